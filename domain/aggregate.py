@@ -1,0 +1,55 @@
+"""The base of Jejak's aggregates: lifecycle-driven state and the shared event fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar, TypeVar, cast
+
+from eventsourcing.domain import Aggregate
+
+from domain.lifecycle import Lifecycle, Transition
+from domain.recording import Recorded
+
+T = TypeVar("T", bound="LifecycleAggregate")
+
+
+class LifecycleAggregate(Aggregate):
+    """An aggregate whose state is moved only by its lifecycle declaration.
+
+    Every event, on creation and on replay, moves `state` to the declared target and records
+    its business date under its name in `milestones`, which the deadlines read. Event bodies
+    therefore assign only the facts specific to the event.
+    """
+
+    lifecycle: ClassVar[Lifecycle]
+    state: str
+    milestones: dict[str, date]
+
+    class Event(Aggregate.Event, Recorded):
+        """Base of every event; moves the state as the lifecycle declares, on every replay."""
+
+        def mutate(self, aggregate: Any) -> Any:
+            before = None if aggregate is None else cast(LifecycleAggregate, aggregate).state
+            mutated = super().mutate(aggregate)
+            _advance(cast(LifecycleAggregate, mutated), type(self).__name__, before,
+                     self.occurred_on)
+            return mutated
+
+    class Created(Event, Aggregate.Created):
+        """Base of creation events."""
+
+    def _allowed(self, command: str) -> Transition:
+        """The transition `command` takes now; raises TransitionNotAllowed otherwise."""
+        return self.lifecycle.transition(command, self.state)
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the case can no longer change."""
+        return self.lifecycle.is_terminal(self.state)
+
+
+def _advance(aggregate: LifecycleAggregate, event: str, before: str | None, on: date) -> None:
+    aggregate.state = aggregate.lifecycle.target_after(event, before)
+    if before is None:
+        aggregate.milestones = {}
+    aggregate.milestones[event] = on

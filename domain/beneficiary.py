@@ -1,0 +1,570 @@
+"""The Beneficiary aggregate: one woman's case from pendataan to the business grant."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.aggregate import LifecycleAggregate
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.errors import InvalidValue, RuleViolation
+from domain.identity import Sex, age_on, check_kk, check_nik, default_registry, is_synthetic_nik
+from domain.recording import Actor, DocumentRef, Provenance, RegionRef
+from domain.rules import ADULT_AGE, ProgrammeRules
+from domain.sealed import KeyPurpose, Sealed, Sealer
+from domain.site import Site
+
+CASE_NUMBER = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{4}$")
+
+
+class ExclusionReason(StrEnum):
+    """Why someone counted at pendataan left the programme before training."""
+
+    NOT_A_WORKER = "not_a_worker"
+    DUPLICATE = "duplicate"
+    LEFT_SITE = "left_site"
+    REFUSED = "refused"
+    OTHER = "other"
+
+
+class ReintegrationPath(StrEnum):
+    """Where the assessment plans for her to settle after training."""
+
+    RETURN_HOME = "return_home"
+    STAY_LOCAL = "stay_local"
+
+
+class PaymentChannel(StrEnum):
+    """How a grant reaches the beneficiary."""
+
+    BANK_TRANSFER = "bank_transfer"
+    POST_OFFICE = "post_office"
+    CASH = "cash"
+
+
+@dataclass(frozen=True)
+class IdentityEvidence:
+    """Plaintext identity as presented at verification; sealed before any event holds it."""
+
+    nik: str
+    birth_date: date
+    sex: Sex
+    kk: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentityChecks:
+    """What verification checked and found, kept because the plaintext may later be erased."""
+
+    nik_format_valid: bool
+    nik_region_known: bool
+    nik_birth_digits_consistent: bool
+    nik_sex_digit_consistent: bool
+    adult_on_pendataan: bool
+    duplicate_in_programme: bool
+    kk_checked: bool
+    synthetic_nik: bool
+    dukcapil_match: str = "not_checked"
+
+
+class NikAlreadyInProgramme(RuleViolation):
+    """Raised when the NIK being verified already belongs to another case in the programme."""
+
+    code = "NIK_ALREADY_IN_PROGRAMME"
+
+
+class BeneficiaryIsMinor(RuleViolation):
+    """Raised when someone under 18 on the pendataan date would be verified as a beneficiary."""
+
+    code = "BENEFICIARY_IS_MINOR"
+
+
+class NotAMinor(RuleViolation):
+    """Raised when a referral to child protection names someone 18 or over at pendataan."""
+
+    code = "NOT_A_MINOR"
+
+
+class ReasonRequired(RuleViolation):
+    """Raised when an exception to the normal path is recorded without a reason."""
+
+    code = "REASON_REQUIRED"
+
+
+class DocumentRequired(RuleViolation):
+    """Raised when a step that rests on a document is recorded without one."""
+
+    code = "DOCUMENT_REQUIRED"
+
+
+class SiteNotClosed(RuleViolation):
+    """Raised when someone is sent to training before her site has been closed."""
+
+    code = "SITE_NOT_CLOSED"
+
+
+class TrainingFacilityUnknown(InvalidValue):
+    """Raised when training is recorded at a facility that is not registered."""
+
+    code = "TRAINING_FACILITY_UNKNOWN"
+
+
+class GrantNeedsCompletedTraining(RuleViolation):
+    """Raised when a drop-out requests a grant and the programme does not let drop-outs keep it."""
+
+    code = "GRANT_NEEDS_COMPLETED_TRAINING"
+
+
+class FourEyesRequired(RuleViolation):
+    """Raised when the person who requested a grant tries to approve it too."""
+
+    code = "FOUR_EYES_REQUIRED"
+
+
+class GrantAmountMismatch(RuleViolation):
+    """Raised when a payment's amount differs from the approved amount."""
+
+    code = "GRANT_AMOUNT_MISMATCH"
+
+
+class GrantAlreadyPaid(RuleViolation):
+    """Raised when a grant that is paid (and not reversed) would be paid again."""
+
+    code = "GRANT_ALREADY_PAID"
+
+
+class PaymentAfterExit(RuleViolation):
+    """Raised when a payment is attempted after death or withdrawal."""
+
+    code = "PAYMENT_AFTER_EXIT"
+
+
+class GrantStillDue(RuleViolation):
+    """Raised when a case with an entitled, unpaid grant would be closed."""
+
+    code = "GRANT_STILL_DUE"
+
+
+class Beneficiary(LifecycleAggregate):
+    """One person's case; the id derives from the case number, which holds no personal data."""
+
+    lifecycle = BENEFICIARY_LIFECYCLE
+
+    class BeneficiaryRegistered(LifecycleAggregate.Created):
+        """She was counted at a site at pendataan (the business date)."""
+
+        site_id: UUID
+        case_number: str
+        name: Sealed
+        phone: Sealed | None
+
+    class IdentityVerified(LifecycleAggregate.Event):
+        """Her identity was checked; the checks and outcomes are kept in clear, values sealed."""
+
+        nik: Sealed
+        kk: Sealed | None
+        birth_date: Sealed
+        sex: Sealed
+        checks: IdentityChecks
+
+    class BeneficiaryExcluded(LifecycleAggregate.Event):
+        """She was excluded from the programme; `reason` explains."""
+
+        exclusion: ExclusionReason
+
+    class ReferredToChildProtection(LifecycleAggregate.Event):
+        """She was under 18 at pendataan and was referred to the child-protection path."""
+
+        birth_date: Sealed
+
+    class Assessed(LifecycleAggregate.Event):
+        """A social worker assessed her; `document` is the evidence of the home region."""
+
+        home_region: RegionRef
+        path: ReintegrationPath
+        notes: Sealed | None
+
+    class SentToTraining(LifecycleAggregate.Event):
+        """She departed for a registered training facility."""
+
+        facility_id: str
+        facility_name: str
+        facility_region: str
+
+    class TrainingCompleted(LifecycleAggregate.Event):
+        """She completed training; `document` is the certificate."""
+
+        skill: str
+
+    class TrainingDroppedOut(LifecycleAggregate.Event):
+        """She left training early; `reason` explains."""
+
+    class ReturnedHome(LifecycleAggregate.Event):
+        """Her home kelurahan confirmed her arrival; `document` is the stamped confirmation."""
+
+        confirming_kelurahan: RegionRef
+
+    class StayedLocally(LifecycleAggregate.Event):
+        """She stays locally; `document` is her signed statement."""
+
+    class GrantRequested(LifecycleAggregate.Event):
+        """The business grant was requested for her."""
+
+        amount: int
+
+    class GrantApproved(LifecycleAggregate.Event):
+        """A second person approved the grant at this amount (whole rupiah)."""
+
+        amount: int
+
+    class GrantPaid(LifecycleAggregate.Event):
+        """The grant was paid; `occurred_on` is the value date."""
+
+        amount: int
+        channel: PaymentChannel
+        bank_reference: str
+        account: Sealed | None
+
+    class GrantPaymentReversed(LifecycleAggregate.Event):
+        """The bank returned a payment; the grant is approved and payable again."""
+
+        amount: int
+        bank_reference: str
+
+    class CaseClosed(LifecycleAggregate.Event):
+        """The case was closed (terminasi)."""
+
+    class BeneficiaryWithdrew(LifecycleAggregate.Event):
+        """She withdrew from the programme; `reason` explains."""
+
+    class BeneficiaryDied(LifecycleAggregate.Event):
+        """She died on `occurred_on`; `document` is the evidence."""
+
+    @staticmethod
+    def create_id(case_number: str) -> UUID:
+        """Deterministic id, so a case number can be registered only once."""
+        return uuid5(NAMESPACE_URL, f"jejak:beneficiary:{case_number}")
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        site: Site,
+        case_number: str,
+        name: str,
+        phone: str | None,
+        sealer: Sealer,
+        provenance: Provenance,
+    ) -> Beneficiary:
+        """Register her at `site` on the pendataan date `provenance.occurred_on`."""
+        if not CASE_NUMBER.match(case_number):
+            raise InvalidValue("case number must look like TRK-JP-0001", field="case_number")
+        if not case_number.startswith(site.code + "-"):
+            raise InvalidValue(f"case number must start with the site code {site.code}",
+                               field="case_number")
+        if not name.strip():
+            raise InvalidValue("name must not be empty", field="name")
+        return cls(
+            site_id=site.id,
+            case_number=case_number,
+            name=sealer.seal(KeyPurpose.IDENTITY, "name", name.strip()),
+            phone=sealer.seal(KeyPurpose.CASEFILE, "phone", phone) if phone else None,
+            **provenance.event_fields(),
+        )
+
+    @event(BeneficiaryRegistered)
+    def __init__(self, site_id: UUID, case_number: str, name: Sealed, phone: Sealed | None,
+                 actor: Actor, occurred_on: date, document: DocumentRef | None,
+                 reason: str | None) -> None:
+        self.site_id = site_id
+        self.case_number = case_number
+        self.pendataan_on = occurred_on
+        self.identity_verified = False
+        self.training_completed = False
+        self.grant_requested_by: str | None = None
+        self.approved_amount: int | None = None
+        self.paid_amount = 0
+
+    def verify_identity(self, *, evidence: IdentityEvidence, duplicate_in_programme: bool,
+                        sealer: Sealer, provenance: Provenance) -> IdentityChecks:
+        """Verify her identity against the NIK rules; `duplicate_in_programme` comes from the
+        service's erasable duplicate index."""
+        self._allowed("verify_identity")
+        nik_check = check_nik(evidence.nik, birth_date=evidence.birth_date, sex=evidence.sex,
+                              on=self.pendataan_on, registry=default_registry())
+        if evidence.kk is not None:
+            check_kk(evidence.kk)
+        if age_on(evidence.birth_date, self.pendataan_on) < ADULT_AGE:
+            raise BeneficiaryIsMinor(
+                "under 18 on the pendataan date: refer to child protection instead",
+                field="birth_date")
+        if duplicate_in_programme:
+            raise NikAlreadyInProgramme("this NIK already belongs to another case",
+                                        field="nik")
+        checks = IdentityChecks(
+            nik_format_valid=True,
+            nik_region_known=nik_check.region_known,
+            nik_birth_digits_consistent=nik_check.birth_digits_consistent,
+            nik_sex_digit_consistent=nik_check.sex_digits_consistent,
+            adult_on_pendataan=True,
+            duplicate_in_programme=False,
+            kk_checked=evidence.kk is not None,
+            synthetic_nik=is_synthetic_nik(evidence.nik),
+        )
+        self._identity_verified(
+            nik=sealer.seal(KeyPurpose.IDENTITY, "nik", evidence.nik),
+            kk=sealer.seal(KeyPurpose.IDENTITY, "kk", evidence.kk) if evidence.kk else None,
+            birth_date=sealer.seal(KeyPurpose.IDENTITY, "birth_date",
+                                   evidence.birth_date.isoformat()),
+            sex=sealer.seal(KeyPurpose.IDENTITY, "sex", evidence.sex.value),
+            checks=checks,
+            **provenance.event_fields(),
+        )
+        return checks
+
+    @event(IdentityVerified)
+    def _identity_verified(self, nik: Sealed, kk: Sealed | None, birth_date: Sealed,
+                           sex: Sealed, checks: IdentityChecks, actor: Actor,
+                           occurred_on: date, document: DocumentRef | None,
+                           reason: str | None) -> None:
+        self.identity_verified = True
+
+    def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:
+        """Exclude her from the programme, with a reason."""
+        self._allowed("exclude")
+        _require_reason(provenance)
+        self._excluded(exclusion=exclusion, **provenance.event_fields())
+
+    @event(BeneficiaryExcluded)
+    def _excluded(self, exclusion: ExclusionReason, actor: Actor, occurred_on: date,
+                  document: DocumentRef | None, reason: str | None) -> None:
+        pass
+
+    def refer_to_child_protection(self, *, birth_date: date, sealer: Sealer,
+                                  provenance: Provenance) -> None:
+        """Refer her to child protection: she was under 18 on the pendataan date."""
+        self._allowed("refer_to_child_protection")
+        if age_on(birth_date, self.pendataan_on) >= ADULT_AGE:
+            raise NotAMinor("18 or over on the pendataan date", field="birth_date")
+        self._referred(birth_date=sealer.seal(KeyPurpose.IDENTITY, "birth_date",
+                                              birth_date.isoformat()),
+                       **provenance.event_fields())
+
+    @event(ReferredToChildProtection)
+    def _referred(self, birth_date: Sealed, actor: Actor, occurred_on: date,
+                  document: DocumentRef | None, reason: str | None) -> None:
+        pass
+
+    def assess(self, *, home_region: RegionRef, path: ReintegrationPath, notes: str | None,
+               sealer: Sealer, provenance: Provenance) -> None:
+        """Record the assessment; `provenance.document` evidences the home region."""
+        self._allowed("assess")
+        _require_document(provenance, "the evidence of her home region")
+        self._assessed(home_region=home_region, path=path,
+                       notes=sealer.seal(KeyPurpose.CASEFILE, "assessment_notes", notes)
+                       if notes else None,
+                       **provenance.event_fields())
+
+    @event(Assessed)
+    def _assessed(self, home_region: RegionRef, path: ReintegrationPath, notes: Sealed | None,
+                  actor: Actor, occurred_on: date, document: DocumentRef | None,
+                  reason: str | None) -> None:
+        self.home_region = home_region
+        self.path = path
+
+    def send_to_training(self, *, site: Site, facility_id: str, rules: ProgrammeRules,
+                         provenance: Provenance) -> None:
+        """Record her departure for training at a registered facility."""
+        self._allowed("send_to_training")
+        if site.id != self.site_id:
+            raise InvalidValue("the site given is not her site", field="site_id")
+        if not site.is_closed:
+            raise SiteNotClosed("her site has not been closed yet", field="site_id")
+        facility = rules.facility(facility_id)
+        if facility is None:
+            raise TrainingFacilityUnknown("not a registered training facility",
+                                          field="facility_id")
+        self._sent_to_training(facility_id=facility.facility_id, facility_name=facility.name,
+                               facility_region=facility.region_code,
+                               **provenance.event_fields())
+
+    @event(SentToTraining)
+    def _sent_to_training(self, facility_id: str, facility_name: str, facility_region: str,
+                          actor: Actor, occurred_on: date, document: DocumentRef | None,
+                          reason: str | None) -> None:
+        self.facility_id = facility_id
+
+    def complete_training(self, *, skill: str, provenance: Provenance) -> None:
+        """Record completed training; `provenance.document` is the certificate."""
+        self._allowed("complete_training")
+        if not skill.strip():
+            raise InvalidValue("the skill trained must be named", field="skill")
+        self._training_completed(skill=skill.strip(), **provenance.event_fields())
+
+    @event(TrainingCompleted)
+    def _training_completed(self, skill: str, actor: Actor, occurred_on: date,
+                            document: DocumentRef | None, reason: str | None) -> None:
+        self.training_completed = True
+
+    def drop_out(self, *, provenance: Provenance) -> None:
+        """Record that she left training early."""
+        self._allowed("drop_out")
+        _require_reason(provenance)
+        self._dropped_out(**provenance.event_fields())
+
+    @event(TrainingDroppedOut)
+    def _dropped_out(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
+                     reason: str | None) -> None:
+        self.training_completed = False
+
+    def confirm_return_home(self, *, confirming_kelurahan: RegionRef,
+                            provenance: Provenance) -> None:
+        """Record her arrival as confirmed by her home kelurahan."""
+        self._allowed("confirm_return_home")
+        _require_document(provenance, "the home kelurahan's confirmation")
+        self._returned_home(confirming_kelurahan=confirming_kelurahan,
+                            **provenance.event_fields())
+
+    @event(ReturnedHome)
+    def _returned_home(self, confirming_kelurahan: RegionRef, actor: Actor, occurred_on: date,
+                       document: DocumentRef | None, reason: str | None) -> None:
+        pass
+
+    def stay_locally(self, *, provenance: Provenance) -> None:
+        """Record that she stays locally under a signed statement."""
+        self._allowed("stay_locally")
+        _require_document(provenance, "her signed statement")
+        self._stayed_locally(**provenance.event_fields())
+
+    @event(StayedLocally)
+    def _stayed_locally(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
+                        reason: str | None) -> None:
+        pass
+
+    def entitled_to_grant(self, rules: ProgrammeRules) -> bool:
+        """Whether the programme owes her the grant once she is home or settled."""
+        return self.training_completed or rules.dropout_keeps_grant
+
+    def request_grant(self, *, amount: int, rules: ProgrammeRules,
+                      provenance: Provenance) -> None:
+        """Request her business grant."""
+        self._allowed("request_grant")
+        if not self.entitled_to_grant(rules):
+            raise GrantNeedsCompletedTraining(
+                "she did not complete training and drop-outs do not keep the grant")
+        _require_positive(amount)
+        self._grant_requested(amount=amount, **provenance.event_fields())
+
+    @event(GrantRequested)
+    def _grant_requested(self, amount: int, actor: Actor, occurred_on: date,
+                         document: DocumentRef | None, reason: str | None) -> None:
+        self.grant_requested_by = actor.user_id
+
+    def approve_grant(self, *, amount: int, provenance: Provenance) -> None:
+        """Approve the grant; the approver must not be the requester (four eyes)."""
+        self._allowed("approve_grant")
+        if provenance.actor.user_id == self.grant_requested_by:
+            raise FourEyesRequired("the requester cannot approve their own request")
+        _require_positive(amount)
+        self._grant_approved(amount=amount, **provenance.event_fields())
+
+    @event(GrantApproved)
+    def _grant_approved(self, amount: int, actor: Actor, occurred_on: date,
+                        document: DocumentRef | None, reason: str | None) -> None:
+        self.approved_amount = amount
+
+    def pay_grant(self, *, amount: int, channel: PaymentChannel, bank_reference: str,
+                  account: str | None, sealer: Sealer, provenance: Provenance) -> None:
+        """Record the payment; `provenance.occurred_on` is the value date."""
+        if self.state in ("DECEASED", "WITHDRAWN"):
+            raise PaymentAfterExit(f"no payment after the case ended ({self.state})")
+        if self.state == "GRANT_PAID":
+            raise GrantAlreadyPaid("the grant is already paid; reverse it before paying again")
+        self._allowed("pay_grant")
+        if amount != self.approved_amount:
+            raise GrantAmountMismatch(
+                f"paid amount {amount} differs from the approved {self.approved_amount}",
+                field="amount")
+        if not bank_reference.strip():
+            raise InvalidValue("the bank or receipt reference is required",
+                               field="bank_reference")
+        self._grant_paid(amount=amount, channel=channel, bank_reference=bank_reference.strip(),
+                         account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account)
+                         if account else None,
+                         **provenance.event_fields())
+
+    @event(GrantPaid)
+    def _grant_paid(self, amount: int, channel: PaymentChannel, bank_reference: str,
+                    account: Sealed | None, actor: Actor, occurred_on: date,
+                    document: DocumentRef | None, reason: str | None) -> None:
+        self.paid_amount += amount
+
+    def reverse_payment(self, *, bank_reference: str, provenance: Provenance) -> None:
+        """Record that the bank returned the payment; nothing is deleted."""
+        self._allowed("reverse_payment")
+        _require_reason(provenance)
+        if not bank_reference.strip():
+            raise InvalidValue("the bank's return reference is required",
+                               field="bank_reference")
+        self._payment_reversed(amount=self.paid_amount, bank_reference=bank_reference.strip(),
+                               **provenance.event_fields())
+
+    @event(GrantPaymentReversed)
+    def _payment_reversed(self, amount: int, bank_reference: str, actor: Actor,
+                          occurred_on: date, document: DocumentRef | None,
+                          reason: str | None) -> None:
+        self.paid_amount -= amount
+
+    def close_case(self, *, rules: ProgrammeRules, provenance: Provenance) -> None:
+        """Close the case (terminasi)."""
+        self._allowed("close_case")
+        if self.state != "GRANT_PAID" and self.entitled_to_grant(rules):
+            raise GrantStillDue("her grant is still due; pay it before closing the case")
+        self._case_closed(**provenance.event_fields())
+
+    @event(CaseClosed)
+    def _case_closed(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
+                     reason: str | None) -> None:
+        pass
+
+    def withdraw(self, *, provenance: Provenance) -> None:
+        """Record that she withdrew from the programme."""
+        self._allowed("withdraw")
+        _require_reason(provenance)
+        self._withdrew(**provenance.event_fields())
+
+    @event(BeneficiaryWithdrew)
+    def _withdrew(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
+                  reason: str | None) -> None:
+        pass
+
+    def record_death(self, *, provenance: Provenance) -> None:
+        """Record her death; `provenance.document` is the evidence."""
+        self._allowed("record_death")
+        _require_document(provenance, "the evidence of death")
+        self._died(**provenance.event_fields())
+
+    @event(BeneficiaryDied)
+    def _died(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
+              reason: str | None) -> None:
+        pass
+
+
+def _require_reason(provenance: Provenance) -> None:
+    if not (provenance.reason and provenance.reason.strip()):
+        raise ReasonRequired("a reason is required for this step", field="reason")
+
+
+def _require_document(provenance: Provenance, what: str) -> None:
+    if provenance.document is None:
+        raise DocumentRequired(f"{what} is required as the document", field="document")
+
+
+def _require_positive(amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidValue("amount must be a positive whole number of rupiah", field="amount")

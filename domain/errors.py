@@ -1,0 +1,76 @@
+"""The domain's error classes.
+
+Each error is named after the rule it guards and carries a stable UPPER_SNAKE `code`, which
+`service/` maps to an HTTP status in one place: a `RuleViolation` is a 409 (the command does not
+fit the current state), an `InvalidValue` a 422 (an input breaks a format or range rule).
+
+Messages name the field and the rule, never the offending value: inputs here include NIKs, family
+card numbers and bank accounts, and personal data must not leak into error bodies or logs.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises; each subclass names the rule it guards."""
+
+    code: ClassVar[str] = "DOMAIN_ERROR"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# Error classes are named after the rule they guard (house style, rule 8), not suffixed "Error".
+class RuleViolation(DomainError):  # noqa: N818
+    """A command broke a business rule given the current state (HTTP 409)."""
+
+    code: ClassVar[str] = "RULE_VIOLATION"
+
+
+class InvalidValue(DomainError):  # noqa: N818
+    """An input value breaks a format or range rule (HTTP 422); `field` names the input."""
+
+    code: ClassVar[str] = "INVALID_VALUE"
+
+
+class TransitionNotAllowed(RuleViolation):
+    """Raised when a command asks for a lifecycle transition the current state does not allow."""
+
+    code: ClassVar[str] = "TRANSITION_NOT_ALLOWED"
+
+
+class InvalidNik(InvalidValue):
+    """Raised when a NIK breaks a blocking rule: 16 digits, a real birth date, a non-zero serial.
+
+    `rule` is a stable sub-code naming which of those rules failed. The message never contains
+    the NIK's digits.
+    """
+
+    code: ClassVar[str] = "NIK_INVALID"
+
+    def __init__(self, message: str, *, rule: str, field: str = "nik") -> None:
+        super().__init__(message, field=field)
+        self.rule = rule
+
+
+class InvalidKk(InvalidValue):
+    """Raised when a family card number (No. KK) is not 16 digits with a real recording date.
+
+    `rule` is a stable sub-code naming which rule failed. The message never contains the number.
+    """
+
+    code: ClassVar[str] = "KK_INVALID"
+
+    def __init__(self, message: str, *, rule: str, field: str = "kk") -> None:
+        super().__init__(message, field=field)
+        self.rule = rule
+
+
+class InvalidRupiah(InvalidValue):
+    """Raised when an amount is not a whole number of rupiah that fits in 64 bits."""
+
+    code: ClassVar[str] = "RUPIAH_INVALID"

@@ -1,0 +1,183 @@
+"""Lifecycles declared once, as data.
+
+Each aggregate declares its states, the transitions (command -> event, from which states, to
+which state, by which roles, under which guards) and its deadlines. The aggregate enforces the
+declaration; the worklist, the generated Mermaid diagrams, the API's role checks and the web UI
+read the same object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from domain.errors import TransitionNotAllowed
+from domain.recording import Role
+
+FIELD_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.SUPERVISOR)
+SUPERVISOR_ONLY: tuple[Role, ...] = (Role.SUPERVISOR,)
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """One state; `next_action` is the command the worklist proposes while a case sits here."""
+
+    name: str
+    description: str
+    terminal: bool = False
+    next_action: str | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A command that, from one of `sources`, records `event` and moves to `target`.
+
+    `target` None means the aggregate stays where it is (repeatable events such as a second
+    sosialisasi). `sources` None means the creation of the aggregate. `guards` describe, in
+    words with their error codes, the rules the aggregate checks beyond the source state.
+    """
+
+    command: str
+    event: str
+    sources: tuple[str, ...] | None
+    target: str | None
+    roles: tuple[Role, ...] = FIELD_ROLES
+    guards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """How long a case may sit in `states` after the latest of the `clock_starts` events.
+
+    The duration is a programme setting named `setting`, with `default_days` when unset.
+    """
+
+    setting: str
+    states: tuple[str, ...]
+    clock_starts: tuple[str, ...]
+    default_days: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The state machine of one aggregate type."""
+
+    aggregate: str
+    states: tuple[StateSpec, ...]
+    transitions: tuple[Transition, ...]
+    deadlines: tuple[Deadline, ...] = ()
+    _by_name: dict[str, StateSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {s.name: s for s in self.states}
+        object.__setattr__(self, "_by_name", by_name)
+        for t in self.transitions:
+            for s in (*(t.sources or ()), *((t.target,) if t.target else ())):
+                if s not in by_name:
+                    raise ValueError(f"{self.aggregate}: transition {t.command} names unknown {s}")
+        for d in self.deadlines:
+            for s in d.states:
+                if s not in by_name:
+                    raise ValueError(f"{self.aggregate}: deadline {d.setting} names unknown {s}")
+        for spec in self.states:
+            if spec.next_action and not self.transitions_for(spec.next_action):
+                raise ValueError(f"{self.aggregate}: {spec.name} proposes unknown command")
+
+    @property
+    def initial(self) -> str:
+        """The state the creation event leads to."""
+        created = [t for t in self.transitions if t.sources is None]
+        assert len(created) == 1 and created[0].target
+        return created[0].target
+
+    def state(self, name: str) -> StateSpec:
+        """The declaration of state `name`."""
+        return self._by_name[name]
+
+    def is_terminal(self, state: str) -> bool:
+        """True when no command leads out of `state`."""
+        return self._by_name[state].terminal
+
+    def transitions_for(self, command: str) -> list[Transition]:
+        """Every declared transition of `command`, whatever its source state."""
+        return [t for t in self.transitions if t.command == command]
+
+    def transition(self, command: str, state: str) -> Transition:
+        """The transition `command` takes from `state`, or TransitionNotAllowed."""
+        for t in self.transitions:
+            if t.command == command and t.sources is not None and state in t.sources:
+                return t
+        allowed = sorted({s for t in self.transitions_for(command) for s in t.sources or ()})
+        raise TransitionNotAllowed(
+            f"{self.aggregate}: '{command}' is not allowed in state {state}"
+            f" (allowed in: {', '.join(allowed) or 'none'})",
+        )
+
+    def target_after(self, event: str, state: str | None) -> str:
+        """The state after `event` is applied in `state` (None before creation)."""
+        for t in self.transitions:
+            if t.event != event:
+                continue
+            if t.sources is None and state is None:
+                return t.target or self.initial
+            if t.sources is not None and state in t.sources:
+                return t.target or state
+        raise TransitionNotAllowed(f"{self.aggregate}: event {event} cannot follow state {state}")
+
+    def commands_from(self, state: str) -> list[Transition]:
+        """Transitions available from `state`, in declaration order."""
+        return [t for t in self.transitions if t.sources is not None and state in t.sources]
+
+    def roles_for(self, command: str) -> tuple[Role, ...]:
+        """Roles that may issue `command`."""
+        roles: list[Role] = []
+        for t in self.transitions_for(command):
+            roles.extend(r for r in t.roles if r not in roles)
+        return tuple(roles)
+
+    def deadlines_in(self, state: str) -> list[Deadline]:
+        """Deadlines that run while a case is in `state`."""
+        return [d for d in self.deadlines if state in d.states]
+
+    def due_on(
+        self, state: str, milestones: Mapping[str, date], days: Mapping[str, int]
+    ) -> tuple[Deadline, date] | None:
+        """The earliest deadline running in `state`, and when it falls due.
+
+        `milestones` maps event names to the business date they last occurred on; `days`
+        overrides the declared default durations by setting name.
+        """
+        candidates: list[tuple[date, Deadline]] = []
+        for d in self.deadlines_in(state):
+            started = [milestones[e] for e in d.clock_starts if e in milestones]
+            if started:
+                duration = days.get(d.setting, d.default_days)
+                candidates.append((max(started) + timedelta(days=duration), d))
+        if not candidates:
+            return None
+        due, deadline = min(candidates, key=lambda c: c[0])
+        return deadline, due
+
+    def mermaid(self) -> str:
+        """A Mermaid state diagram of the declaration (docs are generated from this)."""
+        lines = ["stateDiagram-v2"]
+        for spec in self.states:
+            lines.append(f"    {spec.name}: {spec.name}")
+        for t in self.transitions:
+            label = t.event + ("" if t.roles == FIELD_ROLES else " (supervisor)")
+            if t.sources is None:
+                lines.append(f"    [*] --> {t.target}: {label}")
+                continue
+            for source in t.sources:
+                lines.append(f"    {source} --> {t.target or source}: {label}")
+        for spec in self.states:
+            if spec.terminal:
+                lines.append(f"    {spec.name} --> [*]")
+        return "\n".join(lines) + "\n"
+
+
+def non_terminal(states: Iterable[StateSpec]) -> tuple[str, ...]:
+    """Names of the states that still accept commands."""
+    return tuple(s.name for s in states if not s.terminal)

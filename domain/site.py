@@ -1,0 +1,265 @@
+"""The Site aggregate: a lokalisasi from pendataan through closure to post-closure monitoring."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.aggregate import LifecycleAggregate
+from domain.errors import InvalidValue, RuleViolation
+from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
+from domain.recording import Actor, DocumentRef, Provenance, RegionRef
+
+SITE_CODE = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}$")
+
+SITE_LIFECYCLE = Lifecycle(
+    aggregate="Site",
+    states=(
+        StateSpec("REGISTERED", "Mapped and counted at pendataan", next_action="hold_sosialisasi"),
+        StateSpec("SOCIALISED", "Sosialisasi held; awaiting a closure decree",
+                  next_action="decree_closure"),
+        StateSpec("CLOSURE_DECREED", "Closure decreed; awaiting the closure itself",
+                  next_action="close_site"),
+        StateSpec("CLOSED", "Closed; awaiting the first inspection",
+                  next_action="record_inspection"),
+        StateSpec("MONITORED", "Closed and inspected periodically",
+                  next_action="record_inspection"),
+    ),
+    transitions=(
+        Transition("register_site", "SiteRegistered", None, "REGISTERED"),
+        Transition("hold_sosialisasi", "SosialisasiHeld", ("REGISTERED",), "SOCIALISED"),
+        Transition("hold_sosialisasi", "SosialisasiHeld", ("SOCIALISED", "CLOSURE_DECREED"), None),
+        Transition("decree_closure", "ClosureDecreed", ("REGISTERED", "SOCIALISED"),
+                   "CLOSURE_DECREED", roles=SUPERVISOR_ONLY,
+                   guards=("decree number, date and signing authority recorded",)),
+        Transition("close_site", "SiteClosed", ("CLOSURE_DECREED",), "CLOSED",
+                   guards=("SITE_CLOSURE_BEFORE_DECREE: not before the decree date",
+                           "SITE_CLOSURE_NEEDS_SOSIALISASI: a sosialisasi on or before the "
+                           "closure date")),
+        Transition("record_inspection", "PostClosureInspected", ("CLOSED", "MONITORED"),
+                   "MONITORED"),
+    ),
+    deadlines=(
+        Deadline("site_sosialisasi_days", ("REGISTERED",), ("SiteRegistered",), 365,
+                 "Hold a sosialisasi within this many days of pendataan"),
+        Deadline("site_closure_after_decree_days", ("CLOSURE_DECREED",), ("ClosureDecreed",), 30,
+                 "Close the site within this many days of the decree"),
+        Deadline("site_first_inspection_days", ("CLOSED",), ("SiteClosed",), 30,
+                 "Inspect a closed site within this many days of closure"),
+        Deadline("site_inspection_interval_days", ("MONITORED",), ("PostClosureInspected",), 90,
+                 "Inspect again within this many days of the last inspection"),
+    ),
+)
+
+
+class InspectionOutcome(StrEnum):
+    """What a post-closure inspection found."""
+
+    QUIET = "quiet"
+    ACTIVITY_FOUND = "activity_found"
+
+
+class ClosureBeforeDecree(RuleViolation):
+    """Raised when a closure is dated before the decree that orders it."""
+
+    code = "SITE_CLOSURE_BEFORE_DECREE"
+
+
+class ClosureNeedsSosialisasi(RuleViolation):
+    """Raised when a site is closed without a sosialisasi held on or before the closure date."""
+
+    code = "SITE_CLOSURE_NEEDS_SOSIALISASI"
+
+
+class ClosureNeedsBeritaAcara(RuleViolation):
+    """Raised when a closure is recorded without its berita acara as the supporting document."""
+
+    code = "SITE_CLOSURE_NEEDS_BERITA_ACARA"
+
+
+class Site(LifecycleAggregate):
+    """A lokalisasi; its id derives from its short code so a code can be registered only once."""
+
+    lifecycle = SITE_LIFECYCLE
+
+    class SiteRegistered(LifecycleAggregate.Created):
+        """The site was mapped and its residents counted (pendataan)."""
+
+        code: str
+        name: str
+        aliases: tuple[str, ...]
+        kelurahan: RegionRef
+        headcount_at_pendataan: int
+
+    class SosialisasiHeld(LifecycleAggregate.Event):
+        """An information session was held for residents, pengelola and neighbours."""
+
+        venue: str
+        attendance: int
+        facilitators: tuple[str, ...]
+
+    class ClosureDecreed(LifecycleAggregate.Event):
+        """The head of region decreed the closure; `document` is the decree."""
+
+        decree_number: str
+        signing_authority: str
+
+    class SiteClosed(LifecycleAggregate.Event):
+        """The site was closed; `document` is the berita acara."""
+
+        declared_headcount: int
+        funds_in_place: bool
+
+    class PostClosureInspected(LifecycleAggregate.Event):
+        """Someone checked a closed site for renewed activity."""
+
+        outcome: InspectionOutcome
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        """Deterministic id, so registering the same code twice fails atomically."""
+        return uuid5(NAMESPACE_URL, f"jejak:site:{code}")
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        code: str,
+        name: str,
+        aliases: tuple[str, ...],
+        kelurahan: RegionRef,
+        headcount_at_pendataan: int,
+        provenance: Provenance,
+    ) -> Site:
+        """Register a site counted at pendataan on `provenance.occurred_on`."""
+        if not SITE_CODE.match(code):
+            raise InvalidValue("site code must look like TRK-JP (letters, one hyphen)",
+                               field="code")
+        if not name.strip():
+            raise InvalidValue("site name must not be empty", field="name")
+        if headcount_at_pendataan < 0:
+            raise InvalidValue("headcount must be zero or more", field="headcount_at_pendataan")
+        return cls(
+            code=code,
+            name=name.strip(),
+            aliases=tuple(a.strip() for a in aliases if a.strip()),
+            kelurahan=kelurahan,
+            headcount_at_pendataan=headcount_at_pendataan,
+            **provenance.event_fields(),
+        )
+
+    @event(SiteRegistered)
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        aliases: tuple[str, ...],
+        kelurahan: RegionRef,
+        headcount_at_pendataan: int,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.aliases = aliases
+        self.kelurahan = kelurahan
+        self.headcount_at_pendataan = headcount_at_pendataan
+        self.pendataan_on = occurred_on
+        self.sosialisasi_dates: list[date] = []
+        self.decreed_on: date | None = None
+        self.decree_number: str | None = None
+        self.closed_on: date | None = None
+        self.declared_headcount: int | None = None
+        self.funds_in_place: bool | None = None
+        self.last_inspection: InspectionOutcome | None = None
+
+    def hold_sosialisasi(
+        self, *, venue: str, attendance: int, facilitators: tuple[str, ...],
+        provenance: Provenance,
+    ) -> None:
+        """Record a sosialisasi; `provenance.document` is its minutes."""
+        self._allowed("hold_sosialisasi")
+        if not venue.strip():
+            raise InvalidValue("venue must not be empty", field="venue")
+        if attendance < 0:
+            raise InvalidValue("attendance must be zero or more", field="attendance")
+        self._sosialisasi_held(venue=venue.strip(), attendance=attendance,
+                               facilitators=facilitators, **provenance.event_fields())
+
+    @event(SosialisasiHeld)
+    def _sosialisasi_held(self, venue: str, attendance: int, facilitators: tuple[str, ...],
+                          actor: Actor, occurred_on: date, document: DocumentRef | None,
+                          reason: str | None) -> None:
+        self.sosialisasi_dates.append(occurred_on)
+
+    def decree_closure(
+        self, *, decree_number: str, signing_authority: str, provenance: Provenance
+    ) -> None:
+        """Record the closure decree (SK or letter); `provenance.document` is the decree."""
+        self._allowed("decree_closure")
+        if not decree_number.strip():
+            raise InvalidValue("decree number must not be empty", field="decree_number")
+        if not signing_authority.strip():
+            raise InvalidValue("the signing authority must be named", field="signing_authority")
+        self._closure_decreed(decree_number=decree_number.strip(),
+                              signing_authority=signing_authority.strip(),
+                              **provenance.event_fields())
+
+    @event(ClosureDecreed)
+    def _closure_decreed(self, decree_number: str, signing_authority: str, actor: Actor,
+                         occurred_on: date, document: DocumentRef | None,
+                         reason: str | None) -> None:
+        self.decreed_on = occurred_on
+        self.decree_number = decree_number
+
+    def close(self, *, declared_headcount: int, funds_in_place: bool,
+              provenance: Provenance) -> None:
+        """Close the site on `provenance.occurred_on`, as its berita acara declares."""
+        self._allowed("close_site")
+        closed_on = provenance.occurred_on
+        if self.decreed_on is not None and closed_on < self.decreed_on:
+            raise ClosureBeforeDecree(
+                f"closure on {closed_on} is before the decree of {self.decreed_on}",
+                field="occurred_on")
+        if not any(held <= closed_on for held in self.sosialisasi_dates):
+            raise ClosureNeedsSosialisasi(
+                f"no sosialisasi was held on or before {closed_on}", field="occurred_on")
+        if provenance.document is None:
+            raise ClosureNeedsBeritaAcara("the berita acara of the closure is required",
+                                          field="document")
+        if declared_headcount < 0:
+            raise InvalidValue("headcount must be zero or more", field="declared_headcount")
+        self._site_closed(declared_headcount=declared_headcount, funds_in_place=funds_in_place,
+                          **provenance.event_fields())
+
+    @event(SiteClosed)
+    def _site_closed(self, declared_headcount: int, funds_in_place: bool, actor: Actor,
+                     occurred_on: date, document: DocumentRef | None,
+                     reason: str | None) -> None:
+        self.closed_on = occurred_on
+        self.declared_headcount = declared_headcount
+        self.funds_in_place = funds_in_place
+
+    def record_inspection(self, *, outcome: InspectionOutcome, provenance: Provenance) -> None:
+        """Record a post-closure inspection."""
+        self._allowed("record_inspection")
+        assert self.closed_on is not None
+        if provenance.occurred_on < self.closed_on:
+            raise InvalidValue("an inspection cannot precede the closure", field="occurred_on")
+        self._inspected(outcome=outcome, **provenance.event_fields())
+
+    @event(PostClosureInspected)
+    def _inspected(self, outcome: InspectionOutcome, actor: Actor, occurred_on: date,
+                   document: DocumentRef | None, reason: str | None) -> None:
+        self.last_inspection = outcome
+
+    @property
+    def is_closed(self) -> bool:
+        """True once the closure is recorded."""
+        return self.closed_on is not None

@@ -1,0 +1,107 @@
+"""The shape of a projection: a pure fold per row, and a batched writer around it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, select
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PositionedEvent:
+    """A decoded domain event with its position in the log."""
+
+    position: int
+    event: Any
+
+    @property
+    def name(self) -> str:
+        """The event class name, as the lifecycle declarations use it."""
+        return type(self.event).__name__
+
+    @property
+    def recorded_at(self) -> datetime:
+        """When the event store recorded it (infrastructure time, UTC)."""
+        timestamp: datetime = self.event.timestamp
+        return timestamp
+
+
+class Projection(ABC):
+    """A read model fed by events in batches; `apply` runs inside the runner's transaction."""
+
+    name: str
+    tables: tuple[Table, ...]
+
+    @abstractmethod
+    def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
+        """Apply a batch of events to the read model's tables."""
+
+
+class RowProjection(Projection):
+    """A projection with one row per key, computed by a pure `fold` of the row and an event.
+
+    `apply` loads the rows the batch touches, folds every event into them in memory and writes
+    each changed row once, so a batch costs a handful of statements whatever its size.
+    """
+
+    table: Table
+    key_column: str
+
+    @abstractmethod
+    def key_of(self, event: PositionedEvent) -> Hashable | None:
+        """The row an event changes, or None when the projection ignores it."""
+
+    @abstractmethod
+    def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
+        """The row after the event (None deletes it). Pure: no I/O."""
+
+    def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
+        relevant = [(self.key_of(e), e) for e in events]
+        keyed = [(k, e) for k, e in relevant if k is not None]
+        if not keyed:
+            return
+        keys = list(dict.fromkeys(k for k, _ in keyed))
+        rows = self.load(conn, keys)
+        for key, event in keyed:
+            rows[key] = self.fold(rows.get(key), event)
+        self.write(conn, keys, rows)
+
+    def load(self, conn: Connection, keys: Sequence[Hashable]) -> dict[Hashable, Row | None]:
+        """The current rows for `keys`."""
+        column = self.table.c[self.key_column]
+        loaded: dict[Hashable, Row | None] = {}
+        for chunk in _chunks(keys, 500):
+            for found in conn.execute(select(self.table).where(column.in_(chunk))).mappings():
+                loaded[found[self.key_column]] = dict(found)
+        return loaded
+
+    def write(self, conn: Connection, keys: Sequence[Hashable],
+              rows: dict[Hashable, Row | None]) -> None:
+        """Replace the rows for `keys` (portable upsert: delete then one multi-row insert)."""
+        column = self.table.c[self.key_column]
+        for chunk in _chunks(keys, 500):
+            conn.execute(delete(self.table).where(column.in_(chunk)))
+        survivors = [row for key in keys if (row := rows.get(key)) is not None]
+        if survivors:
+            conn.execute(self.table.insert(), survivors)
+
+
+def fold_all(projection: RowProjection, events: Iterable[PositionedEvent]) -> dict[Hashable, Row]:
+    """Fold events into rows in memory alone: what the tables must equal after a replay."""
+    rows: dict[Hashable, Row | None] = {}
+    for event in events:
+        key = projection.key_of(event)
+        if key is not None:
+            rows[key] = projection.fold(rows.get(key), event)
+    return {k: v for k, v in rows.items() if v is not None}
+
+
+def _chunks(items: Sequence[Hashable], size: int) -> Iterable[Sequence[Hashable]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

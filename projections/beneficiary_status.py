@@ -1,0 +1,88 @@
+"""beneficiary_status: where is each person's case, and what has been granted and paid?"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.sealed import sealed_to_json
+from projections.base import PositionedEvent, Row, RowProjection
+from projections.provenance import stamp
+from projections.tables import beneficiary_status
+
+BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
+EXIT_EVENTS = frozenset({"BeneficiaryExcluded", "ReferredToChildProtection", "CaseClosed",
+                         "BeneficiaryWithdrew", "BeneficiaryDied", "TrainingDroppedOut"})
+
+
+class BeneficiaryStatus(RowProjection):
+    """One row per beneficiary; personal fields are held as ciphertext only."""
+
+    name = "beneficiary_status"
+    table = beneficiary_status
+    tables = (beneficiary_status,)
+    key_column = "beneficiary_id"
+
+    def key_of(self, event: PositionedEvent) -> Hashable | None:
+        return str(event.event.originator_id) if event.name in BENEFICIARY_EVENTS else None
+
+    def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
+        e = event.event
+        if event.name == "BeneficiaryRegistered":
+            row = {
+                "beneficiary_id": str(e.originator_id),
+                "case_number": e.case_number,
+                "site_id": str(e.site_id),
+                "state": BENEFICIARY_LIFECYCLE.initial,
+                "pendataan_on": e.occurred_on,
+                "name_sealed": sealed_to_json(e.name),
+                "nik_sealed": None,
+                "nik_region_known": None,
+                "nik_birth_digits_consistent": None,
+                "synthetic_nik": None,
+                "home_region_code": None,
+                "path": None,
+                "facility_id": None,
+                "training_completed": False,
+                "requested_amount": None,
+                "approved_amount": None,
+                "paid_amount": 0,
+                "exit_reason": None,
+            }
+        else:
+            assert row is not None, f"{event.name} before BeneficiaryRegistered"
+            row = dict(row)
+            row["state"] = BENEFICIARY_LIFECYCLE.target_after(event.name, row["state"])
+            _apply_facts(row, event)
+        row["version"] = e.originator_version
+        return stamp(row, event)
+
+
+def _apply_facts(row: Row, event: PositionedEvent) -> None:
+    e = event.event
+    match event.name:
+        case "IdentityVerified":
+            row["nik_sealed"] = sealed_to_json(e.nik)
+            row["nik_region_known"] = e.checks.nik_region_known
+            row["nik_birth_digits_consistent"] = (
+                e.checks.nik_birth_digits_consistent and e.checks.nik_sex_digit_consistent)
+            row["synthetic_nik"] = e.checks.synthetic_nik
+        case "Assessed":
+            row["home_region_code"] = e.home_region.code
+            row["path"] = str(e.path)
+        case "SentToTraining":
+            row["facility_id"] = e.facility_id
+        case "TrainingCompleted":
+            row["training_completed"] = True
+        case "GrantRequested":
+            row["requested_amount"] = e.amount
+        case "GrantApproved":
+            row["approved_amount"] = e.amount
+        case "GrantPaid":
+            row["paid_amount"] += e.amount
+        case "GrantPaymentReversed":
+            row["paid_amount"] -= e.amount
+        case "BeneficiaryExcluded":
+            row["exit_reason"] = f"{e.exclusion}: {e.reason}"
+    if event.name in EXIT_EVENTS and event.name != "BeneficiaryExcluded":
+        row["exit_reason"] = e.reason or row["exit_reason"]

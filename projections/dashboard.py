@@ -1,0 +1,121 @@
+"""programme_dashboard: per site, how many people are in each state, and how do the headcounts
+at pendataan, at closure and now compare?"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Hashable, Sequence
+
+from sqlalchemy import Connection, delete, select
+
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.site import SITE_LIFECYCLE
+from projections.base import PositionedEvent, Projection, Row, RowProjection
+from projections.provenance import stamp
+from projections.site_status import SITE_EVENTS
+from projections.tables import dashboard_members, programme_dashboard
+
+BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
+# People excluded, referred, withdrawn or deceased no longer count as in the programme.
+OUT_OF_PROGRAMME = frozenset({"EXCLUDED", "REFERRED_CHILD_PROTECTION", "WITHDRAWN", "DECEASED"})
+
+
+class DashboardMembers(RowProjection):
+    """Each beneficiary's site, state and payment: the dashboard's own memory of who is where."""
+
+    name = "programme_dashboard_members"
+    table = dashboard_members
+    tables = (dashboard_members,)
+    key_column = "beneficiary_id"
+
+    def key_of(self, event: PositionedEvent) -> Hashable | None:
+        return str(event.event.originator_id) if event.name in BENEFICIARY_EVENTS else None
+
+    def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
+        e = event.event
+        if event.name == "BeneficiaryRegistered":
+            row = {"beneficiary_id": str(e.originator_id), "site_id": str(e.site_id),
+                   "state": BENEFICIARY_LIFECYCLE.initial, "grant_paid": False}
+        else:
+            assert row is not None
+            row = dict(row)
+            row["state"] = BENEFICIARY_LIFECYCLE.target_after(event.name, row["state"])
+            if event.name in ("GrantPaid", "GrantPaymentReversed"):
+                row["grant_paid"] = event.name == "GrantPaid"
+        return stamp(row, event)
+
+
+def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
+    """The dashboard's site columns after a site event (pure)."""
+    e = event.event
+    if event.name == "SiteRegistered":
+        return {"site_id": str(e.originator_id), "site_code": e.code, "site_name": e.name,
+                "site_state": SITE_LIFECYCLE.initial,
+                "headcount_at_pendataan": e.headcount_at_pendataan,
+                "declared_headcount_at_closure": None, "funds_in_place_at_closure": None}
+    assert row is not None, f"{event.name} before SiteRegistered"
+    row = dict(row)
+    row["site_state"] = SITE_LIFECYCLE.target_after(event.name, row["site_state"])
+    if event.name == "SiteClosed":
+        row["declared_headcount_at_closure"] = e.declared_headcount
+        row["funds_in_place_at_closure"] = e.funds_in_place
+    return row
+
+
+def summarise_members(row: Row, members: Sequence[Row]) -> Row:
+    """The dashboard's count columns from the site's members (pure)."""
+    counts = Counter(m["state"] for m in members)
+    return row | {
+        "registered": len(members),
+        "in_programme_now": sum(n for s, n in counts.items() if s not in OUT_OF_PROGRAMME),
+        "grants_paid": sum(1 for m in members if m["grant_paid"]),
+        "counts_by_state": json.dumps(dict(sorted(counts.items()))),
+    }
+
+
+class ProgrammeDashboard(Projection):
+    """Folds site facts and member states, then recomputes the rows of the sites touched."""
+
+    name = "programme_dashboard"
+    tables = (dashboard_members, programme_dashboard)
+
+    def __init__(self) -> None:
+        self.members = DashboardMembers()
+
+    def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
+        self.members.apply(conn, events)
+        member_ids = sorted({str(e.event.originator_id) for e in events
+                             if e.name in BENEFICIARY_EVENTS})
+        site_of: dict[str, str] = {}
+        for chunk_start in range(0, len(member_ids), 500):
+            chunk = member_ids[chunk_start:chunk_start + 500]
+            site_of |= {bid: sid for bid, sid in conn.execute(
+                select(dashboard_members.c.beneficiary_id, dashboard_members.c.site_id).where(
+                    dashboard_members.c.beneficiary_id.in_(chunk)))}
+        latest: dict[str, PositionedEvent] = {}
+        for e in events:
+            oid = str(e.event.originator_id)
+            sid = oid if e.name in SITE_EVENTS else site_of.get(oid)
+            if sid is not None:
+                latest[sid] = e
+        if not latest:
+            return
+        touched = sorted(latest)
+        rows: dict[str, Row] = {r["site_id"]: dict(r) for r in conn.execute(
+            select(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched))
+        ).mappings()}
+        for e in events:
+            if e.name in SITE_EVENTS:
+                sid = str(e.event.originator_id)
+                rows[sid] = fold_site_facts(rows.get(sid), e)
+        out = []
+        for sid in touched:
+            if sid not in rows:
+                continue  # members of a site the log does not know: impossible by construction
+            members = [dict(m) for m in conn.execute(
+                select(dashboard_members).where(dashboard_members.c.site_id == sid)).mappings()]
+            out.append(stamp(summarise_members(rows[sid], members), latest[sid]))
+        conn.execute(delete(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched)))
+        if out:
+            conn.execute(programme_dashboard.insert(), out)

@@ -1,0 +1,86 @@
+"""Request dependencies: the wired system, the logged-in user, role checks, provenance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+
+from domain.recording import Actor, DocumentRef, Provenance, Role
+from service.accounts import Account
+from service.system import Jejak
+
+WITA = ZoneInfo("Asia/Makassar")
+SESSION_COOKIE = "jejak_token"
+
+bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def today_wita() -> date:
+    """Today's business date in Kalimantan (WITA, UTC+8)."""
+    return datetime.now(WITA).date()
+
+
+def get_jejak(request: Request) -> Jejak:
+    """The system wired at start-up."""
+    jejak: Jejak = request.app.state.jejak
+    return jejak
+
+
+JejakDep = Annotated[Jejak, Depends(get_jejak)]
+
+
+class NotAuthenticated(HTTPException):
+    """No valid token or session: 401 for the API, a redirect to /login for pages."""
+
+    def __init__(self) -> None:
+        super().__init__(status.HTTP_401_UNAUTHORIZED, "login required",
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_user(request: Request, jejak: JejakDep,
+                 token: Annotated[str | None, Depends(bearer)]) -> Account:
+    """The account behind the bearer token or the browser session cookie."""
+    token = token or request.cookies.get(SESSION_COOKIE)
+    claims = jejak.tokens.verify(token) if token else None
+    # The account is read again on each request so that deactivation and role changes take
+    # effect at once rather than when the token expires.
+    account = jejak.accounts.get(claims.username) if claims else None
+    if account is None or not account.active:
+        raise NotAuthenticated()
+    return account
+
+
+UserDep = Annotated[Account, Depends(current_user)]
+
+
+class Forbidden(HTTPException):
+    """The account's role may not do this."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(status.HTTP_403_FORBIDDEN,
+                         {"code": "ROLE_FORBIDDEN", "message": f"your role may not {what}"})
+
+
+def require_role(user: Account, roles: tuple[Role, ...], what: str) -> None:
+    """Refuse with 403 unless the user's role is among `roles`."""
+    if user.role not in roles:
+        raise Forbidden(what)
+
+
+def actor_of(user: Account) -> Actor:
+    """The actor an event records for this user."""
+    return Actor(user_id=user.username, role=user.role, org_unit=user.org_unit)
+
+
+def provenance(user: Account, occurred_on: date, document: DocumentRef | None,
+               reason: str | None) -> Provenance:
+    """The provenance of a command issued by `user`."""
+    return Provenance(actor=actor_of(user), occurred_on=occurred_on, document=document,
+                      reason=reason)
+
+
+SEES_PERSONAL_DATA = (Role.OPERATOR, Role.SUPERVISOR)

@@ -1,0 +1,46 @@
+"""One place maps every error to its HTTP status and a stable, machine-readable body.
+
+Bodies are `{"error": {"code", "message", "field"}}`. Messages name the field and the rule and
+never echo the submitted value, which may be personal data.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from domain.errors import DomainError, InvalidValue
+from service.application import NotFound
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    """The JSON body of an error response."""
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        status = 422 if isinstance(error, InvalidValue) else 409
+        return JSONResponse(error_body(error.code, error.message, error.field), status)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, error: NotFound) -> JSONResponse:
+        return JSONResponse(error_body(NotFound.code, str(error)), 404)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = []
+        for item in error.errors():
+            location = [str(part) for part in item.get("loc", ()) if part != "body"]
+            # `input` is dropped on purpose: it may hold a NIK or a name.
+            problems.append({"field": ".".join(location), "rule": item.get("type"),
+                             "message": item.get("msg")})
+        first = problems[0] if problems else {"field": None, "message": "invalid request"}
+        body = error_body("REQUEST_INVALID", f"{first['field']}: {first['message']}",
+                          first["field"])
+        body["error"]["problems"] = problems  # type: ignore[index]
+        return JSONResponse(body, 422)

@@ -1,0 +1,210 @@
+"""Request and response bodies of the HTTP API (pydantic)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+from domain.beneficiary import ExclusionReason, PaymentChannel, ReintegrationPath
+from domain.identity import Sex
+from domain.recording import DocumentRef, Provenance, RegionRef
+from domain.site import InspectionOutcome
+from service.accounts import Account
+from service.api.deps import provenance, today_wita
+
+Rupiah = Annotated[StrictInt, Field(gt=0, le=10**12, description="whole rupiah")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused rather than silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentIn(Strict):
+    """A supporting document: kind (e.g. decree, berita_acara), number, date, issuer."""
+
+    kind: ShortText
+    number: ShortText
+    issued_on: date
+    issuer: ShortText
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+    def to_domain(self) -> DocumentRef:
+        """The domain's document reference."""
+        return DocumentRef(self.kind, self.number, self.issued_on, self.issuer, self.sha256)
+
+
+class RegionIn(Strict):
+    """A region code with its scheme (kemendagri or bps)."""
+
+    scheme: str = Field(default="kemendagri", pattern=r"^(kemendagri|bps)$")
+    code: str = Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+
+    def to_domain(self) -> RegionRef:
+        """The domain's region reference."""
+        return RegionRef(self.scheme, self.code)
+
+
+class CommandIn(Strict):
+    """Fields every command takes: the business date (WITA), the document, a reason, and
+    optionally the version the client based its decision on (optimistic concurrency)."""
+
+    occurred_on: date
+    document: DocumentIn | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+    @field_validator("occurred_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > today_wita():
+            raise ValueError("the business date must not be in the future (WITA)")
+        return value
+
+    def provenance_for(self, user: Account) -> Provenance:
+        """Provenance attributing the command to `user`."""
+        return provenance(user, self.occurred_on,
+                          self.document.to_domain() if self.document else None, self.reason)
+
+
+class RegisterSiteIn(CommandIn):
+    """Register a site; `occurred_on` is the pendataan date."""
+
+    code: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}$", examples=["TRK-JP"])
+    name: ShortText
+    aliases: list[ShortText] = Field(default_factory=list, max_length=20)
+    kelurahan: RegionIn
+    headcount_at_pendataan: int = Field(ge=0, le=100_000)
+
+
+class SosialisasiIn(CommandIn):
+    """A sosialisasi; `document` is its minutes."""
+
+    venue: ShortText
+    attendance: int = Field(ge=0, le=100_000)
+    facilitators: list[ShortText] = Field(default_factory=list, max_length=50)
+
+
+class ClosureDecreeIn(CommandIn):
+    """The closure decree; `document` is the decree itself."""
+
+    decree_number: ShortText
+    signing_authority: ShortText
+
+
+class ClosureIn(CommandIn):
+    """The closure; `document` is the berita acara."""
+
+    declared_headcount: int = Field(ge=0, le=100_000)
+    funds_in_place: bool
+
+
+class InspectionIn(CommandIn):
+    """A post-closure inspection."""
+
+    outcome: InspectionOutcome
+
+
+class RegisterBeneficiaryIn(CommandIn):
+    """Register a person at the site; `occurred_on` is the pendataan date."""
+
+    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{4}$", examples=["TRK-JP-0001"])
+    name: ShortText
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+
+
+class RosterRowIn(Strict):
+    """One person on a pendataan roster."""
+
+    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{4}$")
+    name: ShortText
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+
+
+class RosterIn(CommandIn):
+    """A whole pendataan roster, registered atomically."""
+
+    people: list[RosterRowIn] = Field(min_length=1, max_length=20_000)
+
+
+class VerifyIdentityIn(CommandIn):
+    """Identity as presented (KTP, KK); sealed on arrival, never stored in plaintext."""
+
+    nik: str = Field(min_length=1, max_length=32)
+    birth_date: date
+    sex: Sex
+    kk: str | None = Field(default=None, max_length=32)
+
+
+class ExclusionIn(CommandIn):
+    """Exclusion; `reason` is required."""
+
+    exclusion: ExclusionReason
+
+
+class ChildProtectionIn(CommandIn):
+    """Referral of a minor."""
+
+    birth_date: date
+
+
+class AssessmentIn(CommandIn):
+    """The assessment; `document` evidences the home region."""
+
+    home_region: RegionIn
+    path: ReintegrationPath
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class TrainingDepartureIn(CommandIn):
+    """Departure for training at a registered facility."""
+
+    facility_id: str = Field(default="KTM-PSKW-HM", max_length=32)
+
+
+class TrainingCompletionIn(CommandIn):
+    """Completed training; `document` is the certificate."""
+
+    skill: ShortText
+
+
+class ReturnHomeIn(CommandIn):
+    """Arrival confirmed by the home kelurahan; `document` is the stamped confirmation."""
+
+    confirming_kelurahan: RegionIn
+
+
+class AmountIn(CommandIn):
+    """A grant amount in whole rupiah."""
+
+    amount: Rupiah
+
+
+class PaymentIn(CommandIn):
+    """A payment; `occurred_on` is the value date."""
+
+    amount: Rupiah
+    channel: PaymentChannel = PaymentChannel.BANK_TRANSFER
+    bank_reference: ShortText
+    account: str | None = Field(default=None, pattern=r"^[0-9 -]{6,30}$")
+
+
+class ReversalIn(CommandIn):
+    """The bank returned the payment; `reason` is required."""
+
+    bank_reference: ShortText
+
+
+class CommandOut(BaseModel):
+    """What a command did: the aggregate, its new version and state, and the log position
+    that queries can wait for (`?after=`)."""
+
+    id: UUID
+    version: int
+    state: str
+    position: int

@@ -1,0 +1,352 @@
+"""The command handler: one eventsourcing Application holding every aggregate of the programme.
+
+Each method loads the aggregates it needs, lets them decide, and saves all their new events in
+one atomic `save()`. Personal data is sealed with the person's own keys before any aggregate
+sees it, and the duplicate index is claimed before the events are written (ADR 0005).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+
+from domain.aggregate import LifecycleAggregate
+from domain.beneficiary import (
+    Beneficiary,
+    ExclusionReason,
+    IdentityEvidence,
+    PaymentChannel,
+    ReintegrationPath,
+)
+from domain.errors import RuleViolation
+from domain.recording import Provenance, RegionRef
+from domain.rules import ProgrammeRules
+from domain.site import InspectionOutcome, Site
+from service.db import APPLICATION_NAME
+from service.transcoding import register_domain_transcodings
+from service.vault import Vault
+
+A = TypeVar("A", bound=LifecycleAggregate)
+
+
+class NotFound(LookupError):
+    """Raised when a command or query names an aggregate that does not exist."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: str, ident: object) -> None:
+        super().__init__(f"{kind} {ident} not found")
+        self.kind = kind
+
+
+class VersionConflict(RuleViolation):
+    """Raised when a command was based on a version that someone else has since changed."""
+
+    code = "VERSION_CONFLICT"
+
+
+class AlreadyRegistered(RuleViolation):
+    """Raised when a site code or case number is registered a second time."""
+
+    code = "ALREADY_REGISTERED"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command returns: the aggregate, its new version and the log position to wait for."""
+
+    aggregate_id: UUID
+    version: int
+    position: int
+    state: str
+
+
+@dataclass(frozen=True)
+class NewBeneficiary:
+    """One row of a pendataan roster (plaintext; sealed on arrival)."""
+
+    case_number: str
+    name: str
+    phone: str | None = None
+
+
+class ProgrammeApplication(Application[UUID]):
+    """Sites and beneficiaries of one programme, in one event store with one log order."""
+
+    # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.
+    name = APPLICATION_NAME
+
+    def __init__(self, env: dict[str, str], vault: Vault, rules: ProgrammeRules) -> None:
+        super().__init__(env=env)
+        self.vault = vault
+        self.rules = rules
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    # --- sites -----------------------------------------------------------------------------
+
+    def register_site(self, *, code: str, name: str, aliases: Sequence[str],
+                      kelurahan: RegionRef, headcount_at_pendataan: int,
+                      provenance: Provenance) -> CommandResult:
+        """Register a site counted at pendataan."""
+        site = Site.register(code=code, name=name, aliases=tuple(aliases), kelurahan=kelurahan,
+                             headcount_at_pendataan=headcount_at_pendataan,
+                             provenance=provenance)
+        return self._save_new(site, f"site {code}")
+
+    def hold_sosialisasi(self, site_id: UUID, *, venue: str, attendance: int,
+                         facilitators: Sequence[str], provenance: Provenance,
+                         expected_version: int | None = None) -> CommandResult:
+        """Record a sosialisasi at a site."""
+        return self._update(Site, site_id, expected_version, lambda s: s.hold_sosialisasi(
+            venue=venue, attendance=attendance, facilitators=tuple(facilitators),
+            provenance=provenance))
+
+    def decree_closure(self, site_id: UUID, *, decree_number: str, signing_authority: str,
+                       provenance: Provenance,
+                       expected_version: int | None = None) -> CommandResult:
+        """Record the closure decree of a site."""
+        return self._update(Site, site_id, expected_version, lambda s: s.decree_closure(
+            decree_number=decree_number, signing_authority=signing_authority,
+            provenance=provenance))
+
+    def close_site(self, site_id: UUID, *, declared_headcount: int, funds_in_place: bool,
+                   provenance: Provenance,
+                   expected_version: int | None = None) -> CommandResult:
+        """Record the closure of a site."""
+        return self._update(Site, site_id, expected_version, lambda s: s.close(
+            declared_headcount=declared_headcount, funds_in_place=funds_in_place,
+            provenance=provenance))
+
+    def record_inspection(self, site_id: UUID, *, outcome: InspectionOutcome,
+                          provenance: Provenance,
+                          expected_version: int | None = None) -> CommandResult:
+        """Record a post-closure inspection."""
+        return self._update(Site, site_id, expected_version, lambda s: s.record_inspection(
+            outcome=outcome, provenance=provenance))
+
+    # --- beneficiaries ---------------------------------------------------------------------
+
+    def register_beneficiary(self, site_id: UUID, *, case_number: str, name: str,
+                             phone: str | None, provenance: Provenance) -> CommandResult:
+        """Register one person at a site on the pendataan date."""
+        return self.register_roster(site_id, [NewBeneficiary(case_number, name, phone)],
+                                    provenance=provenance)[0]
+
+    def register_roster(self, site_id: UUID, roster: Sequence[NewBeneficiary], *,
+                        provenance: Provenance) -> list[CommandResult]:
+        """Register a whole pendataan roster in one transaction: all of it or none."""
+        site = self._get(Site, site_id)
+        created: list[Beneficiary] = []
+        for row in roster:
+            subject_id = Beneficiary.create_id(row.case_number)
+            # The keys are committed before the events, so a crash leaves at most an orphan
+            # key and never an event that no key can read.
+            self.vault.ensure_subject_keys(subject_id)
+            created.append(Beneficiary.register(
+                site=site, case_number=row.case_number, name=row.name, phone=row.phone,
+                sealer=self.vault.sealer_for(subject_id), provenance=provenance))
+        if len({b.id for b in created}) != len(created):
+            raise AlreadyRegistered("the roster repeats a case number", field="case_number")
+        recordings = self._save(*created, what="case number")
+        return [self._result(b, recordings) for b in created]
+
+    def verify_identity(self, beneficiary_id: UUID, *, evidence: IdentityEvidence,
+                        provenance: Provenance,
+                        expected_version: int | None = None) -> CommandResult:
+        """Verify a person's identity; the NIK is claimed in the erasable duplicate index."""
+        beneficiary = self._get(Beneficiary, beneficiary_id)
+        _check_version(beneficiary, expected_version)
+        owner = self.vault.claim("nik", evidence.nik, beneficiary_id)
+        claimed_now = owner is None
+        try:
+            beneficiary.verify_identity(
+                evidence=evidence, duplicate_in_programme=owner is not None,
+                sealer=self.vault.sealer_for(beneficiary_id), provenance=provenance)
+            recordings = self._save(beneficiary)
+        except BaseException:
+            if claimed_now:
+                self.vault.release("nik", evidence.nik, beneficiary_id)
+            raise
+        return self._result(beneficiary, recordings)
+
+    def exclude(self, beneficiary_id: UUID, *, exclusion: ExclusionReason,
+                provenance: Provenance, expected_version: int | None = None) -> CommandResult:
+        """Exclude a person from the programme, with a reason."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.exclude(exclusion=exclusion, provenance=provenance))
+
+    def refer_to_child_protection(self, beneficiary_id: UUID, *, birth_date: date,
+                                  provenance: Provenance,
+                                  expected_version: int | None = None) -> CommandResult:
+        """Refer a person who was under 18 at pendataan to child protection."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.refer_to_child_protection(
+                                birth_date=birth_date, sealer=self.vault.sealer_for(b.id),
+                                provenance=provenance))
+
+    def assess(self, beneficiary_id: UUID, *, home_region: RegionRef, path: ReintegrationPath,
+               notes: str | None, provenance: Provenance,
+               expected_version: int | None = None) -> CommandResult:
+        """Record the social-work assessment."""
+        return self._update(Beneficiary, beneficiary_id, expected_version, lambda b: b.assess(
+            home_region=home_region, path=path, notes=notes,
+            sealer=self.vault.sealer_for(b.id), provenance=provenance))
+
+    def send_to_training(self, beneficiary_id: UUID, *, facility_id: str,
+                         provenance: Provenance,
+                         expected_version: int | None = None) -> CommandResult:
+        """Record departure for training; her site must be closed."""
+        def decide(b: Beneficiary) -> None:
+            b.send_to_training(site=self._get(Site, b.site_id), facility_id=facility_id,
+                               rules=self.rules, provenance=provenance)
+        return self._update(Beneficiary, beneficiary_id, expected_version, decide)
+
+    def complete_training(self, beneficiary_id: UUID, *, skill: str, provenance: Provenance,
+                          expected_version: int | None = None) -> CommandResult:
+        """Record completed training."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.complete_training(skill=skill, provenance=provenance))
+
+    def drop_out(self, beneficiary_id: UUID, *, provenance: Provenance,
+                 expected_version: int | None = None) -> CommandResult:
+        """Record that training was left early."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.drop_out(provenance=provenance))
+
+    def confirm_return_home(self, beneficiary_id: UUID, *, confirming_kelurahan: RegionRef,
+                            provenance: Provenance,
+                            expected_version: int | None = None) -> CommandResult:
+        """Record the confirmed arrival home."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.confirm_return_home(
+                                confirming_kelurahan=confirming_kelurahan,
+                                provenance=provenance))
+
+    def stay_locally(self, beneficiary_id: UUID, *, provenance: Provenance,
+                     expected_version: int | None = None) -> CommandResult:
+        """Record a local stay under a signed statement."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.stay_locally(provenance=provenance))
+
+    def request_grant(self, beneficiary_id: UUID, *, amount: int, provenance: Provenance,
+                      expected_version: int | None = None) -> CommandResult:
+        """Request the business grant."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.request_grant(amount=amount, rules=self.rules,
+                                                      provenance=provenance))
+
+    def approve_grant(self, beneficiary_id: UUID, *, amount: int, provenance: Provenance,
+                      expected_version: int | None = None) -> CommandResult:
+        """Approve the grant (four eyes)."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.approve_grant(amount=amount, provenance=provenance))
+
+    def pay_grant(self, beneficiary_id: UUID, *, amount: int, channel: PaymentChannel,
+                  bank_reference: str, account: str | None, provenance: Provenance,
+                  expected_version: int | None = None) -> CommandResult:
+        """Record the grant's payment."""
+        return self._update(Beneficiary, beneficiary_id, expected_version, lambda b: b.pay_grant(
+            amount=amount, channel=channel, bank_reference=bank_reference, account=account,
+            sealer=self.vault.sealer_for(b.id), provenance=provenance))
+
+    def reverse_payment(self, beneficiary_id: UUID, *, bank_reference: str,
+                        provenance: Provenance,
+                        expected_version: int | None = None) -> CommandResult:
+        """Record that the bank returned the payment."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.reverse_payment(bank_reference=bank_reference,
+                                                        provenance=provenance))
+
+    def close_case(self, beneficiary_id: UUID, *, provenance: Provenance,
+                   expected_version: int | None = None) -> CommandResult:
+        """Close the case."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.close_case(rules=self.rules, provenance=provenance))
+
+    def withdraw(self, beneficiary_id: UUID, *, provenance: Provenance,
+                 expected_version: int | None = None) -> CommandResult:
+        """Record a withdrawal."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.withdraw(provenance=provenance))
+
+    def record_death(self, beneficiary_id: UUID, *, provenance: Provenance,
+                     expected_version: int | None = None) -> CommandResult:
+        """Record a death."""
+        return self._update(Beneficiary, beneficiary_id, expected_version,
+                            lambda b: b.record_death(provenance=provenance))
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def site(self, site_id: UUID) -> Site:
+        """The current site aggregate."""
+        return self._get(Site, site_id)
+
+    def beneficiary(self, beneficiary_id: UUID) -> Beneficiary:
+        """The current beneficiary aggregate."""
+        return self._get(Beneficiary, beneficiary_id)
+
+    def history(self, aggregate_id: UUID) -> list[Any]:
+        """Every event of one aggregate, oldest first."""
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise NotFound("aggregate", aggregate_id)
+        return events
+
+    def position(self) -> int:
+        """The highest position in the event log."""
+        return self.recorder.max_notification_id() or 0
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _get(self, cls: type[A], aggregate_id: UUID) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(cls.__name__, aggregate_id) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(cls.__name__, aggregate_id)
+        return aggregate
+
+    def _update(self, cls: type[A], aggregate_id: UUID, expected_version: int | None,
+                decide: Callable[[A], None]) -> CommandResult:
+        aggregate = self._get(cls, aggregate_id)
+        _check_version(aggregate, expected_version)
+        decide(aggregate)
+        return self._result(aggregate, self._save(aggregate))
+
+    def _save_new(self, aggregate: LifecycleAggregate, what: str) -> CommandResult:
+        return self._result(aggregate, self._save(aggregate, what=what))
+
+    def _save(self, *aggregates: LifecycleAggregate,
+              what: str | None = None) -> list[Recording[UUID]]:
+        """Save atomically; `what` names the natural key when the aggregates are new."""
+        try:
+            return self.save(*aggregates)
+        except IntegrityError:
+            # New aggregates have deterministic ids, so a conflict means the key exists.
+            if what is not None:
+                raise AlreadyRegistered(f"{what} is already registered") from None
+            raise VersionConflict(
+                "someone else changed this record meanwhile; reload and try again") from None
+
+    @staticmethod
+    def _result(aggregate: LifecycleAggregate,
+                recordings: Iterable[Recording[UUID]]) -> CommandResult:
+        position = max((r.notification.id for r in recordings), default=0)
+        return CommandResult(aggregate.id, aggregate.version, position, aggregate.state)
+
+
+def _check_version(aggregate: LifecycleAggregate, expected: int | None) -> None:
+    if expected is not None and aggregate.version != expected:
+        raise VersionConflict(
+            f"expected version {expected} but the record is at version {aggregate.version}",
+            field="expected_version")

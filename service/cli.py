@@ -1,0 +1,207 @@
+"""The `jejak` command line: serve, demo, project, users, status, rebuild."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from domain.recording import Role
+from service.settings import Settings
+from service.system import Jejak
+
+cli = typer.Typer(help="Jejak: event-sourced workflow and audit ledger.", no_args_is_help=True)
+users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+console = Console()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    console=console, transient=False)
+
+
+def _load_demo(jejak: Jejak) -> None:
+    from service.demo import demo_command_count, demo_loaded, ensure_demo_users, load_demo
+
+    users = ensure_demo_users(jejak.accounts)
+    if demo_loaded(jejak.app):
+        console.print("The Kaltara demo is already loaded.")
+    else:
+        with _progress() as progress:
+            task = progress.add_task("Loading the Kaltara demo", total=demo_command_count())
+            report = load_demo(jejak.app, lambda n: progress.advance(task, n))
+            progress.update(task, total=report.commands, completed=report.commands)
+        console.print(f"Loaded {report.sites} sites, {report.beneficiaries} people "
+                      f"(synthetic), {report.commands} commands.")
+    _catch_up(jejak)
+    table = Table(title="Demo accounts (change these passwords outside a demo)")
+    for column in ("username", "password", "role", "unit"):
+        table.add_column(column)
+    for u in users:
+        table.add_row(u.username, u.password, u.role.value, u.org_unit)
+    console.print(table)
+
+
+def _catch_up(jejak: Jejak) -> None:
+    behind = jejak.app.position() - jejak.runner.position()
+    if behind <= 0:
+        return
+    with _progress() as progress:
+        task = progress.add_task("Updating read models", total=behind)
+        jejak.runner.catch_up(lambda n: progress.advance(task, n))
+
+
+@cli.command()
+def serve(
+    demo: Annotated[bool, typer.Option(help="Load the Kaltara demo first if it is missing.")]
+    = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Serve the API and the web pages; projections run in-process."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    jejak = Jejak.start()
+    console.print(f"Store: {jejak.store.describe()}")
+    if demo:
+        _load_demo(jejak)
+    _catch_up(jejak)
+    console.print(f"Serving on http://{host}:{port}  (API docs at /docs)")
+    try:
+        uvicorn.run(create_app(jejak=jejak), host=host, port=port, log_level="info")
+    finally:
+        jejak.close()
+
+
+@cli.command()
+def demo() -> None:
+    """Load the Kaltara demo scenario (synthetic people on the real timeline)."""
+    jejak = Jejak.start()
+    try:
+        _load_demo(jejak)
+    finally:
+        jejak.close()
+
+
+@cli.command()
+def project(
+    once: Annotated[bool, typer.Option(help="Catch up and exit instead of following.")] = False,
+) -> None:
+    """Run the projections: catch up, then follow new events (LISTEN on PostgreSQL)."""
+    from service.listen import follow
+
+    jejak = Jejak.start()
+    try:
+        _catch_up(jejak)
+        if once:
+            return
+        console.print(f"Following {jejak.store.describe()}; Ctrl-C to stop.")
+        stop = threading.Event()
+        try:
+            follow(jejak, stop)
+        except KeyboardInterrupt:
+            stop.set()
+    finally:
+        jejak.close()
+
+
+@cli.command()
+def rebuild(
+    names: Annotated[list[str] | None, typer.Argument(help="Read models (default: all).")]
+    = None,
+) -> None:
+    """Empty read models and replay every event into them."""
+    jejak = Jejak.start()
+    try:
+        chosen = names or [p.name for p in jejak.runner.projections]
+        jejak.runner.reset(chosen)
+        _catch_up(jejak)
+        console.print(f"Rebuilt {', '.join(chosen)} to position {jejak.runner.position()}.")
+    finally:
+        jejak.close()
+
+
+@cli.command()
+def status(as_of: Annotated[str | None, typer.Option(help="Date for overdue counts.")] = None
+           ) -> None:
+    """The dashboard's figures as text (the same events always give the same text)."""
+    from service.api.deps import today_wita
+    from service.status import render_status
+
+    jejak = Jejak.start()
+    try:
+        _catch_up(jejak)
+        day = date.fromisoformat(as_of) if as_of else today_wita()
+        typer.echo(render_status(jejak, day), nl=False)
+    finally:
+        jejak.close()
+
+
+@users_cli.command("add")
+def users_add(username: str, role: Role, org_unit: Annotated[str, typer.Option()],
+              display_name: Annotated[str, typer.Option()],
+              password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                                    confirmation_prompt=True)]) -> None:
+    """Create an account."""
+    jejak = Jejak.start()
+    try:
+        jejak.accounts.create(username, password, role, org_unit, display_name)
+        jejak.access_log.record("cli", Role.ADMIN, "account_created", "account", None,
+                                f"{username} as {role.value}")
+        console.print(f"Created {username} ({role.value}).")
+    finally:
+        jejak.close()
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List accounts."""
+    jejak = Jejak.start()
+    try:
+        table = Table("username", "role", "unit", "name", "active")
+        for a in jejak.accounts.list():
+            table.add_row(a.username, a.role.value, a.org_unit, a.display_name,
+                          "yes" if a.active else "no")
+        console.print(table)
+    finally:
+        jejak.close()
+
+
+@users_cli.command("passwd")
+def users_passwd(username: str,
+                 password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                                       confirmation_prompt=True)]) -> None:
+    """Set an account's password."""
+    jejak = Jejak.start()
+    try:
+        jejak.accounts.set_password(username, password)
+        console.print(f"Password of {username} changed.")
+    finally:
+        jejak.close()
+
+
+@users_cli.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Deactivate an account (its tokens stop working at once)."""
+    jejak = Jejak.start()
+    try:
+        jejak.accounts.deactivate(username)
+        jejak.access_log.record("cli", Role.ADMIN, "account_deactivated", "account", None,
+                                username)
+        console.print(f"Deactivated {username}.")
+    finally:
+        jejak.close()
+
+
+def main() -> None:
+    """Entry point of the `jejak` script."""
+    Settings()  # fail fast on malformed settings before any work
+    cli()

@@ -1,0 +1,135 @@
+"""Store selection: one URL chooses SQLite or PostgreSQL for events, read models and the vault."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sqlalchemy import Engine, create_engine, event, text
+
+APPLICATION_NAME = "programme"
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+class UnsupportedDatabaseUrl(ValueError):
+    """Raised when JEJAK_DATABASE_URL names neither a SQLite file nor a PostgreSQL database."""
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where everything lives, parsed from JEJAK_DATABASE_URL."""
+
+    kind: str
+    sqlite_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = ""
+    schema: str = "public"
+
+    @property
+    def is_postgres(self) -> bool:
+        """True for the production store."""
+        return self.kind == "postgresql"
+
+    def library_env(self) -> dict[str, str]:
+        """Settings for the eventsourcing library, passed explicitly so the environment
+        cannot silently select its in-memory default."""
+        if not self.is_postgres:
+            assert self.sqlite_path is not None
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_SCHEMA": self.schema,
+            # A stuck writer must not hang every request behind the table lock forever.
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }
+
+    def sqlalchemy_url(self) -> str:
+        """The same store as a SQLAlchemy URL."""
+        if not self.is_postgres:
+            return f"sqlite:///{self.sqlite_path}"
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+    def describe(self) -> str:
+        """A description without credentials, for logs and the CLI."""
+        if not self.is_postgres:
+            return f"SQLite file {self.sqlite_path}"
+        return f"PostgreSQL {self.host}:{self.port}/{self.dbname} schema {self.schema}"
+
+
+def parse_database_url(url: str) -> StoreConfig:
+    """Parse JEJAK_DATABASE_URL (`sqlite:///rel.db`, `sqlite:////abs.db`, `postgresql://...`)."""
+    if url.startswith("sqlite:///"):
+        raw = url.removeprefix("sqlite:///")
+        if not raw or raw == ":memory:":
+            raise UnsupportedDatabaseUrl("SQLite needs a file path: sqlite:///var/jejak.db")
+        return StoreConfig(kind="sqlite", sqlite_path=Path(raw))
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise UnsupportedDatabaseUrl(
+            "JEJAK_DATABASE_URL must start with sqlite:/// or postgresql://"
+        )
+    dbname = parts.path.lstrip("/")
+    if not dbname:
+        raise UnsupportedDatabaseUrl("a PostgreSQL URL must name its database")
+    schema = parse_qs(parts.query).get("schema", ["public"])[0]
+    if not SCHEMA_NAME.match(schema):
+        raise UnsupportedDatabaseUrl("schema must be a lowercase SQL identifier")
+    return StoreConfig(
+        kind="postgresql",
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password or ""),
+        dbname=dbname,
+        schema=schema,
+    )
+
+
+def create_store_engine(config: StoreConfig) -> Engine:
+    """A SQLAlchemy engine for the read models and the vault, in the events' database."""
+    if not config.is_postgres:
+        assert config.sqlite_path is not None
+        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            config.sqlalchemy_url(),
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args: dict[str, Any] = {"options": f"-csearch_path={config.schema}"}
+    engine = create_engine(
+        config.sqlalchemy_url(), connect_args=connect_args, pool_size=5, max_overflow=10,
+        pool_pre_ping=True,
+    )
+    with engine.begin() as conn:
+        # The library requires its schema to exist before it creates its tables.
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{config.schema}"'))
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # Erased key rows are overwritten on delete instead of lingering in free pages (ADR 0005).
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,243 @@
+"""Queries over the read models, with personal data revealed or masked by role and logged.
+
+Current-state questions read the read-model tables only; the event store is read for a single
+aggregate's history, which is its own question ("what happened to this case, and who did it?").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, Select, func, select
+
+from domain.recording import Role
+from domain.sealed import Sealed, sealed_from_json
+from projections.tables import (
+    beneficiary_status,
+    payment_history,
+    programme_dashboard,
+    site_status,
+    worklist,
+)
+from service.access_log import AccessLog
+from service.accounts import Account
+from service.application import NotFound, ProgrammeApplication
+from service.vault import SealBroken, Vault, mask
+
+ERASED = "[erased]"
+PERSONAL_DATA_ROLES = (Role.OPERATOR, Role.SUPERVISOR)
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of a list."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+class Reveal:
+    """Decrypts sealed fields for roles that may see them and masks them for the others."""
+
+    def __init__(self, vault: Vault, viewer: Account) -> None:
+        self.vault = vault
+        self.viewer = viewer
+        self.full = viewer.role in PERSONAL_DATA_ROLES
+
+    def __call__(self, sealed: Sealed | None) -> str | None:
+        if sealed is None:
+            return None
+        try:
+            plaintext = self.vault.open(sealed)
+        except SealBroken:
+            return "[unreadable]"
+        if plaintext is None:
+            return ERASED
+        return plaintext if self.full else mask(plaintext)
+
+    def column(self, text: str | None) -> str | None:
+        """Reveal a read-model column holding a sealed value's JSON."""
+        return self(sealed_from_json(text)) if text else None
+
+
+class ReadModels:
+    """The questions the programme team, supervisors and auditors ask."""
+
+    def __init__(self, engine: Engine, vault: Vault, access_log: AccessLog,
+                 app: ProgrammeApplication) -> None:
+        self.engine = engine
+        self.vault = vault
+        self.access_log = access_log
+        self.app = app
+
+    def dashboard(self) -> dict[str, Any]:
+        """Per-site counts and headcounts, with programme totals."""
+        rows = self._all(select(programme_dashboard).order_by(programme_dashboard.c.site_code))
+        for row in rows:
+            row["counts_by_state"] = json.loads(row["counts_by_state"])
+        totals = {
+            key: sum(r[key] or 0 for r in rows)
+            for key in ("headcount_at_pendataan", "declared_headcount_at_closure", "registered",
+                        "in_programme_now", "grants_paid")
+        }
+        by_state: dict[str, int] = {}
+        for row in rows:
+            for state, n in row["counts_by_state"].items():
+                by_state[state] = by_state.get(state, 0) + n
+        totals["counts_by_state"] = dict(sorted(by_state.items()))  # type: ignore[assignment]
+        return {"sites": rows, "totals": totals}
+
+    def sites(self, *, state: str | None, limit: int, offset: int) -> Page:
+        """Sites, optionally in one state."""
+        query = select(site_status).order_by(site_status.c.code)
+        if state:
+            query = query.where(site_status.c.state == state)
+        page = self._page(query, limit, offset)
+        for item in page.items:
+            item["aliases"] = json.loads(item["aliases"])
+        return page
+
+    def site(self, site_id: UUID) -> dict[str, Any]:
+        """One site's status."""
+        rows = self._all(select(site_status).where(site_status.c.site_id == str(site_id)))
+        if not rows:
+            raise NotFound("Site", site_id)
+        rows[0]["aliases"] = json.loads(rows[0]["aliases"])
+        return rows[0]
+
+    def beneficiaries(self, viewer: Account, *, site_id: UUID | None, state: str | None,
+                      case_number: str | None, limit: int, offset: int) -> Page:
+        """Cases, filtered; names revealed or masked by the viewer's role."""
+        query = select(beneficiary_status).order_by(beneficiary_status.c.case_number)
+        if site_id:
+            query = query.where(beneficiary_status.c.site_id == str(site_id))
+        if state:
+            query = query.where(beneficiary_status.c.state == state)
+        if case_number:
+            query = query.where(beneficiary_status.c.case_number.startswith(case_number))
+        page = self._page(query, limit, offset)
+        reveal = Reveal(self.vault, viewer)
+        for item in page.items:
+            self._present_beneficiary(item, reveal)
+        if page.items:
+            self.access_log.record(viewer.username, viewer.role, "read_personal_data",
+                                   "beneficiary_list", None,
+                                   f"{len(page.items)} names, {_mode(reveal)}")
+        return page
+
+    def beneficiary(self, viewer: Account, beneficiary_id: UUID) -> dict[str, Any]:
+        """One case with its identity revealed or masked by the viewer's role."""
+        rows = self._all(select(beneficiary_status).where(
+            beneficiary_status.c.beneficiary_id == str(beneficiary_id)))
+        if not rows:
+            raise NotFound("Beneficiary", beneficiary_id)
+        reveal = Reveal(self.vault, viewer)
+        item = self._present_beneficiary(rows[0], reveal, with_nik=True)
+        self.access_log.record(viewer.username, viewer.role, "read_personal_data",
+                               "beneficiary", beneficiary_id, _mode(reveal))
+        return item
+
+    def worklist(self, *, as_of: date, overdue_only: bool, site_id: UUID | None,
+                 kind: str | None, limit: int, offset: int) -> Page:
+        """Open cases with their next action and due date, most urgent first."""
+        query = select(worklist).order_by(worklist.c.due_on.is_(None), worklist.c.due_on,
+                                          worklist.c.label)
+        if overdue_only:
+            query = query.where(worklist.c.due_on < as_of)
+        if site_id:
+            query = query.where(worklist.c.site_id == str(site_id))
+        if kind:
+            query = query.where(worklist.c.subject_kind == kind)
+        page = self._page(query, limit, offset)
+        for item in page.items:
+            item["overdue"] = item["due_on"] is not None and item["due_on"] < as_of
+            item["days_overdue"] = (as_of - item["due_on"]).days if item["overdue"] else 0
+            item.pop("milestones")
+        return page
+
+    def payments(self, viewer: Account, *, beneficiary_id: UUID | None, site_id: UUID | None,
+                 limit: int, offset: int) -> Page:
+        """Grant requests, approvals, payments and reversals in log order."""
+        query = select(payment_history).order_by(payment_history.c.position)
+        if beneficiary_id:
+            query = query.where(payment_history.c.beneficiary_id == str(beneficiary_id))
+        if site_id:
+            query = query.where(payment_history.c.site_id == str(site_id))
+        page = self._page(query, limit, offset)
+        reveal = Reveal(self.vault, viewer)
+        for item in page.items:
+            item["account"] = reveal.column(item.pop("account_sealed"))
+        return page
+
+    def history(self, viewer: Account, aggregate_id: UUID) -> list[dict[str, Any]]:
+        """Every event of one site or case, with its metadata, oldest first."""
+        reveal = Reveal(self.vault, viewer)
+        out = [event_as_dict(e, reveal) for e in self.app.history(aggregate_id)]
+        self.access_log.record(viewer.username, viewer.role, "read_history", "aggregate",
+                               aggregate_id, _mode(reveal))
+        return out
+
+    @staticmethod
+    def _present_beneficiary(item: dict[str, Any], reveal: Reveal, *,
+                             with_nik: bool = False) -> dict[str, Any]:
+        item["name"] = reveal.column(item.pop("name_sealed"))
+        nik = item.pop("nik_sealed")
+        if with_nik:
+            item["nik"] = reveal.column(nik)
+        return item
+
+    def _page(self, query: Select[Any], limit: int, offset: int) -> Page:
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            items = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]
+        return Page(items, total, limit, offset)
+
+    def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _mode(reveal: Reveal) -> str:
+    return "full" if reveal.full else "masked"
+
+
+def event_as_dict(event: Any, reveal: Reveal) -> dict[str, Any]:
+    """An event as JSON-ready data: its metadata, facts, and personal fields per role."""
+    facts: dict[str, Any] = {}
+    skip = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
+            "occurred_on", "document", "reason"}
+    for name, value in vars(event).items():
+        if name not in skip:
+            facts[name] = _plain(value, reveal)
+    return {
+        "event": type(event).__name__,
+        "version": event.originator_version,
+        "occurred_on": event.occurred_on,
+        "recorded_at": event.timestamp,
+        "actor": _plain(event.actor, reveal),
+        "document": _plain(event.document, reveal),
+        "reason": event.reason,
+        "facts": facts,
+    }
+
+
+def _plain(value: Any, reveal: Reveal) -> Any:
+    if isinstance(value, Sealed):
+        return reveal(value)
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name), reveal)
+                for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v, reveal) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    return value

@@ -1,0 +1,81 @@
+"""Tables the service owns outside the event store: the key vault, accounts and the access log.
+
+They are deletable or mutable on purpose. Key rows must be destroyable for crypto-shredding,
+duplicate-index rows must go with an erasure, and password hashes must never enter the
+append-only event log. Read models live in `projections/`, not here.
+
+Only portable column types are used, so the same metadata creates the tables on SQLite and on
+PostgreSQL (in the schema the engine's search_path selects).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
+
+UUID_TEXT = 36
+
+metadata = MetaData()
+
+vault_subject_keys = Table(
+    "vault_subject_keys",
+    metadata,
+    Column("subject_id", String(UUID_TEXT), primary_key=True),
+    Column("purpose", String(16), primary_key=True),
+    # NULL once erased: the row stays as a tombstone so the key can never be created again
+    # for the same subject and purpose (old ciphertexts would then read as tampered, not erased).
+    Column("wrapped_key", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+)
+"""One row per person and `KeyPurpose`: the data key, wrapped under the master key."""
+
+vault_duplicate_index = Table(
+    "vault_duplicate_index",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("keyed_hash", String(64), primary_key=True),
+    Column("subject_id", String(UUID_TEXT), nullable=False),
+    Index("ix_vault_duplicate_index_subject_id", "subject_id"),
+)
+"""Keyed hashes (HMAC-SHA256, hex) of identifiers that must be unique across the programme."""
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("org_unit", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""Staff accounts with argon2 password hashes, kept out of the event log."""
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    # Unknown for a failed login, where no account was matched.
+    Column("role", String(16), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("subject_kind", String(40), nullable=True),
+    Column("subject_id", String(UUID_TEXT), nullable=True),
+    Column("detail", String(200), nullable=True),
+    Index("ix_access_log_subject_id", "subject_id"),
+    Index("ix_access_log_at", "at"),
+)
+"""Who read personal data or changed access, and when. Never holds personal data itself."""

@@ -1,0 +1,78 @@
+"""The one reader of environment variables: typed settings with the JEJAK_ prefix."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.rules import ProgrammeRules
+
+MASTER_KEY_BYTES = 32
+
+
+class Settings(BaseSettings):
+    """Deployment settings. Every field reads the environment variable JEJAK_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="JEJAK_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/jejak.db",
+        description="sqlite:///relative.db, sqlite:////absolute.db or "
+        "postgresql://user@host:port/dbname (optionally ?schema=name)",
+    )
+    master_key: str | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes wrapping every person's data keys. When unset, "
+        "a key file is created at key_file on first start.",
+    )
+    key_file: Path = Path("var/master.key")
+    token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    dropout_keeps_grant: bool = False
+    deadline_days: dict[str, int] = Field(default_factory=dict)
+    projection_batch_size: int = Field(default=500, ge=10, le=10_000)
+    read_your_writes_timeout_seconds: float = Field(default=5.0, ge=0, le=60)
+    require_postgres: bool = False
+
+    @field_validator("deadline_days", mode="before")
+    @classmethod
+    def _parse_deadlines(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    def programme_rules(self) -> ProgrammeRules:
+        """The programme policies the domain commands receive."""
+        return ProgrammeRules(
+            dropout_keeps_grant=self.dropout_keeps_grant, deadline_days=dict(self.deadline_days)
+        )
+
+    @cached_property
+    def master_key_bytes(self) -> bytes:
+        """The master key: from the setting, else from (or newly into) the key file."""
+        if self.master_key:
+            key = base64.b64decode(self.master_key)
+        else:
+            key = _load_or_create_key_file(self.key_file)
+        if len(key) != MASTER_KEY_BYTES:
+            raise ValueError("JEJAK_MASTER_KEY must be base64 of exactly 32 bytes")
+        return key
+
+
+def _load_or_create_key_file(path: Path) -> bytes:
+    if path.exists():
+        return base64.b64decode(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(MASTER_KEY_BYTES)
+    # Created with owner-only permissions before the key is written, so it is never readable
+    # by others even for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(key).decode() + "\n")
+    return key

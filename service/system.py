@@ -1,0 +1,112 @@
+"""The composition root: builds the store, vault, application and projections from settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from projections.base import PositionedEvent, Projection
+from projections.beneficiary_status import BeneficiaryStatus
+from projections.dashboard import ProgrammeDashboard
+from projections.payment_history import PaymentHistory
+from projections.runner import ProjectionRunner
+from projections.site_status import SiteStatus
+from projections.worklist import Worklist
+from service.access_log import AccessLog
+from service.accounts import Accounts, TokenIssuer, token_secret
+from service.application import ProgrammeApplication
+from service.db import StoreConfig, create_store_engine, parse_database_url
+from service.migrate import upgrade
+from service.settings import Settings
+from service.vault import Vault
+
+
+class ApplicationEventSource:
+    """The application's notification log as the projection runner's event source."""
+
+    def __init__(self, app: ProgrammeApplication) -> None:
+        self.app = app
+
+    def read_after(self, position: int, limit: int) -> Sequence[PositionedEvent]:
+        notifications = self.app.recorder.select_notifications(
+            start=position, limit=limit, inclusive_of_start=False)
+        return [PositionedEvent(n.id, self.app.mapper.to_domain_event(n))
+                for n in notifications]
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+
+def build_projections(settings: Settings) -> list[Projection]:
+    """The read models, in the order they are applied within a batch."""
+    return [
+        SiteStatus(),
+        BeneficiaryStatus(),
+        # After beneficiary_status: payment rows look up case numbers there.
+        PaymentHistory(),
+        ProgrammeDashboard(),
+        Worklist(settings.deadline_days),
+    ]
+
+
+@dataclass
+class Jejak:
+    """Everything one process needs, wired once."""
+
+    settings: Settings
+    store: StoreConfig
+    engine: Engine
+    vault: Vault
+    accounts: Accounts
+    access_log: AccessLog
+    tokens: TokenIssuer
+    app: ProgrammeApplication
+    runner: ProjectionRunner
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def start(cls, settings: Settings | None = None) -> Jejak:
+        """Open the store, migrate it and build the application (projections not running)."""
+        settings = settings or Settings()
+        store = parse_database_url(settings.database_url)
+        engine = create_store_engine(store)
+        upgrade(engine)
+        master_key = settings.master_key_bytes
+        vault = Vault(engine, master_key)
+        app = ProgrammeApplication(store.library_env(), vault, settings.programme_rules())
+        runner = ProjectionRunner(ApplicationEventSource(app), engine,
+                                  build_projections(settings), settings.projection_batch_size)
+        return cls(settings=settings, store=store, engine=engine, vault=vault,
+                   accounts=Accounts(engine), access_log=AccessLog(engine),
+                   tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
+                   app=app, runner=runner)
+
+    def run_projections_in_background(self) -> None:
+        """Embedded mode: a thread keeps the read models current, woken after each command."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self.runner.run, args=(self._stop,), kwargs={"on_error": _report},
+            name="jejak-projections", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop the projection thread and release connections."""
+        self._stop.set()
+        self.runner.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.app.close()
+        self.engine.dispose()
+
+
+def _report(error: BaseException) -> None:
+    import logging
+
+    logging.getLogger("jejak.projections").error("projection batch failed: %r", error)

@@ -1,0 +1,430 @@
+"""The key vault: per-person data keys, field sealing, the duplicate index and crypto-shredding.
+
+Every person has two random 256-bit data keys, one per `KeyPurpose`, stored wrapped (AES-GCM)
+under a key-encryption key derived from the master key. Personal fields are sealed with AES-GCM
+under the data key and carried as `Sealed` values; destroying a key makes every field sealed
+with it unreadable, wherever copies of the events went (ADR 0005).
+
+Nothing here logs or raises with plaintext, keys or keyed hashes in the message.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.sealed import KeyPurpose, Sealed, Sealer
+from service.schema import vault_duplicate_index, vault_subject_keys
+
+logger = logging.getLogger(__name__)
+
+MASTER_KEY_BYTES = 32
+DATA_KEY_BYTES = 32
+NONCE_BYTES = 12
+WRAP_FORMAT = b"\x01"
+"""Leading byte of a wrapped key, so a later master-key rotation can tell formats apart."""
+
+KEY_WRAPPING_INFO = b"jejak vault key wrapping"
+DUPLICATE_INDEX_INFO = b"jejak duplicate index"
+
+DEFAULT_CACHE_SIZE = 4096
+DEFAULT_CACHE_SECONDS = 60.0
+MASK = "\u2022"
+
+
+class VaultError(Exception):
+    """Base of the vault's errors. Messages name subjects, purposes and fields, never values."""
+
+    code: ClassVar[str] = "VAULT_ERROR"
+
+
+class SubjectKeyMissing(VaultError):  # noqa: N818
+    """Raised when sealing for a subject whose key for the purpose was never created or erased."""
+
+    code: ClassVar[str] = "SUBJECT_KEY_MISSING"
+
+
+class SealBroken(VaultError):  # noqa: N818
+    """Raised when a sealed value fails authentication.
+
+    It was altered, moved to another subject or field, or is malformed. An erased key is not
+    this error: `Vault.open` returns None for it.
+    """
+
+    code: ClassVar[str] = "SEAL_BROKEN"
+
+
+class KeyUnwrapFailed(VaultError):  # noqa: N818
+    """Raised when a stored data key cannot be unwrapped: a wrong master key or an altered row."""
+
+    code: ClassVar[str] = "KEY_UNWRAP_FAILED"
+
+
+def derive_subkey(master_key: bytes, info: bytes) -> bytes:
+    """A 256-bit key for one use, derived from the master key with HKDF-SHA256.
+
+    Separate `info` labels keep the key wrapping, duplicate-index and token keys independent, so
+    exposing one of them reveals nothing about the others or the master key.
+    """
+    if len(master_key) != MASTER_KEY_BYTES:
+        raise ValueError(f"the master key must be exactly {MASTER_KEY_BYTES} bytes")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master_key)
+
+
+def normalise_identifier(value: str) -> str:
+    """The form an identifier is hashed in: NFKC, trimmed, upper-case, single inner spaces.
+
+    NFKC folds look-alike forms (full-width digits, compatibility characters) that different
+    keyboards produce, so the same NIK or name typed twice hashes the same.
+    """
+    return " ".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def mask(value: str) -> str:
+    """A value as auditors see it: `6571••••••••0003` for 12+ characters, else `A•••`.
+
+    Values of 12 or more characters keep their first and last four characters. Shorter values
+    keep only the first; a one-character value is masked entirely, since keeping its first
+    character would reveal all of it.
+    """
+    if len(value) >= 12:
+        return value[:4] + MASK * (len(value) - 8) + value[-4:]
+    if len(value) <= 1:
+        return MASK * len(value)
+    return value[0] + MASK * (len(value) - 1)
+
+
+class Vault:
+    """Data keys per person and purpose, sealing and opening of fields, and the duplicate index.
+
+    Keys, index rows and erasures are each committed in their own transaction, separate from
+    the event store's (the library uses its own connections). Callers order the writes so that
+    a crash leaves at most an orphan key or index row, never an event no key can read.
+
+    Unwrapped keys are cached in memory (bounded LRU). Entries expire after `cache_seconds`, so
+    an erasure made by another process takes effect here within that time; an erasure made
+    through this instance takes effect at once.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        master_key: bytes,
+        *,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        cache_seconds: float = DEFAULT_CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if cache_size < 0 or cache_seconds < 0:
+            raise ValueError("cache_size and cache_seconds must not be negative")
+        self._engine = engine
+        self._kek = AESGCM(derive_subkey(master_key, KEY_WRAPPING_INFO))
+        self._index_key = derive_subkey(master_key, DUPLICATE_INDEX_INFO)
+        self._cache_size = cache_size
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._cache: OrderedDict[tuple[UUID, KeyPurpose], tuple[float, AESGCM]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- data keys ---------------------------------------------------------------------------
+
+    def ensure_subject_keys(self, subject_id: UUID) -> None:
+        """Create the subject's identity and case-file keys where missing; idempotent.
+
+        Committed in its own transaction. Concurrent callers are safe: each inserts and ignores
+        a primary-key conflict, then the stored keys are read back, so every caller uses the
+        key that won. An erased key is never created again: its row stays as a tombstone.
+        """
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "subject_id": str(subject_id),
+                "purpose": purpose.value,
+                "wrapped_key": self._wrap(subject_id, purpose, AESGCM.generate_key(256)),
+                "created_at": now,
+                "erased_at": None,
+            }
+            # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
+            for purpose in sorted(KeyPurpose)
+        ]
+        with self._engine.begin() as conn:
+            _insert_ignoring_conflicts(conn, vault_subject_keys, rows)
+        for purpose in KeyPurpose:
+            self._cipher(subject_id, purpose)
+
+    def sealer_for(self, subject_id: UUID) -> Sealer:
+        """A `Sealer` that encrypts fields under this subject's keys."""
+        return _SubjectSealer(self, subject_id)
+
+    def open(self, sealed: Sealed) -> str | None:
+        """The plaintext of a sealed field, or None when its key has been erased (or is absent).
+
+        Raises `SealBroken` when the value was altered or moved to another subject or field.
+        """
+        purpose = KeyPurpose(sealed.purpose)
+        cipher = self._cipher(sealed.subject_id, purpose)
+        if cipher is None:
+            return None
+        try:
+            nonce = base64.b64decode(sealed.nonce, validate=True)
+            ciphertext = base64.b64decode(sealed.ciphertext, validate=True)
+            plaintext = cipher.decrypt(
+                nonce, ciphertext, _field_aad(sealed.subject_id, purpose, sealed.field)
+            )
+            return plaintext.decode("utf-8")
+        except (InvalidTag, ValueError) as error:
+            # ValueError covers bad base64, a wrong nonce length and invalid UTF-8.
+            raise SealBroken(
+                f"sealed field {sealed.field!r} ({purpose.value}) of subject "
+                f"{sealed.subject_id} failed authentication"
+            ) from error
+
+    def is_erased(self, subject_id: UUID, purpose: KeyPurpose) -> bool:
+        """True when the subject's key for `purpose` has been destroyed.
+
+        Reads the database, not the cache, so it is authoritative across processes. A subject
+        that never had keys is not erased.
+        """
+        with self._engine.connect() as conn:
+            erased_at = conn.scalar(
+                select(vault_subject_keys.c.erased_at).where(
+                    _key_row(subject_id, purpose), vault_subject_keys.c.erased_at.is_not(None)
+                )
+            )
+        return erased_at is not None
+
+    def erase(self, subject_id: UUID, purposes: Iterable[KeyPurpose]) -> None:
+        """Destroy the subject's keys for `purposes` (crypto-shredding); idempotent.
+
+        Erasing IDENTITY also removes the subject's duplicate-index rows, so the same NIK can
+        be registered for someone else. On SQLite the WAL is checkpointed and truncated so the
+        destroyed key bytes leave the WAL file too (`secure_delete` zeroes them in the pages).
+        """
+        chosen = sorted({KeyPurpose(p) for p in purposes})
+        if not chosen:
+            return
+        now = datetime.now(UTC)
+        with self._engine.begin() as conn:
+            # The row is kept with its key nulled: a tombstone stops the key being recreated.
+            conn.execute(
+                update(vault_subject_keys)
+                .where(
+                    vault_subject_keys.c.subject_id == str(subject_id),
+                    vault_subject_keys.c.purpose.in_([p.value for p in chosen]),
+                    vault_subject_keys.c.erased_at.is_(None),
+                )
+                .values(wrapped_key=None, erased_at=now)
+            )
+            # A subject that never had a key row still gets a tombstone, so that a later
+            # ensure_subject_keys cannot give it a fresh key for an erased purpose.
+            _insert_ignoring_conflicts(
+                conn,
+                vault_subject_keys,
+                [
+                    {
+                        "subject_id": str(subject_id),
+                        "purpose": p.value,
+                        "wrapped_key": None,
+                        "created_at": now,
+                        "erased_at": now,
+                    }
+                    for p in chosen
+                ],
+            )
+            if KeyPurpose.IDENTITY in chosen:
+                conn.execute(
+                    vault_duplicate_index.delete().where(
+                        vault_duplicate_index.c.subject_id == str(subject_id)
+                    )
+                )
+        with self._lock:
+            for purpose in chosen:
+                self._cache.pop((subject_id, purpose), None)
+        if self._engine.dialect.name == "sqlite":
+            self._checkpoint_sqlite()
+
+    # --- duplicate index ---------------------------------------------------------------------
+
+    def keyed_hash(self, kind: str, value: str) -> str:
+        """HMAC-SHA256 (hex) of a normalised identifier, bound to its kind.
+
+        The key is derived from the master key, so the hashes cannot be recomputed from a
+        database dump alone, unlike plain hashes of 16-digit NIKs.
+        """
+        if not kind or "\x00" in kind:
+            raise ValueError("an index kind must be non-empty text without NUL")
+        message = kind.encode() + b"\x00" + normalise_identifier(value).encode()
+        return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+
+    def claim(self, kind: str, value: str, subject_id: UUID) -> UUID | None:
+        """Claim `value` of `kind` for the subject; returns the other owner when already taken.
+
+        Returns None when the value was free (now claimed, and committed) or already this
+        subject's. Race-safe: the insert ignores a conflict and the owner is read back.
+        """
+        digest = self.keyed_hash(kind, value)
+        row = {"kind": kind, "keyed_hash": digest, "subject_id": str(subject_id)}
+        # A concurrent release can remove the row between our insert and read; try again then.
+        for _ in range(3):
+            with self._engine.begin() as conn:
+                _insert_ignoring_conflicts(conn, vault_duplicate_index, [row])
+                owner = conn.scalar(
+                    select(vault_duplicate_index.c.subject_id).where(
+                        vault_duplicate_index.c.kind == kind,
+                        vault_duplicate_index.c.keyed_hash == digest,
+                    )
+                )
+            if owner is not None:
+                return None if owner == str(subject_id) else UUID(owner)
+        raise VaultError(f"could not claim a {kind!r} index entry for subject {subject_id}")
+
+    def release(self, kind: str, value: str, subject_id: UUID) -> None:
+        """Remove the subject's claim on `value` of `kind`; another subject's claim is kept."""
+        digest = self.keyed_hash(kind, value)
+        with self._engine.begin() as conn:
+            conn.execute(
+                vault_duplicate_index.delete().where(
+                    vault_duplicate_index.c.kind == kind,
+                    vault_duplicate_index.c.keyed_hash == digest,
+                    vault_duplicate_index.c.subject_id == str(subject_id),
+                )
+            )
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _seal(self, subject_id: UUID, purpose: KeyPurpose, field: str, plaintext: str) -> Sealed:
+        if not field:
+            raise ValueError("a sealed value needs a field name")
+        purpose = KeyPurpose(purpose)
+        cipher = self._cipher(subject_id, purpose)
+        if cipher is None:
+            raise SubjectKeyMissing(
+                f"subject {subject_id} has no {purpose.value} key (never created, or erased)"
+            )
+        nonce = os.urandom(NONCE_BYTES)
+        ciphertext = cipher.encrypt(
+            nonce, plaintext.encode("utf-8"), _field_aad(subject_id, purpose, field)
+        )
+        return Sealed(
+            subject_id=subject_id,
+            purpose=purpose,
+            field=field,
+            nonce=base64.b64encode(nonce).decode("ascii"),
+            ciphertext=base64.b64encode(ciphertext).decode("ascii"),
+        )
+
+    def _cipher(self, subject_id: UUID, purpose: KeyPurpose) -> AESGCM | None:
+        """The subject's data key as a ready cipher, from the cache or the database."""
+        slot = (subject_id, purpose)
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(slot)
+            if cached is not None and now - cached[0] < self._cache_seconds:
+                self._cache.move_to_end(slot)
+                return cached[1]
+        with self._engine.connect() as conn:
+            wrapped = conn.scalar(
+                select(vault_subject_keys.c.wrapped_key).where(_key_row(subject_id, purpose))
+            )
+        if wrapped is None:
+            with self._lock:
+                self._cache.pop(slot, None)
+            return None
+        cipher = AESGCM(self._unwrap(subject_id, purpose, bytes(wrapped)))
+        if self._cache_size:
+            with self._lock:
+                self._cache[slot] = (now, cipher)
+                self._cache.move_to_end(slot)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return cipher
+
+    def _wrap(self, subject_id: UUID, purpose: KeyPurpose, data_key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return (
+            WRAP_FORMAT + nonce + self._kek.encrypt(nonce, data_key, _key_aad(subject_id, purpose))
+        )
+
+    def _unwrap(self, subject_id: UUID, purpose: KeyPurpose, wrapped: bytes) -> bytes:
+        head, nonce, body = wrapped[:1], wrapped[1 : 1 + NONCE_BYTES], wrapped[1 + NONCE_BYTES :]
+        try:
+            if head != WRAP_FORMAT:
+                raise ValueError("unknown wrapped-key format")
+            data_key = self._kek.decrypt(nonce, body, _key_aad(subject_id, purpose))
+        except (InvalidTag, ValueError) as error:
+            raise KeyUnwrapFailed(
+                f"the {purpose.value} key of subject {subject_id} cannot be unwrapped with "
+                "this master key"
+            ) from error
+        if len(data_key) != DATA_KEY_BYTES:
+            raise KeyUnwrapFailed(f"the {purpose.value} key of subject {subject_id} is malformed")
+        return data_key
+
+    def _checkpoint_sqlite(self) -> None:
+        # Run outside a transaction (the driver only opens one for DML); TRUNCATE waits for
+        # readers via the busy timeout and then empties the WAL file.
+        with self._engine.connect() as conn:
+            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if row[0]:
+            logger.warning(
+                "WAL checkpoint after an erasure was blocked by a reader; erased key bytes may "
+                "remain in the WAL file until the next checkpoint"
+            )
+
+
+class _SubjectSealer:
+    """The `Sealer` handed to the domain for one subject."""
+
+    def __init__(self, vault: Vault, subject_id: UUID) -> None:
+        self._vault = vault
+        self._subject_id = subject_id
+
+    def seal(self, purpose: KeyPurpose, field: str, plaintext: str) -> Sealed:
+        """Encrypt `plaintext` as `field` under the subject's key for `purpose`."""
+        return self._vault._seal(self._subject_id, purpose, field, plaintext)
+
+
+def _field_aad(subject_id: UUID, purpose: KeyPurpose, field: str) -> bytes:
+    return f"{subject_id}|{purpose.value}|{field}".encode()
+
+
+def _key_aad(subject_id: UUID, purpose: KeyPurpose) -> bytes:
+    return f"{subject_id}|{purpose.value}".encode()
+
+
+def _key_row(subject_id: UUID, purpose: KeyPurpose) -> ColumnElement[bool]:
+    return and_(
+        vault_subject_keys.c.subject_id == str(subject_id),
+        vault_subject_keys.c.purpose == purpose.value,
+    )
+
+
+def _insert_ignoring_conflicts(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """INSERT that skips rows whose primary key exists, without aborting the transaction."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        conn.execute(postgresql.insert(table).values(list(rows)).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        conn.execute(sqlite.insert(table).values(list(rows)).on_conflict_do_nothing())
+    else:
+        raise VaultError(f"the vault supports SQLite and PostgreSQL, not {dialect}")

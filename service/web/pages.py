@@ -1,0 +1,74 @@
+"""Plain HTML pages: the login form and the programme dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from domain.money import format_rupiah
+from service.accounts import Account
+from service.api.deps import SESSION_COOKIE, JejakDep, current_user, today_wita
+from service.queries import ReadModels
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["rupiah"] = format_rupiah
+
+
+def _viewer(request: Request, jejak: JejakDep) -> Account | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return current_user(request, jejak, token)
+    except Exception:
+        return None
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    """The login page."""
+    return templates.TemplateResponse(request, "login.html", {"error": None})
+
+
+@router.post("/login")
+def login(request: Request, jejak: JejakDep, username: Annotated[str, Form()],
+          password: Annotated[str, Form()]) -> Response:
+    """Log in and keep the token in an HTTP-only session cookie."""
+    account = jejak.accounts.authenticate(username, password)
+    if account is None:
+        jejak.access_log.record(username[:64] or "-", None, "login_failed")
+        return templates.TemplateResponse(request, "login.html",
+                                          {"error": "Wrong username or password."}, 401)
+    jejak.access_log.record(account.username, account.role, "login")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, jejak.tokens.issue(account), httponly=True,
+                        samesite="strict", max_age=jejak.settings.token_minutes * 60)
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    """Forget the session."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard_page(request: Request, jejak: JejakDep) -> Response:
+    """The programme dashboard, figures straight from the read models."""
+    viewer = _viewer(request, jejak)
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
+    dashboard: dict[str, Any] = reads.dashboard()
+    work = reads.worklist(as_of=today_wita(), overdue_only=True, site_id=None, kind=None,
+                          limit=15, offset=0)
+    return templates.TemplateResponse(request, "dashboard.html", {
+        "viewer": viewer, "dashboard": dashboard, "overdue": work,
+        "position": jejak.runner.position(), "today": today_wita()})

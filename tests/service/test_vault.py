@@ -1,0 +1,321 @@
+"""The key vault: sealing, tamper detection, crypto-shredding and the duplicate index."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert, select
+
+from domain.sealed import KeyPurpose, Sealed
+from service.db import create_store_engine, parse_database_url
+from service.schema import metadata, vault_duplicate_index, vault_subject_keys
+from service.vault import KeyUnwrapFailed, SealBroken, SubjectKeyMissing, Vault, mask
+
+NAME = "Siti Rahmawati Kusumadewi"
+NIK = "6571014507900003"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "t.db"
+
+
+@pytest.fixture
+def engine(db_path: Path) -> Iterator[Engine]:
+    engine = create_store_engine(parse_database_url(f"sqlite:///{db_path}"))
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def master_key() -> bytes:
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+def vault(engine: Engine, master_key: bytes) -> Vault:
+    return Vault(engine, master_key)
+
+
+def new_subject(vault: Vault) -> UUID:
+    subject_id = uuid4()
+    vault.ensure_subject_keys(subject_id)
+    return subject_id
+
+
+def test_a_sealed_field_opens_to_its_plaintext(vault: Vault) -> None:
+    subject_id = new_subject(vault)
+    sealed = vault.sealer_for(subject_id).seal(KeyPurpose.IDENTITY, "name", NAME)
+    assert sealed.subject_id == subject_id
+    assert sealed.field == "name"
+    assert NAME not in sealed.ciphertext
+    assert vault.open(sealed) == NAME
+
+
+def test_sealing_twice_gives_different_ciphertexts(vault: Vault) -> None:
+    sealer = vault.sealer_for(new_subject(vault))
+    first = sealer.seal(KeyPurpose.IDENTITY, "nik", NIK)
+    second = sealer.seal(KeyPurpose.IDENTITY, "nik", NIK)
+    assert first.nonce != second.nonce
+    assert first.ciphertext != second.ciphertext
+
+
+def test_a_new_vault_instance_opens_what_another_sealed(engine: Engine, master_key: bytes) -> None:
+    first = Vault(engine, master_key)
+    sealed = first.sealer_for(new_subject(first)).seal(KeyPurpose.CASEFILE, "phone", "0812")
+    assert Vault(engine, master_key).open(sealed) == "0812"
+
+
+def test_a_sealed_value_moved_to_another_field_fails_to_open(vault: Vault) -> None:
+    sealed = vault.sealer_for(new_subject(vault)).seal(KeyPurpose.IDENTITY, "name", NAME)
+    with pytest.raises(SealBroken):
+        vault.open(dataclasses.replace(sealed, field="mother_name"))
+
+
+def test_a_sealed_value_moved_to_another_subject_fails_to_open(vault: Vault) -> None:
+    sealed = vault.sealer_for(new_subject(vault)).seal(KeyPurpose.IDENTITY, "name", NAME)
+    other = new_subject(vault)
+    with pytest.raises(SealBroken):
+        vault.open(dataclasses.replace(sealed, subject_id=other))
+
+
+def test_an_altered_ciphertext_fails_to_open_without_revealing_the_plaintext(
+    vault: Vault,
+) -> None:
+    sealed = vault.sealer_for(new_subject(vault)).seal(KeyPurpose.IDENTITY, "name", NAME)
+    flipped = "A" if sealed.ciphertext[0] != "A" else "B"
+    with pytest.raises(SealBroken) as raised:
+        vault.open(dataclasses.replace(sealed, ciphertext=flipped + sealed.ciphertext[1:]))
+    assert NAME not in str(raised.value)
+
+
+def test_malformed_base64_is_a_broken_seal(vault: Vault) -> None:
+    sealed = vault.sealer_for(new_subject(vault)).seal(KeyPurpose.IDENTITY, "name", NAME)
+    with pytest.raises(SealBroken):
+        vault.open(dataclasses.replace(sealed, nonce="not base64!"))
+
+
+def test_a_wrong_master_key_cannot_unwrap_the_data_keys(engine: Engine, vault: Vault) -> None:
+    sealed = vault.sealer_for(new_subject(vault)).seal(KeyPurpose.IDENTITY, "name", NAME)
+    with pytest.raises(KeyUnwrapFailed):
+        Vault(engine, secrets.token_bytes(32)).open(sealed)
+
+
+def test_sealing_for_a_subject_without_keys_is_refused(vault: Vault) -> None:
+    with pytest.raises(SubjectKeyMissing):
+        vault.sealer_for(uuid4()).seal(KeyPurpose.IDENTITY, "name", NAME)
+
+
+def test_ensuring_keys_twice_keeps_the_first_keys(engine: Engine, vault: Vault) -> None:
+    subject_id = new_subject(vault)
+    sealed = vault.sealer_for(subject_id).seal(KeyPurpose.IDENTITY, "name", NAME)
+    vault.ensure_subject_keys(subject_id)
+    with engine.connect() as conn:
+        count = len(conn.execute(select(vault_subject_keys)).all())
+    assert count == 2
+    assert vault.open(sealed) == NAME
+
+
+def test_concurrent_key_creation_agrees_on_one_key_per_purpose(
+    engine: Engine, master_key: bytes
+) -> None:
+    subject_id = uuid4()
+    vaults = [Vault(engine, master_key) for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def ensure(vault: Vault) -> None:
+        try:
+            vault.ensure_subject_keys(subject_id)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=ensure, args=(v,)) for v in vaults]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sealed = vaults[0].sealer_for(subject_id).seal(KeyPurpose.CASEFILE, "notes", "ok")
+    assert all(v.open(sealed) == "ok" for v in vaults)
+
+
+def test_after_erasing_the_casefile_key_casefile_fields_read_none_and_identity_opens(
+    vault: Vault,
+) -> None:
+    subject_id = new_subject(vault)
+    sealer = vault.sealer_for(subject_id)
+    name = sealer.seal(KeyPurpose.IDENTITY, "name", NAME)
+    notes = sealer.seal(KeyPurpose.CASEFILE, "assessment_notes", "returned home")
+    vault.erase(subject_id, {KeyPurpose.CASEFILE})
+    assert vault.open(notes) is None
+    assert vault.open(name) == NAME
+    assert vault.is_erased(subject_id, KeyPurpose.CASEFILE)
+    assert not vault.is_erased(subject_id, KeyPurpose.IDENTITY)
+
+
+def test_an_erased_key_is_not_recreated_by_ensuring_keys_again(vault: Vault) -> None:
+    subject_id = new_subject(vault)
+    notes = vault.sealer_for(subject_id).seal(KeyPurpose.CASEFILE, "assessment_notes", "x")
+    vault.erase(subject_id, {KeyPurpose.CASEFILE})
+    vault.ensure_subject_keys(subject_id)
+    assert vault.open(notes) is None
+    with pytest.raises(SubjectKeyMissing):
+        vault.sealer_for(subject_id).seal(KeyPurpose.CASEFILE, "assessment_notes", "y")
+
+
+def test_erasing_a_subject_that_never_had_keys_blocks_their_creation(vault: Vault) -> None:
+    subject_id = uuid4()
+    vault.erase(subject_id, set(KeyPurpose))
+    vault.ensure_subject_keys(subject_id)
+    assert vault.is_erased(subject_id, KeyPurpose.IDENTITY)
+    assert vault.is_erased(subject_id, KeyPurpose.CASEFILE)
+
+
+def test_a_subject_that_never_had_keys_is_not_erased(vault: Vault) -> None:
+    assert not vault.is_erased(uuid4(), KeyPurpose.IDENTITY)
+
+
+def test_another_process_sees_an_erasure_once_its_cache_entry_expires(
+    engine: Engine, master_key: bytes
+) -> None:
+    now = [0.0]
+    reader = Vault(engine, master_key, cache_seconds=60, clock=lambda: now[0])
+    writer = Vault(engine, master_key)
+    subject_id = new_subject(writer)
+    notes = writer.sealer_for(subject_id).seal(KeyPurpose.CASEFILE, "assessment_notes", "x")
+    assert reader.open(notes) == "x"
+    writer.erase(subject_id, {KeyPurpose.CASEFILE})
+    now[0] = 61.0
+    assert reader.open(notes) is None
+
+
+def test_the_key_cache_stays_within_its_bound(engine: Engine, master_key: bytes) -> None:
+    vault = Vault(engine, master_key, cache_size=3)
+    sealed = [
+        vault.sealer_for(new_subject(vault)).seal(KeyPurpose.IDENTITY, "name", f"n{i}")
+        for i in range(5)
+    ]
+    assert [vault.open(s) for s in sealed] == [f"n{i}" for i in range(5)]
+    assert len(vault._cache) == 3
+
+
+def test_after_erasing_identity_the_nik_can_be_claimed_by_someone_else(
+    engine: Engine, vault: Vault
+) -> None:
+    first, second = new_subject(vault), new_subject(vault)
+    assert vault.claim("nik", NIK, first) is None
+    vault.erase(first, {KeyPurpose.IDENTITY, KeyPurpose.CASEFILE})
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(vault_duplicate_index).where(vault_duplicate_index.c.subject_id == str(first))
+        ).all()
+    assert rows == []
+    assert vault.claim("nik", NIK, second) is None
+
+
+def test_erasing_only_the_casefile_keeps_the_duplicate_index(vault: Vault) -> None:
+    first, second = new_subject(vault), new_subject(vault)
+    vault.claim("nik", NIK, first)
+    vault.erase(first, {KeyPurpose.CASEFILE})
+    assert vault.claim("nik", NIK, second) == first
+
+
+def test_claiming_a_taken_value_returns_its_owner_and_keeps_the_claim(vault: Vault) -> None:
+    owner, newcomer = uuid4(), uuid4()
+    assert vault.claim("nik", NIK, owner) is None
+    assert vault.claim("nik", f"  {NIK} ", newcomer) == owner
+    assert vault.claim("nik", NIK, owner) is None
+
+
+def test_releasing_a_claim_frees_the_value_but_not_another_subjects_claim(vault: Vault) -> None:
+    owner, newcomer = uuid4(), uuid4()
+    vault.claim("nik", NIK, owner)
+    vault.release("nik", NIK, newcomer)
+    assert vault.claim("nik", NIK, newcomer) == owner
+    vault.release("nik", NIK, owner)
+    assert vault.claim("nik", NIK, newcomer) is None
+
+
+def test_keyed_hashes_normalise_the_value_and_depend_on_kind_and_master_key(
+    engine: Engine, vault: Vault
+) -> None:
+    plain = vault.keyed_hash("name_dob", "SITI RAHMA 1990-07-05")
+    assert vault.keyed_hash("name_dob", "  siti   rahma\t1990-07-05 ") == plain
+    assert vault.keyed_hash("other", "SITI RAHMA 1990-07-05") != plain
+    assert (
+        Vault(engine, secrets.token_bytes(32)).keyed_hash("name_dob", "SITI RAHMA 1990-07-05")
+        != plain
+    )
+    assert len(plain) == 64
+
+
+def test_mask_keeps_four_characters_each_side_of_long_values() -> None:
+    assert mask(NIK) == "6571" + "\u2022" * 8 + "0003"
+
+
+def test_mask_keeps_only_the_first_character_of_short_values() -> None:
+    assert mask("Siti") == "S\u2022\u2022\u2022"
+    assert mask("x") == "\u2022"
+    assert mask("") == ""
+
+
+def test_the_database_files_hold_no_plaintext_after_sealed_values_are_stored(
+    engine: Engine, vault: Vault, db_path: Path
+) -> None:
+    stored = Table(
+        "test_sealed_values",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("body", Text),
+    )
+    stored.create(engine)
+    canary = "PLAINTEXT-CANARY-7f3a"
+    bodies = []
+    for _ in range(3):
+        subject_id = new_subject(vault)
+        sealer = vault.sealer_for(subject_id)
+        bodies.append(_as_json(sealer.seal(KeyPurpose.IDENTITY, "name", NAME)))
+        bodies.append(_as_json(sealer.seal(KeyPurpose.IDENTITY, "nik", NIK)))
+        vault.claim("nik", NIK, subject_id)
+    # The canary proves that the scan below would see a plaintext that did reach the files.
+    bodies.append(canary)
+    with engine.begin() as conn:
+        conn.execute(insert(stored), [{"body": body} for body in bodies])
+    raw = _raw_database_bytes(db_path)
+    assert canary.encode() in raw
+    assert NAME.encode() not in raw
+    assert NIK.encode() not in raw
+
+
+def test_an_erased_key_leaves_the_database_and_wal_files(
+    engine: Engine, vault: Vault, db_path: Path
+) -> None:
+    subject_id = new_subject(vault)
+    with engine.connect() as conn:
+        wrapped = conn.scalar(
+            select(vault_subject_keys.c.wrapped_key).where(
+                vault_subject_keys.c.subject_id == str(subject_id),
+                vault_subject_keys.c.purpose == KeyPurpose.CASEFILE.value,
+            )
+        )
+    assert wrapped is not None
+    assert bytes(wrapped) in _raw_database_bytes(db_path)
+    vault.erase(subject_id, {KeyPurpose.CASEFILE})
+    assert bytes(wrapped) not in _raw_database_bytes(db_path)
+
+
+def _as_json(sealed: Sealed) -> str:
+    return json.dumps({f.name: str(getattr(sealed, f.name)) for f in dataclasses.fields(sealed)})
+
+
+def _raw_database_bytes(db_path: Path) -> bytes:
+    files = [db_path, db_path.with_name(db_path.name + "-wal")]
+    return b"".join(path.read_bytes() for path in files if path.exists())

@@ -145,12 +145,13 @@ class ProgrammeApplication(Application[UUID]):
                         provenance: Provenance) -> list[CommandResult]:
         """Register a whole pendataan roster in one transaction: all of it or none."""
         site = self._get(Site, site_id)
+        # The keys are committed before the events, so a crash leaves at most orphan keys and
+        # never an event that no key can read.
+        self.vault.ensure_subject_keys_many(
+            [Beneficiary.create_id(row.case_number) for row in roster])
         created: list[Beneficiary] = []
         for row in roster:
             subject_id = Beneficiary.create_id(row.case_number)
-            # The keys are committed before the events, so a crash leaves at most an orphan
-            # key and never an event that no key can read.
-            self.vault.ensure_subject_keys(subject_id)
             created.append(Beneficiary.register(
                 site=site, case_number=row.case_number, name=row.name, phone=row.phone,
                 sealer=self.vault.sealer_for(subject_id), provenance=provenance))

@@ -50,6 +50,10 @@ DEFAULT_CACHE_SECONDS = 60.0
 MASK = "\u2022"
 
 
+# Rows per multi-row INSERT: five columns each stays far below SQLite's variable limit.
+KEY_INSERT_CHUNK = 500
+
+
 class VaultError(Exception):
     """Base of the vault's errors. Messages name subjects, purposes and fields, never values."""
 
@@ -153,6 +157,10 @@ class Vault:
         a primary-key conflict, then the stored keys are read back, so every caller uses the
         key that won. An erased key is never created again: its row stays as a tombstone.
         """
+        self.ensure_subject_keys_many([subject_id])
+
+    def ensure_subject_keys_many(self, subject_ids: Sequence[UUID]) -> None:
+        """`ensure_subject_keys` for many subjects in one transaction (roster imports)."""
         now = datetime.now(UTC)
         rows = [
             {
@@ -163,12 +171,42 @@ class Vault:
                 "erased_at": None,
             }
             # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
+            for subject_id in sorted(set(subject_ids))
             for purpose in sorted(KeyPurpose)
         ]
         with self._engine.begin() as conn:
-            _insert_ignoring_conflicts(conn, vault_subject_keys, rows)
-        for purpose in KeyPurpose:
-            self._cipher(subject_id, purpose)
+            for start in range(0, len(rows), KEY_INSERT_CHUNK):
+                _insert_ignoring_conflicts(
+                    conn, vault_subject_keys, rows[start : start + KEY_INSERT_CHUNK]
+                )
+        self._warm_cache(subject_ids)
+
+    def _warm_cache(self, subject_ids: Sequence[UUID]) -> None:
+        """Read back the keys that won any race and cache them, in a few queries."""
+        if not self._cache_size:
+            return
+        ids = [str(s) for s in subject_ids][: self._cache_size // len(KeyPurpose)]
+        now = self._clock()
+        for start in range(0, len(ids), KEY_INSERT_CHUNK):
+            chunk = ids[start : start + KEY_INSERT_CHUNK]
+            with self._engine.connect() as conn:
+                found = conn.execute(
+                    select(
+                        vault_subject_keys.c.subject_id,
+                        vault_subject_keys.c.purpose,
+                        vault_subject_keys.c.wrapped_key,
+                    ).where(vault_subject_keys.c.subject_id.in_(chunk))
+                ).all()
+            for subject_text, purpose_text, wrapped in found:
+                if wrapped is None:
+                    continue
+                subject_id, purpose = UUID(subject_text), KeyPurpose(purpose_text)
+                cipher = AESGCM(self._unwrap(subject_id, purpose, bytes(wrapped)))
+                with self._lock:
+                    self._cache[(subject_id, purpose)] = (now, cipher)
+                    self._cache.move_to_end((subject_id, purpose))
+                    while len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
 
     def sealer_for(self, subject_id: UUID) -> Sealer:
         """A `Sealer` that encrypts fields under this subject's keys."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from service.api.deps import JejakDep, UserDep
+from service.api.deps import loggable_username, JejakDep, UserDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -18,7 +18,7 @@ def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()],
     """Exchange a username and password for a bearer token."""
     account = jejak.accounts.authenticate(form.username, form.password)
     if account is None:
-        jejak.access_log.record(form.username[:64] or "-", None, "login_failed")
+        jejak.access_log.record(loggable_username(form.username), None, "login_failed")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                             {"code": "LOGIN_FAILED", "message": "wrong username or password"},
                             headers={"WWW-Authenticate": "Bearer"})

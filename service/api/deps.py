@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -83,4 +84,10 @@ def provenance(user: Account, occurred_on: date, document: DocumentRef | None,
                       reason=reason)
 
 
-SEES_PERSONAL_DATA = (Role.OPERATOR, Role.SUPERVISOR)
+USERNAME_SHAPE = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
+
+
+def loggable_username(attempted: str) -> str:
+    """The attempted username for the access log, or "-" when it does not look like one:
+    people sometimes type their password into the username box."""
+    return attempted if USERNAME_SHAPE.match(attempted) else "-"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
 from service.application import NotFound
@@ -30,6 +31,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
         return JSONResponse(error_body(NotFound.code, str(error)), 404)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        detail = error.detail
+        if isinstance(detail, dict):
+            body = error_body(str(detail.get("code")), str(detail.get("message")))
+        else:
+            default_code = {401: "LOGIN_REQUIRED", 403: "ROLE_FORBIDDEN", 404: "NOT_FOUND"}
+            body = error_body(default_code.get(error.status_code, f"HTTP_{error.status_code}"),
+                              str(detail))
+        return JSONResponse(body, error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from domain.money import format_rupiah
 from service.accounts import Account
-from service.api.deps import SESSION_COOKIE, JejakDep, current_user, today_wita
+from service.api.deps import SESSION_COOKIE, loggable_username, JejakDep, current_user, today_wita
 from service.queries import ReadModels
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +41,7 @@ def login(request: Request, jejak: JejakDep, username: Annotated[str, Form()],
     """Log in and keep the token in an HTTP-only session cookie."""
     account = jejak.accounts.authenticate(username, password)
     if account is None:
-        jejak.access_log.record(username[:64] or "-", None, "login_failed")
+        jejak.access_log.record(loggable_username(username), None, "login_failed")
         return templates.TemplateResponse(request, "login.html",
                                           {"error": "Wrong username or password."}, 401)
     jejak.access_log.record(account.username, account.role, "login")

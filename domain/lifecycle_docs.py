@@ -1,0 +1,110 @@
+"""The lifecycle reference (docs/lifecycles.md), generated from the declarations.
+
+Regenerate with ``python -m domain.lifecycle_docs > docs/lifecycles.md``; a test fails while
+the committed file differs from what the declarations produce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.lifecycle import Deadline, Lifecycle, StateSpec, Transition
+from domain.site import SITE_LIFECYCLE
+
+REGENERATE = "python -m domain.lifecycle_docs > docs/lifecycles.md"
+LIFECYCLES: tuple[Lifecycle, ...] = (SITE_LIFECYCLE, BENEFICIARY_LIFECYCLE)
+
+
+def render_lifecycle_docs(lifecycles: Iterable[Lifecycle] = LIFECYCLES) -> str:
+    """The whole Markdown document: per aggregate a diagram, its states, transitions, deadlines."""
+    parts = [
+        "# Lifecycles\n",
+        f"<!-- Generated from the declarations in domain/ by `{REGENERATE}`."
+        " Do not edit by hand. -->\n",
+        "Each aggregate's states, transitions (command, event, roles, guards) and deadlines are"
+        " declared once, as data, in `domain/`. The aggregates enforce those declarations; the"
+        " worklist, the API's role checks and this page read them. Guards prefixed with an"
+        " UPPER_SNAKE code raise the domain error with that code. Deadline durations are"
+        " programme settings; the default applies when a programme does not set one.\n",
+    ]
+    for lifecycle in lifecycles:
+        parts.append(_render_one(lifecycle))
+    return "\n".join(parts)
+
+
+def _render_one(lifecycle: Lifecycle) -> str:
+    sections = [
+        f"## {lifecycle.aggregate}\n",
+        f"Initial state: `{lifecycle.initial}`.\n",
+        f"```mermaid\n{lifecycle.mermaid()}```\n",
+        f"### {lifecycle.aggregate} states\n",
+        _table(
+            ("State", "Description", "Next action", "Terminal"),
+            [_state_row(s) for s in lifecycle.states],
+        ),
+        f"### {lifecycle.aggregate} transitions\n",
+        _table(
+            ("Command", "Event", "From", "To", "Roles", "Guards"),
+            [_transition_row(t) for t in lifecycle.transitions],
+        ),
+        f"### {lifecycle.aggregate} deadlines\n",
+        _table(
+            ("Setting", "States", "Clock starts", "Default days", "Description"),
+            [_deadline_row(d) for d in lifecycle.deadlines],
+        )
+        if lifecycle.deadlines
+        else "None declared.\n",
+    ]
+    return "\n".join(sections)
+
+
+def _state_row(spec: StateSpec) -> tuple[str, ...]:
+    return (
+        _code(spec.name),
+        spec.description,
+        _code(spec.next_action) if spec.next_action else "",
+        "yes" if spec.terminal else "",
+    )
+
+
+def _transition_row(t: Transition) -> tuple[str, ...]:
+    sources = "(creation)" if t.sources is None else ", ".join(_code(s) for s in t.sources)
+    target = _code(t.target) if t.target else "(unchanged)"
+    return (
+        _code(t.command),
+        _code(t.event),
+        sources,
+        target,
+        ", ".join(r.value for r in t.roles),
+        "<br>".join(t.guards),
+    )
+
+
+def _deadline_row(d: Deadline) -> tuple[str, ...]:
+    return (
+        _code(d.setting),
+        ", ".join(_code(s) for s in d.states),
+        ", ".join(_code(e) for e in d.clock_starts),
+        str(d.default_days),
+        d.description,
+    )
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
+
+
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    lines = [_row(header), _row(tuple("---" for _ in header))]
+    lines.extend(_row(r) for r in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    escaped = (c.replace("|", "\\|").replace("\n", " ") for c in cells)
+    return "| " + " | ".join(escaped) + " |"
+
+
+if __name__ == "__main__":
+    print(render_lifecycle_docs(), end="")

@@ -1,0 +1,93 @@
+"""Shared fixtures: a fresh store on SQLite and, for the contract tier, on PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from service.settings import Settings
+from service.system import Jejak
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> str:
+    """The PostgreSQL server the contract tier uses."""
+    return os.environ.get("JEJAK_TEST_POSTGRES_URL", DEFAULT_PG)
+
+
+def _postgres_available() -> str | None:
+    try:
+        with psycopg.connect(postgres_url(), connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return str(error).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL URL, or a skip (a failure when JEJAK_REQUIRE_POSTGRES=1)."""
+    problem = _postgres_available()
+    if problem is not None:
+        message = f"PostgreSQL at {postgres_url()} unavailable: {problem}"
+        if os.environ.get("JEJAK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return postgres_url()
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_server: str) -> Iterator[str]:
+    """A URL naming a fresh schema, dropped after the test."""
+    schema = f"t_{secrets.token_hex(6)}"
+    yield f"{postgres_server}?schema={schema}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def settings_for(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test store with its own random master key."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "key_file": tmp_path / "unused.key",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on an SQLite file and on a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/jejak.db"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """An SQLite store in the test's own folder."""
+    return f"sqlite:///{tmp_path}/jejak.db"
+
+
+@pytest.fixture
+def jejak(store_url: str, tmp_path: Path) -> Iterator[Jejak]:
+    """A started system on each store; closed after the test."""
+    system = Jejak.start(settings_for(store_url, tmp_path))
+    yield system
+    system.close()
+
+
+@pytest.fixture
+def sqlite_jejak(sqlite_url: str, tmp_path: Path) -> Iterator[Jejak]:
+    """A started system on SQLite only."""
+    system = Jejak.start(settings_for(sqlite_url, tmp_path))
+    yield system
+    system.close()

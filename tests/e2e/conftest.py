@@ -1,0 +1,39 @@
+"""An HTTP client against the real app on a fresh SQLite store, with one account per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.recording import Role
+from service.api.app import create_app
+from service.system import Jejak
+
+PASSWORDS = {
+    "opi": ("operator-password-1", Role.OPERATOR),
+    "ops": ("operator-password-2", Role.OPERATOR),
+    "sup": ("supervisor-password-1", Role.SUPERVISOR),
+    "sup2": ("supervisor-password-2", Role.SUPERVISOR),
+    "aud": ("auditor-password-1", Role.AUDITOR),
+    "adm": ("admin-password-1", Role.ADMIN),
+}
+
+
+@pytest.fixture
+def client(sqlite_jejak: Jejak) -> Iterator[TestClient]:
+    """A client whose app runs projections in the background, as `jejak serve` does."""
+    for username, (password, role) in PASSWORDS.items():
+        sqlite_jejak.accounts.create(username, password, role, "Dinas Sosial Kota Tarakan",
+                                     f"Test {role.value}")
+    with TestClient(create_app(jejak=sqlite_jejak)) as test_client:
+        yield test_client
+
+
+def login(client: TestClient, username: str) -> dict[str, str]:
+    """Bearer headers for `username`."""
+    password = PASSWORDS[username][0]
+    response = client.post("/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -31,8 +31,9 @@ class LifecycleAggregate(Aggregate):
         def mutate(self, aggregate: Any) -> Any:
             before = None if aggregate is None else cast(LifecycleAggregate, aggregate).state
             mutated = super().mutate(aggregate)
-            _advance(cast(LifecycleAggregate, mutated), type(self).__name__, before,
-                     self.occurred_on)
+            _advance(
+                cast(LifecycleAggregate, mutated), type(self).__name__, before, self.occurred_on
+            )
             return mutated
 
     class Created(Event, Aggregate.Created):

@@ -265,8 +265,9 @@ class Beneficiary(LifecycleAggregate):
         if not CASE_NUMBER.match(case_number):
             raise InvalidValue("case number must look like TRK-JP-0001", field="case_number")
         if not case_number.startswith(site.code + "-"):
-            raise InvalidValue(f"case number must start with the site code {site.code}",
-                               field="case_number")
+            raise InvalidValue(
+                f"case number must start with the site code {site.code}", field="case_number"
+            )
         if not name.strip():
             raise InvalidValue("name must not be empty", field="name")
         return cls(
@@ -278,9 +279,17 @@ class Beneficiary(LifecycleAggregate):
         )
 
     @event(BeneficiaryRegistered)
-    def __init__(self, site_id: UUID, case_number: str, name: Sealed, phone: Sealed | None,
-                 actor: Actor, occurred_on: date, document: DocumentRef | None,
-                 reason: str | None) -> None:
+    def __init__(
+        self,
+        site_id: UUID,
+        case_number: str,
+        name: Sealed,
+        phone: Sealed | None,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.site_id = site_id
         self.case_number = case_number
         self.pendataan_on = occurred_on
@@ -290,22 +299,33 @@ class Beneficiary(LifecycleAggregate):
         self.approved_amount: int | None = None
         self.paid_amount = 0
 
-    def verify_identity(self, *, evidence: IdentityEvidence, duplicate_in_programme: bool,
-                        sealer: Sealer, provenance: Provenance) -> IdentityChecks:
+    def verify_identity(
+        self,
+        *,
+        evidence: IdentityEvidence,
+        duplicate_in_programme: bool,
+        sealer: Sealer,
+        provenance: Provenance,
+    ) -> IdentityChecks:
         """Verify her identity against the NIK rules; `duplicate_in_programme` comes from the
         service's erasable duplicate index."""
         self._allowed("verify_identity")
-        nik_check = check_nik(evidence.nik, birth_date=evidence.birth_date, sex=evidence.sex,
-                              on=self.pendataan_on, registry=default_registry())
+        nik_check = check_nik(
+            evidence.nik,
+            birth_date=evidence.birth_date,
+            sex=evidence.sex,
+            on=self.pendataan_on,
+            registry=default_registry(),
+        )
         if evidence.kk is not None:
             check_kk(evidence.kk)
         if age_on(evidence.birth_date, self.pendataan_on) < ADULT_AGE:
             raise BeneficiaryIsMinor(
                 "under 18 on the pendataan date: refer to child protection instead",
-                field="birth_date")
+                field="birth_date",
+            )
         if duplicate_in_programme:
-            raise NikAlreadyInProgramme("this NIK already belongs to another case",
-                                        field="nik")
+            raise NikAlreadyInProgramme("this NIK already belongs to another case", field="nik")
         checks = IdentityChecks(
             nik_format_valid=True,
             nik_region_known=nik_check.region_known,
@@ -319,8 +339,9 @@ class Beneficiary(LifecycleAggregate):
         self._identity_verified(
             nik=sealer.seal(KeyPurpose.IDENTITY, "nik", evidence.nik),
             kk=sealer.seal(KeyPurpose.IDENTITY, "kk", evidence.kk) if evidence.kk else None,
-            birth_date=sealer.seal(KeyPurpose.IDENTITY, "birth_date",
-                                   evidence.birth_date.isoformat()),
+            birth_date=sealer.seal(
+                KeyPurpose.IDENTITY, "birth_date", evidence.birth_date.isoformat()
+            ),
             sex=sealer.seal(KeyPurpose.IDENTITY, "sex", evidence.sex.value),
             checks=checks,
             **provenance.event_fields(),
@@ -328,10 +349,18 @@ class Beneficiary(LifecycleAggregate):
         return checks
 
     @event(IdentityVerified)
-    def _identity_verified(self, nik: Sealed, kk: Sealed | None, birth_date: Sealed,
-                           sex: Sealed, checks: IdentityChecks, actor: Actor,
-                           occurred_on: date, document: DocumentRef | None,
-                           reason: str | None) -> None:
+    def _identity_verified(
+        self,
+        nik: Sealed,
+        kk: Sealed | None,
+        birth_date: Sealed,
+        sex: Sealed,
+        checks: IdentityChecks,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.identity_verified = True
 
     def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:
@@ -341,44 +370,75 @@ class Beneficiary(LifecycleAggregate):
         self._excluded(exclusion=exclusion, **provenance.event_fields())
 
     @event(BeneficiaryExcluded)
-    def _excluded(self, exclusion: ExclusionReason, actor: Actor, occurred_on: date,
-                  document: DocumentRef | None, reason: str | None) -> None:
+    def _excluded(
+        self,
+        exclusion: ExclusionReason,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         pass
 
-    def refer_to_child_protection(self, *, birth_date: date, sealer: Sealer,
-                                  provenance: Provenance) -> None:
+    def refer_to_child_protection(
+        self, *, birth_date: date, sealer: Sealer, provenance: Provenance
+    ) -> None:
         """Refer her to child protection: she was under 18 on the pendataan date."""
         self._allowed("refer_to_child_protection")
         if age_on(birth_date, self.pendataan_on) >= ADULT_AGE:
             raise NotAMinor("18 or over on the pendataan date", field="birth_date")
-        self._referred(birth_date=sealer.seal(KeyPurpose.IDENTITY, "birth_date",
-                                              birth_date.isoformat()),
-                       **provenance.event_fields())
+        self._referred(
+            birth_date=sealer.seal(KeyPurpose.IDENTITY, "birth_date", birth_date.isoformat()),
+            **provenance.event_fields(),
+        )
 
     @event(ReferredToChildProtection)
-    def _referred(self, birth_date: Sealed, actor: Actor, occurred_on: date,
-                  document: DocumentRef | None, reason: str | None) -> None:
+    def _referred(
+        self,
+        birth_date: Sealed,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         pass
 
-    def assess(self, *, home_region: RegionRef, path: ReintegrationPath, notes: str | None,
-               sealer: Sealer, provenance: Provenance) -> None:
+    def assess(
+        self,
+        *,
+        home_region: RegionRef,
+        path: ReintegrationPath,
+        notes: str | None,
+        sealer: Sealer,
+        provenance: Provenance,
+    ) -> None:
         """Record the assessment; `provenance.document` evidences the home region."""
         self._allowed("assess")
         _require_document(provenance, "the evidence of her home region")
-        self._assessed(home_region=home_region, path=path,
-                       notes=sealer.seal(KeyPurpose.CASEFILE, "assessment_notes", notes)
-                       if notes else None,
-                       **provenance.event_fields())
+        self._assessed(
+            home_region=home_region,
+            path=path,
+            notes=sealer.seal(KeyPurpose.CASEFILE, "assessment_notes", notes) if notes else None,
+            **provenance.event_fields(),
+        )
 
     @event(Assessed)
-    def _assessed(self, home_region: RegionRef, path: ReintegrationPath, notes: Sealed | None,
-                  actor: Actor, occurred_on: date, document: DocumentRef | None,
-                  reason: str | None) -> None:
+    def _assessed(
+        self,
+        home_region: RegionRef,
+        path: ReintegrationPath,
+        notes: Sealed | None,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.home_region = home_region
         self.path = path
 
-    def send_to_training(self, *, site: Site, facility_id: str, rules: ProgrammeRules,
-                         provenance: Provenance) -> None:
+    def send_to_training(
+        self, *, site: Site, facility_id: str, rules: ProgrammeRules, provenance: Provenance
+    ) -> None:
         """Record her departure for training at a registered facility."""
         self._allowed("send_to_training")
         if site.id != self.site_id:
@@ -387,16 +447,25 @@ class Beneficiary(LifecycleAggregate):
             raise SiteNotClosed("her site has not been closed yet", field="site_id")
         facility = rules.facility(facility_id)
         if facility is None:
-            raise TrainingFacilityUnknown("not a registered training facility",
-                                          field="facility_id")
-        self._sent_to_training(facility_id=facility.facility_id, facility_name=facility.name,
-                               facility_region=facility.region_code,
-                               **provenance.event_fields())
+            raise TrainingFacilityUnknown("not a registered training facility", field="facility_id")
+        self._sent_to_training(
+            facility_id=facility.facility_id,
+            facility_name=facility.name,
+            facility_region=facility.region_code,
+            **provenance.event_fields(),
+        )
 
     @event(SentToTraining)
-    def _sent_to_training(self, facility_id: str, facility_name: str, facility_region: str,
-                          actor: Actor, occurred_on: date, document: DocumentRef | None,
-                          reason: str | None) -> None:
+    def _sent_to_training(
+        self,
+        facility_id: str,
+        facility_name: str,
+        facility_region: str,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.facility_id = facility_id
 
     def complete_training(self, *, skill: str, provenance: Provenance) -> None:
@@ -407,8 +476,14 @@ class Beneficiary(LifecycleAggregate):
         self._training_completed(skill=skill.strip(), **provenance.event_fields())
 
     @event(TrainingCompleted)
-    def _training_completed(self, skill: str, actor: Actor, occurred_on: date,
-                            document: DocumentRef | None, reason: str | None) -> None:
+    def _training_completed(
+        self,
+        skill: str,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.training_completed = True
 
     def drop_out(self, *, provenance: Provenance) -> None:
@@ -418,21 +493,28 @@ class Beneficiary(LifecycleAggregate):
         self._dropped_out(**provenance.event_fields())
 
     @event(TrainingDroppedOut)
-    def _dropped_out(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
-                     reason: str | None) -> None:
+    def _dropped_out(
+        self, actor: Actor, occurred_on: date, document: DocumentRef | None, reason: str | None
+    ) -> None:
         self.training_completed = False
 
-    def confirm_return_home(self, *, confirming_kelurahan: RegionRef,
-                            provenance: Provenance) -> None:
+    def confirm_return_home(
+        self, *, confirming_kelurahan: RegionRef, provenance: Provenance
+    ) -> None:
         """Record her arrival as confirmed by her home kelurahan."""
         self._allowed("confirm_return_home")
         _require_document(provenance, "the home kelurahan's confirmation")
-        self._returned_home(confirming_kelurahan=confirming_kelurahan,
-                            **provenance.event_fields())
+        self._returned_home(confirming_kelurahan=confirming_kelurahan, **provenance.event_fields())
 
     @event(ReturnedHome)
-    def _returned_home(self, confirming_kelurahan: RegionRef, actor: Actor, occurred_on: date,
-                       document: DocumentRef | None, reason: str | None) -> None:
+    def _returned_home(
+        self,
+        confirming_kelurahan: RegionRef,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         pass
 
     def stay_locally(self, *, provenance: Provenance) -> None:
@@ -442,27 +524,34 @@ class Beneficiary(LifecycleAggregate):
         self._stayed_locally(**provenance.event_fields())
 
     @event(StayedLocally)
-    def _stayed_locally(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
-                        reason: str | None) -> None:
+    def _stayed_locally(
+        self, actor: Actor, occurred_on: date, document: DocumentRef | None, reason: str | None
+    ) -> None:
         pass
 
     def entitled_to_grant(self, rules: ProgrammeRules) -> bool:
         """Whether the programme owes her the grant once she is home or settled."""
         return self.training_completed or rules.dropout_keeps_grant
 
-    def request_grant(self, *, amount: int, rules: ProgrammeRules,
-                      provenance: Provenance) -> None:
+    def request_grant(self, *, amount: int, rules: ProgrammeRules, provenance: Provenance) -> None:
         """Request her business grant."""
         self._allowed("request_grant")
         if not self.entitled_to_grant(rules):
             raise GrantNeedsCompletedTraining(
-                "she did not complete training and drop-outs do not keep the grant")
+                "she did not complete training and drop-outs do not keep the grant"
+            )
         _require_positive(amount)
         self._grant_requested(amount=amount, **provenance.event_fields())
 
     @event(GrantRequested)
-    def _grant_requested(self, amount: int, actor: Actor, occurred_on: date,
-                         document: DocumentRef | None, reason: str | None) -> None:
+    def _grant_requested(
+        self,
+        amount: int,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.grant_requested_by = actor.user_id
 
     def approve_grant(self, *, amount: int, provenance: Provenance) -> None:
@@ -474,12 +563,26 @@ class Beneficiary(LifecycleAggregate):
         self._grant_approved(amount=amount, **provenance.event_fields())
 
     @event(GrantApproved)
-    def _grant_approved(self, amount: int, actor: Actor, occurred_on: date,
-                        document: DocumentRef | None, reason: str | None) -> None:
+    def _grant_approved(
+        self,
+        amount: int,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.approved_amount = amount
 
-    def pay_grant(self, *, amount: int, channel: PaymentChannel, bank_reference: str,
-                  account: str | None, sealer: Sealer, provenance: Provenance) -> None:
+    def pay_grant(
+        self,
+        *,
+        amount: int,
+        channel: PaymentChannel,
+        bank_reference: str,
+        account: str | None,
+        sealer: Sealer,
+        provenance: Provenance,
+    ) -> None:
         """Record the payment; `provenance.occurred_on` is the value date."""
         if self.state in ("DECEASED", "WITHDRAWN"):
             raise PaymentAfterExit(f"no payment after the case ended ({self.state})")
@@ -489,19 +592,30 @@ class Beneficiary(LifecycleAggregate):
         if amount != self.approved_amount:
             raise GrantAmountMismatch(
                 f"paid amount {amount} differs from the approved {self.approved_amount}",
-                field="amount")
+                field="amount",
+            )
         if not bank_reference.strip():
-            raise InvalidValue("the bank or receipt reference is required",
-                               field="bank_reference")
-        self._grant_paid(amount=amount, channel=channel, bank_reference=bank_reference.strip(),
-                         account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account)
-                         if account else None,
-                         **provenance.event_fields())
+            raise InvalidValue("the bank or receipt reference is required", field="bank_reference")
+        self._grant_paid(
+            amount=amount,
+            channel=channel,
+            bank_reference=bank_reference.strip(),
+            account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account) if account else None,
+            **provenance.event_fields(),
+        )
 
     @event(GrantPaid)
-    def _grant_paid(self, amount: int, channel: PaymentChannel, bank_reference: str,
-                    account: Sealed | None, actor: Actor, occurred_on: date,
-                    document: DocumentRef | None, reason: str | None) -> None:
+    def _grant_paid(
+        self,
+        amount: int,
+        channel: PaymentChannel,
+        bank_reference: str,
+        account: Sealed | None,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.paid_amount += amount
 
     def reverse_payment(self, *, bank_reference: str, provenance: Provenance) -> None:
@@ -509,15 +623,23 @@ class Beneficiary(LifecycleAggregate):
         self._allowed("reverse_payment")
         _require_reason(provenance)
         if not bank_reference.strip():
-            raise InvalidValue("the bank's return reference is required",
-                               field="bank_reference")
-        self._payment_reversed(amount=self.paid_amount, bank_reference=bank_reference.strip(),
-                               **provenance.event_fields())
+            raise InvalidValue("the bank's return reference is required", field="bank_reference")
+        self._payment_reversed(
+            amount=self.paid_amount,
+            bank_reference=bank_reference.strip(),
+            **provenance.event_fields(),
+        )
 
     @event(GrantPaymentReversed)
-    def _payment_reversed(self, amount: int, bank_reference: str, actor: Actor,
-                          occurred_on: date, document: DocumentRef | None,
-                          reason: str | None) -> None:
+    def _payment_reversed(
+        self,
+        amount: int,
+        bank_reference: str,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.paid_amount -= amount
 
     def close_case(self, *, rules: ProgrammeRules, provenance: Provenance) -> None:
@@ -528,8 +650,9 @@ class Beneficiary(LifecycleAggregate):
         self._case_closed(**provenance.event_fields())
 
     @event(CaseClosed)
-    def _case_closed(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
-                     reason: str | None) -> None:
+    def _case_closed(
+        self, actor: Actor, occurred_on: date, document: DocumentRef | None, reason: str | None
+    ) -> None:
         pass
 
     def withdraw(self, *, provenance: Provenance) -> None:
@@ -539,8 +662,9 @@ class Beneficiary(LifecycleAggregate):
         self._withdrew(**provenance.event_fields())
 
     @event(BeneficiaryWithdrew)
-    def _withdrew(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
-                  reason: str | None) -> None:
+    def _withdrew(
+        self, actor: Actor, occurred_on: date, document: DocumentRef | None, reason: str | None
+    ) -> None:
         pass
 
     def record_death(self, *, provenance: Provenance) -> None:
@@ -550,8 +674,9 @@ class Beneficiary(LifecycleAggregate):
         self._died(**provenance.event_fields())
 
     @event(BeneficiaryDied)
-    def _died(self, actor: Actor, occurred_on: date, document: DocumentRef | None,
-              reason: str | None) -> None:
+    def _died(
+        self, actor: Actor, occurred_on: date, document: DocumentRef | None, reason: str | None
+    ) -> None:
         pass
 
 

@@ -25,13 +25,13 @@ class DomainError(Exception):
 
 
 # Error classes are named after the rule they guard (house style, rule 8), not suffixed "Error".
-class RuleViolation(DomainError):  # noqa: N818
+class RuleViolation(DomainError):
     """A command broke a business rule given the current state (HTTP 409)."""
 
     code: ClassVar[str] = "RULE_VIOLATION"
 
 
-class InvalidValue(DomainError):  # noqa: N818
+class InvalidValue(DomainError):
     """An input value breaks a format or range rule (HTTP 422); `field` names the input."""
 
     code: ClassVar[str] = "INVALID_VALUE"

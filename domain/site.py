@@ -20,38 +20,78 @@ SITE_LIFECYCLE = Lifecycle(
     aggregate="Site",
     states=(
         StateSpec("REGISTERED", "Mapped and counted at pendataan", next_action="hold_sosialisasi"),
-        StateSpec("SOCIALISED", "Sosialisasi held; awaiting a closure decree",
-                  next_action="decree_closure"),
-        StateSpec("CLOSURE_DECREED", "Closure decreed; awaiting the closure itself",
-                  next_action="close_site"),
-        StateSpec("CLOSED", "Closed; awaiting the first inspection",
-                  next_action="record_inspection"),
-        StateSpec("MONITORED", "Closed and inspected periodically",
-                  next_action="record_inspection"),
+        StateSpec(
+            "SOCIALISED",
+            "Sosialisasi held; awaiting a closure decree",
+            next_action="decree_closure",
+        ),
+        StateSpec(
+            "CLOSURE_DECREED",
+            "Closure decreed; awaiting the closure itself",
+            next_action="close_site",
+        ),
+        StateSpec(
+            "CLOSED", "Closed; awaiting the first inspection", next_action="record_inspection"
+        ),
+        StateSpec(
+            "MONITORED", "Closed and inspected periodically", next_action="record_inspection"
+        ),
     ),
     transitions=(
         Transition("register_site", "SiteRegistered", None, "REGISTERED"),
         Transition("hold_sosialisasi", "SosialisasiHeld", ("REGISTERED",), "SOCIALISED"),
         Transition("hold_sosialisasi", "SosialisasiHeld", ("SOCIALISED", "CLOSURE_DECREED"), None),
-        Transition("decree_closure", "ClosureDecreed", ("REGISTERED", "SOCIALISED"),
-                   "CLOSURE_DECREED", roles=SUPERVISOR_ONLY,
-                   guards=("decree number, date and signing authority recorded",)),
-        Transition("close_site", "SiteClosed", ("CLOSURE_DECREED",), "CLOSED",
-                   guards=("SITE_CLOSURE_BEFORE_DECREE: not before the decree date",
-                           "SITE_CLOSURE_NEEDS_SOSIALISASI: a sosialisasi on or before the "
-                           "closure date")),
-        Transition("record_inspection", "PostClosureInspected", ("CLOSED", "MONITORED"),
-                   "MONITORED"),
+        Transition(
+            "decree_closure",
+            "ClosureDecreed",
+            ("REGISTERED", "SOCIALISED"),
+            "CLOSURE_DECREED",
+            roles=SUPERVISOR_ONLY,
+            guards=("decree number, date and signing authority recorded",),
+        ),
+        Transition(
+            "close_site",
+            "SiteClosed",
+            ("CLOSURE_DECREED",),
+            "CLOSED",
+            guards=(
+                "SITE_CLOSURE_BEFORE_DECREE: not before the decree date",
+                "SITE_CLOSURE_NEEDS_SOSIALISASI: a sosialisasi on or before the closure date",
+            ),
+        ),
+        Transition(
+            "record_inspection", "PostClosureInspected", ("CLOSED", "MONITORED"), "MONITORED"
+        ),
     ),
     deadlines=(
-        Deadline("site_sosialisasi_days", ("REGISTERED",), ("SiteRegistered",), 365,
-                 "Hold a sosialisasi within this many days of pendataan"),
-        Deadline("site_closure_after_decree_days", ("CLOSURE_DECREED",), ("ClosureDecreed",), 30,
-                 "Close the site within this many days of the decree"),
-        Deadline("site_first_inspection_days", ("CLOSED",), ("SiteClosed",), 30,
-                 "Inspect a closed site within this many days of closure"),
-        Deadline("site_inspection_interval_days", ("MONITORED",), ("PostClosureInspected",), 90,
-                 "Inspect again within this many days of the last inspection"),
+        Deadline(
+            "site_sosialisasi_days",
+            ("REGISTERED",),
+            ("SiteRegistered",),
+            365,
+            "Hold a sosialisasi within this many days of pendataan",
+        ),
+        Deadline(
+            "site_closure_after_decree_days",
+            ("CLOSURE_DECREED",),
+            ("ClosureDecreed",),
+            30,
+            "Close the site within this many days of the decree",
+        ),
+        Deadline(
+            "site_first_inspection_days",
+            ("CLOSED",),
+            ("SiteClosed",),
+            30,
+            "Inspect a closed site within this many days of closure",
+        ),
+        Deadline(
+            "site_inspection_interval_days",
+            ("MONITORED",),
+            ("PostClosureInspected",),
+            90,
+            "Inspect again within this many days of the last inspection",
+        ),
     ),
 )
 
@@ -137,8 +177,9 @@ class Site(LifecycleAggregate):
     ) -> Site:
         """Register a site counted at pendataan on `provenance.occurred_on`."""
         if not SITE_CODE.match(code):
-            raise InvalidValue("site code must look like TRK-JP (letters, one hyphen)",
-                               field="code")
+            raise InvalidValue(
+                "site code must look like TRK-JP (letters, one hyphen)", field="code"
+            )
         if not name.strip():
             raise InvalidValue("site name must not be empty", field="name")
         if headcount_at_pendataan < 0:
@@ -180,7 +221,11 @@ class Site(LifecycleAggregate):
         self.last_inspection: InspectionOutcome | None = None
 
     def hold_sosialisasi(
-        self, *, venue: str, attendance: int, facilitators: tuple[str, ...],
+        self,
+        *,
+        venue: str,
+        attendance: int,
+        facilitators: tuple[str, ...],
         provenance: Provenance,
     ) -> None:
         """Record a sosialisasi; `provenance.document` is its minutes."""
@@ -189,13 +234,24 @@ class Site(LifecycleAggregate):
             raise InvalidValue("venue must not be empty", field="venue")
         if attendance < 0:
             raise InvalidValue("attendance must be zero or more", field="attendance")
-        self._sosialisasi_held(venue=venue.strip(), attendance=attendance,
-                               facilitators=facilitators, **provenance.event_fields())
+        self._sosialisasi_held(
+            venue=venue.strip(),
+            attendance=attendance,
+            facilitators=facilitators,
+            **provenance.event_fields(),
+        )
 
     @event(SosialisasiHeld)
-    def _sosialisasi_held(self, venue: str, attendance: int, facilitators: tuple[str, ...],
-                          actor: Actor, occurred_on: date, document: DocumentRef | None,
-                          reason: str | None) -> None:
+    def _sosialisasi_held(
+        self,
+        venue: str,
+        attendance: int,
+        facilitators: tuple[str, ...],
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.sosialisasi_dates.append(occurred_on)
 
     def decree_closure(
@@ -207,41 +263,62 @@ class Site(LifecycleAggregate):
             raise InvalidValue("decree number must not be empty", field="decree_number")
         if not signing_authority.strip():
             raise InvalidValue("the signing authority must be named", field="signing_authority")
-        self._closure_decreed(decree_number=decree_number.strip(),
-                              signing_authority=signing_authority.strip(),
-                              **provenance.event_fields())
+        self._closure_decreed(
+            decree_number=decree_number.strip(),
+            signing_authority=signing_authority.strip(),
+            **provenance.event_fields(),
+        )
 
     @event(ClosureDecreed)
-    def _closure_decreed(self, decree_number: str, signing_authority: str, actor: Actor,
-                         occurred_on: date, document: DocumentRef | None,
-                         reason: str | None) -> None:
+    def _closure_decreed(
+        self,
+        decree_number: str,
+        signing_authority: str,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.decreed_on = occurred_on
         self.decree_number = decree_number
 
-    def close(self, *, declared_headcount: int, funds_in_place: bool,
-              provenance: Provenance) -> None:
+    def close(
+        self, *, declared_headcount: int, funds_in_place: bool, provenance: Provenance
+    ) -> None:
         """Close the site on `provenance.occurred_on`, as its berita acara declares."""
         self._allowed("close_site")
         closed_on = provenance.occurred_on
         if self.decreed_on is not None and closed_on < self.decreed_on:
             raise ClosureBeforeDecree(
                 f"closure on {closed_on} is before the decree of {self.decreed_on}",
-                field="occurred_on")
+                field="occurred_on",
+            )
         if not any(held <= closed_on for held in self.sosialisasi_dates):
             raise ClosureNeedsSosialisasi(
-                f"no sosialisasi was held on or before {closed_on}", field="occurred_on")
+                f"no sosialisasi was held on or before {closed_on}", field="occurred_on"
+            )
         if provenance.document is None:
-            raise ClosureNeedsBeritaAcara("the berita acara of the closure is required",
-                                          field="document")
+            raise ClosureNeedsBeritaAcara(
+                "the berita acara of the closure is required", field="document"
+            )
         if declared_headcount < 0:
             raise InvalidValue("headcount must be zero or more", field="declared_headcount")
-        self._site_closed(declared_headcount=declared_headcount, funds_in_place=funds_in_place,
-                          **provenance.event_fields())
+        self._site_closed(
+            declared_headcount=declared_headcount,
+            funds_in_place=funds_in_place,
+            **provenance.event_fields(),
+        )
 
     @event(SiteClosed)
-    def _site_closed(self, declared_headcount: int, funds_in_place: bool, actor: Actor,
-                     occurred_on: date, document: DocumentRef | None,
-                     reason: str | None) -> None:
+    def _site_closed(
+        self,
+        declared_headcount: int,
+        funds_in_place: bool,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.closed_on = occurred_on
         self.declared_headcount = declared_headcount
         self.funds_in_place = funds_in_place
@@ -255,8 +332,14 @@ class Site(LifecycleAggregate):
         self._inspected(outcome=outcome, **provenance.event_fields())
 
     @event(PostClosureInspected)
-    def _inspected(self, outcome: InspectionOutcome, actor: Actor, occurred_on: date,
-                   document: DocumentRef | None, reason: str | None) -> None:
+    def _inspected(
+        self,
+        outcome: InspectionOutcome,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
         self.last_inspection = outcome
 
     @property

@@ -81,8 +81,9 @@ class RowProjection(Projection):
                 loaded[found[self.key_column]] = dict(found)
         return loaded
 
-    def write(self, conn: Connection, keys: Sequence[Hashable],
-              rows: dict[Hashable, Row | None]) -> None:
+    def write(
+        self, conn: Connection, keys: Sequence[Hashable], rows: dict[Hashable, Row | None]
+    ) -> None:
         """Replace the rows for `keys` (portable upsert: delete then one multi-row insert)."""
         column = self.table.c[self.key_column]
         for chunk in _chunks(keys, 500):

@@ -11,8 +11,16 @@ from projections.provenance import stamp
 from projections.tables import beneficiary_status
 
 BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
-EXIT_EVENTS = frozenset({"BeneficiaryExcluded", "ReferredToChildProtection", "CaseClosed",
-                         "BeneficiaryWithdrew", "BeneficiaryDied", "TrainingDroppedOut"})
+EXIT_EVENTS = frozenset(
+    {
+        "BeneficiaryExcluded",
+        "ReferredToChildProtection",
+        "CaseClosed",
+        "BeneficiaryWithdrew",
+        "BeneficiaryDied",
+        "TrainingDroppedOut",
+    }
+)
 
 
 class BeneficiaryStatus(RowProjection):
@@ -65,7 +73,8 @@ def _apply_facts(row: Row, event: PositionedEvent) -> None:
             row["nik_sealed"] = sealed_to_json(e.nik)
             row["nik_region_known"] = e.checks.nik_region_known
             row["nik_birth_digits_consistent"] = (
-                e.checks.nik_birth_digits_consistent and e.checks.nik_sex_digit_consistent)
+                e.checks.nik_birth_digits_consistent and e.checks.nik_sex_digit_consistent
+            )
             row["synthetic_nik"] = e.checks.synthetic_nik
         case "Assessed":
             row["home_region_code"] = e.home_region.code

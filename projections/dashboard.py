@@ -35,8 +35,12 @@ class DashboardMembers(RowProjection):
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
         if event.name == "BeneficiaryRegistered":
-            row = {"beneficiary_id": str(e.originator_id), "site_id": str(e.site_id),
-                   "state": BENEFICIARY_LIFECYCLE.initial, "grant_paid": False}
+            row = {
+                "beneficiary_id": str(e.originator_id),
+                "site_id": str(e.site_id),
+                "state": BENEFICIARY_LIFECYCLE.initial,
+                "grant_paid": False,
+            }
         else:
             assert row is not None
             row = dict(row)
@@ -50,10 +54,15 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
     """The dashboard's site columns after a site event (pure)."""
     e = event.event
     if event.name == "SiteRegistered":
-        return {"site_id": str(e.originator_id), "site_code": e.code, "site_name": e.name,
-                "site_state": SITE_LIFECYCLE.initial,
-                "headcount_at_pendataan": e.headcount_at_pendataan,
-                "declared_headcount_at_closure": None, "funds_in_place_at_closure": None}
+        return {
+            "site_id": str(e.originator_id),
+            "site_code": e.code,
+            "site_name": e.name,
+            "site_state": SITE_LIFECYCLE.initial,
+            "headcount_at_pendataan": e.headcount_at_pendataan,
+            "declared_headcount_at_closure": None,
+            "funds_in_place_at_closure": None,
+        }
     assert row is not None, f"{event.name} before SiteRegistered"
     row = dict(row)
     row["site_state"] = SITE_LIFECYCLE.target_after(event.name, row["site_state"])
@@ -85,14 +94,20 @@ class ProgrammeDashboard(Projection):
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         self.members.apply(conn, events)
-        member_ids = sorted({str(e.event.originator_id) for e in events
-                             if e.name in BENEFICIARY_EVENTS})
+        member_ids = sorted(
+            {str(e.event.originator_id) for e in events if e.name in BENEFICIARY_EVENTS}
+        )
         site_of: dict[str, str] = {}
         for chunk_start in range(0, len(member_ids), 500):
-            chunk = member_ids[chunk_start:chunk_start + 500]
-            site_of |= {bid: sid for bid, sid in conn.execute(
-                select(dashboard_members.c.beneficiary_id, dashboard_members.c.site_id).where(
-                    dashboard_members.c.beneficiary_id.in_(chunk)))}
+            chunk = member_ids[chunk_start : chunk_start + 500]
+            site_of |= {
+                bid: sid
+                for bid, sid in conn.execute(
+                    select(dashboard_members.c.beneficiary_id, dashboard_members.c.site_id).where(
+                        dashboard_members.c.beneficiary_id.in_(chunk)
+                    )
+                )
+            }
         latest: dict[str, PositionedEvent] = {}
         for e in events:
             oid = str(e.event.originator_id)
@@ -102,9 +117,12 @@ class ProgrammeDashboard(Projection):
         if not latest:
             return
         touched = sorted(latest)
-        rows: dict[str, Row] = {r["site_id"]: dict(r) for r in conn.execute(
-            select(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched))
-        ).mappings()}
+        rows: dict[str, Row] = {
+            r["site_id"]: dict(r)
+            for r in conn.execute(
+                select(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched))
+            ).mappings()
+        }
         for e in events:
             if e.name in SITE_EVENTS:
                 sid = str(e.event.originator_id)
@@ -113,8 +131,12 @@ class ProgrammeDashboard(Projection):
         for sid in touched:
             if sid not in rows:
                 continue  # members of a site the log does not know: impossible by construction
-            members = [dict(m) for m in conn.execute(
-                select(dashboard_members).where(dashboard_members.c.site_id == sid)).mappings()]
+            members = [
+                dict(m)
+                for m in conn.execute(
+                    select(dashboard_members).where(dashboard_members.c.site_id == sid)
+                ).mappings()
+            ]
             out.append(stamp(summarise_members(rows[sid], members), latest[sid]))
         conn.execute(delete(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched)))
         if out:

@@ -10,8 +10,7 @@ from domain.sealed import sealed_to_json
 from projections.base import PositionedEvent, Projection, Row
 from projections.tables import beneficiary_status, payment_history
 
-PAYMENT_EVENTS = frozenset({"GrantRequested", "GrantApproved", "GrantPaid",
-                            "GrantPaymentReversed"})
+PAYMENT_EVENTS = frozenset({"GrantRequested", "GrantApproved", "GrantPaid", "GrantPaymentReversed"})
 
 
 class PaymentHistory(Projection):
@@ -28,17 +27,23 @@ class PaymentHistory(Projection):
         conn.execute(payment_history.insert(), [payment_row(e, cases) for e in money])
 
     @staticmethod
-    def _cases(conn: Connection, ids: set[str],
-               batch: Sequence[PositionedEvent]) -> dict[str, tuple[str, str]]:
+    def _cases(
+        conn: Connection, ids: set[str], batch: Sequence[PositionedEvent]
+    ) -> dict[str, tuple[str, str]]:
         # Case number and site come from the registration event, which may be in this very
         # batch or already folded into beneficiary_status (which is applied before us).
-        cases = {str(e.event.originator_id): (e.event.case_number, str(e.event.site_id))
-                 for e in batch if e.name == "BeneficiaryRegistered"}
+        cases = {
+            str(e.event.originator_id): (e.event.case_number, str(e.event.site_id))
+            for e in batch
+            if e.name == "BeneficiaryRegistered"
+        }
         missing = sorted(ids - cases.keys())
         if missing:
-            query = select(beneficiary_status.c.beneficiary_id, beneficiary_status.c.case_number,
-                           beneficiary_status.c.site_id).where(
-                beneficiary_status.c.beneficiary_id.in_(missing))
+            query = select(
+                beneficiary_status.c.beneficiary_id,
+                beneficiary_status.c.case_number,
+                beneficiary_status.c.site_id,
+            ).where(beneficiary_status.c.beneficiary_id.in_(missing))
             for bid, case_number, site_id in conn.execute(query):
                 cases[bid] = (case_number, site_id)
         return cases

@@ -39,8 +39,13 @@ class ConcurrentRunner(RuntimeError):
 class ProjectionRunner:
     """Keeps a set of projections up to date with the event log."""
 
-    def __init__(self, source: EventSource, engine: Engine, projections: Sequence[Projection],
-                 batch_size: int = 500) -> None:
+    def __init__(
+        self,
+        source: EventSource,
+        engine: Engine,
+        projections: Sequence[Projection],
+        batch_size: int = 500,
+    ) -> None:
         names = [p.name for p in projections]
         if len(set(names)) != len(names):
             raise ValueError("projection names must be unique")
@@ -54,8 +59,12 @@ class ProjectionRunner:
     def positions(self) -> dict[str, int]:
         """Each projection's committed position (0 before its first batch)."""
         with self.engine.connect() as conn:
-            stored = dict(conn.execute(select(projection_positions.c.name,
-                                              projection_positions.c.position)).tuples().all())
+            stored: dict[str, int] = {
+                name: position
+                for name, position in conn.execute(
+                    select(projection_positions.c.name, projection_positions.c.position)
+                )
+            }
         return {p.name: stored.get(p.name, 0) for p in self.projections}
 
     def position(self) -> int:
@@ -103,8 +112,11 @@ class ProjectionRunner:
             for projection in chosen:
                 for table in projection.tables:
                     conn.execute(table.delete())
-                conn.execute(projection_positions.delete().where(
-                    projection_positions.c.name == projection.name))
+                conn.execute(
+                    projection_positions.delete().where(
+                        projection_positions.c.name == projection.name
+                    )
+                )
 
     def notify(self) -> None:
         """Tell a waiting `run` loop that new events were written."""
@@ -123,8 +135,12 @@ class ProjectionRunner:
             with self._progress:
                 self._progress.wait(min(remaining, 0.05))
 
-    def run(self, stop: threading.Event, poll_seconds: float = 1.0,
-            on_error: Callable[[BaseException], None] | None = None) -> None:
+    def run(
+        self,
+        stop: threading.Event,
+        poll_seconds: float = 1.0,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Catch up, then wait for a wake-up (or the poll interval) until `stop` is set."""
         while not stop.is_set():
             try:
@@ -141,14 +157,21 @@ class ProjectionRunner:
 def _advance(conn: Connection, name: str, expected: int, new: int) -> None:
     now = datetime.now(UTC)
     if expected == 0:
-        existing = conn.execute(select(projection_positions.c.position).where(
-            projection_positions.c.name == name)).scalar_one_or_none()
+        existing = conn.execute(
+            select(projection_positions.c.position).where(projection_positions.c.name == name)
+        ).scalar_one_or_none()
         if existing is None:
-            conn.execute(insert(projection_positions).values(name=name, position=new,
-                                                             updated_at=now))
+            conn.execute(
+                insert(projection_positions).values(name=name, position=new, updated_at=now)
+            )
             return
-    moved = conn.execute(update(projection_positions).where(
-        projection_positions.c.name == name, projection_positions.c.position == expected,
-    ).values(position=new, updated_at=now))
+    moved = conn.execute(
+        update(projection_positions)
+        .where(
+            projection_positions.c.name == name,
+            projection_positions.c.position == expected,
+        )
+        .values(position=new, updated_at=now)
+    )
     if moved.rowcount != 1:
         raise ConcurrentRunner(f"{name} moved past {expected} meanwhile")

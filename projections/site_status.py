@@ -54,7 +54,8 @@ class SiteStatus(RowProjection):
             if event.name == "SosialisasiHeld":
                 row["sosialisasi_count"] += 1
                 row["last_sosialisasi_on"] = max(
-                    filter(None, (row["last_sosialisasi_on"], e.occurred_on)))
+                    filter(None, (row["last_sosialisasi_on"], e.occurred_on))
+                )
             elif event.name == "ClosureDecreed":
                 row["decree_number"] = e.decree_number
                 row["decreed_on"] = e.occurred_on

@@ -44,8 +44,11 @@ class Worklist(RowProjection):
             if event.name == "SiteRegistered":
                 row = {"subject_kind": "site", "label": e.code, "site_id": str(e.originator_id)}
             elif event.name == "BeneficiaryRegistered":
-                row = {"subject_kind": "beneficiary", "label": e.case_number,
-                       "site_id": str(e.site_id)}
+                row = {
+                    "subject_kind": "beneficiary",
+                    "label": e.case_number,
+                    "site_id": str(e.site_id),
+                }
             else:
                 # The case left the worklist (a terminal state); nothing follows a terminal state.
                 return None
@@ -59,7 +62,8 @@ class Worklist(RowProjection):
         if spec.terminal or spec.next_action is None:
             return None
         due = lifecycle.due_on(
-            state, {k: date.fromisoformat(v) for k, v in milestones.items()}, self.deadline_days)
+            state, {k: date.fromisoformat(v) for k, v in milestones.items()}, self.deadline_days
+        )
         row |= {
             "state": state,
             "next_action": spec.next_action,

@@ -54,7 +54,7 @@ class AccountExists(RuleViolation):
     code: ClassVar[str] = "ACCOUNT_EXISTS"
 
 
-class UnknownAccount(LookupError):  # noqa: N818
+class UnknownAccount(LookupError):
     """Raised when a change names an account that does not exist."""
 
     code: ClassVar[str] = "ACCOUNT_UNKNOWN"

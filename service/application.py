@@ -93,76 +93,160 @@ class ProgrammeApplication(Application[UUID]):
 
     # --- sites -----------------------------------------------------------------------------
 
-    def register_site(self, *, code: str, name: str, aliases: Sequence[str],
-                      kelurahan: RegionRef, headcount_at_pendataan: int,
-                      provenance: Provenance) -> CommandResult:
+    def register_site(
+        self,
+        *,
+        code: str,
+        name: str,
+        aliases: Sequence[str],
+        kelurahan: RegionRef,
+        headcount_at_pendataan: int,
+        provenance: Provenance,
+    ) -> CommandResult:
         """Register a site counted at pendataan."""
-        site = Site.register(code=code, name=name, aliases=tuple(aliases), kelurahan=kelurahan,
-                             headcount_at_pendataan=headcount_at_pendataan,
-                             provenance=provenance)
+        site = Site.register(
+            code=code,
+            name=name,
+            aliases=tuple(aliases),
+            kelurahan=kelurahan,
+            headcount_at_pendataan=headcount_at_pendataan,
+            provenance=provenance,
+        )
         return self._save_new(site, f"site {code}")
 
-    def hold_sosialisasi(self, site_id: UUID, *, venue: str, attendance: int,
-                         facilitators: Sequence[str], provenance: Provenance,
-                         expected_version: int | None = None) -> CommandResult:
+    def hold_sosialisasi(
+        self,
+        site_id: UUID,
+        *,
+        venue: str,
+        attendance: int,
+        facilitators: Sequence[str],
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record a sosialisasi at a site."""
-        return self._update(Site, site_id, expected_version, lambda s: s.hold_sosialisasi(
-            venue=venue, attendance=attendance, facilitators=tuple(facilitators),
-            provenance=provenance))
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.hold_sosialisasi(
+                venue=venue,
+                attendance=attendance,
+                facilitators=tuple(facilitators),
+                provenance=provenance,
+            ),
+        )
 
-    def decree_closure(self, site_id: UUID, *, decree_number: str, signing_authority: str,
-                       provenance: Provenance,
-                       expected_version: int | None = None) -> CommandResult:
+    def decree_closure(
+        self,
+        site_id: UUID,
+        *,
+        decree_number: str,
+        signing_authority: str,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record the closure decree of a site."""
-        return self._update(Site, site_id, expected_version, lambda s: s.decree_closure(
-            decree_number=decree_number, signing_authority=signing_authority,
-            provenance=provenance))
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.decree_closure(
+                decree_number=decree_number,
+                signing_authority=signing_authority,
+                provenance=provenance,
+            ),
+        )
 
-    def close_site(self, site_id: UUID, *, declared_headcount: int, funds_in_place: bool,
-                   provenance: Provenance,
-                   expected_version: int | None = None) -> CommandResult:
+    def close_site(
+        self,
+        site_id: UUID,
+        *,
+        declared_headcount: int,
+        funds_in_place: bool,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record the closure of a site."""
-        return self._update(Site, site_id, expected_version, lambda s: s.close(
-            declared_headcount=declared_headcount, funds_in_place=funds_in_place,
-            provenance=provenance))
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.close(
+                declared_headcount=declared_headcount,
+                funds_in_place=funds_in_place,
+                provenance=provenance,
+            ),
+        )
 
-    def record_inspection(self, site_id: UUID, *, outcome: InspectionOutcome,
-                          provenance: Provenance,
-                          expected_version: int | None = None) -> CommandResult:
+    def record_inspection(
+        self,
+        site_id: UUID,
+        *,
+        outcome: InspectionOutcome,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record a post-closure inspection."""
-        return self._update(Site, site_id, expected_version, lambda s: s.record_inspection(
-            outcome=outcome, provenance=provenance))
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.record_inspection(outcome=outcome, provenance=provenance),
+        )
 
     # --- beneficiaries ---------------------------------------------------------------------
 
-    def register_beneficiary(self, site_id: UUID, *, case_number: str, name: str,
-                             phone: str | None, provenance: Provenance) -> CommandResult:
+    def register_beneficiary(
+        self,
+        site_id: UUID,
+        *,
+        case_number: str,
+        name: str,
+        phone: str | None,
+        provenance: Provenance,
+    ) -> CommandResult:
         """Register one person at a site on the pendataan date."""
-        return self.register_roster(site_id, [NewBeneficiary(case_number, name, phone)],
-                                    provenance=provenance)[0]
+        return self.register_roster(
+            site_id, [NewBeneficiary(case_number, name, phone)], provenance=provenance
+        )[0]
 
-    def register_roster(self, site_id: UUID, roster: Sequence[NewBeneficiary], *,
-                        provenance: Provenance) -> list[CommandResult]:
+    def register_roster(
+        self, site_id: UUID, roster: Sequence[NewBeneficiary], *, provenance: Provenance
+    ) -> list[CommandResult]:
         """Register a whole pendataan roster in one transaction: all of it or none."""
         site = self._get(Site, site_id)
         # The keys are committed before the events, so a crash leaves at most orphan keys and
         # never an event that no key can read.
         self.vault.ensure_subject_keys_many(
-            [Beneficiary.create_id(row.case_number) for row in roster])
+            [Beneficiary.create_id(row.case_number) for row in roster]
+        )
         created: list[Beneficiary] = []
         for row in roster:
             subject_id = Beneficiary.create_id(row.case_number)
-            created.append(Beneficiary.register(
-                site=site, case_number=row.case_number, name=row.name, phone=row.phone,
-                sealer=self.vault.sealer_for(subject_id), provenance=provenance))
+            created.append(
+                Beneficiary.register(
+                    site=site,
+                    case_number=row.case_number,
+                    name=row.name,
+                    phone=row.phone,
+                    sealer=self.vault.sealer_for(subject_id),
+                    provenance=provenance,
+                )
+            )
         if len({b.id for b in created}) != len(created):
             raise AlreadyRegistered("the roster repeats a case number", field="case_number")
         recordings = self._save(*created, what="case number")
         return [self._result(b, recordings) for b in created]
 
-    def verify_identity(self, beneficiary_id: UUID, *, evidence: IdentityEvidence,
-                        provenance: Provenance,
-                        expected_version: int | None = None) -> CommandResult:
+    def verify_identity(
+        self,
+        beneficiary_id: UUID,
+        *,
+        evidence: IdentityEvidence,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Verify a person's identity; the NIK is claimed in the erasable duplicate index."""
         beneficiary = self._get(Beneficiary, beneficiary_id)
         _check_version(beneficiary, expected_version)
@@ -170,8 +254,11 @@ class ProgrammeApplication(Application[UUID]):
         claimed_now = owner is None
         try:
             beneficiary.verify_identity(
-                evidence=evidence, duplicate_in_programme=owner is not None,
-                sealer=self.vault.sealer_for(beneficiary_id), provenance=provenance)
+                evidence=evidence,
+                duplicate_in_programme=owner is not None,
+                sealer=self.vault.sealer_for(beneficiary_id),
+                provenance=provenance,
+            )
             recordings = self._save(beneficiary)
         except BaseException:
             if claimed_now:
@@ -179,111 +266,246 @@ class ProgrammeApplication(Application[UUID]):
             raise
         return self._result(beneficiary, recordings)
 
-    def exclude(self, beneficiary_id: UUID, *, exclusion: ExclusionReason,
-                provenance: Provenance, expected_version: int | None = None) -> CommandResult:
+    def exclude(
+        self,
+        beneficiary_id: UUID,
+        *,
+        exclusion: ExclusionReason,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Exclude a person from the programme, with a reason."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.exclude(exclusion=exclusion, provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.exclude(exclusion=exclusion, provenance=provenance),
+        )
 
-    def refer_to_child_protection(self, beneficiary_id: UUID, *, birth_date: date,
-                                  provenance: Provenance,
-                                  expected_version: int | None = None) -> CommandResult:
+    def refer_to_child_protection(
+        self,
+        beneficiary_id: UUID,
+        *,
+        birth_date: date,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Refer a person who was under 18 at pendataan to child protection."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.refer_to_child_protection(
-                                birth_date=birth_date, sealer=self.vault.sealer_for(b.id),
-                                provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.refer_to_child_protection(
+                birth_date=birth_date, sealer=self.vault.sealer_for(b.id), provenance=provenance
+            ),
+        )
 
-    def assess(self, beneficiary_id: UUID, *, home_region: RegionRef, path: ReintegrationPath,
-               notes: str | None, provenance: Provenance,
-               expected_version: int | None = None) -> CommandResult:
+    def assess(
+        self,
+        beneficiary_id: UUID,
+        *,
+        home_region: RegionRef,
+        path: ReintegrationPath,
+        notes: str | None,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record the social-work assessment."""
-        return self._update(Beneficiary, beneficiary_id, expected_version, lambda b: b.assess(
-            home_region=home_region, path=path, notes=notes,
-            sealer=self.vault.sealer_for(b.id), provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.assess(
+                home_region=home_region,
+                path=path,
+                notes=notes,
+                sealer=self.vault.sealer_for(b.id),
+                provenance=provenance,
+            ),
+        )
 
-    def send_to_training(self, beneficiary_id: UUID, *, facility_id: str,
-                         provenance: Provenance,
-                         expected_version: int | None = None) -> CommandResult:
+    def send_to_training(
+        self,
+        beneficiary_id: UUID,
+        *,
+        facility_id: str,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record departure for training; her site must be closed."""
+
         def decide(b: Beneficiary) -> None:
-            b.send_to_training(site=self._get(Site, b.site_id), facility_id=facility_id,
-                               rules=self.rules, provenance=provenance)
+            b.send_to_training(
+                site=self._get(Site, b.site_id),
+                facility_id=facility_id,
+                rules=self.rules,
+                provenance=provenance,
+            )
+
         return self._update(Beneficiary, beneficiary_id, expected_version, decide)
 
-    def complete_training(self, beneficiary_id: UUID, *, skill: str, provenance: Provenance,
-                          expected_version: int | None = None) -> CommandResult:
+    def complete_training(
+        self,
+        beneficiary_id: UUID,
+        *,
+        skill: str,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record completed training."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.complete_training(skill=skill, provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.complete_training(skill=skill, provenance=provenance),
+        )
 
-    def drop_out(self, beneficiary_id: UUID, *, provenance: Provenance,
-                 expected_version: int | None = None) -> CommandResult:
+    def drop_out(
+        self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
         """Record that training was left early."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.drop_out(provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.drop_out(provenance=provenance),
+        )
 
-    def confirm_return_home(self, beneficiary_id: UUID, *, confirming_kelurahan: RegionRef,
-                            provenance: Provenance,
-                            expected_version: int | None = None) -> CommandResult:
+    def confirm_return_home(
+        self,
+        beneficiary_id: UUID,
+        *,
+        confirming_kelurahan: RegionRef,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record the confirmed arrival home."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.confirm_return_home(
-                                confirming_kelurahan=confirming_kelurahan,
-                                provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.confirm_return_home(
+                confirming_kelurahan=confirming_kelurahan, provenance=provenance
+            ),
+        )
 
-    def stay_locally(self, beneficiary_id: UUID, *, provenance: Provenance,
-                     expected_version: int | None = None) -> CommandResult:
+    def stay_locally(
+        self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
         """Record a local stay under a signed statement."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.stay_locally(provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.stay_locally(provenance=provenance),
+        )
 
-    def request_grant(self, beneficiary_id: UUID, *, amount: int, provenance: Provenance,
-                      expected_version: int | None = None) -> CommandResult:
+    def request_grant(
+        self,
+        beneficiary_id: UUID,
+        *,
+        amount: int,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Request the business grant."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.request_grant(amount=amount, rules=self.rules,
-                                                      provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.request_grant(amount=amount, rules=self.rules, provenance=provenance),
+        )
 
-    def approve_grant(self, beneficiary_id: UUID, *, amount: int, provenance: Provenance,
-                      expected_version: int | None = None) -> CommandResult:
+    def approve_grant(
+        self,
+        beneficiary_id: UUID,
+        *,
+        amount: int,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Approve the grant (four eyes)."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.approve_grant(amount=amount, provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.approve_grant(amount=amount, provenance=provenance),
+        )
 
-    def pay_grant(self, beneficiary_id: UUID, *, amount: int, channel: PaymentChannel,
-                  bank_reference: str, account: str | None, provenance: Provenance,
-                  expected_version: int | None = None) -> CommandResult:
+    def pay_grant(
+        self,
+        beneficiary_id: UUID,
+        *,
+        amount: int,
+        channel: PaymentChannel,
+        bank_reference: str,
+        account: str | None,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record the grant's payment."""
-        return self._update(Beneficiary, beneficiary_id, expected_version, lambda b: b.pay_grant(
-            amount=amount, channel=channel, bank_reference=bank_reference, account=account,
-            sealer=self.vault.sealer_for(b.id), provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.pay_grant(
+                amount=amount,
+                channel=channel,
+                bank_reference=bank_reference,
+                account=account,
+                sealer=self.vault.sealer_for(b.id),
+                provenance=provenance,
+            ),
+        )
 
-    def reverse_payment(self, beneficiary_id: UUID, *, bank_reference: str,
-                        provenance: Provenance,
-                        expected_version: int | None = None) -> CommandResult:
+    def reverse_payment(
+        self,
+        beneficiary_id: UUID,
+        *,
+        bank_reference: str,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
         """Record that the bank returned the payment."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.reverse_payment(bank_reference=bank_reference,
-                                                        provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.reverse_payment(bank_reference=bank_reference, provenance=provenance),
+        )
 
-    def close_case(self, beneficiary_id: UUID, *, provenance: Provenance,
-                   expected_version: int | None = None) -> CommandResult:
+    def close_case(
+        self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
         """Close the case."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.close_case(rules=self.rules, provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.close_case(rules=self.rules, provenance=provenance),
+        )
 
-    def withdraw(self, beneficiary_id: UUID, *, provenance: Provenance,
-                 expected_version: int | None = None) -> CommandResult:
+    def withdraw(
+        self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
         """Record a withdrawal."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.withdraw(provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.withdraw(provenance=provenance),
+        )
 
-    def record_death(self, beneficiary_id: UUID, *, provenance: Provenance,
-                     expected_version: int | None = None) -> CommandResult:
+    def record_death(
+        self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
         """Record a death."""
-        return self._update(Beneficiary, beneficiary_id, expected_version,
-                            lambda b: b.record_death(provenance=provenance))
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.record_death(provenance=provenance),
+        )
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -310,15 +532,20 @@ class ProgrammeApplication(Application[UUID]):
 
     def _get(self, cls: type[A], aggregate_id: UUID) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(cls.__name__, aggregate_id) from None
         if not isinstance(aggregate, cls):
             raise NotFound(cls.__name__, aggregate_id)
         return aggregate
 
-    def _update(self, cls: type[A], aggregate_id: UUID, expected_version: int | None,
-                decide: Callable[[A], None]) -> CommandResult:
+    def _update(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None,
+        decide: Callable[[A], None],
+    ) -> CommandResult:
         aggregate = self._get(cls, aggregate_id)
         _check_version(aggregate, expected_version)
         decide(aggregate)
@@ -327,8 +554,9 @@ class ProgrammeApplication(Application[UUID]):
     def _save_new(self, aggregate: LifecycleAggregate, what: str) -> CommandResult:
         return self._result(aggregate, self._save(aggregate, what=what))
 
-    def _save(self, *aggregates: LifecycleAggregate,
-              what: str | None = None) -> list[Recording[UUID]]:
+    def _save(
+        self, *aggregates: LifecycleAggregate, what: str | None = None
+    ) -> list[Recording[UUID]]:
         """Save atomically; `what` names the natural key when the aggregates are new."""
         try:
             return self.save(*aggregates)
@@ -337,11 +565,13 @@ class ProgrammeApplication(Application[UUID]):
             if what is not None:
                 raise AlreadyRegistered(f"{what} is already registered") from None
             raise VersionConflict(
-                "someone else changed this record meanwhile; reload and try again") from None
+                "someone else changed this record meanwhile; reload and try again"
+            ) from None
 
     @staticmethod
-    def _result(aggregate: LifecycleAggregate,
-                recordings: Iterable[Recording[UUID]]) -> CommandResult:
+    def _result(
+        aggregate: LifecycleAggregate, recordings: Iterable[Recording[UUID]]
+    ) -> CommandResult:
         position = max((r.notification.id for r in recordings), default=0)
         return CommandResult(aggregate.id, aggregate.version, position, aggregate.state)
 
@@ -350,4 +580,5 @@ def _check_version(aggregate: LifecycleAggregate, expected: int | None) -> None:
     if expected is not None and aggregate.version != expected:
         raise VersionConflict(
             f"expected version {expected} but the record is at version {aggregate.version}",
-            field="expected_version")
+            field="expected_version",
+        )

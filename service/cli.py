@@ -22,8 +22,13 @@ console = Console()
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def _load_demo(jejak: Jejak) -> None:
@@ -37,8 +42,10 @@ def _load_demo(jejak: Jejak) -> None:
             task = progress.add_task("Loading the Kaltara demo", total=demo_command_count())
             report = load_demo(jejak.app, lambda n: progress.advance(task, n))
             progress.update(task, total=report.commands, completed=report.commands)
-        console.print(f"Loaded {report.sites} sites, {report.beneficiaries} people "
-                      f"(synthetic), {report.commands} commands.")
+        console.print(
+            f"Loaded {report.sites} sites, {report.beneficiaries} people "
+            f"(synthetic), {report.commands} commands."
+        )
     _catch_up(jejak)
     table = Table(title="Demo accounts (change these passwords outside a demo)")
     for column in ("username", "password", "role", "unit"):
@@ -59,8 +66,9 @@ def _catch_up(jejak: Jejak) -> None:
 
 @cli.command()
 def serve(
-    demo: Annotated[bool, typer.Option(help="Load the Kaltara demo first if it is missing.")]
-    = False,
+    demo: Annotated[
+        bool, typer.Option(help="Load the Kaltara demo first if it is missing.")
+    ] = False,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
@@ -115,8 +123,7 @@ def project(
 
 @cli.command()
 def rebuild(
-    names: Annotated[list[str] | None, typer.Argument(help="Read models (default: all).")]
-    = None,
+    names: Annotated[list[str] | None, typer.Argument(help="Read models (default: all).")] = None,
 ) -> None:
     """Empty read models and replay every event into them."""
     jejak = Jejak.start()
@@ -130,8 +137,9 @@ def rebuild(
 
 
 @cli.command()
-def status(as_of: Annotated[str | None, typer.Option(help="Date for overdue counts.")] = None
-           ) -> None:
+def status(
+    as_of: Annotated[str | None, typer.Option(help="Date for overdue counts.")] = None,
+) -> None:
     """The dashboard's figures as text (the same events always give the same text)."""
     from service.api.deps import today_wita
     from service.status import render_status
@@ -146,16 +154,20 @@ def status(as_of: Annotated[str | None, typer.Option(help="Date for overdue coun
 
 
 @users_cli.command("add")
-def users_add(username: str, role: Role, org_unit: Annotated[str, typer.Option()],
-              display_name: Annotated[str, typer.Option()],
-              password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                                    confirmation_prompt=True)]) -> None:
+def users_add(
+    username: str,
+    role: Role,
+    org_unit: Annotated[str, typer.Option()],
+    display_name: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
     """Create an account."""
     jejak = Jejak.start()
     try:
         jejak.accounts.create(username, password, role, org_unit, display_name)
-        jejak.access_log.record("cli", Role.ADMIN, "account_created", "account", None,
-                                f"{username} as {role.value}")
+        jejak.access_log.record(
+            "cli", Role.ADMIN, "account_created", "account", None, f"{username} as {role.value}"
+        )
         console.print(f"Created {username} ({role.value}).")
     finally:
         jejak.close()
@@ -168,17 +180,19 @@ def users_list() -> None:
     try:
         table = Table("username", "role", "unit", "name", "active")
         for a in jejak.accounts.list():
-            table.add_row(a.username, a.role.value, a.org_unit, a.display_name,
-                          "yes" if a.active else "no")
+            table.add_row(
+                a.username, a.role.value, a.org_unit, a.display_name, "yes" if a.active else "no"
+            )
         console.print(table)
     finally:
         jejak.close()
 
 
 @users_cli.command("passwd")
-def users_passwd(username: str,
-                 password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                                       confirmation_prompt=True)]) -> None:
+def users_passwd(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
     """Set an account's password."""
     jejak = Jejak.start()
     try:
@@ -194,8 +208,7 @@ def users_deactivate(username: str) -> None:
     jejak = Jejak.start()
     try:
         jejak.accounts.deactivate(username)
-        jejak.access_log.record("cli", Role.ADMIN, "account_deactivated", "account", None,
-                                username)
+        jejak.access_log.record("cli", Role.ADMIN, "account_deactivated", "account", None, username)
         console.print(f"Deactivated {username}.")
     finally:
         jejak.close()

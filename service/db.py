@@ -116,7 +116,10 @@ def create_store_engine(config: StoreConfig) -> Engine:
         return engine
     connect_args: dict[str, Any] = {"options": f"-csearch_path={config.schema}"}
     engine = create_engine(
-        config.sqlalchemy_url(), connect_args=connect_args, pool_size=5, max_overflow=10,
+        config.sqlalchemy_url(),
+        connect_args=connect_args,
+        pool_size=5,
+        max_overflow=10,
         pool_pre_ping=True,
     )
     with engine.begin() as conn:

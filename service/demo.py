@@ -10,6 +10,7 @@ Document numbers start with DEMO/. The run is deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,8 +31,28 @@ from service.application import NewBeneficiary, ProgrammeApplication
 
 GRANT = 5_500_000
 KEMENDAGRI = "kemendagri"
-FIRST_NAMES = ("Ani", "Dewi", "Sri", "Wati", "Yanti", "Rina", "Lina", "Tini", "Nur", "Susi",
-               "Mega", "Ratna", "Indah", "Fitri", "Ayu", "Eka", "Maya", "Rini", "Desi", "Yuli")
+FIRST_NAMES = (
+    "Ani",
+    "Dewi",
+    "Sri",
+    "Wati",
+    "Yanti",
+    "Rina",
+    "Lina",
+    "Tini",
+    "Nur",
+    "Susi",
+    "Mega",
+    "Ratna",
+    "Indah",
+    "Fitri",
+    "Ayu",
+    "Eka",
+    "Maya",
+    "Rini",
+    "Desi",
+    "Yuli",
+)
 
 
 @dataclass(frozen=True)
@@ -46,16 +67,41 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("operator", "operator-kaltara-2016", Role.OPERATOR, "Dinas Sosial Kota Tarakan",
-             "Operator Dinsos Tarakan (demo)"),
-    DemoUser("operator.nunukan", "operator-nunukan-2016", Role.OPERATOR,
-             "Dinas Sosial Kabupaten Nunukan", "Operator Dinsos Nunukan (demo)"),
-    DemoUser("supervisor", "supervisor-kaltara-2016", Role.SUPERVISOR,
-             "Dinsosnakertrans Provinsi Kalimantan Utara", "Kepala Bidang Rehsos (demo)"),
-    DemoUser("auditor", "auditor-kaltara-2016", Role.AUDITOR, "BPK Perwakilan Kalimantan Utara",
-             "Pemeriksa BPK (demo)"),
-    DemoUser("admin", "admin-kaltara-2016", Role.ADMIN, "Dinsosnakertrans Provinsi Kalimantan Utara",
-             "Administrator (demo)"),
+    DemoUser(
+        "operator",
+        "operator-kaltara-2016",
+        Role.OPERATOR,
+        "Dinas Sosial Kota Tarakan",
+        "Operator Dinsos Tarakan (demo)",
+    ),
+    DemoUser(
+        "operator.nunukan",
+        "operator-nunukan-2016",
+        Role.OPERATOR,
+        "Dinas Sosial Kabupaten Nunukan",
+        "Operator Dinsos Nunukan (demo)",
+    ),
+    DemoUser(
+        "supervisor",
+        "supervisor-kaltara-2016",
+        Role.SUPERVISOR,
+        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        "Kepala Bidang Rehsos (demo)",
+    ),
+    DemoUser(
+        "auditor",
+        "auditor-kaltara-2016",
+        Role.AUDITOR,
+        "BPK Perwakilan Kalimantan Utara",
+        "Pemeriksa BPK (demo)",
+    ),
+    DemoUser(
+        "admin",
+        "admin-kaltara-2016",
+        Role.ADMIN,
+        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        "Administrator (demo)",
+    ),
 )
 
 
@@ -81,18 +127,57 @@ class DemoSite:
 
 
 SITES = (
-    DemoSite("NNK-NT", "Nunukan Tengah (Jl. Persemaian)", ("Lokalisasi Nunukan",),
-             "65.03.02.1005", ("650302", "650302", "357806", "330101"), 39, date(2016, 3, 15),
-             (date(2017, 4, 20), date(2018, 12, 12)), date(2019, 1, 7), "Bupati Nunukan",
-             date(2019, 1, 10), 27, 12, "operator.nunukan", "NNK-LOCAL"),
-    DemoSite("TRK-JP", "Juata Permai (Sungai Bengawan)", ("Juwata Permai", "Sungai Bengawan"),
-             "65.71.04.1002", ("657104", "657101", "357806", "357817", "330101"), 70,
-             date(2016, 3, 20), (date(2017, 8, 10), date(2018, 11, 15)), date(2018, 12, 20),
-             "Wali Kota Tarakan", date(2018, 12, 28), 62, 8, "operator", "KTM-PSKW-HM"),
-    DemoSite("TRK-LU", "Lingkas Ujung", ("Karang Agas", "Gunung Lingkas"), "65.71.03.1001",
-             ("657103", "657102", "357807"), 18, date(2016, 3, 22),
-             (date(2017, 8, 11), date(2018, 11, 16)), date(2018, 12, 20), "Wali Kota Tarakan",
-             date(2018, 12, 28), 15, 3, "operator", "KTM-PSKW-HM"),
+    DemoSite(
+        "NNK-NT",
+        "Nunukan Tengah (Jl. Persemaian)",
+        ("Lokalisasi Nunukan",),
+        "65.03.02.1005",
+        ("650302", "650302", "357806", "330101"),
+        39,
+        date(2016, 3, 15),
+        (date(2017, 4, 20), date(2018, 12, 12)),
+        date(2019, 1, 7),
+        "Bupati Nunukan",
+        date(2019, 1, 10),
+        27,
+        12,
+        "operator.nunukan",
+        "NNK-LOCAL",
+    ),
+    DemoSite(
+        "TRK-JP",
+        "Juata Permai (Sungai Bengawan)",
+        ("Juwata Permai", "Sungai Bengawan"),
+        "65.71.04.1002",
+        ("657104", "657101", "357806", "357817", "330101"),
+        70,
+        date(2016, 3, 20),
+        (date(2017, 8, 10), date(2018, 11, 15)),
+        date(2018, 12, 20),
+        "Wali Kota Tarakan",
+        date(2018, 12, 28),
+        62,
+        8,
+        "operator",
+        "KTM-PSKW-HM",
+    ),
+    DemoSite(
+        "TRK-LU",
+        "Lingkas Ujung",
+        ("Karang Agas", "Gunung Lingkas"),
+        "65.71.03.1001",
+        ("657103", "657102", "357807"),
+        18,
+        date(2016, 3, 22),
+        (date(2017, 8, 11), date(2018, 11, 16)),
+        date(2018, 12, 20),
+        "Wali Kota Tarakan",
+        date(2018, 12, 28),
+        15,
+        3,
+        "operator",
+        "KTM-PSKW-HM",
+    ),
 )
 
 
@@ -112,15 +197,16 @@ class DemoReport:
 class _Demo:
     def __init__(self, app: ProgrammeApplication, progress: Callable[[int], None]) -> None:
         self.app = app
-        self.rng = random.Random(2016)
+        self.rng = random.Random(2016)  # noqa: S311 (a reproducible demo, not secrecy)
         self.report = DemoReport()
         self.progress = progress
         self.serials = iter(SYNTHETIC_NIK_SERIALS)
         users = {u.username: u for u in DEMO_USERS}
         self.actors = {name: Actor(u.username, u.role, u.org_unit) for name, u in users.items()}
 
-    def _p(self, who: str, on: date, document: DocumentRef | None = None,
-           reason: str | None = None) -> Provenance:
+    def _p(
+        self, who: str, on: date, document: DocumentRef | None = None, reason: str | None = None
+    ) -> Provenance:
         self.report.commands += 1
         self.progress(1)
         return Provenance(self.actors[who], on, document, reason)
@@ -137,68 +223,127 @@ class _Demo:
     def _site(self, s: DemoSite) -> None:
         app, op = self.app, s.operator
         site_id = app.register_site(
-            code=s.code, name=s.name, aliases=s.aliases, kelurahan=RegionRef(KEMENDAGRI,
-                                                                             s.kelurahan),
-            headcount_at_pendataan=s.headcount, provenance=self._p(op, s.pendataan_on,
-                self._doc("pendataan", f"{s.code}/PENDATAAN/2016", s.pendataan_on,
-                          "Dinsosnakertrans Provinsi Kalimantan Utara"))).aggregate_id
+            code=s.code,
+            name=s.name,
+            aliases=s.aliases,
+            kelurahan=RegionRef(KEMENDAGRI, s.kelurahan),
+            headcount_at_pendataan=s.headcount,
+            provenance=self._p(
+                op,
+                s.pendataan_on,
+                self._doc(
+                    "pendataan",
+                    f"{s.code}/PENDATAAN/2016",
+                    s.pendataan_on,
+                    "Dinsosnakertrans Provinsi Kalimantan Utara",
+                ),
+            ),
+        ).aggregate_id
         self.report.sites += 1
-        roster = [NewBeneficiary(f"{s.code}-{n:04d}",
-                                 f"Contoh {self.rng.choice(FIRST_NAMES)} {s.code[-2:]}{n:02d}")
-                  for n in range(1, s.headcount + 1)]
-        people = [r.aggregate_id for r in app.register_roster(
-            site_id, roster, provenance=self._p(op, s.pendataan_on))]
+        roster = [
+            NewBeneficiary(
+                f"{s.code}-{n:04d}", f"Contoh {self.rng.choice(FIRST_NAMES)} {s.code[-2:]}{n:02d}"
+            )
+            for n in range(1, s.headcount + 1)
+        ]
+        people = [
+            r.aggregate_id
+            for r in app.register_roster(site_id, roster, provenance=self._p(op, s.pendataan_on))
+        ]
         self.report.beneficiaries += len(people)
         for i, on in enumerate(s.sosialisasi, start=1):
-            app.hold_sosialisasi(site_id, venue=f"Balai pertemuan {s.name}",
-                                 attendance=self.rng.randint(s.headcount // 2, s.headcount),
-                                 facilitators=("Dinas Sosial", "Tokoh agama", "Satpol PP"),
-                                 provenance=self._p(op, on, self._doc(
-                                     "notulen", f"{s.code}/SOS/{i}", on, "Dinas Sosial")))
+            app.hold_sosialisasi(
+                site_id,
+                venue=f"Balai pertemuan {s.name}",
+                attendance=self.rng.randint(s.headcount // 2, s.headcount),
+                facilitators=("Dinas Sosial", "Tokoh agama", "Satpol PP"),
+                provenance=self._p(
+                    op, on, self._doc("notulen", f"{s.code}/SOS/{i}", on, "Dinas Sosial")
+                ),
+            )
         verify_on = s.sosialisasi[-1] + timedelta(days=3)
         staying = self._verify(s, people, verify_on)
-        app.decree_closure(site_id, decree_number=f"DEMO/SK/{s.code}/{s.decreed_on.year}",
-                           signing_authority=s.authority, provenance=self._p(
-                               "supervisor", s.decreed_on,
-                               self._doc("decree", f"SK/{s.code}", s.decreed_on, s.authority)))
-        app.close_site(site_id, declared_headcount=s.declared_at_closure, funds_in_place=False,
-                       provenance=self._p(op, s.closed_on, self._doc(
-                           "berita_acara", f"BA/{s.code}/PENUTUPAN", s.closed_on, s.authority),
-                           reason="Closed before the Kemensos aid allocation arrived"))
-        app.record_inspection(site_id, outcome=InspectionOutcome.QUIET,
-                              provenance=self._p(op, s.closed_on + timedelta(days=21)))
-        app.record_inspection(site_id, outcome=InspectionOutcome.ACTIVITY_FOUND if
-                              s.code == "TRK-JP" else InspectionOutcome.QUIET,
-                              provenance=self._p(op, s.closed_on + timedelta(days=110)))
+        app.decree_closure(
+            site_id,
+            decree_number=f"DEMO/SK/{s.code}/{s.decreed_on.year}",
+            signing_authority=s.authority,
+            provenance=self._p(
+                "supervisor",
+                s.decreed_on,
+                self._doc("decree", f"SK/{s.code}", s.decreed_on, s.authority),
+            ),
+        )
+        app.close_site(
+            site_id,
+            declared_headcount=s.declared_at_closure,
+            funds_in_place=False,
+            provenance=self._p(
+                op,
+                s.closed_on,
+                self._doc("berita_acara", f"BA/{s.code}/PENUTUPAN", s.closed_on, s.authority),
+                reason="Closed before the Kemensos aid allocation arrived",
+            ),
+        )
+        app.record_inspection(
+            site_id,
+            outcome=InspectionOutcome.QUIET,
+            provenance=self._p(op, s.closed_on + timedelta(days=21)),
+        )
+        app.record_inspection(
+            site_id,
+            outcome=InspectionOutcome.ACTIVITY_FOUND
+            if s.code == "TRK-JP"
+            else InspectionOutcome.QUIET,
+            provenance=self._p(op, s.closed_on + timedelta(days=110)),
+        )
         self._journey(s, staying)
 
     def _verify(self, s: DemoSite, people: list[UUID], on: date) -> list[UUID]:
         app, op = self.app, s.operator
-        left = people[-s.left_before_verification:]
+        left = people[-s.left_before_verification :]
         for bid in left:
-            app.exclude(bid, exclusion=ExclusionReason.LEFT_SITE,
-                        provenance=self._p(op, on, reason="Left the site before verification"))
-        remaining = people[:-s.left_before_verification]
+            app.exclude(
+                bid,
+                exclusion=ExclusionReason.LEFT_SITE,
+                provenance=self._p(op, on, reason="Left the site before verification"),
+            )
+        remaining = people[: -s.left_before_verification]
         staying = []
         for n, bid in enumerate(remaining):
             if s.code == "TRK-JP" and n == 0:
                 app.refer_to_child_protection(
-                    bid, birth_date=date(1999, 9, 14), provenance=self._p(
-                        op, on, reason="Under 18 at pendataan; referred to UPTD PPA"))
+                    bid,
+                    birth_date=date(1999, 9, 14),
+                    provenance=self._p(
+                        op, on, reason="Under 18 at pendataan; referred to UPTD PPA"
+                    ),
+                )
                 continue
             if s.code == "TRK-JP" and n == 1:
-                app.exclude(bid, exclusion=ExclusionReason.NOT_A_WORKER, provenance=self._p(
-                    op, on, reason="Assessment found she worked in a warung, not the complex"))
+                app.exclude(
+                    bid,
+                    exclusion=ExclusionReason.NOT_A_WORKER,
+                    provenance=self._p(
+                        op, on, reason="Assessment found she worked in a warung, not the complex"
+                    ),
+                )
                 continue
-            born = date(self.rng.randint(1975, 1996), self.rng.randint(1, 12),
-                        self.rng.randint(1, 28))
+            born = date(
+                self.rng.randint(1975, 1996), self.rng.randint(1, 12), self.rng.randint(1, 28)
+            )
             prefix = self.rng.choice(s.nik_prefixes)
             nik = make_nik(prefix, born, Sex.FEMALE, next(self.serials))
-            app.verify_identity(bid, evidence=IdentityEvidence(nik=nik, birth_date=born,
-                                                               sex=Sex.FEMALE),
-                                provenance=self._p(op, on, self._doc(
-                                    "ktp_copy", f"KTP/{app.beneficiary(bid).case_number}", on,
-                                    "Dukcapil")))
+            app.verify_identity(
+                bid,
+                evidence=IdentityEvidence(nik=nik, birth_date=born, sex=Sex.FEMALE),
+                provenance=self._p(
+                    op,
+                    on,
+                    self._doc(
+                        "ktp_copy", f"KTP/{app.beneficiary(bid).case_number}", on, "Dukcapil"
+                    ),
+                ),
+            )
             staying.append(bid)
         return staying
 
@@ -208,47 +353,93 @@ class _Demo:
         assessed_on = s.closed_on + timedelta(days=14)
         for n, bid in enumerate(people):
             home = RegionRef(KEMENDAGRI, "35.78.06.1004" if n % 3 else s.kelurahan)
-            app.assess(bid, home_region=home,
-                       path=ReintegrationPath.RETURN_HOME if n % 3 else
-                       ReintegrationPath.STAY_LOCAL, notes="Needs sewing skills; has a child",
-                       provenance=self._p(op, assessed_on, self._doc(
-                           "surat_keterangan_domisili", f"DOM/{s.code}/{n}", assessed_on,
-                           "Kelurahan asal")))
+            app.assess(
+                bid,
+                home_region=home,
+                path=ReintegrationPath.RETURN_HOME if n % 3 else ReintegrationPath.STAY_LOCAL,
+                notes="Needs sewing skills; has a child",
+                provenance=self._p(
+                    op,
+                    assessed_on,
+                    self._doc(
+                        "surat_keterangan_domisili",
+                        f"DOM/{s.code}/{n}",
+                        assessed_on,
+                        "Kelurahan asal",
+                    ),
+                ),
+            )
         if s.code == "TRK-JP":
-            app.withdraw(people[0], provenance=self._p(op, assessed_on + timedelta(days=5),
-                                                       reason="Declined training and aid"))
+            app.withdraw(
+                people[0],
+                provenance=self._p(
+                    op, assessed_on + timedelta(days=5), reason="Declined training and aid"
+                ),
+            )
             people = people[1:]
         departed = assessed_on + timedelta(days=28 if tarakan else 35)
         for bid in people:
-            app.send_to_training(bid, facility_id=s.facility_id,
-                                 provenance=self._p(op, departed))
+            app.send_to_training(bid, facility_id=s.facility_id, provenance=self._p(op, departed))
         if s.code == "TRK-LU":
-            app.record_death(people[0], provenance=self._p(
-                op, date(2019, 4, 2), self._doc("surat_kematian", "KEMATIAN/1", date(2019, 4, 3),
-                                                "Kelurahan")))
+            app.record_death(
+                people[0],
+                provenance=self._p(
+                    op,
+                    date(2019, 4, 2),
+                    self._doc("surat_kematian", "KEMATIAN/1", date(2019, 4, 3), "Kelurahan"),
+                ),
+            )
             people = people[1:]
         dropouts = people[:3] if s.code == "TRK-JP" else people[:1]
         for bid in dropouts:
-            app.drop_out(bid, provenance=self._p(op, date(2019, 4, 15),
-                                                 reason="Left the facility to care for family"))
-        finished = people[len(dropouts):]
+            app.drop_out(
+                bid,
+                provenance=self._p(
+                    op, date(2019, 4, 15), reason="Left the facility to care for family"
+                ),
+            )
+        finished = people[len(dropouts) :]
         completed_on = date(2019, 6, 28) if tarakan else date(2019, 6, 20)
         for bid in finished:
-            app.complete_training(bid, skill=self.rng.choice(("menjahit", "tata boga", "salon")),
-                                  provenance=self._p(op, completed_on, self._doc(
-                                      "sertifikat", "SERT/2019", completed_on, "UPTD PSKW")))
+            app.complete_training(
+                bid,
+                skill=self.rng.choice(("menjahit", "tata boga", "salon")),
+                provenance=self._p(
+                    op,
+                    completed_on,
+                    self._doc("sertifikat", "SERT/2019", completed_on, "UPTD PSKW"),
+                ),
+            )
         for n, bid in enumerate(dropouts + finished):
             back = completed_on + timedelta(days=10 + n % 12)
             if tarakan and n % 4:
-                app.confirm_return_home(bid, confirming_kelurahan=RegionRef(
-                    KEMENDAGRI, "35.78.06.1004"), provenance=self._p(op, back, self._doc(
-                        "surat_keterangan_tiba", f"TIBA/{n}", back, "Kelurahan Putat Jaya")))
+                app.confirm_return_home(
+                    bid,
+                    confirming_kelurahan=RegionRef(KEMENDAGRI, "35.78.06.1004"),
+                    provenance=self._p(
+                        op,
+                        back,
+                        self._doc(
+                            "surat_keterangan_tiba", f"TIBA/{n}", back, "Kelurahan Putat Jaya"
+                        ),
+                    ),
+                )
             else:
-                app.stay_locally(bid, provenance=self._p(op, back, self._doc(
-                    "surat_pernyataan", f"PERNYATAAN/{n}", back, "Dinas Sosial")))
+                app.stay_locally(
+                    bid,
+                    provenance=self._p(
+                        op,
+                        back,
+                        self._doc("surat_pernyataan", f"PERNYATAAN/{n}", back, "Dinas Sosial"),
+                    ),
+                )
         for bid in dropouts:
-            app.close_case(bid, provenance=self._p(
-                "supervisor", date(2019, 9, 30), reason="Dropped out; no grant under the rules"))
+            app.close_case(
+                bid,
+                provenance=self._p(
+                    "supervisor", date(2019, 9, 30), reason="Dropped out; no grant under the rules"
+                ),
+            )
         self._grants(s, finished)
 
     def _grants(self, s: DemoSite, people: list[UUID]) -> None:
@@ -256,32 +447,74 @@ class _Demo:
         unpaid_tail = 4 if s.code == "TRK-JP" else 1
         not_requested = 2 if s.code == "TRK-JP" else 0
         for n, bid in enumerate(people[: len(people) - not_requested]):
-            app.request_grant(bid, amount=GRANT, provenance=self._p(
-                op, date(2019, 8, 1), self._doc("proposal", f"USULAN/{s.code}", date(2019, 8, 1),
-                                                "Dinas Sosial")))
-            app.approve_grant(bid, amount=GRANT, provenance=self._p(
-                "supervisor", date(2019, 8, 5), self._doc(
-                    "decree", f"SK-PENERIMA/{s.code}/2019", date(2019, 8, 5),
-                    "Kepala Dinsosnakertrans Kaltara")))
+            app.request_grant(
+                bid,
+                amount=GRANT,
+                provenance=self._p(
+                    op,
+                    date(2019, 8, 1),
+                    self._doc("proposal", f"USULAN/{s.code}", date(2019, 8, 1), "Dinas Sosial"),
+                ),
+            )
+            app.approve_grant(
+                bid,
+                amount=GRANT,
+                provenance=self._p(
+                    "supervisor",
+                    date(2019, 8, 5),
+                    self._doc(
+                        "decree",
+                        f"SK-PENERIMA/{s.code}/2019",
+                        date(2019, 8, 5),
+                        "Kepala Dinsosnakertrans Kaltara",
+                    ),
+                ),
+            )
             if n >= len(people) - not_requested - unpaid_tail:
                 continue
             paid_on = date(2019, 8, 20) + timedelta(days=n % 40)
             case = app.beneficiary(bid).case_number
-            app.pay_grant(bid, amount=GRANT, channel=PaymentChannel.BANK_TRANSFER,
-                          bank_reference=f"DEMO-TRF-{case}", account=f"0000-01-{9000 + n:06d}-53-1",
-                          provenance=self._p(op, paid_on, self._doc(
-                              "bukti_transfer", f"TRF/{case}", paid_on, "Bank Kaltimtara")))
+            app.pay_grant(
+                bid,
+                amount=GRANT,
+                channel=PaymentChannel.BANK_TRANSFER,
+                bank_reference=f"DEMO-TRF-{case}",
+                account=f"0000-01-{9000 + n:06d}-53-1",
+                provenance=self._p(
+                    op,
+                    paid_on,
+                    self._doc("bukti_transfer", f"TRF/{case}", paid_on, "Bank Kaltimtara"),
+                ),
+            )
             if s.code == "TRK-JP" and n == 5:
-                app.reverse_payment(bid, bank_reference=f"DEMO-RETUR-{case}", provenance=self._p(
-                    "supervisor", paid_on + timedelta(days=7),
-                    self._doc("nota_retur", f"RETUR/{case}", paid_on + timedelta(days=7),
-                              "Bank Kaltimtara"), reason="Account dormant; bank returned it"))
+                app.reverse_payment(
+                    bid,
+                    bank_reference=f"DEMO-RETUR-{case}",
+                    provenance=self._p(
+                        "supervisor",
+                        paid_on + timedelta(days=7),
+                        self._doc(
+                            "nota_retur",
+                            f"RETUR/{case}",
+                            paid_on + timedelta(days=7),
+                            "Bank Kaltimtara",
+                        ),
+                        reason="Account dormant; bank returned it",
+                    ),
+                )
                 repaid = paid_on + timedelta(days=21)
-                app.pay_grant(bid, amount=GRANT, channel=PaymentChannel.BANK_TRANSFER,
-                              bank_reference=f"DEMO-TRF2-{case}",
-                              account=f"0000-01-{9500 + n:06d}-53-1", provenance=self._p(
-                                  op, repaid, self._doc("bukti_transfer", f"TRF2/{case}",
-                                                        repaid, "Bank Kaltimtara")))
+                app.pay_grant(
+                    bid,
+                    amount=GRANT,
+                    channel=PaymentChannel.BANK_TRANSFER,
+                    bank_reference=f"DEMO-TRF2-{case}",
+                    account=f"0000-01-{9500 + n:06d}-53-1",
+                    provenance=self._p(
+                        op,
+                        repaid,
+                        self._doc("bukti_transfer", f"TRF2/{case}", repaid, "Bank Kaltimtara"),
+                    ),
+                )
             if n % 2 == 0:
                 app.close_case(bid, provenance=self._p("supervisor", date(2020, 6, 30)))
 
@@ -289,11 +522,10 @@ class _Demo:
 def ensure_demo_users(accounts: Accounts) -> list[DemoUser]:
     """Create the demo accounts that do not exist yet; returns all of them."""
     for user in DEMO_USERS:
-        try:
-            accounts.create(user.username, user.password, user.role, user.org_unit,
-                            user.display_name)
-        except AccountExists:
-            pass
+        with contextlib.suppress(AccountExists):
+            accounts.create(
+                user.username, user.password, user.role, user.org_unit, user.display_name
+            )
     return list(DEMO_USERS)
 
 
@@ -306,8 +538,9 @@ def demo_loaded(app: ProgrammeApplication) -> bool:
     return True
 
 
-def load_demo(app: ProgrammeApplication,
-              progress: Callable[[int], None] = lambda _: None) -> DemoReport:
+def load_demo(
+    app: ProgrammeApplication, progress: Callable[[int], None] = lambda _: None
+) -> DemoReport:
     """Load the Kaltara scenario through the application's own commands."""
     if demo_loaded(app):
         raise DemoAlreadyLoaded("the Kaltara demo is already loaded in this store")
@@ -317,5 +550,3 @@ def load_demo(app: ProgrammeApplication,
 def demo_command_count() -> int:
     """Roughly how many commands the demo issues (for progress bars)."""
     return sum(s.headcount for s in SITES) * 9
-
-

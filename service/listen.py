@@ -25,9 +25,14 @@ def follow(jejak: Jejak, stop: threading.Event) -> None:
         jejak.runner.run(stop, poll_seconds=POLL_SECONDS, on_error=_report)
         return
     store = jejak.store
-    with psycopg.connect(host=store.host, port=store.port, user=store.user,
-                         password=store.password or None, dbname=store.dbname,
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        host=store.host,
+        port=store.port,
+        user=store.user,
+        password=store.password or None,
+        dbname=store.dbname,
+        autocommit=True,
+    ) as conn:
         conn.execute(f'LISTEN "{APPLICATION_NAME}_events"')
         while not stop.is_set():
             try:

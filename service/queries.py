@@ -70,8 +70,9 @@ class Reveal:
 class ReadModels:
     """The questions the programme team, supervisors and auditors ask."""
 
-    def __init__(self, engine: Engine, vault: Vault, access_log: AccessLog,
-                 app: ProgrammeApplication) -> None:
+    def __init__(
+        self, engine: Engine, vault: Vault, access_log: AccessLog, app: ProgrammeApplication
+    ) -> None:
         self.engine = engine
         self.vault = vault
         self.access_log = access_log
@@ -84,14 +85,19 @@ class ReadModels:
             row["counts_by_state"] = json.loads(row["counts_by_state"])
         totals = {
             key: sum(r[key] or 0 for r in rows)
-            for key in ("headcount_at_pendataan", "declared_headcount_at_closure", "registered",
-                        "in_programme_now", "grants_paid")
+            for key in (
+                "headcount_at_pendataan",
+                "declared_headcount_at_closure",
+                "registered",
+                "in_programme_now",
+                "grants_paid",
+            )
         }
         by_state: dict[str, int] = {}
         for row in rows:
             for state, n in row["counts_by_state"].items():
                 by_state[state] = by_state.get(state, 0) + n
-        totals["counts_by_state"] = dict(sorted(by_state.items()))  # type: ignore[assignment]
+        totals["counts_by_state"] = dict(sorted(by_state.items()))
         return {"sites": rows, "totals": totals}
 
     def sites(self, *, state: str | None, limit: int, offset: int) -> Page:
@@ -112,8 +118,16 @@ class ReadModels:
         rows[0]["aliases"] = json.loads(rows[0]["aliases"])
         return rows[0]
 
-    def beneficiaries(self, viewer: Account, *, site_id: UUID | None, state: str | None,
-                      case_number: str | None, limit: int, offset: int) -> Page:
+    def beneficiaries(
+        self,
+        viewer: Account,
+        *,
+        site_id: UUID | None,
+        state: str | None,
+        case_number: str | None,
+        limit: int,
+        offset: int,
+    ) -> Page:
         """Cases, filtered; names revealed or masked by the viewer's role."""
         query = select(beneficiary_status).order_by(beneficiary_status.c.case_number)
         if site_id:
@@ -127,28 +141,51 @@ class ReadModels:
         for item in page.items:
             self._present_beneficiary(item, reveal)
         if page.items:
-            self.access_log.record(viewer.username, viewer.role, "read_personal_data",
-                                   "beneficiary_list", None,
-                                   f"{len(page.items)} names, {_mode(reveal)}")
+            self.access_log.record(
+                viewer.username,
+                viewer.role,
+                "read_personal_data",
+                "beneficiary_list",
+                None,
+                f"{len(page.items)} names, {_mode(reveal)}",
+            )
         return page
 
     def beneficiary(self, viewer: Account, beneficiary_id: UUID) -> dict[str, Any]:
         """One case with its identity revealed or masked by the viewer's role."""
-        rows = self._all(select(beneficiary_status).where(
-            beneficiary_status.c.beneficiary_id == str(beneficiary_id)))
+        rows = self._all(
+            select(beneficiary_status).where(
+                beneficiary_status.c.beneficiary_id == str(beneficiary_id)
+            )
+        )
         if not rows:
             raise NotFound("Beneficiary", beneficiary_id)
         reveal = Reveal(self.vault, viewer)
         item = self._present_beneficiary(rows[0], reveal, with_nik=True)
-        self.access_log.record(viewer.username, viewer.role, "read_personal_data",
-                               "beneficiary", beneficiary_id, _mode(reveal))
+        self.access_log.record(
+            viewer.username,
+            viewer.role,
+            "read_personal_data",
+            "beneficiary",
+            beneficiary_id,
+            _mode(reveal),
+        )
         return item
 
-    def worklist(self, *, as_of: date, overdue_only: bool, site_id: UUID | None,
-                 kind: str | None, limit: int, offset: int) -> Page:
+    def worklist(
+        self,
+        *,
+        as_of: date,
+        overdue_only: bool,
+        site_id: UUID | None,
+        kind: str | None,
+        limit: int,
+        offset: int,
+    ) -> Page:
         """Open cases with their next action and due date, most urgent first."""
-        query = select(worklist).order_by(worklist.c.due_on.is_(None), worklist.c.due_on,
-                                          worklist.c.label)
+        query = select(worklist).order_by(
+            worklist.c.due_on.is_(None), worklist.c.due_on, worklist.c.label
+        )
         if overdue_only:
             query = query.where(worklist.c.due_on < as_of)
         if site_id:
@@ -162,8 +199,15 @@ class ReadModels:
             item.pop("milestones")
         return page
 
-    def payments(self, viewer: Account, *, beneficiary_id: UUID | None, site_id: UUID | None,
-                 limit: int, offset: int) -> Page:
+    def payments(
+        self,
+        viewer: Account,
+        *,
+        beneficiary_id: UUID | None,
+        site_id: UUID | None,
+        limit: int,
+        offset: int,
+    ) -> Page:
         """Grant requests, approvals, payments and reversals in log order."""
         query = select(payment_history).order_by(payment_history.c.position)
         if beneficiary_id:
@@ -180,13 +224,15 @@ class ReadModels:
         """Every event of one site or case, with its metadata, oldest first."""
         reveal = Reveal(self.vault, viewer)
         out = [event_as_dict(e, reveal) for e in self.app.history(aggregate_id)]
-        self.access_log.record(viewer.username, viewer.role, "read_history", "aggregate",
-                               aggregate_id, _mode(reveal))
+        self.access_log.record(
+            viewer.username, viewer.role, "read_history", "aggregate", aggregate_id, _mode(reveal)
+        )
         return out
 
     @staticmethod
-    def _present_beneficiary(item: dict[str, Any], reveal: Reveal, *,
-                             with_nik: bool = False) -> dict[str, Any]:
+    def _present_beneficiary(
+        item: dict[str, Any], reveal: Reveal, *, with_nik: bool = False
+    ) -> dict[str, Any]:
         item["name"] = reveal.column(item.pop("name_sealed"))
         nik = item.pop("nik_sealed")
         if with_nik:
@@ -211,8 +257,16 @@ def _mode(reveal: Reveal) -> str:
 def event_as_dict(event: Any, reveal: Reveal) -> dict[str, Any]:
     """An event as JSON-ready data: its metadata, facts, and personal fields per role."""
     facts: dict[str, Any] = {}
-    skip = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
-            "occurred_on", "document", "reason"}
+    skip = {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "originator_topic",
+        "actor",
+        "occurred_on",
+        "document",
+        "reason",
+    }
     for name, value in vars(event).items():
         if name not in skip:
             facts[name] = _plain(value, reveal)
@@ -234,8 +288,7 @@ def _plain(value: Any, reveal: Reveal) -> Any:
     if isinstance(value, Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name), reveal)
-                for f in dataclasses.fields(value)}
+        return {f.name: _plain(getattr(value, f.name), reveal) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [_plain(v, reveal) for v in value]
     if isinstance(value, UUID):

@@ -32,9 +32,9 @@ class ApplicationEventSource:
 
     def read_after(self, position: int, limit: int) -> Sequence[PositionedEvent]:
         notifications = self.app.recorder.select_notifications(
-            start=position, limit=limit, inclusive_of_start=False)
-        return [PositionedEvent(n.id, self.app.mapper.to_domain_event(n))
-                for n in notifications]
+            start=position, limit=limit, inclusive_of_start=False
+        )
+        return [PositionedEvent(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
@@ -78,12 +78,23 @@ class Jejak:
         master_key = settings.master_key_bytes
         vault = Vault(engine, master_key)
         app = ProgrammeApplication(store.library_env(), vault, settings.programme_rules())
-        runner = ProjectionRunner(ApplicationEventSource(app), engine,
-                                  build_projections(settings), settings.projection_batch_size)
-        return cls(settings=settings, store=store, engine=engine, vault=vault,
-                   accounts=Accounts(engine), access_log=AccessLog(engine),
-                   tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
-                   app=app, runner=runner)
+        runner = ProjectionRunner(
+            ApplicationEventSource(app),
+            engine,
+            build_projections(settings),
+            settings.projection_batch_size,
+        )
+        return cls(
+            settings=settings,
+            store=store,
+            engine=engine,
+            vault=vault,
+            accounts=Accounts(engine),
+            access_log=AccessLog(engine),
+            tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
+            app=app,
+            runner=runner,
+        )
 
     def run_projections_in_background(self) -> None:
         """Embedded mode: a thread keeps the read models current, woken after each command."""
@@ -91,8 +102,12 @@ class Jejak:
             return
         self._stop.clear()
         self._thread = threading.Thread(
-            target=self.runner.run, args=(self._stop,), kwargs={"on_error": _report},
-            name="jejak-projections", daemon=True)
+            target=self.runner.run,
+            args=(self._stop,),
+            kwargs={"on_error": _report},
+            name="jejak-projections",
+            daemon=True,
+        )
         self._thread.start()
 
     def close(self) -> None:

@@ -38,8 +38,10 @@ class FrozenDataclassAsDict(Transcoding):
         return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        values = {k: (self._coerce[k](v) if k in self._coerce and v is not None else v)
-                  for k, v in data.items()}
+        values = {
+            k: (self._coerce[k](v) if k in self._coerce and v is not None else v)
+            for k, v in data.items()
+        }
         return self.type(**values)
 
 
@@ -49,7 +51,5 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(FrozenDataclassAsDict(Actor, "actor", {"role": Role}))
     transcoder.register(FrozenDataclassAsDict(DocumentRef, "document"))
     transcoder.register(FrozenDataclassAsDict(RegionRef, "region"))
-    transcoder.register(
-        FrozenDataclassAsDict(Sealed, "sealed", {"purpose": KeyPurpose})
-    )
+    transcoder.register(FrozenDataclassAsDict(Sealed, "sealed", {"purpose": KeyPurpose}))
     transcoder.register(FrozenDataclassAsDict(IdentityChecks, "identity_checks"))

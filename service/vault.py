@@ -60,13 +60,13 @@ class VaultError(Exception):
     code: ClassVar[str] = "VAULT_ERROR"
 
 
-class SubjectKeyMissing(VaultError):  # noqa: N818
+class SubjectKeyMissing(VaultError):
     """Raised when sealing for a subject whose key for the purpose was never created or erased."""
 
     code: ClassVar[str] = "SUBJECT_KEY_MISSING"
 
 
-class SealBroken(VaultError):  # noqa: N818
+class SealBroken(VaultError):
     """Raised when a sealed value fails authentication.
 
     It was altered, moved to another subject or field, or is malformed. An erased key is not
@@ -76,7 +76,7 @@ class SealBroken(VaultError):  # noqa: N818
     code: ClassVar[str] = "SEAL_BROKEN"
 
 
-class KeyUnwrapFailed(VaultError):  # noqa: N818
+class KeyUnwrapFailed(VaultError):
     """Raised when a stored data key cannot be unwrapped: a wrong master key or an altered row."""
 
     code: ClassVar[str] = "KEY_UNWRAP_FAILED"

@@ -15,8 +15,9 @@ from service.system import Jejak
 from service.web import pages
 
 
-def create_app(settings: Settings | None = None, jejak: Jejak | None = None,
-               run_projections: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, jejak: Jejak | None = None, run_projections: bool = True
+) -> FastAPI:
     """Build the app. Given `jejak`, the caller owns its lifetime; otherwise it is started and
     closed with the app."""
 

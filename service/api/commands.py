@@ -47,8 +47,9 @@ def _authorize(user: Account, lifecycle: Lifecycle, command: str) -> None:
 
 def _done(jejak: Jejak, result: CommandResult) -> CommandOut:
     jejak.runner.notify()
-    return CommandOut(id=result.aggregate_id, version=result.version, state=result.state,
-                      position=result.position)
+    return CommandOut(
+        id=result.aggregate_id, version=result.version, state=result.state, position=result.position
+    )
 
 
 # --- sites ---------------------------------------------------------------------------------
@@ -58,74 +59,123 @@ def _done(jejak: Jejak, result: CommandResult) -> CommandOut:
 def register_site(body: RegisterSiteIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Register a site counted at pendataan."""
     _authorize(user, SITE_LIFECYCLE, "register_site")
-    return _done(jejak, jejak.app.register_site(
-        code=body.code, name=body.name, aliases=body.aliases,
-        kelurahan=body.kelurahan.to_domain(),
-        headcount_at_pendataan=body.headcount_at_pendataan,
-        provenance=body.provenance_for(user)))
+    return _done(
+        jejak,
+        jejak.app.register_site(
+            code=body.code,
+            name=body.name,
+            aliases=body.aliases,
+            kelurahan=body.kelurahan.to_domain(),
+            headcount_at_pendataan=body.headcount_at_pendataan,
+            provenance=body.provenance_for(user),
+        ),
+    )
 
 
 @router.post("/sites/{site_id}/sosialisasi", status_code=CREATED)
-def hold_sosialisasi(site_id: UUID, body: SosialisasiIn, user: UserDep,
-                     jejak: JejakDep) -> CommandOut:
+def hold_sosialisasi(
+    site_id: UUID, body: SosialisasiIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record a sosialisasi (repeatable)."""
     _authorize(user, SITE_LIFECYCLE, "hold_sosialisasi")
-    return _done(jejak, jejak.app.hold_sosialisasi(
-        site_id, venue=body.venue, attendance=body.attendance, facilitators=body.facilitators,
-        provenance=body.provenance_for(user), expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.hold_sosialisasi(
+            site_id,
+            venue=body.venue,
+            attendance=body.attendance,
+            facilitators=body.facilitators,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/sites/{site_id}/closure-decree", status_code=CREATED)
-def decree_closure(site_id: UUID, body: ClosureDecreeIn, user: UserDep,
-                   jejak: JejakDep) -> CommandOut:
+def decree_closure(
+    site_id: UUID, body: ClosureDecreeIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record the closure decree (supervisors)."""
     _authorize(user, SITE_LIFECYCLE, "decree_closure")
-    return _done(jejak, jejak.app.decree_closure(
-        site_id, decree_number=body.decree_number, signing_authority=body.signing_authority,
-        provenance=body.provenance_for(user), expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.decree_closure(
+            site_id,
+            decree_number=body.decree_number,
+            signing_authority=body.signing_authority,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/sites/{site_id}/closure", status_code=CREATED)
 def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the closure; needs the decree and a sosialisasi on or before that date."""
     _authorize(user, SITE_LIFECYCLE, "close_site")
-    return _done(jejak, jejak.app.close_site(
-        site_id, declared_headcount=body.declared_headcount,
-        funds_in_place=body.funds_in_place, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.close_site(
+            site_id,
+            declared_headcount=body.declared_headcount,
+            funds_in_place=body.funds_in_place,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/sites/{site_id}/inspections", status_code=CREATED)
-def record_inspection(site_id: UUID, body: InspectionIn, user: UserDep,
-                      jejak: JejakDep) -> CommandOut:
+def record_inspection(
+    site_id: UUID, body: InspectionIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record a post-closure inspection."""
     _authorize(user, SITE_LIFECYCLE, "record_inspection")
-    return _done(jejak, jejak.app.record_inspection(
-        site_id, outcome=body.outcome, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.record_inspection(
+            site_id,
+            outcome=body.outcome,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/sites/{site_id}/beneficiaries", status_code=CREATED)
-def register_beneficiary(site_id: UUID, body: RegisterBeneficiaryIn, user: UserDep,
-                         jejak: JejakDep) -> CommandOut:
+def register_beneficiary(
+    site_id: UUID, body: RegisterBeneficiaryIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Register one person at the site (pendataan)."""
     _authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
-    return _done(jejak, jejak.app.register_beneficiary(
-        site_id, case_number=body.case_number, name=body.name, phone=body.phone,
-        provenance=body.provenance_for(user)))
+    return _done(
+        jejak,
+        jejak.app.register_beneficiary(
+            site_id,
+            case_number=body.case_number,
+            name=body.name,
+            phone=body.phone,
+            provenance=body.provenance_for(user),
+        ),
+    )
 
 
 @router.post("/sites/{site_id}/roster", status_code=CREATED)
-def register_roster(site_id: UUID, body: RosterIn, user: UserDep,
-                    jejak: JejakDep) -> list[CommandOut]:
+def register_roster(
+    site_id: UUID, body: RosterIn, user: UserDep, jejak: JejakDep
+) -> list[CommandOut]:
     """Register a whole roster in one transaction: all rows or none."""
     _authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
     results = jejak.app.register_roster(
-        site_id, [NewBeneficiary(r.case_number, r.name, r.phone) for r in body.people],
-        provenance=body.provenance_for(user))
+        site_id,
+        [NewBeneficiary(r.case_number, r.name, r.phone) for r in body.people],
+        provenance=body.provenance_for(user),
+    )
     jejak.runner.notify()
-    return [CommandOut(id=r.aggregate_id, version=r.version, state=r.state,
-                       position=r.position) for r in results]
+    return [
+        CommandOut(id=r.aggregate_id, version=r.version, state=r.state, position=r.position)
+        for r in results
+    ]
 
 
 # --- beneficiaries -------------------------------------------------------------------------
@@ -136,164 +186,261 @@ def _b(user: Account, command: str) -> None:
 
 
 @router.post("/beneficiaries/{beneficiary_id}/identity-verification", status_code=CREATED)
-def verify_identity(beneficiary_id: UUID, body: VerifyIdentityIn, user: UserDep,
-                    jejak: JejakDep) -> CommandOut:
+def verify_identity(
+    beneficiary_id: UUID, body: VerifyIdentityIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Verify identity (NIK structure, age 18+ at pendataan, not already in the programme)."""
     _b(user, "verify_identity")
-    evidence = IdentityEvidence(nik=body.nik, birth_date=body.birth_date, sex=body.sex,
-                                kk=body.kk)
-    return _done(jejak, jejak.app.verify_identity(
-        beneficiary_id, evidence=evidence, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    evidence = IdentityEvidence(nik=body.nik, birth_date=body.birth_date, sex=body.sex, kk=body.kk)
+    return _done(
+        jejak,
+        jejak.app.verify_identity(
+            beneficiary_id,
+            evidence=evidence,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/exclusion", status_code=CREATED)
-def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep,
-            jejak: JejakDep) -> CommandOut:
+def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Exclude from the programme, with a reason."""
     _b(user, "exclude")
-    return _done(jejak, jejak.app.exclude(
-        beneficiary_id, exclusion=body.exclusion, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.exclude(
+            beneficiary_id,
+            exclusion=body.exclusion,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/child-protection-referral", status_code=CREATED)
-def refer_to_child_protection(beneficiary_id: UUID, body: ChildProtectionIn, user: UserDep,
-                              jejak: JejakDep) -> CommandOut:
+def refer_to_child_protection(
+    beneficiary_id: UUID, body: ChildProtectionIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Refer someone under 18 at pendataan to child protection."""
     _b(user, "refer_to_child_protection")
-    return _done(jejak, jejak.app.refer_to_child_protection(
-        beneficiary_id, birth_date=body.birth_date, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.refer_to_child_protection(
+            beneficiary_id,
+            birth_date=body.birth_date,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/assessment", status_code=CREATED)
-def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep,
-           jejak: JejakDep) -> CommandOut:
+def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the assessment (home region with evidence, chosen path)."""
     _b(user, "assess")
-    return _done(jejak, jejak.app.assess(
-        beneficiary_id, home_region=body.home_region.to_domain(), path=body.path,
-        notes=body.notes, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.assess(
+            beneficiary_id,
+            home_region=body.home_region.to_domain(),
+            path=body.path,
+            notes=body.notes,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/training-departure", status_code=CREATED)
-def send_to_training(beneficiary_id: UUID, body: TrainingDepartureIn, user: UserDep,
-                     jejak: JejakDep) -> CommandOut:
+def send_to_training(
+    beneficiary_id: UUID, body: TrainingDepartureIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record departure for training; the site must be closed."""
     _b(user, "send_to_training")
-    return _done(jejak, jejak.app.send_to_training(
-        beneficiary_id, facility_id=body.facility_id, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.send_to_training(
+            beneficiary_id,
+            facility_id=body.facility_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/training-completion", status_code=CREATED)
-def complete_training(beneficiary_id: UUID, body: TrainingCompletionIn, user: UserDep,
-                      jejak: JejakDep) -> CommandOut:
+def complete_training(
+    beneficiary_id: UUID, body: TrainingCompletionIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record completed training."""
     _b(user, "complete_training")
-    return _done(jejak, jejak.app.complete_training(
-        beneficiary_id, skill=body.skill, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.complete_training(
+            beneficiary_id,
+            skill=body.skill,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/training-dropout", status_code=CREATED)
-def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep,
-             jejak: JejakDep) -> CommandOut:
+def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record leaving training early, with a reason."""
     _b(user, "drop_out")
-    return _done(jejak, jejak.app.drop_out(
-        beneficiary_id, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.drop_out(
+            beneficiary_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/return-home", status_code=CREATED)
-def confirm_return_home(beneficiary_id: UUID, body: ReturnHomeIn, user: UserDep,
-                        jejak: JejakDep) -> CommandOut:
+def confirm_return_home(
+    beneficiary_id: UUID, body: ReturnHomeIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record arrival confirmed by the home kelurahan."""
     _b(user, "confirm_return_home")
-    return _done(jejak, jejak.app.confirm_return_home(
-        beneficiary_id, confirming_kelurahan=body.confirming_kelurahan.to_domain(),
-        provenance=body.provenance_for(user), expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.confirm_return_home(
+            beneficiary_id,
+            confirming_kelurahan=body.confirming_kelurahan.to_domain(),
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/local-stay", status_code=CREATED)
-def stay_locally(beneficiary_id: UUID, body: CommandIn, user: UserDep,
-                 jejak: JejakDep) -> CommandOut:
+def stay_locally(
+    beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record a local stay under a signed statement (the document)."""
     _b(user, "stay_locally")
-    return _done(jejak, jejak.app.stay_locally(
-        beneficiary_id, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.stay_locally(
+            beneficiary_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/grant-request", status_code=CREATED)
-def request_grant(beneficiary_id: UUID, body: AmountIn, user: UserDep,
-                  jejak: JejakDep) -> CommandOut:
+def request_grant(
+    beneficiary_id: UUID, body: AmountIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Request the business grant."""
     _b(user, "request_grant")
-    return _done(jejak, jejak.app.request_grant(
-        beneficiary_id, amount=body.amount, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.request_grant(
+            beneficiary_id,
+            amount=body.amount,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/grant-approval", status_code=CREATED)
-def approve_grant(beneficiary_id: UUID, body: AmountIn, user: UserDep,
-                  jejak: JejakDep) -> CommandOut:
+def approve_grant(
+    beneficiary_id: UUID, body: AmountIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Approve the grant; the approver must not be the requester (409 otherwise)."""
     _b(user, "approve_grant")
-    return _done(jejak, jejak.app.approve_grant(
-        beneficiary_id, amount=body.amount, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.approve_grant(
+            beneficiary_id,
+            amount=body.amount,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/grant-payment", status_code=CREATED)
-def pay_grant(beneficiary_id: UUID, body: PaymentIn, user: UserDep,
-              jejak: JejakDep) -> CommandOut:
+def pay_grant(beneficiary_id: UUID, body: PaymentIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the grant's payment (`occurred_on` is the value date)."""
     _b(user, "pay_grant")
-    return _done(jejak, jejak.app.pay_grant(
-        beneficiary_id, amount=body.amount, channel=body.channel,
-        bank_reference=body.bank_reference, account=body.account,
-        provenance=body.provenance_for(user), expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.pay_grant(
+            beneficiary_id,
+            amount=body.amount,
+            channel=body.channel,
+            bank_reference=body.bank_reference,
+            account=body.account,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/payment-reversal", status_code=CREATED)
-def reverse_payment(beneficiary_id: UUID, body: ReversalIn, user: UserDep,
-                    jejak: JejakDep) -> CommandOut:
+def reverse_payment(
+    beneficiary_id: UUID, body: ReversalIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record that the bank returned the payment (never a delete)."""
     _b(user, "reverse_payment")
-    return _done(jejak, jejak.app.reverse_payment(
-        beneficiary_id, bank_reference=body.bank_reference,
-        provenance=body.provenance_for(user), expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.reverse_payment(
+            beneficiary_id,
+            bank_reference=body.bank_reference,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/case-closure", status_code=CREATED)
-def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep,
-               jejak: JejakDep) -> CommandOut:
+def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Close the case (terminasi)."""
     _b(user, "close_case")
-    return _done(jejak, jejak.app.close_case(
-        beneficiary_id, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.close_case(
+            beneficiary_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/withdrawal", status_code=CREATED)
-def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep,
-             jejak: JejakDep) -> CommandOut:
+def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a withdrawal, with a reason."""
     _b(user, "withdraw")
-    return _done(jejak, jejak.app.withdraw(
-        beneficiary_id, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.withdraw(
+            beneficiary_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/death", status_code=CREATED)
-def record_death(beneficiary_id: UUID, body: CommandIn, user: UserDep,
-                 jejak: JejakDep) -> CommandOut:
+def record_death(
+    beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
     """Record a death, with the evidence as the document."""
     _b(user, "record_death")
-    return _done(jejak, jejak.app.record_death(
-        beneficiary_id, provenance=body.provenance_for(user),
-        expected_version=body.expected_version))
+    return _done(
+        jejak,
+        jejak.app.record_death(
+            beneficiary_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )

@@ -38,12 +38,14 @@ class NotAuthenticated(HTTPException):
     """No valid token or session: 401 for the API, a redirect to /login for pages."""
 
     def __init__(self) -> None:
-        super().__init__(status.HTTP_401_UNAUTHORIZED, "login required",
-                         headers={"WWW-Authenticate": "Bearer"})
+        super().__init__(
+            status.HTTP_401_UNAUTHORIZED, "login required", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
-def current_user(request: Request, jejak: JejakDep,
-                 token: Annotated[str | None, Depends(bearer)]) -> Account:
+def current_user(
+    request: Request, jejak: JejakDep, token: Annotated[str | None, Depends(bearer)]
+) -> Account:
     """The account behind the bearer token or the browser session cookie."""
     token = token or request.cookies.get(SESSION_COOKIE)
     claims = jejak.tokens.verify(token) if token else None
@@ -62,8 +64,10 @@ class Forbidden(HTTPException):
     """The account's role may not do this."""
 
     def __init__(self, what: str) -> None:
-        super().__init__(status.HTTP_403_FORBIDDEN,
-                         {"code": "ROLE_FORBIDDEN", "message": f"your role may not {what}"})
+        super().__init__(
+            status.HTTP_403_FORBIDDEN,
+            {"code": "ROLE_FORBIDDEN", "message": f"your role may not {what}"},
+        )
 
 
 def require_role(user: Account, roles: tuple[Role, ...], what: str) -> None:
@@ -77,11 +81,13 @@ def actor_of(user: Account) -> Actor:
     return Actor(user_id=user.username, role=user.role, org_unit=user.org_unit)
 
 
-def provenance(user: Account, occurred_on: date, document: DocumentRef | None,
-               reason: str | None) -> Provenance:
+def provenance(
+    user: Account, occurred_on: date, document: DocumentRef | None, reason: str | None
+) -> Provenance:
     """The provenance of a command issued by `user`."""
-    return Provenance(actor=actor_of(user), occurred_on=occurred_on, document=document,
-                      reason=reason)
+    return Provenance(
+        actor=actor_of(user), occurred_on=occurred_on, document=document, reason=reason
+    )
 
 
 USERNAME_SHAPE = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")

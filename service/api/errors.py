@@ -39,8 +39,9 @@ def install_error_handlers(app: FastAPI) -> None:
             body = error_body(str(detail.get("code")), str(detail.get("message")))
         else:
             default_code = {401: "LOGIN_REQUIRED", 403: "ROLE_FORBIDDEN", 404: "NOT_FOUND"}
-            body = error_body(default_code.get(error.status_code, f"HTTP_{error.status_code}"),
-                              str(detail))
+            body = error_body(
+                default_code.get(error.status_code, f"HTTP_{error.status_code}"), str(detail)
+            )
         return JSONResponse(body, error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -49,10 +50,12 @@ def install_error_handlers(app: FastAPI) -> None:
         for item in error.errors():
             location = [str(part) for part in item.get("loc", ()) if part != "body"]
             # `input` is dropped on purpose: it may hold a NIK or a name.
-            problems.append({"field": ".".join(location), "rule": item.get("type"),
-                             "message": item.get("msg")})
+            problems.append(
+                {"field": ".".join(location), "rule": item.get("type"), "message": item.get("msg")}
+            )
         first = problems[0] if problems else {"field": None, "message": "invalid request"}
-        body = error_body("REQUEST_INVALID", f"{first['field']}: {first['message']}",
-                          first["field"])
+        body = error_body(
+            "REQUEST_INVALID", f"{first['field']}: {first['message']}", first["field"]
+        )
         body["error"]["problems"] = problems  # type: ignore[index]
         return JSONResponse(body, 422)

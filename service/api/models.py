@@ -68,8 +68,12 @@ class CommandIn(Strict):
 
     def provenance_for(self, user: Account) -> Provenance:
         """Provenance attributing the command to `user`."""
-        return provenance(user, self.occurred_on,
-                          self.document.to_domain() if self.document else None, self.reason)
+        return provenance(
+            user,
+            self.occurred_on,
+            self.document.to_domain() if self.document else None,
+            self.reason,
+        )
 
 
 class RegisterSiteIn(CommandIn):

@@ -11,7 +11,10 @@ from sqlalchemy import Connection
 from service.schema_all import target_metadata
 
 connection: Connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=target_metadata,
-                  render_as_batch=connection.dialect.name == "sqlite")
+context.configure(
+    connection=connection,
+    target_metadata=target_metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
 with context.begin_transaction():
     context.run_migrations()

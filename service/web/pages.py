@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from domain.money import format_rupiah
 from service.accounts import Account
-from service.api.deps import SESSION_COOKIE, loggable_username, JejakDep, current_user, today_wita
+from service.api.deps import SESSION_COOKIE, JejakDep, current_user, loggable_username, today_wita
 from service.queries import ReadModels
 
 router = APIRouter(include_in_schema=False)
@@ -36,18 +36,28 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, jejak: JejakDep, username: Annotated[str, Form()],
-          password: Annotated[str, Form()]) -> Response:
+def login(
+    request: Request,
+    jejak: JejakDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+) -> Response:
     """Log in and keep the token in an HTTP-only session cookie."""
     account = jejak.accounts.authenticate(username, password)
     if account is None:
         jejak.access_log.record(loggable_username(username), None, "login_failed")
-        return templates.TemplateResponse(request, "login.html",
-                                          {"error": "Wrong username or password."}, 401)
+        return templates.TemplateResponse(
+            request, "login.html", {"error": "Wrong username or password."}, 401
+        )
     jejak.access_log.record(account.username, account.role, "login")
     response = RedirectResponse("/", status_code=303)
-    response.set_cookie(SESSION_COOKIE, jejak.tokens.issue(account), httponly=True,
-                        samesite="strict", max_age=jejak.settings.token_minutes * 60)
+    response.set_cookie(
+        SESSION_COOKIE,
+        jejak.tokens.issue(account),
+        httponly=True,
+        samesite="strict",
+        max_age=jejak.settings.token_minutes * 60,
+    )
     return response
 
 
@@ -67,8 +77,17 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
         return RedirectResponse("/login", status_code=303)
     reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
     dashboard: dict[str, Any] = reads.dashboard()
-    work = reads.worklist(as_of=today_wita(), overdue_only=True, site_id=None, kind=None,
-                          limit=15, offset=0)
-    return templates.TemplateResponse(request, "dashboard.html", {
-        "viewer": viewer, "dashboard": dashboard, "overdue": work,
-        "position": jejak.runner.position(), "today": today_wita()})
+    work = reads.worklist(
+        as_of=today_wita(), overdue_only=True, site_id=None, kind=None, limit=15, offset=0
+    )
+    return templates.TemplateResponse(
+        request,
+        "dashboard.html",
+        {
+            "viewer": viewer,
+            "dashboard": dashboard,
+            "overdue": work,
+            "position": jejak.runner.position(),
+            "today": today_wita(),
+        },
+    )

@@ -21,6 +21,14 @@ from functools import reduce
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    UUIDAsHex,
+)
+
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import (
     Beneficiary,
@@ -34,6 +42,7 @@ from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose, Sealed
 from domain.site import InspectionOutcome, Site
+from service.transcoding import register_domain_transcodings
 
 # --- who ---------------------------------------------------------------------------------------
 
@@ -150,20 +159,17 @@ class FakeSealer:
     """A deterministic `Sealer`: the "ciphertext" is a SHA-256 digest, never the plaintext.
 
     The digest binds the subject, purpose and field as the real AES-GCM associated data does,
-    so tests can tell two sealed fields apart. `unseal` finds a plaintext again from a table
-    kept in this object, never in the sealed value.
+    so a value sealed for one person or field does not match another; `seals` checks a sealed
+    value against a candidate plaintext.
     """
 
     def __init__(self, subject_id: UUID) -> None:
         self.subject_id = subject_id
-        self._plaintexts: dict[str, str] = {}
 
     def seal(self, purpose: KeyPurpose, field: str, plaintext: str) -> Sealed:
         """Seal `plaintext` as `field` of this subject."""
-        bound = f"{self.subject_id}|{purpose.value}|{field}|{plaintext}".encode()
-        ciphertext = hashlib.sha256(bound).hexdigest()
+        ciphertext = _digest(self.subject_id, purpose, field, plaintext)
         nonce = base64.b64encode(hashlib.sha256(ciphertext.encode()).digest()[:12])
-        self._plaintexts[ciphertext] = plaintext
         return Sealed(
             subject_id=self.subject_id,
             purpose=purpose,
@@ -172,11 +178,16 @@ class FakeSealer:
             ciphertext=ciphertext,
         )
 
-    def unseal(self, sealed: Sealed) -> str:
-        """The plaintext this sealer sealed; KeyError for anything it did not seal."""
-        if sealed.subject_id != self.subject_id:
-            raise KeyError("sealed for another subject")
-        return self._plaintexts[sealed.ciphertext]
+
+def seals(sealed: Sealed | None, plaintext: str) -> bool:
+    """True when `sealed` is the FakeSealer's sealing of `plaintext` (for its subject and field)."""
+    if sealed is None:
+        return False
+    return sealed.ciphertext == _digest(sealed.subject_id, sealed.purpose, sealed.field, plaintext)
+
+
+def _digest(subject_id: UUID, purpose: KeyPurpose, field: str, plaintext: str) -> str:
+    return hashlib.sha256(f"{subject_id}|{purpose.value}|{field}|{plaintext}".encode()).hexdigest()
 
 
 def sealer_for(aggregate: Beneficiary) -> FakeSealer:
@@ -218,6 +229,29 @@ def then_events(aggregate: LifecycleAggregate) -> list[str]:
 def history_of(aggregate: LifecycleAggregate) -> list[Any]:
     """Collect the aggregate's pending events, as saving it would."""
     return list(aggregate.collect_events())
+
+
+def event_mapper() -> Mapper[UUID]:
+    """The mapper the application stores events with: the library's default transcodings plus
+    the service's domain ones, without compression or encryption."""
+    transcoder = JSONTranscoder()
+    transcoder.register(UUIDAsHex())
+    transcoder.register(DatetimeAsISO())
+    transcoder.register(DecimalAsStr())
+    register_domain_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
+
+
+def stored_state(events: Sequence[Any]) -> list[bytes]:
+    """The bytes each event is written to the event store as."""
+    mapper = event_mapper()
+    return [mapper.to_stored_event(e).state for e in events]
+
+
+def through_the_store(events: Sequence[Any]) -> list[Any]:
+    """The events as a repository reads them back after they were stored."""
+    mapper = event_mapper()
+    return [mapper.to_domain_event(mapper.to_stored_event(e)) for e in events]
 
 
 # --- sites ---------------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from domain.recording import Role
+from service.accounts import Accounts
 from service.api.app import create_app
 from service.system import Jejak
 
@@ -21,19 +23,31 @@ PASSWORDS = {
 }
 
 
+_TOKENS: dict[tuple[int, str], str] = {}
+
+
 @pytest.fixture
 def client(sqlite_jejak: Jejak) -> Iterator[TestClient]:
     """A client whose app runs projections in the background, as `jejak serve` does."""
+    _TOKENS.clear()
+    # Argon2 at test strength: the production parameters cost ~50 ms per login.
+    sqlite_jejak.accounts = Accounts(
+        sqlite_jejak.engine, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
     for username, (password, role) in PASSWORDS.items():
-        sqlite_jejak.accounts.create(username, password, role, "Dinas Sosial Kota Tarakan",
-                                     f"Test {role.value}")
+        sqlite_jejak.accounts.create(
+            username, password, role, "Dinas Sosial Kota Tarakan", f"Test {role.value}"
+        )
     with TestClient(create_app(jejak=sqlite_jejak)) as test_client:
         yield test_client
 
 
 def login(client: TestClient, username: str) -> dict[str, str]:
     """Bearer headers for `username`."""
-    password = PASSWORDS[username][0]
-    response = client.post("/auth/token", data={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    key = (id(client), username)
+    if key not in _TOKENS:
+        password = PASSWORDS[username][0]
+        response = client.post("/auth/token", data={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        _TOKENS[key] = response.json()["access_token"]
+    return {"Authorization": f"Bearer {_TOKENS[key]}"}

@@ -1,0 +1,241 @@
+"""The same contract on SQLite and PostgreSQL: commands, read models, exactly-once projections,
+duplicates, concurrency, and no personal data in plaintext at rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from domain.beneficiary import IdentityEvidence, NikAlreadyInProgramme
+from domain.identity import Sex, make_nik
+from domain.sealed import KeyPurpose
+from projections.base import PositionedEvent, RowProjection, fold_all
+from projections.beneficiary_status import BeneficiaryStatus
+from projections.site_status import SiteStatus
+from projections.tables import (
+    beneficiary_status,
+    payment_history,
+    programme_dashboard,
+    site_status,
+    worklist,
+)
+from projections.worklist import Worklist
+from service.application import AlreadyRegistered, VersionConflict
+from service.system import ApplicationEventSource, Jejak
+from tests.contract.journey import NAME, NIK, OPERATOR, by, closed_site, run_journey
+
+
+def _rows(jejak: Jejak, table: Any, key: str) -> dict[str, dict[str, Any]]:
+    with jejak.engine.connect() as conn:
+        return {r[key]: dict(r) for r in conn.execute(select(table)).mappings()}
+
+
+def _events(jejak: Jejak) -> list[PositionedEvent]:
+    return list(ApplicationEventSource(jejak.app).read_after(0, 100_000))
+
+
+def test_a_full_case_is_visible_in_every_read_model(jejak: Jejak) -> None:
+    journey = run_journey(jejak.app)
+    jejak.runner.catch_up()
+
+    person = _rows(jejak, beneficiary_status, "beneficiary_id")[str(journey.beneficiary_id)]
+    assert person["state"] == "GRANT_PAID"
+    assert person["paid_amount"] == 5_500_000
+    assert person["last_position"] == jejak.app.position()
+    assert person["last_occurred_on"] == date(2019, 9, 10)
+    site = _rows(jejak, site_status, "site_id")[str(journey.site_id)]
+    assert (site["state"], site["declared_headcount"], site["funds_in_place"]) == (
+        "CLOSED",
+        62,
+        False,
+    )
+    board = _rows(jejak, programme_dashboard, "site_id")[str(journey.site_id)]
+    assert board["headcount_at_pendataan"] == 70
+    assert board["declared_headcount_at_closure"] == 62
+    assert board["registered"] == 3
+    assert json.loads(board["counts_by_state"]) == {"GRANT_PAID": 1, "REGISTERED": 2}
+    payments = list(_rows(jejak, payment_history, "position").values())
+    assert [p["event"] for p in payments] == [
+        "GrantRequested",
+        "GrantApproved",
+        "GrantPaid",
+        "GrantPaymentReversed",
+        "GrantPaid",
+    ]
+    assert {p["actor_id"] for p in payments} == {"opi", "sup"}
+    work = _rows(jejak, worklist, "subject_id")
+    assert work[str(journey.beneficiary_id)]["next_action"] == "close_case"
+    assert work[str(journey.others[0])]["next_action"] == "verify_identity"
+
+
+@pytest.mark.parametrize(
+    "projection", [BeneficiaryStatus(), SiteStatus(), Worklist()], ids=lambda p: p.name
+)
+def test_read_models_equal_a_fold_of_the_events(jejak: Jejak, projection: RowProjection) -> None:
+    run_journey(jejak.app)
+    jejak.runner.catch_up()
+    expected = fold_all(projection, _events(jejak))
+    stored = _rows(jejak, projection.table, projection.key_column)
+    assert stored == expected
+
+
+def test_a_rebuild_gives_the_same_tables(jejak: Jejak) -> None:
+    run_journey(jejak.app)
+    jejak.runner.catch_up()
+    tables = (beneficiary_status, site_status, programme_dashboard, worklist)
+    keys = ("beneficiary_id", "site_id", "site_id", "subject_id")
+    before = [_rows(jejak, t, k) for t, k in zip(tables, keys, strict=True)]
+    jejak.runner.reset([p.name for p in jejak.runner.projections])
+    assert jejak.runner.position() == 0
+    jejak.runner.catch_up()
+    after = [_rows(jejak, t, k) for t, k in zip(tables, keys, strict=True)]
+    assert after == before
+
+
+def test_a_failed_batch_leaves_nothing_half_written_and_the_next_run_resumes(jejak: Jejak) -> None:
+    run_journey(jejak.app)
+    jejak.runner.batch_size = 7
+    failing = jejak.runner.projections[-1]
+    original = failing.apply
+    calls = {"n": 0}
+
+    def fail_on_third_batch(conn: Any, events: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("simulated crash mid-batch")
+        original(conn, events)
+
+    failing.apply = fail_on_third_batch  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        jejak.runner.catch_up()
+    positions = jejak.runner.positions()
+    assert set(positions.values()) == {14}, "two batches committed, the third rolled back"
+    failing.apply = original  # type: ignore[method-assign]
+    jejak.runner.catch_up()
+    assert jejak.runner.position() == jejak.app.position()
+    expected = fold_all(BeneficiaryStatus(), _events(jejak))
+    assert _rows(jejak, beneficiary_status, "beneficiary_id") == expected
+    assert len(_rows(jejak, payment_history, "position")) == 5
+
+
+def test_a_nik_cannot_be_verified_for_two_people(jejak: Jejak) -> None:
+    journey = run_journey(jejak.app)
+    with pytest.raises(NikAlreadyInProgramme):
+        jejak.app.verify_identity(
+            journey.others[0],
+            evidence=IdentityEvidence(NIK, date(1991, 7, 9), Sex.FEMALE),
+            provenance=by(OPERATOR, date(2018, 11, 20)),
+        )
+    assert jejak.app.beneficiary(journey.others[0]).state == "REGISTERED"
+
+
+def test_a_refused_verification_releases_its_duplicate_claim(jejak: Jejak) -> None:
+    journey = run_journey(jejak.app)
+    minor_birth = date(2000, 1, 1)
+    nik = make_nik("657104", minor_birth, Sex.FEMALE, 9200)
+    from domain.beneficiary import BeneficiaryIsMinor
+
+    with pytest.raises(BeneficiaryIsMinor):
+        jejak.app.verify_identity(
+            journey.others[0],
+            evidence=IdentityEvidence(nik, minor_birth, Sex.FEMALE),
+            provenance=by(OPERATOR, date(2016, 4, 1)),
+        )
+    assert jejak.vault.claim("nik", nik, journey.others[1]) is None
+
+
+def test_a_site_code_and_a_case_number_are_registered_once(jejak: Jejak) -> None:
+    journey = run_journey(jejak.app)
+    with pytest.raises(AlreadyRegistered):
+        closed_site(jejak.app)
+    with pytest.raises(AlreadyRegistered):
+        jejak.app.register_beneficiary(
+            journey.site_id,
+            case_number="TRK-JP-0002",
+            name="Contoh Lain",
+            phone=None,
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        )
+
+
+def test_a_stale_expected_version_is_a_conflict_not_a_lost_update(jejak: Jejak) -> None:
+    site_id = closed_site(jejak.app, "TRK-LU")
+    version = jejak.app.site(site_id).version
+    jejak.app.record_inspection(
+        site_id,
+        outcome="quiet",  # type: ignore[arg-type]
+        provenance=by(OPERATOR, date(2019, 1, 20)),
+        expected_version=version,
+    )
+    with pytest.raises(VersionConflict):
+        jejak.app.record_inspection(
+            site_id,
+            outcome="quiet",  # type: ignore[arg-type]
+            provenance=by(OPERATOR, date(2019, 1, 21)),
+            expected_version=version,
+        )
+
+
+def test_erasing_the_case_file_keeps_the_identity_minimum(jejak: Jejak) -> None:
+    journey = run_journey(jejak.app)
+    jejak.vault.erase(journey.beneficiary_id, {KeyPurpose.CASEFILE})
+    events = jejak.app.history(journey.beneficiary_id)
+    registered = events[0]
+    assert jejak.vault.open(registered.name) == NAME
+    assert jejak.vault.open(registered.phone) is None
+    assessed = next(e for e in events if type(e).__name__ == "Assessed")
+    assert jejak.vault.open(assessed.notes) is None
+    paid = [e for e in events if type(e).__name__ == "GrantPaid"]
+    assert [jejak.vault.open(e.account) for e in paid] == [
+        "0000-01-123456-53-1",
+        "0000-01-654321-53-1",
+    ]
+
+
+def test_no_name_or_nik_is_stored_in_plaintext(jejak: Jejak, tmp_path: Path) -> None:
+    run_journey(jejak.app)
+    jejak.runner.catch_up()
+    jejak.access_log.record("opi", None, "read_personal_data")
+    if jejak.store.is_postgres:
+        dump = _pg_dump(jejak)
+    else:
+        assert jejak.store.sqlite_path is not None
+        dump = b"".join(
+            p.read_bytes()
+            for p in jejak.store.sqlite_path.parent.iterdir()
+            if p.name.startswith(jejak.store.sqlite_path.name)
+        )
+    assert len(dump) > 10_000, "the dump must actually contain the store"
+    assert b"TRK-JP-0001" in dump, "case numbers are stored, so the scan can see the data"
+    for secret in (NAME, NAME.split()[-1], NIK, "0000-01-123456-53-1", "811 5555 0001"):
+        assert secret.encode() not in dump, f"plaintext {secret[:3]}… found at rest"
+
+
+def _pg_dump(jejak: Jejak) -> bytes:
+    store = jejak.store
+    env = dict(os.environ, PGPASSWORD=store.password)
+    result = subprocess.run(
+        [
+            "pg_dump",
+            "-h",
+            store.host,
+            "-p",
+            str(store.port),
+            "-U",
+            store.user,
+            "-n",
+            store.schema,
+            store.dbname,
+        ],
+        capture_output=True,
+        env=env,
+        check=True,
+    )
+    return result.stdout

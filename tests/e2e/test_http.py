@@ -1,0 +1,358 @@
+"""End to end through HTTP: login, roles, commands, errors, read-your-writes, masking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from domain.identity import Sex, make_nik
+from tests.e2e.conftest import login
+
+SITE = {
+    "occurred_on": "2016-03-20",
+    "code": "TRK-JP",
+    "name": "Juata Permai",
+    "aliases": ["Juwata Permai"],
+    "kelurahan": {"code": "65.71.04.1002"},
+    "headcount_at_pendataan": 70,
+}
+NAME = "Contoh Ani Endtoend"
+NIK = make_nik("657104", __import__("datetime").date(1990, 4, 5), Sex.FEMALE, 9301)
+
+
+def doc(kind: str, on: str) -> dict[str, str]:
+    return {"kind": kind, "number": f"DEMO/{kind}/1", "issued_on": on, "issuer": "Dinsos"}
+
+
+def post(
+    client: TestClient, user: str, path: str, body: dict[str, Any], expect: int = 201
+) -> dict[str, Any]:
+    response = client.post(path, json=body, headers=login(client, user))
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def closed_site(client: TestClient) -> str:
+    site = post(client, "opi", "/api/sites", SITE)["id"]
+    post(
+        client,
+        "opi",
+        f"/api/sites/{site}/sosialisasi",
+        {
+            "occurred_on": "2017-08-10",
+            "venue": "Balai",
+            "attendance": 50,
+            "document": doc("notulen", "2017-08-10"),
+        },
+    )
+    post(
+        client,
+        "sup",
+        f"/api/sites/{site}/closure-decree",
+        {
+            "occurred_on": "2018-12-20",
+            "decree_number": "DEMO/SK/1",
+            "signing_authority": "Wali Kota Tarakan",
+            "document": doc("decree", "2018-12-20"),
+        },
+    )
+    post(
+        client,
+        "opi",
+        f"/api/sites/{site}/closure",
+        {
+            "occurred_on": "2018-12-28",
+            "declared_headcount": 62,
+            "funds_in_place": False,
+            "document": doc("berita_acara", "2018-12-28"),
+        },
+    )
+    return str(site)
+
+
+def returned_beneficiary(client: TestClient) -> str:
+    site = closed_site(client)
+    b = post(
+        client,
+        "opi",
+        f"/api/sites/{site}/beneficiaries",
+        {"occurred_on": "2016-03-20", "case_number": "TRK-JP-0001", "name": NAME},
+    )["id"]
+    base = f"/api/beneficiaries/{b}"
+    post(
+        client,
+        "opi",
+        f"{base}/identity-verification",
+        {"occurred_on": "2018-11-20", "nik": NIK, "birth_date": "1990-04-05", "sex": "F"},
+    )
+    post(
+        client,
+        "opi",
+        f"{base}/assessment",
+        {
+            "occurred_on": "2019-01-11",
+            "home_region": {"code": "35.78.06.1004"},
+            "path": "return_home",
+            "document": doc("surat_domisili", "2019-01-11"),
+        },
+    )
+    post(client, "opi", f"{base}/training-departure", {"occurred_on": "2019-02-11"})
+    post(
+        client,
+        "opi",
+        f"{base}/training-completion",
+        {"occurred_on": "2019-06-28", "skill": "menjahit"},
+    )
+    post(
+        client,
+        "opi",
+        f"{base}/return-home",
+        {
+            "occurred_on": "2019-07-10",
+            "confirming_kelurahan": {"code": "35.78.06.1004"},
+            "document": doc("surat_tiba", "2019-07-10"),
+        },
+    )
+    return str(b)
+
+
+def test_health_is_open_and_everything_else_needs_login(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    for path in ("/api/dashboard", "/api/sites", "/api/worklist", "/api/beneficiaries"):
+        response = client.get(path)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "LOGIN_REQUIRED"
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_wrong_password_is_refused(client: TestClient) -> None:
+    response = client.post("/auth/token", data={"username": "opi", "password": "nope-nope"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "LOGIN_FAILED"
+
+
+def test_a_full_case_through_http_with_four_eyes_and_read_your_writes(client: TestClient) -> None:
+    b = returned_beneficiary(client)
+    base = f"/api/beneficiaries/{b}"
+    post(client, "sup", f"{base}/grant-request", {"occurred_on": "2019-08-01", "amount": 5_500_000})
+    refused = post(
+        client,
+        "sup",
+        f"{base}/grant-approval",
+        {"occurred_on": "2019-08-05", "amount": 5_500_000},
+        expect=409,
+    )
+    assert refused["error"]["code"] == "FOUR_EYES_REQUIRED"
+    post(
+        client, "sup2", f"{base}/grant-approval", {"occurred_on": "2019-08-05", "amount": 5_500_000}
+    )
+    paid = post(
+        client,
+        "opi",
+        f"{base}/grant-payment",
+        {
+            "occurred_on": "2019-08-20",
+            "amount": 5_500_000,
+            "bank_reference": "TRF-1",
+            "account": "0000-01-123456-53-1",
+        },
+    )
+    again = post(
+        client,
+        "opi",
+        f"{base}/grant-payment",
+        {"occurred_on": "2019-08-21", "amount": 5_500_000, "bank_reference": "TRF-2"},
+        expect=409,
+    )
+    assert again["error"]["code"] == "GRANT_ALREADY_PAID"
+
+    view = client.get(f"{base}?after={paid['position']}", headers=login(client, "opi"))
+    assert view.status_code == 200
+    assert "X-Jejak-Stale" not in view.headers
+    assert view.json()["state"] == "GRANT_PAID"
+    assert view.json()["paid_amount"] == 5_500_000
+    assert view.json()["name"] == NAME
+    payments = client.get(
+        f"/api/payments?beneficiary_id={b}&after={paid['position']}", headers=login(client, "aud")
+    ).json()
+    assert [p["event"] for p in payments["items"]] == [
+        "GrantRequested",
+        "GrantApproved",
+        "GrantPaid",
+    ]
+    assert payments["items"][2]["account"] == "0000" + "•" * 11 + "53-1"
+
+
+def test_an_auditor_reads_masked_data_and_cannot_write(client: TestClient) -> None:
+    b = returned_beneficiary(client)
+    refused = client.post(
+        f"/api/beneficiaries/{b}/grant-request",
+        json={"occurred_on": "2019-08-01", "amount": 5_500_000},
+        headers=login(client, "aud"),
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "ROLE_FORBIDDEN"
+    history = client.get(f"/api/beneficiaries/{b}/history", headers=login(client, "aud"))
+    assert history.status_code == 200
+    text = history.text
+    assert NAME not in text and NIK not in text
+    first = history.json()[0]
+    assert first["event"] == "BeneficiaryRegistered"
+    assert first["actor"] == {
+        "user_id": "opi",
+        "role": "operator",
+        "org_unit": "Dinas Sosial Kota Tarakan",
+    }
+    assert first["facts"]["name"].startswith("C") and "•" in first["facts"]["name"]
+    verified = history.json()[1]
+    assert verified["facts"]["nik"] == NIK[:4] + "•" * 8 + NIK[-4:]
+    assert verified["facts"]["checks"]["adult_on_pendataan"] is True
+    operator_view = client.get(f"/api/beneficiaries/{b}/history", headers=login(client, "opi"))
+    assert operator_view.json()[1]["facts"]["nik"] == NIK
+
+
+def test_an_operator_cannot_decree_a_closure(client: TestClient) -> None:
+    site = post(client, "opi", "/api/sites", SITE)["id"]
+    refused = post(
+        client,
+        "opi",
+        f"/api/sites/{site}/closure-decree",
+        {"occurred_on": "2018-12-20", "decree_number": "X", "signing_authority": "Y"},
+        expect=403,
+    )
+    assert refused["error"]["code"] == "ROLE_FORBIDDEN"
+
+
+def test_invalid_input_names_the_field_and_the_rule(client: TestClient) -> None:
+    site = post(client, "opi", "/api/sites", SITE)["id"]
+    bad = post(client, "opi", "/api/sites", {**SITE, "code": "tarakan"}, expect=422)
+    assert bad["error"]["code"] == "REQUEST_INVALID"
+    assert bad["error"]["field"] == "code"
+    future = post(
+        client,
+        "opi",
+        f"/api/sites/{site}/sosialisasi",
+        {"occurred_on": "2999-01-01", "venue": "Balai", "attendance": 1},
+        expect=422,
+    )
+    assert future["error"]["field"] == "occurred_on"
+    b = post(
+        client,
+        "opi",
+        f"/api/sites/{site}/beneficiaries",
+        {"occurred_on": "2016-03-20", "case_number": "TRK-JP-0001", "name": NAME},
+    )["id"]
+    nik = post(
+        client,
+        "opi",
+        f"/api/beneficiaries/{b}/identity-verification",
+        {"occurred_on": "2018-11-20", "nik": "6571045", "birth_date": "1990-04-05", "sex": "F"},
+        expect=422,
+    )
+    assert nik["error"] == {
+        "code": "NIK_INVALID",
+        "field": "nik",
+        "message": nik["error"]["message"],
+    }
+    assert "6571045" not in str(nik)
+    fraction = post(
+        client,
+        "opi",
+        f"/api/beneficiaries/{b}/grant-request",
+        {"occurred_on": "2019-08-01", "amount": 5500000.5},
+        expect=422,
+    )
+    assert fraction["error"]["field"] == "amount"
+
+
+def test_a_broken_rule_is_a_409_with_its_code(client: TestClient) -> None:
+    site = post(client, "opi", "/api/sites", SITE)["id"]
+    post(
+        client,
+        "sup",
+        f"/api/sites/{site}/closure-decree",
+        {
+            "occurred_on": "2018-12-20",
+            "decree_number": "DEMO/SK/1",
+            "signing_authority": "Wali Kota Tarakan",
+        },
+    )
+    refused = post(
+        client,
+        "opi",
+        f"/api/sites/{site}/closure",
+        {
+            "occurred_on": "2018-12-28",
+            "declared_headcount": 62,
+            "funds_in_place": False,
+            "document": doc("berita_acara", "2018-12-28"),
+        },
+        expect=409,
+    )
+    assert refused["error"]["code"] == "SITE_CLOSURE_NEEDS_SOSIALISASI"
+    stale = post(
+        client,
+        "opi",
+        f"/api/sites/{site}/sosialisasi",
+        {"occurred_on": "2018-12-01", "venue": "Balai", "attendance": 3, "expected_version": 1},
+        expect=409,
+    )
+    assert stale["error"]["code"] == "VERSION_CONFLICT"
+    missing = client.get(
+        "/api/sites/00000000-0000-0000-0000-000000000000", headers=login(client, "opi")
+    )
+    assert missing.status_code == 404
+
+
+def test_dashboard_worklist_and_page_show_the_same_figures(client: TestClient) -> None:
+    b = returned_beneficiary(client)
+    result = post(
+        client,
+        "opi",
+        f"/api/beneficiaries/{b}/grant-request",
+        {"occurred_on": "2019-08-01", "amount": 5_500_000},
+    )
+    board = client.get(
+        f"/api/dashboard?after={result['position']}", headers=login(client, "sup")
+    ).json()
+    site = board["sites"][0]
+    assert (
+        site["headcount_at_pendataan"],
+        site["declared_headcount_at_closure"],
+        site["registered"],
+    ) == (70, 62, 1)
+    assert site["counts_by_state"] == {"GRANT_REQUESTED": 1}
+    work = client.get(
+        "/api/worklist?kind=beneficiary&as_of=2019-08-02", headers=login(client, "sup")
+    ).json()
+    item = work["items"][0]
+    assert (item["next_action"], item["due_on"], item["overdue"]) == (
+        "approve_grant",
+        "2019-10-08",
+        False,
+    )
+    late = client.get(
+        "/api/worklist?kind=beneficiary&as_of=2019-12-01&overdue=true", headers=login(client, "sup")
+    ).json()
+    assert late["items"][0]["days_overdue"] == 54
+    client.post("/login", data={"username": "sup", "password": "supervisor-password-1"})
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Juata Permai" in page.text and ">62<" in page.text
+
+
+def test_openapi_documents_every_command(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    for command in (
+        "closure-decree",
+        "identity-verification",
+        "grant-approval",
+        "payment-reversal",
+        "death",
+        "withdrawal",
+        "child-protection-referral",
+    ):
+        assert any(p.endswith(command) for p in paths), command

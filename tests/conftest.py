@@ -10,7 +10,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 
+from service.accounts import Accounts
 from service.settings import Settings
 from service.system import Jejak
 
@@ -60,6 +62,13 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: object) -> Sett
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def fast_accounts(jejak: Jejak) -> Accounts:
+    """Accounts hashed at test strength (production argon2 costs ~0.2 s per hash here)."""
+    jejak.accounts = Accounts(
+        jejak.engine, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    return jejak.accounts
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from domain.recording import Role
-from service.accounts import Accounts
 from service.api.app import create_app
 from service.system import Jejak
+from tests.conftest import fast_accounts
 
 PASSWORDS = {
     "opi": ("operator-password-1", Role.OPERATOR),
@@ -30,10 +29,7 @@ _TOKENS: dict[tuple[int, str], str] = {}
 def client(sqlite_jejak: Jejak) -> Iterator[TestClient]:
     """A client whose app runs projections in the background, as `jejak serve` does."""
     _TOKENS.clear()
-    # Argon2 at test strength: the production parameters cost ~50 ms per login.
-    sqlite_jejak.accounts = Accounts(
-        sqlite_jejak.engine, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
+    fast_accounts(sqlite_jejak)
     for username, (password, role) in PASSWORDS.items():
         sqlite_jejak.accounts.create(
             username, password, role, "Dinas Sosial Kota Tarakan", f"Test {role.value}"

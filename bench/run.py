@@ -1,0 +1,41 @@
+"""Running the scenarios on each requested store, skipping PostgreSQL when it is unreachable."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
+from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
+
+
+@dataclass
+class BenchmarkRun:
+    """Every result of one run, and the stores that were skipped with the reason."""
+
+    results: list[ScenarioResult] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def run_benchmark(
+    stores: Sequence[StoreKind],
+    sizes: Sizes,
+    *,
+    postgres_url: str = DEFAULT_POSTGRES_URL,
+    progress: Progress = lambda _message: None,
+) -> BenchmarkRun:
+    """Run all scenarios on each store in `stores`; an unreachable PostgreSQL is skipped."""
+    run = BenchmarkRun()
+    with tempfile.TemporaryDirectory(prefix="jejak-bench-") as folder:
+        for kind in stores:
+            target = Target(kind=kind, postgres_url=postgres_url, projection_batch_size=sizes.batch)
+            if kind == "postgresql":
+                problem = postgres_problem(postgres_url)
+                if problem is not None:
+                    run.skipped[target.label] = f"{postgres_url} unreachable: {problem}"
+                    progress(f"PostgreSQL skipped: {run.skipped[target.label]}")
+                    continue
+            run.results.extend(run_store(target, sizes, Path(folder), progress))
+    return run

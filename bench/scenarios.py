@@ -1,0 +1,497 @@
+"""The three benchmark scenarios, each measured beside its raw baseline on the same store.
+
+The two sides are interleaved in slices (ours, raw, raw, ours, ...) rather than run one after
+the other, because commit latency on a shared virtual disk drifts by a factor of several within
+a minute; interleaving exposes both sides to the same drift, so the ratio stays meaningful even
+when the absolute rates do not.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from bench.baselines import RawStore
+from bench.stores import Target, fresh_store
+from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
+from service.application import NewBeneficiary, ProgrammeApplication
+
+COMMAND_PATH = "command path"
+BATCHED_IMPORT = "batched import"
+PROJECTION_CATCH_UP = "projection catch-up"
+SCENARIOS = (COMMAND_PATH, BATCHED_IMPORT, PROJECTION_CATCH_UP)
+
+# The goals set for PostgreSQL; SQLite is held to the same ratios for comparison.
+GOALS = {COMMAND_PATH: 0.4, BATCHED_IMPORT: 0.4, PROJECTION_CATCH_UP: 0.6}
+
+BASELINES = {
+    COMMAND_PATH: "INSERT + COMMIT per row",
+    BATCHED_IMPORT: "executemany, one transaction",
+    PROJECTION_CATCH_UP: "read + decode + upsert loop",
+}
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ACTOR = Actor(user_id="bench", role=Role.OPERATOR, org_unit="Dinas Sosial (benchmark)")
+PENDATAAN = date(2016, 5, 10)
+KELURAHAN = RegionRef(scheme="kemendagri", code="65.71.01.1001")
+
+Progress = Callable[[str], None]
+StoredRow = tuple[Any, int, str, bytes]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each scenario does; `quick()` is a smoke run, `default()` the real one."""
+
+    commands: int = 3000
+    sites: int = 600
+    command_block: int = 100
+    roster: int = 10_000
+    chunk: int = 500
+    rounds: int = 4
+    warmup: int = 50
+    batch: int = 500
+
+    def __post_init__(self) -> None:
+        if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
+            raise ValueError("sizes must be positive")
+        if self.rounds < 1 or self.warmup < 1 or self.batch < 10:
+            raise ValueError("rounds and warmup must be at least 1, batch at least 10")
+        if self.chunk > 9999:
+            # Case numbers carry four digits, so one roster call holds at most 9999 people.
+            raise ValueError("chunk must be at most 9999")
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        """A smoke run of a few hundred events per store (seconds, not minutes)."""
+        return cls(
+            commands=120, sites=24, command_block=20, roster=200, chunk=100, rounds=2, warmup=10
+        )
+
+
+@dataclass
+class Tally:
+    """Events (or rows) and seconds summed over the interleaved slices of one side."""
+
+    count: int = 0
+    seconds: float = 0.0
+    slices: list[float] = field(default_factory=list)
+
+    def add(self, count: int, seconds: float) -> None:
+        """Record one timed slice."""
+        self.count += count
+        self.seconds += seconds
+        self.slices.append(count / seconds if seconds > 0 else 0.0)
+
+    @property
+    def rate(self) -> float:
+        """Count per second over all slices."""
+        return self.count / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One row of the report: a scenario and its raw baseline, measured on one store."""
+
+    store: str
+    scenario: str
+    events: int
+    seconds: float
+    baseline: str
+    baseline_rows: int
+    baseline_seconds: float
+    goal: float
+    payload_bytes: int
+    slice_ratio_median: float
+    details: dict[str, float | int | str]
+
+    @property
+    def rate(self) -> float:
+        """Our events per second."""
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def baseline_rate(self) -> float:
+        """The raw baseline's rows per second."""
+        return self.baseline_rows / self.baseline_seconds if self.baseline_seconds > 0 else 0.0
+
+    @property
+    def ratio(self) -> float:
+        """Ours divided by the baseline (1.0 = as fast as the raw driver)."""
+        return self.rate / self.baseline_rate if self.baseline_rate > 0 else 0.0
+
+    @property
+    def passed(self) -> bool:
+        """True when the ratio meets the goal."""
+        return self.ratio >= self.goal
+
+    def as_dict(self) -> dict[str, object]:
+        """The result as plain JSON-ready values, derived rates included."""
+        return {
+            "store": self.store,
+            "scenario": self.scenario,
+            "events": self.events,
+            "seconds": round(self.seconds, 4),
+            "events_per_second": round(self.rate, 1),
+            "baseline": self.baseline,
+            "baseline_rows": self.baseline_rows,
+            "baseline_seconds": round(self.baseline_seconds, 4),
+            "baseline_rows_per_second": round(self.baseline_rate, 1),
+            "ratio": round(self.ratio, 4),
+            "slice_ratio_median": round(self.slice_ratio_median, 4),
+            "goal": self.goal,
+            "passed": self.passed,
+            "payload_bytes": self.payload_bytes,
+            "details": self.details,
+        }
+
+
+@dataclass
+class EventArchive:
+    """The stored events the first two scenarios produced, replayed into the third's store."""
+
+    rows: list[StoredRow] = field(default_factory=list)
+
+    def collect(self, app: ProgrammeApplication, page: int = 1000) -> None:
+        """Append every event of `app`'s log, in log order."""
+        position = 0
+        while notifications := app.recorder.select_notifications(
+            position, limit=page, inclusive_of_start=False
+        ):
+            self.rows.extend(
+                (n.originator_id, n.originator_version, n.topic, n.state) for n in notifications
+            )
+            position = notifications[-1].id
+
+
+def run_store(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress
+) -> list[ScenarioResult]:
+    """All three scenarios on one kind of store, each in its own fresh store."""
+    archive = EventArchive()
+    results = [
+        command_path(target, sizes, workdir, progress, archive),
+        batched_import(target, sizes, workdir, progress, archive),
+        projection_catch_up(target, sizes, workdir, progress, archive),
+    ]
+    return results
+
+
+# --- 1. command path -----------------------------------------------------------------------------
+
+
+def command_path(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress, archive: EventArchive
+) -> ScenarioResult:
+    """One `hold_sosialisasi` per request across many sites, versus INSERT + COMMIT per row.
+
+    Every command loads its site from the store, decides, and saves one event in its own
+    transaction, as an HTTP request would.
+    """
+    progress(f"{target.label}: {COMMAND_PATH}: registering {sizes.sites} sites")
+    with fresh_store(target, workdir) as store:
+        app = store.jejak.app
+        raw = RawStore(store)
+        try:
+            sites = [_register_site(app, "BC", i) for i in range(sizes.sites)]
+            sosialisasi = _sosialisasi_provenance()
+            issued = 0
+
+            def commands(count: int) -> float:
+                nonlocal issued
+                started = time.perf_counter()
+                for _ in range(count):
+                    app.hold_sosialisasi(
+                        sites[issued % len(sites)],
+                        venue="Balai Kelurahan Karang Anyar Pantai",
+                        attendance=40 + issued % 60,
+                        facilitators=("Pekerja Sosial Dinsos", "Penyuluh Kelurahan"),
+                        provenance=sosialisasi,
+                    )
+                    issued += 1
+                return time.perf_counter() - started
+
+            # Warm-up: pools, prepared statements, imports and caches on both sides.
+            head = app.position()
+            commands(sizes.warmup)
+            payload = _mean_state_bytes(app, head)
+            raw.insert_each_committed(raw.make_rows(sizes.warmup, payload))
+
+            ours, base = Tally(), Tally()
+            remaining = sizes.commands
+            slice_index = 0
+            progress(f"{target.label}: {COMMAND_PATH}: {sizes.commands} commands")
+            while remaining > 0:
+                count = min(sizes.command_block, remaining)
+                rows = raw.make_rows(count, payload)
+                gc.collect()
+                for side in _order(slice_index):
+                    if side == "ours":
+                        ours.add(count, commands(count))
+                    else:
+                        base.add(count, raw.insert_each_committed(rows))
+                remaining -= count
+                slice_index += 1
+            archive.collect(app)
+            settings = raw.settings()
+        finally:
+            raw.close()
+    return _result(
+        target,
+        COMMAND_PATH,
+        ours,
+        base,
+        payload,
+        {"sites": sizes.sites, "slices": slice_index, **settings},
+    )
+
+
+# --- 2. batched import ---------------------------------------------------------------------------
+
+
+def batched_import(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress, archive: EventArchive
+) -> ScenarioResult:
+    """`register_roster` of the whole roster in calls of `chunk` people, versus executemany.
+
+    Each call is one transaction for the events; sealing every name and phone, and creating
+    each person's vault keys, is part of the timed work because an import cannot skip it.
+    """
+    calls = _split(sizes.roster, sizes.chunk)
+    progress(f"{target.label}: {BATCHED_IMPORT}: registering {len(calls)} sites")
+    with fresh_store(target, workdir) as store:
+        app = store.jejak.app
+        raw = RawStore(store)
+        try:
+            roster_provenance = Provenance(actor=ACTOR, occurred_on=PENDATAAN)
+            sites = [_register_site(app, "BI", i) for i in range(len(calls))]
+            warmup_site = _register_site(app, "BW", 0)
+
+            # Warm-up: a small roster at a site of its own, and a small executemany.
+            head = app.position()
+            app.register_roster(
+                warmup_site,
+                _roster("BW-AAA", sizes.warmup, 0),
+                provenance=roster_provenance,
+            )
+            payload = _mean_state_bytes(app, head)
+            raw.insert_many_one_transaction(raw.make_rows(min(sizes.roster, 1000), payload))
+
+            ours, base = Tally(), Tally()
+            groups = _spread(list(range(len(calls))), sizes.rounds)
+            progress(f"{target.label}: {BATCHED_IMPORT}: {sizes.roster} people")
+            for round_index, group in enumerate(groups):
+                rows = raw.make_rows(sizes.roster, payload)
+                gc.collect()
+                for side in _order(round_index):
+                    if side == "ours":
+                        started = time.perf_counter()
+                        people = 0
+                        for call in group:
+                            roster = _roster(_site_code("BI", call), calls[call], call)
+                            app.register_roster(sites[call], roster, provenance=roster_provenance)
+                            people += calls[call]
+                        ours.add(people, time.perf_counter() - started)
+                    else:
+                        base.add(len(rows), raw.insert_many_one_transaction(rows))
+            archive.collect(app)
+            settings = raw.settings()
+        finally:
+            raw.close()
+    return _result(
+        target,
+        BATCHED_IMPORT,
+        ours,
+        base,
+        payload,
+        {
+            "calls": len(calls),
+            "chunk": sizes.chunk,
+            "baseline_rows_per_transaction": sizes.roster,
+            **settings,
+        },
+    )
+
+
+# --- 3. projection catch-up ----------------------------------------------------------------------
+
+
+def projection_catch_up(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress, archive: EventArchive
+) -> ScenarioResult:
+    """Rebuild every read model from the log, versus a plain read-decode-upsert loop.
+
+    The fresh store is seeded with the events the two scenarios above produced, copied in log
+    order through the recorder (untimed), so the rebuild reads exactly that history.
+    """
+    with fresh_store(target, workdir) as store:
+        app = store.jejak.app
+        runner = store.jejak.runner
+        raw = RawStore(store)
+        try:
+            progress(f"{target.label}: {PROJECTION_CATCH_UP}: seeding {len(archive.rows)} events")
+            _seed(app, archive.rows)
+            names = [p.name for p in runner.projections]
+
+            # Warm-up: one full rebuild on each side.
+            runner.catch_up()
+            raw.catch_up(store, sizes.batch)
+            payload = _mean_state_bytes(app, 0)
+
+            ours, base = Tally(), Tally()
+            progress(f"{target.label}: {PROJECTION_CATCH_UP}: {sizes.rounds} rebuilds")
+            for round_index in range(sizes.rounds):
+                gc.collect()
+                for side in _order(round_index):
+                    if side == "ours":
+                        started = time.perf_counter()
+                        runner.reset(names)
+                        events = runner.catch_up()
+                        ours.add(events, time.perf_counter() - started)
+                    else:
+                        base.add(*raw.catch_up(store, sizes.batch))
+            head = app.position()
+            if runner.position() != head or ours.count != sizes.rounds * len(archive.rows):
+                raise RuntimeError(
+                    f"the rebuild stopped at {runner.position()} of {head}; results are invalid"
+                )
+            settings = raw.settings()
+        finally:
+            raw.close()
+    return _result(
+        target,
+        PROJECTION_CATCH_UP,
+        ours,
+        base,
+        payload,
+        {
+            "projections": len(names),
+            "batch": sizes.batch,
+            "log_events": len(archive.rows),
+            **settings,
+        },
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _result(
+    target: Target,
+    scenario: str,
+    ours: Tally,
+    base: Tally,
+    payload: int,
+    details: dict[str, float | int | str],
+) -> ScenarioResult:
+    pairs = [o / b for o, b in zip(ours.slices, base.slices, strict=True) if b > 0]
+    return ScenarioResult(
+        store=target.label,
+        scenario=scenario,
+        events=ours.count,
+        seconds=ours.seconds,
+        baseline=BASELINES[scenario],
+        baseline_rows=base.count,
+        baseline_seconds=base.seconds,
+        goal=GOALS[scenario],
+        payload_bytes=payload,
+        slice_ratio_median=statistics.median(pairs) if pairs else 0.0,
+        details=details,
+    )
+
+
+def _order(index: int) -> tuple[str, str]:
+    # Alternating who goes first cancels a steady drift within each pair of slices.
+    return ("ours", "raw") if index % 2 == 0 else ("raw", "ours")
+
+
+def _site_code(prefix: str, index: int) -> str:
+    """A valid site code (two to four letters, a hyphen, three letters) unique per index."""
+    letters = "".join(ALPHABET[(index // 26**k) % 26] for k in (2, 1, 0))
+    return f"{prefix}-{letters}"
+
+
+def _register_site(app: ProgrammeApplication, prefix: str, index: int) -> UUID:
+    code = _site_code(prefix, index)
+    return app.register_site(
+        code=code,
+        name=f"Lokalisasi {code}",
+        aliases=(f"Eks lokalisasi {index}",),
+        kelurahan=KELURAHAN,
+        headcount_at_pendataan=120,
+        provenance=Provenance(actor=ACTOR, occurred_on=PENDATAAN),
+    ).aggregate_id
+
+
+def _sosialisasi_provenance() -> Provenance:
+    # A sosialisasi is recorded with its minutes, so the event carries a document reference.
+    minutes = DocumentRef(
+        kind="notulen sosialisasi",
+        number="BENCH/NOT/2016/001",
+        issued_on=date(2016, 6, 1),
+        issuer="Dinas Sosial Kota Tarakan",
+    )
+    return Provenance(actor=ACTOR, occurred_on=date(2016, 6, 1), document=minutes)
+
+
+def _roster(site_code: str, people: int, seed: int) -> list[NewBeneficiary]:
+    return [
+        NewBeneficiary(
+            case_number=f"{site_code}-{k:04d}",
+            name=f"Contoh Peserta {seed}-{k}",
+            phone=f"0812{seed % 10000:04d}{k:04d}",
+        )
+        for k in range(1, people + 1)
+    ]
+
+
+def _split(total: int, chunk: int) -> list[int]:
+    """Call sizes: as many full chunks as fit, then the rest."""
+    sizes = [chunk] * (total // chunk)
+    if total % chunk:
+        sizes.append(total % chunk)
+    return sizes
+
+
+def _spread(items: Sequence[int], groups: int) -> list[list[int]]:
+    """`items` cut into at most `groups` contiguous, non-empty groups of near-equal size."""
+    groups = max(1, min(groups, len(items)))
+    base, extra = divmod(len(items), groups)
+    out: list[list[int]] = []
+    start = 0
+    for g in range(groups):
+        size = base + (1 if g < extra else 0)
+        out.append(list(items[start : start + size]))
+        start += size
+    return out
+
+
+def _mean_state_bytes(app: ProgrammeApplication, after: int) -> int:
+    """The mean stored size of the events after position `after`: the raw rows' payload size."""
+    sizes: list[int] = []
+    position = after
+    while notifications := app.recorder.select_notifications(
+        position, limit=1000, inclusive_of_start=False
+    ):
+        sizes.extend(len(n.state) for n in notifications)
+        position = notifications[-1].id
+    return round(statistics.fmean(sizes)) if sizes else 300
+
+
+def _seed(app: ProgrammeApplication, rows: Sequence[StoredRow], page: int = 1000) -> None:
+    for start in range(0, len(rows), page):
+        app.recorder.insert_events(
+            [
+                StoredEvent(originator_id=o, originator_version=v, topic=t, state=s)
+                for o, v, t, s in rows[start : start + page]
+            ]
+        )

@@ -14,6 +14,15 @@ APPLICATION_NAME = "programme"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
+PINNED_OFF = {
+    "CIPHER_TOPIC": "",
+    "CIPHER_KEY": "",
+    "COMPRESSOR_TOPIC": "",
+    "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+    "IS_SNAPSHOTTING_ENABLED": "n",
+}
+
+
 class UnsupportedDatabaseUrl(ValueError):
     """Raised when JEJAK_DATABASE_URL names neither a SQLite file nor a PostgreSQL database."""
 
@@ -38,7 +47,17 @@ class StoreConfig:
 
     def library_env(self) -> dict[str, str]:
         """Settings for the eventsourcing library, passed explicitly so the environment
-        cannot silently select its in-memory default."""
+        cannot silently select its in-memory default.
+
+        The library also reads `os.environ`, looking up `PROGRAMME_<KEY>` before `<KEY>`, and
+        lets the constructor's env win only key by key. Every key is therefore given in both
+        spellings, and the settings that would change how events are stored (a cipher, a
+        compressor, the tracking-dropping database functions) are pinned off.
+        """
+        plain = {**self._store_env(), **PINNED_OFF}
+        return plain | {f"{APPLICATION_NAME.upper()}_{key}": value for key, value in plain.items()}
+
+    def _store_env(self) -> dict[str, str]:
         if not self.is_postgres:
             assert self.sqlite_path is not None
             return {

@@ -19,10 +19,10 @@ log = logging.getLogger("jejak.projections")
 POLL_SECONDS = 1.0
 
 
-def follow(jejak: Jejak, stop: threading.Event) -> None:
+def follow(jejak: Jejak, stop: threading.Event, poll_seconds: float = POLL_SECONDS) -> None:
     """Keep the read models current until `stop` is set."""
     if not jejak.store.is_postgres:
-        jejak.runner.run(stop, poll_seconds=POLL_SECONDS, on_error=_report)
+        jejak.runner.run(stop, poll_seconds=poll_seconds, on_error=_report)
         return
     store = jejak.store
     with psycopg.connect(
@@ -39,7 +39,7 @@ def follow(jejak: Jejak, stop: threading.Event) -> None:
                 jejak.runner.catch_up()
             except Exception as error:  # keep following; the failed batch is retried
                 _report(error)
-            for _ in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
+            for _ in conn.notifies(timeout=poll_seconds, stop_after=1):
                 pass
 
 

@@ -216,8 +216,20 @@ class ReadModels:
             query = query.where(payment_history.c.site_id == str(site_id))
         page = self._page(query, limit, offset)
         reveal = Reveal(self.vault, viewer)
+        revealed = 0
         for item in page.items:
-            item["account"] = reveal.column(item.pop("account_sealed"))
+            sealed = item.pop("account_sealed")
+            item["account"] = reveal.column(sealed)
+            revealed += sealed is not None
+        if revealed:
+            self.access_log.record(
+                viewer.username,
+                viewer.role,
+                "read_personal_data",
+                "payment_accounts",
+                beneficiary_id,
+                f"{revealed} bank accounts, {_mode(reveal)}",
+            )
         return page
 
     def history(self, viewer: Account, aggregate_id: UUID) -> list[dict[str, Any]]:

@@ -78,6 +78,7 @@ class Jejak:
         master_key = settings.master_key_bytes
         vault = Vault(engine, master_key)
         app = ProgrammeApplication(store.library_env(), vault, settings.programme_rules())
+        _check_recorder(app, store)
         runner = ProjectionRunner(
             ApplicationEventSource(app),
             engine,
@@ -119,6 +120,20 @@ class Jejak:
             self._thread = None
         self.app.close()
         self.engine.dispose()
+
+
+class WrongEventStore(RuntimeError):
+    """Raised when the library chose another recorder than JEJAK_DATABASE_URL names."""
+
+
+def _check_recorder(app: ProgrammeApplication, store: StoreConfig) -> None:
+    # A forgotten or overridden PERSISTENCE_MODULE makes the library keep events in memory,
+    # silently; refuse to start instead.
+    expected = "eventsourcing.postgres" if store.is_postgres else "eventsourcing.sqlite"
+    module = type(app.recorder).__module__
+    if module != expected:
+        app.close()
+        raise WrongEventStore(f"events would go to {module}, not {expected}")
 
 
 def _report(error: BaseException) -> None:

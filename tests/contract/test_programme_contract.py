@@ -239,3 +239,19 @@ def _pg_dump(jejak: Jejak) -> bytes:
         check=True,
     )
     return result.stdout
+
+
+def test_the_environment_cannot_divert_events_to_memory(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import settings_for
+
+    monkeypatch.setenv("PROGRAMME_PERSISTENCE_MODULE", "eventsourcing.popo")
+    monkeypatch.setenv("PERSISTENCE_MODULE", "eventsourcing.popo")
+    monkeypatch.setenv("PROGRAMME_CIPHER_TOPIC", "eventsourcing.cipher:AESCipher")
+    jejak = Jejak.start(settings_for(store_url, tmp_path))
+    try:
+        assert type(jejak.app.recorder).__module__ != "eventsourcing.popo"
+        assert jejak.app.mapper.cipher is None
+    finally:
+        jejak.close()

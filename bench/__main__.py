@@ -71,7 +71,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        help=f"import and catch-up: interleaved rounds against the baseline ({defaults.rounds})",
+        help=f"batched import: interleaved rounds against the baseline ({defaults.rounds})",
     )
     parser.add_argument(
         "--warmup", type=int, help=f"warm-up commands / roster size ({defaults.warmup})"
@@ -95,6 +95,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             "roster",
             "chunk",
             "rounds",
+            "rebuilds",
             "warmup",
             "batch",
         )

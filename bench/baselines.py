@@ -139,13 +139,16 @@ class RawStore:
         self._commit()
         return time.perf_counter() - started
 
-    def catch_up(self, store: FreshStore, batch_size: int) -> tuple[int, float]:
+    def catch_up(
+        self, store: FreshStore, batch_size: int, max_batches: int | None = None
+    ) -> tuple[int, float]:
         """(events, seconds) to rebuild a one-row-per-aggregate status table from the log.
 
         The plain loop the projection runner must compete with: read a batch of notifications,
         decode each with the application's mapper, fold them to one row per aggregate in
         memory, upsert those rows and move a position row, one transaction per batch. The
-        reset of the table is timed too, as `runner.reset` is on our side.
+        reset of the table is timed too, as `runner.reset` is on our side. `max_batches`
+        stops early (for the warm-up).
         """
         app = store.jejak.app
         upsert = (
@@ -160,7 +163,8 @@ class RawStore:
         self._commit()
         position = 0
         events = 0
-        while True:
+        batches = 0
+        while max_batches is None or batches < max_batches:
             notifications = app.recorder.select_notifications(
                 position, limit=batch_size, inclusive_of_start=False
             )
@@ -183,6 +187,7 @@ class RawStore:
                 f"UPDATE {RAW_POSITION} SET position = ? WHERE name = ?", (position, "raw")
             )
             self._commit()
+            batches += 1
         return events, time.perf_counter() - started
 
     def settings(self) -> dict[str, str]:

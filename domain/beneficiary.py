@@ -19,7 +19,10 @@ from domain.rules import ADULT_AGE, ProgrammeRules
 from domain.sealed import KeyPurpose, Sealed, Sealer
 from domain.site import Site
 
-CASE_NUMBER = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{4}$")
+# ASCII only, and fullmatch: a trailing newline or look-alike digits must not pass.
+CASE_NUMBER = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}", re.ASCII)
+# Amounts must fit the ledger's 64-bit integer columns.
+MAX_AMOUNT = 2**63 - 1
 
 
 class ExclusionReason(StrEnum):
@@ -262,7 +265,7 @@ class Beneficiary(LifecycleAggregate):
         provenance: Provenance,
     ) -> Beneficiary:
         """Register her at `site` on the pendataan date `provenance.occurred_on`."""
-        if not CASE_NUMBER.match(case_number):
+        if not CASE_NUMBER.fullmatch(case_number):
             raise InvalidValue("case number must look like TRK-JP-0001", field="case_number")
         if not case_number.startswith(site.code + "-"):
             raise InvalidValue(
@@ -434,7 +437,8 @@ class Beneficiary(LifecycleAggregate):
         reason: str | None,
     ) -> None:
         self.home_region = home_region
-        self.path = path
+        # Stored events give enums back as plain text; restore the type on every replay.
+        self.path = ReintegrationPath(path)
 
     def send_to_training(
         self, *, site: Site, facility_id: str, rules: ProgrammeRules, provenance: Provenance
@@ -443,8 +447,12 @@ class Beneficiary(LifecycleAggregate):
         self._allowed("send_to_training")
         if site.id != self.site_id:
             raise InvalidValue("the site given is not her site", field="site_id")
-        if not site.is_closed:
+        if site.closed_on is None:
             raise SiteNotClosed("her site has not been closed yet", field="site_id")
+        if provenance.occurred_on < site.closed_on:
+            raise SiteNotClosed(
+                f"her site closed on {site.closed_on}, after this departure", field="occurred_on"
+            )
         facility = rules.facility(facility_id)
         if facility is None:
             raise TrainingFacilityUnknown("not a registered training facility", field="facility_id")
@@ -691,5 +699,5 @@ def _require_document(provenance: Provenance, what: str) -> None:
 
 
 def _require_positive(amount: int) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
         raise InvalidValue("amount must be a positive whole number of rupiah", field="amount")

@@ -97,7 +97,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "Assessed",
             ("VERIFIED",),
             "ASSESSED",
-            guards=("home region recorded with its evidence",),
+            guards=("DOCUMENT_REQUIRED: the evidence of her home region",),
         ),
         Transition(
             "send_to_training",
@@ -105,7 +105,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             ("ASSESSED",),
             "IN_TRAINING",
             guards=(
-                "SITE_NOT_CLOSED: the site is closed",
+                "SITE_NOT_CLOSED: the site was closed by the departure date",
                 "TRAINING_FACILITY_UNKNOWN: a registered facility",
             ),
         ),
@@ -122,14 +122,14 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "ReturnedHome",
             ("TRAINED", "DROPPED_OUT"),
             "RETURNED",
-            guards=("arrival confirmed by the home kelurahan",),
+            guards=("DOCUMENT_REQUIRED: the home kelurahan's confirmation",),
         ),
         Transition(
             "stay_locally",
             "StayedLocally",
             ("TRAINED", "DROPPED_OUT"),
             "STAYED_LOCAL",
-            guards=("signed statement as the document",),
+            guards=("DOCUMENT_REQUIRED: her signed statement",),
         ),
         Transition(
             "request_grant",
@@ -188,7 +188,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "BeneficiaryDied",
             OPEN_STATES,
             "DECEASED",
-            guards=("document: the death evidence",),
+            guards=("DOCUMENT_REQUIRED: the evidence of death",),
         ),
     ),
     deadlines=(

@@ -14,7 +14,8 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 
-SITE_CODE = re.compile(r"^[A-Z]{2,4}-[A-Z]{2,4}$")
+# ASCII only, and fullmatch: a trailing newline or look-alike digits must not pass.
+SITE_CODE = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}", re.ASCII)
 
 SITE_LIFECYCLE = Lifecycle(
     aggregate="Site",
@@ -57,6 +58,7 @@ SITE_LIFECYCLE = Lifecycle(
             guards=(
                 "SITE_CLOSURE_BEFORE_DECREE: not before the decree date",
                 "SITE_CLOSURE_NEEDS_SOSIALISASI: a sosialisasi on or before the closure date",
+                "SITE_CLOSURE_NEEDS_BERITA_ACARA: the berita acara as the document",
             ),
         ),
         Transition(
@@ -176,7 +178,7 @@ class Site(LifecycleAggregate):
         provenance: Provenance,
     ) -> Site:
         """Register a site counted at pendataan on `provenance.occurred_on`."""
-        if not SITE_CODE.match(code):
+        if not SITE_CODE.fullmatch(code):
             raise InvalidValue(
                 "site code must look like TRK-JP (letters, one hyphen)", field="code"
             )
@@ -208,7 +210,7 @@ class Site(LifecycleAggregate):
     ) -> None:
         self.code = code
         self.name = name
-        self.aliases = aliases
+        self.aliases = tuple(aliases)
         self.kelurahan = kelurahan
         self.headcount_at_pendataan = headcount_at_pendataan
         self.pendataan_on = occurred_on
@@ -340,7 +342,8 @@ class Site(LifecycleAggregate):
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
-        self.last_inspection = outcome
+        # Stored events give enums back as plain text; restore the type on every replay.
+        self.last_inspection = InspectionOutcome(outcome)
 
     @property
     def is_closed(self) -> bool:

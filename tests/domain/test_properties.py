@@ -234,7 +234,7 @@ class Tracked:
         lifecycle = self.aggregate.lifecycle
         proposed = lifecycle.state(self.aggregate.state).next_action
         allowed = sorted({t.command for t in lifecycle.commands_from(self.aggregate.state)})
-        mode = step.pick(["next", "next", "next", "next", "next", "allowed", "allowed", "any"])
+        mode = step.pick(["next", "next", "next", "next", "allowed", "allowed", "any", "any"])
         if mode == "next" and proposed:
             return proposed
         if mode != "any" and allowed:

@@ -74,6 +74,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"batched import: interleaved rounds against the baseline ({defaults.rounds})",
     )
     parser.add_argument(
+        "--rebuilds",
+        type=int,
+        help=f"projection catch-up: timed rebuilds of every read model ({defaults.rebuilds})",
+    )
+    parser.add_argument(
         "--warmup", type=int, help=f"warm-up commands / roster size ({defaults.warmup})"
     )
     parser.add_argument(

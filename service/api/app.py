@@ -6,10 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from service.accounts import Account
 from service.api import auth, commands, queries
-from service.api.errors import install_error_handlers
+from service.api.deps import current_user, get_jejak
+from service.api.errors import error_body, install_error_handlers
 from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
@@ -39,6 +43,10 @@ def create_app(
         summary="Event-sourced workflow and audit ledger for social-rehabilitation programmes",
         version="0.1.0",
         lifespan=lifespan,
+        # Served below behind login: every page except /login and /health needs an account.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     install_error_handlers(app)
     app.include_router(auth.router)
@@ -46,9 +54,32 @@ def create_app(
     app.include_router(queries.router)
     app.include_router(pages.router)
 
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> Response:
+        if _viewer(request) is None:
+            return JSONResponse(error_body("LOGIN_REQUIRED", "login required"), 401)
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> Response:
+        if _viewer(request) is None:
+            return RedirectResponse("/login?next=/docs", status_code=303)
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="Jejak API", init_oauth={"clientId": "jejak"}
+        )
+
     @app.get("/health", tags=["health"])
     def health() -> dict[str, Any]:
         """Liveness, without login: no data is exposed."""
         return {"status": "ok"}
+
+    def _viewer(request: Request) -> Account | None:
+        jejak_system = get_jejak(request)
+        header = request.headers.get("authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+        try:
+            return current_user(request, jejak_system, token)
+        except HTTPException:
+            return None
 
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -29,10 +29,19 @@ def _viewer(request: Request, jejak: JejakDep) -> Account | None:
         return None
 
 
+def _safe_next(target: str | None) -> str:
+    # Only local paths: a login form must not become an open redirect.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    """The login page."""
-    return templates.TemplateResponse(request, "login.html", {"error": None})
+def login_form(
+    request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    """The login page; `next` is where to go after logging in."""
+    return templates.TemplateResponse(
+        request, "login.html", {"error": None, "next": _safe_next(next_page)}
+    )
 
 
 @router.post("/login")
@@ -41,16 +50,20 @@ def login(
     jejak: JejakDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    next_page: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
     """Log in and keep the token in an HTTP-only session cookie."""
     account = jejak.accounts.authenticate(username, password)
     if account is None:
         jejak.access_log.record(loggable_username(username), None, "login_failed")
         return templates.TemplateResponse(
-            request, "login.html", {"error": "Wrong username or password."}, 401
+            request,
+            "login.html",
+            {"error": "Wrong username or password.", "next": _safe_next(next_page)},
+            401,
         )
     jejak.access_log.record(account.username, account.role, "login")
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(_safe_next(next_page), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         jejak.tokens.issue(account),

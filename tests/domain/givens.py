@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -44,14 +44,16 @@ from domain.sealed import KeyPurpose, Sealed
 from domain.site import InspectionOutcome, Site
 from service.transcoding import register_domain_transcodings
 
-# --- who ---------------------------------------------------------------------------------------
+E = TypeVar("E")
+
+# --- who ------------------------------------------------------------------------------------------
 
 OPERATOR = Actor("op.tarakan", Role.OPERATOR, "Dinsos Kota Tarakan")
 OTHER_OPERATOR = Actor("op.nunukan", Role.OPERATOR, "Dinsos Kabupaten Nunukan")
 SUPERVISOR = Actor("spv.kaltara", Role.SUPERVISOR, "Dinsos Provinsi Kalimantan Utara")
 OTHER_SUPERVISOR = Actor("spv.tarakan", Role.SUPERVISOR, "Dinsos Kota Tarakan")
 
-# --- when: the Kaltara timeline -----------------------------------------------------------------
+# --- when: the Kaltara timeline -------------------------------------------------------------------
 
 PENDATAAN = date(2016, 12, 1)  # the Dinsosnakertrans figures quoted on 1 Dec 2016
 TARAKAN_CLOSURE = date(2018, 12, 28)
@@ -71,7 +73,7 @@ CASE_CLOSED_ON = date(2020, 7, 22)
 
 GRANT = 5_500_000  # Rp 5,5 juta per person, the 2018-19 figure
 
-# --- where ---------------------------------------------------------------------------------------
+# --- where ----------------------------------------------------------------------------------------
 
 JUATA_PERMAI = RegionRef("kemendagri", "65.71.04.1002")
 GUNUNG_LINGKAS = RegionRef("kemendagri", "65.71.03.1002")
@@ -124,7 +126,7 @@ NUNUKAN = SitePlan(
     signing_authority="Bupati Nunukan",
 )
 
-# --- who she is (synthetic: NIK serials 9000-9999 are reserved for demo data) --------------------
+# --- who she is (synthetic: NIK serials 9000-9999 are reserved for demo data) ---------------------
 
 NAME = "Siti Rahmawati"
 PHONE = "081253467781"
@@ -140,7 +142,9 @@ ADULT = IdentityEvidence(nik=NIK, birth_date=BORN, sex=Sex.FEMALE, kk=KK)
 MINOR = IdentityEvidence(nik=MINOR_NIK, birth_date=MINOR_BORN, sex=Sex.FEMALE)
 
 
-def document(kind: str, number: str, issued_on: date, issuer: str = "Dinsos Kota Tarakan") -> DocumentRef:
+def document(
+    kind: str, number: str, issued_on: date, issuer: str = "Dinsos Kota Tarakan"
+) -> DocumentRef:
     """A supporting document, as an event references it."""
     return DocumentRef(kind=kind, number=number, issued_on=issued_on, issuer=issuer)
 
@@ -152,7 +156,7 @@ def by(
     return Provenance(actor=actor, occurred_on=on, document=document, reason=reason)
 
 
-# --- the sealer ----------------------------------------------------------------------------------
+# --- the sealer -----------------------------------------------------------------------------------
 
 
 class FakeSealer:
@@ -195,9 +199,7 @@ def sealer_for(aggregate: Beneficiary) -> FakeSealer:
     return FakeSealer(aggregate.id)
 
 
-# --- given / then --------------------------------------------------------------------------------
-
-History = Sequence[Any]
+# --- given / then ---------------------------------------------------------------------------------
 
 
 def given(*events: Any) -> LifecycleAggregate:
@@ -224,6 +226,15 @@ def given_beneficiary(*events: Any) -> Beneficiary:
 def then_events(aggregate: LifecycleAggregate) -> list[str]:
     """Names of the new events the last commands recorded (pending, not yet saved)."""
     return [type(e).__name__ for e in aggregate.pending_events]
+
+
+def then_event(aggregate: LifecycleAggregate, event_class: type[E]) -> E:
+    """The latest new event, which must be an `event_class`, to look at its fields."""
+    pending = aggregate.pending_events
+    assert pending, "no new events"
+    latest = pending[-1]
+    assert isinstance(latest, event_class), then_events(aggregate)
+    return latest
 
 
 def history_of(aggregate: LifecycleAggregate) -> list[Any]:
@@ -254,7 +265,7 @@ def through_the_store(events: Sequence[Any]) -> list[Any]:
     return [mapper.to_domain_event(mapper.to_stored_event(e)) for e in events]
 
 
-# --- sites ---------------------------------------------------------------------------------------
+# --- sites ----------------------------------------------------------------------------------------
 
 SITE_STATES = ("REGISTERED", "SOCIALISED", "CLOSURE_DECREED", "CLOSED", "MONITORED")
 
@@ -344,7 +355,7 @@ _SITE_STEPS: dict[str, Callable[[Site, SitePlan], None]] = {
     "MONITORED": _inspect,
 }
 
-# --- beneficiaries -------------------------------------------------------------------------------
+# --- beneficiaries --------------------------------------------------------------------------------
 
 CASE_NUMBER = "TRK-JP-0001"
 
@@ -455,7 +466,9 @@ def _path_to(state: str, via_drop_out: bool) -> list[str]:
 
 def kelurahan_confirmation(on: date = RETURNED_ON) -> DocumentRef:
     """The home kelurahan's stamped confirmation of arrival."""
-    return document("surat keterangan kedatangan", f"SKK/{on:%Y%m%d}", on, "Kelurahan Nunukan Tengah")
+    return document(
+        "surat keterangan kedatangan", f"SKK/{on:%Y%m%d}", on, "Kelurahan Nunukan Tengah"
+    )
 
 
 def _verify(case: _Case) -> None:
@@ -563,7 +576,9 @@ def death_certificate(on: date) -> DocumentRef:
 
 
 def _die(case: _Case) -> None:
-    case.beneficiary.record_death(provenance=by(OPERATOR, VERIFIED_ON, death_certificate(VERIFIED_ON)))
+    case.beneficiary.record_death(
+        provenance=by(OPERATOR, VERIFIED_ON, death_certificate(VERIFIED_ON))
+    )
 
 
 _BENEFICIARY_STEPS: dict[str, Callable[[_Case], None]] = {

@@ -73,7 +73,6 @@ from tests.domain.givens import (
     TRAINED_ON,
     VERIFIED_ON,
     FakeSealer,
-    beneficiary_history,
     beneficiary_in,
     by,
     death_certificate,
@@ -87,6 +86,7 @@ from tests.domain.givens import (
     seals,
     site_in,
     stored_state,
+    then_event,
     then_events,
     through_the_store,
 )
@@ -183,7 +183,9 @@ def pay_amount(b: Beneficiary, amount: int, reference: str = "BRI-TRF-0002") -> 
 
 
 def reverse(b: Beneficiary, reason: str | None = "account closed", reference: str = "R-1") -> None:
-    b.reverse_payment(bank_reference=reference, provenance=by(SUPERVISOR, REVERSED_ON, None, reason))
+    b.reverse_payment(
+        bank_reference=reference, provenance=by(SUPERVISOR, REVERSED_ON, None, reason)
+    )
 
 
 def close_case(b: Beneficiary, rules: ProgrammeRules = RULES) -> None:
@@ -198,14 +200,14 @@ def die(b: Beneficiary, on: date = PAID_ON, with_evidence: bool = True) -> None:
     b.record_death(provenance=by(OPERATOR, on, death_certificate(on) if with_evidence else None))
 
 
-def refused(command: Callable[[], None], error: type[DomainError]) -> DomainError:
+def refused(command: Callable[[], object], error: type[DomainError]) -> DomainError:
     """Run a command that must be refused with `error`; returns the error."""
     with pytest.raises(error) as raised:
         command()
     return raised.value
 
 
-# --- registration (pendataan) ----------------------------------------------------------------------
+# --- registration (pendataan) ---------------------------------------------------------------------
 
 
 def test_she_is_registered_at_her_site_with_her_name_and_phone_sealed() -> None:
@@ -220,7 +222,8 @@ def test_she_is_registered_at_her_site_with_her_name_and_phone_sealed() -> None:
         CASE_NUMBER,
         PENDATAAN,
     )
-    registered = b.pending_events[0]
+    registered = then_event(b, Beneficiary.BeneficiaryRegistered)
+    assert registered.phone is not None
     assert (registered.name.purpose, registered.name.field) == (KeyPurpose.IDENTITY, "name")
     assert (registered.phone.purpose, registered.phone.field) == (KeyPurpose.CASEFILE, "phone")
     assert registered.name.subject_id == b.id
@@ -269,7 +272,7 @@ def test_a_case_number_that_only_looks_like_another_is_refused(case_number: str)
     assert error.field == "case_number"
 
 
-# --- identity --------------------------------------------------------------------------------------
+# --- identity -------------------------------------------------------------------------------------
 
 
 def test_her_identity_is_verified_with_values_sealed_and_checks_in_clear() -> None:
@@ -279,7 +282,7 @@ def test_her_identity_is_verified_with_values_sealed_and_checks_in_clear() -> No
 
     assert then_events(b) == ["IdentityVerified"]
     assert (b.state, b.identity_verified) == ("VERIFIED", True)
-    verified = b.pending_events[0]
+    verified = then_event(b, Beneficiary.IdentityVerified)
     assert seals(verified.nik, NIK)
     assert seals(verified.kk, KK)
     assert seals(verified.birth_date, BORN.isoformat())
@@ -327,7 +330,9 @@ def test_minor_is_refused_verification_and_can_be_referred_to_child_protection()
     assert then_events(b) == ["ReferredToChildProtection"]
     assert b.state == "REFERRED_CHILD_PROTECTION"
     assert b.is_terminal
-    assert seals(b.pending_events[0].birth_date, MINOR_BORN.isoformat())
+    assert seals(
+        then_event(b, Beneficiary.ReferredToChildProtection).birth_date, MINOR_BORN.isoformat()
+    )
 
 
 def test_an_adult_is_not_referred_to_child_protection() -> None:
@@ -365,7 +370,7 @@ def test_only_an_unverified_case_is_referred_or_verified() -> None:
     refused(lambda: verify(b), TransitionNotAllowed)
 
 
-# --- exclusion -------------------------------------------------------------------------------------
+# --- exclusion ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("state", ["REGISTERED", "VERIFIED", "ASSESSED"])
@@ -377,7 +382,7 @@ def test_she_can_be_excluded_with_a_reason_before_training(state: str) -> None:
 
     assert then_events(b) == ["BeneficiaryExcluded"]
     assert b.state == "EXCLUDED"
-    assert b.pending_events[0].exclusion is ExclusionReason.DUPLICATE
+    assert then_event(b, Beneficiary.BeneficiaryExcluded).exclusion is ExclusionReason.DUPLICATE
 
 
 def test_exclusion_needs_a_reason() -> None:
@@ -390,7 +395,7 @@ def test_she_is_not_excluded_once_training_has_started() -> None:
     refused(lambda: exclude(beneficiary_in("IN_TRAINING")), TransitionNotAllowed)
 
 
-# --- assessment and training -----------------------------------------------------------------------
+# --- assessment and training ----------------------------------------------------------------------
 
 
 def test_the_assessment_records_her_home_region_on_evidence() -> None:
@@ -404,7 +409,8 @@ def test_the_assessment_records_her_home_region_on_evidence() -> None:
         HOME_KELURAHAN,
         ReintegrationPath.RETURN_HOME,
     )
-    notes = b.pending_events[0].notes
+    notes = then_event(b, Beneficiary.Assessed).notes
+    assert notes is not None
     assert notes.purpose is KeyPurpose.CASEFILE
     assert seals(notes, NOTES)
 
@@ -427,7 +433,7 @@ def test_sending_to_training_requires_a_closed_site() -> None:
 
     assert then_events(b) == ["SentToTraining"]
     assert (b.state, b.facility_id) == ("IN_TRAINING", SAMARINDA_FACILITY)
-    sent = b.pending_events[0]
+    sent = then_event(b, Beneficiary.SentToTraining)
     assert (sent.facility_name, sent.facility_region) == (
         "UPTD PSKW Harapan Mulia, Samarinda",
         "64.72",
@@ -445,13 +451,17 @@ def test_training_cannot_start_before_the_site_closure_date() -> None:
 
 
 def test_she_is_sent_to_training_only_from_her_own_site() -> None:
-    error = refused(lambda: send(beneficiary_in("ASSESSED"), site_in("CLOSED", NUNUKAN)), InvalidValue)
+    error = refused(
+        lambda: send(beneficiary_in("ASSESSED"), site_in("CLOSED", NUNUKAN)), InvalidValue
+    )
 
     assert error.field == "site_id"
 
 
 def test_training_happens_at_a_registered_facility() -> None:
-    error = refused(lambda: send(beneficiary_in("ASSESSED"), facility="KTM-NOWHERE"), TrainingFacilityUnknown)
+    error = refused(
+        lambda: send(beneficiary_in("ASSESSED"), facility="KTM-NOWHERE"), TrainingFacilityUnknown
+    )
 
     assert (error.code, error.field) == ("TRAINING_FACILITY_UNKNOWN", "facility_id")
     assert isinstance(error, InvalidValue)
@@ -478,7 +488,7 @@ def test_leaving_training_early_needs_a_reason() -> None:
     assert (b.state, b.training_completed) == ("DROPPED_OUT", False)
 
 
-# --- return home or a local stay -------------------------------------------------------------------
+# --- return home or a local stay ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("state", ["TRAINED", "DROPPED_OUT"])
@@ -503,7 +513,7 @@ def test_staying_locally_needs_her_signed_statement(state: str) -> None:
     assert b.state == "STAYED_LOCAL"
 
 
-# --- the grant -------------------------------------------------------------------------------------
+# --- the grant ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -581,7 +591,7 @@ def test_the_grant_is_paid_at_the_approved_amount() -> None:
 
     assert then_events(b) == ["GrantPaid"]
     assert (b.state, b.paid_amount) == ("GRANT_PAID", GRANT)
-    paid = b.pending_events[0]
+    paid = then_event(b, Beneficiary.GrantPaid)
     assert (paid.channel, paid.bank_reference, paid.occurred_on) == (
         PaymentChannel.BANK_TRANSFER,
         "BRI-TRF-0001",
@@ -610,7 +620,7 @@ def test_reversed_payment_can_be_paid_again() -> None:
 
     reverse(b)
     assert (b.state, b.paid_amount) == ("GRANT_APPROVED", 0)
-    assert b.pending_events[0].amount == GRANT
+    assert then_event(b, Beneficiary.GrantPaymentReversed).amount == GRANT
     pay(b, on=REVERSED_ON + timedelta(days=3), reference="BRI-TRF-0002")
 
     assert then_events(b) == ["GrantPaymentReversed", "GrantPaid"]
@@ -618,7 +628,8 @@ def test_reversed_payment_can_be_paid_again() -> None:
 
 
 @pytest.mark.parametrize(
-    ("reason", "reference", "field"), [(None, "R-1", "reason"), ("account closed", " ", "bank_reference")]
+    ("reason", "reference", "field"),
+    [(None, "R-1", "reason"), ("account closed", " ", "bank_reference")],
 )
 def test_a_reversal_records_the_banks_reason_and_reference(
     reason: str | None, reference: str, field: str
@@ -659,7 +670,7 @@ def test_a_withdrawal_needs_a_reason() -> None:
     refused(lambda: withdraw(beneficiary_in("GRANT_PAID"), reason=""), ReasonRequired)
 
 
-# --- closing the case ------------------------------------------------------------------------------
+# --- closing the case -----------------------------------------------------------------------------
 
 
 def test_the_case_is_closed_after_the_grant_is_paid() -> None:
@@ -694,9 +705,7 @@ def test_a_case_is_not_closed_mid_grant(state: str) -> None:
     refused(lambda: close_case(beneficiary_in(state)), TransitionNotAllowed)
 
 
-@pytest.mark.parametrize(
-    "state", [s.name for s in BENEFICIARY_LIFECYCLE.states if s.terminal]
-)
+@pytest.mark.parametrize("state", [s.name for s in BENEFICIARY_LIFECYCLE.states if s.terminal])
 def test_an_ended_case_takes_no_further_command(state: str) -> None:
     b = beneficiary_in(state)
 
@@ -706,7 +715,7 @@ def test_an_ended_case_takes_no_further_command(state: str) -> None:
     assert then_events(b) == []
 
 
-# --- every declared transition ---------------------------------------------------------------------
+# --- every declared transition --------------------------------------------------------------------
 
 VALID: dict[str, Callable[[Beneficiary], None]] = {
     "verify_identity": verify,
@@ -747,7 +756,7 @@ def test_every_declared_beneficiary_transition_happens_as_declared(
 
     assert then_events(b) == [event]
     assert b.state == target
-    assert b.milestones[event] == b.pending_events[0].occurred_on
+    assert b.milestones[event] == then_event(b, Beneficiary.Event).occurred_on
 
 
 def test_the_builders_reach_every_declared_state() -> None:
@@ -756,7 +765,7 @@ def test_the_builders_reach_every_declared_state() -> None:
         assert beneficiary_in(state).state == state
 
 
-# --- provenance, personal data, replay -------------------------------------------------------------
+# --- provenance, personal data, replay ------------------------------------------------------------
 
 
 def full_case() -> list[Any]:
@@ -863,7 +872,7 @@ def test_a_post_office_payment_needs_no_account() -> None:
         provenance=by(OTHER_OPERATOR, PAID_ON),
     )
 
-    paid = b.pending_events[0]
+    paid = then_event(b, Beneficiary.GrantPaid)
     assert (paid.channel, paid.account, paid.actor) == (
         PaymentChannel.POST_OFFICE,
         None,

@@ -52,7 +52,7 @@ def error_classes(module: object) -> list[type[DomainError]]:
     ]
 
 
-# --- the declarations are consistent ---------------------------------------------------------------
+# --- the declarations are consistent --------------------------------------------------------------
 
 
 @LIFECYCLES
@@ -178,7 +178,10 @@ def test_a_declaration_naming_an_unknown_state_is_refused() -> None:
         Lifecycle(
             aggregate="Toy",
             states=(StateSpec("A", "a"),),
-            transitions=(Transition("make", "Made", None, "A"), Transition("go", "Went", ("A",), "NOWHERE")),
+            transitions=(
+                Transition("make", "Made", None, "A"),
+                Transition("go", "Went", ("A",), "NOWHERE"),
+            ),
         )
 
 
@@ -191,7 +194,7 @@ def test_a_next_action_that_is_not_a_command_is_refused() -> None:
         )
 
 
-# --- transitions as the aggregates see them --------------------------------------------------------
+# --- transitions as the aggregates see them -------------------------------------------------------
 
 
 def test_a_command_outside_its_states_is_refused_with_the_states_that_allow_it() -> None:
@@ -214,7 +217,7 @@ def test_roles_for_a_command_come_from_the_declaration() -> None:
     assert BENEFICIARY_LIFECYCLE.roles_for("nonexistent") == ()
 
 
-# --- deadlines -------------------------------------------------------------------------------------
+# --- deadlines ------------------------------------------------------------------------------------
 
 WAIT = Deadline("wait_days", ("WAITING",), ("Asked", "Reminded"), 30, "answer within 30 days")
 HARD = Deadline("hard_days", ("WAITING",), ("Asked",), 45, "escalate after 45 days")
@@ -265,7 +268,7 @@ def test_a_reversed_payment_restarts_the_grant_deadline() -> None:
     assert due[1] == date(2019, 10, 27)
 
 
-# --- diagrams and docs -----------------------------------------------------------------------------
+# --- diagrams and docs ----------------------------------------------------------------------------
 
 
 def test_the_mermaid_diagram_draws_every_transition_and_terminal_state() -> None:

@@ -39,6 +39,7 @@ from tests.domain.givens import (
     SUPERVISOR,
     FakeSealer,
     given,
+    given_site,
     register_beneficiary,
     register_site,
 )
@@ -87,7 +88,7 @@ class Step:
 Command = Callable[[LifecycleAggregate, Step], None]
 
 
-def _on_site(command: Callable[[Site, Step], None]) -> Command:
+def _on_site(command: Callable[[Site, Step], object]) -> Command:
     def run(aggregate: LifecycleAggregate, d: Step) -> None:
         assert isinstance(aggregate, Site)
         command(aggregate, d)
@@ -95,7 +96,7 @@ def _on_site(command: Callable[[Site, Step], None]) -> Command:
     return run
 
 
-def _on_case(command: Callable[[Beneficiary, Step], None]) -> Command:
+def _on_case(command: Callable[[Beneficiary, Step], object]) -> Command:
     def run(aggregate: LifecycleAggregate, d: Step) -> None:
         assert isinstance(aggregate, Beneficiary)
         command(aggregate, d)
@@ -216,6 +217,7 @@ class Tracked:
     commands: dict[str, Command]
     history: list[Any] = field(default_factory=list)
     replica: LifecycleAggregate | None = None
+    last_command: str | None = None
 
     def accept_pending(self) -> list[Any]:
         """Save the new events: append them to the history and replay them on the replica.
@@ -230,17 +232,30 @@ class Tracked:
         return new
 
     def choose_command(self, step: Step) -> str:
-        """Mostly the worklist's next action, sometimes any allowed one, now and then anything."""
+        """Mostly the worklist's next action; sometimes a side branch, the last command again,
+        a way out of the programme, or any command at all (which the state may refuse)."""
         lifecycle = self.aggregate.lifecycle
-        proposed = lifecycle.state(self.aggregate.state).next_action
-        allowed = sorted({t.command for t in lifecycle.commands_from(self.aggregate.state)})
-        mode = step.pick(["next", "next", "next", "next", "allowed", "allowed", "any", "any"])
+        state = self.aggregate.state
+        proposed = lifecycle.state(state).next_action
+        ending = {
+            t.command
+            for t in lifecycle.commands_from(state)
+            if t.target and lifecycle.is_terminal(t.target)
+        }
+        branches = sorted({t.command for t in lifecycle.commands_from(state)} - ending)
+        mode = step.pick(MODES)
         if mode == "next" and proposed:
             return proposed
-        if mode != "any" and allowed:
-            return step.pick(allowed)
+        if mode == "branch" and branches:
+            return step.pick(branches)
+        if mode == "again" and self.last_command:
+            return self.last_command
+        if mode == "end" and ending:
+            return step.pick(sorted(ending))
         return step.pick(sorted(self.commands))
 
+
+MODES = ("next",) * 8 + ("branch",) * 3 + ("again",) * 2 + ("end", "any", "any")
 
 # One random number per step: decoded digit by digit into the target, the command, the actor,
 # the days since the previous step and the inputs. One draw per step keeps 150 examples fast.
@@ -266,8 +281,9 @@ def test_random_command_sequences_keep_every_invariant(
     site = Tracked(register_site(), SITE_COMMANDS)
     site.accept_pending()
     cases = []
-    for number in CASES:
-        case = Tracked(register_beneficiary(given(*site.history), number), BENEFICIARY_COMMANDS)
+    for case_number in CASES:
+        registered = register_beneficiary(given_site(*site.history), case_number)
+        case = Tracked(registered, BENEFICIARY_COMMANDS)
         case.accept_pending()
         cases.append(case)
     targets = [site, *cases, *cases]
@@ -292,6 +308,7 @@ def test_random_command_sequences_keep_every_invariant(
             continue
 
         new = target.accept_pending()
+        target.last_command = command
         transition = aggregate.lifecycle.transition(command, state_before)
         assert [type(e).__name__ for e in new] == [transition.event]
         assert aggregate.state == (transition.target or state_before)

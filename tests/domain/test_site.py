@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -90,7 +91,7 @@ def inspect(site: Site, on: date, outcome: InspectionOutcome = InspectionOutcome
     site.record_inspection(outcome=outcome, provenance=by(OPERATOR, on))
 
 
-# --- registration (pendataan) ----------------------------------------------------------------------
+# --- registration (pendataan) ---------------------------------------------------------------------
 
 
 def test_a_site_is_registered_at_pendataan_with_its_headcount_and_aliases() -> None:
@@ -143,7 +144,7 @@ def test_a_site_needs_a_name_and_a_non_negative_headcount(
     assert raised.value.field == field
 
 
-# --- sosialisasi -----------------------------------------------------------------------------------
+# --- sosialisasi ----------------------------------------------------------------------------------
 
 
 def test_the_first_sosialisasi_moves_a_registered_site_to_socialised() -> None:
@@ -195,7 +196,7 @@ def test_a_closed_site_takes_no_more_sosialisasi_or_decrees(state: str) -> None:
     assert then_events(site) == []
 
 
-# --- the decree ------------------------------------------------------------------------------------
+# --- the decree -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("state", ["REGISTERED", "SOCIALISED"])
@@ -231,7 +232,7 @@ def test_a_closure_cannot_be_decreed_twice() -> None:
         decree_closure(site)
 
 
-# --- closure ---------------------------------------------------------------------------------------
+# --- closure --------------------------------------------------------------------------------------
 
 
 def test_a_site_is_closed_on_its_berita_acara_even_before_funds_arrive() -> None:
@@ -314,7 +315,10 @@ def test_a_closure_needs_its_berita_acara() -> None:
     with pytest.raises(ClosureNeedsBeritaAcara) as raised:
         close(site, provenance=by(OPERATOR, TARAKAN_CLOSURE))
 
-    assert (raised.value.code, raised.value.field) == ("SITE_CLOSURE_NEEDS_BERITA_ACARA", "document")
+    assert (raised.value.code, raised.value.field) == (
+        "SITE_CLOSURE_NEEDS_BERITA_ACARA",
+        "document",
+    )
 
 
 def test_the_headcount_declared_at_closure_cannot_be_negative() -> None:
@@ -326,7 +330,7 @@ def test_the_headcount_declared_at_closure_cannot_be_negative() -> None:
     assert raised.value.field == "declared_headcount"
 
 
-# --- post-closure monitoring -----------------------------------------------------------------------
+# --- post-closure monitoring ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("state", ["CLOSED", "MONITORED"])
@@ -355,9 +359,9 @@ def test_an_open_site_cannot_be_inspected(state: str) -> None:
         inspect(site_in(state), date(2019, 4, 1))
 
 
-# --- every declared transition, and the deadlines they start ---------------------------------------
+# --- every declared transition, and the deadlines they start --------------------------------------
 
-VALID: dict[str, Any] = {
+VALID: dict[str, Callable[[Site], None]] = {
     "hold_sosialisasi": lambda s: hold_sosialisasi(s, TARAKAN.decreed_on),
     "decree_closure": lambda s: decree_closure(s),
     "close_site": lambda s: close(s),
@@ -402,7 +406,7 @@ def test_a_site_is_due_for_its_next_step_as_declared(state: str, setting: str, d
     assert (deadline[0].setting, deadline[1]) == (setting, due)
 
 
-# --- provenance and replay -------------------------------------------------------------------------
+# --- provenance and replay ------------------------------------------------------------------------
 
 
 def test_every_site_event_records_actor_role_unit_date_and_document() -> None:

@@ -343,8 +343,23 @@ def test_dashboard_worklist_and_page_show_the_same_figures(client: TestClient) -
     assert "Juata Permai" in page.text and ">62<" in page.text
 
 
+def test_api_docs_need_login_too(client: TestClient) -> None:
+    assert client.get("/openapi.json").status_code == 401
+    docs = client.get("/docs", follow_redirects=False)
+    assert docs.headers["location"] == "/login?next=/docs"
+    client.post("/login", data={"username": "aud", "password": "auditor-password-1",
+                                "next": "/docs"})
+    assert "swagger" in client.get("/docs").text.lower()
+
+
+def test_the_login_form_never_redirects_off_site(client: TestClient) -> None:
+    response = client.post("/login", data={"username": "aud", "password": "auditor-password-1",
+                                           "next": "//evil.example/"}, follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
 def test_openapi_documents_every_command(client: TestClient) -> None:
-    spec = client.get("/openapi.json").json()
+    spec = client.get("/openapi.json", headers=login(client, "aud")).json()
     paths = set(spec["paths"])
     for command in (
         "closure-decree",

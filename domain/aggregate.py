@@ -29,11 +29,19 @@ class LifecycleAggregate(Aggregate):
         """Base of every event; moves the state as the lifecycle declares, on every replay."""
 
         def mutate(self, aggregate: Any) -> Any:
-            before = None if aggregate is None else cast(LifecycleAggregate, aggregate).state
-            mutated = super().mutate(aggregate)
-            _advance(
-                cast(LifecycleAggregate, mutated), type(self).__name__, before, self.occurred_on
-            )
+            name = type(self).__name__
+            if aggregate is None:
+                created = cast(LifecycleAggregate, super().mutate(aggregate))
+                created.state = created.lifecycle.target_after(name, None)
+                created.milestones = {name: self.occurred_on}
+                return created
+            existing = cast(LifecycleAggregate, aggregate)
+            # The target is worked out before the body runs, so an event the declaration does
+            # not allow fails without having changed the aggregate.
+            target = existing.lifecycle.target_after(name, existing.state)
+            mutated = cast(LifecycleAggregate, super().mutate(existing))
+            mutated.state = target
+            mutated.milestones[name] = self.occurred_on
             return mutated
 
     class Created(Event, Aggregate.Created):
@@ -47,10 +55,3 @@ class LifecycleAggregate(Aggregate):
     def is_terminal(self) -> bool:
         """True once the case can no longer change."""
         return self.lifecycle.is_terminal(self.state)
-
-
-def _advance(aggregate: LifecycleAggregate, event: str, before: str | None, on: date) -> None:
-    aggregate.state = aggregate.lifecycle.target_after(event, before)
-    if before is None:
-        aggregate.milestones = {}
-    aggregate.milestones[event] = on

@@ -135,6 +135,12 @@ class GrantAmountMismatch(RuleViolation):
     code = "GRANT_AMOUNT_MISMATCH"
 
 
+class PaymentBeforeApproval(RuleViolation):
+    """Raised when a payment's value date precedes the approval it rests on."""
+
+    code = "PAYMENT_BEFORE_APPROVAL"
+
+
 class GrantAlreadyPaid(RuleViolation):
     """Raised when a grant that is paid (and not reversed) would be paid again."""
 
@@ -299,6 +305,8 @@ class Beneficiary(LifecycleAggregate):
         self.identity_verified = False
         self.training_completed = False
         self.grant_requested_by: str | None = None
+        self.requested_amount: int | None = None
+        self.approved_on: date | None = None
         self.approved_amount: int | None = None
         self.paid_amount = 0
 
@@ -561,6 +569,7 @@ class Beneficiary(LifecycleAggregate):
         reason: str | None,
     ) -> None:
         self.grant_requested_by = actor.user_id
+        self.requested_amount = amount
 
     def approve_grant(self, *, amount: int, provenance: Provenance) -> None:
         """Approve the grant; the approver must not be the requester (four eyes)."""
@@ -568,6 +577,13 @@ class Beneficiary(LifecycleAggregate):
         if provenance.actor.user_id == self.grant_requested_by:
             raise FourEyesRequired("the requester cannot approve their own request")
         _require_positive(amount)
+        if amount != self.requested_amount:
+            # The approver confirms what was requested; a different amount is a new request,
+            # so no single person decides the amount alone.
+            raise GrantAmountMismatch(
+                f"approved amount {amount} differs from the requested {self.requested_amount}",
+                field="amount",
+            )
         self._grant_approved(amount=amount, **provenance.event_fields())
 
     @event(GrantApproved)
@@ -580,6 +596,7 @@ class Beneficiary(LifecycleAggregate):
         reason: str | None,
     ) -> None:
         self.approved_amount = amount
+        self.approved_on = occurred_on
 
     def pay_grant(
         self,
@@ -597,6 +614,10 @@ class Beneficiary(LifecycleAggregate):
         if self.state == "GRANT_PAID":
             raise GrantAlreadyPaid("the grant is already paid; reverse it before paying again")
         self._allowed("pay_grant")
+        if self.approved_on is not None and provenance.occurred_on < self.approved_on:
+            raise PaymentBeforeApproval(
+                f"value date is before the approval of {self.approved_on}", field="occurred_on"
+            )
         if amount != self.approved_amount:
             raise GrantAmountMismatch(
                 f"paid amount {amount} differs from the approved {self.approved_amount}",

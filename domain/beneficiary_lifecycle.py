@@ -147,7 +147,10 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             ("GRANT_REQUESTED",),
             "GRANT_APPROVED",
             roles=SUPERVISOR_ONLY,
-            guards=("FOUR_EYES_REQUIRED: the approver is not the requester",),
+            guards=(
+                "FOUR_EYES_REQUIRED: the approver is not the requester",
+                "GRANT_AMOUNT_MISMATCH: the requested amount",
+            ),
         ),
         Transition(
             "pay_grant",
@@ -156,6 +159,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "GRANT_PAID",
             guards=(
                 "GRANT_AMOUNT_MISMATCH: the approved amount",
+                "PAYMENT_BEFORE_APPROVAL: not before the approval date",
                 "GRANT_ALREADY_PAID: at most once unless reversed",
                 "PAYMENT_AFTER_EXIT: never after death or withdrawal",
             ),

@@ -67,7 +67,8 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: object) -> Sett
 def fast_accounts(jejak: Jejak) -> Accounts:
     """Accounts hashed at test strength (production argon2 costs ~0.2 s per hash here)."""
     jejak.accounts = Accounts(
-        jejak.engine, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        jejak.engine, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
     return jejak.accounts
 
 

@@ -43,7 +43,7 @@ class RegionIn(Strict):
     """A region code with its scheme (kemendagri or bps)."""
 
     scheme: str = Field(default="kemendagri", pattern=r"^(kemendagri|bps)$")
-    code: str = Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+    code: str = Field(pattern=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 
     def to_domain(self) -> RegionRef:
         """The domain's region reference."""
@@ -117,7 +117,7 @@ class InspectionIn(CommandIn):
 class RegisterBeneficiaryIn(CommandIn):
     """Register a person at the site; `occurred_on` is the pendataan date."""
 
-    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{4}$", examples=["TRK-JP-0001"])
+    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$", examples=["TRK-JP-0001"])
     name: ShortText
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
 
@@ -125,7 +125,7 @@ class RegisterBeneficiaryIn(CommandIn):
 class RosterRowIn(Strict):
     """One person on a pendataan roster."""
 
-    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-\d{4}$")
+    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$")
     name: ShortText
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
 

@@ -23,6 +23,7 @@ from domain.beneficiary import (
     NikAlreadyInProgramme,
     NotAMinor,
     PaymentAfterExit,
+    PaymentBeforeApproval,
     PaymentChannel,
     ReasonRequired,
     ReintegrationPath,
@@ -580,6 +581,33 @@ def test_the_approved_amount_must_be_positive() -> None:
     error = refused(lambda: approve(beneficiary_in("GRANT_REQUESTED"), amount=0), InvalidValue)
 
     assert error.field == "amount"
+
+
+def test_the_approver_confirms_the_requested_amount_and_cannot_change_it() -> None:
+    b = beneficiary_in("GRANT_REQUESTED")
+
+    error = refused(lambda: approve(b, amount=GRANT + 500_000), GrantAmountMismatch)
+
+    assert (error.code, error.field) == ("GRANT_AMOUNT_MISMATCH", "amount")
+    assert then_events(b) == []
+
+
+def test_a_payment_cannot_be_dated_before_its_approval() -> None:
+    b = beneficiary_in("GRANT_APPROVED")
+
+    def pay_early() -> None:
+        b.pay_grant(
+            amount=GRANT,
+            channel=PaymentChannel.BANK_TRANSFER,
+            bank_reference="BRI-TRF-EARLY",
+            account=ACCOUNT,
+            sealer=sealer_for(b),
+            provenance=by(OPERATOR, APPROVED_ON - timedelta(days=1)),
+        )
+
+    error = refused(pay_early, PaymentBeforeApproval)
+
+    assert (error.code, error.field) == ("PAYMENT_BEFORE_APPROVAL", "occurred_on")
 
 
 def test_the_grant_is_paid_at_the_approved_amount() -> None:

@@ -347,14 +347,18 @@ def test_api_docs_need_login_too(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 401
     docs = client.get("/docs", follow_redirects=False)
     assert docs.headers["location"] == "/login?next=/docs"
-    client.post("/login", data={"username": "aud", "password": "auditor-password-1",
-                                "next": "/docs"})
+    client.post(
+        "/login", data={"username": "aud", "password": "auditor-password-1", "next": "/docs"}
+    )
     assert "swagger" in client.get("/docs").text.lower()
 
 
 def test_the_login_form_never_redirects_off_site(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "aud", "password": "auditor-password-1",
-                                           "next": "//evil.example/"}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "aud", "password": "auditor-password-1", "next": "//evil.example/"},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 

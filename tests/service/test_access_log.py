@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -12,16 +10,6 @@ from sqlalchemy import Engine
 
 from domain.recording import Role
 from service.access_log import AccessAction, AccessLog
-from service.db import create_store_engine, parse_database_url
-from service.schema import metadata
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_store_engine(parse_database_url(f"sqlite:///{tmp_path}/t.db"))
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

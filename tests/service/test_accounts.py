@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import jwt
 import pytest
@@ -22,9 +20,7 @@ from service.accounts import (
     UnknownAccount,
     token_secret,
 )
-from service.db import create_store_engine, parse_database_url
 from service.schema import accounts as accounts_table
-from service.schema import metadata
 from service.vault import DUPLICATE_INDEX_INFO, KEY_WRAPPING_INFO, derive_subkey
 
 PASSWORD = "correct horse battery"
@@ -33,14 +29,6 @@ PASSWORD = "correct horse battery"
 def cheap_hasher() -> PasswordHasher:
     # The production parameters take a noticeable time per hash; the tests need many hashes.
     return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_store_engine(parse_database_url(f"sqlite:///{tmp_path}/t.db"))
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import secrets
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -14,25 +13,11 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert, select
 
 from domain.sealed import KeyPurpose, Sealed
-from service.db import create_store_engine, parse_database_url
-from service.schema import metadata, vault_duplicate_index, vault_subject_keys
+from service.schema import vault_duplicate_index, vault_subject_keys
 from service.vault import KeyUnwrapFailed, SealBroken, SubjectKeyMissing, Vault, mask
 
 NAME = "Siti Rahmawati Kusumadewi"
 NIK = "6571014507900003"
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "t.db"
-
-
-@pytest.fixture
-def engine(db_path: Path) -> Iterator[Engine]:
-    engine = create_store_engine(parse_database_url(f"sqlite:///{db_path}"))
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -272,19 +272,25 @@ def test_every_command_of_both_lifecycles_can_be_drawn() -> None:
         assert set(commands) == declared
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@for_all(dropout_keeps_grant=st.booleans(), steps=st.lists(STEP, min_size=40, max_size=120))
-def test_random_command_sequences_keep_every_invariant(
-    dropout_keeps_grant: bool, steps: list[int]
-) -> None:
-    rules = ProgrammeRules(dropout_keeps_grant=dropout_keeps_grant)
+def play(
+    rules: ProgrammeRules,
+    steps: list[int],
+    log: list[Any] | None = None,
+    check: Callable[[Tracked, str, str, list[Any]], None] | None = None,
+) -> list[Tracked]:
+    """Run random commands against one site and two of its women.
+
+    Every accepted event is appended to `log` in the order a store would record it, and
+    `check(target, command, state_before, new_events)` runs after each accepted command.
+    """
+    log = [] if log is None else log
     site = Tracked(register_site(), SITE_COMMANDS)
-    site.accept_pending()
+    log.extend(site.accept_pending())
     cases = []
     for case_number in CASES:
         registered = register_beneficiary(given_site(*site.history), case_number)
         case = Tracked(registered, BENEFICIARY_COMMANDS)
-        case.accept_pending()
+        log.extend(case.accept_pending())
         cases.append(case)
     targets = [site, *cases, *cases]
     on = PENDATAAN
@@ -308,13 +314,28 @@ def test_random_command_sequences_keep_every_invariant(
             continue
 
         new = target.accept_pending()
+        log.extend(new)
         target.last_command = command
+        if check is not None:
+            check(target, command, state_before, new)
+    return [site, *cases]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@for_all(dropout_keeps_grant=st.booleans(), steps=st.lists(STEP, min_size=40, max_size=120))
+def test_random_command_sequences_keep_every_invariant(
+    dropout_keeps_grant: bool, steps: list[int]
+) -> None:
+    rules = ProgrammeRules(dropout_keeps_grant=dropout_keeps_grant)
+
+    def check(target: Tracked, command: str, state_before: str, new: list[Any]) -> None:
+        aggregate = target.aggregate
         transition = aggregate.lifecycle.transition(command, state_before)
         assert [type(e).__name__ for e in new] == [transition.event]
         assert aggregate.state == (transition.target or state_before)
         check_invariants(target, rules)
 
-    for tracked in targets:
+    for tracked in play(rules, steps, check=check):
         assert given(*tracked.history) == tracked.aggregate
 
 

@@ -11,8 +11,24 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
+from domain.beneficiary_errors import (
+    BeneficiaryIsMinor,
+    DocumentRequired,
+    FourEyesRequired,
+    GrantAlreadyPaid,
+    GrantAmountMismatch,
+    GrantNeedsCompletedTraining,
+    GrantStillDue,
+    NikAlreadyInProgramme,
+    NotAMinor,
+    PaymentAfterExit,
+    PaymentBeforeApproval,
+    ReasonRequired,
+    SiteNotClosed,
+    TrainingFacilityUnknown,
+)
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.errors import InvalidValue, RuleViolation
+from domain.errors import InvalidValue
 from domain.identity import Sex, age_on, check_kk, check_nik, default_registry, is_synthetic_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 from domain.rules import ADULT_AGE, ProgrammeRules
@@ -73,90 +89,6 @@ class IdentityChecks:
     kk_checked: bool
     synthetic_nik: bool
     dukcapil_match: str = "not_checked"
-
-
-class NikAlreadyInProgramme(RuleViolation):
-    """Raised when the NIK being verified already belongs to another case in the programme."""
-
-    code = "NIK_ALREADY_IN_PROGRAMME"
-
-
-class BeneficiaryIsMinor(RuleViolation):
-    """Raised when someone under 18 on the pendataan date would be verified as a beneficiary."""
-
-    code = "BENEFICIARY_IS_MINOR"
-
-
-class NotAMinor(RuleViolation):
-    """Raised when a referral to child protection names someone 18 or over at pendataan."""
-
-    code = "NOT_A_MINOR"
-
-
-class ReasonRequired(RuleViolation):
-    """Raised when an exception to the normal path is recorded without a reason."""
-
-    code = "REASON_REQUIRED"
-
-
-class DocumentRequired(RuleViolation):
-    """Raised when a step that rests on a document is recorded without one."""
-
-    code = "DOCUMENT_REQUIRED"
-
-
-class SiteNotClosed(RuleViolation):
-    """Raised when someone is sent to training before her site has been closed."""
-
-    code = "SITE_NOT_CLOSED"
-
-
-class TrainingFacilityUnknown(InvalidValue):
-    """Raised when training is recorded at a facility that is not registered."""
-
-    code = "TRAINING_FACILITY_UNKNOWN"
-
-
-class GrantNeedsCompletedTraining(RuleViolation):
-    """Raised when a drop-out requests a grant and the programme does not let drop-outs keep it."""
-
-    code = "GRANT_NEEDS_COMPLETED_TRAINING"
-
-
-class FourEyesRequired(RuleViolation):
-    """Raised when the person who requested a grant tries to approve it too."""
-
-    code = "FOUR_EYES_REQUIRED"
-
-
-class GrantAmountMismatch(RuleViolation):
-    """Raised when a payment's amount differs from the approved amount."""
-
-    code = "GRANT_AMOUNT_MISMATCH"
-
-
-class PaymentBeforeApproval(RuleViolation):
-    """Raised when a payment's value date precedes the approval it rests on."""
-
-    code = "PAYMENT_BEFORE_APPROVAL"
-
-
-class GrantAlreadyPaid(RuleViolation):
-    """Raised when a grant that is paid (and not reversed) would be paid again."""
-
-    code = "GRANT_ALREADY_PAID"
-
-
-class PaymentAfterExit(RuleViolation):
-    """Raised when a payment is attempted after death or withdrawal."""
-
-    code = "PAYMENT_AFTER_EXIT"
-
-
-class GrantStillDue(RuleViolation):
-    """Raised when a case with an entitled, unpaid grant would be closed."""
-
-    code = "GRANT_STILL_DUE"
 
 
 class Beneficiary(LifecycleAggregate):
@@ -722,3 +654,29 @@ def _require_document(provenance: Provenance, what: str) -> None:
 def _require_positive(amount: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
         raise InvalidValue("amount must be a positive whole number of rupiah", field="amount")
+
+
+__all__ = [
+    "CASE_NUMBER",
+    "MAX_AMOUNT",
+    "Beneficiary",
+    "BeneficiaryIsMinor",
+    "DocumentRequired",
+    "ExclusionReason",
+    "FourEyesRequired",
+    "GrantAlreadyPaid",
+    "GrantAmountMismatch",
+    "GrantNeedsCompletedTraining",
+    "GrantStillDue",
+    "IdentityChecks",
+    "IdentityEvidence",
+    "NikAlreadyInProgramme",
+    "NotAMinor",
+    "PaymentAfterExit",
+    "PaymentBeforeApproval",
+    "PaymentChannel",
+    "ReasonRequired",
+    "ReintegrationPath",
+    "SiteNotClosed",
+    "TrainingFacilityUnknown",
+]

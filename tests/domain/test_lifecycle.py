@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain import beneficiary, errors, site
+from domain import beneficiary, beneficiary_errors, errors, site
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
@@ -153,7 +153,7 @@ def test_every_transition_names_who_may_issue_it(
 
 @pytest.mark.parametrize(
     ("lifecycle", "module"),
-    [(SITE_LIFECYCLE, site), (BENEFICIARY_LIFECYCLE, beneficiary)],
+    [(SITE_LIFECYCLE, site), (BENEFICIARY_LIFECYCLE, beneficiary_errors)],
     ids=["Site", "Beneficiary"],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(

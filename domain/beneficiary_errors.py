@@ -1,0 +1,89 @@
+"""The rules a beneficiary's case can break, each an error with a stable code."""
+
+from __future__ import annotations
+
+from domain.errors import InvalidValue, RuleViolation
+
+
+class NikAlreadyInProgramme(RuleViolation):
+    """Raised when the NIK being verified already belongs to another case in the programme."""
+
+    code = "NIK_ALREADY_IN_PROGRAMME"
+
+
+class BeneficiaryIsMinor(RuleViolation):
+    """Raised when someone under 18 on the pendataan date would be verified as a beneficiary."""
+
+    code = "BENEFICIARY_IS_MINOR"
+
+
+class NotAMinor(RuleViolation):
+    """Raised when a referral to child protection names someone 18 or over at pendataan."""
+
+    code = "NOT_A_MINOR"
+
+
+class ReasonRequired(RuleViolation):
+    """Raised when an exception to the normal path is recorded without a reason."""
+
+    code = "REASON_REQUIRED"
+
+
+class DocumentRequired(RuleViolation):
+    """Raised when a step that rests on a document is recorded without one."""
+
+    code = "DOCUMENT_REQUIRED"
+
+
+class SiteNotClosed(RuleViolation):
+    """Raised when someone is sent to training before her site has been closed."""
+
+    code = "SITE_NOT_CLOSED"
+
+
+class TrainingFacilityUnknown(InvalidValue):
+    """Raised when training is recorded at a facility that is not registered."""
+
+    code = "TRAINING_FACILITY_UNKNOWN"
+
+
+class GrantNeedsCompletedTraining(RuleViolation):
+    """Raised when a drop-out requests a grant and the programme does not let drop-outs keep it."""
+
+    code = "GRANT_NEEDS_COMPLETED_TRAINING"
+
+
+class FourEyesRequired(RuleViolation):
+    """Raised when the person who requested a grant tries to approve it too."""
+
+    code = "FOUR_EYES_REQUIRED"
+
+
+class GrantAmountMismatch(RuleViolation):
+    """Raised when a payment's amount differs from the approved amount."""
+
+    code = "GRANT_AMOUNT_MISMATCH"
+
+
+class PaymentBeforeApproval(RuleViolation):
+    """Raised when a payment's value date precedes the approval it rests on."""
+
+    code = "PAYMENT_BEFORE_APPROVAL"
+
+
+class GrantAlreadyPaid(RuleViolation):
+    """Raised when a grant that is paid (and not reversed) would be paid again."""
+
+    code = "GRANT_ALREADY_PAID"
+
+
+class PaymentAfterExit(RuleViolation):
+    """Raised when a payment is attempted after death or withdrawal."""
+
+    code = "PAYMENT_AFTER_EXIT"
+
+
+class GrantStillDue(RuleViolation):
+    """Raised when a case with an entitled, unpaid grant would be closed."""
+
+    code = "GRANT_STILL_DUE"

@@ -43,6 +43,7 @@ BASELINES = {
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 WARMUP_BATCHES = 2
+MAX_SITES = 26**3
 ACTOR = Actor(user_id="bench", role=Role.OPERATOR, org_unit="Dinas Sosial (benchmark)")
 PENDATAAN = date(2016, 5, 10)
 KELURAHAN = RegionRef(scheme="kemendagri", code="65.71.01.1001")
@@ -68,11 +69,17 @@ class Sizes:
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
             raise ValueError("sizes must be positive")
-        if min(self.rounds, self.rebuilds, self.warmup) < 1 or self.batch < 10:
-            raise ValueError("rounds, rebuilds and warmup must be at least 1, batch at least 10")
+        if min(self.rounds, self.rebuilds, self.warmup) < 1:
+            raise ValueError("rounds, rebuilds and warmup must be at least 1")
+        if not 10 <= self.batch <= 10_000:
+            # The bounds of the projection_batch_size setting the runner is built with.
+            raise ValueError("batch must be between 10 and 10000")
         if self.chunk > 9999:
             # Case numbers carry four digits, so one roster call holds at most 9999 people.
             raise ValueError("chunk must be at most 9999")
+        if max(self.sites, -(-self.roster // self.chunk)) > MAX_SITES:
+            # Site codes carry three letters, and each roster call needs a site of its own.
+            raise ValueError(f"at most {MAX_SITES} sites (and roster calls) per scenario")
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -291,7 +298,7 @@ def batched_import(
             head = app.position()
             app.register_roster(
                 warmup_site,
-                _roster("BW-AAA", sizes.warmup, 0),
+                _roster(_site_code("BW", 0), sizes.warmup, 0),
                 provenance=roster_provenance,
             )
             payload = _mean_state_bytes(app, head)
@@ -301,16 +308,16 @@ def batched_import(
             groups = _spread(list(range(len(calls))), sizes.rounds)
             progress(f"{target.label}: {BATCHED_IMPORT}: {sizes.roster} people")
             for round_index, group in enumerate(groups):
+                # The inputs are built before the clock starts on either side.
                 rows = raw.make_rows(sizes.roster, payload)
+                rosters = [(sites[c], _roster(_site_code("BI", c), calls[c], c)) for c in group]
                 gc.collect()
                 for side in _order(round_index):
                     if side == "ours":
                         started = time.perf_counter()
-                        people = 0
-                        for call in group:
-                            roster = _roster(_site_code("BI", call), calls[call], call)
-                            app.register_roster(sites[call], roster, provenance=roster_provenance)
-                            people += calls[call]
+                        for site_id, roster in rosters:
+                            app.register_roster(site_id, roster, provenance=roster_provenance)
+                        people = sum(len(roster) for _, roster in rosters)
                         ours.add(people, time.perf_counter() - started)
                     else:
                         base.add(len(rows), raw.insert_many_one_transaction(rows))

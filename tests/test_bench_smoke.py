@@ -77,3 +77,5 @@ def test_sizes_reject_impossible_values() -> None:
         Sizes(chunk=10_000)
     with pytest.raises(ValueError, match="positive"):
         Sizes(commands=0)
+    with pytest.raises(ValueError, match="batch"):
+        Sizes(batch=5)

@@ -61,6 +61,14 @@ class RowProjection(Projection):
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         """The row after the event (None deletes it). Pure: no I/O."""
 
+    def to_stored(self, row: Row) -> Row:
+        """The row as the table holds it (a projection may fold a richer working form)."""
+        return row
+
+    def from_stored(self, row: Row) -> Row:
+        """The working form of a stored row; the inverse of `to_stored`."""
+        return row
+
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         relevant = [(self.key_of(e), e) for e in events]
         keyed = [(k, e) for k, e in relevant if k is not None]
@@ -78,7 +86,7 @@ class RowProjection(Projection):
         loaded: dict[Hashable, Row | None] = {}
         for chunk in _chunks(keys, 500):
             for found in conn.execute(select(self.table).where(column.in_(chunk))).mappings():
-                loaded[found[self.key_column]] = dict(found)
+                loaded[found[self.key_column]] = self.from_stored(dict(found))
         return loaded
 
     def write(
@@ -88,7 +96,7 @@ class RowProjection(Projection):
         column = self.table.c[self.key_column]
         for chunk in _chunks(keys, 500):
             conn.execute(delete(self.table).where(column.in_(chunk)))
-        survivors = [row for key in keys if (row := rows.get(key)) is not None]
+        survivors = [self.to_stored(row) for key in keys if (row := rows.get(key)) is not None]
         if survivors:
             conn.execute(self.table.insert(), survivors)
 
@@ -100,7 +108,7 @@ def fold_all(projection: RowProjection, events: Iterable[PositionedEvent]) -> di
         key = projection.key_of(event)
         if key is not None:
             rows[key] = projection.fold(rows.get(key), event)
-    return {k: v for k, v in rows.items() if v is not None}
+    return {k: projection.to_stored(v) for k, v in rows.items() if v is not None}
 
 
 def _chunks(items: Sequence[Hashable], size: int) -> Iterable[Sequence[Hashable]]:

@@ -34,6 +34,15 @@ class Worklist(RowProjection):
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
 
+    def to_stored(self, row: Row) -> Row:
+        # Milestones stay a dict of dates while a batch is folded and become JSON once.
+        stored = {k: v.isoformat() for k, v in sorted(row["milestones"].items())}
+        return row | {"milestones": json.dumps(stored)}
+
+    def from_stored(self, row: Row) -> Row:
+        stored = json.loads(row["milestones"])
+        return row | {"milestones": {k: date.fromisoformat(v) for k, v in stored.items()}}
+
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         return str(event.event.originator_id) if event.name in LIFECYCLE_OF_EVENT else None
 
@@ -52,23 +61,21 @@ class Worklist(RowProjection):
             else:
                 # The case left the worklist (a terminal state); nothing follows a terminal state.
                 return None
-            row |= {"subject_id": str(e.originator_id), "state": None, "milestones": "{}"}
+            row |= {"subject_id": str(e.originator_id), "state": None, "milestones": {}}
         else:
             row = dict(row)
         state = lifecycle.target_after(event.name, row["state"])
-        milestones = json.loads(row["milestones"])
-        milestones[event.name] = e.occurred_on.isoformat()
+        milestones = dict(row["milestones"])
+        milestones[event.name] = e.occurred_on
         spec = lifecycle.state(state)
         if spec.terminal or spec.next_action is None:
             return None
-        due = lifecycle.due_on(
-            state, {k: date.fromisoformat(v) for k, v in milestones.items()}, self.deadline_days
-        )
+        due = lifecycle.due_on(state, milestones, self.deadline_days)
         row |= {
             "state": state,
             "next_action": spec.next_action,
             "deadline": due[0].setting if due else None,
             "due_on": due[1] if due else None,
-            "milestones": json.dumps(milestones, sort_keys=True),
+            "milestones": milestones,
         }
         return stamp(row, event)

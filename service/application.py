@@ -237,7 +237,8 @@ class ProgrammeApplication(Application[UUID]):
         if len({b.id for b in created}) != len(created):
             raise AlreadyRegistered("the roster repeats a case number", field="case_number")
         recordings = self._save(*created, what="case number")
-        return [self._result(b, recordings) for b in created]
+        positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
+        return [CommandResult(b.id, b.version, positions.get(b.id, 0), b.state) for b in created]
 
     def verify_identity(
         self,

@@ -23,6 +23,17 @@ PINNED_OFF = {
 }
 
 
+AGGREGATE_CACHE = {
+    # Commands load the aggregate they change; replaying it each time dominated the command
+    # path. The cache fast-forwards from the store on every get, so writes made by other
+    # processes are still seen, and it hands out deep copies, so a refused command cannot
+    # leave a half-changed aggregate in it.
+    "AGGREGATE_CACHE_MAXSIZE": "10000",
+    "AGGREGATE_CACHE_FASTFORWARD": "y",
+    "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+}
+
+
 class UnsupportedDatabaseUrl(ValueError):
     """Raised when JEJAK_DATABASE_URL names neither a SQLite file nor a PostgreSQL database."""
 
@@ -54,7 +65,7 @@ class StoreConfig:
         spellings, and the settings that would change how events are stored (a cipher, a
         compressor, the tracking-dropping database functions) are pinned off.
         """
-        plain = {**self._store_env(), **PINNED_OFF}
+        plain = {**self._store_env(), **PINNED_OFF, **AGGREGATE_CACHE}
         return plain | {f"{APPLICATION_NAME.upper()}_{key}": value for key, value in plain.items()}
 
     def _store_env(self) -> dict[str, str]:
@@ -75,6 +86,8 @@ class StoreConfig:
             "POSTGRES_SCHEMA": self.schema,
             # A stuck writer must not hang every request behind the table lock forever.
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # Same table, lock and NOTIFY as the library's recorder, in one round trip.
+            "APPLICATION_RECORDER_TOPIC": "service.pg_recorder:OneTripPostgresRecorder",
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
         }

@@ -6,6 +6,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
 from projections.base import PositionedEvent, Projection
@@ -129,11 +131,12 @@ class WrongEventStore(RuntimeError):
 def _check_recorder(app: ProgrammeApplication, store: StoreConfig) -> None:
     # A forgotten or overridden PERSISTENCE_MODULE makes the library keep events in memory,
     # silently; refuse to start instead.
-    expected = "eventsourcing.postgres" if store.is_postgres else "eventsourcing.sqlite"
-    module = type(app.recorder).__module__
-    if module != expected:
+    expected: type = PostgresApplicationRecorder if store.is_postgres else SQLiteApplicationRecorder
+    if not isinstance(app.recorder, expected):
         app.close()
-        raise WrongEventStore(f"events would go to {module}, not {expected}")
+        raise WrongEventStore(
+            f"events would go to {type(app.recorder).__module__}, not {expected.__module__}"
+        )
 
 
 def _report(error: BaseException) -> None:

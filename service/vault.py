@@ -458,11 +458,17 @@ def _key_row(subject_id: UUID, purpose: KeyPurpose) -> ColumnElement[bool]:
 def _insert_ignoring_conflicts(
     conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """INSERT that skips rows whose primary key exists, without aborting the transaction."""
+    """INSERT that skips rows whose primary key exists, without aborting the transaction.
+
+    The rows go as parameters of one statement (executemany), so the statement is compiled
+    once rather than as a new multi-row VALUES list on every call.
+    """
+    if not rows:
+        return
     dialect = conn.dialect.name
     if dialect == "postgresql":
-        conn.execute(postgresql.insert(table).values(list(rows)).on_conflict_do_nothing())
+        conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
     elif dialect == "sqlite":
-        conn.execute(sqlite.insert(table).values(list(rows)).on_conflict_do_nothing())
+        conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
     else:
         raise VaultError(f"the vault supports SQLite and PostgreSQL, not {dialect}")

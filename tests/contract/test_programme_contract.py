@@ -255,3 +255,35 @@ def test_the_environment_cannot_divert_events_to_memory(
         assert jejak.app.mapper.cipher is None
     finally:
         jejak.close()
+
+
+def test_concurrent_writers_lose_nothing_and_the_read_models_see_everything(
+    jejak: Jejak,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sites = [closed_site(jejak.app, code) for code in ("AAA-AA", "BBB-BB", "CCC-CC", "DDD-DD")]
+
+    def inspect_repeatedly(site_id: Any) -> int:
+        done = 0
+        for day in range(1, 26):
+            try:
+                jejak.app.record_inspection(
+                    site_id,
+                    outcome="quiet",  # type: ignore[arg-type]
+                    provenance=by(OPERATOR, date(2019, 1, day)),
+                )
+                done += 1
+            except VersionConflict:
+                pass
+        return done
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        accepted = sum(pool.map(inspect_repeatedly, sites * 2))
+    events = _events(jejak)
+    positions = [e.position for e in events]
+    assert positions == sorted(set(positions))
+    assert len(events) == 4 * 4 + accepted
+    jejak.runner.catch_up()
+    stored = _rows(jejak, site_status, "site_id")
+    assert sum(r["version"] for r in stored.values()) == len(events)

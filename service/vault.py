@@ -162,24 +162,44 @@ class Vault:
     def ensure_subject_keys_many(self, subject_ids: Sequence[UUID]) -> None:
         """`ensure_subject_keys` for many subjects in one transaction (roster imports)."""
         now = datetime.now(UTC)
-        rows = [
-            {
-                "subject_id": str(subject_id),
-                "purpose": purpose.value,
-                "wrapped_key": self._wrap(subject_id, purpose, AESGCM.generate_key(256)),
-                "created_at": now,
-                "erased_at": None,
-            }
-            # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
-            for subject_id in sorted(set(subject_ids))
-            for purpose in sorted(KeyPurpose)
-        ]
+        generated: dict[tuple[str, str], bytes] = {}
+        rows = []
+        # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
+        for subject_id in sorted(set(subject_ids)):
+            for purpose in sorted(KeyPurpose):
+                data_key = AESGCM.generate_key(256)
+                generated[(str(subject_id), purpose.value)] = data_key
+                rows.append(
+                    {
+                        "subject_id": str(subject_id),
+                        "purpose": purpose.value,
+                        "wrapped_key": self._wrap(subject_id, purpose, data_key),
+                        "created_at": now,
+                        "erased_at": None,
+                    }
+                )
+        inserted: set[tuple[str, str]] = set()
         with self._engine.begin() as conn:
             for start in range(0, len(rows), KEY_INSERT_CHUNK):
-                _insert_ignoring_conflicts(
+                inserted |= _insert_ignoring_conflicts(
                     conn, vault_subject_keys, rows[start : start + KEY_INSERT_CHUNK]
                 )
-        self._warm_cache(subject_ids)
+        # Keys this call created are cached as generated; keys that already existed (or won a
+        # race against us) are read back.
+        self._cache_keys({k: v for k, v in generated.items() if k in inserted})
+        self._warm_cache(sorted({UUID(s) for s, p in generated if (s, p) not in inserted}))
+
+    def _cache_keys(self, keys: Mapping[tuple[str, str], bytes]) -> None:
+        if not self._cache_size:
+            return
+        now = self._clock()
+        with self._lock:
+            for (subject_text, purpose_text), data_key in keys.items():
+                slot = (UUID(subject_text), KeyPurpose(purpose_text))
+                self._cache[slot] = (now, AESGCM(data_key))
+                self._cache.move_to_end(slot)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
 
     def _warm_cache(self, subject_ids: Sequence[UUID]) -> None:
         """Read back the keys that won any race and cache them, in a few queries."""
@@ -457,18 +477,21 @@ def _key_row(subject_id: UUID, purpose: KeyPurpose) -> ColumnElement[bool]:
 
 def _insert_ignoring_conflicts(
     conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> None:
+) -> set[tuple[str, str]]:
     """INSERT that skips rows whose primary key exists, without aborting the transaction.
 
-    The rows go as parameters of one statement (executemany), so the statement is compiled
-    once rather than as a new multi-row VALUES list on every call.
+    Returns the primary keys of the rows actually inserted. The rows go as parameters of one
+    statement, which SQLAlchemy sends in multi-row batches with RETURNING.
     """
     if not rows:
-        return
+        return set()
     dialect = conn.dialect.name
     if dialect == "postgresql":
-        conn.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        conn.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+        statement = sqlite.insert(table).on_conflict_do_nothing()
     else:
         raise VaultError(f"the vault supports SQLite and PostgreSQL, not {dialect}")
+    key = list(table.primary_key.columns)
+    returned = conn.execute(statement.returning(*key), list(rows))
+    return {(str(r[0]), str(r[1])) for r in returned}

@@ -98,7 +98,9 @@ class ProjectionRunner:
         with self.engine.begin() as conn:
             # Claim the positions first: a second runner blocks here and then finds them moved.
             for projection in self.projections:
-                _advance(conn, projection.name, positions[projection.name], end)
+                # A projection already past this batch (others are being rebuilt) stays put.
+                if positions[projection.name] < end:
+                    _advance(conn, projection.name, positions[projection.name], end)
             for projection in self.projections:
                 unseen = [e for e in events if e.position > positions[projection.name]]
                 if unseen:

@@ -47,12 +47,14 @@ def _load_demo(jejak: Jejak) -> None:
             f"(synthetic), {report.commands} commands."
         )
     _catch_up(jejak)
-    table = Table(title="Demo accounts (change these passwords outside a demo)")
-    for column in ("username", "password", "role", "unit"):
-        table.add_column(column)
+    # Plain lines, never a table: a narrow terminal must not cut a password short.
+    console.print("Demo accounts (change these passwords outside a demo):")
     for u in users:
-        table.add_row(u.username, u.password, u.role.value, u.org_unit)
-    console.print(table)
+        console.print(
+            f"  {u.role.value:<10} {u.username:<18} password: {u.password}",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def _catch_up(jejak: Jejak) -> None:

@@ -287,3 +287,20 @@ def test_concurrent_writers_lose_nothing_and_the_read_models_see_everything(
     jejak.runner.catch_up()
     stored = _rows(jejak, site_status, "site_id")
     assert sum(r["version"] for r in stored.values()) == len(events)
+
+
+def test_rebuilding_one_read_model_leaves_the_others_where_they_are(jejak: Jejak) -> None:
+    run_journey(jejak.app)
+    jejak.runner.batch_size = 5
+    jejak.runner.catch_up()
+    before = (
+        _rows(jejak, worklist, "subject_id"),
+        _rows(jejak, beneficiary_status, "beneficiary_id"),
+    )
+    head = jejak.app.position()
+    jejak.runner.reset(["worklist"])
+    assert jejak.runner.positions()["beneficiary_status"] == head
+    jejak.runner.catch_up()
+    assert set(jejak.runner.positions().values()) == {head}
+    after = _rows(jejak, worklist, "subject_id"), _rows(jejak, beneficiary_status, "beneficiary_id")
+    assert after == before

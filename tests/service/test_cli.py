@@ -1,0 +1,68 @@
+"""The `jejak` command line, run as a user would, against a store named by the environment."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import cli
+
+
+@pytest.fixture
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JEJAK_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    monkeypatch.setenv("JEJAK_MASTER_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+    return tmp_path
+
+
+def test_demo_then_status_then_rebuild(environment: Path) -> None:
+    runner = CliRunner()
+    demo = runner.invoke(cli, ["demo"])
+    assert demo.exit_code == 0, demo.output
+    assert "127 people (synthetic)" in demo.output
+    assert "supervisor-kaltara-2016" in demo.output
+
+    again = runner.invoke(cli, ["demo"])
+    assert "already loaded" in again.output
+
+    status = runner.invoke(cli, ["status", "--as-of", "2020-01-01"])
+    assert status.exit_code == 0, status.output
+    assert "NNK-NT" in status.output and "NO (unfunded closure)" in status.output
+
+    rebuilt = runner.invoke(cli, ["rebuild", "worklist"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output == status.output
+
+
+def test_users_can_be_added_listed_and_deactivated(environment: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(
+        cli,
+        [
+            "users",
+            "add",
+            "dewi.s",
+            "operator",
+            "--org-unit",
+            "Dinas Sosial Kota Tarakan",
+            "--display-name",
+            "Dewi S",
+        ],
+        input="a-long-password-1\na-long-password-1\n",
+    )
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(cli, ["users", "list"])
+    assert "dewi.s" in listed.output and "operator" in listed.output
+    assert runner.invoke(cli, ["users", "deactivate", "dewi.s"]).exit_code == 0
+    assert "no" in runner.invoke(cli, ["users", "list"]).output
+
+
+def test_project_once_catches_up(environment: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["demo"])
+    result = runner.invoke(cli, ["project", "--once"])
+    assert result.exit_code == 0, result.output

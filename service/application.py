@@ -7,6 +7,7 @@ sees it, and the duplicate index is claimed before the events are written (ADR 0
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +25,7 @@ from domain.beneficiary import (
     PaymentChannel,
     ReintegrationPath,
 )
-from domain.errors import RuleViolation
+from domain.errors import DomainError, RuleViolation
 from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
 from domain.site import InspectionOutcome, Site
@@ -249,23 +250,24 @@ class ProgrammeApplication(Application[UUID]):
         expected_version: int | None = None,
     ) -> CommandResult:
         """Verify a person's identity; the NIK is claimed in the erasable duplicate index."""
-        beneficiary = self._get(Beneficiary, beneficiary_id)
-        _check_version(beneficiary, expected_version)
         owner = self.vault.claim("nik", evidence.nik, beneficiary_id)
         claimed_now = owner is None
         try:
-            beneficiary.verify_identity(
-                evidence=evidence,
-                duplicate_in_programme=owner is not None,
-                sealer=self.vault.sealer_for(beneficiary_id),
-                provenance=provenance,
+            return self._update(
+                Beneficiary,
+                beneficiary_id,
+                expected_version,
+                lambda b: b.verify_identity(
+                    evidence=evidence,
+                    duplicate_in_programme=owner is not None,
+                    sealer=self.vault.sealer_for(beneficiary_id),
+                    provenance=provenance,
+                ),
             )
-            recordings = self._save(beneficiary)
         except BaseException:
             if claimed_now:
                 self.vault.release("nik", evidence.nik, beneficiary_id)
             raise
-        return self._result(beneficiary, recordings)
 
     def exclude(
         self,
@@ -545,12 +547,39 @@ class ProgrammeApplication(Application[UUID]):
         cls: type[A],
         aggregate_id: UUID,
         expected_version: int | None,
-        decide: Callable[[A], None],
+        decide: Callable[[A], object],
     ) -> CommandResult:
+        """Load, decide, save; once more from the store if the cached copy was stale.
+
+        The aggregate cache does not re-read the store on every load (ADR 0009), so another
+        process may have moved the aggregate on. Every save is checked against the stored
+        version, so a stale decision can never be written: it fails, and so does a refusal
+        that rested on stale state. Either way the command is decided again on a fresh load,
+        once, and only when the store really holds a newer version.
+        """
         aggregate = self._get(cls, aggregate_id)
+        loaded_version = aggregate.version
+        try:
+            return self._decide_and_save(aggregate, expected_version, decide)
+        except DomainError:
+            fresh = self._reload(cls, aggregate_id)
+            if fresh.version == loaded_version:
+                raise
+            return self._decide_and_save(fresh, expected_version, decide)
+
+    def _decide_and_save(
+        self, aggregate: A, expected_version: int | None, decide: Callable[[A], object]
+    ) -> CommandResult:
         _check_version(aggregate, expected_version)
         decide(aggregate)
         return self._result(aggregate, self._save(aggregate))
+
+    def _reload(self, cls: type[A], aggregate_id: UUID) -> A:
+        """The aggregate from the store, replacing any cached copy."""
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(aggregate_id, evict=True)
+        return self._get(cls, aggregate_id)
 
     def _save_new(self, aggregate: LifecycleAggregate, what: str) -> CommandResult:
         return self._result(aggregate, self._save(aggregate, what=what))

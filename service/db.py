@@ -25,11 +25,12 @@ PINNED_OFF = {
 
 AGGREGATE_CACHE = {
     # Commands load the aggregate they change; replaying it each time dominated the command
-    # path. The cache fast-forwards from the store on every get, so writes made by other
-    # processes are still seen, and it hands out deep copies, so a refused command cannot
-    # leave a half-changed aggregate in it.
+    # path, and so did re-reading the store to fast-forward a cached copy. The cache is
+    # therefore trusted without a read, and `ProgrammeApplication._update` decides again on a
+    # fresh load when a save or a refusal shows the copy was stale (ADR 0009). Deep copies
+    # keep a refused command from leaving a half-changed aggregate in the cache.
     "AGGREGATE_CACHE_MAXSIZE": "10000",
-    "AGGREGATE_CACHE_FASTFORWARD": "y",
+    "AGGREGATE_CACHE_FASTFORWARD": "n",
     "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
 }
 

@@ -304,3 +304,53 @@ def test_rebuilding_one_read_model_leaves_the_others_where_they_are(jejak: Jejak
     assert set(jejak.runner.positions().values()) == {head}
     after = _rows(jejak, worklist, "subject_id"), _rows(jejak, beneficiary_status, "beneficiary_id")
     assert after == before
+
+
+def test_a_process_with_a_stale_cached_aggregate_decides_again_on_fresh_state(
+    store_url: str, tmp_path: Path
+) -> None:
+    from domain.beneficiary import ReintegrationPath
+    from tests.conftest import settings_for
+    from tests.contract.journey import BIRTH, HOME
+
+    settings = settings_for(store_url, tmp_path)
+    first, second = Jejak.start(settings), Jejak.start(settings)
+    try:
+        site_id = closed_site(first.app)
+        first.app.site(site_id)  # cached in the first process
+        second.app.record_inspection(
+            site_id,
+            outcome="quiet",  # type: ignore[arg-type]
+            provenance=by(OPERATOR, date(2019, 1, 20)),
+        )
+        result = first.app.record_inspection(
+            site_id,
+            outcome="quiet",  # type: ignore[arg-type]
+            provenance=by(OPERATOR, date(2019, 2, 20)),
+        )
+        assert result.version == 6, "decided again on version 5, not saved over it"
+
+        bid = first.app.register_beneficiary(
+            site_id,
+            case_number="TRK-JP-0042",
+            name="Contoh Empat Dua",
+            phone=None,
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        ).aggregate_id
+        second.app.verify_identity(
+            bid,
+            evidence=IdentityEvidence(NIK, BIRTH, Sex.FEMALE),
+            provenance=by(OPERATOR, date(2018, 11, 20)),
+        )
+        # The first process still holds her as REGISTERED, where assessment is refused.
+        assessed = first.app.assess(
+            bid,
+            home_region=HOME,
+            path=ReintegrationPath.RETURN_HOME,
+            notes=None,
+            provenance=by(OPERATOR, date(2019, 1, 11), "surat_domisili"),
+        )
+        assert assessed.state == "ASSESSED"
+    finally:
+        first.close()
+        second.close()

@@ -4,7 +4,9 @@ Each baseline uses the plain driver (`sqlite3` or psycopg) on its own connection
 under test, so the ratio `ours / baseline` measures the application's overhead and not the
 disk, the server or the machine. The raw rows mirror the event store's table (a UUID key, a
 version, a topic, a state blob and the log position) and carry payloads as large as the
-scenario's own events.
+scenario's own events. The catch-up baseline writes into copies of the five read models'
+tables (`bench.read_models`), made with `CREATE TABLE ... (LIKE ... INCLUDING ALL)` on
+PostgreSQL and from the tables' own DDL on SQLite, so both sides maintain the same indexes.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
+from bench.read_models import PAYMENTS, TABLES, WORKLIST, BaselineTable, HandFold
+from bench.read_models import Row as ModelRow
 from bench.stores import FreshStore, PgConnection, connect_postgres, connect_sqlite
 
 RAW_TABLE = "bench_raw_rows"
-RAW_STATUS = "bench_raw_status"
 RAW_POSITION = "bench_raw_position"
 RAW_TOPIC = "bench.raw:Row"
 
@@ -60,6 +64,12 @@ class RawStore:
             with self._pg.cursor() as cursor:
                 cursor.executemany(self._sql(statement), rows)
 
+    def _query(self, statement: str, params: Row = ()) -> list[Row]:
+        if self._sqlite is not None:
+            return self._sqlite.execute(self._sql(statement), params).fetchall()
+        assert self._pg is not None
+        return self._pg.execute(self._sql(statement), params).fetchall()
+
     def _commit(self) -> None:
         if self._sqlite is not None:
             self._sqlite.commit()
@@ -73,10 +83,16 @@ class RawStore:
             statements = [
                 f"CREATE TABLE {RAW_TABLE} (originator_id TEXT, originator_version INTEGER, "
                 "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))",
-                f"CREATE TABLE {RAW_STATUS} (aggregate_id TEXT PRIMARY KEY, state TEXT NOT NULL, "
-                "version INTEGER NOT NULL, last_position INTEGER NOT NULL)",
                 f"CREATE TABLE {RAW_POSITION} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
             ]
+            # Copies of the read models: their own DDL (table and indexes) under the new name.
+            for table in TABLES:
+                for (ddl,) in self._query(
+                    "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+                    "ORDER BY type DESC",
+                    (table.real,),
+                ):
+                    statements.append(str(ddl).replace(table.real, table.name))
         else:
             # The same shape as the library's PostgreSQL events table.
             statements = [
@@ -84,9 +100,8 @@ class RawStore:
                 "originator_version bigint NOT NULL, topic text, state bytea, "
                 "notification_id bigserial, PRIMARY KEY (originator_id, originator_version))",
                 f"CREATE UNIQUE INDEX {RAW_TABLE}_position ON {RAW_TABLE} (notification_id)",
-                f"CREATE TABLE {RAW_STATUS} (aggregate_id text PRIMARY KEY, state text NOT NULL, "
-                "version integer NOT NULL, last_position bigint NOT NULL)",
                 f"CREATE TABLE {RAW_POSITION} (name text PRIMARY KEY, position bigint NOT NULL)",
+                *(f"CREATE TABLE {t.name} (LIKE {t.real} INCLUDING ALL)" for t in TABLES),
             ]
         for statement in statements:
             self._execute(statement)
@@ -147,23 +162,24 @@ class RawStore:
     def catch_up(
         self, store: FreshStore, batch_size: int, max_batches: int | None = None
     ) -> tuple[int, float]:
-        """(events, seconds) to rebuild a one-row-per-aggregate status table from the log.
+        """(events, seconds) to rebuild the five read models' copies from the log.
 
-        The plain loop the projection runner must compete with: read a batch of notifications,
-        decode each with the application's mapper, fold them to one row per aggregate in
-        memory, upsert those rows and move a position row, one transaction per batch. The
-        reset of the table is timed too, as `runner.reset` is on our side. `max_batches`
-        stops early (for the warm-up).
+        The plain loop the projection runner must compete with, doing the same read-model
+        work: read a batch of notifications, decode each with the application's mapper, load
+        the rows the batch touches with one SELECT per table, fold the events into them in
+        plain Python (`bench.read_models.HandFold`), then upsert them with `executemany`
+        (INSERT ... ON CONFLICT DO UPDATE), delete the worklist rows that closed, insert the
+        payment rows and move a position row, one transaction per batch. The reset of the
+        tables is timed too, as `runner.reset` is on our side. `max_batches` stops early
+        (for the warm-up).
         """
         app = store.jejak.app
-        upsert = (
-            f"INSERT INTO {RAW_STATUS} (aggregate_id, state, version, last_position) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (aggregate_id) DO UPDATE SET "
-            "state = excluded.state, version = excluded.version, "
-            "last_position = excluded.last_position"
+        fold = HandFold(
+            text_dates=self.kind == "sqlite", deadline_days=store.jejak.settings.deadline_days
         )
         started = time.perf_counter()
-        self._execute(f"DELETE FROM {RAW_STATUS}")
+        for table in TABLES:
+            self._execute(f"DELETE FROM {table.name}")
         self._execute(f"UPDATE {RAW_POSITION} SET position = 0 WHERE name = ?", ("raw",))
         self._commit()
         position = 0
@@ -175,25 +191,84 @@ class RawStore:
             )
             if not notifications:
                 break
-            latest: dict[str, Row] = {}
-            for notification in notifications:
-                event = app.mapper.to_domain_event(notification)
-                key = str(event.originator_id)
-                latest[key] = (
-                    key,
-                    type(event).__name__,
-                    event.originator_version,
-                    notification.id,
+            decoded = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
+            writes = fold.fold(decoded, self._load_rows)
+            for table, rows in writes.upserts.items():
+                if rows:
+                    self._executemany(self._upsert_sql(table), _tuples(table, rows))
+            if writes.deletes:
+                self._executemany(
+                    f"DELETE FROM {WORKLIST.name} WHERE {WORKLIST.key} = ?",
+                    [(key,) for key in writes.deletes],
                 )
+            if writes.payments:
+                self._executemany(self._insert_sql(PAYMENTS), _tuples(PAYMENTS, writes.payments))
             position = notifications[-1].id
             events += len(notifications)
-            self._executemany(upsert, list(latest.values()))
             self._execute(
                 f"UPDATE {RAW_POSITION} SET position = ? WHERE name = ?", (position, "raw")
             )
             self._commit()
             batches += 1
         return events, time.perf_counter() - started
+
+    def _load_rows(self, table: BaselineTable, keys: Sequence[str]) -> dict[str, ModelRow]:
+        """The stored rows of `table` for `keys`, by key: one SELECT (per 500 keys on SQLite)."""
+        columns = table.columns
+        at = columns.index(table.key)
+        select = f"SELECT {', '.join(columns)} FROM {table.name} WHERE {table.key}"
+        found: list[Row] = []
+        if not keys:
+            return {}
+        if self._pg is not None:
+            found = self._query(f"{select} = ANY(?)", (list(keys),))
+        else:
+            for start in range(0, len(keys), 500):
+                chunk = tuple(keys[start : start + 500])
+                found += self._query(f"{select} IN ({', '.join('?' * len(chunk))})", chunk)
+        return {row[at]: dict(zip(columns, row, strict=True)) for row in found}
+
+    @staticmethod
+    def _insert_sql(table: BaselineTable) -> str:
+        columns = table.columns
+        return (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})"
+        )
+
+    def _upsert_sql(self, table: BaselineTable) -> str:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in table.columns if c != table.key)
+        return f"{self._insert_sql(table)} ON CONFLICT ({table.key}) DO UPDATE SET {updates}"
+
+    def read_model_mismatches(self) -> list[str]:
+        """How the baseline's copies differ from the projections' tables (empty: identical).
+
+        Row counts first, then every row and column, both read in key order on this
+        connection; run after both sides have caught up, untimed.
+        """
+        problems: list[str] = []
+        for table in TABLES:
+            columns = ", ".join(table.columns)
+            real = self._query(f"SELECT {columns} FROM {table.real} ORDER BY {table.key}")
+            ours = self._query(f"SELECT {columns} FROM {table.name} ORDER BY {table.key}")
+            if len(real) != len(ours):
+                problems.append(f"{table.real}: {len(real)} rows, baseline {len(ours)}")
+                continue
+            for a, b in zip(real, ours, strict=True):
+                if tuple(a) != tuple(b):
+                    problems.append(f"{table.real}: row {tuple(a)!r} != baseline {tuple(b)!r}")
+                    break
+        self._commit()  # end the read transaction
+        return problems
+
+    def read_model_rows(self) -> dict[str, int]:
+        """Rows in each of the baseline's read-model copies."""
+        counts: dict[str, int] = {}
+        for table in TABLES:
+            (found,) = self._query(f"SELECT count(*) FROM {table.name}")
+            counts[table.real] = int(found[0])
+        self._commit()
+        return counts
 
     def settings(self) -> dict[str, str]:
         """The durability settings both sides run with, for the report."""
@@ -219,3 +294,8 @@ class RawStore:
             values[name] = str(found[0]) if found else "?"
         self._pg.rollback()
         return values
+
+
+def _tuples(table: BaselineTable, rows: Sequence[ModelRow]) -> list[Row]:
+    pick = itemgetter(*table.columns)
+    return [pick(row) for row in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +19,12 @@ class PositionedEvent:
 
     position: int
     event: Any
+    # The event class name, as the lifecycle declarations use it; computed once because every
+    # projection asks for it several times per event.
+    name: str = field(init=False)
 
-    @property
-    def name(self) -> str:
-        """The event class name, as the lifecycle declarations use it."""
-        return type(self.event).__name__
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", type(self.event).__name__)
 
     @property
     def recorded_at(self) -> datetime:

@@ -1,0 +1,479 @@
+"""The catch-up baseline's fold: the five read models' rows, worked out by hand in plain Python.
+
+The projection runner maintains site_status, beneficiary_status, payment_history,
+programme_dashboard (with its programme_dashboard_members table) and worklist. The baseline
+must do that same read-model work with no framework, so this module folds a batch of decoded
+events into plain dicts of rows, one dict per table, and hands back what to upsert, delete and
+insert. The driver work (one SELECT per table per batch, executemany writes, the commit) is in
+`bench.baselines.RawStore.catch_up`.
+
+The only domain knowledge taken from the project is its lifecycle declarations, turned once into
+flat lookup tables (event and state -> next state, state -> next action, state -> deadlines);
+per event the fold does dict lookups and assignments and nothing else. Counts on the dashboard
+are kept incrementally (a member's move is one decrement and one increment) rather than
+recounted, which is what a hand-written read model would do.
+
+Values are held in each store's own storage form, so rows read back from a baseline table and
+rows folded here mix freely: on SQLite dates are ISO text and timestamps the text SQLAlchemy
+writes; on PostgreSQL both are the Python objects psycopg adapts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table
+
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.lifecycle import Lifecycle
+from domain.sealed import sealed_to_json
+from domain.site import SITE_LIFECYCLE
+from projections.tables import (
+    beneficiary_status,
+    dashboard_members,
+    payment_history,
+    programme_dashboard,
+    site_status,
+    worklist,
+)
+
+Row = dict[str, Any]
+Load = Callable[["BaselineTable", Sequence[str]], dict[str, Row]]
+
+PREFIX = "baseline_"
+
+
+@dataclass(frozen=True)
+class BaselineTable:
+    """A read-model table and its baseline copy (same columns, same indexes, another name)."""
+
+    source: Table
+    key: str
+
+    @property
+    def real(self) -> str:
+        """The projection's own table."""
+        return self.source.name
+
+    @property
+    def name(self) -> str:
+        """The baseline's copy."""
+        return PREFIX + self.source.name
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Column names in table order."""
+        return tuple(c.name for c in self.source.columns)
+
+
+SITES = BaselineTable(site_status, "site_id")
+BENEFICIARIES = BaselineTable(beneficiary_status, "beneficiary_id")
+PAYMENTS = BaselineTable(payment_history, "position")
+MEMBERS = BaselineTable(dashboard_members, "beneficiary_id")
+DASHBOARD = BaselineTable(programme_dashboard, "site_id")
+WORKLIST = BaselineTable(worklist, "subject_id")
+TABLES = (SITES, BENEFICIARIES, PAYMENTS, MEMBERS, DASHBOARD, WORKLIST)
+
+MONEY_EVENTS = frozenset({"GrantRequested", "GrantApproved", "GrantPaid", "GrantPaymentReversed"})
+EXIT_EVENTS = frozenset(
+    {
+        "ReferredToChildProtection",
+        "CaseClosed",
+        "BeneficiaryWithdrew",
+        "BeneficiaryDied",
+        "TrainingDroppedOut",
+    }
+)
+OUT_OF_PROGRAMME = frozenset({"EXCLUDED", "REFERRED_CHILD_PROTECTION", "WITHDRAWN", "DECEASED"})
+
+
+@dataclass(frozen=True)
+class StateMap:
+    """One lifecycle flattened into lookups: moves, next actions and running deadlines."""
+
+    events: frozenset[str]
+    moves: dict[tuple[str, str | None], str]
+    next_action: dict[str, str | None]
+    # state -> [(setting, clock-starting events, days)], in declaration order.
+    deadlines: dict[str, list[tuple[str, tuple[str, ...], int]]]
+
+    @classmethod
+    def of(cls, lifecycle: Lifecycle, days: Mapping[str, int]) -> StateMap:
+        """The lookups for `lifecycle`, with deadline durations overridden by `days`."""
+        moves: dict[tuple[str, str | None], str] = {}
+        for t in lifecycle.transitions:
+            if t.sources is None:
+                moves.setdefault((t.event, None), t.target or lifecycle.initial)
+            for source in t.sources or ():
+                # The first declared transition wins, as in Lifecycle.target_after.
+                moves.setdefault((t.event, source), t.target or source)
+        return cls(
+            events=frozenset(t.event for t in lifecycle.transitions),
+            moves=moves,
+            next_action={s.name: None if s.terminal else s.next_action for s in lifecycle.states},
+            deadlines={
+                s.name: [
+                    (d.setting, d.clock_starts, days.get(d.setting, d.default_days))
+                    for d in lifecycle.deadlines
+                    if s.name in d.states
+                ]
+                for s in lifecycle.states
+            },
+        )
+
+
+@dataclass
+class BatchWrites:
+    """What one batch changes: rows to upsert per table, worklist rows to delete, payments."""
+
+    upserts: dict[BaselineTable, list[Row]] = field(default_factory=dict)
+    deletes: list[str] = field(default_factory=list)
+    payments: list[Row] = field(default_factory=list)
+
+
+class HandFold:
+    """Folds batches of decoded events into the five read models' rows."""
+
+    def __init__(self, *, text_dates: bool, deadline_days: Mapping[str, int]) -> None:
+        self.site = StateMap.of(SITE_LIFECYCLE, deadline_days)
+        self.person = StateMap.of(BENEFICIARY_LIFECYCLE, deadline_days)
+        self.day: Callable[[date], Any] = date.isoformat if text_dates else _same
+        self.moment: Callable[[datetime], Any] = _sqlalchemy_sqlite_text if text_dates else _same
+
+    def fold(self, events: Sequence[tuple[int, Any]], load: Load) -> BatchWrites:
+        """The writes that bring the tables from their stored rows to after `events`."""
+        site_keys: dict[str, None] = {}
+        person_keys: dict[str, None] = {}
+        new_people_sites: set[str] = set()
+        for _, e in events:
+            name = type(e).__name__
+            if name in self.site.events:
+                site_keys[str(e.originator_id)] = None
+            elif name in self.person.events:
+                person_keys[str(e.originator_id)] = None
+                if name == "BeneficiaryRegistered":
+                    new_people_sites.add(str(e.site_id))
+
+        sites = load(SITES, list(site_keys))
+        people = load(BENEFICIARIES, list(person_keys))
+        members = load(MEMBERS, list(person_keys))
+        work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys]))
+        stored_work = set(work)
+        for row in work.values():
+            assert row is not None
+            row["milestones"] = json.loads(row["milestones"])
+        dashboard_keys = {*site_keys, *new_people_sites, *(m["site_id"] for m in members.values())}
+        dashboard = load(DASHBOARD, sorted(dashboard_keys))
+        for row in dashboard.values():
+            row["counts_by_state"] = json.loads(row["counts_by_state"])
+        touched_sites: dict[str, None] = {}
+
+        writes = BatchWrites()
+        for position, e in events:
+            name = type(e).__name__
+            oid = str(e.originator_id)
+            day = self.day(e.occurred_on)
+            if name in self.site.events:
+                self._site(sites, name, oid, e, position, day)
+                self._dashboard_site(dashboard, name, oid, e, position, day)
+                touched_sites[oid] = None
+                self._worklist(work, self.site, name, oid, e, position, day)
+            elif name in self.person.events:
+                self._person(people, name, oid, e, position, day)
+                site_id = self._member(members, dashboard, name, oid, e, position, day)
+                touched_sites[site_id] = None
+                if name in MONEY_EVENTS:
+                    writes.payments.append(self._payment(people[oid], name, oid, e, position, day))
+                self._worklist(work, self.person, name, oid, e, position, day)
+
+        writes.upserts[SITES] = [sites[k] for k in site_keys]
+        writes.upserts[BENEFICIARIES] = [people[k] for k in person_keys]
+        writes.upserts[MEMBERS] = [members[k] for k in person_keys]
+        writes.upserts[DASHBOARD] = [
+            _dashboard_stored(dashboard[k]) for k in touched_sites if k in dashboard
+        ]
+        writes.upserts[WORKLIST] = [_worklist_stored(r) for r in work.values() if r is not None]
+        writes.deletes = [k for k in stored_work if work[k] is None]
+        return writes
+
+    # --- site_status --------------------------------------------------------------------------
+
+    def _site(
+        self, sites: dict[str, Row], name: str, oid: str, e: Any, position: int, day: Any
+    ) -> None:
+        if name == "SiteRegistered":
+            row: Row = {
+                "site_id": oid,
+                "code": e.code,
+                "name": e.name,
+                "aliases": json.dumps(list(e.aliases)),
+                "kelurahan_scheme": e.kelurahan.scheme,
+                "kelurahan_code": e.kelurahan.code,
+                "state": self.site.moves[(name, None)],
+                "pendataan_on": day,
+                "headcount_at_pendataan": e.headcount_at_pendataan,
+                "sosialisasi_count": 0,
+                "last_sosialisasi_on": None,
+                "decree_number": None,
+                "decreed_on": None,
+                "closed_on": None,
+                "declared_headcount": None,
+                "funds_in_place": None,
+                "last_inspection_on": None,
+                "last_inspection_outcome": None,
+            }
+            sites[oid] = row
+        else:
+            row = sites[oid]
+            row["state"] = self.site.moves[(name, row["state"])]
+            if name == "SosialisasiHeld":
+                row["sosialisasi_count"] += 1
+                last = row["last_sosialisasi_on"]
+                row["last_sosialisasi_on"] = day if last is None or day > last else last
+            elif name == "ClosureDecreed":
+                row["decree_number"] = e.decree_number
+                row["decreed_on"] = day
+            elif name == "SiteClosed":
+                row["closed_on"] = day
+                row["declared_headcount"] = e.declared_headcount
+                row["funds_in_place"] = e.funds_in_place
+            elif name == "PostClosureInspected":
+                row["last_inspection_on"] = day
+                row["last_inspection_outcome"] = str(e.outcome)
+        row["version"] = e.originator_version
+        row["last_event"] = name
+        row["last_position"] = position
+        row["last_occurred_on"] = day
+
+    # --- beneficiary_status -------------------------------------------------------------------
+
+    def _person(
+        self, people: dict[str, Row], name: str, oid: str, e: Any, position: int, day: Any
+    ) -> None:
+        if name == "BeneficiaryRegistered":
+            row: Row = {
+                "beneficiary_id": oid,
+                "case_number": e.case_number,
+                "site_id": str(e.site_id),
+                "state": self.person.moves[(name, None)],
+                "pendataan_on": day,
+                "name_sealed": sealed_to_json(e.name),
+                "nik_sealed": None,
+                "nik_region_known": None,
+                "nik_birth_digits_consistent": None,
+                "synthetic_nik": None,
+                "home_region_code": None,
+                "path": None,
+                "facility_id": None,
+                "training_completed": False,
+                "requested_amount": None,
+                "approved_amount": None,
+                "paid_amount": 0,
+                "exit_reason": None,
+            }
+            people[oid] = row
+        else:
+            row = people[oid]
+            row["state"] = self.person.moves[(name, row["state"])]
+            if name == "IdentityVerified":
+                checks = e.checks
+                row["nik_sealed"] = sealed_to_json(e.nik)
+                row["nik_region_known"] = checks.nik_region_known
+                row["nik_birth_digits_consistent"] = (
+                    checks.nik_birth_digits_consistent and checks.nik_sex_digit_consistent
+                )
+                row["synthetic_nik"] = checks.synthetic_nik
+            elif name == "Assessed":
+                row["home_region_code"] = e.home_region.code
+                row["path"] = str(e.path)
+            elif name == "SentToTraining":
+                row["facility_id"] = e.facility_id
+            elif name == "TrainingCompleted":
+                row["training_completed"] = True
+            elif name == "GrantRequested":
+                row["requested_amount"] = e.amount
+            elif name == "GrantApproved":
+                row["approved_amount"] = e.amount
+            elif name == "GrantPaid":
+                row["paid_amount"] += e.amount
+            elif name == "GrantPaymentReversed":
+                row["paid_amount"] -= e.amount
+            elif name == "BeneficiaryExcluded":
+                row["exit_reason"] = f"{e.exclusion}: {e.reason}"
+            elif name in EXIT_EVENTS:
+                row["exit_reason"] = e.reason or row["exit_reason"]
+        row["version"] = e.originator_version
+        row["last_event"] = name
+        row["last_position"] = position
+        row["last_occurred_on"] = day
+
+    # --- payment_history ----------------------------------------------------------------------
+
+    def _payment(self, person: Row, name: str, oid: str, e: Any, position: int, day: Any) -> Row:
+        account = getattr(e, "account", None)
+        document = e.document
+        return {
+            "position": position,
+            "beneficiary_id": oid,
+            "case_number": person["case_number"],
+            "site_id": person["site_id"],
+            "event": name,
+            "amount": e.amount,
+            "occurred_on": day,
+            "channel": str(e.channel) if name == "GrantPaid" else None,
+            "bank_reference": getattr(e, "bank_reference", None),
+            "account_sealed": sealed_to_json(account) if account is not None else None,
+            "actor_id": e.actor.user_id,
+            "actor_role": str(e.actor.role),
+            "document_kind": document.kind if document else None,
+            "document_number": document.number if document else None,
+            "reason": e.reason,
+            "recorded_at": self.moment(e.timestamp),
+        }
+
+    # --- programme_dashboard and its members --------------------------------------------------
+
+    def _dashboard_site(
+        self, dashboard: dict[str, Row], name: str, oid: str, e: Any, position: int, day: Any
+    ) -> None:
+        if name == "SiteRegistered":
+            row: Row = {
+                "site_id": oid,
+                "site_code": e.code,
+                "site_name": e.name,
+                "site_state": self.site.moves[(name, None)],
+                "headcount_at_pendataan": e.headcount_at_pendataan,
+                "declared_headcount_at_closure": None,
+                "funds_in_place_at_closure": None,
+                "grants_paid": 0,
+                "counts_by_state": {},
+            }
+            dashboard[oid] = row
+        else:
+            row = dashboard[oid]
+            row["site_state"] = self.site.moves[(name, row["site_state"])]
+            if name == "SiteClosed":
+                row["declared_headcount_at_closure"] = e.declared_headcount
+                row["funds_in_place_at_closure"] = e.funds_in_place
+        row["last_event"] = name
+        row["last_position"] = position
+        row["last_occurred_on"] = day
+
+    def _member(
+        self,
+        members: dict[str, Row],
+        dashboard: dict[str, Row],
+        name: str,
+        oid: str,
+        e: Any,
+        position: int,
+        day: Any,
+    ) -> str:
+        """Fold the member row, move the site's counts along with it; returns the site."""
+        if name == "BeneficiaryRegistered":
+            old_state, old_paid = None, False
+            row: Row = {
+                "beneficiary_id": oid,
+                "site_id": str(e.site_id),
+                "state": self.person.moves[(name, None)],
+                "grant_paid": False,
+            }
+            members[oid] = row
+        else:
+            row = members[oid]
+            old_state, old_paid = row["state"], bool(row["grant_paid"])
+            row["state"] = self.person.moves[(name, old_state)]
+            if name == "GrantPaid":
+                row["grant_paid"] = True
+            elif name == "GrantPaymentReversed":
+                row["grant_paid"] = False
+        row["last_event"] = name
+        row["last_position"] = position
+        row["last_occurred_on"] = day
+        site = dashboard.get(row["site_id"])
+        if site is not None:
+            counts: dict[str, int] = site["counts_by_state"]
+            if old_state is not None:
+                counts[old_state] -= 1
+            counts[row["state"]] = counts.get(row["state"], 0) + 1
+            site["grants_paid"] += bool(row["grant_paid"]) - old_paid
+            site["last_event"] = name
+            site["last_position"] = position
+            site["last_occurred_on"] = day
+        site_id: str = row["site_id"]
+        return site_id
+
+    # --- worklist ------------------------------------------------------------------------------
+
+    def _worklist(
+        self,
+        work: dict[str, Row | None],
+        lifecycle: StateMap,
+        name: str,
+        oid: str,
+        e: Any,
+        position: int,
+        day: Any,
+    ) -> None:
+        row = work.get(oid)
+        if row is None:
+            if name == "SiteRegistered":
+                row = {"subject_kind": "site", "label": e.code, "site_id": oid}
+            elif name == "BeneficiaryRegistered":
+                site_id = str(e.site_id)
+                row = {"subject_kind": "beneficiary", "label": e.case_number, "site_id": site_id}
+            else:
+                return  # off the worklist for good: nothing follows a terminal state
+            row["subject_id"] = oid
+            row["state"] = None
+            row["milestones"] = {}
+        state = lifecycle.moves[(name, row["state"])]
+        milestones: dict[str, str] = row["milestones"]
+        milestones[name] = e.occurred_on.isoformat()
+        action = lifecycle.next_action[state]
+        if action is None:
+            work[oid] = None
+            return
+        deadline, due = None, None
+        for setting, clock_starts, days in lifecycle.deadlines[state]:
+            started = [milestones[s] for s in clock_starts if s in milestones]
+            if started:
+                falls = date.fromisoformat(max(started)) + timedelta(days=days)
+                if due is None or falls < due:
+                    deadline, due = setting, falls
+        row["state"] = state
+        row["next_action"] = action
+        row["deadline"] = deadline
+        row["due_on"] = None if due is None else self.day(due)
+        row["last_event"] = name
+        row["last_position"] = position
+        row["last_occurred_on"] = day
+        work[oid] = row
+
+
+def _dashboard_stored(row: Row) -> Row:
+    counts: dict[str, int] = row["counts_by_state"]
+    present = {state: n for state, n in sorted(counts.items()) if n}
+    return row | {
+        "registered": sum(present.values()),
+        "in_programme_now": sum(n for s, n in present.items() if s not in OUT_OF_PROGRAMME),
+        "counts_by_state": json.dumps(present),
+    }
+
+
+def _worklist_stored(row: Row) -> Row:
+    milestones: dict[str, str] = row["milestones"]
+    return row | {"milestones": json.dumps(dict(sorted(milestones.items())))}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlalchemy_sqlite_text(moment: datetime) -> str:
+    # SQLAlchemy's SQLite DATETIME storage format (naive text, microseconds always present).
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")

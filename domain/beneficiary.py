@@ -203,6 +203,18 @@ class Beneficiary(LifecycleAggregate):
         provenance: Provenance,
     ) -> Beneficiary:
         """Register her at `site` on the pendataan date `provenance.occurred_on`."""
+        cls.check_registration(site=site, case_number=case_number, name=name)
+        return cls(
+            site_id=site.id,
+            case_number=case_number,
+            name=sealer.seal(KeyPurpose.IDENTITY, "name", name.strip()),
+            phone=sealer.seal(KeyPurpose.CASEFILE, "phone", phone) if phone else None,
+            **provenance.event_fields(),
+        )
+
+    @staticmethod
+    def check_registration(*, site: Site, case_number: str, name: str) -> None:
+        """The registration rules, checkable before any key or seal is made for her."""
         if not CASE_NUMBER.fullmatch(case_number):
             raise InvalidValue("case number must look like TRK-JP-0001", field="case_number")
         if not case_number.startswith(site.code + "-"):
@@ -211,13 +223,6 @@ class Beneficiary(LifecycleAggregate):
             )
         if not name.strip():
             raise InvalidValue("name must not be empty", field="name")
-        return cls(
-            site_id=site.id,
-            case_number=case_number,
-            name=sealer.seal(KeyPurpose.IDENTITY, "name", name.strip()),
-            phone=sealer.seal(KeyPurpose.CASEFILE, "phone", phone) if phone else None,
-            **provenance.event_fields(),
-        )
 
     @event(BeneficiaryRegistered)
     def __init__(

@@ -217,26 +217,25 @@ class ProgrammeApplication(Application[UUID]):
     ) -> list[CommandResult]:
         """Register a whole pendataan roster in one transaction: all of it or none."""
         site = self._get(Site, site_id)
+        for row in roster:
+            Beneficiary.check_registration(site=site, case_number=row.case_number, name=row.name)
+        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
+        if len(set(subject_ids)) != len(subject_ids):
+            raise AlreadyRegistered("the roster repeats a case number", field="case_number")
         # The keys are committed before the events, so a crash leaves at most orphan keys and
         # never an event that no key can read.
-        self.vault.ensure_subject_keys_many(
-            [Beneficiary.create_id(row.case_number) for row in roster]
-        )
-        created: list[Beneficiary] = []
-        for row in roster:
-            subject_id = Beneficiary.create_id(row.case_number)
-            created.append(
-                Beneficiary.register(
-                    site=site,
-                    case_number=row.case_number,
-                    name=row.name,
-                    phone=row.phone,
-                    sealer=self.vault.sealer_for(subject_id),
-                    provenance=provenance,
-                )
+        self.vault.ensure_subject_keys_many(subject_ids)
+        created = [
+            Beneficiary.register(
+                site=site,
+                case_number=row.case_number,
+                name=row.name,
+                phone=row.phone,
+                sealer=self.vault.sealer_for(subject_id),
+                provenance=provenance,
             )
-        if len({b.id for b in created}) != len(created):
-            raise AlreadyRegistered("the roster repeats a case number", field="case_number")
+            for row, subject_id in zip(roster, subject_ids, strict=True)
+        ]
         recordings = self._save(*created, what="case number")
         positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
         return [CommandResult(b.id, b.version, positions.get(b.id, 0), b.state) for b in created]

@@ -18,6 +18,9 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
+# From this many events on, one save uses binary parameters instead of one query text.
+BATCH_THRESHOLD = 20
+
 
 class OneTripPostgresRecorder(PostgresApplicationRecorder):
     """Inserts events in one round trip: BEGIN; lock; NOTIFY; INSERT ... RETURNING; COMMIT."""
@@ -41,6 +44,11 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
             ]
         )
         self._one_trip_text: str | None = None
+        self._batch_insert = SQL(
+            "INSERT INTO {0} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(table)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -53,6 +61,8 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
             [e.topic for e in stored_events],
             [e.state for e in stored_events],
         )
+        if len(stored_events) >= BATCH_THRESHOLD:
+            return self._insert_batch(stored_events, params)
         with self.datastore.get_connection() as conn:
             if self._one_trip_text is None:
                 # Rendered once: identifiers never change, and composing costs per call.
@@ -69,15 +79,31 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
                 raise
             return _returned_ids(cursor, len(stored_events))
 
+    def _insert_batch(
+        self, stored_events: Sequence[StoredEvent], params: tuple[list[Any], ...]
+    ) -> list[int]:
+        # Large batches: quoting thousands of states into one query text costs more than the
+        # few extra round trips of an ordinary transaction with binary parameters.
+        with self.datastore.get_connection() as conn, conn.transaction():
+            for statement in self.lock_table_statements:
+                conn.execute(statement)
+            conn.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+            inserted = conn.execute(self._batch_insert, params)
+            return _ids(inserted.fetchall(), len(stored_events))
+
+
+def _ids(rows: Sequence[Any], expected: int) -> list[int]:
+    ids = [row["notification_id"] for row in rows]
+    if len(ids) != expected:
+        raise psycopg.ProgrammingError(f"got {len(ids)} ids for {expected} events")
+    return ids
+
 
 def _returned_ids(cursor: psycopg.ClientCursor[Any], expected: int) -> list[int]:
     # Results arrive one per statement; the INSERT's is the one that returned rows.
     while True:
         status = cursor.statusmessage or ""
         if status.startswith("INSERT"):
-            ids = [row["notification_id"] for row in cursor.fetchall()]
-            if len(ids) != expected:
-                raise psycopg.ProgrammingError(f"got {len(ids)} ids for {expected} events")
-            return ids
+            return _ids(cursor.fetchall(), expected)
         if not cursor.nextset():
             raise psycopg.ProgrammingError("the INSERT returned no notification ids")

@@ -165,8 +165,9 @@ class Vault:
         generated: dict[tuple[str, str], bytes] = {}
         rows = []
         # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
+        purposes = sorted(KeyPurpose)
         for subject_id in sorted(set(subject_ids)):
-            for purpose in sorted(KeyPurpose):
+            for purpose in purposes:
                 data_key = AESGCM.generate_key(256)
                 generated[(str(subject_id), purpose.value)] = data_key
                 rows.append(

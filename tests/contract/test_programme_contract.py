@@ -354,3 +354,29 @@ def test_a_process_with_a_stale_cached_aggregate_decides_again_on_fresh_state(
     finally:
         first.close()
         second.close()
+
+
+def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
+    from service.application import NewBeneficiary
+
+    site_id = closed_site(jejak.app)
+    roster = [NewBeneficiary(f"TRK-JP-{n:04d}", f"Contoh Orang {n}") for n in range(1, 61)]
+    results = jejak.app.register_roster(site_id, roster, provenance=by(OPERATOR, date(2016, 3, 20)))
+    positions = [r.position for r in results]
+    assert len(set(positions)) == 60 and positions == sorted(positions)
+    clash = [NewBeneficiary(f"TRK-JP-{n:04d}", f"Contoh Baru {n}") for n in range(61, 90)]
+    clash.append(NewBeneficiary("TRK-JP-0007", "Contoh Kembar"))
+    before = jejak.app.position()
+    with pytest.raises(AlreadyRegistered):
+        jejak.app.register_roster(site_id, clash, provenance=by(OPERATOR, date(2016, 3, 20)))
+    assert jejak.app.position() == before, "a refused roster writes nothing"
+    assert (
+        jejak.app.register_beneficiary(
+            site_id,
+            case_number="TRK-JP-0061",
+            name="Contoh Lagi",
+            phone=None,
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        ).version
+        == 1
+    )

@@ -23,27 +23,16 @@ BATCH_THRESHOLD = 20
 
 
 class OneTripPostgresRecorder(PostgresApplicationRecorder):
-    """Inserts events in one round trip: BEGIN; lock; NOTIFY; INSERT ... RETURNING; COMMIT."""
+    """Inserts events in one round trip: lock, NOTIFY and INSERT ... RETURNING as one query."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         table = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )
-        self._one_trip: Composed = SQL("; ").join(
-            [
-                SQL("BEGIN"),
-                *self.lock_table_statements,
-                SQL("NOTIFY {0}").format(Identifier(self.channel_name)),
-                SQL(
-                    "INSERT INTO {0} (originator_id, originator_version, topic, state) "
-                    "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
-                    "RETURNING notification_id"
-                ).format(table),
-                SQL("COMMIT"),
-            ]
-        )
-        self._one_trip_text: str | None = None
+        # Rendered per number of events (1 to BATCH_THRESHOLD - 1) on first use.
+        self._table = table
+        self._one_trip_texts: dict[int, str] = {}
         self._batch_insert = SQL(
             "INSERT INTO {0} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]) "
@@ -55,22 +44,22 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return None
-        params = (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
-        )
         if len(stored_events) >= BATCH_THRESHOLD:
-            return self._insert_batch(stored_events, params)
+            return self._insert_batch(stored_events)
+        params = [
+            value
+            for e in stored_events
+            for value in (e.originator_id, e.originator_version, e.topic, e.state)
+        ]
         with self.datastore.get_connection() as conn:
-            if self._one_trip_text is None:
-                # Rendered once: identifiers never change, and composing costs per call.
-                self._one_trip_text = self._one_trip.as_string(conn)
+            text = self._one_trip_texts.get(len(stored_events))
+            if text is None:
+                text = self._one_trip_query(len(stored_events)).as_string(conn)
+                self._one_trip_texts[len(stored_events)] = text
             # Several statements in one query need client-side parameter binding.
             cursor = psycopg.ClientCursor(conn)
             try:
-                cursor.execute(self._one_trip_text, params)
+                cursor.execute(text, params)
             except psycopg.Error:
                 # The failed statement leaves the transaction open and aborted; end it so the
                 # pooled connection goes back clean. The error itself is re-raised and mapped
@@ -79,9 +68,30 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
                 raise
             return _returned_ids(cursor, len(stored_events))
 
-    def _insert_batch(
-        self, stored_events: Sequence[StoredEvent], params: tuple[list[Any], ...]
-    ) -> list[int]:
+    def _one_trip_query(self, count: int) -> Composed:
+        # Plain VALUES rows: quoting one bytea literal per event is far cheaper than quoting
+        # the same values inside array literals for unnest.
+        rows = SQL(", ").join([SQL("(%s, %s, %s, %s)")] * count)
+        # No BEGIN or COMMIT: the statements of one simple query run as one implicit
+        # transaction, committed after the last and rolled back as a whole on any error.
+        return SQL("; ").join(
+            [
+                *self.lock_table_statements,
+                SQL("NOTIFY {0}").format(Identifier(self.channel_name)),
+                SQL(
+                    "INSERT INTO {0} (originator_id, originator_version, topic, state) "
+                    "VALUES {1} RETURNING notification_id"
+                ).format(self._table, rows),
+            ]
+        )
+
+    def _insert_batch(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+        params = (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        )
         # Large batches: quoting thousands of states into one query text costs more than the
         # few extra round trips of an ordinary transaction with binary parameters.
         with self.datastore.get_connection() as conn, conn.transaction():

@@ -7,11 +7,11 @@ import json
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, select
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
-from projections.base import PositionedEvent, Projection, Row, RowProjection
+from projections.base import PositionedEvent, Projection, Row, RowProjection, key_in
 from projections.provenance import stamp
 from projections.site_status import SITE_EVENTS
 from projections.tables import dashboard_members, programme_dashboard
@@ -82,23 +82,6 @@ def summarise_members(row: Row, counts: Counter[str], grants_paid: int) -> Row:
     }
 
 
-def _member_counts(conn: Connection, sites: Sequence[str]) -> dict[str, tuple[Counter[str], int]]:
-    # One grouped query per chunk of sites, not one query per site.
-    found: dict[str, tuple[Counter[str], int]] = {s: (Counter(), 0) for s in sites}
-    m = dashboard_members.c
-    for start in range(0, len(sites), 500):
-        query = (
-            select(m.site_id, m.state, m.grant_paid, func.count())
-            .where(m.site_id.in_(sites[start : start + 500]))
-            .group_by(m.site_id, m.state, m.grant_paid)
-        )
-        for site_id, state, paid, n in conn.execute(query):
-            counts, grants = found[site_id]
-            counts[state] += n
-            found[site_id] = (counts, grants + (n if paid else 0))
-    return found
-
-
 class ProgrammeDashboard(Projection):
     """Folds site facts and member states, then recomputes the rows of the sites touched."""
 
@@ -109,21 +92,8 @@ class ProgrammeDashboard(Projection):
         self.members = DashboardMembers()
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        self.members.apply(conn, events)
-        member_ids = sorted(
-            {str(e.event.originator_id) for e in events if e.name in BENEFICIARY_EVENTS}
-        )
-        site_of: dict[str, str] = {}
-        for chunk_start in range(0, len(member_ids), 500):
-            chunk = member_ids[chunk_start : chunk_start + 500]
-            site_of |= {
-                bid: sid
-                for bid, sid in conn.execute(
-                    select(dashboard_members.c.beneficiary_id, dashboard_members.c.site_id).where(
-                        dashboard_members.c.beneficiary_id.in_(chunk)
-                    )
-                )
-            }
+        before, after = self._apply_members(conn, events)
+        site_of = {str(k): r["site_id"] for k, r in after.items() if r is not None}
         latest: dict[str, PositionedEvent] = {}
         for e in events:
             oid = str(e.event.originator_id)
@@ -133,23 +103,52 @@ class ProgrammeDashboard(Projection):
         if not latest:
             return
         touched = sorted(latest)
+        board = programme_dashboard.c
         rows: dict[str, Row] = {
             r["site_id"]: dict(r)
             for r in conn.execute(
-                select(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched))
+                select(programme_dashboard).where(key_in(conn, board.site_id, touched))
             ).mappings()
         }
+        counts = {sid: _stored_counts(row) for sid, row in rows.items()}
         for e in events:
             if e.name in SITE_EVENTS:
                 sid = str(e.event.originator_id)
                 rows[sid] = fold_site_facts(rows.get(sid), e)
+                counts.setdefault(sid, (Counter(), 0))
+        # Running totals: each member touched leaves her old state and enters her new one.
+        for key, now in after.items():
+            was = before.get(key)
+            for member, sign in ((was, -1), (now, 1)):
+                if member is not None:
+                    by_state, paid = counts[member["site_id"]]
+                    by_state[member["state"]] += sign
+                    counts[member["site_id"]] = (by_state, paid + sign * member["grant_paid"])
         out = []
-        counts = _member_counts(conn, touched)
         for sid in touched:
             if sid not in rows:
                 continue  # members of a site the log does not know: impossible by construction
             by_state, grants_paid = counts[sid]
-            out.append(stamp(summarise_members(rows[sid], by_state, grants_paid), latest[sid]))
-        conn.execute(delete(programme_dashboard).where(programme_dashboard.c.site_id.in_(touched)))
+            live = Counter({state: n for state, n in by_state.items() if n})
+            out.append(stamp(summarise_members(rows[sid], live, grants_paid), latest[sid]))
+        conn.execute(delete(programme_dashboard).where(key_in(conn, board.site_id, touched)))
         if out:
             conn.execute(programme_dashboard.insert(), out)
+
+    def _apply_members(
+        self, conn: Connection, events: Sequence[PositionedEvent]
+    ) -> tuple[dict[Hashable, Row | None], dict[Hashable, Row | None]]:
+        """The members the batch touched, as they stood before it and as they stand after."""
+        keyed = [(k, e) for e in events if (k := self.members.key_of(e)) is not None]
+        keys = list(dict.fromkeys(k for k, _ in keyed))
+        before = self.members.load(conn, keys) if keys else {}
+        after = dict(before)
+        for key, event in keyed:
+            after[key] = self.members.fold(after.get(key), event)
+        if keys:
+            self.members.write(conn, keys, after, list(before))
+        return before, after
+
+
+def _stored_counts(row: Row) -> tuple[Counter[str], int]:
+    return Counter(json.loads(row["counts_by_state"])), row["grants_paid"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, select
 
 from domain.sealed import sealed_to_json
-from projections.base import PositionedEvent, Projection, Row
+from projections.base import PositionedEvent, Projection, Row, key_in
 from projections.tables import beneficiary_status, payment_history
 
 PAYMENT_EVENTS = frozenset({"GrantRequested", "GrantApproved", "GrantPaid", "GrantPaymentReversed"})
@@ -43,7 +43,7 @@ class PaymentHistory(Projection):
                 beneficiary_status.c.beneficiary_id,
                 beneficiary_status.c.case_number,
                 beneficiary_status.c.site_id,
-            ).where(beneficiary_status.c.beneficiary_id.in_(missing))
+            ).where(key_in(conn, beneficiary_status.c.beneficiary_id, missing))
             for bid, case_number, site_id in conn.execute(query):
                 cases[bid] = (case_number, site_id)
         return cases

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -73,7 +73,12 @@ class Provenance:
 
     def event_fields(self) -> dict[str, Any]:
         """The provenance as keyword arguments for an event."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {
+            "actor": self.actor,
+            "occurred_on": self.occurred_on,
+            "document": self.document,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)

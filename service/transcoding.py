@@ -33,9 +33,11 @@ class FrozenDataclassAsDict(Transcoding):
         self.type = cls
         self.name = name
         self._coerce = coerce or {}
+        # Field names looked up once: every event encodes several of these values.
+        self._names = tuple(f.name for f in dataclasses.fields(cls))
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+        return {name: getattr(obj, name) for name in self._names}
 
     def decode(self, data: dict[str, Any]) -> Any:
         values = {

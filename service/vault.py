@@ -182,9 +182,11 @@ class Vault:
         inserted: set[tuple[str, str]] = set()
         with self._engine.begin() as conn:
             for start in range(0, len(rows), KEY_INSERT_CHUNK):
-                inserted |= _insert_ignoring_conflicts(
-                    conn, vault_subject_keys, rows[start : start + KEY_INSERT_CHUNK]
-                )
+                chunk = rows[start : start + KEY_INSERT_CHUNK]
+                if conn.dialect.name == "postgresql":
+                    inserted |= _insert_keys_postgres(conn, chunk)
+                else:
+                    inserted |= _insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
         # Keys this call created are cached as generated; keys that already existed (or won a
         # race against us) are read back.
         self._cache_keys({k: v for k, v in generated.items() if k in inserted})
@@ -474,6 +476,30 @@ def _key_row(subject_id: UUID, purpose: KeyPurpose) -> ColumnElement[bool]:
         vault_subject_keys.c.subject_id == str(subject_id),
         vault_subject_keys.c.purpose == purpose.value,
     )
+
+
+def _insert_keys_postgres(
+    conn: Connection, rows: Sequence[Mapping[str, Any]]
+) -> set[tuple[str, str]]:
+    """Key rows in one statement of binary arrays; returns the keys actually inserted.
+
+    Through SQLAlchemy's executemany the key rows were half the cost of a roster import on
+    PostgreSQL; one `unnest` statement per chunk sends them as five array parameters.
+    """
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(
+        "INSERT INTO vault_subject_keys (subject_id, purpose, wrapped_key, created_at, erased_at)"
+        " SELECT * FROM unnest(%b::text[], %b::text[], %b::bytea[], %b::timestamptz[],"
+        " %b::timestamptz[]) ON CONFLICT DO NOTHING RETURNING subject_id, purpose",
+        (
+            [r["subject_id"] for r in rows],
+            [r["purpose"] for r in rows],
+            [r["wrapped_key"] for r in rows],
+            [r["created_at"] for r in rows],
+            [r["erased_at"] for r in rows],
+        ),
+    )
+    return {(str(subject), str(purpose)) for subject, purpose in cursor.fetchall()}
 
 
 def _insert_ignoring_conflicts(

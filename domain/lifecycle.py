@@ -69,10 +69,17 @@ class Lifecycle:
     transitions: tuple[Transition, ...]
     deadlines: tuple[Deadline, ...] = ()
     _by_name: dict[str, StateSpec] = field(init=False, repr=False, compare=False)
+    # (event, state before) -> state after; every replayed and projected event looks it up.
+    _targets: dict[tuple[str, str | None], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name = {s.name: s for s in self.states}
         object.__setattr__(self, "_by_name", by_name)
+        targets: dict[tuple[str, str | None], str] = {}
+        for t in self.transitions:
+            for source in t.sources if t.sources is not None else (None,):
+                targets.setdefault((t.event, source), t.target or source or "")
+        object.__setattr__(self, "_targets", targets)
         for t in self.transitions:
             for s in (*(t.sources or ()), *((t.target,) if t.target else ())):
                 if s not in by_name:
@@ -117,14 +124,12 @@ class Lifecycle:
 
     def target_after(self, event: str, state: str | None) -> str:
         """The state after `event` is applied in `state` (None before creation)."""
-        for t in self.transitions:
-            if t.event != event:
-                continue
-            if t.sources is None and state is None:
-                return t.target or self.initial
-            if t.sources is not None and state in t.sources:
-                return t.target or state
-        raise TransitionNotAllowed(f"{self.aggregate}: event {event} cannot follow state {state}")
+        target = self._targets.get((event, state))
+        if not target:
+            raise TransitionNotAllowed(
+                f"{self.aggregate}: event {event} cannot follow state {state}"
+            )
+        return target
 
     def commands_from(self, state: str) -> list[Transition]:
         """Transitions available from `state`, in declaration order."""

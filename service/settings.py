@@ -9,12 +9,20 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.rules import ProgrammeRules
+from domain.rules import DEFAULT_FACILITIES, ProgrammeRules, TrainingFacility
 
 MASTER_KEY_BYTES = 32
+
+
+class FacilitySetting(BaseModel):
+    """A registered training facility, as configured."""
+
+    facility_id: str = Field(pattern=r"^[A-Z0-9-]{2,32}$")
+    name: str = Field(min_length=1, max_length=200)
+    region_code: str = Field(pattern=r"^[0-9]{2}(\.[0-9]{2}){0,3}$")
 
 
 class Settings(BaseSettings):
@@ -36,21 +44,37 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     dropout_keeps_grant: bool = False
     deadline_days: dict[str, int] = Field(default_factory=dict)
+    training_facilities: list[FacilitySetting] | None = Field(
+        default=None,
+        description="JSON list of {facility_id, name, region_code}; replaces the shipped list "
+        "of registered training facilities",
+    )
     projection_batch_size: int = Field(default=500, ge=10, le=10_000)
     read_your_writes_timeout_seconds: float = Field(default=5.0, ge=0, le=60)
     require_postgres: bool = False
 
-    @field_validator("deadline_days", mode="before")
+    @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod
-    def _parse_deadlines(cls, value: object) -> object:
+    def _parse_json(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
-            return json.loads(value) if value.strip() else {}
+            empty: dict[str, int] | None = {} if info.field_name == "deadline_days" else None
+            return json.loads(value) if value.strip() else empty
         return value
 
     def programme_rules(self) -> ProgrammeRules:
         """The programme policies the domain commands receive."""
+        facilities = (
+            tuple(
+                TrainingFacility(f.facility_id, f.name, f.region_code)
+                for f in self.training_facilities
+            )
+            if self.training_facilities
+            else DEFAULT_FACILITIES
+        )
         return ProgrammeRules(
-            dropout_keeps_grant=self.dropout_keeps_grant, deadline_days=dict(self.deadline_days)
+            dropout_keeps_grant=self.dropout_keeps_grant,
+            deadline_days=dict(self.deadline_days),
+            facilities=facilities,
         )
 
     @cached_property

@@ -66,3 +66,20 @@ def test_project_once_catches_up(environment: Path) -> None:
     runner.invoke(cli, ["demo"])
     result = runner.invoke(cli, ["project", "--once"])
     assert result.exit_code == 0, result.output
+
+
+def test_training_facilities_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.settings import Settings
+
+    monkeypatch.setenv(
+        "JEJAK_TRAINING_FACILITIES",
+        '[{"facility_id": "TRK-BLK", "name": "BLK Tarakan", "region_code": "65.71"}]',
+    )
+    rules = Settings().programme_rules()
+    assert [f.facility_id for f in rules.facilities] == ["TRK-BLK"]
+    assert rules.facility("KTM-PSKW-HM") is None
+    monkeypatch.setenv(
+        "JEJAK_TRAINING_FACILITIES", '[{"facility_id": "x", "name": "", "region_code": "1"}]'
+    )
+    with pytest.raises(ValueError, match="facility_id"):
+        Settings()

@@ -71,23 +71,23 @@ class RowProjection(Projection):
         return row
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        self.apply_returning_rows(conn, events)
+        self.apply_with_changes(conn, events)
 
-    def apply_returning_rows(
+    def apply_with_changes(
         self, conn: Connection, events: Sequence[PositionedEvent]
-    ) -> dict[Hashable, Row | None]:
-        """`apply`, returning the rows the batch touched as they now stand (None: deleted)."""
-        relevant = [(self.key_of(e), e) for e in events]
-        keyed = [(k, e) for k, e in relevant if k is not None]
+    ) -> tuple[dict[Hashable, Row | None], dict[Hashable, Row | None]]:
+        """`apply`, returning the touched rows as they stood before the batch and after it
+        (None: no row), for projections that build on another's changes."""
+        keyed = [(k, e) for e in events if (k := self.key_of(e)) is not None]
         if not keyed:
-            return {}
+            return {}, {}
         keys = list(dict.fromkeys(k for k, _ in keyed))
-        rows = self.load(conn, keys)
-        stored = [k for k in keys if k in rows]
+        before = self.load(conn, keys)
+        after = dict(before)
         for key, event in keyed:
-            rows[key] = self.fold(rows.get(key), event)
-        self.write(conn, keys, rows, stored)
-        return rows
+            after[key] = self.fold(after.get(key), event)
+        self.write(conn, keys, after, list(before))
+        return before, after
 
     def load(self, conn: Connection, keys: Sequence[Hashable]) -> dict[Hashable, Row | None]:
         """The current rows for `keys`."""

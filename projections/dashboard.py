@@ -92,7 +92,7 @@ class ProgrammeDashboard(Projection):
         self.members = DashboardMembers()
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        before, after = self._apply_members(conn, events)
+        before, after = self.members.apply_with_changes(conn, events)
         site_of = {str(k): r["site_id"] for k, r in after.items() if r is not None}
         latest: dict[str, PositionedEvent] = {}
         for e in events:
@@ -134,20 +134,6 @@ class ProgrammeDashboard(Projection):
         conn.execute(delete(programme_dashboard).where(key_in(conn, board.site_id, touched)))
         if out:
             conn.execute(programme_dashboard.insert(), out)
-
-    def _apply_members(
-        self, conn: Connection, events: Sequence[PositionedEvent]
-    ) -> tuple[dict[Hashable, Row | None], dict[Hashable, Row | None]]:
-        """The members the batch touched, as they stood before it and as they stand after."""
-        keyed = [(k, e) for e in events if (k := self.members.key_of(e)) is not None]
-        keys = list(dict.fromkeys(k for k, _ in keyed))
-        before = self.members.load(conn, keys) if keys else {}
-        after = dict(before)
-        for key, event in keyed:
-            after[key] = self.members.fold(after.get(key), event)
-        if keys:
-            self.members.write(conn, keys, after, list(before))
-        return before, after
 
 
 def _stored_counts(row: Row) -> tuple[Counter[str], int]:

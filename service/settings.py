@@ -51,7 +51,6 @@ class Settings(BaseSettings):
     )
     projection_batch_size: int = Field(default=500, ge=10, le=10_000)
     read_your_writes_timeout_seconds: float = Field(default=5.0, ge=0, le=60)
-    require_postgres: bool = False
 
     @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod

@@ -9,14 +9,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from domain.money import format_rupiah
 from service.accounts import Account
 from service.api.deps import SESSION_COOKIE, JejakDep, current_user, loggable_username, today_wita
 from service.queries import ReadModels
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["rupiah"] = format_rupiah
 
 
 def _viewer(request: Request, jejak: JejakDep) -> Account | None:

@@ -1,4 +1,7 @@
-"""The Beneficiary aggregate: one woman's case from pendataan to the business grant."""
+"""The Beneficiary aggregate: one woman's case from pendataan to the case's closure.
+
+Her aid is paid through the money ledger (`domain.entitlement`); her case records the decrees
+that name her and the bank account the transfers go to."""
 
 from __future__ import annotations
 
@@ -14,22 +17,18 @@ from domain.aggregate import LifecycleAggregate
 from domain.beneficiary_errors import (
     BeneficiaryIsMinor,
     DocumentRequired,
-    FourEyesRequired,
-    GrantAlreadyPaid,
-    GrantAmountMismatch,
     GrantNeedsCompletedTraining,
-    GrantStillDue,
     NikAlreadyInProgramme,
     NotAMinor,
-    PaymentAfterExit,
-    PaymentBeforeApproval,
     ReasonRequired,
     SiteNotClosed,
     TrainingFacilityUnknown,
 )
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import InvalidValue
+from domain.guards import MAX_AMOUNT, require_document, require_reason
 from domain.identity import Sex, age_on, check_kk, check_nik, default_registry, is_synthetic_nik
+from domain.money_errors import AidStillDue
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 from domain.rules import ADULT_AGE, ProgrammeRules
 from domain.sealed import KeyPurpose, Sealed, Sealer
@@ -37,8 +36,8 @@ from domain.site import Site
 
 # ASCII only, and fullmatch: a trailing newline or look-alike digits must not pass.
 CASE_NUMBER = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}", re.ASCII)
-# Amounts must fit the ledger's 64-bit integer columns.
-MAX_AMOUNT = 2**63 - 1
+BANK_CODE = re.compile(r"[0-9]{3}", re.ASCII)
+ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}", re.ASCII)
 
 
 class ExclusionReason(StrEnum):
@@ -56,14 +55,6 @@ class ReintegrationPath(StrEnum):
 
     RETURN_HOME = "return_home"
     STAY_LOCAL = "stay_local"
-
-
-class PaymentChannel(StrEnum):
-    """How a grant reaches the beneficiary."""
-
-    BANK_TRANSFER = "bank_transfer"
-    POST_OFFICE = "post_office"
-    CASH = "cash"
 
 
 @dataclass(frozen=True)
@@ -153,29 +144,23 @@ class Beneficiary(LifecycleAggregate):
     class StayedLocally(LifecycleAggregate.Event):
         """She stays locally; `document` is her signed statement."""
 
-    class GrantRequested(LifecycleAggregate.Event):
-        """The business grant was requested for her."""
+    class BankAccountRecorded(LifecycleAggregate.Event):
+        """Her bank account, sealed; `document` is her passbook or the bank's letter.
 
-        amount: int
+        Whether the holder's name matched hers is kept in clear, because the plaintext may
+        later be erased while the payment evidence must stand (G-B4).
+        """
 
-    class GrantApproved(LifecycleAggregate.Event):
-        """A second person approved the grant at this amount (whole rupiah)."""
+        bank_code: str
+        account: Sealed
+        holder_name_matches: bool
 
-        amount: int
+    class AidDecreed(LifecycleAggregate.Event):
+        """A decree named her for these entitlements; `document` is the SK."""
 
-    class GrantPaid(LifecycleAggregate.Event):
-        """The grant was paid; `occurred_on` is the value date."""
-
-        amount: int
-        channel: PaymentChannel
-        bank_reference: str
-        account: Sealed | None
-
-    class GrantPaymentReversed(LifecycleAggregate.Event):
-        """The bank returned a payment; the grant is approved and payable again."""
-
-        amount: int
-        bank_reference: str
+        decree_id: UUID
+        decree_number: str
+        entitlement_ids: tuple[UUID, ...]
 
     class CaseClosed(LifecycleAggregate.Event):
         """The case was closed (terminasi)."""
@@ -238,14 +223,14 @@ class Beneficiary(LifecycleAggregate):
     ) -> None:
         self.site_id = site_id
         self.case_number = case_number
+        self.name = name
         self.pendataan_on = occurred_on
         self.identity_verified = False
         self.training_completed = False
-        self.grant_requested_by: str | None = None
-        self.requested_amount: int | None = None
-        self.approved_on: date | None = None
-        self.approved_amount: int | None = None
-        self.paid_amount = 0
+        self.bank_code: str | None = None
+        self.bank_account: Sealed | None = None
+        self.account_holder_matches = False
+        self.entitlement_ids: tuple[UUID, ...] = ()
 
     def verify_identity(
         self,
@@ -314,7 +299,7 @@ class Beneficiary(LifecycleAggregate):
     def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:
         """Exclude her from the programme, with a reason."""
         self._allowed("exclude")
-        _require_reason(provenance)
+        require_reason(provenance)
         self._excluded(exclusion=exclusion, **provenance.event_fields())
 
     @event(BeneficiaryExcluded)
@@ -362,7 +347,7 @@ class Beneficiary(LifecycleAggregate):
     ) -> None:
         """Record the assessment; `provenance.document` evidences the home region."""
         self._allowed("assess")
-        _require_document(provenance, "the evidence of her home region")
+        require_document(provenance, "the evidence of her home region")
         self._assessed(
             home_region=home_region,
             path=path,
@@ -442,7 +427,7 @@ class Beneficiary(LifecycleAggregate):
     def drop_out(self, *, provenance: Provenance) -> None:
         """Record that she left training early."""
         self._allowed("drop_out")
-        _require_reason(provenance)
+        require_reason(provenance)
         self._dropped_out(**provenance.event_fields())
 
     @event(TrainingDroppedOut)
@@ -456,7 +441,7 @@ class Beneficiary(LifecycleAggregate):
     ) -> None:
         """Record her arrival as confirmed by her home kelurahan."""
         self._allowed("confirm_return_home")
-        _require_document(provenance, "the home kelurahan's confirmation")
+        require_document(provenance, "the home kelurahan's confirmation")
         self._returned_home(confirming_kelurahan=confirming_kelurahan, **provenance.event_fields())
 
     @event(ReturnedHome)
@@ -473,7 +458,7 @@ class Beneficiary(LifecycleAggregate):
     def stay_locally(self, *, provenance: Provenance) -> None:
         """Record that she stays locally under a signed statement."""
         self._allowed("stay_locally")
-        _require_document(provenance, "her signed statement")
+        require_document(provenance, "her signed statement")
         self._stayed_locally(**provenance.event_fields())
 
     @event(StayedLocally)
@@ -482,137 +467,90 @@ class Beneficiary(LifecycleAggregate):
     ) -> None:
         pass
 
-    def entitled_to_grant(self, rules: ProgrammeRules) -> bool:
-        """Whether the programme owes her the grant once she is home or settled."""
-        return self.training_completed or rules.dropout_keeps_grant
-
-    def request_grant(self, *, amount: int, rules: ProgrammeRules, provenance: Provenance) -> None:
-        """Request her business grant."""
-        self._allowed("request_grant")
-        if not self.entitled_to_grant(rules):
-            raise GrantNeedsCompletedTraining(
-                "she did not complete training and drop-outs do not keep the grant"
-            )
-        _require_positive(amount)
-        self._grant_requested(amount=amount, **provenance.event_fields())
-
-    @event(GrantRequested)
-    def _grant_requested(
-        self,
-        amount: int,
-        actor: Actor,
-        occurred_on: date,
-        document: DocumentRef | None,
-        reason: str | None,
-    ) -> None:
-        self.grant_requested_by = actor.user_id
-        self.requested_amount = amount
-
-    def approve_grant(self, *, amount: int, provenance: Provenance) -> None:
-        """Approve the grant; the approver must not be the requester (four eyes)."""
-        self._allowed("approve_grant")
-        if provenance.actor.user_id == self.grant_requested_by:
-            raise FourEyesRequired("the requester cannot approve their own request")
-        _require_positive(amount)
-        if amount != self.requested_amount:
-            # The approver confirms what was requested; a different amount is a new request,
-            # so no single person decides the amount alone.
-            raise GrantAmountMismatch(
-                f"approved amount {amount} differs from the requested {self.requested_amount}",
-                field="amount",
-            )
-        self._grant_approved(amount=amount, **provenance.event_fields())
-
-    @event(GrantApproved)
-    def _grant_approved(
-        self,
-        amount: int,
-        actor: Actor,
-        occurred_on: date,
-        document: DocumentRef | None,
-        reason: str | None,
-    ) -> None:
-        self.approved_amount = amount
-        self.approved_on = occurred_on
-
-    def pay_grant(
+    def record_bank_account(
         self,
         *,
-        amount: int,
-        channel: PaymentChannel,
-        bank_reference: str,
-        account: str | None,
+        bank_code: str,
+        account_number: str,
+        holder_name_matches: bool,
         sealer: Sealer,
         provenance: Provenance,
     ) -> None:
-        """Record the payment; `provenance.occurred_on` is the value date."""
-        if self.state in ("DECEASED", "WITHDRAWN"):
-            raise PaymentAfterExit(f"no payment after the case ended ({self.state})")
-        if self.state == "GRANT_PAID":
-            raise GrantAlreadyPaid("the grant is already paid; reverse it before paying again")
-        self._allowed("pay_grant")
-        if self.approved_on is not None and provenance.occurred_on < self.approved_on:
-            raise PaymentBeforeApproval(
-                f"value date is before the approval of {self.approved_on}", field="occurred_on"
-            )
-        if amount != self.approved_amount:
-            raise GrantAmountMismatch(
-                f"paid amount {amount} differs from the approved {self.approved_amount}",
-                field="amount",
-            )
-        if not bank_reference.strip():
-            raise InvalidValue("the bank or receipt reference is required", field="bank_reference")
-        self._grant_paid(
-            amount=amount,
-            channel=channel,
-            bank_reference=bank_reference.strip(),
-            account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account) if account else None,
+        """Record her account; the service checks the holder's name and that no one else
+        uses it (the account itself is never in an error or a log)."""
+        self._allowed("record_bank_account")
+        require_document(provenance, "her passbook or the bank's letter")
+        if not BANK_CODE.fullmatch(bank_code):
+            raise InvalidValue("bank code must be 3 digits", field="bank_code")
+        if not ACCOUNT_NUMBER.fullmatch(account_number):
+            raise InvalidValue("account number must be 6 to 20 digits", field="account_number")
+        self._bank_account_recorded(
+            bank_code=bank_code,
+            account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account_number),
+            holder_name_matches=holder_name_matches,
             **provenance.event_fields(),
         )
 
-    @event(GrantPaid)
-    def _grant_paid(
+    @event(BankAccountRecorded)
+    def _bank_account_recorded(
         self,
-        amount: int,
-        channel: PaymentChannel,
-        bank_reference: str,
-        account: Sealed | None,
+        bank_code: str,
+        account: Sealed,
+        holder_name_matches: bool,
         actor: Actor,
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
-        self.paid_amount += amount
+        self.bank_code = bank_code
+        self.bank_account = account
+        self.account_holder_matches = holder_name_matches
 
-    def reverse_payment(self, *, bank_reference: str, provenance: Provenance) -> None:
-        """Record that the bank returned the payment; nothing is deleted."""
-        self._allowed("reverse_payment")
-        _require_reason(provenance)
-        if not bank_reference.strip():
-            raise InvalidValue("the bank's return reference is required", field="bank_reference")
-        self._payment_reversed(
-            amount=self.paid_amount,
-            bank_reference=bank_reference.strip(),
+    def include_in_decree(
+        self,
+        *,
+        decree_id: UUID,
+        decree_number: str,
+        entitlement_ids: tuple[UUID, ...],
+        provenance: Provenance,
+    ) -> None:
+        """Record that a decree named her; saved with the decree and its entitlements."""
+        self._allowed("include_in_decree")
+        self._aid_decreed(
+            decree_id=decree_id,
+            decree_number=decree_number,
+            entitlement_ids=entitlement_ids,
             **provenance.event_fields(),
         )
 
-    @event(GrantPaymentReversed)
-    def _payment_reversed(
+    @event(AidDecreed)
+    def _aid_decreed(
         self,
-        amount: int,
-        bank_reference: str,
+        decree_id: UUID,
+        decree_number: str,
+        entitlement_ids: tuple[UUID, ...],
         actor: Actor,
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
-        self.paid_amount -= amount
+        self.entitlement_ids = (*self.entitlement_ids, *entitlement_ids)
 
-    def close_case(self, *, rules: ProgrammeRules, provenance: Provenance) -> None:
-        """Close the case (terminasi)."""
+    @property
+    def arrival_confirmed(self) -> bool:
+        """Her arrival home was confirmed, or her local stay recorded (G-B6)."""
+        return "ReturnedHome" in self.milestones or "StayedLocally" in self.milestones
+
+    @property
+    def exit_state(self) -> str | None:
+        """DECEASED or WITHDRAWN when her case ended that way; no money follows (G-B9)."""
+        return self.state if self.state in ("DECEASED", "WITHDRAWN") else None
+
+    def close_case(self, *, aid_settled: bool, provenance: Provenance) -> None:
+        """Close the case (terminasi); `aid_settled` says every decreed entitlement is settled."""
         self._allowed("close_case")
-        if self.state != "GRANT_PAID" and self.entitled_to_grant(rules):
-            raise GrantStillDue("her grant is still due; pay it before closing the case")
+        if not aid_settled:
+            raise AidStillDue("some of her decreed aid is still in progress")
         self._case_closed(**provenance.event_fields())
 
     @event(CaseClosed)
@@ -624,7 +562,7 @@ class Beneficiary(LifecycleAggregate):
     def withdraw(self, *, provenance: Provenance) -> None:
         """Record that she withdrew from the programme."""
         self._allowed("withdraw")
-        _require_reason(provenance)
+        require_reason(provenance)
         self._withdrew(**provenance.event_fields())
 
     @event(BeneficiaryWithdrew)
@@ -636,7 +574,7 @@ class Beneficiary(LifecycleAggregate):
     def record_death(self, *, provenance: Provenance) -> None:
         """Record her death; `provenance.document` is the evidence."""
         self._allowed("record_death")
-        _require_document(provenance, "the evidence of death")
+        require_document(provenance, "the evidence of death")
         self._died(**provenance.event_fields())
 
     @event(BeneficiaryDied)
@@ -646,21 +584,6 @@ class Beneficiary(LifecycleAggregate):
         pass
 
 
-def _require_reason(provenance: Provenance) -> None:
-    if not (provenance.reason and provenance.reason.strip()):
-        raise ReasonRequired("a reason is required for this step", field="reason")
-
-
-def _require_document(provenance: Provenance, what: str) -> None:
-    if provenance.document is None:
-        raise DocumentRequired(f"{what} is required as the document", field="document")
-
-
-def _require_positive(amount: int) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
-        raise InvalidValue("amount must be a positive whole number of rupiah", field="amount")
-
-
 __all__ = [
     "CASE_NUMBER",
     "MAX_AMOUNT",
@@ -668,18 +591,11 @@ __all__ = [
     "BeneficiaryIsMinor",
     "DocumentRequired",
     "ExclusionReason",
-    "FourEyesRequired",
-    "GrantAlreadyPaid",
-    "GrantAmountMismatch",
     "GrantNeedsCompletedTraining",
-    "GrantStillDue",
     "IdentityChecks",
     "IdentityEvidence",
     "NikAlreadyInProgramme",
     "NotAMinor",
-    "PaymentAfterExit",
-    "PaymentBeforeApproval",
-    "PaymentChannel",
     "ReasonRequired",
     "ReintegrationPath",
     "SiteNotClosed",

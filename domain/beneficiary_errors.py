@@ -51,39 +51,3 @@ class GrantNeedsCompletedTraining(RuleViolation):
     """Raised when a drop-out requests a grant and the programme does not let drop-outs keep it."""
 
     code = "GRANT_NEEDS_COMPLETED_TRAINING"
-
-
-class FourEyesRequired(RuleViolation):
-    """Raised when the person who requested a grant tries to approve it too."""
-
-    code = "FOUR_EYES_REQUIRED"
-
-
-class GrantAmountMismatch(RuleViolation):
-    """Raised when a payment's amount differs from the approved amount."""
-
-    code = "GRANT_AMOUNT_MISMATCH"
-
-
-class PaymentBeforeApproval(RuleViolation):
-    """Raised when a payment's value date precedes the approval it rests on."""
-
-    code = "PAYMENT_BEFORE_APPROVAL"
-
-
-class GrantAlreadyPaid(RuleViolation):
-    """Raised when a grant that is paid (and not reversed) would be paid again."""
-
-    code = "GRANT_ALREADY_PAID"
-
-
-class PaymentAfterExit(RuleViolation):
-    """Raised when a payment is attempted after death or withdrawal."""
-
-    code = "PAYMENT_AFTER_EXIT"
-
-
-class GrantStillDue(RuleViolation):
-    """Raised when a case with an entitled, unpaid grant would be closed."""
-
-    code = "GRANT_STILL_DUE"

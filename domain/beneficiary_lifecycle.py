@@ -29,18 +29,15 @@ STATES = (
         "Left training early; awaiting return home or a local stay",
         next_action="confirm_return_home",
     ),
-    StateSpec("RETURNED", "Arrival confirmed by the home kelurahan", next_action="request_grant"),
     StateSpec(
-        "STAYED_LOCAL", "Stays locally under a signed statement", next_action="request_grant"
+        "RETURNED",
+        "Arrival confirmed by the home kelurahan; her aid is paid through the ledger",
+        next_action="close_case",
     ),
     StateSpec(
-        "GRANT_REQUESTED",
-        "Business grant requested; awaiting a second person's approval",
-        next_action="approve_grant",
-    ),
-    StateSpec("GRANT_APPROVED", "Grant approved; awaiting payment", next_action="pay_grant"),
-    StateSpec(
-        "GRANT_PAID", "Grant paid; aftercare until the case is closed", next_action="close_case"
+        "STAYED_LOCAL",
+        "Stays locally under a signed statement; her aid is paid through the ledger",
+        next_action="close_case",
     ),
     StateSpec("CLOSED", "Case closed (terminasi)", terminal=True),
     StateSpec("EXCLUDED", "Excluded from the programme with a reason", terminal=True),
@@ -55,6 +52,14 @@ STATES = (
 
 OPEN_STATES = tuple(s.name for s in STATES if not s.terminal)
 RETURNED_OR_LOCAL = ("RETURNED", "STAYED_LOCAL")
+WITH_VERIFIED_IDENTITY = (
+    "VERIFIED",
+    "ASSESSED",
+    "IN_TRAINING",
+    "TRAINED",
+    "DROPPED_OUT",
+    *RETURNED_OR_LOCAL,
+)
 
 BENEFICIARY_LIFECYCLE = Lifecycle(
     aggregate="Beneficiary",
@@ -132,53 +137,30 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             guards=("DOCUMENT_REQUIRED: her signed statement",),
         ),
         Transition(
-            "request_grant",
-            "GrantRequested",
-            RETURNED_OR_LOCAL,
-            "GRANT_REQUESTED",
-            guards=(
-                "GRANT_NEEDS_COMPLETED_TRAINING: training completed unless the "
-                "programme lets drop-outs keep the grant",
-            ),
-        ),
-        Transition(
-            "approve_grant",
-            "GrantApproved",
-            ("GRANT_REQUESTED",),
-            "GRANT_APPROVED",
-            roles=SUPERVISOR_ONLY,
-            guards=(
-                "FOUR_EYES_REQUIRED: the approver is not the requester",
-                "GRANT_AMOUNT_MISMATCH: the requested amount",
-            ),
-        ),
-        Transition(
-            "pay_grant",
-            "GrantPaid",
-            ("GRANT_APPROVED",),
-            "GRANT_PAID",
-            guards=(
-                "GRANT_AMOUNT_MISMATCH: the approved amount",
-                "PAYMENT_BEFORE_APPROVAL: not before the approval date",
-                "GRANT_ALREADY_PAID: at most once unless reversed",
-                "PAYMENT_AFTER_EXIT: never after death or withdrawal",
-            ),
-        ),
-        Transition(
-            "reverse_payment",
-            "GrantPaymentReversed",
-            ("GRANT_PAID",),
-            "GRANT_APPROVED",
-            roles=SUPERVISOR_ONLY,
-            guards=("REASON_REQUIRED: the bank's reason is recorded",),
-        ),
-        Transition(
             "close_case",
             "CaseClosed",
-            ("GRANT_PAID", *RETURNED_OR_LOCAL),
+            RETURNED_OR_LOCAL,
             "CLOSED",
             roles=SUPERVISOR_ONLY,
-            guards=("GRANT_STILL_DUE: an entitled grant is paid first",),
+            guards=("AID_STILL_DUE: every decreed entitlement is settled first",),
+        ),
+        Transition(
+            "record_bank_account",
+            "BankAccountRecorded",
+            WITH_VERIFIED_IDENTITY,
+            None,
+            guards=(
+                "DOCUMENT_REQUIRED: her passbook or the bank's letter",
+                "BANK_ACCOUNT_SHARED: not the account of another case",
+            ),
+        ),
+        Transition(
+            "include_in_decree",
+            "AidDecreed",
+            WITH_VERIFIED_IDENTITY,
+            None,
+            roles=SUPERVISOR_ONLY,
+            guards=("IDENTITY_NOT_VERIFIED: a decree names only verified people",),
         ),
         Transition(
             "withdraw",
@@ -232,18 +214,11 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "Return home or settle locally within this many days of leaving training",
         ),
         Deadline(
-            "grant_due_days_after_return",
-            (*RETURNED_OR_LOCAL, "GRANT_REQUESTED", "GRANT_APPROVED"),
-            ("ReturnedHome", "StayedLocally", "GrantPaymentReversed"),
-            90,
-            "Pay the business grant within this many days of return (or of a reversal)",
-        ),
-        Deadline(
             "case_closure_days",
-            ("GRANT_PAID",),
-            ("GrantPaid",),
+            RETURNED_OR_LOCAL,
+            ("ReturnedHome", "StayedLocally"),
             365,
-            "Close the case within this many days of payment (aftercare)",
+            "Pay her aid and close the case within this many days of return (aftercare)",
         ),
     ),
 )

@@ -10,10 +10,23 @@ from collections.abc import Iterable
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Deadline, Lifecycle, StateSpec, Transition
+from domain.money_lifecycles import (
+    BATCH_LIFECYCLE,
+    COMMITMENT_LIFECYCLE,
+    DECREE_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+)
 from domain.site import SITE_LIFECYCLE
 
 REGENERATE = "python -m domain.lifecycle_docs > docs/lifecycles.md"
-LIFECYCLES: tuple[Lifecycle, ...] = (SITE_LIFECYCLE, BENEFICIARY_LIFECYCLE)
+LIFECYCLES: tuple[Lifecycle, ...] = (
+    SITE_LIFECYCLE,
+    BENEFICIARY_LIFECYCLE,
+    COMMITMENT_LIFECYCLE,
+    DECREE_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+    BATCH_LIFECYCLE,
+)
 
 
 def render_lifecycle_docs(lifecycles: Iterable[Lifecycle] = LIFECYCLES) -> str:

@@ -8,6 +8,7 @@ sees it, and the duplicate index is claimed before the events are written (ADR 0
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +23,6 @@ from domain.beneficiary import (
     Beneficiary,
     ExclusionReason,
     IdentityEvidence,
-    PaymentChannel,
     ReintegrationPath,
 )
 from domain.errors import DomainError, RuleViolation
@@ -30,6 +30,7 @@ from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
 from domain.site import InspectionOutcome, Site
 from service.db import APPLICATION_NAME
+from service.ledger import LedgerCommands
 from service.transcoding import register_domain_transcodings
 from service.vault import Vault
 
@@ -77,7 +78,7 @@ class NewBeneficiary:
     phone: str | None = None
 
 
-class ProgrammeApplication(Application[UUID]):
+class ProgrammeApplication(LedgerCommands, Application[UUID]):
     """Sites and beneficiaries of one programme, in one event store with one log order."""
 
     # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.
@@ -87,6 +88,8 @@ class ProgrammeApplication(Application[UUID]):
         super().__init__(env=env)
         self.vault = vault
         self.rules = rules
+        # Per thread: the versions a multi-aggregate command loaded (see `_retrying`).
+        self._loads = threading.local()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -402,112 +405,48 @@ class ProgrammeApplication(Application[UUID]):
             lambda b: b.stay_locally(provenance=provenance),
         )
 
-    def request_grant(
-        self,
-        beneficiary_id: UUID,
-        *,
-        amount: int,
-        provenance: Provenance,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Request the business grant."""
-        return self._update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.request_grant(amount=amount, rules=self.rules, provenance=provenance),
-        )
-
-    def approve_grant(
-        self,
-        beneficiary_id: UUID,
-        *,
-        amount: int,
-        provenance: Provenance,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Approve the grant (four eyes)."""
-        return self._update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.approve_grant(amount=amount, provenance=provenance),
-        )
-
-    def pay_grant(
-        self,
-        beneficiary_id: UUID,
-        *,
-        amount: int,
-        channel: PaymentChannel,
-        bank_reference: str,
-        account: str | None,
-        provenance: Provenance,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Record the grant's payment."""
-        return self._update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.pay_grant(
-                amount=amount,
-                channel=channel,
-                bank_reference=bank_reference,
-                account=account,
-                sealer=self.vault.sealer_for(b.id),
-                provenance=provenance,
-            ),
-        )
-
-    def reverse_payment(
-        self,
-        beneficiary_id: UUID,
-        *,
-        bank_reference: str,
-        provenance: Provenance,
-        expected_version: int | None = None,
-    ) -> CommandResult:
-        """Record that the bank returned the payment."""
-        return self._update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.reverse_payment(bank_reference=bank_reference, provenance=provenance),
-        )
-
     def close_case(
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
-        """Close the case."""
+        """Close the case once every entitlement decreed for her is settled."""
         return self._update(
             Beneficiary,
             beneficiary_id,
             expected_version,
-            lambda b: b.close_case(rules=self.rules, provenance=provenance),
+            lambda b: b.close_case(aid_settled=self.aid_settled(b), provenance=provenance),
         )
 
     def withdraw(
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
-        """Record a withdrawal."""
-        return self._update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.withdraw(provenance=provenance),
+        """Record a withdrawal; her entitlements not yet ordered are cancelled with it."""
+        return self._exit(
+            beneficiary_id, expected_version, lambda b: b.withdraw(provenance=provenance)
         )
 
     def record_death(
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
-        """Record a death."""
-        return self._update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.record_death(provenance=provenance),
+        """Record a death; her entitlements not yet ordered are cancelled with it (G-B9)."""
+        return self._exit(
+            beneficiary_id, expected_version, lambda b: b.record_death(provenance=provenance)
         )
+
+    def _exit(
+        self,
+        beneficiary_id: UUID,
+        expected_version: int | None,
+        decide: Callable[[Beneficiary], None],
+    ) -> CommandResult:
+        def command() -> CommandResult:
+            beneficiary = self._get(Beneficiary, beneficiary_id)
+            _check_version(beneficiary, expected_version)
+            decide(beneficiary)
+            provenance = _latest_provenance(beneficiary)
+            cancelled = self.cancel_open_entitlements(beneficiary, provenance)
+            return self._result(beneficiary, self._save(beneficiary, *cancelled))
+
+        return self._retrying(command)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -539,6 +478,9 @@ class ProgrammeApplication(Application[UUID]):
             raise NotFound(cls.__name__, aggregate_id) from None
         if not isinstance(aggregate, cls):
             raise NotFound(cls.__name__, aggregate_id)
+        versions = getattr(self._loads, "versions", None)
+        if versions is not None:
+            versions.setdefault(aggregate_id, aggregate.version)
         return aggregate
 
     def _update(
@@ -572,6 +514,43 @@ class ProgrammeApplication(Application[UUID]):
         _check_version(aggregate, expected_version)
         decide(aggregate)
         return self._result(aggregate, self._save(aggregate))
+
+    def _retrying(self, command: Callable[[], CommandResult]) -> CommandResult:
+        """Run a command over several aggregates; once more on fresh state if it met a change.
+
+        A save that meets a concurrent change fails as a whole (VersionConflict), and a refusal
+        may rest on a stale cached copy; either way every aggregate the command loaded is read
+        again from the store and the command decided once more, so the aggregates' own rules
+        judge the new state. Nothing is retried when nothing had changed.
+        """
+        loaded: dict[UUID, int] = {}
+        self._loads.versions = loaded
+        try:
+            return command()
+        except DomainError:
+            self._loads.versions = None
+            if not self._stale(loaded):
+                raise
+        self._loads.versions = None
+        return command()
+
+    def _stale(self, loaded: dict[UUID, int]) -> bool:
+        """Evict the loaded aggregates from the cache; True if the store holds newer ones."""
+        self._evict(loaded)
+        for aggregate_id, version in loaded.items():
+            with contextlib.suppress(AggregateNotFoundError):
+                if self.repository.get(aggregate_id).version != version:
+                    return True
+        return False
+
+    def _evict(self, aggregate_ids: Iterable[UUID]) -> None:
+        if self.repository.cache is not None:
+            for aggregate_id in aggregate_ids:
+                with contextlib.suppress(KeyError):
+                    self.repository.cache.get(aggregate_id, evict=True)
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
 
     def _reload(self, cls: type[A], aggregate_id: UUID) -> A:
         """The aggregate from the store, replacing any cached copy."""
@@ -613,6 +592,17 @@ class ProgrammeApplication(Application[UUID]):
     ) -> CommandResult:
         position = max((r.notification.id for r in recordings), default=0)
         return CommandResult(aggregate.id, aggregate.version, position, aggregate.state)
+
+
+def _latest_provenance(aggregate: LifecycleAggregate) -> Provenance:
+    """The provenance of the event a command just recorded, for the events that follow it."""
+    latest = aggregate.pending_events[-1]
+    return Provenance(
+        actor=latest.actor,  # type: ignore[attr-defined]
+        occurred_on=latest.occurred_on,  # type: ignore[attr-defined]
+        document=latest.document,  # type: ignore[attr-defined]
+        reason=latest.reason,  # type: ignore[attr-defined]
+    )
 
 
 def _check_version(aggregate: LifecycleAggregate, expected: int | None) -> None:

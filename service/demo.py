@@ -17,19 +17,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
-from domain.beneficiary import (
-    ExclusionReason,
-    IdentityEvidence,
-    PaymentChannel,
-    ReintegrationPath,
-)
+from domain.beneficiary import ExclusionReason, IdentityEvidence, ReintegrationPath
 from domain.identity import SYNTHETIC_NIK_SERIALS, Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import InspectionOutcome, Site
 from service.accounts import AccountExists, Accounts
 from service.application import NewBeneficiary, ProgrammeApplication
+from service.demo_money import DemoMoney, Journey
 
-GRANT = 5_500_000
 KEMENDAGRI = "kemendagri"
 FIRST_NAMES = (
     "Ani",
@@ -87,6 +82,13 @@ DEMO_USERS = (
         Role.SUPERVISOR,
         "Dinsosnakertrans Provinsi Kalimantan Utara",
         "Kepala Bidang Rehsos (demo)",
+    ),
+    DemoUser(
+        "supervisor.kemensos",
+        "supervisor-kemensos-2019",
+        Role.SUPERVISOR,
+        "Direktorat Rehabilitasi Sosial Tuna Sosial, Kementerian Sosial",
+        "Pejabat Pembuat Komitmen (demo)",
     ),
     DemoUser(
         "auditor",
@@ -203,6 +205,8 @@ class _Demo:
         self.serials = iter(SYNTHETIC_NIK_SERIALS)
         users = {u.username: u for u in DEMO_USERS}
         self.actors = {name: Actor(u.username, u.role, u.org_unit) for name, u in users.items()}
+        # Plaintext names stay in this process only: the demo records bank accounts in them.
+        self.names: dict[UUID, str] = {}
 
     def _p(
         self, who: str, on: date, document: DocumentRef | None = None, reason: str | None = None
@@ -216,11 +220,14 @@ class _Demo:
         return DocumentRef(kind, f"DEMO/{number}", on, issuer)
 
     def run(self) -> DemoReport:
-        for site in SITES:
-            self._site(site)
+        verified = {site.code: self._site(site) for site in SITES}
+        money = DemoMoney(self.app, self._p, self._doc, self.names)
+        money.decree_and_lapse_2018([bid for site in SITES for bid in verified[site.code]])
+        journeys = [self._journey(site, verified[site.code]) for site in SITES]
+        money.pay_2019(journeys)
         return self.report
 
-    def _site(self, s: DemoSite) -> None:
+    def _site(self, s: DemoSite) -> list[UUID]:
         app, op = self.app, s.operator
         site_id = app.register_site(
             code=s.code,
@@ -250,6 +257,7 @@ class _Demo:
             r.aggregate_id
             for r in app.register_roster(site_id, roster, provenance=self._p(op, s.pendataan_on))
         ]
+        self.names.update(zip(people, (r.name for r in roster), strict=True))
         self.report.beneficiaries += len(people)
         for i, on in enumerate(s.sosialisasi, start=1):
             app.hold_sosialisasi(
@@ -296,7 +304,7 @@ class _Demo:
             else InspectionOutcome.QUIET,
             provenance=self._p(op, s.closed_on + timedelta(days=110)),
         )
-        self._journey(s, staying)
+        return staying
 
     def _verify(self, s: DemoSite, people: list[UUID], on: date) -> list[UUID]:
         app, op = self.app, s.operator
@@ -347,7 +355,7 @@ class _Demo:
             staying.append(bid)
         return staying
 
-    def _journey(self, s: DemoSite, people: list[UUID]) -> None:
+    def _journey(self, s: DemoSite, people: list[UUID]) -> Journey:
         app, op = self.app, s.operator
         tarakan = s.code.startswith("TRK")
         assessed_on = s.closed_on + timedelta(days=14)
@@ -433,90 +441,7 @@ class _Demo:
                         self._doc("surat_pernyataan", f"PERNYATAAN/{n}", back, "Dinas Sosial"),
                     ),
                 )
-        for bid in dropouts:
-            app.close_case(
-                bid,
-                provenance=self._p(
-                    "supervisor", date(2019, 9, 30), reason="Dropped out; no grant under the rules"
-                ),
-            )
-        self._grants(s, finished)
-
-    def _grants(self, s: DemoSite, people: list[UUID]) -> None:
-        app, op = self.app, s.operator
-        unpaid_tail = 4 if s.code == "TRK-JP" else 1
-        not_requested = 2 if s.code == "TRK-JP" else 0
-        for n, bid in enumerate(people[: len(people) - not_requested]):
-            app.request_grant(
-                bid,
-                amount=GRANT,
-                provenance=self._p(
-                    op,
-                    date(2019, 8, 1),
-                    self._doc("proposal", f"USULAN/{s.code}", date(2019, 8, 1), "Dinas Sosial"),
-                ),
-            )
-            app.approve_grant(
-                bid,
-                amount=GRANT,
-                provenance=self._p(
-                    "supervisor",
-                    date(2019, 8, 5),
-                    self._doc(
-                        "decree",
-                        f"SK-PENERIMA/{s.code}/2019",
-                        date(2019, 8, 5),
-                        "Kepala Dinsosnakertrans Kaltara",
-                    ),
-                ),
-            )
-            if n >= len(people) - not_requested - unpaid_tail:
-                continue
-            paid_on = date(2019, 8, 20) + timedelta(days=n % 40)
-            case = app.beneficiary(bid).case_number
-            app.pay_grant(
-                bid,
-                amount=GRANT,
-                channel=PaymentChannel.BANK_TRANSFER,
-                bank_reference=f"DEMO-TRF-{case}",
-                account=f"0000-01-{9000 + n:06d}-53-1",
-                provenance=self._p(
-                    op,
-                    paid_on,
-                    self._doc("bukti_transfer", f"TRF/{case}", paid_on, "Bank Kaltimtara"),
-                ),
-            )
-            if s.code == "TRK-JP" and n == 5:
-                app.reverse_payment(
-                    bid,
-                    bank_reference=f"DEMO-RETUR-{case}",
-                    provenance=self._p(
-                        "supervisor",
-                        paid_on + timedelta(days=7),
-                        self._doc(
-                            "nota_retur",
-                            f"RETUR/{case}",
-                            paid_on + timedelta(days=7),
-                            "Bank Kaltimtara",
-                        ),
-                        reason="Account dormant; bank returned it",
-                    ),
-                )
-                repaid = paid_on + timedelta(days=21)
-                app.pay_grant(
-                    bid,
-                    amount=GRANT,
-                    channel=PaymentChannel.BANK_TRANSFER,
-                    bank_reference=f"DEMO-TRF2-{case}",
-                    account=f"0000-01-{9500 + n:06d}-53-1",
-                    provenance=self._p(
-                        op,
-                        repaid,
-                        self._doc("bukti_transfer", f"TRF2/{case}", repaid, "Bank Kaltimtara"),
-                    ),
-                )
-            if n % 2 == 0:
-                app.close_case(bid, provenance=self._p("supervisor", date(2020, 6, 30)))
+        return Journey(site_code=s.code, finished=finished, dropouts=dropouts)
 
 
 def ensure_demo_users(accounts: Accounts) -> list[DemoUser]:

@@ -9,6 +9,8 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.beneficiary import IdentityChecks
+from domain.decree import AidComponent, DecreeLine
+from domain.payment_batch import BatchLine
 from domain.recording import Actor, DocumentRef, RegionRef, Role
 from domain.sealed import KeyPurpose, Sealed
 
@@ -55,3 +57,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(FrozenDataclassAsDict(RegionRef, "region"))
     transcoder.register(FrozenDataclassAsDict(Sealed, "sealed", {"purpose": KeyPurpose}))
     transcoder.register(FrozenDataclassAsDict(IdentityChecks, "identity_checks"))
+    transcoder.register(
+        FrozenDataclassAsDict(DecreeLine, "decree_line", {"component": AidComponent})
+    )
+    transcoder.register(FrozenDataclassAsDict(BatchLine, "batch_line"))

@@ -14,7 +14,6 @@ from domain.site import SITE_LIFECYCLE
 from service.accounts import Account
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.models import (
-    AmountIn,
     AssessmentIn,
     ChildProtectionIn,
     ClosureDecreeIn,
@@ -23,11 +22,9 @@ from service.api.models import (
     CommandOut,
     ExclusionIn,
     InspectionIn,
-    PaymentIn,
     RegisterBeneficiaryIn,
     RegisterSiteIn,
     ReturnHomeIn,
-    ReversalIn,
     RosterIn,
     SosialisasiIn,
     TrainingCompletionIn,
@@ -327,75 +324,6 @@ def stay_locally(
         jejak,
         jejak.app.stay_locally(
             beneficiary_id,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post("/beneficiaries/{beneficiary_id}/grant-request", status_code=CREATED)
-def request_grant(
-    beneficiary_id: UUID, body: AmountIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
-    """Request the business grant."""
-    _b(user, "request_grant")
-    return _done(
-        jejak,
-        jejak.app.request_grant(
-            beneficiary_id,
-            amount=body.amount,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post("/beneficiaries/{beneficiary_id}/grant-approval", status_code=CREATED)
-def approve_grant(
-    beneficiary_id: UUID, body: AmountIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
-    """Approve the grant; the approver must not be the requester (409 otherwise)."""
-    _b(user, "approve_grant")
-    return _done(
-        jejak,
-        jejak.app.approve_grant(
-            beneficiary_id,
-            amount=body.amount,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post("/beneficiaries/{beneficiary_id}/grant-payment", status_code=CREATED)
-def pay_grant(beneficiary_id: UUID, body: PaymentIn, user: UserDep, jejak: JejakDep) -> CommandOut:
-    """Record the grant's payment (`occurred_on` is the value date)."""
-    _b(user, "pay_grant")
-    return _done(
-        jejak,
-        jejak.app.pay_grant(
-            beneficiary_id,
-            amount=body.amount,
-            channel=body.channel,
-            bank_reference=body.bank_reference,
-            account=body.account,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post("/beneficiaries/{beneficiary_id}/payment-reversal", status_code=CREATED)
-def reverse_payment(
-    beneficiary_id: UUID, body: ReversalIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
-    """Record that the bank returned the payment (never a delete)."""
-    _b(user, "reverse_payment")
-    return _done(
-        jejak,
-        jejak.app.reverse_payment(
-            beneficiary_id,
-            bank_reference=body.bank_reference,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
         ),

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from domain.beneficiary import ExclusionReason, PaymentChannel, ReintegrationPath
+from domain.beneficiary import ExclusionReason, ReintegrationPath
 from domain.identity import Sex
 from domain.recording import DocumentRef, Provenance, RegionRef
 from domain.site import InspectionOutcome
@@ -181,27 +181,6 @@ class ReturnHomeIn(CommandIn):
     """Arrival confirmed by the home kelurahan; `document` is the stamped confirmation."""
 
     confirming_kelurahan: RegionIn
-
-
-class AmountIn(CommandIn):
-    """A grant amount in whole rupiah."""
-
-    amount: Rupiah
-
-
-class PaymentIn(CommandIn):
-    """A payment; `occurred_on` is the value date."""
-
-    amount: Rupiah
-    channel: PaymentChannel = PaymentChannel.BANK_TRANSFER
-    bank_reference: ShortText
-    account: str | None = Field(default=None, pattern=r"^[0-9 -]{6,30}$")
-
-
-class ReversalIn(CommandIn):
-    """The bank returned the payment; `reason` is required."""
-
-    bank_reference: ShortText
 
 
 class CommandOut(BaseModel):

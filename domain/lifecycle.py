@@ -21,12 +21,17 @@ SUPERVISOR_ONLY: tuple[Role, ...] = (Role.SUPERVISOR,)
 
 @dataclass(frozen=True)
 class StateSpec:
-    """One state; `next_action` is the command the worklist proposes while a case sits here."""
+    """One state; `next_action` is the command the worklist proposes while a case sits here.
+
+    A `standing` state is neither finished nor waiting for anyone (a decree in force): it
+    accepts commands but proposes none, so it never appears on the worklist.
+    """
 
     name: str
     description: str
     terminal: bool = False
     next_action: str | None = None
+    standing: bool = False
 
 
 @dataclass(frozen=True)

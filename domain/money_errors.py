@@ -17,12 +17,6 @@ class OutsideFiscalYear(RuleViolation):
     code = "OUTSIDE_FISCAL_YEAR"
 
 
-class NotInDecree(RuleViolation):
-    """Raised when money would go to someone no decree names for it (G-B1)."""
-
-    code = "NOT_IN_DECREE"
-
-
 class IdentityNotVerified(RuleViolation):
     """Raised when a decree would name someone whose identity was never verified (G-B1)."""
 

@@ -12,7 +12,11 @@ from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Tr
 COMMITMENT_LIFECYCLE = Lifecycle(
     aggregate="FundingCommitment",
     states=(
-        StateSpec("OPEN", "Funds committed for the fiscal year; allocations may be made"),
+        StateSpec(
+            "OPEN",
+            "Funds committed for the fiscal year; allocations may be made until it closes",
+            next_action="close_fiscal_year",
+        ),
         StateSpec(
             "CLOSED",
             "Fiscal year closed; whatever was not spent lapsed",
@@ -53,7 +57,7 @@ COMMITMENT_LIFECYCLE = Lifecycle(
 
 DECREE_LIFECYCLE = Lifecycle(
     aggregate="Decree",
-    states=(StateSpec("IN_FORCE", "Issued; amendments are recorded as new events"),),
+    states=(StateSpec("IN_FORCE", "Issued; amendments are recorded as new events", standing=True),),
     transitions=(
         Transition(
             "issue_decree",
@@ -64,6 +68,7 @@ DECREE_LIFECYCLE = Lifecycle(
             guards=(
                 "IDENTITY_NOT_VERIFIED: every person named has a verified identity",
                 "COURT_DECISION_REQUIRED: compensation rests on a court decision",
+                "COMPONENT_NOT_ALLOWED: worker aid and compensation never mix (A21)",
                 "ENTITLEMENT_ALREADY_DECREED: each component at most once per person",
             ),
         ),
@@ -85,7 +90,11 @@ ENTITLEMENT_LIFECYCLE = Lifecycle(
     states=(
         StateSpec("PLANNED", "Decreed; awaiting funds", next_action="allocate_funds"),
         StateSpec("ALLOCATED", "Funded; awaiting a payment batch", next_action="order_payment"),
-        StateSpec("ORDERED", "In an approved batch; awaiting the bank's result"),
+        StateSpec(
+            "ORDERED",
+            "In an approved batch; awaiting the bank's result",
+            next_action="record_credit",
+        ),
         StateSpec(
             "CREDITED",
             "Credited to her account; awaiting her signed receipt",
@@ -154,7 +163,8 @@ ENTITLEMENT_LIFECYCLE = Lifecycle(
                 "ARRIVAL_NOT_CONFIRMED: living allowance only after arrival or a local stay",
                 "GRANT_NEEDS_COMPLETED_TRAINING: business capital after completed training "
                 "unless drop-outs keep it",
-                "BANK_ACCOUNT_MISSING / ACCOUNT_HOLDER_MISMATCH: an account in her own name",
+                "BANK_ACCOUNT_MISSING: an account on record for a transfer",
+                "ACCOUNT_HOLDER_MISMATCH: the account is in her own name",
                 "OUTSIDE_FISCAL_YEAR: ordered within the allocation's fiscal year",
             ),
         ),

@@ -34,7 +34,6 @@ from domain.beneficiary import (
     Beneficiary,
     ExclusionReason,
     IdentityEvidence,
-    PaymentChannel,
     ReintegrationPath,
 )
 from domain.identity import Sex, make_nik
@@ -369,10 +368,7 @@ _PREVIOUS: dict[str, str | None] = {
     "DROPPED_OUT": "IN_TRAINING",
     "RETURNED": "TRAINED",
     "STAYED_LOCAL": "TRAINED",
-    "GRANT_REQUESTED": "RETURNED",
-    "GRANT_APPROVED": "GRANT_REQUESTED",
-    "GRANT_PAID": "GRANT_APPROVED",
-    "CLOSED": "GRANT_PAID",
+    "CLOSED": "RETURNED",
     "EXCLUDED": "REGISTERED",
     "REFERRED_CHILD_PROTECTION": "REGISTERED",
     "WITHDRAWN": "REGISTERED",
@@ -523,34 +519,26 @@ def _stay(case: _Case) -> None:
     )
 
 
-def _request(case: _Case) -> None:
-    case.beneficiary.request_grant(
-        amount=GRANT, rules=case.rules, provenance=by(OPERATOR, REQUESTED_ON)
-    )
+def passbook(on: date = RETURNED_ON) -> DocumentRef:
+    """Her savings book, as the evidence of her account."""
+    return document("buku tabungan", f"BUKU/{on:%Y%m%d}", on, "Bank Kaltimtara")
 
 
-def _approve(case: _Case) -> None:
-    case.beneficiary.approve_grant(amount=GRANT, provenance=by(SUPERVISOR, APPROVED_ON))
-
-
-def pay(beneficiary: Beneficiary, on: date = PAID_ON, reference: str = "BRI-TRF-0001") -> None:
-    """Pay her approved grant by bank transfer."""
-    beneficiary.pay_grant(
-        amount=GRANT,
-        channel=PaymentChannel.BANK_TRANSFER,
-        bank_reference=reference,
-        account=ACCOUNT,
+def record_account(
+    beneficiary: Beneficiary, *, holder_name_matches: bool = True, account: str = ACCOUNT
+) -> None:
+    """Record her bank account (the service compares the holder's name with hers)."""
+    beneficiary.record_bank_account(
+        bank_code="124",
+        account_number=account,
+        holder_name_matches=holder_name_matches,
         sealer=sealer_for(beneficiary),
-        provenance=by(OPERATOR, on),
+        provenance=by(OPERATOR, RETURNED_ON, passbook()),
     )
-
-
-def _pay(case: _Case) -> None:
-    pay(case.beneficiary)
 
 
 def _close_case(case: _Case) -> None:
-    case.beneficiary.close_case(rules=case.rules, provenance=by(SUPERVISOR, CASE_CLOSED_ON))
+    case.beneficiary.close_case(aid_settled=True, provenance=by(SUPERVISOR, CASE_CLOSED_ON))
 
 
 def _exclude(case: _Case) -> None:
@@ -589,9 +577,6 @@ _BENEFICIARY_STEPS: dict[str, Callable[[_Case], None]] = {
     "DROPPED_OUT": _drop_out,
     "RETURNED": _return_home,
     "STAYED_LOCAL": _stay,
-    "GRANT_REQUESTED": _request,
-    "GRANT_APPROVED": _approve,
-    "GRANT_PAID": _pay,
     "CLOSED": _close_case,
     "EXCLUDED": _exclude,
     "REFERRED_CHILD_PROTECTION": _refer,

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -14,41 +15,31 @@ from domain.beneficiary import (
     BeneficiaryIsMinor,
     DocumentRequired,
     ExclusionReason,
-    FourEyesRequired,
-    GrantAlreadyPaid,
-    GrantAmountMismatch,
-    GrantNeedsCompletedTraining,
-    GrantStillDue,
     IdentityEvidence,
     NikAlreadyInProgramme,
     NotAMinor,
-    PaymentAfterExit,
-    PaymentBeforeApproval,
-    PaymentChannel,
     ReasonRequired,
     ReintegrationPath,
     SiteNotClosed,
     TrainingFacilityUnknown,
 )
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.decree import AidComponent, entitlement_id
 from domain.errors import DomainError, InvalidKk, InvalidNik, InvalidValue, TransitionNotAllowed
 from domain.identity import Sex
+from domain.money_errors import AidStillDue
 from domain.recording import Actor, Role
-from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose
 from domain.site import Site
 from tests.domain.givens import (
     ACCOUNT,
     ADULT,
-    APPROVED_ON,
     ASSESSED_ON,
     BENEFICIARY_STATES,
     BORN,
     CASE_CLOSED_ON,
     CASE_NUMBER,
     DEPARTED_ON,
-    DROPOUTS_KEEP_GRANT,
-    GRANT,
     HOME_KELURAHAN,
     KK,
     MINOR,
@@ -59,14 +50,9 @@ from tests.domain.givens import (
     NOTES,
     NUNUKAN,
     OPERATOR,
-    OTHER_OPERATOR,
-    OTHER_SUPERVISOR,
-    PAID_ON,
     PENDATAAN,
     PHONE,
-    REQUESTED_ON,
     RETURNED_ON,
-    REVERSED_ON,
     RULES,
     SAMARINDA_FACILITY,
     SUPERVISOR,
@@ -81,7 +67,7 @@ from tests.domain.givens import (
     given_beneficiary,
     kelurahan_confirmation,
     live_beneficiary,
-    pay,
+    passbook,
     register_beneficiary,
     sealer_for,
     seals,
@@ -93,6 +79,11 @@ from tests.domain.givens import (
 )
 
 AFTER_CLOSURE = TARAKAN_CLOSURE + timedelta(days=7)
+DECREED_ON = date(2019, 3, 4)
+LEFT_ON = date(2019, 7, 22)
+DECREE = UUID("00000000-0000-4000-8000-00000000d001")
+UEP = entitlement_id(Beneficiary.create_id(CASE_NUMBER), AidComponent.UEP, 1)
+TRANSPORT = entitlement_id(Beneficiary.create_id(CASE_NUMBER), AidComponent.TRANSPORT, 1)
 
 
 def verify(b: Beneficiary, evidence: IdentityEvidence = ADULT, duplicate: bool = False) -> None:
@@ -162,42 +153,34 @@ def stay(b: Beneficiary, signed: bool = True) -> None:
     b.stay_locally(provenance=by(OPERATOR, RETURNED_ON, statement))
 
 
-def request(
-    b: Beneficiary, rules: ProgrammeRules = RULES, amount: int = GRANT, who: Actor = OPERATOR
-) -> None:
-    b.request_grant(amount=amount, rules=rules, provenance=by(who, REQUESTED_ON))
-
-
-def approve(b: Beneficiary, who: Actor = SUPERVISOR, amount: int = GRANT) -> None:
-    b.approve_grant(amount=amount, provenance=by(who, APPROVED_ON))
-
-
-def pay_amount(b: Beneficiary, amount: int, reference: str = "BRI-TRF-0002") -> None:
-    b.pay_grant(
-        amount=amount,
-        channel=PaymentChannel.BANK_TRANSFER,
-        bank_reference=reference,
-        account=ACCOUNT,
+def record_account(b: Beneficiary, with_passbook: bool = True, account: str = ACCOUNT) -> None:
+    b.record_bank_account(
+        bank_code="124",
+        account_number=account,
+        holder_name_matches=True,
         sealer=sealer_for(b),
-        provenance=by(OPERATOR, PAID_ON),
+        provenance=by(OPERATOR, RETURNED_ON, passbook() if with_passbook else None),
     )
 
 
-def reverse(b: Beneficiary, reason: str | None = "account closed", reference: str = "R-1") -> None:
-    b.reverse_payment(
-        bank_reference=reference, provenance=by(SUPERVISOR, REVERSED_ON, None, reason)
+def decree_names(b: Beneficiary, *entitlements: UUID) -> None:
+    b.include_in_decree(
+        decree_id=DECREE,
+        decree_number="188.45/117/2019",
+        entitlement_ids=entitlements or (UEP,),
+        provenance=by(SUPERVISOR, DECREED_ON),
     )
 
 
-def close_case(b: Beneficiary, rules: ProgrammeRules = RULES) -> None:
-    b.close_case(rules=rules, provenance=by(SUPERVISOR, CASE_CLOSED_ON))
+def close_case(b: Beneficiary, aid_settled: bool = True) -> None:
+    b.close_case(aid_settled=aid_settled, provenance=by(SUPERVISOR, CASE_CLOSED_ON))
 
 
 def withdraw(b: Beneficiary, reason: str | None = "refused the aid") -> None:
-    b.withdraw(provenance=by(OPERATOR, PAID_ON, reason=reason))
+    b.withdraw(provenance=by(OPERATOR, LEFT_ON, reason=reason))
 
 
-def die(b: Beneficiary, on: date = PAID_ON, with_evidence: bool = True) -> None:
+def die(b: Beneficiary, on: date = LEFT_ON, with_evidence: bool = True) -> None:
     b.record_death(provenance=by(OPERATOR, on, death_certificate(on) if with_evidence else None))
 
 
@@ -514,174 +497,65 @@ def test_staying_locally_needs_her_signed_statement(state: str) -> None:
     assert b.state == "STAYED_LOCAL"
 
 
-# --- the grant ------------------------------------------------------------------------------------
+# --- her bank account and the decrees that name her ---------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("rules", "entitled"), [(RULES, False), (DROPOUTS_KEEP_GRANT, True)], ids=["strict", "lenient"]
-)
-def test_drop_out_keeps_the_grant_only_when_the_programme_allows(
-    rules: ProgrammeRules, entitled: bool
-) -> None:
-    b = beneficiary_in("RETURNED", via_drop_out=True)
+@pytest.mark.parametrize("state", ["VERIFIED", "TRAINED", "RETURNED", "STAYED_LOCAL"])
+def test_her_bank_account_is_recorded_sealed_with_the_holder_name_check(state: str) -> None:
+    b = beneficiary_in(state)
 
-    assert b.entitled_to_grant(rules) is entitled
-    if entitled:
-        request(b, rules)
-        assert then_events(b) == ["GrantRequested"]
-        assert b.state == "GRANT_REQUESTED"
-    else:
-        error = refused(lambda: request(b, rules), GrantNeedsCompletedTraining)
-        assert error.code == "GRANT_NEEDS_COMPLETED_TRAINING"
-        assert then_events(b) == []
+    record_account(b)
+
+    recorded = then_event(b, Beneficiary.BankAccountRecorded)
+    assert seals(recorded.account, ACCOUNT)
+    assert recorded.account.purpose is KeyPurpose.IDENTITY
+    assert recorded.holder_name_matches and b.account_holder_matches
+    assert b.state == state
 
 
-def test_a_trained_woman_is_entitled_whatever_the_drop_out_policy() -> None:
-    b = beneficiary_in("STAYED_LOCAL")
-
-    request(b, RULES)
-
-    assert (b.state, b.grant_requested_by) == ("GRANT_REQUESTED", OPERATOR.user_id)
-
-
-@pytest.mark.parametrize("amount", [0, -5_500_000, True])
-def test_a_grant_is_a_positive_whole_number_of_rupiah(amount: int) -> None:
-    error = refused(lambda: request(beneficiary_in("RETURNED"), amount=amount), InvalidValue)
-
-    assert error.field == "amount"
-
-
-def test_a_grant_amount_beyond_the_ledger_range_is_refused() -> None:
-    # The ledger and read models hold signed 64-bit rupiah (domain.money); a larger amount in an
-    # append-only event would stop every projection that meets it.
-    error = refused(lambda: request(beneficiary_in("RETURNED"), amount=2**63), InvalidValue)
-
-    assert error.field == "amount"
-
-
-def test_a_grant_is_requested_only_after_she_is_home_or_settled() -> None:
-    refused(lambda: request(beneficiary_in("TRAINED")), TransitionNotAllowed)
-
-
-def test_approver_must_differ_from_requester() -> None:
+def test_an_account_needs_her_passbook_and_a_plausible_number() -> None:
     b = beneficiary_in("RETURNED")
-    request(b, who=SUPERVISOR)
-
-    error = refused(lambda: approve(b, who=SUPERVISOR), FourEyesRequired)
-    assert error.code == "FOUR_EYES_REQUIRED"
-    assert then_events(b) == ["GrantRequested"]
-
-    approve(b, who=OTHER_SUPERVISOR)
-
-    assert then_events(b) == ["GrantRequested", "GrantApproved"]
-    assert (b.state, b.approved_amount) == ("GRANT_APPROVED", GRANT)
-
-
-def test_the_approved_amount_must_be_positive() -> None:
-    error = refused(lambda: approve(beneficiary_in("GRANT_REQUESTED"), amount=0), InvalidValue)
-
-    assert error.field == "amount"
-
-
-def test_the_approver_confirms_the_requested_amount_and_cannot_change_it() -> None:
-    b = beneficiary_in("GRANT_REQUESTED")
-
-    error = refused(lambda: approve(b, amount=GRANT + 500_000), GrantAmountMismatch)
-
-    assert (error.code, error.field) == ("GRANT_AMOUNT_MISMATCH", "amount")
+    refused(lambda: record_account(b, with_passbook=False), DocumentRequired)
+    error = refused(lambda: record_account(b, account="12-34"), InvalidValue)
+    assert error.field == "account_number"
+    assert "12-34" not in error.message
     assert then_events(b) == []
 
 
-def test_a_payment_cannot_be_dated_before_its_approval() -> None:
-    b = beneficiary_in("GRANT_APPROVED")
-
-    def pay_early() -> None:
-        b.pay_grant(
-            amount=GRANT,
-            channel=PaymentChannel.BANK_TRANSFER,
-            bank_reference="BRI-TRF-EARLY",
-            account=ACCOUNT,
-            sealer=sealer_for(b),
-            provenance=by(OPERATOR, APPROVED_ON - timedelta(days=1)),
-        )
-
-    error = refused(pay_early, PaymentBeforeApproval)
-
-    assert (error.code, error.field) == ("PAYMENT_BEFORE_APPROVAL", "occurred_on")
+def test_no_account_before_her_identity_is_verified() -> None:
+    refused(lambda: record_account(beneficiary_in("REGISTERED")), TransitionNotAllowed)
 
 
-def test_the_grant_is_paid_at_the_approved_amount() -> None:
-    b = beneficiary_in("GRANT_APPROVED")
+def test_a_decree_naming_her_is_part_of_her_case() -> None:
+    b = beneficiary_in("TRAINED")
 
-    error = refused(lambda: pay_amount(b, GRANT - 1), GrantAmountMismatch)
-    assert (error.code, error.field) == ("GRANT_AMOUNT_MISMATCH", "amount")
-    pay(b)
+    decree_names(b, UEP, TRANSPORT)
 
-    assert then_events(b) == ["GrantPaid"]
-    assert (b.state, b.paid_amount) == ("GRANT_PAID", GRANT)
-    paid = then_event(b, Beneficiary.GrantPaid)
-    assert (paid.channel, paid.bank_reference, paid.occurred_on) == (
-        PaymentChannel.BANK_TRANSFER,
-        "BRI-TRF-0001",
-        PAID_ON,
-    )
-    assert seals(paid.account, ACCOUNT)
+    decreed = then_event(b, Beneficiary.AidDecreed)
+    assert (decreed.decree_number, decreed.entitlement_ids) == ("188.45/117/2019", (UEP, TRANSPORT))
+    assert b.entitlement_ids == (UEP, TRANSPORT)
 
 
-def test_a_payment_needs_its_bank_or_receipt_reference() -> None:
-    error = refused(lambda: pay_amount(beneficiary_in("GRANT_APPROVED"), GRANT, " "), InvalidValue)
-
-    assert error.field == "bank_reference"
+def test_only_a_supervisor_may_put_her_in_a_decree() -> None:
+    assert BENEFICIARY_LIFECYCLE.roles_for("include_in_decree") == (Role.SUPERVISOR,)
 
 
-def test_grant_cannot_be_paid_twice_unless_reversed() -> None:
-    b = beneficiary_in("GRANT_PAID")
-
-    error = refused(lambda: pay(b, reference="BRI-TRF-0002"), GrantAlreadyPaid)
-
-    assert error.code == "GRANT_ALREADY_PAID"
-    assert (then_events(b), b.paid_amount) == ([], GRANT)
-
-
-def test_reversed_payment_can_be_paid_again() -> None:
-    b = beneficiary_in("GRANT_PAID")
-
-    reverse(b)
-    assert (b.state, b.paid_amount) == ("GRANT_APPROVED", 0)
-    assert then_event(b, Beneficiary.GrantPaymentReversed).amount == GRANT
-    pay(b, on=REVERSED_ON + timedelta(days=3), reference="BRI-TRF-0002")
-
-    assert then_events(b) == ["GrantPaymentReversed", "GrantPaid"]
-    assert (b.state, b.paid_amount) == ("GRANT_PAID", GRANT)
+def test_arrival_is_confirmed_by_return_home_or_a_local_stay() -> None:
+    assert not beneficiary_in("TRAINED").arrival_confirmed
+    assert beneficiary_in("RETURNED").arrival_confirmed
+    assert beneficiary_in("STAYED_LOCAL").arrival_confirmed
 
 
 @pytest.mark.parametrize(
-    ("reason", "reference", "field"),
-    [(None, "R-1", "reason"), ("account closed", " ", "bank_reference")],
+    ("leave", "state"), [(lambda b: die(b), "DECEASED"), (lambda b: withdraw(b), "WITHDRAWN")]
 )
-def test_a_reversal_records_the_banks_reason_and_reference(
-    reason: str | None, reference: str, field: str
+def test_an_ended_case_says_how_it_ended_so_no_money_follows(
+    leave: Callable[[Beneficiary], None], state: str
 ) -> None:
-    error = refused(lambda: reverse(beneficiary_in("GRANT_PAID"), reason, reference), DomainError)
-
-    assert error.field == field
-
-
-def test_only_a_paid_grant_can_be_reversed() -> None:
-    refused(lambda: reverse(beneficiary_in("GRANT_APPROVED")), TransitionNotAllowed)
-
-
-@pytest.mark.parametrize("leave", [die, withdraw], ids=["death", "withdrawal"])
-def test_nothing_is_paid_after_death(leave: Callable[[Beneficiary], None]) -> None:
-    b = beneficiary_in("GRANT_APPROVED")
+    b = beneficiary_in("RETURNED")
+    assert b.exit_state is None
     leave(b)
-
-    error = refused(lambda: pay(b, on=PAID_ON + timedelta(days=1)), PaymentAfterExit)
-
-    assert error.code == "PAYMENT_AFTER_EXIT"
-    assert b.paid_amount == 0
-    assert then_events(b)[-1] in ("BeneficiaryDied", "BeneficiaryWithdrew")
-    assert b.is_terminal
+    assert b.exit_state == state and b.is_terminal
 
 
 def test_a_death_is_recorded_on_its_evidence() -> None:
@@ -695,41 +569,32 @@ def test_a_death_is_recorded_on_its_evidence() -> None:
 
 
 def test_a_withdrawal_needs_a_reason() -> None:
-    refused(lambda: withdraw(beneficiary_in("GRANT_PAID"), reason=""), ReasonRequired)
+    refused(lambda: withdraw(beneficiary_in("RETURNED"), reason=""), ReasonRequired)
 
 
 # --- closing the case -----------------------------------------------------------------------------
 
 
-def test_the_case_is_closed_after_the_grant_is_paid() -> None:
-    b = beneficiary_in("GRANT_PAID")
+@pytest.mark.parametrize("state", ["RETURNED", "STAYED_LOCAL"])
+def test_the_case_is_closed_once_her_aid_is_settled(state: str) -> None:
+    b = beneficiary_in(state)
 
     close_case(b)
 
     assert (then_events(b), b.state, b.is_terminal) == (["CaseClosed"], "CLOSED", True)
 
 
-@pytest.mark.parametrize("state", ["RETURNED", "STAYED_LOCAL"])
-def test_a_case_cannot_be_closed_while_her_grant_is_due(state: str) -> None:
-    b = beneficiary_in(state)
+def test_a_case_cannot_be_closed_while_her_aid_is_in_progress() -> None:
+    b = beneficiary_in("RETURNED")
 
-    error = refused(lambda: close_case(b), GrantStillDue)
+    error = refused(lambda: close_case(b, aid_settled=False), AidStillDue)
 
-    assert error.code == "GRANT_STILL_DUE"
-
-
-@pytest.mark.parametrize("state", ["RETURNED", "STAYED_LOCAL"])
-def test_a_drop_out_without_entitlement_is_closed_without_a_grant(state: str) -> None:
-    b = beneficiary_in(state, via_drop_out=True)
-
-    refused(lambda: close_case(b, DROPOUTS_KEEP_GRANT), GrantStillDue)
-    close_case(b, RULES)
-
-    assert (then_events(b), b.state, b.paid_amount) == (["CaseClosed"], "CLOSED", 0)
+    assert error.code == "AID_STILL_DUE"
+    assert then_events(b) == []
 
 
-@pytest.mark.parametrize("state", ["GRANT_REQUESTED", "GRANT_APPROVED"])
-def test_a_case_is_not_closed_mid_grant(state: str) -> None:
+@pytest.mark.parametrize("state", ["VERIFIED", "IN_TRAINING", "TRAINED"])
+def test_a_case_is_closed_only_after_return_or_a_local_stay(state: str) -> None:
     refused(lambda: close_case(beneficiary_in(state)), TransitionNotAllowed)
 
 
@@ -755,16 +620,12 @@ VALID: dict[str, Callable[[Beneficiary], None]] = {
     "drop_out": drop_out,
     "confirm_return_home": return_home,
     "stay_locally": stay,
-    "request_grant": request,
-    "approve_grant": approve,
-    "pay_grant": pay,
-    "reverse_payment": reverse,
+    "record_bank_account": record_account,
+    "include_in_decree": decree_names,
     "close_case": close_case,
     "withdraw": withdraw,
     "record_death": die,
 }
-# Closing without a grant is only possible for a drop-out the programme does not pay.
-NOT_ENTITLED = {("close_case", "RETURNED"), ("close_case", "STAYED_LOCAL")}
 
 
 @pytest.mark.parametrize(
@@ -778,7 +639,7 @@ NOT_ENTITLED = {("close_case", "RETURNED"), ("close_case", "STAYED_LOCAL")}
 def test_every_declared_beneficiary_transition_happens_as_declared(
     command: str, source: str, event: str, target: str
 ) -> None:
-    b = beneficiary_in(source, via_drop_out=(command, source) in NOT_ENTITLED)
+    b = beneficiary_in(source)
 
     VALID[command](b)
 
@@ -797,10 +658,10 @@ def test_the_builders_reach_every_declared_state() -> None:
 
 
 def full_case() -> list[Any]:
-    """A case from pendataan to closure through a reversed and repeated payment."""
-    b = live_beneficiary("GRANT_PAID")
-    reverse(b)
-    pay(b, on=REVERSED_ON + timedelta(days=3), reference="BRI-TRF-0002")
+    """A case from pendataan to closure, named in a decree, paid to her own account."""
+    b = live_beneficiary("RETURNED")
+    decree_names(b)
+    record_account(b)
     close_case(b)
     return list(b.collect_events())
 
@@ -815,11 +676,8 @@ def test_every_event_records_actor_role_unit_date_and_document() -> None:
         "SentToTraining",
         "TrainingCompleted",
         "ReturnedHome",
-        "GrantRequested",
-        "GrantApproved",
-        "GrantPaid",
-        "GrantPaymentReversed",
-        "GrantPaid",
+        "AidDecreed",
+        "BankAccountRecorded",
         "CaseClosed",
     ]
     for e in events:
@@ -828,12 +686,17 @@ def test_every_event_records_actor_role_unit_date_and_document() -> None:
         assert isinstance(e.actor.role, Role)
         assert type(e.occurred_on) is date, type(e).__name__
     on_paper = {type(e).__name__: e.document for e in events if e.document is not None}
-    assert set(on_paper) == {"IdentityVerified", "Assessed", "TrainingCompleted", "ReturnedHome"}
+    assert set(on_paper) == {
+        "IdentityVerified",
+        "Assessed",
+        "TrainingCompleted",
+        "ReturnedHome",
+        "BankAccountRecorded",
+    }
     assert on_paper["ReturnedHome"] == kelurahan_confirmation()
     by_event = {type(e).__name__: e for e in events}
-    assert by_event["GrantApproved"].actor == SUPERVISOR
-    assert by_event["GrantRequested"].actor == OPERATOR
-    assert by_event["GrantPaymentReversed"].reason == "account closed"
+    assert by_event["AidDecreed"].actor == SUPERVISOR
+    assert by_event["BankAccountRecorded"].actor == OPERATOR
     assert by_event["CaseClosed"].occurred_on == CASE_CLOSED_ON
 
 
@@ -878,31 +741,12 @@ def test_a_case_reloaded_from_the_event_store_equals_the_live_case() -> None:
 
 
 def test_a_refused_command_records_nothing_and_changes_nothing() -> None:
-    b = beneficiary_in("GRANT_REQUESTED")
+    b = beneficiary_in("RETURNED")
     before = copy.deepcopy(b)
 
-    refused(lambda: approve(b, who=OPERATOR), FourEyesRequired)
-    refused(lambda: pay(b), TransitionNotAllowed)
+    refused(lambda: record_account(b, with_passbook=False), DocumentRequired)
+    refused(lambda: close_case(b, aid_settled=False), AidStillDue)
+    refused(lambda: complete(b), TransitionNotAllowed)
 
     assert then_events(b) == []
     assert b == before
-
-
-def test_a_post_office_payment_needs_no_account() -> None:
-    b = beneficiary_in("GRANT_APPROVED")
-
-    b.pay_grant(
-        amount=GRANT,
-        channel=PaymentChannel.POST_OFFICE,
-        bank_reference="POS-77",
-        account=None,
-        sealer=sealer_for(b),
-        provenance=by(OTHER_OPERATOR, PAID_ON),
-    )
-
-    paid = then_event(b, Beneficiary.GrantPaid)
-    assert (paid.channel, paid.account, paid.actor) == (
-        PaymentChannel.POST_OFFICE,
-        None,
-        OTHER_OPERATOR,
-    )

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
+from uuid import UUID
 
 from hypothesis import HealthCheck, settings
 from hypothesis import given as for_all
@@ -16,10 +17,10 @@ from domain.beneficiary import (
     Beneficiary,
     ExclusionReason,
     IdentityEvidence,
-    PaymentChannel,
     ReintegrationPath,
 )
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.decree import AidComponent, entitlement_id
 from domain.errors import DomainError
 from domain.identity import Sex
 from domain.recording import Actor, DocumentRef, Provenance
@@ -28,7 +29,6 @@ from domain.site import SITE_LIFECYCLE, InspectionOutcome, Site
 from tests.domain.givens import (
     ADULT,
     BORN,
-    GRANT,
     HOME_KELURAHAN,
     MINOR,
     MINOR_BORN,
@@ -50,6 +50,7 @@ ACTORS = (OPERATOR, SUPERVISOR, OTHER_OPERATOR, OTHER_SUPERVISOR)
 BAD_NIK = IdentityEvidence(nik="6571045708901", birth_date=BORN, sex=Sex.FEMALE)
 CASES = ("TRK-JP-0001", "TRK-JP-0002")
 EXITS = ("BeneficiaryDied", "BeneficiaryWithdrew")
+DECREE = UUID("00000000-0000-4000-8000-00000000d001")
 
 
 @dataclass
@@ -80,9 +81,6 @@ class Step:
             document=self.pick([paper, paper, paper, None]),
             reason=self.pick(["stated in the minutes", "stated in the minutes", None, " "]),
         )
-
-    def amount(self, approved: int | None = None) -> int:
-        return self.pick([approved or GRANT, approved or GRANT, GRANT, 6_000_000, 0, -1])
 
 
 Command = Callable[[LifecycleAggregate, Step], None]
@@ -182,28 +180,26 @@ BENEFICIARY_COMMANDS: dict[str, Command] = {
         )
     ),
     "stay_locally": _on_case(lambda b, d: b.stay_locally(provenance=d.provenance())),
-    "request_grant": _on_case(
-        lambda b, d: b.request_grant(amount=d.amount(), rules=d.rules, provenance=d.provenance())
-    ),
-    "approve_grant": _on_case(
-        lambda b, d: b.approve_grant(amount=d.amount(), provenance=d.provenance())
-    ),
-    "pay_grant": _on_case(
-        lambda b, d: b.pay_grant(
-            amount=d.amount(b.approved_amount),
-            channel=d.pick(list(PaymentChannel)),
-            bank_reference=d.pick(["BRI-1", "BRI-1", " "]),
-            account=d.pick(["002101000123304", None]),
+    "record_bank_account": _on_case(
+        lambda b, d: b.record_bank_account(
+            bank_code=d.pick(["124", "124", "12"]),
+            account_number=d.pick(["002101000123304", "002101000123304", "12-34"]),
+            holder_name_matches=d.pick([True, False]),
             sealer=FakeSealer(b.id),
             provenance=d.provenance(),
         )
     ),
-    "reverse_payment": _on_case(
-        lambda b, d: b.reverse_payment(
-            bank_reference=d.pick(["R-1", "R-1", ""]), provenance=d.provenance()
+    "include_in_decree": _on_case(
+        lambda b, d: b.include_in_decree(
+            decree_id=DECREE,
+            decree_number="188.45/117/2019",
+            entitlement_ids=(entitlement_id(b.id, d.pick(list(AidComponent)), 1),),
+            provenance=d.provenance(),
         )
     ),
-    "close_case": _on_case(lambda b, d: b.close_case(rules=d.rules, provenance=d.provenance())),
+    "close_case": _on_case(
+        lambda b, d: b.close_case(aid_settled=d.pick([True, False]), provenance=d.provenance())
+    ),
     "withdraw": _on_case(lambda b, d: b.withdraw(provenance=d.provenance())),
     "record_death": _on_case(lambda b, d: b.record_death(provenance=d.provenance())),
 }
@@ -354,27 +350,18 @@ def check_invariants(tracked: Tracked, rules: ProgrammeRules) -> None:
 
 
 def check_money(b: Beneficiary, history: list[Any], rules: ProgrammeRules) -> None:
-    assert b.paid_amount in (0, b.approved_amount)
     names = [type(e).__name__ for e in history]
-    paid = sum(e.amount for e in history if type(e).__name__ == "GrantPaid")
-    returned = sum(e.amount for e in history if type(e).__name__ == "GrantPaymentReversed")
-    assert paid - returned == b.paid_amount
-
     exits = [i for i, name in enumerate(names) if name in EXITS]
     assert exits in ([], [len(names) - 1]), "something was recorded after death or withdrawal"
 
-    requester: str | None = None
-    completed = False
-    for e in history:
-        name = type(e).__name__
-        if name == "TrainingCompleted":
-            completed = True
-        elif name == "TrainingDroppedOut":
-            completed = False
-        elif name == "GrantRequested":
-            requester = e.actor.user_id
-            assert completed or rules.dropout_keeps_grant
-        elif name == "GrantApproved":
-            assert e.actor.user_id != requester
-        elif name == "GrantPaid":
-            assert e.amount == b.approved_amount
+    decreed = [i for i, name in enumerate(names) if name == "AidDecreed"]
+    verified = names.index("IdentityVerified") if "IdentityVerified" in names else len(names)
+    assert all(i > verified for i in decreed), "a decree named her before her identity was verified"
+    assert b.entitlement_ids == tuple(
+        e
+        for event in history
+        if type(event).__name__ == "AidDecreed"
+        for e in event.entitlement_ids
+    )
+    accounts = [e for e in history if type(e).__name__ == "BankAccountRecorded"]
+    assert b.account_holder_matches == (accounts[-1].holder_name_matches if accounts else False)

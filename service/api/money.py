@@ -1,0 +1,231 @@
+"""Command endpoints of the money ledger. Roles come from the lifecycle declarations, as for the
+case commands; every response carries the log position to wait for."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.money_lifecycles import (
+    BATCH_LIFECYCLE,
+    COMMITMENT_LIFECYCLE,
+    DECREE_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+)
+from service.api.commands import CREATED, _authorize, _done
+from service.api.deps import JejakDep, UserDep
+from service.api.models import CommandIn, CommandOut
+from service.api.money_models import (
+    AllocateIn,
+    AmendDecreeIn,
+    BankAccountIn,
+    CommitFundsIn,
+    CreateBatchIn,
+    IssueDecreeIn,
+    TreasuryReturnIn,
+    WithdrawalIn,
+)
+
+router = APIRouter(prefix="/api", tags=["money"])
+
+
+# --- funding ---------------------------------------------------------------------------------
+
+
+@router.post("/funding-commitments", status_code=CREATED)
+def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Commit a fiscal year's funds of one DIPA or DPA line (the document)."""
+    _authorize(user, COMMITMENT_LIFECYCLE, "commit_funds")
+    return _done(
+        jejak,
+        jejak.app.commit_funds(
+            fiscal_year=body.fiscal_year,
+            source=body.source,
+            budget_line=body.budget_line,
+            funder=body.funder,
+            amount=body.amount,
+            rebudgeted_from=body.rebudgeted_from,
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+@router.post("/funding-commitments/{commitment_id}/allocations", status_code=CREATED)
+def allocate_funds(
+    commitment_id: UUID, body: AllocateIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Fund entitlements from the commitment, all or none (409 COMMITMENT_EXCEEDED)."""
+    _authorize(user, ENTITLEMENT_LIFECYCLE, "allocate_funds")
+    return _done(
+        jejak,
+        jejak.app.allocate_funds(
+            commitment_id,
+            entitlement_ids=body.entitlement_ids,
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+@router.post("/funding-commitments/{commitment_id}/fiscal-year-closure", status_code=CREATED)
+def close_fiscal_year(
+    commitment_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Close the fiscal year: unpaid allocations lapse and can be re-budgeted later."""
+    _authorize(user, COMMITMENT_LIFECYCLE, "close_fiscal_year")
+    return _done(
+        jejak, jejak.app.close_fiscal_year(commitment_id, provenance=body.provenance_for(user))
+    )
+
+
+# --- decrees ---------------------------------------------------------------------------------
+
+
+@router.post("/decrees", status_code=CREATED)
+def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Record a decree (SK); each line plans one entitlement at the decreed amount."""
+    _authorize(user, DECREE_LIFECYCLE, "issue_decree")
+    return _done(
+        jejak,
+        jejak.app.issue_decree(
+            authority=body.authority,
+            number=body.number,
+            legal_basis=body.legal_basis,
+            payment_type=body.payment_type,
+            lines=[line.to_line() for line in body.lines],
+            court_decision=body.court_decision.to_domain() if body.court_decision else None,
+            jadup_requires_arrival=body.jadup_requires_arrival,
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+@router.post("/decrees/{decree_id}/amendments", status_code=CREATED)
+def amend_decree(
+    decree_id: UUID, body: AmendDecreeIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record an amending decree (lines already ordered cannot change)."""
+    _authorize(user, DECREE_LIFECYCLE, "amend_decree")
+    return _done(
+        jejak,
+        jejak.app.amend_decree(
+            decree_id,
+            amendment_number=body.amendment_number,
+            added=[line.to_line() for line in body.added],
+            changed=[(line.to_key(), line.amount) for line in body.changed],
+            removed=[line.to_key() for line in body.removed],
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+# --- her account -----------------------------------------------------------------------------
+
+
+@router.post("/beneficiaries/{beneficiary_id}/bank-account", status_code=CREATED)
+def record_bank_account(
+    beneficiary_id: UUID, body: BankAccountIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record her account (409 BANK_ACCOUNT_SHARED if another case uses it)."""
+    _authorize(user, BENEFICIARY_LIFECYCLE, "record_bank_account")
+    return _done(
+        jejak,
+        jejak.app.record_bank_account(
+            beneficiary_id,
+            bank_code=body.bank_code,
+            account_number=body.account_number,
+            holder_name=body.holder_name,
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+# --- payment batches -------------------------------------------------------------------------
+
+
+@router.post("/payment-batches", status_code=CREATED)
+def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Prepare a batch of entitlements ready to pay."""
+    _authorize(user, BATCH_LIFECYCLE, "create_batch")
+    return _done(
+        jejak,
+        jejak.app.create_batch(
+            batch_number=body.batch_number,
+            entitlement_ids=body.entitlement_ids,
+            channel=body.channel,
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+@router.post("/payment-batches/{batch_id}/approval", status_code=CREATED)
+def approve_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Approve a batch (a second supervisor: 409 FOUR_EYES_REQUIRED otherwise)."""
+    _authorize(user, BATCH_LIFECYCLE, "approve_batch")
+    return _done(jejak, jejak.app.approve_batch(batch_id, provenance=body.provenance_for(user)))
+
+
+@router.post("/payment-batches/{batch_id}/cancellation", status_code=CREATED)
+def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Withdraw a draft batch, with a reason."""
+    _authorize(user, BATCH_LIFECYCLE, "cancel_batch")
+    return _done(jejak, jejak.app.cancel_batch(batch_id, provenance=body.provenance_for(user)))
+
+
+# --- after the bank --------------------------------------------------------------------------
+
+
+@router.post("/entitlements/{entitlement_id}/receipt", status_code=CREATED)
+def acknowledge_receipt(
+    entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record her signed receipt (BAST) as the document."""
+    _authorize(user, ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")
+    return _done(
+        jejak,
+        jejak.app.acknowledge_receipt(entitlement_id, provenance=body.provenance_for(user)),
+    )
+
+
+@router.post("/entitlements/{entitlement_id}/withdrawal", status_code=CREATED)
+def observe_withdrawal(
+    entitlement_id: UUID, body: WithdrawalIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record a withdrawal seen on a bank statement (the document)."""
+    _authorize(user, ENTITLEMENT_LIFECYCLE, "observe_withdrawal")
+    return _done(
+        jejak,
+        jejak.app.observe_withdrawal(
+            entitlement_id,
+            bank_reference=body.bank_reference,
+            provenance=body.provenance_for(user),
+        ),
+    )
+
+
+@router.post("/entitlements/{entitlement_id}/unclaimed", status_code=CREATED)
+def mark_unclaimed(
+    entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record that the money was not claimed by its deadline."""
+    _authorize(user, ENTITLEMENT_LIFECYCLE, "mark_unclaimed")
+    return _done(
+        jejak, jejak.app.mark_unclaimed(entitlement_id, provenance=body.provenance_for(user))
+    )
+
+
+@router.post("/entitlements/{entitlement_id}/treasury-return", status_code=CREATED)
+def return_funds(
+    entitlement_id: UUID, body: TreasuryReturnIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record unclaimed money deposited back to the treasury (the deposit slip)."""
+    _authorize(user, ENTITLEMENT_LIFECYCLE, "return_funds")
+    return _done(
+        jejak,
+        jejak.app.return_funds(
+            entitlement_id,
+            treasury_reference=body.treasury_reference,
+            provenance=body.provenance_for(user),
+        ),
+    )

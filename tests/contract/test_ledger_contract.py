@@ -1,0 +1,397 @@
+"""The money ledger through the application, on SQLite and PostgreSQL.
+
+Every multi-aggregate command saves atomically; concurrent commands meet on aggregate versions
+and are decided again on fresh state, so money is never allocated past a commitment and a
+component is never credited twice, however many attempts race.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from domain.beneficiary import IdentityEvidence, ReintegrationPath
+from domain.decree import AidComponent, PaymentType, entitlement_id
+from domain.errors import DomainError
+from domain.funding import FundingCommitment, FundingSource
+from domain.identity import Sex, make_nik
+from domain.money_errors import (
+    AccountHolderMismatch,
+    AidStillDue,
+    BankAccountShared,
+    CommitmentExceeded,
+    EntitlementAlreadyDecreed,
+    EntitlementNotReady,
+    FourEyesRequired,
+    IdentityNotVerified,
+)
+from domain.recording import Actor, Role
+from service.application import NewBeneficiary, ProgrammeApplication
+from service.ledger import NewDecreeLine, ResultLine
+from service.system import Jejak
+from tests.contract.journey import HOME, OPERATOR, SUPERVISOR, by, closed_site
+
+KEMENSOS = Actor("ppk", Role.SUPERVISOR, "Kementerian Sosial")
+GRANT = 5_500_000
+NAMES = ("Contoh Satu Ledger", "Contoh Dua Ledger", "Contoh Tiga Ledger")
+
+
+def returned_home(app: ProgrammeApplication, count: int = 2) -> list[UUID]:
+    """Women of a closed site, verified, trained and home: ready to be paid."""
+    site_id = closed_site(app)
+    people = [
+        r.aggregate_id
+        for r in app.register_roster(
+            site_id,
+            [NewBeneficiary(f"TRK-JP-{n + 1:04d}", NAMES[n]) for n in range(count)],
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        )
+    ]
+    for n, person in enumerate(people):
+        born = date(1990, 1, 1 + n)
+        app.verify_identity(
+            person,
+            evidence=IdentityEvidence(
+                make_nik("657104", born, Sex.FEMALE, 9200 + n), born, Sex.FEMALE
+            ),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+        )
+        app.assess(
+            person,
+            home_region=HOME,
+            path=ReintegrationPath.RETURN_HOME,
+            notes=None,
+            provenance=by(OPERATOR, date(2019, 1, 11), "surat_domisili"),
+        )
+        app.send_to_training(
+            person, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, date(2019, 2, 11))
+        )
+        app.complete_training(
+            person, skill="menjahit", provenance=by(OPERATOR, date(2019, 6, 28), "sertifikat")
+        )
+        app.confirm_return_home(
+            person,
+            confirming_kelurahan=HOME,
+            provenance=by(OPERATOR, date(2019, 7, 10), "surat_tiba"),
+        )
+    return people
+
+
+def commitment(app: ProgrammeApplication, amount: int, line: str = "DIPA-2019 573111") -> UUID:
+    return app.commit_funds(
+        fiscal_year=2019,
+        source=FundingSource.APBN,
+        budget_line=line,
+        funder="Kementerian Sosial",
+        amount=amount,
+        provenance=by(KEMENSOS, date(2019, 1, 2), "DIPA"),
+    ).aggregate_id
+
+
+def decree(app: ProgrammeApplication, people: list[UUID], number: str = "SK/1/2019") -> UUID:
+    return app.issue_decree(
+        authority="Direktur Rehsos",
+        number=number,
+        legal_basis="Permensos (demo)",
+        payment_type=PaymentType.BENEFICIARY_AID,
+        lines=[NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=p) for p in people],
+        provenance=by(KEMENSOS, date(2019, 3, 4), "SK"),
+    ).aggregate_id
+
+
+def uep(person: UUID) -> UUID:
+    return entitlement_id(person, AidComponent.UEP, 1)
+
+
+def ready_to_order(app: ProgrammeApplication, people: list[UUID]) -> None:
+    """Decreed, funded and with an account in her own name."""
+    decree(app, people)
+    app.allocate_funds(
+        commitment(app, len(people) * GRANT),
+        entitlement_ids=[uep(p) for p in people],
+        provenance=by(KEMENSOS, date(2019, 3, 11)),
+    )
+    for n, person in enumerate(people):
+        app.record_bank_account(
+            person,
+            bank_code="124",
+            account_number=f"00123400{n:04d}",
+            holder_name=NAMES[n].upper(),
+            provenance=by(OPERATOR, date(2019, 7, 12), "buku_tabungan"),
+        )
+
+
+def approved_batch(app: ProgrammeApplication, people: list[UUID], number: str = "B-1") -> UUID:
+    batch = app.create_batch(
+        batch_number=number,
+        entitlement_ids=[uep(p) for p in people],
+        provenance=by(SUPERVISOR, date(2019, 8, 1)),
+    ).aggregate_id
+    app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+    app.record_transfer_export(
+        batch, file_sha256="0" * 64, provenance=by(SUPERVISOR, date(2019, 8, 2))
+    )
+    return batch
+
+
+def credit_line(
+    app: ProgrammeApplication, batch: UUID, index: int = 0, ok: bool = True
+) -> ResultLine:
+    line = list(app.batch(batch).lines.values())[index]
+    if ok:
+        return ResultLine(
+            line.transfer_ref, line.amount, "CREDITED", f"BANK-{index}", date(2019, 8, 5), None
+        )
+    return ResultLine(line.transfer_ref, line.amount, "FAILED", None, None, "account closed")
+
+
+def events_named(app: ProgrammeApplication, aggregate_id: UUID, name: str) -> int:
+    return sum(type(e).__name__ == name for e in app.history(aggregate_id))
+
+
+def test_a_grant_goes_from_decree_to_receipt_and_her_case_closes(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    batch = approved_batch(app, people)
+
+    summary = app.apply_bank_result(
+        batch,
+        file_sha256="1" * 64,
+        lines=[credit_line(app, batch)],
+        provenance=by(SUPERVISOR, date(2019, 8, 5)),
+    )
+    with pytest.raises(AidStillDue):
+        app.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 8, 6)))
+    app.acknowledge_receipt(uep(people[0]), provenance=by(OPERATOR, date(2019, 8, 9), "BAST"))
+    closed = app.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 9, 1)))
+
+    assert (summary.credited, summary.failed, summary.already_imported) == (1, 0, False)
+    assert app.batch(batch).state == "SETTLED"
+    assert app.entitlement(uep(people[0])).state == "ACKNOWLEDGED"
+    assert closed.state == "CLOSED"
+    assert [type(e).__name__ for e in app.history(uep(people[0]))] == [
+        "EntitlementPlanned",
+        "FundsAllocated",
+        "PaymentOrdered",
+        "CreditedToAccount",
+        "ReceiptSigned",
+    ]
+
+
+def test_the_same_result_file_twice_changes_nothing(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    batch = approved_batch(app, people)
+    lines = [credit_line(app, batch)]
+    app.apply_bank_result(
+        batch, file_sha256="1" * 64, lines=lines, provenance=by(SUPERVISOR, date(2019, 8, 5))
+    )
+    head = app.position()
+
+    again = app.apply_bank_result(
+        batch, file_sha256="1" * 64, lines=lines, provenance=by(SUPERVISOR, date(2019, 8, 6))
+    )
+
+    assert again.already_imported and app.position() == head
+
+
+def test_a_failed_transfer_is_reordered_in_a_new_batch(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    first = approved_batch(app, people, "B-1")
+    app.apply_bank_result(
+        first,
+        file_sha256="1" * 64,
+        lines=[credit_line(app, first, ok=False)],
+        provenance=by(SUPERVISOR, date(2019, 8, 5)),
+    )
+    assert app.entitlement(uep(people[0])).state == "FAILED"
+
+    second = approved_batch(app, people, "B-2")
+    app.apply_bank_result(
+        second,
+        file_sha256="2" * 64,
+        lines=[credit_line(app, second)],
+        provenance=by(SUPERVISOR, date(2019, 8, 9)),
+    )
+
+    assert app.entitlement(uep(people[0])).state == "CREDITED"
+    assert events_named(app, uep(people[0]), "PaymentOrdered") == 2
+    assert events_named(app, uep(people[0]), "CreditedToAccount") == 1
+
+
+def test_a_batch_needs_a_second_supervisor_and_ready_entitlements(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    batch = app.create_batch(
+        batch_number="B-1",
+        entitlement_ids=[uep(people[0])],
+        provenance=by(SUPERVISOR, date(2019, 8, 1)),
+    ).aggregate_id
+
+    with pytest.raises(FourEyesRequired):
+        app.approve_batch(batch, provenance=by(SUPERVISOR, date(2019, 8, 2)))
+    app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+    with pytest.raises(EntitlementNotReady):
+        app.create_batch(
+            batch_number="B-2",
+            entitlement_ids=[uep(people[0])],
+            provenance=by(SUPERVISOR, date(2019, 8, 3)),
+        )
+
+
+def test_a_decree_names_only_verified_people_and_each_component_once(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    site = app.beneficiary(people[0]).site_id
+    stranger = app.register_beneficiary(
+        site,
+        case_number="TRK-JP-0099",
+        name="Contoh Belum",
+        phone=None,
+        provenance=by(OPERATOR, date(2016, 3, 20)),
+    ).aggregate_id
+    head = app.position()
+
+    with pytest.raises(IdentityNotVerified):
+        decree(app, [people[0], stranger])
+    assert app.position() == head, "a refused decree writes nothing"
+    decree(app, people)
+    with pytest.raises(EntitlementAlreadyDecreed):
+        decree(app, people, number="SK/2/2019")
+
+
+def test_an_account_of_another_case_or_in_another_name_is_refused(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 2)
+    ready_to_order(app, people[:1])
+
+    with pytest.raises(BankAccountShared):
+        app.record_bank_account(
+            people[1],
+            bank_code="124",
+            account_number="001234000000",
+            holder_name=NAMES[1],
+            provenance=by(OPERATOR, date(2019, 7, 12), "buku_tabungan"),
+        )
+    app.record_bank_account(
+        people[1],
+        bank_code="124",
+        account_number="009999000001",
+        holder_name="SOMEONE ELSE",
+        provenance=by(OPERATOR, date(2019, 7, 12), "buku_tabungan"),
+    )
+    decree(app, people[1:], number="SK/2/2019")
+    app.allocate_funds(
+        commitment(app, GRANT, "DPA-2019 1.06"),
+        entitlement_ids=[uep(people[1])],
+        provenance=by(KEMENSOS, date(2019, 3, 11)),
+    )
+    with pytest.raises(AccountHolderMismatch):
+        app.create_batch(
+            batch_number="B-9",
+            entitlement_ids=[uep(people[1])],
+            provenance=by(SUPERVISOR, date(2019, 8, 1)),
+        )
+
+
+def test_her_death_cancels_what_was_not_yet_ordered_and_frees_the_funds(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    decree(app, people)
+    funds = commitment(app, GRANT)
+    app.allocate_funds(
+        funds, entitlement_ids=[uep(people[0])], provenance=by(KEMENSOS, date(2019, 3, 11))
+    )
+
+    app.record_death(people[0], provenance=by(OPERATOR, date(2019, 7, 20), "akta_kematian"))
+
+    assert app.entitlement(uep(people[0])).state == "CANCELLED"
+    assert app.commitment(funds).available == GRANT
+
+
+def race(attempts: int, attempt: Callable[[int], object]) -> list[object]:
+    """Run `attempt(i)` from `attempts` threads released together; their results or errors."""
+    start = threading.Barrier(attempts)
+    results: list[object] = [None] * attempts
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = attempt(i)
+        except DomainError as error:
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_concurrent_allocations_never_exceed_the_commitment(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 3)
+    decree(app, people)
+    funds = commitment(app, 2 * GRANT)
+
+    results = race(
+        3,
+        lambda i: app.allocate_funds(
+            funds, entitlement_ids=[uep(people[i])], provenance=by(KEMENSOS, date(2019, 3, 11))
+        ),
+    )
+
+    refused = [r for r in results if isinstance(r, CommitmentExceeded)]
+    assert len(refused) == 1, results
+    fresh = app.commitment(funds)
+    assert fresh.allocated == 2 * GRANT <= fresh.amount
+    assert sum(app.entitlement(uep(p)).state == "ALLOCATED" for p in people) == 2
+
+
+@pytest.mark.parametrize("attempts", [50])
+def test_fifty_concurrent_attempts_to_pay_one_entitlement_end_in_one_credit(
+    jejak: Jejak, attempts: int
+) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    batch = approved_batch(app, people)
+    line = credit_line(app, batch)
+
+    results = race(
+        attempts,
+        lambda i: app.apply_bank_result(
+            batch,
+            file_sha256=f"{i:064x}",
+            lines=[
+                ResultLine(
+                    line.transfer_ref, line.amount, "CREDITED", f"BANK-{i}", date(2019, 8, 5), None
+                )
+            ],
+            provenance=by(SUPERVISOR, date(2019, 8, 5)),
+        ),
+    )
+
+    assert events_named(app, uep(people[0]), "CreditedToAccount") == 1
+    credited = [r for r in results if not isinstance(r, DomainError) and r.credited == 1]  # type: ignore[attr-defined]
+    assert len(credited) == 1, results
+    # Every other attempt was refused by the ledger's rules or saw nothing left to do.
+    assert all(isinstance(r, DomainError) or r.credited == 0 for r in results if r not in credited)  # type: ignore[attr-defined]
+
+
+def test_a_commitment_is_recorded_once_per_budget_line_and_year(jejak: Jejak) -> None:
+    app = jejak.app
+    funds = commitment(app, GRANT)
+    assert funds == FundingCommitment.create_id(2019, FundingSource.APBN, "DIPA-2019 573111")
+    with pytest.raises(DomainError):
+        commitment(app, GRANT)

@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import Engine, RowMapping, insert, select
 
 from domain.recording import Role
+from service.db import as_utc
 from service.schema import access_log
 
 ACTION = re.compile(r"[a-z][a-z_]{0,39}")
@@ -109,12 +110,9 @@ class AccessLog:
 
 
 def _entry(row: RowMapping) -> AccessEntry:
-    at: datetime = row["at"]
-    # SQLite returns the stored UTC time without its zone; PostgreSQL returns it aware.
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return AccessEntry(
         id=row["id"],
-        at=at,
+        at=as_utc(row["at"]),
         user_id=row["user_id"],
         role=None if row["role"] is None else Role(row["role"]),
         action=row["action"],

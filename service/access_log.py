@@ -31,6 +31,7 @@ class AccessAction(StrEnum):
     """The actions the service records; `AccessLog.record` also accepts other snake_case names."""
 
     READ_PERSONAL_DATA = "read_personal_data"
+    READ_DOCUMENT = "read_document"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_CREATED = "account_created"

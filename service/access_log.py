@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import Engine, RowMapping, insert, select
 
 from domain.recording import Role
+from service.db import as_utc
 from service.schema import access_log
 
 ACTION = re.compile(r"[a-z][a-z_]{0,39}")
@@ -30,6 +31,7 @@ class AccessAction(StrEnum):
     """The actions the service records; `AccessLog.record` also accepts other snake_case names."""
 
     READ_PERSONAL_DATA = "read_personal_data"
+    READ_DOCUMENT = "read_document"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_CREATED = "account_created"
@@ -109,12 +111,9 @@ class AccessLog:
 
 
 def _entry(row: RowMapping) -> AccessEntry:
-    at: datetime = row["at"]
-    # SQLite returns the stored UTC time without its zone; PostgreSQL returns it aware.
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return AccessEntry(
         id=row["id"],
-        at=at,
+        at=as_utc(row["at"]),
         user_id=row["user_id"],
         role=None if row["role"] is None else Role(row["role"]),
         action=row["action"],

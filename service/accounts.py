@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import InvalidValue, RuleViolation
 from domain.recording import Role
+from service.crypto import derive_subkey
 from service.schema import accounts
-from service.vault import derive_subkey
 
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
 MIN_PASSWORD_LENGTH = 10

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 APPLICATION_NAME = "programme"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -169,3 +172,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def insert_ignoring_conflicts(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> set[tuple[str, ...]]:
+    """INSERT that skips rows whose primary key exists, without aborting the transaction.
+
+    Returns the primary keys (as text) of the rows actually inserted. The rows go as parameters
+    of one statement, which SQLAlchemy sends in multi-row batches with RETURNING. Concurrent
+    callers on PostgreSQL wait for each other's uncommitted row rather than failing, so every
+    caller can read back the row that won.
+    """
+    if not rows:
+        return set()
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing()
+    else:
+        raise UnsupportedDatabaseUrl(f"Jejak supports SQLite and PostgreSQL, not {dialect}")
+    key = list(table.primary_key.columns)
+    returned = conn.execute(statement.returning(*key), list(rows))
+    return {tuple(str(value) for value in row) for row in returned}
+
+
+def as_utc(at: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime.
+
+    SQLite returns the stored UTC time without its zone; PostgreSQL returns it aware.
+    """
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -10,7 +10,7 @@ import dataclasses
 import json
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Engine, Select, func, select
@@ -33,11 +33,15 @@ ERASED = "[erased]"
 PERSONAL_DATA_ROLES = (Role.OPERATOR, Role.SUPERVISOR)
 
 
+Item = TypeVar("Item")
+Row = dict[str, Any]
+
+
 @dataclasses.dataclass(frozen=True)
-class Page:
+class Page(Generic[Item]):
     """One page of a list."""
 
-    items: list[dict[str, Any]]
+    items: list[Item]
     total: int
     limit: int
     offset: int
@@ -100,7 +104,7 @@ class ReadModels:
         totals["counts_by_state"] = dict(sorted(by_state.items()))
         return {"sites": rows, "totals": totals}
 
-    def sites(self, *, state: str | None, limit: int, offset: int) -> Page:
+    def sites(self, *, state: str | None, limit: int, offset: int) -> Page[Row]:
         """Sites, optionally in one state."""
         query = select(site_status).order_by(site_status.c.code)
         if state:
@@ -127,7 +131,7 @@ class ReadModels:
         case_number: str | None,
         limit: int,
         offset: int,
-    ) -> Page:
+    ) -> Page[Row]:
         """Cases, filtered; names revealed or masked by the viewer's role."""
         query = select(beneficiary_status).order_by(beneficiary_status.c.case_number)
         if site_id:
@@ -181,7 +185,7 @@ class ReadModels:
         kind: str | None,
         limit: int,
         offset: int,
-    ) -> Page:
+    ) -> Page[Row]:
         """Open cases with their next action and due date, most urgent first."""
         query = select(worklist).order_by(
             worklist.c.due_on.is_(None), worklist.c.due_on, worklist.c.label
@@ -207,7 +211,7 @@ class ReadModels:
         site_id: UUID | None,
         limit: int,
         offset: int,
-    ) -> Page:
+    ) -> Page[Row]:
         """Grant requests, approvals, payments and reversals in log order."""
         query = select(payment_history).order_by(payment_history.c.position)
         if beneficiary_id:
@@ -251,7 +255,7 @@ class ReadModels:
             item["nik"] = reveal.column(nik)
         return item
 
-    def _page(self, query: Select[Any], limit: int, offset: int) -> Page:
+    def _page(self, query: Select[Any], limit: int, offset: int) -> Page[Row]:
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             items = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]

@@ -1,4 +1,5 @@
-"""Tables the service owns outside the event store: the key vault, accounts and the access log.
+"""Tables the service owns outside the event store: the key vault, accounts, the access log and
+the document store.
 
 They are deletable or mutable on purpose. Key rows must be destroyable for crypto-shredding,
 duplicate-index rows must go with an erasure, and password hashes must never enter the
@@ -11,6 +12,7 @@ PostgreSQL (in the schema the engine's search_path selects).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -79,3 +81,27 @@ access_log = Table(
     Index("ix_access_log_at", "at"),
 )
 """Who read personal data or changed access, and when. Never holds personal data itself."""
+
+SHA256_HEX_LENGTH = 64
+
+documents = Table(
+    "documents",
+    metadata,
+    # The SHA-256 of the plaintext, hex: the name events use for the file (DocumentRef.sha256).
+    Column("sha256", String(SHA256_HEX_LENGTH), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("media_type", String(127), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_role", String(16), nullable=False),
+    Column("uploaded_org_unit", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    # The document's own data key, wrapped under the master key (ADR 0011).
+    Column("wrapped_key", LargeBinary, nullable=False),
+    # The original filename sealed under the data key: filenames often name the person.
+    Column("filename_sealed", LargeBinary, nullable=True),
+    # Last, so that listing the other columns never reads a large value's overflow pages.
+    Column("content_sealed", LargeBinary, nullable=False),
+    Index("ix_documents_kind_uploaded_at", "kind", "uploaded_at"),
+)
+"""Uploaded files stored by content, each encrypted under its own data key."""

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     )
     projection_batch_size: int = Field(default=500, ge=10, le=10_000)
     read_your_writes_timeout_seconds: float = Field(default=5.0, ge=0, le=60)
+    document_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1,
+        # A document is held in memory whole while it is hashed and encrypted.
+        le=512 * 1024 * 1024,
+        description="largest document accepted for upload, in bytes",
+    )
 
     @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod

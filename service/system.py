@@ -1,4 +1,5 @@
-"""The composition root: builds the store, vault, application and projections from settings."""
+"""The composition root: builds the store, vault, documents, application and projections from
+settings."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from service.access_log import AccessLog
 from service.accounts import Accounts, TokenIssuer, token_secret
 from service.application import ProgrammeApplication
 from service.db import StoreConfig, create_store_engine, parse_database_url
+from service.documents import DocumentStore
 from service.migrate import upgrade
 from service.settings import Settings
 from service.vault import Vault
@@ -62,6 +64,7 @@ class Jejak:
     store: StoreConfig
     engine: Engine
     vault: Vault
+    documents: DocumentStore
     accounts: Accounts
     access_log: AccessLog
     tokens: TokenIssuer
@@ -92,6 +95,7 @@ class Jejak:
             store=store,
             engine=engine,
             vault=vault,
+            documents=DocumentStore(engine, master_key, max_bytes=settings.document_max_bytes),
             accounts=Accounts(engine),
             access_log=AccessLog(engine),
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),

@@ -25,22 +25,15 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Connection, Engine, and_, select, update
 
 from domain.sealed import KeyPurpose, Sealed, Sealer
+from service.crypto import NONCE_BYTES, KeyWrapper, SealOpenFailed, derive_subkey, new_data_key
+from service.db import insert_ignoring_conflicts
 from service.schema import vault_duplicate_index, vault_subject_keys
 
 logger = logging.getLogger(__name__)
-
-MASTER_KEY_BYTES = 32
-DATA_KEY_BYTES = 32
-NONCE_BYTES = 12
-WRAP_FORMAT = b"\x01"
-"""Leading byte of a wrapped key, so a later master-key rotation can tell formats apart."""
 
 KEY_WRAPPING_INFO = b"jejak vault key wrapping"
 DUPLICATE_INDEX_INFO = b"jejak duplicate index"
@@ -80,17 +73,6 @@ class KeyUnwrapFailed(VaultError):
     """Raised when a stored data key cannot be unwrapped: a wrong master key or an altered row."""
 
     code: ClassVar[str] = "KEY_UNWRAP_FAILED"
-
-
-def derive_subkey(master_key: bytes, info: bytes) -> bytes:
-    """A 256-bit key for one use, derived from the master key with HKDF-SHA256.
-
-    Separate `info` labels keep the key wrapping, duplicate-index and token keys independent, so
-    exposing one of them reveals nothing about the others or the master key.
-    """
-    if len(master_key) != MASTER_KEY_BYTES:
-        raise ValueError(f"the master key must be exactly {MASTER_KEY_BYTES} bytes")
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master_key)
 
 
 def normalise_identifier(value: str) -> str:
@@ -140,7 +122,7 @@ class Vault:
         if cache_size < 0 or cache_seconds < 0:
             raise ValueError("cache_size and cache_seconds must not be negative")
         self._engine = engine
-        self._kek = AESGCM(derive_subkey(master_key, KEY_WRAPPING_INFO))
+        self._wrapper = KeyWrapper(master_key, KEY_WRAPPING_INFO)
         self._index_key = derive_subkey(master_key, DUPLICATE_INDEX_INFO)
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
@@ -168,7 +150,7 @@ class Vault:
         purposes = sorted(KeyPurpose)
         for subject_id in sorted(set(subject_ids)):
             for purpose in purposes:
-                data_key = AESGCM.generate_key(256)
+                data_key = new_data_key()
                 generated[(str(subject_id), purpose.value)] = data_key
                 rows.append(
                     {
@@ -179,14 +161,14 @@ class Vault:
                         "erased_at": None,
                     }
                 )
-        inserted: set[tuple[str, str]] = set()
+        inserted: set[tuple[str, ...]] = set()
         with self._engine.begin() as conn:
             for start in range(0, len(rows), KEY_INSERT_CHUNK):
                 chunk = rows[start : start + KEY_INSERT_CHUNK]
                 if conn.dialect.name == "postgresql":
                     inserted |= _insert_keys_postgres(conn, chunk)
                 else:
-                    inserted |= _insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
+                    inserted |= insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
         # Keys this call created are cached as generated; keys that already existed (or won a
         # race against us) are read back.
         self._cache_keys({k: v for k, v in generated.items() if k in inserted})
@@ -296,7 +278,7 @@ class Vault:
             )
             # A subject that never had a key row still gets a tombstone, so that a later
             # ensure_subject_keys cannot give it a fresh key for an erased purpose.
-            _insert_ignoring_conflicts(
+            insert_ignoring_conflicts(
                 conn,
                 vault_subject_keys,
                 [
@@ -346,7 +328,7 @@ class Vault:
         # A concurrent release can remove the row between our insert and read; try again then.
         for _ in range(3):
             with self._engine.begin() as conn:
-                _insert_ignoring_conflicts(conn, vault_duplicate_index, [row])
+                insert_ignoring_conflicts(conn, vault_duplicate_index, [row])
                 owner = conn.scalar(
                     select(vault_duplicate_index.c.subject_id).where(
                         vault_duplicate_index.c.kind == kind,
@@ -419,25 +401,16 @@ class Vault:
         return cipher
 
     def _wrap(self, subject_id: UUID, purpose: KeyPurpose, data_key: bytes) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return (
-            WRAP_FORMAT + nonce + self._kek.encrypt(nonce, data_key, _key_aad(subject_id, purpose))
-        )
+        return self._wrapper.wrap(data_key, _key_aad(subject_id, purpose))
 
     def _unwrap(self, subject_id: UUID, purpose: KeyPurpose, wrapped: bytes) -> bytes:
-        head, nonce, body = wrapped[:1], wrapped[1 : 1 + NONCE_BYTES], wrapped[1 + NONCE_BYTES :]
         try:
-            if head != WRAP_FORMAT:
-                raise ValueError("unknown wrapped-key format")
-            data_key = self._kek.decrypt(nonce, body, _key_aad(subject_id, purpose))
-        except (InvalidTag, ValueError) as error:
+            return self._wrapper.unwrap(wrapped, _key_aad(subject_id, purpose))
+        except SealOpenFailed as error:
             raise KeyUnwrapFailed(
                 f"the {purpose.value} key of subject {subject_id} cannot be unwrapped with "
                 "this master key"
             ) from error
-        if len(data_key) != DATA_KEY_BYTES:
-            raise KeyUnwrapFailed(f"the {purpose.value} key of subject {subject_id} is malformed")
-        return data_key
 
     def _checkpoint_sqlite(self) -> None:
         # Run outside a transaction (the driver only opens one for DML); TRUNCATE waits for
@@ -500,25 +473,3 @@ def _insert_keys_postgres(
         ),
     )
     return {(str(subject), str(purpose)) for subject, purpose in cursor.fetchall()}
-
-
-def _insert_ignoring_conflicts(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> set[tuple[str, str]]:
-    """INSERT that skips rows whose primary key exists, without aborting the transaction.
-
-    Returns the primary keys of the rows actually inserted. The rows go as parameters of one
-    statement, which SQLAlchemy sends in multi-row batches with RETURNING.
-    """
-    if not rows:
-        return set()
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).on_conflict_do_nothing()
-    else:
-        raise VaultError(f"the vault supports SQLite and PostgreSQL, not {dialect}")
-    key = list(table.primary_key.columns)
-    returned = conn.execute(statement.returning(*key), list(rows))
-    return {(str(r[0]), str(r[1])) for r in returned}

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
 from service.application import NotFound
+from service.documents import DocumentCorrupted, DocumentError, DocumentNotFound
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
@@ -31,6 +32,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
         return JSONResponse(error_body(NotFound.code, str(error)), 404)
+
+    @app.exception_handler(DocumentError)
+    async def document_error(_: Request, error: DocumentError) -> JSONResponse:
+        # An upload at fault is the client's (422); a stored file that fails its check is ours.
+        if isinstance(error, DocumentNotFound):
+            status = 404
+        elif isinstance(error, DocumentCorrupted):
+            status = 500
+        else:
+            status = 422
+        return JSONResponse(error_body(error.code, str(error), error.field), status)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:

@@ -40,7 +40,8 @@ def _caught_up(jejak: Jejak, after: int | None, response: Response) -> None:
     response.headers["X-Jejak-Position"] = str(jejak.runner.position())
 
 
-def _page(page: Page) -> dict[str, Any]:
+def page_body(page: Page[Any]) -> dict[str, Any]:
+    """A page as its JSON body."""
     return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}
 
 
@@ -66,7 +67,7 @@ def list_sites(
 ) -> dict[str, Any]:
     """Sites and where each stands."""
     _caught_up(jejak, after, response)
-    return _page(reads.sites(state=state, limit=limit, offset=offset))
+    return page_body(reads.sites(state=state, limit=limit, offset=offset))
 
 
 @router.get("/sites/{site_id}")
@@ -104,7 +105,7 @@ def list_beneficiaries(
 ) -> dict[str, Any]:
     """Cases, filtered by site, state or case-number prefix. Names are masked for auditors."""
     _caught_up(jejak, after, response)
-    return _page(
+    return page_body(
         reads.beneficiaries(
             user, site_id=site_id, state=state, case_number=case_number, limit=limit, offset=offset
         )
@@ -149,7 +150,7 @@ def get_worklist(
 ) -> dict[str, Any]:
     """Open cases: next action, due date, overdue (as of today in WITA unless given)."""
     _caught_up(jejak, after, response)
-    return _page(
+    return page_body(
         reads.worklist(
             as_of=as_of or today_wita(),
             overdue_only=overdue,
@@ -175,7 +176,7 @@ def list_payments(
 ) -> dict[str, Any]:
     """Grant requests, approvals, payments and reversals in log order."""
     _caught_up(jejak, after, response)
-    return _page(
+    return page_body(
         reads.payments(
             user, beneficiary_id=beneficiary_id, site_id=site_id, limit=limit, offset=offset
         )

@@ -20,8 +20,9 @@ from service.accounts import (
     UnknownAccount,
     token_secret,
 )
+from service.crypto import derive_subkey
 from service.schema import accounts as accounts_table
-from service.vault import DUPLICATE_INDEX_INFO, KEY_WRAPPING_INFO, derive_subkey
+from service.vault import DUPLICATE_INDEX_INFO, KEY_WRAPPING_INFO
 
 PASSWORD = "correct horse battery"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from pathlib import Path
 
@@ -83,3 +84,21 @@ def test_training_facilities_come_from_the_settings(monkeypatch: pytest.MonkeyPa
     )
     with pytest.raises(ValueError, match="facility_id"):
         Settings()
+
+
+def test_documents_can_be_added_and_listed(environment: Path) -> None:
+    receipt = environment / "BAST Contoh.pdf"
+    receipt.write_bytes(b"%PDF-1.7 receipt")
+    runner = CliRunner()
+    added = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
+    assert added.exit_code == 0, added.output
+    assert added.output.strip() == hashlib.sha256(b"%PDF-1.7 receipt").hexdigest()
+    again = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
+    assert again.output == added.output
+    listed = runner.invoke(cli, ["documents", "list", "--kind", "receipt"])
+    assert listed.exit_code == 0, listed.output
+    assert added.output.strip() in listed.output
+    assert "application/pdf" in listed.output and "1 of 1 documents" in listed.output
+    assert "Contoh" not in listed.output
+    refused = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "invoice"])
+    assert refused.exit_code != 0

@@ -32,11 +32,14 @@ class ProgrammeRules:
 
     `deadline_days` overrides the lifecycle deadlines' defaults by setting name.
     `dropout_keeps_grant` decides whether someone who left training early keeps the grant.
+    `programme_code` is the remark on every transfer the bank makes.
     """
 
     dropout_keeps_grant: bool = False
     deadline_days: Mapping[str, int] = field(default_factory=dict)
     facilities: tuple[TrainingFacility, ...] = DEFAULT_FACILITIES
+    # The neutral label bank files carry: never a word that marks the recipients.
+    programme_code: str = "BANSOS-REHSOS"
 
     def facility(self, facility_id: str) -> TrainingFacility | None:
         """The registered facility with this id, if any."""

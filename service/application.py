@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -34,7 +34,12 @@ from service.ledger import LedgerCommands
 from service.transcoding import register_domain_transcodings
 from service.vault import Vault
 
+if TYPE_CHECKING:
+    from service.documents import DocumentStore
+
 A = TypeVar("A", bound=LifecycleAggregate)
+# Attempts of a multi-aggregate command that keeps meeting concurrent changes (see `_retrying`).
+MAX_ATTEMPTS = 64
 
 
 class NotFound(LookupError):
@@ -84,10 +89,19 @@ class ProgrammeApplication(LedgerCommands, Application[UUID]):
     # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.
     name = APPLICATION_NAME
 
-    def __init__(self, env: dict[str, str], vault: Vault, rules: ProgrammeRules) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        vault: Vault,
+        rules: ProgrammeRules,
+        documents: DocumentStore | None = None,
+    ) -> None:
         super().__init__(env=env)
         self.vault = vault
         self.rules = rules
+        # Bank files the ledger writes and reads are kept by content; optional so that a
+        # benchmark or a tool can run the application without a document store.
+        self.documents = documents
         # Per thread: the versions a multi-aggregate command loaded (see `_retrying`).
         self._loads = threading.local()
 
@@ -516,22 +530,26 @@ class ProgrammeApplication(LedgerCommands, Application[UUID]):
         return self._result(aggregate, self._save(aggregate))
 
     def _retrying(self, command: Callable[[], CommandResult]) -> CommandResult:
-        """Run a command over several aggregates; once more on fresh state if it met a change.
+        """Run a command over several aggregates; again on fresh state while it meets changes.
 
         A save that meets a concurrent change fails as a whole (VersionConflict), and a refusal
         may rest on a stale cached copy; either way every aggregate the command loaded is read
         again from the store and the command decided once more, so the aggregates' own rules
-        judge the new state. Nothing is retried when nothing had changed.
+        judge the new state (a second allocation past the commitment gets COMMITMENT_EXCEEDED,
+        not a conflict). Each lost race means another command was saved, so the attempts are
+        bounded by the writers racing; nothing is retried when nothing had changed.
         """
-        loaded: dict[UUID, int] = {}
-        self._loads.versions = loaded
-        try:
-            return command()
-        except DomainError:
-            self._loads.versions = None
-            if not self._stale(loaded):
-                raise
-        self._loads.versions = None
+        for _ in range(MAX_ATTEMPTS - 1):
+            loaded: dict[UUID, int] = {}
+            self._loads.versions = loaded
+            try:
+                return command()
+            except DomainError:
+                self._loads.versions = None
+                if not self._stale(loaded):
+                    raise
+            finally:
+                self._loads.versions = None
         return command()
 
     def _stale(self, loaded: dict[UUID, int]) -> bool:

@@ -23,7 +23,8 @@ from domain.decree import AidComponent, Decree, PaymentType, entitlement_id
 from domain.funding import FundingSource
 from domain.recording import DocumentRef, Provenance
 from service.application import ProgrammeApplication
-from service.ledger import LineKey, NewDecreeLine, ResultLine
+from service.bankfiles import ResultLine
+from service.ledger import LineKey, NewDecreeLine
 
 COMPONENTS = (
     (AidComponent.UEP, 1, 3_000_000),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import Recording
@@ -24,6 +24,7 @@ from domain.entitlement import Entitlement, PaymentChannel, Recipient
 from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
 from domain.money_errors import (
+    BankAccountMissing,
     BankAccountShared,
     BatchLineConflict,
     EntitlementAlreadyDecreed,
@@ -33,9 +34,17 @@ from domain.payment_batch import PaymentBatch
 from domain.recording import DocumentRef, Provenance
 from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose
+from service.bankfiles import (
+    ResultLine,
+    TransferLine,
+    file_sha256,
+    parse_result_file,
+    render_transfer_file,
+)
 
 if TYPE_CHECKING:
     from service.application import CommandResult
+    from service.documents import DocumentStore
     from service.vault import Vault
 
 A = TypeVar("A", bound=LifecycleAggregate)
@@ -69,18 +78,6 @@ class LineKey:
         return DecreeLine(self.subject_id, self.component, self.tranche, 1).entitlement_id
 
 
-@dataclass(frozen=True)
-class ResultLine:
-    """One line of a bank's result file, as parsed."""
-
-    transfer_ref: str
-    amount: int
-    status: Literal["CREDITED", "FAILED"]
-    bank_reference: str | None
-    value_date: date | None
-    failure_reason: str | None
-
-
 class _AlreadyImported(Exception):
     """This exact result file was applied before; nothing is written again."""
 
@@ -103,6 +100,7 @@ class LedgerCommands:
 
     vault: Vault
     rules: ProgrammeRules
+    documents: DocumentStore | None
 
     # --- provided by ProgrammeApplication ---------------------------------------------------
 
@@ -518,8 +516,9 @@ class LedgerCommands:
 
     def _recipient(self, entitlement: Entitlement) -> Recipient:
         if entitlement.component is AidComponent.COMPENSATION:
-            # A payee is not a case: the court decision is the basis, her lifecycle is not.
-            return Recipient(None, True, True, True, True)
+            # A payee is not a case: the court decision is the basis, not her lifecycle. Payee
+            # accounts are not recorded yet, so compensation is paid through the post office.
+            return Recipient(None, True, True, False, False)
         beneficiary = self._get(Beneficiary, entitlement.subject_id)
         return Recipient(
             exited=beneficiary.exit_state,
@@ -528,6 +527,73 @@ class LedgerCommands:
             has_bank_account=beneficiary.bank_account is not None,
             account_holder_matches=beneficiary.account_holder_matches,
         )
+
+    def export_transfer_file(self, batch_id: UUID, *, provenance: Provenance) -> bytes:
+        """The bank's transfer file of an approved batch: kept encrypted by its hash, and its
+        production recorded on the batch. The file holds account numbers and names, so it is
+        made on demand and handed to the bank, never stored in clear."""
+        batch = self._get(PaymentBatch, batch_id)
+        if batch.channel is not PaymentChannel.BANK_TRANSFER:
+            raise InvalidValue("only a bank-transfer batch has a transfer file", field="channel")
+        lines = [
+            self._transfer_line(line.transfer_ref, line.entitlement_id)
+            for line in batch.lines.values()
+        ]
+        content = render_transfer_file(
+            batch_number=batch.batch_number,
+            programme_code=self.rules.programme_code,
+            value_date=provenance.occurred_on,
+            lines=lines,
+        )
+        self._keep(content, f"{batch.batch_number}.csv", "transfer_file", provenance)
+        self.record_transfer_export(
+            batch_id, file_sha256=file_sha256(content), provenance=provenance
+        )
+        return content
+
+    def _transfer_line(self, transfer_ref: str, entitlement_id: UUID) -> TransferLine:
+        entitlement = self._get(Entitlement, entitlement_id)
+        beneficiary = self._get(Beneficiary, entitlement.subject_id)
+        account = self.vault.open(beneficiary.bank_account) if beneficiary.bank_account else None
+        holder = self.vault.open(beneficiary.name)
+        if account is None or holder is None or beneficiary.bank_code is None:
+            raise BankAccountMissing(
+                "an account or name in this batch can no longer be read", field="batch_id"
+            )
+        return TransferLine(
+            transfer_ref=transfer_ref,
+            bank_code=beneficiary.bank_code,
+            account_number=account,
+            account_holder=holder,
+            amount=entitlement.amount,
+        )
+
+    def import_bank_result(
+        self, batch_id: UUID, *, content: bytes, provenance: Provenance
+    ) -> BankResultSummary:
+        """Read the bank's result file (every bad line reported, nothing half-applied), keep
+        it by its hash, and apply it. The same file again changes nothing."""
+        batch = self._get(PaymentBatch, batch_id)
+        lines = parse_result_file(
+            content,
+            batch_number=batch.batch_number,
+            expected={ref: line.amount for ref, line in batch.lines.items()},
+        )
+        digest = file_sha256(content)
+        self._keep(content, f"{batch.batch_number}-result.csv", "bank_result_file", provenance)
+        return self.apply_bank_result(
+            batch_id, file_sha256=digest, lines=lines, provenance=provenance
+        )
+
+    def _keep(self, content: bytes, filename: str, kind: str, provenance: Provenance) -> None:
+        if self.documents is not None:
+            self.documents.put(
+                content,
+                media_type="text/csv",
+                filename=filename,
+                kind=kind,
+                uploaded_by=provenance.actor,
+            )
 
     def record_transfer_export(
         self, batch_id: UUID, *, file_sha256: str, provenance: Provenance

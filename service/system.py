@@ -82,7 +82,10 @@ class Jejak:
         upgrade(engine)
         master_key = settings.master_key_bytes
         vault = Vault(engine, master_key)
-        app = ProgrammeApplication(store.library_env(), vault, settings.programme_rules())
+        documents = DocumentStore(engine, master_key, max_bytes=settings.document_max_bytes)
+        app = ProgrammeApplication(
+            store.library_env(), vault, settings.programme_rules(), documents=documents
+        )
         _check_recorder(app, store)
         runner = ProjectionRunner(
             ApplicationEventSource(app),
@@ -95,7 +98,7 @@ class Jejak:
             store=store,
             engine=engine,
             vault=vault,
-            documents=DocumentStore(engine, master_key, max_bytes=settings.document_max_bytes),
+            documents=documents,
             accounts=Accounts(engine),
             access_log=AccessLog(engine),
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),

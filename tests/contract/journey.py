@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from domain.beneficiary import IdentityEvidence, PaymentChannel, ReintegrationPath
+from domain.beneficiary import IdentityEvidence, ReintegrationPath
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from service.application import ProgrammeApplication
@@ -100,28 +100,5 @@ def run_journey(app: ProgrammeApplication) -> Journey:
     )
     app.confirm_return_home(
         bid, confirming_kelurahan=HOME, provenance=by(OPERATOR, date(2019, 7, 10), "surat_tiba")
-    )
-    app.request_grant(bid, amount=5_500_000, provenance=by(OPERATOR, date(2019, 8, 1)))
-    app.approve_grant(bid, amount=5_500_000, provenance=by(SUPERVISOR, date(2019, 8, 5), "decree"))
-    app.pay_grant(
-        bid,
-        amount=5_500_000,
-        channel=PaymentChannel.BANK_TRANSFER,
-        bank_reference="TRF-1",
-        account="0000-01-123456-53-1",
-        provenance=by(OPERATOR, date(2019, 8, 20), "bukti_transfer"),
-    )
-    app.reverse_payment(
-        bid,
-        bank_reference="RETUR-1",
-        provenance=by(SUPERVISOR, date(2019, 8, 27), "nota_retur", reason="Account dormant"),
-    )
-    app.pay_grant(
-        bid,
-        amount=5_500_000,
-        channel=PaymentChannel.BANK_TRANSFER,
-        bank_reference="TRF-2",
-        account="0000-01-654321-53-1",
-        provenance=by(OPERATOR, date(2019, 9, 10), "bukti_transfer"),
     )
     return Journey(site_id, bid, [r.aggregate_id for r in results[1:]])

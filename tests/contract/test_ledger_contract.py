@@ -31,7 +31,8 @@ from domain.money_errors import (
 )
 from domain.recording import Actor, Role
 from service.application import NewBeneficiary, ProgrammeApplication
-from service.ledger import NewDecreeLine, ResultLine
+from service.bankfiles import ResultLine
+from service.ledger import NewDecreeLine
 from service.system import Jejak
 from tests.contract.journey import HOME, OPERATOR, SUPERVISOR, by, closed_site
 

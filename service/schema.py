@@ -1,4 +1,5 @@
-"""Tables the service owns outside the event store: the key vault, accounts and the access log.
+"""Tables the service owns outside the event store: the key vault, accounts, the access log and
+idempotency keys.
 
 They are deletable or mutable on purpose. Key rows must be destroyable for crypto-shredding,
 duplicate-index rows must go with an erasure, and password hashes must never enter the
@@ -20,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 
 UUID_TEXT = 36
@@ -79,3 +81,23 @@ access_log = Table(
     Index("ix_access_log_at", "at"),
 )
 """Who read personal data or changed access, and when. Never holds personal data itself."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(64), primary_key=True),
+    # SHA-256 (hex) of the client's key: keys are free text a client might fill with a case
+    # number or a NIK, and the hash is all a lookup needs.
+    Column("key_hash", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # Which claimant holds the row: after a stale claim is taken over, the earlier holder's
+    # late completion or release must not touch the new holder's row.
+    Column("claim_token", String(32), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    # Both NULL while the first request runs.
+    Column("response_status", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
+)
+"""One row per principal and Idempotency-Key: the request it was first used for and its answer."""

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     )
     projection_batch_size: int = Field(default=500, ge=10, le=10_000)
     read_your_writes_timeout_seconds: float = Field(default=5.0, ge=0, le=60)
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="how long an Idempotency-Key is remembered"
+    )
+    idempotency_reclaim_after_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        description="how long a request may hold its Idempotency-Key unanswered before another "
+        "request with the key presumes it crashed and runs instead",
+    )
 
     @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod

@@ -1,5 +1,5 @@
-"""Tables the service owns outside the event store: the key vault, accounts, the access log and
-the document store.
+"""Tables the service owns outside the event store: the key vault, accounts, the access log,
+the document store and idempotency keys.
 
 They are deletable or mutable on purpose. Key rows must be destroyable for crypto-shredding,
 duplicate-index rows must go with an erasure, and password hashes must never enter the
@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
 )
 
 UUID_TEXT = 36
@@ -105,3 +106,24 @@ documents = Table(
     Index("ix_documents_kind_uploaded_at", "kind", "uploaded_at"),
 )
 """Uploaded files stored by content, each encrypted under its own data key."""
+
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(64), primary_key=True),
+    # SHA-256 (hex) of the client's key: keys are free text a client might fill with a case
+    # number or a NIK, and the hash is all a lookup needs.
+    Column("key_hash", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # Which claimant holds the row: after a stale claim is taken over, the earlier holder's
+    # late completion or release must not touch the new holder's row.
+    Column("claim_token", String(32), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    # Both NULL while the first request runs.
+    Column("response_status", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
+)
+"""One row per principal and Idempotency-Key: the request it was first used for and its answer."""

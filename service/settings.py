@@ -58,6 +58,16 @@ class Settings(BaseSettings):
         le=512 * 1024 * 1024,
         description="largest document accepted for upload, in bytes",
     )
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, le=24 * 30, description="how long an Idempotency-Key is remembered"
+    )
+    idempotency_reclaim_after_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        description="how long a request may hold its Idempotency-Key unanswered before another "
+        "request with the key presumes it crashed and runs instead",
+    )
 
     @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod

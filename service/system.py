@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -23,6 +24,7 @@ from service.accounts import Accounts, TokenIssuer, token_secret
 from service.application import ProgrammeApplication
 from service.db import StoreConfig, create_store_engine, parse_database_url
 from service.documents import DocumentStore
+from service.idempotency import IdempotencyStore
 from service.migrate import upgrade
 from service.settings import Settings
 from service.vault import Vault
@@ -70,6 +72,7 @@ class Jejak:
     tokens: TokenIssuer
     app: ProgrammeApplication
     runner: ProjectionRunner
+    idempotency: IdempotencyStore
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -104,6 +107,11 @@ class Jejak:
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
             app=app,
             runner=runner,
+            idempotency=IdempotencyStore(
+                engine,
+                ttl=timedelta(hours=settings.idempotency_ttl_hours),
+                reclaim_after=timedelta(seconds=settings.idempotency_reclaim_after_seconds),
+            ),
         )
 
     def run_projections_in_background(self) -> None:

@@ -6,6 +6,7 @@ import base64
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -101,3 +102,16 @@ def sqlite_jejak(sqlite_url: str, tmp_path: Path) -> Iterator[Jejak]:
     system = Jejak.start(settings_for(sqlite_url, tmp_path))
     yield system
     system.close()
+
+
+class Clock:
+    """A clock the test moves by hand, for code that takes a `clock` callable."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, by: timedelta) -> None:
+        self.now += by

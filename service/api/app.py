@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from service.accounts import Account
 from service.api import auth, commands, documents, money, queries
-from service.api.deps import current_user, get_jejak
+from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.settings import Settings
 from service.system import Jejak
@@ -76,11 +76,8 @@ def create_app(
         return {"status": "ok"}
 
     def _viewer(request: Request) -> Account | None:
-        jejak_system = get_jejak(request)
-        header = request.headers.get("authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
         try:
-            return current_user(request, jejak_system, token)
+            return current_user(request, get_jejak(request), request_token(request))
         except HTTPException:
             return None
 

@@ -1,5 +1,6 @@
 """Command endpoints: one per lifecycle transition. Each authorizes by the lifecycle's declared
-roles, calls one application method, and returns the position to wait for."""
+roles, calls one application method, and returns the position to wait for. Every one honours
+`Idempotency-Key` through the router's route class (ADR 0012)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from domain.lifecycle import Lifecycle
 from domain.site import SITE_LIFECYCLE
 from service.accounts import Account
 from service.api.deps import JejakDep, UserDep, require_role
+from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import (
     AssessmentIn,
     ChildProtectionIn,
@@ -34,7 +36,7 @@ from service.api.models import (
 from service.application import CommandResult, NewBeneficiary
 from service.system import Jejak
 
-router = APIRouter(prefix="/api", tags=["commands"])
+router = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentCommandRoute)
 CREATED = status.HTTP_201_CREATED
 
 

@@ -43,6 +43,22 @@ class NotAuthenticated(HTTPException):
         )
 
 
+def request_token(request: Request) -> str | None:
+    """The bearer token of the Authorization header, else the browser session cookie."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def token_subject(request: Request, jejak: Jejak) -> str | None:
+    """The username a valid token names, without reading the account: enough to tell whose
+    request this is. Whether the account may act is still `current_user`'s to decide."""
+    token = request_token(request)
+    claims = jejak.tokens.verify(token) if token else None
+    return claims.username if claims else None
+
+
 def current_user(
     request: Request, jejak: JejakDep, token: Annotated[str | None, Depends(bearer)]
 ) -> Account:

@@ -21,17 +21,25 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, o
     return {"error": {"code": code, "message": message, "field": field}}
 
 
+def refusal_response(error: DomainError | NotFound) -> JSONResponse:
+    """The response to a command the domain or the application refused: the command's answer,
+    which an idempotent retry gets back unchanged (`service/api/idempotent.py`)."""
+    if isinstance(error, NotFound):
+        return JSONResponse(error_body(NotFound.code, str(error)), 404)
+    status = 422 if isinstance(error, InvalidValue) else 409
+    return JSONResponse(error_body(error.code, error.message, error.field), status)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        status = 422 if isinstance(error, InvalidValue) else 409
-        return JSONResponse(error_body(error.code, error.message, error.field), status)
+        return refusal_response(error)
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
-        return JSONResponse(error_body(NotFound.code, str(error)), 404)
+        return refusal_response(error)
 
     @app.exception_handler(DocumentError)
     async def document_error(_: Request, error: DocumentError) -> JSONResponse:

@@ -16,6 +16,7 @@ from domain.money_lifecycles import (
 )
 from service.api.commands import CREATED, _authorize, _done
 from service.api.deps import JejakDep, UserDep
+from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut
 from service.api.money_models import (
     AllocateIn,
@@ -28,7 +29,8 @@ from service.api.money_models import (
     WithdrawalIn,
 )
 
-router = APIRouter(prefix="/api", tags=["money"])
+# Every money command accepts an Idempotency-Key: a retried request gets the first answer.
+router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)
 
 
 # --- funding ---------------------------------------------------------------------------------

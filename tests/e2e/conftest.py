@@ -28,14 +28,31 @@ _TOKENS: dict[tuple[int, str], str] = {}
 @pytest.fixture
 def client(sqlite_jejak: Jejak) -> Iterator[TestClient]:
     """A client whose app runs projections in the background, as `jejak serve` does."""
+    yield from serve(sqlite_jejak)
+
+
+@pytest.fixture
+def store_client(jejak: Jejak) -> Iterator[TestClient]:
+    """The same client on an SQLite file and on a PostgreSQL schema."""
+    yield from serve(jejak)
+
+
+def serve(jejak: Jejak) -> Iterator[TestClient]:
+    """A client of the real app on `jejak`, with one account per role."""
     _TOKENS.clear()
-    fast_accounts(sqlite_jejak)
+    fast_accounts(jejak)
     for username, (password, role) in PASSWORDS.items():
-        sqlite_jejak.accounts.create(
+        jejak.accounts.create(
             username, password, role, "Dinas Sosial Kota Tarakan", f"Test {role.value}"
         )
-    with TestClient(create_app(jejak=sqlite_jejak)) as test_client:
+    with TestClient(create_app(jejak=jejak)) as test_client:
         yield test_client
+
+
+def system_of(client: TestClient) -> Jejak:
+    """The system behind a client's app, to look at its event log."""
+    jejak: Jejak = client.app.state.jejak  # type: ignore[attr-defined]
+    return jejak
 
 
 def login(client: TestClient, username: str) -> dict[str, str]:

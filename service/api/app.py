@@ -52,6 +52,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(commands.router)
     app.include_router(money.router)
+    app.include_router(money.files)
     app.include_router(queries.router)
     app.include_router(documents.router)
     app.include_router(pages.router)

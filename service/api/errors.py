@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
 from service.application import NotFound
+from service.bankfiles import BankFileRejected
 from service.documents import DocumentCorrupted, DocumentError, DocumentNotFound
 
 
@@ -27,7 +28,14 @@ def refusal_response(error: DomainError | NotFound) -> JSONResponse:
     if isinstance(error, NotFound):
         return JSONResponse(error_body(NotFound.code, str(error)), 404)
     status = 422 if isinstance(error, InvalidValue) else 409
-    return JSONResponse(error_body(error.code, error.message, error.field), status)
+    body = error_body(error.code, error.message, error.field)
+    if isinstance(error, BankFileRejected):
+        # A bank file is judged whole: every bad line is reported, so it can be fixed at once.
+        body["error"]["problems"] = [  # type: ignore[index]
+            {"line": p.line, "field": p.field, "code": str(p.code), "message": p.message}
+            for p in error.problems
+        ]
+    return JSONResponse(body, status)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -3,25 +3,31 @@ case commands; every response carries the log position to wait for."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.errors import InvalidValue
 from domain.money_lifecycles import (
     BATCH_LIFECYCLE,
     COMMITMENT_LIFECYCLE,
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from service.access_log import AccessAction
 from service.api.commands import CREATED, _authorize, _done
 from service.api.deps import JejakDep, UserDep
 from service.api.idempotent import IdempotentCommandRoute
-from service.api.models import CommandIn, CommandOut
+from service.api.models import CommandIn, CommandOut, DocumentIn
 from service.api.money_models import (
     AllocateIn,
     AmendDecreeIn,
     BankAccountIn,
+    BankResultOut,
     CommitFundsIn,
     CreateBatchIn,
     IssueDecreeIn,
@@ -231,3 +237,85 @@ def return_funds(
             provenance=body.provenance_for(user),
         ),
     )
+
+
+# --- bank files ------------------------------------------------------------------------------
+# Not behind Idempotency-Key: both are idempotent by nature. A transfer file may be produced
+# again (each export is recorded), and a result file already applied changes nothing.
+
+files = APIRouter(prefix="/api", tags=["money"])
+
+
+@files.post("/payment-batches/{batch_id}/transfer-file", response_class=Response)
+def export_transfer_file(
+    batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> Response:
+    """The bank's transfer file of an approved batch (CSV; `occurred_on` is the value date).
+
+    It carries account numbers and names, so only supervisors get it, the download is written
+    to the access log, and the file is kept encrypted by its hash.
+    """
+    _authorize(user, BATCH_LIFECYCLE, "export_transfer_file")
+    content = jejak.app.export_transfer_file(batch_id, provenance=body.provenance_for(user))
+    jejak.access_log.record(
+        user.username, user.role, AccessAction.EXPORT_TRANSFER_FILE, "payment_batch", batch_id
+    )
+    jejak.runner.notify()
+    batch = jejak.app.batch(batch_id)
+    return Response(
+        content,
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{batch.batch_number}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@files.post("/payment-batches/{batch_id}/bank-result", status_code=CREATED)
+async def import_bank_result(
+    batch_id: UUID,
+    request: Request,
+    user: UserDep,
+    jejak: JejakDep,
+    occurred_on: date,
+    document_number: str | None = None,
+) -> BankResultOut:
+    """Apply the bank's result file, sent as the request body (`text/csv`).
+
+    Every bad line is reported at once (422 BANK_FILE_REJECTED with `problems`) and nothing is
+    applied; the same file again changes nothing (`already_imported`).
+    """
+    _authorize(user, BATCH_LIFECYCLE, "import_bank_result")
+    content = await _body_at_most(request, jejak.settings.document_max_bytes)
+    query = CommandIn(
+        occurred_on=occurred_on,
+        document=DocumentIn(
+            kind="bank_result_file",
+            number=document_number or "hasil transfer",
+            issued_on=occurred_on,
+            issuer="bank",
+        ),
+    )
+    summary = await run_in_threadpool(
+        jejak.app.import_bank_result,
+        batch_id,
+        content=content,
+        provenance=query.provenance_for(user),
+    )
+    jejak.runner.notify()
+    return BankResultOut(**asdict(summary))
+
+
+async def _body_at_most(request: Request, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise InvalidValue(f"the file is larger than {max_bytes} bytes", field="file")
+        chunks.append(chunk)
+    content = b"".join(chunks)
+    if not content:
+        raise InvalidValue("the file is empty", field="file")
+    return content

@@ -38,6 +38,8 @@ DIRECTOR = "Direktur Rehabilitasi Sosial Tuna Sosial dan Korban Perdagangan Oran
 BANK = "Bank Kaltimtara"
 BANK_CODE = "124"
 DECREE_2018 = "DEMO/SK/REHSOS/2018/117"
+LINE_2018 = "DIPA-027.04.1.2018 akun 573111"
+LINE_2019 = "DIPA-027.04.1.2019 akun 573111"
 
 ProvenanceFor = Callable[..., Provenance]
 DocumentFor = Callable[[str, str, date, str], DocumentRef]
@@ -82,7 +84,7 @@ class DemoMoney:
         self.fy2018 = app.commit_funds(
             fiscal_year=2018,
             source=FundingSource.APBN,
-            budget_line="DIPA-027.04.1.2018 akun 573111",
+            budget_line=LINE_2018,
             funder=KEMENSOS,
             amount=len(people) * PER_PERSON,
             provenance=self._p(
@@ -134,7 +136,7 @@ class DemoMoney:
         fy2019 = app.commit_funds(
             fiscal_year=2019,
             source=FundingSource.APBN,
-            budget_line="DIPA-027.04.1.2019 akun 573111",
+            budget_line=LINE_2019,
             funder=KEMENSOS,
             amount=len(owed) * PER_PERSON,
             rebudgeted_from=self.fy2018,

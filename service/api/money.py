@@ -240,8 +240,9 @@ def return_funds(
 
 
 # --- bank files ------------------------------------------------------------------------------
-# Not behind Idempotency-Key: both are idempotent by nature. A transfer file may be produced
-# again (each export is recorded), and a result file already applied changes nothing.
+# The transfer file is a download, not a JSON answer an Idempotency-Key could replay; producing
+# it again is harmless and recorded. A result file already applied changes nothing, and its
+# import takes an Idempotency-Key like every other money command.
 
 files = APIRouter(prefix="/api", tags=["money"])
 
@@ -272,7 +273,7 @@ def export_transfer_file(
     )
 
 
-@files.post("/payment-batches/{batch_id}/bank-result", status_code=CREATED)
+@router.post("/payment-batches/{batch_id}/bank-result", status_code=CREATED)
 async def import_bank_result(
     batch_id: UUID,
     request: Request,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Deadline, Lifecycle, StateSpec, Transition
 from domain.money_lifecycles import (
@@ -26,6 +27,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
     BATCH_LIFECYCLE,
+    STATEMENT_LIFECYCLE,
 )
 
 

@@ -18,6 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.persistence import Recording
 
 from domain.aggregate import LifecycleAggregate
+from domain.bank_statement import BankStatement, Movement, MovementKind
 from domain.beneficiary import Beneficiary
 from domain.decree import AidComponent, Decree, DecreeLine, Eligibility, PaymentType
 from domain.entitlement import Entitlement, PaymentChannel, Recipient
@@ -39,6 +40,7 @@ from service.bankfiles import (
     TransferLine,
     file_sha256,
     parse_result_file,
+    parse_statement_file,
     render_transfer_file,
 )
 
@@ -76,6 +78,17 @@ class LineKey:
     def entitlement_id(self) -> UUID:
         """The entitlement the line planned."""
         return DecreeLine(self.subject_id, self.component, self.tranche, 1).entitlement_id
+
+
+@dataclass(frozen=True)
+class StatementSummary:
+    """What importing a bank statement did."""
+
+    statement_id: UUID
+    file_sha256: str
+    movements: int
+    already_imported: bool
+    position: int
 
 
 class _AlreadyImported(Exception):
@@ -594,6 +607,32 @@ class LedgerCommands:
                 kind=kind,
                 uploaded_by=provenance.actor,
             )
+
+    def import_bank_statement(
+        self, *, content: bytes, account_label: str, provenance: Provenance
+    ) -> StatementSummary:
+        """Keep the programme account's statement for reconciliation; recorded once per file.
+
+        The statement is evidence as it stands: reconciliation reads its withdrawals directly,
+        and no entitlement changes because of it (a withdrawal is recorded on an entitlement
+        by its own command, on the statement as the document)."""
+        movements = [
+            Movement(m.value_date, m.bank_reference, m.amount, MovementKind(m.kind))
+            for m in parse_statement_file(content)
+        ]
+        digest = file_sha256(content)
+        statement_id = BankStatement.create_id(digest)
+        if self._exists(statement_id):
+            return StatementSummary(statement_id, digest, len(movements), True, 0)
+        statement = BankStatement.record(
+            file_sha256=digest,
+            account_label=account_label,
+            movements=movements,
+            provenance=provenance,
+        )
+        self._keep(content, f"statement-{digest[:12]}.csv", "bank_statement", provenance)
+        result = self._result(statement, self._save(statement, what="statement"))
+        return StatementSummary(statement_id, digest, len(movements), False, result.position)
 
     def record_transfer_export(
         self, batch_id: UUID, *, file_sha256: str, provenance: Provenance

@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.bank_statement import Movement, MovementKind
 from domain.beneficiary import IdentityChecks
 from domain.decree import AidComponent, DecreeLine
 from domain.payment_batch import BatchLine
@@ -61,3 +62,4 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         FrozenDataclassAsDict(DecreeLine, "decree_line", {"component": AidComponent})
     )
     transcoder.register(FrozenDataclassAsDict(BatchLine, "batch_line"))
+    transcoder.register(FrozenDataclassAsDict(Movement, "movement", {"kind": MovementKind}))

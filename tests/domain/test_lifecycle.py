@@ -10,6 +10,7 @@ import pytest
 
 from domain import beneficiary, beneficiary_errors, errors, money_errors, site
 from domain.aggregate import LifecycleAggregate
+from domain.bank_statement import STATEMENT_LIFECYCLE, BankStatement
 from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import Decree
@@ -37,8 +38,15 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (DECREE_LIFECYCLE, Decree),
     (ENTITLEMENT_LIFECYCLE, Entitlement),
     (BATCH_LIFECYCLE, PaymentBatch),
+    (STATEMENT_LIFECYCLE, BankStatement),
 ]
-MONEY_LIFECYCLES = (COMMITMENT_LIFECYCLE, DECREE_LIFECYCLE, ENTITLEMENT_LIFECYCLE, BATCH_LIFECYCLE)
+MONEY_LIFECYCLES = (
+    COMMITMENT_LIFECYCLE,
+    DECREE_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+    BATCH_LIFECYCLE,
+    STATEMENT_LIFECYCLE,
+)
 LIFECYCLES = pytest.mark.parametrize(
     ("lifecycle", "aggregate"), DECLARED, ids=[lc.aggregate for lc, _ in DECLARED]
 )

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from domain.recording import Actor, Role
 from service.documents import DocumentKind
+from service.money_cli import money_cli
 from service.settings import Settings
 from service.system import Jejak
 
@@ -23,6 +24,7 @@ users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 documents_cli = typer.Typer(help="Store documents by content (SHA-256).", no_args_is_help=True)
 cli.add_typer(documents_cli, name="documents")
+cli.add_typer(money_cli, name="money")
 console = Console()
 
 

@@ -1,0 +1,141 @@
+"""`jejak money`: the ledger's file work from the command line (bank files, statements).
+
+Money commands are attributed to a person, never to "the command line": each takes
+`--as USERNAME` and that account's password, and runs with its role and unit, so four eyes and
+the lifecycle's roles hold here exactly as over HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from domain.errors import DomainError
+from domain.payment_batch import PaymentBatch
+from domain.recording import Actor, DocumentRef, Provenance
+from service.accounts import Account
+from service.bankfiles import BankFileRejected
+from service.system import Jejak
+
+money_cli = typer.Typer(help="The money ledger: bank files and statements.", no_args_is_help=True)
+console = Console()
+
+AsUser = Annotated[str, typer.Option("--as", help="Your username; the command is yours.")]
+Password = Annotated[
+    str, typer.Option(prompt=True, hide_input=True, envvar="JEJAK_PASSWORD", show_envvar=False)
+]
+OnDate = Annotated[str, typer.Option(help="The business date (WITA), YYYY-MM-DD.")]
+
+
+def _signed_in(jejak: Jejak, username: str, password: str) -> Account:
+    account = jejak.accounts.authenticate(username, password)
+    if account is None:
+        console.print("[red]Unknown user or wrong password.[/red]")
+        raise typer.Exit(2)
+    return account
+
+
+def _provenance(account: Account, on: str, document: DocumentRef | None = None) -> Provenance:
+    return Provenance(
+        actor=Actor(account.username, account.role, account.org_unit),
+        occurred_on=date.fromisoformat(on),
+        document=document,
+    )
+
+
+def _refused(error: DomainError) -> typer.Exit:
+    console.print(f"[red]{error.code}[/red]: {error.message}")
+    if isinstance(error, BankFileRejected):
+        for problem in error.problems:
+            console.print(f"  line {problem.line}: {problem.code} {problem.message}")
+    return typer.Exit(1)
+
+
+@money_cli.command("transfer-file")
+def transfer_file(
+    batch_number: str,
+    out: Annotated[Path, typer.Option(help="Where to write the CSV for the bank.")],
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Write an approved batch's transfer file for the bank (the export is recorded)."""
+    jejak = Jejak.start()
+    try:
+        account = _signed_in(jejak, as_user, password)
+        content = jejak.app.export_transfer_file(
+            PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
+        )
+        jejak.access_log.record(
+            account.username, account.role, "export_transfer_file", "payment_batch", None
+        )
+        out.write_bytes(content)
+        transfers = len(content.splitlines()) - 1  # the header is the first line
+        console.print(f"Wrote {out} ({transfers} transfers).")
+    except DomainError as error:
+        raise _refused(error) from None
+    finally:
+        jejak.close()
+
+
+@money_cli.command("bank-result")
+def bank_result(
+    batch_number: str,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Apply the bank's result file to a batch; every bad line is listed and nothing applied."""
+    jejak = Jejak.start()
+    try:
+        account = _signed_in(jejak, as_user, password)
+        paper = DocumentRef("bank_result_file", file.name, date.fromisoformat(on), "bank")
+        summary = jejak.app.import_bank_result(
+            PaymentBatch.create_id(batch_number),
+            content=file.read_bytes(),
+            provenance=_provenance(account, on, paper),
+        )
+        if summary.already_imported:
+            console.print("This file was applied before; nothing changed.")
+        else:
+            console.print(
+                f"Credited {summary.credited}, failed {summary.failed}, "
+                f"unchanged {summary.unchanged}."
+            )
+    except DomainError as error:
+        raise _refused(error) from None
+    finally:
+        jejak.close()
+
+
+@money_cli.command("statement")
+def statement(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    account_label: Annotated[str, typer.Option(help="The programme account, e.g. its bank.")],
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Keep the programme account's statement (rekening koran) for reconciliation."""
+    jejak = Jejak.start()
+    try:
+        account = _signed_in(jejak, as_user, password)
+        paper = DocumentRef("rekening koran", file.name, date.fromisoformat(on), account_label)
+        summary = jejak.app.import_bank_statement(
+            content=file.read_bytes(),
+            account_label=account_label,
+            provenance=_provenance(account, on, paper),
+        )
+        if summary.already_imported:
+            console.print("This statement was imported before; nothing changed.")
+        else:
+            typer.echo(f"Kept {summary.movements} movements (file {summary.file_sha256}).")
+    except DomainError as error:
+        raise _refused(error) from None
+    finally:
+        jejak.close()

@@ -186,6 +186,7 @@ class Entitlement(LifecycleAggregate):
         self.transfer_ref: str | None = None
         self.ordered_on: date | None = None
         self.credited_amount = 0
+        self.credited_on: date | None = None
         self.bank_reference: str | None = None
 
     @property

@@ -156,6 +156,31 @@ class DemoMoney:
             self._record_account(person, date(2019, 7, 8), 0)
         for number, journey in enumerate(journeys, start=1):
             self._pay_site(journey, number)
+        self._statement(owed)
+
+    def _statement(self, owed: Sequence[UUID]) -> None:
+        """The programme account's statement for 2019: every transfer the bank made, every
+        withdrawal seen, and the unclaimed allowance coming back, so reconciliation is clean."""
+        rows = ["value_date,bank_reference,amount,kind,description"]
+        for person in owed:
+            for e in _entitlements(person):
+                entitlement = self.app.entitlement(e)
+                credited_on = entitlement.credited_on
+                if credited_on is None or not entitlement.bank_reference:
+                    continue
+                reference, amount = entitlement.bank_reference, entitlement.credited_amount
+                rows.append(f"{credited_on},{reference},{amount},TRANSFER_OUT,Transfer bansos")
+                if entitlement.state == "RETURNED":
+                    rows.append(f"2019-12-10,{reference},{amount},RETURNED,Setor kembali")
+                else:
+                    withdrawn = credited_on + timedelta(days=12)
+                    rows.append(f"{withdrawn},{reference},{amount},WITHDRAWAL,Tarik tunai")
+        on = date(2019, 12, 31)
+        self.app.import_bank_statement(
+            content="\n".join(rows).encode() + b"\n",
+            account_label=f"{BANK} rekening penampung bansos",
+            provenance=self._p("supervisor", on, self._doc("rekening koran", "RK/2019", on, BANK)),
+        )
 
     def _no_capital_for_dropouts(self, dropouts: Sequence[UUID]) -> None:
         amended_on = date(2019, 5, 6)
@@ -242,12 +267,14 @@ class DemoMoney:
     def _bank_answers(self, batch_id: UUID, on: date, failing: UUID | None) -> None:
         """The bank's result file for the batch: every line credited but `failing`."""
         batch = self.app.batch(batch_id)
+        # The bank's references are unique across batches: its serial, then the line.
+        serial = batch.batch_number.removeprefix("DEMO-2019-")
         lines = [
             ResultLine(
                 line.transfer_ref,
                 line.amount,
                 "FAILED" if line.entitlement_id == failing else "CREDITED",
-                None if line.entitlement_id == failing else f"KTT{on:%y%m%d}{n:05d}",
+                None if line.entitlement_id == failing else f"KTT{on:%y%m%d}{serial}{n:05d}",
                 None if line.entitlement_id == failing else on,
                 "Rekening pasif" if line.entitlement_id == failing else None,
             )

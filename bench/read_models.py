@@ -1,11 +1,12 @@
-"""The catch-up baseline's fold: the five read models' rows, worked out by hand in plain Python.
+"""The catch-up baseline's fold: the read models' rows, worked out by hand in plain Python.
 
-The projection runner maintains site_status, beneficiary_status, payment_history,
-programme_dashboard (with its programme_dashboard_members table) and worklist. The baseline
-must do that same read-model work with no framework, so this module folds a batch of decoded
-events into plain dicts of rows, one dict per table, and hands back what to upsert, delete and
-insert. The driver work (one SELECT per table per batch, executemany writes, the commit) is in
-`bench.baselines.RawStore.catch_up`.
+The benchmark's log holds sites and people only (sosialisasi and rosters), which reach
+site_status, beneficiary_status, programme_dashboard (with its programme_dashboard_members
+table) and worklist; the money read models stay empty on both sides, so the baseline leaves
+them out. The baseline must do that same read-model work with no framework, so this module
+folds a batch of decoded events into plain dicts of rows, one dict per table, and hands back
+what to upsert and delete. The driver work (one SELECT per table per batch, executemany
+writes, the commit) is in `bench.baselines.RawStore.catch_up`.
 
 The only domain knowledge taken from the project is its lifecycle declarations, turned once into
 flat lookup tables (event and state -> next state, state -> next action, state -> deadlines);
@@ -14,8 +15,8 @@ are kept incrementally (a member's move is one decrement and one increment) rath
 recounted, which is what a hand-written read model would do.
 
 Values are held in each store's own storage form, so rows read back from a baseline table and
-rows folded here mix freely: on SQLite dates are ISO text and timestamps the text SQLAlchemy
-writes; on PostgreSQL both are the Python objects psycopg adapts.
+rows folded here mix freely: on SQLite dates are ISO text; on PostgreSQL they are the Python
+objects psycopg adapts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Table
@@ -35,7 +36,6 @@ from domain.site import SITE_LIFECYCLE
 from projections.tables import (
     beneficiary_status,
     dashboard_members,
-    payment_history,
     programme_dashboard,
     site_status,
     worklist,
@@ -72,13 +72,10 @@ class BaselineTable:
 
 SITES = BaselineTable(site_status, "site_id")
 BENEFICIARIES = BaselineTable(beneficiary_status, "beneficiary_id")
-PAYMENTS = BaselineTable(payment_history, "position")
 MEMBERS = BaselineTable(dashboard_members, "beneficiary_id")
 DASHBOARD = BaselineTable(programme_dashboard, "site_id")
 WORKLIST = BaselineTable(worklist, "subject_id")
-TABLES = (SITES, BENEFICIARIES, PAYMENTS, MEMBERS, DASHBOARD, WORKLIST)
-
-MONEY_EVENTS = frozenset({"GrantRequested", "GrantApproved", "GrantPaid", "GrantPaymentReversed"})
+TABLES = (SITES, BENEFICIARIES, MEMBERS, DASHBOARD, WORKLIST)
 EXIT_EVENTS = frozenset(
     {
         "ReferredToChildProtection",
@@ -128,21 +125,19 @@ class StateMap:
 
 @dataclass
 class BatchWrites:
-    """What one batch changes: rows to upsert per table, worklist rows to delete, payments."""
+    """What one batch changes: rows to upsert per table, and worklist rows to delete."""
 
     upserts: dict[BaselineTable, list[Row]] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
-    payments: list[Row] = field(default_factory=list)
 
 
 class HandFold:
-    """Folds batches of decoded events into the five read models' rows."""
+    """Folds batches of decoded events into the read models' rows."""
 
     def __init__(self, *, text_dates: bool, deadline_days: Mapping[str, int]) -> None:
         self.site = StateMap.of(SITE_LIFECYCLE, deadline_days)
         self.person = StateMap.of(BENEFICIARY_LIFECYCLE, deadline_days)
         self.day: Callable[[date], Any] = date.isoformat if text_dates else _same
-        self.moment: Callable[[datetime], Any] = _sqlalchemy_sqlite_text if text_dates else _same
 
     def fold(self, events: Sequence[tuple[int, Any]], load: Load) -> BatchWrites:
         """The writes that bring the tables from their stored rows to after `events`."""
@@ -186,8 +181,6 @@ class HandFold:
                 self._person(people, name, oid, e, position, day)
                 site_id = self._member(members, dashboard, name, oid, e, position, day)
                 touched_sites[site_id] = None
-                if name in MONEY_EVENTS:
-                    writes.payments.append(self._payment(people[oid], name, oid, e, position, day))
                 self._worklist(work, self.person, name, oid, e, position, day)
 
         writes.upserts[SITES] = [sites[k] for k in site_keys]
@@ -270,9 +263,9 @@ class HandFold:
                 "path": None,
                 "facility_id": None,
                 "training_completed": False,
-                "requested_amount": None,
-                "approved_amount": None,
-                "paid_amount": 0,
+                "bank_account_recorded": False,
+                "account_holder_matches": None,
+                "aid_decreed": 0,
                 "exit_reason": None,
             }
             people[oid] = row
@@ -294,14 +287,11 @@ class HandFold:
                 row["facility_id"] = e.facility_id
             elif name == "TrainingCompleted":
                 row["training_completed"] = True
-            elif name == "GrantRequested":
-                row["requested_amount"] = e.amount
-            elif name == "GrantApproved":
-                row["approved_amount"] = e.amount
-            elif name == "GrantPaid":
-                row["paid_amount"] += e.amount
-            elif name == "GrantPaymentReversed":
-                row["paid_amount"] -= e.amount
+            elif name == "BankAccountRecorded":
+                row["bank_account_recorded"] = True
+                row["account_holder_matches"] = e.holder_name_matches
+            elif name == "AidDecreed":
+                row["aid_decreed"] += len(e.entitlement_ids)
             elif name == "BeneficiaryExcluded":
                 row["exit_reason"] = f"{e.exclusion}: {e.reason}"
             elif name in EXIT_EVENTS:
@@ -310,30 +300,6 @@ class HandFold:
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
-
-    # --- payment_history ----------------------------------------------------------------------
-
-    def _payment(self, person: Row, name: str, oid: str, e: Any, position: int, day: Any) -> Row:
-        account = getattr(e, "account", None)
-        document = e.document
-        return {
-            "position": position,
-            "beneficiary_id": oid,
-            "case_number": person["case_number"],
-            "site_id": person["site_id"],
-            "event": name,
-            "amount": e.amount,
-            "occurred_on": day,
-            "channel": str(e.channel) if name == "GrantPaid" else None,
-            "bank_reference": getattr(e, "bank_reference", None),
-            "account_sealed": sealed_to_json(account) if account is not None else None,
-            "actor_id": e.actor.user_id,
-            "actor_role": str(e.actor.role),
-            "document_kind": document.kind if document else None,
-            "document_number": document.number if document else None,
-            "reason": e.reason,
-            "recorded_at": self.moment(e.timestamp),
-        }
 
     # --- programme_dashboard and its members --------------------------------------------------
 
@@ -349,7 +315,6 @@ class HandFold:
                 "headcount_at_pendataan": e.headcount_at_pendataan,
                 "declared_headcount_at_closure": None,
                 "funds_in_place_at_closure": None,
-                "grants_paid": 0,
                 "counts_by_state": {},
             }
             dashboard[oid] = row
@@ -375,22 +340,17 @@ class HandFold:
     ) -> str:
         """Fold the member row, move the site's counts along with it; returns the site."""
         if name == "BeneficiaryRegistered":
-            old_state, old_paid = None, False
+            old_state = None
             row: Row = {
                 "beneficiary_id": oid,
                 "site_id": str(e.site_id),
                 "state": self.person.moves[(name, None)],
-                "grant_paid": False,
             }
             members[oid] = row
         else:
             row = members[oid]
-            old_state, old_paid = row["state"], bool(row["grant_paid"])
+            old_state = row["state"]
             row["state"] = self.person.moves[(name, old_state)]
-            if name == "GrantPaid":
-                row["grant_paid"] = True
-            elif name == "GrantPaymentReversed":
-                row["grant_paid"] = False
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
@@ -400,7 +360,6 @@ class HandFold:
             if old_state is not None:
                 counts[old_state] -= 1
             counts[row["state"]] = counts.get(row["state"], 0) + 1
-            site["grants_paid"] += bool(row["grant_paid"]) - old_paid
             site["last_event"] = name
             site["last_position"] = position
             site["last_occurred_on"] = day
@@ -472,8 +431,3 @@ def _worklist_stored(row: Row) -> Row:
 
 def _same(value: Any) -> Any:
     return value
-
-
-def _sqlalchemy_sqlite_text(moment: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage format (naive text, microseconds always present).
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -102,15 +102,7 @@ def run_journey(app: ProgrammeApplication) -> Journey:
     )
     bid = results[0].aggregate_id
     returned_home(app, bid, NIK)
-    commitment = commit_2019(app, amount=UEP + TRANSPORT)
-    decree_id = decree(app, "DEMO/SK/2019/1", [bid], date(2019, 2, 1))
-    capital, transport = entitlement_id(bid, *CAPITAL), entitlement_id(bid, *FARE)
-    app.allocate_funds(
-        commitment,
-        entitlement_ids=[capital, transport],
-        provenance=by(SUPERVISOR, date(2019, 2, 11)),
-    )
-    record_account(app, bid, ACCOUNT)
+    commitment, decree_id, (capital, transport) = ready_to_pay(app, bid)
     first = paid_batch(app, "JRN-2019-01", [capital, transport], date(2019, 8, 1), fail={transport})
     second = paid_batch(app, "JRN-2019-02", [transport], date(2019, 8, 14))
     for n, entitlement in enumerate((capital, transport), start=1):
@@ -127,6 +119,19 @@ def run_journey(app: ProgrammeApplication) -> Journey:
         entitlements=[capital, transport],
         batches=[first, second],
     )
+
+
+def ready_to_pay(app: ProgrammeApplication, bid: UUID) -> tuple[UUID, UUID, list[UUID]]:
+    """Her business capital and transport decreed and funded from the 2019 DIPA, her account
+    recorded: (commitment, decree, [capital, transport])."""
+    commitment = commit_2019(app, amount=UEP + TRANSPORT)
+    decree_id = decree(app, "DEMO/SK/2019/1", [bid], date(2019, 2, 1))
+    aid = [entitlement_id(bid, *CAPITAL), entitlement_id(bid, *FARE)]
+    app.allocate_funds(
+        commitment, entitlement_ids=aid, provenance=by(SUPERVISOR, date(2019, 2, 11))
+    )
+    record_account(app, bid, ACCOUNT)
+    return commitment, decree_id, aid
 
 
 def returned_home(app: ProgrammeApplication, bid: UUID, nik: str) -> None:

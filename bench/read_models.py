@@ -1,12 +1,15 @@
 """The catch-up baseline's fold: the read models' rows, worked out by hand in plain Python.
 
-The benchmark's log holds sites and people only (sosialisasi and rosters), which reach
-site_status, beneficiary_status, programme_dashboard (with its programme_dashboard_members
-table) and worklist; the money read models stay empty on both sides, so the baseline leaves
-them out. The baseline must do that same read-model work with no framework, so this module
-folds a batch of decoded events into plain dicts of rows, one dict per table, and hands back
-what to upsert and delete. The driver work (one SELECT per table per batch, executemany
-writes, the commit) is in `bench.baselines.RawStore.catch_up`.
+The baseline copies site_status, beneficiary_status, programme_dashboard (with its
+programme_dashboard_members table) and worklist, which the benchmark's own log (sosialisasi and
+rosters) reaches. It leaves out the money read models (entitlement_status, payment_ledger,
+budget_position), which that log never touches; entitlements and payment batches of a log that
+has them (the demo's) are followed onto the worklist.
+
+The baseline must do that same read-model work with no framework, so this module folds a batch
+of decoded events into plain dicts of rows, one dict per table, and hands back what to upsert
+and delete. The driver work (one SELECT per table per batch, executemany writes, the commit) is
+in `bench.baselines.RawStore.catch_up`.
 
 The only domain knowledge taken from the project is its lifecycle declarations, turned once into
 flat lookup tables (event and state -> next state, state -> next action, state -> deadlines);
@@ -31,6 +34,7 @@ from sqlalchemy import Table
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Lifecycle
+from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.sealed import sealed_to_json
 from domain.site import SITE_LIFECYCLE
 from projections.tables import (
@@ -95,6 +99,7 @@ class StateMap:
     events: frozenset[str]
     moves: dict[tuple[str, str | None], str]
     next_action: dict[str, str | None]
+    terminal: frozenset[str]
     # state -> [(setting, clock-starting events, days)], in declaration order.
     deadlines: dict[str, list[tuple[str, tuple[str, ...], int]]]
 
@@ -112,6 +117,7 @@ class StateMap:
             events=frozenset(t.event for t in lifecycle.transitions),
             moves=moves,
             next_action={s.name: None if s.terminal else s.next_action for s in lifecycle.states},
+            terminal=frozenset(s.name for s in lifecycle.states if s.terminal),
             deadlines={
                 s.name: [
                     (d.setting, d.clock_starts, days.get(d.setting, d.default_days))
@@ -137,12 +143,16 @@ class HandFold:
     def __init__(self, *, text_dates: bool, deadline_days: Mapping[str, int]) -> None:
         self.site = StateMap.of(SITE_LIFECYCLE, deadline_days)
         self.person = StateMap.of(BENEFICIARY_LIFECYCLE, deadline_days)
+        # Entitlements and batches reach only the worklist among the tables copied here.
+        self.entitlement = StateMap.of(ENTITLEMENT_LIFECYCLE, deadline_days)
+        self.batch = StateMap.of(BATCH_LIFECYCLE, deadline_days)
         self.day: Callable[[date], Any] = date.isoformat if text_dates else _same
 
     def fold(self, events: Sequence[tuple[int, Any]], load: Load) -> BatchWrites:
         """The writes that bring the tables from their stored rows to after `events`."""
         site_keys: dict[str, None] = {}
         person_keys: dict[str, None] = {}
+        money_keys: dict[str, None] = {}
         new_people_sites: set[str] = set()
         for _, e in events:
             name = type(e).__name__
@@ -152,11 +162,16 @@ class HandFold:
                 person_keys[str(e.originator_id)] = None
                 if name == "BeneficiaryRegistered":
                     new_people_sites.add(str(e.site_id))
+            elif name in self.entitlement.events or name in self.batch.events:
+                money_keys[str(e.originator_id)] = None
+                if name == "EntitlementPlanned":
+                    # Her case number labels the entitlement.
+                    person_keys[str(e.subject_id)] = None
 
         sites = load(SITES, list(site_keys))
         people = load(BENEFICIARIES, list(person_keys))
         members = load(MEMBERS, list(person_keys))
-        work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys]))
+        work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys, *money_keys]))
         stored_work = set(work)
         for row in work.values():
             assert row is not None
@@ -182,10 +197,23 @@ class HandFold:
                 site_id = self._member(members, dashboard, name, oid, e, position, day)
                 touched_sites[site_id] = None
                 self._worklist(work, self.person, name, oid, e, position, day)
+            elif name in self.entitlement.events:
+                if name == "EntitlementPlanned":
+                    person = people.get(str(e.subject_id))
+                    case = person["case_number"] if person else e.decree_number
+                    label = f"{case} {str(e.component).upper()}-{e.tranche}"
+                    site = str(e.site_id) if e.site_id else None
+                    work[oid] = _new_work(oid, "entitlement", label, site)
+                self._worklist(work, self.entitlement, name, oid, e, position, day)
+            elif name in self.batch.events:
+                if name == "BatchCreated":
+                    work[oid] = _new_work(oid, "batch", e.batch_number, None)
+                self._worklist(work, self.batch, name, oid, e, position, day)
 
         writes.upserts[SITES] = [sites[k] for k in site_keys]
-        writes.upserts[BENEFICIARIES] = [people[k] for k in person_keys]
-        writes.upserts[MEMBERS] = [members[k] for k in person_keys]
+        # People loaded only to label an entitlement are written back unchanged.
+        writes.upserts[BENEFICIARIES] = [people[k] for k in person_keys if k in people]
+        writes.upserts[MEMBERS] = [members[k] for k in person_keys if k in members]
         writes.upserts[DASHBOARD] = [
             _dashboard_stored(dashboard[k]) for k in touched_sites if k in dashboard
         ]
@@ -381,22 +409,19 @@ class HandFold:
         row = work.get(oid)
         if row is None:
             if name == "SiteRegistered":
-                row = {"subject_kind": "site", "label": e.code, "site_id": oid}
+                row = _new_work(oid, "site", e.code, oid)
             elif name == "BeneficiaryRegistered":
-                site_id = str(e.site_id)
-                row = {"subject_kind": "beneficiary", "label": e.case_number, "site_id": site_id}
+                row = _new_work(oid, "beneficiary", e.case_number, str(e.site_id))
             else:
                 return  # off the worklist for good: nothing follows a terminal state
-            row["subject_id"] = oid
-            row["state"] = None
-            row["milestones"] = {}
         state = lifecycle.moves[(name, row["state"])]
         milestones: dict[str, str] = row["milestones"]
         milestones[name] = e.occurred_on.isoformat()
-        action = lifecycle.next_action[state]
-        if action is None:
+        if state in lifecycle.terminal:
             work[oid] = None
             return
+        # A state without a next action (an order awaiting the bank) keeps its row.
+        action = lifecycle.next_action[state]
         deadline, due = None, None
         for setting, clock_starts, days in lifecycle.deadlines[state]:
             started = [milestones[s] for s in clock_starts if s in milestones]
@@ -412,6 +437,17 @@ class HandFold:
         row["last_position"] = position
         row["last_occurred_on"] = day
         work[oid] = row
+
+
+def _new_work(oid: str, kind: str, label: str, site_id: str | None) -> Row:
+    return {
+        "subject_id": oid,
+        "subject_kind": kind,
+        "label": label,
+        "site_id": site_id,
+        "state": None,
+        "milestones": {},
+    }
 
 
 def _dashboard_stored(row: Row) -> Row:

@@ -4,7 +4,7 @@ Each baseline uses the plain driver (`sqlite3` or psycopg) on its own connection
 under test, so the ratio `ours / baseline` measures the application's overhead and not the
 disk, the server or the machine. The raw rows mirror the event store's table (a UUID key, a
 version, a topic, a state blob and the log position) and carry payloads as large as the
-scenario's own events. The catch-up baseline writes into copies of the five read models'
+scenario's own events. The catch-up baseline writes into copies of the read models'
 tables (`bench.read_models`), made with `CREATE TABLE ... (LIKE ... INCLUDING ALL)` on
 PostgreSQL and from the tables' own DDL on SQLite, so both sides maintain the same indexes.
 """
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
-from bench.read_models import PAYMENTS, TABLES, WORKLIST, BaselineTable, HandFold
+from bench.read_models import TABLES, WORKLIST, BaselineTable, HandFold
 from bench.read_models import Row as ModelRow
 from bench.stores import FreshStore, PgConnection, connect_postgres, connect_sqlite
 
@@ -162,14 +162,14 @@ class RawStore:
     def catch_up(
         self, store: FreshStore, batch_size: int, max_batches: int | None = None
     ) -> tuple[int, float]:
-        """(events, seconds) to rebuild the five read models' copies from the log.
+        """(events, seconds) to rebuild the read models' copies from the log.
 
         The plain loop the projection runner must compete with, doing the same read-model
         work: read a batch of notifications, decode each with the application's mapper, load
         the rows the batch touches with one SELECT per table, fold the events into them in
         plain Python (`bench.read_models.HandFold`), then upsert them with `executemany`
-        (INSERT ... ON CONFLICT DO UPDATE), delete the worklist rows that closed, insert the
-        payment rows and move a position row, one transaction per batch. The reset of the
+        (INSERT ... ON CONFLICT DO UPDATE), delete the worklist rows that closed and move a
+        position row, one transaction per batch. The reset of the
         tables is timed too, as `runner.reset` is on our side. `max_batches` stops early
         (for the warm-up).
         """
@@ -201,8 +201,6 @@ class RawStore:
                     f"DELETE FROM {WORKLIST.name} WHERE {WORKLIST.key} = ?",
                     [(key,) for key in writes.deletes],
                 )
-            if writes.payments:
-                self._executemany(self._insert_sql(PAYMENTS), _tuples(PAYMENTS, writes.payments))
             position = notifications[-1].id
             events += len(notifications)
             self._execute(

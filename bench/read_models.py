@@ -1,11 +1,15 @@
-"""The catch-up baseline's fold: the five read models' rows, worked out by hand in plain Python.
+"""The catch-up baseline's fold: the read models' rows, worked out by hand in plain Python.
 
-The projection runner maintains site_status, beneficiary_status, payment_history,
-programme_dashboard (with its programme_dashboard_members table) and worklist. The baseline
-must do that same read-model work with no framework, so this module folds a batch of decoded
-events into plain dicts of rows, one dict per table, and hands back what to upsert, delete and
-insert. The driver work (one SELECT per table per batch, executemany writes, the commit) is in
-`bench.baselines.RawStore.catch_up`.
+The baseline copies site_status, beneficiary_status, programme_dashboard (with its
+programme_dashboard_members table) and worklist, which the benchmark's own log (sosialisasi and
+rosters) reaches. It leaves out the money read models (entitlement_status, payment_ledger,
+budget_position), which that log never touches; entitlements and payment batches of a log that
+has them (the demo's) are followed onto the worklist.
+
+The baseline must do that same read-model work with no framework, so this module folds a batch
+of decoded events into plain dicts of rows, one dict per table, and hands back what to upsert
+and delete. The driver work (one SELECT per table per batch, executemany writes, the commit) is
+in `bench.baselines.RawStore.catch_up`.
 
 The only domain knowledge taken from the project is its lifecycle declarations, turned once into
 flat lookup tables (event and state -> next state, state -> next action, state -> deadlines);
@@ -14,8 +18,8 @@ are kept incrementally (a member's move is one decrement and one increment) rath
 recounted, which is what a hand-written read model would do.
 
 Values are held in each store's own storage form, so rows read back from a baseline table and
-rows folded here mix freely: on SQLite dates are ISO text and timestamps the text SQLAlchemy
-writes; on PostgreSQL both are the Python objects psycopg adapts.
+rows folded here mix freely: on SQLite dates are ISO text; on PostgreSQL they are the Python
+objects psycopg adapts.
 """
 
 from __future__ import annotations
@@ -23,19 +27,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Table
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Lifecycle
+from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.sealed import sealed_to_json
 from domain.site import SITE_LIFECYCLE
 from projections.tables import (
     beneficiary_status,
     dashboard_members,
-    payment_history,
     programme_dashboard,
     site_status,
     worklist,
@@ -72,13 +76,10 @@ class BaselineTable:
 
 SITES = BaselineTable(site_status, "site_id")
 BENEFICIARIES = BaselineTable(beneficiary_status, "beneficiary_id")
-PAYMENTS = BaselineTable(payment_history, "position")
 MEMBERS = BaselineTable(dashboard_members, "beneficiary_id")
 DASHBOARD = BaselineTable(programme_dashboard, "site_id")
 WORKLIST = BaselineTable(worklist, "subject_id")
-TABLES = (SITES, BENEFICIARIES, PAYMENTS, MEMBERS, DASHBOARD, WORKLIST)
-
-MONEY_EVENTS = frozenset({"GrantRequested", "GrantApproved", "GrantPaid", "GrantPaymentReversed"})
+TABLES = (SITES, BENEFICIARIES, MEMBERS, DASHBOARD, WORKLIST)
 EXIT_EVENTS = frozenset(
     {
         "ReferredToChildProtection",
@@ -98,6 +99,7 @@ class StateMap:
     events: frozenset[str]
     moves: dict[tuple[str, str | None], str]
     next_action: dict[str, str | None]
+    terminal: frozenset[str]
     # state -> [(setting, clock-starting events, days)], in declaration order.
     deadlines: dict[str, list[tuple[str, tuple[str, ...], int]]]
 
@@ -115,6 +117,7 @@ class StateMap:
             events=frozenset(t.event for t in lifecycle.transitions),
             moves=moves,
             next_action={s.name: None if s.terminal else s.next_action for s in lifecycle.states},
+            terminal=frozenset(s.name for s in lifecycle.states if s.terminal),
             deadlines={
                 s.name: [
                     (d.setting, d.clock_starts, days.get(d.setting, d.default_days))
@@ -128,26 +131,28 @@ class StateMap:
 
 @dataclass
 class BatchWrites:
-    """What one batch changes: rows to upsert per table, worklist rows to delete, payments."""
+    """What one batch changes: rows to upsert per table, and worklist rows to delete."""
 
     upserts: dict[BaselineTable, list[Row]] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
-    payments: list[Row] = field(default_factory=list)
 
 
 class HandFold:
-    """Folds batches of decoded events into the five read models' rows."""
+    """Folds batches of decoded events into the read models' rows."""
 
     def __init__(self, *, text_dates: bool, deadline_days: Mapping[str, int]) -> None:
         self.site = StateMap.of(SITE_LIFECYCLE, deadline_days)
         self.person = StateMap.of(BENEFICIARY_LIFECYCLE, deadline_days)
+        # Entitlements and batches reach only the worklist among the tables copied here.
+        self.entitlement = StateMap.of(ENTITLEMENT_LIFECYCLE, deadline_days)
+        self.batch = StateMap.of(BATCH_LIFECYCLE, deadline_days)
         self.day: Callable[[date], Any] = date.isoformat if text_dates else _same
-        self.moment: Callable[[datetime], Any] = _sqlalchemy_sqlite_text if text_dates else _same
 
     def fold(self, events: Sequence[tuple[int, Any]], load: Load) -> BatchWrites:
         """The writes that bring the tables from their stored rows to after `events`."""
         site_keys: dict[str, None] = {}
         person_keys: dict[str, None] = {}
+        money_keys: dict[str, None] = {}
         new_people_sites: set[str] = set()
         for _, e in events:
             name = type(e).__name__
@@ -157,11 +162,16 @@ class HandFold:
                 person_keys[str(e.originator_id)] = None
                 if name == "BeneficiaryRegistered":
                     new_people_sites.add(str(e.site_id))
+            elif name in self.entitlement.events or name in self.batch.events:
+                money_keys[str(e.originator_id)] = None
+                if name == "EntitlementPlanned":
+                    # Her case number labels the entitlement.
+                    person_keys[str(e.subject_id)] = None
 
         sites = load(SITES, list(site_keys))
         people = load(BENEFICIARIES, list(person_keys))
         members = load(MEMBERS, list(person_keys))
-        work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys]))
+        work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys, *money_keys]))
         stored_work = set(work)
         for row in work.values():
             assert row is not None
@@ -186,13 +196,24 @@ class HandFold:
                 self._person(people, name, oid, e, position, day)
                 site_id = self._member(members, dashboard, name, oid, e, position, day)
                 touched_sites[site_id] = None
-                if name in MONEY_EVENTS:
-                    writes.payments.append(self._payment(people[oid], name, oid, e, position, day))
                 self._worklist(work, self.person, name, oid, e, position, day)
+            elif name in self.entitlement.events:
+                if name == "EntitlementPlanned":
+                    person = people.get(str(e.subject_id))
+                    case = person["case_number"] if person else e.decree_number
+                    label = f"{case} {str(e.component).upper()}-{e.tranche}"
+                    site = str(e.site_id) if e.site_id else None
+                    work[oid] = _new_work(oid, "entitlement", label, site)
+                self._worklist(work, self.entitlement, name, oid, e, position, day)
+            elif name in self.batch.events:
+                if name == "BatchCreated":
+                    work[oid] = _new_work(oid, "batch", e.batch_number, None)
+                self._worklist(work, self.batch, name, oid, e, position, day)
 
         writes.upserts[SITES] = [sites[k] for k in site_keys]
-        writes.upserts[BENEFICIARIES] = [people[k] for k in person_keys]
-        writes.upserts[MEMBERS] = [members[k] for k in person_keys]
+        # People loaded only to label an entitlement are written back unchanged.
+        writes.upserts[BENEFICIARIES] = [people[k] for k in person_keys if k in people]
+        writes.upserts[MEMBERS] = [members[k] for k in person_keys if k in members]
         writes.upserts[DASHBOARD] = [
             _dashboard_stored(dashboard[k]) for k in touched_sites if k in dashboard
         ]
@@ -270,9 +291,9 @@ class HandFold:
                 "path": None,
                 "facility_id": None,
                 "training_completed": False,
-                "requested_amount": None,
-                "approved_amount": None,
-                "paid_amount": 0,
+                "bank_account_recorded": False,
+                "account_holder_matches": None,
+                "aid_decreed": 0,
                 "exit_reason": None,
             }
             people[oid] = row
@@ -294,14 +315,11 @@ class HandFold:
                 row["facility_id"] = e.facility_id
             elif name == "TrainingCompleted":
                 row["training_completed"] = True
-            elif name == "GrantRequested":
-                row["requested_amount"] = e.amount
-            elif name == "GrantApproved":
-                row["approved_amount"] = e.amount
-            elif name == "GrantPaid":
-                row["paid_amount"] += e.amount
-            elif name == "GrantPaymentReversed":
-                row["paid_amount"] -= e.amount
+            elif name == "BankAccountRecorded":
+                row["bank_account_recorded"] = True
+                row["account_holder_matches"] = e.holder_name_matches
+            elif name == "AidDecreed":
+                row["aid_decreed"] += len(e.entitlement_ids)
             elif name == "BeneficiaryExcluded":
                 row["exit_reason"] = f"{e.exclusion}: {e.reason}"
             elif name in EXIT_EVENTS:
@@ -310,30 +328,6 @@ class HandFold:
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
-
-    # --- payment_history ----------------------------------------------------------------------
-
-    def _payment(self, person: Row, name: str, oid: str, e: Any, position: int, day: Any) -> Row:
-        account = getattr(e, "account", None)
-        document = e.document
-        return {
-            "position": position,
-            "beneficiary_id": oid,
-            "case_number": person["case_number"],
-            "site_id": person["site_id"],
-            "event": name,
-            "amount": e.amount,
-            "occurred_on": day,
-            "channel": str(e.channel) if name == "GrantPaid" else None,
-            "bank_reference": getattr(e, "bank_reference", None),
-            "account_sealed": sealed_to_json(account) if account is not None else None,
-            "actor_id": e.actor.user_id,
-            "actor_role": str(e.actor.role),
-            "document_kind": document.kind if document else None,
-            "document_number": document.number if document else None,
-            "reason": e.reason,
-            "recorded_at": self.moment(e.timestamp),
-        }
 
     # --- programme_dashboard and its members --------------------------------------------------
 
@@ -349,7 +343,6 @@ class HandFold:
                 "headcount_at_pendataan": e.headcount_at_pendataan,
                 "declared_headcount_at_closure": None,
                 "funds_in_place_at_closure": None,
-                "grants_paid": 0,
                 "counts_by_state": {},
             }
             dashboard[oid] = row
@@ -375,22 +368,17 @@ class HandFold:
     ) -> str:
         """Fold the member row, move the site's counts along with it; returns the site."""
         if name == "BeneficiaryRegistered":
-            old_state, old_paid = None, False
+            old_state = None
             row: Row = {
                 "beneficiary_id": oid,
                 "site_id": str(e.site_id),
                 "state": self.person.moves[(name, None)],
-                "grant_paid": False,
             }
             members[oid] = row
         else:
             row = members[oid]
-            old_state, old_paid = row["state"], bool(row["grant_paid"])
+            old_state = row["state"]
             row["state"] = self.person.moves[(name, old_state)]
-            if name == "GrantPaid":
-                row["grant_paid"] = True
-            elif name == "GrantPaymentReversed":
-                row["grant_paid"] = False
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
@@ -400,7 +388,6 @@ class HandFold:
             if old_state is not None:
                 counts[old_state] -= 1
             counts[row["state"]] = counts.get(row["state"], 0) + 1
-            site["grants_paid"] += bool(row["grant_paid"]) - old_paid
             site["last_event"] = name
             site["last_position"] = position
             site["last_occurred_on"] = day
@@ -422,22 +409,19 @@ class HandFold:
         row = work.get(oid)
         if row is None:
             if name == "SiteRegistered":
-                row = {"subject_kind": "site", "label": e.code, "site_id": oid}
+                row = _new_work(oid, "site", e.code, oid)
             elif name == "BeneficiaryRegistered":
-                site_id = str(e.site_id)
-                row = {"subject_kind": "beneficiary", "label": e.case_number, "site_id": site_id}
+                row = _new_work(oid, "beneficiary", e.case_number, str(e.site_id))
             else:
                 return  # off the worklist for good: nothing follows a terminal state
-            row["subject_id"] = oid
-            row["state"] = None
-            row["milestones"] = {}
         state = lifecycle.moves[(name, row["state"])]
         milestones: dict[str, str] = row["milestones"]
         milestones[name] = e.occurred_on.isoformat()
-        action = lifecycle.next_action[state]
-        if action is None:
+        if state in lifecycle.terminal:
             work[oid] = None
             return
+        # A state without a next action (an order awaiting the bank) keeps its row.
+        action = lifecycle.next_action[state]
         deadline, due = None, None
         for setting, clock_starts, days in lifecycle.deadlines[state]:
             started = [milestones[s] for s in clock_starts if s in milestones]
@@ -453,6 +437,17 @@ class HandFold:
         row["last_position"] = position
         row["last_occurred_on"] = day
         work[oid] = row
+
+
+def _new_work(oid: str, kind: str, label: str, site_id: str | None) -> Row:
+    return {
+        "subject_id": oid,
+        "subject_kind": kind,
+        "label": label,
+        "site_id": site_id,
+        "state": None,
+        "milestones": {},
+    }
 
 
 def _dashboard_stored(row: Row) -> Row:
@@ -472,8 +467,3 @@ def _worklist_stored(row: Row) -> Row:
 
 def _same(value: Any) -> Any:
     return value
-
-
-def _sqlalchemy_sqlite_text(moment: datetime) -> str:
-    # SQLAlchemy's SQLite DATETIME storage format (naive text, microseconds always present).
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")

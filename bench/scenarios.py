@@ -38,7 +38,7 @@ GOALS = {COMMAND_PATH: 0.4, BATCHED_IMPORT: 0.4, PROJECTION_CATCH_UP: 0.6}
 BASELINES = {
     COMMAND_PATH: "INSERT + COMMIT per row",
     BATCHED_IMPORT: "executemany, one transaction",
-    PROJECTION_CATCH_UP: "read + decode + the same five read models with hand-written upserts",
+    PROJECTION_CATCH_UP: "read + decode + the same read models with hand-written upserts",
 }
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -350,7 +350,7 @@ def projection_catch_up(
 
     The fresh store is seeded with the events the two scenarios above produced, copied in log
     order through the recorder (untimed), so the rebuild reads exactly that history. The
-    baseline folds the same events into copies of the same five read models; after the timed
+    baseline folds the same events into copies of the same read models; after the timed
     rebuilds both sides must hold identical rows (checked untimed), or the run is invalid.
     """
     with fresh_store(target, workdir) as store:

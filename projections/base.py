@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Connection, String, Table, any_, cast, delete, select
 
 Row = dict[str, Any]
+Fold = Callable[[Row | None, "PositionedEvent"], Row | None]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,15 @@ class RowProjection(Projection):
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         """The row after the event (None deletes it). Pure: no I/O."""
 
+    def batch_fold(self, conn: Connection | None, events: Sequence[PositionedEvent]) -> Fold:
+        """The fold to use for `events`; still pure once returned.
+
+        A projection whose rows need facts another read model owns (a case number) loads them
+        here once per batch and binds them to `fold`. `conn` is None when the whole log is
+        folded in memory (`fold_all`): the facts then come from `events` alone.
+        """
+        return self.fold
+
     def to_stored(self, row: Row) -> Row:
         """The row as the table holds it (a projection may fold a richer working form)."""
         return row
@@ -84,20 +94,16 @@ class RowProjection(Projection):
         keys = list(dict.fromkeys(k for k, _ in keyed))
         before = self.load(conn, keys)
         after = dict(before)
+        fold = self.batch_fold(conn, events)
         for key, event in keyed:
-            after[key] = self.fold(after.get(key), event)
+            after[key] = fold(after.get(key), event)
         self.write(conn, keys, after, list(before))
         return before, after
 
     def load(self, conn: Connection, keys: Sequence[Hashable]) -> dict[Hashable, Row | None]:
         """The current rows for `keys`."""
-        column = self.table.c[self.key_column]
-        loaded: dict[Hashable, Row | None] = {}
-        for chunk in _chunks(keys, 500):
-            query = select(self.table).where(key_in(conn, column, chunk))
-            for found in conn.execute(query).mappings():
-                loaded[found[self.key_column]] = self.from_stored(dict(found))
-        return loaded
+        stored = load_rows(conn, self.table, self.key_column, keys)
+        return {k: self.from_stored(row) for k, row in stored.items()}
 
     def write(
         self,
@@ -106,25 +112,53 @@ class RowProjection(Projection):
         rows: dict[Hashable, Row | None],
         stored: Sequence[Hashable] | None = None,
     ) -> None:
-        """Replace the rows for `keys` (portable upsert: delete then one executemany insert).
+        """Replace the rows for `keys`; `stored` names the keys that had a row before."""
+        survivors = {k: self.to_stored(row) for k in keys if (row := rows.get(k)) is not None}
+        replace_rows(conn, self.table, self.key_column, keys, survivors, stored)
 
-        `stored` names the keys that had a row before the batch; only those need deleting.
-        """
-        column = self.table.c[self.key_column]
-        for chunk in _chunks(keys if stored is None else stored, 500):
-            conn.execute(delete(self.table).where(key_in(conn, column, chunk)))
-        survivors = [self.to_stored(row) for key in keys if (row := rows.get(key)) is not None]
-        if survivors:
-            conn.execute(self.table.insert(), survivors)
+
+def load_rows(
+    conn: Connection, table: Table, key_column: str, keys: Sequence[Hashable]
+) -> dict[Hashable, Row]:
+    """The stored rows of `table` for `keys`, by key (absent keys are left out)."""
+    column = table.c[key_column]
+    loaded: dict[Hashable, Row] = {}
+    for chunk in _chunks(keys, 500):
+        for found in conn.execute(select(table).where(key_in(conn, column, chunk))).mappings():
+            loaded[found[key_column]] = dict(found)
+    return loaded
+
+
+def replace_rows(
+    conn: Connection,
+    table: Table,
+    key_column: str,
+    keys: Sequence[Hashable],
+    rows: dict[Hashable, Row],
+    stored: Sequence[Hashable] | None = None,
+) -> None:
+    """Replace the rows for `keys` by `rows` (a key without a row is deleted).
+
+    A portable upsert: delete, then one executemany insert. `stored` names the keys that had a
+    row before, when known; only those need deleting.
+    """
+    column = table.c[key_column]
+    for chunk in _chunks(keys if stored is None else stored, 500):
+        conn.execute(delete(table).where(key_in(conn, column, chunk)))
+    survivors = [row for key in keys if (row := rows.get(key)) is not None]
+    if survivors:
+        conn.execute(table.insert(), survivors)
 
 
 def fold_all(projection: RowProjection, events: Iterable[PositionedEvent]) -> dict[Hashable, Row]:
     """Fold events into rows in memory alone: what the tables must equal after a replay."""
+    log = list(events)
+    fold = projection.batch_fold(None, log)
     rows: dict[Hashable, Row | None] = {}
-    for event in events:
+    for event in log:
         key = projection.key_of(event)
         if key is not None:
-            rows[key] = projection.fold(rows.get(key), event)
+            rows[key] = fold(rows.get(key), event)
     return {k: projection.to_stored(v) for k, v in rows.items() if v is not None}
 
 

@@ -1,4 +1,5 @@
-"""beneficiary_status: where is each person's case, and what has been granted and paid?"""
+"""beneficiary_status: where is each person's case, is her account on record, and how much aid
+was decreed for her? (What was paid is in payment_ledger.)"""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ class BeneficiaryStatus(RowProjection):
                 "path": None,
                 "facility_id": None,
                 "training_completed": False,
-                "requested_amount": None,
-                "approved_amount": None,
-                "paid_amount": 0,
+                "bank_account_recorded": False,
+                "account_holder_matches": None,
+                "aid_decreed": 0,
                 "exit_reason": None,
             }
         else:
@@ -83,14 +84,13 @@ def _apply_facts(row: Row, event: PositionedEvent) -> None:
             row["facility_id"] = e.facility_id
         case "TrainingCompleted":
             row["training_completed"] = True
-        case "GrantRequested":
-            row["requested_amount"] = e.amount
-        case "GrantApproved":
-            row["approved_amount"] = e.amount
-        case "GrantPaid":
-            row["paid_amount"] += e.amount
-        case "GrantPaymentReversed":
-            row["paid_amount"] -= e.amount
+        case "BankAccountRecorded":
+            row["bank_account_recorded"] = True
+            row["account_holder_matches"] = e.holder_name_matches
+        case "AidDecreed":
+            # Entitlements decreed for her, counted as planned (a later amendment that removes
+            # one cancels the entitlement; it does not un-decree it).
+            row["aid_decreed"] += len(e.entitlement_ids)
         case "BeneficiaryExcluded":
             row["exit_reason"] = f"{e.exclusion}: {e.reason}"
     if event.name in EXIT_EVENTS and event.name != "BeneficiaryExcluded":

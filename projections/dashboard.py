@@ -22,7 +22,7 @@ OUT_OF_PROGRAMME = frozenset({"EXCLUDED", "REFERRED_CHILD_PROTECTION", "WITHDRAW
 
 
 class DashboardMembers(RowProjection):
-    """Each beneficiary's site, state and payment: the dashboard's own memory of who is where."""
+    """Each beneficiary's site and state: the dashboard's own memory of who is where."""
 
     name = "programme_dashboard_members"
     table = dashboard_members
@@ -39,14 +39,11 @@ class DashboardMembers(RowProjection):
                 "beneficiary_id": str(e.originator_id),
                 "site_id": str(e.site_id),
                 "state": BENEFICIARY_LIFECYCLE.initial,
-                "grant_paid": False,
             }
         else:
             assert row is not None
             row = dict(row)
             row["state"] = BENEFICIARY_LIFECYCLE.target_after(event.name, row["state"])
-            if event.name in ("GrantPaid", "GrantPaymentReversed"):
-                row["grant_paid"] = event.name == "GrantPaid"
         return stamp(row, event)
 
 
@@ -72,12 +69,11 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
     return row
 
 
-def summarise_members(row: Row, counts: Counter[str], grants_paid: int) -> Row:
+def summarise_members(row: Row, counts: Counter[str]) -> Row:
     """The dashboard's count columns from the site's member states (pure)."""
     return row | {
         "registered": sum(counts.values()),
         "in_programme_now": sum(n for s, n in counts.items() if s not in OUT_OF_PROGRAMME),
-        "grants_paid": grants_paid,
         "counts_by_state": json.dumps(dict(sorted(counts.items()))),
     }
 
@@ -110,31 +106,24 @@ class ProgrammeDashboard(Projection):
                 select(programme_dashboard).where(key_in(conn, board.site_id, touched))
             ).mappings()
         }
-        counts = {sid: _stored_counts(row) for sid, row in rows.items()}
+        counts = {sid: Counter(json.loads(row["counts_by_state"])) for sid, row in rows.items()}
         for e in events:
             if e.name in SITE_EVENTS:
                 sid = str(e.event.originator_id)
                 rows[sid] = fold_site_facts(rows.get(sid), e)
-                counts.setdefault(sid, (Counter(), 0))
+                counts.setdefault(sid, Counter())
         # Running totals: each member touched leaves her old state and enters her new one.
         for key, now in after.items():
             was = before.get(key)
             for member, sign in ((was, -1), (now, 1)):
                 if member is not None:
-                    by_state, paid = counts[member["site_id"]]
-                    by_state[member["state"]] += sign
-                    counts[member["site_id"]] = (by_state, paid + sign * member["grant_paid"])
+                    counts[member["site_id"]][member["state"]] += sign
         out = []
         for sid in touched:
             if sid not in rows:
                 continue  # members of a site the log does not know: impossible by construction
-            by_state, grants_paid = counts[sid]
-            live = Counter({state: n for state, n in by_state.items() if n})
-            out.append(stamp(summarise_members(rows[sid], live, grants_paid), latest[sid]))
+            live = Counter({state: n for state, n in counts[sid].items() if n})
+            out.append(stamp(summarise_members(rows[sid], live), latest[sid]))
         conn.execute(delete(programme_dashboard).where(key_in(conn, board.site_id, touched)))
         if out:
             conn.execute(programme_dashboard.insert(), out)
-
-
-def _stored_counts(row: Row) -> tuple[Counter[str], int]:
-    return Counter(json.loads(row["counts_by_state"])), row["grants_paid"]

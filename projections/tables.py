@@ -81,9 +81,11 @@ beneficiary_status = Table(
     Column("path", String(32)),
     Column("facility_id", String(32)),
     Column("training_completed", Boolean, nullable=False),
-    Column("requested_amount", BigInteger),
-    Column("approved_amount", BigInteger),
-    Column("paid_amount", BigInteger, nullable=False),
+    Column("bank_account_recorded", Boolean, nullable=False),
+    # Whether the account holder's name matched hers (null until an account is recorded).
+    Column("account_holder_matches", Boolean),
+    # How many entitlements decrees have planned for her; money figures are in payment_ledger.
+    Column("aid_decreed", Integer, nullable=False),
     Column("exit_reason", Text),
     Column("version", Integer, nullable=False),
     *_provenance_columns(),
@@ -95,7 +97,6 @@ dashboard_members = Table(
     Column("beneficiary_id", String(36), primary_key=True),
     Column("site_id", String(36), nullable=False, index=True),
     Column("state", String(32), nullable=False),
-    Column("grant_paid", Boolean, nullable=False),
     *_provenance_columns(),
 )
 
@@ -111,7 +112,6 @@ programme_dashboard = Table(
     Column("funds_in_place_at_closure", Boolean),
     Column("registered", Integer, nullable=False),
     Column("in_programme_now", Integer, nullable=False),
-    Column("grants_paid", Integer, nullable=False),
     # JSON object state -> count; states are few and fixed by the lifecycle declaration.
     Column("counts_by_state", Text, nullable=False),
     *_provenance_columns(),
@@ -121,11 +121,15 @@ worklist = Table(
     "worklist",
     metadata,
     Column("subject_id", String(36), primary_key=True),
+    # site, beneficiary, entitlement or batch.
     Column("subject_kind", String(16), nullable=False),
-    Column("label", String(32), nullable=False),
-    Column("site_id", String(36), nullable=False, index=True),
+    Column("label", String(140), nullable=False),
+    # Null for a compensation payee's entitlement and for a batch, which spans sites.
+    Column("site_id", String(36), index=True),
     Column("state", String(32), nullable=False),
-    Column("next_action", String(64), nullable=False),
+    # Null while the declaration proposes no action (an ordered payment awaiting the bank):
+    # the row is kept so its label and clocks survive, and the queries leave it out.
+    Column("next_action", String(64)),
     Column("deadline", String(64)),
     Column("due_on", Date, index=True),
     # JSON object event name -> ISO date; the deadlines' clocks.
@@ -133,23 +137,114 @@ worklist = Table(
     *_provenance_columns(),
 )
 
-payment_history = Table(
-    "payment_history",
+entitlement_status = Table(
+    "entitlement_status",
+    metadata,
+    Column("entitlement_id", String(36), primary_key=True),
+    Column("state", String(32), nullable=False, index=True),
+    # The beneficiary, or a compensation payee (who has no case).
+    Column("subject_id", String(36), nullable=False, index=True),
+    Column("case_number", String(20)),
+    Column("site_id", String(36), index=True),
+    Column("component", String(16), nullable=False),
+    Column("tranche", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("decree_id", String(36), nullable=False),
+    Column("decree_number", String(100), nullable=False),
+    # The allocation in force (null before funding and after a lapse or cancellation).
+    Column("commitment_id", String(36)),
+    Column("fiscal_year", Integer),
+    Column("source", String(8)),
+    Column("budget_line", String(100)),
+    # The batch and line it was last ordered in.
+    Column("batch_id", String(36), index=True),
+    Column("transfer_ref", String(48)),
+    Column("bank_reference", String(100)),
+    Column("credited_amount", BigInteger, nullable=False),
+    Column("credited_on", Date),
+    Column("returned_amount", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_provenance_columns(),
+)
+
+payment_ledger = Table(
+    "payment_ledger",
     metadata,
     Column("position", BigInteger, primary_key=True),
-    Column("beneficiary_id", String(36), nullable=False, index=True),
-    Column("case_number", String(20), nullable=False),
-    Column("site_id", String(36), nullable=False),
+    Column("entitlement_id", String(36), nullable=False, index=True),
+    # Null for a compensation payee, who is not a case.
+    Column("beneficiary_id", String(36), index=True),
+    Column("case_number", String(20)),
+    Column("site_id", String(36), index=True),
+    Column("component", String(16), nullable=False),
+    Column("tranche", Integer, nullable=False),
+    # The allocation the entitlement stood on after this event (null before funding).
+    Column("fiscal_year", Integer),
+    Column("source", String(8)),
+    Column("budget_line", String(100)),
+    Column("batch_id", String(36)),
     Column("event", String(64), nullable=False),
-    Column("amount", BigInteger, nullable=False),
+    # The rupiah the event names (null for events without an amount).
+    Column("amount", BigInteger),
+    # What the event did to the money paid out: +credited, -returned to the treasury, else 0.
+    Column("paid_effect", BigInteger, nullable=False),
     Column("occurred_on", Date, nullable=False),
-    Column("channel", String(32)),
+    # The bank's reference of a credit or withdrawal, or the treasury's of a return.
     Column("bank_reference", String(100)),
-    Column("account_sealed", Text),
     Column("actor_id", String(64), nullable=False),
     Column("actor_role", String(16), nullable=False),
+    Column("actor_org_unit", String(200), nullable=False),
     Column("document_kind", String(64)),
     Column("document_number", String(100)),
+    Column("document_sha256", String(64)),
     Column("reason", Text),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # Net paid (sum of paid_effect) after this row, per dimension; null where the row has no
+    # key in that dimension (a payee has no beneficiary, an unfunded entitlement no year).
+    Column("paid_total_beneficiary", BigInteger),
+    Column("paid_total_site", BigInteger),
+    Column("paid_total_component", BigInteger, nullable=False),
+    Column("paid_total_source", BigInteger),
+    Column("paid_total_fiscal_year", BigInteger),
+)
+
+ledger_totals = Table(
+    "ledger_totals",
+    metadata,
+    # beneficiary, site, component, source or fiscal_year.
+    Column("dimension", String(16), primary_key=True),
+    Column("key", String(36), primary_key=True),
+    Column("paid", BigInteger, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+)
+
+budget_position = Table(
+    "budget_position",
+    metadata,
+    Column("commitment_id", String(36), primary_key=True),
+    Column("fiscal_year", Integer, nullable=False, index=True),
+    Column("source", String(8), nullable=False),
+    Column("budget_line", String(100), nullable=False),
+    Column("funder", String(200), nullable=False),
+    Column("committed", BigInteger, nullable=False),
+    Column("allocated", BigInteger, nullable=False),
+    Column("ordered", BigInteger, nullable=False),
+    Column("credited", BigInteger, nullable=False),
+    Column("returned", BigInteger, nullable=False),
+    Column("lapsed", BigInteger, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("rebudgeted_from", String(36)),
+    *_provenance_columns(),
+)
+
+# budget_position's own memory of which commitment funds each entitlement, and how much is
+# allocated and ordered on it, so that bank events (which name no commitment) land on the
+# right budget line.
+budget_allocations = Table(
+    "budget_allocations",
+    metadata,
+    Column("entitlement_id", String(36), primary_key=True),
+    Column("commitment_id", String(36), nullable=False, index=True),
+    Column("allocated", BigInteger, nullable=False),
+    Column("ordered", BigInteger, nullable=False),
 )

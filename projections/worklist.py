@@ -1,4 +1,5 @@
-"""worklist: what should happen next for each open case, by when, and is it overdue?
+"""worklist: what should happen next for each open site, case, entitlement and payment batch,
+by when, and is it overdue?
 
 The next action and the deadline come from the lifecycle declarations; durations come from the
 programme settings, so a change of settings is applied by rebuilding this read model.
@@ -12,18 +13,30 @@ from datetime import date
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Lifecycle
+from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
-from projections.base import PositionedEvent, Row, RowProjection
+from projections.base import PositionedEvent, Row
+from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
+from projections.entitlement_status import entitlement_label
 from projections.provenance import stamp
 from projections.tables import worklist
 
+WORKLIST_LIFECYCLES = (
+    SITE_LIFECYCLE,
+    BENEFICIARY_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+    BATCH_LIFECYCLE,
+)
 LIFECYCLE_OF_EVENT: dict[str, Lifecycle] = {
-    **{t.event: SITE_LIFECYCLE for t in SITE_LIFECYCLE.transitions},
-    **{t.event: BENEFICIARY_LIFECYCLE for t in BENEFICIARY_LIFECYCLE.transitions},
+    t.event: lifecycle for lifecycle in WORKLIST_LIFECYCLES for t in lifecycle.transitions
 }
+# An event name must say which lifecycle it moves.
+assert len({(t.event, lc.aggregate) for lc in WORKLIST_LIFECYCLES for t in lc.transitions}) == len(
+    LIFECYCLE_OF_EVENT
+), "two worklist lifecycles share an event name"
 
 
-class Worklist(RowProjection):
+class Worklist(CaseNumberedProjection):
     """One row per open site or case that has a next action."""
 
     name = "worklist"
@@ -46,20 +59,15 @@ class Worklist(RowProjection):
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         return str(event.event.originator_id) if event.name in LIFECYCLE_OF_EVENT else None
 
-    def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
+    def fold(
+        self, row: Row | None, event: PositionedEvent, cases: CaseNumbers = NO_CASES
+    ) -> Row | None:
         e = event.event
         lifecycle = LIFECYCLE_OF_EVENT[event.name]
         if row is None:
-            if event.name == "SiteRegistered":
-                row = {"subject_kind": "site", "label": e.code, "site_id": str(e.originator_id)}
-            elif event.name == "BeneficiaryRegistered":
-                row = {
-                    "subject_kind": "beneficiary",
-                    "label": e.case_number,
-                    "site_id": str(e.site_id),
-                }
-            else:
-                # The case left the worklist (a terminal state); nothing follows a terminal state.
+            row = _new_subject(event, cases)
+            if row is None:
+                # The subject left the worklist in a terminal state; nothing follows one.
                 return None
             row |= {"subject_id": str(e.originator_id), "state": None, "milestones": {}}
         else:
@@ -68,9 +76,11 @@ class Worklist(RowProjection):
         milestones = dict(row["milestones"])
         milestones[event.name] = e.occurred_on
         spec = lifecycle.state(state)
-        if spec.terminal or spec.next_action is None:
+        if spec.terminal:
             return None
         due = lifecycle.due_on(state, milestones, self.deadline_days)
+        # A state without a declared next action (an order awaiting the bank) keeps its row,
+        # with no action, so the subject's label and clocks are there when one is due again.
         row |= {
             "state": state,
             "next_action": spec.next_action,
@@ -79,3 +89,26 @@ class Worklist(RowProjection):
             "milestones": milestones,
         }
         return stamp(row, event)
+
+
+def _new_subject(event: PositionedEvent, cases: CaseNumbers) -> Row | None:
+    """The worklist's first facts of a subject created by `event`, or None for other events."""
+    e = event.event
+    match event.name:
+        case "SiteRegistered":
+            return {"subject_kind": "site", "label": e.code, "site_id": str(e.originator_id)}
+        case "BeneficiaryRegistered":
+            return {
+                "subject_kind": "beneficiary",
+                "label": e.case_number,
+                "site_id": str(e.site_id),
+            }
+        case "EntitlementPlanned":
+            label = entitlement_label(
+                cases.get(str(e.subject_id)), e.decree_number, str(e.component), e.tranche
+            )
+            site = str(e.site_id) if e.site_id else None
+            return {"subject_kind": "entitlement", "label": label, "site_id": site}
+        case "BatchCreated":
+            return {"subject_kind": "batch", "label": e.batch_number, "site_id": None}
+    return None

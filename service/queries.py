@@ -19,7 +19,10 @@ from domain.recording import Role
 from domain.sealed import Sealed, sealed_from_json
 from projections.tables import (
     beneficiary_status,
-    payment_history,
+    budget_position,
+    entitlement_status,
+    ledger_totals,
+    payment_ledger,
     programme_dashboard,
     site_status,
     worklist,
@@ -83,10 +86,18 @@ class ReadModels:
         self.app = app
 
     def dashboard(self) -> dict[str, Any]:
-        """Per-site counts and headcounts, with programme totals."""
+        """Per-site counts, headcounts and rupiah credited net of returns, with totals."""
         rows = self._all(select(programme_dashboard).order_by(programme_dashboard.c.site_code))
+        credited = dict(
+            self._tuples(
+                select(ledger_totals.c.key, ledger_totals.c.paid).where(
+                    ledger_totals.c.dimension == "site"
+                )
+            )
+        )
         for row in rows:
             row["counts_by_state"] = json.loads(row["counts_by_state"])
+            row["credited_rupiah"] = credited.get(row["site_id"], 0)
         totals = {
             key: sum(r[key] or 0 for r in rows)
             for key in (
@@ -94,7 +105,7 @@ class ReadModels:
                 "declared_headcount_at_closure",
                 "registered",
                 "in_programme_now",
-                "grants_paid",
+                "credited_rupiah",
             )
         }
         by_state: dict[str, int] = {}
@@ -187,8 +198,12 @@ class ReadModels:
         offset: int,
     ) -> Page[Row]:
         """Open cases with their next action and due date, most urgent first."""
-        query = select(worklist).order_by(
-            worklist.c.due_on.is_(None), worklist.c.due_on, worklist.c.label
+        # Rows without a next action (an order awaiting the bank) are the worklist's memory,
+        # not work: the batch's row carries the wait for the bank.
+        query = (
+            select(worklist)
+            .where(worklist.c.next_action.is_not(None))
+            .order_by(worklist.c.due_on.is_(None), worklist.c.due_on, worklist.c.label)
         )
         if overdue_only:
             query = query.where(worklist.c.due_on < as_of)
@@ -203,38 +218,93 @@ class ReadModels:
             item.pop("milestones")
         return page
 
-    def payments(
+    # The money read models hold ids, case numbers, amounts and references, never personal
+    # data (bank accounts and payee names stay sealed in the events), so every role reads them
+    # as they are; a person's name is revealed or masked where it is shown alongside.
+
+    def ledger(
         self,
-        viewer: Account,
         *,
-        beneficiary_id: UUID | None,
-        site_id: UUID | None,
+        beneficiary_id: UUID | None = None,
+        site_id: UUID | None = None,
+        component: str | None = None,
+        fiscal_year: int | None = None,
+        source: str | None = None,
         limit: int,
         offset: int,
     ) -> Page[Row]:
-        """Grant requests, approvals, payments and reversals in log order."""
-        query = select(payment_history).order_by(payment_history.c.position)
-        if beneficiary_id:
-            query = query.where(payment_history.c.beneficiary_id == str(beneficiary_id))
-        if site_id:
-            query = query.where(payment_history.c.site_id == str(site_id))
-        page = self._page(query, limit, offset)
-        reveal = Reveal(self.vault, viewer)
-        revealed = 0
-        for item in page.items:
-            sealed = item.pop("account_sealed")
-            item["account"] = reveal.column(sealed)
-            revealed += sealed is not None
-        if revealed:
-            self.access_log.record(
-                viewer.username,
-                viewer.role,
-                "read_personal_data",
-                "payment_accounts",
-                beneficiary_id,
-                f"{revealed} bank accounts, {_mode(reveal)}",
-            )
-        return page
+        """Every money event of every entitlement in log order, with running totals."""
+        c = payment_ledger.c
+        query = select(payment_ledger).order_by(c.position)
+        for column, value in (
+            (c.beneficiary_id, beneficiary_id),
+            (c.site_id, site_id),
+            (c.component, component),
+            (c.fiscal_year, fiscal_year),
+            (c.source, source),
+        ):
+            if value is not None:
+                query = query.where(column == (str(value) if isinstance(value, UUID) else value))
+        return self._page(query, limit, offset)
+
+    def payments_of(
+        self, viewer: Account, beneficiary_id: UUID, *, limit: int, offset: int
+    ) -> dict[str, Any]:
+        """Her full payment history: her ledger rows in order, with who, when, on what
+        document, the bank's reference and her running total; her name by the viewer's role."""
+        person = self.beneficiary(viewer, beneficiary_id)
+        page = self.ledger(beneficiary_id=beneficiary_id, limit=limit, offset=offset)
+        return {
+            "beneficiary_id": str(beneficiary_id),
+            "case_number": person["case_number"],
+            "name": person["name"],
+            "items": page.items,
+            "total": page.total,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+
+    def budget(self, *, fiscal_year: int | None, limit: int, offset: int) -> Page[Row]:
+        """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed."""
+        c = budget_position.c
+        query = select(budget_position).order_by(c.fiscal_year, c.source, c.budget_line)
+        if fiscal_year is not None:
+            query = query.where(c.fiscal_year == fiscal_year)
+        return self._page(query, limit, offset)
+
+    def entitlements(
+        self,
+        *,
+        state: str | None = None,
+        site_id: UUID | None = None,
+        beneficiary_id: UUID | None = None,
+        batch_id: UUID | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[Row]:
+        """Entitlements in case-number, component and tranche order."""
+        c = entitlement_status.c
+        query = select(entitlement_status).order_by(
+            c.case_number, c.decree_number, c.component, c.tranche, c.entitlement_id
+        )
+        if state:
+            query = query.where(c.state == state)
+        for column, ident in (
+            (c.site_id, site_id),
+            (c.subject_id, beneficiary_id),
+            (c.batch_id, batch_id),
+        ):
+            if ident is not None:
+                query = query.where(column == str(ident))
+        return self._page(query, limit, offset)
+
+    def entitlement(self, entitlement_id: UUID) -> dict[str, Any]:
+        """One entitlement's status."""
+        c = entitlement_status.c
+        rows = self._all(select(entitlement_status).where(c.entitlement_id == str(entitlement_id)))
+        if not rows:
+            raise NotFound("Entitlement", entitlement_id)
+        return rows[0]
 
     def history(self, viewer: Account, aggregate_id: UUID) -> list[dict[str, Any]]:
         """Every event of one site or case, with its metadata, oldest first."""
@@ -264,6 +334,10 @@ class ReadModels:
     def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+    def _tuples(self, query: Select[Any]) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
 
 
 def _mode(reveal: Reveal) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from service.display import rupiah_for_display
 from service.queries import ReadModels
 from service.system import Jejak
 
@@ -15,7 +16,7 @@ def render_status(jejak: Jejak, as_of: date) -> str:
     lines = [f"Jejak status as of {as_of.isoformat()} (log position {jejak.runner.position()})", ""]
     header = (
         f"{'site':<8} {'state':<16} {'pendataan':>9} {'closure':>8} {'now':>5} "
-        f"{'paid':>5}  funds at closure"
+        f"{'credited':>15}  funds at closure"
     )
     lines += [header, "-" * len(header)]
     for s in board["sites"]:
@@ -26,13 +27,13 @@ def render_status(jejak: Jejak, as_of: date) -> str:
         lines.append(
             f"{s['site_code']:<8} {s['site_state']:<16} "
             f"{s['headcount_at_pendataan']:>9} {'-' if closure is None else closure:>8} "
-            f"{s['in_programme_now']:>5} {s['grants_paid']:>5}  {funds}"
+            f"{s['in_programme_now']:>5} {rupiah_for_display(s['credited_rupiah']):>15}  {funds}"
         )
     t = board["totals"]
     lines.append(
         f"{'total':<8} {'':<16} {t['headcount_at_pendataan']:>9} "
         f"{t['declared_headcount_at_closure']:>8} {t['in_programme_now']:>5} "
-        f"{t['grants_paid']:>5}"
+        f"{rupiah_for_display(t['credited_rupiah']):>15}"
     )
     lines += ["", "cases per state:"]
     for state, n in t["counts_by_state"].items():

@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 
 from projections.base import PositionedEvent, Projection
 from projections.beneficiary_status import BeneficiaryStatus
+from projections.budget_position import BudgetPosition
 from projections.dashboard import ProgrammeDashboard
-from projections.payment_history import PaymentHistory
+from projections.entitlement_status import EntitlementStatus
+from projections.payment_ledger import PaymentLedger
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.worklist import Worklist
@@ -51,8 +53,10 @@ def build_projections(settings: Settings) -> list[Projection]:
     return [
         SiteStatus(),
         BeneficiaryStatus(),
-        # After beneficiary_status: payment rows look up case numbers there.
-        PaymentHistory(),
+        # After beneficiary_status: these three look up case numbers there (projections.cases).
+        EntitlementStatus(),
+        PaymentLedger(),
+        BudgetPosition(),
         ProgrammeDashboard(),
         Worklist(settings.deadline_days),
     ]

@@ -9,9 +9,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.decree import AidComponent
+from domain.funding import FundingSource
 from domain.lifecycle import Lifecycle
-from domain.site import SITE_LIFECYCLE
+from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import JejakDep, UserDep, today_wita
 from service.queries import Page, ReadModels
 from service.system import Jejak
@@ -162,31 +163,116 @@ def get_worklist(
     )
 
 
-@router.get("/payments")
-def list_payments(
+@router.get("/beneficiaries/{beneficiary_id}/payments")
+def beneficiary_payments(
+    beneficiary_id: UUID,
     user: UserDep,
     jejak: JejakDep,
     reads: ReadDep,
     response: Response,
-    beneficiary_id: UUID | None = None,
-    site_id: UUID | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
-    """Grant requests, approvals, payments and reversals in log order."""
+    """Her payment history: every money event of her entitlements in order, with who, when,
+    the document, the bank's reference and her running total (her name masked for auditors)."""
+    _caught_up(jejak, after, response)
+    return reads.payments_of(user, beneficiary_id, limit=limit, offset=offset)
+
+
+@router.get("/ledger")
+def list_ledger(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    site_id: UUID | None = None,
+    component: AidComponent | None = None,
+    fiscal_year: int | None = None,
+    source: FundingSource | None = None,
+    beneficiary_id: UUID | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """The payment ledger in log order, with running totals per beneficiary, site, component,
+    source and fiscal year."""
     _caught_up(jejak, after, response)
     return page_body(
-        reads.payments(
-            user, beneficiary_id=beneficiary_id, site_id=site_id, limit=limit, offset=offset
+        reads.ledger(
+            beneficiary_id=beneficiary_id,
+            site_id=site_id,
+            component=component.value if component else None,
+            fiscal_year=fiscal_year,
+            source=source.value if source else None,
+            limit=limit,
+            offset=offset,
         )
     )
+
+
+@router.get("/budget")
+def list_budget(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    fiscal_year: int | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed."""
+    _caught_up(jejak, after, response)
+    return page_body(reads.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
+
+
+@router.get("/entitlements")
+def list_entitlements(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    state: str | None = None,
+    site_id: UUID | None = None,
+    beneficiary_id: UUID | None = None,
+    batch_id: UUID | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Decreed aid components and where each stands, filtered by state, site, person or batch."""
+    _caught_up(jejak, after, response)
+    return page_body(
+        reads.entitlements(
+            state=state,
+            site_id=site_id,
+            beneficiary_id=beneficiary_id,
+            batch_id=batch_id,
+            limit=limit,
+            offset=offset,
+        )
+    )
+
+
+@router.get("/entitlements/{entitlement_id}")
+def get_entitlement(
+    entitlement_id: UUID,
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    after: After = None,
+) -> dict[str, Any]:
+    """One entitlement: its state, funding, batch and bank result."""
+    _caught_up(jejak, after, response)
+    return reads.entitlement(entitlement_id)
 
 
 @router.get("/lifecycles")
 def lifecycles(user: UserDep) -> dict[str, Any]:
     """The lifecycle declarations the server enforces (states, transitions, deadlines)."""
-    return {lc.aggregate: _lifecycle(lc) for lc in (SITE_LIFECYCLE, BENEFICIARY_LIFECYCLE)}
+    return {lc.aggregate: _lifecycle(lc) for lc in LIFECYCLES}
 
 
 def _lifecycle(lc: Lifecycle) -> dict[str, Any]:

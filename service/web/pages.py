@@ -11,10 +11,14 @@ from fastapi.templating import Jinja2Templates
 
 from service.accounts import Account
 from service.api.deps import SESSION_COOKIE, JejakDep, current_user, loggable_username, today_wita
+from service.display import rupiah_for_display
 from service.queries import ReadModels
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+templates.env.filters["rupiah"] = rupiah_for_display
 
 
 def _viewer(request: Request, jejak: JejakDep) -> Account | None:

@@ -91,6 +91,9 @@ def test_a_supervisor_logs_in_and_sees_the_three_sites(served_demo: str, tmp_pat
         assert "\t39\t27\t" in rows["NNK-NT"] and "unfunded closure" in rows["NNK-NT"]
         assert "\t70\t62\t" in rows["TRK-JP"]
         assert "127" in page.inner_text("#sites tfoot")
+        # Rupiah credited net of returns, per site and in total (the demo pays every site).
+        assert all("\tRp " in row for row in rows.values())
+        assert "Rp " in page.inner_text("#sites tfoot")
         assert page.query_selector_all("#overdue tbody tr")
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         page.click("text=Log out")

@@ -18,10 +18,17 @@ from domain.identity import Sex, make_nik
 from domain.sealed import KeyPurpose
 from projections.base import PositionedEvent, RowProjection, fold_all
 from projections.beneficiary_status import BeneficiaryStatus
+from projections.budget_position import budget_of_log
+from projections.entitlement_status import EntitlementStatus
+from projections.payment_ledger import ledger_of_log, totals_rows
 from projections.site_status import SiteStatus
 from projections.tables import (
     beneficiary_status,
-    payment_history,
+    budget_allocations,
+    budget_position,
+    entitlement_status,
+    ledger_totals,
+    payment_ledger,
     programme_dashboard,
     site_status,
     worklist,
@@ -29,7 +36,31 @@ from projections.tables import (
 from projections.worklist import Worklist
 from service.application import AlreadyRegistered, VersionConflict
 from service.system import ApplicationEventSource, Jejak
-from tests.contract.journey import NAME, NIK, OPERATOR, by, closed_site, run_journey
+from tests.contract.journey import (
+    ACCOUNT,
+    NAME,
+    NIK,
+    OPERATOR,
+    TRANSPORT,
+    UEP,
+    by,
+    closed_site,
+    run_journey,
+    run_money_story,
+)
+from tests.projections.batches import comparable, stored_ledger
+
+# Every read-model table with its key, for whole-table comparisons.
+READ_MODEL_TABLES = (
+    (beneficiary_status, "beneficiary_id"),
+    (site_status, "site_id"),
+    (programme_dashboard, "site_id"),
+    (worklist, "subject_id"),
+    (entitlement_status, "entitlement_id"),
+    (payment_ledger, "position"),
+    (budget_position, "commitment_id"),
+    (budget_allocations, "entitlement_id"),
+)
 
 
 def _rows(jejak: Jejak, table: Any, key: str) -> dict[str, dict[str, Any]]:
@@ -41,13 +72,31 @@ def _events(jejak: Jejak) -> list[PositionedEvent]:
     return list(ApplicationEventSource(jejak.app).read_after(0, 100_000))
 
 
+def _ledger(jejak: Jejak) -> list[dict[str, Any]]:
+    with jejak.engine.connect() as conn:
+        return stored_ledger(conn)
+
+
+def _ledger_totals(jejak: Jejak) -> list[dict[str, Any]]:
+    with jejak.engine.connect() as conn:
+        query = select(ledger_totals).order_by(ledger_totals.c.dimension, ledger_totals.c.key)
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _all_tables(jejak: Jejak) -> list[Any]:
+    tables = [_rows(jejak, table, key) for table, key in READ_MODEL_TABLES]
+    return [*tables, _ledger_totals(jejak)]
+
+
 def test_a_full_case_is_visible_in_every_read_model(jejak: Jejak) -> None:
     journey = run_journey(jejak.app)
     jejak.runner.catch_up()
+    bid = str(journey.beneficiary_id)
 
-    person = _rows(jejak, beneficiary_status, "beneficiary_id")[str(journey.beneficiary_id)]
-    assert person["state"] == "GRANT_PAID"
-    assert person["paid_amount"] == 5_500_000
+    person = _rows(jejak, beneficiary_status, "beneficiary_id")[bid]
+    assert person["state"] == "CLOSED"
+    assert (person["bank_account_recorded"], person["account_holder_matches"]) == (True, True)
+    assert person["aid_decreed"] == 2
     assert person["last_position"] == jejak.app.position()
     assert person["last_occurred_on"] == date(2019, 9, 10)
     site = _rows(jejak, site_status, "site_id")[str(journey.site_id)]
@@ -60,43 +109,121 @@ def test_a_full_case_is_visible_in_every_read_model(jejak: Jejak) -> None:
     assert board["headcount_at_pendataan"] == 70
     assert board["declared_headcount_at_closure"] == 62
     assert board["registered"] == 3
-    assert json.loads(board["counts_by_state"]) == {"GRANT_PAID": 1, "REGISTERED": 2}
-    payments = list(_rows(jejak, payment_history, "position").values())
-    assert [p["event"] for p in payments] == [
-        "GrantRequested",
-        "GrantApproved",
-        "GrantPaid",
-        "GrantPaymentReversed",
-        "GrantPaid",
+    assert json.loads(board["counts_by_state"]) == {"CLOSED": 1, "REGISTERED": 2}
+
+    capital, transport = (str(e) for e in journey.entitlements)
+    aid = _rows(jejak, entitlement_status, "entitlement_id")
+    assert {k: (r["state"], r["case_number"], r["credited_amount"]) for k, r in aid.items()} == {
+        capital: ("ACKNOWLEDGED", "TRK-JP-0001", UEP),
+        transport: ("ACKNOWLEDGED", "TRK-JP-0001", TRANSPORT),
+    }
+    assert aid[transport]["batch_id"] == str(journey.batches[1]), "ordered again after failing"
+    assert aid[capital]["fiscal_year"] == 2019 and aid[capital]["credited_on"] == date(2019, 8, 5)
+
+    ledger = sorted(_rows(jejak, payment_ledger, "position").values(), key=lambda r: r["position"])
+    assert [(r["component"], r["event"], r["paid_effect"]) for r in ledger] == [
+        ("uep", "EntitlementPlanned", 0),
+        ("transport", "EntitlementPlanned", 0),
+        ("uep", "FundsAllocated", 0),
+        ("transport", "FundsAllocated", 0),
+        ("uep", "PaymentOrdered", 0),
+        ("transport", "PaymentOrdered", 0),
+        ("uep", "CreditedToAccount", UEP),
+        ("transport", "PaymentFailed", 0),
+        ("transport", "PaymentOrdered", 0),
+        ("transport", "CreditedToAccount", TRANSPORT),
+        ("uep", "ReceiptSigned", 0),
+        ("transport", "ReceiptSigned", 0),
     ]
-    assert {p["actor_id"] for p in payments} == {"opi", "sup"}
+    assert [r["paid_total_beneficiary"] for r in ledger][-1] == UEP + TRANSPORT
+    assert {r["actor_id"] for r in ledger} == {"opi", "sup", "sup2"}
+    assert {r["case_number"] for r in ledger} == {"TRK-JP-0001"}
+    failed = next(r for r in ledger if r["event"] == "PaymentFailed")
+    assert failed["reason"] == "Rekening pasif" and failed["document_kind"] == "hasil_transfer"
+
+    (budget,) = _rows(jejak, budget_position, "commitment_id").values()
+    assert (budget["committed"], budget["allocated"], budget["ordered"], budget["credited"]) == (
+        UEP + TRANSPORT,
+        UEP + TRANSPORT,
+        UEP + TRANSPORT,
+        UEP + TRANSPORT,
+    )
     work = _rows(jejak, worklist, "subject_id")
-    assert work[str(journey.beneficiary_id)]["next_action"] == "close_case"
+    assert bid not in work, "a closed case has no next action"
+    assert work[capital]["label"] == "TRK-JP-0001 UEP-1"
+    assert work[capital]["next_action"] == "observe_withdrawal"
     assert work[str(journey.others[0])]["next_action"] == "verify_identity"
 
 
+def test_every_money_path_lands_in_the_ledger_and_the_budget(jejak: Jejak) -> None:
+    story = run_money_story(jejak.app)
+    jejak.runner.catch_up()
+
+    budgets = _rows(jejak, budget_position, "commitment_id")
+    lapsed, paid = budgets[str(story.fy2018)], budgets[str(story.fy2019)]
+    assert (lapsed["state"], lapsed["allocated"], lapsed["lapsed"]) == ("CLOSED", 0, 6_500_000)
+    assert paid["rebudgeted_from"] == str(story.fy2018)
+    # 2 x capital (one lowered by 500.000), one transport (the other removed), compensation.
+    assert paid["allocated"] == 2 * UEP - 500_000 + TRANSPORT + 10_000_000
+    assert paid["ordered"] == paid["credited"] == paid["allocated"]
+    assert paid["returned"] == TRANSPORT
+    for budget in budgets.values():
+        assert budget["allocated"] <= budget["committed"]
+
+    totals = {(r["dimension"], r["key"]): r["paid"] for r in _ledger_totals(jejak)}
+    assert totals[("site", str(story.site_id))] == 5_500_000, "credited net of the return"
+    assert totals[("component", "compensation")] == 10_000_000
+    aid = _rows(jejak, entitlement_status, "entitlement_id")
+    assert aid[str(story.unclaimed)]["state"] == "RETURNED"
+    assert aid[str(story.unclaimed)]["returned_amount"] == TRANSPORT
+    owner = aid[str(story.compensation)]
+    assert (owner["case_number"], owner["site_id"], owner["state"]) == (None, None, "CREDITED")
+    owner_rows = [
+        r
+        for r in _rows(jejak, payment_ledger, "position").values()
+        if r["entitlement_id"] == str(story.compensation)
+    ]
+    assert {r["beneficiary_id"] for r in owner_rows} == {None}
+    work = _rows(jejak, worklist, "subject_id")
+    assert work[str(story.compensation)]["label"] == "DEMO/SK/2019/GR-1 COMPENSATION-1"
+
+
 @pytest.mark.parametrize(
-    "projection", [BeneficiaryStatus(), SiteStatus(), Worklist()], ids=lambda p: p.name
+    "projection",
+    [BeneficiaryStatus(), SiteStatus(), Worklist(), EntitlementStatus()],
+    ids=lambda p: p.name,
 )
 def test_read_models_equal_a_fold_of_the_events(jejak: Jejak, projection: RowProjection) -> None:
     run_journey(jejak.app)
+    run_money_story(jejak.app)
     jejak.runner.catch_up()
     expected = fold_all(projection, _events(jejak))
     stored = _rows(jejak, projection.table, projection.key_column)
     assert stored == expected
 
 
+def test_the_ledger_and_the_budget_equal_a_fold_of_the_events(jejak: Jejak) -> None:
+    run_journey(jejak.app)
+    run_money_story(jejak.app)
+    jejak.runner.catch_up()
+    events = _events(jejak)
+    ledger, state = ledger_of_log(events)
+    assert _ledger(jejak) == [comparable(r) for r in ledger]
+    assert _ledger_totals(jejak) == totals_rows(state)
+    budget = budget_of_log(events)
+    assert _rows(jejak, budget_position, "commitment_id") == budget.budgets
+    assert _rows(jejak, budget_allocations, "entitlement_id") == budget.allocations
+
+
 def test_a_rebuild_gives_the_same_tables(jejak: Jejak) -> None:
     run_journey(jejak.app)
+    run_money_story(jejak.app)
     jejak.runner.catch_up()
-    tables = (beneficiary_status, site_status, programme_dashboard, worklist)
-    keys = ("beneficiary_id", "site_id", "site_id", "subject_id")
-    before = [_rows(jejak, t, k) for t, k in zip(tables, keys, strict=True)]
+    before = _all_tables(jejak)
     jejak.runner.reset([p.name for p in jejak.runner.projections])
     assert jejak.runner.position() == 0
     jejak.runner.catch_up()
-    after = [_rows(jejak, t, k) for t, k in zip(tables, keys, strict=True)]
-    assert after == before
+    assert _all_tables(jejak) == before
 
 
 def test_a_failed_batch_leaves_nothing_half_written_and_the_next_run_resumes(jejak: Jejak) -> None:
@@ -117,12 +244,14 @@ def test_a_failed_batch_leaves_nothing_half_written_and_the_next_run_resumes(jej
         jejak.runner.catch_up()
     positions = jejak.runner.positions()
     assert set(positions.values()) == {14}, "two batches committed, the third rolled back"
+    assert all(r["position"] <= 14 for r in _ledger(jejak)), "no ledger row of the failed batch"
     failing.apply = original  # type: ignore[method-assign]
     jejak.runner.catch_up()
     assert jejak.runner.position() == jejak.app.position()
     expected = fold_all(BeneficiaryStatus(), _events(jejak))
     assert _rows(jejak, beneficiary_status, "beneficiary_id") == expected
-    assert len(_rows(jejak, payment_history, "position")) == 5
+    money = [e for e in _events(jejak) if type(e.event).__module__ == "domain.entitlement"]
+    assert [r["position"] for r in _ledger(jejak)] == [e.position for e in money]
 
 
 def test_a_nik_cannot_be_verified_for_two_people(jejak: Jejak) -> None:
@@ -192,11 +321,8 @@ def test_erasing_the_case_file_keeps_the_identity_minimum(jejak: Jejak) -> None:
     assert jejak.vault.open(registered.phone) is None
     assessed = next(e for e in events if type(e).__name__ == "Assessed")
     assert jejak.vault.open(assessed.notes) is None
-    paid = [e for e in events if type(e).__name__ == "GrantPaid"]
-    assert [jejak.vault.open(e.account) for e in paid] == [
-        "0000-01-123456-53-1",
-        "0000-01-654321-53-1",
-    ]
+    (account,) = [e for e in events if type(e).__name__ == "BankAccountRecorded"]
+    assert jejak.vault.open(account.account) == ACCOUNT, "payment evidence outlives the case file"
 
 
 def test_no_name_or_nik_is_stored_in_plaintext(jejak: Jejak, tmp_path: Path) -> None:
@@ -214,7 +340,7 @@ def test_no_name_or_nik_is_stored_in_plaintext(jejak: Jejak, tmp_path: Path) -> 
         )
     assert len(dump) > 10_000, "the dump must actually contain the store"
     assert b"TRK-JP-0001" in dump, "case numbers are stored, so the scan can see the data"
-    for secret in (NAME, NAME.split()[-1], NIK, "0000-01-123456-53-1", "811 5555 0001"):
+    for secret in (NAME, NAME.split()[-1], NIK, ACCOUNT, "811 5555 0001"):
         assert secret.encode() not in dump, f"plaintext {secret[:3]}… found at rest"
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from uuid import UUID, uuid4
 
+import pytest
 from fastapi.testclient import TestClient
 
 from domain.identity import Sex, make_nik
+from service.system import Jejak
+from tests.contract.journey import ACCOUNT, TRANSPORT, UEP, paid_batch, ready_to_pay
 from tests.e2e.conftest import login
 
 SITE = {
@@ -120,7 +125,15 @@ def returned_beneficiary(client: TestClient) -> str:
 
 def test_health_is_open_and_everything_else_needs_login(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
-    for path in ("/api/dashboard", "/api/sites", "/api/worklist", "/api/beneficiaries"):
+    for path in (
+        "/api/dashboard",
+        "/api/sites",
+        "/api/worklist",
+        "/api/beneficiaries",
+        "/api/ledger",
+        "/api/budget",
+        "/api/entitlements",
+    ):
         response = client.get(path)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "LOGIN_REQUIRED"
@@ -133,63 +146,75 @@ def test_wrong_password_is_refused(client: TestClient) -> None:
     assert response.json()["error"]["code"] == "LOGIN_FAILED"
 
 
-def test_a_full_case_through_http_with_four_eyes_and_read_your_writes(client: TestClient) -> None:
-    b = returned_beneficiary(client)
-    base = f"/api/beneficiaries/{b}"
-    post(client, "sup", f"{base}/grant-request", {"occurred_on": "2019-08-01", "amount": 5_500_000})
-    refused = post(
-        client,
-        "sup",
-        f"{base}/grant-approval",
-        {"occurred_on": "2019-08-05", "amount": 5_500_000},
-        expect=409,
-    )
-    assert refused["error"]["code"] == "FOUR_EYES_REQUIRED"
-    post(
-        client, "sup2", f"{base}/grant-approval", {"occurred_on": "2019-08-05", "amount": 5_500_000}
-    )
-    paid = post(
-        client,
-        "opi",
-        f"{base}/grant-payment",
-        {
-            "occurred_on": "2019-08-20",
-            "amount": 5_500_000,
-            "bank_reference": "TRF-1",
-            "account": "0000-01-123456-53-1",
-        },
-    )
-    again = post(
-        client,
-        "opi",
-        f"{base}/grant-payment",
-        {"occurred_on": "2019-08-21", "amount": 5_500_000, "bank_reference": "TRF-2"},
-        expect=409,
-    )
-    assert again["error"]["code"] == "GRANT_ALREADY_PAID"
+def pay_her_aid(jejak: Jejak, beneficiary_id: str) -> list[UUID]:
+    """Her business capital and transport decreed, funded and credited, through the application
+    (the money command endpoints are not in this API yet); her entitlement ids."""
+    _, _, aid = ready_to_pay(jejak.app, UUID(beneficiary_id))
+    paid_batch(jejak.app, "E2E-2019-01", aid, date(2019, 8, 1))
+    return aid
 
-    view = client.get(f"{base}?after={paid['position']}", headers=login(client, "opi"))
+
+def test_a_paid_case_reads_back_through_http_with_read_your_writes(
+    client: TestClient, sqlite_jejak: Jejak
+) -> None:
+    b = returned_beneficiary(client)
+    capital, transport = pay_her_aid(sqlite_jejak, b)
+    position = sqlite_jejak.app.position()
+
+    view = client.get(f"/api/beneficiaries/{b}?after={position}", headers=login(client, "opi"))
     assert view.status_code == 200
     assert "X-Jejak-Stale" not in view.headers
-    assert view.json()["state"] == "GRANT_PAID"
-    assert view.json()["paid_amount"] == 5_500_000
-    assert view.json()["name"] == NAME
-    payments = client.get(
-        f"/api/payments?beneficiary_id={b}&after={paid['position']}", headers=login(client, "aud")
-    ).json()
-    assert [p["event"] for p in payments["items"]] == [
-        "GrantRequested",
-        "GrantApproved",
-        "GrantPaid",
+    person = view.json()
+    assert (person["state"], person["name"]) == ("RETURNED", NAME)
+    assert (person["bank_account_recorded"], person["aid_decreed"]) == (True, 2)
+
+    history = client.get(f"/api/beneficiaries/{b}/payments", headers=login(client, "aud")).json()
+    assert history["case_number"] == "TRK-JP-0001"
+    assert history["name"] != NAME and "•" in history["name"], "masked for auditors"
+    rows = history["items"]
+    assert [r["event"] for r in rows if r["entitlement_id"] == str(capital)] == [
+        "EntitlementPlanned",
+        "FundsAllocated",
+        "PaymentOrdered",
+        "CreditedToAccount",
     ]
-    assert payments["items"][2]["account"] == "0000" + "•" * 11 + "53-1"
+    credit = next(r for r in rows if r["event"] == "CreditedToAccount")
+    assert (credit["actor_id"], credit["document_kind"]) == ("sup", "hasil_transfer")
+    assert credit["bank_reference"].startswith("KTT-E2E-2019-01-")
+    assert rows[-1]["paid_total_beneficiary"] == UEP + TRANSPORT
+    assert ACCOUNT not in str(history)
+
+    ledger = client.get("/api/ledger?component=transport&limit=2", headers=login(client, "aud"))
+    assert ledger.status_code == 200
+    assert (ledger.json()["total"], len(ledger.json()["items"])) == (4, 2)
+    budget = client.get("/api/budget?fiscal_year=2019", headers=login(client, "aud")).json()
+    (line,) = budget["items"]
+    assert (line["committed"], line["allocated"], line["credited"]) == (
+        UEP + TRANSPORT,
+        UEP + TRANSPORT,
+        UEP + TRANSPORT,
+    )
+    credited = client.get(
+        f"/api/entitlements?beneficiary_id={b}&state=CREDITED", headers=login(client, "aud")
+    ).json()
+    assert {e["entitlement_id"] for e in credited["items"]} == {str(capital), str(transport)}
+    one = client.get(f"/api/entitlements/{capital}", headers=login(client, "aud")).json()
+    assert (one["component"], one["amount"], one["case_number"]) == ("uep", UEP, "TRK-JP-0001")
+    missing = client.get(f"/api/entitlements/{uuid4()}", headers=login(client, "aud"))
+    assert missing.status_code == 404
+
+
+@pytest.mark.skip(reason="money endpoints land with service/api/money.py")
+def test_money_commands_over_http_need_a_second_supervisor_to_approve_a_batch() -> None:
+    """TODO: prepare a batch as `sup`, see `sup` refused with FOUR_EYES_REQUIRED (409) and
+    `sup2` approve it, then read it back from /api/entitlements?batch_id=."""
 
 
 def test_an_auditor_reads_masked_data_and_cannot_write(client: TestClient) -> None:
     b = returned_beneficiary(client)
     refused = client.post(
-        f"/api/beneficiaries/{b}/grant-request",
-        json={"occurred_on": "2019-08-01", "amount": 5_500_000},
+        f"/api/beneficiaries/{b}/return-home",
+        json={"occurred_on": "2019-08-01", "confirming_kelurahan": {"code": "35.78.06.1004"}},
         headers=login(client, "aud"),
     )
     assert refused.status_code == 403
@@ -257,14 +282,6 @@ def test_invalid_input_names_the_field_and_the_rule(client: TestClient) -> None:
         "message": nik["error"]["message"],
     }
     assert "6571045" not in str(nik)
-    fraction = post(
-        client,
-        "opi",
-        f"/api/beneficiaries/{b}/grant-request",
-        {"occurred_on": "2019-08-01", "amount": 5500000.5},
-        expect=422,
-    )
-    assert fraction["error"]["field"] == "amount"
 
 
 def test_a_broken_rule_is_a_409_with_its_code(client: TestClient) -> None:
@@ -306,41 +323,46 @@ def test_a_broken_rule_is_a_409_with_its_code(client: TestClient) -> None:
     assert missing.status_code == 404
 
 
-def test_dashboard_worklist_and_page_show_the_same_figures(client: TestClient) -> None:
+def test_dashboard_worklist_and_page_show_the_same_figures(
+    client: TestClient, sqlite_jejak: Jejak
+) -> None:
     b = returned_beneficiary(client)
-    result = post(
-        client,
-        "opi",
-        f"/api/beneficiaries/{b}/grant-request",
-        {"occurred_on": "2019-08-01", "amount": 5_500_000},
-    )
-    board = client.get(
-        f"/api/dashboard?after={result['position']}", headers=login(client, "sup")
-    ).json()
+    pay_her_aid(sqlite_jejak, b)
+    position = sqlite_jejak.app.position()
+    board = client.get(f"/api/dashboard?after={position}", headers=login(client, "sup")).json()
     site = board["sites"][0]
     assert (
         site["headcount_at_pendataan"],
         site["declared_headcount_at_closure"],
         site["registered"],
     ) == (70, 62, 1)
-    assert site["counts_by_state"] == {"GRANT_REQUESTED": 1}
+    assert site["counts_by_state"] == {"RETURNED": 1}
+    assert site["credited_rupiah"] == board["totals"]["credited_rupiah"] == UEP + TRANSPORT
     work = client.get(
         "/api/worklist?kind=beneficiary&as_of=2019-08-02", headers=login(client, "sup")
     ).json()
     item = work["items"][0]
     assert (item["next_action"], item["due_on"], item["overdue"]) == (
-        "approve_grant",
-        "2019-10-08",
+        "close_case",
+        "2020-07-09",
         False,
     )
     late = client.get(
-        "/api/worklist?kind=beneficiary&as_of=2019-12-01&overdue=true", headers=login(client, "sup")
+        "/api/worklist?kind=beneficiary&as_of=2020-08-01&overdue=true", headers=login(client, "sup")
     ).json()
-    assert late["items"][0]["days_overdue"] == 54
+    assert late["items"][0]["days_overdue"] == 23
+    receipts = client.get(
+        "/api/worklist?kind=entitlement&as_of=2019-08-10", headers=login(client, "sup")
+    ).json()
+    assert {(w["label"], w["next_action"]) for w in receipts["items"]} == {
+        ("TRK-JP-0001 UEP-1", "acknowledge_receipt"),
+        ("TRK-JP-0001 TRANSPORT-1", "acknowledge_receipt"),
+    }
     client.post("/login", data={"username": "sup", "password": "supervisor-password-1"})
     page = client.get("/")
     assert page.status_code == 200
     assert "Juata Permai" in page.text and ">62<" in page.text
+    assert ">Rp 3.250.000<" in page.text
 
 
 def test_api_docs_need_login_too(client: TestClient) -> None:
@@ -368,10 +390,16 @@ def test_openapi_documents_every_command(client: TestClient) -> None:
     for command in (
         "closure-decree",
         "identity-verification",
-        "grant-approval",
-        "payment-reversal",
         "death",
         "withdrawal",
         "child-protection-referral",
     ):
         assert any(p.endswith(command) for p in paths), command
+    for query in (
+        "/api/beneficiaries/{beneficiary_id}/payments",
+        "/api/ledger",
+        "/api/budget",
+        "/api/entitlements",
+        "/api/entitlements/{entitlement_id}",
+    ):
+        assert query in paths, query

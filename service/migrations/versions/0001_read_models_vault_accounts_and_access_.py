@@ -34,9 +34,9 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=32), nullable=True),
         sa.Column("facility_id", sa.String(length=32), nullable=True),
         sa.Column("training_completed", sa.Boolean(), nullable=False),
-        sa.Column("requested_amount", sa.BigInteger(), nullable=True),
-        sa.Column("approved_amount", sa.BigInteger(), nullable=True),
-        sa.Column("paid_amount", sa.BigInteger(), nullable=False),
+        sa.Column("bank_account_recorded", sa.Boolean(), nullable=False),
+        sa.Column("account_holder_matches", sa.Boolean(), nullable=True),
+        sa.Column("aid_decreed", sa.Integer(), nullable=False),
         sa.Column("exit_reason", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("last_event", sa.String(length=64), nullable=False),
@@ -52,29 +52,132 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_beneficiary_status_state"), ["state"], unique=False)
 
     op.create_table(
-        "payment_history",
-        sa.Column("position", sa.BigInteger(), nullable=False),
-        sa.Column("beneficiary_id", sa.String(length=36), nullable=False),
-        sa.Column("case_number", sa.String(length=20), nullable=False),
-        sa.Column("site_id", sa.String(length=36), nullable=False),
-        sa.Column("event", sa.String(length=64), nullable=False),
+        "budget_allocations",
+        sa.Column("entitlement_id", sa.String(length=36), nullable=False),
+        sa.Column("commitment_id", sa.String(length=36), nullable=False),
+        sa.Column("allocated", sa.BigInteger(), nullable=False),
+        sa.Column("ordered", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("entitlement_id"),
+    )
+    with op.batch_alter_table("budget_allocations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_budget_allocations_commitment_id"), ["commitment_id"], unique=False
+        )
+
+    op.create_table(
+        "budget_position",
+        sa.Column("commitment_id", sa.String(length=36), nullable=False),
+        sa.Column("fiscal_year", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("budget_line", sa.String(length=100), nullable=False),
+        sa.Column("funder", sa.String(length=200), nullable=False),
+        sa.Column("committed", sa.BigInteger(), nullable=False),
+        sa.Column("allocated", sa.BigInteger(), nullable=False),
+        sa.Column("ordered", sa.BigInteger(), nullable=False),
+        sa.Column("credited", sa.BigInteger(), nullable=False),
+        sa.Column("returned", sa.BigInteger(), nullable=False),
+        sa.Column("lapsed", sa.BigInteger(), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("rebudgeted_from", sa.String(length=36), nullable=True),
+        sa.Column("last_event", sa.String(length=64), nullable=False),
+        sa.Column("last_position", sa.BigInteger(), nullable=False),
+        sa.Column("last_occurred_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("commitment_id"),
+    )
+    with op.batch_alter_table("budget_position", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_budget_position_fiscal_year"), ["fiscal_year"], unique=False
+        )
+
+    op.create_table(
+        "entitlement_status",
+        sa.Column("entitlement_id", sa.String(length=36), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("subject_id", sa.String(length=36), nullable=False),
+        sa.Column("case_number", sa.String(length=20), nullable=True),
+        sa.Column("site_id", sa.String(length=36), nullable=True),
+        sa.Column("component", sa.String(length=16), nullable=False),
+        sa.Column("tranche", sa.Integer(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
-        sa.Column("occurred_on", sa.Date(), nullable=False),
-        sa.Column("channel", sa.String(length=32), nullable=True),
+        sa.Column("decree_id", sa.String(length=36), nullable=False),
+        sa.Column("decree_number", sa.String(length=100), nullable=False),
+        sa.Column("commitment_id", sa.String(length=36), nullable=True),
+        sa.Column("fiscal_year", sa.Integer(), nullable=True),
+        sa.Column("source", sa.String(length=8), nullable=True),
+        sa.Column("budget_line", sa.String(length=100), nullable=True),
+        sa.Column("batch_id", sa.String(length=36), nullable=True),
+        sa.Column("transfer_ref", sa.String(length=48), nullable=True),
         sa.Column("bank_reference", sa.String(length=100), nullable=True),
-        sa.Column("account_sealed", sa.Text(), nullable=True),
+        sa.Column("credited_amount", sa.BigInteger(), nullable=False),
+        sa.Column("credited_on", sa.Date(), nullable=True),
+        sa.Column("returned_amount", sa.BigInteger(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("last_event", sa.String(length=64), nullable=False),
+        sa.Column("last_position", sa.BigInteger(), nullable=False),
+        sa.Column("last_occurred_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("entitlement_id"),
+    )
+    with op.batch_alter_table("entitlement_status", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_entitlement_status_batch_id"), ["batch_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_entitlement_status_site_id"), ["site_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_entitlement_status_state"), ["state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_entitlement_status_subject_id"), ["subject_id"], unique=False
+        )
+
+    op.create_table(
+        "ledger_totals",
+        sa.Column("dimension", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=36), nullable=False),
+        sa.Column("paid", sa.BigInteger(), nullable=False),
+        sa.Column("last_position", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("dimension", "key"),
+    )
+    op.create_table(
+        "payment_ledger",
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("entitlement_id", sa.String(length=36), nullable=False),
+        sa.Column("beneficiary_id", sa.String(length=36), nullable=True),
+        sa.Column("case_number", sa.String(length=20), nullable=True),
+        sa.Column("site_id", sa.String(length=36), nullable=True),
+        sa.Column("component", sa.String(length=16), nullable=False),
+        sa.Column("tranche", sa.Integer(), nullable=False),
+        sa.Column("fiscal_year", sa.Integer(), nullable=True),
+        sa.Column("source", sa.String(length=8), nullable=True),
+        sa.Column("budget_line", sa.String(length=100), nullable=True),
+        sa.Column("batch_id", sa.String(length=36), nullable=True),
+        sa.Column("event", sa.String(length=64), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=True),
+        sa.Column("paid_effect", sa.BigInteger(), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=False),
+        sa.Column("bank_reference", sa.String(length=100), nullable=True),
         sa.Column("actor_id", sa.String(length=64), nullable=False),
         sa.Column("actor_role", sa.String(length=16), nullable=False),
+        sa.Column("actor_org_unit", sa.String(length=200), nullable=False),
         sa.Column("document_kind", sa.String(length=64), nullable=True),
         sa.Column("document_number", sa.String(length=100), nullable=True),
+        sa.Column("document_sha256", sa.String(length=64), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("paid_total_beneficiary", sa.BigInteger(), nullable=True),
+        sa.Column("paid_total_site", sa.BigInteger(), nullable=True),
+        sa.Column("paid_total_component", sa.BigInteger(), nullable=False),
+        sa.Column("paid_total_source", sa.BigInteger(), nullable=True),
+        sa.Column("paid_total_fiscal_year", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("position"),
     )
-    with op.batch_alter_table("payment_history", schema=None) as batch_op:
+    with op.batch_alter_table("payment_ledger", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_payment_history_beneficiary_id"), ["beneficiary_id"], unique=False
+            batch_op.f("ix_payment_ledger_beneficiary_id"), ["beneficiary_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_payment_ledger_entitlement_id"), ["entitlement_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_payment_ledger_site_id"), ["site_id"], unique=False)
 
     op.create_table(
         "programme_dashboard",
@@ -87,7 +190,6 @@ def upgrade() -> None:
         sa.Column("funds_in_place_at_closure", sa.Boolean(), nullable=True),
         sa.Column("registered", sa.Integer(), nullable=False),
         sa.Column("in_programme_now", sa.Integer(), nullable=False),
-        sa.Column("grants_paid", sa.Integer(), nullable=False),
         sa.Column("counts_by_state", sa.Text(), nullable=False),
         sa.Column("last_event", sa.String(length=64), nullable=False),
         sa.Column("last_position", sa.BigInteger(), nullable=False),
@@ -99,7 +201,6 @@ def upgrade() -> None:
         sa.Column("beneficiary_id", sa.String(length=36), nullable=False),
         sa.Column("site_id", sa.String(length=36), nullable=False),
         sa.Column("state", sa.String(length=32), nullable=False),
-        sa.Column("grant_paid", sa.Boolean(), nullable=False),
         sa.Column("last_event", sa.String(length=64), nullable=False),
         sa.Column("last_position", sa.BigInteger(), nullable=False),
         sa.Column("last_occurred_on", sa.Date(), nullable=False),
@@ -148,10 +249,10 @@ def upgrade() -> None:
         "worklist",
         sa.Column("subject_id", sa.String(length=36), nullable=False),
         sa.Column("subject_kind", sa.String(length=16), nullable=False),
-        sa.Column("label", sa.String(length=32), nullable=False),
-        sa.Column("site_id", sa.String(length=36), nullable=False),
+        sa.Column("label", sa.String(length=140), nullable=False),
+        sa.Column("site_id", sa.String(length=36), nullable=True),
         sa.Column("state", sa.String(length=32), nullable=False),
-        sa.Column("next_action", sa.String(length=64), nullable=False),
+        sa.Column("next_action", sa.String(length=64), nullable=True),
         sa.Column("deadline", sa.String(length=64), nullable=True),
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("milestones", sa.Text(), nullable=False),
@@ -239,10 +340,28 @@ def downgrade() -> None:
 
     op.drop_table("programme_dashboard_members")
     op.drop_table("programme_dashboard")
-    with op.batch_alter_table("payment_history", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_payment_history_beneficiary_id"))
+    with op.batch_alter_table("payment_ledger", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_ledger_site_id"))
+        batch_op.drop_index(batch_op.f("ix_payment_ledger_entitlement_id"))
+        batch_op.drop_index(batch_op.f("ix_payment_ledger_beneficiary_id"))
 
-    op.drop_table("payment_history")
+    op.drop_table("payment_ledger")
+    op.drop_table("ledger_totals")
+    with op.batch_alter_table("entitlement_status", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_entitlement_status_subject_id"))
+        batch_op.drop_index(batch_op.f("ix_entitlement_status_state"))
+        batch_op.drop_index(batch_op.f("ix_entitlement_status_site_id"))
+        batch_op.drop_index(batch_op.f("ix_entitlement_status_batch_id"))
+
+    op.drop_table("entitlement_status")
+    with op.batch_alter_table("budget_position", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_budget_position_fiscal_year"))
+
+    op.drop_table("budget_position")
+    with op.batch_alter_table("budget_allocations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_budget_allocations_commitment_id"))
+
+    op.drop_table("budget_allocations")
     with op.batch_alter_table("beneficiary_status", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_beneficiary_status_state"))
         batch_op.drop_index(batch_op.f("ix_beneficiary_status_site_id"))

@@ -1,0 +1,177 @@
+"""budget_position: for each fiscal year's commitment, how much is committed, allocated,
+ordered, credited, returned and lapsed?
+
+The figures of one commitment (whole rupiah) move like this:
+
+- `committed`: set by FundsCommitted (the DIPA or DPA amount); never moves after.
+- `allocated`: what is allocated now. AllocationRecorded adds its amount, or, when the same
+  entitlement was already allocated here (an amending decree changed its amount), replaces the
+  earlier amount; AllocationReleased (cancellation, or a lapse at the year's close) subtracts
+  it. The commitment refuses allocations past `committed`, so allocated <= committed always.
+- `ordered`: what approved batches ordered and the bank has not failed. PaymentOrdered adds
+  the ordered amount, PaymentFailed takes that amount off again (a re-order adds it anew).
+  A credited order stays ordered.
+- `credited`: CreditedToAccount adds the amount the bank credited.
+- `returned`: FundsReturned adds the unclaimed money deposited back into the treasury.
+- `lapsed`: set by FiscalYearClosed to what was never allocated or was released by the lapse.
+- `state`: OPEN, then CLOSED by FiscalYearClosed (the commitment's declared lifecycle).
+
+Bank events name the entitlement, not the commitment, so the projection keeps its own memory
+of which commitment funds each entitlement (`budget_allocations`), folded from the
+commitment's AllocationRecorded and AllocationReleased events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from domain.money_lifecycles import COMMITMENT_LIFECYCLE
+from projections.base import PositionedEvent, Projection, Row, load_rows, replace_rows
+from projections.provenance import stamp
+from projections.tables import budget_allocations, budget_position
+
+COMMITMENT_EVENTS = frozenset(t.event for t in COMMITMENT_LIFECYCLE.transitions)
+ALLOCATION_EVENTS = frozenset({"AllocationRecorded", "AllocationReleased"})
+# Entitlement events that move money on the commitment funding the entitlement.
+BANK_EVENTS = frozenset({"PaymentOrdered", "PaymentFailed", "CreditedToAccount", "FundsReturned"})
+
+
+@dataclass
+class BudgetState:
+    """The budget rows (by commitment) and allocations (by entitlement) folded so far."""
+
+    budgets: dict[Hashable, Row] = field(default_factory=dict)
+    allocations: dict[Hashable, Row] = field(default_factory=dict)
+
+
+def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | None] | None:
+    """Fold one event into `state` (pure apart from that); returns the (commitment,
+    entitlement) it changed, or None when it is not a budget event."""
+    e = event.event
+    if event.name in COMMITMENT_EVENTS:
+        commitment = str(e.originator_id)
+        entitlement = str(e.entitlement_id) if event.name in ALLOCATION_EVENTS else None
+    elif event.name in BANK_EVENTS:
+        entitlement = str(e.originator_id)
+        commitment = state.allocations[entitlement]["commitment_id"]
+    else:
+        return None
+    if event.name == "FundsCommitted":
+        row: Row = {
+            "commitment_id": commitment,
+            "fiscal_year": e.fiscal_year,
+            "source": str(e.source),
+            "budget_line": e.budget_line,
+            "funder": e.funder,
+            "committed": e.amount,
+            "allocated": 0,
+            "ordered": 0,
+            "credited": 0,
+            "returned": 0,
+            "lapsed": 0,
+            "rebudgeted_from": str(e.rebudgeted_from) if e.rebudgeted_from else None,
+        }
+    else:
+        row = dict(state.budgets[commitment])
+    if event.name in COMMITMENT_EVENTS:
+        row["state"] = COMMITMENT_LIFECYCLE.target_after(event.name, row.get("state"))
+    if entitlement is not None:
+        _move(row, state, commitment, entitlement, event)
+    elif event.name == "FiscalYearClosed":
+        row["lapsed"] = e.lapsed_amount
+    state.budgets[commitment] = stamp(row, event)
+    return commitment, entitlement
+
+
+def _move(
+    row: Row, state: BudgetState, commitment: str, entitlement: str, event: PositionedEvent
+) -> None:
+    e = event.event
+    held = state.allocations.get(entitlement)
+    if held is not None and held["commitment_id"] != commitment:
+        held = None  # allocated before from another year's commitment, since released
+    allocation = dict(held or {"entitlement_id": entitlement, "commitment_id": commitment})
+    allocation.setdefault("allocated", 0)
+    allocation.setdefault("ordered", 0)
+    match event.name:
+        case "AllocationRecorded":
+            row["allocated"] += e.amount - allocation["allocated"]
+            allocation["allocated"] = e.amount
+        case "AllocationReleased":
+            row["allocated"] -= e.amount
+            allocation["allocated"] = 0
+        case "PaymentOrdered":
+            row["ordered"] += e.amount
+            allocation["ordered"] = e.amount
+        case "PaymentFailed":
+            row["ordered"] -= allocation["ordered"]
+            allocation["ordered"] = 0
+        case "CreditedToAccount":
+            row["credited"] += e.amount
+        case "FundsReturned":
+            row["returned"] += e.amount
+    state.allocations[entitlement] = allocation
+
+
+def budget_of_log(events: Iterable[PositionedEvent]) -> BudgetState:
+    """Both tables' rows from the whole log, in memory: what the tables must hold."""
+    state = BudgetState()
+    for event in events:
+        fold_budget(state, event)
+    return state
+
+
+class BudgetPosition(Projection):
+    """Loads the commitments and allocations a batch touches, folds, rewrites them."""
+
+    name = "budget_position"
+    tables = (budget_allocations, budget_position)
+
+    def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
+        relevant = [e for e in events if e.name in COMMITMENT_EVENTS | BANK_EVENTS]
+        if not relevant:
+            return
+        entitlements = sorted(
+            {
+                str(
+                    e.event.entitlement_id if e.name in ALLOCATION_EVENTS else e.event.originator_id
+                )
+                for e in relevant
+                if e.name in ALLOCATION_EVENTS | BANK_EVENTS
+            }
+        )
+        state = BudgetState()
+        state.allocations = load_rows(conn, budget_allocations, "entitlement_id", entitlements)
+        commitments = sorted(
+            {str(e.event.originator_id) for e in relevant if e.name in COMMITMENT_EVENTS}
+            | {a["commitment_id"] for a in state.allocations.values()}
+        )
+        state.budgets = load_rows(conn, budget_position, "commitment_id", commitments)
+        stored_budgets, stored_allocations = list(state.budgets), list(state.allocations)
+        changed_budgets: dict[Hashable, None] = {}
+        changed_allocations: dict[Hashable, None] = {}
+        for event in relevant:
+            changed = fold_budget(state, event)
+            assert changed is not None
+            changed_budgets[changed[0]] = None
+            if changed[1] is not None:
+                changed_allocations[changed[1]] = None
+        replace_rows(
+            conn,
+            budget_position,
+            "commitment_id",
+            list(changed_budgets),
+            state.budgets,
+            [k for k in stored_budgets if k in changed_budgets],
+        )
+        replace_rows(
+            conn,
+            budget_allocations,
+            "entitlement_id",
+            list(changed_allocations),
+            state.allocations,
+            [k for k in stored_allocations if k in changed_allocations],
+        )

@@ -1,0 +1,91 @@
+"""entitlement_status: where is each decreed aid component, what funds it, and was it paid?"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
+from projections.base import PositionedEvent, Row
+from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
+from projections.provenance import stamp
+from projections.tables import entitlement_status
+
+ENTITLEMENT_EVENTS = frozenset(t.event for t in ENTITLEMENT_LIFECYCLE.transitions)
+# Events after which no allocation stands behind the entitlement.
+UNFUNDING_EVENTS = frozenset({"AllocationLapsed", "EntitlementCancelled"})
+
+
+def entitlement_label(
+    case_number: str | None, decree_number: str, component: str, tranche: int
+) -> str:
+    """How people name an entitlement: `TRK-JP-0003 UEP-1`; a payee's by the decree number."""
+    return f"{case_number or decree_number} {component.upper()}-{tranche}"
+
+
+class EntitlementStatus(CaseNumberedProjection):
+    """One row per entitlement."""
+
+    name = "entitlement_status"
+    table = entitlement_status
+    tables = (entitlement_status,)
+    key_column = "entitlement_id"
+
+    def key_of(self, event: PositionedEvent) -> Hashable | None:
+        return str(event.event.originator_id) if event.name in ENTITLEMENT_EVENTS else None
+
+    def fold(
+        self, row: Row | None, event: PositionedEvent, cases: CaseNumbers = NO_CASES
+    ) -> Row | None:
+        e = event.event
+        if event.name == "EntitlementPlanned":
+            row = {
+                "entitlement_id": str(e.originator_id),
+                "subject_id": str(e.subject_id),
+                "case_number": cases.get(str(e.subject_id)),
+                "site_id": str(e.site_id) if e.site_id else None,
+                "component": str(e.component),
+                "tranche": e.tranche,
+                "amount": e.amount,
+                "decree_id": str(e.decree_id),
+                "decree_number": e.decree_number,
+                "commitment_id": None,
+                "fiscal_year": None,
+                "source": None,
+                "budget_line": None,
+                "batch_id": None,
+                "transfer_ref": None,
+                "bank_reference": None,
+                "credited_amount": 0,
+                "credited_on": None,
+                "returned_amount": 0,
+            }
+        else:
+            assert row is not None, f"{event.name} before EntitlementPlanned"
+            row = dict(row)
+            _apply_facts(row, event)
+        row["state"] = ENTITLEMENT_LIFECYCLE.target_after(event.name, row.get("state"))
+        row["version"] = e.originator_version
+        return stamp(row, event)
+
+
+def _apply_facts(row: Row, event: PositionedEvent) -> None:
+    e = event.event
+    match event.name:
+        case "FundsAllocated":
+            row["commitment_id"] = str(e.commitment_id)
+            row["fiscal_year"] = e.fiscal_year
+            row["source"] = str(e.source)
+            row["budget_line"] = e.budget_line
+        case "EntitlementAmended":
+            row["amount"] = e.amount
+        case "PaymentOrdered":
+            row["batch_id"] = str(e.batch_id)
+            row["transfer_ref"] = e.transfer_ref
+        case "CreditedToAccount":
+            row["bank_reference"] = e.bank_reference
+            row["credited_amount"] = e.amount
+            row["credited_on"] = e.occurred_on
+        case "FundsReturned":
+            row["returned_amount"] += e.amount
+    if event.name in UNFUNDING_EVENTS:
+        row |= {"commitment_id": None, "fiscal_year": None, "source": None, "budget_line": None}

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from domain.beneficiary import IdentityEvidence, ReintegrationPath
 from domain.decree import AidComponent, PaymentType, entitlement_id
+from domain.entitlement import PaymentChannel
 from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
@@ -209,11 +210,15 @@ def paid_batch(
     entitlements: list[UUID],
     on: date,
     fail: Collection[UUID] = (),
+    channel: PaymentChannel = PaymentChannel.BANK_TRANSFER,
 ) -> UUID:
     """A batch prepared, approved by a second supervisor, sent, and answered by the bank
     four days later: every line credited except those in `fail`."""
     batch_id = app.create_batch(
-        batch_number=number, entitlement_ids=entitlements, provenance=by(SUPERVISOR, on)
+        batch_number=number,
+        entitlement_ids=entitlements,
+        channel=channel,
+        provenance=by(SUPERVISOR, on),
     ).aggregate_id
     app.approve_batch(batch_id, provenance=by(SECOND_SUPERVISOR, on))
     app.record_transfer_export(
@@ -315,8 +320,12 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
     for n, person in enumerate(people):
         record_account(app, person, f"53012345678{n:05d}")
     unclaimed = entitlement_id(first, *FARE)
-    paid = [*[e for e in aid if e != entitlement_id(second, *FARE)], owed_to_owner]
+    paid = [e for e in aid if e != entitlement_id(second, *FARE)]
     paid_batch(app, "LU-2019-01", paid, date(2019, 8, 1))
+    # Payee accounts are not recorded, so compensation goes through the post office.
+    paid_batch(
+        app, "LU-2019-PO", [owed_to_owner], date(2019, 8, 1), channel=PaymentChannel.POST_OFFICE
+    )
     app.mark_unclaimed(unclaimed, provenance=by(SUPERVISOR, date(2019, 11, 29)))
     app.return_funds(
         unclaimed,

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
-import pytest
 from fastapi.testclient import TestClient
 
 from domain.identity import Sex, make_nik
@@ -202,12 +201,6 @@ def test_a_paid_case_reads_back_through_http_with_read_your_writes(
     assert (one["component"], one["amount"], one["case_number"]) == ("uep", UEP, "TRK-JP-0001")
     missing = client.get(f"/api/entitlements/{uuid4()}", headers=login(client, "aud"))
     assert missing.status_code == 404
-
-
-@pytest.mark.skip(reason="money endpoints land with service/api/money.py")
-def test_money_commands_over_http_need_a_second_supervisor_to_approve_a_batch() -> None:
-    """TODO: prepare a batch as `sup`, see `sup` refused with FOUR_EYES_REQUIRED (409) and
-    `sup2` approve it, then read it back from /api/entitlements?batch_id=."""
 
 
 def test_an_auditor_reads_masked_data_and_cannot_write(client: TestClient) -> None:

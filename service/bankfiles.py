@@ -676,3 +676,23 @@ def _statement_line(row: _Row, first_line_of: dict[tuple[str, str], int]) -> Sta
     if value_date is None or bank_reference is None or amount is None or kind is None:
         return None
     return StatementLine(value_date, bank_reference, amount, kind)
+
+
+def render_result_file(batch_number: str, lines: Sequence[ResultLine]) -> bytes:
+    """A result file as a bank sends it, for the demo and for tests that play the bank."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RESULT_COLUMNS)
+    for line in lines:
+        writer.writerow(
+            [
+                batch_number,
+                line.transfer_ref,
+                line.amount,
+                line.status,
+                line.bank_reference or "",
+                line.value_date.isoformat() if line.value_date else "",
+                line.failure_reason or "",
+            ]
+        )
+    return out.getvalue().encode()

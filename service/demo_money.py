@@ -11,9 +11,7 @@ pattern (business capital, living allowance in two tranches, transport); the spl
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,7 +21,7 @@ from domain.decree import AidComponent, Decree, PaymentType, entitlement_id
 from domain.funding import FundingSource
 from domain.recording import DocumentRef, Provenance
 from service.application import ProgrammeApplication
-from service.bankfiles import ResultLine
+from service.bankfiles import ResultLine, render_result_file
 from service.ledger import LineKey, NewDecreeLine
 
 COMPONENTS = (
@@ -289,36 +287,6 @@ class DemoMoney:
                 self._doc("hasil transfer", f"HASIL/{batch.batch_number}", on, BANK),
             ),
         )
-
-
-def render_result_file(batch_number: str, lines: Sequence[ResultLine]) -> bytes:
-    """The bank's result file, as the bank would send it (docs/bank-files.md)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "batch_number",
-            "transfer_ref",
-            "amount",
-            "status",
-            "bank_reference",
-            "value_date",
-            "failure_reason",
-        ]
-    )
-    for line in lines:
-        writer.writerow(
-            [
-                batch_number,
-                line.transfer_ref,
-                line.amount,
-                line.status,
-                line.bank_reference or "",
-                line.value_date.isoformat() if line.value_date else "",
-                line.failure_reason or "",
-            ]
-        )
-    return out.getvalue().encode()
 
 
 def _entitlements(person: UUID) -> list[UUID]:

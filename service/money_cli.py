@@ -7,6 +7,8 @@ the lifecycle's roles hold here exactly as over HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -31,12 +33,20 @@ Password = Annotated[
 OnDate = Annotated[str, typer.Option(help="The business date (WITA), YYYY-MM-DD.")]
 
 
-def _signed_in(jejak: Jejak, username: str, password: str) -> Account:
-    account = jejak.accounts.authenticate(username, password)
-    if account is None:
-        console.print("[red]Unknown user or wrong password.[/red]")
-        raise typer.Exit(2)
-    return account
+@contextmanager
+def _signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
+    """The started system and the account, closed after; a refusal is printed, not raised."""
+    jejak = Jejak.start()
+    try:
+        account = jejak.accounts.authenticate(username, password)
+        if account is None:
+            console.print("[red]Unknown user or wrong password.[/red]")
+            raise typer.Exit(2)
+        yield jejak, account
+    except DomainError as error:
+        raise _refused(error) from None
+    finally:
+        jejak.close()
 
 
 def _provenance(account: Account, on: str, document: DocumentRef | None = None) -> Provenance:
@@ -64,9 +74,7 @@ def transfer_file(
     on: OnDate,
 ) -> None:
     """Write an approved batch's transfer file for the bank (the export is recorded)."""
-    jejak = Jejak.start()
-    try:
-        account = _signed_in(jejak, as_user, password)
+    with _signed_in(as_user, password) as (jejak, account):
         content = jejak.app.export_transfer_file(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
@@ -76,10 +84,6 @@ def transfer_file(
         out.write_bytes(content)
         transfers = len(content.splitlines()) - 1  # the header is the first line
         console.print(f"Wrote {out} ({transfers} transfers).")
-    except DomainError as error:
-        raise _refused(error) from None
-    finally:
-        jejak.close()
 
 
 @money_cli.command("bank-result")
@@ -91,9 +95,7 @@ def bank_result(
     on: OnDate,
 ) -> None:
     """Apply the bank's result file to a batch; every bad line is listed and nothing applied."""
-    jejak = Jejak.start()
-    try:
-        account = _signed_in(jejak, as_user, password)
+    with _signed_in(as_user, password) as (jejak, account):
         paper = DocumentRef("bank_result_file", file.name, date.fromisoformat(on), "bank")
         summary = jejak.app.import_bank_result(
             PaymentBatch.create_id(batch_number),
@@ -107,10 +109,6 @@ def bank_result(
                 f"Credited {summary.credited}, failed {summary.failed}, "
                 f"unchanged {summary.unchanged}."
             )
-    except DomainError as error:
-        raise _refused(error) from None
-    finally:
-        jejak.close()
 
 
 @money_cli.command("statement")
@@ -122,9 +120,7 @@ def statement(
     on: OnDate,
 ) -> None:
     """Keep the programme account's statement (rekening koran) for reconciliation."""
-    jejak = Jejak.start()
-    try:
-        account = _signed_in(jejak, as_user, password)
+    with _signed_in(as_user, password) as (jejak, account):
         paper = DocumentRef("rekening koran", file.name, date.fromisoformat(on), account_label)
         summary = jejak.app.import_bank_statement(
             content=file.read_bytes(),
@@ -135,7 +131,3 @@ def statement(
             console.print("This statement was imported before; nothing changed.")
         else:
             typer.echo(f"Kept {summary.movements} movements (file {summary.file_sha256}).")
-    except DomainError as error:
-        raise _refused(error) from None
-    finally:
-        jejak.close()

@@ -3,7 +3,6 @@ case commands; every response carries the log position to wait for."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from uuid import UUID
 
@@ -27,13 +26,13 @@ from service.api.money_models import (
     AllocateIn,
     AmendDecreeIn,
     BankAccountIn,
-    BankResultOut,
     CommitFundsIn,
     CreateBatchIn,
     IssueDecreeIn,
     TreasuryReturnIn,
     WithdrawalIn,
 )
+from service.ledger import BankResultSummary
 
 # Every money command accepts an Idempotency-Key: a retried request gets the first answer.
 router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)
@@ -281,7 +280,7 @@ async def import_bank_result(
     jejak: JejakDep,
     occurred_on: date,
     document_number: str | None = None,
-) -> BankResultOut:
+) -> BankResultSummary:
     """Apply the bank's result file, sent as the request body (`text/csv`).
 
     Every bad line is reported at once (422 BANK_FILE_REJECTED with `problems`) and nothing is
@@ -305,7 +304,7 @@ async def import_bank_result(
         provenance=query.provenance_for(user),
     )
     jejak.runner.notify()
-    return BankResultOut(**asdict(summary))
+    return summary
 
 
 async def _body_at_most(request: Request, max_bytes: int) -> bytes:

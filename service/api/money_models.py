@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StrictInt, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from domain.decree import MAX_TRANCHE, AidComponent, PaymentType
 from domain.entitlement import PaymentChannel
@@ -123,15 +123,3 @@ class TreasuryReturnIn(CommandIn):
     """Unclaimed money deposited back to the treasury; `document` is the deposit slip."""
 
     treasury_reference: ShortText
-
-
-class BankResultOut(BaseModel):
-    """What applying a bank result file did; `position` is the log position to wait for."""
-
-    batch_id: UUID
-    file_sha256: str
-    credited: int
-    failed: int
-    unchanged: int
-    already_imported: bool
-    position: int

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from service.bankfiles import ResultLine, render_result_file
 from tests.e2e.conftest import login, system_of
 from tests.e2e.test_http import NAME, doc, post, returned_beneficiary
 
@@ -85,32 +87,19 @@ def approved_batch(client: TestClient, entitlement: str) -> str:
 def result_file(transfer: bytes, status: str = "CREDITED", amount: int | None = None) -> bytes:
     """The bank's answer to a transfer file: every line with `status`."""
     rows = list(csv.DictReader(io.StringIO(transfer.decode())))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "batch_number",
-            "transfer_ref",
-            "amount",
-            "status",
-            "bank_reference",
-            "value_date",
-            "failure_reason",
-        ]
-    )
-    for n, row in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                row["batch_number"],
-                row["transfer_ref"],
-                amount or row["amount"],
-                status,
-                f"KTT0805{n:05d}" if status == "CREDITED" else "",
-                "2019-08-05" if status == "CREDITED" else "",
-                "" if status == "CREDITED" else "account closed",
-            ]
+    credited = status == "CREDITED"
+    lines = [
+        ResultLine(
+            row["transfer_ref"],
+            amount or int(row["amount"]),
+            "CREDITED" if credited else "FAILED",
+            f"KTT0805{n:05d}" if credited else None,
+            date(2019, 8, 5) if credited else None,
+            None if credited else "account closed",
         )
-    return out.getvalue().encode()
+        for n, row in enumerate(rows, start=1)
+    ]
+    return render_result_file(rows[0]["batch_number"], lines)
 
 
 def upload_result(client: TestClient, batch: str, content: bytes, expect: int) -> Any:

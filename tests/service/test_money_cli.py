@@ -1,0 +1,163 @@
+"""`jejak money`: bank files and statements from the command line, as a named supervisor."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import secrets
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.payment_batch import PaymentBatch
+from domain.recording import Role
+from service.bankfiles import ResultLine, render_result_file
+from service.cli import cli
+from service.settings import Settings
+from service.system import Jejak
+from tests.conftest import fast_accounts
+from tests.contract.test_ledger_contract import (
+    KEMENSOS,
+    SUPERVISOR,
+    by,
+    ready_to_order,
+    returned_home,
+    uep,
+)
+
+
+@pytest.fixture
+def approved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store with one approved batch B-1 and the supervisor `spv` (password in the env)."""
+    url = f"sqlite:///{tmp_path}/cli.db"
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
+    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
+    monkeypatch.setenv("JEJAK_PASSWORD", "supervisor-password-9")
+    jejak = Jejak.start(Settings(database_url=url, master_key=key))
+    try:
+        fast_accounts(jejak).create("spv", "supervisor-password-9", Role.SUPERVISOR, "Dinsos", "S")
+        app = jejak.app
+        people = returned_home(app, 1)
+        ready_to_order(app, people)
+        batch = app.create_batch(
+            batch_number="B-1",
+            entitlement_ids=[uep(people[0])],
+            provenance=by(SUPERVISOR, date(2019, 8, 1)),
+        ).aggregate_id
+        app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+    finally:
+        jejak.close()
+    return tmp_path
+
+
+def test_a_supervisor_writes_the_transfer_file_and_applies_the_banks_answer(approved: Path) -> None:
+    runner = CliRunner()
+    transfer = approved / "B-1.csv"
+    exported = runner.invoke(
+        cli,
+        [
+            "money",
+            "transfer-file",
+            "B-1",
+            "--out",
+            str(transfer),
+            "--as",
+            "spv",
+            "--on",
+            "2019-08-02",
+        ],
+    )
+    assert exported.exit_code == 0, exported.output
+    (row,) = list(csv.DictReader(io.StringIO(transfer.read_text())))
+    answer = approved / "result.csv"
+    answer.write_bytes(
+        render_result_file(
+            "B-1",
+            [
+                ResultLine(
+                    row["transfer_ref"],
+                    int(row["amount"]),
+                    "CREDITED",
+                    "K1",
+                    date(2019, 8, 5),
+                    None,
+                )
+            ],
+        )
+    )
+
+    applied = runner.invoke(
+        cli, ["money", "bank-result", "B-1", str(answer), "--as", "spv", "--on", "2019-08-05"]
+    )
+    again = runner.invoke(
+        cli, ["money", "bank-result", "B-1", str(answer), "--as", "spv", "--on", "2019-08-05"]
+    )
+
+    assert applied.exit_code == 0 and "Credited 1" in applied.output, applied.output
+    assert "applied before" in again.output
+    jejak = Jejak.start()
+    try:
+        assert jejak.app.batch(PaymentBatch.create_id("B-1")).state == "SETTLED"
+    finally:
+        jejak.close()
+
+
+def test_a_bad_result_file_is_listed_line_by_line_and_nothing_is_applied(approved: Path) -> None:
+    runner = CliRunner()
+    bad = approved / "bad.csv"
+    bad.write_text(
+        "batch_number,transfer_ref,amount,status,bank_reference,value_date,failure_reason\nB-1,B-1-99999,1,CREDITED,K,2019-08-05,\n"
+    )
+
+    refused = runner.invoke(
+        cli, ["money", "bank-result", "B-1", str(bad), "--as", "spv", "--on", "2019-08-05"]
+    )
+
+    assert refused.exit_code == 1
+    assert "BANK_FILE_REJECTED" in refused.output and "line 2: UNKNOWN_LINE" in refused.output
+
+
+def test_a_wrong_password_is_refused(approved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JEJAK_PASSWORD", "not-the-password")
+    refused = CliRunner().invoke(
+        cli,
+        [
+            "money",
+            "transfer-file",
+            "B-1",
+            "--out",
+            str(approved / "x.csv"),
+            "--as",
+            "spv",
+            "--on",
+            "2019-08-02",
+        ],
+    )
+    assert refused.exit_code == 2 and "wrong password" in refused.output
+    assert not (approved / "x.csv").exists()
+
+
+def test_a_statement_is_kept_once(approved: Path) -> None:
+    statement = approved / "rk.csv"
+    statement.write_text(
+        "value_date,bank_reference,amount,kind,description\n2019-08-05,K1,5500000,TRANSFER_OUT,Contoh\n"
+    )
+    args = [
+        "money",
+        "statement",
+        str(statement),
+        "--account-label",
+        "Bank Kaltimtara",
+        "--as",
+        "spv",
+        "--on",
+        "2019-08-31",
+    ]
+    first = CliRunner().invoke(cli, args)
+    second = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0 and "Kept 1 movements" in first.output, first.output
+    assert "imported before" in second.output

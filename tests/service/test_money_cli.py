@@ -19,14 +19,8 @@ from service.cli import cli
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import fast_accounts
-from tests.contract.test_ledger_contract import (
-    KEMENSOS,
-    SUPERVISOR,
-    by,
-    ready_to_order,
-    returned_home,
-    uep,
-)
+from tests.contract.journey import SUPERVISOR, by
+from tests.contract.test_ledger_contract import KEMENSOS, ready_to_order, returned_home, uep
 
 
 @pytest.fixture

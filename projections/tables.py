@@ -248,3 +248,19 @@ budget_allocations = Table(
     Column("allocated", BigInteger, nullable=False),
     Column("ordered", BigInteger, nullable=False),
 )
+
+statement_movements = Table(
+    "statement_movements",
+    metadata,
+    # One row per line of an imported bank statement; what reconciliation reads (A13, A14).
+    Column("statement_id", String(36), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("file_sha256", String(64), nullable=False),
+    Column("account_label", String(200), nullable=False),
+    Column("value_date", Date, nullable=False, index=True),
+    Column("bank_reference", String(100), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+"""The programme account's statements, line by line (descriptions are never kept)."""

@@ -20,6 +20,7 @@ from projections.entitlement_status import EntitlementStatus
 from projections.payment_ledger import PaymentLedger
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
+from projections.statement_movements import StatementMovements
 from projections.worklist import Worklist
 from service.access_log import AccessLog
 from service.accounts import Accounts, TokenIssuer, token_secret
@@ -59,6 +60,7 @@ def build_projections(settings: Settings) -> list[Projection]:
         BudgetPosition(),
         ProgrammeDashboard(),
         Worklist(settings.deadline_days),
+        StatementMovements(),
     ]
 
 

@@ -4,11 +4,13 @@ case commands; every response carries the log position to wait for."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import InvalidValue
 from domain.money_lifecycles import (
@@ -17,9 +19,10 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.recording import Role
 from service.access_log import AccessAction
 from service.api.commands import CREATED, _authorize, _done
-from service.api.deps import JejakDep, UserDep
+from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut, DocumentIn
 from service.api.money_models import (
@@ -32,10 +35,13 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.ledger import BankResultSummary
+from service.api.queries import After, _caught_up
+from service.ledger import BankResultSummary, StatementSummary
+from service.reconciliation_report import Reconciliations
 
 # Every money command accepts an Idempotency-Key: a retried request gets the first answer.
 router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)
+READERS_OF_MONEY = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
 # --- funding ---------------------------------------------------------------------------------
@@ -307,6 +313,34 @@ async def import_bank_result(
     return summary
 
 
+@router.post("/bank-statements", status_code=CREATED)
+async def import_bank_statement(
+    request: Request,
+    user: UserDep,
+    jejak: JejakDep,
+    occurred_on: date,
+    account_label: str,
+) -> StatementSummary:
+    """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
+    file again changes nothing. Descriptions, which may hold names, are never kept."""
+    _authorize(user, STATEMENT_LIFECYCLE, "import_bank_statement")
+    content = await _body_at_most(request, jejak.settings.document_max_bytes)
+    command = CommandIn(
+        occurred_on=occurred_on,
+        document=DocumentIn(
+            kind="rekening koran", number=account_label[:200], issued_on=occurred_on, issuer="bank"
+        ),
+    )
+    summary = await run_in_threadpool(
+        jejak.app.import_bank_statement,
+        content=content,
+        account_label=account_label,
+        provenance=command.provenance_for(user),
+    )
+    jejak.runner.notify()
+    return summary
+
+
 async def _body_at_most(request: Request, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
@@ -319,3 +353,35 @@ async def _body_at_most(request: Request, max_bytes: int) -> bytes:
     if not content:
         raise InvalidValue("the file is empty", field="file")
     return content
+
+
+# --- reconciliation --------------------------------------------------------------------------
+
+
+@files.get("/reconciliation")
+def reconciliation(
+    user: UserDep,
+    jejak: JejakDep,
+    response: Response,
+    after: After = None,
+    batch_id: UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """The bank statement against the ledger, for one batch or for a period [start, end]:
+    matched; paid in the system but not on the statement; on the statement but unknown to the
+    system; amount mismatches; credited but not withdrawn after the withdrawal deadline; and
+    net totals per budget line."""
+    require_role(user, READERS_OF_MONEY, "read the reconciliation")
+    if (batch_id is None) == (start is None or end is None):
+        raise InvalidValue("give either batch_id or both start and end", field="batch_id")
+    _caught_up(jejak, after, response)
+    reports = Reconciliations(jejak.engine, jejak.settings.deadline_days)
+    day = as_of or today_wita()
+    if batch_id is not None:
+        return reports.for_batch(batch_id, day).as_dict()
+    assert start is not None and end is not None
+    if end < start:
+        raise InvalidValue("end is before start", field="end")
+    return reports.for_period(start, end, day).as_dict()

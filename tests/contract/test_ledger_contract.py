@@ -33,6 +33,7 @@ from domain.recording import Actor, Role
 from service.application import NewBeneficiary, ProgrammeApplication
 from service.bankfiles import ResultLine
 from service.ledger import NewDecreeLine
+from service.reconciliation_report import Reconciliations
 from service.system import Jejak
 from tests.contract.journey import HOME, OPERATOR, SUPERVISOR, by, closed_site
 
@@ -396,3 +397,51 @@ def test_a_commitment_is_recorded_once_per_budget_line_and_year(jejak: Jejak) ->
     assert funds == FundingCommitment.create_id(2019, FundingSource.APBN, "DIPA-2019 573111")
     with pytest.raises(DomainError):
         commitment(app, GRANT)
+
+
+def test_reconciliation_finds_what_the_statement_and_the_ledger_disagree_on(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 2)
+    ready_to_order(app, people)
+    batch = approved_batch(app, people)
+    app.apply_bank_result(
+        batch,
+        file_sha256="1" * 64,
+        lines=[credit_line(app, batch, 0), credit_line(app, batch, 1)],
+        provenance=by(SUPERVISOR, date(2019, 8, 5)),
+    )
+    statement = (
+        "value_date,bank_reference,amount,kind\n"
+        "2019-08-05,BANK-0,5500000,TRANSFER_OUT\n"  # matches her credit
+        "2019-08-05,BANK-1,5493500,TRANSFER_OUT\n"  # the bank moved less than recorded
+        "2019-08-05,BANK-X,5500000,TRANSFER_OUT\n"  # a transfer the ledger never made
+        "2019-08-20,BANK-0,5500000,WITHDRAWAL\n"
+    )
+    app.import_bank_statement(
+        content=statement.encode(),
+        account_label="Bank Kaltimtara",
+        provenance=by(SUPERVISOR, date(2019, 8, 31), "rekening_koran"),
+    )
+    jejak.runner.catch_up()
+
+    report = Reconciliations(jejak.engine, {}).for_batch(batch, as_of=date(2019, 12, 31))
+
+    found = report.as_dict()
+    assert not report.clean
+    assert found["counts"] == {
+        "matched": 1,
+        "not_on_statement": 0,
+        "unknown_to_system": 1,
+        "amount_mismatches": 1,
+        "not_withdrawn": 1,
+        "returns_unmatched": 0,
+    }
+    assert found["unknown_to_system"][0]["bank_reference"] == "BANK-X"
+    assert found["amount_mismatches"][0]["bank_amount"] == 5_493_500
+    assert found["not_withdrawn"][0]["bank_reference"] == "BANK-1"
+    (line,) = found["budget_lines"]
+    assert (line["ledger_net"], line["bank_net"], line["agrees"]) == (
+        2 * GRANT,
+        2 * GRANT - 6_500,
+        False,
+    )

@@ -237,3 +237,48 @@ def test_a_decree_line_names_a_beneficiary_or_a_payee_not_both(client: TestClien
         422,
     )
     assert refused["error"]["field"].startswith("lines")
+
+
+def test_a_statement_is_reconciled_against_the_batch_over_http(client: TestClient) -> None:
+    _, entitlement = funded_grant(client)
+    batch = approved_batch(client, entitlement)
+    exported = client.post(
+        f"/api/payment-batches/{batch}/transfer-file",
+        json={"occurred_on": "2019-08-02"},
+        headers=login(client, "sup"),
+    )
+    applied = upload_result(client, batch, result_file(exported.content), 201)
+    statement = (
+        "value_date,bank_reference,amount,kind,description\n"
+        f"2019-08-05,KTT080500001,{GRANT},TRANSFER_OUT,{NAME}\n"
+        f"2019-08-19,KTT080500001,{GRANT},WITHDRAWAL,Tarik tunai\n"
+    ).encode()
+    kept = client.post(
+        "/api/bank-statements?occurred_on=2019-08-31&account_label=Bank%20Kaltimtara",
+        content=statement,
+        headers={**login(client, "sup"), "Content-Type": "text/csv"},
+    )
+    assert kept.status_code == 201, kept.text
+    system = system_of(client)
+    assert applied["position"] < kept.json()["position"]
+
+    report = client.get(
+        f"/api/reconciliation?batch_id={batch}&as_of=2019-12-31&after={kept.json()['position']}",
+        headers=login(client, "aud"),
+    )
+
+    assert report.status_code == 200, report.text
+    assert report.json()["clean"] is True
+    assert report.json()["counts"]["matched"] == 1
+    assert NAME not in report.text
+    with system.engine.connect() as conn:
+        stored = b"".join(
+            str(row).encode() for row in conn.exec_driver_sql("SELECT * FROM statement_movements")
+        )
+    assert NAME.encode() not in stored
+    assert (
+        client.get(
+            f"/api/reconciliation?batch_id={batch}", headers=login(client, "opi")
+        ).status_code
+        == 403
+    )

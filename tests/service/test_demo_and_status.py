@@ -13,6 +13,7 @@ from domain.payment_batch import PaymentBatch
 from projections.tables import programme_dashboard, site_status
 from service.demo import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
 from service.demo_money import LINE_2018, LINE_2019
+from service.reconciliation_report import Reconciliations
 from service.status import render_status
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for
@@ -55,6 +56,7 @@ def test_the_demo_follows_the_kaltara_timeline(tmp_path: Path) -> None:
         assert jp_states["WITHDRAWN"] == 1
         assert board["NNK-NT"]["in_programme_now"] == 27
         check_the_money_story(jejak)
+        check_the_reconciliation_is_clean(jejak)
         assert demo_loaded(jejak.app)
         assert {u.role.value for u in DEMO_USERS} == {"operator", "supervisor", "auditor", "admin"}
     finally:
@@ -74,6 +76,18 @@ def test_status_text_is_the_same_for_the_same_events(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def check_the_reconciliation_is_clean(jejak: Jejak) -> None:
+    """Every 2019 credit is on the statement at its amount, withdrawn or returned, and each
+    budget line shows the same net on both sides."""
+    report = Reconciliations(jejak.engine, {}).for_period(
+        date(2019, 1, 1), date(2019, 12, 31), as_of=date(2020, 3, 31)
+    )
+    summary = report.as_dict()
+    assert report.clean, summary["counts"]
+    assert summary["system_total"] == summary["bank_total"] > 0
+    assert summary["counts"]["matched"] > 300
 
 
 def check_the_money_story(jejak: Jejak) -> None:

@@ -1,7 +1,7 @@
 """idempotency keys
 
 Revision ID: 0003_idempotency
-Revises: 0001
+Revises: 0002_documents
 Create Date: 2026-11-27 12:00:00.000000
 """
 

@@ -20,7 +20,10 @@ from domain.errors import DomainError
 from domain.payment_batch import PaymentBatch
 from domain.recording import Actor, DocumentRef, Provenance
 from service.accounts import Account
+from service.api.deps import today_wita
 from service.bankfiles import BankFileRejected
+from service.exports.indonesian import format_rupiah_id as format_rupiah
+from service.reconciliation_report import ReconciliationReport, Reconciliations
 from service.system import Jejak
 
 money_cli = typer.Typer(help="The money ledger: bank files and statements.", no_args_is_help=True)
@@ -131,3 +134,51 @@ def statement(
             console.print("This statement was imported before; nothing changed.")
         else:
             typer.echo(f"Kept {summary.movements} movements (file {summary.file_sha256}).")
+
+
+@money_cli.command("reconcile")
+def reconcile_command(
+    batch_number: Annotated[str | None, typer.Option("--batch", help="One batch.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Period end, YYYY-MM-DD.")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Judge withdrawals as of this date.")] = None,
+) -> None:
+    """Reconcile the ledger with the bank statements, for a batch or a period; exit 1 if not
+    clean (so a scheduled job can raise the alarm)."""
+    if (batch_number is None) == (start is None or end is None):
+        console.print("[red]Give either --batch or both --from and --to.[/red]")
+        raise typer.Exit(2)
+    jejak = Jejak.start()
+    try:
+        jejak.runner.catch_up()
+        reports = Reconciliations(jejak.engine, jejak.settings.deadline_days)
+        day = date.fromisoformat(as_of) if as_of else today_wita()
+        if batch_number is not None:
+            report = reports.for_batch(PaymentBatch.create_id(batch_number), day)
+        else:
+            assert start is not None and end is not None
+            report = reports.for_period(date.fromisoformat(start), date.fromisoformat(end), day)
+        _print_reconciliation(report)
+        if not report.clean:
+            raise typer.Exit(1)
+    finally:
+        jejak.close()
+
+
+def _print_reconciliation(report: ReconciliationReport) -> None:
+    summary = report.as_dict()
+    typer.echo(f"Reconciliation of {report.scope} as of {report.as_of}")
+    for finding, count in summary["counts"].items():
+        typer.echo(f"  {finding.replace('_', ' '):<20} {count:>7}")
+    typer.echo(f"  ledger net {format_rupiah(summary['system_total'])}")
+    typer.echo(f"  bank net   {format_rupiah(summary['bank_total'])}")
+    for line in summary["budget_lines"]:
+        verdict = "agrees" if line["agrees"] else "DIFFERS"
+        typer.echo(
+            f"  budget line {line['commitment_id']}: ledger {format_rupiah(line['ledger_net'])},"
+            f" bank {format_rupiah(line['bank_net'])} ({verdict})"
+        )
+    for finding in ("not_on_statement", "unknown_to_system", "amount_mismatches", "not_withdrawn"):
+        for item in summary[finding]:
+            typer.echo(f"  {finding}: {item['bank_reference']} {format_rupiah(item['amount'])}")
+    typer.echo("CLEAN" if report.clean else "NOT CLEAN")

@@ -155,3 +155,68 @@ def test_a_statement_is_kept_once(approved: Path) -> None:
     second = CliRunner().invoke(cli, args)
     assert first.exit_code == 0 and "Kept 1 movements" in first.output, first.output
     assert "imported before" in second.output
+
+
+def test_reconcile_says_not_clean_until_the_statement_shows_the_transfer(approved: Path) -> None:
+    runner = CliRunner()
+    transfer = approved / "B-1.csv"
+    runner.invoke(
+        cli,
+        [
+            "money",
+            "transfer-file",
+            "B-1",
+            "--out",
+            str(transfer),
+            "--as",
+            "spv",
+            "--on",
+            "2019-08-02",
+        ],
+    )
+    (row,) = list(csv.DictReader(io.StringIO(transfer.read_text())))
+    answer = approved / "result.csv"
+    answer.write_bytes(
+        render_result_file(
+            "B-1",
+            [
+                ResultLine(
+                    row["transfer_ref"],
+                    int(row["amount"]),
+                    "CREDITED",
+                    "K1",
+                    date(2019, 8, 5),
+                    None,
+                )
+            ],
+        )
+    )
+    runner.invoke(
+        cli, ["money", "bank-result", "B-1", str(answer), "--as", "spv", "--on", "2019-08-05"]
+    )
+    args = ["money", "reconcile", "--batch", "B-1", "--as-of", "2019-09-01"]
+
+    before = runner.invoke(cli, args)
+    statement = approved / "rk.csv"
+    statement.write_text(
+        f"value_date,bank_reference,amount,kind\n2019-08-05,K1,{row['amount']},TRANSFER_OUT\n"
+    )
+    runner.invoke(
+        cli,
+        [
+            "money",
+            "statement",
+            str(statement),
+            "--account-label",
+            "Bank",
+            "--as",
+            "spv",
+            "--on",
+            "2019-08-31",
+        ],
+    )
+    after = runner.invoke(cli, args)
+
+    assert before.exit_code == 1 and "not_on_statement: K1" in before.output, before.output
+    assert after.exit_code == 0 and "CLEAN" in after.output, after.output
+    assert "Rp 5.500.000" in after.output

@@ -201,10 +201,21 @@ class Beneficiary(LifecycleAggregate):
         phone: str | None,
         sealer: Sealer,
         provenance: Provenance,
+        checked_id: UUID | None = None,
     ) -> Beneficiary:
-        """Register her at `site` on the pendataan date `provenance.occurred_on`."""
-        cls.check_registration(site=site, case_number=case_number, name=name)
-        return cls(
+        """Register her at `site` on the pendataan date `provenance.occurred_on`.
+
+        `checked_id` is her id when the caller has already run `check_registration` and
+        `create_id`, as a roster does for every row before any key is made for it. The event
+        and the aggregate are built directly, not through the library's generic constructor
+        (see `_start`).
+        """
+        if checked_id is None:
+            cls.check_registration(site=site, case_number=case_number, name=name)
+            checked_id = cls.create_id(case_number)
+        return cls._start(
+            cls.BeneficiaryRegistered,
+            checked_id,
             site_id=site.id,
             case_number=case_number,
             name=sealer.seal(KeyPurpose.IDENTITY, "name", name.strip()),

@@ -865,6 +865,27 @@ def test_replaying_her_events_rebuilds_the_same_case(state: str) -> None:
     assert (replayed.state, replayed.milestones) == (live.state, live.milestones)
 
 
+def test_registering_builds_what_the_librarys_generic_constructor_builds() -> None:
+    ours = register_beneficiary()
+    sealed = then_event(ours, Beneficiary.BeneficiaryRegistered)
+    generic = Beneficiary(
+        site_id=sealed.site_id,
+        case_number=sealed.case_number,
+        name=sealed.name,
+        phone=sealed.phone,
+        **by(OPERATOR, PENDATAAN).event_fields(),
+    )
+    expected = then_event(generic, Beneficiary.BeneficiaryRegistered)
+
+    assert type(sealed) is type(expected)
+    assert vars(sealed) == vars(expected) | {"timestamp": sealed.timestamp}
+    assert vars(ours) == vars(generic) | {
+        "_created_on": sealed.timestamp,
+        "_modified_on": sealed.timestamp,
+        "_pending_events": [sealed],
+    }
+
+
 def test_a_case_reloaded_from_the_event_store_equals_the_live_case() -> None:
     live = live_beneficiary("CLOSED")
     events = live.collect_events()

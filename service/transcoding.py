@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import (
-    JSONTranscoder,
-    Transcoding,
-    TranscodingNotRegisteredError,
-)
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.beneficiary import IdentityChecks
 from domain.recording import Actor, DocumentRef, RegionRef, Role
@@ -62,7 +59,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(FrozenDataclassAsDict(IdentityChecks, "identity_checks"))
 
 
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -74,37 +71,67 @@ class OrjsonTranscoder(JSONTranscoder):
     orjson only writes plain dicts, lists, text and numbers. The bytes are the same as the
     library's (compact separators, UTF-8 unescaped), so stored events need no migration and
     either transcoder reads what the other wrote.
+
+    How each type is made plain is decided once per type, in the order in which the standard
+    encoder tests types; values already plain are passed without a call.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Types written as they are: the plain ones, and subclasses of text and integers.
+        self._as_is: set[type] = set(_PLAIN_TYPES)
+        self._converters: dict[type, Callable[[Any], Any]] = {}
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._converters.clear()
+
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(self._plain(obj))
+        return orjson.dumps(obj if type(obj) in self._as_is else self._plain(obj))
 
     def _plain(self, value: Any) -> Any:
-        """`value` with registered types transcoded, tested in the standard encoder's order."""
-        kind = type(value)
-        if kind in _PLAIN_TYPES:
-            return value
-        if kind is dict:
-            return {key: self._plain(item) for key, item in value.items()}
-        if kind is list or kind is tuple:
-            return [self._plain(item) for item in value]
-        if isinstance(value, str | int):
-            # Subclasses such as StrEnum are written as their base value, as json does.
-            return value
-        if isinstance(value, float):
-            # orjson rejects float subclasses; json writes them as plain floats.
-            return float(value)
-        if isinstance(value, list | tuple):
-            return [self._plain(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self._plain(item) for key, item in value.items()}
-        return self._plain_registered(value)
+        convert = self._converters.get(type(value)) or self._converter_for(type(value))
+        return convert(value)
 
-    def _plain_registered(self, value: Any) -> dict[str, Any]:
-        try:
-            transcoding = self.types[type(value)]
-        except KeyError:
-            # The library's own error for an unregistered type, with its message.
-            self._encode_obj(value)
-            raise TranscodingNotRegisteredError(type(value)) from None
-        return {"_type_": transcoding.name, "_data_": self._plain(transcoding.encode(value))}
+    def _plain_dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        as_is = self._as_is
+        return {k: (v if type(v) in as_is else self._plain(v)) for k, v in value.items()}
+
+    def _plain_list(self, value: list[Any] | tuple[Any, ...]) -> list[Any]:
+        as_is = self._as_is
+        return [v if type(v) in as_is else self._plain(v) for v in value]
+
+    def _converter_for(self, kind: type) -> Callable[[Any], Any]:
+        convert: Callable[[Any], Any]
+        if issubclass(kind, str | int):
+            # Subclasses such as StrEnum are written as their base value, as json does.
+            self._as_is.add(kind)
+            convert = _unchanged
+        elif issubclass(kind, float):
+            # orjson rejects float subclasses; json writes them as plain floats.
+            convert = float
+        elif issubclass(kind, list | tuple):
+            convert = self._plain_list
+        elif issubclass(kind, dict):
+            convert = self._plain_dict
+        elif kind in self.types:
+            convert = self._transcoded(self.types[kind])
+        else:
+            # Raises the library's own error for an unregistered type (not remembered, so a
+            # transcoding registered later is used).
+            return self._encode_obj
+        self._converters[kind] = convert
+        return convert
+
+    def _transcoded(self, transcoding: Transcoding) -> Callable[[Any], dict[str, Any]]:
+        name, encode, as_is = transcoding.name, transcoding.encode, self._as_is
+
+        def convert(value: Any) -> dict[str, Any]:
+            data = encode(value)
+            return {"_type_": name, "_data_": data if type(data) in as_is else self._plain(data)}
+
+        return convert
+
+
+def _unchanged(value: Any) -> Any:
+    return value

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -89,12 +88,6 @@ class ProgrammeApplication(Application[UUID]):
         super().__init__(env=env)
         self.vault = vault
         self.rules = rules
-        # Writes a roster's keys while this thread seals and encodes its events.
-        self._key_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jejak-keys")
-
-    def close(self) -> None:
-        self._key_writer.shutdown()
-        super().close()
 
     def construct_transcoder(self) -> Transcoder:
         # The library's JSON format, written faster (see OrjsonTranscoder).
@@ -238,32 +231,13 @@ class ProgrammeApplication(Application[UUID]):
             raise AlreadyRegistered("the roster repeats a case number", field="case_number")
         keys = self.vault.new_subject_keys(subject_ids)
         # The keys are committed before the events, so a crash leaves at most orphan keys and
-        # never an event that no key can read. They are written while this thread seals with
-        # them; if some person already had keys (an earlier, failed import), her fields are
-        # sealed again below with the keys that were kept.
-        stored = self._key_writer.submit(self.vault.store_subject_keys, keys)
-        try:
-            created = self._registrations(site, roster, subject_ids, keys.sealer_for, provenance)
-        finally:
-            # Whatever happened here, the write ends within this call.
-            wait([stored])
-        if not stored.result():
-            created = self._registrations(
-                site, roster, subject_ids, self.vault.sealer_for, provenance
-            )
-        recordings = self._save(*created, what="case number")
-        positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
-        return [CommandResult(b.id, b.version, positions.get(b.id, 0), b.state) for b in created]
-
-    @staticmethod
-    def _registrations(
-        site: Site,
-        roster: Sequence[NewBeneficiary],
-        subject_ids: Sequence[UUID],
-        sealer_for: Callable[[UUID], Sealer],
-        provenance: Provenance,
-    ) -> list[Beneficiary]:
-        return [
+        # never an event that no key can read. Someone who already has keys (from an import
+        # that failed after its keys were stored) keeps them, and is sealed with those.
+        if self.vault.store_subject_keys(keys):
+            sealer_for: Callable[[UUID], Sealer] = keys.sealer_for
+        else:
+            sealer_for = self.vault.sealer_for
+        created = [
             Beneficiary.register(
                 site=site,
                 case_number=row.case_number,
@@ -275,6 +249,9 @@ class ProgrammeApplication(Application[UUID]):
             )
             for row, subject_id in zip(roster, subject_ids, strict=True)
         ]
+        recordings = self._save(*created, what="case number")
+        positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
+        return [CommandResult(b.id, b.version, positions.get(b.id, 0), b.state) for b in created]
 
     def verify_identity(
         self,

@@ -168,9 +168,8 @@ class Vault:
     def new_subject_keys(self, subject_ids: Sequence[UUID]) -> NewSubjectKeys:
         """Fresh identity and case-file keys for the subjects, wrapped; nothing is stored yet.
 
-        Their sealers may seal before the keys are stored, which lets an import seal while the
-        keys are written; what they sealed is only usable if `store_subject_keys` then
-        reports that every one of these keys was stored.
+        Their sealers seal with the subjects' real keys once `store_subject_keys` has reported
+        that every one of these keys was stored.
         """
         subjects = sorted(set(subject_ids))
         # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.

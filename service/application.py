@@ -226,9 +226,9 @@ class ProgrammeApplication(Application[UUID]):
         site = self._get(Site, site_id)
         for row in roster:
             Beneficiary.check_registration(site=site, case_number=row.case_number, name=row.name)
-        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
-        if len(set(subject_ids)) != len(subject_ids):
+        if len({row.case_number for row in roster}) != len(roster):
             raise AlreadyRegistered("the roster repeats a case number", field="case_number")
+        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
         keys = self.vault.new_subject_keys(subject_ids)
         # The keys are committed before the events, so a crash leaves at most orphan keys and
         # never an event that no key can read. Someone who already has keys (from an import

@@ -36,10 +36,10 @@ class FrozenDataclassAsDict(Transcoding):
         self.name = name
         self._coerce = coerce or {}
         # Field names looked up once: every event encodes several of these values.
-        self._names = tuple(f.name for f in dataclasses.fields(cls))
+        self.field_names = tuple(f.name for f in dataclasses.fields(cls))
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._names}
+        return {name: getattr(obj, name) for name in self.field_names}
 
     def decode(self, data: dict[str, Any]) -> Any:
         values = {
@@ -114,8 +114,10 @@ class OrjsonTranscoder(JSONTranscoder):
             convert = self._plain_list
         elif issubclass(kind, dict):
             convert = self._plain_dict
-        elif kind in self.types:
-            convert = self._transcoded(self.types[kind])
+        elif isinstance(transcoding := self.types.get(kind), FrozenDataclassAsDict):
+            convert = self._dataclass_fields(transcoding)
+        elif transcoding is not None:
+            convert = self._transcoded(transcoding)
         else:
             # Raises the library's own error for an unregistered type (not remembered, so a
             # transcoding registered later is used).
@@ -129,6 +131,24 @@ class OrjsonTranscoder(JSONTranscoder):
         def convert(value: Any) -> dict[str, Any]:
             data = encode(value)
             return {"_type_": name, "_data_": data if type(data) in as_is else self._plain(data)}
+
+        return convert
+
+    def _dataclass_fields(self, transcoding: FrozenDataclassAsDict) -> Callable[[Any], Any]:
+        """`_transcoded` for a dataclass: its fields made plain in one pass, not two."""
+        name, field_names, as_is, plain = (
+            transcoding.name,
+            transcoding.field_names,
+            self._as_is,
+            self._plain,
+        )
+
+        def convert(value: Any) -> dict[str, Any]:
+            data = {}
+            for field in field_names:
+                item = getattr(value, field)
+                data[field] = item if type(item) in as_is else plain(item)
+            return {"_type_": name, "_data_": data}
 
         return convert
 

@@ -171,30 +171,23 @@ class Vault:
         Their sealers seal with the subjects' real keys once `store_subject_keys` has reported
         that every one of these keys was stored.
         """
-        subjects = sorted(set(subject_ids))
-        # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
-        purposes = sorted(KeyPurpose)
+        # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking;
+        # sorting by the text form compares in C, not through UUID.__lt__.
+        subjects = sorted({str(s): s for s in subject_ids}.items())
+        purposes = [(p, p.value) for p in sorted(KeyPurpose)]
         # One call to the OS random source for every data key and wrapping nonce of the batch.
         slot = DATA_KEY_BYTES + NONCE_BYTES
         random = os.urandom(len(subjects) * len(purposes) * slot)
         keys = NewSubjectKeys(datetime.now(UTC))
         offset = 0
-        for subject_id in subjects:
-            subject_text = str(subject_id)
+        for subject_text, subject_id in subjects:
             ciphers: dict[KeyPurpose, AESGCM] = {}
-            for purpose in purposes:
+            for purpose, purpose_text in purposes:
                 data_key = random[offset : offset + DATA_KEY_BYTES]
                 nonce = random[offset + DATA_KEY_BYTES : offset + slot]
                 offset += slot
-                keys.rows.append(
-                    (
-                        subject_text,
-                        purpose.value,
-                        self._wrap(subject_text, purpose, data_key, nonce),
-                        keys.created_at,
-                        None,
-                    )
-                )
+                wrapped = self._wrap(subject_text, purpose, data_key, nonce)
+                keys.rows.append((subject_text, purpose_text, wrapped, keys.created_at, None))
                 ciphers[purpose] = AESGCM(data_key)
             keys.sealers[subject_id] = _KeySealer(subject_id, subject_text, ciphers)
         return keys

@@ -159,11 +159,7 @@ class Vault:
         a primary-key conflict, then the stored keys are read back, so every caller uses the
         key that won. An erased key is never created again: its row stays as a tombstone.
         """
-        self.ensure_subject_keys_many([subject_id])
-
-    def ensure_subject_keys_many(self, subject_ids: Sequence[UUID]) -> None:
-        """`ensure_subject_keys` for many subjects in one transaction (roster imports)."""
-        self.store_subject_keys(self.new_subject_keys(subject_ids))
+        self.store_subject_keys(self.new_subject_keys([subject_id]))
 
     def new_subject_keys(self, subject_ids: Sequence[UUID]) -> NewSubjectKeys:
         """Fresh identity and case-file keys for the subjects, wrapped; nothing is stored yet.

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
 
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import (
@@ -28,10 +28,11 @@ from domain.beneficiary import (
 from domain.errors import DomainError, RuleViolation
 from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
+from domain.sealed import Sealer
 from domain.site import InspectionOutcome, Site
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
-from service.transcoding import register_domain_transcodings
+from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 from service.vault import Vault
 
 if TYPE_CHECKING:
@@ -104,6 +105,12 @@ class ProgrammeApplication(LedgerCommands, Application[UUID]):
         self.documents = documents
         # Per thread: the versions a multi-aggregate command loaded (see `_retrying`).
         self._loads = threading.local()
+
+    def construct_transcoder(self) -> Transcoder:
+        # The library's JSON format, written faster (see OrjsonTranscoder).
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -236,20 +243,26 @@ class ProgrammeApplication(LedgerCommands, Application[UUID]):
         site = self._get(Site, site_id)
         for row in roster:
             Beneficiary.check_registration(site=site, case_number=row.case_number, name=row.name)
-        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
-        if len(set(subject_ids)) != len(subject_ids):
+        if len({row.case_number for row in roster}) != len(roster):
             raise AlreadyRegistered("the roster repeats a case number", field="case_number")
+        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
+        keys = self.vault.new_subject_keys(subject_ids)
         # The keys are committed before the events, so a crash leaves at most orphan keys and
-        # never an event that no key can read.
-        self.vault.ensure_subject_keys_many(subject_ids)
+        # never an event that no key can read. Someone who already has keys (from an import
+        # that failed after its keys were stored) keeps them, and is sealed with those.
+        if self.vault.store_subject_keys(keys):
+            sealer_for: Callable[[UUID], Sealer] = keys.sealer_for
+        else:
+            sealer_for = self.vault.sealer_for
         created = [
             Beneficiary.register(
                 site=site,
                 case_number=row.case_number,
                 name=row.name,
                 phone=row.phone,
-                sealer=self.vault.sealer_for(subject_id),
+                sealer=sealer_for(subject_id),
                 provenance=provenance,
+                checked_id=subject_id,
             )
             for row, subject_id in zip(roster, subject_ids, strict=True)
         ]

@@ -321,7 +321,7 @@ class LedgerCommands:
             result.append(DecreeLine(payee_id, line.component, line.tranche, line.amount))
         if payees:
             # A payee's name is personal data too: sealed under the payee's own keys.
-            self.vault.ensure_subject_keys_many([p for _, p, _ in payees])
+            self.vault.store_subject_keys(self.vault.new_subject_keys([p for _, p, _ in payees]))
             for index, payee_id, name in payees:
                 sealed = self.vault.sealer_for(payee_id).seal(
                     KeyPurpose.IDENTITY, "payee_name", name

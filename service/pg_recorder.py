@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 # From this many events on, one save uses binary parameters instead of one query text.
@@ -56,8 +57,9 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
             if text is None:
                 text = self._one_trip_query(len(stored_events)).as_string(conn)
                 self._one_trip_texts[len(stored_events)] = text
-            # Several statements in one query need client-side parameter binding.
-            cursor = psycopg.ClientCursor(conn)
+            # Several statements in one query need client-side parameter binding. Plain tuple
+            # rows: a result row maker is set up for every statement's result.
+            cursor = psycopg.ClientCursor(conn, row_factory=tuple_row)
             try:
                 cursor.execute(text, params)
             except psycopg.Error:
@@ -99,21 +101,19 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
                 conn.execute(statement)
             conn.execute(SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
             inserted = conn.execute(self._batch_insert, params)
-            return _ids(inserted.fetchall(), len(stored_events))
+            return _checked([row["notification_id"] for row in inserted], len(stored_events))
 
 
-def _ids(rows: Sequence[Any], expected: int) -> list[int]:
-    ids = [row["notification_id"] for row in rows]
+def _checked(ids: list[int], expected: int) -> list[int]:
     if len(ids) != expected:
         raise psycopg.ProgrammingError(f"got {len(ids)} ids for {expected} events")
     return ids
 
 
-def _returned_ids(cursor: psycopg.ClientCursor[Any], expected: int) -> list[int]:
-    # Results arrive one per statement; the INSERT's is the one that returned rows.
-    while True:
-        status = cursor.statusmessage or ""
-        if status.startswith("INSERT"):
-            return _ids(cursor.fetchall(), expected)
-        if not cursor.nextset():
-            raise psycopg.ProgrammingError("the INSERT returned no notification ids")
+def _returned_ids(cursor: psycopg.ClientCursor[tuple[Any, ...]], expected: int) -> list[int]:
+    # Results arrive one per statement, and the INSERT is the last statement.
+    while cursor.nextset():
+        pass
+    if not (cursor.statusmessage or "").startswith("INSERT"):
+        raise psycopg.ProgrammingError("the INSERT returned no notification ids")
+    return _checked([row[0] for row in cursor.fetchall()], expected)

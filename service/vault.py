@@ -19,21 +19,32 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import ColumnElement, Connection, Engine, and_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from domain.sealed import KeyPurpose, Sealed, Sealer
-from service.crypto import NONCE_BYTES, KeyWrapper, SealOpenFailed, derive_subkey, new_data_key
+from service.crypto import (
+    DATA_KEY_BYTES,
+    NONCE_BYTES,
+    SEAL_FORMAT,
+    SealOpenFailed,
+    derive_subkey,
+    open_bytes,
+)
 from service.db import insert_ignoring_conflicts
 from service.schema import vault_duplicate_index, vault_subject_keys
 
 logger = logging.getLogger(__name__)
+
+"""Leading byte of a wrapped key, so a later master-key rotation can tell formats apart."""
 
 KEY_WRAPPING_INFO = b"jejak vault key wrapping"
 DUPLICATE_INDEX_INFO = b"jejak duplicate index"
@@ -122,7 +133,7 @@ class Vault:
         if cache_size < 0 or cache_seconds < 0:
             raise ValueError("cache_size and cache_seconds must not be negative")
         self._engine = engine
-        self._wrapper = KeyWrapper(master_key, KEY_WRAPPING_INFO)
+        self._kek = AESGCM(derive_subkey(master_key, KEY_WRAPPING_INFO))
         self._index_key = derive_subkey(master_key, DUPLICATE_INDEX_INFO)
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
@@ -139,50 +150,80 @@ class Vault:
         a primary-key conflict, then the stored keys are read back, so every caller uses the
         key that won. An erased key is never created again: its row stays as a tombstone.
         """
-        self.ensure_subject_keys_many([subject_id])
+        self.store_subject_keys(self.new_subject_keys([subject_id]))
 
-    def ensure_subject_keys_many(self, subject_ids: Sequence[UUID]) -> None:
-        """`ensure_subject_keys` for many subjects in one transaction (roster imports)."""
-        now = datetime.now(UTC)
-        generated: dict[tuple[str, str], bytes] = {}
-        rows = []
-        # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking.
-        purposes = sorted(KeyPurpose)
-        for subject_id in sorted(set(subject_ids)):
-            for purpose in purposes:
-                data_key = new_data_key()
-                generated[(str(subject_id), purpose.value)] = data_key
-                rows.append(
-                    {
-                        "subject_id": str(subject_id),
-                        "purpose": purpose.value,
-                        "wrapped_key": self._wrap(subject_id, purpose, data_key),
-                        "created_at": now,
-                        "erased_at": None,
-                    }
-                )
+    def new_subject_keys(self, subject_ids: Sequence[UUID]) -> NewSubjectKeys:
+        """Fresh identity and case-file keys for the subjects, wrapped; nothing is stored yet.
+
+        Their sealers seal with the subjects' real keys once `store_subject_keys` has reported
+        that every one of these keys was stored.
+        """
+        # A fixed order makes concurrent inserts on PostgreSQL wait instead of deadlocking;
+        # sorting by the text form compares in C, not through UUID.__lt__.
+        subjects = sorted({str(s): s for s in subject_ids}.items())
+        purposes = [(p, p.value) for p in sorted(KeyPurpose)]
+        # One call to the OS random source for every data key and wrapping nonce of the batch.
+        slot = DATA_KEY_BYTES + NONCE_BYTES
+        random = os.urandom(len(subjects) * len(purposes) * slot)
+        keys = NewSubjectKeys(datetime.now(UTC))
+        offset = 0
+        for subject_text, subject_id in subjects:
+            ciphers: dict[KeyPurpose, AESGCM] = {}
+            for purpose, purpose_text in purposes:
+                data_key = random[offset : offset + DATA_KEY_BYTES]
+                nonce = random[offset + DATA_KEY_BYTES : offset + slot]
+                offset += slot
+                wrapped = self._wrap(subject_text, purpose, data_key, nonce)
+                keys.rows.append((subject_text, purpose_text, wrapped, keys.created_at, None))
+                ciphers[purpose] = AESGCM(data_key)
+            keys.sealers[subject_id] = _KeySealer(subject_id, subject_text, ciphers)
+        return keys
+
+    def store_subject_keys(self, keys: NewSubjectKeys) -> bool:
+        """Store the keys of subjects that have none, in one transaction; idempotent.
+
+        Returns True when every key of the batch was stored, so its sealers seal with the
+        subjects' real keys. False when some subject already had keys (or an erased key's
+        tombstone), which are kept: seal with `sealer_for` then.
+        """
+        if self._store_all_new(keys):
+            self._cache_ciphers(keys, None)
+            return True
         inserted: set[tuple[str, ...]] = set()
         with self._engine.begin() as conn:
-            for start in range(0, len(rows), KEY_INSERT_CHUNK):
-                chunk = rows[start : start + KEY_INSERT_CHUNK]
-                if conn.dialect.name == "postgresql":
-                    inserted |= _insert_keys_postgres(conn, chunk)
-                else:
-                    inserted |= insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
+            for start in range(0, len(keys.rows), KEY_INSERT_CHUNK):
+                chunk = list(map(_key_row_values, keys.rows[start : start + KEY_INSERT_CHUNK]))
+                inserted |= insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
         # Keys this call created are cached as generated; keys that already existed (or won a
         # race against us) are read back.
-        self._cache_keys({k: v for k, v in generated.items() if k in inserted})
-        self._warm_cache(sorted({UUID(s) for s, p in generated if (s, p) not in inserted}))
+        self._cache_ciphers(keys, inserted)
+        self._warm_cache(sorted({UUID(s) for s, p, *_ in keys.rows if (s, p) not in inserted}))
+        return False
 
-    def _cache_keys(self, keys: Mapping[tuple[str, str], bytes]) -> None:
+    def _store_all_new(self, keys: NewSubjectKeys) -> bool:
+        """Insert every key row, or none when any subject already has one; the common case."""
+        try:
+            with self._engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    _copy_key_rows(conn, keys.rows)
+                else:
+                    conn.execute(insert(vault_subject_keys), list(map(_key_row_values, keys.rows)))
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            return False
+        return True
+
+    def _cache_ciphers(self, keys: NewSubjectKeys, only: set[tuple[str, ...]] | None) -> None:
+        """Cache the batch's ciphers: all of them, or those whose rows are in `only`."""
         if not self._cache_size:
             return
         now = self._clock()
         with self._lock:
-            for (subject_text, purpose_text), data_key in keys.items():
-                slot = (UUID(subject_text), KeyPurpose(purpose_text))
-                self._cache[slot] = (now, AESGCM(data_key))
-                self._cache.move_to_end(slot)
+            for sealer in keys.sealers.values():
+                for purpose, cipher in sealer.ciphers.items():
+                    if only is None or (sealer.subject_text, purpose.value) in only:
+                        slot = (sealer.subject_id, purpose)
+                        self._cache[slot] = (now, cipher)
+                        self._cache.move_to_end(slot)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
@@ -354,25 +395,13 @@ class Vault:
     # --- internals -----------------------------------------------------------------------------
 
     def _seal(self, subject_id: UUID, purpose: KeyPurpose, field: str, plaintext: str) -> Sealed:
-        if not field:
-            raise ValueError("a sealed value needs a field name")
         purpose = KeyPurpose(purpose)
         cipher = self._cipher(subject_id, purpose)
         if cipher is None:
             raise SubjectKeyMissing(
                 f"subject {subject_id} has no {purpose.value} key (never created, or erased)"
             )
-        nonce = os.urandom(NONCE_BYTES)
-        ciphertext = cipher.encrypt(
-            nonce, plaintext.encode("utf-8"), _field_aad(subject_id, purpose, field)
-        )
-        return Sealed(
-            subject_id=subject_id,
-            purpose=purpose,
-            field=field,
-            nonce=base64.b64encode(nonce).decode("ascii"),
-            ciphertext=base64.b64encode(ciphertext).decode("ascii"),
-        )
+        return _seal_with(cipher, subject_id, str(subject_id), purpose, field, plaintext)
 
     def _cipher(self, subject_id: UUID, purpose: KeyPurpose) -> AESGCM | None:
         """The subject's data key as a ready cipher, from the cache or the database."""
@@ -400,17 +429,22 @@ class Vault:
                     self._cache.popitem(last=False)
         return cipher
 
-    def _wrap(self, subject_id: UUID, purpose: KeyPurpose, data_key: bytes) -> bytes:
-        return self._wrapper.wrap(data_key, _key_aad(subject_id, purpose))
+    def _wrap(self, subject_text: str, purpose: KeyPurpose, data_key: bytes, nonce: bytes) -> bytes:
+        aad = _key_aad(subject_text, purpose)
+        # The format of `service.crypto.seal_bytes`, with a nonce drawn for the whole batch.
+        return SEAL_FORMAT + nonce + self._kek.encrypt(nonce, data_key, aad)
 
     def _unwrap(self, subject_id: UUID, purpose: KeyPurpose, wrapped: bytes) -> bytes:
         try:
-            return self._wrapper.unwrap(wrapped, _key_aad(subject_id, purpose))
+            data_key = open_bytes(self._kek, wrapped, _key_aad(subject_id, purpose))
         except SealOpenFailed as error:
             raise KeyUnwrapFailed(
                 f"the {purpose.value} key of subject {subject_id} cannot be unwrapped with "
                 "this master key"
             ) from error
+        if len(data_key) != DATA_KEY_BYTES:
+            raise KeyUnwrapFailed(f"the {purpose.value} key of subject {subject_id} is malformed")
+        return data_key
 
     def _checkpoint_sqlite(self) -> None:
         # Run outside a transaction (the driver only opens one for DML); TRUNCATE waits for
@@ -436,12 +470,65 @@ class _SubjectSealer:
         return self._vault._seal(self._subject_id, purpose, field, plaintext)
 
 
-def _field_aad(subject_id: UUID, purpose: KeyPurpose, field: str) -> bytes:
-    return f"{subject_id}|{purpose.value}|{field}".encode()
+KeyRow = tuple[str, str, bytes, datetime, None]
+"""subject_id, purpose, wrapped_key, created_at, erased_at: a new row of `vault_subject_keys`."""
 
 
-def _key_aad(subject_id: UUID, purpose: KeyPurpose) -> bytes:
-    return f"{subject_id}|{purpose.value}".encode()
+class _KeySealer:
+    """A `Sealer` holding one subject's new keys as ready ciphers (no cache or database look-up)."""
+
+    def __init__(self, subject_id: UUID, subject_text: str, ciphers: dict[KeyPurpose, AESGCM]):
+        self.subject_id = subject_id
+        self.subject_text = subject_text
+        self.ciphers = ciphers
+
+    def seal(self, purpose: KeyPurpose, field: str, plaintext: str) -> Sealed:
+        """Encrypt `plaintext` as `field` under the subject's new key for `purpose`."""
+        cipher = self.ciphers[purpose]
+        return _seal_with(cipher, self.subject_id, self.subject_text, purpose, field, plaintext)
+
+
+class NewSubjectKeys:
+    """Keys made by `Vault.new_subject_keys`: rows to store, and a sealer per subject."""
+
+    def __init__(self, created_at: datetime) -> None:
+        self.created_at = created_at
+        self.rows: list[KeyRow] = []
+        self.sealers: dict[UUID, _KeySealer] = {}
+
+    def sealer_for(self, subject_id: UUID) -> Sealer:
+        """The subject's sealer under these new keys."""
+        return self.sealers[subject_id]
+
+
+def _seal_with(
+    cipher: AESGCM,
+    subject_id: UUID,
+    subject_text: str,
+    purpose: KeyPurpose,
+    field: str,
+    plaintext: str,
+) -> Sealed:
+    if not field:
+        raise ValueError("a sealed value needs a field name")
+    nonce = os.urandom(NONCE_BYTES)
+    aad = _field_aad(subject_text, purpose, field)
+    ciphertext = cipher.encrypt(nonce, plaintext.encode("utf-8"), aad)
+    return Sealed(
+        subject_id=subject_id,
+        purpose=purpose,
+        field=field,
+        nonce=base64.b64encode(nonce).decode("ascii"),
+        ciphertext=base64.b64encode(ciphertext).decode("ascii"),
+    )
+
+
+def _field_aad(subject: UUID | str, purpose: KeyPurpose, field: str) -> bytes:
+    return f"{subject}|{purpose.value}|{field}".encode()
+
+
+def _key_aad(subject: UUID | str, purpose: KeyPurpose) -> bytes:
+    return f"{subject}|{purpose.value}".encode()
 
 
 def _key_row(subject_id: UUID, purpose: KeyPurpose) -> ColumnElement[bool]:
@@ -451,25 +538,28 @@ def _key_row(subject_id: UUID, purpose: KeyPurpose) -> ColumnElement[bool]:
     )
 
 
-def _insert_keys_postgres(
-    conn: Connection, rows: Sequence[Mapping[str, Any]]
-) -> set[tuple[str, str]]:
-    """Key rows in one statement of binary arrays; returns the keys actually inserted.
+def _key_row_values(row: KeyRow) -> dict[str, Any]:
+    subject_id, purpose, wrapped_key, created_at, erased_at = row
+    return {
+        "subject_id": subject_id,
+        "purpose": purpose,
+        "wrapped_key": wrapped_key,
+        "created_at": created_at,
+        "erased_at": erased_at,
+    }
 
-    Through SQLAlchemy's executemany the key rows were half the cost of a roster import on
-    PostgreSQL; one `unnest` statement per chunk sends them as five array parameters.
+
+def _copy_key_rows(conn: Connection, rows: Sequence[KeyRow]) -> None:
+    """All rows through one binary COPY; a row whose key exists fails the whole COPY.
+
+    COPY cannot skip conflicts, but it is the cheapest way in: a roster's key rows through an
+    INSERT of arrays cost the server and the client about twice as much.
     """
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(
-        "INSERT INTO vault_subject_keys (subject_id, purpose, wrapped_key, created_at, erased_at)"
-        " SELECT * FROM unnest(%b::text[], %b::text[], %b::bytea[], %b::timestamptz[],"
-        " %b::timestamptz[]) ON CONFLICT DO NOTHING RETURNING subject_id, purpose",
-        (
-            [r["subject_id"] for r in rows],
-            [r["purpose"] for r in rows],
-            [r["wrapped_key"] for r in rows],
-            [r["created_at"] for r in rows],
-            [r["erased_at"] for r in rows],
-        ),
-    )
-    return {(str(subject), str(purpose)) for subject, purpose in cursor.fetchall()}
+    with cursor.copy(
+        "COPY vault_subject_keys (subject_id, purpose, wrapped_key, created_at, erased_at)"
+        " FROM STDIN (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(["text", "text", "bytea", "timestamptz", "timestamptz"])
+        for row in rows:
+            copy.write_row(row)

@@ -41,7 +41,7 @@ from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose, Sealed
 from domain.site import InspectionOutcome, Site
-from service.transcoding import register_domain_transcodings
+from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 
 E = TypeVar("E")
 
@@ -241,15 +241,19 @@ def history_of(aggregate: LifecycleAggregate) -> list[Any]:
     return list(aggregate.collect_events())
 
 
-def event_mapper() -> Mapper[UUID]:
-    """The mapper the application stores events with: the library's default transcodings plus
-    the service's domain ones, without compression or encryption."""
-    transcoder = JSONTranscoder()
+def event_transcoder(kind: type[JSONTranscoder] = OrjsonTranscoder) -> JSONTranscoder:
+    """A transcoder of `kind` with the library's default transcodings and the service's."""
+    transcoder = kind()
     transcoder.register(UUIDAsHex())
     transcoder.register(DatetimeAsISO())
     transcoder.register(DecimalAsStr())
     register_domain_transcodings(transcoder)
-    return Mapper(transcoder=transcoder)
+    return transcoder
+
+
+def event_mapper() -> Mapper[UUID]:
+    """The mapper the application stores events with, without compression or encryption."""
+    return Mapper(transcoder=event_transcoder())
 
 
 def stored_state(events: Sequence[Any]) -> list[bytes]:

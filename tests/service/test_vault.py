@@ -109,6 +109,29 @@ def test_ensuring_keys_twice_keeps_the_first_keys(engine: Engine, vault: Vault) 
     assert vault.open(sealed) == NAME
 
 
+def test_a_batch_of_new_keys_seals_what_the_vault_opens_once_stored(
+    engine: Engine, master_key: bytes, vault: Vault
+) -> None:
+    subjects = [uuid4() for _ in range(3)]
+    keys = vault.new_subject_keys(subjects)
+    assert vault.store_subject_keys(keys)
+    sealed = [keys.sealer_for(s).seal(KeyPurpose.CASEFILE, "phone", str(s)) for s in subjects]
+    assert [Vault(engine, master_key).open(v) for v in sealed] == [str(s) for s in subjects]
+
+
+def test_a_batch_in_which_someone_already_has_keys_keeps_hers_and_stores_the_rest(
+    engine: Engine, master_key: bytes, vault: Vault
+) -> None:
+    existing = new_subject(vault)
+    before = vault.sealer_for(existing).seal(KeyPurpose.IDENTITY, "name", NAME)
+    fresh = uuid4()
+    assert not vault.store_subject_keys(vault.new_subject_keys([existing, fresh]))
+    other = Vault(engine, master_key)
+    assert other.open(before) == NAME
+    after = other.sealer_for(fresh).seal(KeyPurpose.IDENTITY, "name", NAME)
+    assert vault.open(after) == NAME
+
+
 def test_concurrent_key_creation_agrees_on_one_key_per_purpose(
     engine: Engine, master_key: bytes
 ) -> None:

@@ -152,6 +152,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             guards=(
                 "DOCUMENT_REQUIRED: her passbook or the bank's letter",
                 "BANK_ACCOUNT_SHARED: not the account of another case",
+                "ACCOUNT_CHANGE_WHILE_ORDERED: not while a transfer to her is at the bank",
             ),
         ),
         Transition(

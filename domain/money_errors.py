@@ -93,3 +93,9 @@ class PaymentAfterExit(RuleViolation):
     """Raised when money would be ordered after her death or withdrawal (G-B9)."""
 
     code = "PAYMENT_AFTER_EXIT"
+
+
+class AccountChangeWhileOrdered(RuleViolation):
+    """Raised when her account would change while a transfer to it is at the bank (G-B8)."""
+
+    code = "ACCOUNT_CHANGE_WHILE_ORDERED"

@@ -25,6 +25,7 @@ from domain.entitlement import Entitlement, PaymentChannel, Recipient
 from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
 from domain.money_errors import (
+    AccountChangeWhileOrdered,
     BankAccountMissing,
     BankAccountShared,
     BatchLineConflict,
@@ -410,6 +411,15 @@ class LedgerCommands:
         """Record her account: the holder's name is compared with hers, and an account that
         another case already uses is refused (G-B4)."""
         beneficiary = self._get(Beneficiary, beneficiary_id)
+        if beneficiary.bank_account is not None and any(
+            self._get(Entitlement, e).state == "ORDERED" for e in beneficiary.entitlement_ids
+        ):
+            # Redirecting money already at the bank is how aid is diverted (G-B8): the change
+            # waits for the bank's answer, and a failed transfer is re-ordered to the new one.
+            raise AccountChangeWhileOrdered(
+                "a transfer to her current account is at the bank; wait for its result",
+                field="account_number",
+            )
         her_name = self.vault.open(beneficiary.name)
         matches = her_name is not None and _same_name(her_name, holder_name)
         owner = self.vault.claim("bank_account", account_number, beneficiary_id)
@@ -558,10 +568,8 @@ class LedgerCommands:
             value_date=provenance.occurred_on,
             lines=lines,
         )
-        self._keep(content, f"{batch.batch_number}.csv", "transfer_file", provenance)
-        self.record_transfer_export(
-            batch_id, file_sha256=file_sha256(content), provenance=provenance
-        )
+        cited = self._keep(content, f"{batch.batch_number}.csv", "transfer_file", provenance)
+        self.record_transfer_export(batch_id, file_sha256=file_sha256(content), provenance=cited)
         return content
 
     def _transfer_line(self, transfer_ref: str, entitlement_id: UUID) -> TransferLine:
@@ -592,13 +600,16 @@ class LedgerCommands:
             batch_number=batch.batch_number,
             expected={ref: line.amount for ref, line in batch.lines.items()},
         )
-        digest = file_sha256(content)
-        self._keep(content, f"{batch.batch_number}-result.csv", "bank_result_file", provenance)
+        cited = self._keep(
+            content, f"{batch.batch_number}-result.csv", "bank_result_file", provenance
+        )
         return self.apply_bank_result(
-            batch_id, file_sha256=digest, lines=lines, provenance=provenance
+            batch_id, file_sha256=file_sha256(content), lines=lines, provenance=cited
         )
 
-    def _keep(self, content: bytes, filename: str, kind: str, provenance: Provenance) -> None:
+    def _keep(self, content: bytes, filename: str, kind: str, provenance: Provenance) -> Provenance:
+        """Store the file by content and return `provenance` citing it by its hash, so every
+        event the file causes links to the very bytes it rests on."""
         if self.documents is not None:
             self.documents.put(
                 content,
@@ -607,6 +618,15 @@ class LedgerCommands:
                 kind=kind,
                 uploaded_by=provenance.actor,
             )
+        paper = provenance.document
+        cited = DocumentRef(
+            kind=paper.kind if paper else kind,
+            number=paper.number if paper else filename,
+            issued_on=paper.issued_on if paper else provenance.occurred_on,
+            issuer=paper.issuer if paper else provenance.actor.org_unit,
+            sha256=file_sha256(content),
+        )
+        return Provenance(provenance.actor, provenance.occurred_on, cited, provenance.reason)
 
     def import_bank_statement(
         self, *, content: bytes, account_label: str, provenance: Provenance
@@ -628,9 +648,10 @@ class LedgerCommands:
             file_sha256=digest,
             account_label=account_label,
             movements=movements,
-            provenance=provenance,
+            provenance=self._keep(
+                content, f"statement-{digest[:12]}.csv", "bank_statement", provenance
+            ),
         )
-        self._keep(content, f"statement-{digest[:12]}.csv", "bank_statement", provenance)
         result = self._result(statement, self._save(statement, what="statement"))
         return StatementSummary(statement_id, digest, len(movements), False, result.position)
 

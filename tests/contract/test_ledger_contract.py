@@ -20,6 +20,7 @@ from domain.errors import DomainError
 from domain.funding import FundingCommitment, FundingSource
 from domain.identity import Sex, make_nik
 from domain.money_errors import (
+    AccountChangeWhileOrdered,
     AccountHolderMismatch,
     AidStillDue,
     BankAccountShared,
@@ -445,3 +446,28 @@ def test_reconciliation_finds_what_the_statement_and_the_ledger_disagree_on(jeja
         2 * GRANT - 6_500,
         False,
     )
+
+
+def test_her_account_cannot_change_while_a_transfer_to_it_is_at_the_bank(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    batch = approved_batch(app, people)
+    change = {
+        "bank_code": "124",
+        "account_number": "009876543210",
+        "holder_name": NAMES[0],
+        "provenance": by(OPERATOR, date(2019, 8, 3), "buku_tabungan"),
+    }
+
+    with pytest.raises(AccountChangeWhileOrdered):
+        app.record_bank_account(people[0], **change)  # type: ignore[arg-type]
+    app.apply_bank_result(
+        batch,
+        file_sha256="1" * 64,
+        lines=[credit_line(app, batch, ok=False)],
+        provenance=by(SUPERVISOR, date(2019, 8, 5)),
+    )
+    app.record_bank_account(people[0], **change)  # type: ignore[arg-type]
+
+    assert app.beneficiary(people[0]).account_holder_matches

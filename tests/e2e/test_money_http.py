@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date
 from typing import Any
@@ -131,10 +132,20 @@ def test_a_grant_is_paid_through_a_batch_the_bank_files_and_a_receipt(client: Te
     assert wrong["error"]["problems"][0]["code"] == "AMOUNT_MISMATCH"
     assert wrong["error"]["problems"][0]["line"] == 2
 
-    applied = upload_result(client, batch, result_file(exported.content), 201)
-    again = upload_result(client, batch, result_file(exported.content), 201)
+    answer = result_file(exported.content)
+    applied = upload_result(client, batch, answer, 201)
+    again = upload_result(client, batch, answer, 201)
     assert (applied["credited"], applied["already_imported"]) == (1, False)
     assert (again["credited"], again["already_imported"]) == (0, True)
+
+    # Her payment history links the credit to the very file the bank sent.
+    history = client.get(
+        f"/api/beneficiaries/{b}/payments?after={applied['position']}", headers=login(client, "aud")
+    ).json()
+    (credit,) = [row for row in history["items"] if row["event"] == "CreditedToAccount"]
+    assert credit["document_sha256"] == hashlib.sha256(answer).hexdigest()
+    kept = client.get(f"/api/documents/{credit['document_sha256']}", headers=login(client, "aud"))
+    assert kept.content == answer
 
     post(
         client,

@@ -7,22 +7,30 @@ the lifecycle's roles hold here exactly as over HTTP.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 from rich.console import Console
 
-from domain.errors import DomainError
+from domain.beneficiary import Beneficiary
+from domain.decree import AidComponent, Decree, PaymentType
+from domain.errors import DomainError, InvalidValue
+from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
 from domain.recording import Actor, DocumentRef, Provenance
 from service.accounts import Account
 from service.api.deps import today_wita
+from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.exports.indonesian import format_rupiah_id as format_rupiah
+from service.ledger import NewDecreeLine
 from service.reconciliation_report import ReconciliationReport, Reconciliations
 from service.system import Jejak
 
@@ -48,6 +56,9 @@ def _signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
         yield jejak, account
     except DomainError as error:
         raise _refused(error) from None
+    except NotFound as error:
+        console.print(f"[red]NOT_FOUND[/red]: {error}")
+        raise typer.Exit(1) from None
     finally:
         jejak.close()
 
@@ -182,3 +193,152 @@ def _print_reconciliation(report: ReconciliationReport) -> None:
         for item in summary[finding]:
             typer.echo(f"  {finding}: {item['bank_reference']} {format_rupiah(item['amount'])}")
     typer.echo("CLEAN" if report.clean else "NOT CLEAN")
+
+
+# --- funding, decrees and batches --------------------------------------------------------------
+
+Year = Annotated[int, typer.Option("--year", help="The fiscal year (1 January-31 December).")]
+Source = Annotated[FundingSource, typer.Option(help="apbn (a DIPA line) or apbd (a DPA line).")]
+BudgetLine = Annotated[str, typer.Option("--line", help="The DIPA or DPA line.")]
+Authority = Annotated[str, typer.Option(help="Who signed the decree.")]
+DecreeNumber = Annotated[str, typer.Option("--decree", help="The decree's number.")]
+
+
+@money_cli.command("commit")
+def commit_funds(
+    year: Year,
+    source: Source,
+    line: BudgetLine,
+    funder: Annotated[str, typer.Option()],
+    amount: Annotated[int, typer.Option(help="Whole rupiah.")],
+    document_number: Annotated[str, typer.Option(help="The DIPA or DPA number.")],
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Record a fiscal year's commitment of one budget line."""
+    with _signed_in(as_user, password) as (jejak, account):
+        paper = DocumentRef(source.value.upper(), document_number, date.fromisoformat(on), funder)
+        result = jejak.app.commit_funds(
+            fiscal_year=year,
+            source=source,
+            budget_line=line,
+            funder=funder,
+            amount=amount,
+            provenance=_provenance(account, on, paper),
+        )
+        typer.echo(f"Committed {format_rupiah(amount)} ({result.aggregate_id}).")
+
+
+@money_cli.command("decree")
+def issue_decree(
+    lines: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    authority: Authority,
+    number: DecreeNumber,
+    legal_basis: Annotated[str, typer.Option()],
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
+    with _signed_in(as_user, password) as (jejak, account):
+        parsed = _decree_lines(jejak, lines.read_text(encoding="utf-8-sig"))
+        paper = DocumentRef("SK", number, date.fromisoformat(on), authority)
+        jejak.app.issue_decree(
+            authority=authority,
+            number=number,
+            legal_basis=legal_basis,
+            payment_type=PaymentType.BENEFICIARY_AID,
+            lines=parsed,
+            provenance=_provenance(account, on, paper),
+        )
+        typer.echo(f"Decree {number}: {len(parsed)} entitlements planned.")
+
+
+@money_cli.command("allocate")
+def allocate(
+    year: Year,
+    source: Source,
+    line: BudgetLine,
+    authority: Authority,
+    number: DecreeNumber,
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Fund every entitlement of a decree still awaiting funds from one commitment."""
+    with _signed_in(as_user, password) as (jejak, account):
+        waiting = _decreed(jejak, authority, number, ("PLANNED", "LAPSED"))
+        jejak.app.allocate_funds(
+            FundingCommitment.create_id(year, source, line),
+            entitlement_ids=waiting,
+            provenance=_provenance(account, on),
+        )
+        typer.echo(f"Funded {len(waiting)} entitlements.")
+
+
+@money_cli.command("batch")
+def create_batch(
+    batch_number: str,
+    authority: Authority,
+    number: DecreeNumber,
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Prepare a batch of every entitlement of a decree that is ready to pay."""
+    with _signed_in(as_user, password) as (jejak, account):
+        ready = _decreed(jejak, authority, number, ("ALLOCATED", "FAILED"))
+        jejak.app.create_batch(
+            batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
+        )
+        typer.echo(f"Batch {batch_number}: {len(ready)} lines, awaiting a second supervisor.")
+
+
+@money_cli.command("approve")
+def approve_batch(batch_number: str, as_user: AsUser, password: Password, on: OnDate) -> None:
+    """Approve a batch (not the supervisor who prepared it) and order every line."""
+    with _signed_in(as_user, password) as (jejak, account):
+        jejak.app.approve_batch(
+            PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
+        )
+        typer.echo(f"Batch {batch_number} approved; every line is ordered.")
+
+
+@money_cli.command("close-year")
+def close_year(
+    year: Year, source: Source, line: BudgetLine, as_user: AsUser, password: Password, on: OnDate
+) -> None:
+    """Close a commitment's fiscal year: what was not spent lapses."""
+    with _signed_in(as_user, password) as (jejak, account):
+        commitment_id = FundingCommitment.create_id(year, source, line)
+        jejak.app.close_fiscal_year(commitment_id, provenance=_provenance(account, on))
+        lapsed = jejak.app.commitment(commitment_id).lapsed_amount
+        typer.echo(f"Fiscal year {year} closed; {format_rupiah(lapsed)} lapsed.")
+
+
+def _decree_lines(jejak: Jejak, text: str) -> list[NewDecreeLine]:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    missing = {"case_number", "component", "amount"} - set(rows[0] if rows else ())
+    if missing:
+        raise InvalidValue(f"the lines file lacks {', '.join(sorted(missing))}", field="lines")
+    lines = []
+    for n, row in enumerate(rows, start=2):
+        if not (row["amount"] or "").isdigit() or not (row.get("tranche") or "1").isdigit():
+            raise InvalidValue(f"line {n}: amount and tranche are whole numbers", field="lines")
+        beneficiary = Beneficiary.create_id(row["case_number"].strip())
+        jejak.app.beneficiary(beneficiary)  # NotFound names an unknown case number
+        lines.append(
+            NewDecreeLine(
+                AidComponent(row["component"].strip().lower()),
+                int(row["amount"]),
+                int(row.get("tranche") or 1),
+                beneficiary_id=beneficiary,
+            )
+        )
+    return lines
+
+
+def _decreed(jejak: Jejak, authority: str, number: str, states: tuple[str, ...]) -> list[UUID]:
+    decree = jejak.app.decree(Decree.create_id(authority, number))
+    return [e for e in decree.lines if jejak.app.entitlement(e).state in states]

@@ -220,3 +220,75 @@ def test_reconcile_says_not_clean_until_the_statement_shows_the_transfer(approve
     assert before.exit_code == 1 and "not_on_statement: K1" in before.output, before.output
     assert after.exit_code == 0 and "CLEAN" in after.output, after.output
     assert "Rp 5.500.000" in after.output
+
+
+def test_funds_decree_allocation_and_batch_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path}/money.db"
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
+    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
+    monkeypatch.setenv("JEJAK_PASSWORD", "supervisor-password-9")
+    jejak = Jejak.start(Settings(database_url=url, master_key=key))
+    try:
+        accounts = fast_accounts(jejak)
+        for name in ("spv", "ppk"):
+            accounts.create(name, "supervisor-password-9", Role.SUPERVISOR, "Dinsos", name)
+        (person,) = returned_home(jejak.app, 1)
+        jejak.app.record_bank_account(
+            person,
+            bank_code="124",
+            account_number="0012340000",
+            holder_name="CONTOH SATU LEDGER",
+            provenance=by(SUPERVISOR, date(2019, 7, 12), "buku_tabungan"),
+        )
+    finally:
+        jejak.close()
+    lines = tmp_path / "lines.csv"
+    lines.write_text("case_number,component,tranche,amount\nTRK-JP-0001,uep,1,5500000\n")
+    budget = ["--year", "2019", "--source", "apbn", "--line", "DIPA-2019"]
+    decree = ["--authority", "Direktur Rehsos", "--decree", "SK/9/2019"]
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, ["money", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run(
+        "commit",
+        *budget,
+        "--funder",
+        "Kemensos",
+        "--amount",
+        "5500000",
+        "--document-number",
+        "DIPA-027",
+        "--as",
+        "spv",
+        "--on",
+        "2019-01-02",
+    )
+    run(
+        "decree",
+        str(lines),
+        *decree,
+        "--legal-basis",
+        "Permensos",
+        "--as",
+        "spv",
+        "--on",
+        "2019-03-04",
+    )
+    run("allocate", *budget, *decree, "--as", "ppk", "--on", "2019-03-11")
+    run("batch", "B-7", *decree, "--as", "spv", "--on", "2019-08-01")
+    refused = runner.invoke(cli, ["money", "approve", "B-7", "--as", "spv", "--on", "2019-08-01"])
+    approved = run("approve", "B-7", "--as", "ppk", "--on", "2019-08-02")
+    closed = run("close-year", *budget, "--as", "ppk", "--on", "2019-12-31")
+
+    assert refused.exit_code == 1 and "FOUR_EYES_REQUIRED" in refused.output
+    assert "every line is ordered" in approved
+    assert "Rp 0 lapsed" in closed
+    unknown = runner.invoke(cli, ["money", "approve", "B-404", "--as", "ppk", "--on", "2019-08-02"])
+    assert unknown.exit_code == 1 and "NOT_FOUND" in unknown.output

@@ -10,16 +10,20 @@ from typing import Any
 
 from sqlalchemy import ARRAY, Connection, String, Table, any_, cast, delete, select
 
+from projections.chain import StoredEvent
+
 Row = dict[str, Any]
 Fold = Callable[[Row | None, "PositionedEvent"], Row | None]
 
 
 @dataclass(frozen=True)
 class PositionedEvent:
-    """A decoded domain event with its position in the log."""
+    """A decoded domain event with its position in the log, and the stored record it was
+    decoded from (for projections that work on the stored bytes, such as the hash chain)."""
 
     position: int
     event: Any
+    stored: StoredEvent | None = field(default=None, compare=False, repr=False)
     # The event class name, as the lifecycle declarations use it; computed once because every
     # projection asks for it several times per event.
     name: str = field(init=False)

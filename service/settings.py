@@ -41,6 +41,18 @@ class Settings(BaseSettings):
         "a key file is created at key_file on first start.",
     )
     key_file: Path = Path("var/master.key")
+    signing_key: str | None = Field(
+        default=None,
+        description="Base64 of the 32-byte Ed25519 seed that signs chain checkpoints. When "
+        "unset, it is derived from the master key; set it to keep the two apart (ADR 0015).",
+    )
+    checkpoint_every: int = Field(
+        default=1000,
+        ge=0,
+        le=10_000_000,
+        description="sign the chain head each time the log passes a multiple of this many "
+        "positions (0: only on demand)",
+    )
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     dropout_keeps_grant: bool = False
     deadline_days: dict[str, int] = Field(default_factory=dict)
@@ -92,6 +104,16 @@ class Settings(BaseSettings):
             deadline_days=dict(self.deadline_days),
             facilities=facilities,
         )
+
+    @property
+    def signing_seed(self) -> bytes | None:
+        """The configured Ed25519 seed, or None to derive one from the master key."""
+        if self.signing_key is None:
+            return None
+        seed = base64.b64decode(self.signing_key)
+        if len(seed) != 32:
+            raise ValueError("JEJAK_SIGNING_KEY must be base64 of exactly 32 bytes")
+        return seed
 
     @cached_property
     def master_key_bytes(self) -> bytes:

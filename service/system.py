@@ -4,10 +4,12 @@ settings."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
+from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
@@ -15,8 +17,10 @@ from sqlalchemy import Engine
 from projections.base import PositionedEvent, Projection
 from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import BudgetPosition
+from projections.chain import StoredEvent
 from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
+from projections.event_chain import EventChain
 from projections.payment_ledger import PaymentLedger
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
@@ -25,9 +29,11 @@ from projections.worklist import Worklist
 from service.access_log import AccessLog
 from service.accounts import Accounts, TokenIssuer, token_secret
 from service.application import ProgrammeApplication
+from service.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.db import StoreConfig, create_store_engine, parse_database_url
 from service.documents import DocumentStore
 from service.idempotency import IdempotencyStore
+from service.integrity import Verification, verify
 from service.migrate import upgrade
 from service.settings import Settings
 from service.vault import Vault
@@ -43,15 +49,38 @@ class ApplicationEventSource:
         notifications = self.app.recorder.select_notifications(
             start=position, limit=limit, inclusive_of_start=False
         )
-        return [PositionedEvent(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+        return [
+            PositionedEvent(n.id, self.app.mapper.to_domain_event(n), stored_event(n))
+            for n in notifications
+        ]
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
 
-def build_projections(settings: Settings) -> list[Projection]:
+def stored_event(notification: Notification) -> StoredEvent:
+    """The stored record of a notification, as the hash chain covers it."""
+    originator = notification.originator_id
+    return StoredEvent(
+        position=notification.id,
+        originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
+        originator_version=notification.originator_version,
+        topic=notification.topic,
+        state=bytes(notification.state),
+    )
+
+
+def build_projections(
+    settings: Settings, signer: CheckpointSigner | None = None
+) -> list[Projection]:
     """The read models, in the order they are applied within a batch."""
     return [
+        # First: the chain links every event before any read model is built from it.
+        EventChain(
+            signer.row if signer else None,
+            settings.checkpoint_every,
+            clock=lambda: datetime.now(UTC),
+        ),
         SiteStatus(),
         BeneficiaryStatus(),
         # After beneficiary_status: these three look up case numbers there (projections.cases).
@@ -79,6 +108,7 @@ class Jejak:
     app: ProgrammeApplication
     runner: ProjectionRunner
     idempotency: IdempotencyStore
+    checkpoints: Checkpoints
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -96,10 +126,16 @@ class Jejak:
             store.library_env(), vault, settings.programme_rules(), documents=documents
         )
         _check_recorder(app, store)
+        seed = settings.signing_seed
+        signer = (
+            CheckpointSigner.from_seed(seed)
+            if seed is not None
+            else CheckpointSigner.from_master_key(master_key)
+        )
         runner = ProjectionRunner(
             ApplicationEventSource(app),
             engine,
-            build_projections(settings),
+            build_projections(settings, signer),
             settings.projection_batch_size,
         )
         return cls(
@@ -113,11 +149,34 @@ class Jejak:
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
             app=app,
             runner=runner,
+            checkpoints=Checkpoints(engine, signer),
             idempotency=IdempotencyStore(
                 engine,
                 ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 reclaim_after=timedelta(seconds=settings.idempotency_reclaim_after_seconds),
             ),
+        )
+
+    def verify_log(self, held_by_auditors: Iterable[Checkpoint] = ()) -> Verification:
+        """Re-read the whole log against its chain, the store's checkpoints and any checkpoints
+        an auditor kept (which the store cannot have altered)."""
+        recorder = self.app.recorder
+
+        def read(after: int, limit: int) -> list[StoredEvent]:
+            notes = recorder.select_notifications(
+                start=after, limit=limit, inclusive_of_start=False
+            )
+            return [stored_event(n) for n in notes]
+
+        def exists(originator_id: UUID, version: int) -> bool:
+            return bool(recorder.select_events(originator_id, gt=version - 1, lte=version, limit=1))
+
+        return verify(
+            read,
+            exists,
+            self.engine,
+            [*self.checkpoints.all(), *held_by_auditors],
+            self.checkpoints.signer.public_key,
         )
 
     def run_projections_in_background(self) -> None:

@@ -39,7 +39,7 @@ def tamper(jejak: Jejak, sql: str, **params: object) -> None:
     with jejak.engine.begin() as conn:
         conn.execute(text(sql.format(table=table, position=position)), params)
     # The application's aggregate cache must not hide what is now in the store.
-    jejak.app.repository.cache = None  # type: ignore[assignment]
+    jejak.app.repository.cache = None
 
 
 def positions(jejak: Jejak) -> list[int]:
@@ -120,7 +120,7 @@ def test_two_events_swapped_in_the_log_are_found_as_reordered(chained: Jejak) ->
         _set(conn, table, position, a, (rows[a][0], -1, rows[a][2], rows[a][3]))
         _set(conn, table, position, b, tuple(rows[a]))
         _set(conn, table, position, a, tuple(rows[b]))
-    chained.app.repository.cache = None  # type: ignore[assignment]
+    chained.app.repository.cache = None
 
     result = chained.verify_log()
 

@@ -33,6 +33,7 @@ class AccessAction(StrEnum):
     READ_PERSONAL_DATA = "read_personal_data"
     READ_DOCUMENT = "read_document"
     EXPORT_TRANSFER_FILE = "export_transfer_file"
+    VERIFY_LOG = "verify_log"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_CREATED = "account_created"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import threading
 from datetime import date
@@ -14,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from domain.recording import Actor, Role
+from service.checkpoints import Checkpoint
 from service.documents import DocumentKind
 from service.money_cli import money_cli
 from service.settings import Settings
@@ -270,3 +272,64 @@ def main() -> None:
     """Entry point of the `jejak` script."""
     Settings()  # fail fast on malformed settings before any work
     cli()
+
+
+@cli.command()
+def verify(
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(help="Checkpoints an auditor kept (the JSON of `jejak checkpoints`)."),
+    ] = None,
+) -> None:
+    """Re-read the whole log against its hash chain and the signed checkpoints.
+
+    Prints "intact up to position N", or the first position where the log breaks and how;
+    exits 1 when it is broken (so a scheduled job can raise the alarm).
+    """
+    jejak = Jejak.start()
+    try:
+        held = []
+        if checkpoints is not None:
+            data = json.loads(checkpoints.read_text())
+            held = [Checkpoint.from_dict(c) for c in data.get("checkpoints", data)]
+        result = jejak.verify_log(held_by_auditors=held)
+        typer.echo(result.summary())
+        if not result.intact:
+            raise typer.Exit(1)
+    finally:
+        jejak.close()
+
+
+@cli.command("checkpoint")
+def sign_checkpoint() -> None:
+    """Bring the chain up to date and sign its head now."""
+    jejak = Jejak.start()
+    try:
+        jejak.runner.catch_up()
+        signed = jejak.checkpoints.sign_head()
+        typer.echo(json.dumps(signed.as_dict() if signed else None, indent=2))
+    finally:
+        jejak.close()
+
+
+@cli.command("checkpoints")
+def list_checkpoints(
+    out: Annotated[Path | None, typer.Option(help="Write the JSON here instead.")] = None,
+) -> None:
+    """Every signed checkpoint with the public key, as JSON: the copy auditors keep."""
+    jejak = Jejak.start()
+    try:
+        signer = jejak.checkpoints.signer
+        document = {
+            "key_id": signer.key_id,
+            "public_key": signer.public_key_pem(),
+            "checkpoints": [c.as_dict() for c in jejak.checkpoints.all()],
+        }
+        text = json.dumps(document, indent=2)
+        if out is None:
+            typer.echo(text)
+        else:
+            out.write_text(text + "\n")
+            typer.echo(f"Wrote {len(document['checkpoints'])} checkpoints to {out}.")
+    finally:
+        jejak.close()

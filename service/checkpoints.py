@@ -111,6 +111,10 @@ class CheckpointSigner:
         signature = base64.b64encode(self._key.sign(message)).decode()
         return Checkpoint(position, link.hex(), at, self.key_id, signature)
 
+    def sign_bytes(self, data: bytes) -> str:
+        """A base64 Ed25519 signature of `data` (an evidence bundle's manifest)."""
+        return base64.b64encode(self._key.sign(data)).decode()
+
     def row(self, position: int, link: bytes, signed_at: datetime) -> dict[str, Any]:
         """`sign`, as a chain_checkpoints row (the projection's signer)."""
         checkpoint = self.sign(position, link, signed_at)

@@ -14,9 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from domain.beneficiary import Beneficiary
 from domain.recording import Actor, Role
+from domain.site import Site
 from service.checkpoints import Checkpoint
 from service.documents import DocumentKind
+from service.evidence.bundle import Scope
+from service.evidence.export import export_bundle
 from service.money_cli import money_cli
 from service.settings import Settings
 from service.system import Jejak
@@ -331,5 +335,44 @@ def list_checkpoints(
         else:
             out.write_text(text + "\n")
             typer.echo(f"Wrote {len(document['checkpoints'])} checkpoints to {out}.")
+    finally:
+        jejak.close()
+
+
+@cli.command()
+def evidence(
+    out: Annotated[Path, typer.Option(help="Where to write the bundle (zip).")],
+    as_user: Annotated[str, typer.Option("--as", help="Your username (an auditor).")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, envvar="JEJAK_PASSWORD", show_envvar=False)
+    ],
+    case_number: Annotated[str | None, typer.Option("--beneficiary")] = None,
+    site_code: Annotated[str | None, typer.Option("--site")] = None,
+    start: Annotated[str | None, typer.Option("--from")] = None,
+    end: Annotated[str | None, typer.Option("--to")] = None,
+    in_clear: Annotated[bool, typer.Option(help="Personal data in clear (logged).")] = False,
+) -> None:
+    """Export an evidence bundle for one beneficiary, one site, a period, or (with no option)
+    the whole programme; check it with the verify_bundle.py inside it."""
+    jejak = Jejak.start()
+    try:
+        account = jejak.accounts.authenticate(as_user, password)
+        if account is None or account.role not in (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
+            console.print("[red]Unknown user, wrong password, or not allowed.[/red]")
+            raise typer.Exit(2)
+        if case_number:
+            scope = Scope("beneficiary", Beneficiary.create_id(case_number))
+        elif site_code:
+            scope = Scope("site", Site.create_id(site_code))
+        elif start and end:
+            scope = Scope("period", None, date.fromisoformat(start), date.fromisoformat(end))
+        else:
+            scope = Scope("programme")
+        bundle = export_bundle(jejak, account, scope, in_clear=in_clear)
+        out.write_bytes(bundle.content)
+        typer.echo(
+            f"Wrote {out}: {bundle.events} events, {bundle.documents} documents, "
+            f"checkpoint at position {bundle.checkpoint.position}."
+        )
     finally:
         jejak.close()

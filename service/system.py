@@ -33,7 +33,7 @@ from service.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.db import StoreConfig, create_store_engine, parse_database_url
 from service.documents import DocumentStore
 from service.idempotency import IdempotencyStore
-from service.integrity import Verification, verify
+from service.integrity import RawEventLog, Verification, verify
 from service.migrate import upgrade
 from service.settings import Settings
 from service.vault import Vault
@@ -155,6 +155,14 @@ class Jejak:
                 ttl=timedelta(hours=settings.idempotency_ttl_hours),
                 reclaim_after=timedelta(seconds=settings.idempotency_reclaim_after_seconds),
             ),
+        )
+
+    def raw_log(self) -> RawEventLog:
+        """The event table read with plain SQL, as verification and evidence read it."""
+        return RawEventLog(
+            self.engine,
+            self.app.recorder.events_table_name,  # type: ignore[attr-defined]
+            "rowid" if self.store.kind == "sqlite" else "notification_id",
         )
 
     def verify_log(self, held_by_auditors: Iterable[Checkpoint] = ()) -> Verification:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
+from domain.errors import InvalidValue
 from domain.recording import Role
 from service.access_log import AccessAction
 from service.api.deps import JejakDep, UserDep, require_role
+from service.application import NotFound
+from service.evidence.bundle import Scope
+from service.evidence.export import export_bundle
 
 router = APIRouter(prefix="/api", tags=["integrity"])
 VERIFIERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
@@ -69,3 +75,38 @@ async def verification(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
         ),
         "summary": result.summary(),
     }
+
+
+@router.get("/evidence", response_class=Response)
+async def evidence_bundle(
+    user: UserDep,
+    jejak: JejakDep,
+    scope: Literal["beneficiary", "site", "period", "programme"],
+    subject_id: UUID | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    in_clear: bool = False,
+) -> Response:
+    """An evidence bundle (zip) an auditor checks offline with the verifier inside it: the
+    events as stored, a readable form (personal data masked unless `in_clear`, which is
+    logged), the chain proof to a signed checkpoint, the public key, the documents cited, a PDF
+    summary and a signed manifest of every file."""
+    require_role(user, VERIFIERS, "export an evidence bundle")
+    if scope in ("beneficiary", "site") and subject_id is None:
+        raise InvalidValue(f"a {scope} bundle names its subject_id", field="subject_id")
+    if scope == "period" and (start is None or end is None or end < start):
+        raise InvalidValue("a period bundle needs start <= end", field="start")
+    wanted = Scope(scope, subject_id, start, end)
+    try:
+        bundle = await run_in_threadpool(export_bundle, jejak, user, wanted, in_clear=in_clear)
+    except LookupError as error:
+        raise NotFound("evidence", wanted.describe()) from error
+    name = f"bukti-{scope}-{bundle.checkpoint.position}.zip"
+    return Response(
+        bundle.content,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

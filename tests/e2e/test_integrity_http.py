@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from service.checkpoints import Checkpoint, signature_valid
 from service.cli import cli
+from service.evidence.verify_bundle import verify_bundle
 from tests.e2e.conftest import login, system_of
 from tests.e2e.test_http import returned_beneficiary
 
@@ -74,4 +75,23 @@ def test_the_command_line_keeps_checkpoints_and_verifies_against_them(store: Pat
 
     assert intact.exit_code == 0 and intact.output.startswith("intact up to position"), (
         intact.output
+    )
+
+
+def test_an_auditor_downloads_a_bundle_that_verifies(client: TestClient, tmp_path: Path) -> None:
+    b = returned_beneficiary(client)
+
+    response = client.get(
+        f"/api/evidence?scope=beneficiary&subject_id={b}", headers=login(client, "aud")
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(response.content)
+    assert verify_bundle(path)
+    refused = client.get("/api/evidence?scope=beneficiary", headers=login(client, "aud"))
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "subject_id"
+    assert (
+        client.get("/api/evidence?scope=programme", headers=login(client, "opi")).status_code == 403
     )

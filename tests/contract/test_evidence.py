@@ -1,0 +1,207 @@
+"""Evidence bundles: built on each store, checked by the standalone verifier, and any altered
+byte makes it fail with a clear message."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from domain.recording import DocumentRef, Provenance, Role
+from domain.site import InspectionOutcome
+from service.accounts import Account
+from service.evidence.bundle import Scope
+from service.evidence.export import export_bundle
+from service.evidence.verify_bundle import BundleInvalid, verify_bundle
+from service.system import Jejak
+from tests.contract.journey import NAME, NIK, OPERATOR, run_journey
+
+AUDITOR = Account("aud", Role.AUDITOR, "BPK Perwakilan Kalimantan Utara", "Pemeriksa", True)
+
+
+def bundle_file(jejak: Jejak, tmp_path: Path, scope: Scope, *, in_clear: bool = False) -> Path:
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(export_bundle(jejak, AUDITOR, scope, in_clear=in_clear).content)
+    return path
+
+
+def test_a_beneficiarys_bundle_verifies_offline_and_says_what_it_proved(
+    jejak: Jejak, tmp_path: Path
+) -> None:
+    journey = run_journey(jejak.app)
+    path = bundle_file(jejak, tmp_path, Scope("beneficiary", journey.beneficiary_id))
+
+    proved = verify_bundle(path)
+
+    assert any("are in the chain up to the signed checkpoint" in p for p in proved)
+    with zipfile.ZipFile(path) as bundle:
+        names = set(bundle.namelist())
+        readable = bundle.read("readable.json").decode()
+    assert {
+        "events.jsonl",
+        "readable.json",
+        "proof.json",
+        "summary.pdf",
+        "verify_bundle.py",
+    } <= names
+    assert NAME not in readable and NIK not in readable, "masked unless asked"
+
+
+def test_a_bundle_carries_the_documents_its_events_cite(jejak: Jejak, tmp_path: Path) -> None:
+    journey = run_journey(jejak.app)
+    report = b"Laporan pemantauan pasca penutupan, Juata Permai"
+    stored = jejak.documents.put(
+        report,
+        media_type="text/plain",
+        filename="pemantauan.txt",
+        kind="other",
+        uploaded_by=OPERATOR,
+    )
+    jejak.app.record_inspection(
+        journey.site_id,
+        outcome=InspectionOutcome.QUIET,
+        provenance=Provenance(
+            OPERATOR,
+            date(2019, 9, 2),
+            DocumentRef("laporan pemantauan", "LP/1", date(2019, 9, 2), "Dinsos", stored.sha256),
+        ),
+    )
+    path = bundle_file(jejak, tmp_path, Scope("site", journey.site_id))
+
+    proved = verify_bundle(path)
+
+    with zipfile.ZipFile(path) as bundle:
+        assert bundle.read(f"documents/{stored.sha256}") == report
+    assert any(p.startswith("1 documents hash") for p in proved)
+
+
+def test_the_script_runs_alone_with_only_python_and_cryptography(
+    jejak: Jejak, tmp_path: Path
+) -> None:
+    journey = run_journey(jejak.app)
+    path = bundle_file(jejak, tmp_path, Scope("site", journey.site_id))
+    script = tmp_path / "verify_bundle.py"
+    with zipfile.ZipFile(path) as bundle:
+        script.write_bytes(bundle.read("verify_bundle.py"))
+    pem = tmp_path / "pinned.pem"
+    pem.write_text(jejak.checkpoints.signer.public_key_pem())
+
+    run = subprocess.run(
+        [sys.executable, "-I", str(script), str(path), "--public-key", str(pem)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("VERIFIED")
+
+
+@pytest.mark.parametrize("member", ["events.jsonl", "readable.json", "summary.pdf", "proof.json"])
+def test_altering_any_byte_of_the_bundle_fails_with_a_clear_message(
+    jejak: Jejak, tmp_path: Path, member: str
+) -> None:
+    journey = run_journey(jejak.app)
+    path = bundle_file(jejak, tmp_path, Scope("beneficiary", journey.beneficiary_id))
+    altered = tmp_path / "altered.zip"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(altered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == member:
+                data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
+            target.writestr(info, data)
+
+    with pytest.raises(BundleInvalid) as refused:
+        verify_bundle(altered)
+
+    assert member in str(refused.value) and "altered" in str(refused.value)
+
+
+def test_a_bundle_signed_by_another_key_is_refused_with_the_pinned_key(
+    jejak: Jejak, tmp_path: Path
+) -> None:
+    run_journey(jejak.app)
+    path = bundle_file(jejak, tmp_path, Scope("programme"))
+    from service.checkpoints import CheckpointSigner
+
+    other = CheckpointSigner.from_seed(bytes(32)).public_key_pem().encode()
+
+    with pytest.raises(BundleInvalid) as refused:
+        verify_bundle(path, pinned_key=other)
+
+    assert "signature is not valid" in str(refused.value)
+
+
+def test_personal_data_in_clear_only_when_the_auditor_asks_and_it_is_logged(
+    jejak: Jejak, tmp_path: Path
+) -> None:
+    journey = run_journey(jejak.app)
+    path = bundle_file(jejak, tmp_path, Scope("beneficiary", journey.beneficiary_id), in_clear=True)
+
+    with zipfile.ZipFile(path) as bundle:
+        readable = json.loads(bundle.read("readable.json"))
+    entries = [e for e in jejak.access_log.recent(10) if e.action == "export_evidence_bundle"]
+
+    assert any(r["facts"].get("name") == NAME for r in readable)
+    assert entries and "in clear" in (entries[0].detail or "")
+
+
+def test_a_period_bundle_holds_what_happened_in_that_period(jejak: Jejak, tmp_path: Path) -> None:
+    run_journey(jejak.app)
+    path = bundle_file(
+        jejak, tmp_path, Scope("period", start=date(2019, 8, 1), end=date(2019, 8, 31))
+    )
+
+    with zipfile.ZipFile(path) as bundle:
+        readable = json.loads(bundle.read("readable.json"))
+
+    assert readable and all("2019-08" in str(r["occurred_on"]) for r in readable)
+    assert verify_bundle(path)
+
+
+def test_the_same_evidence_gives_the_same_bytes(jejak: Jejak) -> None:
+    journey = run_journey(jejak.app)
+    jejak.runner.catch_up()
+    from datetime import UTC, datetime
+
+    from service.evidence.bundle import EvidenceBundler
+    from service.queries import Reveal
+
+    bundler = EvidenceBundler(
+        jejak.engine,
+        jejak.raw_log(),
+        jejak.checkpoints,
+        jejak.documents,
+        jejak.app.mapper.to_domain_event,
+    )
+    at = datetime(2020, 1, 1, tzinfo=UTC)
+    scope = Scope("beneficiary", journey.beneficiary_id)
+    first = bundler.build(scope, Reveal(jejak.vault, AUDITOR), at).content
+    second = bundler.build(scope, Reveal(jejak.vault, AUDITOR), at).content
+    assert io.BytesIO(first).getvalue() == second
+
+
+def test_a_bundle_from_a_tampered_log_does_not_verify(jejak: Jejak, tmp_path: Path) -> None:
+    journey = run_journey(jejak.app)
+    jejak.runner.catch_up()
+    table = jejak.app.recorder.events_table_name  # type: ignore[attr-defined]
+    position = "rowid" if jejak.store.kind == "sqlite" else "notification_id"
+    with jejak.engine.begin() as conn:
+        first = conn.execute(text(f"SELECT MIN({position}) FROM {table}")).scalar_one()
+        conn.execute(
+            text(f"UPDATE {table} SET state = :s WHERE {position} = :p"), {"s": b"{}", "p": first}
+        )
+
+    path = bundle_file(jejak, tmp_path, Scope("site", journey.site_id))
+
+    with pytest.raises(BundleInvalid) as refused:
+        verify_bundle(path)
+    assert f"position {first} differs from its chain link" in str(refused.value)

@@ -33,6 +33,8 @@ class AccessAction(StrEnum):
     READ_PERSONAL_DATA = "read_personal_data"
     READ_DOCUMENT = "read_document"
     EXPORT_TRANSFER_FILE = "export_transfer_file"
+    EXPORT_LEDGER = "export_ledger"
+    EXPORT_PAYMENT_HISTORY = "export_payment_history"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_CREATED = "account_created"

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from service.exports.indonesian import format_cell_id, format_datetime_id
-from service.exports.model import Report, Table
+from service.exports.model import Kind, Report, Table
 
 FONT = "Helvetica"
 TABLE_FONT_SIZE = 8
@@ -131,7 +131,7 @@ def _table(pdf: FPDF, table: Table) -> None:
         pdf,
         bold=[titles, *([totals] if totals else [])],
         plain=body,
-        numeric=[column.kind.is_numeric for column in table.columns],
+        whole=[column.kind.is_numeric or column.kind is Kind.DATE for column in table.columns],
     )
     with pdf.table(
         width=min(sum(widths), pdf.epw),  # summing floats may overshoot the page by a hair
@@ -168,15 +168,16 @@ def _totals_row(table: Table) -> list[str] | None:
 
 
 def _column_widths(
-    pdf: FPDF, bold: list[list[str]], plain: list[list[str]], numeric: list[bool]
+    pdf: FPDF, bold: list[list[str]], plain: list[list[str]], whole: list[bool]
 ) -> list[float]:
     """Each column as wide as its widest text; if they overflow the page, text columns give
     up width first.
 
-    A wrapped amount (``Rp 3.000.00`` over ``0``) misleads, and a word broken mid-way reads
-    badly, so numeric columns keep their full width and text columns shrink towards their
-    longest word, wrapping between words. When even that does not fit, text columns break
-    inside words; only when the amounts alone overflow is every column shrunk in proportion.
+    A wrapped amount (``Rp 3.000.00`` over ``0``) misleads, a date over three lines is hard
+    to scan, and a word broken mid-way reads badly, so `whole` columns (amounts, numbers,
+    dates) keep their full width and the other columns shrink towards their longest word,
+    wrapping between words. When even that does not fit, they break inside words; only when
+    the whole columns alone overflow is every column shrunk in proportion.
     """
     natural = [0.0] * len(bold[0])
     least = [0.0] * len(bold[0])
@@ -193,36 +194,31 @@ def _column_widths(
     if sum(widest) <= pdf.epw:
         return widest
     narrowest = [
-        width if is_numeric else word + padding
-        for width, word, is_numeric in zip(widest, least, numeric, strict=True)
+        width if keep else word + padding
+        for width, word, keep in zip(widest, least, whole, strict=True)
     ]
     if sum(narrowest) >= pdf.epw:
-        return _shrink_text_columns(narrowest, numeric, pdf.epw)
+        return _shrink_text_columns(narrowest, whole, pdf.epw)
     # Share the page's remaining width among the text columns in proportion to what each
     # would need to print unwrapped.
     share = (pdf.epw - sum(narrowest)) / (sum(widest) - sum(narrowest))
     return [low + (high - low) * share for low, high in zip(narrowest, widest, strict=True)]
 
 
-def _shrink_text_columns(widths: list[float], numeric: list[bool], page: float) -> list[float]:
+def _shrink_text_columns(widths: list[float], whole: list[bool], page: float) -> list[float]:
     """`widths` fitted to `page` by capping the widest text columns at one common width, so
-    that narrow text (a date, a code) stays whole and only long text breaks inside words.
-    Every column shrinks in proportion if the numeric ones alone are wider than the page."""
-    numbers = sum(width for width, is_numeric in zip(widths, numeric, strict=True) if is_numeric)
-    texts = sorted(
-        width for width, is_numeric in zip(widths, numeric, strict=True) if not is_numeric
-    )
-    if numbers >= page or not texts:
+    that narrow text (a code, a short label) stays whole and only long text breaks inside
+    words. Every column shrinks in proportion if the whole ones alone are wider than the page."""
+    kept = sum(width for width, keep in zip(widths, whole, strict=True) if keep)
+    texts = sorted(width for width, keep in zip(widths, whole, strict=True) if not keep)
+    if kept >= page or not texts:
         return [width * page / sum(widths) for width in widths]
-    room = page - numbers
+    room = page - kept
     # The cap: the narrowest text columns keep their width while the rest share what is left.
     cap = room / len(texts)
-    for kept, width in enumerate(texts):
-        cap = room / (len(texts) - kept)
+    for done, width in enumerate(texts):
+        cap = room / (len(texts) - done)
         if width > cap:
             break
         room -= width
-    return [
-        width if is_numeric else min(width, cap)
-        for width, is_numeric in zip(widths, numeric, strict=True)
-    ]
+    return [width if keep else min(width, cap) for width, keep in zip(widths, whole, strict=True)]

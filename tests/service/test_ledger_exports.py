@@ -81,7 +81,7 @@ def csv_rows(content: bytes) -> list[dict[str, str]]:
 
 def recorded_totals(sheet: Worksheet) -> dict[str, Any]:
     """The `Jumlah tercatat` row of a sheet, by column title."""
-    titles = [cell.value for cell in sheet[1]]
+    titles = [str(cell.value) for cell in sheet[1]]
     (row,) = [r for r in sheet.iter_rows(values_only=True) if RECORDED_TOTAL_LABEL in r]
     return dict(zip(titles, row, strict=True))
 

@@ -12,13 +12,14 @@ the only personal field, revealed or masked by the viewer's role (`Reveal`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from projections.tables import (
     beneficiary_status,
@@ -145,16 +146,19 @@ class LedgerReports:
         self, viewer: Account, beneficiary_id: UUID, generated_at: datetime
     ) -> tuple[Report, HistorySubject]:
         """Every money event of her entitlements in log order, with her running total."""
-        person = self._one(
-            select(beneficiary_status).where(
-                beneficiary_status.c.beneficiary_id == str(beneficiary_id)
-            ),
-            "Beneficiary",
-            beneficiary_id,
-        )
-        rows = self._all(LedgerFilter(beneficiary_id=beneficiary_id).query())
+        with _Snapshot.of(self.engine) as read:
+            person = read.one(
+                select(beneficiary_status).where(
+                    beneficiary_status.c.beneficiary_id == str(beneficiary_id)
+                ),
+                "Beneficiary",
+                beneficiary_id,
+            )
+            rows = read.all(LedgerFilter(beneficiary_id=beneficiary_id).query())
+            recorded = read.totals("beneficiary").get(str(beneficiary_id), 0)
+            site = read.site_label(person["site_id"])
+            decrees = read.decree_numbers(beneficiary_id)
         total = _paid(rows)
-        recorded = self._recorded_total("beneficiary", str(beneficiary_id))
         last_running = rows[-1]["paid_total_beneficiary"] if rows else 0
         if not total == last_running == recorded:
             raise LedgerMismatch(
@@ -173,9 +177,9 @@ class LedgerReports:
             subtitle=f"Kasus {person['case_number']}",
             metadata=[
                 ("Nomor kasus", person["case_number"]),
-                ("Lokasi", self._site_label(person["site_id"])),
+                ("Lokasi", site),
                 ("Nama", reveal.column(person["name_sealed"]) or "-"),
-                ("Nomor SK", ", ".join(self._decree_numbers(beneficiary_id)) or "-"),
+                ("Nomor SK", ", ".join(decrees) or "-"),
                 ("Total diterima bersih", format_rupiah_id(total)),
                 ("Dicetak untuk", f"{viewer.username} ({viewer.role.value})"),
             ],
@@ -187,10 +191,14 @@ class LedgerReports:
 
     def programme_ledger(self, filters: LedgerFilter, generated_at: datetime) -> Report:
         """The ledger rows `filters` selects, the budget lines, and net paid per site."""
-        sites = self._sites()
-        rows = self._all(filters.query())
+        with _Snapshot.of(self.engine) as read:
+            sites = read.sites()
+            rows = read.all(filters.query())
+            recorded = _recorded_total_for(filters, read)
+            metadata = _filter_lines(filters, read)
+            budget = _budget_table(filters, read)
+            per_site = _site_totals_table(sites, read)
         total = _paid(rows)
-        recorded = self._recorded_total_for(filters)
         if recorded is not None and recorded != total:
             raise LedgerMismatch(f"ledger rows add up to {total}, ledger_totals holds {recorded}")
         ledger = Table(
@@ -203,97 +211,65 @@ class LedgerReports:
             title="Buku besar pembayaran bantuan",
             subtitle="Setiap peristiwa uang setiap hak bantuan, menurut urutan log",
             metadata=[
-                *self._filter_lines(filters),
+                *metadata,
                 ("Jumlah baris", str(len(rows))),
                 ("Efek bayar bersih", format_rupiah_id(total)),
             ],
-            sections=[ledger, self._budget_table(filters), self._site_totals_table(sites)],
+            sections=[ledger, budget, per_site],
             footer_note=LEDGER_NOTE,
             generated_at=generated_at,
         )
 
-    def _filter_lines(self, filters: LedgerFilter) -> list[tuple[str, str]]:
-        """The filters as metadata lines, so a reader knows what the file leaves out."""
-        chosen: list[tuple[str, str | None]] = [
-            ("Kasus (ID)", _text(filters.beneficiary_id)),
-            ("Lokasi", self._site_label(str(filters.site_id)) if filters.site_id else None),
-            ("Komponen", _text(filters.component, str.upper)),
-            ("Tahun anggaran", _text(filters.fiscal_year)),
-            ("Sumber dana", _text(filters.source, str.upper)),
-            ("Dari tanggal", _text(filters.occurred_from, format_date_id)),
-            ("Sampai tanggal", _text(filters.occurred_to, format_date_id)),
-        ]
-        lines = [(label, text) for label, text in chosen if text is not None]
-        return lines or [("Saringan", "semua baris")]
 
-    def _budget_table(self, filters: LedgerFilter) -> Table:
-        # Commitments are filtered by the dimensions they have; sites and components are not
-        # among them (one commitment funds many of each).
-        c = budget_position.c
-        query = select(budget_position).order_by(c.fiscal_year, c.source, c.budget_line)
-        if filters.fiscal_year is not None:
-            query = query.where(c.fiscal_year == filters.fiscal_year)
-        if filters.source is not None:
-            query = query.where(c.source == filters.source)
-        rows = self._all(query)
-        totals = {key: sum(row[key] for row in rows) for key in BUDGET_MONEY}
-        return Table("Posisi anggaran", BUDGET_COLUMNS, rows, totals=totals)
+class _Snapshot:
+    """Reads of the read models that all see one moment.
 
-    def _site_totals_table(self, sites: Mapping[str, Row]) -> Table:
-        """Net paid per site from `ledger_totals`, whatever the ledger's filters: the programme's
-        own figures. Compensation payees belong to no site, so they get a row of their own."""
-        by_site = self._totals("site")
-        rows: list[Row] = [
-            {"code": site["code"], "name": site["name"], "paid": by_site.get(site_id, 0)}
-            for site_id, site in sites.items()
-        ]
-        programme = sum(self._totals("component").values())
-        without_site = programme - sum(by_site.values())
-        if without_site:
-            rows.append({"code": "-", "name": NO_SITE, "paid": without_site})
-        return Table("Per lokasi (seluruh program)", SITE_COLUMNS, rows, totals={"paid": programme})
+    The projection runner commits while an export is built; rows read before one of its
+    commits and totals read after it would not add up, and the export would be refused for
+    no fault in the ledger. So every read of a report goes through one transaction that sees
+    a single state: REPEATABLE READ on PostgreSQL, and on SQLite a read transaction opened
+    explicitly (the driver opens none for SELECTs), which WAL mode keeps on one snapshot.
+    """
 
-    def _recorded_total_for(self, filters: LedgerFilter) -> int | None:
-        """`ledger_totals`' figure for the rows `filters` selects, where it keeps one: the whole
-        ledger, or a single dimension's key over all dates. None where no read model sums
-        exactly that selection (two dimensions at once, or a date range)."""
-        if filters.occurred_from is not None or filters.occurred_to is not None:
-            return None
-        chosen = [
-            (dimension, str(value))
-            for dimension, value in (
-                ("beneficiary", filters.beneficiary_id),
-                ("site", filters.site_id),
-                ("component", filters.component),
-                ("source", filters.source),
-                ("fiscal_year", filters.fiscal_year),
-            )
-            if value is not None
-        ]
-        if not chosen:
-            return sum(self._totals("component").values())
-        if len(chosen) == 1:
-            return self._recorded_total(*chosen[0])
-        return None
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-    def _recorded_total(self, dimension: str, key: str) -> int:
-        return self._totals(dimension).get(key, 0)
+    @classmethod
+    @contextmanager
+    def of(cls, engine: Engine) -> Iterator[_Snapshot]:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            else:
+                conn.exec_driver_sql("BEGIN")
+            # Closing the connection rolls the read transaction back.
+            yield cls(conn)
 
-    def _totals(self, dimension: str) -> dict[str, int]:
+    def all(self, query: Select[Any]) -> list[Row]:
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def one(self, query: Select[Any], kind: str, ident: object) -> Row:
+        rows = self.all(query)
+        if not rows:
+            raise NotFound(kind, ident)
+        return rows[0]
+
+    def totals(self, dimension: str) -> dict[str, int]:
+        """Net paid per key of one `ledger_totals` dimension."""
         c = ledger_totals.c
-        rows = self._all(select(c.key, c.paid).where(c.dimension == dimension))
+        rows = self.all(select(c.key, c.paid).where(c.dimension == dimension))
         return {row["key"]: row["paid"] for row in rows}
 
-    def _sites(self) -> dict[str, Row]:
+    def sites(self) -> dict[str, Row]:
         c = site_status.c
-        rows = self._all(select(c.site_id, c.code, c.name).order_by(c.code))
+        rows = self.all(select(c.site_id, c.code, c.name).order_by(c.code))
         return {row["site_id"]: row for row in rows}
 
-    def _site_label(self, site_id: str | None) -> str:
-        site = self._sites().get(site_id or "")
+    def site_label(self, site_id: str | None) -> str:
+        site = self.sites().get(site_id or "")
         return f"{site['code']} {site['name']}" if site else "-"
 
-    def _decree_numbers(self, beneficiary_id: UUID) -> list[str]:
+    def decree_numbers(self, beneficiary_id: UUID) -> list[str]:
         c = entitlement_status.c
         query = (
             select(c.decree_number)
@@ -301,17 +277,76 @@ class LedgerReports:
             .distinct()
             .order_by(c.decree_number)
         )
-        return [row["decree_number"] for row in self._all(query)]
+        return [row["decree_number"] for row in self.all(query)]
 
-    def _one(self, query: Select[Any], kind: str, ident: object) -> Row:
-        rows = self._all(query)
-        if not rows:
-            raise NotFound(kind, ident)
-        return rows[0]
 
-    def _all(self, query: Select[Any]) -> list[Row]:
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+def _filter_lines(filters: LedgerFilter, read: _Snapshot) -> list[tuple[str, str]]:
+    """The filters as metadata lines, so a reader knows what the file leaves out."""
+    chosen: list[tuple[str, str | None]] = [
+        ("Kasus (ID)", _text(filters.beneficiary_id)),
+        ("Lokasi", read.site_label(str(filters.site_id)) if filters.site_id else None),
+        ("Komponen", _text(filters.component, str.upper)),
+        ("Tahun anggaran", _text(filters.fiscal_year)),
+        ("Sumber dana", _text(filters.source, str.upper)),
+        ("Dari tanggal", _text(filters.occurred_from, format_date_id)),
+        ("Sampai tanggal", _text(filters.occurred_to, format_date_id)),
+    ]
+    lines = [(label, text) for label, text in chosen if text is not None]
+    return lines or [("Saringan", "semua baris")]
+
+
+def _budget_table(filters: LedgerFilter, read: _Snapshot) -> Table:
+    # Commitments are filtered by the dimensions they have; sites and components are not
+    # among them (one commitment funds many of each).
+    c = budget_position.c
+    query = select(budget_position).order_by(c.fiscal_year, c.source, c.budget_line)
+    if filters.fiscal_year is not None:
+        query = query.where(c.fiscal_year == filters.fiscal_year)
+    if filters.source is not None:
+        query = query.where(c.source == filters.source)
+    rows = read.all(query)
+    totals = {key: sum(row[key] for row in rows) for key in BUDGET_MONEY}
+    return Table("Posisi anggaran", BUDGET_COLUMNS, rows, totals=totals)
+
+
+def _site_totals_table(sites: Mapping[str, Row], read: _Snapshot) -> Table:
+    """Net paid per site from `ledger_totals`, whatever the ledger's filters: the programme's
+    own figures. Compensation payees belong to no site, so they get a row of their own."""
+    by_site = read.totals("site")
+    rows: list[Row] = [
+        {"code": site["code"], "name": site["name"], "paid": by_site.get(site_id, 0)}
+        for site_id, site in sites.items()
+    ]
+    programme = sum(read.totals("component").values())
+    without_site = programme - sum(by_site.values())
+    if without_site:
+        rows.append({"code": "-", "name": NO_SITE, "paid": without_site})
+    return Table("Per lokasi (seluruh program)", SITE_COLUMNS, rows, totals={"paid": programme})
+
+
+def _recorded_total_for(filters: LedgerFilter, read: _Snapshot) -> int | None:
+    """`ledger_totals`' figure for the rows `filters` selects, where it keeps one: the whole
+    ledger, or a single dimension's key over all dates. None where no read model sums
+    exactly that selection (two dimensions at once, or a date range)."""
+    if filters.occurred_from is not None or filters.occurred_to is not None:
+        return None
+    chosen = [
+        (dimension, str(value))
+        for dimension, value in (
+            ("beneficiary", filters.beneficiary_id),
+            ("site", filters.site_id),
+            ("component", filters.component),
+            ("source", filters.source),
+            ("fiscal_year", filters.fiscal_year),
+        )
+        if value is not None
+    ]
+    if not chosen:
+        return sum(read.totals("component").values())
+    if len(chosen) == 1:
+        dimension, key = chosen[0]
+        return read.totals(dimension).get(key, 0)
+    return None
 
 
 def _paid(rows: Sequence[Row]) -> int:

@@ -23,7 +23,7 @@ from service.accounts import Account
 from service.exports.pdf_export import to_latin1
 from service.exports.xlsx_export import RECORDED_TOTAL_LABEL
 from service.ledger_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
-from service.ledger_reports import EVENT_LABELS, LedgerMismatch
+from service.ledger_reports import EVENT_LABELS, LedgerMismatch, _Snapshot
 from service.queries import LedgerFilter
 from service.system import Jejak
 from service.vault import mask
@@ -260,3 +260,16 @@ def test_a_total_the_read_model_disagrees_with_is_refused(paid: Paid) -> None:
 
 def test_every_entitlement_event_has_a_label() -> None:
     assert set(EVENT_LABELS) == ENTITLEMENT_EVENTS
+
+
+def test_a_reports_reads_all_see_one_moment(paid: Paid) -> None:
+    def tamper() -> None:
+        with paid.jejak.engine.begin() as conn:
+            conn.execute(update(ledger_totals).values(paid=ledger_totals.c.paid + 1))
+
+    with _Snapshot.of(paid.jejak.engine) as read:
+        before = read.totals("site")
+        tamper()  # as if the projection runner committed while the report was read
+        during = read.totals("site")
+
+    assert during == before

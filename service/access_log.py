@@ -34,6 +34,8 @@ class AccessAction(StrEnum):
     READ_DOCUMENT = "read_document"
     EXPORT_TRANSFER_FILE = "export_transfer_file"
     VERIFY_LOG = "verify_log"
+    EXPORT_LEDGER = "export_ledger"
+    EXPORT_PAYMENT_HISTORY = "export_payment_history"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_CREATED = "account_created"

@@ -1,4 +1,5 @@
-"""`jejak money`: the ledger's file work from the command line (bank files, statements).
+"""`jejak money`: the ledger's file work from the command line (bank files, statements, and the
+auditors' exports).
 
 Money commands are attributed to a person, never to "the command line": each takes
 `--as USERNAME` and that account's password, and runs with its role and unit, so four eyes and
@@ -11,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -25,16 +26,21 @@ from domain.errors import DomainError, InvalidValue
 from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
 from domain.recording import Actor, DocumentRef, Provenance
+from domain.site import Site
 from service.accounts import Account
 from service.api.deps import today_wita
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.exports.indonesian import format_rupiah_id as format_rupiah
 from service.ledger import NewDecreeLine
+from service.ledger_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
+from service.queries import LedgerFilter
 from service.reconciliation_report import ReconciliationReport, Reconciliations
 from service.system import Jejak
 
-money_cli = typer.Typer(help="The money ledger: bank files and statements.", no_args_is_help=True)
+money_cli = typer.Typer(
+    help="The money ledger: bank files, statements and exports.", no_args_is_help=True
+)
 console = Console()
 
 AsUser = Annotated[str, typer.Option("--as", help="Your username; the command is yours.")]
@@ -42,6 +48,7 @@ Password = Annotated[
     str, typer.Option(prompt=True, hide_input=True, envvar="JEJAK_PASSWORD", show_envvar=False)
 ]
 OnDate = Annotated[str, typer.Option(help="The business date (WITA), YYYY-MM-DD.")]
+ISO_DATE = "%Y-%m-%d"
 
 
 @contextmanager
@@ -58,6 +65,8 @@ def _signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
         raise _refused(error) from None
     except NotFound as error:
         console.print(f"[red]NOT_FOUND[/red]: {error}")
+    except ExportRefused as error:
+        console.print(f"[red]ROLE_FORBIDDEN[/red]: {error}")
         raise typer.Exit(1) from None
     finally:
         jejak.close()
@@ -342,3 +351,70 @@ def _decree_lines(jejak: Jejak, text: str) -> list[NewDecreeLine]:
 def _decreed(jejak: Jejak, authority: str, number: str, states: tuple[str, ...]) -> list[UUID]:
     decree = jejak.app.decree(Decree.create_id(authority, number))
     return [e for e in decree.lines if jejak.app.entitlement(e).state in states]
+
+
+@money_cli.command("ledger")
+def ledger(
+    out: Annotated[Path, typer.Option(help="Where to write the export.")],
+    as_user: AsUser,
+    password: Password,
+    fmt: Annotated[LedgerFormat, typer.Option("--format", help="xlsx or csv.")] = (
+        LedgerFormat.XLSX
+    ),
+    site: Annotated[str | None, typer.Option(help="Only this site, by code (TRK-JP).")] = None,
+    fiscal_year: Annotated[int | None, typer.Option(help="Only this fiscal year.")] = None,
+    source: Annotated[FundingSource | None, typer.Option(help="Only this source.")] = None,
+    component: Annotated[AidComponent | None, typer.Option(help="Only this aid.")] = None,
+    occurred_from: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=[ISO_DATE], help="From this business date."),
+    ] = None,
+    occurred_to: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=[ISO_DATE], help="To this business date."),
+    ] = None,
+) -> None:
+    """Export the payment ledger for auditors as XLSX (with budget and per-site sheets) or CSV;
+    the export is written to the access log."""
+    filters = LedgerFilter(
+        site_id=Site.create_id(site) if site else None,
+        component=component.value if component else None,
+        fiscal_year=fiscal_year,
+        source=source.value if source else None,
+        occurred_from=occurred_from.date() if occurred_from else None,
+        occurred_to=occurred_to.date() if occurred_to else None,
+    )
+    with _signed_in(as_user, password) as (jejak, account):
+        _write(out, _exports(jejak).ledger(account, filters, fmt))
+
+
+@money_cli.command("history")
+def history(
+    case_number: str,
+    out: Annotated[Path, typer.Option(help="Where to write the PDF.")],
+    as_user: AsUser,
+    password: Password,
+) -> None:
+    """Export one woman's payment history as PDF (her name masked unless your role may see
+    it); the export is written to the access log."""
+    with _signed_in(as_user, password) as (jejak, account):
+        try:
+            export = _exports(jejak).payment_history_pdf(
+                account, Beneficiary.create_id(case_number)
+            )
+        except NotFound:
+            console.print(f"[red]NOT_FOUND[/red]: no case {case_number}.")
+            raise typer.Exit(1) from None
+        _write(out, export)
+
+
+def _exports(jejak: Jejak) -> LedgerExports:
+    # A separate process may keep the read models; catching up first means the export holds
+    # every event recorded before the command ran.
+    jejak.runner.catch_up()
+    return LedgerExports.of(jejak)
+
+
+def _write(out: Path, export: ExportFile) -> None:
+    out.write_bytes(export.content)
+    console.print(f"Wrote {out} ({len(export.content)} bytes).")

@@ -50,6 +50,42 @@ class Page(Generic[Item]):
     offset: int
 
 
+@dataclasses.dataclass(frozen=True)
+class LedgerFilter:
+    """Which payment_ledger rows a question is about; None matches every row.
+
+    The date range is inclusive and compares business dates (`occurred_on`), the dates on the
+    papers, not the moments the events were recorded.
+    """
+
+    beneficiary_id: UUID | None = None
+    site_id: UUID | None = None
+    component: str | None = None
+    fiscal_year: int | None = None
+    source: str | None = None
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+
+    def query(self) -> Select[Any]:
+        """The selected rows in log order."""
+        c = payment_ledger.c
+        query = select(payment_ledger).order_by(c.position)
+        for column, value in (
+            (c.beneficiary_id, self.beneficiary_id),
+            (c.site_id, self.site_id),
+            (c.component, self.component),
+            (c.fiscal_year, self.fiscal_year),
+            (c.source, self.source),
+        ):
+            if value is not None:
+                query = query.where(column == (str(value) if isinstance(value, UUID) else value))
+        if self.occurred_from is not None:
+            query = query.where(c.occurred_on >= self.occurred_from)
+        if self.occurred_to is not None:
+            query = query.where(c.occurred_on <= self.occurred_to)
+        return query
+
+
 class Reveal:
     """Decrypts sealed fields for roles that may see them and masks them for the others."""
 
@@ -225,30 +261,9 @@ class ReadModels:
     # data (bank accounts and payee names stay sealed in the events), so every role reads them
     # as they are; a person's name is revealed or masked where it is shown alongside.
 
-    def ledger(
-        self,
-        *,
-        beneficiary_id: UUID | None = None,
-        site_id: UUID | None = None,
-        component: str | None = None,
-        fiscal_year: int | None = None,
-        source: str | None = None,
-        limit: int,
-        offset: int,
-    ) -> Page[Row]:
+    def ledger(self, filters: LedgerFilter, *, limit: int, offset: int) -> Page[Row]:
         """Every money event of every entitlement in log order, with running totals."""
-        c = payment_ledger.c
-        query = select(payment_ledger).order_by(c.position)
-        for column, value in (
-            (c.beneficiary_id, beneficiary_id),
-            (c.site_id, site_id),
-            (c.component, component),
-            (c.fiscal_year, fiscal_year),
-            (c.source, source),
-        ):
-            if value is not None:
-                query = query.where(column == (str(value) if isinstance(value, UUID) else value))
-        return self._page(query, limit, offset)
+        return self._page(filters.query(), limit, offset)
 
     def payments_of(
         self, viewer: Account, beneficiary_id: UUID, *, limit: int, offset: int
@@ -256,7 +271,7 @@ class ReadModels:
         """Her full payment history: her ledger rows in order, with who, when, on what
         document, the bank's reference and her running total; her name by the viewer's role."""
         person = self.beneficiary(viewer, beneficiary_id)
-        page = self.ledger(beneficiary_id=beneficiary_id, limit=limit, offset=offset)
+        page = self.ledger(LedgerFilter(beneficiary_id=beneficiary_id), limit=limit, offset=offset)
         return {
             "beneficiary_id": str(beneficiary_id),
             "case_number": person["case_number"],

@@ -35,7 +35,7 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.api.queries import After, _caught_up
+from service.api.queries import After, caught_up
 from service.ledger import BankResultSummary, StatementSummary
 from service.reconciliation_report import Reconciliations
 
@@ -376,7 +376,7 @@ def reconciliation(
     require_role(user, READERS_OF_MONEY, "read the reconciliation")
     if (batch_id is None) == (start is None or end is None):
         raise InvalidValue("give either batch_id or both start and end", field="batch_id")
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     reports = Reconciliations(jejak.engine, jejak.settings.deadline_days)
     day = as_of or today_wita()
     if batch_id is not None:

@@ -14,7 +14,7 @@ from domain.funding import FundingSource
 from domain.lifecycle import Lifecycle
 from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import JejakDep, UserDep, today_wita
-from service.queries import Page, ReadModels
+from service.queries import LedgerFilter, Page, ReadModels
 from service.system import Jejak
 
 router = APIRouter(prefix="/api", tags=["queries"])
@@ -32,7 +32,7 @@ def read_models(jejak: JejakDep) -> ReadModels:
 ReadDep = Annotated[ReadModels, Depends(read_models)]
 
 
-def _caught_up(jejak: Jejak, after: int | None, response: Response) -> None:
+def caught_up(jejak: Jejak, after: int | None, response: Response) -> None:
     """Read-your-writes: wait for the projections, and say in a header how far they are."""
     if after is not None:
         reached = jejak.runner.wait_for(after, jejak.settings.read_your_writes_timeout_seconds)
@@ -51,7 +51,7 @@ def dashboard(
     user: UserDep, jejak: JejakDep, reads: ReadDep, response: Response, after: After = None
 ) -> dict[str, Any]:
     """Per site: counts per state; headcount at pendataan vs at closure vs now."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return reads.dashboard()
 
 
@@ -67,7 +67,7 @@ def list_sites(
     after: After = None,
 ) -> dict[str, Any]:
     """Sites and where each stands."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return page_body(reads.sites(state=state, limit=limit, offset=offset))
 
 
@@ -81,7 +81,7 @@ def get_site(
     after: After = None,
 ) -> dict[str, Any]:
     """One site's status."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return reads.site(site_id)
 
 
@@ -105,7 +105,7 @@ def list_beneficiaries(
     after: After = None,
 ) -> dict[str, Any]:
     """Cases, filtered by site, state or case-number prefix. Names are masked for auditors."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return page_body(
         reads.beneficiaries(
             user, site_id=site_id, state=state, case_number=case_number, limit=limit, offset=offset
@@ -123,7 +123,7 @@ def get_beneficiary(
     after: After = None,
 ) -> dict[str, Any]:
     """One case, with its identity (masked for auditors)."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return reads.beneficiary(user, beneficiary_id)
 
 
@@ -150,7 +150,7 @@ def get_worklist(
     after: After = None,
 ) -> dict[str, Any]:
     """Open cases: next action, due date, overdue (as of today in WITA unless given)."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return page_body(
         reads.worklist(
             as_of=as_of or today_wita(),
@@ -176,8 +176,36 @@ def beneficiary_payments(
 ) -> dict[str, Any]:
     """Her payment history: every money event of her entitlements in order, with who, when,
     the document, the bank's reference and her running total (her name masked for auditors)."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return reads.payments_of(user, beneficiary_id, limit=limit, offset=offset)
+
+
+def ledger_filter(
+    site_id: UUID | None = None,
+    component: AidComponent | None = None,
+    fiscal_year: int | None = None,
+    source: FundingSource | None = None,
+    beneficiary_id: UUID | None = None,
+    occurred_from: Annotated[
+        date | None, Query(description="from this business date (inclusive)")
+    ] = None,
+    occurred_to: Annotated[
+        date | None, Query(description="to this business date (inclusive)")
+    ] = None,
+) -> LedgerFilter:
+    """The ledger's query filters, shared by the JSON list and its exports."""
+    return LedgerFilter(
+        beneficiary_id=beneficiary_id,
+        site_id=site_id,
+        component=component.value if component else None,
+        fiscal_year=fiscal_year,
+        source=source.value if source else None,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+
+
+LedgerFilterDep = Annotated[LedgerFilter, Depends(ledger_filter)]
 
 
 @router.get("/ledger")
@@ -186,29 +214,15 @@ def list_ledger(
     jejak: JejakDep,
     reads: ReadDep,
     response: Response,
-    site_id: UUID | None = None,
-    component: AidComponent | None = None,
-    fiscal_year: int | None = None,
-    source: FundingSource | None = None,
-    beneficiary_id: UUID | None = None,
+    filters: LedgerFilterDep,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
     """The payment ledger in log order, with running totals per beneficiary, site, component,
     source and fiscal year."""
-    _caught_up(jejak, after, response)
-    return page_body(
-        reads.ledger(
-            beneficiary_id=beneficiary_id,
-            site_id=site_id,
-            component=component.value if component else None,
-            fiscal_year=fiscal_year,
-            source=source.value if source else None,
-            limit=limit,
-            offset=offset,
-        )
-    )
+    caught_up(jejak, after, response)
+    return page_body(reads.ledger(filters, limit=limit, offset=offset))
 
 
 @router.get("/budget")
@@ -223,7 +237,7 @@ def list_budget(
     after: After = None,
 ) -> dict[str, Any]:
     """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return page_body(reads.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
 
 
@@ -242,7 +256,7 @@ def list_entitlements(
     after: After = None,
 ) -> dict[str, Any]:
     """Decreed aid components and where each stands, filtered by state, site, person or batch."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return page_body(
         reads.entitlements(
             state=state,
@@ -265,7 +279,7 @@ def get_entitlement(
     after: After = None,
 ) -> dict[str, Any]:
     """One entitlement: its state, funding, batch and bank result."""
-    _caught_up(jejak, after, response)
+    caught_up(jejak, after, response)
     return reads.entitlement(entitlement_id)
 
 

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from service.exports.indonesian import format_cell_id, format_datetime_id
-from service.exports.model import Report, Table
+from service.exports.model import Kind, Report, Table
 
 FONT = "Helvetica"
 TABLE_FONT_SIZE = 8
@@ -127,9 +127,14 @@ def _table(pdf: FPDF, table: Table) -> None:
     ]
     totals = _totals_row(table)
     titles = [to_latin1(column.title) for column in table.columns]
-    widths = _column_widths(pdf, bold=[titles, *([totals] if totals else [])], plain=body)
+    widths = _column_widths(
+        pdf,
+        bold=[titles, *([totals] if totals else [])],
+        plain=body,
+        whole=[column.kind.is_numeric or column.kind is Kind.DATE for column in table.columns],
+    )
     with pdf.table(
-        width=sum(widths),
+        width=min(sum(widths), pdf.epw),  # summing floats may overshoot the page by a hair
         col_widths=widths,
         align="LEFT",
         text_align=tuple("RIGHT" if c.kind.is_numeric else "LEFT" for c in table.columns),
@@ -162,19 +167,58 @@ def _totals_row(table: Table) -> list[str] | None:
     return cells
 
 
-def _column_widths(pdf: FPDF, bold: list[list[str]], plain: list[list[str]]) -> list[float]:
-    """Each column as wide as its widest text, shrunk in proportion if they overflow the page.
+def _column_widths(
+    pdf: FPDF, bold: list[list[str]], plain: list[list[str]], whole: list[bool]
+) -> list[float]:
+    """Each column as wide as its widest text; if they overflow the page, text columns give
+    up width first.
 
-    Columns that shrink wrap their text inside the cell.
+    A wrapped amount (``Rp 3.000.00`` over ``0``) misleads, a date over three lines is hard
+    to scan, and a word broken mid-way reads badly, so `whole` columns (amounts, numbers,
+    dates) keep their full width and the other columns shrink towards their longest word,
+    wrapping between words. When even that does not fit, they break inside words; only when
+    the whole columns alone overflow is every column shrunk in proportion.
     """
     natural = [0.0] * len(bold[0])
+    least = [0.0] * len(bold[0])
     for style, rows in (("B", bold), ("", plain)):
         pdf.set_font(style=style)
         for row in rows:
-            natural = [
-                max(w, pdf.get_string_width(text)) for w, text in zip(natural, row, strict=True)
-            ]
+            for index, text in enumerate(row):
+                natural[index] = max(natural[index], pdf.get_string_width(text))
+                longest_word = max((pdf.get_string_width(w) for w in text.split()), default=0.0)
+                least[index] = max(least[index], longest_word)
     pdf.set_font(style="")
-    padded = [width + 2 * CELL_PADDING + 1 for width in natural]
-    scale = min(1.0, pdf.epw / sum(padded))
-    return [width * scale for width in padded]
+    padding = 2 * CELL_PADDING + 1
+    widest = [width + padding for width in natural]
+    if sum(widest) <= pdf.epw:
+        return widest
+    narrowest = [
+        width if keep else word + padding
+        for width, word, keep in zip(widest, least, whole, strict=True)
+    ]
+    if sum(narrowest) >= pdf.epw:
+        return _shrink_text_columns(narrowest, whole, pdf.epw)
+    # Share the page's remaining width among the text columns in proportion to what each
+    # would need to print unwrapped.
+    share = (pdf.epw - sum(narrowest)) / (sum(widest) - sum(narrowest))
+    return [low + (high - low) * share for low, high in zip(narrowest, widest, strict=True)]
+
+
+def _shrink_text_columns(widths: list[float], whole: list[bool], page: float) -> list[float]:
+    """`widths` fitted to `page` by capping the widest text columns at one common width, so
+    that narrow text (a code, a short label) stays whole and only long text breaks inside
+    words. Every column shrinks in proportion if the whole ones alone are wider than the page."""
+    kept = sum(width for width, keep in zip(widths, whole, strict=True) if keep)
+    texts = sorted(width for width, keep in zip(widths, whole, strict=True) if not keep)
+    if kept >= page or not texts:
+        return [width * page / sum(widths) for width in widths]
+    room = page - kept
+    # The cap: the narrowest text columns keep their width while the rest share what is left.
+    cap = room / len(texts)
+    for done, width in enumerate(texts):
+        cap = room / (len(texts) - done)
+        if width > cap:
+            break
+        room -= width
+    return [width if keep else min(width, cap) for width, keep in zip(widths, whole, strict=True)]

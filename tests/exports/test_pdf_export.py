@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from service.exports.model import Report, Table
+from service.exports.model import Column, Kind, Report, Table
 from service.exports.pdf_export import to_latin1, to_pdf
 from tests.exports.conftest import GENERATED_AT, payment, payments_table, report_of
 
@@ -106,3 +106,15 @@ def test_text_beyond_latin1_is_printed_rather_than_failing_the_export(payments: 
     (text,) = page_texts(report)
 
     assert 'Laporan "Kaltara" - ?' in text
+
+
+def test_a_table_wider_than_the_page_wraps_its_text_and_never_an_amount() -> None:
+    notes = [Column(f"note{n}", f"Catatan {n}") for n in range(6)]
+    columns = [*notes, Column("amount", "Jumlah", Kind.RUPIAH)]
+    long_text = "hasil_transfer DEMO/hasil_transfer/2019/000001 dicatat oleh supervisor"
+    rows = [{**{c.key: long_text for c in notes}, "amount": 3_000_000}]
+
+    (text,) = page_texts(report_of(Table("Lebar", columns, rows, totals={"amount": 3_000_000})))
+
+    assert "Rp 3.000.000" in text
+    assert "Jumlah Rp 3.000.000" in text

@@ -1,0 +1,78 @@
+"""The auditors' exports over HTTP: a woman's payment history as PDF, the ledger as XLSX or
+CSV. Each is a download written to the access log; `after` waits for the read models as the
+other queries do."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from service.accounts import Account
+from service.api.deps import JejakDep, UserDep, require_role
+from service.api.queries import After, LedgerFilterDep, caught_up
+from service.ledger_exports import (
+    LEDGER_EXPORT_ROLES,
+    PAYMENT_HISTORY_ROLES,
+    ExportFile,
+    LedgerExports,
+    LedgerFormat,
+)
+from service.queries import LedgerFilter
+from service.system import Jejak
+
+router = APIRouter(prefix="/api", tags=["exports"])
+
+
+@router.get("/beneficiaries/{beneficiary_id}/payments.pdf", response_class=Response)
+def payment_history_pdf(
+    beneficiary_id: UUID, user: UserDep, jejak: JejakDep, after: After = None
+) -> Response:
+    """Her payment history as PDF: every money event of her entitlements with her running
+    total; her name masked for auditors and administrators."""
+    require_role(user, PAYMENT_HISTORY_ROLES, "export a payment history")
+    progress = Response()
+    caught_up(jejak, after, progress)
+    return _download(LedgerExports.of(jejak).payment_history_pdf(user, beneficiary_id), progress)
+
+
+@router.get("/ledger.xlsx", response_class=Response)
+def ledger_xlsx(
+    user: UserDep, jejak: JejakDep, filters: LedgerFilterDep, after: After = None
+) -> Response:
+    """The payment ledger (filtered as `GET /api/ledger`) with its total, the budget position
+    of each commitment and net paid per site, as an Excel workbook."""
+    return _ledger(user, jejak, filters, LedgerFormat.XLSX, after)
+
+
+@router.get("/ledger.csv", response_class=Response)
+def ledger_csv(
+    user: UserDep, jejak: JejakDep, filters: LedgerFilterDep, after: After = None
+) -> Response:
+    """The payment ledger (filtered as `GET /api/ledger`) as CSV: one row per ledger row."""
+    return _ledger(user, jejak, filters, LedgerFormat.CSV, after)
+
+
+def _ledger(
+    user: Account, jejak: Jejak, filters: LedgerFilter, fmt: LedgerFormat, after: int | None
+) -> Response:
+    require_role(user, LEDGER_EXPORT_ROLES, "export the ledger")
+    progress = Response()
+    caught_up(jejak, after, progress)
+    return _download(LedgerExports.of(jejak).ledger(user, filters, fmt), progress)
+
+
+def _download(export: ExportFile, progress: Response) -> Response:
+    # A returned Response does not take the headers set on an injected one, so the read
+    # models' position headers are carried over by hand.
+    carried = {k: v for k, v in progress.headers.items() if k.startswith("x-jejak-")}
+    return Response(
+        export.content,
+        media_type=export.media_type,
+        headers={
+            **carried,
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

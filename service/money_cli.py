@@ -65,6 +65,7 @@ def _signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
         raise _refused(error) from None
     except NotFound as error:
         console.print(f"[red]NOT_FOUND[/red]: {error}")
+        raise typer.Exit(1) from None
     except ExportRefused as error:
         console.print(f"[red]ROLE_FORBIDDEN[/red]: {error}")
         raise typer.Exit(1) from None

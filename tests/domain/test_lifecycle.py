@@ -17,8 +17,8 @@ from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import Decree
 from domain.entitlement import Entitlement
-from domain.export_record import ExportRecord
 from domain.errors import DomainError, InvalidValue, RuleViolation, TransitionNotAllowed
+from domain.export_record import ExportRecord
 from domain.funding import FundingCommitment
 from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
 from domain.lifecycle_docs import REGENERATE, render_lifecycle_docs

@@ -19,8 +19,8 @@ class LifecycleAggregate(Aggregate):
     """An aggregate whose state is moved only by its lifecycle declaration.
 
     Every event, on creation and on replay, moves `state` to the declared target and records
-    its business date under its name in `milestones`, which the deadlines read. Event bodies
-    therefore assign only the facts specific to the event.
+    its `milestone_on` date under its name in `milestones`, which the deadlines read. Event
+    bodies therefore assign only the facts specific to the event.
     """
 
     lifecycle: ClassVar[Lifecycle]
@@ -30,12 +30,21 @@ class LifecycleAggregate(Aggregate):
     class Event(Aggregate.Event, Recorded):
         """Base of every event; moves the state as the lifecycle declares, on every replay."""
 
+        def milestone_on(self) -> date:
+            """The date a deadline's clock starts from when this event starts one.
+
+            The business date, unless the event records an earlier start: the 60 days to answer
+            an audit finding run from the day the report was received, not from the day it was
+            entered here.
+            """
+            return self.occurred_on
+
         def mutate(self, aggregate: Any) -> Any:
             name = type(self).__name__
             if aggregate is None:
                 created = cast(LifecycleAggregate, super().mutate(aggregate))
                 created.state = created.lifecycle.target_after(name, None)
-                created.milestones = {name: self.occurred_on}
+                created.milestones = {name: self.milestone_on()}
                 return created
             existing = cast(LifecycleAggregate, aggregate)
             # The target is worked out before the body runs, so an event the declaration does
@@ -43,7 +52,7 @@ class LifecycleAggregate(Aggregate):
             target = existing.lifecycle.target_after(name, existing.state)
             mutated = cast(LifecycleAggregate, super().mutate(existing))
             mutated.state = target
-            mutated.milestones[name] = self.occurred_on
+            mutated.milestones[name] = self.milestone_on()
             return mutated
 
     class Created(Event, Aggregate.Created):
@@ -74,7 +83,7 @@ class LifecycleAggregate(Aggregate):
         cls.__init__(aggregate, **fields)
         name = created.__name__
         aggregate.state = cls.lifecycle.target_after(name, None)
-        aggregate.milestones = {name: event.occurred_on}
+        aggregate.milestones = {name: event.milestone_on()}
         aggregate.pending_events.append(event)
         return aggregate
 

@@ -176,7 +176,8 @@ class Lifecycle:
         for spec in self.states:
             lines.append(f"    {spec.name}: {spec.name}")
         for t in self.transitions:
-            label = t.event + ("" if t.roles == FIELD_ROLES else " (supervisor)")
+            # Only roles other than the default are named, to keep the diagram readable.
+            label = t.event + ("" if t.roles == FIELD_ROLES else f" ({', '.join(t.roles)})")
             if t.sources is None:
                 lines.append(f"    [*] --> {t.target}: {label}")
                 continue

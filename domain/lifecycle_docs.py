@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Deadline, Lifecycle, StateSpec, Transition
@@ -28,6 +29,8 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     ENTITLEMENT_LIFECYCLE,
     BATCH_LIFECYCLE,
     STATEMENT_LIFECYCLE,
+    AUDIT_FINDING_LIFECYCLE,
+    EXPORT_LIFECYCLE,
 )
 
 

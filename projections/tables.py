@@ -122,7 +122,7 @@ worklist = Table(
     "worklist",
     metadata,
     Column("subject_id", String(36), primary_key=True),
-    # site, beneficiary, entitlement or batch.
+    # site, beneficiary, entitlement, batch or audit_finding.
     Column("subject_kind", String(16), nullable=False),
     Column("label", String(140), nullable=False),
     # Null for a compensation payee's entitlement and for a batch, which spans sites.
@@ -291,3 +291,65 @@ chain_checkpoints = Table(
     Column("signature", String(128), nullable=False),
 )
 """Signed chain heads (Ed25519)."""
+
+audit_register = Table(
+    "audit_register",
+    metadata,
+    # One row per external audit finding (BPK, Inspektorat): where its follow-up stands.
+    Column("finding_id", String(36), primary_key=True),
+    Column("audit_body", String(200), nullable=False),
+    Column("lhp_number", String(200), nullable=False),
+    Column("lhp_date", Date, nullable=False),
+    Column("lhp_received_on", Date, nullable=False),
+    Column("finding_number", String(200), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("recommendation", Text, nullable=False),
+    Column("responsible_position", String(200), nullable=False),
+    Column("amount_to_recover", BigInteger),
+    Column("amount_recovered", BigInteger, nullable=False),
+    # JSON lists of the ids of the sites, cases and payment batches the finding concerns.
+    Column("site_ids", Text, nullable=False),
+    Column("beneficiary_ids", Text, nullable=False),
+    Column("batch_ids", Text, nullable=False),
+    Column("state", String(32), nullable=False, index=True),
+    Column("recorded_on", Date, nullable=False),
+    # The statutory answer date (LHP received + bpk_response_days), kept after the answer so
+    # a late answer stays visible.
+    Column("response_due_on", Date, nullable=False),
+    # The deadline running now, while an answer is awaited from the programme (null when the
+    # audit body has the next move); overdue is judged at query time against the WITA date.
+    Column("deadline", String(64)),
+    Column("due_on", Date, index=True),
+    Column("responses", Integer, nullable=False),
+    Column("first_response_on", Date),
+    Column("last_response_on", Date),
+    Column("last_response_summary", Text),
+    # accepted or rejected: the audit body's latest judgement of the follow-up.
+    Column("last_assessment", String(16)),
+    Column("last_assessed_on", Date),
+    Column("closed_on", Date),
+    Column("version", Integer, nullable=False),
+    *_provenance_columns(),
+)
+"""The register of external audit findings and their follow-up."""
+
+export_records = Table(
+    "export_records",
+    metadata,
+    # One row per export handed out: who took which bytes (ExportMade events).
+    Column("export_id", String(36), primary_key=True),
+    Column("export_name", String(100), nullable=False, index=True),
+    Column("export_format", String(16), nullable=False),
+    # JSON object of the filters, as text.
+    Column("filters", Text, nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("content_sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("actor_id", String(64), nullable=False, index=True),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_org_unit", String(200), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+"""Every export handed out, newest last."""

@@ -1,5 +1,5 @@
-"""worklist: what should happen next for each open site, case, entitlement and payment batch,
-by when, and is it overdue?
+"""worklist: what should happen next for each open site, case, entitlement, payment batch and
+audit finding, by when, and is it overdue?
 
 The next action and the deadline come from the lifecycle declarations; durations come from the
 programme settings, so a change of settings is applied by rebuilding this read model.
@@ -11,6 +11,7 @@ import json
 from collections.abc import Hashable, Mapping
 from datetime import date
 
+from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
@@ -26,10 +27,12 @@ WORKLIST_LIFECYCLES = (
     BENEFICIARY_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
     BATCH_LIFECYCLE,
+    AUDIT_FINDING_LIFECYCLE,
 )
 LIFECYCLE_OF_EVENT: dict[str, Lifecycle] = {
     t.event: lifecycle for lifecycle in WORKLIST_LIFECYCLES for t in lifecycle.transitions
 }
+LABEL_LENGTH = 140  # the worklist's label column
 # An event name must say which lifecycle it moves.
 assert len({(t.event, lc.aggregate) for lc in WORKLIST_LIFECYCLES for t in lc.transitions}) == len(
     LIFECYCLE_OF_EVENT
@@ -74,7 +77,7 @@ class Worklist(CaseNumberedProjection):
             row = dict(row)
         state = lifecycle.target_after(event.name, row["state"])
         milestones = dict(row["milestones"])
-        milestones[event.name] = e.occurred_on
+        milestones[event.name] = e.milestone_on()
         spec = lifecycle.state(state)
         if spec.terminal:
             return None
@@ -111,4 +114,9 @@ def _new_subject(event: PositionedEvent, cases: CaseNumbers) -> Row | None:
             return {"subject_kind": "entitlement", "label": label, "site_id": site}
         case "BatchCreated":
             return {"subject_kind": "batch", "label": e.batch_number, "site_id": None}
+        case "FindingRecorded":
+            # A finding may concern several sites; the worklist files it under the first.
+            label = f"{e.lhp_number} temuan {e.finding_number}"[:LABEL_LENGTH]
+            site = str(e.site_ids[0]) if e.site_ids else None
+            return {"subject_kind": "audit_finding", "label": label, "site_id": site}
     return None

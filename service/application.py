@@ -30,6 +30,7 @@ from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
 from domain.sealed import Sealer
 from domain.site import InspectionOutcome, Site
+from service.audit_register import AuditRegisterCommands
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
@@ -84,7 +85,7 @@ class NewBeneficiary:
     phone: str | None = None
 
 
-class ProgrammeApplication(LedgerCommands, Application[UUID]):
+class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, Application[UUID]):
     """Sites and beneficiaries of one programme, in one event store with one log order."""
 
     # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.

@@ -17,6 +17,7 @@ from rich.table import Table
 from domain.beneficiary import Beneficiary
 from domain.recording import Actor, Role
 from domain.site import Site
+from service.audit_register_cli import register_cli
 from service.checkpoints import Checkpoint
 from service.documents import DocumentKind
 from service.evidence.bundle import Scope
@@ -31,6 +32,7 @@ cli.add_typer(users_cli, name="users")
 documents_cli = typer.Typer(help="Store documents by content (SHA-256).", no_args_is_help=True)
 cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
+cli.add_typer(register_cli, name="register")
 console = Console()
 
 

@@ -344,10 +344,7 @@ class ReadModels:
         return item
 
     def _page(self, query: Select[Any], limit: int, offset: int) -> Page[Row]:
-        with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            items = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]
-        return Page(items, total, limit, offset)
+        return page_of(self.engine, query, limit, offset)
 
     def _all(self, query: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -356,6 +353,14 @@ class ReadModels:
     def _tuples(self, query: Select[Any]) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(query)]
+
+
+def page_of(engine: Engine, query: Select[Any], limit: int, offset: int) -> Page[Row]:
+    """One page of `query`'s rows, with the total count of its rows."""
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        items = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]
+    return Page(items, total, limit, offset)
 
 
 def _mode(reveal: Reveal) -> str:

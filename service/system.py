@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
+from projections.audit_register import AuditRegister
 from projections.base import PositionedEvent, Projection
 from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import BudgetPosition
@@ -21,6 +22,7 @@ from projections.chain import StoredEvent
 from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
 from projections.event_chain import EventChain
+from projections.export_records import ExportRecords
 from projections.payment_ledger import PaymentLedger
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
@@ -90,6 +92,8 @@ def build_projections(
         ProgrammeDashboard(),
         Worklist(settings.deadline_days),
         StatementMovements(),
+        AuditRegister(settings.deadline_days),
+        ExportRecords(),
     ]
 
 

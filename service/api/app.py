@@ -11,7 +11,16 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from service.accounts import Account
-from service.api import auth, commands, documents, exports, integrity, money, queries
+from service.api import (
+    audit_register,
+    auth,
+    commands,
+    documents,
+    exports,
+    integrity,
+    money,
+    queries,
+)
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.settings import Settings
@@ -57,6 +66,7 @@ def create_app(
     app.include_router(queries.router)
     app.include_router(exports.router)
     app.include_router(documents.router)
+    app.include_router(audit_register.router)
     app.include_router(pages.router)
 
     @app.get("/openapi.json", include_in_schema=False)

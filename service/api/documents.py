@@ -21,6 +21,7 @@ from service.access_log import AccessAction
 from service.api.deps import JejakDep, UserDep, actor_of, require_role
 from service.api.queries import page_body
 from service.documents import DocumentKind, DocumentTooLarge, StoredDocument, access_log_subject
+from service.export_records import record_export
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
@@ -93,7 +94,8 @@ def document_info(sha256: Sha256, user: UserDep, jejak: JejakDep) -> StoredDocum
 @router.get("/documents/{sha256}", response_class=Response)
 def download_document(sha256: Sha256, user: UserDep, jejak: JejakDep) -> Response:
     """The file itself, checked against its SHA-256. Every download is written to the access
-    log: documents may hold personal data, and a file cannot be masked."""
+    log (documents may hold personal data, and a file cannot be masked) and recorded as an
+    export (`X-Jejak-Export-Id` names the record)."""
     require_role(user, DOWNLOAD_ROLES, "download documents")
     record = jejak.documents.info(sha256)
     content = jejak.documents.get(sha256)
@@ -106,10 +108,21 @@ def download_document(sha256: Sha256, user: UserDep, jejak: JejakDep) -> Respons
         access_log_subject(sha256),
         record.kind.value,
     )
+    # Handing out the file is an export like any other: recorded before the bytes leave.
+    receipt = record_export(
+        jejak,
+        user,
+        name="document",
+        filters={"sha256": sha256, "kind": record.kind},
+        rows=1,
+        content=content,
+        export_format="original",
+    )
     return Response(
         content,
         media_type=record.media_type,
         headers={
+            **receipt.headers(),
             "Content-Disposition": _attachment(filename or sha256),
             # Never rendered by the browser: an uploaded HTML or SVG file must not run as ours.
             "X-Content-Type-Options": "nosniff",

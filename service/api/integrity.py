@@ -13,11 +13,13 @@ from domain.errors import InvalidValue
 from domain.recording import Role
 from service.access_log import AccessAction
 from service.api.deps import JejakDep, UserDep, require_role
+from service.api.idempotent import IdempotentCommandRoute
 from service.application import NotFound
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
 
-router = APIRouter(prefix="/api", tags=["integrity"])
+# Signing a checkpoint is a command like any other, so it honours Idempotency-Key (ADR 0012).
+router = APIRouter(prefix="/api", tags=["integrity"], route_class=IdempotentCommandRoute)
 VERIFIERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from domain import beneficiary, beneficiary_errors, errors, money_errors, site
+from domain import audit_errors, beneficiary, beneficiary_errors, errors, money_errors, site
 from domain.aggregate import LifecycleAggregate
+from domain.audit_finding import AuditFinding
+from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE, BankStatement
 from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import Decree
 from domain.entitlement import Entitlement
 from domain.errors import DomainError, InvalidValue, RuleViolation, TransitionNotAllowed
+from domain.export_record import ExportRecord
 from domain.funding import FundingCommitment
 from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
 from domain.lifecycle_docs import REGENERATE, render_lifecycle_docs
@@ -39,6 +42,8 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (ENTITLEMENT_LIFECYCLE, Entitlement),
     (BATCH_LIFECYCLE, PaymentBatch),
     (STATEMENT_LIFECYCLE, BankStatement),
+    (AUDIT_FINDING_LIFECYCLE, AuditFinding),
+    (EXPORT_LIFECYCLE, ExportRecord),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -179,11 +184,11 @@ def test_every_transition_names_who_may_issue_it(
     [
         ((SITE_LIFECYCLE,), (site,)),
         (
-            (BENEFICIARY_LIFECYCLE, *MONEY_LIFECYCLES),
-            (beneficiary_errors, money_errors),
+            (BENEFICIARY_LIFECYCLE, *MONEY_LIFECYCLES, AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE),
+            (beneficiary_errors, money_errors, audit_errors),
         ),
     ],
-    ids=["Site", "Beneficiary and money"],
+    ids=["Site", "Beneficiary, money and audit"],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]
@@ -347,7 +352,12 @@ def test_the_docs_diagram_is_current() -> None:
 def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> None:
     # service/ maps the two families to 409 and 422 in one place; a class in both, or in
     # neither, or two classes sharing a code would make that mapping ambiguous.
-    classes = [*error_classes(errors), *error_classes(site), *error_classes(beneficiary)]
+    classes = [
+        *error_classes(errors),
+        *error_classes(site),
+        *error_classes(beneficiary),
+        *error_classes(audit_errors),
+    ]
     bases = {DomainError, RuleViolation, InvalidValue}
     for cls in classes:
         if cls not in bases:

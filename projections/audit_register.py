@@ -1,0 +1,101 @@
+"""audit_register: which external audit findings are open, what was answered, and by when is
+the next answer due?
+
+The statutory answer date runs from the day the LHP was received (UU 15/2004 Pasal 20); a
+rejected follow-up starts the programme's own clock again. Durations come from the programme
+settings, so a change of settings is applied by rebuilding this read model. Whether a finding
+is overdue is a question of the day, answered by the queries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
+from projections.base import PositionedEvent, Row, RowProjection
+from projections.provenance import stamp
+from projections.tables import audit_register
+
+FINDING_EVENTS = frozenset(t.event for t in AUDIT_FINDING_LIFECYCLE.transitions)
+STATUTORY = next(d for d in AUDIT_FINDING_LIFECYCLE.deadlines if d.setting == "bpk_response_days")
+
+
+class AuditRegister(RowProjection):
+    """One row per finding, folded from its events."""
+
+    name = "audit_register"
+    table = audit_register
+    tables = (audit_register,)
+    key_column = "finding_id"
+
+    def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
+        self.deadline_days = dict(deadline_days or {})
+
+    def key_of(self, event: PositionedEvent) -> Hashable | None:
+        return str(event.event.originator_id) if event.name in FINDING_EVENTS else None
+
+    def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
+        e = event.event
+        row = self._recorded(e) if row is None else dict(row)
+        row["state"] = AUDIT_FINDING_LIFECYCLE.target_after(event.name, row.get("state"))
+        match event.name:
+            case "ResponseSubmitted":
+                row["responses"] += 1
+                row["first_response_on"] = row["first_response_on"] or e.occurred_on
+                row["last_response_on"] = e.occurred_on
+                row["last_response_summary"] = e.summary
+                row["amount_recovered"] += e.amount_recovered
+            case "FollowUpAccepted" | "FollowUpRejected":
+                row["last_assessment"] = (
+                    "accepted" if event.name == "FollowUpAccepted" else "rejected"
+                )
+                row["last_assessed_on"] = e.occurred_on
+            case "FindingClosed":
+                row["closed_on"] = e.occurred_on
+        milestones = {"FindingRecorded": row["lhp_received_on"]}
+        if row["last_assessment"] == "rejected":
+            milestones["FollowUpRejected"] = row["last_assessed_on"]
+        due = AUDIT_FINDING_LIFECYCLE.due_on(row["state"], milestones, self.deadline_days)
+        row["deadline"] = due[0].setting if due else None
+        row["due_on"] = due[1] if due else None
+        row["version"] = e.originator_version
+        return stamp(row, event)
+
+    def _recorded(self, e: Any) -> Row:
+        """The row of a newly recorded finding (`e` is its FindingRecorded event)."""
+        received: date = e.lhp_received_on
+        days = self.deadline_days.get(STATUTORY.setting, STATUTORY.default_days)
+        return {
+            "finding_id": str(e.originator_id),
+            "audit_body": e.audit_body,
+            "lhp_number": e.lhp_number,
+            "lhp_date": e.lhp_date,
+            "lhp_received_on": received,
+            "finding_number": e.finding_number,
+            "title": e.title,
+            "recommendation": e.recommendation,
+            "responsible_position": e.responsible_position,
+            "amount_to_recover": e.amount_to_recover,
+            "amount_recovered": 0,
+            "site_ids": _ids(e.site_ids),
+            "beneficiary_ids": _ids(e.beneficiary_ids),
+            "batch_ids": _ids(e.batch_ids),
+            "state": None,
+            "recorded_on": e.occurred_on,
+            "response_due_on": received + timedelta(days=days),
+            "responses": 0,
+            "first_response_on": None,
+            "last_response_on": None,
+            "last_response_summary": None,
+            "last_assessment": None,
+            "last_assessed_on": None,
+            "closed_on": None,
+        }
+
+
+def _ids(ids: Iterable[UUID]) -> str:
+    return json.dumps([str(i) for i in ids])

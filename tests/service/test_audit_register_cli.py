@@ -1,0 +1,110 @@
+"""`jejak register`: audit findings from the command line, as a named user."""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.recording import Role
+from service.cli import cli
+from service.settings import Settings
+from service.system import Jejak
+from tests.conftest import fast_accounts
+
+PASSWORD = "register-password-9"
+ADD = [
+    "register",
+    "add",
+    "--body",
+    "BPK RI Perwakilan Kalimantan Utara",
+    "--lhp",
+    "23.B/LHP/XIX.TJS/05/2020",
+    "--lhp-date",
+    "2020-05-20",
+    "--received",
+    "2020-05-25",
+    "--finding",
+    "3.2",
+    "--title",
+    "Bantuan UEP belum dapat ditelusuri",
+    "--recommendation",
+    "Merekonsiliasi penyaluran UEP dengan rekening koran",
+    "--official",
+    "Kepala Dinas Sosial Provinsi Kalimantan Utara",
+    "--amount",
+    "5500000",
+    "--on",
+    "2020-05-27",
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty store with a supervisor `spv` and an auditor `aud` (one password, in the env)."""
+    url = f"sqlite:///{tmp_path}/cli.db"
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
+    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
+    monkeypatch.setenv("JEJAK_PASSWORD", PASSWORD)
+    jejak = Jejak.start(Settings(database_url=url, master_key=key))
+    try:
+        accounts = fast_accounts(jejak)
+        accounts.create("spv", PASSWORD, Role.SUPERVISOR, "Dinsos Kaltara", "S")
+        accounts.create("aud", PASSWORD, Role.AUDITOR, "Inspektorat", "A")
+    finally:
+        jejak.close()
+    return tmp_path
+
+
+def test_a_supervisor_records_answers_and_closes_a_finding(store: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(cli, [*ADD, "--as", "spv"])
+    assert added.exit_code == 0, added.output
+    match = re.search(r"[0-9a-f-]{36}", added.output)
+    assert match is not None
+    finding = match.group(0)
+
+    steps = [
+        [
+            *("respond", finding, "--summary", "Disetor ke kas daerah", "--letter", "400/1"),
+            *("--recovered", "5500000", "--on", "2020-07-20"),
+        ],
+        ["accept", finding, "--letter", "45/S/2020", "--on", "2020-09-01"],
+        ["close", finding, "--document-number", "HP-TLRHP/2020/2", "--on", "2020-12-01"],
+    ]
+    for step in steps:
+        done = runner.invoke(cli, ["register", *step, "--as", "spv"])
+        assert done.exit_code == 0, done.output
+    listed = runner.invoke(cli, ["register", "list", "--as-of", "2021-01-04"])
+
+    assert "CLOSED" in listed.output and "Rp 5.500.000 of Rp 5.500.000" in listed.output
+    assert "Findings: 1 (as of 2021-01-04)" in listed.output
+
+
+def test_overdue_findings_are_listed_with_their_days_late(store: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, [*ADD, "--as", "spv"])
+
+    listed = runner.invoke(cli, ["register", "list", "--overdue", "--as-of", "2020-08-03"])
+
+    assert "OPEN  due 2020-07-24 OVERDUE 10 days" in listed.output, listed.output
+
+
+def test_an_auditor_account_changes_nothing(store: Path) -> None:
+    refused = CliRunner().invoke(cli, [*ADD, "--as", "aud"])
+
+    assert refused.exit_code == 1
+    assert "ROLE_FORBIDDEN" in refused.output
+    assert "Findings: 0" in CliRunner().invoke(cli, ["register", "list"]).output
+
+
+def test_a_refusal_prints_its_code(store: Path) -> None:
+    refused = CliRunner().invoke(cli, [*ADD[:-1], "2020-05-24", "--as", "spv"])
+
+    assert refused.exit_code == 1
+    assert "DATES_OUT_OF_ORDER" in refused.output

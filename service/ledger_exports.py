@@ -9,8 +9,8 @@ never the filters' ids (a run of digits in an id would read as an identifier the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -50,6 +50,10 @@ class ExportFile:
     content: bytes
     filename: str
     media_type: str
+    # What it holds, for the export's own record (an event, ADR 0017).
+    name: str = ""
+    rows: int = 0
+    filters: Mapping[str, object] = field(default_factory=dict)
 
 
 class ExportRefused(PermissionError):
@@ -89,7 +93,14 @@ class LedgerExports:
             f"pdf, {rows} rows, name {'full' if subject.name_revealed else 'masked'}",
         )
         case = _NOT_IN_FILENAMES.sub("_", subject.case_number)
-        return ExportFile(content, f"riwayat-pembayaran-{case}.pdf", "application/pdf")
+        return ExportFile(
+            content,
+            f"riwayat-pembayaran-{case}.pdf",
+            "application/pdf",
+            name="payment_history.pdf",
+            rows=rows,
+            filters={"beneficiary_id": beneficiary_id},
+        )
 
     def ledger(self, viewer: Account, filters: LedgerFilter, fmt: LedgerFormat) -> ExportFile:
         """The programme ledger: a workbook with the budget and per-site sheets, or the
@@ -112,7 +123,14 @@ class LedgerExports:
             f"{fmt.value}, {len(ledger.rows)} rows, filters: {', '.join(used) or 'none'}",
         )
         day = generated_at.astimezone(ZoneInfo(PROGRAMME_TIMEZONE)).date().isoformat()
-        return ExportFile(content, f"buku-besar-pembayaran-{day}.{fmt.value}", media_type)
+        return ExportFile(
+            content,
+            f"buku-besar-pembayaran-{day}.{fmt.value}",
+            media_type,
+            name=f"ledger.{fmt.value}",
+            rows=len(ledger.rows),
+            filters={f.name: getattr(filters, f.name) for f in fields(filters)},
+        )
 
     def _now(self) -> datetime:
         # Whole seconds: the PDF stamps its creation date to the second, so finer time would

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from service.accounts import Account
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.queries import After, LedgerFilterDep, caught_up
+from service.export_records import record_export
 from service.ledger_exports import (
     LEDGER_EXPORT_ROLES,
     PAYMENT_HISTORY_ROLES,
@@ -33,7 +34,8 @@ def payment_history_pdf(
     require_role(user, PAYMENT_HISTORY_ROLES, "export a payment history")
     progress = Response()
     caught_up(jejak, after, progress)
-    return _download(LedgerExports.of(jejak).payment_history_pdf(user, beneficiary_id), progress)
+    export = LedgerExports.of(jejak).payment_history_pdf(user, beneficiary_id)
+    return _download(jejak, user, export, progress)
 
 
 @router.get("/ledger.xlsx", response_class=Response)
@@ -59,10 +61,19 @@ def _ledger(
     require_role(user, LEDGER_EXPORT_ROLES, "export the ledger")
     progress = Response()
     caught_up(jejak, after, progress)
-    return _download(LedgerExports.of(jejak).ledger(user, filters, fmt), progress)
+    return _download(jejak, user, LedgerExports.of(jejak).ledger(user, filters, fmt), progress)
 
 
-def _download(export: ExportFile, progress: Response) -> Response:
+def _download(jejak: Jejak, user: Account, export: ExportFile, progress: Response) -> Response:
+    # The export is recorded as an event before a byte is handed out (ADR 0017).
+    receipt = record_export(
+        jejak,
+        user,
+        name=export.name,
+        filters=export.filters,
+        rows=export.rows,
+        content=export.content,
+    )
     # A returned Response does not take the headers set on an injected one, so the read
     # models' position headers are carried over by hand.
     carried = {k: v for k, v in progress.headers.items() if k.startswith("x-jejak-")}
@@ -71,6 +82,7 @@ def _download(export: ExportFile, progress: Response) -> Response:
         media_type=export.media_type,
         headers={
             **carried,
+            **receipt.headers(),
             "Content-Disposition": f'attachment; filename="{export.filename}"',
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",

@@ -17,6 +17,7 @@ from service.api.idempotent import IdempotentCommandRoute
 from service.application import NotFound
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
+from service.export_records import record_export
 
 # Signing a checkpoint is a command like any other, so it honours Idempotency-Key (ADR 0012).
 router = APIRouter(prefix="/api", tags=["integrity"], route_class=IdempotentCommandRoute)
@@ -103,11 +104,28 @@ async def evidence_bundle(
         bundle = await run_in_threadpool(export_bundle, jejak, user, wanted, in_clear=in_clear)
     except LookupError as error:
         raise NotFound("evidence", wanted.describe()) from error
+    receipt = await run_in_threadpool(
+        lambda: record_export(
+            jejak,
+            user,
+            name="evidence.zip",
+            filters={
+                "scope": scope,
+                "subject_id": subject_id,
+                "start": start,
+                "end": end,
+                "in_clear": in_clear,
+            },
+            rows=bundle.events,
+            content=bundle.content,
+        )
+    )
     name = f"bukti-{scope}-{bundle.checkpoint.position}.zip"
     return Response(
         bundle.content,
         media_type="application/zip",
         headers={
+            **receipt.headers(),
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 from pathlib import Path
@@ -95,3 +96,18 @@ def test_an_auditor_downloads_a_bundle_that_verifies(client: TestClient, tmp_pat
     assert (
         client.get("/api/evidence?scope=programme", headers=login(client, "opi")).status_code == 403
     )
+
+
+def test_every_auditor_export_is_itself_an_event(client: TestClient) -> None:
+    b = returned_beneficiary(client)
+    bundle = client.get(
+        f"/api/evidence?scope=beneficiary&subject_id={b}", headers=login(client, "aud")
+    )
+    ledger = client.get("/api/ledger.csv", headers=login(client, "aud"))
+
+    records = client.get("/api/audit/exports", headers=login(client, "aud")).json()["items"]
+
+    names = {r["export_name"] for r in records}
+    assert {"evidence.zip", "ledger.csv"} <= names
+    assert bundle.headers["X-Jejak-Export-Sha256"] == hashlib.sha256(bundle.content).hexdigest()
+    assert ledger.headers["X-Jejak-Export-Id"]

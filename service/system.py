@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
+from projections.audit_findings import AuditFindings
 from projections.base import PositionedEvent, Projection
 from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import BudgetPosition
@@ -90,6 +91,8 @@ def build_projections(
         ProgrammeDashboard(),
         Worklist(settings.deadline_days),
         StatementMovements(),
+        # Last: the audit checks read no other read model, and nothing reads theirs.
+        AuditFindings(settings.deadline_days),
     ]
 
 

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from domain.recording import Actor, Role
+from service.audit_cli import audit_cli
 from service.checkpoints import Checkpoint
 from service.documents import DocumentKind
 from service.money_cli import money_cli
@@ -27,6 +28,7 @@ cli.add_typer(users_cli, name="users")
 documents_cli = typer.Typer(help="Store documents by content (SHA-256).", no_args_is_help=True)
 cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
+cli.add_typer(audit_cli, name="audit")
 console = Console()
 
 

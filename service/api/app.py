@@ -11,7 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from service.accounts import Account
-from service.api import auth, commands, documents, integrity, money, queries
+from service.api import audit, auth, commands, documents, integrity, money, queries
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.settings import Settings
@@ -54,6 +54,7 @@ def create_app(
     app.include_router(money.router)
     app.include_router(money.files)
     app.include_router(integrity.router)
+    app.include_router(audit.router)
     app.include_router(queries.router)
     app.include_router(documents.router)
     app.include_router(pages.router)

@@ -96,12 +96,13 @@ class TableSource:
         return self._fresh(select(audit_dossiers).where(c.value_date >= start, c.value_date <= end))
 
     def _fresh(self, query: Select[Any]) -> list[Row]:
-        """The rows `query` finds that the batch has not loaded yet, now loaded."""
+        """The rows `query` finds; those the batch had not loaded yet are loaded with their
+        findings (a loaded one's stored row may be older than the book's)."""
         rows = [dict(r) for r in self.conn.execute(query).mappings()]
         new = [r["dossier_id"] for r in rows if r["dossier_id"] not in self.dossiers]
         if new:
             self._load_dossiers(new)
-        return [r for r in rows if r["dossier_id"] in new]
+        return rows
 
 
 def _references(events: Sequence[PositionedEvent]) -> set[str]:

@@ -10,8 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from domain.recording import Role
 from service.access_log import AccessAction
 from service.api.deps import JejakDep, UserDep, require_role
+from service.api.idempotent import IdempotentCommandRoute
 
-router = APIRouter(prefix="/api", tags=["integrity"])
+# Signing a checkpoint is a command: a retried request gets the first answer back.
+router = APIRouter(prefix="/api", tags=["integrity"], route_class=IdempotentCommandRoute)
 VERIFIERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 

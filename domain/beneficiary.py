@@ -83,6 +83,8 @@ class IdentityChecks:
     kk_checked: bool
     synthetic_nik: bool
     dukcapil_match: str = "not_checked"
+    # Another case has the same normalised name and birth date (A06), from the vault's index.
+    name_and_birth_date_shared: bool = False
 
 
 class Beneficiary(LifecycleAggregate):
@@ -258,9 +260,10 @@ class Beneficiary(LifecycleAggregate):
         duplicate_in_programme: bool,
         sealer: Sealer,
         provenance: Provenance,
+        name_and_birth_date_shared: bool = False,
     ) -> IdentityChecks:
-        """Verify her identity against the NIK rules; `duplicate_in_programme` comes from the
-        service's erasable duplicate index."""
+        """Verify her identity against the NIK rules; `duplicate_in_programme` and
+        `name_and_birth_date_shared` come from the service's erasable duplicate index."""
         self._allowed("verify_identity")
         nik_check = check_nik(
             evidence.nik,
@@ -287,6 +290,7 @@ class Beneficiary(LifecycleAggregate):
             duplicate_in_programme=False,
             kk_checked=evidence.kk is not None,
             synthetic_nik=is_synthetic_nik(evidence.nik),
+            name_and_birth_date_shared=name_and_birth_date_shared,
         )
         self._identity_verified(
             nik=sealer.seal(KeyPurpose.IDENTITY, "nik", evidence.nik),

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
+from domain.audit.catalogue import NOT_RUN, RULES
+from domain.audit.rules import Rule
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
@@ -31,6 +34,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     STATEMENT_LIFECYCLE,
     AUDIT_FINDING_LIFECYCLE,
     EXPORT_LIFECYCLE,
+    ACKNOWLEDGEMENT_LIFECYCLE,
 )
 
 
@@ -48,7 +52,39 @@ def render_lifecycle_docs(lifecycles: Iterable[Lifecycle] = LIFECYCLES) -> str:
     ]
     for lifecycle in lifecycles:
         parts.append(_render_one(lifecycle))
+    parts.append(_render_rules(RULES))
     return "\n".join(parts)
+
+
+def _render_rules(rules: Iterable[Rule]) -> str:
+    """The automatic audit checks (domain research section 7), as `domain/audit/` declares them."""
+    return "\n".join(
+        [
+            "## Audit checks\n",
+            "Run continuously by the `audit_findings` projection on the log's clock"
+            " (ADR 0016). Severity B blocks, F flags; thresholds are programme settings.\n",
+            _table(
+                ("Rule", "Check", "Severity", "Subject", "Suggested action", "Thresholds"),
+                [_rule_row(r) for r in rules],
+            ),
+            "### Checks not run\n",
+            _table(("Rule", "Why"), [(_code(k), why) for k, why in sorted(NOT_RUN.items())]),
+        ]
+    )
+
+
+def _rule_row(rule: Rule) -> tuple[str, ...]:
+    severity = rule.severity.value
+    if rule.escalates_to is not None:
+        severity += f" → {rule.escalates_to.value} {rule.escalation}"
+    return (
+        _code(rule.rule_id),
+        rule.check,
+        severity,
+        rule.subject_kind.value,
+        rule.suggested_action,
+        ", ".join(_code(t) for t in rule.thresholds),
+    )
 
 
 def _render_one(lifecycle: Lifecycle) -> str:

@@ -353,3 +353,59 @@ export_records = Table(
     Column("position", BigInteger, nullable=False),
 )
 """Every export handed out, newest last."""
+audit_findings = Table(
+    "audit_findings",
+    metadata,
+    # One row per rule and subject, ever: resolved findings stay (ADR 0016).
+    Column("finding_id", String(36), primary_key=True),
+    Column("rule_id", String(8), nullable=False, index=True),
+    # beneficiary, entitlement, site or bank_reference.
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", String(100), nullable=False, index=True),
+    Column("site_id", String(36), index=True),
+    # B (blocking) or F (flag); A15 rises from F to B when the fiscal year closes.
+    Column("severity", String(1), nullable=False),
+    # Ids, dates, amounts and codes only: never personal data.
+    Column("summary", Text, nullable=False),
+    Column("suggested_action", Text, nullable=False),
+    # JSON list of the log positions of the events that evidence it.
+    Column("evidence", Text, nullable=False),
+    Column("dossier_id", String(120), nullable=False, index=True),
+    Column("status", String(8), nullable=False, index=True),
+    # Where, and on the log's clock when, it was first found, and resolved (null while open).
+    Column("first_seen_position", BigInteger, nullable=False),
+    Column("first_seen_on", Date, nullable=False),
+    Column("resolved_position", BigInteger),
+    Column("resolved_on", Date),
+    Column("acknowledged", Boolean, nullable=False),
+    Column("acknowledged_by", String(64)),
+    Column("acknowledged_on", Date),
+    Column("acknowledgement_reason", Text),
+    Column("acknowledged_position", BigInteger),
+    Column("last_position", BigInteger, nullable=False),
+)
+"""Findings of the automatic audit checks (domain research section 7)."""
+
+audit_dossiers = Table(
+    "audit_dossiers",
+    metadata,
+    # The facts the checks read, per case, site and bank reference, plus the log's clock.
+    Column("dossier_id", String(120), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    # The business date on which the log's clock passing would change its findings.
+    Column("wake_on", Date, index=True),
+    # A bank reference's first credit date, to find the credits a new statement covers.
+    Column("value_date", Date, index=True),
+    Column("finding_ids", Text, nullable=False),
+    Column("facts", Text, nullable=False),
+)
+"""The audit checks' working facts (no personal data: flags, dates, amounts, positions)."""
+
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    # Which dossier each aggregate's events go to (an entitlement's to its person's case).
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("dossier_id", String(120), nullable=False),
+    Column("site_id", String(36)),
+)

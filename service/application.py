@@ -30,11 +30,15 @@ from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
 from domain.sealed import Sealer
 from domain.site import InspectionOutcome, Site
+from service.audit_commands import AuditCommands
 from service.audit_register import AuditRegisterCommands
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 from service.vault import Vault
+
+# The duplicate index's kind for a name with a birth date (check A06).
+NAME_AND_BIRTH_DATE = "name_birth_date"
 
 if TYPE_CHECKING:
     from service.documents import DocumentStore
@@ -85,7 +89,7 @@ class NewBeneficiary:
     phone: str | None = None
 
 
-class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, Application[UUID]):
+class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands, Application[UUID]):
     """Sites and beneficiaries of one programme, in one event store with one log order."""
 
     # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.
@@ -279,9 +283,11 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, Application[UU
         provenance: Provenance,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Verify a person's identity; the NIK is claimed in the erasable duplicate index."""
+        """Verify a person's identity; the NIK, and her name with her birth date, are claimed
+        in the erasable duplicate index (another case's name and birth date is check A06)."""
         owner = self.vault.claim("nik", evidence.nik, beneficiary_id)
-        claimed_now = owner is None
+        twin_key = self._name_and_birth_date(beneficiary_id, evidence)
+        twin = self.vault.claim(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id) if twin_key else None
         try:
             return self._update(
                 Beneficiary,
@@ -292,12 +298,22 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, Application[UU
                     duplicate_in_programme=owner is not None,
                     sealer=self.vault.sealer_for(beneficiary_id),
                     provenance=provenance,
+                    name_and_birth_date_shared=twin is not None,
                 ),
             )
         except BaseException:
-            if claimed_now:
+            if owner is None:
                 self.vault.release("nik", evidence.nik, beneficiary_id)
+            if twin_key and twin is None:
+                self.vault.release(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id)
             raise
+
+    def _name_and_birth_date(self, beneficiary_id: UUID, evidence: IdentityEvidence) -> str | None:
+        """Her name and birth date as the duplicate index hashes them (None if unknown)."""
+        if not self._exists(beneficiary_id):
+            return None
+        name = self.vault.open(self.beneficiary(beneficiary_id).name)
+        return f"{name}|{evidence.birth_date.isoformat()}" if name else None
 
     def exclude(
         self,

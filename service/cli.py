@@ -17,6 +17,7 @@ from rich.table import Table
 from domain.beneficiary import Beneficiary
 from domain.recording import Actor, Role
 from domain.site import Site
+from service.audit_cli import audit_cli
 from service.audit_register_cli import register_cli
 from service.checkpoints import Checkpoint
 from service.documents import DocumentKind
@@ -33,6 +34,7 @@ documents_cli = typer.Typer(help="Store documents by content (SHA-256).", no_arg
 cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
 cli.add_typer(register_cli, name="register")
+cli.add_typer(audit_cli, name="audit")
 console = Console()
 
 

@@ -5,8 +5,12 @@ arrived; the Kemensos money of Dec 2018 went to the Central Sulawesi earthquake 
 women waited for fiscal year 2019, when Rp 5.500.000 per person was paid "langsung ke
 rekening". Here the 2018 allocation lapses at the year's close and is re-budgeted from the 2019
 DIPA with the link kept; one transfer fails and is re-ordered to a new account; one transport
-allowance is never claimed and goes back to the treasury. Components follow the 2018-19
-pattern (business capital, living allowance in two tranches, transport); the split is made up.
+allowance is never claimed and goes back to the treasury; transport is removed for those who
+stayed locally. Components follow the 2018-19 pattern (business capital, living allowance in
+two tranches, transport); the split is made up. The audit checks find what the record shows:
+closures months before the money (A23), a closure headcount the cases do not match (A20), the
+unclaimed allowance (A14, A16, A15, resolved by its return) and an account changed after an
+order (A24, resolved by a second supervisor's approval).
 """
 
 from __future__ import annotations
@@ -126,7 +130,12 @@ class DemoMoney:
     # --- 2019: re-budgeted and paid ---------------------------------------------------------
 
     def pay_2019(self, journeys: Sequence[Journey]) -> None:
-        """Re-budget, amend for drop-outs, record accounts, batch, pay, settle, close."""
+        """Re-budget, amend for drop-outs and local stays, record accounts, batch, pay, take
+        the statements, return the unclaimed allowance, close cases.
+
+        Steps run across all sites in business-date order, as the log's clock (which the audit
+        checks read) would see a real programme run.
+        """
         assert self.fy2018 is not None, "the 2018 part runs first"
         app = self.app
         owed = [person for journey in journeys for person in journey.people]
@@ -152,13 +161,23 @@ class DemoMoney:
         self._no_capital_for_dropouts(dropouts)
         for person in owed:
             self._record_account(person, date(2019, 7, 8), 0)
-        for number, journey in enumerate(journeys, start=1):
-            self._pay_site(journey, number)
-        self._statement(owed)
+        self._no_transport_for_local_stays(owed)
+        paid = [self._pay_site(journey, n) for n, journey in enumerate(journeys, start=1)]
+        # One transport allowance at the last site is never claimed (domain research 3.2).
+        unclaimed = next(
+            e for e in reversed(paid[-1]) if self.app.entitlement(e).component == "transport"
+        )
+        self._receipts(paid, unclaimed)
+        self._statement(owed, unclaimed)
+        self._return_unclaimed(unclaimed)
+        for journey in journeys:
+            for n, person in enumerate(journey.people):
+                if n % 2 == 0 and app.aid_settled(app.beneficiary(person)):
+                    app.close_case(person, provenance=self._p("supervisor", date(2020, 6, 30)))
 
-    def _statement(self, owed: Sequence[UUID]) -> None:
-        """The programme account's statement for 2019: every transfer the bank made, every
-        withdrawal seen, and the unclaimed allowance coming back, so reconciliation is clean."""
+    def _statement(self, owed: Sequence[UUID], unclaimed: UUID) -> None:
+        """The programme account's statement of August 2019: every transfer the bank made and
+        every withdrawal seen (all but the unclaimed allowance's), taken in October."""
         rows = ["value_date,bank_reference,amount,kind,description"]
         for person in owed:
             for e in _entitlements(person):
@@ -168,29 +187,78 @@ class DemoMoney:
                     continue
                 reference, amount = entitlement.bank_reference, entitlement.credited_amount
                 rows.append(f"{credited_on},{reference},{amount},TRANSFER_OUT,Transfer bansos")
-                if entitlement.state == "RETURNED":
-                    rows.append(f"2019-12-10,{reference},{amount},RETURNED,Setor kembali")
-                else:
+                if e != unclaimed:
                     withdrawn = credited_on + timedelta(days=12)
                     rows.append(f"{withdrawn},{reference},{amount},WITHDRAWAL,Tarik tunai")
-        on = date(2019, 12, 31)
+        self._import_statement(rows, "RK/2019-08", date(2019, 10, 1))
+
+    def _return_unclaimed(self, unclaimed: UUID) -> None:
+        """The unclaimed allowance is marked, returned to the treasury, and seen coming back
+        on December's statement."""
+        app = self.app
+        app.mark_unclaimed(unclaimed, provenance=self._p("supervisor", date(2019, 11, 29)))
+        app.return_funds(
+            unclaimed,
+            treasury_reference="NTPN DEMO0A1B2C3D4E5F",
+            provenance=self._p(
+                "supervisor.kemensos",
+                date(2019, 12, 10),
+                self._doc("bukti setor", "NTPN/2019/12", date(2019, 12, 10), "Kas Negara"),
+            ),
+        )
+        entitlement = app.entitlement(unclaimed)
+        reference, amount = entitlement.bank_reference, entitlement.credited_amount
+        rows = [
+            "value_date,bank_reference,amount,kind,description",
+            f"2019-12-10,{reference},{amount},RETURNED,Setor kembali",
+        ]
+        self._import_statement(rows, "RK/2019-12", date(2019, 12, 31))
+
+    def _import_statement(self, rows: list[str], number: str, on: date) -> None:
         self.app.import_bank_statement(
             content="\n".join(rows).encode() + b"\n",
             account_label=f"{BANK} rekening penampung bansos",
-            provenance=self._p("supervisor", on, self._doc("rekening koran", "RK/2019", on, BANK)),
+            provenance=self._p("supervisor", on, self._doc("rekening koran", number, on, BANK)),
+        )
+
+    def _no_transport_for_local_stays(self, owed: Sequence[UUID]) -> None:
+        """Transport is for the journey home (check A19)."""
+        staying = [p for p in owed if "StayedLocally" in self.app.beneficiary(p).milestones]
+        self._remove_lines(
+            AidComponent.TRANSPORT,
+            staying,
+            "SK/REHSOS/2019/058",
+            date(2019, 7, 25),
+            "Stayed locally: no transport home",
         )
 
     def _no_capital_for_dropouts(self, dropouts: Sequence[UUID]) -> None:
-        amended_on = date(2019, 5, 6)
+        self._remove_lines(
+            AidComponent.UEP,
+            dropouts,
+            "SK/REHSOS/2019/031",
+            date(2019, 5, 6),
+            "Left training early: no business capital under the programme's rules",
+        )
+
+    def _remove_lines(
+        self,
+        component: AidComponent,
+        people: Sequence[UUID],
+        number: str,
+        amended_on: date,
+        reason: str,
+    ) -> None:
+        """An amending decree removing `component` for `people`."""
         self.app.amend_decree(
             Decree.create_id(DIRECTOR, DECREE_2018),
-            amendment_number="DEMO/SK/REHSOS/2019/031",
-            removed=[LineKey(person, AidComponent.UEP) for person in dropouts],
+            amendment_number=f"DEMO/{number}",
+            removed=[LineKey(person, component) for person in people],
             provenance=self._p(
                 "supervisor.kemensos",
                 amended_on,
-                self._doc("SK perubahan", "SK/REHSOS/2019/031", amended_on, DIRECTOR),
-                reason="Left training early: no business capital under the programme's rules",
+                self._doc("SK perubahan", number, amended_on, DIRECTOR),
+                reason=reason,
             ),
         )
 
@@ -206,9 +274,10 @@ class DemoMoney:
             ),
         )
 
-    def _pay_site(self, journey: Journey, number: int) -> None:
+    def _pay_site(self, journey: Journey, number: int) -> list[UUID]:
+        """Batch a site's funded entitlements, the bank's answer, and the failed transfer
+        re-ordered to a new account; returns what was paid."""
         app = self.app
-        site = journey.site_code
         ready = [
             e
             for person in journey.people
@@ -216,40 +285,30 @@ class DemoMoney:
             if app.entitlement(e).state == "ALLOCATED"
         ]
         batch_id = self._batch(f"DEMO-2019-{number:02d}", ready, date(2019, 8, 1))
-        failing = ready[0] if site == "TRK-JP" else None
+        failing = ready[0] if journey.site_code == "TRK-JP" else None
         self._bank_answers(batch_id, date(2019, 8, 5), failing=failing)
         if failing is not None:
             person = app.entitlement(failing).subject_id
             self._record_account(person, date(2019, 8, 12), 1)
             retry = self._batch(f"DEMO-2019-{number:02d}R", [failing], date(2019, 8, 14))
             self._bank_answers(retry, date(2019, 8, 16), failing=None)
-        unclaimed = ready[-1] if site == "NNK-NT" else None
-        for n, e in enumerate(ready):
-            if e == unclaimed:
-                continue
-            received = date(2019, 8, 20) + timedelta(days=n % 20)
-            app.acknowledge_receipt(
-                e,
-                provenance=self._p(
-                    "supervisor",
-                    received,
-                    self._doc("BAST", f"BAST/{site}/{n + 1:04d}", received, "Dinas Sosial"),
-                ),
-            )
-        if unclaimed is not None:
-            app.mark_unclaimed(unclaimed, provenance=self._p("supervisor", date(2019, 11, 29)))
-            app.return_funds(
-                unclaimed,
-                treasury_reference="NTPN DEMO0A1B2C3D4E5F",
-                provenance=self._p(
-                    "supervisor.kemensos",
-                    date(2019, 12, 10),
-                    self._doc("bukti setor", "NTPN/2019/12", date(2019, 12, 10), "Kas Negara"),
-                ),
-            )
-        for n, person in enumerate(journey.people):
-            if n % 2 == 0 and app.aid_settled(app.beneficiary(person)):
-                app.close_case(person, provenance=self._p("supervisor", date(2020, 6, 30)))
+        return ready
+
+    def _receipts(self, paid: Sequence[list[UUID]], unclaimed: UUID) -> None:
+        """Her signed receipt for each credit, within the receipt deadline (check A16)."""
+        for site, entitlements in enumerate(paid, start=1):
+            for n, e in enumerate(entitlements):
+                if e == unclaimed:
+                    continue
+                received = date(2019, 8, 20) + timedelta(days=n % 14)
+                self.app.acknowledge_receipt(
+                    e,
+                    provenance=self._p(
+                        "supervisor",
+                        received,
+                        self._doc("BAST", f"BAST/{site}/{n + 1:04d}", received, "Dinas Sosial"),
+                    ),
+                )
 
     def _batch(self, batch_number: str, entitlements: list[UUID], on: date) -> UUID:
         app = self.app

@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
+from projections.audit_findings import AuditFindings
 from projections.audit_register import AuditRegister
 from projections.base import PositionedEvent, Projection
 from projections.beneficiary_status import BeneficiaryStatus
@@ -94,6 +95,8 @@ def build_projections(
         StatementMovements(),
         AuditRegister(settings.deadline_days),
         ExportRecords(),
+        # Last: the audit checks read no other read model, and nothing reads theirs.
+        AuditFindings(settings.deadline_days),
     ]
 
 

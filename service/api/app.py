@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from service.accounts import Account
 from service.api import (
+    audit,
     audit_register,
     auth,
     commands,
@@ -63,6 +64,7 @@ def create_app(
     app.include_router(money.router)
     app.include_router(money.files)
     app.include_router(integrity.router)
+    app.include_router(audit.router)
     app.include_router(queries.router)
     app.include_router(exports.router)
     app.include_router(documents.router)

@@ -38,6 +38,14 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     assert rebuilt.exit_code == 0, rebuilt.output
     assert runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output == status.output
 
+    findings = runner.invoke(cli, ["audit", "findings", "--open"])
+    assert findings.exit_code == 0, findings.output
+    assert "A23" in findings.output and "4 of 4 findings" in findings.output
+    late = runner.invoke(cli, ["audit", "findings", "--rule", "a15"])
+    assert "resolved" in late.output and "1 of 1 findings" in late.output
+    rules = runner.invoke(cli, ["audit", "rules"])
+    assert rules.exit_code == 0 and "A24" in rules.output and "not run" in rules.output
+
 
 def test_users_can_be_added_listed_and_deactivated(environment: Path) -> None:
     runner = CliRunner()

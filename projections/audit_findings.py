@@ -1,0 +1,153 @@
+"""audit_findings: which automatic audit checks fail now, which failed before, since when, on
+what evidence, and who acknowledged them.
+
+A projection around `AuditBook`: a batch's dossiers are loaded from `audit_dossiers` as the book
+asks for them (those the batch's aggregates name are fetched up front, in one query per table),
+the events are applied one by one, and every changed dossier, index entry and finding is
+written back in the runner's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+
+from projections.audit_book import LOG_KEY, AuditBook
+from projections.audit_fold import MOVED_ON, case_key, reference_key
+from projections.base import PositionedEvent, Projection, Row, key_in, load_rows, replace_rows
+from projections.tables import audit_dossiers, audit_findings, audit_subjects
+
+
+class TableSource:
+    """The book's source: the audit tables, read within the runner's transaction.
+
+    What a batch's aggregates name is fetched up front; anything else one row at a time, and
+    every answer (an absence too) is remembered for the batch.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dossiers: dict[str, Row | None] = {}
+        self.subjects: dict[str, tuple[str, str | None] | None] = {}
+        self.findings: dict[str, Row | None] = {}
+
+    def prefetch(self, events: Sequence[PositionedEvent]) -> None:
+        """Load the index entries, dossiers and findings of every aggregate the batch names."""
+        ids = sorted({str(e.event.originator_id) for e in events})
+        found = load_rows(self.conn, audit_subjects, "aggregate_id", ids)
+        for aggregate_id in ids:
+            row = found.get(aggregate_id)
+            self.subjects[aggregate_id] = (row["dossier_id"], row["site_id"]) if row else None
+        named = [s for s in self.subjects.values() if s is not None]
+        wanted = {LOG_KEY, *(d for d, _ in named), *(f"site:{s}" for _, s in named if s)}
+        wanted |= {case_key(e.event.subject_id) for e in events if e.name == "EntitlementPlanned"}
+        wanted |= {reference_key(r) for r in _references(events)}
+        self._load_dossiers(sorted(wanted))
+        # What became of a credit goes to its reference's dossier, named in her case's facts.
+        moved_on = {str(e.event.originator_id) for e in events if e.name in MOVED_ON}
+        references = set()
+        for aggregate_id in moved_on:
+            subject = self.subjects.get(aggregate_id)
+            case = self.dossiers.get(subject[0]) if subject else None
+            if case:
+                facts = json.loads(case["facts"])["entitlements"].get(aggregate_id)
+                if facts and facts["bank_reference"]:
+                    references.add(reference_key(facts["bank_reference"]))
+        self._load_dossiers(sorted(references - self.dossiers.keys()))
+
+    def _load_dossiers(self, keys: Sequence[str]) -> None:
+        rows = load_rows(self.conn, audit_dossiers, "dossier_id", keys)
+        for key in keys:
+            self.dossiers[key] = rows.get(key)
+        c = audit_findings.c
+        for chunk in range(0, len(keys), 500):
+            condition = key_in(self.conn, c.dossier_id, keys[chunk : chunk + 500])
+            for finding in self.conn.execute(select(audit_findings).where(condition)).mappings():
+                self.findings[finding["finding_id"]] = dict(finding)
+
+    def dossier(self, dossier_id: str) -> Row | None:
+        if dossier_id not in self.dossiers:
+            self._load_dossiers([dossier_id])
+        return self.dossiers[dossier_id]
+
+    def subject(self, aggregate_id: str) -> tuple[str, str | None] | None:
+        if aggregate_id not in self.subjects:
+            row = load_rows(self.conn, audit_subjects, "aggregate_id", [aggregate_id])
+            found = row.get(aggregate_id)
+            self.subjects[aggregate_id] = (found["dossier_id"], found["site_id"]) if found else None
+        return self.subjects[aggregate_id]
+
+    def finding(self, finding_id: str) -> Row | None:
+        if finding_id not in self.findings:
+            found = load_rows(self.conn, audit_findings, "finding_id", [finding_id])
+            self.findings[finding_id] = found.get(finding_id)
+        return self.findings[finding_id]
+
+    def waking_by(self, day: date) -> list[Row]:
+        query = select(audit_dossiers).where(audit_dossiers.c.wake_on <= day)
+        return self._fresh(query)
+
+    def references_dated(self, start: date, end: date) -> list[Row]:
+        c = audit_dossiers.c
+        return self._fresh(select(audit_dossiers).where(c.value_date >= start, c.value_date <= end))
+
+    def _fresh(self, query: Select[Any]) -> list[Row]:
+        """The rows `query` finds; those the batch had not loaded yet are loaded with their
+        findings (a loaded one's stored row may be older than the book's)."""
+        rows = [dict(r) for r in self.conn.execute(query).mappings()]
+        new = [r["dossier_id"] for r in rows if r["dossier_id"] not in self.dossiers]
+        if new:
+            self._load_dossiers(new)
+        return rows
+
+
+def _references(events: Sequence[PositionedEvent]) -> set[str]:
+    """The bank references the batch's credits and statement lines carry."""
+    found: set[str] = set()
+    for e in events:
+        if e.name == "CreditedToAccount":
+            found.add(e.event.bank_reference)
+        elif e.name == "StatementImported":
+            found |= {m.bank_reference for m in e.event.movements}
+    return found
+
+
+class AuditFindings(Projection):
+    """The automatic audit checks, kept current with the log."""
+
+    name = "audit_findings"
+    tables = (audit_findings, audit_dossiers, audit_subjects)
+
+    def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
+        self.deadline_days = dict(deadline_days or {})
+
+    def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
+        source = TableSource(conn)
+        source.prefetch(events)
+        book = AuditBook(source, self.deadline_days)
+        for event in events:
+            book.apply(event)
+        self._write(conn, source, book)
+
+    @staticmethod
+    def _write(conn: Connection, source: TableSource, book: AuditBook) -> None:
+        keys = sorted(book.changed_entries)
+        stored = [k for k in keys if source.dossiers.get(k) is not None]
+        replace_rows(conn, audit_dossiers, "dossier_id", keys, book.dossier_rows(keys), stored)
+        new = sorted(book.new_subjects)
+        if new:
+            existing = conn.execute(
+                select(audit_subjects.c.aggregate_id).where(
+                    key_in(conn, audit_subjects.c.aggregate_id, new)
+                )
+            ).scalars()
+            fresh = set(new) - set(existing)
+            if fresh:
+                conn.execute(audit_subjects.insert(), book.subject_rows(fresh))
+        fids = sorted(book.changed_findings)
+        rows: dict[Hashable, Row] = {fid: book.findings[fid] for fid in fids}
+        replace_rows(conn, audit_findings, "finding_id", fids, rows)

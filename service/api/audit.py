@@ -1,0 +1,82 @@
+"""The automatic audit checks over HTTP: findings, their evidence, the rules, and a
+supervisor's acknowledgement (auditors read everything and change nothing)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
+from domain.recording import Role
+from service import audit
+from service.api.commands import CREATED, _authorize, _done
+from service.api.deps import JejakDep, UserDep, require_role
+from service.api.idempotent import IdempotentCommandRoute
+from service.api.models import CommandIn, CommandOut
+from service.api.queries import After, Limit, Offset, caught_up, page_body
+
+# The acknowledgement is a command: it takes an Idempotency-Key like the money commands.
+router = APIRouter(prefix="/api/audit", tags=["audit"], route_class=IdempotentCommandRoute)
+READERS_OF_FINDINGS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+
+
+@router.get("/rules")
+def list_rules(user: UserDep) -> list[dict[str, Any]]:
+    """The declared checks (id, check, severity, subject, suggested action, precedent), and
+    the checks of domain research section 7 not run, with why."""
+    require_role(user, READERS_OF_FINDINGS, "read the audit rules")
+    return audit.rules()
+
+
+@router.get("/findings")
+def list_findings(
+    user: UserDep,
+    jejak: JejakDep,
+    response: Response,
+    rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
+    severity: Literal["B", "F"] | None = None,
+    status: Literal["open", "resolved"] | None = None,
+    site_id: UUID | None = None,
+    acknowledged: bool | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Findings, most recently found first; resolved ones stay listed."""
+    require_role(user, READERS_OF_FINDINGS, "read the audit findings")
+    caught_up(jejak, after, response)
+    return page_body(
+        audit.findings(
+            jejak,
+            rule=rule,
+            severity=severity,
+            status=status,
+            site_id=str(site_id) if site_id else None,
+            acknowledged=acknowledged,
+            limit=limit,
+            offset=offset,
+        )
+    )
+
+
+@router.get("/findings/{finding_id}")
+def get_finding(
+    finding_id: UUID, user: UserDep, jejak: JejakDep, response: Response, after: After = None
+) -> dict[str, Any]:
+    """One finding with a summary of each event that evidences it (404 if unknown)."""
+    require_role(user, READERS_OF_FINDINGS, "read the audit findings")
+    caught_up(jejak, after, response)
+    return audit.finding(jejak, finding_id)
+
+
+@router.post("/findings/{finding_id}/acknowledgement", status_code=CREATED)
+def acknowledge_finding(
+    finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Acknowledge a finding with a reason (supervisors only; auditors read): 409
+    REASON_REQUIRED without a reason, 409 ALREADY_REGISTERED the second time, 404 for an
+    unknown finding. The finding itself is kept, open or resolved."""
+    _authorize(user, ACKNOWLEDGEMENT_LIFECYCLE, "acknowledge_finding")
+    return _done(jejak, audit.acknowledge(jejak, finding_id, body.provenance_for(user)))

@@ -2,7 +2,7 @@
 
 Revision ID: 0008_audit_findings
 Revises: 0007_audit_register
-Create Date: 2026-11-29 01:00:00.000000
+Create Date: 2026-11-28 01:00:00.000000
 """
 
 from __future__ import annotations

@@ -445,3 +445,26 @@ def test_reconciliation_finds_what_the_statement_and_the_ledger_disagree_on(jeja
         2 * GRANT - 6_500,
         False,
     )
+
+
+def test_a_decree_notes_on_each_person_exactly_her_own_entitlements(jejak: Jejak) -> None:
+    # Her lines are gathered in one pass over the decree (a decree may name 40,000 people);
+    # interleaved lines must still land on the right person, in the decree's order.
+    app = jejak.app
+    her, other = returned_home(app, 2)
+    transport = AidComponent.TRANSPORT
+    app.issue_decree(
+        authority="Direktur Rehsos",
+        number="SK/9/2019",
+        legal_basis="Permensos (demo)",
+        payment_type=PaymentType.BENEFICIARY_AID,
+        lines=[
+            NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=her),
+            NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=other),
+            NewDecreeLine(transport, 250_000, beneficiary_id=her),
+        ],
+        provenance=by(KEMENSOS, date(2019, 3, 4), "SK"),
+    )
+
+    assert app.beneficiary(her).entitlement_ids == (uep(her), entitlement_id(her, transport, 1))
+    assert app.beneficiary(other).entitlement_ids == (uep(other),)

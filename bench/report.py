@@ -17,7 +17,7 @@ import psycopg
 
 from bench.scenarios import ScenarioResult, Sizes
 
-COLUMNS = (
+EVENT_COLUMNS = (
     ("store", "<"),
     ("scenario", "<"),
     ("events", ">"),
@@ -28,36 +28,62 @@ COLUMNS = (
     ("goal", ">"),
     ("", "<"),
 )
+# The ledger's scenarios count batch lines and have no goals yet.
+LEDGER_COLUMNS = (
+    ("store", "<"),
+    ("scenario", "<"),
+    ("lines", ">"),
+    ("seconds", ">"),
+    ("lines/s", ">"),
+    ("baseline rows/s", ">"),
+    ("ratio", ">"),
+)
+
+Columns = tuple[tuple[str, str], ...]
+
+
+def format_tables(results: Sequence[ScenarioResult]) -> str:
+    """The event scenarios' table, then the ledger's (each only when it has rows)."""
+    tables = [
+        format_table([r for r in results if r.unit == unit])
+        for unit in ("events", "lines")
+        if any(r.unit == unit for r in results)
+    ]
+    return "\n\n".join(tables)
 
 
 def format_table(results: Sequence[ScenarioResult]) -> str:
-    """The results as an aligned text table, one line per store and scenario."""
-    lines = [
-        (
-            r.store,
-            r.scenario,
-            f"{r.events:,}",
-            f"{r.seconds:.2f}",
-            f"{r.rate:,.0f}",
-            f"{r.baseline_rate:,.0f}",
-            f"{r.ratio:.2f}",
-            f">= {r.goal:.2f}",
-            "PASS" if r.passed else "BELOW",
-        )
-        for r in results
-    ]
-    header = tuple(name for name, _ in COLUMNS)
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(COLUMNS))]
+    """Results of one unit (events or lines) as an aligned table, one line per store and
+    scenario; a goal and its verdict are shown for the scenarios that have one."""
+    columns = LEDGER_COLUMNS if results and results[0].unit == "lines" else EVENT_COLUMNS
+    lines = [_cells(r)[: len(columns)] for r in results]
+    header = tuple(name for name, _ in columns)
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(columns))]
 
     def render(row: Sequence[str]) -> str:
         cells = [
             cell.ljust(width) if align == "<" else cell.rjust(width)
-            for cell, width, (_, align) in zip(row, widths, COLUMNS, strict=True)
+            for cell, width, (_, align) in zip(row, widths, columns, strict=True)
         ]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths).rstrip()
     return "\n".join([render(header), rule, *(render(line) for line in lines)])
+
+
+def _cells(r: ScenarioResult) -> tuple[str, ...]:
+    verdict = {True: "PASS", False: "BELOW", None: ""}[r.passed]
+    return (
+        r.store,
+        r.scenario,
+        f"{r.events:,}",
+        f"{r.seconds:.2f}",
+        f"{r.rate:,.0f}",
+        f"{r.baseline_rate:,.0f}",
+        f"{r.ratio:.2f}",
+        f">= {r.goal:.2f}" if r.goal is not None else "",
+        verdict,
+    )
 
 
 def format_notes(results: Sequence[ScenarioResult]) -> str:
@@ -69,9 +95,10 @@ def format_notes(results: Sequence[ScenarioResult]) -> str:
             for k in ("synchronous_commit", "journal_mode", "synchronous")
             if k in r.details
         )
+        rows = f"{r.baseline_rows:,} rows" + (f" of {r.payload_bytes} B" if r.payload_bytes else "")
         notes.append(
-            f"{r.store} / {r.scenario}: baseline = {r.baseline} ({r.baseline_rows:,} rows of "
-            f"{r.payload_bytes} B); median per-slice ratio {r.slice_ratio_median:.2f}"
+            f"{r.store} / {r.scenario}: baseline = {r.baseline} ({rows}); "
+            f"median per-slice ratio {r.slice_ratio_median:.2f}"
             + (f"; {settings}" if settings else "")
         )
     return "\n".join(notes)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.ledger_scenarios import run_ledger
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
 
@@ -26,7 +27,8 @@ def run_benchmark(
     postgres_url: str = DEFAULT_POSTGRES_URL,
     progress: Progress = lambda _message: None,
 ) -> BenchmarkRun:
-    """Run all scenarios on each store in `stores`; an unreachable PostgreSQL is skipped."""
+    """Run all scenarios (the ledger's last) on each store in `stores`; an unreachable
+    PostgreSQL is skipped."""
     run = BenchmarkRun()
     with tempfile.TemporaryDirectory(prefix="jejak-bench-") as folder:
         for kind in stores:
@@ -38,4 +40,5 @@ def run_benchmark(
                     progress(f"PostgreSQL skipped: {run.skipped[target.label]}")
                     continue
             run.results.extend(run_store(target, sizes, Path(folder), progress))
+            run.results.extend(run_ledger(target, sizes, Path(folder), progress))
     return run

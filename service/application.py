@@ -517,7 +517,7 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands,
 
     def _get(self, cls: type[A], aggregate_id: UUID) -> A:
         try:
-            aggregate: object = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id, projector_func=_replay)
         except AggregateNotFoundError:
             raise NotFound(cls.__name__, aggregate_id) from None
         if not isinstance(aggregate, cls):
@@ -640,6 +640,18 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands,
     ) -> CommandResult:
         position = max((r.notification.id for r in recordings), default=0)
         return CommandResult(aggregate.id, aggregate.version, position, aggregate.state)
+
+
+def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's `project_aggregate` without its per-event runtime `Protocol` check.
+
+    Every event in our log is one of our aggregates' own, so the check can only pass; on
+    Python 3.11 it cost about as much as decoding the event, and loading the people of a
+    40,000-line batch replays hundreds of thousands of events.
+    """
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def _latest_provenance(aggregate: LifecycleAggregate) -> Provenance:

@@ -380,6 +380,45 @@ class Vault:
                 return None if owner == str(subject_id) else UUID(owner)
         raise VaultError(f"could not claim a {kind!r} index entry for subject {subject_id}")
 
+    def claim_all(self, kind: str, claims: Sequence[tuple[str, UUID]]) -> dict[str, UUID | None]:
+        """`claim` for many (value, subject) pairs in one transaction; by value, the other
+        owner, or None when the value is now (or already was) that subject's.
+
+        A whole import's worth of claims costs one commit instead of one each. Every free
+        value is claimed even when some are taken, as `claim` would have done one by one; the
+        caller releases what it does not use.
+        """
+        if len({value for value, _ in claims}) != len(claims):
+            raise ValueError("a value is claimed twice in one call")
+        digests = {self.keyed_hash(kind, value): (value, subject) for value, subject in claims}
+        pending = list(digests.items())
+        owners: dict[str, str] = {}
+        with self._engine.begin() as conn:
+            for start in range(0, len(pending), KEY_INSERT_CHUNK):
+                chunk = pending[start : start + KEY_INSERT_CHUNK]
+                rows = [
+                    {"kind": kind, "keyed_hash": digest, "subject_id": str(subject)}
+                    for digest, (_, subject) in chunk
+                ]
+                insert_ignoring_conflicts(conn, vault_duplicate_index, rows)
+                found = conn.execute(
+                    select(
+                        vault_duplicate_index.c.keyed_hash, vault_duplicate_index.c.subject_id
+                    ).where(
+                        vault_duplicate_index.c.kind == kind,
+                        vault_duplicate_index.c.keyed_hash.in_([d for d, _ in chunk]),
+                    )
+                )
+                owners.update({digest: owner for digest, owner in found})
+        result: dict[str, UUID | None] = {}
+        for digest, (value, subject) in digests.items():
+            owner = owners.get(digest)
+            if owner is None:
+                # Released by someone else between our insert and read: not ours to assume.
+                raise VaultError(f"could not claim a {kind!r} index entry for subject {subject}")
+            result[value] = None if owner == str(subject) else UUID(owner)
+        return result
+
     def release(self, kind: str, value: str, subject_id: UUID) -> None:
         """Remove the subject's claim on `value` of `kind`; another subject's claim is kept."""
         digest = self.keyed_hash(kind, value)

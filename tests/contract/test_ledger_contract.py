@@ -471,3 +471,26 @@ def test_her_account_cannot_change_while_a_transfer_to_it_is_at_the_bank(jejak: 
     app.record_bank_account(people[0], **change)  # type: ignore[arg-type]
 
     assert app.beneficiary(people[0]).account_holder_matches
+
+
+def test_a_decree_notes_on_each_person_exactly_her_own_entitlements(jejak: Jejak) -> None:
+    # Her lines are gathered in one pass over the decree (a decree may name 40,000 people);
+    # interleaved lines must still land on the right person, in the decree's order.
+    app = jejak.app
+    her, other = returned_home(app, 2)
+    transport = AidComponent.TRANSPORT
+    app.issue_decree(
+        authority="Direktur Rehsos",
+        number="SK/9/2019",
+        legal_basis="Permensos (demo)",
+        payment_type=PaymentType.BENEFICIARY_AID,
+        lines=[
+            NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=her),
+            NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=other),
+            NewDecreeLine(transport, 250_000, beneficiary_id=her),
+        ],
+        provenance=by(KEMENSOS, date(2019, 3, 4), "SK"),
+    )
+
+    assert app.beneficiary(her).entitlement_ids == (uep(her), entitlement_id(her, transport, 1))
+    assert app.beneficiary(other).entitlement_ids == (uep(other),)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -270,6 +270,24 @@ def test_allocations_never_exceed_the_commitment() -> None:
     )
     assert error.field == "amount"
     assert then_events(funds) == ["AllocationRecorded"]
+
+
+def test_the_allocated_total_follows_every_allocation_change_and_replay() -> None:
+    # The total is kept as allocations change (summing them on every check was quadratic
+    # for a 40,000-line allocation); it must agree with the allocations themselves.
+    funds = live_commitment()
+    on = by(SUPERVISOR, ALLOCATED_ON)
+    first, second = uuid4(), uuid4()
+
+    funds.allocate(entitlement_id=first, amount=GRANT, provenance=on)
+    funds.allocate(entitlement_id=second, amount=1_000_000, provenance=on)
+    funds.allocate(entitlement_id=first, amount=2_000_000, provenance=on)
+    funds.release(entitlement_id=second, lapsed=False, provenance=on)
+
+    assert funds.allocated == 2_000_000 == sum(funds.allocations.values())
+    assert funds.available == 2 * GRANT - 2_000_000
+    replayed = loaded(funds)
+    assert (replayed.allocated, replayed.allocations) == (2_000_000, {first: 2_000_000})
 
 
 def test_money_is_allocated_only_within_the_commitments_fiscal_year() -> None:

@@ -324,3 +324,26 @@ def test_an_erased_key_leaves_the_stored_data(
 
 def _as_json(sealed: Sealed) -> str:
     return json.dumps({f.name: str(getattr(sealed, f.name)) for f in dataclasses.fields(sealed)})
+
+
+def test_claiming_many_values_at_once_answers_like_claiming_each(vault: Vault) -> None:
+    first, second, third = uuid4(), uuid4(), uuid4()
+    assert vault.claim("bank_account", "5301000000000001", first) is None
+
+    owners = vault.claim_all(
+        "bank_account",
+        [("5301000000000001", second), ("5301000000000002", second), ("5301000000000003", third)],
+    )
+
+    assert owners == {
+        "5301000000000001": first,
+        "5301000000000002": None,
+        "5301000000000003": None,
+    }
+    # The free values are claimed, as one claim each would have done.
+    assert vault.claim("bank_account", "5301000000000002", first) == second
+    assert vault.claim_all("bank_account", [("5301000000000003", third)]) == {
+        "5301000000000003": None
+    }
+    with pytest.raises(ValueError, match="twice"):
+        vault.claim_all("bank_account", [("5301000000000004", first), ("5301000000000004", third)])

@@ -93,6 +93,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="ledger: lines of the batch ordered, credited and reconciled "
         f"({defaults.batch_lines})",
     )
+    parser.add_argument(
+        "--verify-events",
+        type=int,
+        help=f"log verification: events in the chained log ({defaults.verify_events})",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     return parser.parse_args(argv)
 
@@ -113,6 +118,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             "warmup",
             "batch",
             "batch_lines",
+            "verify_events",
         )
         if getattr(args, name) is not None
     }

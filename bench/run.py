@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.integrity_scenario import log_verification
 from bench.ledger_scenarios import run_ledger
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
@@ -40,5 +41,6 @@ def run_benchmark(
                     progress(f"PostgreSQL skipped: {run.skipped[target.label]}")
                     continue
             run.results.extend(run_store(target, sizes, Path(folder), progress))
+            run.results.append(log_verification(target, sizes, Path(folder), progress))
             run.results.extend(run_ledger(target, sizes, Path(folder), progress))
     return run

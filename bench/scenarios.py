@@ -33,7 +33,8 @@ PROJECTION_CATCH_UP = "projection catch-up"
 ORDERING = "ordering"
 CREDITING = "crediting"
 RECONCILING = "reconciling"
-EVENT_SCENARIOS = (COMMAND_PATH, BATCHED_IMPORT, PROJECTION_CATCH_UP)
+VERIFICATION = "log verification"
+EVENT_SCENARIOS = (COMMAND_PATH, BATCHED_IMPORT, PROJECTION_CATCH_UP, VERIFICATION)
 # One batch of many lines, counted in lines (`bench.ledger_scenarios`).
 LEDGER_SCENARIOS = (ORDERING, CREDITING, RECONCILING)
 SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS
@@ -49,6 +50,7 @@ BASELINES = {
     ORDERING: "SELECT a row per line by key + executemany N+1 rows, one transaction",
     CREDITING: "csv-parse the same file + executemany N+2 rows, one transaction",
     RECONCILING: "SELECT the same two read models + a dict join in Python",
+    VERIFICATION: "SELECT the same event rows + SHA-256 of each stored state",
 }
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -78,10 +80,13 @@ class Sizes:
     warmup: int = 50
     batch: int = 500
     batch_lines: int = 40_000
+    verify_events: int = 1_000_000
 
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
             raise ValueError("sizes must be positive")
+        if self.verify_events < 1:
+            raise ValueError("verify_events must be at least 1")
         if not 1 <= self.batch_lines <= MAX_BATCH_LINES:
             raise ValueError(f"batch_lines must be between 1 and {MAX_BATCH_LINES}")
         if min(self.rounds, self.rebuilds, self.warmup) < 1:
@@ -109,6 +114,7 @@ class Sizes:
             rebuilds=2,
             warmup=10,
             batch_lines=300,
+            verify_events=2_000,
         )
 
 
@@ -242,7 +248,7 @@ def command_path(
         app = store.jejak.app
         raw = RawStore(store)
         try:
-            sites = [_register_site(app, "BC", i) for i in range(sizes.sites)]
+            sites = [register_site(app, "BC", i) for i in range(sizes.sites)]
             sosialisasi = _sosialisasi_provenance()
             issued = 0
 
@@ -313,8 +319,8 @@ def batched_import(
         raw = RawStore(store)
         try:
             roster_provenance = Provenance(actor=ACTOR, occurred_on=PENDATAAN)
-            sites = [_register_site(app, "BI", i) for i in range(len(calls))]
-            warmup_site = _register_site(app, "BW", 0)
+            sites = [register_site(app, "BI", i) for i in range(len(calls))]
+            warmup_site = register_site(app, "BW", 0)
 
             # Warm-up: a small roster at a site of its own, and a small executemany.
             head = app.position()
@@ -471,7 +477,7 @@ def _site_code(prefix: str, index: int) -> str:
     return f"{prefix}-{letters}"
 
 
-def _register_site(app: ProgrammeApplication, prefix: str, index: int) -> UUID:
+def register_site(app: ProgrammeApplication, prefix: str, index: int) -> UUID:
     code = _site_code(prefix, index)
     return app.register_site(
         code=code,

@@ -3,6 +3,7 @@ supervisor's acknowledgement (auditors read everything and change nothing)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -16,10 +17,17 @@ from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut
 from service.api.queries import After, Limit, Offset, caught_up, page_body
+from service.export_records import record_export
+from service.exports.csv_export import to_csv
+from service.exports.model import Column, Kind, Report, Table
+from service.exports.xlsx_export import to_xlsx
 
 # The acknowledgement is a command: it takes an Idempotency-Key like the money commands.
 router = APIRouter(prefix="/api/audit", tags=["audit"], route_class=IdempotentCommandRoute)
 READERS_OF_FINDINGS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+# Findings are per rule and subject: a programme has thousands at most.
+MAX_EXPORT_ROWS = 100_000
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/rules")
@@ -80,3 +88,73 @@ def acknowledge_finding(
     unknown finding. The finding itself is kept, open or resolved."""
     _authorize(user, ACKNOWLEDGEMENT_LIFECYCLE, "acknowledge_finding")
     return _done(jejak, audit.acknowledge(jejak, finding_id, body.provenance_for(user)))
+
+
+FINDING_COLUMNS = (
+    Column("rule_id", "Aturan"),
+    Column("severity", "Tingkat"),
+    Column("status", "Status"),
+    Column("subject_kind", "Jenis subjek"),
+    Column("subject_id", "Subjek"),
+    Column("summary", "Temuan"),
+    Column("suggested_action", "Tindakan yang disarankan"),
+    Column("first_seen_on", "Pertama terlihat", Kind.DATE),
+    Column("resolved_on", "Selesai", Kind.DATE),
+    Column("acknowledged_by", "Diakui oleh"),
+    Column("acknowledgement_reason", "Alasan"),
+)
+
+
+@router.get("/findings.{fmt}", response_class=Response)
+def export_findings(
+    fmt: Literal["csv", "xlsx"],
+    user: UserDep,
+    jejak: JejakDep,
+    rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
+    severity: Literal["B", "F"] | None = None,
+    status: Literal["open", "resolved"] | None = None,
+    site_id: UUID | None = None,
+) -> Response:
+    """The findings (same filters as the list) as CSV or XLSX for the auditors' own tools;
+    the export is recorded as an event before it is handed out."""
+    require_role(user, READERS_OF_FINDINGS, "export the audit findings")
+    filters = {"rule": rule, "severity": severity, "status": status, "site_id": site_id}
+    page = audit.findings(
+        jejak,
+        rule=rule,
+        severity=severity,
+        status=status,
+        site_id=str(site_id) if site_id else None,
+        limit=MAX_EXPORT_ROWS,
+    )
+    table = Table("Temuan audit otomatis", FINDING_COLUMNS, page.items)
+    generated_at = datetime.now(UTC).replace(microsecond=0)
+    if fmt == "csv":
+        content, media_type = to_csv(table), "text/csv; charset=utf-8"
+    else:
+        report = Report(
+            "Temuan audit otomatis",
+            "Jejak: pemeriksaan otomatis A01-A24",
+            [(k, str(v)) for k, v in filters.items() if v is not None],
+            [table],
+            "Temuan tidak pernah dihapus; yang sudah selesai tetap tercantum.",
+            generated_at,
+        )
+        content, media_type = to_xlsx(report), XLSX_MEDIA_TYPE
+    receipt = record_export(
+        jejak,
+        user,
+        name=f"audit_findings.{fmt}",
+        filters=filters,
+        rows=len(page.items),
+        content=content,
+    )
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            **receipt.headers(),
+            "Content-Disposition": f'attachment; filename="temuan-audit.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -3,6 +3,10 @@ a supervisor acknowledges a finding, once, with a reason; nobody deletes one."""
 
 from __future__ import annotations
 
+import csv
+import io
+
+import openpyxl
 from fastapi.testclient import TestClient
 
 from tests.e2e.conftest import login
@@ -63,3 +67,23 @@ def test_the_rules_are_served_as_declared(client: TestClient) -> None:
     assert by_id["A15"]["escalates_to"] == "B" and by_id["A15"]["severity"] == "F"
     assert by_id["A14"]["thresholds"] == ["withdrawal_days"]
     assert by_id["A25"]["run"] is False and by_id["A25"]["why"]
+
+
+def test_an_auditor_exports_the_findings_as_csv_and_xlsx_and_each_export_is_recorded(
+    client: TestClient,
+) -> None:
+    closed_site(client)
+    auditor = login(client, "aud")
+    client.get("/api/audit/findings", params={"after": 4}, headers=auditor)
+
+    as_csv = client.get("/api/audit/findings.csv", params={"rule": "A23"}, headers=auditor)
+    as_xlsx = client.get("/api/audit/findings.xlsx", headers=auditor)
+
+    assert as_csv.status_code == 200, as_csv.text
+    rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert [r["Aturan"] for r in rows] == ["A23"]
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).worksheets[-1]
+    assert any(cell.value == "A23" for row in sheet.iter_rows() for cell in row)
+    recorded = client.get("/api/audit/exports", headers=auditor).json()["items"]
+    assert {"audit_findings.csv", "audit_findings.xlsx"} <= {r["export_name"] for r in recorded}
+    assert client.get("/api/audit/findings.csv", headers=login(client, "opi")).status_code == 403

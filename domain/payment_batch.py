@@ -134,6 +134,7 @@ class PaymentBatch(LifecycleAggregate):
         self.created_by = actor.user_id
         self.approved_on: date | None = None
         self.imported_files: set[str] = set()
+        self.exported_files: set[str] = set()
         # Each line resolves once: a credited line stays credited, and a failed one is
         # re-ordered in a new batch, so counting the lines each import changed is enough.
         self.resolved_lines = 0
@@ -163,11 +164,16 @@ class PaymentBatch(LifecycleAggregate):
     ) -> None:
         pass
 
-    def record_export(self, *, file_sha256: str, provenance: Provenance) -> None:
-        """Record that the transfer file with this hash was produced."""
+    def record_export(self, *, file_sha256: str, provenance: Provenance) -> bool:
+        """Record that the transfer file with this hash was produced; False (and nothing
+        recorded) when this very file was recorded before, so a retried export writes nothing.
+        """
         self._allowed("export_transfer_file")
         _require_sha256(file_sha256)
+        if file_sha256 in self.exported_files:
+            return False
         self._exported(file_sha256=file_sha256, lines=len(self.lines), **provenance.event_fields())
+        return True
 
     @event(TransferFileExported)
     def _exported(
@@ -179,7 +185,7 @@ class PaymentBatch(LifecycleAggregate):
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
-        pass
+        self.exported_files.add(file_sha256)
 
     def has_imported(self, file_sha256: str) -> bool:
         """True when this exact result file was applied before."""

@@ -245,9 +245,10 @@ def return_funds(
 
 
 # --- bank files ------------------------------------------------------------------------------
-# The transfer file is a download, not a JSON answer an Idempotency-Key could replay; producing
-# it again is harmless and recorded. A result file already applied changes nothing, and its
-# import takes an Idempotency-Key like every other money command.
+# The transfer file is a download, not a JSON answer an Idempotency-Key could replay; asking
+# again for the same value date gives the same bytes and records nothing new. A result file
+# already applied changes nothing, and its import takes an Idempotency-Key like every other
+# money command.
 
 files = APIRouter(prefix="/api", tags=["money"])
 
@@ -259,7 +260,9 @@ def export_transfer_file(
     """The bank's transfer file of an approved batch (CSV; `occurred_on` is the value date).
 
     It carries account numbers and names, so only supervisors get it, the download is written
-    to the access log, and the file is kept encrypted by its hash.
+    to the access log, and the file is kept encrypted by its hash. The file is the same bytes
+    for the same batch and value date, so a retried request (with or without an
+    Idempotency-Key) gets the same file and records nothing new.
     """
     _authorize(user, BATCH_LIFECYCLE, "export_transfer_file")
     content = jejak.app.export_transfer_file(batch_id, provenance=body.provenance_for(user))

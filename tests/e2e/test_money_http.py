@@ -126,6 +126,14 @@ def test_a_grant_is_paid_through_a_batch_the_bank_files_and_a_receipt(client: Te
     assert exported.headers["content-type"].startswith("text/csv")
     text = exported.content.decode()
     assert NAME in text and "0012345678" in text and "BANSOS-REHSOS" in text
+    head = system_of(client).app.position()
+    retried = client.post(
+        f"/api/payment-batches/{batch}/transfer-file",
+        json={"occurred_on": "2019-08-02"},
+        headers={**login(client, "sup"), "Idempotency-Key": "export-b2019-01"},
+    )
+    assert retried.content == exported.content
+    assert system_of(client).app.position() == head, "a retried export records nothing new"
 
     wrong = upload_result(client, batch, result_file(exported.content, amount=GRANT - 6_500), 422)
     assert wrong["error"]["code"] == "BANK_FILE_REJECTED"

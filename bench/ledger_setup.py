@@ -20,6 +20,7 @@ from domain.decree import AidComponent, PaymentType, entitlement_id
 from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
+from domain.site import FundingStatus
 from service.application import NewBeneficiary, ProgrammeApplication
 from service.ledger import NewDecreeLine, same_holder_name
 
@@ -116,7 +117,7 @@ def _closed_site(app: ProgrammeApplication, code: str) -> UUID:
     app.close_site(
         site_id,
         declared_headcount=PEOPLE_PER_SITE,
-        funds_in_place=False,
+        funding_status=FundingStatus.NOT_IN_PLACE,
         provenance=by(OPERATOR, date(2018, 12, 28), "berita_acara"),
     )
     return site_id

@@ -243,7 +243,7 @@ class HandFold:
                 "decreed_on": None,
                 "closed_on": None,
                 "declared_headcount": None,
-                "funds_in_place": None,
+                "funding_status": None,
                 "last_inspection_on": None,
                 "last_inspection_outcome": None,
             }
@@ -261,7 +261,7 @@ class HandFold:
             elif name == "SiteClosed":
                 row["closed_on"] = day
                 row["declared_headcount"] = e.declared_headcount
-                row["funds_in_place"] = e.funds_in_place
+                row["funding_status"] = str(e.funding_status)
             elif name == "PostClosureInspected":
                 row["last_inspection_on"] = day
                 row["last_inspection_outcome"] = str(e.outcome)
@@ -342,7 +342,7 @@ class HandFold:
                 "site_state": self.site.moves[(name, None)],
                 "headcount_at_pendataan": e.headcount_at_pendataan,
                 "declared_headcount_at_closure": None,
-                "funds_in_place_at_closure": None,
+                "funding_status_at_closure": None,
                 "counts_by_state": {},
             }
             dashboard[oid] = row
@@ -351,7 +351,7 @@ class HandFold:
             row["site_state"] = self.site.moves[(name, row["site_state"])]
             if name == "SiteClosed":
                 row["declared_headcount_at_closure"] = e.declared_headcount
-                row["funds_in_place_at_closure"] = e.funds_in_place
+                row["funding_status_at_closure"] = str(e.funding_status)
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day

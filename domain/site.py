@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -105,6 +106,15 @@ class InspectionOutcome(StrEnum):
     ACTIVITY_FOUND = "activity_found"
 
 
+class FundingStatus(StrEnum):
+    """Whether the programme's funds were in place when the site closed (an unfunded closure
+    keeps its residents waiting for aid). `UNKNOWN` when the berita acara does not say."""
+
+    IN_PLACE = "in_place"
+    NOT_IN_PLACE = "not_in_place"
+    UNKNOWN = "unknown"
+
+
 class ClosureBeforeDecree(RuleViolation):
     """Raised when a closure is dated before the decree that orders it."""
 
@@ -154,7 +164,18 @@ class Site(LifecycleAggregate):
         """The site was closed; `document` is the berita acara."""
 
         declared_headcount: int
-        funds_in_place: bool
+        funding_status: FundingStatus
+
+        # v1 stored `funds_in_place: bool`, which forced a yes or no where the berita acara
+        # is silent. Stored v1 events are upcast on read and never rewritten (ADR 0019).
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            funded = state.pop("funds_in_place")
+            state["funding_status"] = (
+                FundingStatus.IN_PLACE if funded else FundingStatus.NOT_IN_PLACE
+            ).value
 
     class PostClosureInspected(LifecycleAggregate.Event):
         """Someone checked a closed site for renewed activity."""
@@ -219,7 +240,7 @@ class Site(LifecycleAggregate):
         self.decree_number: str | None = None
         self.closed_on: date | None = None
         self.declared_headcount: int | None = None
-        self.funds_in_place: bool | None = None
+        self.funding_status: FundingStatus | None = None
         self.last_inspection: InspectionOutcome | None = None
 
     def hold_sosialisasi(
@@ -285,7 +306,11 @@ class Site(LifecycleAggregate):
         self.decree_number = decree_number
 
     def close(
-        self, *, declared_headcount: int, funds_in_place: bool, provenance: Provenance
+        self,
+        *,
+        declared_headcount: int,
+        funding_status: FundingStatus,
+        provenance: Provenance,
     ) -> None:
         """Close the site on `provenance.occurred_on`, as its berita acara declares."""
         self._allowed("close_site")
@@ -307,7 +332,7 @@ class Site(LifecycleAggregate):
             raise InvalidValue("headcount must be zero or more", field="declared_headcount")
         self._site_closed(
             declared_headcount=declared_headcount,
-            funds_in_place=funds_in_place,
+            funding_status=FundingStatus(funding_status),
             **provenance.event_fields(),
         )
 
@@ -315,7 +340,7 @@ class Site(LifecycleAggregate):
     def _site_closed(
         self,
         declared_headcount: int,
-        funds_in_place: bool,
+        funding_status: FundingStatus,
         actor: Actor,
         occurred_on: date,
         document: DocumentRef | None,
@@ -323,7 +348,8 @@ class Site(LifecycleAggregate):
     ) -> None:
         self.closed_on = occurred_on
         self.declared_headcount = declared_headcount
-        self.funds_in_place = funds_in_place
+        # Stored events give enums back as plain text; restore the type on every replay.
+        self.funding_status = FundingStatus(funding_status)
 
     def record_inspection(self, *, outcome: InspectionOutcome, provenance: Provenance) -> None:
         """Record a post-closure inspection."""

@@ -77,7 +77,7 @@ def fold_event(dossiers: Dossiers, event: PositionedEvent) -> list[str]:
         if site is None:
             return []
         site.closed_on, site.closed_at = e.occurred_on, at
-        site.declared_headcount, site.funds_in_place = e.declared_headcount, e.funds_in_place
+        site.declared_headcount, site.funding_status = e.declared_headcount, e.funding_status
         site.in_programme_at_closure = site.in_programme
         return [site_key(origin)]
     if name == "BeneficiaryRegistered":

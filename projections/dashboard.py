@@ -58,14 +58,14 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
             "site_state": SITE_LIFECYCLE.initial,
             "headcount_at_pendataan": e.headcount_at_pendataan,
             "declared_headcount_at_closure": None,
-            "funds_in_place_at_closure": None,
+            "funding_status_at_closure": None,
         }
     assert row is not None, f"{event.name} before SiteRegistered"
     row = dict(row)
     row["site_state"] = SITE_LIFECYCLE.target_after(event.name, row["site_state"])
     if event.name == "SiteClosed":
         row["declared_headcount_at_closure"] = e.declared_headcount
-        row["funds_in_place_at_closure"] = e.funds_in_place
+        row["funding_status_at_closure"] = str(e.funding_status)
     return row
 
 

@@ -43,7 +43,7 @@ class SiteStatus(RowProjection):
                 "decreed_on": None,
                 "closed_on": None,
                 "declared_headcount": None,
-                "funds_in_place": None,
+                "funding_status": None,
                 "last_inspection_on": None,
                 "last_inspection_outcome": None,
             }
@@ -62,7 +62,7 @@ class SiteStatus(RowProjection):
             elif event.name == "SiteClosed":
                 row["closed_on"] = e.occurred_on
                 row["declared_headcount"] = e.declared_headcount
-                row["funds_in_place"] = e.funds_in_place
+                row["funding_status"] = str(e.funding_status)
             elif event.name == "PostClosureInspected":
                 row["last_inspection_on"] = e.occurred_on
                 row["last_inspection_outcome"] = str(e.outcome)

@@ -57,7 +57,7 @@ site_status = Table(
     Column("decreed_on", Date),
     Column("closed_on", Date),
     Column("declared_headcount", Integer),
-    Column("funds_in_place", Boolean),
+    Column("funding_status", String(16)),
     Column("last_inspection_on", Date),
     Column("last_inspection_outcome", String(32)),
     Column("version", Integer, nullable=False),
@@ -110,7 +110,7 @@ programme_dashboard = Table(
     Column("site_state", String(32), nullable=False),
     Column("headcount_at_pendataan", Integer, nullable=False),
     Column("declared_headcount_at_closure", Integer),
-    Column("funds_in_place_at_closure", Boolean),
+    Column("funding_status_at_closure", String(16)),
     Column("registered", Integer, nullable=False),
     Column("in_programme_now", Integer, nullable=False),
     # JSON object state -> count; states are few and fixed by the lifecycle declaration.

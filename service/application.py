@@ -29,7 +29,7 @@ from domain.errors import DomainError, RuleViolation
 from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
 from domain.sealed import Sealer
-from domain.site import InspectionOutcome, Site
+from domain.site import FundingStatus, InspectionOutcome, Site
 from service.audit_commands import AuditCommands
 from service.audit_register import AuditRegisterCommands
 from service.db import APPLICATION_NAME
@@ -193,7 +193,7 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands,
         site_id: UUID,
         *,
         declared_headcount: int,
-        funds_in_place: bool,
+        funding_status: FundingStatus,
         provenance: Provenance,
         expected_version: int | None = None,
     ) -> CommandResult:
@@ -204,7 +204,7 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands,
             expected_version,
             lambda s: s.close(
                 declared_headcount=declared_headcount,
-                funds_in_place=funds_in_place,
+                funding_status=funding_status,
                 provenance=provenance,
             ),
         )

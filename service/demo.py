@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.beneficiary import ExclusionReason, IdentityEvidence, ReintegrationPath
 from domain.identity import SYNTHETIC_NIK_SERIALS, Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
-from domain.site import InspectionOutcome, Site
+from domain.site import FundingStatus, InspectionOutcome, Site
 from service.accounts import AccountExists, Accounts
 from service.application import NewBeneficiary, ProgrammeApplication
 from service.demo_money import DemoMoney, Journey
@@ -284,7 +284,7 @@ class _Demo:
         app.close_site(
             site_id,
             declared_headcount=s.declared_at_closure,
-            funds_in_place=False,
+            funding_status=FundingStatus.NOT_IN_PLACE,
             provenance=self._p(
                 op,
                 s.closed_on,

@@ -21,9 +21,12 @@ def render_status(jejak: Jejak, as_of: date) -> str:
     lines += [header, "-" * len(header)]
     for s in board["sites"]:
         closure = s["declared_headcount_at_closure"]
-        funds = {None: "-", True: "yes", False: "NO (unfunded closure)"}[
-            s["funds_in_place_at_closure"]
-        ]
+        funds = {
+            None: "-",
+            "in_place": "yes",
+            "not_in_place": "NO (unfunded closure)",
+            "unknown": "not recorded",
+        }[s["funding_status_at_closure"]]
         lines.append(
             f"{s['site_code']:<8} {s['site_state']:<16} "
             f"{s['headcount_at_pendataan']:>9} {'-' if closure is None else closure:>8} "

@@ -145,7 +145,7 @@ class SiteFacts:
     closed_on: date | None = None
     closed_at: int | None = None
     declared_headcount: int | None = None
-    funds_in_place: bool | None = None
+    funding_status: str | None = None
     in_programme_at_closure: int | None = None
     first_credit_on: date | None = None
     first_credit_at: int | None = None

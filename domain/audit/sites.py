@@ -59,7 +59,7 @@ def evaluate_site(site: SiteFacts, ctx: AuditContext, verdict: Verdict) -> None:
     if gaps:
         verdict.add(A20, subject, subject, "; ".join(gaps), (site.registered_at, site.closed_at))
     late = []
-    if site.funds_in_place is False:
+    if site.funding_status == "not_in_place":
         late.append(f"closed {site.closed_on} with no funds in place")
     days = ctx.threshold("closure_payment_days")
     due = site.closed_on + timedelta(days=days)

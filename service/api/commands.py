@@ -117,7 +117,7 @@ def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -
         jejak.app.close_site(
             site_id,
             declared_headcount=body.declared_headcount,
-            funds_in_place=body.funds_in_place,
+            funding_status=body.funding_status,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
         ),

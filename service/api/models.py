@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 from domain.beneficiary import ExclusionReason, ReintegrationPath
 from domain.identity import Sex
 from domain.recording import DocumentRef, Provenance, RegionRef
-from domain.site import InspectionOutcome
+from domain.site import FundingStatus, InspectionOutcome
 from service.accounts import Account
 from service.api.deps import provenance, today_wita
 
@@ -105,7 +105,8 @@ class ClosureIn(CommandIn):
     """The closure; `document` is the berita acara."""
 
     declared_headcount: int = Field(ge=0, le=100_000)
-    funds_in_place: bool
+    # `unknown` when the berita acara does not say whether the funds were in place.
+    funding_status: FundingStatus
 
 
 class InspectionIn(CommandIn):

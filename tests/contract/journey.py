@@ -14,6 +14,7 @@ from domain.entitlement import PaymentChannel
 from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
+from domain.site import FundingStatus
 from service.application import NewBeneficiary, ProgrammeApplication
 from service.bankfiles import ResultLine
 from service.ledger import LineKey, NewDecreeLine
@@ -80,7 +81,7 @@ def closed_site(app: ProgrammeApplication, code: str = "TRK-JP") -> UUID:
     app.close_site(
         site_id,
         declared_headcount=62,
-        funds_in_place=False,
+        funding_status=FundingStatus.NOT_IN_PLACE,
         provenance=by(OPERATOR, date(2018, 12, 28), "berita_acara"),
     )
     return site_id

@@ -100,10 +100,10 @@ def test_a_full_case_is_visible_in_every_read_model(jejak: Jejak) -> None:
     assert person["last_position"] == jejak.app.position()
     assert person["last_occurred_on"] == date(2019, 9, 10)
     site = _rows(jejak, site_status, "site_id")[str(journey.site_id)]
-    assert (site["state"], site["declared_headcount"], site["funds_in_place"]) == (
+    assert (site["state"], site["declared_headcount"], site["funding_status"]) == (
         "CLOSED",
         62,
-        False,
+        "not_in_place",
     )
     board = _rows(jejak, programme_dashboard, "site_id")[str(journey.site_id)]
     assert board["headcount_at_pendataan"] == 70

@@ -40,7 +40,7 @@ from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose, Sealed
-from domain.site import InspectionOutcome, Site
+from domain.site import FundingStatus, InspectionOutcome, Site
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 
 E = TypeVar("E")
@@ -341,7 +341,7 @@ def _decree(site: Site, plan: SitePlan) -> None:
 def _close(site: Site, plan: SitePlan) -> None:
     site.close(
         declared_headcount=plan.headcount_at_closure,
-        funds_in_place=False,
+        funding_status=FundingStatus.NOT_IN_PLACE,
         provenance=by(OPERATOR, plan.closed_on, berita_acara(plan.closed_on)),
     )
 

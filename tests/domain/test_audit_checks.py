@@ -86,7 +86,7 @@ def site(**facts: Any) -> SiteFacts:
         "closed_on": date(2019, 7, 1),
         "closed_at": 9,
         "declared_headcount": 3,
-        "funds_in_place": True,
+        "funding_status": "in_place",
         "in_programme_at_closure": 3,
         "first_credit_on": date(2019, 8, 5),
         "first_credit_at": 11,
@@ -161,7 +161,7 @@ CASES: dict[str, tuple[Dossier, Dossier, dict[str, Any]]] = {
     ),
     "A20": (site(in_programme_at_closure=2), site(), {}),
     "A22": (case(credited(credited_amount=2_880_000)), case(credited()), {}),
-    "A23": (site(funds_in_place=False), site(), {}),
+    "A23": (site(funding_status="not_in_place"), site(), {}),
     "A24": (
         case(credited(), account_changed_after_order_at=16, account_changed_by="sup"),
         case(
@@ -211,7 +211,7 @@ def test_a_deadline_not_yet_passed_finds_nothing_and_says_when_to_look_again() -
 
 
 def test_a_site_not_yet_closed_is_not_checked() -> None:
-    assert rules_found(site(closed_on=None, closed_at=None, funds_in_place=None)) == set()
+    assert rules_found(site(closed_on=None, closed_at=None, funding_status=None)) == set()
 
 
 def test_a_late_first_payment_is_found_and_no_payment_at_all_once_the_threshold_passes() -> None:

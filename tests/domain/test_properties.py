@@ -25,7 +25,7 @@ from domain.errors import DomainError
 from domain.identity import Sex
 from domain.recording import Actor, DocumentRef, Provenance
 from domain.rules import ProgrammeRules
-from domain.site import SITE_LIFECYCLE, InspectionOutcome, Site
+from domain.site import SITE_LIFECYCLE, FundingStatus, InspectionOutcome, Site
 from tests.domain.givens import (
     ADULT,
     BORN,
@@ -121,7 +121,7 @@ SITE_COMMANDS: dict[str, Command] = {
     "close_site": _on_site(
         lambda s, d: s.close(
             declared_headcount=d.pick([58, 0, -1]),
-            funds_in_place=d.pick([False, True]),
+            funding_status=d.pick(list(FundingStatus)),
             provenance=d.provenance(),
         )
     ),

@@ -16,6 +16,7 @@ from domain.site import (
     ClosureBeforeDecree,
     ClosureNeedsBeritaAcara,
     ClosureNeedsSosialisasi,
+    FundingStatus,
     InspectionOutcome,
     Site,
 )
@@ -70,7 +71,7 @@ def hold_sosialisasi(site: Site, on: date, **overrides: Any) -> None:
 def close(site: Site, on: date = TARAKAN_CLOSURE, **overrides: Any) -> None:
     arguments: dict[str, Any] = {
         "declared_headcount": 58,
-        "funds_in_place": False,
+        "funding_status": FundingStatus.NOT_IN_PLACE,
         "provenance": by(OPERATOR, on, berita_acara(on)),
     }
     arguments.update(overrides)
@@ -238,15 +239,15 @@ def test_a_closure_cannot_be_decreed_twice() -> None:
 def test_a_site_is_closed_on_its_berita_acara_even_before_funds_arrive() -> None:
     site = site_in("CLOSURE_DECREED")
 
-    close(site, declared_headcount=58, funds_in_place=False)
+    close(site, declared_headcount=58, funding_status=FundingStatus.NOT_IN_PLACE)
 
     assert then_events(site) == ["SiteClosed"]
     assert site.state == "CLOSED"
     assert site.is_closed
-    assert (site.closed_on, site.declared_headcount, site.funds_in_place) == (
+    assert (site.closed_on, site.declared_headcount, site.funding_status) == (
         TARAKAN_CLOSURE,
         58,
-        False,
+        FundingStatus.NOT_IN_PLACE,
     )
 
 

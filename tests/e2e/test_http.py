@@ -69,7 +69,7 @@ def closed_site(client: TestClient) -> str:
         {
             "occurred_on": "2018-12-28",
             "declared_headcount": 62,
-            "funds_in_place": False,
+            "funding_status": "not_in_place",
             "document": doc("berita_acara", "2018-12-28"),
         },
     )
@@ -296,7 +296,7 @@ def test_a_broken_rule_is_a_409_with_its_code(client: TestClient) -> None:
         {
             "occurred_on": "2018-12-28",
             "declared_headcount": 62,
-            "funds_in_place": False,
+            "funding_status": "not_in_place",
             "document": doc("berita_acara", "2018-12-28"),
         },
         expect=409,

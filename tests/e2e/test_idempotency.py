@@ -34,7 +34,7 @@ DECREE = {
 CLOSURE = {
     "occurred_on": "2018-12-28",
     "declared_headcount": 62,
-    "funds_in_place": False,
+    "funding_status": "not_in_place",
     "document": doc("berita_acara", "2018-12-28"),
 }
 

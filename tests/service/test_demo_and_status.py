@@ -46,7 +46,7 @@ def test_the_demo_follows_the_kaltara_timeline(tmp_path: Path) -> None:
         assert sites["TRK-JP"]["closed_on"] == sites["TRK-LU"]["closed_on"] == date(2018, 12, 28)
         assert sites["NNK-NT"]["closed_on"] == date(2019, 1, 10)
         assert sites["NNK-NT"]["declared_headcount"] == 27
-        assert not any(s["funds_in_place"] for s in sites.values())
+        assert {s["funding_status"] for s in sites.values()} == {"not_in_place"}
         assert {c: b["registered"] for c, b in board.items()} == {
             "NNK-NT": 39,
             "TRK-JP": 70,

@@ -75,9 +75,7 @@ class Restatement(LifecycleAggregate):
         provenance: Provenance,
     ) -> Restatement:
         """Record a switch; the reason (why the reports change) is required."""
-        if not (provenance.reason or "").strip():
-            raise InvalidValue("say why the read models are restated", field="reason")
-        refuse_personal_data(provenance.reason or "", "reason")
+        cls.check_reason(provenance.reason)
         if not projections:
             raise InvalidValue("name at least one read model", field="projections")
         if log_position < 0:
@@ -96,6 +94,14 @@ class Restatement(LifecycleAggregate):
             summary=counts,
             **provenance.event_fields(),
         )
+
+    @staticmethod
+    def check_reason(reason: str | None) -> str:
+        """The reason, if a record can be made with it; checked before a switch, which cannot
+        be undone by a refused record."""
+        if not (reason or "").strip():
+            raise InvalidValue("say why the read models are restated", field="reason")
+        return refuse_personal_data(reason or "", "reason")
 
     @event(ReadModelsRestated)
     def __init__(

@@ -24,7 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.beneficiary import Beneficiary
+from domain.errors import InvalidValue
 from domain.recording import Actor, Role
+from domain.restatement import Restatement
 from domain.site import Site
 from projections.side_by_side import TableDiff
 from service.accounts import Account
@@ -197,6 +199,11 @@ def rebuild(
             raise typer.BadParameter("name the read models to rebuild, or give --all")
         if not (reason or "").strip() or not as_user:
             raise typer.BadParameter("a restatement needs --reason and --as")
+        try:
+            Restatement.check_reason(reason)
+        except InvalidValue as error:
+            console.print(f"[red]{error.code}[/red]: {error}")
+            raise typer.Exit(2) from None
         account = _rebuilder(jejak, as_user)
         try:
             with _rebuild_progress() as progress:
@@ -228,14 +235,12 @@ def rebuild(
 def _rebuilder(jejak: Jejak, username: str) -> Account:
     import os
 
-    from domain.restatement import RESTATEMENT_LIFECYCLE
-
     password = os.environ.get("JEJAK_PASSWORD") or typer.prompt("Password", hide_input=True)
     account = jejak.accounts.authenticate(username, password)
     if account is None:
         console.print("[red]Unknown user or wrong password.[/red]")
         raise typer.Exit(2)
-    (declared,) = RESTATEMENT_LIFECYCLE.transitions_for("restate_read_models")
+    (declared,) = Restatement.lifecycle.transitions_for("restate_read_models")
     if account.role not in declared.roles:
         console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
         raise typer.Exit(2)

@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Connection, desc, func, insert, select, update
 
+from domain.restatement import Restatement
 from projections.base import RowProjection
 from projections.side_by_side import (
     LiveMoved,
@@ -149,8 +150,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
     event store has its own connection, so the event cannot share that transaction; if it
     fails, the switch stands and its row says so (`event_position` NULL).
     """
-    if not reason.strip():
-        raise ValueError("say why the read models are restated (--reason)")
+    Restatement.check_reason(reason)
     version, commit = code_version()
     restatement_id = uuid4()
     for _ in range(ATTEMPTS):

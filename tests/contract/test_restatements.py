@@ -10,6 +10,8 @@ import threading
 import pytest
 from sqlalchemy import delete, func, inspect, select, text
 
+from domain.audit_errors import PersonalDataInText
+from domain.errors import InvalidValue
 from domain.recording import Role
 from domain.restatement import Restatement
 from projections.base import PositionedEvent, Row, RowProjection
@@ -198,5 +200,8 @@ def test_a_read_model_with_several_tables_is_refused_and_a_reason_is_required(
     with pytest.raises(ValueError, match="side by side"):
         restatements.prepare(journeyed, ["payment_ledger"])
     rebuilt = restatements.prepare(journeyed, ["site_status"])
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(InvalidValue, match="why"):
         restatements.switch(rebuilt, ADMIN, " ")
+    with pytest.raises(PersonalDataInText):
+        restatements.switch(rebuilt, ADMIN, "NIK 6571044504909301 was folded wrongly")
+    assert "site_status__previous" not in _tables(journeyed), "refused before any switch"

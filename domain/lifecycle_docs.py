@@ -21,6 +21,7 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 
 REGENERATE = "python -m domain.lifecycle_docs > docs/lifecycles.md"
@@ -35,6 +36,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     AUDIT_FINDING_LIFECYCLE,
     EXPORT_LIFECYCLE,
     ACKNOWLEDGEMENT_LIFECYCLE,
+    RESTATEMENT_LIFECYCLE,
 )
 
 

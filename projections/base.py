@@ -43,6 +43,9 @@ class Projection(ABC):
 
     name: str
     tables: tuple[Table, ...]
+    # Raised whenever a change to the fold changes what the tables hold; a restatement records
+    # the versions its rebuild ran (ADR 0020).
+    version: int = 1
 
     @abstractmethod
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:

@@ -20,6 +20,7 @@ from domain.beneficiary import Beneficiary
 from domain.export_record import ExportRecord
 from domain.payment_batch import PaymentBatch
 from domain.recording import Provenance
+from domain.restatement import Restatement
 from domain.site import Site
 
 if TYPE_CHECKING:
@@ -176,6 +177,31 @@ class AuditRegisterCommands:
             rows=rows,
             content_sha256=content_sha256,
             size=size,
+            provenance=provenance,
+        )
+        return self._result(made, self._save(made))
+
+    # --- restatements ------------------------------------------------------------------------
+
+    def record_restatement(
+        self,
+        *,
+        restatement_id: UUID,
+        projections: Mapping[str, int],
+        code_version: str,
+        commit: str,
+        log_position: int,
+        summary: Mapping[str, Mapping[str, int]],
+        provenance: Provenance,
+    ) -> CommandResult:
+        """Record that rebuilt read models were switched in (service.restatements)."""
+        made = Restatement.record(
+            restatement_id=restatement_id,
+            projections=projections,
+            code_version=code_version,
+            commit=commit,
+            log_position=log_position,
+            summary=summary,
             provenance=provenance,
         )
         return self._result(made, self._save(made))

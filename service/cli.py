@@ -11,12 +11,25 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from domain.beneficiary import Beneficiary
+from domain.errors import InvalidValue
 from domain.recording import Actor, Role
+from domain.restatement import Restatement
 from domain.site import Site
+from projections.side_by_side import TableDiff
+from service.accounts import Account
 from service.audit_cli import audit_cli
 from service.audit_register_cli import register_cli
 from service.checkpoints import Checkpoint
@@ -142,17 +155,130 @@ def project(
 
 @cli.command()
 def rebuild(
-    names: Annotated[list[str] | None, typer.Argument(help="Read models (default: all).")] = None,
+    names: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every read model that can be rebuilt side by side.")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why the reports change; kept in the record.")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username; the restatement is yours.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Switch without asking.")] = False,
+    show: Annotated[int, typer.Option(help="Rows of each kind of difference to show.")] = 10,
+    drop_previous: Annotated[
+        bool, typer.Option("--drop-previous", help="Drop the versions earlier switches kept.")
+    ] = False,
+    in_place: Annotated[
+        bool,
+        typer.Option(
+            "--in-place",
+            help="Empty and replay instead (read models not yet rebuilt side by side).",
+        ),
+    ] = False,
 ) -> None:
-    """Empty read models and replay every event into them."""
+    """Rebuild read models from the whole log next to the live ones, show what would change,
+    and switch to them on confirmation, recording a restatement (ADR 0020)."""
+    from service import restatements
+
     jejak = Jejak.start()
     try:
-        chosen = names or [p.name for p in jejak.runner.projections]
-        jejak.runner.reset(chosen)
-        _catch_up(jejak)
-        console.print(f"Rebuilt {', '.join(chosen)} to position {jejak.runner.position()}.")
+        if drop_previous:
+            dropped = restatements.drop_previous(jejak, names or [])
+            console.print(f"Dropped {', '.join(dropped) or 'nothing'}.")
+            return
+        if in_place:
+            chosen = names or [p.name for p in jejak.runner.projections]
+            jejak.runner.reset(chosen)
+            _catch_up(jejak)
+            console.print(f"Rebuilt {', '.join(chosen)} in place to {jejak.runner.position()}.")
+            return
+        chosen = restatements.side_by_side_names(jejak) if every else list(names or [])
+        if not chosen:
+            raise typer.BadParameter("name the read models to rebuild, or give --all")
+        if not (reason or "").strip() or not as_user:
+            raise typer.BadParameter("a restatement needs --reason and --as")
+        try:
+            Restatement.check_reason(reason)
+        except InvalidValue as error:
+            console.print(f"[red]{error.code}[/red]: {error}")
+            raise typer.Exit(2) from None
+        account = _rebuilder(jejak, as_user)
+        try:
+            with _rebuild_progress() as progress:
+                task = progress.add_task("Rebuilding " + ", ".join(chosen), total=None)
+                rebuilt = restatements.prepare(
+                    jejak,
+                    chosen,
+                    on_total=lambda head: progress.update(task, total=head),
+                    on_batch=lambda n: progress.advance(task, n),
+                )
+        except ValueError as error:
+            console.print(f"[red]{error}[/red]; --in-place rebuilds it the old way.")
+            raise typer.Exit(2) from None
+        diffs = restatements.compare(rebuilt)
+        _print_diffs(diffs, show)
+        if not yes and not typer.confirm("Switch to the rebuilt read models?"):
+            console.print("Nothing switched; the rebuilt tables stay until the next rebuild.")
+            raise typer.Exit(1)
+        done = restatements.switch(rebuilt, account, reason or "")
+        console.print(
+            f"Switched {', '.join(chosen)} at position {done.position}; restatement"
+            f" {done.restatement_id} recorded at {done.event_position}. The previous version"
+            " stays until `jejak rebuild --drop-previous`."
+        )
     finally:
         jejak.close()
+
+
+def _rebuilder(jejak: Jejak, username: str) -> Account:
+    import os
+
+    password = os.environ.get("JEJAK_PASSWORD") or typer.prompt("Password", hide_input=True)
+    account = jejak.accounts.authenticate(username, password)
+    if account is None:
+        console.print("[red]Unknown user or wrong password.[/red]")
+        raise typer.Exit(2)
+    (declared,) = Restatement.lifecycle.transitions_for("restate_read_models")
+    if account.role not in declared.roles:
+        console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
+        raise typer.Exit(2)
+    return account
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:,.0f} events/s")
+
+
+def _rebuild_progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _print_diffs(diffs: list[TableDiff], show: int) -> None:
+    summary = Table("table", "added", "removed", "changed")
+    for diff in diffs:
+        counts = diff.counts()
+        summary.add_row(diff.table, *(str(counts[k]) for k in ("added", "removed", "changed")))
+    console.print(summary)
+    for diff in diffs:
+        for kind in ("added", "removed", "changed"):
+            rows = [c for c in diff.changes if c.kind == kind][:show]
+            if not rows:
+                continue
+            listing = Table("key", "columns", "log positions", title=f"{diff.table}: {kind}")
+            for change in rows:
+                positions = ", ".join(str(p) for p in change.positions)
+                listing.add_row(change.key, ", ".join(change.columns), positions)
+            console.print(listing)
 
 
 @cli.command()

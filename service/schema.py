@@ -127,3 +127,41 @@ idempotency_keys = Table(
     Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
 """One row per principal and Idempotency-Key: the request it was first used for and its answer."""
+
+
+restatements = Table(
+    "restatements",
+    metadata,
+    # The Restatement aggregate's id: the event is the record, this row is its index.
+    Column("restatement_id", String(UUID_TEXT), primary_key=True),
+    Column("switched_at", DateTime(timezone=True), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("code_version", String(64), nullable=False),
+    Column("git_commit", String(64), nullable=False),
+    # JSON: read model name -> version, and table -> {added, removed, changed}.
+    Column("projections", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("log_position", BigInteger, nullable=False),
+    # The position of the ReadModelsRestated event (NULL if the switch outlived its record).
+    Column("event_position", BigInteger, nullable=True),
+)
+"""One row per switch of rebuilt read models, written in the switch's transaction."""
+
+
+restatement_diffs = Table(
+    "restatement_diffs",
+    metadata,
+    Column("restatement_id", String(UUID_TEXT), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("table_name", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("row_key", String(200), nullable=False),
+    # The rows as JSON; read models hold personal data sealed, and so do these copies.
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    # JSON list of the log positions that last wrote the row, before and after.
+    Column("positions", Text, nullable=False),
+)
+"""Every row a restatement added, removed or changed, as it stood before and after."""

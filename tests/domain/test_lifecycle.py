@@ -29,6 +29,7 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
+from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
 from domain.site import SITE_LIFECYCLE, Site
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "lifecycles.md"
@@ -44,6 +45,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (STATEMENT_LIFECYCLE, BankStatement),
     (AUDIT_FINDING_LIFECYCLE, AuditFinding),
     (EXPORT_LIFECYCLE, ExportRecord),
+    (RESTATEMENT_LIFECYCLE, Restatement),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -184,7 +186,13 @@ def test_every_transition_names_who_may_issue_it(
     [
         ((SITE_LIFECYCLE,), (site,)),
         (
-            (BENEFICIARY_LIFECYCLE, *MONEY_LIFECYCLES, AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE),
+            (
+                BENEFICIARY_LIFECYCLE,
+                *MONEY_LIFECYCLES,
+                AUDIT_FINDING_LIFECYCLE,
+                EXPORT_LIFECYCLE,
+                RESTATEMENT_LIFECYCLE,
+            ),
             (beneficiary_errors, money_errors, audit_errors),
         ),
     ],

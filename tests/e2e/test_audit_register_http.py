@@ -160,3 +160,27 @@ def test_a_document_download_is_recorded_as_an_export(client: TestClient) -> Non
     )
     assert record["filters"] == {"kind": "receipt", "sha256": SHA256}
     assert get(client, "opi", "/api/audit/exports", expect=403)["error"]["code"] == "ROLE_FORBIDDEN"
+
+
+def test_auditors_list_restatements_and_open_their_rows(client: TestClient) -> None:
+    from service import restatements
+    from service.accounts import Account
+
+    jejak = system_of(client)
+    site = post(client, "opi", "/api/sites", SITE)["id"]
+    jejak.runner.catch_up()
+    rebuilt = restatements.prepare(jejak, ["site_status"])
+    admin = jejak.accounts.authenticate("adm", "admin-password-1")
+    assert isinstance(admin, Account)
+    done = restatements.switch(rebuilt, admin, "Replayed after the site fold was corrected")
+
+    listed = client.get("/api/restatements", headers=login(client, "aud"))
+    assert listed.status_code == 200, listed.text
+    (item,) = listed.json()["items"]
+    assert item["restatement_id"] == str(done.restatement_id)
+    assert item["summary"] == {"site_status": {"added": 0, "removed": 0, "changed": 0}}
+    one = client.get(f"/api/restatements/{done.restatement_id}", headers=login(client, "aud"))
+    assert one.status_code == 200 and one.json()["rows"] == []
+    assert client.get("/api/restatements", headers=login(client, "opi")).status_code == 403
+    missing = client.get(f"/api/restatements/{site}", headers=login(client, "aud"))
+    assert missing.status_code == 404

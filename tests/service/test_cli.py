@@ -34,7 +34,7 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     assert status.exit_code == 0, status.output
     assert "NNK-NT" in status.output and "NO (unfunded closure)" in status.output
 
-    rebuilt = runner.invoke(cli, ["rebuild", "worklist"])
+    rebuilt = runner.invoke(cli, ["rebuild", "worklist", "--in-place"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output == status.output
 
@@ -110,3 +110,51 @@ def test_documents_can_be_added_and_listed(environment: Path) -> None:
     assert "Contoh" not in listed.output
     refused = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "invoice"])
     assert refused.exit_code != 0
+
+
+def test_a_side_by_side_rebuild_switches_and_is_recorded(
+    environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    password = "restating-password-1"
+    added = runner.invoke(
+        cli,
+        ["users", "add", "adm.r", "admin", "--org-unit", "Dinsos", "--display-name", "Adm R"],
+        input=f"{password}\n{password}\n",
+    )
+    assert added.exit_code == 0, added.output
+    monkeypatch.setenv("JEJAK_PASSWORD", password)
+    monkeypatch.setenv("JEJAK_GIT_COMMIT", "abc1234")
+
+    refused = runner.invoke(cli, ["rebuild", "worklist", "--yes", "--as", "adm.r"])
+    assert refused.exit_code != 0 and "--reason" in refused.output
+    declined = runner.invoke(
+        cli,
+        ["rebuild", "worklist", "--reason", "Deadline setting changed", "--as", "adm.r"],
+        input="n\n",
+    )
+    assert declined.exit_code == 1 and "Nothing switched" in declined.output
+
+    rebuilt = runner.invoke(
+        cli,
+        ["rebuild", "--all", "--yes", "--reason", "Deadline setting changed", "--as", "adm.r"],
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Switched site_status, beneficiary_status" in rebuilt.output
+    assert "worklist" in rebuilt.output and "restatement" in rebuilt.output
+
+    from service.restatements import Restatements
+    from service.system import Jejak
+
+    jejak = Jejak.start()
+    try:
+        (item,) = Restatements(jejak).list(10, 0)["items"]
+    finally:
+        jejak.close()
+    assert item["git_commit"] == "abc1234" and item["actor_id"] == "adm.r"
+    assert set(item["summary"]["worklist"].values()) == {0}, "the same fold, the same rows"
+
+    dropped = runner.invoke(cli, ["rebuild", "--drop-previous"])
+    assert dropped.exit_code == 0 and "worklist__previous" in dropped.output
+    assert runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).exit_code == 0

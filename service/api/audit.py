@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Role
 from service import audit
-from service.api.commands import CREATED, _authorize, _done
+from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut
@@ -86,8 +86,8 @@ def acknowledge_finding(
     """Acknowledge a finding with a reason (supervisors only; auditors read): 409
     REASON_REQUIRED without a reason, 409 ALREADY_REGISTERED the second time, 404 for an
     unknown finding. The finding itself is kept, open or resolved."""
-    _authorize(user, ACKNOWLEDGEMENT_LIFECYCLE, "acknowledge_finding")
-    return _done(jejak, audit.acknowledge(jejak, finding_id, body.provenance_for(user)))
+    authorize(user, ACKNOWLEDGEMENT_LIFECYCLE, "acknowledge_finding")
+    return command_out(jejak, audit.acknowledge(jejak, finding_id, body.provenance_for(user)))
 
 
 FINDING_COLUMNS = (

@@ -14,7 +14,7 @@ from pydantic import Field
 from domain.audit_finding import LONG_TEXT, MAX_LINKS, TITLE_TEXT
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import Role
-from service.api.commands import CREATED, _authorize, _done
+from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut, ShortText
@@ -67,8 +67,8 @@ AuditDep = Annotated[AuditRegisterQueries, Depends(audit_queries)]
 @router.post("/register", status_code=CREATED)
 def record_finding(body: RecordFindingIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a finding from its LHP (supervisors); linked sites, cases and batches must exist."""
-    _authorize(user, AUDIT_FINDING_LIFECYCLE, "record_finding")
-    return _done(
+    authorize(user, AUDIT_FINDING_LIFECYCLE, "record_finding")
+    return command_out(
         jejak,
         jejak.app.record_finding(
             audit_body=body.audit_body,
@@ -93,8 +93,8 @@ def submit_response(
     finding_id: UUID, body: ResponseIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record an answer (repeatable), with any rupiah it recovered."""
-    _authorize(user, AUDIT_FINDING_LIFECYCLE, "submit_response")
-    return _done(
+    authorize(user, AUDIT_FINDING_LIFECYCLE, "submit_response")
+    return command_out(
         jejak,
         jejak.app.submit_response(
             finding_id,
@@ -111,8 +111,8 @@ def accept_follow_up(
     finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record the audit body's letter accepting the follow-up (sesuai)."""
-    _authorize(user, AUDIT_FINDING_LIFECYCLE, "accept_follow_up")
-    return _done(
+    authorize(user, AUDIT_FINDING_LIFECYCLE, "accept_follow_up")
+    return command_out(
         jejak,
         jejak.app.accept_follow_up(
             finding_id,
@@ -127,8 +127,8 @@ def reject_follow_up(
     finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record the audit body's letter rejecting the follow-up (belum sesuai), with its reason."""
-    _authorize(user, AUDIT_FINDING_LIFECYCLE, "reject_follow_up")
-    return _done(
+    authorize(user, AUDIT_FINDING_LIFECYCLE, "reject_follow_up")
+    return command_out(
         jejak,
         jejak.app.reject_follow_up(
             finding_id,
@@ -141,8 +141,8 @@ def reject_follow_up(
 @router.post("/register/{finding_id}/closure", status_code=CREATED)
 def close_finding(finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Close an accepted finding (409 RECOVERY_INCOMPLETE while money is still to recover)."""
-    _authorize(user, AUDIT_FINDING_LIFECYCLE, "close_finding")
-    return _done(
+    authorize(user, AUDIT_FINDING_LIFECYCLE, "close_finding")
+    return command_out(
         jejak,
         jejak.app.close_finding(
             finding_id,

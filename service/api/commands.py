@@ -40,11 +40,13 @@ router = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentComma
 CREATED = status.HTTP_201_CREATED
 
 
-def _authorize(user: Account, lifecycle: Lifecycle, command: str) -> None:
+def authorize(user: Account, lifecycle: Lifecycle, command: str) -> None:
+    """Refuse (403) a user whose role the lifecycle does not give this command."""
     require_role(user, lifecycle.roles_for(command), command.replace("_", " "))
 
 
-def _done(jejak: Jejak, result: CommandResult) -> CommandOut:
+def command_out(jejak: Jejak, result: CommandResult) -> CommandOut:
+    """The command's answer; the projection runner is woken to read its events."""
     jejak.runner.notify()
     return CommandOut(
         id=result.aggregate_id, version=result.version, state=result.state, position=result.position
@@ -57,8 +59,8 @@ def _done(jejak: Jejak, result: CommandResult) -> CommandOut:
 @router.post("/sites", status_code=CREATED)
 def register_site(body: RegisterSiteIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Register a site counted at pendataan."""
-    _authorize(user, SITE_LIFECYCLE, "register_site")
-    return _done(
+    authorize(user, SITE_LIFECYCLE, "register_site")
+    return command_out(
         jejak,
         jejak.app.register_site(
             code=body.code,
@@ -76,8 +78,8 @@ def hold_sosialisasi(
     site_id: UUID, body: SosialisasiIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a sosialisasi (repeatable)."""
-    _authorize(user, SITE_LIFECYCLE, "hold_sosialisasi")
-    return _done(
+    authorize(user, SITE_LIFECYCLE, "hold_sosialisasi")
+    return command_out(
         jejak,
         jejak.app.hold_sosialisasi(
             site_id,
@@ -95,8 +97,8 @@ def decree_closure(
     site_id: UUID, body: ClosureDecreeIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record the closure decree (supervisors)."""
-    _authorize(user, SITE_LIFECYCLE, "decree_closure")
-    return _done(
+    authorize(user, SITE_LIFECYCLE, "decree_closure")
+    return command_out(
         jejak,
         jejak.app.decree_closure(
             site_id,
@@ -111,8 +113,8 @@ def decree_closure(
 @router.post("/sites/{site_id}/closure", status_code=CREATED)
 def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the closure; needs the decree and a sosialisasi on or before that date."""
-    _authorize(user, SITE_LIFECYCLE, "close_site")
-    return _done(
+    authorize(user, SITE_LIFECYCLE, "close_site")
+    return command_out(
         jejak,
         jejak.app.close_site(
             site_id,
@@ -129,8 +131,8 @@ def record_inspection(
     site_id: UUID, body: InspectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a post-closure inspection."""
-    _authorize(user, SITE_LIFECYCLE, "record_inspection")
-    return _done(
+    authorize(user, SITE_LIFECYCLE, "record_inspection")
+    return command_out(
         jejak,
         jejak.app.record_inspection(
             site_id,
@@ -146,8 +148,8 @@ def register_beneficiary(
     site_id: UUID, body: RegisterBeneficiaryIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Register one person at the site (pendataan)."""
-    _authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
-    return _done(
+    authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
+    return command_out(
         jejak,
         jejak.app.register_beneficiary(
             site_id,
@@ -164,7 +166,7 @@ def register_roster(
     site_id: UUID, body: RosterIn, user: UserDep, jejak: JejakDep
 ) -> list[CommandOut]:
     """Register a whole roster in one transaction: all rows or none."""
-    _authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
+    authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
     results = jejak.app.register_roster(
         site_id,
         [NewBeneficiary(r.case_number, r.name, r.phone) for r in body.people],
@@ -181,7 +183,7 @@ def register_roster(
 
 
 def _b(user: Account, command: str) -> None:
-    _authorize(user, BENEFICIARY_LIFECYCLE, command)
+    authorize(user, BENEFICIARY_LIFECYCLE, command)
 
 
 @router.post("/beneficiaries/{beneficiary_id}/identity-verification", status_code=CREATED)
@@ -191,7 +193,7 @@ def verify_identity(
     """Verify identity (NIK structure, age 18+ at pendataan, not already in the programme)."""
     _b(user, "verify_identity")
     evidence = IdentityEvidence(nik=body.nik, birth_date=body.birth_date, sex=body.sex, kk=body.kk)
-    return _done(
+    return command_out(
         jejak,
         jejak.app.verify_identity(
             beneficiary_id,
@@ -206,7 +208,7 @@ def verify_identity(
 def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Exclude from the programme, with a reason."""
     _b(user, "exclude")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.exclude(
             beneficiary_id,
@@ -223,7 +225,7 @@ def refer_to_child_protection(
 ) -> CommandOut:
     """Refer someone under 18 at pendataan to child protection."""
     _b(user, "refer_to_child_protection")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.refer_to_child_protection(
             beneficiary_id,
@@ -238,7 +240,7 @@ def refer_to_child_protection(
 def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the assessment (home region with evidence, chosen path)."""
     _b(user, "assess")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.assess(
             beneficiary_id,
@@ -257,7 +259,7 @@ def send_to_training(
 ) -> CommandOut:
     """Record departure for training; the site must be closed."""
     _b(user, "send_to_training")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.send_to_training(
             beneficiary_id,
@@ -274,7 +276,7 @@ def complete_training(
 ) -> CommandOut:
     """Record completed training."""
     _b(user, "complete_training")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.complete_training(
             beneficiary_id,
@@ -289,7 +291,7 @@ def complete_training(
 def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record leaving training early, with a reason."""
     _b(user, "drop_out")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.drop_out(
             beneficiary_id,
@@ -305,7 +307,7 @@ def confirm_return_home(
 ) -> CommandOut:
     """Record arrival confirmed by the home kelurahan."""
     _b(user, "confirm_return_home")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.confirm_return_home(
             beneficiary_id,
@@ -322,7 +324,7 @@ def stay_locally(
 ) -> CommandOut:
     """Record a local stay under a signed statement (the document)."""
     _b(user, "stay_locally")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.stay_locally(
             beneficiary_id,
@@ -336,7 +338,7 @@ def stay_locally(
 def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Close the case (terminasi)."""
     _b(user, "close_case")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.close_case(
             beneficiary_id,
@@ -350,7 +352,7 @@ def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: Jeja
 def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a withdrawal, with a reason."""
     _b(user, "withdraw")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.withdraw(
             beneficiary_id,
@@ -366,7 +368,7 @@ def record_death(
 ) -> CommandOut:
     """Record a death, with the evidence as the document."""
     _b(user, "record_death")
-    return _done(
+    return command_out(
         jejak,
         jejak.app.record_death(
             beneficiary_id,

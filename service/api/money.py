@@ -21,7 +21,7 @@ from domain.money_lifecycles import (
 )
 from domain.recording import Role
 from service.access_log import AccessAction
-from service.api.commands import CREATED, _authorize, _done
+from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut, DocumentIn
@@ -50,8 +50,8 @@ READERS_OF_MONEY = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 @router.post("/funding-commitments", status_code=CREATED)
 def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Commit a fiscal year's funds of one DIPA or DPA line (the document)."""
-    _authorize(user, COMMITMENT_LIFECYCLE, "commit_funds")
-    return _done(
+    authorize(user, COMMITMENT_LIFECYCLE, "commit_funds")
+    return command_out(
         jejak,
         jejak.app.commit_funds(
             fiscal_year=body.fiscal_year,
@@ -70,8 +70,8 @@ def allocate_funds(
     commitment_id: UUID, body: AllocateIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Fund entitlements from the commitment, all or none (409 COMMITMENT_EXCEEDED)."""
-    _authorize(user, ENTITLEMENT_LIFECYCLE, "allocate_funds")
-    return _done(
+    authorize(user, ENTITLEMENT_LIFECYCLE, "allocate_funds")
+    return command_out(
         jejak,
         jejak.app.allocate_funds(
             commitment_id,
@@ -86,8 +86,8 @@ def close_fiscal_year(
     commitment_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Close the fiscal year: unpaid allocations lapse and can be re-budgeted later."""
-    _authorize(user, COMMITMENT_LIFECYCLE, "close_fiscal_year")
-    return _done(
+    authorize(user, COMMITMENT_LIFECYCLE, "close_fiscal_year")
+    return command_out(
         jejak, jejak.app.close_fiscal_year(commitment_id, provenance=body.provenance_for(user))
     )
 
@@ -98,8 +98,8 @@ def close_fiscal_year(
 @router.post("/decrees", status_code=CREATED)
 def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a decree (SK); each line plans one entitlement at the decreed amount."""
-    _authorize(user, DECREE_LIFECYCLE, "issue_decree")
-    return _done(
+    authorize(user, DECREE_LIFECYCLE, "issue_decree")
+    return command_out(
         jejak,
         jejak.app.issue_decree(
             authority=body.authority,
@@ -119,8 +119,8 @@ def amend_decree(
     decree_id: UUID, body: AmendDecreeIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record an amending decree (lines already ordered cannot change)."""
-    _authorize(user, DECREE_LIFECYCLE, "amend_decree")
-    return _done(
+    authorize(user, DECREE_LIFECYCLE, "amend_decree")
+    return command_out(
         jejak,
         jejak.app.amend_decree(
             decree_id,
@@ -141,8 +141,8 @@ def record_bank_account(
     beneficiary_id: UUID, body: BankAccountIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record her account (409 BANK_ACCOUNT_SHARED if another case uses it)."""
-    _authorize(user, BENEFICIARY_LIFECYCLE, "record_bank_account")
-    return _done(
+    authorize(user, BENEFICIARY_LIFECYCLE, "record_bank_account")
+    return command_out(
         jejak,
         jejak.app.record_bank_account(
             beneficiary_id,
@@ -160,8 +160,8 @@ def record_bank_account(
 @router.post("/payment-batches", status_code=CREATED)
 def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Prepare a batch of entitlements ready to pay."""
-    _authorize(user, BATCH_LIFECYCLE, "create_batch")
-    return _done(
+    authorize(user, BATCH_LIFECYCLE, "create_batch")
+    return command_out(
         jejak,
         jejak.app.create_batch(
             batch_number=body.batch_number,
@@ -175,15 +175,19 @@ def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> Command
 @router.post("/payment-batches/{batch_id}/approval", status_code=CREATED)
 def approve_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Approve a batch (a second supervisor: 409 FOUR_EYES_REQUIRED otherwise)."""
-    _authorize(user, BATCH_LIFECYCLE, "approve_batch")
-    return _done(jejak, jejak.app.approve_batch(batch_id, provenance=body.provenance_for(user)))
+    authorize(user, BATCH_LIFECYCLE, "approve_batch")
+    return command_out(
+        jejak, jejak.app.approve_batch(batch_id, provenance=body.provenance_for(user))
+    )
 
 
 @router.post("/payment-batches/{batch_id}/cancellation", status_code=CREATED)
 def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Withdraw a draft batch, with a reason."""
-    _authorize(user, BATCH_LIFECYCLE, "cancel_batch")
-    return _done(jejak, jejak.app.cancel_batch(batch_id, provenance=body.provenance_for(user)))
+    authorize(user, BATCH_LIFECYCLE, "cancel_batch")
+    return command_out(
+        jejak, jejak.app.cancel_batch(batch_id, provenance=body.provenance_for(user))
+    )
 
 
 # --- after the bank --------------------------------------------------------------------------
@@ -194,8 +198,8 @@ def acknowledge_receipt(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record her signed receipt (BAST) as the document."""
-    _authorize(user, ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")
-    return _done(
+    authorize(user, ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")
+    return command_out(
         jejak,
         jejak.app.acknowledge_receipt(entitlement_id, provenance=body.provenance_for(user)),
     )
@@ -206,8 +210,8 @@ def observe_withdrawal(
     entitlement_id: UUID, body: WithdrawalIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a withdrawal seen on a bank statement (the document)."""
-    _authorize(user, ENTITLEMENT_LIFECYCLE, "observe_withdrawal")
-    return _done(
+    authorize(user, ENTITLEMENT_LIFECYCLE, "observe_withdrawal")
+    return command_out(
         jejak,
         jejak.app.observe_withdrawal(
             entitlement_id,
@@ -222,8 +226,8 @@ def mark_unclaimed(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record that the money was not claimed by its deadline."""
-    _authorize(user, ENTITLEMENT_LIFECYCLE, "mark_unclaimed")
-    return _done(
+    authorize(user, ENTITLEMENT_LIFECYCLE, "mark_unclaimed")
+    return command_out(
         jejak, jejak.app.mark_unclaimed(entitlement_id, provenance=body.provenance_for(user))
     )
 
@@ -233,8 +237,8 @@ def return_funds(
     entitlement_id: UUID, body: TreasuryReturnIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record unclaimed money deposited back to the treasury (the deposit slip)."""
-    _authorize(user, ENTITLEMENT_LIFECYCLE, "return_funds")
-    return _done(
+    authorize(user, ENTITLEMENT_LIFECYCLE, "return_funds")
+    return command_out(
         jejak,
         jejak.app.return_funds(
             entitlement_id,
@@ -264,7 +268,7 @@ def export_transfer_file(
     for the same batch and value date, so a retried request (with or without an
     Idempotency-Key) gets the same file and records nothing new.
     """
-    _authorize(user, BATCH_LIFECYCLE, "export_transfer_file")
+    authorize(user, BATCH_LIFECYCLE, "export_transfer_file")
     content = jejak.app.export_transfer_file(batch_id, provenance=body.provenance_for(user))
     jejak.access_log.record(
         user.username, user.role, AccessAction.EXPORT_TRANSFER_FILE, "payment_batch", batch_id
@@ -295,7 +299,7 @@ async def import_bank_result(
     Every bad line is reported at once (422 BANK_FILE_REJECTED with `problems`) and nothing is
     applied; the same file again changes nothing (`already_imported`).
     """
-    _authorize(user, BATCH_LIFECYCLE, "import_bank_result")
+    authorize(user, BATCH_LIFECYCLE, "import_bank_result")
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
     query = CommandIn(
         occurred_on=occurred_on,
@@ -326,7 +330,7 @@ async def import_bank_statement(
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""
-    _authorize(user, STATEMENT_LIFECYCLE, "import_bank_statement")
+    authorize(user, STATEMENT_LIFECYCLE, "import_bank_statement")
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
     command = CommandIn(
         occurred_on=occurred_on,

@@ -39,6 +39,7 @@ from service.evidence.export import export_bundle
 from service.money_cli import money_cli
 from service.settings import Settings
 from service.system import Jejak
+from service.time_travel import Cut, read_model_at
 
 cli = typer.Typer(help="Jejak: event-sourced workflow and audit ledger.", no_args_is_help=True)
 users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
@@ -504,5 +505,34 @@ def evidence(
             f"Wrote {out}: {bundle.events} events, {bundle.documents} documents, "
             f"checkpoint at position {bundle.checkpoint.position}."
         )
+    finally:
+        jejak.close()
+
+
+@cli.command("as-of")
+def as_of(
+    read_model: str,
+    known_at: Annotated[
+        int | None, typer.Option(help="Log position: what the system said then.")
+    ] = None,
+    as_at: Annotated[
+        str | None, typer.Option(help="Business date: what had happened by then.")
+    ] = None,
+) -> None:
+    """A read model replayed from the log to a past cut, one JSON row per line (sealed
+    columns left out)."""
+    if known_at is None and as_at is None:
+        console.print("[red]Give --known-at, --as-at or both.[/red]")
+        raise typer.Exit(2)
+    jejak = Jejak.start()
+    try:
+        cut = Cut(known_at=known_at, as_at=date.fromisoformat(as_at) if as_at else None)
+        try:
+            rows = read_model_at(jejak, read_model, cut)
+        except LookupError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from None
+        for row in rows:
+            typer.echo(json.dumps(row, default=str, sort_keys=True))
     finally:
         jejak.close()

@@ -22,6 +22,7 @@ from service.api import (
     money,
     queries,
     restatements,
+    time_travel,
 )
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
@@ -71,6 +72,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(audit_register.router)
     app.include_router(restatements.router)
+    app.include_router(time_travel.router)
     app.include_router(pages.router)
 
     @app.get("/openapi.json", include_in_schema=False)

@@ -396,3 +396,30 @@ def test_openapi_documents_every_command(client: TestClient) -> None:
         "/api/entitlements/{entitlement_id}",
     ):
         assert query in paths, query
+
+
+def test_a_case_and_a_read_model_as_they_stood(client: TestClient) -> None:
+    b = returned_beneficiary(client)
+    auditor = login(client, "aud")
+
+    first = client.get(f"/api/time-travel/aggregates/{b}?version=1", headers=auditor)
+    trained = client.get(f"/api/time-travel/aggregates/{b}?as_at=2019-06-30", headers=auditor)
+    early = client.get(
+        "/api/time-travel/read-models/beneficiary_status?known_at=3", headers=auditor
+    )
+
+    assert first.status_code == 200, first.text
+    assert (first.json()["state"], first.json()["version"]) == ("REGISTERED", 1)
+    assert NAME not in first.text, "masked for auditors"
+    assert trained.json()["state"] == "TRAINED"
+    assert early.status_code == 200 and early.json()["rows"] == []
+    refused = client.get(f"/api/time-travel/aggregates/{b}", headers=auditor)
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "version"
+    unknown = client.get("/api/time-travel/read-models/no_such?known_at=1", headers=auditor)
+    assert unknown.status_code == 404
+    assert (
+        client.get(
+            f"/api/time-travel/aggregates/{b}?version=1", headers=login(client, "opi")
+        ).status_code
+        == 403
+    )

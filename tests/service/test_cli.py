@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from pathlib import Path
 
@@ -158,3 +159,16 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     dropped = runner.invoke(cli, ["rebuild", "--drop-previous"])
     assert dropped.exit_code == 0 and "worklist__previous" in dropped.output
     assert runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).exit_code == 0
+
+
+def test_a_read_model_as_known_at_a_past_position(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+
+    early = runner.invoke(cli, ["as-of", "site_status", "--known-at", "1"])
+    whole = runner.invoke(cli, ["as-of", "site_status", "--as-at", "2030-01-01"])
+
+    assert early.exit_code == 0, early.output
+    assert [json.loads(line)["state"] for line in early.output.splitlines()] == ["REGISTERED"]
+    assert len(whole.output.splitlines()) == 3
+    assert runner.invoke(cli, ["as-of", "site_status"]).exit_code == 2

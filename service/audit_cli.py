@@ -16,7 +16,7 @@ from rich.table import Table
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Provenance
 from service import audit
-from service.money_cli import AsUser, OnDate, Password, _provenance, _signed_in
+from service.money_cli import AsUser, OnDate, Password, _provenance, signed_in
 from service.system import Jejak
 
 audit_cli = typer.Typer(help="Automatic audit checks: findings and rules.", no_args_is_help=True)
@@ -82,7 +82,7 @@ def acknowledge(
     on: OnDate,
 ) -> None:
     """Acknowledge a finding with a reason (supervisors); the finding itself is kept."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         if account.role not in ACKNOWLEDGEMENT_LIFECYCLE.roles_for("acknowledge_finding"):
             console.print("[red]ROLE_FORBIDDEN[/red]: only a supervisor acknowledges findings")
             raise typer.Exit(1)

@@ -20,7 +20,7 @@ from service.accounts import Account
 from service.api.deps import today_wita
 from service.audit_queries import AuditRegisterQueries
 from service.exports.indonesian import format_rupiah_id as format_rupiah
-from service.money_cli import AsUser, OnDate, Password, _provenance, _signed_in, console
+from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
 from service.system import Jejak
 
 register_cli = typer.Typer(
@@ -54,7 +54,7 @@ def add(
     amount: Annotated[int | None, typer.Option(help="Rupiah to recover, if any.")] = None,
 ) -> None:
     """Record a finding from its LHP."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         _may(account, "record_finding")
         issued = date.fromisoformat(lhp_date)
         paper = DocumentRef("LHP", lhp_number, issued, audit_body)
@@ -84,7 +84,7 @@ def respond(
     recovered: Annotated[int, typer.Option(help="Rupiah recovered with this answer.")] = 0,
 ) -> None:
     """Record an answer to a finding (its letter)."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         _may(account, "submit_response")
         answerable = jejak.app.finding(finding).responsible_position
         paper = DocumentRef("surat tanggapan", letter, date.fromisoformat(on), answerable)
@@ -102,7 +102,7 @@ def accept(
     finding: FindingId, letter: LetterNumber, as_user: AsUser, password: Password, on: OnDate
 ) -> None:
     """Record the audit body's letter accepting the follow-up."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         _may(account, "accept_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
         jejak.app.accept_follow_up(finding, provenance=_provenance(account, on, paper))
@@ -119,7 +119,7 @@ def reject(
     on: OnDate,
 ) -> None:
     """Record the audit body's letter rejecting the follow-up, and why."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         _may(account, "reject_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
         provenance = replace(_provenance(account, on, paper), reason=reason)
@@ -142,7 +142,7 @@ def close(
     on: OnDate,
 ) -> None:
     """Close an accepted finding on the audit body's word."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         _may(account, "close_finding")
         body = jejak.app.finding(finding).audit_body
         paper = DocumentRef("hasil pemantauan", document_number, date.fromisoformat(on), body)

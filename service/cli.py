@@ -36,7 +36,7 @@ from service.checkpoints import Checkpoint
 from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
-from service.money_cli import money_cli
+from service.money_cli import money_cli, signed_in
 from service.settings import Settings
 from service.system import Jejak
 from service.time_travel import Cut, read_model_at
@@ -485,11 +485,9 @@ def evidence(
 ) -> None:
     """Export an evidence bundle for one beneficiary, one site, a period, or (with no option)
     the whole programme; check it with the verify_bundle.py inside it."""
-    jejak = Jejak.start()
-    try:
-        account = jejak.accounts.authenticate(as_user, password)
-        if account is None or account.role not in (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
-            console.print("[red]Unknown user, wrong password, or not allowed.[/red]")
+    with signed_in(as_user, password) as (jejak, account):
+        if account.role not in (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
+            console.print(f"[red]A {account.role.value} may not export evidence.[/red]")
             raise typer.Exit(2)
         if case_number:
             scope = Scope("beneficiary", Beneficiary.create_id(case_number))
@@ -505,8 +503,6 @@ def evidence(
             f"Wrote {out}: {bundle.events} events, {bundle.documents} documents, "
             f"checkpoint at position {bundle.checkpoint.position}."
         )
-    finally:
-        jejak.close()
 
 
 @cli.command("as-of")

@@ -17,7 +17,7 @@ from typing import Literal
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 
 from projections.chain import GENESIS, StoredEvent, link_of
 from projections.tables import event_chain
@@ -212,6 +212,10 @@ class RawEventLog:
             f"SELECT {position_column}, originator_id, originator_version, topic, state "  # noqa: S608 (names from the recorder, not input)
             f"FROM {table} WHERE {position_column} > :after ORDER BY {position_column} LIMIT :n"
         )
+        self._at_positions = text(
+            f"SELECT {position_column}, originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {table} WHERE {position_column} IN :positions"
+        ).bindparams(bindparam("positions", expanding=True))
         self._exists = text(
             f"SELECT 1 FROM {table} WHERE originator_id = :o AND originator_version = :v"  # noqa: S608
         )
@@ -221,6 +225,19 @@ class RawEventLog:
         with self._engine.connect() as conn:
             rows = conn.execute(self._select, {"after": after, "n": limit}).all()
         return [StoredEvent(int(p), _uuid(o), int(v), str(t), bytes(s)) for p, o, v, t, s in rows]
+
+    def read_positions(self, positions: Sequence[int]) -> list[StoredEvent]:
+        """The rows at these positions, in log order (a subject's events, not the whole log)."""
+        found: list[StoredEvent] = []
+        with self._engine.connect() as conn:
+            for start in range(0, len(positions), PAGE):
+                chunk = list(positions[start : start + PAGE])
+                rows = conn.execute(self._at_positions, {"positions": chunk}).all()
+                found += [
+                    StoredEvent(int(p), _uuid(o), int(v), str(t), bytes(s))
+                    for p, o, v, t, s in rows
+                ]
+        return sorted(found, key=lambda e: e.position)
 
     def has_event(self, originator_id: UUID, version: int) -> bool:
         """Whether the table holds this aggregate's event of this version at any position."""

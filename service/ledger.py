@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import Recording
@@ -129,13 +129,7 @@ class LedgerCommands:
     def _exists(self, aggregate_id: UUID) -> bool:
         raise NotImplementedError
 
-    def _evict(self, aggregate_ids: Iterable[UUID]) -> None:
-        raise NotImplementedError
-
     def _retrying(self, command: Callable[[], CommandResult]) -> CommandResult:
-        raise NotImplementedError
-
-    def history(self, aggregate_id: UUID) -> list[Any]:
         raise NotImplementedError
 
     # --- funding ----------------------------------------------------------------------------
@@ -686,6 +680,9 @@ class LedgerCommands:
         """Apply the bank's result lines: credits dated by their value date, failures with the
         bank's reason. The same file again, or lines already applied, change nothing."""
 
+        # The counts of the attempt that was saved (a retried attempt decides afresh).
+        counts = {"credited": 0, "failed": 0}
+
         def command() -> CommandResult:
             batch = self._get(PaymentBatch, batch_id)
             if batch.has_imported(file_sha256):
@@ -698,19 +695,20 @@ class LedgerCommands:
                 unchanged=len(lines) - len(credited) - len(failed),
                 provenance=provenance,
             )
+            counts.update(credited=len(credited), failed=len(failed))
             return self._result(batch, self._save(batch, *changed))
 
         try:
             result = self._retrying(command)
         except _AlreadyImported:
             return BankResultSummary(batch_id, file_sha256, 0, 0, len(lines), True, 0)
-        event = self._last_result(batch_id)
+        unchanged = len(lines) - counts["credited"] - counts["failed"]
         return BankResultSummary(
             batch_id,
             file_sha256,
-            event.credited,
-            event.failed,
-            event.unchanged,
+            counts["credited"],
+            counts["failed"],
+            unchanged,
             False,
             result.position,
         )
@@ -734,22 +732,18 @@ class LedgerCommands:
                     amount=line.amount,
                     provenance=_dated(provenance, line.value_date),
                 )
-                (credited if applied else []).append(line.transfer_ref)
+                if applied:
+                    credited.append(line.transfer_ref)
             else:
                 applied = entitlement.record_failure(
                     transfer_ref=line.transfer_ref,
                     provenance=_with_reason(provenance, line.failure_reason or "failed"),
                 )
-                (failed if applied else []).append(line.transfer_ref)
+                if applied:
+                    failed.append(line.transfer_ref)
             if applied:
                 changed.append(entitlement)
         return changed, credited, failed
-
-    def _last_result(self, batch_id: UUID) -> PaymentBatch.BankResultImported:
-        results = [
-            e for e in self.history(batch_id) if isinstance(e, PaymentBatch.BankResultImported)
-        ]
-        return results[-1]
 
     # --- after the bank ---------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ ISO_DATE = "%Y-%m-%d"
 
 
 @contextmanager
-def _signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
+def signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
     """The started system and the account, closed after; a refusal is printed, not raised."""
     jejak = Jejak.start()
     try:
@@ -98,7 +98,7 @@ def transfer_file(
     on: OnDate,
 ) -> None:
     """Write an approved batch's transfer file for the bank (the export is recorded)."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         content = jejak.app.export_transfer_file(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
@@ -119,7 +119,7 @@ def bank_result(
     on: OnDate,
 ) -> None:
     """Apply the bank's result file to a batch; every bad line is listed and nothing applied."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         paper = DocumentRef("bank_result_file", file.name, date.fromisoformat(on), "bank")
         summary = jejak.app.import_bank_result(
             PaymentBatch.create_id(batch_number),
@@ -144,7 +144,7 @@ def statement(
     on: OnDate,
 ) -> None:
     """Keep the programme account's statement (rekening koran) for reconciliation."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         paper = DocumentRef("rekening koran", file.name, date.fromisoformat(on), account_label)
         summary = jejak.app.import_bank_statement(
             content=file.read_bytes(),
@@ -227,7 +227,7 @@ def commit_funds(
     on: OnDate,
 ) -> None:
     """Record a fiscal year's commitment of one budget line."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         paper = DocumentRef(source.value.upper(), document_number, date.fromisoformat(on), funder)
         result = jejak.app.commit_funds(
             fiscal_year=year,
@@ -251,7 +251,7 @@ def issue_decree(
     on: OnDate,
 ) -> None:
     """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         parsed = _decree_lines(jejak, lines.read_text(encoding="utf-8-sig"))
         paper = DocumentRef("SK", number, date.fromisoformat(on), authority)
         jejak.app.issue_decree(
@@ -277,7 +277,7 @@ def allocate(
     on: OnDate,
 ) -> None:
     """Fund every entitlement of a decree still awaiting funds from one commitment."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         waiting = _decreed(jejak, authority, number, ("PLANNED", "LAPSED"))
         jejak.app.allocate_funds(
             FundingCommitment.create_id(year, source, line),
@@ -297,7 +297,7 @@ def create_batch(
     on: OnDate,
 ) -> None:
     """Prepare a batch of every entitlement of a decree that is ready to pay."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         ready = _decreed(jejak, authority, number, ("ALLOCATED", "FAILED"))
         jejak.app.create_batch(
             batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
@@ -308,7 +308,7 @@ def create_batch(
 @money_cli.command("approve")
 def approve_batch(batch_number: str, as_user: AsUser, password: Password, on: OnDate) -> None:
     """Approve a batch (not the supervisor who prepared it) and order every line."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         jejak.app.approve_batch(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
@@ -320,7 +320,7 @@ def close_year(
     year: Year, source: Source, line: BudgetLine, as_user: AsUser, password: Password, on: OnDate
 ) -> None:
     """Close a commitment's fiscal year: what was not spent lapses."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         commitment_id = FundingCommitment.create_id(year, source, line)
         jejak.app.close_fiscal_year(commitment_id, provenance=_provenance(account, on))
         lapsed = jejak.app.commitment(commitment_id).lapsed_amount
@@ -385,7 +385,7 @@ def ledger(
         occurred_from=occurred_from.date() if occurred_from else None,
         occurred_to=occurred_to.date() if occurred_to else None,
     )
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         _write(out, _exports(jejak).ledger(account, filters, fmt))
 
 
@@ -398,7 +398,7 @@ def history(
 ) -> None:
     """Export one woman's payment history as PDF (her name masked unless your role may see
     it); the export is written to the access log."""
-    with _signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password) as (jejak, account):
         try:
             export = _exports(jejak).payment_history_pdf(
                 account, Beneficiary.create_id(case_number)

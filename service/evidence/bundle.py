@@ -88,12 +88,13 @@ class EvidenceBundler:
     def build(self, scope: Scope, reveal: Reveal, now: datetime | None = None) -> Bundle:
         """The bundle for `scope`; the chain must already cover the events (catch up first)."""
         generated_at = now or datetime.now(UTC)
-        events = self._events_in(scope)
-        if not events:
+        selected = self._events_in(scope)
+        if not selected:
             raise LookupError(f"no events in {scope.describe()}")
+        events = [stored for stored, _ in selected]
+        decoded = [event for _, event in selected]
         checkpoint = self._checkpoint_covering(events[-1].position, generated_at)
         previous, segment = self._segment(events[0].position, checkpoint.position)
-        decoded = [self._decoded(e) for e in events]
         files: dict[str, bytes] = {
             "events.jsonl": _events_jsonl(events),
             "readable.json": _readable(events, decoded, reveal),
@@ -133,19 +134,22 @@ class EvidenceBundler:
             return None
         return decoded if hasattr(decoded, "occurred_on") else None
 
-    def _events_in(self, scope: Scope) -> list[StoredEvent]:
-        if scope.kind in ("programme", "period"):
-            everything = list(self._all_events())
-            if scope.kind == "programme":
-                return everything
+    def _events_in(self, scope: Scope) -> list[tuple[StoredEvent, Any]]:
+        """The scope's events as stored, each with its decoded form (decoded once)."""
+        if scope.kind == "period":
             assert scope.start is not None and scope.end is not None
+            # A business period is known only once each event is decoded.
+            pairs = ((e, self._decoded(e)) for e in self._all_events())
             return [
-                e
-                for e in everything
-                if (event := self._decoded(e)) is not None
-                and scope.start <= event.occurred_on <= scope.end
+                (stored, event)
+                for stored, event in pairs
+                if event is not None and scope.start <= event.occurred_on <= scope.end
             ]
-        return self._events_of(self._aggregates_of(scope))
+        if scope.kind == "programme":
+            chosen = list(self._all_events())
+        else:
+            chosen = self._events_of(self._aggregates_of(scope))
+        return [(stored, self._decoded(stored)) for stored in chosen]
 
     def _aggregates_of(self, scope: Scope) -> set[str]:
         subject = str(scope.subject_id)
@@ -181,12 +185,7 @@ class EvidenceBundler:
                     )
                 )
             )
-        wanted = set(positions)
-        return [
-            e
-            for e in self._all_events(after=positions[0] - 1 if positions else 0)
-            if e.position in wanted
-        ]
+        return self._log.read_positions(positions)
 
     def _all_events(self, after: int = -(2**63)) -> Iterable[StoredEvent]:
         while True:

@@ -16,16 +16,25 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
 from bench.read_models import TABLES, WORKLIST, BaselineTable, HandFold
 from bench.read_models import Row as ModelRow
 from bench.stores import FreshStore, PgConnection, connect_postgres, connect_sqlite
+from domain.sealed import KeyPurpose
+from service.crypto import DATA_KEY_BYTES, NONCE_BYTES, SEAL_FORMAT
+
+# A wrapped data key: the seal format byte, the nonce, the key and the AES-GCM tag.
+WRAPPED_KEY_BYTES = len(SEAL_FORMAT) + NONCE_BYTES + DATA_KEY_BYTES + 16
 
 RAW_TABLE = "bench_raw_rows"
 RAW_POSITION = "bench_raw_position"
 RAW_TOPIC = "bench.raw:Row"
+# A copy of the vault's key table (`service.schema.vault_subject_keys`), indexes included.
+RAW_KEYS = "bench_raw_keys"
+KEYS_TABLE = "vault_subject_keys"
 
 Row = tuple[Any, ...]
 
@@ -85,14 +94,15 @@ class RawStore:
                 "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))",
                 f"CREATE TABLE {RAW_POSITION} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
             ]
-            # Copies of the read models: their own DDL (table and indexes) under the new name.
-            for table in TABLES:
+            # Copies of the read models and the key table: their own DDL (table and indexes)
+            # under the new name.
+            for real, name in [(t.real, t.name) for t in TABLES] + [(KEYS_TABLE, RAW_KEYS)]:
                 for (ddl,) in self._query(
                     "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
                     "ORDER BY type DESC",
-                    (table.real,),
+                    (real,),
                 ):
-                    statements.append(str(ddl).replace(table.real, table.name))
+                    statements.append(str(ddl).replace(real, name))
         else:
             # The same shape as the library's PostgreSQL events table.
             statements = [
@@ -102,6 +112,7 @@ class RawStore:
                 f"CREATE UNIQUE INDEX {RAW_TABLE}_position ON {RAW_TABLE} (notification_id)",
                 f"CREATE TABLE {RAW_POSITION} (name text PRIMARY KEY, position bigint NOT NULL)",
                 *(f"CREATE TABLE {t.name} (LIKE {t.real} INCLUDING ALL)" for t in TABLES),
+                f"CREATE TABLE {RAW_KEYS} (LIKE {KEYS_TABLE} INCLUDING ALL)",
             ]
         for statement in statements:
             self._execute(statement)
@@ -127,6 +138,17 @@ class RawStore:
             key = uuid.uuid4()
             state = os.urandom(payload_bytes // 2 + 1).hex().encode()[:payload_bytes]
             rows.append((str(key) if self.kind == "sqlite" else key, 1, RAW_TOPIC, state))
+        return rows
+
+    def make_key_rows(self, people: int) -> list[Row]:
+        """Two rows of `vault_subject_keys` per person, as large as the vault's wrapped keys."""
+        created_at = datetime.now(UTC)
+        rows: list[Row] = []
+        for _ in range(people):
+            subject = str(uuid.uuid4())
+            for purpose in KeyPurpose:
+                wrapped = os.urandom(WRAPPED_KEY_BYTES)
+                rows.append((subject, purpose.value, wrapped, created_at, None))
         return rows
 
     # --- baselines ------------------------------------------------------------------------------
@@ -156,6 +178,26 @@ class RawStore:
         )
         started = time.perf_counter()
         self._executemany(statement, rows)
+        self._commit()
+        return time.perf_counter() - started
+
+    def insert_people(self, event_rows: Sequence[Row], key_rows: Sequence[Row]) -> float:
+        """Seconds to `executemany` the key rows and the event rows in one transaction.
+
+        The rows a roster import writes, without the work that makes them: every person's two
+        key rows and her registration event.
+        """
+        started = time.perf_counter()
+        self._executemany(
+            f"INSERT INTO {RAW_KEYS} (subject_id, purpose, wrapped_key, created_at, erased_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            key_rows,
+        )
+        self._executemany(
+            f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?)",
+            event_rows,
+        )
         self._commit()
         return time.perf_counter() - started
 

@@ -140,7 +140,7 @@ class OrjsonTranscoder(JSONTranscoder):
             data = encode(value)
             return {"_type_": name, "_data_": data if type(data) in as_is else self._plain(data)}
 
-        return convert
+        return _same_as_last(convert)
 
     def _dataclass_fields(self, transcoding: FrozenDataclassAsDict) -> Callable[[Any], Any]:
         """`_transcoded` for a dataclass: its fields made plain in one pass, not two."""
@@ -158,7 +158,32 @@ class OrjsonTranscoder(JSONTranscoder):
                 data[field] = item if type(item) in as_is else plain(item)
             return {"_type_": name, "_data_": data}
 
-        return convert
+        return _same_as_last(convert)
+
+
+def _same_as_last(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, answering again without work when handed the very object it converted last.
+
+    The events of one command or roster share their values: every registration of a roster
+    carries the same actor, business date and site id objects. The values are immutable and
+    the plain form is only read by orjson, so handing out the same plain form is safe; the
+    last object is held, so its identity cannot be reused by another object meanwhile. The
+    pair is read and replaced as one tuple, so threads encoding at once never mix two pairs.
+    """
+    last: list[tuple[Any, Any]] = [(_NOTHING, None)]
+
+    def convert_once(value: Any) -> Any:
+        held, plain = last[0]
+        if value is held:
+            return plain
+        plain = convert(value)
+        last[0] = (value, plain)
+        return plain
+
+    return convert_once
+
+
+_NOTHING = object()
 
 
 def _unchanged(value: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from domain.beneficiary import IdentityEvidence, NikAlreadyInProgramme
+from domain.beneficiary import Beneficiary, IdentityEvidence, NikAlreadyInProgramme
 from domain.identity import Sex, make_nik
 from domain.sealed import KeyPurpose
 from projections.base import PositionedEvent, RowProjection, fold_all
@@ -34,7 +34,7 @@ from projections.tables import (
     worklist,
 )
 from projections.worklist import Worklist
-from service.application import AlreadyRegistered, VersionConflict
+from service.application import AlreadyRegistered, NotFound, VersionConflict
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
     ACCOUNT,
@@ -515,3 +515,43 @@ def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
         ).version
         == 1
     )
+
+
+def test_rosters_imported_together_are_written_in_order_each_all_or_nothing(
+    jejak: Jejak,
+) -> None:
+    from service.application import NewBeneficiary
+
+    site_id = closed_site(jejak.app)
+    pendataan = by(OPERATOR, date(2016, 3, 20))
+    rosters = [
+        (
+            site_id,
+            [NewBeneficiary(f"TRK-JP-{k * 30 + n:04d}", f"Contoh {k} {n}") for n in range(30)],
+        )
+        for k in range(4)
+    ]
+    imported = jejak.app.register_rosters(rosters, provenance=pendataan)
+
+    positions = [r.position for results in imported for r in results]
+    assert positions == sorted(positions) and len(set(positions)) == 120
+    assert [len(results) for results in imported] == [30] * 4
+    first = imported[2][5]
+    assert jejak.vault.open(jejak.app.history(first.aggregate_id)[0].name) == "Contoh 2 5"
+
+    # The third roster repeats a registered case number: the two before it are in, it and
+    # the one after it are not, and the error says how far the import got.
+    fresh = [
+        (site_id, [NewBeneficiary(f"TRK-JP-{200 + k * 10 + n:04d}", "Contoh") for n in range(10)])
+        for k in range(4)
+    ]
+    fresh[2][1].append(NewBeneficiary("TRK-JP-0007", "Contoh Kembar"))
+    before = jejak.app.position()
+    with pytest.raises(AlreadyRegistered) as refused:
+        jejak.app.register_rosters(fresh, provenance=pendataan)
+    assert "2 earlier rosters were registered" in (refused.value.__notes__ or [])
+    assert jejak.app.position() == before + 20
+    jejak.app.beneficiary(Beneficiary.create_id("TRK-JP-0219"))  # the second roster's last
+    for unwritten in ("TRK-JP-0220", "TRK-JP-0230"):
+        with pytest.raises(NotFound):
+            jejak.app.beneficiary(Beneficiary.create_id(unwritten))

@@ -29,7 +29,7 @@ from service.application import NewBeneficiary, ProgrammeApplication
 
 COMMAND_PATH = "command path"
 BATCHED_IMPORT = "batched import"
-# The same import beside a baseline that writes every row the import must write (ADR 0021).
+# The same import beside a baseline that writes every row the import must write (ADR 0025).
 BATCHED_IMPORT_SAME_ROWS = "batched import, same rows"
 PROJECTION_CATCH_UP = "projection catch-up"
 ORDERING = "ordering"

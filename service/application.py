@@ -272,31 +272,39 @@ class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands,
         rosters: Iterable[tuple[UUID, Sequence[NewBeneficiary]]],
         *,
         provenance: Provenance,
+        on_registered: Callable[[list[CommandResult]], None] | None = None,
     ) -> list[list[CommandResult]]:
         """Register rosters in order, each in its own transaction (all of it or none).
 
         A bulk import: while one roster's keys and events are being written, the next one is
         checked, sealed and encoded. The driver waits for the server without holding the GIL,
         so the Python work and the server's work run side by side instead of in turn (ADR
-        0021). The log order is the rosters' order. If a roster fails, the rosters before it
-        stay registered, the error says how many, and nothing of the failed one is written.
+        0025). The log order is the rosters' order. If a roster fails, the rosters before it
+        stay registered, the error's note says how many, and nothing of the failed one or
+        those after it is written. `on_registered` hears of each roster once it is committed.
         """
         registered: list[list[CommandResult]] = []
+
+        def committed(results: list[CommandResult]) -> None:
+            registered.append(results)
+            if on_registered is not None:
+                on_registered(results)
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-writer") as writer:
             writing: Future[list[CommandResult]] | None = None
             try:
                 for site_id, roster in rosters:
                     prepared = self._prepare_roster(site_id, roster, provenance)
                     if writing is not None:
-                        registered.append(writing.result())
+                        committed(writing.result())
                     writing = writer.submit(self._write_roster, prepared)
                 if writing is not None:
-                    registered.append(writing.result())
+                    committed(writing.result())
                     writing = None
             except BaseException as error:
-                if writing is not None and writing.exception() is None:
+                if writing is not None and not writing.cancelled() and writing.exception() is None:
                     # The roster being written when the next one failed to prepare is in.
-                    registered.append(writing.result())
+                    committed(writing.result())
                 error.add_note(f"{len(registered)} earlier rosters were registered")
                 raise
         return registered

@@ -37,6 +37,7 @@ from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
 from service.money_cli import money_cli, signed_in
+from service.roster_cli import roster_cli
 from service.settings import Settings
 from service.system import Jejak
 from service.time_travel import Cut, read_model_at
@@ -49,6 +50,7 @@ cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
 cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(roster_cli, name="roster")
 console = Console()
 
 

@@ -65,6 +65,17 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: object) -> Sett
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def cli_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password: str) -> Settings:
+    """Settings for a command-line test's SQLite store, also set in the environment the
+    `jejak` commands read (the password answers their `--as` prompt)."""
+    url = f"sqlite:///{tmp_path}/cli.db"
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
+    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
+    monkeypatch.setenv("JEJAK_PASSWORD", password)
+    return Settings(database_url=url, master_key=key)
+
+
 def fast_accounts(jejak: Jejak) -> Accounts:
     """Accounts hashed at test strength (production argon2 costs ~0.2 s per hash here)."""
     jejak.accounts = Accounts(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import re
-import secrets
 from pathlib import Path
 
 import pytest
@@ -12,9 +10,8 @@ from typer.testing import CliRunner
 
 from domain.recording import Role
 from service.cli import cli
-from service.settings import Settings
 from service.system import Jejak
-from tests.conftest import fast_accounts
+from tests.conftest import cli_store, fast_accounts
 
 PASSWORD = "register-password-9"
 ADD = [
@@ -46,12 +43,7 @@ ADD = [
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty store with a supervisor `spv` and an auditor `aud` (one password, in the env)."""
-    url = f"sqlite:///{tmp_path}/cli.db"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
-    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
-    monkeypatch.setenv("JEJAK_PASSWORD", PASSWORD)
-    jejak = Jejak.start(Settings(database_url=url, master_key=key))
+    jejak = Jejak.start(cli_store(tmp_path, monkeypatch, PASSWORD))
     try:
         accounts = fast_accounts(jejak)
         accounts.create("spv", PASSWORD, Role.SUPERVISOR, "Dinsos Kaltara", "S")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
-import secrets
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,9 @@ from typer.testing import CliRunner
 from domain.recording import Role
 from service.cli import cli
 from service.exports.pdf_export import to_latin1
-from service.settings import Settings
 from service.system import Jejak
 from service.vault import mask
-from tests.conftest import fast_accounts
+from tests.conftest import cli_store, fast_accounts
 from tests.contract.journey import NAME, TRANSPORT, UEP, run_journey
 from tests.service.test_ledger_exports import pdf_text
 
@@ -29,12 +26,7 @@ PASSWORD = "export-password-12"
 def paid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store with her paid journey (not yet projected), an auditor `bpk` and an operator
     `opi`, both with the password in the environment."""
-    url = f"sqlite:///{tmp_path}/cli.db"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
-    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
-    monkeypatch.setenv("JEJAK_PASSWORD", PASSWORD)
-    jejak = Jejak.start(Settings(database_url=url, master_key=key))
+    jejak = Jejak.start(cli_store(tmp_path, monkeypatch, PASSWORD))
     try:
         accounts = fast_accounts(jejak)
         accounts.create("bpk", PASSWORD, Role.AUDITOR, "BPK RI", "Auditor")

@@ -18,7 +18,7 @@ from service.bankfiles import ResultLine, render_result_file
 from service.cli import cli
 from service.settings import Settings
 from service.system import Jejak
-from tests.conftest import fast_accounts
+from tests.conftest import cli_store, fast_accounts
 from tests.contract.journey import SUPERVISOR, by
 from tests.contract.test_ledger_contract import KEMENSOS, ready_to_order, returned_home, uep
 
@@ -26,12 +26,7 @@ from tests.contract.test_ledger_contract import KEMENSOS, ready_to_order, return
 @pytest.fixture
 def approved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store with one approved batch B-1 and the supervisor `spv` (password in the env)."""
-    url = f"sqlite:///{tmp_path}/cli.db"
-    key = base64.b64encode(secrets.token_bytes(32)).decode()
-    monkeypatch.setenv("JEJAK_DATABASE_URL", url)
-    monkeypatch.setenv("JEJAK_MASTER_KEY", key)
-    monkeypatch.setenv("JEJAK_PASSWORD", "supervisor-password-9")
-    jejak = Jejak.start(Settings(database_url=url, master_key=key))
+    jejak = Jejak.start(cli_store(tmp_path, monkeypatch, "supervisor-password-9"))
     try:
         fast_accounts(jejak).create("spv", "supervisor-password-9", Role.SUPERVISOR, "Dinsos", "S")
         app = jejak.app

@@ -161,7 +161,7 @@ class ReadModels:
             query = query.where(site_status.c.state == state)
         page = self._page(query, limit, offset)
         for item in page.items:
-            item["aliases"] = json.loads(item["aliases"])
+            _present_site(item)
         return page
 
     def site(self, site_id: UUID) -> dict[str, Any]:
@@ -169,8 +169,7 @@ class ReadModels:
         rows = self._all(select(site_status).where(site_status.c.site_id == str(site_id)))
         if not rows:
             raise NotFound("Site", site_id)
-        rows[0]["aliases"] = json.loads(rows[0]["aliases"])
-        return rows[0]
+        return _present_site(rows[0])
 
     def beneficiaries(
         self,
@@ -255,6 +254,7 @@ class ReadModels:
             item["overdue"] = item["due_on"] is not None and item["due_on"] < as_of
             item["days_overdue"] = (as_of - item["due_on"]).days if item["overdue"] else 0
             item.pop("milestones")
+            item.pop("milestone_versions")
         return page
 
     # The money read models hold ids, case numbers, amounts and references, never personal
@@ -361,6 +361,13 @@ def page_of(engine: Engine, query: Select[Any], limit: int, offset: int) -> Page
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         items = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]
     return Page(items, total, limit, offset)
+
+
+def _present_site(item: dict[str, Any]) -> dict[str, Any]:
+    item["aliases"] = json.loads(item["aliases"])
+    # The dates the site_status fold keeps for corrections; its own columns show them.
+    item.pop("dated_events")
+    return item
 
 
 def _mode(reveal: Reveal) -> str:

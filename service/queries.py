@@ -15,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Select, func, select
 
+from domain.corrections import CorrectionEvent
 from domain.recording import Role
 from domain.sealed import Sealed, sealed_from_json
 from projections.tables import (
@@ -325,9 +326,21 @@ class ReadModels:
         return rows[0]
 
     def history(self, viewer: Account, aggregate_id: UUID) -> list[dict[str, Any]]:
-        """Every event of one site or case, with its metadata, oldest first."""
+        """Every event of one site, case or entitlement, with its metadata, oldest first.
+
+        A corrected event stays as it was recorded; `corrections` lists the versions of the
+        corrections that name it, which carry the old and new value, reason, actor, document.
+        """
         reveal = Reveal(self.vault, viewer)
-        out = [event_as_dict(e, reveal) for e in self.app.history(aggregate_id)]
+        events = self.app.history(aggregate_id)
+        corrected_by: dict[int, list[int]] = {}
+        for e in events:
+            if isinstance(e, CorrectionEvent):
+                corrected_by.setdefault(e.corrects_version, []).append(e.originator_version)
+        out = [
+            event_as_dict(e, reveal) | {"corrections": corrected_by.get(e.originator_version, [])}
+            for e in events
+        ]
         self.access_log.record(
             viewer.username, viewer.role, "read_history", "aggregate", aggregate_id, _mode(reveal)
         )

@@ -61,7 +61,7 @@ class Corrected:
 
 def version_of(app: ProgrammeApplication, aggregate_id: UUID, event: str) -> int:
     """The version of the latest `event` of an aggregate, as its history shows it."""
-    versions = [
+    versions: list[int] = [
         e.originator_version for e in app.history(aggregate_id) if type(e).__name__ == event
     ]
     return versions[-1]

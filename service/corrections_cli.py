@@ -223,7 +223,7 @@ def history(
     with signed_in(as_user, password) as (jejak, account):
         reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
         for item in reads.history(account, _subject_id(subject)):
-            console.print(_history_line(item), highlight=False)
+            console.print(_history_line(item), highlight=False, markup=False, soft_wrap=True)
 
 
 def _subject_id(subject: str) -> UUID:

@@ -319,6 +319,15 @@ def _lifecycle(lc: Lifecycle) -> dict[str, Any]:
             }
             for t in lc.transitions
         ],
+        "corrections": [
+            {
+                "command": c.command,
+                "event": c.event,
+                "roles": [str(r) for r in c.roles],
+                "guards": c.guards,
+            }
+            for c in lc.corrections
+        ],
         "deadlines": [
             {
                 "setting": d.setting,

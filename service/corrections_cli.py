@@ -79,11 +79,11 @@ def site_details(
         )
 
 
-@correct_cli.command("site-date")
-def site_date(
-    code: str,
+@correct_cli.command("date")
+def corrected_date(
+    subject: Annotated[str, typer.Argument(help="A site code or a case number.")],
     version: Version,
-    corrected_date: Annotated[str, typer.Argument(help="The correct date, YYYY-MM-DD.")],
+    corrected: Annotated[str, typer.Argument(help="The correct date, YYYY-MM-DD.")],
     as_user: AsUser,
     password: Password,
     on: OnDate,
@@ -93,43 +93,19 @@ def site_date(
     doc_date: DocDate,
     doc_issuer: DocIssuer,
 ) -> None:
-    """Correct the date of a site's event (pendataan, sosialisasi, decree, closure, ...)."""
+    """Correct the date of an event of a site (pendataan, sosialisasi, decree, closure, ...) or
+    of her case (pendataan, departure, return, ...)."""
     with signed_in(as_user, password) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
-        _done(
-            jejak,
-            jejak.app.correct_site_date(
-                Site.create_id(code),
-                corrects_version=version,
-                corrected_date=date.fromisoformat(corrected_date),
-                provenance=proof,
-            ),
+        correct = (
+            jejak.app.correct_site_date if _is_site(subject) else jejak.app.correct_beneficiary_date
         )
-
-
-@correct_cli.command("beneficiary-date")
-def beneficiary_date(
-    case_number: str,
-    version: Version,
-    corrected_date: Annotated[str, typer.Argument(help="The correct date, YYYY-MM-DD.")],
-    as_user: AsUser,
-    password: Password,
-    on: OnDate,
-    reason: Reason,
-    doc_kind: DocKind,
-    doc_number: DocNumber,
-    doc_date: DocDate,
-    doc_issuer: DocIssuer,
-) -> None:
-    """Correct the date of an event of her case (pendataan, departure, return, ...)."""
-    with signed_in(as_user, password) as (jejak, account):
-        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
-            jejak.app.correct_beneficiary_date(
-                Beneficiary.create_id(case_number),
+            correct(
+                _subject_id(subject),
                 corrects_version=version,
-                corrected_date=date.fromisoformat(corrected_date),
+                corrected_date=date.fromisoformat(corrected),
                 provenance=proof,
             ),
         )
@@ -226,14 +202,17 @@ def history(
             console.print(_history_line(item), highlight=False, markup=False, soft_wrap=True)
 
 
+def _is_site(subject: str) -> bool:
+    """A site code has one hyphen (TRK-JP), a case number two (TRK-JP-0001)."""
+    return subject.count("-") == 1
+
+
 def _subject_id(subject: str) -> UUID:
     try:
         return UUID(subject)
     except ValueError:
         pass
-    if subject.count("-") == 1:
-        return Site.create_id(subject)
-    return Beneficiary.create_id(subject)
+    return Site.create_id(subject) if _is_site(subject) else Beneficiary.create_id(subject)
 
 
 def _history_line(item: dict[str, Any]) -> str:

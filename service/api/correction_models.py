@@ -6,8 +6,14 @@ from datetime import date
 
 from pydantic import Field, field_validator
 
-from service.api.deps import today_wita
-from service.api.models import CommandIn, DocumentIn, RegionIn, Rupiah, ShortText
+from service.api.models import (
+    CommandIn,
+    DocumentIn,
+    RegionIn,
+    Rupiah,
+    ShortText,
+    not_in_future,
+)
 
 # Not blank: a reason of spaces alone is no reason.
 Reason = Field(min_length=1, max_length=1000, pattern=r"\S")
@@ -45,10 +51,8 @@ class DateCorrectionIn(CorrectionIn):
 
     @field_validator("corrected_date")
     @classmethod
-    def _not_in_future(cls, value: date) -> date:
-        if value > today_wita():
-            raise ValueError("the corrected date must not be in the future (WITA)")
-        return value
+    def _corrected_not_in_future(cls, value: date) -> date:
+        return not_in_future(value)
 
 
 class DocumentCorrectionIn(CorrectionIn):

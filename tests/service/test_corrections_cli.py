@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
 
+from domain.beneficiary import Beneficiary
 from domain.recording import Role
 from service.cli import cli
 from service.settings import Settings
@@ -55,7 +57,7 @@ def correct(*arguments: str) -> tuple[int, str]:
 
 def test_a_date_is_corrected_and_the_history_shows_both(journeyed: UUID) -> None:
     code, output = correct(
-        "site-date", "TRK-JP", "2", "2017-08-12", "--as", "spv", "--on", "2019-10-01",
+        "date", "TRK-JP", "2", "2017-08-12", "--as", "spv", "--on", "2019-10-01",
         "--reason", "the minutes are dated 12 August", *PAPER,
     )  # fmt: skip
     assert code == 0, output
@@ -67,6 +69,21 @@ def test_a_date_is_corrected_and_the_history_shows_both(journeyed: UUID) -> None
     assert any(line.startswith("v2 2017-08-10 SosialisasiHeld") for line in lines)
     assert any("[corrected by v5]" in line for line in lines)
     assert any("SiteDateCorrected" in line and "12 August" in line for line in lines)
+
+
+def test_her_pendataan_date_is_corrected_by_her_case_number(journeyed: UUID) -> None:
+    code, output = correct(
+        "date", "TRK-JP-0001", "1", "2016-03-21", "--as", "spv", "--on", "2019-10-01",
+        "--reason", "counted the day after", *PAPER,
+    )  # fmt: skip
+    assert code == 0, output
+
+    jejak = Jejak.start()
+    try:
+        her = jejak.app.beneficiary(Beneficiary.create_id("TRK-JP-0001"))
+        assert her.pendataan_on == date(2016, 3, 21)
+    finally:
+        jejak.close()
 
 
 def test_a_money_correction_is_approved_by_a_second_supervisor_only(journeyed: UUID) -> None:
@@ -91,7 +108,7 @@ def test_a_money_correction_is_approved_by_a_second_supervisor_only(journeyed: U
 
 def test_a_correction_that_changes_nothing_is_refused_with_its_code(journeyed: UUID) -> None:
     code, output = correct(
-        "site-date", "TRK-JP", "2", "2017-08-10", "--as", "spv", "--on", "2019-10-01",
+        "date", "TRK-JP", "2", "2017-08-10", "--as", "spv", "--on", "2019-10-01",
         "--reason", "checking", *PAPER,
     )  # fmt: skip
 

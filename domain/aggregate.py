@@ -45,6 +45,7 @@ class LifecycleAggregate(Aggregate):
                 created = cast(LifecycleAggregate, super().mutate(aggregate))
                 created.state = created.lifecycle.target_after(name, None)
                 created.milestones = {name: self.milestone_on()}
+                created.noted(self)
                 return created
             existing = cast(LifecycleAggregate, aggregate)
             # The target is worked out before the body runs, so an event the declaration does
@@ -53,6 +54,7 @@ class LifecycleAggregate(Aggregate):
             mutated = cast(LifecycleAggregate, super().mutate(existing))
             mutated.state = target
             mutated.milestones[name] = self.milestone_on()
+            mutated.noted(self)
             return mutated
 
     class Created(Event, Aggregate.Created):
@@ -84,8 +86,13 @@ class LifecycleAggregate(Aggregate):
         name = created.__name__
         aggregate.state = cls.lifecycle.target_after(name, None)
         aggregate.milestones = {name: event.milestone_on()}
+        aggregate.noted(event)
         aggregate.pending_events.append(event)
         return aggregate
+
+    def noted(self, event: LifecycleAggregate.Event) -> None:
+        """Called after every event is applied; an aggregate whose facts can be corrected
+        remembers each event's date and document here (see `domain.corrections`)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LifecycleAggregate:
         """A copy whose containers are new and whose values are shared.

@@ -26,6 +26,13 @@ from domain.beneficiary_errors import (
     TrainingFacilityUnknown,
 )
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.corrections import (
+    Correctable,
+    CorrectionEvent,
+    DateCorrection,
+    DocumentCorrection,
+    NothingToCorrect,
+)
 from domain.errors import InvalidValue
 from domain.guards import MAX_AMOUNT, require_document, require_reason
 from domain.identity import Sex, age_on, check_kk, check_nik, default_registry, is_synthetic_nik
@@ -87,7 +94,15 @@ class IdentityChecks:
     name_and_birth_date_shared: bool = False
 
 
-class Beneficiary(LifecycleAggregate):
+@dataclass(frozen=True)
+class BeneficiaryDetails:
+    """What pendataan recorded of her besides her case number, sealed with her keys."""
+
+    name: Sealed
+    phone: Sealed | None
+
+
+class Beneficiary(Correctable):
     """One person's case; the id derives from the case number, which holds no personal data."""
 
     lifecycle = BENEFICIARY_LIFECYCLE
@@ -176,6 +191,18 @@ class Beneficiary(LifecycleAggregate):
     class BeneficiaryDied(LifecycleAggregate.Event):
         """She died on `occurred_on`; `document` is the evidence."""
 
+    class BeneficiaryDetailsCorrected(CorrectionEvent):
+        """Her name or phone was recorded wrongly at pendataan; old and new values sealed."""
+
+        previous: BeneficiaryDetails
+        corrected: BeneficiaryDetails
+
+    class BeneficiaryDateCorrected(DateCorrection):
+        """The business date of an earlier event of her case was recorded wrongly."""
+
+    class BeneficiaryDocumentCorrected(DocumentCorrection):
+        """The document reference of an earlier event of her case was recorded wrongly."""
+
     @staticmethod
     def create_id(case_number: str) -> UUID:
         """Deterministic id, so a case number can be registered only once.
@@ -245,6 +272,7 @@ class Beneficiary(LifecycleAggregate):
         self.site_id = site_id
         self.case_number = case_number
         self.name = name
+        self.phone = phone
         self.pendataan_on = occurred_on
         self.identity_verified = False
         self.training_completed = False
@@ -606,11 +634,113 @@ class Beneficiary(LifecycleAggregate):
     ) -> None:
         pass
 
+    # --- corrections (ADR 0022) --------------------------------------------------------------
+
+    def correct_details(
+        self,
+        *,
+        name: str | None,
+        phone: str | None,
+        recorded_name: str | None,
+        recorded_phone: str | None,
+        sealer: Sealer,
+        provenance: Provenance,
+    ) -> None:
+        """Correct her name or phone; `recorded_*` are the values on record, opened by the
+        service from her vault (None when unreadable), since the domain sees only ciphertext.
+        What is not given, or equals the record, stays as recorded."""
+        self.check_correction(provenance)
+        if name is not None and not name.strip():
+            raise InvalidValue("name must not be empty", field="name")
+        new_name = name.strip() if name is not None and name.strip() != recorded_name else None
+        new_phone = phone.strip() if phone and phone.strip() != recorded_phone else None
+        if new_name is None and new_phone is None:
+            raise NothingToCorrect("the details given are the ones recorded")
+        previous = BeneficiaryDetails(self.name, self.phone)
+        corrected = BeneficiaryDetails(
+            sealer.seal(KeyPurpose.IDENTITY, "name", new_name) if new_name else self.name,
+            sealer.seal(KeyPurpose.CASEFILE, "phone", new_phone) if new_phone else self.phone,
+        )
+        self._details_corrected(
+            corrects_version=self.INITIAL_VERSION,
+            previous=previous,
+            corrected=corrected,
+            **provenance.event_fields(),
+        )
+
+    @event(BeneficiaryDetailsCorrected)
+    def _details_corrected(
+        self,
+        corrects_version: int,
+        previous: BeneficiaryDetails,
+        corrected: BeneficiaryDetails,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.name = corrected.name
+        self.phone = corrected.phone
+
+    def correct_date(
+        self, *, corrects_version: int, corrected_date: date, site: Site, provenance: Provenance
+    ) -> None:
+        """Correct the business date of an earlier event; a departure still follows the
+        closure of her site."""
+        fields = self.date_correction(corrects_version, corrected_date, provenance)
+        if fields["corrected_event"] == "SentToTraining":
+            if site.id != self.site_id:
+                raise InvalidValue("the site given is not her site", field="site_id")
+            if site.closed_on is None or corrected_date < site.closed_on:
+                raise SiteNotClosed(
+                    f"her site closed on {site.closed_on}, after this departure",
+                    field="corrected_date",
+                )
+        self._date_corrected(**fields)
+
+    @event(BeneficiaryDateCorrected)
+    def _date_corrected(
+        self,
+        corrects_version: int,
+        corrected_event: str,
+        previous_date: date,
+        corrected_date: date,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.apply_date_correction(corrects_version, corrected_date)
+        self.pendataan_on = self.facts[self.INITIAL_VERSION].occurred_on
+
+    def correct_document(
+        self, *, corrects_version: int, corrected_document: DocumentRef, provenance: Provenance
+    ) -> None:
+        """Correct the document reference of an earlier event (a certificate, a confirmation)."""
+        self._document_corrected(
+            **self.document_correction(corrects_version, corrected_document, provenance)
+        )
+
+    @event(BeneficiaryDocumentCorrected)
+    def _document_corrected(
+        self,
+        corrects_version: int,
+        corrected_event: str,
+        previous_document: DocumentRef | None,
+        corrected_document: DocumentRef,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.apply_document_correction(corrects_version, corrected_document)
+
 
 __all__ = [
     "CASE_NUMBER",
     "MAX_AMOUNT",
     "Beneficiary",
+    "BeneficiaryDetails",
     "BeneficiaryIsMinor",
     "DocumentRequired",
     "ExclusionReason",

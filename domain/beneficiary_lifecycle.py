@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
+from domain.corrections import CORRECTION_GUARDS
+from domain.lifecycle import (
+    SUPERVISOR_ONLY,
+    Correction,
+    Deadline,
+    Lifecycle,
+    StateSpec,
+    Transition,
+)
 
 STATES = (
     StateSpec(
@@ -220,6 +228,23 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             ("ReturnedHome", "StayedLocally"),
             365,
             "Pay her aid and close the case within this many days of return (aftercare)",
+        ),
+    ),
+    corrections=(
+        Correction(
+            "correct_beneficiary_details",
+            "BeneficiaryDetailsCorrected",
+            guards=(*CORRECTION_GUARDS, "her name and phone, sealed with her keys"),
+        ),
+        Correction(
+            "correct_beneficiary_date",
+            "BeneficiaryDateCorrected",
+            guards=(*CORRECTION_GUARDS, "SITE_NOT_CLOSED: a departure still follows the closure"),
+        ),
+        Correction(
+            "correct_beneficiary_document",
+            "BeneficiaryDocumentCorrected",
+            guards=CORRECTION_GUARDS,
         ),
     ),
 )

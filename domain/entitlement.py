@@ -18,6 +18,13 @@ from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary_errors import GrantNeedsCompletedTraining
+from domain.corrections import (
+    Correctable,
+    CorrectionEvent,
+    CorrectionPending,
+    NoPendingCorrection,
+    NothingToCorrect,
+)
 from domain.decree import AidComponent, Decree, DecreeLine
 from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
@@ -27,6 +34,7 @@ from domain.money_errors import (
     ArrivalNotConfirmed,
     BankAccountMissing,
     BatchLineConflict,
+    FourEyesRequired,
     PaymentAfterExit,
 )
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE, SETTLED_ENTITLEMENT_STATES
@@ -52,7 +60,25 @@ class Recipient:
     account_holder_matches: bool
 
 
-class Entitlement(LifecycleAggregate):
+# The money facts a correction may change: a credit's, and a return to the treasury's.
+CORRECTABLE_MONEY_EVENTS = ("CreditedToAccount", "FundsReturned")
+
+
+@dataclass(frozen=True)
+class MoneyCorrection:
+    """A requested correction of an amount or reference, awaiting a second person."""
+
+    request_version: int
+    requested_by: str
+    corrects_version: int
+    corrected_event: str
+    previous_amount: int
+    amount: int
+    previous_reference: str
+    reference: str
+
+
+class Entitlement(Correctable):
     """One component of one person's aid, as decreed, and every rupiah movement of it."""
 
     lifecycle = ENTITLEMENT_LIFECYCLE
@@ -136,6 +162,31 @@ class Entitlement(LifecycleAggregate):
 
         released_amount: int
 
+    class MoneyCorrectionRequested(CorrectionEvent):
+        """A correction of a recorded credit or return was requested; it changes nothing
+        until a second person approves it."""
+
+        corrected_event: str
+        previous_amount: int
+        amount: int
+        previous_reference: str
+        reference: str
+
+    class MoneyCorrectionApproved(CorrectionEvent):
+        """A second person approved the requested correction; it takes effect now."""
+
+        request_version: int
+        corrected_event: str
+        previous_amount: int
+        amount: int
+        previous_reference: str
+        reference: str
+
+    class MoneyCorrectionRejected(CorrectionEvent):
+        """The requested correction was rejected; `reason` explains. Nothing changed."""
+
+        request_version: int
+
     @classmethod
     def plan(
         cls, *, decree: Decree, line: DecreeLine, site_id: UUID | None, provenance: Provenance
@@ -188,6 +239,9 @@ class Entitlement(LifecycleAggregate):
         self.credited_amount = 0
         self.credited_on: date | None = None
         self.bank_reference: str | None = None
+        self.returned_amount = 0
+        self.treasury_reference: str | None = None
+        self.pending_correction: MoneyCorrection | None = None
 
     @property
     def is_settled(self) -> bool:
@@ -467,7 +521,8 @@ class Entitlement(LifecycleAggregate):
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
-        pass
+        self.returned_amount = amount
+        self.treasury_reference = treasury_reference
 
     # --- ends without payment ----------------------------------------------------------------
 
@@ -518,3 +573,133 @@ class Entitlement(LifecycleAggregate):
         reason: str | None,
     ) -> None:
         self.commitment_id = None
+
+    # --- corrections of money facts (ADR 0022) -----------------------------------------------
+
+    def _money_fact(self, corrected_event: str) -> tuple[int, str]:
+        """The amount and reference on record for a credit or a return."""
+        if corrected_event == "CreditedToAccount":
+            return self.credited_amount, self.bank_reference or ""
+        return self.returned_amount, self.treasury_reference or ""
+
+    def request_correction(
+        self,
+        *,
+        corrects_version: int,
+        amount: int | None,
+        reference: str | None,
+        provenance: Provenance,
+    ) -> None:
+        """Request that the amount or reference of a credit or return be corrected; a
+        second person approves it before it counts."""
+        self.check_correction(provenance)
+        fact = self.fact(corrects_version, CORRECTABLE_MONEY_EVENTS)
+        if self.pending_correction is not None:
+            raise CorrectionPending("another correction of this entitlement awaits approval")
+        previous_amount, previous_reference = self._money_fact(fact.event)
+        new_amount = previous_amount if amount is None else require_amount(amount)
+        new_reference = previous_reference if reference is None else reference.strip()
+        if not new_reference:
+            raise InvalidValue("the reference must not be empty", field="reference")
+        if (new_amount, new_reference) == (previous_amount, previous_reference):
+            raise NothingToCorrect("the amount and reference given are the ones recorded")
+        self._correction_requested(
+            corrects_version=corrects_version,
+            corrected_event=fact.event,
+            previous_amount=previous_amount,
+            amount=new_amount,
+            previous_reference=previous_reference,
+            reference=new_reference,
+            **provenance.event_fields(),
+        )
+
+    @event(MoneyCorrectionRequested)
+    def _correction_requested(
+        self,
+        corrects_version: int,
+        corrected_event: str,
+        previous_amount: int,
+        amount: int,
+        previous_reference: str,
+        reference: str,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.pending_correction = MoneyCorrection(
+            request_version=self.version + 1,
+            requested_by=actor.user_id,
+            corrects_version=corrects_version,
+            corrected_event=corrected_event,
+            previous_amount=previous_amount,
+            amount=amount,
+            previous_reference=previous_reference,
+            reference=reference,
+        )
+
+    def _pending(self) -> MoneyCorrection:
+        if self.pending_correction is None:
+            raise NoPendingCorrection("no correction of this entitlement awaits approval")
+        return self.pending_correction
+
+    def approve_correction(self, *, provenance: Provenance) -> None:
+        """Approve the pending correction (a second person: FOUR_EYES_REQUIRED otherwise)."""
+        pending = self._pending()
+        if provenance.actor.user_id == pending.requested_by:
+            raise FourEyesRequired("the person who requested a correction cannot approve it")
+        self._correction_approved(
+            corrects_version=pending.corrects_version,
+            request_version=pending.request_version,
+            corrected_event=pending.corrected_event,
+            previous_amount=pending.previous_amount,
+            amount=pending.amount,
+            previous_reference=pending.previous_reference,
+            reference=pending.reference,
+            **provenance.event_fields(),
+        )
+
+    @event(MoneyCorrectionApproved)
+    def _correction_approved(
+        self,
+        corrects_version: int,
+        request_version: int,
+        corrected_event: str,
+        previous_amount: int,
+        amount: int,
+        previous_reference: str,
+        reference: str,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        if corrected_event == "CreditedToAccount":
+            self.credited_amount = amount
+            self.bank_reference = reference
+        else:
+            self.returned_amount = amount
+            self.treasury_reference = reference
+        self.pending_correction = None
+
+    def reject_correction(self, *, provenance: Provenance) -> None:
+        """Reject the pending correction, with a reason; nothing it asked for changes."""
+        pending = self._pending()
+        require_reason(provenance)
+        self._correction_rejected(
+            corrects_version=pending.corrects_version,
+            request_version=pending.request_version,
+            **provenance.event_fields(),
+        )
+
+    @event(MoneyCorrectionRejected)
+    def _correction_rejected(
+        self,
+        corrects_version: int,
+        request_version: int,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.pending_correction = None

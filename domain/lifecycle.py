@@ -52,6 +52,20 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A command that corrects a fact recorded earlier, in any state, without moving it.
+
+    A wrong fact is never edited: the correction is a new event naming the event it corrects,
+    with the old and the new value, a reason and a document (ADR 0022).
+    """
+
+    command: str
+    event: str
+    roles: tuple[Role, ...] = FIELD_ROLES
+    guards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Deadline:
     """How long a case may sit in `states` after the latest of the `clock_starts` events.
 
@@ -73,6 +87,7 @@ class Lifecycle:
     states: tuple[StateSpec, ...]
     transitions: tuple[Transition, ...]
     deadlines: tuple[Deadline, ...] = ()
+    corrections: tuple[Correction, ...] = ()
     _by_name: dict[str, StateSpec] = field(init=False, repr=False, compare=False)
     # (event, state before) -> state after; every replayed and projected event looks it up.
     _targets: dict[tuple[str, str | None], str] = field(init=False, repr=False, compare=False)
@@ -84,6 +99,9 @@ class Lifecycle:
         for t in self.transitions:
             for source in t.sources if t.sources is not None else (None,):
                 targets.setdefault((t.event, source), t.target or source or "")
+        for c in self.corrections:
+            for spec in self.states:
+                targets[(c.event, spec.name)] = spec.name
         object.__setattr__(self, "_targets", targets)
         for t in self.transitions:
             for s in (*(t.sources or ()), *((t.target,) if t.target else ())):
@@ -96,6 +114,13 @@ class Lifecycle:
         for spec in self.states:
             if spec.next_action and not self.transitions_for(spec.next_action):
                 raise ValueError(f"{self.aggregate}: {spec.name} proposes unknown command")
+
+    @property
+    def event_names(self) -> frozenset[str]:
+        """The names of every event the aggregate records: its transitions and corrections."""
+        return frozenset(
+            (*(t.event for t in self.transitions), *(c.event for c in self.corrections))
+        )
 
     @property
     def initial(self) -> str:
@@ -143,9 +168,17 @@ class Lifecycle:
     def roles_for(self, command: str) -> tuple[Role, ...]:
         """Roles that may issue `command`."""
         roles: list[Role] = []
-        for t in self.transitions_for(command):
+        declared: list[Transition | Correction] = [
+            *self.transitions_for(command),
+            *self.corrections_for(command),
+        ]
+        for t in declared:
             roles.extend(r for r in t.roles if r not in roles)
         return tuple(roles)
+
+    def corrections_for(self, command: str) -> list[Correction]:
+        """The declared correction `command`, if any (a list, like `transitions_for`)."""
+        return [c for c in self.corrections if c.command == command]
 
     def deadlines_in(self, state: str) -> list[Deadline]:
         """Deadlines that run while a case is in `state`."""

@@ -14,7 +14,7 @@ from domain.audit.rules import Rule
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.lifecycle import Deadline, Lifecycle, StateSpec, Transition
+from domain.lifecycle import Correction, Deadline, Lifecycle, StateSpec, Transition
 from domain.money_lifecycles import (
     BATCH_LIFECYCLE,
     COMMITMENT_LIFECYCLE,
@@ -112,6 +112,16 @@ def _render_one(lifecycle: Lifecycle) -> str:
         if lifecycle.deadlines
         else "None declared.\n",
     ]
+    if lifecycle.corrections:
+        sections += [
+            f"### {lifecycle.aggregate} corrections\n",
+            "Allowed in every state; the state does not move. A correction names the event it"
+            " corrects and carries the old and the new value (ADR 0022).\n",
+            _table(
+                ("Command", "Event", "Roles", "Guards"),
+                [_correction_row(c) for c in lifecycle.corrections],
+            ),
+        ]
     return "\n".join(sections)
 
 
@@ -134,6 +144,15 @@ def _transition_row(t: Transition) -> tuple[str, ...]:
         target,
         ", ".join(r.value for r in t.roles),
         "<br>".join(t.guards),
+    )
+
+
+def _correction_row(c: Correction) -> tuple[str, ...]:
+    return (
+        _code(c.command),
+        _code(c.event),
+        ", ".join(r.value for r in c.roles),
+        "<br>".join(c.guards),
     )
 
 

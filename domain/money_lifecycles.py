@@ -7,7 +7,15 @@ settled by the bank's result and the recipient's receipt.
 
 from __future__ import annotations
 
-from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
+from domain.corrections import CORRECTION_GUARDS
+from domain.lifecycle import (
+    SUPERVISOR_ONLY,
+    Correction,
+    Deadline,
+    Lifecycle,
+    StateSpec,
+    Transition,
+)
 
 COMMITMENT_LIFECYCLE = Lifecycle(
     aggregate="FundingCommitment",
@@ -278,6 +286,36 @@ ENTITLEMENT_LIFECYCLE = Lifecycle(
             ("AllocationLapsed",),
             365,
             "Re-budget lapsed funds within this many days of the fiscal-year close",
+        ),
+    ),
+    corrections=(
+        Correction(
+            "request_money_correction",
+            "MoneyCorrectionRequested",
+            roles=SUPERVISOR_ONLY,
+            guards=(
+                *CORRECTION_GUARDS,
+                "CORRECTION_PENDING: one request at a time",
+                "of a credit (amount, bank reference) or a return (amount, treasury reference)",
+            ),
+        ),
+        Correction(
+            "approve_money_correction",
+            "MoneyCorrectionApproved",
+            roles=SUPERVISOR_ONLY,
+            guards=(
+                "NO_PENDING_CORRECTION: a request awaits approval",
+                "FOUR_EYES_REQUIRED: the approver did not request it",
+            ),
+        ),
+        Correction(
+            "reject_money_correction",
+            "MoneyCorrectionRejected",
+            roles=SUPERVISOR_ONLY,
+            guards=(
+                "NO_PENDING_CORRECTION: a request awaits approval",
+                "REASON_REQUIRED: why it was rejected",
+            ),
         ),
     ),
 )

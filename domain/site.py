@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -11,8 +12,24 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
+from domain.corrections import (
+    CORRECTION_GUARDS,
+    Correctable,
+    CorrectionEvent,
+    DateCorrection,
+    DocumentCorrection,
+    NothingToCorrect,
+    RecordedFact,
+)
 from domain.errors import InvalidValue, RuleViolation
-from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
+from domain.lifecycle import (
+    SUPERVISOR_ONLY,
+    Correction,
+    Deadline,
+    Lifecycle,
+    StateSpec,
+    Transition,
+)
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 
 # ASCII only, and fullmatch: a trailing newline or look-alike digits must not pass.
@@ -96,7 +113,52 @@ SITE_LIFECYCLE = Lifecycle(
             "Inspect again within this many days of the last inspection",
         ),
     ),
+    corrections=(
+        Correction(
+            "correct_site_details",
+            "SiteDetailsCorrected",
+            guards=(*CORRECTION_GUARDS, "name, aliases, kelurahan, headcount at pendataan"),
+        ),
+        Correction(
+            "correct_site_date",
+            "SiteDateCorrected",
+            guards=(
+                *CORRECTION_GUARDS,
+                "SITE_CLOSURE_BEFORE_DECREE: the closure still not before the decree",
+                "SITE_CLOSURE_NEEDS_SOSIALISASI: still a sosialisasi on or before the closure",
+                "INVALID_VALUE: no inspection before the closure",
+            ),
+        ),
+        Correction(
+            "correct_site_document",
+            "SiteDocumentCorrected",
+            guards=(*CORRECTION_GUARDS, "a decree's number follows its corrected document"),
+        ),
+    ),
 )
+
+
+@dataclass(frozen=True)
+class SiteDetails:
+    """What pendataan recorded of a site besides its code, which is its identity."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kelurahan: RegionRef
+    headcount_at_pendataan: int
+
+    @classmethod
+    def checked(
+        cls, name: str, aliases: tuple[str, ...], kelurahan: RegionRef, headcount: int
+    ) -> SiteDetails:
+        """The details, trimmed, or InvalidValue naming the field that breaks a rule."""
+        if not name.strip():
+            raise InvalidValue("site name must not be empty", field="name")
+        if headcount < 0:
+            raise InvalidValue("headcount must be zero or more", field="headcount_at_pendataan")
+        return cls(
+            name.strip(), tuple(a.strip() for a in aliases if a.strip()), kelurahan, headcount
+        )
 
 
 class InspectionOutcome(StrEnum):
@@ -133,7 +195,7 @@ class ClosureNeedsBeritaAcara(RuleViolation):
     code = "SITE_CLOSURE_NEEDS_BERITA_ACARA"
 
 
-class Site(LifecycleAggregate):
+class Site(Correctable):
     """A lokalisasi; its id derives from its short code so a code can be registered only once."""
 
     lifecycle = SITE_LIFECYCLE
@@ -182,6 +244,18 @@ class Site(LifecycleAggregate):
 
         outcome: InspectionOutcome
 
+    class SiteDetailsCorrected(CorrectionEvent):
+        """Registration details recorded wrongly were corrected (`corrects_version` is 1)."""
+
+        previous: SiteDetails
+        corrected: SiteDetails
+
+    class SiteDateCorrected(DateCorrection):
+        """The business date of an earlier event was recorded wrongly."""
+
+    class SiteDocumentCorrected(DocumentCorrection):
+        """The document reference of an earlier event was recorded wrongly."""
+
     @staticmethod
     def create_id(code: str) -> UUID:
         """Deterministic id, so registering the same code twice fails atomically."""
@@ -203,16 +277,13 @@ class Site(LifecycleAggregate):
             raise InvalidValue(
                 "site code must look like TRK-JP (letters, one hyphen)", field="code"
             )
-        if not name.strip():
-            raise InvalidValue("site name must not be empty", field="name")
-        if headcount_at_pendataan < 0:
-            raise InvalidValue("headcount must be zero or more", field="headcount_at_pendataan")
+        details = SiteDetails.checked(name, aliases, kelurahan, headcount_at_pendataan)
         return cls(
             code=code,
-            name=name.strip(),
-            aliases=tuple(a.strip() for a in aliases if a.strip()),
-            kelurahan=kelurahan,
-            headcount_at_pendataan=headcount_at_pendataan,
+            name=details.name,
+            aliases=details.aliases,
+            kelurahan=details.kelurahan,
+            headcount_at_pendataan=details.headcount_at_pendataan,
             **provenance.event_fields(),
         )
 
@@ -314,16 +385,7 @@ class Site(LifecycleAggregate):
     ) -> None:
         """Close the site on `provenance.occurred_on`, as its berita acara declares."""
         self._allowed("close_site")
-        closed_on = provenance.occurred_on
-        if self.decreed_on is not None and closed_on < self.decreed_on:
-            raise ClosureBeforeDecree(
-                f"closure on {closed_on} is before the decree of {self.decreed_on}",
-                field="occurred_on",
-            )
-        if not any(held <= closed_on for held in self.sosialisasi_dates):
-            raise ClosureNeedsSosialisasi(
-                f"no sosialisasi was held on or before {closed_on}", field="occurred_on"
-            )
+        _check_closure_dates(provenance.occurred_on, self.decreed_on, self.sosialisasi_dates)
         if provenance.document is None:
             raise ClosureNeedsBeritaAcara(
                 "the berita acara of the closure is required", field="document"
@@ -355,8 +417,7 @@ class Site(LifecycleAggregate):
         """Record a post-closure inspection."""
         self._allowed("record_inspection")
         assert self.closed_on is not None
-        if provenance.occurred_on < self.closed_on:
-            raise InvalidValue("an inspection cannot precede the closure", field="occurred_on")
+        _check_inspection_dates(self.closed_on, [provenance.occurred_on])
         self._inspected(outcome=outcome, **provenance.event_fields())
 
     @event(PostClosureInspected)
@@ -375,3 +436,143 @@ class Site(LifecycleAggregate):
     def is_closed(self) -> bool:
         """True once the closure is recorded."""
         return self.closed_on is not None
+
+    # --- corrections (ADR 0022) --------------------------------------------------------------
+
+    @property
+    def details(self) -> SiteDetails:
+        """The registration details as corrected so far."""
+        return SiteDetails(self.name, self.aliases, self.kelurahan, self.headcount_at_pendataan)
+
+    def correct_details(
+        self,
+        *,
+        name: str | None = None,
+        aliases: tuple[str, ...] | None = None,
+        kelurahan: RegionRef | None = None,
+        headcount_at_pendataan: int | None = None,
+        provenance: Provenance,
+    ) -> None:
+        """Correct registration details; what is not given stays as recorded."""
+        self.check_correction(provenance)
+        was = self.details
+        corrected = SiteDetails.checked(
+            was.name if name is None else name,
+            was.aliases if aliases is None else aliases,
+            was.kelurahan if kelurahan is None else kelurahan,
+            was.headcount_at_pendataan
+            if headcount_at_pendataan is None
+            else headcount_at_pendataan,
+        )
+        if corrected == was:
+            raise NothingToCorrect("the details given are the ones recorded")
+        self._details_corrected(
+            corrects_version=self.INITIAL_VERSION,
+            previous=was,
+            corrected=corrected,
+            **provenance.event_fields(),
+        )
+
+    @event(SiteDetailsCorrected)
+    def _details_corrected(
+        self,
+        corrects_version: int,
+        previous: SiteDetails,
+        corrected: SiteDetails,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.name = corrected.name
+        self.aliases = tuple(corrected.aliases)
+        self.kelurahan = corrected.kelurahan
+        self.headcount_at_pendataan = corrected.headcount_at_pendataan
+
+    def correct_date(
+        self, *, corrects_version: int, corrected_date: date, provenance: Provenance
+    ) -> None:
+        """Correct the business date of an earlier event; the closure's guards still hold."""
+        fields = self.date_correction(corrects_version, corrected_date, provenance)
+        _check_site_dates(self, self.redated(corrects_version, corrected_date))
+        self._date_corrected(**fields)
+
+    @event(SiteDateCorrected)
+    def _date_corrected(
+        self,
+        corrects_version: int,
+        corrected_event: str,
+        previous_date: date,
+        corrected_date: date,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.apply_date_correction(corrects_version, corrected_date)
+        self.pendataan_on = self.facts[self.INITIAL_VERSION].occurred_on
+        self.sosialisasi_dates = self.dates_of("SosialisasiHeld")
+        self.decreed_on = self.latest_date_of("ClosureDecreed")
+        self.closed_on = self.latest_date_of("SiteClosed")
+
+    def correct_document(
+        self, *, corrects_version: int, corrected_document: DocumentRef, provenance: Provenance
+    ) -> None:
+        """Correct the document reference of an earlier event (a decree's, a berita acara's)."""
+        self._document_corrected(
+            **self.document_correction(corrects_version, corrected_document, provenance)
+        )
+
+    @event(SiteDocumentCorrected)
+    def _document_corrected(
+        self,
+        corrects_version: int,
+        corrected_event: str,
+        previous_document: DocumentRef | None,
+        corrected_document: DocumentRef,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        self.apply_document_correction(corrects_version, corrected_document)
+        if corrected_event == "ClosureDecreed":
+            # The decree is the document: its number is the decree number.
+            self.decree_number = corrected_document.number
+
+
+def _check_closure_dates(
+    closed_on: date, decreed_on: date | None, sosialisasi: list[date], field: str = "occurred_on"
+) -> None:
+    """A closure is not before its decree and follows a sosialisasi held on or before it."""
+    if decreed_on is not None and closed_on < decreed_on:
+        raise ClosureBeforeDecree(
+            f"closure on {closed_on} is before the decree of {decreed_on}", field=field
+        )
+    if not any(held <= closed_on for held in sosialisasi):
+        raise ClosureNeedsSosialisasi(
+            f"no sosialisasi was held on or before {closed_on}", field=field
+        )
+
+
+def _check_inspection_dates(
+    closed_on: date, inspections: list[date], field: str = "occurred_on"
+) -> None:
+    if any(inspected < closed_on for inspected in inspections):
+        raise InvalidValue("an inspection cannot precede the closure", field=field)
+
+
+def _check_site_dates(site: Site, facts: dict[int, RecordedFact]) -> None:
+    """The closure's date guards, checked on the dates a correction would leave."""
+    closed_on = site.latest_date_of("SiteClosed", facts)
+    if closed_on is None:
+        return
+    _check_closure_dates(
+        closed_on,
+        site.latest_date_of("ClosureDecreed", facts),
+        site.dates_of("SosialisasiHeld", facts),
+        "corrected_date",
+    )
+    _check_inspection_dates(
+        closed_on, site.dates_of("PostClosureInspected", facts), "corrected_date"
+    )

@@ -11,7 +11,7 @@ from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
 from projections.tables import beneficiary_status
 
-BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
+BENEFICIARY_EVENTS = BENEFICIARY_LIFECYCLE.event_names
 EXIT_EVENTS = frozenset(
     {
         "BeneficiaryExcluded",
@@ -93,5 +93,9 @@ def _apply_facts(row: Row, event: PositionedEvent) -> None:
             row["aid_decreed"] += len(e.entitlement_ids)
         case "BeneficiaryExcluded":
             row["exit_reason"] = f"{e.exclusion}: {e.reason}"
+        case "BeneficiaryDetailsCorrected":
+            row["name_sealed"] = sealed_to_json(e.corrected.name)
+        case "BeneficiaryDateCorrected" if e.corrected_event == "BeneficiaryRegistered":
+            row["pendataan_on"] = e.corrected_date
     if event.name in EXIT_EVENTS and event.name != "BeneficiaryExcluded":
         row["exit_reason"] = e.reason or row["exit_reason"]

@@ -13,6 +13,8 @@ The figures of one commitment (whole rupiah) move like this:
   A credited order stays ordered.
 - `credited`: CreditedToAccount adds the amount the bank credited.
 - `returned`: FundsReturned adds the unclaimed money deposited back into the treasury.
+- An approved correction of a credit or a return (MoneyCorrectionApproved) moves `credited` or
+  `returned` by the difference between the corrected amount and the recorded one.
 - `lapsed`: set by FiscalYearClosed to what was never allocated or was released by the lapse.
 - `state`: OPEN, then CLOSED by FiscalYearClosed (the commitment's declared lifecycle).
 
@@ -36,7 +38,15 @@ from projections.tables import budget_allocations, budget_position
 COMMITMENT_EVENTS = frozenset(t.event for t in COMMITMENT_LIFECYCLE.transitions)
 ALLOCATION_EVENTS = frozenset({"AllocationRecorded", "AllocationReleased"})
 # Entitlement events that move money on the commitment funding the entitlement.
-BANK_EVENTS = frozenset({"PaymentOrdered", "PaymentFailed", "CreditedToAccount", "FundsReturned"})
+BANK_EVENTS = frozenset(
+    {
+        "PaymentOrdered",
+        "PaymentFailed",
+        "CreditedToAccount",
+        "FundsReturned",
+        "MoneyCorrectionApproved",
+    }
+)
 
 
 @dataclass
@@ -113,6 +123,10 @@ def _move(
             row["credited"] += e.amount
         case "FundsReturned":
             row["returned"] += e.amount
+        case "MoneyCorrectionApproved":
+            # The corrected amount replaces the recorded one (ADR 0022).
+            column = "credited" if e.corrected_event == "CreditedToAccount" else "returned"
+            row[column] += e.amount - e.previous_amount
     state.allocations[entitlement] = allocation
 
 

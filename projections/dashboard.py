@@ -66,6 +66,9 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
     if event.name == "SiteClosed":
         row["declared_headcount_at_closure"] = e.declared_headcount
         row["funding_status_at_closure"] = str(e.funding_status)
+    elif event.name == "SiteDetailsCorrected":
+        row["site_name"] = e.corrected.name
+        row["headcount_at_pendataan"] = e.corrected.headcount_at_pendataan
     return row
 
 

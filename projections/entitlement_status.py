@@ -10,7 +10,7 @@ from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.provenance import stamp
 from projections.tables import entitlement_status
 
-ENTITLEMENT_EVENTS = frozenset(t.event for t in ENTITLEMENT_LIFECYCLE.transitions)
+ENTITLEMENT_EVENTS = ENTITLEMENT_LIFECYCLE.event_names
 # Events after which no allocation stands behind the entitlement.
 UNFUNDING_EVENTS = frozenset({"AllocationLapsed", "EntitlementCancelled"})
 
@@ -87,5 +87,12 @@ def _apply_facts(row: Row, event: PositionedEvent) -> None:
             row["credited_on"] = e.occurred_on
         case "FundsReturned":
             row["returned_amount"] += e.amount
+        # A requested or rejected correction changes nothing; an approved one replaces the
+        # credit's or the return's amount and reference (ADR 0022).
+        case "MoneyCorrectionApproved" if e.corrected_event == "CreditedToAccount":
+            row["credited_amount"] = e.amount
+            row["bank_reference"] = e.reference
+        case "MoneyCorrectionApproved":
+            row["returned_amount"] += e.amount - e.previous_amount
     if event.name in UNFUNDING_EVENTS:
         row |= {"commitment_id": None, "fiscal_year": None, "source": None, "budget_line": None}

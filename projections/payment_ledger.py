@@ -47,6 +47,8 @@ CARRIED = (
     "batch_id",
 )
 TotalKey = tuple[str, str]
+# A correction that waits for approval, or was rejected, moves no money and is no ledger line.
+LEDGER_EVENTS = ENTITLEMENT_EVENTS - {"MoneyCorrectionRequested", "MoneyCorrectionRejected"}
 
 
 @dataclass
@@ -60,13 +62,17 @@ class LedgerState:
 
 def paid_effect(event: PositionedEvent) -> int:
     """What an event does to the money paid out: a credit adds, a return to the treasury
-    takes away, everything else (orders included: they are not yet money received) is 0."""
+    takes away, an approved correction of either moves the total by the difference, everything
+    else (orders included: they are not yet money received) is 0."""
     if event.name == "CreditedToAccount":
         amount: int = event.event.amount
         return amount
     if event.name == "FundsReturned":
         returned: int = event.event.amount
         return -returned
+    if event.name == "MoneyCorrectionApproved":
+        difference: int = event.event.amount - event.event.previous_amount
+        return difference if event.event.corrected_event == "CreditedToAccount" else -difference
     return 0
 
 
@@ -76,7 +82,7 @@ def fold_ledger(
     """The ledger rows of `events` (pure apart from advancing `state`)."""
     rows = []
     for event in events:
-        if event.name not in ENTITLEMENT_EVENTS:
+        if event.name not in LEDGER_EVENTS:
             continue
         entitlement = str(event.event.originator_id)
         row = _entry(state.latest.get(entitlement), event, cases)
@@ -136,7 +142,8 @@ def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
         "paid_effect": paid_effect(event),
         "occurred_on": e.occurred_on,
         "bank_reference": getattr(e, "bank_reference", None)
-        or getattr(e, "treasury_reference", None),
+        or getattr(e, "treasury_reference", None)
+        or getattr(e, "reference", None),
         "actor_id": e.actor.user_id,
         "actor_role": str(e.actor.role),
         "actor_org_unit": e.actor.org_unit,
@@ -163,7 +170,7 @@ class PaymentLedger(Projection):
     tables = (payment_ledger, ledger_totals)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        money = [e for e in events if e.name in ENTITLEMENT_EVENTS]
+        money = [e for e in events if e.name in LEDGER_EVENTS]
         if not money:
             return
         # Folded from zero totals first: the keys touched are known only after the fold, and

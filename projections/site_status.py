@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable
+from datetime import date
 
+from domain.corrections import CorrectionEvent
 from domain.site import SITE_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
 from projections.tables import site_status
 
-SITE_EVENTS = frozenset(t.event for t in SITE_LIFECYCLE.transitions)
+SITE_EVENTS = SITE_LIFECYCLE.event_names
+Dated = dict[int, tuple[str, date]]
 
 
 class SiteStatus(RowProjection):
@@ -20,6 +23,21 @@ class SiteStatus(RowProjection):
     table = site_status
     tables = (site_status,)
     key_column = "site_id"
+    # 2: corrections (ADR 0022), with `dated_events` to fold a corrected date over.
+    version = 2
+
+    def to_stored(self, row: Row) -> Row:
+        # The dates stay a dict while a batch is folded and become JSON once.
+        dated = {str(v): [name, on.isoformat()] for v, (name, on) in sorted(row["dated"].items())}
+        stored = {k: v for k, v in row.items() if k != "dated"}
+        return stored | {"dated_events": json.dumps(dated)}
+
+    def from_stored(self, row: Row) -> Row:
+        # A row written before corrections existed has no dates; its site's corrections
+        # need `jejak rebuild site_status` first (ADR 0022).
+        stored = json.loads(row["dated_events"] or "{}")
+        dated = {int(v): (name, date.fromisoformat(on)) for v, (name, on) in stored.items()}
+        return {k: v for k, v in row.items() if k != "dated_events"} | {"dated": dated}
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         return str(event.event.originator_id) if event.name in SITE_EVENTS else None
@@ -46,6 +64,7 @@ class SiteStatus(RowProjection):
                 "funding_status": None,
                 "last_inspection_on": None,
                 "last_inspection_outcome": None,
+                "dated": {},
             }
         else:
             assert row is not None, f"{event.name} before SiteRegistered"
@@ -66,5 +85,48 @@ class SiteStatus(RowProjection):
             elif event.name == "PostClosureInspected":
                 row["last_inspection_on"] = e.occurred_on
                 row["last_inspection_outcome"] = str(e.outcome)
+            else:
+                _apply_correction(row, event)
+        if not isinstance(e, CorrectionEvent):
+            row["dated"] = {**row["dated"], e.originator_version: (event.name, e.occurred_on)}
         row["version"] = e.originator_version
         return stamp(row, event)
+
+
+def _apply_correction(row: Row, event: PositionedEvent) -> None:
+    """The corrected view: the correction's new value replaces the one it corrects."""
+    e = event.event
+    if event.name == "SiteDetailsCorrected":
+        row["name"] = e.corrected.name
+        row["aliases"] = json.dumps(list(e.corrected.aliases))
+        row["kelurahan_scheme"] = e.corrected.kelurahan.scheme
+        row["kelurahan_code"] = e.corrected.kelurahan.code
+        row["headcount_at_pendataan"] = e.corrected.headcount_at_pendataan
+    elif event.name == "SiteDocumentCorrected":
+        if e.corrected_event == "ClosureDecreed":
+            row["decree_number"] = e.corrected_document.number
+    elif event.name == "SiteDateCorrected":
+        dated: Dated = {**row["dated"], e.corrects_version: (e.corrected_event, e.corrected_date)}
+        row["dated"] = dated
+        # A column stays as it was when no event of its kind is dated (a row stored before
+        # corrections existed, until it is rebuilt).
+        row |= {k: v for k, v in _dates(dated).items() if v is not None}
+
+
+def _dates(dated: Dated) -> Row:
+    """The date columns of a site, from every event's date as corrected."""
+
+    def of(name: str) -> list[date]:
+        return [on for _, (kind, on) in sorted(dated.items()) if kind == name]
+
+    def latest(name: str) -> date | None:
+        dates = of(name)
+        return dates[-1] if dates else None
+
+    return {
+        "pendataan_on": latest("SiteRegistered"),
+        "last_sosialisasi_on": max(of("SosialisasiHeld"), default=None),
+        "decreed_on": latest("ClosureDecreed"),
+        "closed_on": latest("SiteClosed"),
+        "last_inspection_on": latest("PostClosureInspected"),
+    }

@@ -60,6 +60,8 @@ site_status = Table(
     Column("funding_status", String(16)),
     Column("last_inspection_on", Date),
     Column("last_inspection_outcome", String(32)),
+    # JSON object version -> [event, ISO date], as corrected: what a date correction folds over.
+    Column("dated_events", Text),
     Column("version", Integer, nullable=False),
     *_provenance_columns(),
 )
@@ -135,6 +137,9 @@ worklist = Table(
     Column("due_on", Date, index=True),
     # JSON object event name -> ISO date; the deadlines' clocks.
     Column("milestones", Text, nullable=False),
+    # JSON object event name -> the version that set its milestone, so that a corrected date
+    # moves the clock only when it corrects that event (ADR 0022).
+    Column("milestone_versions", Text),
     *_provenance_columns(),
 )
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.corrections import DateCorrection
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
@@ -30,11 +31,11 @@ WORKLIST_LIFECYCLES = (
     AUDIT_FINDING_LIFECYCLE,
 )
 LIFECYCLE_OF_EVENT: dict[str, Lifecycle] = {
-    t.event: lifecycle for lifecycle in WORKLIST_LIFECYCLES for t in lifecycle.transitions
+    name: lifecycle for lifecycle in WORKLIST_LIFECYCLES for name in lifecycle.event_names
 }
 LABEL_LENGTH = 140  # the worklist's label column
 # An event name must say which lifecycle it moves.
-assert len({(t.event, lc.aggregate) for lc in WORKLIST_LIFECYCLES for t in lc.transitions}) == len(
+assert len({(name, lc.aggregate) for lc in WORKLIST_LIFECYCLES for name in lc.event_names}) == len(
     LIFECYCLE_OF_EVENT
 ), "two worklist lifecycles share an event name"
 
@@ -46,6 +47,8 @@ class Worklist(CaseNumberedProjection):
     table = worklist
     tables = (worklist,)
     key_column = "subject_id"
+    # 2: corrections (ADR 0022), with `milestone_versions` so a corrected date moves its clock.
+    version = 2
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
@@ -53,11 +56,18 @@ class Worklist(CaseNumberedProjection):
     def to_stored(self, row: Row) -> Row:
         # Milestones stay a dict of dates while a batch is folded and become JSON once.
         stored = {k: v.isoformat() for k, v in sorted(row["milestones"].items())}
-        return row | {"milestones": json.dumps(stored)}
+        versions = json.dumps(dict(sorted(row["milestone_versions"].items())))
+        return row | {"milestones": json.dumps(stored), "milestone_versions": versions}
 
     def from_stored(self, row: Row) -> Row:
         stored = json.loads(row["milestones"])
-        return row | {"milestones": {k: date.fromisoformat(v) for k, v in stored.items()}}
+        # A row stored before corrections existed has no versions until it is rebuilt; its
+        # clocks then stay as recorded.
+        versions = json.loads(row["milestone_versions"] or "{}")
+        return row | {
+            "milestones": {k: date.fromisoformat(v) for k, v in stored.items()},
+            "milestone_versions": versions,
+        }
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         return str(event.event.originator_id) if event.name in LIFECYCLE_OF_EVENT else None
@@ -72,12 +82,22 @@ class Worklist(CaseNumberedProjection):
             if row is None:
                 # The subject left the worklist in a terminal state; nothing follows one.
                 return None
-            row |= {"subject_id": str(e.originator_id), "state": None, "milestones": {}}
+            row |= {
+                "subject_id": str(e.originator_id),
+                "state": None,
+                "milestones": {},
+                "milestone_versions": {},
+            }
         else:
             row = dict(row)
         state = lifecycle.target_after(event.name, row["state"])
         milestones = dict(row["milestones"])
         milestones[event.name] = e.milestone_on()
+        versions = dict(row["milestone_versions"])
+        versions[event.name] = e.originator_version
+        if isinstance(e, DateCorrection) and versions.get(e.corrected_event) == e.corrects_version:
+            # The corrected event set this clock (it is the latest of its kind): it moves.
+            milestones[e.corrected_event] = e.corrected_date
         spec = lifecycle.state(state)
         if spec.terminal:
             return None
@@ -90,6 +110,7 @@ class Worklist(CaseNumberedProjection):
             "deadline": due[0].setting if due else None,
             "due_on": due[1] if due else None,
             "milestones": milestones,
+            "milestone_versions": versions,
         }
         return stamp(row, event)
 

@@ -39,6 +39,7 @@ from domain.sealed import Sealer
 from domain.site import FundingStatus, InspectionOutcome, Site
 from service.audit_commands import AuditCommands
 from service.audit_register import AuditRegisterCommands
+from service.corrections import CorrectionCommands
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
@@ -109,7 +110,9 @@ class PreparedRoster:
     stored_events: list[StoredEvent]
 
 
-class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands, Application[UUID]):
+class ProgrammeApplication(
+    CorrectionCommands, LedgerCommands, AuditRegisterCommands, AuditCommands, Application[UUID]
+):
     """Sites and beneficiaries of one programme, in one event store with one log order."""
 
     # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.

@@ -33,6 +33,7 @@ from service.accounts import Account
 from service.audit_cli import audit_cli
 from service.audit_register_cli import register_cli
 from service.checkpoints import Checkpoint
+from service.corrections_cli import correct_cli, history
 from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
@@ -48,6 +49,8 @@ cli.add_typer(users_cli, name="users")
 documents_cli = typer.Typer(help="Store documents by content (SHA-256).", no_args_is_help=True)
 cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
+cli.add_typer(correct_cli, name="correct")
+cli.command("history")(history)
 cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(roster_cli, name="roster")

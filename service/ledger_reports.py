@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "NotClaimedByDeadline": "Tidak diambil sampai batas waktu",
     "FundsReturned": "Dikembalikan ke kas negara",
     "EntitlementCancelled": "Dibatalkan",
+    "MoneyCorrectionApproved": "Dikoreksi (disetujui pemeriksa kedua)",
 }
 
 MASKED_NOTE = "Data pribadi disamarkan sesuai peran pembaca."

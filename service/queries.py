@@ -15,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Select, func, select
 
+from domain.corrections import CorrectionEvent
 from domain.recording import Role
 from domain.sealed import Sealed, sealed_from_json
 from projections.tables import (
@@ -161,7 +162,7 @@ class ReadModels:
             query = query.where(site_status.c.state == state)
         page = self._page(query, limit, offset)
         for item in page.items:
-            item["aliases"] = json.loads(item["aliases"])
+            _present_site(item)
         return page
 
     def site(self, site_id: UUID) -> dict[str, Any]:
@@ -169,8 +170,7 @@ class ReadModels:
         rows = self._all(select(site_status).where(site_status.c.site_id == str(site_id)))
         if not rows:
             raise NotFound("Site", site_id)
-        rows[0]["aliases"] = json.loads(rows[0]["aliases"])
-        return rows[0]
+        return _present_site(rows[0])
 
     def beneficiaries(
         self,
@@ -255,6 +255,7 @@ class ReadModels:
             item["overdue"] = item["due_on"] is not None and item["due_on"] < as_of
             item["days_overdue"] = (as_of - item["due_on"]).days if item["overdue"] else 0
             item.pop("milestones")
+            item.pop("milestone_versions")
         return page
 
     # The money read models hold ids, case numbers, amounts and references, never personal
@@ -325,9 +326,21 @@ class ReadModels:
         return rows[0]
 
     def history(self, viewer: Account, aggregate_id: UUID) -> list[dict[str, Any]]:
-        """Every event of one site or case, with its metadata, oldest first."""
+        """Every event of one site, case or entitlement, with its metadata, oldest first.
+
+        A corrected event stays as it was recorded; `corrections` lists the versions of the
+        corrections that name it, which carry the old and new value, reason, actor, document.
+        """
         reveal = Reveal(self.vault, viewer)
-        out = [event_as_dict(e, reveal) for e in self.app.history(aggregate_id)]
+        events = self.app.history(aggregate_id)
+        corrected_by: dict[int, list[int]] = {}
+        for e in events:
+            if isinstance(e, CorrectionEvent):
+                corrected_by.setdefault(e.corrects_version, []).append(e.originator_version)
+        out = [
+            event_as_dict(e, reveal) | {"corrections": corrected_by.get(e.originator_version, [])}
+            for e in events
+        ]
         self.access_log.record(
             viewer.username, viewer.role, "read_history", "aggregate", aggregate_id, _mode(reveal)
         )
@@ -361,6 +374,13 @@ def page_of(engine: Engine, query: Select[Any], limit: int, offset: int) -> Page
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         items = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]
     return Page(items, total, limit, offset)
+
+
+def _present_site(item: dict[str, Any]) -> dict[str, Any]:
+    item["aliases"] = json.loads(item["aliases"])
+    # The dates the site_status fold keeps for corrections; its own columns show them.
+    item.pop("dated_events")
+    return item
 
 
 def _mode(reveal: Reveal) -> str:

@@ -11,11 +11,12 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.bank_statement import Movement, MovementKind
-from domain.beneficiary import IdentityChecks
+from domain.beneficiary import BeneficiaryDetails, IdentityChecks
 from domain.decree import AidComponent, DecreeLine
 from domain.payment_batch import BatchLine
 from domain.recording import Actor, DocumentRef, RegionRef, Role
 from domain.sealed import KeyPurpose, Sealed
+from domain.site import SiteDetails
 
 
 class DateAsIso(Transcoding):
@@ -65,6 +66,8 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     )
     transcoder.register(FrozenDataclassAsDict(BatchLine, "batch_line"))
     transcoder.register(FrozenDataclassAsDict(Movement, "movement", {"kind": MovementKind}))
+    transcoder.register(FrozenDataclassAsDict(SiteDetails, "site_details", {"aliases": tuple}))
+    transcoder.register(FrozenDataclassAsDict(BeneficiaryDetails, "beneficiary_details"))
 
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})

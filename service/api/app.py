@@ -16,6 +16,7 @@ from service.api import (
     audit_register,
     auth,
     commands,
+    corrections,
     documents,
     exports,
     integrity,
@@ -63,6 +64,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(commands.router)
+    app.include_router(corrections.router)
     app.include_router(money.router)
     app.include_router(money.files)
     app.include_router(integrity.router)

@@ -50,6 +50,13 @@ class RegionIn(Strict):
         return RegionRef(self.scheme, self.code)
 
 
+def not_in_future(value: date) -> date:
+    """A business date, refused (422) when it is after today in WITA."""
+    if value > today_wita():
+        raise ValueError("the business date must not be in the future (WITA)")
+    return value
+
+
 class CommandIn(Strict):
     """Fields every command takes: the business date (WITA), the document, a reason, and
     optionally the version the client based its decision on (optimistic concurrency)."""
@@ -62,9 +69,7 @@ class CommandIn(Strict):
     @field_validator("occurred_on")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > today_wita():
-            raise ValueError("the business date must not be in the future (WITA)")
-        return value
+        return not_in_future(value)
 
     def provenance_for(self, user: Account) -> Provenance:
         """Provenance attributing the command to `user`."""

@@ -283,6 +283,14 @@ def get_entitlement(
     return reads.entitlement(entitlement_id)
 
 
+@router.get("/entitlements/{entitlement_id}/history")
+def entitlement_history(
+    entitlement_id: UUID, user: UserDep, reads: ReadDep
+) -> list[dict[str, Any]]:
+    """Every event of the entitlement: its money facts, and any correction of them."""
+    return reads.history(user, entitlement_id)
+
+
 @router.get("/lifecycles")
 def lifecycles(user: UserDep) -> dict[str, Any]:
     """The lifecycle declarations the server enforces (states, transitions, deadlines)."""
@@ -310,6 +318,15 @@ def _lifecycle(lc: Lifecycle) -> dict[str, Any]:
                 "guards": t.guards,
             }
             for t in lc.transitions
+        ],
+        "corrections": [
+            {
+                "command": c.command,
+                "event": c.event,
+                "roles": [str(r) for r in c.roles],
+                "guards": c.guards,
+            }
+            for c in lc.corrections
         ],
         "deadlines": [
             {

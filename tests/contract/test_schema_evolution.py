@@ -49,6 +49,21 @@ def read_models(jejak: Jejak) -> dict[str, dict[Any, dict[str, Any]]]:
         }
 
 
+# Columns that migration 0012 adds empty and only a rebuild fills from the log (ADR 0022).
+FILLED_BY_REBUILD = ("dated_events", "milestone_versions")
+
+
+def migrated_in_place(models: dict[str, dict[Any, dict[str, Any]]]) -> dict[str, Any]:
+    """The read models without the columns a rebuild fills."""
+    return {
+        name: {
+            key: {c: v for c, v in row.items() if c not in FILLED_BY_REBUILD}
+            for key, row in rows.items()
+        }
+        for name, rows in models.items()
+    }
+
+
 def _parsed(row: dict[str, Any]) -> dict[str, Any]:
     # JSON columns compared by value: a migrated row need not be written byte for byte alike.
     if "facts" in row:
@@ -108,7 +123,7 @@ def test_the_v1_fixture_replays_on_sqlite(tmp_path: Path, recorded_now: Jejak) -
     old = Jejak.start(settings_for(f"sqlite:///{copy}", tmp_path))
     try:
         # The read models the old code built, migrated in place, already match today's.
-        assert read_models(old) == read_models(recorded_now)
+        assert migrated_in_place(read_models(old)) == migrated_in_place(read_models(recorded_now))
         assert_replays_as_today(old, recorded_now)
     finally:
         old.close()

@@ -146,7 +146,7 @@ def test_a_command_leads_to_one_target_from_any_state(
 def test_declared_events_are_exactly_the_aggregates_event_classes(
     lifecycle: Lifecycle, aggregate: type[LifecycleAggregate]
 ) -> None:
-    declared = {t.event for t in lifecycle.transitions}
+    declared = lifecycle.event_names
     classes = {
         name
         for name, value in vars(aggregate).items()

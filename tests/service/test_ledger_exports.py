@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from domain.recording import Role
-from projections.entitlement_status import ENTITLEMENT_EVENTS
+from projections.payment_ledger import LEDGER_EVENTS
 from projections.tables import budget_position, ledger_totals, payment_ledger
 from service.accounts import Account
 from service.exports.pdf_export import to_latin1
@@ -258,8 +258,8 @@ def test_a_total_the_read_model_disagrees_with_is_refused(paid: Paid) -> None:
         paid.exports.ledger(AUDITOR, LedgerFilter(beneficiary_id=she), LedgerFormat.CSV)
 
 
-def test_every_entitlement_event_has_a_label() -> None:
-    assert set(EVENT_LABELS) == ENTITLEMENT_EVENTS
+def test_every_ledger_event_has_a_label() -> None:
+    assert set(EVENT_LABELS) == LEDGER_EVENTS
 
 
 def test_a_reports_reads_all_see_one_moment(paid: Paid) -> None:

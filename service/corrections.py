@@ -1,0 +1,230 @@
+"""Correction commands: wrong facts corrected by new events, never by edits (ADR 0022).
+
+Each command loads one aggregate, lets it check the correction against what it recorded and
+against its lifecycle's guards, and saves the correction event. A corrected name or phone is
+sealed with her own keys, as at registration. A money correction is requested by one person
+and takes effect only when a second person approves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
+
+from domain.aggregate import LifecycleAggregate
+from domain.beneficiary import Beneficiary
+from domain.entitlement import Entitlement
+from domain.recording import DocumentRef, Provenance, RegionRef
+from domain.site import Site
+
+if TYPE_CHECKING:
+    from service.application import CommandResult
+    from service.vault import Vault
+
+A = TypeVar("A", bound=LifecycleAggregate)
+
+
+class CorrectionCommands:
+    """Correction commands, mixed into `ProgrammeApplication` (which provides the plumbing)."""
+
+    vault: Vault
+
+    # --- provided by ProgrammeApplication ---------------------------------------------------
+
+    def _get(self, cls: type[A], aggregate_id: UUID) -> A:
+        raise NotImplementedError
+
+    def _update(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        expected_version: int | None,
+        decide: Callable[[A], object],
+    ) -> CommandResult:
+        raise NotImplementedError
+
+    # --- sites ------------------------------------------------------------------------------
+
+    def correct_site_details(
+        self,
+        site_id: UUID,
+        *,
+        name: str | None = None,
+        aliases: Sequence[str] | None = None,
+        kelurahan: RegionRef | None = None,
+        headcount_at_pendataan: int | None = None,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Correct a site's registration details; what is not given stays as recorded."""
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.correct_details(
+                name=name,
+                aliases=None if aliases is None else tuple(aliases),
+                kelurahan=kelurahan,
+                headcount_at_pendataan=headcount_at_pendataan,
+                provenance=provenance,
+            ),
+        )
+
+    def correct_site_date(
+        self,
+        site_id: UUID,
+        *,
+        corrects_version: int,
+        corrected_date: date,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Correct the business date of one of a site's events."""
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.correct_date(
+                corrects_version=corrects_version,
+                corrected_date=corrected_date,
+                provenance=provenance,
+            ),
+        )
+
+    def correct_site_document(
+        self,
+        site_id: UUID,
+        *,
+        corrects_version: int,
+        corrected_document: DocumentRef,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Correct the document reference of one of a site's events."""
+        return self._update(
+            Site,
+            site_id,
+            expected_version,
+            lambda s: s.correct_document(
+                corrects_version=corrects_version,
+                corrected_document=corrected_document,
+                provenance=provenance,
+            ),
+        )
+
+    # --- beneficiaries ----------------------------------------------------------------------
+
+    def correct_beneficiary_details(
+        self,
+        beneficiary_id: UUID,
+        *,
+        name: str | None = None,
+        phone: str | None = None,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Correct her name or phone, sealed with her keys; the values on record are opened
+        from her vault only to tell whether the correction changes them."""
+
+        def decide(b: Beneficiary) -> None:
+            b.correct_details(
+                name=name,
+                phone=phone,
+                recorded_name=self.vault.open(b.name),
+                recorded_phone=self.vault.open(b.phone) if b.phone else None,
+                sealer=self.vault.sealer_for(b.id),
+                provenance=provenance,
+            )
+
+        return self._update(Beneficiary, beneficiary_id, expected_version, decide)
+
+    def correct_beneficiary_date(
+        self,
+        beneficiary_id: UUID,
+        *,
+        corrects_version: int,
+        corrected_date: date,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Correct the business date of one of her case's events."""
+
+        def decide(b: Beneficiary) -> None:
+            b.correct_date(
+                corrects_version=corrects_version,
+                corrected_date=corrected_date,
+                site=self._get(Site, b.site_id),
+                provenance=provenance,
+            )
+
+        return self._update(Beneficiary, beneficiary_id, expected_version, decide)
+
+    def correct_beneficiary_document(
+        self,
+        beneficiary_id: UUID,
+        *,
+        corrects_version: int,
+        corrected_document: DocumentRef,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Correct the document reference of one of her case's events."""
+        return self._update(
+            Beneficiary,
+            beneficiary_id,
+            expected_version,
+            lambda b: b.correct_document(
+                corrects_version=corrects_version,
+                corrected_document=corrected_document,
+                provenance=provenance,
+            ),
+        )
+
+    # --- money ------------------------------------------------------------------------------
+
+    def request_money_correction(
+        self,
+        entitlement_id: UUID,
+        *,
+        corrects_version: int,
+        amount: int | None = None,
+        reference: str | None = None,
+        provenance: Provenance,
+        expected_version: int | None = None,
+    ) -> CommandResult:
+        """Request a correction of a credit's or a return's amount or reference."""
+        return self._update(
+            Entitlement,
+            entitlement_id,
+            expected_version,
+            lambda e: e.request_correction(
+                corrects_version=corrects_version,
+                amount=amount,
+                reference=reference,
+                provenance=provenance,
+            ),
+        )
+
+    def approve_money_correction(
+        self, entitlement_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
+        """Approve the pending money correction (not by the person who requested it)."""
+        return self._update(
+            Entitlement,
+            entitlement_id,
+            expected_version,
+            lambda e: e.approve_correction(provenance=provenance),
+        )
+
+    def reject_money_correction(
+        self, entitlement_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
+        """Reject the pending money correction, with a reason."""
+        return self._update(
+            Entitlement,
+            entitlement_id,
+            expected_version,
+            lambda e: e.reject_correction(provenance=provenance),
+        )

@@ -169,8 +169,8 @@ class HandFold:
                     person_keys[str(e.subject_id)] = None
 
         sites = load(SITES, list(site_keys))
-        for site in sites.values():
-            site["dated_events"] = json.loads(site["dated_events"] or "{}")
+        for stored_site in sites.values():
+            stored_site["dated_events"] = json.loads(stored_site["dated_events"] or "{}")
         people = load(BENEFICIARIES, list(person_keys))
         members = load(MEMBERS, list(person_keys))
         work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys, *money_keys]))

@@ -169,6 +169,8 @@ class HandFold:
                     person_keys[str(e.subject_id)] = None
 
         sites = load(SITES, list(site_keys))
+        for stored_site in sites.values():
+            stored_site["dated_events"] = json.loads(stored_site["dated_events"] or "{}")
         people = load(BENEFICIARIES, list(person_keys))
         members = load(MEMBERS, list(person_keys))
         work: dict[str, Row | None] = dict(load(WORKLIST, [*site_keys, *person_keys, *money_keys]))
@@ -176,6 +178,7 @@ class HandFold:
         for row in work.values():
             assert row is not None
             row["milestones"] = json.loads(row["milestones"])
+            row["milestone_versions"] = json.loads(row["milestone_versions"] or "{}")
         dashboard_keys = {*site_keys, *new_people_sites, *(m["site_id"] for m in members.values())}
         dashboard = load(DASHBOARD, sorted(dashboard_keys))
         for row in dashboard.values():
@@ -210,7 +213,7 @@ class HandFold:
                     work[oid] = _new_work(oid, "batch", e.batch_number, None)
                 self._worklist(work, self.batch, name, oid, e, position, day)
 
-        writes.upserts[SITES] = [sites[k] for k in site_keys]
+        writes.upserts[SITES] = [_site_stored(sites[k]) for k in site_keys]
         # People loaded only to label an entitlement are written back unchanged.
         writes.upserts[BENEFICIARIES] = [people[k] for k in person_keys if k in people]
         writes.upserts[MEMBERS] = [members[k] for k in person_keys if k in members]
@@ -246,6 +249,7 @@ class HandFold:
                 "funding_status": None,
                 "last_inspection_on": None,
                 "last_inspection_outcome": None,
+                "dated_events": {},
             }
             sites[oid] = row
         else:
@@ -265,6 +269,8 @@ class HandFold:
             elif name == "PostClosureInspected":
                 row["last_inspection_on"] = day
                 row["last_inspection_outcome"] = str(e.outcome)
+        # Every event's date by version, which a correction of a date folds over.
+        row["dated_events"][str(e.originator_version)] = [name, e.occurred_on.isoformat()]
         row["version"] = e.originator_version
         row["last_event"] = name
         row["last_position"] = position
@@ -417,6 +423,7 @@ class HandFold:
         state = lifecycle.moves[(name, row["state"])]
         milestones: dict[str, str] = row["milestones"]
         milestones[name] = e.occurred_on.isoformat()
+        row["milestone_versions"][name] = e.originator_version
         if state in lifecycle.terminal:
             work[oid] = None
             return
@@ -447,6 +454,7 @@ def _new_work(oid: str, kind: str, label: str, site_id: str | None) -> Row:
         "site_id": site_id,
         "state": None,
         "milestones": {},
+        "milestone_versions": {},
     }
 
 
@@ -462,7 +470,17 @@ def _dashboard_stored(row: Row) -> Row:
 
 def _worklist_stored(row: Row) -> Row:
     milestones: dict[str, str] = row["milestones"]
-    return row | {"milestones": json.dumps(dict(sorted(milestones.items())))}
+    versions: dict[str, int] = row["milestone_versions"]
+    return row | {
+        "milestones": json.dumps(dict(sorted(milestones.items()))),
+        "milestone_versions": json.dumps(dict(sorted(versions.items()))),
+    }
+
+
+def _site_stored(row: Row) -> Row:
+    dated: dict[str, list[str]] = row["dated_events"]
+    in_order = sorted(dated.items(), key=lambda item: int(item[0]))
+    return row | {"dated_events": json.dumps(dict(in_order))}
 
 
 def _same(value: Any) -> Any:

@@ -34,6 +34,7 @@ from service.audit_commands import AuditCommands
 from service.audit_register import AuditRegisterCommands
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
+from service.report_commands import ReportCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 from service.vault import Vault
 
@@ -89,7 +90,9 @@ class NewBeneficiary:
     phone: str | None = None
 
 
-class ProgrammeApplication(LedgerCommands, AuditRegisterCommands, AuditCommands, Application[UUID]):
+class ProgrammeApplication(
+    LedgerCommands, AuditRegisterCommands, AuditCommands, ReportCommands, Application[UUID]
+):
     """Sites and beneficiaries of one programme, in one event store with one log order."""
 
     # Pinned: table names derive from it, and it must not collide with JEJAK_* settings.

@@ -21,6 +21,7 @@ from service.api import (
     integrity,
     money,
     queries,
+    reports,
     restatements,
     time_travel,
 )
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(audit_register.router)
     app.include_router(restatements.router)
+    app.include_router(reports.router)
     app.include_router(time_travel.router)
     app.include_router(pages.router)
 

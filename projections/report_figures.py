@@ -29,7 +29,7 @@ from typing import Any
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import AidComponent
-from domain.published_report import Period, ReportKind
+from domain.published_report import ABOUT, Period, ReportKind
 from domain.site import SITE_LIFECYCLE
 from projections.base import PositionedEvent
 from projections.cases import NO_CASES
@@ -40,8 +40,6 @@ from projections.site_status import SITE_EVENTS
 
 # Raised whenever a change to the fold changes what the figures say; stated in the figures.
 FIGURES_VERSION = 1
-# What the figures say about themselves, rather than about the programme.
-ABOUT = ("report_kind", "figures_version", "period", "known_at_position")
 
 BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
 CASE_STATES = tuple(s.name for s in BENEFICIARY_LIFECYCLE.states)

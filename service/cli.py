@@ -1,4 +1,5 @@
-"""The `jejak` command line: serve, demo, project, users, documents, status, rebuild."""
+"""The `jejak` command line: serve, demo, project, users, documents, status, rebuild, and the
+sub-commands of money, register, audit and reports."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
 from service.money_cli import money_cli, signed_in
+from service.reports_cli import reports_cli
 from service.settings import Settings
 from service.system import Jejak
 from service.time_travel import Cut, read_model_at
@@ -49,6 +51,7 @@ cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
 cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(reports_cli, name="reports")
 console = Console()
 
 

@@ -217,11 +217,11 @@ def test_a_correction_says_why() -> None:
         republish(report, provenance=by(SUPERVISOR, CORRECTED_ON, letter("400/601/DINSOS")))
 
 
-def test_a_correction_with_the_same_figures_is_refused() -> None:
+def test_a_correction_with_the_same_figures_is_refused_even_as_known_later() -> None:
     report = published()
 
     with pytest.raises(ReportUnchanged) as refused:
-        republish(report, content=figures(position=4962), log_position=4962)
+        republish(report, content=figures(position=5120))
 
     assert refused.value.code == "REPORT_UNCHANGED"
 

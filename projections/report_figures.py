@@ -138,6 +138,7 @@ class FigureFold:
         self._cases: dict[str, _Timeline] = {}
         self._ledger = LedgerState()
         self._unsited = _Money()
+        self._appeared: set[str] = set()  # the blocks of figures fed so far
 
     def add(self, event: PositionedEvent) -> None:
         """Fold one event, the next in log order."""
@@ -290,9 +291,14 @@ class FigureFold:
         self._feed(event, block, f"{figure}.net_paid_by_component.{row['component']}")
 
     def _feed(self, event: PositionedEvent, block: str, figure: str) -> None:
+        appears = block not in self._appeared
+        self._appeared.add(block)
         if self.trace_after is None or event.position <= self.trace_after:
             return
         fed = self.sources.setdefault(event.position, set())
+        if appears and block != "without_site":
+            # The first figure of a site brings the site into the report, every figure of it.
+            fed.update(f"{block}.{name}" for name in SITE_FIGURES)
         fed.add(f"{block}.{figure}")
         if figure not in SITE_ONLY:
             fed.add(f"programme.{figure}")
@@ -335,6 +341,9 @@ def _site_figures(site: _Site) -> dict[str, Any]:
         "in_period": dict(site.steps),
         "money_in_period": site.money.figures(),
     }
+
+
+SITE_FIGURES = tuple(flatten(_site_figures(_Site("-", "-"))))
 
 
 def _in_programme(state: str | None) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
@@ -246,20 +246,11 @@ def _version_record(e: Any) -> dict[str, Any]:
 
 
 def _document(e: Any) -> dict[str, Any] | None:
-    d = e.document
-    if d is None:
-        return None
-    return {
-        "kind": d.kind,
-        "number": d.number,
-        "issued_on": d.issued_on,
-        "issuer": d.issuer,
-        "sha256": d.sha256,
-    }
+    return asdict(e.document) if e.document is not None else None
 
 
-def _actor(e: Any) -> dict[str, str]:
-    return {"user_id": e.actor.user_id, "role": str(e.actor.role), "org_unit": e.actor.org_unit}
+def _actor(e: Any) -> dict[str, Any]:
+    return asdict(e.actor)
 
 
 def _later_event(event: PositionedEvent, fold: FigureFold, period: Period) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Published reports over HTTP: publish a period's figures (frozen with their hash and log
 position), republish a correction, and compare what was sent with today's figures (ADR 0021).
 
-Publishing is a supervisor's or an administrator's command and takes an Idempotency-Key;
-every role reads: the figures hold no personal data."""
+Publishing is a supervisor's or an administrator's command and takes an Idempotency-Key.
+Every role reads what was published (the figures hold no personal data); the draft and the
+comparison replay the log, and are for those who read past states (as time travel is)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from domain.published_report import Period, ReportKind
+from domain.recording import Role
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from service.api.commands import CREATED, authorize, command_out
-from service.api.deps import JejakDep, UserDep
+from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.queries import After, Limit, Offset, caught_up, page_body
@@ -26,6 +28,7 @@ router = APIRouter(
     prefix="/api/reports", tags=["published reports"], route_class=IdempotentCommandRoute
 )
 
+REPLAYERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 Version = Annotated[
     int | None, Query(ge=1, description="a version of the report (default: the latest)")
 ]
@@ -134,6 +137,7 @@ def draft_figures(
 ) -> dict[str, Any]:
     """The figures a publication would freeze now (computed from the log as known at its
     head), to check before sending; nothing is recorded."""
+    require_role(user, REPLAYERS, "compute a report's figures")
     period = Period(period_start, period_end)
     return figures(jejak, report_kind, period, jejak.app.position())
 
@@ -162,6 +166,7 @@ def compare_report(
     the publication (late entries and corrections), with who recorded them; whether the
     frozen figures still match their hash, and whether replaying the log to the published
     position gives them back."""
+    require_role(user, REPLAYERS, "compare a published report")
     return PublishedReports(jejak).compare(
         report_id, version, changed_only=changed_only, limit=limit, offset=offset
     )

@@ -124,6 +124,9 @@ def test_an_auditor_or_an_operator_cannot_publish(client: TestClient) -> None:
         refused = client.post("/api/reports", json=publication(), headers=login(client, user))
         assert refused.status_code == 403, refused.text
         assert error_code(refused) == "ROLE_FORBIDDEN"
+    # Operators read what was published, but do not replay the log.
+    draft = "/api/reports/figures?period_start=2019-07-01&period_end=2019-09-30"
+    assert get(client, "opi", draft, expect=403)["error"]["code"] == "ROLE_FORBIDDEN"
 
 
 def test_a_period_that_ends_before_it_starts_or_is_not_over_is_refused(

@@ -21,6 +21,7 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 
@@ -37,6 +38,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     EXPORT_LIFECYCLE,
     ACKNOWLEDGEMENT_LIFECYCLE,
     RESTATEMENT_LIFECYCLE,
+    REPORT_LIFECYCLE,
 )
 
 

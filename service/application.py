@@ -42,6 +42,7 @@ from service.audit_register import AuditRegisterCommands
 from service.corrections import CorrectionCommands
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
+from service.report_commands import ReportCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 from service.vault import NewSubjectKeys, Vault
 
@@ -111,7 +112,12 @@ class PreparedRoster:
 
 
 class ProgrammeApplication(
-    CorrectionCommands, LedgerCommands, AuditRegisterCommands, AuditCommands, Application[UUID]
+    CorrectionCommands,
+    LedgerCommands,
+    AuditRegisterCommands,
+    AuditCommands,
+    ReportCommands,
+    Application[UUID],
 ):
     """Sites and beneficiaries of one programme, in one event store with one log order."""
 

@@ -1,4 +1,5 @@
-"""The `jejak` command line: serve, demo, project, users, documents, status, rebuild."""
+"""The `jejak` command line: serve, demo, project, users, documents, status, rebuild, and the
+sub-commands of money, register, audit and reports."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
 from service.money_cli import money_cli, signed_in
+from service.reports_cli import reports_cli
 from service.roster_cli import roster_cli
 from service.settings import Settings
 from service.system import Jejak
@@ -54,6 +56,7 @@ cli.command("history")(history)
 cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(roster_cli, name="roster")
+cli.add_typer(reports_cli, name="reports")
 console = Console()
 
 

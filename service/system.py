@@ -25,6 +25,7 @@ from projections.entitlement_status import EntitlementStatus
 from projections.event_chain import EventChain
 from projections.export_records import ExportRecords
 from projections.payment_ledger import PaymentLedger
+from projections.published_reports import PublishedReports
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
@@ -95,6 +96,7 @@ def build_projections(
         StatementMovements(),
         AuditRegister(settings.deadline_days),
         ExportRecords(),
+        PublishedReports(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]

@@ -22,6 +22,7 @@ from service.api import (
     integrity,
     money,
     queries,
+    reports,
     restatements,
     time_travel,
 )
@@ -74,6 +75,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(audit_register.router)
     app.include_router(restatements.router)
+    app.include_router(reports.router)
     app.include_router(time_travel.router)
     app.include_router(pages.router)
 

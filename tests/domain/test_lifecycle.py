@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from domain import audit_errors, beneficiary, beneficiary_errors, errors, money_errors, site
+from domain import (
+    audit_errors,
+    beneficiary,
+    beneficiary_errors,
+    errors,
+    money_errors,
+    published_report,
+    site,
+)
 from domain.aggregate import LifecycleAggregate
 from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
@@ -29,6 +37,8 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
+from domain.published_report import PublishedReport
+from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
 from domain.site import SITE_LIFECYCLE, Site
 
@@ -46,6 +56,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (AUDIT_FINDING_LIFECYCLE, AuditFinding),
     (EXPORT_LIFECYCLE, ExportRecord),
     (RESTATEMENT_LIFECYCLE, Restatement),
+    (REPORT_LIFECYCLE, PublishedReport),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -192,11 +203,12 @@ def test_every_transition_names_who_may_issue_it(
                 AUDIT_FINDING_LIFECYCLE,
                 EXPORT_LIFECYCLE,
                 RESTATEMENT_LIFECYCLE,
+                REPORT_LIFECYCLE,
             ),
-            (beneficiary_errors, money_errors, audit_errors),
+            (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
     ],
-    ids=["Site", "Beneficiary, money and audit"],
+    ids=["Site", "Beneficiary, money, audit and reports"],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]
@@ -365,6 +377,7 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(site),
         *error_classes(beneficiary),
         *error_classes(audit_errors),
+        *error_classes(published_report),
     ]
     bases = {DomainError, RuleViolation, InvalidValue}
     for cls in classes:

@@ -5,7 +5,7 @@
 before hold neither; `jejak rebuild site_status worklist` fills them from the log.
 
 Revision ID: 0012_corrections
-Revises: 0010_restatements
+Revises: 0011_published_reports
 Create Date: 2026-12-01 22:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_corrections"
-down_revision = "0010_restatements"
+down_revision = "0011_published_reports"
 branch_labels = None
 depends_on = None
 

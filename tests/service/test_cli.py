@@ -133,7 +133,13 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     )
     assert declined.exit_code == 1 and "Nothing switched" in declined.output
 
-    status = runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output
+    def figures() -> list[str]:
+        # The restatement is itself an event: the log position moves, the figures do not.
+        output = runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output
+        lines = output[output.index("Jejak status") :].splitlines()
+        return [line for line in lines if "log position" not in line]
+
+    status = figures()
     rebuilt = runner.invoke(
         cli,
         ["rebuild", "--all", "--yes", "--reason", "Deadline setting changed", "--as", "adm.r"],
@@ -159,7 +165,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
 
     dropped = runner.invoke(cli, ["rebuild", "--drop-previous"])
     assert dropped.exit_code == 0 and "worklist__previous" in dropped.output
-    assert runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output == status
+    assert figures() == status
 
 
 def test_a_read_model_as_known_at_a_past_position(environment: Path) -> None:

@@ -157,6 +157,12 @@ def insert_stored(store: FreshStore, events: list[tuple[int, uuid.UUID, int, str
             "state) VALUES (%s, %s, %s, %s, %s)",
             events,
         )
+        # Positions given explicitly leave the column's sequence behind; the application's
+        # next event must come after them.
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), "
+            f"(SELECT max(notification_id) FROM {table}))"
+        )
 
 
 def _read_and_hash(store: FreshStore) -> tuple[int, float]:

@@ -98,6 +98,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         help=f"log verification: events in the chained log ({defaults.verify_events})",
     )
+    parser.add_argument(
+        "--rebuild-events",
+        type=int,
+        help="side-by-side rebuild: events in the log, memory also measured at a tenth "
+        f"({defaults.rebuild_events})",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     return parser.parse_args(argv)
 
@@ -119,6 +125,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             "batch",
             "batch_lines",
             "verify_events",
+            "rebuild_events",
         )
         if getattr(args, name) is not None
     }

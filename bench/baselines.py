@@ -15,10 +15,12 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
+
+from eventsourcing.persistence import StoredEvent
 
 from bench.read_models import TABLES, WORKLIST, BaselineTable, HandFold
 from bench.read_models import Row as ModelRow
@@ -234,23 +236,62 @@ class RawStore:
             if not notifications:
                 break
             decoded = [(n.id, app.mapper.to_domain_event(n)) for n in notifications]
-            writes = fold.fold(decoded, self._load_rows)
-            for table, rows in writes.upserts.items():
-                if rows:
-                    self._executemany(self._upsert_sql(table), _tuples(table, rows))
-            if writes.deletes:
-                self._executemany(
-                    f"DELETE FROM {WORKLIST.name} WHERE {WORKLIST.key} = ?",
-                    [(key,) for key in writes.deletes],
-                )
             position = notifications[-1].id
+            self._write_batch(fold, decoded, position)
             events += len(notifications)
-            self._execute(
-                f"UPDATE {RAW_POSITION} SET position = ? WHERE name = ?", (position, "raw")
-            )
-            self._commit()
             batches += 1
         return events, time.perf_counter() - started
+
+    def rebuild_streamed(self, store: FreshStore, batch_size: int) -> tuple[int, float]:
+        """(events, seconds) to rebuild the read models' copies from the whole log, reading
+        the event rows with the plain driver.
+
+        The rebuild benchmark's baseline: one cursor streams every stored event in log order
+        (server-side on PostgreSQL), each row is decoded with the application's mapper, and
+        every `batch_size` events are folded by hand and bulk-written as in `catch_up`.
+        """
+        app = store.jejak.app
+        fold = HandFold(
+            text_dates=self.kind == "sqlite", deadline_days=store.jejak.settings.deadline_days
+        )
+        started = time.perf_counter()
+        for table in TABLES:
+            self._execute(f"DELETE FROM {table.name}")
+        self._commit()
+        events = 0
+        pending: list[tuple[int, Any]] = []
+        for position, originator, version, topic, state in stream_events(store):
+            stored = StoredEvent(
+                originator_id=originator
+                if isinstance(originator, uuid.UUID)
+                else uuid.UUID(originator),
+                originator_version=version,
+                topic=topic,
+                state=bytes(state),
+            )
+            pending.append((position, app.mapper.to_domain_event(stored)))
+            if len(pending) == batch_size:
+                self._write_batch(fold, pending, position)
+                events += len(pending)
+                pending = []
+        if pending:
+            self._write_batch(fold, pending, pending[-1][0])
+            events += len(pending)
+        return events, time.perf_counter() - started
+
+    def _write_batch(self, fold: HandFold, decoded: Sequence[tuple[int, Any]], end: int) -> None:
+        """Fold one batch by hand and write it: upserts, closed worklist rows, the position."""
+        writes = fold.fold(decoded, self._load_rows)
+        for table, rows in writes.upserts.items():
+            if rows:
+                self._executemany(self._upsert_sql(table), _tuples(table, rows))
+        if writes.deletes:
+            self._executemany(
+                f"DELETE FROM {WORKLIST.name} WHERE {WORKLIST.key} = ?",
+                [(key,) for key in writes.deletes],
+            )
+        self._execute(f"UPDATE {RAW_POSITION} SET position = ? WHERE name = ?", (end, "raw"))
+        self._commit()
 
     def _load_rows(self, table: BaselineTable, keys: Sequence[str]) -> dict[str, ModelRow]:
         """The stored rows of `table` for `keys`, by key: one SELECT (per 500 keys on SQLite)."""
@@ -334,6 +375,28 @@ class RawStore:
             values[name] = str(found[0]) if found else "?"
         self._pg.rollback()
         return values
+
+
+def stream_events(store: FreshStore, page: int = 5000) -> Iterator[Row]:
+    """(position, originator id, version, topic, state) of every stored event, in log order,
+    read with the plain driver on a connection of its own."""
+    table = store.jejak.app.recorder.events_table_name  # type: ignore[attr-defined]
+    position = "rowid" if store.target.kind == "sqlite" else "notification_id"
+    statement = (
+        f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} "
+        f"ORDER BY {position}"
+    )
+    if store.target.kind == "sqlite":
+        connection = connect_sqlite(store.config)
+        try:
+            yield from connection.execute(statement)
+        finally:
+            connection.close()
+        return
+    with connect_postgres(store.config) as pg, pg.cursor(name="rebuild") as cursor:
+        cursor.itersize = page
+        cursor.execute(statement)
+        yield from cursor
 
 
 def _tuples(table: BaselineTable, rows: Sequence[ModelRow]) -> list[Row]:

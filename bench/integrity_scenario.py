@@ -134,22 +134,34 @@ def _seed(store: FreshStore, template: dict[str, Any], count: int) -> None:
 
 
 def _insert_events(store: FreshStore, events: list[tuple[int, uuid.UUID, str, bytes]]) -> None:
+    insert_stored(store, [(p, o, 1, t, s) for p, o, t, s in events])
+
+
+def insert_stored(store: FreshStore, events: list[tuple[int, uuid.UUID, int, str, bytes]]) -> None:
+    """Write stored events straight into the event table: (position, originator id, version,
+    topic, state), in one transaction with the plain driver."""
     table = store.jejak.app.recorder.events_table_name  # type: ignore[attr-defined]
     if store.target.kind == "sqlite":
         connection = connect_sqlite(store.config)
         with connection:
             connection.executemany(
                 f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) "
-                "VALUES (?, ?, 1, ?, ?)",
-                [(p, str(o), t, s) for p, o, t, s in events],
+                "VALUES (?, ?, ?, ?, ?)",
+                [(p, str(o), v, t, s) for p, o, v, t, s in events],
             )
         connection.close()
         return
     with connect_postgres(store.config) as pg, pg.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} (notification_id, originator_id, originator_version, topic, "
-            "state) VALUES (%s, %s, 1, %s, %s)",
+            "state) VALUES (%s, %s, %s, %s, %s)",
             events,
+        )
+        # Positions given explicitly leave the column's sequence behind; the application's
+        # next event must come after them.
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'notification_id'), "
+            f"(SELECT max(notification_id) FROM {table}))"
         )
 
 

@@ -96,10 +96,18 @@ def format_notes(results: Sequence[ScenarioResult]) -> str:
             if k in r.details
         )
         rows = f"{r.baseline_rows:,} rows" + (f" of {r.payload_bytes} B" if r.payload_bytes else "")
+        memory = (
+            f"; peak memory {r.details['peak_mib_small']} MiB at {r.details['small_log_events']:,}"
+            f" events, {r.details['peak_mib_large']} MiB at {r.details['log_events']:,}"
+            f" (x{r.details['peak_ratio']})"
+            if "peak_mib_large" in r.details
+            else ""
+        )
         notes.append(
             f"{r.store} / {r.scenario}: baseline = {r.baseline} ({rows}); "
             f"median per-slice ratio {r.slice_ratio_median:.2f}"
             + (f"; {settings}" if settings else "")
+            + memory
         )
     return "\n".join(notes)
 

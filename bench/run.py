@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bench.integrity_scenario import log_verification
 from bench.ledger_scenarios import run_ledger
+from bench.rebuild_scenario import full_rebuild
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
 
@@ -42,5 +43,6 @@ def run_benchmark(
                     continue
             run.results.extend(run_store(target, sizes, Path(folder), progress))
             run.results.append(log_verification(target, sizes, Path(folder), progress))
+            run.results.append(full_rebuild(target, sizes, Path(folder), progress))
             run.results.extend(run_ledger(target, sizes, Path(folder), progress))
     return run

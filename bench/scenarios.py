@@ -36,12 +36,14 @@ ORDERING = "ordering"
 CREDITING = "crediting"
 RECONCILING = "reconciling"
 VERIFICATION = "log verification"
+REBUILD = "side-by-side rebuild"
 EVENT_SCENARIOS = (
     COMMAND_PATH,
     BATCHED_IMPORT,
     BATCHED_IMPORT_SAME_ROWS,
     PROJECTION_CATCH_UP,
     VERIFICATION,
+    REBUILD,
 )
 # One batch of many lines, counted in lines (`bench.ledger_scenarios`).
 LEDGER_SCENARIOS = (ORDERING, CREDITING, RECONCILING)
@@ -65,6 +67,7 @@ BASELINES = {
     CREDITING: "csv-parse the same file + executemany N+2 rows, one transaction",
     RECONCILING: "SELECT the same two read models + a dict join in Python",
     VERIFICATION: "SELECT the same event rows + SHA-256 of each stored state",
+    REBUILD: "stream the event rows + decode + hand fold + executemany writes",
 }
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -95,12 +98,16 @@ class Sizes:
     batch: int = 500
     batch_lines: int = 40_000
     verify_events: int = 1_000_000
+    rebuild_events: int = 1_000_000
 
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
             raise ValueError("sizes must be positive")
         if self.verify_events < 1:
             raise ValueError("verify_events must be at least 1")
+        if not 1000 <= self.rebuild_events <= MAX_SITES * 200:
+            # A tenth of the log is measured too; site codes bound the copies of the template.
+            raise ValueError(f"rebuild_events must be between 1000 and {MAX_SITES * 200}")
         if not 1 <= self.batch_lines <= MAX_BATCH_LINES:
             raise ValueError(f"batch_lines must be between 1 and {MAX_BATCH_LINES}")
         if min(self.rounds, self.rebuilds, self.warmup) < 1:
@@ -129,6 +136,7 @@ class Sizes:
             warmup=10,
             batch_lines=300,
             verify_events=2_000,
+            rebuild_events=2_000,
         )
 
 

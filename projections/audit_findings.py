@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, Table, select
 
 from projections.audit_book import LOG_KEY, AuditBook
 from projections.audit_fold import MOVED_ON, case_key, reference_key
 from projections.base import PositionedEvent, Projection, Row, key_in, load_rows, replace_rows
 from projections.tables import audit_dossiers, audit_findings, audit_subjects
+
+
+@dataclass(frozen=True)
+class AuditTables:
+    """The tables the audit checks keep (a rebuild points them elsewhere)."""
+
+    findings: Table = audit_findings
+    dossiers: Table = audit_dossiers
+    subjects: Table = audit_subjects
 
 
 class TableSource:
@@ -29,8 +39,9 @@ class TableSource:
     every answer (an absence too) is remembered for the batch.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, tables: AuditTables | None = None) -> None:
         self.conn = conn
+        self.tables = tables or AuditTables()
         self.dossiers: dict[str, Row | None] = {}
         self.subjects: dict[str, tuple[str, str | None] | None] = {}
         self.findings: dict[str, Row | None] = {}
@@ -38,7 +49,7 @@ class TableSource:
     def prefetch(self, events: Sequence[PositionedEvent]) -> None:
         """Load the index entries, dossiers and findings of every aggregate the batch names."""
         ids = sorted({str(e.event.originator_id) for e in events})
-        found = load_rows(self.conn, audit_subjects, "aggregate_id", ids)
+        found = load_rows(self.conn, self.tables.subjects, "aggregate_id", ids)
         for aggregate_id in ids:
             row = found.get(aggregate_id)
             self.subjects[aggregate_id] = (row["dossier_id"], row["site_id"]) if row else None
@@ -60,13 +71,15 @@ class TableSource:
         self._load_dossiers(sorted(references - self.dossiers.keys()))
 
     def _load_dossiers(self, keys: Sequence[str]) -> None:
-        rows = load_rows(self.conn, audit_dossiers, "dossier_id", keys)
+        rows = load_rows(self.conn, self.tables.dossiers, "dossier_id", keys)
         for key in keys:
             self.dossiers[key] = rows.get(key)
-        c = audit_findings.c
+        c = self.tables.findings.c
         for chunk in range(0, len(keys), 500):
             condition = key_in(self.conn, c.dossier_id, keys[chunk : chunk + 500])
-            for finding in self.conn.execute(select(audit_findings).where(condition)).mappings():
+            for finding in self.conn.execute(
+                select(self.tables.findings).where(condition)
+            ).mappings():
                 self.findings[finding["finding_id"]] = dict(finding)
 
     def dossier(self, dossier_id: str) -> Row | None:
@@ -76,24 +89,27 @@ class TableSource:
 
     def subject(self, aggregate_id: str) -> tuple[str, str | None] | None:
         if aggregate_id not in self.subjects:
-            row = load_rows(self.conn, audit_subjects, "aggregate_id", [aggregate_id])
+            row = load_rows(self.conn, self.tables.subjects, "aggregate_id", [aggregate_id])
             found = row.get(aggregate_id)
             self.subjects[aggregate_id] = (found["dossier_id"], found["site_id"]) if found else None
         return self.subjects[aggregate_id]
 
     def finding(self, finding_id: str) -> Row | None:
         if finding_id not in self.findings:
-            found = load_rows(self.conn, audit_findings, "finding_id", [finding_id])
+            found = load_rows(self.conn, self.tables.findings, "finding_id", [finding_id])
             self.findings[finding_id] = found.get(finding_id)
         return self.findings[finding_id]
 
     def waking_by(self, day: date) -> list[Row]:
-        query = select(audit_dossiers).where(audit_dossiers.c.wake_on <= day)
+        dossiers = self.tables.dossiers
+        query = select(dossiers).where(dossiers.c.wake_on <= day)
         return self._fresh(query)
 
     def references_dated(self, start: date, end: date) -> list[Row]:
-        c = audit_dossiers.c
-        return self._fresh(select(audit_dossiers).where(c.value_date >= start, c.value_date <= end))
+        c = self.tables.dossiers.c
+        return self._fresh(
+            select(self.tables.dossiers).where(c.value_date >= start, c.value_date <= end)
+        )
 
     def _fresh(self, query: Select[Any]) -> list[Row]:
         """The rows `query` finds; those the batch had not loaded yet are loaded with their
@@ -120,34 +136,37 @@ class AuditFindings(Projection):
     """The automatic audit checks, kept current with the log."""
 
     name = "audit_findings"
+    findings = audit_findings
+    dossiers = audit_dossiers
+    subjects = audit_subjects
     tables = (audit_findings, audit_dossiers, audit_subjects)
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        source = TableSource(conn)
+        tables = AuditTables(self.findings, self.dossiers, self.subjects)
+        source = TableSource(conn, tables)
         source.prefetch(events)
         book = AuditBook(source, self.deadline_days)
         for event in events:
             book.apply(event)
         self._write(conn, source, book)
 
-    @staticmethod
-    def _write(conn: Connection, source: TableSource, book: AuditBook) -> None:
+    def _write(self, conn: Connection, source: TableSource, book: AuditBook) -> None:
         keys = sorted(book.changed_entries)
         stored = [k for k in keys if source.dossiers.get(k) is not None]
-        replace_rows(conn, audit_dossiers, "dossier_id", keys, book.dossier_rows(keys), stored)
+        replace_rows(conn, self.dossiers, "dossier_id", keys, book.dossier_rows(keys), stored)
         new = sorted(book.new_subjects)
         if new:
             existing = conn.execute(
-                select(audit_subjects.c.aggregate_id).where(
-                    key_in(conn, audit_subjects.c.aggregate_id, new)
+                select(self.subjects.c.aggregate_id).where(
+                    key_in(conn, self.subjects.c.aggregate_id, new)
                 )
             ).scalars()
             fresh = set(new) - set(existing)
             if fresh:
-                conn.execute(audit_subjects.insert(), book.subject_rows(fresh))
+                conn.execute(self.subjects.insert(), book.subject_rows(fresh))
         fids = sorted(book.changed_findings)
         rows: dict[Hashable, Row] = {fid: book.findings[fid] for fid in fids}
-        replace_rows(conn, audit_findings, "finding_id", fids, rows)
+        replace_rows(conn, self.findings, "finding_id", fids, rows)

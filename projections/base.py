@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import ARRAY, Connection, String, Table, any_, cast, delete, select
 
@@ -46,10 +47,37 @@ class Projection(ABC):
     # Raised whenever a change to the fold changes what the tables hold; a restatement records
     # the versions its rebuild ran (ADR 0020).
     version: int = 1
+    # Tables the projection writes that a replay cannot make again (a checkpoint signed at the
+    # time): a rebuild leaves them as they are.
+    kept: tuple[Table, ...] = ()
 
     @abstractmethod
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         """Apply a batch of events to the read model's tables."""
+
+    @property
+    def rebuilt(self) -> tuple[Table, ...]:
+        """The tables a rebuild makes again from the log."""
+        kept = {t.name for t in self.kept}
+        return tuple(t for t in self.tables if t.name not in kept)
+
+    def rebuilding(self, stand_ins: Mapping[str, Table]) -> Self:
+        """A copy that folds into `stand_ins` (live table name -> table) instead of its tables.
+
+        Every table a projection writes is one of its attributes (`tables`, `table`, or a named
+        one its writer uses), and so is every projection it is built from; the copy has each of
+        them replaced. Tables not in `stand_ins` (another read model it reads) stay live.
+        """
+        clone = copy.copy(self)
+        names = {n for cls in type(self).__mro__ for n in vars(cls)} | set(vars(self))
+        for name in sorted(n for n in names if not n.startswith("__")):
+            value = getattr(self, name, None)
+            if isinstance(value, Table) and value.name in stand_ins:
+                setattr(clone, name, stand_ins[value.name])
+            elif isinstance(value, Projection):
+                setattr(clone, name, value.rebuilding(stand_ins))
+        clone.tables = tuple(stand_ins.get(t.name, t) for t in self.tables)
+        return clone
 
 
 class RowProjection(Projection):

@@ -142,6 +142,8 @@ class BudgetPosition(Projection):
     """Loads the commitments and allocations a batch touches, folds, rewrites them."""
 
     name = "budget_position"
+    budgets = budget_position
+    allocations = budget_allocations
     tables = (budget_allocations, budget_position)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
@@ -158,12 +160,12 @@ class BudgetPosition(Projection):
             }
         )
         state = BudgetState()
-        state.allocations = load_rows(conn, budget_allocations, "entitlement_id", entitlements)
+        state.allocations = load_rows(conn, self.allocations, "entitlement_id", entitlements)
         commitments = sorted(
             {str(e.event.originator_id) for e in relevant if e.name in COMMITMENT_EVENTS}
             | {a["commitment_id"] for a in state.allocations.values()}
         )
-        state.budgets = load_rows(conn, budget_position, "commitment_id", commitments)
+        state.budgets = load_rows(conn, self.budgets, "commitment_id", commitments)
         stored_budgets, stored_allocations = list(state.budgets), list(state.allocations)
         changed_budgets: dict[Hashable, None] = {}
         changed_allocations: dict[Hashable, None] = {}
@@ -175,7 +177,7 @@ class BudgetPosition(Projection):
                 changed_allocations[changed[1]] = None
         replace_rows(
             conn,
-            budget_position,
+            self.budgets,
             "commitment_id",
             list(changed_budgets),
             state.budgets,
@@ -183,7 +185,7 @@ class BudgetPosition(Projection):
         )
         replace_rows(
             conn,
-            budget_allocations,
+            self.allocations,
             "entitlement_id",
             list(changed_allocations),
             state.allocations,

@@ -85,6 +85,7 @@ class ProgrammeDashboard(Projection):
     """Folds site facts and member states, then recomputes the rows of the sites touched."""
 
     name = "programme_dashboard"
+    board = programme_dashboard
     tables = (dashboard_members, programme_dashboard)
 
     def __init__(self) -> None:
@@ -102,11 +103,11 @@ class ProgrammeDashboard(Projection):
         if not latest:
             return
         touched = sorted(latest)
-        board = programme_dashboard.c
+        board = self.board.c
         rows: dict[str, Row] = {
             r["site_id"]: dict(r)
             for r in conn.execute(
-                select(programme_dashboard).where(key_in(conn, board.site_id, touched))
+                select(self.board).where(key_in(conn, board.site_id, touched))
             ).mappings()
         }
         counts = {sid: Counter(json.loads(row["counts_by_state"])) for sid, row in rows.items()}
@@ -127,6 +128,6 @@ class ProgrammeDashboard(Projection):
                 continue  # members of a site the log does not know: impossible by construction
             live = Counter({state: n for state, n in counts[sid].items() if n})
             out.append(stamp(summarise_members(rows[sid], live), latest[sid]))
-        conn.execute(delete(programme_dashboard).where(key_in(conn, board.site_id, touched)))
+        conn.execute(delete(self.board).where(key_in(conn, board.site_id, touched)))
         if out:
-            conn.execute(programme_dashboard.insert(), out)
+            conn.execute(self.board.insert(), out)

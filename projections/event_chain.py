@@ -9,11 +9,11 @@ its own beyond its tables).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from projections.base import PositionedEvent, Projection, Row
@@ -28,7 +28,11 @@ class EventChain(Projection):
     """Appends one link per event; optionally signs the head every `checkpoint_every` events."""
 
     name = "event_chain"
+    chain = event_chain
     tables = (event_chain, chain_checkpoints)
+    # A checkpoint is a head signed at the time, of which auditors keep copies: a rebuild
+    # checks the links against them, it never signs them again.
+    kept = (chain_checkpoints,)
 
     def __init__(
         self,
@@ -40,8 +44,13 @@ class EventChain(Projection):
         self.checkpoint_every = checkpoint_every
         self.clock = clock
 
+    def rebuilding(self, stand_ins: Mapping[str, Table]) -> Self:
+        clone = super().rebuilding(stand_ins)
+        clone.signer = None
+        return clone
+
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        start, previous = chain_head(conn)
+        start, previous = chain_head(conn, self.chain)
         rows = []
         for event in events:
             stored = event.stored
@@ -61,7 +70,7 @@ class EventChain(Projection):
             previous = link
         if not rows:
             return
-        conn.execute(event_chain.insert(), rows)
+        conn.execute(self.chain.insert(), rows)
         end = events[-1].position
         # Positions have gaps, so "passed a multiple" is compared by quotient, not equality;
         # the head at the end of the batch is signed, so a checkpoint is never mid-batch.
@@ -73,12 +82,10 @@ class EventChain(Projection):
             )
 
 
-def chain_head(conn: Connection) -> tuple[int, bytes]:
+def chain_head(conn: Connection, chain: Table = event_chain) -> tuple[int, bytes]:
     """The position and link of the chain's last event ((0, `GENESIS`) when empty)."""
     found = conn.execute(
-        select(event_chain.c.position, event_chain.c.link_hash)
-        .order_by(event_chain.c.position.desc())
-        .limit(1)
+        select(chain.c.position, chain.c.link_hash).order_by(chain.c.position.desc()).limit(1)
     ).first()
     return (found[0], bytes.fromhex(found[1])) if found else (0, GENESIS)
 

@@ -15,12 +15,13 @@ class ExportRecords(Projection):
     """Append-only: an export record never changes."""
 
     name = "export_records"
+    records = export_records
     tables = (export_records,)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         rows = [export_row(e) for e in events if e.name == "ExportMade"]
         if rows:
-            conn.execute(export_records.insert(), rows)
+            conn.execute(self.records.insert(), rows)
 
 
 def export_row(event: PositionedEvent) -> Row:

@@ -167,6 +167,8 @@ class PaymentLedger(Projection):
     """Append-only ledger rows plus the running totals they end on."""
 
     name = "payment_ledger"
+    ledger = payment_ledger
+    totals = ledger_totals
     tables = (payment_ledger, ledger_totals)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
@@ -184,51 +186,48 @@ class PaymentLedger(Projection):
                     row[f"paid_total_{dimension}"] += stored.get((dimension, str(row[column])), 0)
         for key, (paid, position) in state.totals.items():
             state.totals[key] = (paid + stored.get(key, 0), position)
-        conn.execute(payment_ledger.insert(), rows)
+        conn.execute(self.ledger.insert(), rows)
         self._write_totals(conn, state)
 
-    @staticmethod
-    def _latest_rows(conn: Connection, money: Sequence[PositionedEvent]) -> dict[str, Row]:
+    def _latest_rows(self, conn: Connection, money: Sequence[PositionedEvent]) -> dict[str, Row]:
         ids = sorted({str(e.event.originator_id) for e in money if e.name != "EntitlementPlanned"})
         latest: dict[str, Row] = {}
-        ledger = payment_ledger.c
+        ledger = self.ledger.c
         for start in range(0, len(ids), 500):
             newest = (
                 select(func.max(ledger.position))
                 .where(key_in(conn, ledger.entitlement_id, ids[start : start + 500]))
                 .group_by(ledger.entitlement_id)
             )
-            query = select(payment_ledger).where(ledger.position.in_(newest.scalar_subquery()))
+            query = select(self.ledger).where(ledger.position.in_(newest.scalar_subquery()))
             for found in conn.execute(query).mappings():
                 latest[found["entitlement_id"]] = dict(found)
         return latest
 
-    @staticmethod
-    def _totals(conn: Connection, keys: set[TotalKey]) -> dict[TotalKey, int]:
+    def _totals(self, conn: Connection, keys: set[TotalKey]) -> dict[TotalKey, int]:
         totals: dict[TotalKey, int] = {}
         for dimension, wanted in _by_dimension(keys).items():
-            query = select(ledger_totals).where(
+            query = select(self.totals).where(
                 and_(
-                    ledger_totals.c.dimension == dimension,
-                    key_in(conn, ledger_totals.c.key, wanted),
+                    self.totals.c.dimension == dimension,
+                    key_in(conn, self.totals.c.key, wanted),
                 )
             )
             for found in conn.execute(query).mappings():
                 totals[(dimension, found["key"])] = found["paid"]
         return totals
 
-    @staticmethod
-    def _write_totals(conn: Connection, state: LedgerState) -> None:
+    def _write_totals(self, conn: Connection, state: LedgerState) -> None:
         for dimension, wanted in _by_dimension(state.totals).items():
             conn.execute(
-                delete(ledger_totals).where(
+                delete(self.totals).where(
                     and_(
-                        ledger_totals.c.dimension == dimension,
-                        key_in(conn, ledger_totals.c.key, wanted),
+                        self.totals.c.dimension == dimension,
+                        key_in(conn, self.totals.c.key, wanted),
                     )
                 )
             )
-        conn.execute(ledger_totals.insert(), totals_rows(state))
+        conn.execute(self.totals.insert(), totals_rows(state))
 
 
 def totals_rows(state: LedgerState) -> list[dict[str, Any]]:

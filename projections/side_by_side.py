@@ -1,41 +1,68 @@
 """Side-by-side rebuilds: a new version of a read model is built next to the live one, compared
-with it row by row, and swapped in by renaming tables in one transaction (ADR 0020).
+with it row by row, and swapped in by renaming tables in one transaction (ADR 0020, ADR 0024).
 
-The live table keeps answering queries throughout. The new version is folded into a shadow
-table (`<table>__rebuild`) by a copy of the projection pointed at it; the switch renames live to
-`<table>__previous` and the shadow to the live name, so readers see either the old version or the
-new one, never a half-built table.
+The live tables keep answering queries throughout. The new version is folded into shadow tables
+(`<table>__rebuild`) by a copy of the projection pointed at them (`Projection.rebuilding`); the
+switch renames every live table to `<table>__previous` and every shadow to the live name, so
+readers see either the old versions or the new ones, never a half-built table.
 
-Only row projections with a single table are supported: their writer goes through
-`RowProjection.table`, so a copy pointed at another table folds into it unchanged. The
-projections with several tables or their own writers (payment_ledger, budget_position,
-programme_dashboard, the chain, the audit checks, ...) still rebuild in place (`runner.reset`).
+Every read model is rebuilt this way, whatever its number of tables. Tables a replay cannot
+make again (the signed chain checkpoints, `Projection.kept`) stay as they are and are checked
+against the rebuilt chain instead.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    MetaData,
+    String,
+    Table,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.sql.dml import Delete, Insert, Update
 
-from projections.base import PositionedEvent, Projection, Row, RowProjection
+from projections.base import PositionedEvent, Projection, Row
 from projections.runner import EventSource
-from projections.tables import projection_positions
+from projections.tables import chain_checkpoints, event_chain, projection_positions
 
 SHADOW = "__rebuild"
 PREVIOUS = "__previous"
 # Which event last wrote a row: they explain a difference, they are not one.
 BOOKKEEPING = frozenset({"last_event", "last_position", "last_occurred_on"})
+# The columns that name the event behind a row, in order of preference: the last to write it
+# (a row folded from many events) or the one it records (an append-only row).
+EXPLAINING = ("last_position", "position")
+# Rows read at a time when comparing a table with its shadow: memory stays flat whatever the
+# table's size.
+PAGE = 2000
+
+
+class LiveWrite(RuntimeError):
+    """Raised when a rebuild's fold tries to write a live read-model table."""
+
+
+class ChainDiverged(RuntimeError):
+    """Raised by a switch when the hash chain rebuilt from the log differs from the live one."""
+
+    code = "chain_diverged"
 
 
 def supports(projection: Projection) -> bool:
-    """Whether `projection` can be rebuilt side by side."""
-    return isinstance(projection, RowProjection) and projection.tables == (projection.table,)
+    """Whether `projection` can be rebuilt side by side: it has tables a replay makes."""
+    return bool(projection.rebuilt)
 
 
 def shadow_of(table: Table, suffix: str = SHADOW) -> Table:
@@ -50,8 +77,8 @@ def shadow_of(table: Table, suffix: str = SHADOW) -> Table:
     return shadow
 
 
-def building(projection: Projection) -> RowProjection:
-    """A copy of `projection` that folds into its shadow table.
+def building(projection: Projection) -> Projection:
+    """A copy of `projection` that folds into shadows of the tables it rebuilds.
 
     Its fold and case-number lookups are the projection's own: a projection that reads another
     read model (entitlement_status reads beneficiary_status, `projections.cases`) still reads
@@ -59,25 +86,27 @@ def building(projection: Projection) -> RowProjection:
     registered, so the live table gives the answer a rebuilt one would.
     """
     if not supports(projection):
-        raise ValueError(f"{projection.name} cannot be rebuilt side by side yet")
-    assert isinstance(projection, RowProjection)
-    clone = copy.copy(projection)
-    clone.table = shadow_of(projection.table)
-    clone.tables = (clone.table,)
-    return clone
+        raise ValueError(f"{projection.name} has no tables to rebuild side by side")
+    return projection.rebuilding({t.name: shadow_of(t) for t in projection.rebuilt})
 
 
-def create_shadows(conn: Connection, builders: Sequence[RowProjection]) -> None:
+def pairs(projection: Projection, builder: Projection) -> list[tuple[Table, Table]]:
+    """Each rebuilt table of `projection` with its shadow in `builder`."""
+    return list(zip(projection.rebuilt, builder.rebuilt, strict=True))
+
+
+def create_shadows(conn: Connection, builders: Sequence[Projection]) -> None:
     """Empty shadow tables, replacing any left by an interrupted rebuild."""
     for builder in builders:
-        builder.table.drop(conn, checkfirst=True)
-        builder.table.create(conn)
+        for shadow in builder.rebuilt:
+            shadow.drop(conn, checkfirst=True)
+            shadow.create(conn)
 
 
 def fold_into_shadows(
     engine_begin: Callable[[], Any],
     source: EventSource,
-    builders: Sequence[RowProjection],
+    builders: Sequence[Projection],
     start: int,
     end: int,
     batch_size: int,
@@ -99,11 +128,35 @@ def fold_into_shadows(
 
 
 def apply_to(
-    conn: Connection, builders: Sequence[RowProjection], events: Sequence[PositionedEvent]
+    conn: Connection, builders: Sequence[Projection], events: Sequence[PositionedEvent]
 ) -> None:
-    """Apply one batch to every shadow, in the runner's order."""
-    for builder in builders:
-        builder.apply(conn, events)
+    """Apply one batch to every shadow, in the runner's order.
+
+    A projection whose writer used a table other than its attributes would write the live
+    read model while claiming to rebuild it; the guard turns that into an error.
+    """
+    live = {t.name.removesuffix(SHADOW) for b in builders for t in b.rebuilt}
+    with refusing_writes(conn, live):
+        for builder in builders:
+            builder.apply(conn, events)
+
+
+@contextmanager
+def refusing_writes(conn: Connection, tables: set[str]) -> Iterator[None]:
+    """Within the block, any INSERT, UPDATE or DELETE on `tables` over `conn` raises."""
+
+    def check(_conn: Connection, statement: Any, *_args: Any) -> None:
+        if not isinstance(statement, Insert | Update | Delete):
+            return
+        target = getattr(statement.table, "name", None)
+        if target in tables:
+            raise LiveWrite(f"a rebuild tried to write the live table {target}")
+
+    event.listen(conn, "before_execute", check)
+    try:
+        yield
+    finally:
+        event.remove(conn, "before_execute", check)
 
 
 @dataclass(frozen=True)
@@ -118,8 +171,9 @@ class RowChange:
 
     @property
     def positions(self) -> list[int]:
-        """The log positions of the events that last wrote the row, before and after."""
-        found = {row["last_position"] for row in (self.before, self.after) if row is not None}
+        """The log positions of the events behind the row, before and after (none for a table
+        that does not record them)."""
+        found = {_explaining(row) for row in (self.before, self.after) if row is not None}
         return sorted(p for p in found if p is not None)
 
     @property
@@ -132,42 +186,117 @@ class RowChange:
         return sorted(c for c in row if c not in BOOKKEEPING and self.before[c] != self.after[c])
 
 
+def _explaining(row: Row) -> int | None:
+    for column in EXPLAINING:
+        if column in row:
+            position: int | None = row[column]
+            return position
+    return None
+
+
 @dataclass
 class TableDiff:
-    """The differences of one table, by kind."""
+    """The differences of one table, by kind, and how many rows the rebuilt table holds."""
 
     table: str
     changes: list[RowChange] = field(default_factory=list)
+    rows: int = 0
+    # Facts about the table beyond its rows (for the chain: the checkpoints it was checked
+    # against and how many it contradicts).
+    checks: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """How many rows were added, removed and changed."""
         kinds = ("added", "removed", "changed")
         return {k: sum(1 for c in self.changes if c.kind == k) for k in kinds}
 
+    def summary(self) -> dict[str, int]:
+        """The counts, the rows rebuilt and the table's checks."""
+        return self.counts() | {"rows": self.rows} | self.checks
 
-def diff_table(conn: Connection, live: Table, shadow: Table, key_column: str) -> TableDiff:
+
+def diff_table(conn: Connection, live: Table, shadow: Table) -> TableDiff:
     """Compare the live table with its shadow by primary key, every column but the bookkeeping.
 
-    Both are read whole: read models hold one row per case or entitlement, thousands of rows,
-    which fit in memory comfortably.
+    Both are read in key order, a page at a time, and merged: only the differences are kept,
+    so comparing a million-row table costs no more memory than a thousand-row one.
     """
-    before = _by_key(conn, live, key_column)
-    after = _by_key(conn, shadow, key_column)
     name = str(live.name)  # a plain str: SQLAlchemy's quoted_name is not a JSON key to orjson
+    key = [c.name for c in live.primary_key.columns]
     diff = TableDiff(name)
-    for key in sorted(before.keys() | after.keys(), key=str):
-        old, new = before.get(key), after.get(key)
-        if old is None:
-            diff.changes.append(RowChange(name, "added", str(key), None, new))
-        elif new is None:
-            diff.changes.append(RowChange(name, "removed", str(key), old, None))
-        elif any(old[c] != new[c] for c in old if c not in BOOKKEEPING):
-            diff.changes.append(RowChange(name, "changed", str(key), old, new))
+    before, after = _in_key_order(conn, live, key), _in_key_order(conn, shadow, key)
+    old, new = next(before, None), next(after, None)
+    while old is not None or new is not None:
+        if new is None or (old is not None and old[0] < new[0]):
+            assert old is not None
+            diff.changes.append(RowChange(name, "removed", _key_text(old[0]), old[1], None))
+            old = next(before, None)
+        elif old is None or new[0] < old[0]:
+            diff.changes.append(RowChange(name, "added", _key_text(new[0]), None, new[1]))
+            new, diff.rows = next(after, None), diff.rows + 1
+        else:
+            was, now = old[1], new[1]
+            if any(was[c] != now[c] for c in was if c not in BOOKKEEPING):
+                diff.changes.append(RowChange(name, "changed", _key_text(new[0]), was, now))
+            old, new, diff.rows = next(before, None), next(after, None), diff.rows + 1
+    if name == event_chain.name:
+        diff.checks = check_checkpoints(conn, shadow)
     return diff
 
 
-def _by_key(conn: Connection, table: Table, key_column: str) -> dict[Hashable, Row]:
-    return {row[key_column]: dict(row) for row in conn.execute(select(table)).mappings()}
+def _in_key_order(conn: Connection, table: Table, key: Sequence[str]) -> Iterator[Any]:
+    """(key tuple, row) of every row, in key order as Python compares the keys."""
+    # PostgreSQL sorts text by the database's collation; "C" is code point order, as Python's.
+    postgres = conn.dialect.name == "postgresql"
+    order = [
+        table.c[k].collate("C") if postgres and isinstance(table.c[k].type, String) else table.c[k]
+        for k in key
+    ]
+    query = select(table).order_by(*order).execution_options(yield_per=PAGE)
+    for found in conn.execute(query).mappings():
+        row = dict(found)
+        yield tuple(row[k] for k in key), row
+
+
+def _key_text(key: tuple[Any, ...]) -> str:
+    return "/".join(str(part) for part in key)
+
+
+def check_checkpoints(conn: Connection, chain: Table) -> dict[str, int]:
+    """How many signed checkpoints `chain` (a rebuilt chain) agrees with, and contradicts.
+
+    A checkpoint's link is what auditors hold; a rebuilt chain that gives another link at its
+    position means the stored events are not the ones that were chained.
+    """
+    signed = conn.execute(select(func.count()).select_from(chain_checkpoints)).scalar_one()
+    agreeing = conn.execute(
+        select(func.count())
+        .select_from(chain_checkpoints)
+        .join(chain, chain.c.position == chain_checkpoints.c.position)
+        .where(chain.c.link_hash == chain_checkpoints.c.link_hash)
+    ).scalar_one()
+    return {"checkpoints": signed, "checkpoints_contradicted": signed - agreeing}
+
+
+def refuse_a_changed_chain(diffs: Sequence[TableDiff]) -> None:
+    """Raise `ChainDiverged` when the rebuilt chain differs from the live one anywhere.
+
+    The chain is a fold of the stored bytes alone: a difference is not a corrected report but
+    a sign that events changed after they were chained (or that the live chain was damaged).
+    Switching would put a chain over the changed events in place of the evidence, so the
+    switch is refused and `jejak verify` is the next step.
+    """
+    for diff in diffs:
+        if diff.table != event_chain.name:
+            continue
+        if diff.changes or diff.checks.get("checkpoints_contradicted"):
+            first = min((int(c.key) for c in diff.changes), default=None)
+            raise ChainDiverged(
+                f"the hash chain rebuilt from the log differs from the live one"
+                f"{f' from position {first}' if first is not None else ''}"
+                f" ({diff.checks.get('checkpoints_contradicted', 0)} signed checkpoints"
+                " contradicted); nothing switched: run `jejak verify`"
+            )
 
 
 class LiveMoved(RuntimeError):
@@ -197,8 +326,8 @@ def lock_positions(conn: Connection, names: Sequence[str]) -> dict[str, int]:
     return positions
 
 
-def switch(conn: Connection, projections: Sequence[RowProjection], position: int) -> None:
-    """Make each projection's shadow live and keep the live version as `__previous`, and set
+def switch(conn: Connection, projections: Sequence[Projection], position: int) -> None:
+    """Make each projection's shadows live and keep the live versions as `__previous`, and set
     the projections' position to `position`, the position the shadows were folded to.
 
     Runs inside the caller's transaction, after `lock_positions`: PostgreSQL and SQLite both
@@ -206,23 +335,27 @@ def switch(conn: Connection, projections: Sequence[RowProjection], position: int
     """
     now = datetime.now(UTC)
     for projection in projections:
-        live = projection.table
-        name = live.name
-        previous = name + PREVIOUS
-        conn.execute(text(f'DROP TABLE IF EXISTS "{previous}"'))
-        # The previous version is kept for comparison, not queried: its indexes go, and their
-        # names are free for the new live table.
-        for index in live.indexes:
-            conn.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))
-        _rename(conn, name, previous)
-        _rename(conn, name + SHADOW, name)
-        for index in live.indexes:
-            index.create(conn)
+        for live in projection.rebuilt:
+            _swap(conn, live)
         conn.execute(
             update(projection_positions)
             .where(projection_positions.c.name == projection.name)
             .values(position=position, updated_at=now)
         )
+
+
+def _swap(conn: Connection, live: Table) -> None:
+    name = live.name
+    previous = name + PREVIOUS
+    conn.execute(text(f'DROP TABLE IF EXISTS "{previous}"'))
+    # The previous version is kept for comparison, not queried: its indexes go, and their
+    # names are free for the new live table.
+    for index in live.indexes:
+        conn.execute(text(f'DROP INDEX IF EXISTS "{index.name}"'))
+    _rename(conn, name, previous)
+    _rename(conn, name + SHADOW, name)
+    for index in live.indexes:
+        index.create(conn)
 
 
 def _rename(conn: Connection, old: str, new: str) -> None:
@@ -249,7 +382,7 @@ def drop_previous(conn: Connection, projections: Sequence[Projection]) -> list[s
     existing = set(inspect(conn).get_table_names())
     dropped = []
     for projection in projections:
-        for table in projection.tables:
+        for table in projection.rebuilt:
             previous = table.name + PREVIOUS
             if previous in existing:
                 conn.execute(text(f'DROP TABLE "{previous}"'))

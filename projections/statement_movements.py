@@ -14,12 +14,13 @@ class StatementMovements(Projection):
     """Append-only: a statement never changes once imported."""
 
     name = "statement_movements"
+    movements = statement_movements
     tables = (statement_movements,)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         rows = [row for e in events if e.name == "StatementImported" for row in movement_rows(e)]
         if rows:
-            conn.execute(statement_movements.insert(), rows)
+            conn.execute(self.movements.insert(), rows)
 
 
 def movement_rows(event: PositionedEvent) -> list[Row]:

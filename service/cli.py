@@ -29,7 +29,7 @@ from domain.errors import InvalidValue
 from domain.recording import Actor, Role
 from domain.restatement import Restatement
 from domain.site import Site
-from projections.side_by_side import TableDiff
+from projections.side_by_side import ChainDiverged, TableDiff, refuse_a_changed_chain
 from service.accounts import Account
 from service.audit_cli import audit_cli
 from service.audit_register_cli import register_cli
@@ -165,9 +165,7 @@ def project(
 @cli.command()
 def rebuild(
     names: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild.")] = None,
-    every: Annotated[
-        bool, typer.Option("--all", help="Every read model that can be rebuilt side by side.")
-    ] = False,
+    every: Annotated[bool, typer.Option("--all", help="Every read model.")] = False,
     reason: Annotated[
         str | None, typer.Option(help="Why the reports change; kept in the record.")
     ] = None,
@@ -179,13 +177,6 @@ def rebuild(
     drop_previous: Annotated[
         bool, typer.Option("--drop-previous", help="Drop the versions earlier switches kept.")
     ] = False,
-    in_place: Annotated[
-        bool,
-        typer.Option(
-            "--in-place",
-            help="Empty and replay instead (read models not yet rebuilt side by side).",
-        ),
-    ] = False,
 ) -> None:
     """Rebuild read models from the whole log next to the live ones, show what would change,
     and switch to them on confirmation, recording a restatement (ADR 0020)."""
@@ -196,12 +187,6 @@ def rebuild(
         if drop_previous:
             dropped = restatements.drop_previous(jejak, names or [])
             console.print(f"Dropped {', '.join(dropped) or 'nothing'}.")
-            return
-        if in_place:
-            chosen = names or [p.name for p in jejak.runner.projections]
-            jejak.runner.reset(chosen)
-            _catch_up(jejak)
-            console.print(f"Rebuilt {', '.join(chosen)} in place to {jejak.runner.position()}.")
             return
         chosen = restatements.side_by_side_names(jejak) if every else list(names or [])
         if not chosen:
@@ -224,14 +209,23 @@ def rebuild(
                     on_batch=lambda n: progress.advance(task, n),
                 )
         except ValueError as error:
-            console.print(f"[red]{error}[/red]; --in-place rebuilds it the old way.")
+            console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None
         diffs = restatements.compare(rebuilt)
         _print_diffs(diffs, show)
+        try:
+            refuse_a_changed_chain(diffs)
+        except ChainDiverged as error:
+            console.print(f"[red]{error.code}[/red]: {error}")
+            raise typer.Exit(3) from None
         if not yes and not typer.confirm("Switch to the rebuilt read models?"):
             console.print("Nothing switched; the rebuilt tables stay until the next rebuild.")
             raise typer.Exit(1)
-        done = restatements.switch(rebuilt, account, reason or "")
+        try:
+            done = restatements.switch(rebuilt, account, reason or "")
+        except ChainDiverged as error:  # the chain moved between the diff and the switch
+            console.print(f"[red]{error.code}[/red]: {error}")
+            raise typer.Exit(3) from None
         console.print(
             f"Switched {', '.join(chosen)} at position {done.position}; restatement"
             f" {done.restatement_id} recorded at {done.event_position}. The previous version"
@@ -273,10 +267,16 @@ def _rebuild_progress() -> Progress:
 
 
 def _print_diffs(diffs: list[TableDiff], show: int) -> None:
-    summary = Table("table", "added", "removed", "changed")
+    summary = Table("table", "rows", "added", "removed", "changed", "checks")
     for diff in diffs:
         counts = diff.counts()
-        summary.add_row(diff.table, *(str(counts[k]) for k in ("added", "removed", "changed")))
+        checks = ", ".join(f"{k} {v}" for k, v in diff.checks.items())
+        summary.add_row(
+            diff.table,
+            str(diff.rows),
+            *(str(counts[k]) for k in ("added", "removed", "changed")),
+            checks,
+        )
     console.print(summary)
     for diff in diffs:
         for kind in ("added", "removed", "changed"):

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Connection, desc, func, insert, select, update
 
 from domain.restatement import Restatement
-from projections.base import RowProjection
+from projections.base import Projection
 from projections.side_by_side import (
     LiveMoved,
     TableDiff,
@@ -31,6 +31,8 @@ from projections.side_by_side import (
     diff_table,
     fold_into_shadows,
     lock_positions,
+    pairs,
+    refuse_a_changed_chain,
     supports,
 )
 from projections.side_by_side import (
@@ -61,8 +63,8 @@ class Rebuild:
     """Read models rebuilt into shadow tables, folded up to `position`."""
 
     jejak: Jejak
-    projections: list[RowProjection]
-    builders: list[RowProjection]
+    projections: list[Projection]
+    builders: list[Projection]
     position: int
 
     @property
@@ -91,7 +93,7 @@ def prepare(
     names: Sequence[str],
     on_total: Callable[[int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
-    replace: Callable[[str], RowProjection] | None = None,
+    replace: Callable[[str], Projection] | None = None,
 ) -> Rebuild:
     """Fold the whole log into fresh shadow tables of the named read models.
 
@@ -102,11 +104,10 @@ def prepare(
     unknown = set(names) - {p.name for p in jejak.runner.projections}
     if unknown:
         raise ValueError(f"no read model named {', '.join(sorted(unknown))}")
-    chosen = [p for p in jejak.runner.projections if p.name in names]
-    for projection in chosen:
+    live = [p for p in jejak.runner.projections if p.name in names]
+    for projection in live:
         if not supports(projection):
-            raise ValueError(f"{projection.name} cannot be rebuilt side by side yet")
-    live = [p for p in chosen if isinstance(p, RowProjection)]
+            raise ValueError(f"{projection.name} has no tables to rebuild side by side")
     corrected = [replace(p.name) if replace else p for p in live]
     builders = [building(p) for p in corrected]
     jejak.runner.catch_up()
@@ -158,6 +159,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
             with rebuild.jejak.engine.begin() as conn:
                 position = _level(conn, rebuild)
                 diffs = _diffs(conn, rebuild)
+                refuse_a_changed_chain(diffs)
                 switch_tables(conn, rebuild.projections, position)
                 conn.execute(
                     insert(restatements).values(
@@ -200,8 +202,9 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
 
 
 def summary(diffs: Sequence[TableDiff]) -> dict[str, dict[str, int]]:
-    """Rows added, removed and changed, per table."""
-    return {d.table: d.counts() for d in diffs}
+    """Rows added, removed and changed, and rows rebuilt, per table (and the chain's
+    checkpoints checked)."""
+    return {d.table: d.summary() for d in diffs}
 
 
 def _level(conn: Connection, rebuild: Rebuild) -> int:
@@ -223,8 +226,9 @@ def _level(conn: Connection, rebuild: Rebuild) -> int:
 
 def _diffs(conn: Connection, rebuild: Rebuild) -> list[TableDiff]:
     return [
-        diff_table(conn, live.table, builder.table, live.key_column)
+        diff_table(conn, table, shadow)
         for live, builder in zip(rebuild.projections, rebuild.builders, strict=True)
+        for table, shadow in pairs(live, builder)
     ]
 
 

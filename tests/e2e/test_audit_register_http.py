@@ -178,7 +178,7 @@ def test_auditors_list_restatements_and_open_their_rows(client: TestClient) -> N
     assert listed.status_code == 200, listed.text
     (item,) = listed.json()["items"]
     assert item["restatement_id"] == str(done.restatement_id)
-    assert item["summary"] == {"site_status": {"added": 0, "removed": 0, "changed": 0}}
+    assert item["summary"] == {"site_status": {"added": 0, "removed": 0, "changed": 0, "rows": 1}}
     one = client.get(f"/api/restatements/{done.restatement_id}", headers=login(client, "aud"))
     assert one.status_code == 200 and one.json()["rows"] == []
     assert client.get("/api/restatements", headers=login(client, "opi")).status_code == 403

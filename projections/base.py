@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Connection, String, Table, any_, cast, delete, select
 
 from projections.chain import StoredEvent
+from projections.tables import REMOVED, VERSION_OCCURRED_ON, VERSION_POSITION, history_of
 
 Row = dict[str, Any]
 Fold = Callable[[Row | None, "PositionedEvent"], Row | None]
@@ -102,10 +103,33 @@ class RowProjection(Projection):
         before = self.load(conn, keys)
         after = dict(before)
         fold = self.batch_fold(conn, events)
+        history = history_of(self.table)
+        versions: list[Row] = []
         for key, event in keyed:
-            after[key] = fold(after.get(key), event)
+            after[key] = row = fold(after.get(key), event)
+            if history is not None:
+                versions.append(self.history_row(history, key, event, row))
         self.write(conn, keys, after, list(before))
+        if history is not None and versions:
+            # Same transaction as the rows and the position: the history never runs ahead of
+            # or behind the read model (ADR 0023).
+            conn.execute(history.insert(), versions)
         return before, after
+
+    def history_row(
+        self, history: Table, key: Hashable, event: PositionedEvent, row: Row | None
+    ) -> Row:
+        """The `history` row for the state `event` left the row of `key` in (None: removed).
+
+        Built at once, as a copy: a later fold in the same batch must not change it.
+        """
+        stored = {} if row is None else self.to_stored(row)
+        out = {c.name: stored.get(c.name) for c in history.columns}
+        out[self.key_column] = key
+        out[VERSION_POSITION] = event.position
+        out[VERSION_OCCURRED_ON] = event.event.occurred_on
+        out[REMOVED] = row is None
+        return out
 
     def load(self, conn: Connection, keys: Sequence[Hashable]) -> dict[Hashable, Row | None]:
         """The current rows for `keys`."""

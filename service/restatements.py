@@ -21,6 +21,7 @@ from sqlalchemy import Connection, desc, func, insert, select, update
 
 from domain.restatement import Restatement
 from projections.base import RowProjection
+from projections.history import rebuild_history
 from projections.side_by_side import (
     LiveMoved,
     TableDiff,
@@ -37,6 +38,7 @@ from projections.side_by_side import (
     drop_previous as drop_previous_tables,
 )
 from projections.side_by_side import switch as switch_tables
+from projections.tables import history_of
 from service.accounts import Account
 from service.api.deps import provenance, today_wita
 from service.schema import restatement_diffs, restatements
@@ -159,6 +161,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
                 position = _level(conn, rebuild)
                 diffs = _diffs(conn, rebuild)
                 switch_tables(conn, rebuild.projections, position)
+                _rebuild_histories(conn, rebuild, position)
                 conn.execute(
                     insert(restatements).values(
                         restatement_id=str(restatement_id),
@@ -314,3 +317,11 @@ def drop_previous(jejak: Jejak, names: Sequence[str]) -> list[str]:
     chosen = [p for p in jejak.runner.projections if not names or p.name in names]
     with jejak.engine.begin() as conn:
         return drop_previous_tables(conn, chosen)
+
+
+def _rebuild_histories(conn: Connection, rebuild: Rebuild, position: int) -> None:
+    # The switched rows come from the new fold; their past versions must too (ADR 0023).
+    for live, builder in zip(rebuild.projections, rebuild.builders, strict=True):
+        history = history_of(live.table)
+        if history is not None:
+            rebuild_history(conn, builder, history, rebuild.jejak.runner.source, position)

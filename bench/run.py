@@ -11,6 +11,7 @@ from bench.integrity_scenario import log_verification
 from bench.ledger_scenarios import run_ledger
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
+from bench.time_travel_scenario import time_travel
 
 
 @dataclass
@@ -43,4 +44,5 @@ def run_benchmark(
             run.results.extend(run_store(target, sizes, Path(folder), progress))
             run.results.append(log_verification(target, sizes, Path(folder), progress))
             run.results.extend(run_ledger(target, sizes, Path(folder), progress))
+            run.results.extend(time_travel(target, sizes, Path(folder), progress))
     return run

@@ -34,10 +34,14 @@ ORDERING = "ordering"
 CREDITING = "crediting"
 RECONCILING = "reconciling"
 VERIFICATION = "log verification"
+TIME_TRAVEL_SITE_LIST = "time travel: one site's cases"
+TIME_TRAVEL_DASHBOARD = "time travel: dashboard"
 EVENT_SCENARIOS = (COMMAND_PATH, BATCHED_IMPORT, PROJECTION_CATCH_UP, VERIFICATION)
 # One batch of many lines, counted in lines (`bench.ledger_scenarios`).
 LEDGER_SCENARIOS = (ORDERING, CREDITING, RECONCILING)
-SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS
+# Queries at past cuts, counted in queries (`bench.time_travel_scenario`).
+TIME_TRAVEL_SCENARIOS = (TIME_TRAVEL_SITE_LIST, TIME_TRAVEL_DASHBOARD)
+SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS + TIME_TRAVEL_SCENARIOS
 
 # The goals set for PostgreSQL; SQLite is held to the same ratios for comparison. The ledger
 # scenarios have none yet: their ratios are reported only.
@@ -51,6 +55,8 @@ BASELINES = {
     CREDITING: "csv-parse the same file + executemany N+2 rows, one transaction",
     RECONCILING: "SELECT the same two read models + a dict join in Python",
     VERIFICATION: "SELECT the same event rows + SHA-256 of each stored state",
+    TIME_TRAVEL_SITE_LIST: "the same cut of the version history, hand-written SQL",
+    TIME_TRAVEL_DASHBOARD: "the same cut, counted per site and state in hand-written SQL",
 }
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -81,10 +87,17 @@ class Sizes:
     batch: int = 500
     batch_lines: int = 40_000
     verify_events: int = 1_000_000
+    time_travel_versions: int = 1_000_000
+    time_travel_sites: int = 1000
+    time_travel_queries: int = 10
 
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
             raise ValueError("sizes must be positive")
+        if min(self.time_travel_versions // 3, self.time_travel_sites) < 1:
+            raise ValueError("time travel needs at least 3 versions and 1 site")
+        if self.time_travel_queries < 1:
+            raise ValueError("time_travel_queries must be at least 1")
         if self.verify_events < 1:
             raise ValueError("verify_events must be at least 1")
         if not 1 <= self.batch_lines <= MAX_BATCH_LINES:
@@ -115,6 +128,9 @@ class Sizes:
             warmup=10,
             batch_lines=300,
             verify_events=2_000,
+            time_travel_versions=3_000,
+            time_travel_sites=20,
+            time_travel_queries=3,
         )
 
 
@@ -176,7 +192,10 @@ class ScenarioResult:
 
     @property
     def unit(self) -> str:
-        """What the scenario counts: events written or read, or lines of a payment batch."""
+        """What the scenario counts: events written or read, lines of a payment batch, or
+        queries at past cuts."""
+        if self.scenario in TIME_TRAVEL_SCENARIOS:
+            return "queries"
         return "lines" if self.scenario in LEDGER_SCENARIOS else "events"
 
     def as_dict(self) -> dict[str, object]:

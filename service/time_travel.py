@@ -70,6 +70,18 @@ class Cut:
         return self.as_at is None or event.event.occurred_on <= self.as_at
 
 
+def known_position(jejak: Jejak, text: str) -> int:
+    """The log position an "as known at" names: a position as it is, or a recording time
+    (ISO 8601 with its time zone) as the last position recorded by then."""
+    if text.strip().isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"known_at {text!r} is neither a log position nor an ISO time") from None
+    return position_recorded_by(jejak, moment)
+
+
 def position_recorded_by(jejak: Jejak, moment: datetime) -> int:
     """The last log position recorded by `moment` (0 when nothing was): "as known at" a time.
 

@@ -16,7 +16,7 @@ from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
 from bench.read_models import TABLES
 from bench.report import format_tables
-from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS
+from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, TIME_TRAVEL_SCENARIOS
 from bench.stores import StoreKind, Target, fresh_store
 from service.demo import load_demo
 
@@ -40,8 +40,9 @@ def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> Non
             assert result.passed is None
         else:
             assert result.passed == (result.ratio >= result.goal)
-        # The reconciliation only reads, so its baseline writes no rows of any size.
-        assert (result.payload_bytes > 0) == (result.scenario != "reconciling")
+        # The reconciliation and the time-travel queries only read: no rows of any size.
+        reads_only = result.scenario == "reconciling" or result.scenario in TIME_TRAVEL_SCENARIOS
+        assert (result.payload_bytes > 0) == (not reads_only)
     quick = Sizes.quick()
     by_name = {r.scenario: r for r in run.results}
     assert by_name["command path"].events == quick.commands
@@ -70,7 +71,14 @@ def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> Non
     assert verification.events == verification.baseline_rows
     assert verification.events >= 2 * quick.verify_events
 
-    events, lines = format_tables(run.results).split("\n\n")
+    # Both sides counted the same rows at every cut (the run raises otherwise).
+    for scenario in TIME_TRAVEL_SCENARIOS:
+        assert by_name[scenario].events == 2 * quick.time_travel_queries * 4
+        assert by_name[scenario].details["versions"] == quick.time_travel_versions
+
+    events, lines, queries = format_tables(run.results).split("\n\n")
+    assert queries.splitlines()[0].split()[:4] == ["store", "scenario", "queries", "ms/query"]
+    assert len(queries.splitlines()) == 2 + len(TIME_TRAVEL_SCENARIOS)
     assert len(events.splitlines()) == 2 + len(EVENT_SCENARIOS)
     with_goals = [line for line in events.splitlines()[2:] if "verification" not in line]
     assert all(line.endswith(("PASS", "BELOW")) for line in with_goals)

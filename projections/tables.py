@@ -417,6 +417,8 @@ audit_subjects = Table(
 VERSION_POSITION = "version_position"
 VERSION_OCCURRED_ON = "version_occurred_on"
 REMOVED = "removed"
+VERSION_COLUMNS = (VERSION_POSITION, VERSION_OCCURRED_ON, REMOVED)
+"""The columns a history adds after the row's own, in table order."""
 
 
 def _history_of(table: Table, key_column: str) -> Table:

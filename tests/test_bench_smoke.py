@@ -14,7 +14,7 @@ import pytest
 from bench import SCENARIOS, Sizes, run_benchmark
 from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
-from bench.read_models import TABLES
+from bench.read_models import HISTORY_TABLES, TABLES
 from bench.report import format_tables
 from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, TIME_TRAVEL_SCENARIOS
 from bench.stores import StoreKind, Target, fresh_store
@@ -150,10 +150,19 @@ def test_catch_up_baseline_builds_the_same_rows_as_the_projections_for_every_eve
             assert events == store.jejak.app.position()
             assert raw.read_model_mismatches() == []
             rows = raw.read_model_rows()
-            assert set(rows) == {t.real for t in TABLES}
+            assert set(rows) == {t.real for t in (*TABLES, *HISTORY_TABLES)}
             assert all(n > 0 for n in rows.values())
+            # A history holds a version per event that changed a row, so more than the rows.
+            assert all(rows[h.real] > rows[h.real.removesuffix("_history")] for h in HISTORY_TABLES)
 
-            # The comparison is not vacuous: one changed cell is reported.
+            # The comparison is not vacuous: one changed cell is reported, in a history too.
+            raw._execute(
+                "UPDATE baseline_site_status_history SET removed = ? WHERE version_position = "
+                "(SELECT max(version_position) FROM baseline_site_status_history)",
+                (True,),
+            )
+            raw._commit()
+            assert [m.split(":")[0] for m in raw.read_model_mismatches()] == ["site_status_history"]
             raw._execute("UPDATE baseline_worklist SET next_action = 'changed'")
             raw._commit()
             assert any(m.startswith("worklist:") for m in raw.read_model_mismatches())

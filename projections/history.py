@@ -8,7 +8,7 @@ from collections.abc import Hashable
 
 from sqlalchemy import Connection, Table
 
-from projections.base import Row, RowProjection
+from projections.base import Row, RowProjection, Values, append_rows
 from projections.runner import EventSource
 
 
@@ -31,14 +31,13 @@ def rebuild_history(
         if not events:
             break
         fold = projection.batch_fold(conn, events)
-        versions = []
+        versions: list[Values] = []
         for event in events:
             key = projection.key_of(event)
             if key is not None:
                 rows[key] = row = fold(rows.get(key), event)
                 versions.append(projection.history_row(history, key, event, row))
-        if versions:
-            conn.execute(history.insert(), versions)
-            written += len(versions)
+        append_rows(conn, history, versions)
+        written += len(versions)
         position = events[-1].position
     return written

@@ -174,24 +174,25 @@ def replace_rows(
 ) -> None:
     """Replace the rows for `keys` by `rows` (a key without a row is deleted).
 
-    A portable upsert: delete, then one executemany insert. `stored` names the keys that had a
-    row before, when known; only those need deleting.
+    A portable upsert: delete, then one insert of all the rows (`append_rows`). `stored` names
+    the keys that had a row before, when known; only those need deleting.
     """
     column = table.c[key_column]
     for chunk in _chunks(keys if stored is None else stored, 500):
         conn.execute(delete(table).where(key_in(conn, column, chunk)))
-    survivors = [row for key in keys if (row := rows.get(key)) is not None]
-    if survivors:
-        conn.execute(table.insert(), survivors)
+    names = _column_names(table)
+    survivors = [tuple(map(row.get, names)) for k in keys if (row := rows.get(k)) is not None]
+    append_rows(conn, table, survivors)
 
 
 def append_rows(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
     """Insert `rows`, tuples in `table`'s column order, in the caller's transaction.
 
     Through the driver, because SQLAlchemy's executemany builds and processes a parameter
-    dict per row, and a version history gets a row per event: that was a large share of a
-    catch-up. One binary COPY on PostgreSQL, the driver's executemany elsewhere; the columns'
-    own bind processing (dates and booleans on SQLite) is still applied.
+    dict per row, and a catch-up writes a row per changed row and one per event to each
+    version history: that was a large share of its time. One binary COPY on PostgreSQL, the
+    driver's executemany elsewhere; the columns' own bind processing (dates and booleans on
+    SQLite) is still applied.
     """
     if not rows:
         return
@@ -248,10 +249,15 @@ def _row_writer(table: Table, dialect: Dialect) -> _RowWriter:
     return _RowWriter(statement, None, processors)
 
 
+@lru_cache(maxsize=256)
+def _column_names(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns)
+
+
 @lru_cache(maxsize=16)
 def _kept_columns(history: Table) -> tuple[str, ...]:
     """The row's own columns a history keeps, before the version columns."""
-    names = tuple(c.name for c in history.columns)
+    names = _column_names(history)
     assert names[-len(VERSION_COLUMNS) :] == VERSION_COLUMNS, names
     return names[: -len(VERSION_COLUMNS)]
 

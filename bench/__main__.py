@@ -104,6 +104,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="side-by-side rebuild: events in the log, memory also measured at a tenth "
         f"({defaults.rebuild_events})",
     )
+    parser.add_argument(
+        "--time-travel-versions",
+        type=int,
+        help="time travel: versions in beneficiary_status's history "
+        f"({defaults.time_travel_versions})",
+    )
+    parser.add_argument(
+        "--time-travel-sites",
+        type=int,
+        help=f"time travel: sites the people spread over ({defaults.time_travel_sites})",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     return parser.parse_args(argv)
 
@@ -126,6 +137,8 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             "batch_lines",
             "verify_events",
             "rebuild_events",
+            "time_travel_versions",
+            "time_travel_sites",
         )
         if getattr(args, name) is not None
     }

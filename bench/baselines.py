@@ -5,8 +5,9 @@ under test, so the ratio `ours / baseline` measures the application's overhead a
 disk, the server or the machine. The raw rows mirror the event store's table (a UUID key, a
 version, a topic, a state blob and the log position) and carry payloads as large as the
 scenario's own events. The catch-up baseline writes into copies of the read models'
-tables (`bench.read_models`), made with `CREATE TABLE ... (LIKE ... INCLUDING ALL)` on
-PostgreSQL and from the tables' own DDL on SQLite, so both sides maintain the same indexes.
+tables and of their version histories (`bench.read_models`), made with
+`CREATE TABLE ... (LIKE ... INCLUDING ALL)` on PostgreSQL and from the tables' own DDL on
+SQLite, so both sides maintain the same indexes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from bench.read_models import TABLES, WORKLIST, BaselineTable, HandFold
+from bench.read_models import HISTORY_TABLES, TABLES, WORKLIST, BaselineTable, HandFold
 from bench.read_models import Row as ModelRow
 from bench.stores import FreshStore, PgConnection, connect_postgres, connect_sqlite
 from domain.sealed import KeyPurpose
@@ -96,9 +97,10 @@ class RawStore:
                 "topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))",
                 f"CREATE TABLE {RAW_POSITION} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)",
             ]
-            # Copies of the read models and the key table: their own DDL (table and indexes)
-            # under the new name.
-            for real, name in [(t.real, t.name) for t in TABLES] + [(KEYS_TABLE, RAW_KEYS)]:
+            # Copies of the read models, their histories and the key table: their own DDL
+            # (table and indexes) under the new name.
+            copies = [(t.real, t.name) for t in (*TABLES, *HISTORY_TABLES)]
+            for real, name in [*copies, (KEYS_TABLE, RAW_KEYS)]:
                 for (ddl,) in self._query(
                     "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
                     "ORDER BY type DESC",
@@ -113,7 +115,10 @@ class RawStore:
                 "notification_id bigserial, PRIMARY KEY (originator_id, originator_version))",
                 f"CREATE UNIQUE INDEX {RAW_TABLE}_position ON {RAW_TABLE} (notification_id)",
                 f"CREATE TABLE {RAW_POSITION} (name text PRIMARY KEY, position bigint NOT NULL)",
-                *(f"CREATE TABLE {t.name} (LIKE {t.real} INCLUDING ALL)" for t in TABLES),
+                *(
+                    f"CREATE TABLE {t.name} (LIKE {t.real} INCLUDING ALL)"
+                    for t in (*TABLES, *HISTORY_TABLES)
+                ),
                 f"CREATE TABLE {RAW_KEYS} (LIKE {KEYS_TABLE} INCLUDING ALL)",
             ]
         for statement in statements:
@@ -212,17 +217,18 @@ class RawStore:
         work: read a batch of notifications, decode each with the application's mapper, load
         the rows the batch touches with one SELECT per table, fold the events into them in
         plain Python (`bench.read_models.HandFold`), then upsert them with `executemany`
-        (INSERT ... ON CONFLICT DO UPDATE), delete the worklist rows that closed and move a
-        position row, one transaction per batch. The reset of the
-        tables is timed too, as `runner.reset` is on our side. `max_batches` stops early
-        (for the warm-up).
+        (INSERT ... ON CONFLICT DO UPDATE), delete the worklist rows that closed, append one
+        version per event that changed a row to each history with `executemany` and move a
+        position row, one transaction per batch. The reset of the tables and histories is
+        timed too, as `runner.reset` is on our side. `max_batches` stops early (for the
+        warm-up).
         """
         app = store.jejak.app
         fold = HandFold(
             text_dates=self.kind == "sqlite", deadline_days=store.jejak.settings.deadline_days
         )
         started = time.perf_counter()
-        for table in TABLES:
+        for table in (*TABLES, *HISTORY_TABLES):
             self._execute(f"DELETE FROM {table.name}")
         self._execute(f"UPDATE {RAW_POSITION} SET position = 0 WHERE name = ?", ("raw",))
         self._commit()
@@ -255,7 +261,7 @@ class RawStore:
             text_dates=self.kind == "sqlite", deadline_days=store.jejak.settings.deadline_days
         )
         started = time.perf_counter()
-        for table in TABLES:
+        for table in (*TABLES, *HISTORY_TABLES):
             self._execute(f"DELETE FROM {table.name}")
         self._commit()
         events = 0
@@ -280,7 +286,8 @@ class RawStore:
         return events, time.perf_counter() - started
 
     def _write_batch(self, fold: HandFold, decoded: Sequence[tuple[int, Any]], end: int) -> None:
-        """Fold one batch by hand and write it: upserts, closed worklist rows, the position."""
+        """Fold one batch by hand and write it: upserts, closed worklist rows, the versions
+        each history gains, the position."""
         writes = fold.fold(decoded, self._load_rows)
         for table, rows in writes.upserts.items():
             if rows:
@@ -290,6 +297,9 @@ class RawStore:
                 f"DELETE FROM {WORKLIST.name} WHERE {WORKLIST.key} = ?",
                 [(key,) for key in writes.deletes],
             )
+        for history, versions in writes.versions.items():
+            if versions:
+                self._executemany(self._insert_sql(history), versions)
         self._execute(f"UPDATE {RAW_POSITION} SET position = ? WHERE name = ?", (end, "raw"))
         self._commit()
 
@@ -328,10 +338,10 @@ class RawStore:
         connection; run after both sides have caught up, untimed.
         """
         problems: list[str] = []
-        for table in TABLES:
+        for table in (*TABLES, *HISTORY_TABLES):
             columns = ", ".join(table.columns)
-            real = self._query(f"SELECT {columns} FROM {table.real} ORDER BY {table.key}")
-            ours = self._query(f"SELECT {columns} FROM {table.name} ORDER BY {table.key}")
+            real = self._query(f"SELECT {columns} FROM {table.real} ORDER BY {table.order}")
+            ours = self._query(f"SELECT {columns} FROM {table.name} ORDER BY {table.order}")
             if len(real) != len(ours):
                 problems.append(f"{table.real}: {len(real)} rows, baseline {len(ours)}")
                 continue
@@ -343,9 +353,9 @@ class RawStore:
         return problems
 
     def read_model_rows(self) -> dict[str, int]:
-        """Rows in each of the baseline's read-model copies."""
+        """Rows in each of the baseline's read-model copies, histories included."""
         counts: dict[str, int] = {}
-        for table in TABLES:
+        for table in (*TABLES, *HISTORY_TABLES):
             (found,) = self._query(f"SELECT count(*) FROM {table.name}")
             counts[table.real] = int(found[0])
         self._commit()

@@ -2,9 +2,11 @@
 
 The baseline copies site_status, beneficiary_status, programme_dashboard (with its
 programme_dashboard_members table) and worklist, which the benchmark's own log (sosialisasi and
-rosters) reaches. It leaves out the money read models (entitlement_status, payment_ledger,
-budget_position), which that log never touches; entitlements and payment batches of a log that
-has them (the demo's) are followed onto the worklist.
+rosters) reaches, and the version histories of the three that keep one (ADR 0023): one version
+per event that changes a row, as the event left it. It leaves out the money read models
+(entitlement_status, payment_ledger, budget_position), which that log never touches;
+entitlements and payment batches of a log that has them (the demo's) are followed onto the
+worklist.
 
 The baseline must do that same read-model work with no framework, so this module folds a batch
 of decoded events into plain dicts of rows, one dict per table, and hands back what to upsert
@@ -28,6 +30,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table
@@ -38,6 +41,9 @@ from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.sealed import sealed_to_json
 from domain.site import SITE_LIFECYCLE
 from projections.tables import (
+    HISTORIES,
+    VERSION_COLUMNS,
+    VERSION_POSITION,
     beneficiary_status,
     dashboard_members,
     programme_dashboard,
@@ -46,6 +52,7 @@ from projections.tables import (
 )
 
 Row = dict[str, Any]
+Version = tuple[Any, ...]
 Load = Callable[["BaselineTable", Sequence[str]], dict[str, Row]]
 
 PREFIX = "baseline_"
@@ -73,6 +80,19 @@ class BaselineTable:
         """Column names in table order."""
         return tuple(c.name for c in self.source.columns)
 
+    @property
+    def order(self) -> str:
+        """The ORDER BY that lists the rows the same way on both sides."""
+        if VERSION_POSITION in self.source.c:
+            return f"{self.key}, {VERSION_POSITION}"
+        return self.key
+
+    @property
+    def history(self) -> BaselineTable | None:
+        """The copy of this table's version history, if the read model keeps one."""
+        found = HISTORIES.get(self.source.name)
+        return None if found is None else BaselineTable(found, self.key)
+
 
 SITES = BaselineTable(site_status, "site_id")
 BENEFICIARIES = BaselineTable(beneficiary_status, "beneficiary_id")
@@ -80,6 +100,7 @@ MEMBERS = BaselineTable(dashboard_members, "beneficiary_id")
 DASHBOARD = BaselineTable(programme_dashboard, "site_id")
 WORKLIST = BaselineTable(worklist, "subject_id")
 TABLES = (SITES, BENEFICIARIES, MEMBERS, DASHBOARD, WORKLIST)
+HISTORY_TABLES = tuple(h for t in TABLES if (h := t.history) is not None)
 EXIT_EVENTS = frozenset(
     {
         "ReferredToChildProtection",
@@ -131,10 +152,35 @@ class StateMap:
 
 @dataclass
 class BatchWrites:
-    """What one batch changes: rows to upsert per table, and worklist rows to delete."""
+    """What one batch changes: rows to upsert per table, worklist rows to delete, and the
+    versions to append to each history (tuples in the history's column order)."""
 
     upserts: dict[BaselineTable, list[Row]] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
+    versions: dict[BaselineTable, list[Version]] = field(default_factory=dict)
+
+
+class VersionMaker:
+    """A history's version rows: the stored columns it keeps (sealed ones are not), then the
+    event's position and date and whether the row is gone."""
+
+    def __init__(self, table: BaselineTable) -> None:
+        history = table.history
+        assert history is not None, f"{table.real} keeps no history"
+        self.history = history
+        kept = history.columns[: -len(VERSION_COLUMNS)]
+        assert history.columns[len(kept) :] == VERSION_COLUMNS, history.columns
+        self.pick = itemgetter(*kept)
+        self.key_at = kept.index(history.key)
+        self.removed_values: list[Any] = [None] * len(kept)
+
+    def of(self, key: str, row: Row | None, position: int, day: Any) -> Version:
+        """The version `row` (stored form; None: removed) of `key` after the event."""
+        if row is None:
+            values = list(self.removed_values)
+            values[self.key_at] = key
+            return (*values, position, day, True)
+        return (*self.pick(row), position, day, False)
 
 
 class HandFold:
@@ -147,6 +193,9 @@ class HandFold:
         self.entitlement = StateMap.of(ENTITLEMENT_LIFECYCLE, deadline_days)
         self.batch = StateMap.of(BATCH_LIFECYCLE, deadline_days)
         self.day: Callable[[date], Any] = date.isoformat if text_dates else _same
+        self.site_versions = VersionMaker(SITES)
+        self.person_versions = VersionMaker(BENEFICIARIES)
+        self.work_versions = VersionMaker(WORKLIST)
 
     def fold(self, events: Sequence[tuple[int, Any]], load: Load) -> BatchWrites:
         """The writes that bring the tables from their stored rows to after `events`."""
@@ -184,6 +233,9 @@ class HandFold:
         for row in dashboard.values():
             row["counts_by_state"] = json.loads(row["counts_by_state"])
         touched_sites: dict[str, None] = {}
+        site_versions: list[Version] = []
+        person_versions: list[Version] = []
+        work_versions: list[Version] = []
 
         writes = BatchWrites()
         for position, e in events:
@@ -192,11 +244,13 @@ class HandFold:
             day = self.day(e.occurred_on)
             if name in self.site.events:
                 self._site(sites, name, oid, e, position, day)
+                site_versions.append(self.site_versions.of(oid, sites[oid], position, day))
                 self._dashboard_site(dashboard, name, oid, e, position, day)
                 touched_sites[oid] = None
                 self._worklist(work, self.site, name, oid, e, position, day)
             elif name in self.person.events:
                 self._person(people, name, oid, e, position, day)
+                person_versions.append(self.person_versions.of(oid, people[oid], position, day))
                 site_id = self._member(members, dashboard, name, oid, e, position, day)
                 touched_sites[site_id] = None
                 self._worklist(work, self.person, name, oid, e, position, day)
@@ -212,6 +266,13 @@ class HandFold:
                 if name == "BatchCreated":
                     work[oid] = _new_work(oid, "batch", e.batch_number, None)
                 self._worklist(work, self.batch, name, oid, e, position, day)
+            else:
+                continue
+            # Every worklist event leaves a version, a removal included (also of a row that
+            # was already gone), as the projection's history does.
+            still = work.get(oid)
+            stored = None if still is None else _worklist_stored(still)
+            work_versions.append(self.work_versions.of(oid, stored, position, day))
 
         writes.upserts[SITES] = [_site_stored(sites[k]) for k in site_keys]
         # People loaded only to label an entitlement are written back unchanged.
@@ -222,6 +283,11 @@ class HandFold:
         ]
         writes.upserts[WORKLIST] = [_worklist_stored(r) for r in work.values() if r is not None]
         writes.deletes = [k for k in stored_work if work[k] is None]
+        writes.versions = {
+            self.site_versions.history: site_versions,
+            self.person_versions.history: person_versions,
+            self.work_versions.history: work_versions,
+        }
         return writes
 
     # --- site_status --------------------------------------------------------------------------

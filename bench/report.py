@@ -39,6 +39,16 @@ LEDGER_COLUMNS = (
     ("ratio", ">"),
 )
 
+# Queries at past cuts: latency per query on each side.
+QUERY_COLUMNS = (
+    ("store", "<"),
+    ("scenario", "<"),
+    ("queries", ">"),
+    ("ms/query", ">"),
+    ("baseline ms/query", ">"),
+    ("ratio", ">"),
+)
+
 Columns = tuple[tuple[str, str], ...]
 
 
@@ -46,7 +56,7 @@ def format_tables(results: Sequence[ScenarioResult]) -> str:
     """The event scenarios' table, then the ledger's (each only when it has rows)."""
     tables = [
         format_table([r for r in results if r.unit == unit])
-        for unit in ("events", "lines")
+        for unit in ("events", "lines", "queries")
         if any(r.unit == unit for r in results)
     ]
     return "\n\n".join(tables)
@@ -55,8 +65,10 @@ def format_tables(results: Sequence[ScenarioResult]) -> str:
 def format_table(results: Sequence[ScenarioResult]) -> str:
     """Results of one unit (events or lines) as an aligned table, one line per store and
     scenario; a goal and its verdict are shown for the scenarios that have one."""
-    columns = LEDGER_COLUMNS if results and results[0].unit == "lines" else EVENT_COLUMNS
-    lines = [_cells(r)[: len(columns)] for r in results]
+    unit = results[0].unit if results else "events"
+    columns = {"lines": LEDGER_COLUMNS, "queries": QUERY_COLUMNS}.get(unit, EVENT_COLUMNS)
+    cells = _query_cells if unit == "queries" else _cells
+    lines = [cells(r)[: len(columns)] for r in results]
     header = tuple(name for name, _ in columns)
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(columns))]
 
@@ -83,6 +95,17 @@ def _cells(r: ScenarioResult) -> tuple[str, ...]:
         f"{r.ratio:.2f}",
         f">= {r.goal:.2f}" if r.goal is not None else "",
         verdict,
+    )
+
+
+def _query_cells(r: ScenarioResult) -> tuple[str, ...]:
+    return (
+        r.store,
+        r.scenario,
+        f"{r.events:,}",
+        f"{1000 * r.seconds / r.events:.1f}" if r.events else "-",
+        f"{1000 * r.baseline_seconds / r.baseline_rows:.1f}" if r.baseline_rows else "-",
+        f"{r.ratio:.2f}",
     )
 
 

@@ -12,6 +12,7 @@ from bench.ledger_scenarios import run_ledger
 from bench.rebuild_scenario import full_rebuild
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
+from bench.time_travel_scenario import time_travel
 
 
 @dataclass
@@ -45,4 +46,5 @@ def run_benchmark(
             run.results.append(log_verification(target, sizes, Path(folder), progress))
             run.results.append(full_rebuild(target, sizes, Path(folder), progress))
             run.results.extend(run_ledger(target, sizes, Path(folder), progress))
+            run.results.extend(time_travel(target, sizes, Path(folder), progress))
     return run

@@ -22,6 +22,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from bench.baselines import RawStore
+from bench.read_models import HISTORY_TABLES
 from bench.stores import Target, fresh_store
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from projections.runner import ProjectionRunner
@@ -36,6 +37,8 @@ ORDERING = "ordering"
 CREDITING = "crediting"
 RECONCILING = "reconciling"
 VERIFICATION = "log verification"
+TIME_TRAVEL_SITE_LIST = "time travel: one site's cases"
+TIME_TRAVEL_DASHBOARD = "time travel: dashboard"
 REBUILD = "side-by-side rebuild"
 EVENT_SCENARIOS = (
     COMMAND_PATH,
@@ -47,7 +50,9 @@ EVENT_SCENARIOS = (
 )
 # One batch of many lines, counted in lines (`bench.ledger_scenarios`).
 LEDGER_SCENARIOS = (ORDERING, CREDITING, RECONCILING)
-SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS
+# Queries at past cuts, counted in queries (`bench.time_travel_scenario`).
+TIME_TRAVEL_SCENARIOS = (TIME_TRAVEL_SITE_LIST, TIME_TRAVEL_DASHBOARD)
+SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS + TIME_TRAVEL_SCENARIOS
 
 # The goals set for PostgreSQL; SQLite is held to the same ratios for comparison. The ledger
 # scenarios have none yet: their ratios are reported only.
@@ -62,14 +67,20 @@ BASELINES = {
     COMMAND_PATH: "INSERT + COMMIT per row",
     BATCHED_IMPORT: "executemany, one transaction",
     BATCHED_IMPORT_SAME_ROWS: "executemany of the event row and both key rows per person",
-    PROJECTION_CATCH_UP: "read + decode + the same read models with hand-written upserts",
+    PROJECTION_CATCH_UP: (
+        "read + decode + the same read models with hand-written upserts, "
+        "and their version histories with executemany"
+    ),
     ORDERING: "SELECT a row per line by key + executemany N+1 rows, one transaction",
     CREDITING: "csv-parse the same file + executemany N+2 rows, one transaction",
     RECONCILING: "SELECT the same two read models + a dict join in Python",
     VERIFICATION: "SELECT the same event rows + SHA-256 of each stored state",
     REBUILD: "stream the event rows + decode + hand fold + executemany writes",
+    TIME_TRAVEL_SITE_LIST: "the same cut of the version history, hand-written SQL",
+    TIME_TRAVEL_DASHBOARD: "the same cut, counted per site and state in hand-written SQL",
 }
 
+HISTORY_NAMES = frozenset(t.real for t in HISTORY_TABLES)
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 WARMUP_BATCHES = 2
 MAX_SITES = 26**3
@@ -99,10 +110,17 @@ class Sizes:
     batch_lines: int = 40_000
     verify_events: int = 1_000_000
     rebuild_events: int = 1_000_000
+    time_travel_versions: int = 1_000_000
+    time_travel_sites: int = 1000
+    time_travel_queries: int = 10
 
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
             raise ValueError("sizes must be positive")
+        if min(self.time_travel_versions // 3, self.time_travel_sites) < 1:
+            raise ValueError("time travel needs at least 3 versions and 1 site")
+        if self.time_travel_queries < 1:
+            raise ValueError("time_travel_queries must be at least 1")
         if self.verify_events < 1:
             raise ValueError("verify_events must be at least 1")
         if not 1000 <= self.rebuild_events <= MAX_SITES * 200:
@@ -137,6 +155,9 @@ class Sizes:
             batch_lines=300,
             verify_events=2_000,
             rebuild_events=2_000,
+            time_travel_versions=3_000,
+            time_travel_sites=20,
+            time_travel_queries=3,
         )
 
 
@@ -198,7 +219,10 @@ class ScenarioResult:
 
     @property
     def unit(self) -> str:
-        """What the scenario counts: events written or read, or lines of a payment batch."""
+        """What the scenario counts: events written or read, lines of a payment batch, or
+        queries at past cuts."""
+        if self.scenario in TIME_TRAVEL_SCENARIOS:
+            return "queries"
         return "lines" if self.scenario in LEDGER_SCENARIOS else "events"
 
     def as_dict(self) -> dict[str, object]:
@@ -410,8 +434,9 @@ def projection_catch_up(
 
     The fresh store is seeded with the events the two scenarios above produced, copied in log
     order through the recorder (untimed), so the rebuild reads exactly that history. The
-    baseline folds the same events into copies of the same read models; after the timed
-    rebuilds both sides must hold identical rows (checked untimed), or the run is invalid.
+    baseline folds the same events into copies of the same read models and their histories;
+    after the timed rebuilds both sides must hold identical rows and versions (checked untimed),
+    or the run is invalid.
     """
     with fresh_store(target, workdir) as store:
         app = store.jejak.app
@@ -464,7 +489,8 @@ def projection_catch_up(
             "projections": len(names),
             "batch": sizes.batch,
             "log_events": len(archive.rows),
-            "read_model_rows": sum(rows.values()),
+            "read_model_rows": sum(n for t, n in rows.items() if t not in HISTORY_NAMES),
+            "history_versions": sum(n for t, n in rows.items() if t in HISTORY_NAMES),
             **{f"rows_{table}": n for table, n in rows.items()},
             **settings,
         },

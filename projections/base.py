@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import copy
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Self
 
-from sqlalchemy import ARRAY, Connection, String, Table, any_, cast, delete, select
+from sqlalchemy import ARRAY, Connection, Dialect, String, Table, any_, cast, delete, select
 
 from projections.chain import StoredEvent
+from projections.tables import VERSION_COLUMNS, history_of
 
 Row = dict[str, Any]
+Values = tuple[Any, ...]
 Fold = Callable[[Row | None, "PositionedEvent"], Row | None]
 
 
@@ -130,10 +134,34 @@ class RowProjection(Projection):
         before = self.load(conn, keys)
         after = dict(before)
         fold = self.batch_fold(conn, events)
+        history = history_of(self.table)
+        versions: list[Values] = []
         for key, event in keyed:
-            after[key] = fold(after.get(key), event)
+            after[key] = row = fold(after.get(key), event)
+            if history is not None:
+                versions.append(self.history_row(history, key, event, row))
         self.write(conn, keys, after, list(before))
+        if history is not None:
+            # Same transaction as the rows and the position: the history never runs ahead of
+            # or behind the read model (ADR 0023).
+            append_rows(conn, history, versions)
         return before, after
+
+    def history_row(
+        self, history: Table, key: Hashable, event: PositionedEvent, row: Row | None
+    ) -> Values:
+        """The `history` row, in its column order, for the state `event` left the row of `key`
+        in (None: removed).
+
+        Built at once, as a copy: a later fold in the same batch must not change it.
+        """
+        kept = _kept_columns(history)
+        if row is None:
+            values: list[Any] = [None] * len(kept)
+            values[kept.index(self.key_column)] = key
+            return (*values, event.position, event.event.occurred_on, True)
+        stored = self.to_stored(row)
+        return (*map(stored.get, kept), event.position, event.event.occurred_on, False)
 
     def load(self, conn: Connection, keys: Sequence[Hashable]) -> dict[Hashable, Row | None]:
         """The current rows for `keys`."""
@@ -174,15 +202,92 @@ def replace_rows(
 ) -> None:
     """Replace the rows for `keys` by `rows` (a key without a row is deleted).
 
-    A portable upsert: delete, then one executemany insert. `stored` names the keys that had a
-    row before, when known; only those need deleting.
+    A portable upsert: delete, then one insert of all the rows (`append_rows`). `stored` names
+    the keys that had a row before, when known; only those need deleting.
     """
     column = table.c[key_column]
     for chunk in _chunks(keys if stored is None else stored, 500):
         conn.execute(delete(table).where(key_in(conn, column, chunk)))
-    survivors = [row for key in keys if (row := rows.get(key)) is not None]
-    if survivors:
-        conn.execute(table.insert(), survivors)
+    names = _column_names(table)
+    survivors = [tuple(map(row.get, names)) for k in keys if (row := rows.get(k)) is not None]
+    append_rows(conn, table, survivors)
+
+
+def append_rows(conn: Connection, table: Table, rows: Sequence[Values]) -> None:
+    """Insert `rows`, tuples in `table`'s column order, in the caller's transaction.
+
+    Through the driver, because SQLAlchemy's executemany builds and processes a parameter
+    dict per row, and a catch-up writes a row per changed row and one per event to each
+    version history: that was a large share of its time. One binary COPY on PostgreSQL, the
+    driver's executemany elsewhere; the columns' own bind processing (dates and booleans on
+    SQLite) is still applied.
+    """
+    if not rows:
+        return
+    writer = _row_writer(table, conn.dialect)
+    if writer.processors:
+        rows = [writer.process(row) for row in rows]
+    driver: Any = conn.connection.driver_connection
+    if writer.copy_types is not None:
+        with driver.cursor() as cursor, cursor.copy(writer.statement) as copy:
+            copy.set_types(writer.copy_types)
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(writer.statement, rows)
+        finally:
+            cursor.close()
+
+
+@dataclass(frozen=True)
+class _RowWriter:
+    statement: str
+    # Binary COPY needs each column's server type; None: an INSERT for executemany.
+    copy_types: list[str] | None
+    processors: Sequence[tuple[int, Callable[[Any], Any]]]
+
+    def process(self, row: Values) -> Values:
+        values = list(row)
+        for at, process in self.processors:
+            values[at] = process(values[at])
+        return tuple(values)
+
+
+@lru_cache(maxsize=64)
+def _row_writer(table: Table, dialect: Dialect) -> _RowWriter:
+    quote = dialect.identifier_preparer.quote
+    name = dialect.identifier_preparer.format_table(table)
+    columns = ", ".join(quote(c.name) for c in table.columns)
+    processors = [
+        (at, process)
+        for at, c in enumerate(table.columns)
+        if (process := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    if dialect.name == "postgresql":
+        # "VARCHAR(36)" -> "varchar": the names psycopg knows the binary formats by.
+        types = [
+            re.sub(r"\(.*\)", "", c.type.compile(dialect=dialect)).lower() for c in table.columns
+        ]
+        return _RowWriter(f"COPY {name} ({columns}) FROM STDIN (FORMAT BINARY)", types, processors)
+    # Compiled with every column as a parameter, in the driver's own placeholder style.
+    keys = [c.name for c in table.columns]
+    statement = str(table.insert().compile(dialect=dialect, column_keys=keys))
+    return _RowWriter(statement, None, processors)
+
+
+@lru_cache(maxsize=256)
+def _column_names(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns)
+
+
+@lru_cache(maxsize=16)
+def _kept_columns(history: Table) -> tuple[str, ...]:
+    """The row's own columns a history keeps, before the version columns."""
+    names = _column_names(history)
+    assert names[-len(VERSION_COLUMNS) :] == VERSION_COLUMNS, names
+    return names[: -len(VERSION_COLUMNS)]
 
 
 def fold_all(projection: RowProjection, events: Iterable[PositionedEvent]) -> dict[Hashable, Row]:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from projections.base import PositionedEvent, Projection
-from projections.tables import projection_positions
+from projections.tables import history_of, projection_positions
 
 
 class EventSource(Protocol):
@@ -114,6 +114,9 @@ class ProjectionRunner:
             for projection in chosen:
                 for table in projection.tables:
                     conn.execute(table.delete())
+                    # Its history is replayed with it: a rebuild may fold differently.
+                    if (history := history_of(table)) is not None:
+                        conn.execute(history.delete())
                 conn.execute(
                     projection_positions.delete().where(
                         projection_positions.c.name == projection.name

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -445,3 +446,57 @@ published_reports = Table(
     Index("ix_published_reports_kind_period", "report_kind", "period_start", "period_end"),
 )
 """Every report sent out of the programme, at its latest version (ADR 0021)."""
+
+# --- row-version histories (ADR 0023) --------------------------------------------------------
+
+VERSION_POSITION = "version_position"
+VERSION_OCCURRED_ON = "version_occurred_on"
+REMOVED = "removed"
+VERSION_COLUMNS = (VERSION_POSITION, VERSION_OCCURRED_ON, REMOVED)
+"""The columns a history adds after the row's own, in table order."""
+
+
+def _history_of(table: Table, key_column: str) -> Table:
+    """`<table>_history`: one row per event that changed a row of `table`, append-only.
+
+    Each version is the row as the event left it, with the event's log position and business
+    date; `removed` marks an event that deleted the row. Sealed columns are left out: a past
+    cut never shows them, and the ciphertext is not copied once per change.
+    """
+    kept = [
+        Column(c.name, c.type, nullable=c.name != key_column)
+        for c in table.columns
+        if not c.name.endswith("_sealed")
+    ]
+    # A list of one site's rows reads only the versions of that site's keys.
+    by_site = "site_id" in table.c and key_column != "site_id"
+    indexes = [Index(f"ix_{table.name}_history_site_id", "site_id")] if by_site else []
+    return Table(
+        f"{table.name}_history",
+        metadata,
+        *kept,
+        Column(VERSION_POSITION, BigInteger, nullable=False),
+        Column(VERSION_OCCURRED_ON, Date, nullable=False),
+        Column(REMOVED, Boolean, nullable=False),
+        PrimaryKeyConstraint(key_column, VERSION_POSITION),
+        *indexes,
+    )
+
+
+HISTORIES: dict[str, Table] = {
+    table.name: _history_of(table, key)
+    for table, key in (
+        (site_status, "site_id"),
+        (beneficiary_status, "beneficiary_id"),
+        (entitlement_status, "entitlement_id"),
+        (worklist, "subject_id"),
+        (audit_register, "finding_id"),
+    )
+}
+"""The row read models whose every change is kept, by live table name."""
+
+
+def history_of(table: Table) -> Table | None:
+    """The history kept for `table`: None for a table without one, and for a shadow table being
+    rebuilt side by side (it has another name; `projections.history` rebuilds the history)."""
+    return HISTORIES.get(table.name) if metadata.tables.get(table.name) is table else None

@@ -43,7 +43,7 @@ from service.reports_cli import reports_cli
 from service.roster_cli import roster_cli
 from service.settings import Settings
 from service.system import Jejak
-from service.time_travel import Cut, read_model_at
+from service.time_travel import Cut, known_position, read_model_page
 
 cli = typer.Typer(help="Jejak: event-sourced workflow and audit ledger.", no_args_is_help=True)
 users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
@@ -293,16 +293,23 @@ def _print_diffs(diffs: list[TableDiff], show: int) -> None:
 @cli.command()
 def status(
     as_of: Annotated[str | None, typer.Option(help="Date for overdue counts.")] = None,
+    as_at: Annotated[str | None, typer.Option(help="The figures as at this business date.")] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(help="The figures as known at this log position or recording time."),
+    ] = None,
 ) -> None:
-    """The dashboard's figures as text (the same events always give the same text)."""
+    """The dashboard's figures as text (the same events always give the same text), now or at
+    a past cut."""
     from service.api.deps import today_wita
     from service.status import render_status
 
     jejak = Jejak.start()
     try:
         _catch_up(jejak)
-        day = date.fromisoformat(as_of) if as_of else today_wita()
-        typer.echo(render_status(jejak, day), nl=False)
+        cut = None if as_at is None and known_at is None else _cut(jejak, known_at, as_at)
+        day = date.fromisoformat(as_of) if as_of else (cut and cut.as_at) or today_wita()
+        typer.echo(render_status(jejak, day, cut), nl=False)
     finally:
         jejak.close()
 
@@ -517,26 +524,47 @@ def evidence(
 def as_of(
     read_model: str,
     known_at: Annotated[
-        int | None, typer.Option(help="Log position: what the system said then.")
+        str | None,
+        typer.Option(
+            help="What the system said then: a log position, or a recording time "
+            "(ISO 8601 with its time zone)."
+        ),
     ] = None,
     as_at: Annotated[
         str | None, typer.Option(help="Business date: what had happened by then.")
     ] = None,
+    site: Annotated[str | None, typer.Option(help="Only this site's rows (site id).")] = None,
+    state: Annotated[str | None, typer.Option(help="Only rows in this state.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many rows.")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Rows to skip first.")] = 0,
 ) -> None:
-    """A read model replayed from the log to a past cut, one JSON row per line (sealed
-    columns left out)."""
+    """A read model at a past cut, one JSON row per line (sealed columns left out)."""
     if known_at is None and as_at is None:
         console.print("[red]Give --known-at, --as-at or both.[/red]")
         raise typer.Exit(2)
+    where = {k: v for k, v in (("site_id", site), ("state", state)) if v is not None}
     jejak = Jejak.start()
     try:
-        cut = Cut(known_at=known_at, as_at=date.fromisoformat(as_at) if as_at else None)
+        _catch_up(jejak)
+        cut = _cut(jejak, known_at, as_at)
         try:
-            rows = read_model_at(jejak, read_model, cut)
-        except LookupError as error:
+            page = read_model_page(jejak, read_model, cut, where, limit=limit, offset=offset)
+        except (LookupError, KeyError) as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from None
-        for row in rows:
+        for row in page.items:
             typer.echo(json.dumps(row, default=str, sort_keys=True))
     finally:
         jejak.close()
+
+
+def _cut(jejak: Jejak, known_at: str | None, as_at: str | None) -> Cut:
+    """The cut the options name; a bad value ends the command with its reason."""
+    try:
+        return Cut(
+            known_at=None if known_at is None else known_position(jejak, known_at),
+            as_at=date.fromisoformat(as_at) if as_at else None,
+        )
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None

@@ -135,25 +135,7 @@ class ReadModels:
                 )
             )
         )
-        for row in rows:
-            row["counts_by_state"] = json.loads(row["counts_by_state"])
-            row["credited_rupiah"] = credited.get(row["site_id"], 0)
-        totals = {
-            key: sum(r[key] or 0 for r in rows)
-            for key in (
-                "headcount_at_pendataan",
-                "declared_headcount_at_closure",
-                "registered",
-                "in_programme_now",
-                "credited_rupiah",
-            )
-        }
-        by_state: dict[str, int] = {}
-        for row in rows:
-            for state, n in row["counts_by_state"].items():
-                by_state[state] = by_state.get(state, 0) + n
-        totals["counts_by_state"] = dict(sorted(by_state.items()))
-        return {"sites": rows, "totals": totals}
+        return dashboard_figures(rows, credited)
 
     def sites(self, *, state: str | None, limit: int, offset: int) -> Page[Row]:
         """Sites, optionally in one state."""
@@ -366,6 +348,31 @@ class ReadModels:
     def _tuples(self, query: Select[Any]) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(query)]
+
+
+def dashboard_figures(rows: list[Row], credited: dict[str, int]) -> dict[str, Any]:
+    """The dashboard's sites, each with the rupiah credited there, and the programme's totals;
+    `rows` are programme_dashboard rows with their counts decoded (live, or at a past cut)."""
+    for row in rows:
+        if isinstance(row["counts_by_state"], str):
+            row["counts_by_state"] = json.loads(row["counts_by_state"])
+        row["credited_rupiah"] = credited.get(row["site_id"], 0)
+    totals: dict[str, Any] = {
+        key: sum(r[key] or 0 for r in rows)
+        for key in (
+            "headcount_at_pendataan",
+            "declared_headcount_at_closure",
+            "registered",
+            "in_programme_now",
+            "credited_rupiah",
+        )
+    }
+    by_state: dict[str, int] = {}
+    for row in rows:
+        for state, n in row["counts_by_state"].items():
+            by_state[state] = by_state.get(state, 0) + n
+    totals["counts_by_state"] = dict(sorted(by_state.items()))
+    return {"sites": rows, "totals": totals}
 
 
 def page_of(engine: Engine, query: Select[Any], limit: int, offset: int) -> Page[Row]:

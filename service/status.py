@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 from service.display import rupiah_for_display
-from service.queries import ReadModels
+from service.queries import ReadModels, Row
 from service.system import Jejak
+from service.time_travel import Cut, dashboard_at, read_model_at
 
 
-def render_status(jejak: Jejak, as_of: date) -> str:
-    """The programme's figures per site, then the open work, as of `as_of`."""
+def render_status(jejak: Jejak, as_of: date, cut: Cut | None = None) -> str:
+    """The programme's figures per site, then the open work, as of `as_of`; at `cut` when given
+    (as at a business date, as known at a log position, or both)."""
     reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
-    board = reads.dashboard()
-    lines = [f"Jejak status as of {as_of.isoformat()} (log position {jejak.runner.position()})", ""]
+    board = reads.dashboard() if cut is None else dashboard_at(jejak, cut)
+    if cut is None:
+        title = f"Jejak status as of {as_of.isoformat()} (log position {jejak.runner.position()})"
+    else:
+        title = f"Jejak status {_describe(cut)}, overdue as of {as_of.isoformat()}"
+    lines = [title, ""]
     header = (
         f"{'site':<8} {'state':<16} {'pendataan':>9} {'closure':>8} {'now':>5} "
         f"{'credited':>15}  funds at closure"
@@ -41,14 +47,38 @@ def render_status(jejak: Jejak, as_of: date) -> str:
     lines += ["", "cases per state:"]
     for state, n in t["counts_by_state"].items():
         lines.append(f"  {state:<26} {n:>4}")
-    work = reads.worklist(
-        as_of=as_of, overdue_only=False, site_id=None, kind=None, limit=10_000, offset=0
-    )
-    overdue = [w for w in work.items if w["overdue"]]
-    lines += ["", f"open work items: {work.total}, overdue: {len(overdue)}"]
+    if cut is None:
+        work = reads.worklist(
+            as_of=as_of, overdue_only=False, site_id=None, kind=None, limit=10_000, offset=0
+        )
+        items, total = work.items, work.total
+    else:
+        items = _work_at(jejak, cut, as_of)
+        total = len(items)
+    overdue = [w for w in items if w["overdue"]]
+    lines += ["", f"open work items: {total}, overdue: {len(overdue)}"]
     for w in overdue[:10]:
         lines.append(
             f"  {w['label']:<12} {w['next_action']:<20} due {w['due_on']} "
             f"({w['days_overdue']} days overdue)"
         )
     return "\n".join(lines) + "\n"
+
+
+def _describe(cut: Cut) -> str:
+    parts = []
+    if cut.as_at is not None:
+        parts.append(f"as at {cut.as_at.isoformat()}")
+    if cut.known_at is not None:
+        parts.append(f"as known at log position {cut.known_at}")
+    return " and ".join(parts)
+
+
+def _work_at(jejak: Jejak, cut: Cut, as_of: date) -> list[Row]:
+    """The worklist's open items at `cut`, most urgent first, judged overdue on `as_of`."""
+    items = [w for w in read_model_at(jejak, "worklist", cut) if w["next_action"] is not None]
+    items.sort(key=lambda w: (w["due_on"] is None, w["due_on"] or as_of, w["label"]))
+    for w in items:
+        w["overdue"] = w["due_on"] is not None and w["due_on"] < as_of
+        w["days_overdue"] = (as_of - w["due_on"]).days if w["overdue"] else 0
+    return items

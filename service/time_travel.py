@@ -1,26 +1,59 @@
 """Reports and aggregates as they stood: "as at" a business date, or "as known at" a log position.
 
-Both are replays of the log, never stored copies of old reports:
+Both are derived from the log, never from stored copies of old reports:
 - *as known at* position P folds the events recorded up to P: what the system said then;
 - *as at* business date D folds every event that happened by D, including those entered later.
-The two differ exactly when something was entered late. The fold is the read model's own pure
-fold (`projections.base.fold_all`), so a past cut can never disagree with the live table about
-how an event counts. This replays from the start of the log; it is exact, not yet fast at
-national scale.
+The two differ exactly when something was entered late.
+
+The reference is a replay of the log through the read model's own pure fold
+(`replay_read_model_at`). The fast path (`read_model_at`, `read_model_page`) reads the row
+read models' version histories in SQL instead (ADR 0023) and must give the same rows for every
+cut; a property test holds it to that on both stores.
+- As known at P: each key's latest version at a position <= P.
+- As at D: each key's latest version among those dated <= D, when those versions come before
+  every version dated after D (the usual case: a key's events were entered in date order).
+  A key with a later-dated event recorded before an earlier-dated one is folded again from its
+  own events in the cut, which are few; the SQL finds those keys too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from projections.base import PositionedEvent, RowProjection, fold_all
+from eventsourcing.persistence import StoredEvent as LibraryEvent
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    case,
+    false,
+    func,
+    select,
+)
+
+from projections.base import PositionedEvent, Row, RowProjection, fold_all
+from projections.dashboard import summarise_members
+from projections.tables import (
+    REMOVED,
+    VERSION_OCCURRED_ON,
+    VERSION_POSITION,
+    beneficiary_status,
+    history_of,
+    payment_ledger,
+)
+from service.queries import Page, dashboard_figures
 from service.system import ApplicationEventSource, Jejak
 
 PAGE = 2000
+# Equality filters on a read model's columns, as the live lists take them (site, state, ...).
+Where = Mapping[str, object]
+VERSION_COLUMNS = frozenset({VERSION_POSITION, VERSION_OCCURRED_ON, REMOVED})
 
 
 @dataclass(frozen=True)
@@ -37,16 +70,258 @@ class Cut:
         return self.as_at is None or event.event.occurred_on <= self.as_at
 
 
-def read_model_at(jejak: Jejak, name: str, cut: Cut) -> list[dict[str, Any]]:
-    """The rows read model `name` had (or would have had) at `cut`, sealed columns left out."""
-    projection = next((p for p in jejak.runner.projections if p.name == name), None)
-    if not isinstance(projection, RowProjection):
-        raise LookupError(f"{name} is not a read model that can be replayed to a cut")
+def known_position(jejak: Jejak, text: str) -> int:
+    """The log position an "as known at" names: a position as it is, or a recording time
+    (ISO 8601 with its time zone) as the last position recorded by then."""
+    if text.strip().isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"known_at {text!r} is neither a log position nor an ISO time") from None
+    return position_recorded_by(jejak, moment)
+
+
+def position_recorded_by(jejak: Jejak, moment: datetime) -> int:
+    """The last log position recorded by `moment` (0 when nothing was): "as known at" a time.
+
+    A binary search over positions, reading one event per step: recording times rise with the
+    position (the recorder appends under a table lock), so the events recorded by `moment`
+    are a prefix of the log.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("a recording time needs its time zone")
+    source = ApplicationEventSource(jejak.app)
+    low, high = 0, source.head()  # position `low` is recorded by `moment`; past `high` nothing
+    while low < high:
+        middle = (low + high + 1) // 2
+        found = source.read_after(middle - 1, 1)  # the first event at `middle` or after
+        beyond = not found or found[0].position > high
+        if beyond or found[0].recorded_at.astimezone(UTC) > moment.astimezone(UTC):
+            high = middle - 1
+        else:
+            low = found[0].position
+    return low
+
+
+# --- the reference: a replay of the log ------------------------------------------------------
+
+
+def replay_read_model_at(
+    jejak: Jejak, name: str, cut: Cut, where: Where | None = None
+) -> list[Row]:
+    """The rows read model `name` had (or would have had) at `cut`, replayed from the log,
+    sealed columns left out, in key order. Exact and slow: the reference for the fast path."""
+    projection = row_projection(jejak, name)
     rows = fold_all(projection, (e for e in log_events(jejak, cut.known_at) if cut.keeps(e)))
-    return [
-        {k: v for k, v in row.items() if not k.endswith("_sealed")}
-        for _, row in sorted(rows.items(), key=lambda item: str(item[0]))
-    ]
+    shown = [_present(projection, row) for row in rows.values()]
+    return sorted((r for r in shown if _matches(r, where)), key=_key_order(projection))
+
+
+# --- the fast path: version histories in SQL ---------------------------------------------------
+
+
+def read_model_at(jejak: Jejak, name: str, cut: Cut, where: Where | None = None) -> list[Row]:
+    """`replay_read_model_at`'s rows, read from the version history where there is one."""
+    return read_model_page(jejak, name, cut, where).items
+
+
+def read_model_page(
+    jejak: Jejak,
+    name: str,
+    cut: Cut,
+    where: Where | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Page[Row]:
+    """One page, in key order, of the rows read model `name` had at `cut` among those matching
+    `where` (column = value); `limit` None gives every row."""
+    projection = row_projection(jejak, name)
+    history = history_of(projection.table)
+    if history is None:
+        everything = replay_read_model_at(jejak, name, cut, where)
+        end = None if limit is None else offset + limit
+        return Page(everything[offset:end], len(everything), limit or len(everything), offset)
+    unknown = sorted(set(where or {}) - set(history.c.keys()))
+    if unknown:
+        raise KeyError(f"{name} has no column {unknown[0]}")
+    past = HistoryCut(projection, history, cut, where or {})
+    with jejak.engine.connect() as conn:
+        refolded = [r for r in past.refold(conn, jejak) if _matches(r, where)]
+        query = past.clean_rows().order_by(_ordered(conn, past.key))
+        if limit is not None:
+            # The refolded keys may fall anywhere in the order: enough clean rows to place them.
+            query = query.limit(offset + limit)
+        clean = [past.present(dict(row)) for row in conn.execute(query).mappings()]
+        counted = select(func.count()).select_from(past.clean_rows().subquery())
+        total = int(conn.execute(counted).scalar_one()) + len(refolded)
+    merged = sorted(clean + refolded, key=_key_order(projection))
+    end = None if limit is None else offset + limit
+    return Page(merged[offset:end], total, limit or total, offset)
+
+
+class HistoryCut:
+    """The SQL that cuts one read model's version history, and the refold of the keys whose
+    events were entered out of date order."""
+
+    def __init__(self, projection: RowProjection, history: Table, cut: Cut, where: Where) -> None:
+        self.projection = projection
+        self.history = history
+        self.cut = cut
+        self.where = where
+        self.key = history.c[projection.key_column]
+        self.position = history.c[VERSION_POSITION]
+        self.occurred_on = history.c[VERSION_OCCURRED_ON]
+
+    def _scope(self) -> list[Any]:
+        """Versions recorded by the cut, of keys that ever matched the filters (a key matches
+        at the cut only through one of its versions, so the rest cannot)."""
+        conditions: list[Any] = []
+        if self.cut.known_at is not None:
+            conditions.append(self.position <= self.cut.known_at)
+        if self.where:
+            matching = select(self.key).where(
+                *(self.history.c[column] == value for column, value in self.where.items())
+            )
+            conditions.append(self.key.in_(matching))
+        return conditions
+
+    def out_of_order(self) -> Select[Any]:
+        """Keys with a version dated after the cut's date recorded before one dated by it."""
+        assert self.cut.as_at is not None
+        late = self.occurred_on > self.cut.as_at
+        return (
+            select(self.key)
+            .where(*self._scope())
+            .group_by(self.key)
+            .having(func.min(case((late, self.position))) < func.max(case((~late, self.position))))
+        )
+
+    def clean_rows(self) -> Select[Any]:
+        """Each key's version at the cut, for the keys a date cut does not refold."""
+        conditions = self._scope()
+        if self.cut.as_at is not None:
+            conditions.append(self.occurred_on <= self.cut.as_at)
+        latest = (
+            select(self.key.label("key"), func.max(self.position).label("at"))
+            .where(*conditions)
+            .group_by(self.key)
+            .subquery()
+        )
+        query = (
+            select(self.history)
+            .join(latest, and_(self.key == latest.c.key, self.position == latest.c.at))
+            .where(self.history.c[REMOVED] == false())
+            .where(*(self.history.c[column] == value for column, value in self.where.items()))
+        )
+        if self.cut.as_at is not None:
+            query = query.where(self.key.not_in(self.out_of_order()))
+        return query
+
+    def refold(self, conn: Connection, jejak: Jejak) -> list[Row]:
+        """The rows of the out-of-order keys, folded from their own events in the cut."""
+        if self.cut.as_at is None:
+            return []
+        keys = list(conn.execute(self.out_of_order()).scalars())
+        if not keys:
+            return []
+        positions = conn.execute(
+            select(self.position)
+            .where(
+                self.key.in_(keys),
+                self.occurred_on <= self.cut.as_at,
+                *([] if self.cut.known_at is None else [self.position <= self.cut.known_at]),
+            )
+            .order_by(self.position)
+        ).scalars()
+        events = _decode(jejak, jejak.raw_log().read_positions(list(positions)))
+        fold = self.projection.batch_fold(conn, events)
+        rows: dict[Hashable, Row | None] = {}
+        for event in events:
+            key = self.projection.key_of(event)
+            if key is not None:
+                rows[key] = fold(rows.get(key), event)
+        return [
+            _present(self.projection, self.projection.to_stored(row))
+            for row in rows.values()
+            if row is not None
+        ]
+
+    def present(self, version: Mapping[str, Any]) -> Row:
+        """A history row as the read model's row."""
+        return {k: v for k, v in version.items() if k not in VERSION_COLUMNS}
+
+
+# --- the dashboard at a cut ------------------------------------------------------------------
+
+
+def dashboard_at(jejak: Jejak, cut: Cut, *, replay: bool = False) -> dict[str, Any]:
+    """The programme dashboard's figures (per site and in total) at `cut`, from the version
+    histories of site_status and beneficiary_status (or, with `replay`, from the log: the
+    reference), and the money credited from payment_ledger's rows, each dated and positioned."""
+    read: Callable[[Jejak, str, Cut], list[Row]] = replay_read_model_at if replay else read_model_at
+    sites = read(jejak, "site_status", cut)
+    if replay:
+        counts = _count_states(read(jejak, "beneficiary_status", cut))
+    else:
+        counts = _states_at(jejak, cut)
+    board = []
+    for site in sorted(sites, key=lambda s: str(s["code"])):
+        facts = {
+            "site_id": site["site_id"],
+            "site_code": site["code"],
+            "site_name": site["name"],
+            "site_state": site["state"],
+            "headcount_at_pendataan": site["headcount_at_pendataan"],
+            "declared_headcount_at_closure": site["declared_headcount"],
+            "funding_status_at_closure": site["funding_status"],
+        }
+        board.append(summarise_members(facts, counts.get(site["site_id"], Counter())))
+    return dashboard_figures(board, _credited_at(jejak, cut))
+
+
+def _states_at(jejak: Jejak, cut: Cut) -> dict[str, Counter[str]]:
+    """How many people each site has in each state at `cut`: counted in SQL for the clean keys,
+    then the refolded ones added."""
+    projection = row_projection(jejak, "beneficiary_status")
+    history = history_of(beneficiary_status)
+    assert history is not None
+    past = HistoryCut(projection, history, cut, {})
+    rows = past.clean_rows().subquery()
+    counts: dict[str, Counter[str]] = {}
+    with jejak.engine.connect() as conn:
+        grouped = select(rows.c.site_id, rows.c.state, func.count()).group_by(
+            rows.c.site_id, rows.c.state
+        )
+        for site_id, state, n in conn.execute(grouped):
+            counts.setdefault(site_id, Counter())[state] += n
+        for row in past.refold(conn, jejak):
+            counts.setdefault(row["site_id"], Counter())[row["state"]] += 1
+    return counts
+
+
+def _count_states(people: Sequence[Row]) -> dict[str, Counter[str]]:
+    counts: dict[str, Counter[str]] = {}
+    for person in people:
+        counts.setdefault(person["site_id"], Counter())[person["state"]] += 1
+    return counts
+
+
+def _credited_at(jejak: Jejak, cut: Cut) -> dict[str, int]:
+    """Rupiah credited net of returns per site at `cut`: payment_ledger keeps one row per event
+    with its position and business date, so the cut is a WHERE clause."""
+    c = payment_ledger.c
+    query = select(c.site_id, func.sum(c.paid_effect)).where(c.site_id.is_not(None))
+    if cut.known_at is not None:
+        query = query.where(c.position <= cut.known_at)
+    if cut.as_at is not None:
+        query = query.where(c.occurred_on <= cut.as_at)
+    with jejak.engine.connect() as conn:
+        return {s: int(n) for s, n in conn.execute(query.group_by(c.site_id))}
+
+
+# --- one aggregate ---------------------------------------------------------------------------
 
 
 def aggregate_at(
@@ -68,6 +343,54 @@ def aggregate_at(
     if aggregate is None:
         raise LookupError("the aggregate did not exist at that cut")
     return aggregate
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def row_projection(jejak: Jejak, name: str) -> RowProjection:
+    """The live row read model called `name` (LookupError for any other name)."""
+    projection = next((p for p in jejak.runner.projections if p.name == name), None)
+    if not isinstance(projection, RowProjection):
+        raise LookupError(f"{name} is not a read model that can be replayed to a cut")
+    return projection
+
+
+def _present(projection: RowProjection, row: Row) -> Row:
+    """A stored row as a past cut shows it: every column but the sealed ones."""
+    return {
+        c.name: row.get(c.name) for c in projection.table.columns if not c.name.endswith("_sealed")
+    }
+
+
+def _matches(row: Row, where: Where | None) -> bool:
+    return all(row.get(column) == value for column, value in (where or {}).items())
+
+
+def _key_order(projection: RowProjection) -> Callable[[Row], str]:
+    return lambda row: str(row[projection.key_column])
+
+
+def _ordered(conn: Connection, column: Any) -> Any:
+    # Python's order of the keys (by code point), which PostgreSQL's collations may not follow.
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
+def _decode(jejak: Jejak, stored: Sequence[Any]) -> list[PositionedEvent]:
+    return [
+        PositionedEvent(
+            s.position,
+            jejak.app.mapper.to_domain_event(
+                LibraryEvent(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                )
+            ),
+        )
+        for s in stored
+    ]
 
 
 def log_events(jejak: Jejak, known_at: int | None = None) -> Iterator[PositionedEvent]:

@@ -14,9 +14,9 @@ import pytest
 from bench import SCENARIOS, Sizes, run_benchmark
 from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
-from bench.read_models import TABLES
+from bench.read_models import HISTORY_TABLES, TABLES
 from bench.report import format_tables
-from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS
+from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, TIME_TRAVEL_SCENARIOS
 from bench.stores import StoreKind, Target, fresh_store
 from service.demo import load_demo
 
@@ -40,8 +40,9 @@ def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> Non
             assert result.passed is None
         else:
             assert result.passed == (result.ratio >= result.goal)
-        # The reconciliation only reads, so its baseline writes no rows of any size.
-        assert (result.payload_bytes > 0) == (result.scenario != "reconciling")
+        # The reconciliation and the time-travel queries only read: no rows of any size.
+        reads_only = result.scenario == "reconciling" or result.scenario in TIME_TRAVEL_SCENARIOS
+        assert (result.payload_bytes > 0) == (not reads_only)
     quick = Sizes.quick()
     by_name = {r.scenario: r for r in run.results}
     assert by_name["command path"].events == quick.commands
@@ -78,7 +79,14 @@ def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> Non
     assert float(rebuild.details["peak_mib_large"]) > 0
     assert int(rebuild.details["read_model_rows"]) > 0
 
-    events, lines = format_tables(run.results).split("\n\n")
+    # Both sides counted the same rows at every cut (the run raises otherwise).
+    for scenario in TIME_TRAVEL_SCENARIOS:
+        assert by_name[scenario].events == 2 * quick.time_travel_queries * 4
+        assert by_name[scenario].details["versions"] == quick.time_travel_versions
+
+    events, lines, queries = format_tables(run.results).split("\n\n")
+    assert queries.splitlines()[0].split()[:4] == ["store", "scenario", "queries", "ms/query"]
+    assert len(queries.splitlines()) == 2 + len(TIME_TRAVEL_SCENARIOS)
     assert len(events.splitlines()) == 2 + len(EVENT_SCENARIOS)
     with_goals = [
         line
@@ -154,10 +162,19 @@ def test_catch_up_baseline_builds_the_same_rows_as_the_projections_for_every_eve
             assert events == store.jejak.app.position()
             assert raw.read_model_mismatches() == []
             rows = raw.read_model_rows()
-            assert set(rows) == {t.real for t in TABLES}
+            assert set(rows) == {t.real for t in (*TABLES, *HISTORY_TABLES)}
             assert all(n > 0 for n in rows.values())
+            # A history holds a version per event that changed a row, so more than the rows.
+            assert all(rows[h.real] > rows[h.real.removesuffix("_history")] for h in HISTORY_TABLES)
 
-            # The comparison is not vacuous: one changed cell is reported.
+            # The comparison is not vacuous: one changed cell is reported, in a history too.
+            raw._execute(
+                "UPDATE baseline_site_status_history SET removed = ? WHERE version_position = "
+                "(SELECT max(version_position) FROM baseline_site_status_history)",
+                (True,),
+            )
+            raw._commit()
+            assert [m.split(":")[0] for m in raw.read_model_mismatches()] == ["site_status_history"]
             raw._execute("UPDATE baseline_worklist SET next_action = 'changed'")
             raw._commit()
             assert any(m.startswith("worklist:") for m in raw.read_model_mismatches())

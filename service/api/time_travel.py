@@ -1,5 +1,5 @@
-"""Time travel over HTTP: a read model "as at" a business date or "as known at" a position, and
-one aggregate at a past version or date (replayed from the log)."""
+"""Time travel over HTTP: a read model or the dashboard "as at" a business date or "as known at"
+a log position or recording time, and one aggregate at a past version or date."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from domain.errors import InvalidValue
 from domain.recording import Role
 from service.api.deps import JejakDep, UserDep, require_role
+from service.api.queries import Limit, Offset, page_body
 from service.application import NotFound
 from service.queries import Reveal, event_as_dict
-from service.time_travel import Cut, aggregate_at, read_model_at
+from service.system import Jejak
+from service.time_travel import Cut, aggregate_at, dashboard_at, known_position, read_model_page
 
 router = APIRouter(prefix="/api/time-travel", tags=["time travel"])
 READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
@@ -26,20 +28,58 @@ async def read_model(
     name: str,
     user: UserDep,
     jejak: JejakDep,
-    known_at: int | None = None,
+    known_at: str | None = None,
     as_at: date | None = None,
+    site_id: UUID | None = None,
+    state: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    """The read model's rows "as known at" log position `known_at` (what the system said then)
-    and/or "as at" business date `as_at` (what had happened by then, late entries included)."""
+    """One page of the read model's rows "as known at" `known_at` (a log position, or a
+    recording time in ISO 8601 with its zone: what the system said then) and/or "as at"
+    business date `as_at` (what had happened by then, late entries included), optionally one
+    site's or one state's rows, in key order."""
     require_role(user, READERS, "read a past state")
-    if known_at is None and as_at is None:
-        raise InvalidValue("give known_at, as_at or both", field="known_at")
-    cut = Cut(known_at=known_at, as_at=as_at)
+    cut = await run_in_threadpool(_cut, jejak, known_at, as_at)
+    where = {k: str(v) for k, v in (("site_id", site_id), ("state", state)) if v is not None}
     try:
-        rows = await run_in_threadpool(read_model_at, jejak, name, cut)
+        page = await run_in_threadpool(
+            read_model_page, jejak, name, cut, where, limit=limit, offset=offset
+        )
+    except KeyError as error:
+        raise InvalidValue(f"{name} cannot be filtered by site", field="site_id") from error
     except LookupError as error:
         raise NotFound("read model", name) from error
-    return {"read_model": name, "known_at": known_at, "as_at": as_at, "rows": rows}
+    return {
+        "read_model": name,
+        "known_at": cut.known_at,
+        "as_at": as_at,
+        **page_body(page),
+        "rows": page.items,
+    }
+
+
+@router.get("/dashboard")
+async def dashboard(
+    user: UserDep, jejak: JejakDep, known_at: str | None = None, as_at: date | None = None
+) -> dict[str, Any]:
+    """The programme dashboard's figures (per site and in total, with the rupiah credited) as
+    known at `known_at` and/or as at `as_at`."""
+    require_role(user, READERS, "read a past state")
+    cut = await run_in_threadpool(_cut, jejak, known_at, as_at)
+    board = await run_in_threadpool(dashboard_at, jejak, cut)
+    return {"known_at": cut.known_at, "as_at": as_at, **board}
+
+
+def _cut(jejak: Jejak, known_at: str | None, as_at: date | None) -> Cut:
+    if known_at is None and as_at is None:
+        raise InvalidValue("give known_at, as_at or both", field="known_at")
+    if known_at is None:
+        return Cut(as_at=as_at)
+    try:
+        return Cut(known_at=known_position(jejak, known_at), as_at=as_at)
+    except ValueError as error:
+        raise InvalidValue(str(error), field="known_at") from error
 
 
 @router.get("/aggregates/{aggregate_id}")

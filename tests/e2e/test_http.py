@@ -423,3 +423,39 @@ def test_a_case_and_a_read_model_as_they_stood(client: TestClient) -> None:
         ).status_code
         == 403
     )
+
+
+def test_one_site_and_the_dashboard_as_at_a_date_and_as_known_at_a_time(
+    client: TestClient,
+) -> None:
+    b = returned_beneficiary(client)
+    auditor = login(client, "aud")
+    now = client.get(
+        "/api/time-travel/read-models/beneficiary_status?known_at=999999", headers=auditor
+    ).json()
+    (her,) = [r for r in now["rows"] if r["beneficiary_id"] == b]
+    site = her["site_id"]
+
+    at_date = client.get(
+        f"/api/time-travel/read-models/beneficiary_status?as_at=2019-06-30&site_id={site}"
+        "&limit=1&offset=0",
+        headers=auditor,
+    )
+    board = client.get("/api/time-travel/dashboard?as_at=2015-01-01", headers=auditor)
+    known_then = client.get(
+        "/api/time-travel/dashboard?known_at=2000-01-01T00:00:00%2B08:00", headers=auditor
+    )
+    bad = client.get("/api/time-travel/dashboard?known_at=yesterday", headers=auditor)
+
+    assert at_date.status_code == 200, at_date.text
+    body = at_date.json()
+    assert body["limit"] == 1 and len(body["rows"]) == 1 and body["total"] >= 1
+    assert all(r["site_id"] == site for r in body["rows"])
+    assert board.status_code == 200 and board.json()["sites"] == []
+    assert known_then.json()["known_at"] == 0
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "known_at"
+    unfiltered = client.get(
+        f"/api/time-travel/read-models/audit_register?as_at=2019-06-30&site_id={site}",
+        headers=auditor,
+    )
+    assert unfiltered.status_code == 422 and unfiltered.json()["error"]["field"] == "site_id"

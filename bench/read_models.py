@@ -244,7 +244,8 @@ class HandFold:
             day = self.day(e.occurred_on)
             if name in self.site.events:
                 self._site(sites, name, oid, e, position, day)
-                site_versions.append(self.site_versions.of(oid, sites[oid], position, day))
+                stored_site = _site_stored(sites[oid])
+                site_versions.append(self.site_versions.of(oid, stored_site, position, day))
                 self._dashboard_site(dashboard, name, oid, e, position, day)
                 touched_sites[oid] = None
                 self._worklist(work, self.site, name, oid, e, position, day)

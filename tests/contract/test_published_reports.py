@@ -18,6 +18,7 @@ from domain.published_report import (
 )
 from domain.recording import DocumentRef, Provenance
 from domain.site import InspectionOutcome
+from projections import report_figures
 from service import published_reports
 from service.application import NotFound, VersionConflict
 from service.published_reports import PublishedReports
@@ -167,3 +168,25 @@ def test_an_unknown_report_or_version_is_not_found(jejak: Jejak) -> None:
         reports.compare(journey.site_id)
     with pytest.raises(NotFound):
         reports.one(done.result.aggregate_id, version=2)
+
+
+def test_a_difference_no_later_event_explains_is_put_down_to_how_figures_are_computed(
+    jejak: Jejak, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_journey(jejak.app)
+    done = publish(jejak)
+    # A later release also counts the bank accounts recorded in the period.
+    monkeypatch.setitem(report_figures.STEPS, "BankAccountRecorded", "bank_accounts_recorded")
+
+    compared = PublishedReports(jejak).compare(done.result.aggregate_id, changed_only=True)
+
+    assert compared["published"]["content_intact"] is True
+    assert compared["reproducible"] is False and compared["events"] == []
+    figure = "sites.TRK-JP.in_period.bank_accounts_recorded"
+    assert figure in compared["unexplained"]
+    (row,) = [r for r in compared["figures"] if r["figure"] == figure]
+    assert (row["published"], row["recomputed_at_published_position"], row["today"]) == (
+        None,
+        1,
+        1,
+    )

@@ -67,7 +67,7 @@ def draft(period: PeriodText, kind: Kind = ReportKind.PROGRAMME_FIGURES) -> None
     """The figures a publication would freeze now; nothing is recorded."""
     jejak = _reading()
     try:
-        content = figures(jejak, kind, _period(period), jejak.app.position())
+        content = figures(jejak.app, kind, _period(period), jejak.app.position())
     finally:
         jejak.close()
     typer.echo(f"{kind.value} {content['period']['start']}..{content['period']['end']}")
@@ -116,11 +116,11 @@ def publish_command(
         provenance = Provenance(base.actor, base.occurred_on, paper, reason)
         if replaces is None:
             done = publish(
-                jejak, kind=kind, period=chosen, addressee=addressee, provenance=provenance
+                jejak.app, kind=kind, period=chosen, addressee=addressee, provenance=provenance
             )
         else:
             done = republish(
-                jejak,
+                jejak.app,
                 PublishedReport.create_id(kind, chosen),
                 replaces_version=replaces,
                 addressee=addressee,

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.base import PositionedEvent, RowProjection, fold_all
+from service.application import ProgrammeApplication
 from service.system import ApplicationEventSource, Jejak
 
 PAGE = 2000
@@ -42,7 +43,7 @@ def read_model_at(jejak: Jejak, name: str, cut: Cut) -> list[dict[str, Any]]:
     projection = next((p for p in jejak.runner.projections if p.name == name), None)
     if not isinstance(projection, RowProjection):
         raise LookupError(f"{name} is not a read model that can be replayed to a cut")
-    rows = fold_all(projection, (e for e in log_events(jejak, cut.known_at) if cut.keeps(e)))
+    rows = fold_all(projection, (e for e in log_events(jejak.app, cut.known_at) if cut.keeps(e)))
     return [
         {k: v for k, v in row.items() if not k.endswith("_sealed")}
         for _, row in sorted(rows.items(), key=lambda item: str(item[0]))
@@ -70,10 +71,10 @@ def aggregate_at(
     return aggregate
 
 
-def log_events(jejak: Jejak, known_at: int | None = None) -> Iterator[PositionedEvent]:
+def log_events(app: ProgrammeApplication, known_at: int | None = None) -> Iterator[PositionedEvent]:
     """The log's events in order, decoded, up to position `known_at` (None: all of them),
     read a page at a time."""
-    source = ApplicationEventSource(jejak.app)
+    source = ApplicationEventSource(app)
     after = 0
     while True:
         page = source.read_after(after, PAGE)

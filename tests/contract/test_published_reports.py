@@ -38,7 +38,11 @@ def letter(number: str, on: date) -> Provenance:
 
 def publish(jejak: Jejak) -> published_reports.Publication:
     return published_reports.publish(
-        jejak, kind=KIND, period=Q3, addressee=KEMENSOS, provenance=letter("400/7/2019", SENT_ON)
+        jejak.app,
+        kind=KIND,
+        period=Q3,
+        addressee=KEMENSOS,
+        provenance=letter("400/7/2019", SENT_ON),
     )
 
 
@@ -106,7 +110,7 @@ def test_the_same_events_give_the_same_figures_and_hash(jejak: Jejak) -> None:
     run_journey(jejak.app)
     done = publish(jejak)
 
-    again = published_reports.figures(jejak, KIND, Q3, done.log_position)
+    again = published_reports.figures(jejak.app, KIND, Q3, done.log_position)
 
     assert figures_sha256(again) == done.content_sha256
     recorded = jejak.app.published_report(done.result.aggregate_id)
@@ -131,11 +135,11 @@ def test_a_second_publication_is_refused_and_a_correction_is_a_new_version(jejak
     )
     with pytest.raises(VersionConflict):
         published_reports.republish(
-            jejak, report_id, replaces_version=2, addressee=None, provenance=correction
+            jejak.app, report_id, replaces_version=2, addressee=None, provenance=correction
         )
 
     again = published_reports.republish(
-        jejak, report_id, replaces_version=1, addressee=None, provenance=correction
+        jejak.app, report_id, replaces_version=1, addressee=None, provenance=correction
     )
 
     assert again.result.version == 2 and again.content_sha256 != done.content_sha256

@@ -229,8 +229,12 @@ def compare(
                 "replaying the log to the published position no longer gives the published"
                 " figures: how figures are computed has changed since (see the restatements)"
             )
-        typer.echo(f"{found['figures_changed']} figures changed:")
+        shown = f" of {len(found['figures'])}" if every else ""
+        typer.echo(f"{found['figures_changed']}{shown} figures changed:")
         for row in found["figures"]:
+            if not row["changed"]:
+                typer.echo(f"  {row['figure']}: {row['published']}")
+                continue
             difference = f" ({row['difference']:+d})" if row["difference"] is not None else ""
             because = ", ".join(str(p) for p in row["positions"]) or "no later event"
             typer.echo(

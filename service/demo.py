@@ -3,7 +3,8 @@
 Sites, dates and headcounts follow the public record (domain research §0-§1): pendataan in 2016
 counted 39 / 70 / 18 women at Nunukan Tengah, Juata Permai and Lingkas Ujung; the two Tarakan
 sites closed on 28 Dec 2018 and Nunukan on 10 Jan 2019 with 27 remaining, both before the aid
-money arrived; grants of Rp 5.500.000 were paid in 2019. Every person is fictitious: names
+money arrived; grants of Rp 5.500.000 were paid in 2019, and the third quarter's figures were
+reported to the Ministry of Social Affairs in October. Every person is fictitious: names
 start with "Contoh" (example), and NIKs use the reserved synthetic serial range 9000-9999.
 Document numbers start with DEMO/. The run is deterministic.
 """
@@ -19,11 +20,13 @@ from uuid import UUID
 
 from domain.beneficiary import ExclusionReason, IdentityEvidence, ReintegrationPath
 from domain.identity import SYNTHETIC_NIK_SERIALS, Sex, make_nik
+from domain.published_report import Period, ReportKind
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus, InspectionOutcome, Site
 from service.accounts import AccountExists, Accounts
 from service.application import NewBeneficiary, ProgrammeApplication
-from service.demo_money import DemoMoney, Journey
+from service.demo_money import DIRECTOR, KEMENSOS, DemoMoney, Journey
+from service.published_reports import publish
 
 KEMENDAGRI = "kemendagri"
 FIRST_NAMES = (
@@ -224,8 +227,31 @@ class _Demo:
         money = DemoMoney(self.app, self._p, self._doc, self.names)
         money.decree_and_lapse_2018([bid for site in SITES for bid in verified[site.code]])
         journeys = [self._journey(site, verified[site.code]) for site in SITES]
-        money.pay_2019(journeys)
+        unclaimed = money.pay_2019(journeys)
+        self._report_third_quarter()
+        money.settle_2019(journeys, unclaimed)
         return self.report
+
+    def _report_third_quarter(self) -> None:
+        """The province sends the ministry the third quarter of 2019, when the grants were
+        paid: returns home, local stays and the rupiah credited (ADR 0021)."""
+        sent_on = date(2019, 10, 7)
+        publish(
+            self.app,
+            kind=ReportKind.PROGRAMME_FIGURES,
+            period=Period.quarter(2019, 3),
+            addressee=f"{DIRECTOR}, {KEMENSOS}",
+            provenance=self._p(
+                "supervisor",
+                sent_on,
+                self._doc(
+                    "surat_pengantar",
+                    "400/REHSOS/X/2019",
+                    sent_on,
+                    "Dinsosnakertrans Provinsi Kalimantan Utara",
+                ),
+            ),
+        )
 
     def _site(self, s: DemoSite) -> list[UUID]:
         app, op = self.app, s.operator

@@ -129,12 +129,12 @@ class DemoMoney:
 
     # --- 2019: re-budgeted and paid ---------------------------------------------------------
 
-    def pay_2019(self, journeys: Sequence[Journey]) -> None:
+    def pay_2019(self, journeys: Sequence[Journey]) -> UUID:
         """Re-budget, amend for drop-outs and local stays, record accounts, batch, pay, take
-        the statements, return the unclaimed allowance, close cases.
+        the August statement; returns the transport allowance never claimed.
 
         Steps run across all sites in business-date order, as the log's clock (which the audit
-        checks read) would see a real programme run.
+        checks read) would see a real programme run; `settle_2019` goes on from there.
         """
         assert self.fy2018 is not None, "the 2018 part runs first"
         app = self.app
@@ -169,6 +169,11 @@ class DemoMoney:
         )
         self._receipts(paid, unclaimed)
         self._statement(owed, unclaimed)
+        return unclaimed
+
+    def settle_2019(self, journeys: Sequence[Journey], unclaimed: UUID) -> None:
+        """Return the unclaimed allowance to the treasury (December) and close cases (2020)."""
+        app = self.app
         self._return_unclaimed(unclaimed)
         for journey in journeys:
             for n, person in enumerate(journey.people):

@@ -32,7 +32,7 @@ from domain.recording import Provenance
 from projections.base import PositionedEvent
 from projections.report_figures import FigureFold, flatten, programme_figures
 from projections.tables import published_reports
-from service.application import CommandResult, NotFound
+from service.application import CommandResult, NotFound, ProgrammeApplication
 from service.queries import Page, page_of
 from service.restatements import code_version
 from service.system import Jejak
@@ -48,21 +48,28 @@ class Publication:
     log_position: int
 
 
-def figures(jejak: Jejak, kind: ReportKind, period: Period, known_at: int) -> dict[str, Any]:
+def figures(
+    app: ProgrammeApplication, kind: ReportKind, period: Period, known_at: int
+) -> dict[str, Any]:
     """The figures of `kind` for `period` as known at log position `known_at` (one kind so
     far; another would bring its own fold)."""
-    return programme_figures(log_events(jejak, known_at), period, known_at)
+    return programme_figures(log_events(app, known_at), period, known_at)
 
 
 def publish(
-    jejak: Jejak, *, kind: ReportKind, period: Period, addressee: str, provenance: Provenance
+    app: ProgrammeApplication,
+    *,
+    kind: ReportKind,
+    period: Period,
+    addressee: str,
+    provenance: Provenance,
 ) -> Publication:
     """Compute the figures as known at the log's head and publish them."""
-    jejak.app.check_publishable(kind, period, provenance)
-    head = jejak.app.position()
-    content = figures(jejak, kind, period, head)
+    app.check_publishable(kind, period, provenance)
+    head = app.position()
+    content = figures(app, kind, period, head)
     version, commit = code_version()
-    result = jejak.app.publish_report(
+    result = app.publish_report(
         kind=kind,
         period=period,
         content=content,
@@ -76,7 +83,7 @@ def publish(
 
 
 def republish(
-    jejak: Jejak,
+    app: ProgrammeApplication,
     report_id: UUID,
     *,
     replaces_version: int,
@@ -85,11 +92,11 @@ def republish(
 ) -> Publication:
     """Compute the report's figures again as known at the head and publish them as a new
     version replacing `replaces_version`; the addressee stays unless another is given."""
-    report = jejak.app.published_report(report_id)
-    head = jejak.app.position()
-    content = figures(jejak, report.kind, report.period, head)
+    report = app.published_report(report_id)
+    head = app.position()
+    content = figures(app, report.kind, report.period, head)
     version, commit = code_version()
-    result = jejak.app.republish_report(
+    result = app.republish_report(
         report_id,
         replaces_version=replaces_version,
         content=content,
@@ -160,7 +167,7 @@ class PublishedReports:
         at_position: dict[str, Any] | None = None
         later: list[dict[str, Any]] = []
         head = 0
-        for event in log_events(self.jejak):
+        for event in log_events(self.jejak.app):
             if at_position is None and event.position > position:
                 at_position = fold.content(position)
             fold.add(event)

@@ -67,7 +67,7 @@ def draft(period: PeriodText, kind: Kind = ReportKind.PROGRAMME_FIGURES) -> None
     """The figures a publication would freeze now; nothing is recorded."""
     jejak = _reading()
     try:
-        content = figures(jejak, kind, _period(period), jejak.app.position())
+        content = figures(jejak.app, kind, _period(period), jejak.app.position())
     finally:
         jejak.close()
     typer.echo(f"{kind.value} {content['period']['start']}..{content['period']['end']}")
@@ -116,11 +116,11 @@ def publish_command(
         provenance = Provenance(base.actor, base.occurred_on, paper, reason)
         if replaces is None:
             done = publish(
-                jejak, kind=kind, period=chosen, addressee=addressee, provenance=provenance
+                jejak.app, kind=kind, period=chosen, addressee=addressee, provenance=provenance
             )
         else:
             done = republish(
-                jejak,
+                jejak.app,
                 PublishedReport.create_id(kind, chosen),
                 replaces_version=replaces,
                 addressee=addressee,
@@ -229,8 +229,12 @@ def compare(
                 "replaying the log to the published position no longer gives the published"
                 " figures: how figures are computed has changed since (see the restatements)"
             )
-        typer.echo(f"{found['figures_changed']} figures changed:")
+        shown = f" of {len(found['figures'])}" if every else ""
+        typer.echo(f"{found['figures_changed']}{shown} figures changed:")
         for row in found["figures"]:
+            if not row["changed"]:
+                typer.echo(f"  {row['figure']}: {row['published']}")
+                continue
             difference = f" ({row['difference']:+d})" if row["difference"] is not None else ""
             because = ", ".join(str(p) for p in row["positions"]) or "no later event"
             typer.echo(

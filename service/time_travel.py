@@ -47,6 +47,7 @@ from projections.tables import (
     history_of,
     payment_ledger,
 )
+from service.application import ProgrammeApplication
 from service.queries import Page, dashboard_figures
 from service.system import ApplicationEventSource, Jejak
 
@@ -113,7 +114,7 @@ def replay_read_model_at(
     """The rows read model `name` had (or would have had) at `cut`, replayed from the log,
     sealed columns left out, in key order. Exact and slow: the reference for the fast path."""
     projection = row_projection(jejak, name)
-    rows = fold_all(projection, (e for e in log_events(jejak, cut.known_at) if cut.keeps(e)))
+    rows = fold_all(projection, (e for e in log_events(jejak.app, cut.known_at) if cut.keeps(e)))
     shown = [_present(projection, row) for row in rows.values()]
     return sorted((r for r in shown if _matches(r, where)), key=_key_order(projection))
 
@@ -393,10 +394,10 @@ def _decode(jejak: Jejak, stored: Sequence[Any]) -> list[PositionedEvent]:
     ]
 
 
-def log_events(jejak: Jejak, known_at: int | None = None) -> Iterator[PositionedEvent]:
+def log_events(app: ProgrammeApplication, known_at: int | None = None) -> Iterator[PositionedEvent]:
     """The log's events in order, decoded, up to position `known_at` (None: all of them),
     read a page at a time."""
-    source = ApplicationEventSource(jejak.app)
+    source = ApplicationEventSource(app)
     after = 0
     while True:
         page = source.read_after(after, PAGE)

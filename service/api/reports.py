@@ -81,7 +81,7 @@ def publish_report(body: PublishIn, user: UserDep, jejak: JejakDep) -> Published
     return _out(
         jejak,
         publish(
-            jejak,
+            jejak.app,
             kind=body.report_kind,
             period=Period(body.period_start, body.period_end),
             addressee=body.addressee,
@@ -101,7 +101,7 @@ def republish_report(
     return _out(
         jejak,
         republish(
-            jejak,
+            jejak.app,
             report_id,
             replaces_version=body.replaces_version,
             addressee=body.addressee,
@@ -139,7 +139,7 @@ def draft_figures(
     head), to check before sending; nothing is recorded."""
     require_role(user, REPLAYERS, "compute a report's figures")
     period = Period(period_start, period_end)
-    return figures(jejak, report_kind, period, jejak.app.position())
+    return figures(jejak.app, report_kind, period, jejak.app.position())
 
 
 @router.get("/{report_id}")

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from domain.payment_batch import PaymentBatch
 from projections.tables import audit_findings, programme_dashboard, site_status
 from service.demo import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
 from service.demo_money import LINE_2018, LINE_2019
+from service.published_reports import PublishedReports
 from service.reconciliation_report import Reconciliations
 from service.status import render_status
 from service.system import Jejak
@@ -59,10 +61,26 @@ def test_the_demo_follows_the_kaltara_timeline(tmp_path: Path) -> None:
         check_the_money_story(jejak)
         check_the_reconciliation_is_clean(jejak)
         check_the_audit_findings(jejak)
+        check_the_published_quarter(jejak)
         assert demo_loaded(jejak.app)
         assert {u.role.value for u in DEMO_USERS} == {"operator", "supervisor", "auditor", "admin"}
     finally:
         jejak.close()
+
+
+def check_the_published_quarter(jejak: Jejak) -> None:
+    """The third quarter of 2019 went to the ministry in October; what followed (the
+    December return, the 2020 closures) changes none of its figures."""
+    reports = PublishedReports(jejak)
+    (listed,) = reports.list(kind=None, limit=10, offset=0).items
+    assert (listed["period_start"], listed["period_end"]) == (date(2019, 7, 1), date(2019, 9, 30))
+    assert listed["published_on"] == date(2019, 10, 7) and listed["actor_id"] == "supervisor"
+    compared = reports.compare(UUID(listed["report_id"]))
+    assert compared["published"]["content_intact"] and compared["reproducible"]
+    assert compared["figures_changed"] == 0 and compared["events"] == []
+    programme = reports.one(UUID(listed["report_id"]))["content"]["programme"]
+    assert programme["in_period"]["returned_home"] == 54
+    assert programme["money_in_period"]["recipients_credited"] == 100
 
 
 def test_status_text_is_the_same_for_the_same_events(tmp_path: Path) -> None:

@@ -10,20 +10,13 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import (
-    IntegrityError,
-    JSONTranscoder,
-    Recording,
-    StoredEvent,
-    Transcoder,
-)
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
 
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import (
@@ -44,7 +37,7 @@ from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
 from service.report_commands import ReportCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
-from service.vault import NewSubjectKeys, Vault
+from service.vault import Vault
 
 # The duplicate index's kind for a name with a birth date (check A06).
 NAME_AND_BIRTH_DATE = "name_birth_date"
@@ -96,19 +89,6 @@ class NewBeneficiary:
     case_number: str
     name: str
     phone: str | None = None
-
-
-@dataclass(frozen=True)
-class PreparedRoster:
-    """A roster checked, sealed and encoded by `_prepare_roster`, not yet written."""
-
-    site_id: UUID
-    roster: Sequence[NewBeneficiary]
-    provenance: Provenance
-    keys: NewSubjectKeys
-    sealed_with_new_keys: bool
-    created: list[Beneficiary]
-    stored_events: list[StoredEvent]
 
 
 class ProgrammeApplication(
@@ -274,73 +254,20 @@ class ProgrammeApplication(
         self, site_id: UUID, roster: Sequence[NewBeneficiary], *, provenance: Provenance
     ) -> list[CommandResult]:
         """Register a whole pendataan roster in one transaction: all of it or none."""
-        return self._write_roster(self._prepare_roster(site_id, roster, provenance))
-
-    def register_rosters(
-        self,
-        rosters: Iterable[tuple[UUID, Sequence[NewBeneficiary]]],
-        *,
-        provenance: Provenance,
-        on_registered: Callable[[list[CommandResult]], None] | None = None,
-    ) -> list[list[CommandResult]]:
-        """Register rosters in order, each in its own transaction (all of it or none).
-
-        A bulk import: while one roster's keys and events are being written, the next one is
-        checked, sealed and encoded. The driver waits for the server without holding the GIL,
-        so the Python work and the server's work run side by side instead of in turn (ADR
-        0025). The log order is the rosters' order. If a roster fails, the rosters before it
-        stay registered, the error's note says how many, and nothing of the failed one or
-        those after it is written. `on_registered` hears of each roster once it is committed.
-        """
-        registered: list[list[CommandResult]] = []
-
-        def committed(results: list[CommandResult]) -> None:
-            registered.append(results)
-            if on_registered is not None:
-                on_registered(results)
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-writer") as writer:
-            writing: Future[list[CommandResult]] | None = None
-            try:
-                for site_id, roster in rosters:
-                    prepared = self._prepare_roster(site_id, roster, provenance)
-                    if writing is not None:
-                        committed(writing.result())
-                    writing = writer.submit(self._write_roster, prepared)
-                if writing is not None:
-                    committed(writing.result())
-                    writing = None
-            except BaseException as error:
-                if writing is not None and not writing.cancelled() and writing.exception() is None:
-                    # The roster being written when the next one failed to prepare is in.
-                    committed(writing.result())
-                error.add_note(f"{len(registered)} earlier rosters were registered")
-                raise
-        return registered
-
-    def _prepare_roster(
-        self,
-        site_id: UUID,
-        roster: Sequence[NewBeneficiary],
-        provenance: Provenance,
-        keys: NewSubjectKeys | None = None,
-    ) -> PreparedRoster:
-        """Check every row, make new keys, seal and build the registrations, and encode them.
-
-        Nothing is written: the keys are stored by `_write_roster`, before the events. Given
-        `keys` (already stored), the people are sealed with the keys the vault holds for them.
-        """
         site = self._get(Site, site_id)
         for row in roster:
             Beneficiary.check_registration(site=site, case_number=row.case_number, name=row.name)
         if len({row.case_number for row in roster}) != len(roster):
             raise AlreadyRegistered("the roster repeats a case number", field="case_number")
         subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
-        if keys is None:
-            new_keys = self.vault.new_subject_keys(subject_ids)
-            sealer_for: Callable[[UUID], Sealer] = new_keys.sealer_for
+        keys = self.vault.new_subject_keys(subject_ids)
+        # The keys are committed before the events, so a crash leaves at most orphan keys and
+        # never an event that no key can read. Someone who already has keys (from an import
+        # that failed after its keys were stored) keeps them, and is sealed with those.
+        if self.vault.store_subject_keys(keys):
+            sealer_for: Callable[[UUID], Sealer] = keys.sealer_for
         else:
-            new_keys, sealer_for = keys, self.vault.sealer_for
+            sealer_for = self.vault.sealer_for
         created = [
             Beneficiary.register(
                 site=site,
@@ -353,33 +280,34 @@ class ProgrammeApplication(
             )
             for row, subject_id in zip(roster, subject_ids, strict=True)
         ]
-        events = [event for b in created for event in b.collect_events()]
-        stored = list(map(self.mapper.to_stored_event, events))
-        return PreparedRoster(site_id, roster, provenance, new_keys, keys is None, created, stored)
+        recordings = self._save(*created, what="case number")
+        positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
+        return [CommandResult(b.id, b.version, positions.get(b.id, 0), b.state) for b in created]
 
-    def _write_roster(self, prepared: PreparedRoster) -> list[CommandResult]:
-        """Store a prepared roster's keys, then its events in one transaction."""
-        # The keys are committed before the events, so a crash leaves at most orphan keys and
-        # never an event that no key can read. Someone who already has keys (from an import
-        # that failed after its keys were stored) keeps them, and is sealed again with those.
-        if not self.vault.store_subject_keys(prepared.keys) and prepared.sealed_with_new_keys:
-            prepared = self._prepare_roster(
-                prepared.site_id, prepared.roster, prepared.provenance, keys=prepared.keys
-            )
+    def register_rosters(
+        self,
+        rosters: Iterable[tuple[UUID, Sequence[NewBeneficiary]]],
+        *,
+        provenance: Provenance,
+        on_registered: Callable[[list[CommandResult]], None] | None = None,
+    ) -> list[list[CommandResult]]:
+        """Register rosters in order, each in its own transaction (all of it or none).
+
+        A bulk import in pieces the store takes comfortably. If a roster fails, the rosters
+        before it stay registered, the error's note says how many, and nothing of the failed
+        one or those after it is written. `on_registered` hears of each roster once it is
+        committed (ADR 0025).
+        """
+        registered: list[list[CommandResult]] = []
         try:
-            positions = self.recorder.insert_events(prepared.stored_events) or []
-        except IntegrityError:
-            # Case numbers give deterministic ids, so a conflict means one is registered.
-            raise AlreadyRegistered("case number is already registered") from None
-        # As the library's `_record` does after a save.
-        cache = self.repository.cache
-        if cache and not self.repository.fastforward:
-            for beneficiary in prepared.created:
-                cache.put(beneficiary.id, beneficiary)
-        return [
-            CommandResult(b.id, b.version, position, b.state)
-            for b, position in zip(prepared.created, positions, strict=True)
-        ]
+            for site_id, roster in rosters:
+                registered.append(self.register_roster(site_id, roster, provenance=provenance))
+                if on_registered is not None:
+                    on_registered(registered[-1])
+        except BaseException as error:
+            error.add_note(f"{len(registered)} earlier rosters were registered")
+            raise
+        return registered
 
     def verify_identity(
         self,

@@ -330,4 +330,5 @@ def _rebuild_histories(conn: Connection, rebuild: Rebuild, position: int) -> Non
             continue  # only row read models keep a version history
         history = history_of(live.table)
         if history is not None:
-            rebuild_history(conn, builder, history, rebuild.jejak.runner.source, position)
+            source, batch = rebuild.jejak.runner.source, rebuild.jejak.runner.batch_size
+            rebuild_history(conn, builder, history, source, position, batch_size=batch)

@@ -175,3 +175,21 @@ def test_as_known_at_a_recording_time_is_the_last_position_recorded_by_then(
     assert position_recorded_by(jejak, moment + timedelta(days=3650)) == head
     with pytest.raises(ValueError, match="time zone"):
         position_recorded_by(jejak, moment.astimezone(UTC).replace(tzinfo=None))
+
+
+def test_after_a_side_by_side_rebuild_the_histories_still_give_the_replays_cuts(
+    jejak: Jejak,
+) -> None:
+    from service import restatements
+    from tests.contract.test_rebuild_all import SUPERVISOR
+
+    late_and_out_of_order(jejak)
+    # Small batches, so the histories are rebuilt over several of them and each batch folds
+    # from the versions the previous ones wrote.
+    jejak.runner.batch_size = 7
+    rebuilt = restatements.prepare(jejak, list(WITH_HISTORY))
+    restatements.switch(rebuilt, SUPERVISOR, "Histories rebuilt with the read models")
+    head = jejak.app.position()
+    for cut in (Cut(known_at=head // 2), Cut(as_at=date(2018, 12, 31)), Cut(known_at=head)):
+        for name in WITH_HISTORY:
+            assert read_model_at(jejak, name, cut) == replay_read_model_at(jejak, name, cut)

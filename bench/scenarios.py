@@ -532,8 +532,8 @@ def side_order(index: int) -> tuple[str, str]:
 def import_side_order(index: int) -> tuple[str, str, str]:
     """`side_order` with the same-rows baseline: each side goes first once in three rounds."""
     sides = ("ours", "raw", "same")
-    shift = index % len(sides)
-    return (*sides[shift:], *sides[:shift])  # type: ignore[return-value]
+    first = index % len(sides)
+    return sides[first], sides[(first + 1) % 3], sides[(first + 2) % 3]
 
 
 def _site_code(prefix: str, index: int) -> str:

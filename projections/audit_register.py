@@ -18,7 +18,7 @@ from uuid import UUID
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
-from projections.tables import audit_register
+from projections.tables import audit_register, history_of
 
 FINDING_EVENTS = frozenset(t.event for t in AUDIT_FINDING_LIFECYCLE.transitions)
 STATUTORY = next(d for d in AUDIT_FINDING_LIFECYCLE.deadlines if d.setting == "bpk_response_days")
@@ -30,6 +30,7 @@ class AuditRegister(RowProjection):
     name = "audit_register"
     table = audit_register
     tables = (audit_register,)
+    history = history_of(audit_register)
     key_column = "finding_id"
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Self
 from sqlalchemy import ARRAY, Connection, Dialect, String, Table, any_, cast, delete, select
 
 from projections.chain import StoredEvent
-from projections.tables import VERSION_COLUMNS, history_of
+from projections.tables import VERSION_COLUMNS
 
 Row = dict[str, Any]
 Values = tuple[Any, ...]
@@ -65,6 +65,13 @@ class Projection(ABC):
         kept = {t.name for t in self.kept}
         return tuple(t for t in self.tables if t.name not in kept)
 
+    @property
+    def histories(self) -> tuple[Table, ...]:
+        """The version histories kept of its rows (ADR 0023). A rebuild makes them again
+        beside the tables and switches them with them, but does not list their differences:
+        a restatement is about what the read model says."""
+        return ()
+
     def rebuilding(self, stand_ins: Mapping[str, Table]) -> Self:
         """A copy that folds into `stand_ins` (live table name -> table) instead of its tables.
 
@@ -93,6 +100,13 @@ class RowProjection(Projection):
 
     table: Table
     key_column: str
+    # Where every change to a row is appended (ADR 0023), or None; a copy rebuilding side by
+    # side appends to a shadow of it instead (ADR 0024).
+    history: Table | None = None
+
+    @property
+    def histories(self) -> tuple[Table, ...]:
+        return () if self.history is None else (self.history,)
 
     @abstractmethod
     def key_of(self, event: PositionedEvent) -> Hashable | None:
@@ -134,7 +148,7 @@ class RowProjection(Projection):
         before = self.load(conn, keys)
         after = dict(before)
         fold = self.batch_fold(conn, events)
-        history = history_of(self.table)
+        history = self.history
         versions: list[Values] = []
         for key, event in keyed:
             after[key] = row = fold(after.get(key), event)

@@ -9,7 +9,7 @@ from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.sealed import sealed_to_json
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
-from projections.tables import beneficiary_status
+from projections.tables import beneficiary_status, history_of
 
 BENEFICIARY_EVENTS = BENEFICIARY_LIFECYCLE.event_names
 EXIT_EVENTS = frozenset(
@@ -30,6 +30,7 @@ class BeneficiaryStatus(RowProjection):
     name = "beneficiary_status"
     table = beneficiary_status
     tables = (beneficiary_status,)
+    history = history_of(beneficiary_status)
     key_column = "beneficiary_id"
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:

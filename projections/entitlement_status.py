@@ -8,7 +8,7 @@ from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from projections.base import PositionedEvent, Row
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.provenance import stamp
-from projections.tables import entitlement_status
+from projections.tables import entitlement_status, history_of
 
 ENTITLEMENT_EVENTS = ENTITLEMENT_LIFECYCLE.event_names
 # Events after which no allocation stands behind the entitlement.
@@ -28,6 +28,7 @@ class EntitlementStatus(CaseNumberedProjection):
     name = "entitlement_status"
     table = entitlement_status
     tables = (entitlement_status,)
+    history = history_of(entitlement_status)
     key_column = "entitlement_id"
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:

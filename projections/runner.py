@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from projections.base import PositionedEvent, Projection
-from projections.tables import history_of, projection_positions
+from projections.tables import projection_positions
 
 
 class EventSource(Protocol):
@@ -112,11 +112,9 @@ class ProjectionRunner:
         chosen = [p for p in self.projections if p.name in names]
         with self.engine.begin() as conn:
             for projection in chosen:
-                for table in projection.tables:
+                # Its histories are replayed with it: a rebuild may fold differently.
+                for table in (*projection.tables, *projection.histories):
                     conn.execute(table.delete())
-                    # Its history is replayed with it: a rebuild may fold differently.
-                    if (history := history_of(table)) is not None:
-                        conn.execute(history.delete())
                 conn.execute(
                     projection_positions.delete().where(
                         projection_positions.c.name == projection.name

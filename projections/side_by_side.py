@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -87,7 +88,17 @@ def building(projection: Projection) -> Projection:
     """
     if not supports(projection):
         raise ValueError(f"{projection.name} has no tables to rebuild side by side")
-    return projection.rebuilding({t.name: shadow_of(t) for t in projection.rebuilt})
+    return projection.rebuilding({t.name: shadow_of(t) for t in switched(projection)})
+
+
+def switched(projection: Projection) -> tuple[Table, ...]:
+    """Every table a switch puts in place: the rebuilt tables and their version histories.
+
+    The histories are folded into shadows with the tables, so the switch only renames them:
+    refolding a history inside the switch's transaction would hold the live read models'
+    locks for as long as a second pass over the log takes.
+    """
+    return projection.rebuilt + projection.histories
 
 
 def pairs(projection: Projection, builder: Projection) -> list[tuple[Table, Table]]:
@@ -98,7 +109,7 @@ def pairs(projection: Projection, builder: Projection) -> list[tuple[Table, Tabl
 def create_shadows(conn: Connection, builders: Sequence[Projection]) -> None:
     """Empty shadow tables, replacing any left by an interrupted rebuild."""
     for builder in builders:
-        for shadow in builder.rebuilt:
+        for shadow in switched(builder):
             shadow.drop(conn, checkfirst=True)
             shadow.create(conn)
 
@@ -135,7 +146,7 @@ def apply_to(
     A projection whose writer used a table other than its attributes would write the live
     read model while claiming to rebuild it; the guard turns that into an error.
     """
-    live = {t.name.removesuffix(SHADOW) for b in builders for t in b.rebuilt}
+    live = {t.name.removesuffix(SHADOW) for b in builders for t in switched(b)}
     with refusing_writes(conn, live):
         for builder in builders:
             builder.apply(conn, events)
@@ -219,43 +230,54 @@ def diff_table(conn: Connection, live: Table, shadow: Table) -> TableDiff:
     """Compare the live table with its shadow by primary key, every column but the bookkeeping.
 
     Both are read in key order, a page at a time, and merged: only the differences are kept,
-    so comparing a million-row table costs no more memory than a thousand-row one.
+    so comparing a million-row table costs no more memory than a thousand-row one. Rows are
+    compared as the driver's tuples; only a row that differs is turned into a dict.
     """
     name = str(live.name)  # a plain str: SQLAlchemy's quoted_name is not a JSON key to orjson
+    columns = [c.name for c in live.columns]
     key = [c.name for c in live.primary_key.columns]
+    compared = itemgetter(*(i for i, c in enumerate(columns) if c not in BOOKKEEPING))
+
+    def row(values: Sequence[Any]) -> Row:
+        return dict(zip(columns, values, strict=True))
+
     diff = TableDiff(name)
     before, after = _in_key_order(conn, live, key), _in_key_order(conn, shadow, key)
     old, new = next(before, None), next(after, None)
     while old is not None or new is not None:
         if new is None or (old is not None and old[0] < new[0]):
             assert old is not None
-            diff.changes.append(RowChange(name, "removed", _key_text(old[0]), old[1], None))
+            diff.changes.append(RowChange(name, "removed", _key_text(old[0]), row(old[1]), None))
             old = next(before, None)
         elif old is None or new[0] < old[0]:
-            diff.changes.append(RowChange(name, "added", _key_text(new[0]), None, new[1]))
+            diff.changes.append(RowChange(name, "added", _key_text(new[0]), None, row(new[1])))
             new, diff.rows = next(after, None), diff.rows + 1
         else:
             was, now = old[1], new[1]
-            if any(was[c] != now[c] for c in was if c not in BOOKKEEPING):
-                diff.changes.append(RowChange(name, "changed", _key_text(new[0]), was, now))
+            if compared(was) != compared(now):
+                change = RowChange(name, "changed", _key_text(new[0]), row(was), row(now))
+                diff.changes.append(change)
             old, new, diff.rows = next(before, None), next(after, None), diff.rows + 1
     if name == event_chain.name:
         diff.checks = check_checkpoints(conn, shadow)
     return diff
 
 
-def _in_key_order(conn: Connection, table: Table, key: Sequence[str]) -> Iterator[Any]:
-    """(key tuple, row) of every row, in key order as Python compares the keys."""
+def _in_key_order(
+    conn: Connection, table: Table, key: Sequence[str]
+) -> Iterator[tuple[tuple[Any, ...], Sequence[Any]]]:
+    """(key tuple, row values in column order) of every row, in key order as Python compares
+    the keys."""
     # PostgreSQL sorts text by the database's collation; "C" is code point order, as Python's.
     postgres = conn.dialect.name == "postgresql"
     order = [
         table.c[k].collate("C") if postgres and isinstance(table.c[k].type, String) else table.c[k]
         for k in key
     ]
+    at = [list(table.c.keys()).index(k) for k in key]
     query = select(table).order_by(*order).execution_options(yield_per=PAGE)
-    for found in conn.execute(query).mappings():
-        row = dict(found)
-        yield tuple(row[k] for k in key), row
+    for found in conn.execute(query):
+        yield tuple(found[i] for i in at), found
 
 
 def _key_text(key: tuple[Any, ...]) -> str:
@@ -335,7 +357,7 @@ def switch(conn: Connection, projections: Sequence[Projection], position: int) -
     """
     now = datetime.now(UTC)
     for projection in projections:
-        for live in projection.rebuilt:
+        for live in switched(projection):
             _swap(conn, live)
         conn.execute(
             update(projection_positions)
@@ -382,7 +404,7 @@ def drop_previous(conn: Connection, projections: Sequence[Projection]) -> list[s
     existing = set(inspect(conn).get_table_names())
     dropped = []
     for projection in projections:
-        for table in projection.rebuilt:
+        for table in switched(projection):
             previous = table.name + PREVIOUS
             if previous in existing:
                 conn.execute(text(f'DROP TABLE "{previous}"'))

@@ -10,7 +10,7 @@ from domain.corrections import CorrectionEvent
 from domain.site import SITE_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
-from projections.tables import site_status
+from projections.tables import history_of, site_status
 
 SITE_EVENTS = SITE_LIFECYCLE.event_names
 Dated = dict[int, tuple[str, date]]
@@ -22,6 +22,7 @@ class SiteStatus(RowProjection):
     name = "site_status"
     table = site_status
     tables = (site_status,)
+    history = history_of(site_status)
     key_column = "site_id"
     # 2: corrections (ADR 0022), with `dated_events` to fold a corrected date over.
     version = 2

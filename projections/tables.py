@@ -497,6 +497,6 @@ HISTORIES: dict[str, Table] = {
 
 
 def history_of(table: Table) -> Table | None:
-    """The history kept for `table`: None for a table without one, and for a shadow table being
-    rebuilt side by side (it has another name; `projections.history` rebuilds the history)."""
+    """The history kept for the live `table`: None for a table without one, and for a shadow
+    table being rebuilt side by side (its builder has a shadow one, `RowProjection.history`)."""
     return HISTORIES.get(table.name) if metadata.tables.get(table.name) is table else None

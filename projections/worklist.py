@@ -21,7 +21,7 @@ from projections.base import PositionedEvent, Row
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.entitlement_status import entitlement_label
 from projections.provenance import stamp
-from projections.tables import worklist
+from projections.tables import history_of, worklist
 
 WORKLIST_LIFECYCLES = (
     SITE_LIFECYCLE,
@@ -46,6 +46,7 @@ class Worklist(CaseNumberedProjection):
     name = "worklist"
     table = worklist
     tables = (worklist,)
+    history = history_of(worklist)
     key_column = "subject_id"
     # 2: corrections (ADR 0022), with `milestone_versions` so a corrected date moves its clock.
     version = 2

@@ -20,8 +20,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Connection, desc, func, insert, select, update
 
 from domain.restatement import Restatement
-from projections.base import Projection, RowProjection
-from projections.history import rebuild_history
+from projections.base import Projection
 from projections.side_by_side import (
     LiveMoved,
     TableDiff,
@@ -40,7 +39,6 @@ from projections.side_by_side import (
     drop_previous as drop_previous_tables,
 )
 from projections.side_by_side import switch as switch_tables
-from projections.tables import history_of
 from service.accounts import Account
 from service.api.deps import provenance, today_wita
 from service.schema import restatement_diffs, restatements
@@ -163,7 +161,6 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
                 diffs = _diffs(conn, rebuild)
                 refuse_a_changed_chain(diffs)
                 switch_tables(conn, rebuild.projections, position)
-                _rebuild_histories(conn, rebuild, position)
                 conn.execute(
                     insert(restatements).values(
                         restatement_id=str(restatement_id),
@@ -321,14 +318,3 @@ def drop_previous(jejak: Jejak, names: Sequence[str]) -> list[str]:
     chosen = [p for p in jejak.runner.projections if not names or p.name in names]
     with jejak.engine.begin() as conn:
         return drop_previous_tables(conn, chosen)
-
-
-def _rebuild_histories(conn: Connection, rebuild: Rebuild, position: int) -> None:
-    # The switched rows come from the new fold; their past versions must too (ADR 0023).
-    for live, builder in zip(rebuild.projections, rebuild.builders, strict=True):
-        if not isinstance(live, RowProjection) or not isinstance(builder, RowProjection):
-            continue  # only row read models keep a version history
-        history = history_of(live.table)
-        if history is not None:
-            source, batch = rebuild.jejak.runner.source, rebuild.jejak.runner.batch_size
-            rebuild_history(conn, builder, history, source, position, batch_size=batch)

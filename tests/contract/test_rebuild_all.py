@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Table, delete, func, inspect, select, text, u
 
 from domain.recording import Role
 from projections.base import PositionedEvent, Projection, fold_all
-from projections.side_by_side import ChainDiverged, LiveWrite
+from projections.side_by_side import ChainDiverged, LiveWrite, switched
 from projections.site_status import SiteStatus
 from projections.tables import event_chain, site_status
 from projections.worklist import WORKLIST_LIFECYCLES, Worklist
@@ -52,7 +52,7 @@ def _every_name(jejak: Jejak) -> list[str]:
 
 
 def _live_tables(jejak: Jejak) -> list[Table]:
-    return [t for p in jejak.runner.projections for t in p.tables]
+    return [t for p in jejak.runner.projections for t in (*p.tables, *p.histories)]
 
 
 def _contents(conn: Connection, table: str) -> list[dict[str, object]]:
@@ -78,12 +78,15 @@ def test_every_read_model_is_rebuilt_side_by_side(lived: Jejak) -> None:
     chain = next(d for d in diffs if d.table == "event_chain")
     assert chain.checks == {"checkpoints": 1, "checkpoints_contradicted": 0}
 
+    # The version histories are rebuilt with their tables and switched with them, unlisted.
+    switched_tables = [t.name for p in lived.runner.projections for t in switched(p)]
+    assert len(switched_tables) == len(rebuilt_tables) + 5
     done = restatements.switch(rebuilt, SUPERVISOR, REASON)
     with lived.engine.connect() as conn:
         after = {t.name: _contents(conn, t.name) for t in _live_tables(lived)}
-        previous = {t: _contents(conn, t + "__previous") for t in rebuilt_tables}
+        previous = {t: _contents(conn, t + "__previous") for t in switched_tables}
         recorded = conn.execute(select(restatements_table)).mappings().one()
-    assert after == before and previous == {t: before[t] for t in rebuilt_tables}
+    assert after == before and previous == {t: before[t] for t in switched_tables}
     assert recorded["log_position"] == done.position
     assert set(restatements.summary(diffs)) == set(rebuilt_tables)
     # One record for the whole switch, naming every read model and its version.
@@ -95,7 +98,7 @@ def test_every_read_model_is_rebuilt_side_by_side(lived: Jejak) -> None:
     lived.runner.catch_up()
     assert set(lived.runner.positions().values()) == {lived.app.position()}
     assert lived.verify_log().intact
-    assert restatements.drop_previous(lived, []) == [t + "__previous" for t in rebuilt_tables]
+    assert restatements.drop_previous(lived, []) == [t + "__previous" for t in switched_tables]
 
 
 def test_queries_on_every_read_model_meanwhile_see_no_error(lived: Jejak) -> None:

@@ -145,9 +145,12 @@ def test_the_switch_is_atomic_recorded_and_keeps_the_previous_version(journeyed:
         "TRK-JP-0001": "restated",
         "TRK-JP-0002": None,
     }
+    # The histories were rebuilt and switched with their tables, so they were kept too.
     assert restatements.drop_previous(journeyed, []) == [
         "beneficiary_status__previous",
+        "beneficiary_status_history__previous",
         "worklist__previous",
+        "worklist_history__previous",
     ]
     assert not {t for t in _tables(journeyed) if t.endswith("__previous")}
     with journeyed.engine.connect() as conn:

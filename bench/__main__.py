@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.report import environment, format_notes, format_tables, write_json
-from bench.run import run_benchmark
+from bench.run import GROUPS, run_benchmark
 from bench.scenarios import Sizes
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind
 
@@ -51,6 +51,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("JEJAK_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
         help="server and database for the throw-away schemas "
         "(default: $JEJAK_BENCH_POSTGRES_URL or %(default)s)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=GROUPS,
+        help="run only this group of scenarios (repeatable; default: all): events (command "
+        "path, import, catch-up), verification, rebuild, ledger, time-travel",
     )
     parser.add_argument(
         "--commands", type=int, help=f"command path: commands (default {defaults.commands})"
@@ -167,7 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  [{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     run = run_benchmark(
-        STORE_CHOICES[args.store], sizes, postgres_url=args.postgres_url, progress=progress
+        STORE_CHOICES[args.store],
+        sizes,
+        postgres_url=args.postgres_url,
+        progress=progress,
+        groups=args.only or GROUPS,
     )
     print()
     if run.results:

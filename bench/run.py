@@ -14,6 +14,9 @@ from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
 from bench.time_travel_scenario import time_travel
 
+# The groups of scenarios, in the order a store runs them; `python -m bench --only` picks some.
+GROUPS = ("events", "verification", "rebuild", "ledger", "time-travel")
+
 
 @dataclass
 class BenchmarkRun:
@@ -29,9 +32,13 @@ def run_benchmark(
     *,
     postgres_url: str = DEFAULT_POSTGRES_URL,
     progress: Progress = lambda _message: None,
+    groups: Sequence[str] = GROUPS,
 ) -> BenchmarkRun:
-    """Run all scenarios (the ledger's last) on each store in `stores`; an unreachable
-    PostgreSQL is skipped."""
+    """Run the scenarios of `groups` (all of them by default) on each store in `stores`; an
+    unreachable PostgreSQL is skipped."""
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"no scenario group named {', '.join(sorted(unknown))}")
     run = BenchmarkRun()
     with tempfile.TemporaryDirectory(prefix="jejak-bench-") as folder:
         for kind in stores:
@@ -42,9 +49,15 @@ def run_benchmark(
                     run.skipped[target.label] = f"{postgres_url} unreachable: {problem}"
                     progress(f"PostgreSQL skipped: {run.skipped[target.label]}")
                     continue
-            run.results.extend(run_store(target, sizes, Path(folder), progress))
-            run.results.append(log_verification(target, sizes, Path(folder), progress))
-            run.results.append(full_rebuild(target, sizes, Path(folder), progress))
-            run.results.extend(run_ledger(target, sizes, Path(folder), progress))
-            run.results.extend(time_travel(target, sizes, Path(folder), progress))
+            work = Path(folder)
+            if "events" in groups:
+                run.results.extend(run_store(target, sizes, work, progress))
+            if "verification" in groups:
+                run.results.append(log_verification(target, sizes, work, progress))
+            if "rebuild" in groups:
+                run.results.append(full_rebuild(target, sizes, work, progress))
+            if "ledger" in groups:
+                run.results.extend(run_ledger(target, sizes, work, progress))
+            if "time-travel" in groups:
+                run.results.extend(time_travel(target, sizes, work, progress))
     return run

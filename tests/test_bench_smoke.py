@@ -16,7 +16,7 @@ from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
 from bench.read_models import HISTORY_TABLES, TABLES
 from bench.report import format_tables
-from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, TIME_TRAVEL_SCENARIOS
+from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, REBUILD, TIME_TRAVEL_SCENARIOS
 from bench.stores import StoreKind, Target, fresh_store
 from service.demo import load_demo
 
@@ -113,6 +113,18 @@ def test_command_line_quick_run_writes_json_and_exits_zero(
     assert all(r["events_per_second"] > 0 for r in document["results"])
     assert all(r["baseline_rows_per_second"] > 0 for r in document["results"])
     assert document["sizes"]["commands"] == Sizes.quick().commands
+
+
+def test_only_runs_the_groups_asked_for(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+
+    status = main(["--quick", "--store", "sqlite", "--only", "rebuild", "--json", str(out)])
+
+    assert status == 0
+    document = json.loads(out.read_text())
+    assert [r["scenario"] for r in document["results"]] == [REBUILD]
+    with pytest.raises(ValueError, match="no scenario group named nightly"):
+        run_benchmark(["sqlite"], Sizes.quick(), groups=["nightly"])
 
 
 def test_unreachable_postgres_is_skipped_with_a_reason() -> None:

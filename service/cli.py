@@ -38,6 +38,7 @@ from service.corrections_cli import correct_cli, history
 from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
+from service.money_at import money_report_at
 from service.money_cli import money_cli, signed_in
 from service.reports_cli import reports_cli
 from service.roster_cli import roster_cli
@@ -538,7 +539,8 @@ def as_of(
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many rows.")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Rows to skip first.")] = 0,
 ) -> None:
-    """A read model at a past cut, one JSON row per line (sealed columns left out)."""
+    """A read model at a past cut, one JSON row per line (sealed columns left out): any row
+    read model, payment_ledger (running totals as they stood) or budget_position."""
     if known_at is None and as_at is None:
         console.print("[red]Give --known-at, --as-at or both.[/red]")
         raise typer.Exit(2)
@@ -548,7 +550,9 @@ def as_of(
         _catch_up(jejak)
         cut = _cut(jejak, known_at, as_at)
         try:
-            page = read_model_page(jejak, read_model, cut, where, limit=limit, offset=offset)
+            page = money_report_at(
+                jejak, read_model, cut, where, limit=limit, offset=offset
+            ) or read_model_page(jejak, read_model, cut, where, limit=limit, offset=offset)
         except (LookupError, KeyError) as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from None

@@ -13,11 +13,12 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import BigInteger, Engine, Select, Subquery, Table, case, cast, func, select
 
 from domain.corrections import CorrectionEvent
 from domain.recording import Role
 from domain.sealed import Sealed, sealed_from_json
+from projections.payment_ledger import DIMENSIONS
 from projections.tables import (
     beneficiary_status,
     budget_position,
@@ -56,7 +57,9 @@ class LedgerFilter:
     """Which payment_ledger rows a question is about; None matches every row.
 
     The date range is inclusive and compares business dates (`occurred_on`), the dates on the
-    papers, not the moments the events were recorded.
+    papers, not the moments the events were recorded. `known_at` and `as_at` cut the ledger as
+    the time-travel reports do (ADR 0023): the lines recorded up to a log position, the lines
+    dated up to a business date, or both.
     """
 
     beneficiary_id: UUID | None = None
@@ -66,11 +69,14 @@ class LedgerFilter:
     source: str | None = None
     occurred_from: date | None = None
     occurred_to: date | None = None
+    known_at: int | None = None
+    as_at: date | None = None
 
     def query(self) -> Select[Any]:
         """The selected rows in log order."""
-        c = payment_ledger.c
-        query = select(payment_ledger).order_by(c.position)
+        ledger = self._cut()
+        c = ledger.c
+        query = select(*ledger.c).order_by(c.position)
         for column, value in (
             (c.beneficiary_id, self.beneficiary_id),
             (c.site_id, self.site_id),
@@ -85,6 +91,41 @@ class LedgerFilter:
         if self.occurred_to is not None:
             query = query.where(c.occurred_on <= self.occurred_to)
         return query
+
+    def _cut(self) -> Table | Subquery:
+        """The ledger lines at the cut, with their running totals as they stood there.
+
+        A line's stored totals count every line before it in log order, so the lines known at
+        a position keep theirs. A date cut leaves out lines dated later that were recorded
+        before, so its totals are summed again over the lines the cut keeps, in log order,
+        before the other filters narrow the rows (a site's lines still carry the programme's
+        running total per component).
+        """
+        c = payment_ledger.c
+        if self.as_at is None:
+            if self.known_at is None:
+                return payment_ledger
+            return select(payment_ledger).where(c.position <= self.known_at).subquery()
+        totals = {f"paid_total_{dimension}": c[key] for dimension, key in DIMENSIONS}
+        columns = [
+            column
+            if column.name not in totals
+            else case(
+                (totals[column.name].is_(None), None),
+                # PostgreSQL sums a BIGINT as NUMERIC; rupiah stay whole integers.
+                else_=cast(
+                    func.sum(c.paid_effect).over(
+                        partition_by=totals[column.name], order_by=c.position
+                    ),
+                    BigInteger,
+                ),
+            ).label(column.name)
+            for column in payment_ledger.c
+        ]
+        cut = select(*columns).where(c.occurred_on <= self.as_at)
+        if self.known_at is not None:
+            cut = cut.where(c.position <= self.known_at)
+        return cut.subquery()
 
 
 class Reveal:
@@ -249,12 +290,21 @@ class ReadModels:
         return self._page(filters.query(), limit, offset)
 
     def payments_of(
-        self, viewer: Account, beneficiary_id: UUID, *, limit: int, offset: int
+        self,
+        viewer: Account,
+        beneficiary_id: UUID,
+        *,
+        limit: int,
+        offset: int,
+        known_at: int | None = None,
+        as_at: date | None = None,
     ) -> dict[str, Any]:
         """Her full payment history: her ledger rows in order, with who, when, on what
-        document, the bank's reference and her running total; her name by the viewer's role."""
+        document, the bank's reference and her running total; her name by the viewer's role.
+        At a time-travel cut (`LedgerFilter`), the rows and running totals as they stood."""
         person = self.beneficiary(viewer, beneficiary_id)
-        page = self.ledger(LedgerFilter(beneficiary_id=beneficiary_id), limit=limit, offset=offset)
+        filters = LedgerFilter(beneficiary_id=beneficiary_id, known_at=known_at, as_at=as_at)
+        page = self.ledger(filters, limit=limit, offset=offset)
         return {
             "beneficiary_id": str(beneficiary_id),
             "case_number": person["case_number"],

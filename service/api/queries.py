@@ -3,6 +3,7 @@ command: the response waits (briefly) until the read models have reached it."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -10,12 +11,15 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 
 from domain.decree import AidComponent
+from domain.errors import InvalidValue
 from domain.funding import FundingSource
 from domain.lifecycle import Lifecycle
 from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import JejakDep, UserDep, today_wita
+from service.money_at import budget_at
 from service.queries import LedgerFilter, Page, ReadModels
 from service.system import Jejak
+from service.time_travel import Cut, known_position
 
 router = APIRouter(prefix="/api", tags=["queries"])
 
@@ -39,6 +43,38 @@ def caught_up(jejak: Jejak, after: int | None, response: Response) -> None:
         if not reached:
             response.headers["X-Jejak-Stale"] = "true"
     response.headers["X-Jejak-Position"] = str(jejak.runner.position())
+
+
+KnownAt = Annotated[
+    str | None,
+    Query(
+        description="as known at this log position, or recording time (ISO 8601 with its "
+        "zone): what the system said then"
+    ),
+]
+AsAt = Annotated[
+    date | None,
+    Query(description="as at this business date: what had happened by then, late entries too"),
+]
+
+
+def report_cut(jejak: JejakDep, known_at: KnownAt = None, as_at: AsAt = None) -> Cut | None:
+    """The time-travel cut a report is asked at, or None for today's report (ADR 0023)."""
+    if known_at is None and as_at is None:
+        return None
+    try:
+        position = None if known_at is None else known_position(jejak, known_at)
+    except ValueError as error:
+        raise InvalidValue(str(error), field="known_at") from None
+    return Cut(known_at=position, as_at=as_at)
+
+
+CutDep = Annotated[Cut | None, Depends(report_cut)]
+
+
+def cut_body(cut: Cut | None) -> dict[str, Any]:
+    """The cut a report was taken at, as its response states it (nothing for today's)."""
+    return {} if cut is None else {"known_at": cut.known_at, "as_at": cut.as_at}
 
 
 def page_body(page: Page[Any]) -> dict[str, Any]:
@@ -170,14 +206,17 @@ def beneficiary_payments(
     jejak: JejakDep,
     reads: ReadDep,
     response: Response,
+    cut: CutDep,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
     """Her payment history: every money event of her entitlements in order, with who, when,
-    the document, the bank's reference and her running total (her name masked for auditors)."""
+    the document, the bank's reference and her running total (her name masked for auditors);
+    optionally as known at a position or time and/or as at a business date."""
     caught_up(jejak, after, response)
-    return reads.payments_of(user, beneficiary_id, limit=limit, offset=offset)
+    history = reads.payments_of(user, beneficiary_id, limit=limit, offset=offset, **cut_body(cut))
+    return history | cut_body(cut)
 
 
 def ledger_filter(
@@ -215,14 +254,18 @@ def list_ledger(
     reads: ReadDep,
     response: Response,
     filters: LedgerFilterDep,
+    cut: CutDep,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
     """The payment ledger in log order, with running totals per beneficiary, site, component,
-    source and fiscal year."""
+    source and fiscal year; optionally as known at a position or time and/or as at a business
+    date, the running totals as they stood at that cut."""
     caught_up(jejak, after, response)
-    return page_body(reads.ledger(filters, limit=limit, offset=offset))
+    if cut is not None:
+        filters = dataclasses.replace(filters, known_at=cut.known_at, as_at=cut.as_at)
+    return page_body(reads.ledger(filters, limit=limit, offset=offset)) | cut_body(cut)
 
 
 @router.get("/budget")
@@ -231,14 +274,20 @@ def list_budget(
     jejak: JejakDep,
     reads: ReadDep,
     response: Response,
+    cut: CutDep,
     fiscal_year: int | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
-    """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed."""
+    """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed;
+    optionally as known at a position or time and/or as at a business date (replayed from the
+    money events)."""
     caught_up(jejak, after, response)
-    return page_body(reads.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
+    if cut is None:
+        return page_body(reads.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
+    page = budget_at(jejak.app, cut, fiscal_year=fiscal_year, limit=limit, offset=offset)
+    return page_body(page) | cut_body(cut)
 
 
 @router.get("/entitlements")

@@ -179,3 +179,26 @@ def test_a_read_model_as_known_at_a_past_position(environment: Path) -> None:
     assert [json.loads(line)["state"] for line in early.output.splitlines()] == ["REGISTERED"]
     assert len(whole.output.splitlines()) == 3
     assert runner.invoke(cli, ["as-of", "site_status"]).exit_code == 2
+
+
+def test_the_money_reports_at_a_cut(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+
+    def lines(*args: str) -> list[dict[str, object]]:
+        answer = runner.invoke(cli, ["as-of", *args])
+        assert answer.exit_code == 0, answer.output
+        return [json.loads(line) for line in answer.output.splitlines()]
+
+    mid_2019 = lines("payment_ledger", "--as-at", "2019-06-30")
+    everything = lines("payment_ledger", "--as-at", "2030-01-01")
+    assert 0 < len(mid_2019) < len(everything)
+    assert all(str(r["occurred_on"]) <= "2019-06-30" for r in mid_2019)
+    assert len(lines("payment_ledger", "--as-at", "2030-01-01", "--limit", "5")) == 5
+    budget_2018 = lines("budget_position", "--as-at", "2018-12-31")
+    assert budget_2018 and all(int(str(b["fiscal_year"])) <= 2018 for b in budget_2018)
+    assert len(lines("budget_position", "--as-at", "2030-01-01")) > len(budget_2018)
+    refused = runner.invoke(
+        cli, ["as-of", "budget_position", "--as-at", "2019-01-01", "--state", "OPEN"]
+    )
+    assert refused.exit_code == 1 and "no column state" in refused.output

@@ -136,3 +136,21 @@ def test_a_money_correction_needs_a_second_supervisor_and_then_moves_the_ledger(
     )
     original = system_of(client).app.history(UUID(capital))
     assert any(type(e).__name__ == "CreditedToAccount" and e.amount == UEP for e in original)
+
+
+def test_a_corrected_pendataan_date_that_would_make_her_a_minor_is_a_409(
+    client: TestClient,
+) -> None:
+    b = returned_beneficiary(client)
+    path = f"/api/beneficiaries/{b}/corrections/date"
+    body = CORRECTION | {"corrects_version": 1, "reason": "the roster's date"}
+
+    minor = post(client, "opi", path, body | {"corrected_date": "2008-04-04"}, 409)
+    adult = post(client, "opi", path, body | {"corrected_date": "2016-03-21"})
+
+    assert (minor["error"]["code"], minor["error"]["field"]) == (
+        "BENEFICIARY_IS_MINOR",
+        "corrected_date",
+    )
+    view = get(client, "opi", f"/api/beneficiaries/{b}?after={adult['position']}")
+    assert view["pendataan_on"] == "2016-03-21"

@@ -29,6 +29,8 @@ from domain.identity import Sex, make_nik
 from domain.money_errors import FourEyesRequired
 from domain.recording import Actor, Provenance
 from domain.site import ClosureBeforeDecree, ClosureNeedsSosialisasi, Site, SiteDetails
+from projections.base import PositionedEvent, fold_all
+from projections.entitlement_status import EntitlementStatus
 from tests.domain.givens import (
     BORN,
     DEPARTED_ON,
@@ -548,3 +550,39 @@ def test_an_approved_money_correction_survives_the_store() -> None:
 
     assert isinstance(replayed, Entitlement)
     assert replayed.credited_amount == GRANT - 5
+
+
+def test_a_pending_money_correction_shows_in_entitlement_status_until_it_is_decided() -> None:
+    live, _ = live_entitlement("CREDITED")
+    history = history_of(live)
+    entitlement = given(*through_the_store(history))
+    assert isinstance(entitlement, Entitlement)
+    entitlement.request_correction(
+        corrects_version=CREDIT,
+        amount=None,
+        reference="BRI-0717-0001-R",
+        provenance=correcting(SUPERVISOR, "the bank's letter"),
+    )
+    requested = history_of(entitlement)
+
+    def status(events: list[object]) -> dict[str, object]:
+        rows = fold_all(
+            EntitlementStatus(), [PositionedEvent(n, e) for n, e in enumerate(events, 1)]
+        )
+        (row,) = rows.values()
+        return row
+
+    pending = status([*history, *requested])
+    assert {k: v for k, v in pending.items() if k.startswith("correction_")} == {
+        "correction_requested_by": SUPERVISOR.user_id,
+        "correction_requested_on": CORRECTED_ON,
+        "correction_of": "CreditedToAccount",
+        "correction_amount": GRANT,
+        "correction_reference": "BRI-0717-0001-R",
+    }
+    assert pending["bank_reference"] == "BRI-0717-0001", "pending: the credit stands as recorded"
+
+    entitlement.approve_correction(provenance=by(OTHER_SUPERVISOR, CORRECTED_ON))
+    approved = status([*history, *requested, *history_of(entitlement)])
+    assert approved["correction_requested_by"] is None
+    assert approved["bank_reference"] == "BRI-0717-0001-R"

@@ -118,6 +118,12 @@ def test_a_money_correction_needs_a_second_supervisor_and_then_moves_the_ledger(
     assert retried.json() == first.json(), "a retried request gets the first answer"
     pending = get(client, "sup", f"/api/entitlements/{capital}?after={first.json()['position']}")
     assert pending["credited_amount"] == UEP, "pending: nothing changed"
+    assert (pending["correction_requested_by"], pending["correction_amount"]) == (
+        "sup",
+        UEP - 50_000,
+    )
+    waiting = get(client, "sup2", "/api/entitlements?correction_pending=true")["items"]
+    assert [e["entitlement_id"] for e in waiting] == [capital]
 
     same = post(client, "sup", f"{path}/approval", {"occurred_on": "2019-10-02"}, 409)
     assert same["error"]["code"] == "FOUR_EYES_REQUIRED"
@@ -125,6 +131,8 @@ def test_a_money_correction_needs_a_second_supervisor_and_then_moves_the_ledger(
 
     view = get(client, "sup", f"/api/entitlements/{capital}?after={approved['position']}")
     assert view["credited_amount"] == UEP - 50_000
+    assert view["correction_requested_by"] is None
+    assert get(client, "sup2", "/api/entitlements?correction_pending=true")["items"] == []
     payments = get(client, "sup", f"/api/beneficiaries/{b}/payments")
     rows = [r for r in payments["items"] if r["entitlement_id"] == capital]
     assert [r["event"] for r in rows][-2:] == ["CreditedToAccount", "MoneyCorrectionApproved"]

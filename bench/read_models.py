@@ -134,8 +134,16 @@ class StateMap:
             for source in t.sources or ():
                 # The first declared transition wins, as in Lifecycle.target_after.
                 moves.setdefault((t.event, source), t.target or source)
+        # A correction is allowed in every state and moves none (ADR 0022).
+        for c in lifecycle.corrections:
+            moves.update({(c.event, s.name): s.name for s in lifecycle.states})
         return cls(
-            events=frozenset(t.event for t in lifecycle.transitions),
+            events=frozenset(
+                (
+                    *(t.event for t in lifecycle.transitions),
+                    *(c.event for c in lifecycle.corrections),
+                )
+            ),
             moves=moves,
             next_action={s.name: None if s.terminal else s.next_action for s in lifecycle.states},
             terminal=frozenset(s.name for s in lifecycle.states if s.terminal),
@@ -336,12 +344,42 @@ class HandFold:
             elif name == "PostClosureInspected":
                 row["last_inspection_on"] = day
                 row["last_inspection_outcome"] = str(e.outcome)
+            elif name == "SiteDetailsCorrected":
+                corrected = e.corrected
+                row["name"] = corrected.name
+                row["aliases"] = json.dumps(list(corrected.aliases))
+                row["kelurahan_scheme"] = corrected.kelurahan.scheme
+                row["kelurahan_code"] = corrected.kelurahan.code
+                row["headcount_at_pendataan"] = corrected.headcount_at_pendataan
+            elif name == "SiteDocumentCorrected" and e.corrected_event == "ClosureDecreed":
+                row["decree_number"] = e.corrected_document.number
+            elif name == "SiteDateCorrected":
+                dated = row["dated_events"]
+                dated[str(e.corrects_version)] = [e.corrected_event, e.corrected_date.isoformat()]
+                self._redate(row, dated)
         # Every event's date by version, which a correction of a date folds over.
-        row["dated_events"][str(e.originator_version)] = [name, e.occurred_on.isoformat()]
+        if not name.endswith("Corrected"):
+            row["dated_events"][str(e.originator_version)] = [name, e.occurred_on.isoformat()]
         row["version"] = e.originator_version
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
+
+    def _redate(self, row: Row, dated: dict[str, list[str]]) -> None:
+        """The date columns from every event's date as corrected (those of a kind no event
+        has stay as they are)."""
+        by_kind: dict[str, list[str]] = {}
+        for _, (kind, on) in sorted(dated.items(), key=lambda item: int(item[0])):
+            by_kind.setdefault(kind, []).append(on)
+        for column, kind, pick in (
+            ("pendataan_on", "SiteRegistered", _last),
+            ("last_sosialisasi_on", "SosialisasiHeld", max),
+            ("decreed_on", "ClosureDecreed", _last),
+            ("closed_on", "SiteClosed", _last),
+            ("last_inspection_on", "PostClosureInspected", _last),
+        ):
+            if kind in by_kind:
+                row[column] = self.day(date.fromisoformat(pick(by_kind[kind])))
 
     # --- beneficiary_status -------------------------------------------------------------------
 
@@ -425,6 +463,9 @@ class HandFold:
             if name == "SiteClosed":
                 row["declared_headcount_at_closure"] = e.declared_headcount
                 row["funding_status_at_closure"] = str(e.funding_status)
+            elif name == "SiteDetailsCorrected":
+                row["site_name"] = e.corrected.name
+                row["headcount_at_pendataan"] = e.corrected.headcount_at_pendataan
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
@@ -552,3 +593,7 @@ def _site_stored(row: Row) -> Row:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _last(values: list[str]) -> str:
+    return values[-1]

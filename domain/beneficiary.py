@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary_errors import (
     BeneficiaryIsMinor,
+    BirthDateErased,
     DocumentRequired,
     GrantNeedsCompletedTraining,
     NikAlreadyInProgramme,
@@ -192,10 +193,16 @@ class Beneficiary(Correctable):
         """She died on `occurred_on`; `document` is the evidence."""
 
     class BeneficiaryDetailsCorrected(CorrectionEvent):
-        """Her name or phone was recorded wrongly at pendataan; old and new values sealed."""
+        """Her name or phone was recorded wrongly at pendataan; old and new values sealed.
+
+        `name_and_birth_date_shared` is what the erasable duplicate index found for her
+        corrected name once verified (check A06); None when the index was not consulted (her
+        name unchanged, or not verified yet). Added with a default: stored events lack it.
+        """
 
         previous: BeneficiaryDetails
         corrected: BeneficiaryDetails
+        name_and_birth_date_shared: bool | None = None
 
     class BeneficiaryDateCorrected(DateCorrection):
         """The business date of an earlier event of her case was recorded wrongly."""
@@ -280,6 +287,10 @@ class Beneficiary(Correctable):
         self.bank_account: Sealed | None = None
         self.account_holder_matches = False
         self.entitlement_ids: tuple[UUID, ...] = ()
+        # Her birth date as verification or the referral sealed it, and whether that found
+        # her a minor: a corrected pendataan date is checked against it (ADR 0022).
+        self.birth_date: Sealed | None = None
+        self.minor_at_pendataan: bool | None = None
 
     def verify_identity(
         self,
@@ -346,6 +357,7 @@ class Beneficiary(Correctable):
         reason: str | None,
     ) -> None:
         self.identity_verified = True
+        self.birth_date, self.minor_at_pendataan = birth_date, False
 
     def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:
         """Exclude her from the programme, with a reason."""
@@ -385,7 +397,7 @@ class Beneficiary(Correctable):
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
-        pass
+        self.birth_date, self.minor_at_pendataan = birth_date, True
 
     def assess(
         self,
@@ -645,10 +657,13 @@ class Beneficiary(Correctable):
         recorded_phone: str | None,
         sealer: Sealer,
         provenance: Provenance,
+        name_and_birth_date_shared: bool | None = None,
     ) -> None:
         """Correct her name or phone; `recorded_*` are the values on record, opened by the
         service from her vault (None when unreadable), since the domain sees only ciphertext.
-        What is not given, or equals the record, stays as recorded."""
+        What is not given, or equals the record, stays as recorded. The service moves her
+        verified name in the duplicate index and says whether another case holds the
+        corrected one (`name_and_birth_date_shared`)."""
         self.check_correction(provenance)
         if name is not None and not name.strip():
             raise InvalidValue("name must not be empty", field="name")
@@ -665,6 +680,7 @@ class Beneficiary(Correctable):
             corrects_version=self.INITIAL_VERSION,
             previous=previous,
             corrected=corrected,
+            name_and_birth_date_shared=name_and_birth_date_shared if new_name else None,
             **provenance.event_fields(),
         )
 
@@ -678,16 +694,28 @@ class Beneficiary(Correctable):
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
+        # Last and defaulted: a correction stored before the field existed replays without it.
+        name_and_birth_date_shared: bool | None = None,
     ) -> None:
         self.name = corrected.name
         self.phone = corrected.phone
 
     def correct_date(
-        self, *, corrects_version: int, corrected_date: date, site: Site, provenance: Provenance
+        self,
+        *,
+        corrects_version: int,
+        corrected_date: date,
+        site: Site,
+        provenance: Provenance,
+        birth_date: date | None = None,
     ) -> None:
         """Correct the business date of an earlier event; a departure still follows the
-        closure of her site."""
+        closure of her site, and her age on a corrected pendataan date is what verification or
+        the referral found. `birth_date` is her recorded birth date, opened by the service from
+        her vault (None when none is recorded or its key was erased)."""
         fields = self.date_correction(corrects_version, corrected_date, provenance)
+        if fields["corrected_event"] == "BeneficiaryRegistered":
+            self._check_age_on(corrected_date, birth_date)
         if fields["corrected_event"] == "SentToTraining":
             if site.id != self.site_id:
                 raise InvalidValue("the site given is not her site", field="site_id")
@@ -697,6 +725,29 @@ class Beneficiary(Correctable):
                     field="corrected_date",
                 )
         self._date_corrected(**fields)
+
+    def _check_age_on(self, pendataan_on: date, birth_date: date | None) -> None:
+        """The age rule at pendataan, on a corrected pendataan date: a woman verified as an
+        adult stays one, and a girl referred to child protection stays a minor."""
+        if self.minor_at_pendataan is None:
+            return  # no birth date recorded yet: verification will check it on this date
+        if birth_date is None:
+            raise BirthDateErased(
+                "her birth date has been erased, so a corrected pendataan date cannot be "
+                "checked against her age",
+                field="corrected_date",
+            )
+        minor = age_on(birth_date, pendataan_on) < ADULT_AGE
+        if minor and not self.minor_at_pendataan:
+            raise BeneficiaryIsMinor(
+                f"she would be under 18 on {pendataan_on}, and was verified as an adult",
+                field="corrected_date",
+            )
+        if self.minor_at_pendataan and not minor:
+            raise NotAMinor(
+                f"she would be 18 or over on {pendataan_on}, and was referred as a minor",
+                field="corrected_date",
+            )
 
     @event(BeneficiaryDateCorrected)
     def _date_corrected(
@@ -742,6 +793,7 @@ __all__ = [
     "Beneficiary",
     "BeneficiaryDetails",
     "BeneficiaryIsMinor",
+    "BirthDateErased",
     "DocumentRequired",
     "ExclusionReason",
     "GrantNeedsCompletedTraining",

@@ -17,6 +17,13 @@ class BeneficiaryIsMinor(RuleViolation):
     code = "BENEFICIARY_IS_MINOR"
 
 
+class BirthDateErased(RuleViolation):
+    """Raised when her pendataan date is corrected and the birth date it must be checked
+    against has been erased, so the age rule at pendataan can no longer be checked."""
+
+    code = "BIRTH_DATE_ERASED"
+
+
 class NotAMinor(RuleViolation):
     """Raised when a referral to child protection names someone 18 or over at pendataan."""
 

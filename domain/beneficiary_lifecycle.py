@@ -234,12 +234,22 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
         Correction(
             "correct_beneficiary_details",
             "BeneficiaryDetailsCorrected",
-            guards=(*CORRECTION_GUARDS, "her name and phone, sealed with her keys"),
+            guards=(
+                *CORRECTION_GUARDS,
+                "her name and phone, sealed with her keys",
+                "a verified name moves in the duplicate index (check A06)",
+            ),
         ),
         Correction(
             "correct_beneficiary_date",
             "BeneficiaryDateCorrected",
-            guards=(*CORRECTION_GUARDS, "SITE_NOT_CLOSED: a departure still follows the closure"),
+            guards=(
+                *CORRECTION_GUARDS,
+                "SITE_NOT_CLOSED: a departure still follows the closure",
+                "BENEFICIARY_IS_MINOR: a verified woman still 18 or over on the pendataan date",
+                "NOT_A_MINOR: a referred girl still under 18 on the pendataan date",
+                "BIRTH_DATE_ERASED: her birth date is still readable to check it against",
+            ),
         ),
         Correction(
             "correct_beneficiary_document",

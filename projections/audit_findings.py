@@ -122,13 +122,15 @@ class TableSource:
 
 
 def _references(events: Sequence[PositionedEvent]) -> set[str]:
-    """The bank references the batch's credits and statement lines carry."""
+    """The bank references the batch's credits, statement lines and corrected credits carry."""
     found: set[str] = set()
     for e in events:
         if e.name == "CreditedToAccount":
             found.add(e.event.bank_reference)
         elif e.name == "StatementImported":
             found |= {m.bank_reference for m in e.event.movements}
+        elif e.name == "MoneyCorrectionApproved" and e.event.corrected_event == "CreditedToAccount":
+            found |= {e.event.previous_reference, e.event.reference}
     return found
 
 
@@ -136,6 +138,9 @@ class AuditFindings(Projection):
     """The automatic audit checks, kept current with the log."""
 
     name = "audit_findings"
+    # 2: an approved money correction moves a credit's amount and bank reference, and a
+    # corrected name its A06 finding (ADR 0022).
+    version = 2
     findings = audit_findings
     dossiers = audit_dossiers
     subjects = audit_subjects

@@ -131,6 +131,12 @@ def _beneficiary_event(
         case.duplicate_in_programme = checks.duplicate_in_programme
         case.name_and_birth_date_shared = checks.name_and_birth_date_shared
         case.identity_document = e.document is not None
+    elif name == "BeneficiaryDetailsCorrected":
+        # Her corrected name moved in the duplicate index; the event says what it met there.
+        shared = getattr(e, "name_and_birth_date_shared", None)
+        if shared is None:
+            return []
+        case.name_and_birth_date_shared, case.name_corrected_at = shared, at
     elif name in EXITS or name == "BeneficiaryDied":
         if name == "BeneficiaryDied":
             case.died_on, case.died_at = e.occurred_on, at
@@ -224,6 +230,8 @@ def _entitlement_event(
                 credit.returned_at = at
         case "EntitlementCancelled":
             x.cancelled_at = at
+        case "MoneyCorrectionApproved" if e.corrected_event == "CreditedToAccount":
+            changed += _credit_corrected(dossiers, x, e)
         case _:
             return []
     if credit is not None and x.bank_reference:
@@ -252,6 +260,31 @@ def _credited(
             site.first_credit_on, site.first_credit_at = e.occurred_on, at
         changed.append(site_key(case.site_id))
     return changed
+
+
+def _credit_corrected(dossiers: Dossiers, x: EntitlementFacts, e: Any) -> list[str]:
+    """An approved correction of a credit: the checks see the corrected amount, under the
+    corrected bank reference, as the payment ledger does (ADR 0022). The credit keeps its
+    value date and its position, the evidence of the payment itself."""
+    credit = _credit_of(dossiers, x)
+    x.credited_amount = e.amount
+    if credit is None or x.bank_reference is None:
+        x.bank_reference = e.reference
+        return []
+    old_key, new_key = reference_key(x.bank_reference), reference_key(e.reference)
+    credit.amount = e.amount
+    if new_key == old_key:
+        return [old_key]
+    old = dossiers.get(old_key)
+    if isinstance(old, ReferenceFacts):
+        old.credits.remove(credit)
+    x.bank_reference = e.reference
+    new = dossiers.get(new_key)
+    if not isinstance(new, ReferenceFacts):
+        new = ReferenceFacts(e.reference)
+        dossiers.put(new_key, new)
+    new.credits.append(credit)
+    return [old_key, new_key]
 
 
 def _credit_of(dossiers: Dossiers, x: EntitlementFacts) -> LedgerCredit | None:

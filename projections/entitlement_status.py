@@ -11,6 +11,15 @@ from projections.provenance import stamp
 from projections.tables import entitlement_status, history_of
 
 ENTITLEMENT_EVENTS = ENTITLEMENT_LIFECYCLE.event_names
+# The columns of a pending money correction, when none is pending.
+NO_PENDING_CORRECTION: Row = {
+    "correction_requested_by": None,
+    "correction_requested_on": None,
+    "correction_of": None,
+    "correction_amount": None,
+    "correction_reference": None,
+}
+CORRECTION_DECIDED = frozenset({"MoneyCorrectionApproved", "MoneyCorrectionRejected"})
 # Events after which no allocation stands behind the entitlement.
 UNFUNDING_EVENTS = frozenset({"AllocationLapsed", "EntitlementCancelled"})
 
@@ -30,6 +39,8 @@ class EntitlementStatus(CaseNumberedProjection):
     tables = (entitlement_status,)
     history = history_of(entitlement_status)
     key_column = "entitlement_id"
+    # 2: a requested money correction shows as pending until approved or rejected.
+    version = 2
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         return str(event.event.originator_id) if event.name in ENTITLEMENT_EVENTS else None
@@ -59,6 +70,7 @@ class EntitlementStatus(CaseNumberedProjection):
                 "credited_amount": 0,
                 "credited_on": None,
                 "returned_amount": 0,
+                **NO_PENDING_CORRECTION,
             }
         else:
             assert row is not None, f"{event.name} before EntitlementPlanned"
@@ -88,12 +100,23 @@ def _apply_facts(row: Row, event: PositionedEvent) -> None:
             row["credited_on"] = e.occurred_on
         case "FundsReturned":
             row["returned_amount"] += e.amount
-        # A requested or rejected correction changes nothing; an approved one replaces the
-        # credit's or the return's amount and reference (ADR 0022).
+        # A requested correction changes no money fact: it shows as pending until a second
+        # supervisor approves it, which replaces the credit's or the return's amount and
+        # reference, or either rejects it (ADR 0022).
+        case "MoneyCorrectionRequested":
+            row |= {
+                "correction_requested_by": e.actor.user_id,
+                "correction_requested_on": e.occurred_on,
+                "correction_of": e.corrected_event,
+                "correction_amount": e.amount,
+                "correction_reference": e.reference,
+            }
         case "MoneyCorrectionApproved" if e.corrected_event == "CreditedToAccount":
             row["credited_amount"] = e.amount
             row["bank_reference"] = e.reference
         case "MoneyCorrectionApproved":
             row["returned_amount"] += e.amount - e.previous_amount
+    if event.name in CORRECTION_DECIDED:
+        row |= NO_PENDING_CORRECTION
     if event.name in UNFUNDING_EVENTS:
         row |= {"commitment_id": None, "fiscal_year": None, "source": None, "budget_line": None}

@@ -170,6 +170,14 @@ entitlement_status = Table(
     Column("credited_amount", BigInteger, nullable=False),
     Column("credited_on", Date),
     Column("returned_amount", BigInteger, nullable=False),
+    # The money correction awaiting a second supervisor, null when none is (ADR 0022): who
+    # requested it and when, of which event (a credit or a return), and the amount and
+    # reference it asks for.
+    Column("correction_requested_by", String(100), index=True),
+    Column("correction_requested_on", Date),
+    Column("correction_of", String(64)),
+    Column("correction_amount", BigInteger),
+    Column("correction_reference", String(100)),
     Column("version", Integer, nullable=False),
     *_provenance_columns(),
 )

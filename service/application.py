@@ -37,10 +37,7 @@ from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
 from service.report_commands import ReportCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
-from service.vault import Vault
-
-# The duplicate index's kind for a name with a birth date (check A06).
-NAME_AND_BIRTH_DATE = "name_birth_date"
+from service.vault import NAME_AND_BIRTH_DATE, Vault, name_and_birth_date
 
 if TYPE_CHECKING:
     from service.documents import DocumentStore
@@ -347,7 +344,7 @@ class ProgrammeApplication(
         if not self._exists(beneficiary_id):
             return None
         name = self.vault.open(self.beneficiary(beneficiary_id).name)
-        return f"{name}|{evidence.birth_date.isoformat()}" if name else None
+        return name_and_birth_date(name, evidence.birth_date) if name else None
 
     def exclude(
         self,

@@ -9,6 +9,7 @@ and takes effect only when a second person approves it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
@@ -18,12 +19,22 @@ from domain.beneficiary import Beneficiary
 from domain.entitlement import Entitlement
 from domain.recording import DocumentRef, Provenance, RegionRef
 from domain.site import Site
+from service.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 
 if TYPE_CHECKING:
     from service.application import CommandResult
     from service.vault import Vault
 
 A = TypeVar("A", bound=LifecycleAggregate)
+
+
+@dataclass(frozen=True)
+class _IndexMove:
+    """Her duplicate-index entry, from the value recorded to the corrected one."""
+
+    kind: str
+    recorded: str
+    corrected: str
 
 
 class CorrectionCommands:
@@ -126,7 +137,14 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Correct her name or phone, sealed with her keys; the values on record are opened
-        from her vault only to tell whether the correction changes them."""
+        from her vault only to tell whether the correction changes them.
+
+        Once she is verified, her name with her birth date is in the erasable duplicate index
+        (check A06): the corrected name is claimed before the event is written, as at
+        verification, and the recorded one released after it.
+        """
+        move = self._name_index_move(beneficiary_id, name)
+        twin = None if move is None else self.vault.claim(move.kind, move.corrected, beneficiary_id)
 
         def decide(b: Beneficiary) -> None:
             b.correct_details(
@@ -136,9 +154,41 @@ class CorrectionCommands:
                 recorded_phone=self.vault.open(b.phone) if b.phone else None,
                 sealer=self.vault.sealer_for(b.id),
                 provenance=provenance,
+                name_and_birth_date_shared=None if move is None else twin is not None,
             )
 
-        return self._update(Beneficiary, beneficiary_id, expected_version, decide)
+        try:
+            result = self._update(Beneficiary, beneficiary_id, expected_version, decide)
+        except BaseException:
+            if move is not None and twin is None:
+                self.vault.release(move.kind, move.corrected, beneficiary_id)
+            raise
+        if move is not None:
+            self.vault.release(move.kind, move.recorded, beneficiary_id)
+        return result
+
+    def _name_index_move(self, beneficiary_id: UUID, name: str | None) -> _IndexMove | None:
+        """Her index entry's move when `name` changes what the duplicate index keys her by;
+        None when it does not (no name given, not verified, the same name to the index, or
+        her name or birth date erased)."""
+        if name is None or not name.strip():
+            return None
+        b = self._get(Beneficiary, beneficiary_id)
+        if b.minor_at_pendataan is not False:
+            return None  # only a verification claims her name in the index
+        born = self._recorded_birth_date(b)
+        recorded = self.vault.open(b.name)
+        if born is None or recorded is None:
+            return None
+        move = _IndexMove(
+            NAME_AND_BIRTH_DATE,
+            name_and_birth_date(recorded, born),
+            name_and_birth_date(name.strip(), born),
+        )
+        same = self.vault.keyed_hash(move.kind, move.recorded) == self.vault.keyed_hash(
+            move.kind, move.corrected
+        )
+        return None if same else move
 
     def correct_beneficiary_date(
         self,
@@ -149,7 +199,8 @@ class CorrectionCommands:
         provenance: Provenance,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Correct the business date of one of her case's events."""
+        """Correct the business date of one of her case's events. A corrected pendataan date
+        is checked against her age: her birth date is opened from her vault for that alone."""
 
         def decide(b: Beneficiary) -> None:
             b.correct_date(
@@ -157,9 +208,22 @@ class CorrectionCommands:
                 corrected_date=corrected_date,
                 site=self._get(Site, b.site_id),
                 provenance=provenance,
+                birth_date=(
+                    self._recorded_birth_date(b)
+                    if corrects_version == Beneficiary.INITIAL_VERSION
+                    else None
+                ),
             )
 
         return self._update(Beneficiary, beneficiary_id, expected_version, decide)
+
+    def _recorded_birth_date(self, beneficiary: Beneficiary) -> date | None:
+        """Her birth date as verification or the referral sealed it; None when none is
+        recorded or its key was erased."""
+        if beneficiary.birth_date is None:
+            return None
+        opened = self.vault.open(beneficiary.birth_date)
+        return date.fromisoformat(opened) if opened else None
 
     def correct_beneficiary_document(
         self,

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from domain.beneficiary import Beneficiary
-from domain.recording import Actor, DocumentRef, Provenance
+from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 from domain.site import Site
 from service.accounts import Account
 from service.application import CommandResult
@@ -66,15 +66,36 @@ def site_details(
     doc_date: DocDate,
     doc_issuer: DocIssuer,
     name: Annotated[str | None, typer.Option(help="The correct site name.")] = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(help="A correct alias; repeat it for each. Replaces the aliases recorded."),
+    ] = None,
+    no_aliases: Annotated[
+        bool, typer.Option("--no-aliases", help="The site has no aliases: remove those recorded.")
+    ] = False,
+    kelurahan: Annotated[
+        str | None, typer.Option(help="The correct kelurahan's code, e.g. 65.71.04.1002.")
+    ] = None,
+    kelurahan_scheme: Annotated[
+        str, typer.Option(help="The scheme of that code: kemendagri or bps.")
+    ] = "kemendagri",
     headcount: Annotated[int | None, typer.Option(help="The correct headcount.")] = None,
 ) -> None:
-    """Correct a site's name or headcount at pendataan."""
+    """Correct a site's name, aliases, kelurahan or headcount at pendataan."""
+    if alias and no_aliases:
+        raise typer.BadParameter("give --alias or --no-aliases, not both", param_hint="--alias")
+    aliases = () if no_aliases else alias or None
     with signed_in(as_user, password) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
             jejak.app.correct_site_details(
-                Site.create_id(code), name=name, headcount_at_pendataan=headcount, provenance=proof
+                Site.create_id(code),
+                name=name,
+                aliases=aliases,
+                kelurahan=RegionRef(kelurahan_scheme, kelurahan) if kelurahan else None,
+                headcount_at_pendataan=headcount,
+                provenance=proof,
             ),
         )
 
@@ -106,6 +127,47 @@ def corrected_date(
                 _subject_id(subject),
                 corrects_version=version,
                 corrected_date=date.fromisoformat(corrected),
+                provenance=proof,
+            ),
+        )
+
+
+@correct_cli.command("document")
+def corrected_document(
+    subject: Annotated[str, typer.Argument(help="A site code or a case number.")],
+    version: Version,
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+    reason: Reason,
+    doc_kind: DocKind,
+    doc_number: DocNumber,
+    doc_date: DocDate,
+    doc_issuer: DocIssuer,
+    corrected_kind: Annotated[str, typer.Option(help="The correct document's kind.")],
+    corrected_number: Annotated[str, typer.Option(help="The correct document's number.")],
+    corrected_date: Annotated[str, typer.Option(help="The correct document's date, YYYY-MM-DD.")],
+    corrected_issuer: Annotated[str, typer.Option(help="Who issued the correct document.")],
+) -> None:
+    """Correct the document an event of a site (a decree, the minutes of a sosialisasi, ...) or
+    of her case (a certificate, a confirmation, ...) was recorded on. The --doc-* options name
+    the paper that shows the correct reference; the --corrected-* ones are that reference."""
+    with signed_in(as_user, password) as (jejak, account):
+        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
+        correct = (
+            jejak.app.correct_site_document
+            if _is_site(subject)
+            else jejak.app.correct_beneficiary_document
+        )
+        right = DocumentRef(
+            corrected_kind, corrected_number, date.fromisoformat(corrected_date), corrected_issuer
+        )
+        _done(
+            jejak,
+            correct(
+                _subject_id(subject),
+                corrects_version=version,
+                corrected_document=right,
                 provenance=proof,
             ),
         )

@@ -25,6 +25,7 @@ from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus, InspectionOutcome, Site
 from service.accounts import AccountExists, Accounts
 from service.application import NewBeneficiary, ProgrammeApplication
+from service.demo_corrections import correct_site_records, recorded_name, recorded_sosialisasi
 from service.demo_money import DIRECTOR, KEMENSOS, DemoMoney, Journey
 from service.published_reports import publish
 
@@ -224,6 +225,13 @@ class _Demo:
 
     def run(self) -> DemoReport:
         verified = {site.code: self._site(site) for site in SITES}
+        correct_site_records(
+            self.app,
+            self._p,
+            self._doc,
+            {s.code: s.name for s in SITES},
+            {s.code: s.sosialisasi for s in SITES},
+        )
         money = DemoMoney(self.app, self._p, self._doc, self.names)
         money.decree_and_lapse_2018([bid for site in SITES for bid in verified[site.code]])
         journeys = [self._journey(site, verified[site.code]) for site in SITES]
@@ -257,7 +265,7 @@ class _Demo:
         app, op = self.app, s.operator
         site_id = app.register_site(
             code=s.code,
-            name=s.name,
+            name=recorded_name(s.code, s.name),
             aliases=s.aliases,
             kelurahan=RegionRef(KEMENDAGRI, s.kelurahan),
             headcount_at_pendataan=s.headcount,
@@ -292,7 +300,9 @@ class _Demo:
                 attendance=self.rng.randint(s.headcount // 2, s.headcount),
                 facilitators=("Dinas Sosial", "Tokoh agama", "Satpol PP"),
                 provenance=self._p(
-                    op, on, self._doc("notulen", f"{s.code}/SOS/{i}", on, "Dinas Sosial")
+                    op,
+                    recorded_sosialisasi(s.code, i, on),
+                    self._doc("notulen", f"{s.code}/SOS/{i}", on, "Dinas Sosial"),
                 ),
             )
         verify_on = s.sosialisasi[-1] + timedelta(days=3)

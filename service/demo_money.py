@@ -26,6 +26,7 @@ from domain.funding import FundingSource
 from domain.recording import DocumentRef, Provenance
 from service.application import ProgrammeApplication
 from service.bankfiles import ResultLine, render_result_file
+from service.demo_corrections import correct_a_bank_reference
 from service.ledger import LineKey, NewDecreeLine
 
 COMPONENTS = (
@@ -168,6 +169,7 @@ class DemoMoney:
             e for e in reversed(paid[-1]) if self.app.entitlement(e).component == "transport"
         )
         self._receipts(paid, unclaimed)
+        correct_a_bank_reference(self.app, self._p, self._doc, paid[0][0], BANK)
         self._statement(owed, unclaimed)
         return unclaimed
 

@@ -330,16 +330,20 @@ class ReadModels:
         site_id: UUID | None = None,
         beneficiary_id: UUID | None = None,
         batch_id: UUID | None = None,
+        correction_pending: bool = False,
         limit: int,
         offset: int,
     ) -> Page[Row]:
-        """Entitlements in case-number, component and tranche order."""
+        """Entitlements in case-number, component and tranche order; with
+        `correction_pending`, only those whose money correction awaits a second supervisor."""
         c = entitlement_status.c
         query = select(entitlement_status).order_by(
             c.case_number, c.decree_number, c.component, c.tranche, c.entitlement_id
         )
         if state:
             query = query.where(c.state == state)
+        if correction_pending:
+            query = query.where(c.correction_requested_by.is_not(None))
         for column, ident in (
             (c.site_id, site_id),
             (c.subject_id, beneficiary_id),

@@ -20,7 +20,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 KEY_WRAPPING_INFO = b"jejak vault key wrapping"
 DUPLICATE_INDEX_INFO = b"jejak duplicate index"
+
+# The duplicate index's kind for a name with a birth date (check A06).
+NAME_AND_BIRTH_DATE = "name_birth_date"
 
 DEFAULT_CACHE_SIZE = 4096
 DEFAULT_CACHE_SECONDS = 60.0
@@ -93,6 +96,11 @@ def normalise_identifier(value: str) -> str:
     keyboards produce, so the same NIK or name typed twice hashes the same.
     """
     return " ".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def name_and_birth_date(name: str, birth_date: date) -> str:
+    """Her name with her birth date, as the duplicate index keys them (check A06)."""
+    return f"{name}|{birth_date.isoformat()}"
 
 
 def mask(value: str) -> str:

@@ -98,6 +98,8 @@ class CaseFacts:
     nik_sex_digit_consistent: bool = True
     duplicate_in_programme: bool = False
     name_and_birth_date_shared: bool = False
+    # Where a corrected name last moved her in the name-and-birth-date index (ADR 0022).
+    name_corrected_at: int | None = None
     identity_document: bool = True
     account_at: int | None = None
     account_holder_matches: bool = True

@@ -99,7 +99,7 @@ def evaluate_identity(case: CaseFacts, ctx: AuditContext, verdict: Verdict) -> N
                 subject,
                 site,
                 "another case has the same name and birth date with a different NIK",
-                (case.verified_at,),
+                (case.verified_at, case.name_corrected_at),
             )
     if case.account_at is not None and not case.account_holder_matches:
         verdict.add(

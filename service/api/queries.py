@@ -300,11 +300,14 @@ def list_entitlements(
     site_id: UUID | None = None,
     beneficiary_id: UUID | None = None,
     batch_id: UUID | None = None,
+    correction_pending: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
-    """Decreed aid components and where each stands, filtered by state, site, person or batch."""
+    """Decreed aid components and where each stands, filtered by state, site, person or batch;
+    `correction_pending=true` lists those whose money correction awaits a second supervisor
+    (`correction_requested_by`, `correction_of`, `correction_amount`, `correction_reference`)."""
     caught_up(jejak, after, response)
     return page_body(
         reads.entitlements(
@@ -312,6 +315,7 @@ def list_entitlements(
             site_id=site_id,
             beneficiary_id=beneficiary_id,
             batch_id=batch_id,
+            correction_pending=correction_pending,
             limit=limit,
             offset=offset,
         )

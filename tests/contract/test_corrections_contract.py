@@ -160,6 +160,14 @@ def test_an_approved_money_correction_counts_and_a_pending_one_does_not(
         "KTT-CORRECTED-1",
     )
     assert aid[str(transport)]["credited_amount"] == TRANSPORT, "pending: nothing changed"
+    assert (
+        aid[str(transport)]["correction_requested_by"],
+        aid[str(transport)]["correction_of"],
+        aid[str(transport)]["correction_amount"],
+    ) == ("sup", "CreditedToAccount", TRANSPORT + 1), "pending: shown for the second supervisor"
+    assert aid[str(capital)]["correction_requested_by"] is None, "approved: no longer pending"
+    waiting = jejak_reads(jejak).entitlements(correction_pending=True, limit=10, offset=0)
+    assert [r["entitlement_id"] for r in waiting.items] == [str(transport)]
     totals = {(r["dimension"], r["key"]): r["paid"] for r in _rows_list(jejak)}
     person = str(corrected.journey.beneficiary_id)
     assert totals[("beneficiary", person)] == UEP - 50_000 + TRANSPORT

@@ -8,8 +8,15 @@ from datetime import date
 
 import pytest
 
-from domain.beneficiary import Beneficiary
-from domain.beneficiary_errors import DocumentRequired, ReasonRequired, SiteNotClosed
+from domain.beneficiary import Beneficiary, IdentityEvidence
+from domain.beneficiary_errors import (
+    BeneficiaryIsMinor,
+    BirthDateErased,
+    DocumentRequired,
+    NotAMinor,
+    ReasonRequired,
+    SiteNotClosed,
+)
 from domain.corrections import (
     CorrectedEventUnknown,
     CorrectionPending,
@@ -18,22 +25,31 @@ from domain.corrections import (
 )
 from domain.entitlement import Entitlement
 from domain.errors import DomainError, InvalidValue
+from domain.identity import Sex, make_nik
 from domain.money_errors import FourEyesRequired
 from domain.recording import Actor, Provenance
 from domain.site import ClosureBeforeDecree, ClosureNeedsSosialisasi, Site, SiteDetails
+from projections.base import PositionedEvent, fold_all
+from projections.entitlement_status import EntitlementStatus
 from tests.domain.givens import (
+    BORN,
     DEPARTED_ON,
+    MINOR_BORN,
     NAME,
     OPERATOR,
     OTHER_SUPERVISOR,
     PENDATAAN,
+    PHONE,
     SUPERVISOR,
     TARAKAN,
     TARAKAN_CLOSURE,
+    VERIFIED_ON,
+    beneficiary_history,
     beneficiary_in,
     by,
     document,
     given,
+    given_beneficiary,
     given_site,
     history_of,
     sealer_for,
@@ -249,11 +265,102 @@ def test_her_pendataan_date_is_corrected_even_after_her_case_is_closed() -> None
         corrected_date=date(2016, 12, 2),
         site=site_in("CLOSED"),
         provenance=correcting(),
+        birth_date=BORN,
     )
 
     assert then_events(beneficiary) == ["BeneficiaryDateCorrected"]
     assert (beneficiary.pendataan_on, beneficiary.state) == (date(2016, 12, 2), "CLOSED")
     assert DEPARTED_ON in beneficiary.dates_of("SentToTraining")
+
+
+# Eighteen on 20 November 2016, eleven days before the pendataan of 1 December.
+JUST_ADULT_BORN = date(1998, 11, 20)
+
+
+def verified_just_adult() -> Beneficiary:
+    """A woman verified as an adult who turned 18 shortly before pendataan."""
+    history = beneficiary_history("REGISTERED")
+    beneficiary = given_beneficiary(*history)
+    beneficiary.verify_identity(
+        evidence=IdentityEvidence(
+            make_nik("65.71.04", JUST_ADULT_BORN, Sex.FEMALE, 9003), JUST_ADULT_BORN, Sex.FEMALE
+        ),
+        duplicate_in_programme=False,
+        sealer=sealer_for(beneficiary),
+        provenance=by(OPERATOR, VERIFIED_ON, document("fotokopi KTP", "KTP/0003", VERIFIED_ON)),
+    )
+    return given_beneficiary(*through_the_store([*history, *history_of(beneficiary)]))
+
+
+def correcting_pendataan(
+    beneficiary: Beneficiary, corrected: date, born: date | None
+) -> Callable[[], None]:
+    return lambda: beneficiary.correct_date(
+        corrects_version=1,
+        corrected_date=corrected,
+        site=site_in("CLOSED"),
+        provenance=correcting(),
+        birth_date=born,
+    )
+
+
+def test_a_corrected_pendataan_date_on_which_she_was_a_minor_is_refused() -> None:
+    beneficiary = verified_just_adult()
+
+    error = refused(
+        correcting_pendataan(beneficiary, date(2016, 11, 15), JUST_ADULT_BORN), BeneficiaryIsMinor
+    )
+
+    assert (error.code, error.field) == ("BENEFICIARY_IS_MINOR", "corrected_date")
+    assert then_events(beneficiary) == []
+
+
+def test_a_corrected_pendataan_date_on_which_she_was_already_18_is_recorded() -> None:
+    beneficiary = verified_just_adult()
+
+    correcting_pendataan(beneficiary, date(2016, 11, 21), JUST_ADULT_BORN)()
+
+    assert then_events(beneficiary) == ["BeneficiaryDateCorrected"]
+    assert beneficiary.pendataan_on == date(2016, 11, 21)
+
+
+def test_a_referred_girl_cannot_have_her_pendataan_moved_to_when_she_was_18() -> None:
+    beneficiary = beneficiary_in("REFERRED_CHILD_PROTECTION")
+
+    error = refused(
+        correcting_pendataan(beneficiary, MINOR_BORN.replace(year=2017), MINOR_BORN), NotAMinor
+    )
+
+    assert (error.code, error.field) == ("NOT_A_MINOR", "corrected_date")
+
+
+def test_a_pendataan_date_cannot_be_corrected_once_her_birth_date_is_erased() -> None:
+    beneficiary = beneficiary_in("VERIFIED")
+
+    error = refused(correcting_pendataan(beneficiary, date(2016, 12, 2), None), BirthDateErased)
+
+    assert (error.code, error.field) == ("BIRTH_DATE_ERASED", "corrected_date")
+
+
+def test_before_verification_her_age_is_checked_on_the_corrected_pendataan_date() -> None:
+    history = beneficiary_history("REGISTERED")
+    beneficiary = given_beneficiary(*history)
+    correcting_pendataan(beneficiary, date(2016, 11, 15), None)()
+    beneficiary = given_beneficiary(*through_the_store([*history, *history_of(beneficiary)]))
+
+    refused(
+        lambda: beneficiary.verify_identity(
+            evidence=IdentityEvidence(
+                make_nik("65.71.04", JUST_ADULT_BORN, Sex.FEMALE, 9003),
+                JUST_ADULT_BORN,
+                Sex.FEMALE,
+            ),
+            duplicate_in_programme=False,
+            sealer=sealer_for(beneficiary),
+            provenance=by(OPERATOR, VERIFIED_ON),
+        ),
+        BeneficiaryIsMinor,
+    )
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -293,6 +400,47 @@ def test_her_corrected_name_is_sealed_with_her_keys_like_the_original() -> None:
     assert seals(corrected.corrected.name, "Siti Rahmawaty")
     assert corrected.corrected.name.subject_id == beneficiary.id
     assert "Rahmawaty" not in repr(corrected)
+
+
+def correcting_her_name(
+    beneficiary: Beneficiary, shared: bool | None = None, *, phone: str | None = None
+) -> None:
+    """Her name corrected from NAME to Siti Rahmawaty (or, given `phone`, her phone only)."""
+    beneficiary.correct_details(
+        name=None if phone else "Siti Rahmawaty",
+        phone=phone,
+        recorded_name=NAME,
+        recorded_phone=PHONE,
+        sealer=sealer_for(beneficiary),
+        provenance=correcting(),
+        name_and_birth_date_shared=shared,
+    )
+
+
+def test_her_corrected_name_carries_what_the_duplicate_index_found_for_it() -> None:
+    beneficiary = beneficiary_in("VERIFIED")
+
+    correcting_her_name(beneficiary, shared=True)
+    correcting_her_name(beneficiary, shared=True, phone="081253467782")
+
+    named, phoned = beneficiary.pending_events
+    assert isinstance(named, Beneficiary.BeneficiaryDetailsCorrected)
+    assert isinstance(phoned, Beneficiary.BeneficiaryDetailsCorrected)
+    assert (named.name_and_birth_date_shared, phoned.name_and_birth_date_shared) == (True, None)
+
+
+def test_a_details_correction_stored_without_the_index_outcome_still_replays() -> None:
+    history = beneficiary_history("VERIFIED")
+    beneficiary = given_beneficiary(*history)
+    correcting_her_name(beneficiary)
+    (stored,) = through_the_store(history_of(beneficiary))
+    # As a correction recorded before the field existed was stored.
+    del stored.__dict__["name_and_birth_date_shared"]
+
+    replayed = given_beneficiary(*through_the_store(history), stored)
+
+    assert seals(replayed.name, "Siti Rahmawaty")
+    assert stored.name_and_birth_date_shared is None
 
 
 def test_her_name_given_as_recorded_is_no_correction() -> None:
@@ -402,3 +550,39 @@ def test_an_approved_money_correction_survives_the_store() -> None:
 
     assert isinstance(replayed, Entitlement)
     assert replayed.credited_amount == GRANT - 5
+
+
+def test_a_pending_money_correction_shows_in_entitlement_status_until_it_is_decided() -> None:
+    live, _ = live_entitlement("CREDITED")
+    history = history_of(live)
+    entitlement = given(*through_the_store(history))
+    assert isinstance(entitlement, Entitlement)
+    entitlement.request_correction(
+        corrects_version=CREDIT,
+        amount=None,
+        reference="BRI-0717-0001-R",
+        provenance=correcting(SUPERVISOR, "the bank's letter"),
+    )
+    requested = history_of(entitlement)
+
+    def status(events: list[object]) -> dict[str, object]:
+        rows = fold_all(
+            EntitlementStatus(), [PositionedEvent(n, e) for n, e in enumerate(events, 1)]
+        )
+        (row,) = rows.values()
+        return row
+
+    pending = status([*history, *requested])
+    assert {k: v for k, v in pending.items() if k.startswith("correction_")} == {
+        "correction_requested_by": SUPERVISOR.user_id,
+        "correction_requested_on": CORRECTED_ON,
+        "correction_of": "CreditedToAccount",
+        "correction_amount": GRANT,
+        "correction_reference": "BRI-0717-0001-R",
+    }
+    assert pending["bank_reference"] == "BRI-0717-0001", "pending: the credit stands as recorded"
+
+    entitlement.approve_correction(provenance=by(OTHER_SUPERVISOR, CORRECTED_ON))
+    approved = status([*history, *requested, *history_of(entitlement)])
+    assert approved["correction_requested_by"] is None
+    assert approved["bank_reference"] == "BRI-0717-0001-R"

@@ -12,6 +12,7 @@ from domain import (
     audit_errors,
     beneficiary,
     beneficiary_errors,
+    corrections,
     errors,
     money_errors,
     published_report,
@@ -22,6 +23,7 @@ from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE, BankStatement
 from domain.beneficiary import Beneficiary
+from domain.beneficiary_errors import DocumentRequired, ReasonRequired
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import Decree
 from domain.entitlement import Entitlement
@@ -216,15 +218,26 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     # The generated docs and the UI learn the rules only from the declaration, so an error the
     # aggregate raises but the declaration omits is a rule nobody reading the docs can see.
     raised = {cls.code for module in modules for cls in error_classes(module)}
-    known = raised | {
-        "NIK_INVALID",  # domain.identity.InvalidNik, raised through check_nik
-        "BANK_FILE_REJECTED",  # service.bankfiles, raised while a bank file is read
-    }
+    # Corrections declare the guards every correction shares, and the rules of the original
+    # event they still obey (ADR 0022).
+    shared: list[type[DomainError]] = [ReasonRequired, DocumentRequired, InvalidValue]
+    shared += error_classes(corrections)
+    known = (
+        raised
+        | {cls.code for cls in shared}
+        | {
+            "NIK_INVALID",  # domain.identity.InvalidNik, raised through check_nik
+            "BANK_FILE_REJECTED",  # service.bankfiles, raised while a bank file is read
+        }
+    )
     declared = {
         m.group(1)
         for lifecycle in lifecycles
-        for t in lifecycle.transitions
-        for g in t.guards
+        for guards in (
+            *(t.guards for t in lifecycle.transitions),
+            *(c.guards for c in lifecycle.corrections),
+        )
+        for g in guards
         if (m := GUARD_CODE.match(g))
     }
 

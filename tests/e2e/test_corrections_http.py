@@ -118,6 +118,12 @@ def test_a_money_correction_needs_a_second_supervisor_and_then_moves_the_ledger(
     assert retried.json() == first.json(), "a retried request gets the first answer"
     pending = get(client, "sup", f"/api/entitlements/{capital}?after={first.json()['position']}")
     assert pending["credited_amount"] == UEP, "pending: nothing changed"
+    assert (pending["correction_requested_by"], pending["correction_amount"]) == (
+        "sup",
+        UEP - 50_000,
+    )
+    waiting = get(client, "sup2", "/api/entitlements?correction_pending=true")["items"]
+    assert [e["entitlement_id"] for e in waiting] == [capital]
 
     same = post(client, "sup", f"{path}/approval", {"occurred_on": "2019-10-02"}, 409)
     assert same["error"]["code"] == "FOUR_EYES_REQUIRED"
@@ -125,6 +131,8 @@ def test_a_money_correction_needs_a_second_supervisor_and_then_moves_the_ledger(
 
     view = get(client, "sup", f"/api/entitlements/{capital}?after={approved['position']}")
     assert view["credited_amount"] == UEP - 50_000
+    assert view["correction_requested_by"] is None
+    assert get(client, "sup2", "/api/entitlements?correction_pending=true")["items"] == []
     payments = get(client, "sup", f"/api/beneficiaries/{b}/payments")
     rows = [r for r in payments["items"] if r["entitlement_id"] == capital]
     assert [r["event"] for r in rows][-2:] == ["CreditedToAccount", "MoneyCorrectionApproved"]
@@ -136,3 +144,21 @@ def test_a_money_correction_needs_a_second_supervisor_and_then_moves_the_ledger(
     )
     original = system_of(client).app.history(UUID(capital))
     assert any(type(e).__name__ == "CreditedToAccount" and e.amount == UEP for e in original)
+
+
+def test_a_corrected_pendataan_date_that_would_make_her_a_minor_is_a_409(
+    client: TestClient,
+) -> None:
+    b = returned_beneficiary(client)
+    path = f"/api/beneficiaries/{b}/corrections/date"
+    body = CORRECTION | {"corrects_version": 1, "reason": "the roster's date"}
+
+    minor = post(client, "opi", path, body | {"corrected_date": "2008-04-04"}, 409)
+    adult = post(client, "opi", path, body | {"corrected_date": "2016-03-21"})
+
+    assert (minor["error"]["code"], minor["error"]["field"]) == (
+        "BENEFICIARY_IS_MINOR",
+        "corrected_date",
+    )
+    view = get(client, "opi", f"/api/beneficiaries/{b}?after={adult['position']}")
+    assert view["pendataan_on"] == "2016-03-21"

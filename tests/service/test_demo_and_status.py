@@ -12,10 +12,13 @@ from sqlalchemy import select
 
 from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
-from projections.tables import audit_findings, programme_dashboard, site_status
+from domain.recording import Role
+from projections.tables import audit_findings, payment_ledger, programme_dashboard, site_status
+from service.accounts import Account
 from service.demo import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
 from service.demo_money import LINE_2018, LINE_2019
 from service.published_reports import PublishedReports
+from service.queries import ReadModels
 from service.reconciliation_report import Reconciliations
 from service.status import render_status
 from service.system import Jejak
@@ -62,10 +65,38 @@ def test_the_demo_follows_the_kaltara_timeline(tmp_path: Path) -> None:
         check_the_reconciliation_is_clean(jejak)
         check_the_audit_findings(jejak)
         check_the_published_quarter(jejak)
+        check_the_corrections(jejak, sites)
         assert demo_loaded(jejak.app)
         assert {u.role.value for u in DEMO_USERS} == {"operator", "supervisor", "auditor", "admin"}
     finally:
         jejak.close()
+
+
+def check_the_corrections(jejak: Jejak, sites: dict[str, dict[str, Any]]) -> None:
+    """A misspelt site name and a mistyped sosialisasi day corrected on their papers, and a
+    bank reference corrected by one supervisor and approved by another: the read models show
+    the corrected values, the histories both."""
+    auditor = Account("auditor", Role.AUDITOR, "BPK", "Auditor", True)
+    reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
+    assert sites["TRK-LU"]["name"] == "Lingkas Ujung"
+    (renamed,) = [
+        e
+        for e in reads.history(auditor, UUID(sites["TRK-LU"]["site_id"]))
+        if e["event"] == "SiteDetailsCorrected"
+    ]
+    assert renamed["facts"]["previous"]["name"] == "Lingkas Ujong"
+    jp = reads.history(auditor, UUID(sites["TRK-JP"]["site_id"]))
+    first_sosialisasi = next(e for e in jp if e["event"] == "SosialisasiHeld")
+    (redated,) = [jp[v - 1] for v in first_sosialisasi["corrections"]]
+    assert (redated["facts"]["previous_date"], redated["facts"]["corrected_date"]) == (
+        date(2017, 8, 1),
+        date(2017, 8, 10),
+    )
+    (approval,) = [
+        r for r in _rows(jejak, payment_ledger) if r["event"] == "MoneyCorrectionApproved"
+    ]
+    assert approval["actor_id"] == "supervisor.kemensos"
+    assert approval["paid_effect"] == 0, "a reference corrected, not an amount"
 
 
 def check_the_published_quarter(jejak: Jejak) -> None:

@@ -213,7 +213,7 @@ def rebuild(
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None
         diffs = restatements.compare(rebuilt)
-        _print_diffs(diffs, show)
+        _print_diffs(jejak, diffs, show)
         try:
             refuse_a_changed_chain(diffs)
         except ChainDiverged as error:
@@ -267,7 +267,9 @@ def _rebuild_progress() -> Progress:
     )
 
 
-def _print_diffs(diffs: list[TableDiff], show: int) -> None:
+def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:
+    from service import restatements
+
     summary = Table("table", "rows", "added", "removed", "changed", "checks")
     for diff in diffs:
         counts = diff.counts()
@@ -279,16 +281,24 @@ def _print_diffs(diffs: list[TableDiff], show: int) -> None:
             checks,
         )
     console.print(summary)
-    for diff in diffs:
-        for kind in ("added", "removed", "changed"):
-            rows = [c for c in diff.changes if c.kind == kind][:show]
-            if not rows:
-                continue
-            listing = Table("key", "columns", "log positions", title=f"{diff.table}: {kind}")
-            for change in rows:
-                positions = ", ".join(str(p) for p in change.positions)
-                listing.add_row(change.key, ", ".join(change.columns), positions)
-            console.print(listing)
+    shown = {
+        (diff.table, kind): [c for c in diff.changes if c.kind == kind][:show]
+        for diff in diffs
+        for kind in ("added", "removed", "changed")
+    }
+    events = restatements.explaining_events(
+        jejak, (p for rows in shown.values() for c in rows for p in c.positions)
+    )
+    for (table, kind), rows in shown.items():
+        if not rows:
+            continue
+        listing = Table("key", "columns", "explained by (position event)", title=f"{table}: {kind}")
+        for change in rows:
+            explained = ", ".join(
+                f"{p} {events[p]['event']}" if p in events else str(p) for p in change.positions
+            )
+            listing.add_row(change.key, ", ".join(change.columns), explained)
+        console.print(listing)
 
 
 @cli.command()

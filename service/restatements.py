@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -254,10 +254,26 @@ def _store_rows(conn: Connection, restatement_id: UUID, diffs: Sequence[TableDif
         conn.execute(insert(restatement_diffs), rows)
 
 
+def explaining_events(jejak: Jejak, positions: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The events at `positions`, named as a reader of a diff needs them: which event, of
+    which aggregate, at which version (from the stored record; nothing is decrypted)."""
+    wanted = sorted(set(positions))
+    return {
+        e.position: {
+            "position": e.position,
+            "event": e.topic.rpartition(".")[2].rpartition(":")[2],
+            "aggregate_id": str(e.originator_id),
+            "version": e.originator_version,
+        }
+        for e in jejak.raw_log().read_positions(wanted)
+    }
+
+
 class Restatements:
     """The record of restatements, as auditors read it."""
 
     def __init__(self, jejak: Jejak) -> None:
+        self.jejak = jejak
         self.engine = jejak.engine
 
     def list(self, limit: int, offset: int) -> dict[str, Any]:
@@ -291,6 +307,10 @@ class Restatements:
                 .offset(offset)
             ).mappings()
             diffs = [_diff_row(dict(r)) for r in rows]
+        # Each row names the events that explain it, not only their positions.
+        events = explaining_events(self.jejak, (p for d in diffs for p in d["positions"]))
+        for diff in diffs:
+            diff["events"] = [events[p] for p in diff["positions"] if p in events]
         return _restatement(dict(row)) | {"rows": diffs, "limit": limit, "offset": offset}
 
 

@@ -121,6 +121,13 @@ def test_the_switch_is_atomic_recorded_and_keeps_the_previous_version(journeyed:
     detail = restatements.Restatements(journeyed).one(done.restatement_id, 10, 0)
     assert detail is not None
     assert sorted(r["kind"] for r in detail["rows"]) == ["added", "changed", "removed"]
+    # Each row names the events behind it: which event, of which case, at which version.
+    for row in detail["rows"]:
+        assert [e["position"] for e in row["events"]] == row["positions"]
+        for explaining in row["events"]:
+            stored = journeyed.raw_log().read_positions([explaining["position"]])[0]
+            assert explaining["aggregate_id"] == str(stored.originator_id)
+            assert stored.topic.endswith("." + explaining["event"])
     # Sealed columns stay sealed in the stored rows.
     removed = next(r for r in detail["rows"] if r["kind"] == "removed")
     assert "Contoh" not in json.dumps(removed) and removed["before"]["name_sealed"]

@@ -41,6 +41,7 @@ from service.evidence.export import export_bundle
 from service.money_at import money_report_at
 from service.money_cli import money_cli, signed_in
 from service.reports_cli import reports_cli
+from service.restatements_cli import restatements_command
 from service.roster_cli import roster_cli
 from service.settings import Settings
 from service.system import Jejak
@@ -58,6 +59,7 @@ cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
+cli.command("restatements")(restatements_command)
 console = Console()
 
 

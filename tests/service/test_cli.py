@@ -202,3 +202,39 @@ def test_the_money_reports_at_a_cut(environment: Path) -> None:
         cli, ["as-of", "budget_position", "--as-at", "2019-01-01", "--state", "OPEN"]
     )
     assert refused.exit_code == 1 and "no column state" in refused.output
+
+
+def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
+    environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    password = "restating-password-2"
+    runner.invoke(
+        cli,
+        ["users", "add", "adm.s", "admin", "--org-unit", "Dinsos", "--display-name", "Adm S"],
+        input=f"{password}\n{password}\n",
+    )
+    monkeypatch.setenv("JEJAK_PASSWORD", password)
+    assert "0 restatements" in runner.invoke(cli, ["restatements"]).output
+    # A shorter deadline restates the worklist: the due dates of open cases move.
+    monkeypatch.setenv("JEJAK_DEADLINE_DAYS", '{"case_closure_days": 3}')
+    reason = "Cases closed within three days of the receipt (circular 2019/7)"
+    switched = runner.invoke(
+        cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "adm.s"]
+    )
+    assert switched.exit_code == 0, switched.output
+
+    listed = runner.invoke(cli, ["restatements", "--json"])
+    (item,) = json.loads(listed.output)["items"]
+    assert item["reason"] == reason and item["summary"]["worklist"]["changed"] > 0
+    shown = runner.invoke(cli, ["restatements"])
+    assert item["restatement_id"] in shown.output and reason in shown.output
+    opened = runner.invoke(cli, ["restatements", item["restatement_id"], "--json"])
+    rows = json.loads(opened.output)["rows"]
+    assert rows and all(r["table"] == "worklist" and r["kind"] == "changed" for r in rows)
+    assert all(e["event"] and e["position"] in r["positions"] for r in rows for e in r["events"])
+    table = runner.invoke(cli, ["restatements", item["restatement_id"]])
+    assert "due_on" in table.output and rows[0]["events"][0]["event"] in table.output
+    unknown = runner.invoke(cli, ["restatements", "00000000-0000-0000-0000-000000000000"])
+    assert unknown.exit_code == 1 and "NOT_FOUND" in unknown.output

@@ -1,0 +1,101 @@
+"""`jejak restatements`: the record of restatements from the command line, as auditors read it
+over HTTP (`GET /api/restatements`, ADR 0020).
+
+Reading needs no account, as `jejak status` and `jejak as-of` do: a restatement's rows keep the
+read models' sealed columns sealed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from rich.table import Table
+
+from projections.side_by_side import BOOKKEEPING
+from service.money_cli import console
+from service.restatements import Restatements
+from service.system import Jejak
+
+KINDS = ("added", "removed", "changed")
+
+
+def restatements_command(
+    restatement_id: Annotated[
+        str | None,
+        typer.Argument(help="One restatement's id: its rows and the events behind them."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="How many to skip first.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole answer as JSON.")] = False,
+) -> None:
+    """The restatements on record, newest first; or one, with every row it changed."""
+    key = _restatement_id(restatement_id) if restatement_id else None
+    jejak = Jejak.start()
+    try:
+        record = Restatements(jejak)
+        found = record.one(key, limit, offset) if key else record.list(limit, offset)
+    finally:
+        jejak.close()
+    if found is None:
+        console.print(f"[red]NOT_FOUND[/red]: no restatement {key}.")
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(found, default=str, indent=2, sort_keys=True))
+    elif key:
+        _print_one(found)
+    else:
+        _print_list(found)
+
+
+def _restatement_id(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        console.print(f"[red]INVALID_VALUE[/red]: {text!r} is not a restatement id.")
+        raise typer.Exit(2) from None
+
+
+def _print_list(page: dict[str, Any]) -> None:
+    console.print(f"{page['total']} restatements, newest first.")
+    for item in page["items"]:
+        counts = _counts(item["summary"])
+        console.print(
+            f"\n[bold]{item['restatement_id']}[/bold] {str(item['switched_at'])[:16]}"
+            f" by {item['actor_id']} ({item['actor_role']}), log position {item['log_position']}:"
+            f" {', '.join(sorted(item['projections']))};"
+            f" {', '.join(f'{counts[k]} {k}' for k in KINDS)}"
+        )
+        console.print(f"  {item['reason']}")
+
+
+def _print_one(found: dict[str, Any]) -> None:
+    console.print(
+        f"Restatement {found['restatement_id']}, switched {str(found['switched_at'])[:19]} by"
+        f" {found['actor_id']} ({found['actor_role']}) at log position {found['log_position']}"
+        f" with Jejak {found['code_version']} ({found['git_commit']})."
+    )
+    console.print(f"Reason: {found['reason']}")
+    summary = Table("table", "rows", *KINDS)
+    for table, counts in sorted(found["summary"].items()):
+        summary.add_row(table, str(counts.get("rows", "")), *(str(counts[k]) for k in KINDS))
+    console.print(summary)
+    rows = Table("table", "kind", "key", "columns", "explained by (position event)")
+    for row in found["rows"]:
+        explained = ", ".join(f"{e['position']} {e['event']}" for e in row["events"])
+        rows.add_row(row["table"], row["kind"], row["key"], _columns(row), explained)
+    console.print(rows)
+
+
+def _columns(row: dict[str, Any]) -> str:
+    """The columns a changed row differs in (bookkeeping aside); every column otherwise."""
+    before, after = row["before"] or {}, row["after"] or {}
+    if not before or not after:
+        return "all"
+    return ", ".join(sorted(c for c in after if c not in BOOKKEEPING and before.get(c) != after[c]))
+
+
+def _counts(summary: dict[str, dict[str, int]]) -> dict[str, int]:
+    return {k: sum(table.get(k, 0) for table in summary.values()) for k in KINDS}

@@ -25,6 +25,7 @@ from uuid import UUID
 from sqlalchemy import desc, select
 
 from domain.beneficiary import Beneficiary
+from domain.corrections import CorrectionEvent, DateCorrection
 from domain.entitlement import Entitlement
 from domain.published_report import (
     Period,
@@ -286,8 +287,25 @@ def _later_event(event: PositionedEvent, fold: FigureFold, period: Period) -> di
         "dated_in_period": period.contains(e.occurred_on),
         "recorded_at": event.recorded_at,
         "actor": _actor(e),
+        "corrects": _corrected(e),
         "figures": sorted(fold.sources[event.position]),
     }
+
+
+def _corrected(e: Any) -> dict[str, Any] | None:
+    """What a correction corrects: the event by its version, and a date's old and new day;
+    None for any other event. The figures it moved show what changed."""
+    if isinstance(e, DateCorrection):
+        return {
+            "version": e.corrects_version,
+            "event": e.corrected_event,
+            "previous_date": e.previous_date,
+            "corrected_date": e.corrected_date,
+        }
+    if isinstance(e, CorrectionEvent):
+        # The only other correction the figures read: a site's details, recorded at pendataan.
+        return {"version": e.corrects_version, "event": "SiteRegistered"}
+    return None
 
 
 def _figure_rows(

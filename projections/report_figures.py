@@ -16,32 +16,62 @@ The events are read "as known at" a log position: the figures carry that positio
 same events give the same figures, so the same canonical JSON and the same SHA-256. No sealed
 field is read: the figures are counts, rupiah, states, site codes and names.
 
-The fold also says which figures each event feeds (`sources`), so a comparison can name the
-events recorded after a publication that changed it.
+Corrections (ADR 0022) are folded: the figures are those this fold gives on the *corrected
+log*, the same events in the same log order with each corrected fact (a site's name or
+headcount at pendataan, the business date of a site's or a case's event) replaced by its latest
+correction recorded up to the cut, and the correction events themselves contributing nothing
+else. So a corrected date moves a step in or out of the period and moves the cut "up to the
+first one dated after the end", and a corrected name or headcount is the one shown. Money
+corrections are the ledger's own lines (`fold_ledger`).
+
+To fold that one event at a time, each site and each case keeps its own timeline, the facts
+of its events as corrected so far (`_Line`), and what the timeline adds to its site's figures.
+An ordinary event extends the timeline; a correction replays that one timeline, and the site's
+figures lose what it added before and gain what it adds now: exact, and as costly as the
+aggregate's own events.
+
+The fold also says which figures each event feeds (`sources`): the figures it moved, a
+correction's included, so a comparison can name the events recorded after a publication that
+changed it.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.corrections import CorrectionEvent, DateCorrection
 from domain.decree import AidComponent
+from domain.lifecycle import Lifecycle
 from domain.published_report import ABOUT, Period, ReportKind
 from domain.site import SITE_LIFECYCLE
 from projections.base import PositionedEvent
 from projections.cases import NO_CASES
 from projections.dashboard import OUT_OF_PROGRAMME
 from projections.entitlement_status import entitlement_label
-from projections.payment_ledger import LedgerState, fold_ledger
+from projections.payment_ledger import LEDGER_EVENTS, LedgerState, fold_ledger
 from projections.site_status import SITE_EVENTS
 
 # Raised whenever a change to the fold changes what the figures say; stated in the figures.
-FIGURES_VERSION = 1
+# 2: corrections of sites' and cases' facts are folded (ADR 0021, amended).
+FIGURES_VERSION = 2
 
-BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
+CASE_EVENTS = BENEFICIARY_LIFECYCLE.event_names
+# The corrections of facts the figures read; the others (documents, her sealed name) move none.
+FACT_CORRECTIONS = frozenset(
+    {"SiteDetailsCorrected", "SiteDateCorrected", "BeneficiaryDateCorrected"}
+)
+# Every event the fold reads, so a reader may give it those alone.
+FIGURE_EVENTS = (
+    frozenset(t.event for t in (*SITE_LIFECYCLE.transitions, *BENEFICIARY_LIFECYCLE.transitions))
+    | FACT_CORRECTIONS
+    | LEDGER_EVENTS
+)
 CASE_STATES = tuple(s.name for s in BENEFICIARY_LIFECYCLE.states)
 # The steps counted in the period, by the event that records each.
 STEPS = {
@@ -67,6 +97,13 @@ STEPS = {
 COMPONENTS = tuple(c.value for c in AidComponent)
 # Figures of a site that the programme's totals do not add up.
 SITE_ONLY = ("site_name", "site_state_at_end")
+# Figures of a site that its own timeline states (the others are counts its cases add up).
+SITE_STANDING = (
+    "site_name",
+    "site_state_at_end",
+    "headcount_at_pendataan",
+    "declared_headcount_at_closure",
+)
 
 
 @dataclass
@@ -89,35 +126,133 @@ class _Money:
 
 @dataclass
 class _Site:
+    """One site's figures: what its own timeline states (`standing`, by `SITE_STANDING`
+    name), the counts its own and its cases' timelines add up (`counts`, by dotted name
+    within the site: `cases_at_end.CLOSED`, `in_period.registered`), and its money."""
+
     code: str
-    name: str
-    state: str | None = None
-    headcount: int | None = None
-    declared: int | None = None
-    cases: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CASE_STATES, 0))
-    steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STEPS.values(), 0))
+    standing: dict[str, Any]
+    counts: Counter[str] = field(default_factory=Counter)
     money: _Money = field(default_factory=_Money)
 
     def reported(self) -> bool:
         """Whether the site has anything to report for the period: registered by its end, or
         a case, a step or a rupiah counted for it (a site registered later has nothing)."""
         return (
-            self.state is not None
-            or any(self.cases.values())
-            or any(self.steps.values())
+            self.standing.get("site_state_at_end") is not None
+            or any(self.counts.values())
             or bool(self.money.recipients or self.money.returned)
         )
 
 
+@dataclass(frozen=True)
+class _Fact:
+    """What the figures read of one event of a site or a case, as corrected so far."""
+
+    event: str
+    on: date
+    headcount: int | None = None  # see HEADCOUNTS
+
+
+# The events that count heads, and the figure of the site each count is.
+HEADCOUNTS = {
+    "SiteRegistered": "headcount_at_pendataan",
+    "SiteClosed": "declared_headcount_at_closure",
+}
+
+
 @dataclass
-class _Timeline:
-    """One aggregate as at the period's end: its state, while its events are still dated by
-    then (`open`)."""
+class _Line(ABC):
+    """A site's or a case's own events, in their order, as corrected so far (`facts`, by
+    aggregate version), and where they leave it as at the period's end: its state and
+    headcounts, while its events are still dated by then (`open`), and the steps dated in the
+    period."""
+
+    lifecycle: ClassVar[Lifecycle]
 
     site_id: str
     label: str
+    facts: dict[int, _Fact] = field(default_factory=dict)
     state: str | None = None
     open: bool = True
+    headcounts: dict[str, int | None] = field(default_factory=dict)
+    steps: Counter[str] = field(default_factory=Counter)
+
+    def take(self, version: int, fact: _Fact, period: Period) -> None:
+        """The next event of the aggregate, in log order."""
+        self.facts[version] = fact
+        self._fold(fact, period)
+
+    def correct(self, correction: Any) -> bool:
+        """Fold a correction into the facts; False when it corrects none the figures read."""
+        if not isinstance(correction, DateCorrection):
+            return False
+        fact = self.facts.get(correction.corrects_version)
+        if fact is None:
+            return False
+        self.facts[correction.corrects_version] = replace(fact, on=correction.corrected_date)
+        return True
+
+    def replay(self, period: Period) -> None:
+        """Fold the facts again from the first, as they stand now."""
+        self.state, self.open, self.headcounts, self.steps = None, True, {}, Counter()
+        for fact in self.facts.values():  # inserted in version order, kept there by `replace`
+            self._fold(fact, period)
+
+    def _fold(self, fact: _Fact, period: Period) -> None:
+        if self.open and fact.on > period.end:
+            self.open = False
+        if self.open:
+            self.state = self.lifecycle.target_after(fact.event, self.state)
+            if fact.event in HEADCOUNTS:
+                self.headcounts[HEADCOUNTS[fact.event]] = fact.headcount
+        step = STEPS.get(fact.event)
+        if step is not None and period.contains(fact.on):
+            self.steps[f"in_period.{step}"] += 1
+
+    @abstractmethod
+    def figures(self) -> dict[str, Any]:
+        """What the timeline adds to its site's figures, by dotted name within the site."""
+
+
+@dataclass
+class _SiteLine(_Line):
+    lifecycle = SITE_LIFECYCLE
+    name: str = ""
+
+    def correct(self, correction: Any) -> bool:
+        if type(correction).__name__ != "SiteDetailsCorrected":
+            return super().correct(correction)
+        details = correction.corrected
+        self.name = details.name
+        registered = self.facts[correction.corrects_version]
+        self.facts[correction.corrects_version] = replace(
+            registered, headcount=details.headcount_at_pendataan
+        )
+        return True
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "site_name": self.name,
+            "site_state_at_end": self.state,
+            **self.headcounts,
+            **self.steps,
+        }
+
+
+@dataclass
+class _CaseLine(_Line):
+    lifecycle = BENEFICIARY_LIFECYCLE
+
+    def figures(self) -> dict[str, Any]:
+        standing: dict[str, Any] = dict(self.steps)
+        if self.state is not None:
+            standing |= {
+                "registered_by_end": 1,
+                f"cases_at_end.{self.state}": 1,
+                "in_programme_at_end": int(self.state not in OUT_OF_PROGRAMME),
+            }
+        return standing
 
 
 class FigureFold:
@@ -133,23 +268,37 @@ class FigureFold:
         self.sources: dict[int, set[str]] = {}
         self.position = 0
         self._sites: dict[str, _Site] = {}
-        self._named: dict[str, tuple[str, str]] = {}  # site id -> (code, name), by registration
-        self._site_lines: dict[str, _Timeline] = {}
-        self._cases: dict[str, _Timeline] = {}
+        self._site_lines: dict[str, _SiteLine] = {}
+        self._cases: dict[str, _CaseLine] = {}
         self._ledger = LedgerState()
         self._unsited = _Money()
-        self._appeared: set[str] = set()  # the blocks of figures fed so far
 
     def add(self, event: PositionedEvent) -> None:
         """Fold one event, the next in log order."""
         self.position = event.position
+        e = event.event
+        key = str(e.originator_id)
+        line: _Line
         if event.name in SITE_EVENTS:
-            self._site_event(event)
-        elif event.name in BENEFICIARY_EVENTS:
-            self._case_event(event)
+            if event.name == "SiteRegistered":
+                self._site_lines[key] = _SiteLine(key, e.code, name=e.name)
+            line = self._site_lines[key]
+        elif event.name in CASE_EVENTS:
+            if event.name == "BeneficiaryRegistered":
+                self._cases[key] = _CaseLine(str(e.site_id), e.case_number)
+            line = self._cases[key]
         else:
             for row in fold_ledger(self._ledger, (event,), NO_CASES):
                 self._money(event, row)
+            return
+        before = line.figures()
+        if isinstance(e, CorrectionEvent):
+            if not line.correct(e):
+                return
+            line.replay(self.period)
+        else:
+            line.take(e.originator_version, _fact(event), self.period)
+        self._restate(event, line, before)
 
     def fold(self, events: Iterable[PositionedEvent]) -> FigureFold:
         """Fold `events` in order; returns the fold."""
@@ -163,7 +312,7 @@ class FigureFold:
         key = str(event.event.originator_id)
         if event.name in SITE_EVENTS:
             return self._site_lines[key].label
-        if event.name in BENEFICIARY_EVENTS:
+        if event.name in CASE_EVENTS:
             return self._cases[key].label
         row = self._ledger.latest.get(key)
         if row is None:
@@ -181,7 +330,7 @@ class FigureFold:
         recipients = set(self._unsited.recipients)
         for site in reported:
             recipients |= site.money.recipients
-        programme = _add_up([_site_figures(_Site("-", "-")), *sites.values()])
+        programme = _add_up([_site_figures(_Site("-", {})), *sites.values()])
         programme["money_in_period"] = _add_up(
             [programme["money_in_period"], self._unsited.figures()]
         ) | {"recipients_credited": len(recipients)}
@@ -197,70 +346,31 @@ class FigureFold:
             "programme": programme,
         }
 
-    # --- sites ------------------------------------------------------------------------------
+    # --- sites and cases --------------------------------------------------------------------
 
-    def _site_event(self, event: PositionedEvent) -> None:
-        e = event.event
-        site_id = str(e.originator_id)
-        if event.name == "SiteRegistered":
-            self._named[site_id] = (e.code, e.name)
-            self._site_lines[site_id] = _Timeline(site_id, e.code)
-        line = self._site_lines[site_id]
-        site = self._site(site_id)
-        block = f"sites.{site.code}"
-        if line.open and e.occurred_on > self.period.end:
-            line.open = False
-        if line.open:
-            state = SITE_LIFECYCLE.target_after(event.name, line.state)
-            if state != line.state:
-                line.state = site.state = state
-                self._feed(event, block, "site_state_at_end")
-            if event.name == "SiteRegistered":
-                site.headcount = e.headcount_at_pendataan
-                self._feed(event, block, "headcount_at_pendataan")
-            elif event.name == "SiteClosed":
-                site.declared = e.declared_headcount
-                self._feed(event, block, "declared_headcount_at_closure")
-        self._step(event, site, block)
-
-    def _site(self, site_id: str | None) -> _Site:
-        code, name = self._named.get(site_id or "", (site_id or "-", site_id or "-"))
+    def _site(self, site_id: str) -> _Site:
+        line = self._site_lines.get(site_id)
+        code = line.label if line else site_id
         if code not in self._sites:
-            self._sites[code] = _Site(code, name)
+            # A site not registered (yet) is named by its id.
+            self._sites[code] = _Site(code, {"site_name": line.name if line else site_id})
         return self._sites[code]
 
-    # --- cases ------------------------------------------------------------------------------
-
-    def _case_event(self, event: PositionedEvent) -> None:
-        e = event.event
-        case_id = str(e.originator_id)
-        if event.name == "BeneficiaryRegistered":
-            self._cases[case_id] = _Timeline(str(e.site_id), e.case_number)
-        case = self._cases[case_id]
-        site = self._site(case.site_id)
-        block = f"sites.{site.code}"
-        if case.open and e.occurred_on > self.period.end:
-            case.open = False
-        if case.open:
-            state = BENEFICIARY_LIFECYCLE.target_after(event.name, case.state)
-            if state != case.state:
-                if case.state is None:
-                    self._feed(event, block, "registered_by_end")
-                else:
-                    site.cases[case.state] -= 1
-                    self._feed(event, block, f"cases_at_end.{case.state}")
-                site.cases[state] += 1
-                self._feed(event, block, f"cases_at_end.{state}")
-                if _in_programme(case.state) != _in_programme(state):
-                    self._feed(event, block, "in_programme_at_end")
-                case.state = state
-        self._step(event, site, block)
-
-    def _step(self, event: PositionedEvent, site: _Site, block: str) -> None:
-        step = STEPS.get(event.name)
-        if step is not None and self.period.contains(event.event.occurred_on):
-            site.steps[step] += 1
-            self._feed(event, block, f"in_period.{step}")
+    def _restate(self, event: PositionedEvent, line: _Line, before: Mapping[str, Any]) -> None:
+        """The site's figures lose what `line` added `before` and gain what it adds now;
+        the figures that moved are fed by `event`."""
+        after = line.figures()
+        moved = [k for k in before.keys() | after.keys() if before.get(k) != after.get(k)]
+        if not moved:
+            return
+        site = self._site(line.site_id)
+        was_reported = site.reported()
+        for key in moved:
+            if key in SITE_STANDING:
+                site.standing[key] = after.get(key)
+            else:
+                site.counts[key] += after.get(key, 0) - before.get(key, 0)
+        self._feed(event, site, was_reported, moved)
 
     # --- money ------------------------------------------------------------------------------
 
@@ -269,39 +379,61 @@ class FigureFold:
         if not row["paid_effect"] or not self.period.contains(occurred_on):
             return
         site_id = row["site_id"]
-        if site_id is None:
-            money, block = self._unsited, "without_site"
-        else:
-            site = self._site(site_id)
-            money, block = site.money, f"sites.{site.code}"
+        site = None if site_id is None else self._site(site_id)
+        was_reported = site is not None and site.reported()
+        money = self._unsited if site is None else site.money
         figure = "money_in_period"
+        fed = []
         if event.name == "CreditedToAccount":
             money.credited += row["amount"]
-            self._feed(event, block, f"{figure}.credited")
+            fed.append(f"{figure}.credited")
             recipient = row["beneficiary_id"] or row["entitlement_id"]
             if recipient not in money.recipients:
                 money.recipients.add(recipient)
-                self._feed(event, block, f"{figure}.recipients_credited")
+                fed.append(f"{figure}.recipients_credited")
         else:
             money.returned += row["amount"]
-            self._feed(event, block, f"{figure}.returned")
+            fed.append(f"{figure}.returned")
         money.net_paid += row["paid_effect"]
         money.by_component[row["component"]] += row["paid_effect"]
-        self._feed(event, block, f"{figure}.net_paid")
-        self._feed(event, block, f"{figure}.net_paid_by_component.{row['component']}")
+        fed.append(f"{figure}.net_paid")
+        fed.append(f"{figure}.net_paid_by_component.{row['component']}")
+        self._feed(event, site, was_reported, fed)
 
-    def _feed(self, event: PositionedEvent, block: str, figure: str) -> None:
-        appears = block not in self._appeared
-        self._appeared.add(block)
+    def _feed(
+        self, event: PositionedEvent, site: _Site | None, was_reported: bool, figures: list[str]
+    ) -> None:
+        """Note that `event` fed `figures` of `site` (None: the money without a site), which
+        was or was not in the report before it."""
         if self.trace_after is None or event.position <= self.trace_after:
             return
+        if site is None:
+            block = "without_site"
+        else:
+            block = f"sites.{site.code}"
+            reported = site.reported()
+            if not (was_reported or reported):
+                return  # a site not in the report before or after: nothing shown moved
+            if reported != was_reported:
+                # A site coming into the report (or leaving it) brings every figure of it.
+                figures = [*figures, *SITE_FIGURES]
         fed = self.sources.setdefault(event.position, set())
-        if appears and block != "without_site":
-            # The first figure of a site brings the site into the report, every figure of it.
-            fed.update(f"{block}.{name}" for name in SITE_FIGURES)
-        fed.add(f"{block}.{figure}")
-        if figure not in SITE_ONLY:
-            fed.add(f"programme.{figure}")
+        for figure in figures:
+            fed.add(f"{block}.{figure}")
+            if figure not in SITE_ONLY:
+                fed.add(f"programme.{figure}")
+
+
+def _fact(event: PositionedEvent) -> _Fact:
+    e = event.event
+    headcount = (
+        e.headcount_at_pendataan
+        if event.name == "SiteRegistered"
+        else e.declared_headcount
+        if event.name == "SiteClosed"
+        else None
+    )
+    return _Fact(event.name, e.occurred_on, headcount)
 
 
 def programme_figures(
@@ -328,26 +460,18 @@ def flatten(content: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _site_figures(site: _Site) -> dict[str, Any]:
+    counts = site.counts
     return {
-        "site_name": site.name,
-        "site_state_at_end": site.state,
-        "headcount_at_pendataan": site.headcount,
-        "declared_headcount_at_closure": site.declared,
-        "registered_by_end": sum(site.cases.values()),
-        "in_programme_at_end": sum(
-            n for state, n in site.cases.items() if state not in OUT_OF_PROGRAMME
-        ),
-        "cases_at_end": dict(site.cases),
-        "in_period": dict(site.steps),
+        **{name: site.standing.get(name) for name in SITE_STANDING},
+        "registered_by_end": counts["registered_by_end"],
+        "in_programme_at_end": counts["in_programme_at_end"],
+        "cases_at_end": {state: counts[f"cases_at_end.{state}"] for state in CASE_STATES},
+        "in_period": {step: counts[f"in_period.{step}"] for step in STEPS.values()},
         "money_in_period": site.money.figures(),
     }
 
 
-SITE_FIGURES = tuple(flatten(_site_figures(_Site("-", "-"))))
-
-
-def _in_programme(state: str | None) -> bool:
-    return state is not None and state not in OUT_OF_PROGRAMME
+SITE_FIGURES = tuple(flatten(_site_figures(_Site("-", {}))))
 
 
 def _add_up(groups: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

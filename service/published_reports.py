@@ -3,23 +3,30 @@ compared with today's figures for the same period (ADR 0021).
 
 Publishing folds the log as known at its head into the report's figures
 (`projections.report_figures`) and records them whole with that position and their SHA-256.
-Comparing replays the whole log once: the figures as known at the published position (with
-today's code), then today's, and every event recorded after the publication that the period's
-figures now take in. So a difference is always explained: by those events (late entries and
+Comparing replays the log once: the figures as known at the published position (with today's
+code), then today's, and every event recorded after the publication that the period's figures
+now take in. So a difference is always explained: by those events (late entries and
 corrections), or, when the replay to the published position does not give the published
 figures back, by a change in how figures are computed (a restatement, a new release).
+
+Both read only the events the fold reads (a site's, a case's and an entitlement's), chosen by
+topic in the event store's own query, so the replay decodes those and skips the rest of the
+log (batches, decrees, audit findings, reports...).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import desc, select
 
+from domain.beneficiary import Beneficiary
+from domain.corrections import CorrectionEvent, DateCorrection
+from domain.entitlement import Entitlement
 from domain.published_report import (
     Period,
     PublishedReport,
@@ -29,14 +36,15 @@ from domain.published_report import (
     intact,
 )
 from domain.recording import Provenance
+from domain.site import Site
 from projections.base import PositionedEvent
-from projections.report_figures import FigureFold, flatten, programme_figures
+from projections.report_figures import FIGURE_EVENTS, FigureFold, flatten, programme_figures
 from projections.tables import published_reports
 from service.application import CommandResult, NotFound, ProgrammeApplication
+from service.money_at import events_of, topics_of
 from service.queries import Page, page_of
 from service.restatements import code_version
 from service.system import Jejak
-from service.time_travel import log_events
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,13 @@ def figures(
 ) -> dict[str, Any]:
     """The figures of `kind` for `period` as known at log position `known_at` (one kind so
     far; another would bring its own fold)."""
-    return programme_figures(log_events(app, known_at), period, known_at)
+    return programme_figures(figure_events(app, known_at), period, known_at)
+
+
+def figure_events(app: ProgrammeApplication, known_at: int) -> Iterator[PositionedEvent]:
+    """The events the figures are folded from, in log order, up to position `known_at`."""
+    topics = topics_of((Site, Beneficiary, Entitlement), FIGURE_EVENTS)
+    return events_of(app, topics, known_at)
 
 
 def publish(
@@ -166,12 +180,11 @@ class PublishedReports:
         fold = FigureFold(period, trace_after=position)
         at_position: dict[str, Any] | None = None
         later: list[dict[str, Any]] = []
-        head = 0
-        for event in log_events(self.jejak.app):
+        head = self.jejak.app.position()
+        for event in figure_events(self.jejak.app, head):
             if at_position is None and event.position > position:
                 at_position = fold.content(position)
             fold.add(event)
-            head = event.position
             if event.position in fold.sources:
                 later.append(_later_event(event, fold, period))
         if at_position is None:
@@ -274,8 +287,25 @@ def _later_event(event: PositionedEvent, fold: FigureFold, period: Period) -> di
         "dated_in_period": period.contains(e.occurred_on),
         "recorded_at": event.recorded_at,
         "actor": _actor(e),
+        "corrects": _corrected(e),
         "figures": sorted(fold.sources[event.position]),
     }
+
+
+def _corrected(e: Any) -> dict[str, Any] | None:
+    """What a correction corrects: the event by its version, and a date's old and new day;
+    None for any other event. The figures it moved show what changed."""
+    if isinstance(e, DateCorrection):
+        return {
+            "version": e.corrects_version,
+            "event": e.corrected_event,
+            "previous_date": e.previous_date,
+            "corrected_date": e.corrected_date,
+        }
+    if isinstance(e, CorrectionEvent):
+        # The only other correction the figures read: a site's details, recorded at pendataan.
+        return {"version": e.corrects_version, "event": "SiteRegistered"}
+    return None
 
 
 def _figure_rows(

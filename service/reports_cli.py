@@ -247,6 +247,7 @@ def compare(
                 f"  {e['position']}  {e['event']}  {e['aggregate_type']} {subject}"
                 f"  occurred {e['occurred_on']}  recorded {e['recorded_at']:%Y-%m-%d %H:%M}"
                 f"  by {e['actor']['user_id']} ({e['actor']['role']}, {e['actor']['org_unit']})"
+                + _correcting(e["corrects"])
             )
     if not published["content_intact"]:
         raise typer.Exit(1)
@@ -259,6 +260,18 @@ def _found(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         console.print(f"[red]NOT_FOUND[/red]: {error}")
         raise typer.Exit(1) from None
     return found
+
+
+def _correcting(corrects: dict[str, Any] | None) -> str:
+    """What a correction among the later events corrects, for its line ('' for the others)."""
+    if corrects is None:
+        return ""
+    dates = (
+        f" dated {corrects['previous_date']} -> {corrects['corrected_date']}"
+        if "corrected_date" in corrects
+        else ""
+    )
+    return f"  corrects v{corrects['version']} {corrects['event']}{dates}"
 
 
 def _span(found: dict[str, Any]) -> str:

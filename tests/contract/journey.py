@@ -55,6 +55,15 @@ class Journey:
     batches: list[UUID] = field(default_factory=list)
 
 
+def version_of(app: ProgrammeApplication, aggregate_id: UUID, name: str) -> int:
+    """The aggregate version of its one event called `name`, as a correction names it."""
+    (version,) = [
+        e.originator_version for e in app.history(aggregate_id) if type(e).__name__ == name
+    ]
+    found: int = version
+    return found
+
+
 def closed_site(app: ProgrammeApplication, code: str = "TRK-JP") -> UUID:
     """A site registered, socialised, decreed and closed on the real Tarakan dates."""
     site_id = app.register_site(

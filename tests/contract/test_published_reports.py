@@ -23,7 +23,7 @@ from service import published_reports
 from service.application import NotFound, VersionConflict
 from service.published_reports import PublishedReports
 from service.system import Jejak
-from tests.contract.journey import OPERATOR, SUPERVISOR, by, run_journey
+from tests.contract.journey import OPERATOR, SUPERVISOR, by, run_journey, version_of
 
 KIND = ReportKind.PROGRAMME_FIGURES
 Q3 = Period.quarter(2019, 3)
@@ -104,6 +104,68 @@ def test_a_late_entry_shows_beside_the_published_figures_with_the_event_that_mad
     rows = {r["figure"]: r for r in compared["figures"]}
     assert rows["sites.TRK-JP.in_period.withdrew"]["positions"] == [withdrawn.position]
     assert compared["today"]["log_position"] > compared["published"]["log_position"]
+
+
+def test_a_correction_after_the_publication_shows_with_the_figures_it_moved(
+    jejak: Jejak,
+) -> None:
+    journey = run_journey(jejak.app)
+    done = publish(jejak)
+    her = journey.beneficiary_id
+    # Found after the publication: her case was closed on 3 October, not 10 September, and
+    # the site's name was misspelt at pendataan.
+    redated = jejak.app.correct_beneficiary_date(
+        her,
+        corrects_version=version_of(jejak.app, her, "CaseClosed"),
+        corrected_date=date(2019, 10, 3),
+        provenance=by(SUPERVISOR, date(2019, 10, 21), "berita_acara", "dated in the minutes"),
+    )
+    renamed = jejak.app.correct_site_details(
+        journey.site_id,
+        name="Juata Permai Ujung",
+        provenance=by(OPERATOR, date(2019, 10, 22), "pendataan", "the register's spelling"),
+    )
+    # A correction of a fact the quarter does not show moves none of its figures.
+    jejak.app.correct_site_details(
+        journey.site_id,
+        aliases=["Juwata"],
+        provenance=by(OPERATOR, date(2019, 10, 23), "pendataan", "the register's alias"),
+    )
+
+    compared = PublishedReports(jejak).compare(done.result.aggregate_id, changed_only=True)
+
+    assert compared["reproducible"] is True and compared["unexplained"] == []
+    changed = {
+        r["figure"]: (r["published"], r["today"], r["positions"]) for r in compared["figures"]
+    }
+    assert changed == {
+        "sites.TRK-JP.site_name": ("Juata Permai", "Juata Permai Ujung", [renamed.position]),
+        "sites.TRK-JP.cases_at_end.CLOSED": (1, 0, [redated.position]),
+        "sites.TRK-JP.cases_at_end.RETURNED": (0, 1, [redated.position]),
+        "sites.TRK-JP.in_period.cases_closed": (1, 0, [redated.position]),
+        "programme.cases_at_end.CLOSED": (1, 0, [redated.position]),
+        "programme.cases_at_end.RETURNED": (0, 1, [redated.position]),
+        "programme.in_period.cases_closed": (1, 0, [redated.position]),
+    }
+    events = {e["position"]: e for e in compared["events"]}
+    assert sorted(events) == [redated.position, renamed.position]
+    late = events[redated.position]
+    assert (late["event"], late["aggregate_type"], late["subject"]) == (
+        "BeneficiaryDateCorrected",
+        "Beneficiary",
+        "TRK-JP-0001",
+    )
+    assert late["corrects"] == {
+        "version": version_of(jejak.app, her, "CaseClosed"),
+        "event": "CaseClosed",
+        "previous_date": date(2019, 9, 10),
+        "corrected_date": date(2019, 10, 3),
+    }
+    assert events[renamed.position]["corrects"] == {"version": 1, "event": "SiteRegistered"}
+    # Published again, the quarter shows the corrected facts.
+    again = published_reports.figures(jejak.app, KIND, Q3, jejak.app.position())
+    assert site_figures(again)["site_name"] == "Juata Permai Ujung"
+    assert site_figures(again)["in_period"]["cases_closed"] == 0
 
 
 def test_the_same_events_give_the_same_figures_and_hash(jejak: Jejak) -> None:

@@ -85,6 +85,50 @@ def test_the_published_quarter_beside_today_after_late_entries(client: TestClien
     assert one["versions"][0]["document"]["number"] == "DEMO/surat_pengantar/1"
 
 
+def test_a_correction_recorded_after_the_publication_explains_what_it_moved(
+    client: TestClient,
+) -> None:
+    her = returned_beneficiary(client)
+    report = post(client, "sup", "/api/reports", publication())
+    site = get(client, "aud", f"/api/beneficiaries/{her}")["site_id"]
+    history = client.get(f"/api/beneficiaries/{her}/history", headers=login(client, "aud"))
+    (returned,) = [e for e in history.json() if e["event"] == "ReturnedHome"]
+    correction = {
+        "occurred_on": "2019-10-21",
+        "reason": "the surat tiba is dated 30 June",
+        "document": doc("surat_tiba", "2019-06-30"),
+    }
+    # She came home on 30 June, before the quarter, and the site's name was misspelt.
+    redated = post(
+        client,
+        "opi",
+        f"/api/beneficiaries/{her}/corrections/date",
+        correction | {"corrects_version": returned["version"], "corrected_date": "2019-06-30"},
+    )
+    renamed = post(
+        client, "opi", f"/api/sites/{site}/corrections/details", correction | {"name": "Juata"}
+    )
+
+    compared = get(client, "sup", f"/api/reports/{report['id']}/comparison?changed_only=true")
+
+    assert compared["reproducible"] is True and compared["unexplained"] == []
+    changed = {r["figure"]: (r["published"], r["today"]) for r in compared["figures"]}
+    assert changed["sites.TRK-JP.in_period.returned_home"] == (1, 0)
+    assert changed["programme.in_period.returned_home"] == (1, 0)
+    assert changed["sites.TRK-JP.site_name"][1] == "Juata"
+    events = {e["position"]: e for e in compared["events"]}
+    assert sorted(events) == [redated["position"], renamed["position"]]
+    assert events[redated["position"]]["event"] == "BeneficiaryDateCorrected"
+    assert events[redated["position"]]["corrects"] == {
+        "version": returned["version"],
+        "event": "ReturnedHome",
+        "previous_date": "2019-07-10",
+        "corrected_date": "2019-06-30",
+    }
+    assert "sites.TRK-JP.in_period.returned_home" in events[redated["position"]]["figures"]
+    assert events[renamed["position"]]["figures"] == ["sites.TRK-JP.site_name"]
+
+
 def test_a_correction_is_a_republication_with_a_reason(client: TestClient) -> None:
     returned_beneficiary(client)
     report = post(client, "sup", "/api/reports", publication())

@@ -1,10 +1,12 @@
 """The published report's fold, without a database: deterministic, as at the period's end as
-the aggregates themselves stand, and every figure that changes after a position is fed by an
-event recorded after it (which is what lets a comparison name the events that made it)."""
+the aggregates themselves stand, exact under corrections (the figures of the log with every
+fact as last corrected), and every figure that changes after a position is fed by an event
+recorded after it (which is what lets a comparison name the events that made it)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,10 +14,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
+from domain.beneficiary import Beneficiary
+from domain.corrections import CorrectionEvent, DateCorrection
 from domain.published_report import Period, figures_sha256
 from domain.rules import ProgrammeRules
+from domain.site import Site, SiteDetails
 from projections.base import PositionedEvent
 from projections.report_figures import FigureFold, flatten, programme_figures
+from tests.domain.givens import PENDATAAN
 from tests.domain.test_properties import STEP, play
 from tests.projections.test_money_projection_properties import money_log  # noqa: F401
 
@@ -114,3 +120,106 @@ def test_a_site_registered_after_the_period_is_not_in_it(
 
     assert before_any_site["sites"] == {}
     assert before_any_site["programme"]["cases_at_end"]["REGISTERED"] == 0
+
+
+# --- corrections (ADR 0022): the figures are those of the corrected log ----------------------
+
+# One random number per correction: what it corrects, where it is recorded and the new value.
+CORRECTION = st.integers(0, 2**48)
+NAMES = ("Jembatan Besi", "Jembatan Bes1", "Karang Anyar")
+
+
+def with_corrections(events: list[Any], corrections: list[int]) -> list[PositionedEvent]:
+    """`events` with date and detail corrections of them recorded among them, each version
+    numbered again in its aggregate's order as a store would have numbered it."""
+    log: list[tuple[Any, int | None]] = [(e, None) for e in events]
+    for number in corrections:
+        number, target = divmod(number, len(events))
+        number, later = divmod(number, len(log))
+        at = next(n for n, (e, _) in enumerate(log) if e is events[target])
+        log.insert(at + 1 + later % (len(log) - at), (events[target], number))
+    versions: dict[Any, int] = {}
+    renumbered: dict[int, Any] = {}  # id of an event as played -> the event as numbered
+    numbered = []
+    for e, correction in log:
+        version = versions[e.originator_id] = versions.get(e.originator_id, 0) + 1
+        if correction is None:
+            renumbered[id(e)] = replace(e, originator_version=version)
+            numbered.append(renumbered[id(e)])
+        else:
+            numbered.append(correction_of(renumbered[id(e)], correction, version))
+    return [PositionedEvent(n, e) for n, e in enumerate(numbered, start=1)]
+
+
+def correction_of(e: Any, number: int, version: int) -> Any:
+    """A correction of `e`: of the site's details when it is the registration and `number`
+    says so, else of its date, to a day up to four years after pendataan."""
+    number, kind = divmod(number, 2)
+    number, days = divmod(number, 4 * 365 + 60)
+    fields = {
+        "originator_id": e.originator_id,
+        "originator_version": version,
+        "timestamp": e.timestamp,
+        "actor": e.actor,
+        "occurred_on": e.occurred_on,
+        "document": e.document,
+        "reason": "the register says otherwise",
+        "corrects_version": e.originator_version,
+    }
+    if isinstance(e, Site.SiteRegistered) and kind:
+        details = SiteDetails(NAMES[number % len(NAMES)], e.aliases, e.kelurahan, number % 90)
+        was = SiteDetails(e.name, e.aliases, e.kelurahan, e.headcount_at_pendataan)
+        return Site.SiteDetailsCorrected(**fields | {"previous": was, "corrected": details})
+    dates = {
+        "corrected_event": type(e).__name__,
+        "previous_date": e.occurred_on,
+        "corrected_date": PENDATAAN + timedelta(days=days - 60),
+    }
+    correcting = (
+        Site.SiteDateCorrected
+        if isinstance(e, Site.Event)
+        else Beneficiary.BeneficiaryDateCorrected
+    )
+    return correcting(**fields, **dates)
+
+
+def corrected_log(log: list[PositionedEvent]) -> list[PositionedEvent]:
+    """The log as if each fact had been recorded as last corrected: every event at its
+    position with its corrected values, and no correction."""
+    latest: dict[tuple[Any, int], dict[str, Any]] = {}
+    for p in log:
+        e = p.event
+        values = latest.setdefault((e.originator_id, getattr(e, "corrects_version", 0)), {})
+        if isinstance(e, DateCorrection):
+            values["occurred_on"] = e.corrected_date
+        elif isinstance(e, Site.SiteDetailsCorrected):
+            values |= {"name": e.corrected.name, "aliases": e.corrected.aliases}
+            values |= {"kelurahan": e.corrected.kelurahan}
+            values["headcount_at_pendataan"] = e.corrected.headcount_at_pendataan
+    return [
+        PositionedEvent(p.position, replace(p.event, **latest.get(key, {})))
+        for p in log
+        if not isinstance(p.event, CorrectionEvent)
+        for key in [(p.event.originator_id, p.event.originator_version)]
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@for_all(
+    steps=st.lists(STEP, min_size=10, max_size=60),
+    corrections=st.lists(CORRECTION, min_size=1, max_size=8),
+    period=PERIODS,
+    cut=st.floats(0, 1),
+)
+def test_the_figures_are_those_of_the_log_with_each_fact_as_last_corrected(
+    steps: list[int], corrections: list[int], period: Period, cut: float
+) -> None:
+    played_events, _ = played(steps)
+    log = with_corrections([p.event for p in played_events], corrections)
+    known_at = int(cut * len(log))
+
+    folded = programme_figures(log[:known_at], period, known_at)
+
+    assert folded == programme_figures(corrected_log(log[:known_at]), period, known_at)
+    # And a correction recorded after a position is named by the figures it moved.
+    check_explained(log, period, cut)

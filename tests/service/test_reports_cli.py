@@ -1,5 +1,5 @@
 """`jejak reports`: a supervisor publishes the third quarter of 2019 from the command line, an
-auditor may not, and a late entry shows in the comparison."""
+auditor may not, and a late entry and a later correction show in the comparison."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from service.cli import cli
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import fast_accounts
-from tests.contract.journey import OPERATOR, by, run_journey
+from tests.contract.journey import OPERATOR, by, run_journey, version_of
 
 PASSWORD = "reports-password-9"
 PUBLISH = [
@@ -78,6 +78,14 @@ def test_a_supervisor_publishes_and_a_late_entry_shows_in_the_comparison(
             Beneficiary.create_id("TRK-JP-0002"),
             provenance=by(OPERATOR, date(2019, 8, 15), reason="Moved away"),
         )
+        # A wrong date found after it: her case was closed in October.
+        her = Beneficiary.create_id("TRK-JP-0001")
+        redated = jejak.app.correct_beneficiary_date(
+            her,
+            corrects_version=version_of(jejak.app, her, "CaseClosed"),
+            corrected_date=date(2019, 10, 3),
+            provenance=by(OPERATOR, date(2019, 10, 21), "berita_acara", "dated in the minutes"),
+        )
     finally:
         jejak.close()
 
@@ -88,6 +96,13 @@ def test_a_supervisor_publishes_and_a_late_entry_shows_in_the_comparison(
     assert "sites.TRK-JP.in_period.withdrew: 0 -> 1 (+1)" in compared.output
     assert f"  {late.position}  BeneficiaryWithdrew  Beneficiary TRK-JP-0002" in compared.output
     assert "by opi (operator" in compared.output
+    assert "sites.TRK-JP.in_period.cases_closed: 1 -> 0 (-1)" in compared.output
+    assert (
+        f"  {redated.position}  BeneficiaryDateCorrected  Beneficiary TRK-JP-0001"
+        in compared.output
+    )
+    assert "corrects v" in compared.output
+    assert " CaseClosed dated 2019-09-10 -> 2019-10-03" in compared.output
     listed = runner.invoke(cli, ["reports", "list"])
     assert listed.exit_code == 0 and found.group(1) in listed.output
     assert "1 of 1 reports." in listed.output

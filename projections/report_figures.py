@@ -384,15 +384,18 @@ class FigureFold:
         money = self._unsited if site is None else site.money
         figure = "money_in_period"
         fed = []
-        if event.name == "CreditedToAccount":
-            money.credited += row["amount"]
+        # An approved correction moves what it corrects by the difference, as the ledger's
+        # paid effect does: a credit's into `credited`, a return's into `returned`. Only a
+        # credit itself brings a new recipient.
+        if event.name == "CreditedToAccount" or _corrects(event, "CreditedToAccount"):
+            money.credited += row["paid_effect"]
             fed.append(f"{figure}.credited")
             recipient = row["beneficiary_id"] or row["entitlement_id"]
-            if recipient not in money.recipients:
+            if event.name == "CreditedToAccount" and recipient not in money.recipients:
                 money.recipients.add(recipient)
                 fed.append(f"{figure}.recipients_credited")
         else:
-            money.returned += row["amount"]
+            money.returned -= row["paid_effect"]
             fed.append(f"{figure}.returned")
         money.net_paid += row["paid_effect"]
         money.by_component[row["component"]] += row["paid_effect"]
@@ -434,6 +437,11 @@ def _fact(event: PositionedEvent) -> _Fact:
         else None
     )
     return _Fact(event.name, e.occurred_on, headcount)
+
+
+def _corrects(event: PositionedEvent, kind: str) -> bool:
+    """Whether `event` is an approved money correction of an event of `kind`."""
+    return event.name == "MoneyCorrectionApproved" and event.event.corrected_event == kind
 
 
 def programme_figures(

@@ -10,8 +10,9 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from domain.published_report import Period
 from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import sealed_from_json
 from projections.base import PositionedEvent, RowProjection, fold_all
@@ -19,6 +20,7 @@ from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import budget_of_log
 from projections.entitlement_status import EntitlementStatus
 from projections.payment_ledger import ledger_of_log, totals_rows
+from projections.report_figures import programme_figures
 from projections.site_status import SiteStatus
 from projections.tables import (
     beneficiary_status,
@@ -26,6 +28,7 @@ from projections.tables import (
     budget_position,
     entitlement_status,
     ledger_totals,
+    payment_ledger,
     site_status,
 )
 from projections.worklist import Worklist
@@ -236,3 +239,18 @@ def jejak_reads(jejak: Jejak) -> ReadModels:
 
 def _supervisor() -> Account:
     return Account("sup", Role.SUPERVISOR, "Dinsos", "Supervisor", True)
+
+
+def test_the_report_figures_count_an_approved_credit_correction_by_its_difference(
+    jejak: Jejak, corrected: Corrected
+) -> None:
+    # The correction is dated on its approval, as the ledger dates its line.
+    october = Period(date(2019, 10, 1), date(2019, 10, 31))
+    money = programme_figures(_events(jejak), october)["programme"]["money_in_period"]
+    assert (money["credited"], money["returned"], money["net_paid"]) == (-50_000, 0, -50_000)
+    whole = Period(date(2016, 1, 1), date(2030, 12, 31))
+    money = programme_figures(_events(jejak), whole)["programme"]["money_in_period"]
+    with jejak.engine.connect() as conn:
+        paid = conn.execute(select(func.sum(payment_ledger.c.paid_effect))).scalar_one()
+    assert money["credited"] - money["returned"] == money["net_paid"] == paid
+    assert money["returned"] == 0, "no money went back to the treasury in this story"

@@ -446,12 +446,24 @@ class HandFold:
                 "beneficiary_id": oid,
                 "site_id": str(e.site_id),
                 "state": self.person.moves[(name, None)],
+                "dated_up_to": day,
+                "out_of_order_from": None,
+                "out_of_order_until": None,
             }
             members[oid] = row
         else:
             row = members[oid]
             old_state = row["state"]
             row["state"] = self.person.moves[(name, old_state)]
+            # Dated before an event of hers recorded earlier: a date cut between the two
+            # falls where her events are out of date order.
+            latest = row["dated_up_to"]
+            if day >= latest:
+                row["dated_up_to"] = day
+            else:
+                start, end = row["out_of_order_from"], row["out_of_order_until"]
+                row["out_of_order_from"] = day if start is None or day < start else start
+                row["out_of_order_until"] = latest if end is None or latest > end else end
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day

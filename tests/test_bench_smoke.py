@@ -14,12 +14,16 @@ import pytest
 from bench import SCENARIOS, Sizes, run_benchmark
 from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
-from bench.read_models import HISTORY_TABLES, TABLES
+from bench.read_models import HISTORY_TABLES, KNOWN, SUM_TABLES, TABLES
 from bench.report import format_tables
 from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, TIME_TRAVEL_SCENARIOS
 from bench.stores import StoreKind, Target, fresh_store
 from bench.time_travel_scenario import CUT_KINDS, ROUNDS
+from projections.dashboard import ProgrammeDashboard
+from projections.dashboard_counts import CountRules
 from service.demo import load_demo
+
+DASHBOARD = "programme_dashboard"
 
 
 def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> None:
@@ -158,6 +162,10 @@ def test_catch_up_baseline_builds_the_same_rows_as_the_projections_for_every_eve
         else Target(kind=kind)
     )
     with fresh_store(target, tmp_path) as store:
+        # The dashboard's sums cut small, so that the demo crosses many checkpoints (ADR 0026).
+        dashboard = next(p for p in store.jejak.runner.projections if p.name == DASHBOARD)
+        assert isinstance(dashboard, ProgrammeDashboard)
+        dashboard.count_rules = CountRules(bucket_positions=40, checkpoint_moves=5)
         load_demo(store.jejak.app)
         store.jejak.runner.catch_up()
         raw = RawStore(store)
@@ -167,8 +175,10 @@ def test_catch_up_baseline_builds_the_same_rows_as_the_projections_for_every_eve
             assert events == store.jejak.app.position()
             assert raw.read_model_mismatches() == []
             rows = raw.read_model_rows()
-            assert set(rows) == {t.real for t in (*TABLES, *HISTORY_TABLES)}
+            assert set(rows) == {t.real for t in (*TABLES, *HISTORY_TABLES, *SUM_TABLES)}
             assert all(n > 0 for n in rows.values())
+            checkpoints = raw._query("SELECT COUNT(DISTINCT position) FROM baseline_" + KNOWN.real)
+            assert checkpoints[0][0] > 1
             # A history holds a version per event that changed a row, so more than the rows.
             assert all(rows[h.real] > rows[h.real.removesuffix("_history")] for h in HISTORY_TABLES)
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.report import environment, format_notes, format_tables, write_json
-from bench.run import run_benchmark
+from bench.run import GROUPS, run_benchmark
 from bench.scenarios import Sizes
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind
 
@@ -115,6 +115,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         help=f"time travel: sites the people spread over ({defaults.time_travel_sites})",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(GROUPS),
+        default=[],
+        help="run only this group of scenarios (repeatable; default: all of them)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     return parser.parse_args(argv)
 
@@ -167,7 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  [{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     run = run_benchmark(
-        STORE_CHOICES[args.store], sizes, postgres_url=args.postgres_url, progress=progress
+        STORE_CHOICES[args.store],
+        sizes,
+        postgres_url=args.postgres_url,
+        progress=progress,
+        only=args.only,
     )
     print()
     if run.results:

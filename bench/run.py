@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +13,30 @@ from bench.rebuild_scenario import full_rebuild
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
 from bench.time_travel_scenario import time_travel
+
+Group = Callable[[Target, Sizes, Path, Progress], list[ScenarioResult]]
+
+
+def _verification(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress
+) -> list[ScenarioResult]:
+    return [log_verification(target, sizes, workdir, progress)]
+
+
+def _rebuild(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress
+) -> list[ScenarioResult]:
+    return [full_rebuild(target, sizes, workdir, progress)]
+
+
+# The scenarios by the group `python -m bench --only` names, in the order a full run takes them.
+GROUPS: dict[str, Group] = {
+    "events": run_store,
+    "verification": _verification,
+    "rebuild": _rebuild,
+    "ledger": run_ledger,
+    "time-travel": time_travel,
+}
 
 
 @dataclass
@@ -29,9 +53,14 @@ def run_benchmark(
     *,
     postgres_url: str = DEFAULT_POSTGRES_URL,
     progress: Progress = lambda _message: None,
+    only: Sequence[str] = (),
 ) -> BenchmarkRun:
-    """Run all scenarios (the ledger's last) on each store in `stores`; an unreachable
-    PostgreSQL is skipped."""
+    """Run all scenarios (or the groups named in `only`) on each store in `stores`; an
+    unreachable PostgreSQL is skipped."""
+    unknown = sorted(set(only) - set(GROUPS))
+    if unknown:
+        raise ValueError(f"no scenario group {unknown[0]!r}; the groups are {', '.join(GROUPS)}")
+    chosen = [group for name, group in GROUPS.items() if not only or name in only]
     run = BenchmarkRun()
     with tempfile.TemporaryDirectory(prefix="jejak-bench-") as folder:
         for kind in stores:
@@ -42,9 +71,6 @@ def run_benchmark(
                     run.skipped[target.label] = f"{postgres_url} unreachable: {problem}"
                     progress(f"PostgreSQL skipped: {run.skipped[target.label]}")
                     continue
-            run.results.extend(run_store(target, sizes, Path(folder), progress))
-            run.results.append(log_verification(target, sizes, Path(folder), progress))
-            run.results.append(full_rebuild(target, sizes, Path(folder), progress))
-            run.results.extend(run_ledger(target, sizes, Path(folder), progress))
-            run.results.extend(time_travel(target, sizes, Path(folder), progress))
+            for group in chosen:
+                run.results.extend(group(target, sizes, Path(folder), progress))
     return run

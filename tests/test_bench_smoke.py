@@ -124,6 +124,14 @@ def test_command_line_quick_run_writes_json_and_exits_zero(
     assert document["sizes"]["commands"] == Sizes.quick().commands
 
 
+def test_only_the_named_group_of_scenarios_runs() -> None:
+    run = run_benchmark(["sqlite"], Sizes.quick(), only=parse_args(["--only", "time-travel"]).only)
+
+    assert [r.scenario for r in run.results] == list(TIME_TRAVEL_SCENARIOS)
+    with pytest.raises(ValueError, match="no scenario group 'nothing'"):
+        run_benchmark(["sqlite"], Sizes.quick(), only=["nothing"])
+
+
 def test_unreachable_postgres_is_skipped_with_a_reason() -> None:
     # Port 1 refuses connections at once, so nothing waits for a timeout.
     run = run_benchmark(

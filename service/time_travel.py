@@ -14,6 +14,8 @@ cut; a property test holds it to that on both stores.
   every version dated after D (the usual case: a key's events were entered in date order).
   A key with a later-dated event recorded before an earlier-dated one is folded again from its
   own events in the cut, which are few; the SQL finds those keys too.
+The dashboard's counts per site and state come from the dashboard's own sums of moves instead
+(ADR 0026), with the same refold for the people out of date order at the cut's date.
 """
 
 from __future__ import annotations

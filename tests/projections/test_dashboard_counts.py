@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, select
 
 from domain.rules import ProgrammeRules
 from projections.base import PositionedEvent, fold_all
-from projections.dashboard import ProgrammeDashboard
+from projections.dashboard import ProgrammeDashboard, dated_after
 from projections.dashboard_counts import (
     Cells,
     CountRules,
@@ -128,3 +128,24 @@ def test_month_end_is_the_last_day_of_the_month() -> None:
     assert month_end(date(2020, 2, 29)) == date(2020, 2, 29)
     assert month_end(date(2019, 12, 1)) == date(2019, 12, 31)
     assert month_end(date(2019, 1, 31)) == date(2019, 1, 31)
+
+
+def test_an_event_dated_before_one_recorded_earlier_opens_a_span_a_second_widens() -> None:
+    member = {
+        "dated_up_to": date(2019, 3, 1),
+        "out_of_order_from": None,
+        "out_of_order_until": None,
+    }
+
+    assert dated_after(member, date(2019, 3, 1)) == {"dated_up_to": date(2019, 3, 1)}
+    late = member | dated_after(member, date(2019, 2, 10))
+    assert (late["out_of_order_from"], late["out_of_order_until"]) == (
+        date(2019, 2, 10),
+        date(2019, 3, 1),
+    )
+    assert late["dated_up_to"] == date(2019, 3, 1)
+    later = late | dated_after(late | {"dated_up_to": date(2019, 5, 1)}, date(2019, 4, 1))
+    assert (later["out_of_order_from"], later["out_of_order_until"]) == (
+        date(2019, 2, 10),
+        date(2019, 5, 1),
+    )

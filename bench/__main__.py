@@ -53,13 +53,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(default: $JEJAK_BENCH_POSTGRES_URL or %(default)s)",
     )
     parser.add_argument(
-        "--only",
-        action="append",
-        choices=GROUPS,
-        help="run only this group of scenarios (repeatable; default: all): events (command "
-        "path, import, catch-up), verification, rebuild, ledger, time-travel",
-    )
-    parser.add_argument(
         "--commands", type=int, help=f"command path: commands (default {defaults.commands})"
     )
     parser.add_argument(
@@ -122,6 +115,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         help=f"time travel: sites the people spread over ({defaults.time_travel_sites})",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(GROUPS),
+        default=[],
+        help="run only this group of scenarios (repeatable; default: all of them)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write results as JSON")
     return parser.parse_args(argv)
 
@@ -178,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes,
         postgres_url=args.postgres_url,
         progress=progress,
-        groups=args.only or GROUPS,
+        only=args.only,
     )
     print()
     if run.results:

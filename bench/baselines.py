@@ -23,10 +23,19 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from bench.read_models import HISTORY_TABLES, TABLES, WORKLIST, BaselineTable, HandFold
+from bench.dashboard_sums import HandSums
+from bench.read_models import (
+    HISTORY_TABLES,
+    SUM_TABLES,
+    TABLES,
+    WORKLIST,
+    BaselineTable,
+    HandFold,
+)
 from bench.read_models import Row as ModelRow
 from bench.stores import FreshStore, PgConnection, connect_postgres, connect_sqlite
 from domain.sealed import KeyPurpose
+from projections.dashboard import ProgrammeDashboard
 from service.crypto import DATA_KEY_BYTES, NONCE_BYTES, SEAL_FORMAT
 
 # A wrapped data key: the seal format byte, the nonce, the key and the AES-GCM tag.
@@ -54,6 +63,16 @@ class RawStore:
         else:
             self._pg = connect_postgres(store.config)
         self._create_tables()
+        dashboard = next(
+            p for p in store.jejak.runner.projections if isinstance(p, ProgrammeDashboard)
+        )
+        self._sums = HandSums(
+            self._execute,
+            self._executemany,
+            self._query,
+            dashboard.count_rules,
+            text_dates=self.kind == "sqlite",
+        )
 
     # --- driver plumbing ----------------------------------------------------------------------
 
@@ -99,7 +118,7 @@ class RawStore:
             ]
             # Copies of the read models, their histories and the key table: their own DDL
             # (table and indexes) under the new name.
-            copies = [(t.real, t.name) for t in (*TABLES, *HISTORY_TABLES)]
+            copies = [(t.real, t.name) for t in (*TABLES, *HISTORY_TABLES, *SUM_TABLES)]
             for real, name in [*copies, (KEYS_TABLE, RAW_KEYS)]:
                 for (ddl,) in self._query(
                     "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
@@ -117,7 +136,7 @@ class RawStore:
                 f"CREATE TABLE {RAW_POSITION} (name text PRIMARY KEY, position bigint NOT NULL)",
                 *(
                     f"CREATE TABLE {t.name} (LIKE {t.real} INCLUDING ALL)"
-                    for t in (*TABLES, *HISTORY_TABLES)
+                    for t in (*TABLES, *HISTORY_TABLES, *SUM_TABLES)
                 ),
                 f"CREATE TABLE {RAW_KEYS} (LIKE {KEYS_TABLE} INCLUDING ALL)",
             ]
@@ -228,7 +247,7 @@ class RawStore:
             text_dates=self.kind == "sqlite", deadline_days=store.jejak.settings.deadline_days
         )
         started = time.perf_counter()
-        for table in (*TABLES, *HISTORY_TABLES):
+        for table in (*TABLES, *HISTORY_TABLES, *SUM_TABLES):
             self._execute(f"DELETE FROM {table.name}")
         self._execute(f"UPDATE {RAW_POSITION} SET position = 0 WHERE name = ?", ("raw",))
         self._commit()
@@ -261,7 +280,7 @@ class RawStore:
             text_dates=self.kind == "sqlite", deadline_days=store.jejak.settings.deadline_days
         )
         started = time.perf_counter()
-        for table in (*TABLES, *HISTORY_TABLES):
+        for table in (*TABLES, *HISTORY_TABLES, *SUM_TABLES):
             self._execute(f"DELETE FROM {table.name}")
         self._commit()
         events = 0
@@ -300,6 +319,7 @@ class RawStore:
         for history, versions in writes.versions.items():
             if versions:
                 self._executemany(self._insert_sql(history), versions)
+        self._sums.write(writes.moves, end)
         self._execute(f"UPDATE {RAW_POSITION} SET position = ? WHERE name = ?", (end, "raw"))
         self._commit()
 
@@ -338,7 +358,7 @@ class RawStore:
         connection; run after both sides have caught up, untimed.
         """
         problems: list[str] = []
-        for table in (*TABLES, *HISTORY_TABLES):
+        for table in (*TABLES, *HISTORY_TABLES, *SUM_TABLES):
             columns = ", ".join(table.columns)
             real = self._query(f"SELECT {columns} FROM {table.real} ORDER BY {table.order}")
             ours = self._query(f"SELECT {columns} FROM {table.name} ORDER BY {table.order}")
@@ -355,7 +375,7 @@ class RawStore:
     def read_model_rows(self) -> dict[str, int]:
         """Rows in each of the baseline's read-model copies, histories included."""
         counts: dict[str, int] = {}
-        for table in (*TABLES, *HISTORY_TABLES):
+        for table in (*TABLES, *HISTORY_TABLES, *SUM_TABLES):
             (found,) = self._query(f"SELECT count(*) FROM {table.name}")
             counts[table.real] = int(found[0])
         self._commit()

@@ -1,12 +1,12 @@
 """The catch-up baseline's fold: the read models' rows, worked out by hand in plain Python.
 
 The baseline copies site_status, beneficiary_status, programme_dashboard (with its
-programme_dashboard_members table) and worklist, which the benchmark's own log (sosialisasi and
-rosters) reaches, and the version histories of the three that keep one (ADR 0023): one version
-per event that changes a row, as the event left it. It leaves out the money read models
-(entitlement_status, payment_ledger, budget_position), which that log never touches;
-entitlements and payment batches of a log that has them (the demo's) are followed onto the
-worklist.
+programme_dashboard_members table and its sums of moves, ADR 0026) and worklist, which the
+benchmark's own log (sosialisasi and rosters) reaches, and the version histories of the three
+that keep one (ADR 0023): one version per event that changes a row, as the event left it. It
+leaves out the money read models (entitlement_status, payment_ledger, budget_position), which
+that log never touches; entitlements and payment batches of a log that has them (the demo's)
+are followed onto the worklist.
 
 The baseline must do that same read-model work with no framework, so this module folds a batch
 of decoded events into plain dicts of rows, one dict per table, and hands back what to upsert
@@ -45,7 +45,11 @@ from projections.tables import (
     VERSION_COLUMNS,
     VERSION_POSITION,
     beneficiary_status,
+    dashboard_counts_dated,
+    dashboard_counts_known,
     dashboard_members,
+    dashboard_move_tallies,
+    dashboard_moves,
     programme_dashboard,
     site_status,
     worklist,
@@ -101,6 +105,13 @@ DASHBOARD = BaselineTable(programme_dashboard, "site_id")
 WORKLIST = BaselineTable(worklist, "subject_id")
 TABLES = (SITES, BENEFICIARIES, MEMBERS, DASHBOARD, WORKLIST)
 HISTORY_TABLES = tuple(h for t in TABLES if (h := t.history) is not None)
+# The dashboard's sums of moves (ADR 0026), kept by `bench.dashboard_sums`; a composite key is
+# named as its ORDER BY and ON CONFLICT list.
+MOVES = BaselineTable(dashboard_moves, "position")
+TALLIES = BaselineTable(dashboard_move_tallies, "bucket, month_end")
+KNOWN = BaselineTable(dashboard_counts_known, "position, site_id, state")
+DATED = BaselineTable(dashboard_counts_dated, "month_end, site_id, state")
+SUM_TABLES = (MOVES, TALLIES, KNOWN, DATED)
 EXIT_EVENTS = frozenset(
     {
         "ReferredToChildProtection",
@@ -160,12 +171,14 @@ class StateMap:
 
 @dataclass
 class BatchWrites:
-    """What one batch changes: rows to upsert per table, worklist rows to delete, and the
-    versions to append to each history (tuples in the history's column order)."""
+    """What one batch changes: rows to upsert per table, worklist rows to delete, the
+    versions to append to each history (tuples in the history's column order), and the
+    dashboard members' moves (position, date, site, state left or None, state entered)."""
 
     upserts: dict[BaselineTable, list[Row]] = field(default_factory=dict)
     deletes: list[str] = field(default_factory=list)
     versions: dict[BaselineTable, list[Version]] = field(default_factory=dict)
+    moves: list[tuple[int, Any, str, str | None, str]] = field(default_factory=list)
 
 
 class VersionMaker:
@@ -260,7 +273,7 @@ class HandFold:
             elif name in self.person.events:
                 self._person(people, name, oid, e, position, day)
                 person_versions.append(self.person_versions.of(oid, people[oid], position, day))
-                site_id = self._member(members, dashboard, name, oid, e, position, day)
+                site_id = self._member(members, dashboard, name, oid, e, position, day, writes)
                 touched_sites[site_id] = None
                 self._worklist(work, self.person, name, oid, e, position, day)
             elif name in self.entitlement.events:
@@ -479,23 +492,39 @@ class HandFold:
         e: Any,
         position: int,
         day: Any,
+        writes: BatchWrites,
     ) -> str:
-        """Fold the member row, move the site's counts along with it; returns the site."""
+        """Fold the member row, move the site's counts along with it and note her move;
+        returns the site."""
         if name == "BeneficiaryRegistered":
             old_state = None
             row: Row = {
                 "beneficiary_id": oid,
                 "site_id": str(e.site_id),
                 "state": self.person.moves[(name, None)],
+                "dated_up_to": day,
+                "out_of_order_from": None,
+                "out_of_order_until": None,
             }
             members[oid] = row
         else:
             row = members[oid]
             old_state = row["state"]
             row["state"] = self.person.moves[(name, old_state)]
+            # Dated before an event of hers recorded earlier: a date cut between the two
+            # falls where her events are out of date order.
+            latest = row["dated_up_to"]
+            if day >= latest:
+                row["dated_up_to"] = day
+            else:
+                start, end = row["out_of_order_from"], row["out_of_order_until"]
+                row["out_of_order_from"] = day if start is None or day < start else start
+                row["out_of_order_until"] = latest if end is None or latest > end else end
         row["last_event"] = name
         row["last_position"] = position
         row["last_occurred_on"] = day
+        if row["state"] != old_state:
+            writes.moves.append((position, day, row["site_id"], old_state, row["state"]))
         site = dashboard.get(row["site_id"])
         if site is not None:
             counts: dict[str, int] = site["counts_by_state"]

@@ -126,11 +126,18 @@ def format_notes(results: Sequence[ScenarioResult]) -> str:
             if "peak_mib_large" in r.details
             else ""
         )
+        cuts = "".join(
+            f"; {kind.replace('_', ' ')}: {r.details[f'ms_{kind}']} ms"
+            f" (baseline {r.details[f'baseline_ms_{kind}']} ms)"
+            for kind in ("known_at", "as_at", "both")
+            if f"ms_{kind}" in r.details
+        )
         notes.append(
             f"{r.store} / {r.scenario}: baseline = {r.baseline} ({rows}); "
             f"median per-slice ratio {r.slice_ratio_median:.2f}"
             + (f"; {settings}" if settings else "")
             + memory
+            + cuts
         )
     return "\n".join(notes)
 

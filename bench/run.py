@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +14,29 @@ from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
 from bench.time_travel_scenario import time_travel
 
-# The groups of scenarios, in the order a store runs them; `python -m bench --only` picks some.
-GROUPS = ("events", "verification", "rebuild", "ledger", "time-travel")
+Group = Callable[[Target, Sizes, Path, Progress], list[ScenarioResult]]
+
+
+def _verification(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress
+) -> list[ScenarioResult]:
+    return [log_verification(target, sizes, workdir, progress)]
+
+
+def _rebuild(
+    target: Target, sizes: Sizes, workdir: Path, progress: Progress
+) -> list[ScenarioResult]:
+    return [full_rebuild(target, sizes, workdir, progress)]
+
+
+# The scenarios by the group `python -m bench --only` names, in the order a full run takes them.
+GROUPS: dict[str, Group] = {
+    "events": run_store,
+    "verification": _verification,
+    "rebuild": _rebuild,
+    "ledger": run_ledger,
+    "time-travel": time_travel,
+}
 
 
 @dataclass
@@ -32,13 +53,14 @@ def run_benchmark(
     *,
     postgres_url: str = DEFAULT_POSTGRES_URL,
     progress: Progress = lambda _message: None,
-    groups: Sequence[str] = GROUPS,
+    only: Sequence[str] = (),
 ) -> BenchmarkRun:
-    """Run the scenarios of `groups` (all of them by default) on each store in `stores`; an
+    """Run all scenarios (or the groups named in `only`) on each store in `stores`; an
     unreachable PostgreSQL is skipped."""
-    unknown = set(groups) - set(GROUPS)
+    unknown = sorted(set(only) - set(GROUPS))
     if unknown:
-        raise ValueError(f"no scenario group named {', '.join(sorted(unknown))}")
+        raise ValueError(f"no scenario group {unknown[0]!r}; the groups are {', '.join(GROUPS)}")
+    chosen = [group for name, group in GROUPS.items() if not only or name in only]
     run = BenchmarkRun()
     with tempfile.TemporaryDirectory(prefix="jejak-bench-") as folder:
         for kind in stores:
@@ -49,15 +71,6 @@ def run_benchmark(
                     run.skipped[target.label] = f"{postgres_url} unreachable: {problem}"
                     progress(f"PostgreSQL skipped: {run.skipped[target.label]}")
                     continue
-            work = Path(folder)
-            if "events" in groups:
-                run.results.extend(run_store(target, sizes, work, progress))
-            if "verification" in groups:
-                run.results.append(log_verification(target, sizes, work, progress))
-            if "rebuild" in groups:
-                run.results.append(full_rebuild(target, sizes, work, progress))
-            if "ledger" in groups:
-                run.results.extend(run_ledger(target, sizes, work, progress))
-            if "time-travel" in groups:
-                run.results.extend(time_travel(target, sizes, work, progress))
+            for group in chosen:
+                run.results.extend(group(target, sizes, Path(folder), progress))
     return run

@@ -77,7 +77,8 @@ BASELINES = {
     VERIFICATION: "SELECT the same event rows + SHA-256 of each stored state",
     REBUILD: "stream the event rows + decode + hand fold + executemany writes",
     TIME_TRAVEL_SITE_LIST: "the same cut of the version history, hand-written SQL",
-    TIME_TRAVEL_DASHBOARD: "the same cut, counted per site and state in hand-written SQL",
+    TIME_TRAVEL_DASHBOARD: "the same reads in hand-written SQL: the sites' versions at the cut, "
+    "a checkpoint's or a month's sums and the moves to the cut, the tallies' choice between them",
 }
 
 HISTORY_NAMES = frozenset(t.real for t in HISTORY_TABLES)

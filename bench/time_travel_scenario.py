@@ -4,14 +4,20 @@ Setup (untimed) registers a few real sites and people and catches the read model
 copies their version-history rows under fresh ids until beneficiary_status's history holds
 `sizes.time_travel_versions` versions (three per person: registered, verified, assessed, dated
 in that order over three years, interleaved across people in the log as a real programme's
-would be) over `sizes.time_travel_sites` sites. Each person's versions are dated in the order
-they were recorded, so no key needs refolding; that path's cost grows with the keys entered out
-of date order, and the contract tests cover its correctness.
+would be) over `sizes.time_travel_sites` sites. The same people's moves go through the
+dashboard's own writer (`record_moves`, ADR 0026) in chunks, which keeps the sums at cuts, and
+each gets her dashboard member row. Each person's versions are dated in the order they were
+recorded, so no key needs refolding; that path's cost grows with the keys entered out of date
+order, and the contract tests cover its correctness.
 
 Timed, alternating rounds: `read_model_at` for one random site's beneficiary_status and
-`dashboard_at`, each as known at a random position and as at a random date, beside a raw
-baseline: the same cut written by hand in SQL on a plain driver connection to the same store
-(latest version per person, people dated out of order left out), whose row counts must agree.
+`dashboard_at`, each as known at a random position, as at a random date and at both, beside a
+raw baseline: the same cut written by hand in SQL on a plain driver connection to the same
+store, which must give the same rows (the site list) and the same counts per site and state
+(the dashboard). For the dashboard that is the same reads ours makes: the sites' versions at the
+cut, a checkpoint's or a month's sums and the moves between it and the cut, the tallies that
+choose between the two for a cut at both, the people out of date order at the date, and the
+money credited.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import gc
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +49,10 @@ from bench.scenarios import (
 from bench.scenarios import PENDATAAN as REGISTERED_ON
 from bench.stores import FreshStore, Target, connect_postgres, connect_sqlite, fresh_store
 from domain.recording import Provenance
-from projections.tables import HISTORIES, VERSION_OCCURRED_ON, VERSION_POSITION
+from projections.base import append_rows
+from projections.dashboard import ProgrammeDashboard
+from projections.dashboard_counts import CountRules, Move, month_end, record_moves
+from projections.tables import HISTORIES, VERSION_OCCURRED_ON, VERSION_POSITION, dashboard_members
 from service.system import Jejak
 from service.time_travel import Cut, dashboard_at, read_model_at
 
@@ -51,6 +61,10 @@ CHUNK = 20_000
 LATER_STATES = ("IDENTITY_VERIFIED", "ASSESSED")
 PEOPLE = HISTORIES["beneficiary_status"]
 SITES = HISTORIES["site_status"]
+# The kinds of cut, in the order each query's cuts are drawn.
+CUT_KINDS = ("known_at", "as_at", "both")
+# A dashboard at a cut, compared between the two sides: site id -> state -> people.
+Board = dict[str, dict[str, int]]
 
 
 def time_travel(
@@ -67,10 +81,10 @@ def time_travel(
         _analyze(store)
         rng = random.Random(23)
         cuts = [
-            _cut(rng, head, known) for _ in range(sizes.time_travel_queries) for known in (1, 0)
+            _cut(rng, head, kind) for _ in range(sizes.time_travel_queries) for kind in CUT_KINDS
         ]
         chosen = [rng.choice(sites) for _ in cuts]
-        raw = _RawQueries(store)
+        raw = _RawQueries(store, _dashboard(jejak).count_rules)
         try:
             results = []
             for scenario, ours_query, raw_query in (
@@ -83,7 +97,7 @@ def time_travel(
                 ),
                 (
                     TIME_TRAVEL_DASHBOARD,
-                    lambda cut, _site: dashboard_at(jejak, cut)["totals"]["registered"],
+                    lambda cut, _site: _board(dashboard_at(jejak, cut)),
                     raw.dashboard,
                 ),
             ):
@@ -101,24 +115,28 @@ def _measure(
     scenario: str,
     cuts: list[Cut],
     sites: list[str],
-    ours_query: Callable[[Cut, str], int],
-    raw_query: Callable[[Cut, str], int],
+    ours_query: Callable[[Cut, str], object],
+    raw_query: Callable[[Cut, str], object],
     sizes: Sizes,
 ) -> ScenarioResult:
-    # Untimed first pass: warms both sides and checks they count the same rows at every cut.
+    # Untimed first pass: warms both sides and checks they give the same answer at every cut.
     for cut, site in zip(cuts, sites, strict=True):
         ours, theirs = ours_query(cut, site), raw_query(cut, site)
         if ours != theirs:
-            raise RuntimeError(f"{scenario} at {cut}: ours {ours} rows, raw {theirs}")
+            raise RuntimeError(f"{scenario} at {cut}: ours {ours!r:.300}, raw {theirs!r:.300}")
     mine, base = Tally(), Tally()
+    by_kind = {(side, kind): 0.0 for side in ("ours", "raw") for kind in CUT_KINDS}
     for round_index in range(ROUNDS):
         gc.collect()
         for side in side_order(round_index):
             query = ours_query if side == "ours" else raw_query
             started = time.perf_counter()
             for cut, site in zip(cuts, sites, strict=True):
+                asked = time.perf_counter()
                 query(cut, site)
+                by_kind[(side, _kind(cut))] += time.perf_counter() - asked
             (mine if side == "ours" else base).add(len(cuts), time.perf_counter() - started)
+    per_kind = ROUNDS * len(cuts) // len(CUT_KINDS)
     return scenario_result(
         target,
         scenario,
@@ -130,14 +148,39 @@ def _measure(
             "sites": sizes.time_travel_sites,
             "ms_per_query": round(1000 * mine.seconds / mine.count, 2),
             "baseline_ms_per_query": round(1000 * base.seconds / base.count, 2),
+            **{
+                f"{'' if side == 'ours' else 'baseline_'}ms_{kind}": round(
+                    1000 * seconds / per_kind, 2
+                )
+                for (side, kind), seconds in by_kind.items()
+            },
         },
     )
 
 
-def _cut(rng: random.Random, head: int, known: int) -> Cut:
-    if known:
-        return Cut(known_at=rng.randint(1, head))
-    return Cut(as_at=REGISTERED_ON + timedelta(days=rng.randint(0, 3 * 365)))
+def _cut(rng: random.Random, head: int, kind: str) -> Cut:
+    position = rng.randint(1, head)
+    day = REGISTERED_ON + timedelta(days=rng.randint(0, 3 * 365))
+    if kind == "known_at":
+        return Cut(known_at=position)
+    if kind == "as_at":
+        return Cut(as_at=day)
+    return Cut(known_at=position, as_at=day)
+
+
+def _kind(cut: Cut) -> str:
+    if cut.as_at is None:
+        return "known_at"
+    return "as_at" if cut.known_at is None else "both"
+
+
+def _board(figures: dict[str, Any]) -> Board:
+    return {str(s["site_id"]): s["counts_by_state"] for s in figures["sites"]}
+
+
+def _dashboard(jejak: Jejak) -> ProgrammeDashboard:
+    found = next(p for p in jejak.runner.projections if isinstance(p, ProgrammeDashboard))
+    return found
 
 
 def _seed(jejak: Jejak, sizes: Sizes) -> tuple[list[str], int]:
@@ -153,6 +196,7 @@ def _seed(jejak: Jejak, sizes: Sizes) -> tuple[list[str], int]:
     with jejak.engine.connect() as conn:
         site_row = dict(conn.execute(SITES.select()).mappings().one())
         person_row = dict(conn.execute(PEOPLE.select()).mappings().one())
+        member_row = dict(conn.execute(dashboard_members.select()).mappings().one())
     base = app.position()
     people = sizes.time_travel_versions // 3
     site_ids = [str(uuid.uuid4()) for _ in range(sizes.time_travel_sites)]
@@ -177,18 +221,22 @@ def _seed(jejak: Jejak, sizes: Sizes) -> tuple[list[str], int]:
     dates = [
         (rng.randint(1, 364), rng.randint(365, 729), rng.randint(730, 1094)) for _ in person_ids
     ]
+    states = (person_row["state"], *LATER_STATES)
+    dashboard = _dashboard(jejak)
     rows: list[dict[str, Any]] = []
+    moves: list[Move] = []
     for step in range(3):
         for i, pid in enumerate(person_ids):
             position = first + step * people + i
             occurred = REGISTERED_ON + timedelta(days=dates[i][step])
+            site = site_ids[i % len(site_ids)]
             rows.append(
                 person_row
                 | {
                     "beneficiary_id": pid,
                     "case_number": f"TT{i:09d}",
-                    "site_id": site_ids[i % len(site_ids)],
-                    "state": person_row["state"] if step == 0 else LATER_STATES[step - 1],
+                    "site_id": site,
+                    "state": states[step],
                     "version": step + 1,
                     "last_position": position,
                     "last_occurred_on": occurred,
@@ -196,17 +244,60 @@ def _seed(jejak: Jejak, sizes: Sizes) -> tuple[list[str], int]:
                     VERSION_OCCURRED_ON: occurred,
                 }
             )
+            moves.append(
+                Move(
+                    position, occurred, site, None if step == 0 else states[step - 1], states[step]
+                )
+            )
             if len(rows) >= CHUNK:
-                _insert(jejak, rows)
-                rows = []
-    _insert(jejak, rows)
-    return site_ids, first + 3 * people - 1
+                _insert(jejak, dashboard, rows, moves)
+                rows, moves = [], []
+    _insert(jejak, dashboard, rows, moves)
+    head = first + 3 * people - 1
+    _insert_members(jejak, member_row, person_ids, site_ids, dates, head)
+    return site_ids, head
 
 
-def _insert(jejak: Jejak, rows: list[dict[str, Any]]) -> None:
+def _insert(
+    jejak: Jejak, dashboard: ProgrammeDashboard, rows: list[dict[str, Any]], moves: list[Move]
+) -> None:
+    """A chunk of versions, and the same people's moves through the dashboard's writer, as one
+    batch of its catch-up would write them."""
     if rows:
         with jejak.engine.begin() as conn:
             conn.execute(PEOPLE.insert(), rows)
+            record_moves(
+                conn, dashboard.count_tables(), dashboard.count_rules, moves, moves[-1].position
+            )
+
+
+def _insert_members(
+    jejak: Jejak,
+    template: dict[str, Any],
+    person_ids: Sequence[str],
+    site_ids: Sequence[str],
+    dates: Sequence[tuple[int, int, int]],
+    head: int,
+) -> None:
+    """Every seeded person's member row as her last version left it: assessed, in date order."""
+    people = len(person_ids)
+    columns = [c.name for c in dashboard_members.columns]
+    for start in range(0, people, CHUNK):
+        chunk = []
+        for i in range(start, min(start + CHUNK, people)):
+            last_on = REGISTERED_ON + timedelta(days=dates[i][2])
+            member = template | {
+                "beneficiary_id": person_ids[i],
+                "site_id": site_ids[i % len(site_ids)],
+                "state": LATER_STATES[-1],
+                "dated_up_to": last_on,
+                "last_event": "Assessed",
+                "last_position": head - people + 1 + i,
+                "last_occurred_on": last_on,
+            }
+            chunk.append(tuple(member[c] for c in columns))
+        with jejak.engine.begin() as conn:
+            append_rows(conn, dashboard_members, chunk)
 
 
 def _analyze(store: FreshStore) -> None:
@@ -218,7 +309,7 @@ def _analyze(store: FreshStore) -> None:
 class _RawQueries:
     """The same cuts written by hand, run on a plain driver connection to the same store."""
 
-    def __init__(self, store: FreshStore) -> None:
+    def __init__(self, store: FreshStore, rules: CountRules) -> None:
         self.kind = store.target.kind
         self.conn: Any = (
             connect_sqlite(store.config)
@@ -226,73 +317,213 @@ class _RawQueries:
             else connect_postgres(store.config)
         )
         self.mark = "?" if self.kind == "sqlite" else "%s"
+        self.bucket_positions = rules.bucket_positions
 
     def close(self) -> None:
         self.conn.close()
 
-    def _latest(self, cut: Cut, scope: str) -> tuple[str, list[Any]]:
-        """Each person's version at the cut (people dated out of order left out), in SQL."""
-        m = self.mark
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self.conn.execute(sql.replace("?", self.mark), list(params)).fetchall())
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._rows(sql, params)[0][0]
+
+    # --- the latest version of each key at the cut ---------------------------------------------
+
+    def _latest(
+        self, table: str, key: str, cut: Cut, scope: str = "", scoped: Sequence[Any] = ()
+    ) -> tuple[str, list[Any]]:
+        """Each key's version at the cut (keys dated out of order left out), in SQL; `scope`
+        is a further condition on the history's versions, with `scoped` its parameters."""
+        recorded, known = "", []
         if cut.known_at is not None:
-            return (
-                "SELECT h.* FROM beneficiary_status_history h JOIN ("
-                f" SELECT beneficiary_id, MAX(version_position) AS at"
-                f" FROM beneficiary_status_history WHERE version_position <= {m} {scope}"
-                " GROUP BY beneficiary_id) l"
-                " ON h.beneficiary_id = l.beneficiary_id AND h.version_position = l.at"
-                " WHERE NOT h.removed",
-                [cut.known_at],
-            )
-        assert cut.as_at is not None
-        return (
-            "SELECT h.* FROM beneficiary_status_history h JOIN ("
-            " SELECT beneficiary_id, MAX(version_position) AS at"
-            f" FROM beneficiary_status_history WHERE version_occurred_on <= {m} {scope}"
-            " GROUP BY beneficiary_id) l"
-            " ON h.beneficiary_id = l.beneficiary_id AND h.version_position = l.at"
-            " WHERE NOT h.removed AND h.beneficiary_id NOT IN ("
-            " SELECT beneficiary_id FROM beneficiary_status_history WHERE 1 = 1"
-            f" {scope} GROUP BY beneficiary_id HAVING"
-            f" MIN(CASE WHEN version_occurred_on > {m} THEN version_position END)"
-            f" < MAX(CASE WHEN version_occurred_on <= {m} THEN version_position END))",
-            [_day(self.kind, cut.as_at)] * 3,
+            recorded, known = " AND version_position <= ?", [cut.known_at]
+        dated, day = "", []
+        if cut.as_at is not None:
+            dated, day = " AND version_occurred_on <= ?", [self._day(cut.as_at)]
+        sql = (
+            f"SELECT h.* FROM {table}_history h JOIN ("
+            f" SELECT {key}, MAX(version_position) AS at FROM {table}_history"
+            f" WHERE 1 = 1 {scope}{recorded}{dated} GROUP BY {key}) l"
+            f" ON h.{key} = l.{key} AND h.version_position = l.at WHERE NOT h.removed"
         )
+        params = [*scoped, *known, *day]
+        if cut.as_at is not None:
+            sql += (
+                f" AND h.{key} NOT IN (SELECT {key} FROM {table}_history WHERE 1 = 1"
+                f" {scope}{recorded} GROUP BY {key} HAVING"
+                " MIN(CASE WHEN version_occurred_on > ? THEN version_position END)"
+                " < MAX(CASE WHEN version_occurred_on <= ? THEN version_position END))"
+            )
+            params += [*scoped, *known, *day, *day]
+        return sql, params
 
     def site_list(self, cut: Cut, site: str) -> int:
-        m = self.mark
-        sql, params = self._latest(cut, f"AND site_id = {m}")
-        scoped = [params[0], site, *([site, *params[1:]] if cut.as_at is not None else [])]
-        rows = self.conn.execute(
-            sql + f" AND h.site_id = {m} ORDER BY h.beneficiary_id",
-            [
-                *scoped,
-                site,
-            ],
-        ).fetchall()
+        sql, params = self._latest(
+            "beneficiary_status", "beneficiary_id", cut, "AND site_id = ?", [site]
+        )
+        rows = self._rows(sql + " AND h.site_id = ? ORDER BY h.beneficiary_id", [*params, site])
         return len(rows)
 
-    def dashboard(self, cut: Cut, _site: str) -> int:
-        sql, params = self._latest(cut, "")
-        counts = self.conn.execute(
-            f"SELECT site_id, state, COUNT(*) FROM ({sql}) c GROUP BY site_id, state", params
-        ).fetchall()
-        sites = self._sites(cut)
-        return sum(n for s, _, n in counts if s in sites)
+    # --- the dashboard ---------------------------------------------------------------------------
 
-    def _sites(self, cut: Cut) -> set[str]:
-        m = self.mark
-        column, value = (
-            ("version_position", cut.known_at)
-            if cut.known_at is not None
-            else ("version_occurred_on", _day(self.kind, cut.as_at))
+    def dashboard(self, cut: Cut, _site: str) -> Board:
+        sql, params = self._latest("site_status", "site_id", cut)
+        # The site's facts the dashboard shows beside its counts.
+        shown = (
+            "site_id, code, name, state, headcount_at_pendataan, declared_headcount, funding_status"
         )
-        rows = self.conn.execute(
-            f"SELECT DISTINCT site_id FROM site_status_history WHERE {column} <= {m}", [value]
-        ).fetchall()
-        return {r[0] for r in rows}
+        sites = {r[0] for r in self._rows(f"SELECT {shown} FROM ({sql}) s", params)}
+        cells = self._counts(cut)
+        if cut.as_at is not None:
+            day = self._day(cut.as_at)
+            keys = self._rows(
+                "SELECT beneficiary_id FROM programme_dashboard_members"
+                " WHERE out_of_order_from <= ? AND out_of_order_until > ?",
+                [day, day],
+            )
+            if keys:
+                raise RuntimeError("the seed enters no one out of date order")
+        self._credited(cut)
+        board: Board = {site: {} for site in sites}
+        for (site, state), n in sorted(cells.items()):
+            if n and site in board:
+                board[site][state] = n
+        return board
 
+    def _counts(self, cut: Cut) -> Counter[tuple[str, str]]:
+        if cut.as_at is None:
+            assert cut.known_at is not None
+            return self._from_checkpoint(cut.known_at, None)
+        if cut.known_at is None:
+            return self._from_month(None, cut.as_at)
+        checkpoint = self._one(
+            "SELECT MAX(position) FROM programme_dashboard_counts_known WHERE position <= ?",
+            [cut.known_at],
+        )
+        month = self._month(cut.as_at)
+        through = -1 if checkpoint is None else checkpoint // self.bucket_positions
+        cut_bucket, cut_month = cut.known_at // self.bucket_positions, month_end(cut.as_at)
+        after_month = "month_end > ?" if month is not None else "1 = 1"
+        by_checkpoint, by_month = self._rows(
+            "SELECT COALESCE(SUM(CASE"
+            " WHEN bucket <= ? AND month_end >= ? THEN moves"
+            " WHEN bucket > ? AND bucket <= ? THEN moves ELSE 0 END), 0),"
+            " COALESCE(SUM(CASE"
+            " WHEN bucket >= ? AND month_end <= ? THEN moves"
+            f" WHEN {after_month} AND month_end <= ? THEN moves ELSE 0 END), 0)"
+            " FROM programme_dashboard_move_tallies",
+            [
+                through,
+                self._day(cut_month),
+                through,
+                cut_bucket,
+                cut_bucket,
+                self._day(cut_month),
+                *([] if month is None else [month]),
+                self._day(cut_month),
+            ],
+        )[0]
+        if by_checkpoint <= by_month:
+            return self._from_checkpoint(cut.known_at, cut.as_at)
+        return self._from_month(cut.known_at, cut.as_at)
 
-def _day(kind: str, day: date | None) -> Any:
-    # SQLite holds dates as ISO text; psycopg adapts the date itself.
-    assert day is not None
-    return day.isoformat() if kind == "sqlite" else day
+    def _from_checkpoint(self, known_at: int, as_at: date | None) -> Counter[tuple[str, str]]:
+        checkpoint = self._one(
+            "SELECT MAX(position) FROM programme_dashboard_counts_known WHERE position <= ?",
+            [known_at],
+        )
+        cells = self._sums("programme_dashboard_counts_known", "position", checkpoint)
+        tail, params = "position <= ?", [known_at]
+        if checkpoint is not None:
+            tail, params = tail + " AND position > ?", [*params, checkpoint]
+        if as_at is not None:
+            tail, params = tail + " AND occurred_on <= ?", [*params, self._day(as_at)]
+        self._add_moves(cells, tail, params, 1)
+        if checkpoint is not None and as_at is not None:
+            buckets = self._buckets(
+                "bucket <= ? AND month_end >= ?",
+                [checkpoint // self.bucket_positions, self._day(month_end(as_at))],
+            )
+            if buckets:
+                self._add_moves(
+                    cells, f"bucket IN ({buckets}) AND occurred_on > ?", [self._day(as_at)], -1
+                )
+        return cells
+
+    def _from_month(self, known_at: int | None, as_at: date) -> Counter[tuple[str, str]]:
+        month = self._month(as_at)
+        cells = self._sums("programme_dashboard_counts_dated", "month_end", month)
+        day, last = self._day(as_at), self._day(month_end(as_at))
+        in_month, dated, since = "month_end <= ?", "occurred_on <= ?", []
+        if month is not None:
+            in_month, dated, since = (
+                in_month + " AND month_end > ?",
+                dated + " AND occurred_on > ?",
+                [month],
+            )
+        buckets = self._buckets(in_month, [last, *since])
+        if buckets:
+            self._add_moves(cells, f"bucket IN ({buckets}) AND {dated}", [day, *since], 1)
+        if known_at is not None:
+            later = self._buckets(
+                "bucket >= ? AND month_end <= ?", [known_at // self.bucket_positions, last]
+            )
+            if later:
+                self._add_moves(
+                    cells,
+                    f"bucket IN ({later}) AND occurred_on <= ? AND position > ?",
+                    [day, known_at],
+                    -1,
+                )
+        return cells
+
+    def _sums(self, table: str, column: str, value: Any) -> Counter[tuple[str, str]]:
+        """The stored sums under `column = value` (none when there is no such checkpoint)."""
+        cells: Counter[tuple[str, str]] = Counter()
+        if value is not None:
+            query = f"SELECT site_id, state, people FROM {table} WHERE {column} = ?"
+            for site, state, people in self._rows(query, [value]):
+                cells[(site, state)] = people
+        return cells
+
+    def _month(self, as_at: date) -> Any:
+        return self._one(
+            "SELECT MAX(month_end) FROM programme_dashboard_move_tallies WHERE month_end <= ?",
+            [self._day(as_at)],
+        )
+
+    def _buckets(self, where: str, params: Sequence[Any]) -> str:
+        """The buckets whose tallies match, as an IN list (whole numbers from the store)."""
+        found = self._rows(
+            f"SELECT DISTINCT bucket FROM programme_dashboard_move_tallies WHERE {where}", params
+        )
+        return ", ".join(str(int(b)) for (b,) in found)
+
+    def _add_moves(
+        self, cells: Counter[tuple[str, str]], where: str, params: Sequence[Any], sign: int
+    ) -> None:
+        for site, left, entered, n in self._rows(
+            "SELECT site_id, left_state, entered_state, COUNT(*) FROM programme_dashboard_moves"
+            f" WHERE {where} GROUP BY site_id, left_state, entered_state",
+            params,
+        ):
+            cells[(site, entered)] += sign * n
+            if left is not None:
+                cells[(site, left)] -= sign * n
+
+    def _credited(self, cut: Cut) -> dict[str, int]:
+        where, params = "site_id IS NOT NULL", []
+        if cut.known_at is not None:
+            where, params = where + " AND position <= ?", [cut.known_at]
+        if cut.as_at is not None:
+            where, params = where + " AND occurred_on <= ?", [*params, self._day(cut.as_at)]
+        rows = self._rows(
+            f"SELECT site_id, SUM(paid_effect) FROM payment_ledger WHERE {where} GROUP BY site_id",
+            params,
+        )
+        return {site: int(n) for site, n in rows}
+
+    def _day(self, day: date) -> Any:
+        # SQLite holds dates as ISO text; psycopg adapts the date itself.
+        return day.isoformat() if self.kind == "sqlite" else day

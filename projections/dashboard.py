@@ -6,15 +6,24 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from datetime import date
 
 from sqlalchemy import Connection, delete, select
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 from projections.base import PositionedEvent, Projection, Row, RowProjection, key_in
+from projections.dashboard_counts import CountRules, CountTables, Move, record_moves
 from projections.provenance import stamp
 from projections.site_status import SITE_EVENTS
-from projections.tables import dashboard_members, programme_dashboard
+from projections.tables import (
+    dashboard_counts_dated,
+    dashboard_counts_known,
+    dashboard_members,
+    dashboard_move_tallies,
+    dashboard_moves,
+    programme_dashboard,
+)
 
 BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
 # People excluded, referred, withdrawn or deceased no longer count as in the programme.
@@ -39,12 +48,35 @@ class DashboardMembers(RowProjection):
                 "beneficiary_id": str(e.originator_id),
                 "site_id": str(e.site_id),
                 "state": BENEFICIARY_LIFECYCLE.initial,
+                "dated_up_to": e.occurred_on,
+                "out_of_order_from": None,
+                "out_of_order_until": None,
             }
         else:
             assert row is not None
             row = dict(row)
             row["state"] = BENEFICIARY_LIFECYCLE.target_after(event.name, row["state"])
+            row |= dated_after(row, e.occurred_on)
         return stamp(row, event)
+
+
+def dated_after(member: Row, day: date) -> Row:
+    """A member's date columns after an event dated `day` (pure).
+
+    An event dated before one of hers recorded earlier was entered out of date order: a date
+    cut from its date up to the latest before it falls between the two, where her sums at the
+    cut are not her state (ADR 0026). Several such events widen one span, which may cover
+    dates where her events are in fact in order; those are folded again needlessly, never
+    wrongly.
+    """
+    latest: date | None = member["dated_up_to"]
+    if latest is None or day >= latest:
+        return {"dated_up_to": day}
+    start, end = member["out_of_order_from"], member["out_of_order_until"]
+    return {
+        "out_of_order_from": day if start is None else min(start, day),
+        "out_of_order_until": latest if end is None else max(end, latest),
+    }
 
 
 def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
@@ -82,17 +114,46 @@ def summarise_members(row: Row, counts: Counter[str]) -> Row:
 
 
 class ProgrammeDashboard(Projection):
-    """Folds site facts and member states, then recomputes the rows of the sites touched."""
+    """Folds site facts and member states, then recomputes the rows of the sites touched; keeps
+    every member's move, and the sums of them that give the counts at any cut (ADR 0026)."""
 
     name = "programme_dashboard"
+    # 2: the moves and their sums (ADR 0026).
+    version = 2
     board = programme_dashboard
-    tables = (dashboard_members, programme_dashboard)
+    move_log = dashboard_moves
+    move_tallies = dashboard_move_tallies
+    counts_known = dashboard_counts_known
+    counts_dated = dashboard_counts_dated
+    tables = (
+        dashboard_members,
+        programme_dashboard,
+        dashboard_moves,
+        dashboard_move_tallies,
+        dashboard_counts_known,
+        dashboard_counts_dated,
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, count_rules: CountRules | None = None) -> None:
         self.members = DashboardMembers()
+        self.count_rules = count_rules or CountRules()
+
+    def count_tables(self) -> CountTables:
+        """The tables the sums are kept in (a rebuild's copy names its shadows)."""
+        return CountTables(
+            self.move_log,
+            self.move_tallies,
+            self.counts_known,
+            self.counts_dated,
+            self.members.table,
+        )
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
+        if not events:
+            return
         before, after = self.members.apply_with_changes(conn, events)
+        moves = self.moves(before, events)
+        record_moves(conn, self.count_tables(), self.count_rules, moves, events[-1].position)
         site_of = {str(k): r["site_id"] for k, r in after.items() if r is not None}
         latest: dict[str, PositionedEvent] = {}
         for e in events:
@@ -116,12 +177,13 @@ class ProgrammeDashboard(Projection):
                 sid = str(e.event.originator_id)
                 rows[sid] = fold_site_facts(rows.get(sid), e)
                 counts.setdefault(sid, Counter())
-        # Running totals: each member touched leaves her old state and enters her new one.
-        for key, now in after.items():
-            was = before.get(key)
-            for member, sign in ((was, -1), (now, 1)):
-                if member is not None:
-                    counts[member["site_id"]][member["state"]] += sign
+        # Running totals: each move takes one from the state left and adds one to the state
+        # entered.
+        for move in moves:
+            site = counts.setdefault(move.site_id, Counter())
+            site[move.entered] += 1
+            if move.left is not None:
+                site[move.left] -= 1
         out = []
         for sid in touched:
             if sid not in rows:
@@ -131,3 +193,29 @@ class ProgrammeDashboard(Projection):
         conn.execute(delete(self.board).where(key_in(conn, board.site_id, touched)))
         if out:
             conn.execute(self.board.insert(), out)
+
+    def moves(
+        self, before: dict[Hashable, Row | None], events: Sequence[PositionedEvent]
+    ) -> list[Move]:
+        """Each event of the batch that moved a member, from her row before the batch on.
+
+        The members' writer hands back the rows before and after the batch; the moves are
+        the steps in between, so her fold is run again here (it is a dict copy and a lookup).
+        """
+        rows = dict(before)
+        moves = []
+        for event in events:
+            key = self.members.key_of(event)
+            if key is None:
+                continue
+            was = rows.get(key)
+            rows[key] = now = self.members.fold(was, event)
+            assert now is not None, "members are never removed"
+            left = None if was is None else was["state"]
+            if left != now["state"]:
+                moves.append(
+                    Move(
+                        event.position, event.event.occurred_on, now["site_id"], left, now["state"]
+                    )
+                )
+        return moves

@@ -101,6 +101,11 @@ dashboard_members = Table(
     Column("beneficiary_id", String(36), primary_key=True),
     Column("site_id", String(36), nullable=False, index=True),
     Column("state", String(32), nullable=False),
+    # The latest business date among her events, and the dates a date cut may fall between
+    # two of her events entered out of date order: [from, until) (ADR 0026).
+    Column("dated_up_to", Date),
+    Column("out_of_order_from", Date, index=True),
+    Column("out_of_order_until", Date),
     *_provenance_columns(),
 )
 
@@ -119,6 +124,58 @@ programme_dashboard = Table(
     # JSON object state -> count; states are few and fixed by the lifecycle declaration.
     Column("counts_by_state", Text, nullable=False),
     *_provenance_columns(),
+)
+
+# --- the dashboard's counts at a cut (ADR 0026) ------------------------------------------------
+
+dashboard_moves = Table(
+    "programme_dashboard_moves",
+    metadata,
+    # One row per event that moved a person from one state to another (her registration
+    # included), in log order: what the counts at any cut are sums of.
+    Column("position", BigInteger, primary_key=True),
+    # position // the positions per bucket: a run of the log that the dashboard's tallies
+    # count, and that a date range is looked up in.
+    Column("bucket", BigInteger, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("site_id", String(36), nullable=False),
+    # Null for her registration, the move into the lifecycle.
+    Column("left_state", String(32)),
+    Column("entered_state", String(32), nullable=False),
+    Index("ix_programme_dashboard_moves_bucket_occurred_on", "bucket", "occurred_on"),
+)
+
+dashboard_move_tallies = Table(
+    "programme_dashboard_move_tallies",
+    metadata,
+    # How many moves each bucket holds dated in each month, named by its last day.
+    Column("bucket", BigInteger, primary_key=True),
+    Column("month_end", Date, primary_key=True),
+    Column("moves", Integer, nullable=False),
+    Index("ix_programme_dashboard_move_tallies_month_end", "month_end"),
+)
+
+
+def _sums_by(name: str, at: Column[object]) -> Table:
+    """People per site and state under `at`: a sum of moves, cells that come to zero left
+    out (a cell may be negative while someone's events are out of date order)."""
+    return Table(
+        name,
+        metadata,
+        at,
+        Column("site_id", String(36), primary_key=True),
+        Column("state", String(32), primary_key=True),
+        Column("people", Integer, nullable=False),
+    )
+
+
+# The sums as known at `position`, the last position of a bucket: every move recorded by then.
+dashboard_counts_known = _sums_by(
+    "programme_dashboard_counts_known", Column("position", BigInteger, primary_key=True)
+)
+# The sums of every move recorded so far dated by `month_end`, for each month a move is dated in.
+dashboard_counts_dated = _sums_by(
+    "programme_dashboard_counts_dated", Column("month_end", Date, primary_key=True)
 )
 
 worklist = Table(

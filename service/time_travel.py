@@ -14,6 +14,8 @@ cut; a property test holds it to that on both stores.
   every version dated after D (the usual case: a key's events were entered in date order).
   A key with a later-dated event recorded before an earlier-dated one is folded again from its
   own events in the cut, which are few; the SQL finds those keys too.
+The dashboard's counts per site and state come from the dashboard's own sums of moves instead
+(ADR 0026), with the same refold for the people out of date order at the cut's date.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ from sqlalchemy import (
 )
 
 from projections.base import PositionedEvent, Row, RowProjection, fold_all
-from projections.dashboard import summarise_members
+from projections.dashboard import ProgrammeDashboard, summarise_members
+from projections.dashboard_counts import counts_at, moves_at, out_of_order_keys
 from projections.tables import (
+    HISTORIES,
     REMOVED,
     VERSION_OCCURRED_ON,
     VERSION_POSITION,
@@ -52,6 +56,8 @@ from service.queries import Page, dashboard_figures
 from service.system import ApplicationEventSource, Jejak
 
 PAGE = 2000
+# beneficiary_status's history: where the events of the people the dashboard refolds are found.
+PEOPLE_HISTORY = HISTORIES[beneficiary_status.name]
 # Equality filters on a read model's columns, as the live lists take them (site, state, ...).
 Where = Mapping[str, object]
 VERSION_COLUMNS = frozenset({VERSION_POSITION, VERSION_OCCURRED_ON, REMOVED})
@@ -225,8 +231,13 @@ class HistoryCut:
         if self.cut.as_at is None:
             return []
         keys = list(conn.execute(self.out_of_order()).scalars())
+        return self.refold_positions(conn, jejak, self.positions_of(conn, keys))
+
+    def positions_of(self, conn: Connection, keys: Sequence[Hashable]) -> list[int]:
+        """The log positions of `keys`' events in the cut, in log order."""
         if not keys:
             return []
+        assert self.cut.as_at is not None, "a cut by position alone refolds no key"
         positions = conn.execute(
             select(self.position)
             .where(
@@ -236,7 +247,13 @@ class HistoryCut:
             )
             .order_by(self.position)
         ).scalars()
-        events = _decode(jejak, jejak.raw_log().read_positions(list(positions)))
+        return list(positions)
+
+    def refold_positions(self, conn: Connection, jejak: Jejak, positions: list[int]) -> list[Row]:
+        """The rows the events at `positions` (the cut's events of some keys) fold to."""
+        if not positions:
+            return []
+        events = _decode(jejak, jejak.raw_log().read_positions(positions))
         fold = self.projection.batch_fold(conn, events)
         rows: dict[Hashable, Row | None] = {}
         for event in events:
@@ -283,23 +300,32 @@ def dashboard_at(jejak: Jejak, cut: Cut, *, replay: bool = False) -> dict[str, A
 
 
 def _states_at(jejak: Jejak, cut: Cut) -> dict[str, Counter[str]]:
-    """How many people each site has in each state at `cut`: counted in SQL for the clean keys,
-    then the refolded ones added."""
-    projection = row_projection(jejak, "beneficiary_status")
-    history = history_of(beneficiary_status)
-    assert history is not None
-    past = HistoryCut(projection, history, cut, {})
-    rows = past.clean_rows().subquery()
-    counts: dict[str, Counter[str]] = {}
+    """How many people each site has in each state at `cut`: the dashboard's sums of moves
+    (ADR 0026), with the people whose events the cut's date falls between, entered out of date
+    order, taken out of the sums and folded again from their own events."""
+    dashboard = _dashboard(jejak)
+    tables = dashboard.count_tables()
     with jejak.engine.connect() as conn:
-        grouped = select(rows.c.site_id, rows.c.state, func.count()).group_by(
-            rows.c.site_id, rows.c.state
-        )
-        for site_id, state, n in conn.execute(grouped):
-            counts.setdefault(site_id, Counter())[state] += n
-        for row in past.refold(conn, jejak):
-            counts.setdefault(row["site_id"], Counter())[row["state"]] += 1
+        cells = counts_at(conn, tables, dashboard.count_rules, cut.known_at, cut.as_at)
+        if cut.as_at is not None:
+            keys = out_of_order_keys(conn, tables, cut.as_at)
+            people = HistoryCut(
+                row_projection(jejak, "beneficiary_status"), PEOPLE_HISTORY, cut, {}
+            )
+            positions = people.positions_of(conn, keys)
+            cells.subtract(moves_at(conn, tables, positions))
+            for row in people.refold_positions(conn, jejak, positions):
+                cells[(row["site_id"], row["state"])] += 1
+    counts: dict[str, Counter[str]] = {}
+    for (site_id, state), n in cells.items():
+        if n:
+            counts.setdefault(site_id, Counter())[state] = n
     return counts
+
+
+def _dashboard(jejak: Jejak) -> ProgrammeDashboard:
+    found = next(p for p in jejak.runner.projections if isinstance(p, ProgrammeDashboard))
+    return found
 
 
 def _count_states(people: Sequence[Row]) -> dict[str, Counter[str]]:

@@ -34,6 +34,14 @@ def in_batches(
         ProgrammeDashboard(),
         rows[3],
     ]
+    return applied_in_batches(projections, events, cuts), rows
+
+
+def applied_in_batches(
+    projections: Sequence[Projection], events: Sequence[PositionedEvent], cuts: list[int]
+) -> Engine:
+    """A fresh in-memory store fed `events` through `projections` in order, the log cut into
+    batches by `cuts`."""
     engine = create_engine("sqlite://")
     metadata.create_all(engine)
     start, cut = 0, 0
@@ -43,7 +51,7 @@ def in_batches(
         with engine.begin() as conn:
             for projection in projections:
                 projection.apply(conn, batch)
-    return engine, rows
+    return engine
 
 
 def table_rows(conn: Any, table: Any, key: str) -> dict[Any, dict[str, Any]]:

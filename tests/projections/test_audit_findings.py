@@ -14,17 +14,17 @@ from uuid import UUID
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import given as for_all
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
 from domain.recording import Provenance
 from projections.audit_book import audit_of_log
 from projections.audit_findings import AuditFindings
 from projections.base import PositionedEvent
-from projections.tables import audit_dossiers, audit_findings, audit_subjects, metadata
+from projections.tables import audit_dossiers, audit_findings, audit_subjects
 from service.system import ApplicationEventSource, Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import KELURAHAN, OPERATOR, SUPERVISOR, run_journey, run_money_story
-from tests.projections.batches import CUTS, table_rows
+from tests.projections.batches import CUTS, applied_in_batches, table_rows
 
 STATEMENT = (
     "value_date,bank_reference,amount,kind,description\n"
@@ -78,16 +78,7 @@ def audit_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Positio
 
 def in_batches(events: Sequence[PositionedEvent], cuts: list[int]) -> Engine:
     """The audit projection alone (it reads no other read model), the log cut by `cuts`."""
-    engine = create_engine("sqlite://")
-    metadata.create_all(engine)
-    projection = AuditFindings()
-    start, cut = 0, 0
-    while start < len(events):
-        batch = events[start : start + cuts[cut % len(cuts)]]
-        start, cut = start + len(batch), cut + 1
-        with engine.begin() as conn:
-            projection.apply(conn, batch)
-    return engine
+    return applied_in_batches([AuditFindings()], events, cuts)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

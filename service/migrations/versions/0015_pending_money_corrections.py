@@ -5,7 +5,7 @@ it until it is approved or rejected. Rows written before hold none; `jejak rebui
 entitlement_status` fills them from the log.
 
 Revision ID: 0015_pending_money_corrections
-Revises: 0013_row_version_histories
+Revises: 0014_dashboard_counts_at_a_cut
 Create Date: 2026-12-02 10:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_pending_money_corrections"
-down_revision = "0013_row_version_histories"
+down_revision = "0014_dashboard_counts_at_a_cut"
 branch_labels = None
 depends_on = None
 

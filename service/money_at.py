@@ -5,13 +5,12 @@ The payment ledger keeps a line per money event with its position and business d
 is a WHERE clause (`LedgerFilter.known_at`, `.as_at`). The budget position is a fold of the
 commitments' events and the bank's events on the entitlements they fund, with no history: its
 cut is a replay of those events alone. They are chosen by topic in the event store's own query,
-so the replay decodes a few thousand money events, not the whole log.
+so the replay decodes a few thousand money events, not the whole log (`log_events`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
@@ -19,15 +18,13 @@ from eventsourcing.utils import get_topic
 
 from domain.entitlement import Entitlement
 from domain.funding import FundingCommitment
-from projections.base import PositionedEvent, Row
+from projections.base import Row
 from projections.budget_position import BANK_EVENTS, COMMITMENT_EVENTS, BudgetState, fold_budget
 from projections.tables import budget_position, payment_ledger
 from service.application import ProgrammeApplication
 from service.queries import LedgerFilter, Page, page_of
 from service.system import Jejak
-from service.time_travel import Cut
-
-PAGE = 2000
+from service.time_travel import Cut, log_events
 
 
 def budget_at(
@@ -42,7 +39,7 @@ def budget_at(
     budget line), optionally one fiscal year's."""
     topics = topics_of((FundingCommitment, Entitlement), COMMITMENT_EVENTS | BANK_EVENTS)
     state = BudgetState()
-    for event in events_of(app, topics, cut.known_at):
+    for event in log_events(app, cut.known_at, topics):
         if cut.keeps(event):
             fold_budget(state, event)
     columns = budget_position.c.keys()
@@ -96,20 +93,3 @@ def topics_of(aggregates: Iterable[type], names: Iterable[str]) -> list[str]:
         and issubclass(member, DomainEvent)
     }
     return sorted(found)
-
-
-def events_of(
-    app: ProgrammeApplication, topics: list[str], known_at: int | None
-) -> Iterator[PositionedEvent]:
-    """The events with those topics, in log order, up to position `known_at` (None: all),
-    decoded a page at a time."""
-    after = 0
-    while True:
-        page: Any = app.recorder.select_notifications(
-            after, PAGE, stop=known_at, topics=topics, inclusive_of_start=False
-        )
-        for notification in page:
-            yield PositionedEvent(notification.id, app.mapper.to_domain_event(notification))
-        if len(page) < PAGE:
-            return
-        after = page[-1].id

@@ -41,10 +41,11 @@ from projections.base import PositionedEvent
 from projections.report_figures import FIGURE_EVENTS, FigureFold, flatten, programme_figures
 from projections.tables import published_reports
 from service.application import CommandResult, NotFound, ProgrammeApplication
-from service.money_at import events_of, topics_of
+from service.money_at import topics_of
 from service.queries import Page, page_of
 from service.restatements import code_version
 from service.system import Jejak
+from service.time_travel import log_events
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def figures(
 def figure_events(app: ProgrammeApplication, known_at: int) -> Iterator[PositionedEvent]:
     """The events the figures are folded from, in log order, up to position `known_at`."""
     topics = topics_of((Site, Beneficiary, Entitlement), FIGURE_EVENTS)
-    return events_of(app, topics, known_at)
+    return log_events(app, known_at, topics)
 
 
 def publish(

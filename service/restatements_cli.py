@@ -14,7 +14,7 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from projections.side_by_side import BOOKKEEPING
+from projections.side_by_side import RowChange
 from service.money_cli import console
 from service.restatements import Restatements
 from service.system import Jejak
@@ -90,11 +90,12 @@ def _print_one(found: dict[str, Any]) -> None:
 
 
 def _columns(row: dict[str, Any]) -> str:
-    """The columns a changed row differs in (bookkeeping aside); every column otherwise."""
-    before, after = row["before"] or {}, row["after"] or {}
-    if not before or not after:
+    """The columns a changed row differs in, as the rebuild's own diff names them; "all" for
+    a row added or removed."""
+    if row["kind"] != "changed":
         return "all"
-    return ", ".join(sorted(c for c in after if c not in BOOKKEEPING and before.get(c) != after[c]))
+    change = RowChange(row["table"], row["kind"], row["key"], row["before"], row["after"])
+    return ", ".join(change.columns)
 
 
 def _counts(summary: dict[str, dict[str, int]]) -> dict[str, int]:

@@ -49,9 +49,13 @@ class ApplicationEventSource:
     def __init__(self, app: ProgrammeApplication) -> None:
         self.app = app
 
-    def read_after(self, position: int, limit: int) -> Sequence[PositionedEvent]:
+    def read_after(
+        self, position: int, limit: int, topics: Sequence[str] = ()
+    ) -> Sequence[PositionedEvent]:
+        """Up to `limit` events after `position`; only those of `topics` when given (chosen
+        in the store's own query, so the others are never decoded)."""
         notifications = self.app.recorder.select_notifications(
-            start=position, limit=limit, inclusive_of_start=False
+            start=position, limit=limit, topics=topics, inclusive_of_start=False
         )
         return [
             PositionedEvent(n.id, self.app.mapper.to_domain_event(n), stored_event(n))

@@ -420,13 +420,15 @@ def _decode(jejak: Jejak, stored: Sequence[Any]) -> list[PositionedEvent]:
     ]
 
 
-def log_events(app: ProgrammeApplication, known_at: int | None = None) -> Iterator[PositionedEvent]:
-    """The log's events in order, decoded, up to position `known_at` (None: all of them),
-    read a page at a time."""
+def log_events(
+    app: ProgrammeApplication, known_at: int | None = None, topics: Sequence[str] = ()
+) -> Iterator[PositionedEvent]:
+    """The log's events in order, decoded, up to position `known_at` (None: all of them), read
+    a page at a time; only the events of `topics` when given."""
     source = ApplicationEventSource(app)
     after = 0
     while True:
-        page = source.read_after(after, PAGE)
+        page = source.read_after(after, PAGE, topics)
         for event in page:
             if known_at is not None and event.position > known_at:
                 return

@@ -6,6 +6,10 @@ dossiers it changed. A finding that a new evaluation no longer gives is resolved
 position, never deleted; one that comes back is reopened. The book works the same over an empty
 memory (a pure fold of the whole log) and over a `DossierSource` that loads what a batch
 needs from the tables, so the tables equal the pure fold however the log is cut into batches.
+
+A versioned book also keeps, event by event, every dossier, finding and index entry the event
+changed and every event entered before the clock's date: what the version histories append,
+so that the state after any position can be read back (ADR 0028).
 """
 
 from __future__ import annotations
@@ -93,10 +97,26 @@ class NoSource:
         return []
 
 
+@dataclass
+class Versions:
+    """What one batch changed, event by event, for the version histories."""
+
+    # (the row as the event left it, the event), in log order.
+    dossiers: list[tuple[Row, PositionedEvent]] = field(default_factory=list)
+    findings: list[tuple[Row, PositionedEvent]] = field(default_factory=list)
+    # The event that first sent each aggregate to its dossier in this batch.
+    subjects: dict[str, PositionedEvent] = field(default_factory=dict)
+    # (position, business date, the clock it came after, days between) of each event dated
+    # before the clock.
+    late: list[tuple[int, date, date, int]] = field(default_factory=list)
+
+
 class AuditBook:
     """The working memory of the audit checks for one batch (or the whole log)."""
 
-    def __init__(self, source: DossierSource, days: Mapping[str, int]) -> None:
+    def __init__(
+        self, source: DossierSource, days: Mapping[str, int], *, versioned: bool = False
+    ) -> None:
         self.source = source
         self.days = dict(days)
         self.entries: dict[str, Entry] = {}
@@ -105,7 +125,14 @@ class AuditBook:
         self.changed_entries: set[str] = set()
         self.new_subjects: set[str] = set()
         self.changed_findings: set[str] = set()
+        self.versions: Versions | None = Versions() if versioned else None
+        # Each dossier's row as last stored or versioned: a dossier the fold only read is not
+        # versioned again.
+        self._last_rows: dict[str, Row] = {}
+        self._applying: PositionedEvent | None = None
         log = source.dossier(LOG_KEY)
+        if log is not None:
+            self._last_rows[LOG_KEY] = _dossier_row(log)
         facts = json.loads(log["facts"]) if log else {"clock": None, "periods": []}
         self.clock: date | None = date.fromisoformat(facts["clock"]) if facts["clock"] else None
         self.periods = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in facts["periods"]]
@@ -134,6 +161,8 @@ class AuditBook:
     def index(self, aggregate_id: str, dossier_id: str, site_id: str | None) -> None:
         self.subjects[aggregate_id] = (dossier_id, site_id)
         self.new_subjects.add(aggregate_id)
+        if self.versions is not None and self._applying is not None:
+            self.versions.subjects.setdefault(aggregate_id, self._applying)
 
     def add_statement_period(self, start: date, end: date) -> list[str]:
         self.periods.append((start, end))
@@ -152,6 +181,34 @@ class AuditBook:
 
     def apply(self, event: PositionedEvent) -> None:
         """Advance the clock to the event's business date, then fold and evaluate it."""
+        if self.versions is None:
+            self._apply(event)
+            return
+        # What this event changes is kept apart from what the batch changed before it.
+        entries, findings = self.changed_entries, self.changed_findings
+        self.changed_entries, self.changed_findings = set(), set()
+        self._applying = event
+        occurred: date | None = getattr(event.event, "occurred_on", None)
+        if occurred is not None and self.clock is not None and occurred < self.clock:
+            lag = (self.clock - occurred).days
+            self.versions.late.append((event.position, occurred, self.clock, lag))
+        try:
+            self._apply(event)
+            self._keep_versions(self.versions, event)
+        finally:
+            self._applying = None
+            self.changed_entries |= entries
+            self.changed_findings |= findings
+
+    def _keep_versions(self, versions: Versions, event: PositionedEvent) -> None:
+        for key, row in self.dossier_rows(sorted(self.changed_entries)).items():
+            if self._last_rows.get(str(key)) != row:
+                self._last_rows[str(key)] = row
+                versions.dossiers.append((row, event))
+        for fid in sorted(self.changed_findings):
+            versions.findings.append((dict(self.findings[fid]), event))
+
+    def _apply(self, event: PositionedEvent) -> None:
         occurred: date | None = getattr(event.event, "occurred_on", None)
         if occurred is not None and (self.clock is None or occurred > self.clock):
             self.clock = occurred
@@ -259,6 +316,7 @@ class AuditBook:
                 return None
             facts = FROM_JSON[row["kind"]](json.loads(row["facts"]))
             self.entries[key] = Entry(facts, set(json.loads(row["finding_ids"])), row["wake_on"])
+            self._last_rows[key] = _dossier_row(row)
         return self.entries[key]
 
     def _finding(self, fid: str) -> Row | None:
@@ -314,6 +372,14 @@ class AuditBook:
         ]
 
 
+def _dossier_row(row: Row) -> Row:
+    """A stored dossier row (or a version of one) as `dossier_rows` builds it."""
+    return {k: row[k] for k in DOSSIER_COLUMNS}
+
+
+DOSSIER_COLUMNS = ("dossier_id", "kind", "wake_on", "value_date", "finding_ids", "facts")
+
+
 def audit_of_log(
     events: Iterable[PositionedEvent], days: Mapping[str, int] | None = None
 ) -> tuple[dict[str, Row], dict[str, Row], dict[str, Row]]:
@@ -326,4 +392,11 @@ def audit_of_log(
     return dict(book.findings), dossiers, index
 
 
-__all__ = ["AuditBook", "DossierSource", "NoSource", "audit_of_log", "reference_key"]
+__all__ = [
+    "AuditBook",
+    "DossierSource",
+    "NoSource",
+    "Versions",
+    "audit_of_log",
+    "reference_key",
+]

@@ -4,7 +4,9 @@ what evidence, and who acknowledged them.
 A projection around `AuditBook`: a batch's dossiers are loaded from `audit_dossiers` as the book
 asks for them (those the batch's aggregates name are fetched up front, in one query per table),
 the events are applied one by one, and every changed dossier, index entry and finding is
-written back in the runner's transaction.
+written back in the runner's transaction, with every version of each the batch made
+(ADR 0028): the findings as known at a position are read from those, and the fold of the
+events entered late that the findings as at a date need starts from them.
 """
 
 from __future__ import annotations
@@ -19,8 +21,25 @@ from sqlalchemy import Connection, Select, Table, select
 
 from projections.audit_book import LOG_KEY, AuditBook
 from projections.audit_fold import MOVED_ON, case_key, reference_key
-from projections.base import PositionedEvent, Projection, Row, key_in, load_rows, replace_rows
-from projections.tables import audit_dossiers, audit_findings, audit_subjects
+from projections.base import (
+    PositionedEvent,
+    Projection,
+    Row,
+    append_rows,
+    key_in,
+    load_rows,
+    replace_rows,
+    version_of,
+)
+from projections.tables import (
+    audit_dossiers,
+    audit_dossiers_history,
+    audit_findings,
+    audit_findings_history,
+    audit_late_events,
+    audit_subjects,
+    audit_subjects_history,
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +164,19 @@ class AuditFindings(Projection):
     dossiers = audit_dossiers
     subjects = audit_subjects
     tables = (audit_findings, audit_dossiers, audit_subjects)
+    findings_history = audit_findings_history
+    dossiers_history = audit_dossiers_history
+    subjects_history = audit_subjects_history
+    late_events = audit_late_events
+
+    @property
+    def histories(self) -> tuple[Table, ...]:
+        return (
+            self.findings_history,
+            self.dossiers_history,
+            self.subjects_history,
+            self.late_events,
+        )
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
@@ -153,7 +185,7 @@ class AuditFindings(Projection):
         tables = AuditTables(self.findings, self.dossiers, self.subjects)
         source = TableSource(conn, tables)
         source.prefetch(events)
-        book = AuditBook(source, self.deadline_days)
+        book = AuditBook(source, self.deadline_days, versioned=True)
         for event in events:
             book.apply(event)
         self._write(conn, source, book)
@@ -171,7 +203,33 @@ class AuditFindings(Projection):
             ).scalars()
             fresh = set(new) - set(existing)
             if fresh:
-                conn.execute(self.subjects.insert(), book.subject_rows(fresh))
+                indexed = book.subject_rows(fresh)
+                conn.execute(self.subjects.insert(), indexed)
+                self._append_subject_versions(conn, book, indexed)
         fids = sorted(book.changed_findings)
         rows: dict[Hashable, Row] = {fid: book.findings[fid] for fid in fids}
         replace_rows(conn, self.findings, "finding_id", fids, rows)
+        versions = book.versions
+        assert versions is not None
+        # Same transaction as the tables: the histories never run ahead of them or behind.
+        append_rows(
+            conn,
+            self.dossiers_history,
+            [version_of(self.dossiers_history, row, e) for row, e in versions.dossiers],
+        )
+        append_rows(
+            conn,
+            self.findings_history,
+            [version_of(self.findings_history, row, e) for row, e in versions.findings],
+        )
+        append_rows(conn, self.late_events, versions.late)
+
+    def _append_subject_versions(
+        self, conn: Connection, book: AuditBook, indexed: Sequence[Row]
+    ) -> None:
+        assert book.versions is not None
+        first = book.versions.subjects
+        history = self.subjects_history
+        append_rows(
+            conn, history, [version_of(history, r, first[r["aggregate_id"]]) for r in indexed]
+        )

@@ -169,13 +169,12 @@ class RowProjection(Projection):
 
         Built at once, as a copy: a later fold in the same batch must not change it.
         """
-        kept = _kept_columns(history)
         if row is None:
+            kept = _kept_columns(history)
             values: list[Any] = [None] * len(kept)
             values[kept.index(self.key_column)] = key
             return (*values, event.position, event.event.occurred_on, True)
-        stored = self.to_stored(row)
-        return (*map(stored.get, kept), event.position, event.event.occurred_on, False)
+        return version_of(history, self.to_stored(row), event)
 
     def load(self, conn: Connection, keys: Sequence[Hashable]) -> dict[Hashable, Row | None]:
         """The current rows for `keys`."""
@@ -302,6 +301,12 @@ def _kept_columns(history: Table) -> tuple[str, ...]:
     names = _column_names(history)
     assert names[-len(VERSION_COLUMNS) :] == VERSION_COLUMNS, names
     return names[: -len(VERSION_COLUMNS)]
+
+
+def version_of(history: Table, stored: Mapping[str, Any], event: PositionedEvent) -> Values:
+    """The `history` row, in its column order, for a stored row as `event` left it."""
+    kept = _kept_columns(history)
+    return (*map(stored.get, kept), event.position, event.event.occurred_on, False)
 
 
 def fold_all(projection: RowProjection, events: Iterable[PositionedEvent]) -> dict[Hashable, Row]:

@@ -565,3 +565,33 @@ def history_of(table: Table) -> Table | None:
     """The history kept for the live `table`: None for a table without one, and for a shadow
     table being rebuilt side by side (its builder has a shadow one, `RowProjection.history`)."""
     return HISTORIES.get(table.name) if metadata.tables.get(table.name) is table else None
+
+
+# --- the audit checks' past (ADR 0028) --------------------------------------------------------
+
+audit_findings_history = _history_of(audit_findings, "finding_id")
+"""Every change of every finding, event by event: the findings as known at a position."""
+
+audit_dossiers_history = _history_of(audit_dossiers, "dossier_id")
+"""Every change of every dossier and of the log's clock, event by event: where a fold of the
+events entered late starts from, for the findings as at a date."""
+# A fold started at a position wakes the dossiers whose deadline the clock passes, and finds
+# the bank references a statement covers, among their versions at that position.
+Index("ix_audit_dossiers_history_wake_on", audit_dossiers_history.c.wake_on)
+Index("ix_audit_dossiers_history_value_date", audit_dossiers_history.c.value_date)
+
+audit_subjects_history = _history_of(audit_subjects, "aggregate_id")
+"""When each aggregate was first sent to its dossier."""
+
+audit_late_events = Table(
+    "audit_late_events",
+    metadata,
+    # An event dated before the log's clock when it was folded: entered out of date order.
+    # The findings as at a date D fold again those with occurred_on <= D < clock_before.
+    Column("position", BigInteger, primary_key=True),
+    Column("occurred_on", Date, nullable=False, index=True),
+    Column("clock_before", Date, nullable=False),
+    # clock_before - occurred_on: the longest bounds the dates a cut's search must cover.
+    Column("days_late", Integer, nullable=False),
+)
+"""The events the audit checks saw entered late, with the clock they came after."""

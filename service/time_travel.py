@@ -253,7 +253,7 @@ class HistoryCut:
         """The rows the events at `positions` (the cut's events of some keys) fold to."""
         if not positions:
             return []
-        events = _decode(jejak, jejak.raw_log().read_positions(positions))
+        events = decode_stored(jejak, jejak.raw_log().read_positions(positions))
         fold = self.projection.batch_fold(conn, events)
         rows: dict[Hashable, Row | None] = {}
         for event in events:
@@ -403,7 +403,8 @@ def _ordered(conn: Connection, column: Any) -> Any:
     return column.collate("C") if conn.dialect.name == "postgresql" else column
 
 
-def _decode(jejak: Jejak, stored: Sequence[Any]) -> list[PositionedEvent]:
+def decode_stored(jejak: Jejak, stored: Sequence[Any]) -> list[PositionedEvent]:
+    """Rows read from the log (`RawLog.read_positions`), as the events they store."""
     return [
         PositionedEvent(
             s.position,

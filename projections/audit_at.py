@@ -1,0 +1,154 @@
+"""The audit checks as they stood after a log position, read from their version histories.
+
+`AuditBook` folds the same whatever source it loads its memory from (the tables now, nothing for
+a replay); `DossiersAt` is that source at a past position: each dossier, finding and index entry
+as its latest version at or before the position left it. The findings as known at a position
+are those versions alone; the findings as at a date start from the versions at the position
+before the clock first passed the date and fold the events dated by then that were entered
+after it (ADR 0028).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, and_, func, select
+
+from projections.audit_book import LOG_KEY
+from projections.base import Row
+from projections.tables import (
+    VERSION_COLUMNS,
+    VERSION_POSITION,
+    audit_dossiers_history,
+    audit_findings_history,
+    audit_late_events,
+    audit_subjects_history,
+)
+
+
+@dataclass(frozen=True)
+class AuditHistories:
+    """The audit checks' version histories (a rebuild's builder has shadows of them)."""
+
+    findings: Table = audit_findings_history
+    dossiers: Table = audit_dossiers_history
+    subjects: Table = audit_subjects_history
+    late_events: Table = audit_late_events
+
+
+def latest_at(history: Table, key: str, position: int, *conditions: Any) -> Select[Any]:
+    """Each key's latest version at or before `position`, among those meeting `conditions`
+    once chosen (a key whose latest version fails them is left out, not an older one)."""
+    at = history.c[VERSION_POSITION]
+    latest = (
+        select(history.c[key].label("key"), func.max(at).label("at"))
+        .where(at <= position)
+        .group_by(history.c[key])
+        .subquery()
+    )
+    return (
+        select(history)
+        .join(latest, and_(history.c[key] == latest.c.key, at == latest.c.at))
+        .where(*conditions)
+    )
+
+
+def without_version(row: Any) -> Row:
+    """A version as the live row it was."""
+    return {k: v for k, v in dict(row).items() if k not in VERSION_COLUMNS}
+
+
+class DossiersAt:
+    """`DossierSource` over the histories at `position`: the tables as they stood then."""
+
+    def __init__(self, conn: Connection, histories: AuditHistories, position: int) -> None:
+        self.conn = conn
+        self.histories = histories
+        self.position = position
+        log = self.dossier(LOG_KEY)
+        clock = json.loads(log["facts"])["clock"] if log else None
+        self.clock = date.fromisoformat(clock) if clock else None
+
+    def _one(self, history: Table, key: str, value: str) -> Row | None:
+        at = history.c[VERSION_POSITION]
+        found = self.conn.execute(
+            select(history)
+            .where(history.c[key] == value, at <= self.position)
+            .order_by(at.desc())
+            .limit(1)
+        ).mappings()
+        row = found.first()
+        return without_version(row) if row is not None else None
+
+    def dossier(self, dossier_id: str) -> Row | None:
+        return self._one(self.histories.dossiers, "dossier_id", dossier_id)
+
+    def subject(self, aggregate_id: str) -> tuple[str, str | None] | None:
+        row = self._one(self.histories.subjects, "aggregate_id", aggregate_id)
+        return (row["dossier_id"], row["site_id"]) if row else None
+
+    def finding(self, finding_id: str) -> Row | None:
+        return self._one(self.histories.findings, "finding_id", finding_id)
+
+    def waking_by(self, day: date) -> list[Row]:
+        # Every deadline at or before the clock had woken its dossier by then, and a dossier's
+        # next one is always after the clock that set it: only those in (clock, day] are left.
+        # The book loads each candidate at the position and keeps those still due.
+        c = self.histories.dossiers.c
+        conditions = [c.wake_on <= day, c[VERSION_POSITION] <= self.position]
+        if self.clock is not None:
+            conditions.append(c.wake_on > self.clock)
+        return self._candidates(conditions)
+
+    def references_dated(self, start: date, end: date) -> list[Row]:
+        c = self.histories.dossiers.c
+        return self._candidates(
+            [c.value_date >= start, c.value_date <= end, c[VERSION_POSITION] <= self.position]
+        )
+
+    def _candidates(self, conditions: Sequence[Any]) -> list[Row]:
+        c = self.histories.dossiers.c
+        query = select(c.dossier_id).where(*conditions).distinct().order_by(c.dossier_id)
+        return [{"dossier_id": d} for d in self.conn.execute(query).scalars()]
+
+
+def clock_passes(conn: Connection, histories: AuditHistories, day: date) -> int | None:
+    """The first log position at which the audit clock went past `day` (None: it never has).
+
+    Every event before it is dated by `day`; every event from it on that is dated by `day` was
+    entered late, and is in `audit_late_events`.
+    """
+    c = histories.dossiers.c
+    query = (
+        select(c[VERSION_POSITION], c.facts)
+        .where(c.dossier_id == LOG_KEY)
+        .order_by(c[VERSION_POSITION])
+    )
+    # One version per day the clock moved and per statement imported: a few thousand rows.
+    for position, facts in conn.execute(query):
+        clock = json.loads(facts)["clock"]
+        if clock is not None and date.fromisoformat(clock) > day:
+            return int(position)
+    return None
+
+
+def late_positions(
+    conn: Connection, histories: AuditHistories, day: date, after: int, up_to: int | None
+) -> list[int]:
+    """The positions after `after` (and up to `up_to`) of events dated by `day` that were
+    entered once the clock had passed it, in log order."""
+    late = histories.late_events.c
+    # Only an event entered at most the longest lag late can be dated by `day` and entered
+    # after the clock passed it: the date range keeps the scan to those.
+    longest = conn.execute(select(func.max(late.days_late))).scalar()
+    conditions = [late.position > after, late.occurred_on <= day, late.clock_before > day]
+    if longest is not None:
+        conditions.append(late.occurred_on >= day - timedelta(days=int(longest)))
+    if up_to is not None:
+        conditions.append(late.position <= up_to)
+    query = select(late.position).where(*conditions).order_by(late.position)
+    return list(conn.execute(query).scalars())

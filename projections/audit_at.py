@@ -11,6 +11,7 @@ after it (ADR 0028).
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, and_, func, select
 
 from projections.audit_book import LOG_KEY
+from projections.audit_findings import unpacked
 from projections.base import Row
 from projections.tables import (
     VERSION_COLUMNS,
@@ -85,7 +87,8 @@ class DossiersAt:
         return without_version(row) if row is not None else None
 
     def dossier(self, dossier_id: str) -> Row | None:
-        return self._one(self.histories.dossiers, "dossier_id", dossier_id)
+        version = self._one(self.histories.dossiers, "dossier_id", dossier_id)
+        return unpacked(version) if version is not None else None
 
     def subject(self, aggregate_id: str) -> tuple[str, str | None] | None:
         row = self._one(self.histories.subjects, "aggregate_id", aggregate_id)
@@ -124,13 +127,13 @@ def clock_passes(conn: Connection, histories: AuditHistories, day: date) -> int 
     """
     c = histories.dossiers.c
     query = (
-        select(c[VERSION_POSITION], c.facts)
+        select(c[VERSION_POSITION], c.facts_zlib)
         .where(c.dossier_id == LOG_KEY)
         .order_by(c[VERSION_POSITION])
     )
     # One version per day the clock moved and per statement imported: a few thousand rows.
     for position, facts in conn.execute(query):
-        clock = json.loads(facts)["clock"]
+        clock = json.loads(zlib.decompress(facts))["clock"]
         if clock is not None and date.fromisoformat(clock) > day:
             return int(position)
     return None

@@ -12,6 +12,7 @@ events entered late that the findings as at a date need starts from them.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -153,6 +154,18 @@ def _references(events: Sequence[PositionedEvent]) -> set[str]:
     return found
 
 
+def packed(dossier: Row) -> Row:
+    """A dossier row as its history keeps it: the facts compressed (`unpacked` undoes it)."""
+    return dossier | {"facts_zlib": zlib.compress(dossier["facts"].encode(), 1)}
+
+
+def unpacked(version: Row) -> Row:
+    """A dossier version as the dossier row it was."""
+    row = dict(version)
+    row["facts"] = zlib.decompress(row.pop("facts_zlib")).decode()
+    return row
+
+
 class AuditFindings(Projection):
     """The automatic audit checks, kept current with the log."""
 
@@ -215,7 +228,7 @@ class AuditFindings(Projection):
         append_rows(
             conn,
             self.dossiers_history,
-            [version_of(self.dossiers_history, row, e) for row, e in versions.dossiers],
+            [version_of(self.dossiers_history, packed(row), e) for row, e in versions.dossiers],
         )
         append_rows(
             conn,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -572,13 +573,26 @@ def history_of(table: Table) -> Table | None:
 audit_findings_history = _history_of(audit_findings, "finding_id")
 """Every change of every finding, event by event: the findings as known at a position."""
 
-audit_dossiers_history = _history_of(audit_dossiers, "dossier_id")
+audit_dossiers_history = Table(
+    "audit_dossiers_history",
+    metadata,
+    Column("dossier_id", String(120), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # A fold started at a position wakes the dossiers whose deadline the clock passes, and
+    # finds the bank references a statement covers, among their versions at that position.
+    Column("wake_on", Date, index=True),
+    Column("value_date", Date, index=True),
+    Column("finding_ids", Text, nullable=False),
+    # The facts' JSON, zlib-compressed: a case's facts run to kilobytes and change with nearly
+    # every event of hers, and compressed they take a quarter of the room.
+    Column("facts_zlib", LargeBinary, nullable=False),
+    Column(VERSION_POSITION, BigInteger, nullable=False),
+    Column(VERSION_OCCURRED_ON, Date, nullable=False),
+    Column(REMOVED, Boolean, nullable=False),
+    PrimaryKeyConstraint("dossier_id", VERSION_POSITION),
+)
 """Every change of every dossier and of the log's clock, event by event: where a fold of the
 events entered late starts from, for the findings as at a date."""
-# A fold started at a position wakes the dossiers whose deadline the clock passes, and finds
-# the bank references a statement covers, among their versions at that position.
-Index("ix_audit_dossiers_history_wake_on", audit_dossiers_history.c.wake_on)
-Index("ix_audit_dossiers_history_value_date", audit_dossiers_history.c.value_date)
 
 audit_subjects_history = _history_of(audit_subjects, "aggregate_id")
 """When each aggregate was first sent to its dossier."""

@@ -18,8 +18,10 @@ from domain.audit.catalogue import NOT_RUN, RULES
 from domain.recording import Provenance
 from projections.tables import audit_findings
 from service.application import CommandResult, NotFound
+from service.audit_at import findings_at
 from service.queries import Page
 from service.system import Jejak
+from service.time_travel import Cut
 
 STATUSES = ("open", "resolved")
 
@@ -41,8 +43,20 @@ def findings(
     acknowledged: bool | None = None,
     limit: int = 100,
     offset: int = 0,
+    cut: Cut | None = None,
 ) -> Page[dict[str, Any]]:
-    """Findings matching every filter given, most recently found first."""
+    """Findings matching every filter given, most recently found first; at `cut`, as they
+    stood then (ADR 0028)."""
+    if cut is not None:
+        filters = {
+            "rule_id": rule,
+            "severity": severity,
+            "status": status,
+            "site_id": site_id,
+            "acknowledged": acknowledged,
+        }
+        past = findings_at(jejak, cut, filters, limit=limit, offset=offset)
+        return Page([_shaped(r) for r in past.items], past.total, limit, offset)
     c = audit_findings.c
     conditions = [
         column == value

@@ -16,6 +16,7 @@ from rich.table import Table
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Provenance
 from service import audit
+from service.cut_options import AsAt, KnownAt, cut_of
 from service.money_cli import AsUser, OnDate, Password, _provenance, signed_in
 from service.system import Jejak
 
@@ -29,8 +30,11 @@ def list_findings(
     open_only: Annotated[bool, typer.Option("--open", help="Only open findings.")] = False,
     site_id: Annotated[str | None, typer.Option(help="Only this site's findings.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
+    known_at: KnownAt = None,
+    as_at: AsAt = None,
 ) -> None:
-    """Findings, most recently found first (resolved ones too, unless --open)."""
+    """Findings, most recently found first (resolved ones too, unless --open); now, or as
+    known at a log position or time and/or as at a business date."""
     jejak = Jejak.start()
     try:
         jejak.runner.catch_up()
@@ -40,6 +44,7 @@ def list_findings(
             status="open" if open_only else None,
             site_id=site_id,
             limit=limit,
+            cut=cut_of(jejak, known_at, as_at),
         )
     finally:
         jejak.close()

@@ -35,6 +35,7 @@ from service.audit_cli import audit_cli
 from service.audit_register_cli import register_cli
 from service.checkpoints import Checkpoint
 from service.corrections_cli import correct_cli, history
+from service.cut_options import AsAt, KnownAt, cut_of
 from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
@@ -45,7 +46,7 @@ from service.restatements_cli import restatements_command
 from service.roster_cli import roster_cli
 from service.settings import Settings
 from service.system import Jejak
-from service.time_travel import Cut, known_position, read_model_page
+from service.time_travel import read_model_page
 
 cli = typer.Typer(help="Jejak: event-sourced workflow and audit ledger.", no_args_is_help=True)
 users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
@@ -306,11 +307,8 @@ def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:
 @cli.command()
 def status(
     as_of: Annotated[str | None, typer.Option(help="Date for overdue counts.")] = None,
-    as_at: Annotated[str | None, typer.Option(help="The figures as at this business date.")] = None,
-    known_at: Annotated[
-        str | None,
-        typer.Option(help="The figures as known at this log position or recording time."),
-    ] = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
 ) -> None:
     """The dashboard's figures as text (the same events always give the same text), now or at
     a past cut."""
@@ -320,7 +318,7 @@ def status(
     jejak = Jejak.start()
     try:
         _catch_up(jejak)
-        cut = None if as_at is None and known_at is None else _cut(jejak, known_at, as_at)
+        cut = cut_of(jejak, known_at, as_at)
         day = date.fromisoformat(as_of) if as_of else (cut and cut.as_at) or today_wita()
         typer.echo(render_status(jejak, day, cut), nl=False)
     finally:
@@ -536,16 +534,8 @@ def evidence(
 @cli.command("as-of")
 def as_of(
     read_model: str,
-    known_at: Annotated[
-        str | None,
-        typer.Option(
-            help="What the system said then: a log position, or a recording time "
-            "(ISO 8601 with its time zone)."
-        ),
-    ] = None,
-    as_at: Annotated[
-        str | None, typer.Option(help="Business date: what had happened by then.")
-    ] = None,
+    known_at: KnownAt = None,
+    as_at: AsAt = None,
     site: Annotated[str | None, typer.Option(help="Only this site's rows (site id).")] = None,
     state: Annotated[str | None, typer.Option(help="Only rows in this state.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many rows.")] = None,
@@ -560,7 +550,8 @@ def as_of(
     jejak = Jejak.start()
     try:
         _catch_up(jejak)
-        cut = _cut(jejak, known_at, as_at)
+        cut = cut_of(jejak, known_at, as_at)
+        assert cut is not None
         try:
             page = money_report_at(
                 jejak, read_model, cut, where, limit=limit, offset=offset
@@ -572,15 +563,3 @@ def as_of(
             typer.echo(json.dumps(row, default=str, sort_keys=True))
     finally:
         jejak.close()
-
-
-def _cut(jejak: Jejak, known_at: str | None, as_at: str | None) -> Cut:
-    """The cut the options name; a bad value ends the command with its reason."""
-    try:
-        return Cut(
-            known_at=None if known_at is None else known_position(jejak, known_at),
-            as_at=date.fromisoformat(as_at) if as_at else None,
-        )
-    except ValueError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from None

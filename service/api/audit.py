@@ -16,7 +16,7 @@ from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut
-from service.api.queries import After, Limit, Offset, caught_up, page_body
+from service.api.queries import After, CutDep, Limit, Offset, caught_up, cut_body, page_body
 from service.export_records import record_export
 from service.exports.csv_export import to_csv
 from service.exports.model import Column, Kind, Report, Table
@@ -43,6 +43,7 @@ def list_findings(
     user: UserDep,
     jejak: JejakDep,
     response: Response,
+    cut: CutDep,
     rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
     severity: Literal["B", "F"] | None = None,
     status: Literal["open", "resolved"] | None = None,
@@ -52,21 +53,22 @@ def list_findings(
     offset: Offset = 0,
     after: After = None,
 ) -> dict[str, Any]:
-    """Findings, most recently found first; resolved ones stay listed."""
+    """Findings, most recently found first; resolved ones stay listed. With `known_at` (a log
+    position or a recording time) and/or `as_at` (a business date), as they stood then."""
     require_role(user, READERS_OF_FINDINGS, "read the audit findings")
     caught_up(jejak, after, response)
-    return page_body(
-        audit.findings(
-            jejak,
-            rule=rule,
-            severity=severity,
-            status=status,
-            site_id=str(site_id) if site_id else None,
-            acknowledged=acknowledged,
-            limit=limit,
-            offset=offset,
-        )
+    page = audit.findings(
+        jejak,
+        rule=rule,
+        severity=severity,
+        status=status,
+        site_id=str(site_id) if site_id else None,
+        acknowledged=acknowledged,
+        limit=limit,
+        offset=offset,
+        cut=cut,
     )
+    return page_body(page) | cut_body(cut)
 
 
 @router.get("/findings/{finding_id}")
@@ -110,15 +112,17 @@ def export_findings(
     fmt: Literal["csv", "xlsx"],
     user: UserDep,
     jejak: JejakDep,
+    cut: CutDep,
     rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
     severity: Literal["B", "F"] | None = None,
     status: Literal["open", "resolved"] | None = None,
     site_id: UUID | None = None,
 ) -> Response:
-    """The findings (same filters as the list) as CSV or XLSX for the auditors' own tools;
-    the export is recorded as an event before it is handed out."""
+    """The findings (same filters and cut as the list) as CSV or XLSX for the auditors' own
+    tools; the export is recorded as an event before it is handed out."""
     require_role(user, READERS_OF_FINDINGS, "export the audit findings")
     filters = {"rule": rule, "severity": severity, "status": status, "site_id": site_id}
+    filters |= cut_body(cut)
     page = audit.findings(
         jejak,
         rule=rule,
@@ -126,6 +130,7 @@ def export_findings(
         status=status,
         site_id=str(site_id) if site_id else None,
         limit=MAX_EXPORT_ROWS,
+        cut=cut,
     )
     table = Table("Temuan audit otomatis", FINDING_COLUMNS, page.items)
     generated_at = datetime.now(UTC).replace(microsecond=0)

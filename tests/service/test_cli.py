@@ -40,6 +40,14 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     assert "A23" in findings.output and "4 of 4 findings" in findings.output
     late = runner.invoke(cli, ["audit", "findings", "--rule", "a15"])
     assert "resolved" in late.output and "1 of 1 findings" in late.output
+    # Before the closures' deadlines passed, nothing was found; by mid-2019 some were.
+    early = runner.invoke(cli, ["audit", "findings", "--as-at", "2016-06-30"])
+    assert early.exit_code == 0, early.output
+    assert "0 of 0 findings" in early.output
+    then = runner.invoke(cli, ["audit", "findings", "--as-at", "2019-06-30", "--known-at", "4000"])
+    assert then.exit_code == 0 and "A23" in then.output, then.output
+    bad = runner.invoke(cli, ["audit", "findings", "--known-at", "soon"])
+    assert bad.exit_code == 2 and "neither a log position" in bad.output
     rules = runner.invoke(cli, ["audit", "rules"])
     assert rules.exit_code == 0 and "A24" in rules.output and "not run" in rules.output
 

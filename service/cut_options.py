@@ -1,0 +1,36 @@
+"""The command line's time-travel options, `--known-at` and `--as-at`, and the cut they name."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service.system import Jejak
+from service.time_travel import Cut, known_position
+
+KnownAt = Annotated[
+    str | None,
+    typer.Option(
+        help="What the system said then: a log position, or a recording time "
+        "(ISO 8601 with its time zone)."
+    ),
+]
+AsAt = Annotated[str | None, typer.Option(help="Business date: what had happened by then.")]
+
+
+def cut_of(jejak: Jejak, known_at: str | None, as_at: str | None) -> Cut | None:
+    """The cut the options name (None when neither is given); a bad value ends the command
+    with its reason."""
+    if known_at is None and as_at is None:
+        return None
+    try:
+        return Cut(
+            known_at=None if known_at is None else known_position(jejak, known_at),
+            as_at=date.fromisoformat(as_at) if as_at else None,
+        )
+    except ValueError as error:
+        Console(stderr=True).print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None

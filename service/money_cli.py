@@ -31,12 +31,14 @@ from service.accounts import Account
 from service.api.deps import today_wita
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
+from service.cut_options import AsAt, KnownAt, cut_of
 from service.exports.indonesian import format_rupiah_id as format_rupiah
 from service.ledger import NewDecreeLine
 from service.ledger_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
 from service.queries import LedgerFilter
-from service.reconciliation_report import ReconciliationReport, Reconciliations
+from service.reconciliation_report import ReconciliationReport, reconciliations_at
 from service.system import Jejak
+from service.time_travel import Cut
 
 money_cli = typer.Typer(
     help="The money ledger: bank files, statements and exports.", no_args_is_help=True
@@ -163,32 +165,39 @@ def reconcile_command(
     start: Annotated[str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Period end, YYYY-MM-DD.")] = None,
     as_of: Annotated[str | None, typer.Option(help="Judge withdrawals as of this date.")] = None,
+    known_at: KnownAt = None,
+    as_at: AsAt = None,
 ) -> None:
-    """Reconcile the ledger with the bank statements, for a batch or a period; exit 1 if not
-    clean (so a scheduled job can raise the alarm)."""
+    """Reconcile the ledger with the bank statements, for a batch or a period, now or at a past
+    cut; exit 1 if not clean (so a scheduled job can raise the alarm)."""
     if (batch_number is None) == (start is None or end is None):
         console.print("[red]Give either --batch or both --from and --to.[/red]")
         raise typer.Exit(2)
     jejak = Jejak.start()
     try:
         jejak.runner.catch_up()
-        reports = Reconciliations(jejak.engine, jejak.settings.deadline_days)
-        day = date.fromisoformat(as_of) if as_of else today_wita()
+        cut = cut_of(jejak, known_at, as_at)
+        reports = reconciliations_at(jejak, cut)
+        day = date.fromisoformat(as_of) if as_of else (cut and cut.as_at) or today_wita()
         if batch_number is not None:
             report = reports.for_batch(PaymentBatch.create_id(batch_number), day)
         else:
             assert start is not None and end is not None
             report = reports.for_period(date.fromisoformat(start), date.fromisoformat(end), day)
-        _print_reconciliation(report)
+        _print_reconciliation(report, cut)
         if not report.clean:
             raise typer.Exit(1)
     finally:
         jejak.close()
 
 
-def _print_reconciliation(report: ReconciliationReport) -> None:
+def _print_reconciliation(report: ReconciliationReport, cut: Cut | None) -> None:
     summary = report.as_dict()
     typer.echo(f"Reconciliation of {report.scope} as of {report.as_of}")
+    if cut is not None:
+        known = "now" if cut.known_at is None else f"at log position {cut.known_at}"
+        dated = "" if cut.as_at is None else f", as at {cut.as_at}"
+        typer.echo(f"  both sides as known {known}{dated}")
     for finding, count in summary["counts"].items():
         typer.echo(f"  {finding.replace('_', ' '):<20} {count:>7}")
     typer.echo(f"  ledger net {format_rupiah(summary['system_total'])}")

@@ -3,7 +3,7 @@
 The ledger side is `entitlement_status` (each entitlement's credit, its bank reference, value
 date, funding and any return); the bank side is `statement_movements`. The matching itself is
 the pure `domain.reconciliation.reconcile`; this module only chooses what each report covers
-and adds the totals per budget line.
+and adds the totals per budget line. `ReconciliationsAt` reads both sides at a past cut.
 """
 
 from __future__ import annotations
@@ -17,11 +17,29 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
-from domain.bank_statement import Movement, MovementKind
+from domain.bank_statement import BankStatement, Movement, MovementKind
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.reconciliation import LedgerCredit, Reconciliation, reconcile
-from projections.base import key_in
+from projections.base import Row
+from projections.statement_movements import movement_rows
 from projections.tables import entitlement_status, statement_movements
+from service.money_at import topics_of
+from service.system import Jejak
+from service.time_travel import (
+    Cut,
+    OneOf,
+    Where,
+    Within,
+    decode_stored,
+    filter_holds,
+    filter_sql,
+    log_events,
+    read_model_at,
+    replay_read_model_at,
+)
+
+# Larger than any credit: "credited" is a credited amount in [1, MAX_AMOUNT].
+MAX_AMOUNT = 2**62
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,7 @@ class Reconciliations:
         A transfer on those dates that matches no credit of any batch is reported here as
         unknown to the system; one that belongs to another batch is left to that batch.
         """
-        credits = self._credits(entitlement_status.c.batch_id == str(batch_id))
+        credits = self._credits({"batch_id": str(batch_id)})
         dates = [c.value_date for c in credits]
         if not dates:
             return self._report(f"batch {batch_id}", None, None, as_of, [], [])
@@ -127,8 +145,7 @@ class Reconciliations:
 
     def for_period(self, start: date, end: date, as_of: date) -> ReconciliationReport:
         """Every credit with a value date in [start, end] against the statement's lines."""
-        c = entitlement_status.c
-        credits = self._credits(c.credited_on >= start, c.credited_on <= end)
+        credits = self._credits({"credited_on": Within(start, end)})
         movements = self._movements(start, end)
         references = {credit.bank_reference for credit in credits}
         movements += _not_in(self._movements_of(references), movements)
@@ -146,15 +163,29 @@ class Reconciliations:
         result = reconcile(credits, movements, as_of=as_of, withdrawal_days=self.withdrawal_days)
         return ReconciliationReport(scope, start, end, as_of, result, _budget_lines(result))
 
-    def _credits(self, *conditions: Any) -> list[LedgerCredit]:
+    # --- the two sides: entitlement_status and statement_movements ---------------------------
+
+    def entitlements(self, where: Where) -> list[Row]:
+        """entitlement_status's rows matching `where`."""
         c = entitlement_status.c
-        query = (
-            select(entitlement_status)
-            .where(c.credited_amount > 0, *conditions)
-            .order_by(c.credited_on, c.bank_reference)
+        query = select(entitlement_status).where(
+            *(filter_sql(c[column], wanted) for column, wanted in where.items())
         )
         with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def movement_rows(self, where: Where) -> list[Row]:
+        """statement_movements' rows matching `where`."""
+        c = statement_movements.c
+        query = select(statement_movements).where(
+            *(filter_sql(c[column], wanted) for column, wanted in where.items())
+        )
+        with self._engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def _credits(self, where: Where) -> list[LedgerCredit]:
+        rows = self.entitlements({**where, "credited_amount": Within(1, MAX_AMOUNT)})
+        rows.sort(key=lambda r: (r["credited_on"], r["bank_reference"]))
         return [
             LedgerCredit(
                 entitlement_id=UUID(row["entitlement_id"]),
@@ -170,45 +201,91 @@ class Reconciliations:
         ]
 
     def _movements(self, start: date, end: date) -> list[Movement]:
-        c = statement_movements.c
-        return self._movement_rows(c.value_date >= start, c.value_date <= end)
+        return self._movements_where({"value_date": Within(start, end)})
 
     def _movements_of(self, references: Iterable[str]) -> list[Movement]:
         wanted = sorted(references)
         found: list[Movement] = []
         for offset in range(0, len(wanted), 500):
-            chunk = wanted[offset : offset + 500]
-            with self._engine.connect() as conn:
-                condition = key_in(conn, statement_movements.c.bank_reference, chunk)
-            found += self._movement_rows(condition)
+            chunk = frozenset(wanted[offset : offset + 500])
+            found += self._movements_where({"bank_reference": OneOf(chunk)})
         return found
 
-    def _movement_rows(self, *conditions: Any) -> list[Movement]:
-        c = statement_movements.c
-        query = (
-            select(c.value_date, c.bank_reference, c.amount, c.kind)
-            .where(*conditions)
-            .order_by(c.value_date, c.statement_id, c.line_no)
-        )
-        with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
+    def _movements_where(self, where: Where) -> list[Movement]:
+        rows = self.movement_rows(where)
+        rows.sort(key=lambda r: (r["value_date"], r["statement_id"], r["line_no"]))
         # The same line in two overlapping statements is one movement.
         unique = dict.fromkeys(
-            Movement(day, reference, amount, MovementKind(kind))
-            for day, reference, amount, kind in rows
+            Movement(r["value_date"], r["bank_reference"], r["amount"], MovementKind(r["kind"]))
+            for r in rows
         )
         return list(unique)
 
     def _known_references(self, references: set[str]) -> set[str]:
         wanted = sorted(references)
         known: set[str] = set()
-        c = entitlement_status.c
         for offset in range(0, len(wanted), 500):
-            chunk = wanted[offset : offset + 500]
-            with self._engine.connect() as conn:
-                query = select(c.bank_reference).where(key_in(conn, c.bank_reference, chunk))
-                known |= {r for (r,) in conn.execute(query)}
+            chunk = frozenset(wanted[offset : offset + 500])
+            rows = self.entitlements({"bank_reference": OneOf(chunk)})
+            known |= {r["bank_reference"] for r in rows}
         return known
+
+
+class ReconciliationsAt(Reconciliations):
+    """The same reports at a cut of the log (ADR 0028): entitlement_status from its version
+    history (or, with `replay`, a replay of the log: the reference), and the lines of the
+    statements whose import the cut keeps (imported by its position, dated by its date)."""
+
+    def __init__(
+        self, jejak: Jejak, deadline_days: Mapping[str, int], cut: Cut, *, replay: bool = False
+    ) -> None:
+        super().__init__(jejak.engine, deadline_days)
+        self.jejak = jejak
+        self.cut = cut
+        self.replay = replay
+        self._statements: list[Row] | None = None
+
+    def entitlements(self, where: Where) -> list[Row]:
+        read = replay_read_model_at if self.replay else read_model_at
+        return read(self.jejak, "entitlement_status", self.cut, where)
+
+    def movement_rows(self, where: Where) -> list[Row]:
+        if self._statements is None:
+            self._statements = self._statements_in_the_cut()
+        return [
+            r
+            for r in self._statements
+            if all(filter_holds(r[column], wanted) for column, wanted in where.items())
+        ]
+
+    def _statements_in_the_cut(self) -> list[Row]:
+        """Every line of the statements whose import the cut keeps: few rows, a statement per
+        account and month, so they are read once and filtered in memory."""
+        if self.replay:
+            imports = topics_of([BankStatement], ["StatementImported"])
+            events = log_events(self.jejak.app, self.cut.known_at, imports)
+            return [row for e in events if self.cut.keeps(e) for row in movement_rows(e)]
+        c = statement_movements.c
+        with self._engine.connect() as conn:
+            query = select(c.position).distinct()
+            if self.cut.known_at is not None:
+                query = query.where(c.position <= self.cut.known_at)
+            positions = sorted(conn.execute(query).scalars())
+            if self.cut.as_at is not None:
+                stored = self.jejak.raw_log().read_positions(positions)
+                positions = [
+                    e.position for e in decode_stored(self.jejak, stored) if self.cut.keeps(e)
+                ]
+            rows = conn.execute(select(statement_movements).where(c.position.in_(positions)))
+            return [dict(r) for r in rows.mappings()]
+
+
+def reconciliations_at(jejak: Jejak, cut: Cut | None) -> Reconciliations:
+    """The reports of today's read models, or at `cut`."""
+    days = jejak.settings.deadline_days
+    return (
+        Reconciliations(jejak.engine, days) if cut is None else ReconciliationsAt(jejak, days, cut)
+    )
 
 
 def _not_in(found: Sequence[Movement], movements: Sequence[Movement]) -> list[Movement]:

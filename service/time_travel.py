@@ -58,8 +58,44 @@ from service.system import ApplicationEventSource, Jejak
 PAGE = 2000
 # beneficiary_status's history: where the events of the people the dashboard refolds are found.
 PEOPLE_HISTORY = HISTORIES[beneficiary_status.name]
-# Equality filters on a read model's columns, as the live lists take them (site, state, ...).
+# Filters on a read model's columns, as the live lists take them (site, state, ...): a value
+# for equality, or a `Within` or `OneOf`.
 Where = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Within:
+    """A filter: the column's value lies in [low, high]."""
+
+    low: Any
+    high: Any
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A filter: the column's value is one of `values`."""
+
+    values: frozenset[Any]
+
+
+def filter_sql(column: Any, wanted: object) -> Any:
+    """A filter as SQL."""
+    if isinstance(wanted, Within):
+        return column.between(wanted.low, wanted.high)
+    if isinstance(wanted, OneOf):
+        return column.in_(sorted(wanted.values))
+    return column == wanted
+
+
+def filter_holds(value: object, wanted: object) -> bool:
+    """A filter on a row in memory, as `_condition` is in SQL."""
+    if isinstance(wanted, Within):
+        return value is not None and wanted.low <= value <= wanted.high
+    if isinstance(wanted, OneOf):
+        return value in wanted.values
+    return value == wanted
+
+
 VERSION_COLUMNS = frozenset({VERSION_POSITION, VERSION_OCCURRED_ON, REMOVED})
 
 
@@ -143,7 +179,7 @@ def read_model_page(
     offset: int = 0,
 ) -> Page[Row]:
     """One page, in key order, of the rows read model `name` had at `cut` among those matching
-    `where` (column = value); `limit` None gives every row."""
+    `where` (column = value, or a `Within` or `OneOf`); `limit` None gives every row."""
     projection = row_projection(jejak, name)
     history = history_of(projection.table)
     if history is None:
@@ -188,11 +224,12 @@ class HistoryCut:
         if self.cut.known_at is not None:
             conditions.append(self.position <= self.cut.known_at)
         if self.where:
-            matching = select(self.key).where(
-                *(self.history.c[column] == value for column, value in self.where.items())
-            )
+            matching = select(self.key).where(*self._filters())
             conditions.append(self.key.in_(matching))
         return conditions
+
+    def _filters(self) -> list[Any]:
+        return [filter_sql(self.history.c[column], v) for column, v in self.where.items()]
 
     def out_of_order(self) -> Select[Any]:
         """Keys with a version dated after the cut's date recorded before one dated by it."""
@@ -220,7 +257,7 @@ class HistoryCut:
             select(self.history)
             .join(latest, and_(self.key == latest.c.key, self.position == latest.c.at))
             .where(self.history.c[REMOVED] == false())
-            .where(*(self.history.c[column] == value for column, value in self.where.items()))
+            .where(*self._filters())
         )
         if self.cut.as_at is not None:
             query = query.where(self.key.not_in(self.out_of_order()))
@@ -391,7 +428,7 @@ def _present(projection: RowProjection, row: Row) -> Row:
 
 
 def _matches(row: Row, where: Where | None) -> bool:
-    return all(row.get(column) == value for column, value in (where or {}).items())
+    return all(filter_holds(row.get(column), wanted) for column, wanted in (where or {}).items())
 
 
 def _key_order(projection: RowProjection) -> Callable[[Row], str]:

@@ -35,9 +35,9 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.api.queries import After, caught_up
+from service.api.queries import After, CutDep, caught_up, cut_body
 from service.ledger import BankResultSummary, StatementSummary
-from service.reconciliation_report import Reconciliations
+from service.reconciliation_report import reconciliations_at
 
 # Every money command accepts an Idempotency-Key: a retried request gets the first answer.
 router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)
@@ -370,6 +370,7 @@ def reconciliation(
     user: UserDep,
     jejak: JejakDep,
     response: Response,
+    cut: CutDep,
     after: After = None,
     batch_id: UUID | None = None,
     start: date | None = None,
@@ -379,16 +380,17 @@ def reconciliation(
     """The bank statement against the ledger, for one batch or for a period [start, end]:
     matched; paid in the system but not on the statement; on the statement but unknown to the
     system; amount mismatches; credited but not withdrawn after the withdrawal deadline; and
-    net totals per budget line."""
+    net totals per budget line. With `known_at` and/or `as_at`, both sides as they stood at
+    that cut (withdrawals judged as of the `as_at` date unless `as_of` says otherwise)."""
     require_role(user, READERS_OF_MONEY, "read the reconciliation")
     if (batch_id is None) == (start is None or end is None):
         raise InvalidValue("give either batch_id or both start and end", field="batch_id")
     caught_up(jejak, after, response)
-    reports = Reconciliations(jejak.engine, jejak.settings.deadline_days)
-    day = as_of or today_wita()
+    reports = reconciliations_at(jejak, cut)
+    day = as_of or (cut and cut.as_at) or today_wita()
     if batch_id is not None:
-        return reports.for_batch(batch_id, day).as_dict()
+        return reports.for_batch(batch_id, day).as_dict() | cut_body(cut)
     assert start is not None and end is not None
     if end < start:
         raise InvalidValue("end is before start", field="end")
-    return reports.for_period(start, end, day).as_dict()
+    return reports.for_period(start, end, day).as_dict() | cut_body(cut)

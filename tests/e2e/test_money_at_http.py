@@ -55,3 +55,29 @@ def test_a_cut_that_names_no_position_or_time_is_a_422_on_known_at(
         "/api/budget?known_at=2019-08-31T10:00:00", headers=login(store_client, "aud")
     )
     assert naive.status_code == 422 and naive.json()["error"]["field"] == "known_at"
+
+
+def test_the_reconciliation_answers_at_a_cut(store_client: TestClient) -> None:
+    from tests.contract.test_reconciliation_at import statement_entered_late
+
+    jejak = system_of(store_client)
+    before = statement_entered_late(jejak)
+    auditor = login(store_client, "aud")
+    august = {"start": "2019-08-01", "end": "2019-08-31", "as_of": "2019-12-31"}
+
+    def counts(**cut: object) -> dict[str, int]:
+        answer = store_client.get("/api/reconciliation", params={**august, **cut}, headers=auditor)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert all(str(body[k]) == str(v) for k, v in cut.items())
+        found: dict[str, int] = body["counts"]
+        return found
+
+    assert counts()["matched"] == 4
+    assert counts(known_at=before)["matched"] == 0
+    assert counts(as_at="2019-09-30")["matched"] == 4
+    assert counts(as_at="2019-08-15")["not_on_statement"] == 4
+    bad = store_client.get(
+        "/api/reconciliation", params={**august, "known_at": "later"}, headers=auditor
+    )
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "known_at")

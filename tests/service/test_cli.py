@@ -48,6 +48,11 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     assert then.exit_code == 0 and "A23" in then.output, then.output
     bad = runner.invoke(cli, ["audit", "findings", "--known-at", "soon"])
     assert bad.exit_code == 2 and "neither a log position" in bad.output
+    # The demo's 2019 statement is dated after August: by then, nothing was on a statement.
+    period = ["money", "reconcile", "--from", "2019-01-01", "--to", "2019-12-31"]
+    august = runner.invoke(cli, [*period, "--as-at", "2019-08-31"])
+    assert august.exit_code == 1 and "as at 2019-08-31" in august.output, august.output
+    assert "matched                    0" in august.output
     rules = runner.invoke(cli, ["audit", "rules"])
     assert rules.exit_code == 0 and "A24" in rules.output and "not run" in rules.output
 

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, and_, func, select
 
 from projections.audit_book import LOG_KEY
-from projections.audit_findings import unpacked
-from projections.base import Row
+from projections.audit_findings import LoadingSource, unpacked
+from projections.base import Row, key_in
 from projections.tables import (
     VERSION_COLUMNS,
     VERSION_POSITION,
@@ -42,19 +42,20 @@ class AuditHistories:
     late_events: Table = audit_late_events
 
 
-def latest_at(history: Table, key: str, position: int, *conditions: Any) -> Select[Any]:
+def latest_at(
+    history: Table, key: str, position: int, *conditions: Any, scope: Any = None
+) -> Select[Any]:
     """Each key's latest version at or before `position`, among those meeting `conditions`
-    once chosen (a key whose latest version fails them is left out, not an older one)."""
+    once chosen (a key whose latest version fails them is left out, not an older one);
+    `scope`, a condition on the key, narrows the versions looked at first."""
     at = history.c[VERSION_POSITION]
-    latest = (
-        select(history.c[key].label("key"), func.max(at).label("at"))
-        .where(at <= position)
-        .group_by(history.c[key])
-        .subquery()
-    )
+    latest = select(history.c[key].label("key"), func.max(at).label("at")).where(at <= position)
+    if scope is not None:
+        latest = latest.where(scope)
+    chosen = latest.group_by(history.c[key]).subquery()
     return (
         select(history)
-        .join(latest, and_(history.c[key] == latest.c.key, at == latest.c.at))
+        .join(chosen, and_(history.c[key] == chosen.c.key, at == chosen.c.at))
         .where(*conditions)
     )
 
@@ -64,10 +65,11 @@ def without_version(row: Any) -> Row:
     return {k: v for k, v in dict(row).items() if k not in VERSION_COLUMNS}
 
 
-class DossiersAt:
+class DossiersAt(LoadingSource):
     """`DossierSource` over the histories at `position`: the tables as they stood then."""
 
     def __init__(self, conn: Connection, histories: AuditHistories, position: int) -> None:
+        super().__init__()
         self.conn = conn
         self.histories = histories
         self.position = position
@@ -75,27 +77,33 @@ class DossiersAt:
         clock = json.loads(log["facts"])["clock"] if log else None
         self.clock = date.fromisoformat(clock) if clock else None
 
-    def _one(self, history: Table, key: str, value: str) -> Row | None:
-        at = history.c[VERSION_POSITION]
-        found = self.conn.execute(
-            select(history)
-            .where(history.c[key] == value, at <= self.position)
-            .order_by(at.desc())
-            .limit(1)
-        ).mappings()
-        row = found.first()
-        return without_version(row) if row is not None else None
+    def _latest(
+        self, history: Table, key: str, values: Sequence[str], column: str | None = None
+    ) -> list[Row]:
+        """Each key's version at the position, for the keys whose `column` (the key itself
+        unless named) holds one of `values`."""
+        found: list[Row] = []
+        for chunk in range(0, len(values), 500):
+            condition = key_in(self.conn, history.c[column or key], values[chunk : chunk + 500])
+            query = latest_at(history, key, self.position, scope=condition)
+            found += [without_version(r) for r in self.conn.execute(query).mappings()]
+        return found
 
-    def dossier(self, dossier_id: str) -> Row | None:
-        version = self._one(self.histories.dossiers, "dossier_id", dossier_id)
-        return unpacked(version) if version is not None else None
+    def subject_rows(self, aggregate_ids: Sequence[str]) -> dict[str, Row]:
+        rows = self._latest(self.histories.subjects, "aggregate_id", aggregate_ids)
+        return {r["aggregate_id"]: r for r in rows}
 
-    def subject(self, aggregate_id: str) -> tuple[str, str | None] | None:
-        row = self._one(self.histories.subjects, "aggregate_id", aggregate_id)
-        return (row["dossier_id"], row["site_id"]) if row else None
+    def dossier_rows(self, dossier_ids: Sequence[str]) -> dict[str, Row]:
+        rows = self._latest(self.histories.dossiers, "dossier_id", dossier_ids)
+        return {r["dossier_id"]: unpacked(r) for r in rows}
 
-    def finding(self, finding_id: str) -> Row | None:
-        return self._one(self.histories.findings, "finding_id", finding_id)
+    def finding_rows(self, dossier_ids: Sequence[str]) -> list[Row]:
+        # A finding only ever comes from one dossier, named in every version of it.
+        return self._latest(self.histories.findings, "finding_id", dossier_ids, "dossier_id")
+
+    def finding_row(self, finding_id: str) -> Row | None:
+        rows = self._latest(self.histories.findings, "finding_id", [finding_id])
+        return rows[0] if rows else None
 
     def waking_by(self, day: date) -> list[Row]:
         # Every deadline at or before the clock had woken its dossier by then, and a dossier's
@@ -116,7 +124,9 @@ class DossiersAt:
     def _candidates(self, conditions: Sequence[Any]) -> list[Row]:
         c = self.histories.dossiers.c
         query = select(c.dossier_id).where(*conditions).distinct().order_by(c.dossier_id)
-        return [{"dossier_id": d} for d in self.conn.execute(query).scalars()]
+        ids = list(self.conn.execute(query).scalars())
+        self.fresh(ids)
+        return [{"dossier_id": d} for d in ids]
 
 
 def clock_passes(conn: Connection, histories: AuditHistories, day: date) -> int | None:

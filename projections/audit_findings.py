@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -52,24 +53,39 @@ class AuditTables:
     subjects: Table = audit_subjects
 
 
-class TableSource:
-    """The book's source: the audit tables, read within the runner's transaction.
+class LoadingSource(ABC):
+    """A `DossierSource` that loads what a batch's events name up front, a query per table,
+    anything else one key at a time, and remembers every answer (an absence too).
 
-    What a batch's aggregates name is fetched up front; anything else one row at a time, and
-    every answer (an absence too) is remembered for the batch.
+    The tables now (`TableSource`) and their versions at a past position
+    (`projections.audit_at.DossiersAt`) differ only in how a set of keys is read.
     """
 
-    def __init__(self, conn: Connection, tables: AuditTables | None = None) -> None:
-        self.conn = conn
-        self.tables = tables or AuditTables()
+    def __init__(self) -> None:
         self.dossiers: dict[str, Row | None] = {}
         self.subjects: dict[str, tuple[str, str | None] | None] = {}
         self.findings: dict[str, Row | None] = {}
 
+    @abstractmethod
+    def subject_rows(self, aggregate_ids: Sequence[str]) -> dict[str, Row]:
+        """The index entries of these aggregates, by aggregate id."""
+
+    @abstractmethod
+    def dossier_rows(self, dossier_ids: Sequence[str]) -> dict[str, Row]:
+        """The dossier rows of these ids, by id."""
+
+    @abstractmethod
+    def finding_rows(self, dossier_ids: Sequence[str]) -> list[Row]:
+        """The rows of every finding these dossiers gave."""
+
+    @abstractmethod
+    def finding_row(self, finding_id: str) -> Row | None:
+        """One finding's row."""
+
     def prefetch(self, events: Sequence[PositionedEvent]) -> None:
         """Load the index entries, dossiers and findings of every aggregate the batch names."""
         ids = sorted({str(e.event.originator_id) for e in events})
-        found = load_rows(self.conn, self.tables.subjects, "aggregate_id", ids)
+        found = self.subject_rows(ids)
         for aggregate_id in ids:
             row = found.get(aggregate_id)
             self.subjects[aggregate_id] = (row["dossier_id"], row["site_id"]) if row else None
@@ -77,7 +93,7 @@ class TableSource:
         wanted = {LOG_KEY, *(d for d, _ in named), *(f"site:{s}" for _, s in named if s)}
         wanted |= {case_key(e.event.subject_id) for e in events if e.name == "EntitlementPlanned"}
         wanted |= {reference_key(r) for r in _references(events)}
-        self._load_dossiers(sorted(wanted))
+        self.load_dossiers(sorted(wanted - self.dossiers.keys()))
         # What became of a credit goes to its reference's dossier, named in her case's facts.
         moved_on = {str(e.event.originator_id) for e in events if e.name in MOVED_ON}
         references = set()
@@ -88,42 +104,73 @@ class TableSource:
                 facts = json.loads(case["facts"])["entitlements"].get(aggregate_id)
                 if facts and facts["bank_reference"]:
                     references.add(reference_key(facts["bank_reference"]))
-        self._load_dossiers(sorted(references - self.dossiers.keys()))
+        self.load_dossiers(sorted(references - self.dossiers.keys()))
 
-    def _load_dossiers(self, keys: Sequence[str]) -> None:
-        rows = load_rows(self.conn, self.tables.dossiers, "dossier_id", keys)
+    def load_dossiers(self, keys: Sequence[str]) -> None:
+        """Load these dossiers and the findings they gave."""
+        rows = self.dossier_rows(keys)
         for key in keys:
             self.dossiers[key] = rows.get(key)
-        c = self.tables.findings.c
-        for chunk in range(0, len(keys), 500):
-            condition = key_in(self.conn, c.dossier_id, keys[chunk : chunk + 500])
-            for finding in self.conn.execute(
-                select(self.tables.findings).where(condition)
-            ).mappings():
-                self.findings[finding["finding_id"]] = dict(finding)
+        for finding in self.finding_rows(keys):
+            self.findings[finding["finding_id"]] = finding
 
     def dossier(self, dossier_id: str) -> Row | None:
         if dossier_id not in self.dossiers:
-            self._load_dossiers([dossier_id])
+            self.load_dossiers([dossier_id])
         return self.dossiers[dossier_id]
 
     def subject(self, aggregate_id: str) -> tuple[str, str | None] | None:
         if aggregate_id not in self.subjects:
-            row = load_rows(self.conn, self.tables.subjects, "aggregate_id", [aggregate_id])
-            found = row.get(aggregate_id)
+            found = self.subject_rows([aggregate_id]).get(aggregate_id)
             self.subjects[aggregate_id] = (found["dossier_id"], found["site_id"]) if found else None
         return self.subjects[aggregate_id]
 
     def finding(self, finding_id: str) -> Row | None:
         if finding_id not in self.findings:
-            found = load_rows(self.conn, self.tables.findings, "finding_id", [finding_id])
-            self.findings[finding_id] = found.get(finding_id)
+            self.findings[finding_id] = self.finding_row(finding_id)
         return self.findings[finding_id]
+
+    def fresh(self, dossier_ids: Sequence[str]) -> None:
+        """Load those of `dossier_ids` the batch has not loaded yet, with their findings (a
+        loaded one's stored row may be older than the book's)."""
+        new = [d for d in dossier_ids if d not in self.dossiers]
+        if new:
+            self.load_dossiers(new)
+
+
+class TableSource(LoadingSource):
+    """The book's source: the audit tables, read within the runner's transaction."""
+
+    def __init__(self, conn: Connection, tables: AuditTables | None = None) -> None:
+        super().__init__()
+        self.conn = conn
+        self.tables = tables or AuditTables()
+
+    def subject_rows(self, aggregate_ids: Sequence[str]) -> dict[str, Row]:
+        found = load_rows(self.conn, self.tables.subjects, "aggregate_id", aggregate_ids)
+        return {str(k): v for k, v in found.items()}
+
+    def dossier_rows(self, dossier_ids: Sequence[str]) -> dict[str, Row]:
+        found = load_rows(self.conn, self.tables.dossiers, "dossier_id", dossier_ids)
+        return {str(k): v for k, v in found.items()}
+
+    def finding_rows(self, dossier_ids: Sequence[str]) -> list[Row]:
+        c = self.tables.findings.c
+        rows: list[Row] = []
+        for chunk in range(0, len(dossier_ids), 500):
+            condition = key_in(self.conn, c.dossier_id, dossier_ids[chunk : chunk + 500])
+            query = select(self.tables.findings).where(condition)
+            rows += [dict(f) for f in self.conn.execute(query).mappings()]
+        return rows
+
+    def finding_row(self, finding_id: str) -> Row | None:
+        return load_rows(self.conn, self.tables.findings, "finding_id", [finding_id]).get(
+            finding_id
+        )
 
     def waking_by(self, day: date) -> list[Row]:
         dossiers = self.tables.dossiers
-        query = select(dossiers).where(dossiers.c.wake_on <= day)
-        return self._fresh(query)
+        return self._fresh(select(dossiers).where(dossiers.c.wake_on <= day))
 
     def references_dated(self, start: date, end: date) -> list[Row]:
         c = self.tables.dossiers.c
@@ -132,12 +179,8 @@ class TableSource:
         )
 
     def _fresh(self, query: Select[Any]) -> list[Row]:
-        """The rows `query` finds; those the batch had not loaded yet are loaded with their
-        findings (a loaded one's stored row may be older than the book's)."""
         rows = [dict(r) for r in self.conn.execute(query).mappings()]
-        new = [r["dossier_id"] for r in rows if r["dossier_id"] not in self.dossiers]
-        if new:
-            self._load_dossiers(new)
+        self.fresh([r["dossier_id"] for r in rows])
         return rows
 
 

@@ -92,8 +92,11 @@ def _start_and_refold(
     late = late_positions(conn, histories, cut.as_at, base, cut.known_at)
     if not late:
         return base, {}
-    book = AuditBook(DossiersAt(conn, histories, base), _audit(jejak).deadline_days)
-    for event in decode_stored(jejak, jejak.raw_log().read_positions(late)):
+    events = decode_stored(jejak, jejak.raw_log().read_positions(late))
+    source = DossiersAt(conn, histories, base)
+    source.prefetch(events)
+    book = AuditBook(source, _audit(jejak).deadline_days)
+    for event in events:
         book.apply(event)
     return base, dict(book.findings)
 

@@ -116,6 +116,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"time travel: sites the people spread over ({defaults.time_travel_sites})",
     )
     parser.add_argument(
+        "--audit-events",
+        type=int,
+        help=f"audit findings at a cut: events in the log ({defaults.audit_events})",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         choices=list(GROUPS),
@@ -146,6 +151,7 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             "rebuild_events",
             "time_travel_versions",
             "time_travel_sites",
+            "audit_events",
         )
         if getattr(args, name) is not None
     }

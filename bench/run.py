@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.audit_at_scenario import audit_at
 from bench.integrity_scenario import log_verification
 from bench.ledger_scenarios import run_ledger
 from bench.rebuild_scenario import full_rebuild
@@ -36,6 +37,7 @@ GROUPS: dict[str, Group] = {
     "rebuild": _rebuild,
     "ledger": run_ledger,
     "time-travel": time_travel,
+    "audit-at": audit_at,
 }
 
 

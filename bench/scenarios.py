@@ -39,6 +39,7 @@ RECONCILING = "reconciling"
 VERIFICATION = "log verification"
 TIME_TRAVEL_SITE_LIST = "time travel: one site's cases"
 TIME_TRAVEL_DASHBOARD = "time travel: dashboard"
+TIME_TRAVEL_AUDIT = "time travel: audit findings"
 REBUILD = "side-by-side rebuild"
 EVENT_SCENARIOS = (
     COMMAND_PATH,
@@ -52,7 +53,10 @@ EVENT_SCENARIOS = (
 LEDGER_SCENARIOS = (ORDERING, CREDITING, RECONCILING)
 # Queries at past cuts, counted in queries (`bench.time_travel_scenario`).
 TIME_TRAVEL_SCENARIOS = (TIME_TRAVEL_SITE_LIST, TIME_TRAVEL_DASHBOARD)
-SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS + TIME_TRAVEL_SCENARIOS
+# The audit checks' findings at past cuts, over a log of their own (`bench.audit_at_scenario`).
+AUDIT_SCENARIOS = (TIME_TRAVEL_AUDIT,)
+QUERY_SCENARIOS = TIME_TRAVEL_SCENARIOS + AUDIT_SCENARIOS
+SCENARIOS = EVENT_SCENARIOS + LEDGER_SCENARIOS + QUERY_SCENARIOS
 
 # The goals set for PostgreSQL; SQLite is held to the same ratios for comparison. The ledger
 # scenarios have none yet: their ratios are reported only.
@@ -79,6 +83,8 @@ BASELINES = {
     TIME_TRAVEL_SITE_LIST: "the same cut of the version history, hand-written SQL",
     TIME_TRAVEL_DASHBOARD: "the same reads in hand-written SQL: the sites' versions at the cut, "
     "a checkpoint's or a month's sums and the moves to the cut, the tallies' choice between them",
+    TIME_TRAVEL_AUDIT: "the same reads in hand-written SQL: the findings' versions at the start, "
+    "the clock's versions, the late events' positions and their stored rows (no fold)",
 }
 
 HISTORY_NAMES = frozenset(t.real for t in HISTORY_TABLES)
@@ -114,6 +120,7 @@ class Sizes:
     time_travel_versions: int = 1_000_000
     time_travel_sites: int = 1000
     time_travel_queries: int = 10
+    audit_events: int = 1_000_000
 
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
@@ -122,6 +129,8 @@ class Sizes:
             raise ValueError("time travel needs at least 3 versions and 1 site")
         if self.time_travel_queries < 1:
             raise ValueError("time_travel_queries must be at least 1")
+        if self.audit_events < 1000:
+            raise ValueError("audit_events must be at least 1000")
         if self.verify_events < 1:
             raise ValueError("verify_events must be at least 1")
         if not 1000 <= self.rebuild_events <= MAX_SITES * 200:
@@ -159,6 +168,7 @@ class Sizes:
             time_travel_versions=3_000,
             time_travel_sites=20,
             time_travel_queries=3,
+            audit_events=3_000,
         )
 
 
@@ -222,7 +232,7 @@ class ScenarioResult:
     def unit(self) -> str:
         """What the scenario counts: events written or read, lines of a payment batch, or
         queries at past cuts."""
-        if self.scenario in TIME_TRAVEL_SCENARIOS:
+        if self.scenario in QUERY_SCENARIOS:
             return "queries"
         return "lines" if self.scenario in LEDGER_SCENARIOS else "events"
 

@@ -16,7 +16,13 @@ from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
 from bench.read_models import HISTORY_TABLES, KNOWN, SUM_TABLES, TABLES
 from bench.report import format_tables
-from bench.scenarios import EVENT_SCENARIOS, LEDGER_SCENARIOS, TIME_TRAVEL_SCENARIOS
+from bench.scenarios import (
+    AUDIT_SCENARIOS,
+    EVENT_SCENARIOS,
+    LEDGER_SCENARIOS,
+    QUERY_SCENARIOS,
+    TIME_TRAVEL_SCENARIOS,
+)
 from bench.stores import StoreKind, Target, fresh_store
 from bench.time_travel_scenario import CUT_KINDS, ROUNDS
 from projections.dashboard import ProgrammeDashboard
@@ -46,7 +52,7 @@ def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> Non
         else:
             assert result.passed == (result.ratio >= result.goal)
         # The reconciliation and the time-travel queries only read: no rows of any size.
-        reads_only = result.scenario == "reconciling" or result.scenario in TIME_TRAVEL_SCENARIOS
+        reads_only = result.scenario == "reconciling" or result.scenario in QUERY_SCENARIOS
         assert (result.payload_bytes > 0) == (not reads_only)
     quick = Sizes.quick()
     by_name = {r.scenario: r for r in run.results}
@@ -93,9 +99,18 @@ def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> Non
             assert float(by_name[scenario].details[f"ms_{kind}"]) > 0
             assert float(by_name[scenario].details[f"baseline_ms_{kind}"]) > 0
 
+    # The findings at a cut were listed alike by both sides as known at a position (the run
+    # raises otherwise), over a log with events entered late, which the date cuts folded.
+    for scenario in AUDIT_SCENARIOS:
+        details = by_name[scenario].details
+        assert int(details["log_events"]) == quick.audit_events
+        assert int(details["findings_history"]) > 0 and int(details["late_events"]) > 0
+        for kind in CUT_KINDS:
+            assert float(details[f"ms_{kind}"]) > 0
+
     events, lines, queries = format_tables(run.results).split("\n\n")
     assert queries.splitlines()[0].split()[:4] == ["store", "scenario", "queries", "ms/query"]
-    assert len(queries.splitlines()) == 2 + len(TIME_TRAVEL_SCENARIOS)
+    assert len(queries.splitlines()) == 2 + len(QUERY_SCENARIOS)
     assert len(events.splitlines()) == 2 + len(EVENT_SCENARIOS)
     with_goals = [
         line

@@ -57,6 +57,9 @@ UNIT_PEOPLE = 200
 TEMPLATE = "AT"
 COPIES = "AC"
 FIRST_DAY = date(2016, 3, 1)
+# The template's own story is dated a year before the copies', so that it is over before they
+# begin and its dates hold no copy back.
+TEMPLATE_DAY = FIRST_DAY - timedelta(days=365)
 YEARS = 3
 LATE_DAYS = 30
 SUPERVISOR = Actor(user_id="bench.sup", role=Role.SUPERVISOR, org_unit="Dinas Sosial (benchmark)")
@@ -148,31 +151,31 @@ def _template(jejak: Jejak) -> Template:
         aliases=("Eks lokalisasi",),
         kelurahan=KELURAHAN,
         headcount_at_pendataan=UNIT_PEOPLE,
-        provenance=Provenance(actor=ACTOR, occurred_on=FIRST_DAY),
+        provenance=Provenance(actor=ACTOR, occurred_on=TEMPLATE_DAY),
     ).aggregate_id
     app.hold_sosialisasi(
         site,
         venue="Balai Kelurahan",
         attendance=60,
         facilitators=("Pekerja Sosial Dinsos",),
-        provenance=_with_document(ACTOR, FIRST_DAY + timedelta(days=20), "notulen"),
+        provenance=_with_document(ACTOR, TEMPLATE_DAY + timedelta(days=20), "notulen"),
     )
     app.register_roster(
         site,
         _roster(code, UNIT_PEOPLE, 0),
-        provenance=Provenance(actor=ACTOR, occurred_on=FIRST_DAY + timedelta(days=25)),
+        provenance=Provenance(actor=ACTOR, occurred_on=TEMPLATE_DAY + timedelta(days=25)),
     )
     app.decree_closure(
         site,
         decree_number="BENCH/SK/1",
         signing_authority="Wali Kota",
-        provenance=_with_document(SUPERVISOR, FIRST_DAY + timedelta(days=200), "decree"),
+        provenance=_with_document(SUPERVISOR, TEMPLATE_DAY + timedelta(days=200), "decree"),
     )
     app.close_site(
         site,
         declared_headcount=UNIT_PEOPLE - 10,
         funding_status=FundingStatus.NOT_IN_PLACE,
-        provenance=_with_document(ACTOR, FIRST_DAY + timedelta(days=210), "berita_acara"),
+        provenance=_with_document(ACTOR, TEMPLATE_DAY + timedelta(days=210), "berita_acara"),
     )
     events = [
         (uuid.UUID(str(n.originator_id)), n.originator_version, n.topic, bytes(n.state))
@@ -202,7 +205,8 @@ def _extend_log(store: FreshStore, template: Template, total: int) -> None:
     position = store.jejak.app.position()
     copies = -(-(total - position) // len(template.events))
     step = YEARS * 365 / max(copies, 1)
-    entered = heapq.merge(*(_copy(template, n, int(n * step)) for n in range(1, copies + 1)))
+    lead = (FIRST_DAY - TEMPLATE_DAY).days
+    entered = heapq.merge(*(_copy(template, n, lead + int(n * step)) for n in range(1, copies + 1)))
     rows: list[tuple[int, uuid.UUID, int, str, bytes]] = []
     for _entered_on, _copy_number, _index, (originator, version, topic, state) in entered:
         if position >= total:

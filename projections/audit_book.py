@@ -329,6 +329,13 @@ class AuditBook:
 
     # --- the rows to store --------------------------------------------------------------------
 
+    def stored_rows(self, keys: Iterable[str]) -> dict[Hashable, Row]:
+        """`dossier_rows`, taken from the versions where the book keeps them: a versioned book
+        serialised each dossier after every event that changed it, the last time included."""
+        if self.versions is None:
+            return self.dossier_rows(keys)
+        return {key: self._last_rows[key] for key in keys}
+
     def dossier_rows(self, keys: Iterable[str]) -> dict[Hashable, Row]:
         """The stored form of the dossiers `keys` (the log's clock included)."""
         rows: dict[Hashable, Row] = {}

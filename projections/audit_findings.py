@@ -249,7 +249,7 @@ class AuditFindings(Projection):
     def _write(self, conn: Connection, source: TableSource, book: AuditBook) -> None:
         keys = sorted(book.changed_entries)
         stored = [k for k in keys if source.dossiers.get(k) is not None]
-        replace_rows(conn, self.dossiers, "dossier_id", keys, book.dossier_rows(keys), stored)
+        replace_rows(conn, self.dossiers, "dossier_id", keys, book.stored_rows(keys), stored)
         new = sorted(book.new_subjects)
         if new:
             existing = conn.execute(

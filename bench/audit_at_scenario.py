@@ -13,7 +13,9 @@ Timed, alternating rounds: `findings_at` as known at a random position, as at a 
 at both, beside a raw baseline on a plain driver connection doing the reads the cut needs: each
 finding's latest version at the start position, found the same way (the clock's versions for an
 as-at cut, the late events' positions, and those events' stored rows, which ours folds on top).
-At every known-at cut both sides must list the same findings with the same status.
+At every known-at cut both sides must list the same findings with the same status. Both find
+each finding's version through the history's primary key, driven from the live table (which
+holds every finding ever raised), rather than grouping every version.
 """
 
 from __future__ import annotations
@@ -288,10 +290,11 @@ class _RawReads:
                 self.late = self._late(cut.as_at, base, cut.known_at)
                 self._stored(self.late)
         rows = self._rows(
-            "SELECT h.finding_id, h.status FROM audit_findings_history h JOIN ("
-            " SELECT finding_id, max(version_position) AS at FROM audit_findings_history"
-            " WHERE version_position <= ? GROUP BY finding_id"
-            ") latest ON h.finding_id = latest.finding_id AND h.version_position = latest.at",
+            "SELECT h.finding_id, h.status FROM audit_findings f"
+            " JOIN audit_findings_history h ON h.finding_id = f.finding_id"
+            " WHERE h.version_position = (SELECT max(e.version_position)"
+            "  FROM audit_findings_history e"
+            "  WHERE e.finding_id = f.finding_id AND e.version_position <= ?)",
             (base,),
         )
         return {str(f): str(s) for f, s in rows}

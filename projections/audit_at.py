@@ -26,6 +26,7 @@ from projections.tables import (
     VERSION_COLUMNS,
     VERSION_POSITION,
     audit_dossiers_history,
+    audit_findings,
     audit_findings_history,
     audit_late_events,
     audit_subjects_history,
@@ -37,6 +38,9 @@ class AuditHistories:
     """The audit checks' version histories (a rebuild's builder has shadows of them)."""
 
     findings: Table = audit_findings_history
+    # Every finding ever raised has a row here (findings are resolved, never deleted): a cut
+    # looks up each one's version rather than grouping every version.
+    finding_ids: Table = audit_findings
     dossiers: Table = audit_dossiers_history
     subjects: Table = audit_subjects_history
     late_events: Table = audit_late_events
@@ -57,6 +61,26 @@ def latest_at(
         select(history)
         .join(chosen, and_(history.c[key] == chosen.c.key, at == chosen.c.at))
         .where(*conditions)
+    )
+
+
+def each_latest_at(
+    history: Table, keys: Table, key: str, position: int, *conditions: Any
+) -> Select[Any]:
+    """`latest_at` driven from `keys`, a table with a row per key: each key's latest version
+    is found through the history's primary key, without reading the other versions (a
+    finding whose summary counts a site's people has a version per registration)."""
+    at = history.c[VERSION_POSITION]
+    earlier = history.alias("earlier")
+    latest = (
+        select(func.max(earlier.c[VERSION_POSITION]))
+        .where(earlier.c[key] == keys.c[key], earlier.c[VERSION_POSITION] <= position)
+        .scalar_subquery()
+    )
+    return (
+        select(history)
+        .select_from(keys.join(history, history.c[key] == keys.c[key]))
+        .where(at == latest, *conditions)
     )
 
 

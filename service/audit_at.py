@@ -20,8 +20,8 @@ from projections.audit_at import (
     AuditHistories,
     DossiersAt,
     clock_passes,
+    each_latest_at,
     late_positions,
-    latest_at,
     without_version,
 )
 from projections.audit_book import AuditBook, audit_of_log
@@ -62,7 +62,9 @@ def findings_at(
         conditions = [c[k] == v for k, v in wanted.items()]
         if refolded:
             conditions.append(c.finding_id.not_in(sorted(refolded)))
-        clean = latest_at(histories.findings, "finding_id", base, *conditions)
+        clean = each_latest_at(
+            histories.findings, histories.finding_ids, "finding_id", base, *conditions
+        )
         counted = select(func.count()).select_from(clean.subquery())
         total = int(conn.execute(counted).scalar_one())
         ordered = clean.order_by(c.first_seen_position.desc(), c.finding_id)

@@ -105,5 +105,8 @@ class Verdict:
         )
 
     def wake(self, on: date) -> None:
-        """Evaluate again once the log's clock reaches `on`."""
+        """Evaluate again once the log's clock reaches `on`, which is always after the clock
+        the evaluation ran at: so every dossier whose deadline the clock has passed was woken,
+        and a fold started from a past position looks for the dossiers to wake only between
+        that position's clock and the new one (ADR 0028)."""
         self.wake_on = on if self.wake_on is None else min(self.wake_on, on)

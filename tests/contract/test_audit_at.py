@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.decree import entitlement_id
+from projections.audit_book import AuditBook, NoSource
 from service import restatements
 from service.audit_at import findings_at, replay_findings_at
 from service.system import Jejak
-from service.time_travel import Cut
+from service.time_travel import Cut, log_events
 from tests.contract.journey import CAPITAL, OPERATOR, by, run_money_story
 from tests.contract.test_rebuild_all import SUPERVISOR
 from tests.contract.test_time_travel import late_and_out_of_order
@@ -50,6 +51,25 @@ def test_the_fast_path_equals_the_replay_for_random_cuts(jejak: Jejak) -> None:
     jejak.runner.batch_size = 3
     late_and_out_of_order(jejak)
     same_as_the_replay(jejak, 40)
+
+
+def test_every_deadline_a_dossier_waits_for_is_after_the_clock_that_set_it(jejak: Jejak) -> None:
+    # What a fold started from a past position relies on to find the dossiers to wake.
+    late_and_out_of_order(jejak)
+    book = AuditBook(NoSource(), {}, versioned=True)
+    clock: date | None = None
+    waiting = 0
+    for event in log_events(jejak.app):
+        occurred = event.event.occurred_on
+        clock = occurred if clock is None or occurred > clock else clock
+        book.apply(event)
+        assert book.versions is not None
+        for row, at in book.versions.dossiers:
+            if at.position == event.position and row["wake_on"] is not None:
+                assert row["wake_on"] > clock, (row["dossier_id"], row["wake_on"], clock)
+                waiting += 1
+        book.versions.dossiers.clear()
+    assert waiting > 0
 
 
 def test_after_a_side_by_side_rebuild_the_histories_give_the_same_cuts(jejak: Jejak) -> None:

@@ -3,11 +3,12 @@ supervisor's acknowledgement (auditors read everything and change nothing)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Role
@@ -30,6 +31,31 @@ MAX_EXPORT_ROWS = 100_000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@dataclass(frozen=True)
+class FindingFilters:
+    """The filters the findings list and its exports take, as `service.audit.findings` does."""
+
+    rule: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    site_id: str | None = None
+    acknowledged: bool | None = None
+
+
+def finding_filters(
+    rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
+    severity: Literal["B", "F"] | None = None,
+    status: Literal["open", "resolved"] | None = None,
+    site_id: UUID | None = None,
+    acknowledged: bool | None = None,
+) -> FindingFilters:
+    """The query's filters on the findings."""
+    return FindingFilters(rule, severity, status, str(site_id) if site_id else None, acknowledged)
+
+
+FiltersDep = Annotated[FindingFilters, Depends(finding_filters)]
+
+
 @router.get("/rules")
 def list_rules(user: UserDep) -> list[dict[str, Any]]:
     """The declared checks (id, check, severity, subject, suggested action, precedent), and
@@ -44,11 +70,7 @@ def list_findings(
     jejak: JejakDep,
     response: Response,
     cut: CutDep,
-    rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
-    severity: Literal["B", "F"] | None = None,
-    status: Literal["open", "resolved"] | None = None,
-    site_id: UUID | None = None,
-    acknowledged: bool | None = None,
+    filters: FiltersDep,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
@@ -57,17 +79,7 @@ def list_findings(
     position or a recording time) and/or `as_at` (a business date), as they stood then."""
     require_role(user, READERS_OF_FINDINGS, "read the audit findings")
     caught_up(jejak, after, response)
-    page = audit.findings(
-        jejak,
-        rule=rule,
-        severity=severity,
-        status=status,
-        site_id=str(site_id) if site_id else None,
-        acknowledged=acknowledged,
-        limit=limit,
-        offset=offset,
-        cut=cut,
-    )
+    page = audit.findings(jejak, **asdict(filters), limit=limit, offset=offset, cut=cut)
     return page_body(page) | cut_body(cut)
 
 
@@ -113,25 +125,13 @@ def export_findings(
     user: UserDep,
     jejak: JejakDep,
     cut: CutDep,
-    rule: Annotated[str | None, Query(pattern=r"^A[0-9]{2}$")] = None,
-    severity: Literal["B", "F"] | None = None,
-    status: Literal["open", "resolved"] | None = None,
-    site_id: UUID | None = None,
+    chosen: FiltersDep,
 ) -> Response:
     """The findings (same filters and cut as the list) as CSV or XLSX for the auditors' own
     tools; the export is recorded as an event before it is handed out."""
     require_role(user, READERS_OF_FINDINGS, "export the audit findings")
-    filters = {"rule": rule, "severity": severity, "status": status, "site_id": site_id}
-    filters |= cut_body(cut)
-    page = audit.findings(
-        jejak,
-        rule=rule,
-        severity=severity,
-        status=status,
-        site_id=str(site_id) if site_id else None,
-        limit=MAX_EXPORT_ROWS,
-        cut=cut,
-    )
+    filters = {k: v for k, v in asdict(chosen).items() if v is not None} | cut_body(cut)
+    page = audit.findings(jejak, **asdict(chosen), limit=MAX_EXPORT_ROWS, cut=cut)
     table = Table("Temuan audit otomatis", FINDING_COLUMNS, page.items)
     generated_at = datetime.now(UTC).replace(microsecond=0)
     if fmt == "csv":

@@ -66,6 +66,9 @@ class Rebuild:
     projections: list[Projection]
     builders: list[Projection]
     position: int
+    # The last comparison and the position it was made at: a switch at the same position
+    # stores those differences instead of comparing every table again.
+    compared: tuple[int, list[TableDiff]] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -137,6 +140,7 @@ def compare(rebuild: Rebuild) -> list[TableDiff]:
                 position = _level(conn, rebuild)
                 diffs = _diffs(conn, rebuild)
             rebuild.position = position
+            rebuild.compared = (position, diffs)
             return diffs
         except LiveMoved:
             rebuild.jejak.runner.catch_up()
@@ -158,7 +162,13 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
         try:
             with rebuild.jejak.engine.begin() as conn:
                 position = _level(conn, rebuild)
-                diffs = _diffs(conn, rebuild)
+                # Nothing moved since the comparison (the positions are locked, and only the
+                # runner writes the live read models, with its position): it still holds.
+                compared = rebuild.compared
+                if compared is not None and compared[0] == position:
+                    diffs = compared[1]
+                else:
+                    diffs = _diffs(conn, rebuild)
                 refuse_a_changed_chain(diffs)
                 switch_tables(conn, rebuild.projections, position)
                 conn.execute(

@@ -8,7 +8,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import delete, func, inspect, select, text
+from sqlalchemy import Connection, delete, func, inspect, select, text
 
 from domain.audit_errors import PersonalDataInText
 from domain.errors import InvalidValue
@@ -16,13 +16,14 @@ from domain.recording import Role
 from domain.restatement import Restatement
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.beneficiary_status import BeneficiaryStatus
+from projections.side_by_side import TableDiff
 from projections.tables import beneficiary_status, entitlement_status
 from service import restatements
 from service.accounts import Account
 from service.schema import restatement_diffs
 from service.schema import restatements as restatements_table
 from service.system import Jejak
-from tests.contract.journey import run_journey
+from tests.contract.journey import closed_site, run_journey
 from tests.service.test_migrations import (
     test_migrations_match_the_declared_tables as migrations_match,
 )
@@ -94,6 +95,31 @@ def test_a_changed_fold_shows_rows_added_removed_and_changed(journeyed: Jejak) -
     assert changed.positions and all(0 < p <= rebuilt.position for p in changed.positions)
     # Nothing switched yet: the live table answers as before.
     assert _cases(journeyed) == live_before
+
+
+def test_a_switch_stores_the_comparison_it_follows_unless_the_log_moved_on(
+    journeyed: Jejak, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[restatements.Rebuild] = []
+    real = restatements._diffs
+
+    def counted(conn: Connection, rebuild: restatements.Rebuild) -> list[TableDiff]:
+        compared.append(rebuild)
+        return real(conn, rebuild)
+
+    monkeypatch.setattr(restatements, "_diffs", counted)
+    rebuilt = restatements.prepare(journeyed, ["beneficiary_status"], replace=corrected)
+    shown = restatements.compare(rebuilt)
+    done = restatements.switch(rebuilt, ADMIN, REASON)
+    # Nothing was recorded in between: the switch stores the differences shown, not redone.
+    assert compared == [rebuilt] and done.diffs is shown
+
+    again = restatements.prepare(journeyed, ["beneficiary_status"], replace=corrected)
+    restatements.compare(again)
+    closed_site(journeyed.app, "TRK-LU")
+    journeyed.runner.catch_up()
+    restatements.switch(again, ADMIN, REASON)
+    assert compared == [rebuilt, again, again]
 
 
 def test_the_switch_is_atomic_recorded_and_keeps_the_previous_version(journeyed: Jejak) -> None:

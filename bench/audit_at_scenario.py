@@ -45,7 +45,7 @@ from bench.scenarios import (
     _site_code,
 )
 from bench.stores import FreshStore, Target, connect_postgres, connect_sqlite, fresh_store
-from bench.time_travel_scenario import CUT_KINDS, ROUNDS, measure_cuts, random_cut
+from bench.time_travel_scenario import CUT_KINDS, ROUNDS, analyze, measure_cuts, random_cut
 from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.site import FundingStatus
 from projections.audit_findings import AuditFindings
@@ -84,6 +84,7 @@ def audit_at(
         ProjectionRunner(
             ApplicationEventSource(jejak.app), jejak.engine, [audit], sizes.batch
         ).catch_up()
+        analyze(store)
         head = jejak.app.position()
         rng = random.Random(29)
         cuts = [

@@ -78,7 +78,7 @@ def time_travel(
             f"{sizes.time_travel_sites} sites"
         )
         sites, head = _seed(jejak, sizes)
-        _analyze(store)
+        analyze(store)
         rng = random.Random(23)
         cuts = [
             random_cut(rng, head, kind)
@@ -309,7 +309,7 @@ def _insert_members(
             append_rows(conn, dashboard_members, chunk)
 
 
-def _analyze(store: FreshStore) -> None:
+def analyze(store: FreshStore) -> None:
     # Planner statistics for the freshly loaded tables, as autovacuum would gather them.
     with store.jejak.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, and_, func, select
+from sqlalchemy import CompoundSelect, Connection, Select, Table, func, select, union_all
 
 from projections.audit_book import LOG_KEY
 from projections.audit_findings import LoadingSource, unpacked
@@ -31,6 +31,9 @@ from projections.tables import (
     audit_late_events,
     audit_subjects_history,
 )
+
+# Keys looked up per statement, each by its own probe.
+PROBES = 100
 
 
 @dataclass(frozen=True)
@@ -46,22 +49,22 @@ class AuditHistories:
     late_events: Table = audit_late_events
 
 
-def latest_at(
-    history: Table, key: str, position: int, *conditions: Any, scope: Any = None
-) -> Select[Any]:
-    """Each key's latest version at or before `position`, among those meeting `conditions`
-    once chosen (a key whose latest version fails them is left out, not an older one);
-    `scope`, a condition on the key, narrows the versions looked at first."""
+def latest_at(history: Table, key: str, position: int, keys: Sequence[str]) -> CompoundSelect[Any]:
+    """The latest version at or before `position` of each of `keys`: one probe per key down
+    the history's primary key (key, position), which reads one entry however many versions the
+    key has (a site's dossier has one per person registered)."""
     at = history.c[VERSION_POSITION]
-    latest = select(history.c[key].label("key"), func.max(at).label("at")).where(at <= position)
-    if scope is not None:
-        latest = latest.where(scope)
-    chosen = latest.group_by(history.c[key]).subquery()
-    return (
+    probes = [
         select(history)
-        .join(chosen, and_(history.c[key] == chosen.c.key, at == chosen.c.at))
-        .where(*conditions)
-    )
+        .where(history.c[key] == value, at <= position)
+        .order_by(at.desc())
+        .limit(1)
+        .subquery()
+        for value in keys
+    ]
+    # Each probe is its own subquery: SQLite takes ORDER BY and LIMIT in a compound select's
+    # parts only that way.
+    return union_all(*(select(probe) for probe in probes))
 
 
 def each_latest_at(
@@ -101,29 +104,44 @@ class DossiersAt(LoadingSource):
         clock = json.loads(log["facts"])["clock"] if log else None
         self.clock = date.fromisoformat(clock) if clock else None
 
-    def _latest(
-        self, history: Table, key: str, values: Sequence[str], column: str | None = None
-    ) -> list[Row]:
-        """Each key's version at the position, for the keys whose `column` (the key itself
-        unless named) holds one of `values`."""
+    def _latest(self, history: Table, key: str, values: Sequence[str]) -> list[Row]:
+        """The versions at the position of these keys (at most one each)."""
         found: list[Row] = []
-        for chunk in range(0, len(values), 500):
-            condition = key_in(self.conn, history.c[column or key], values[chunk : chunk + 500])
-            query = latest_at(history, key, self.position, scope=condition)
+        for chunk in range(0, len(values), PROBES):
+            query = latest_at(history, key, self.position, values[chunk : chunk + PROBES])
             found += [without_version(r) for r in self.conn.execute(query).mappings()]
         return found
 
     def subject_rows(self, aggregate_ids: Sequence[str]) -> dict[str, Row]:
-        rows = self._latest(self.histories.subjects, "aggregate_id", aggregate_ids)
-        return {r["aggregate_id"]: r for r in rows}
+        # An aggregate is sent to its dossier once, by the event that first names it: its one
+        # version is its index entry from then on.
+        history = self.histories.subjects
+        found: dict[str, Row] = {}
+        for chunk in range(0, len(aggregate_ids), 500):
+            query = select(history).where(
+                key_in(self.conn, history.c.aggregate_id, aggregate_ids[chunk : chunk + 500]),
+                history.c[VERSION_POSITION] <= self.position,
+            )
+            for row in self.conn.execute(query).mappings():
+                found[row["aggregate_id"]] = without_version(row)
+        return found
 
     def dossier_rows(self, dossier_ids: Sequence[str]) -> dict[str, Row]:
         rows = self._latest(self.histories.dossiers, "dossier_id", dossier_ids)
         return {r["dossier_id"]: unpacked(r) for r in rows}
 
     def finding_rows(self, dossier_ids: Sequence[str]) -> list[Row]:
-        # A finding only ever comes from one dossier, named in every version of it.
-        return self._latest(self.histories.findings, "finding_id", dossier_ids, "dossier_id")
+        # A finding only ever comes from one dossier: the live table, which holds every finding
+        # ever raised, names the findings of these dossiers through its index.
+        raised = self.histories.finding_ids
+        found: list[Row] = []
+        for chunk in range(0, len(dossier_ids), 500):
+            of_these = key_in(self.conn, raised.c.dossier_id, dossier_ids[chunk : chunk + 500])
+            query = each_latest_at(
+                self.histories.findings, raised, "finding_id", self.position, of_these
+            )
+            found += [without_version(r) for r in self.conn.execute(query).mappings()]
+        return found
 
     def finding_row(self, finding_id: str) -> Row | None:
         rows = self._latest(self.histories.findings, "finding_id", [finding_id])

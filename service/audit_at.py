@@ -65,13 +65,16 @@ def findings_at(
         clean = each_latest_at(
             histories.findings, histories.finding_ids, "finding_id", base, *conditions
         )
-        counted = select(func.count()).select_from(clean.subquery())
-        total = int(conn.execute(counted).scalar_one())
         ordered = clean.order_by(c.first_seen_position.desc(), c.finding_id)
         if limit is not None:
             # The refolded findings may fall anywhere in the order: enough clean rows to place them.
             ordered = ordered.limit(offset + limit)
         rows = [without_version(r) for r in conn.execute(ordered).mappings()]
+        if limit is None:
+            total = len(rows)
+        else:
+            counted = select(func.count()).select_from(clean.subquery())
+            total = int(conn.execute(counted).scalar_one())
     moved = [r for r in refolded.values() if all(r[k] == v for k, v in wanted.items())]
     merged = sorted(rows + moved, key=lambda r: (-r["first_seen_position"], r["finding_id"]))
     end = None if limit is None else offset + limit

@@ -22,6 +22,7 @@ from domain.recording import DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.report_figures import flatten
 from service.application import NotFound
+from service.cut_options import KnownAt, cut_of
 from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
 from service.published_reports import PublishedReports, figures, publish, republish
 from service.system import Jejak
@@ -63,11 +64,16 @@ def _reading() -> Jejak:
 
 
 @reports_cli.command("figures")
-def draft(period: PeriodText, kind: Kind = ReportKind.PROGRAMME_FIGURES) -> None:
-    """The figures a publication would freeze now; nothing is recorded."""
+def draft(
+    period: PeriodText, kind: Kind = ReportKind.PROGRAMME_FIGURES, known_at: KnownAt = None
+) -> None:
+    """The figures a publication would freeze now, or would have frozen as known at a past
+    position or time; nothing is recorded."""
     jejak = _reading()
     try:
-        content = figures(jejak.app, kind, _period(period), jejak.app.position())
+        cut = cut_of(jejak, known_at, None)
+        position = jejak.app.position() if cut is None or cut.known_at is None else cut.known_at
+        content = figures(jejak.app, kind, _period(period), position)
     finally:
         jejak.close()
     typer.echo(f"{kind.value} {content['period']['start']}..{content['period']['end']}")

@@ -21,7 +21,7 @@ from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.queries import After, Limit, Offset, caught_up, page_body
+from service.api.queries import After, KnownAt, Limit, Offset, caught_up, page_body, report_cut
 from service.published_reports import Publication, PublishedReports, figures, publish, republish
 
 router = APIRouter(
@@ -134,12 +134,17 @@ def draft_figures(
     period_start: date,
     period_end: date,
     report_kind: ReportKind = ReportKind.PROGRAMME_FIGURES,
+    known_at: KnownAt = None,
 ) -> dict[str, Any]:
     """The figures a publication would freeze now (computed from the log as known at its
-    head), to check before sending; nothing is recorded."""
+    head), to check before sending; with `known_at` (a log position or a recording time), the
+    figures the log gave then. Nothing is recorded."""
     require_role(user, REPLAYERS, "compute a report's figures")
     period = Period(period_start, period_end)
-    return figures(jejak.app, report_kind, period, jejak.app.position())
+    cut = report_cut(jejak, known_at, None)
+    position = jejak.app.position() if cut is None else cut.known_at
+    assert position is not None
+    return figures(jejak.app, report_kind, period, position)
 
 
 @router.get("/{report_id}")

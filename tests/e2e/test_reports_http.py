@@ -226,3 +226,15 @@ def test_the_draft_figures_are_what_a_publication_would_freeze(client: TestClien
     one = get(client, "aud", f"/api/reports/{report['id']}")
     assert one["content"] == draft
     assert get(client, "aud", "/api/reports?report_kind=programme_figures")["total"] == 1
+
+
+def test_the_draft_figures_can_be_asked_as_known_at_a_past_position(client: TestClient) -> None:
+    returned_beneficiary(client)
+    path = "/api/reports/figures?period_start=2019-07-01&period_end=2019-09-30"
+    now = get(client, "sup", path)
+    head = now["known_at_position"]
+    assert get(client, "sup", f"{path}&known_at={head}") == now
+    before = get(client, "sup", f"{path}&known_at=1")
+    assert before["known_at_position"] == 1 and before != now
+    bad = client.get(f"{path}&known_at=soon", headers=login(client, "sup"))
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "known_at")

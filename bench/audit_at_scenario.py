@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import json
 import random
 import re
@@ -33,7 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.integrity_scenario import insert_stored
+from bench.integrity_scenario import insert_stored_in_chunks
 from bench.scenarios import (
     ACTOR,
     KELURAHAN,
@@ -210,17 +211,13 @@ def _extend_log(store: FreshStore, template: Template, total: int) -> None:
     step = YEARS * 365 / max(copies, 1)
     lead = (FIRST_DAY - TEMPLATE_DAY).days
     entered = heapq.merge(*(_copy(template, n, lead + int(n * step)) for n in range(1, copies + 1)))
-    rows: list[tuple[int, uuid.UUID, int, str, bytes]] = []
-    for _entered_on, _copy_number, _index, (originator, version, topic, state) in entered:
-        if position >= total:
-            break
-        position += 1
-        rows.append((position, originator, version, topic, state))
-        if len(rows) == CHUNK:
-            insert_stored(store, rows)
-            rows = []
-    if rows:
-        insert_stored(store, rows)
+    numbered = (
+        (at, *stored)
+        for at, (_entered_on, _copy_number, _index, stored) in enumerate(
+            entered, start=position + 1
+        )
+    )
+    insert_stored_in_chunks(store, itertools.islice(numbered, max(total - position, 0)), CHUNK)
 
 
 def _copy(template: Template, number: int, days: int) -> Iterator[tuple[date, int, int, Stored]]:

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,21 @@ def _seed(store: FreshStore, template: dict[str, Any], count: int) -> None:
 
 def _insert_events(store: FreshStore, events: list[tuple[int, uuid.UUID, str, bytes]]) -> None:
     insert_stored(store, [(p, o, 1, t, s) for p, o, t, s in events])
+
+
+def insert_stored_in_chunks(
+    store: FreshStore, events: Iterable[tuple[int, uuid.UUID, int, str, bytes]], chunk: int
+) -> None:
+    """`insert_stored` of a stream of events, `chunk` at a time: a million copied events are
+    never all in memory."""
+    batch: list[tuple[int, uuid.UUID, int, str, bytes]] = []
+    for event in events:
+        batch.append(event)
+        if len(batch) == chunk:
+            insert_stored(store, batch)
+            batch = []
+    if batch:
+        insert_stored(store, batch)
 
 
 def insert_stored(store: FreshStore, events: list[tuple[int, uuid.UUID, int, str, bytes]]) -> None:

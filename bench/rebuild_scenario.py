@@ -22,11 +22,12 @@ import multiprocessing
 import resource
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from bench.baselines import RawStore
-from bench.integrity_scenario import insert_stored
+from bench.integrity_scenario import insert_stored_in_chunks
 from bench.scenarios import (
     ACTOR,
     PENDATAAN,
@@ -172,28 +173,31 @@ def _template(store: FreshStore) -> Template:
 def _extend_log(store: FreshStore, template: Template, total: int, copies: int) -> int:
     """Append copies of the template until the log holds `total` events (the last copy may
     stop part-way through its roster, which is still a valid log); returns the copies made."""
-    position = store.jejak.app.position()
+    made = [copies]
+    insert_stored_in_chunks(
+        store, _copies(template, store.jejak.app.position(), total, made), CHUNK
+    )
+    return made[0]
+
+
+def _copies(
+    template: Template, position: int, total: int, made: list[int]
+) -> Iterator[tuple[int, uuid.UUID, int, str, bytes]]:
+    """The copies' stored events from `position` on, counting the copies in `made`."""
     site = template.site_id.encode()
     code = template.site_code.encode()
-    rows: list[tuple[int, uuid.UUID, int, str, bytes]] = []
     while position < total:
-        copies += 1
+        made[0] += 1
         new_site = str(uuid.uuid4()).encode()
-        new_code = _site_code(COPIES, copies).encode()
+        new_code = _site_code(COPIES, made[0]).encode()
         renamed = {template.site_id: uuid.UUID(new_site.decode())}
         for originator, version, topic, state in template.events:
             if position >= total:
-                break
+                return
             position += 1
             new_id = renamed.setdefault(str(originator), uuid.uuid4())
             state = state.replace(site, new_site).replace(code, new_code)
-            rows.append((position, new_id, version, topic, state))
-            if len(rows) == CHUNK:
-                insert_stored(store, rows)
-                rows = []
-    if rows:
-        insert_stored(store, rows)
-    return copies
+            yield position, new_id, version, topic, state
 
 
 def _rebuild_in_child(settings: Settings) -> Measured:

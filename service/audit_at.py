@@ -86,7 +86,7 @@ def _start_and_refold(
     conn: Connection, jejak: Jejak, histories: AuditHistories, cut: Cut
 ) -> tuple[int, dict[str, Row]]:
     """The position whose versions the cut starts from, and the findings the events entered
-    late change on top of them (those loaded on the way included: each as at the cut)."""
+    late change on top of them, each as at the cut."""
     base = cut.known_at if cut.known_at is not None else EVERY_POSITION
     if cut.as_at is None:
         return base, {}
@@ -103,7 +103,8 @@ def _start_and_refold(
     book = AuditBook(source, _audit(jejak).deadline_days)
     for event in events:
         book.apply(event)
-    return base, dict(book.findings)
+    # A finding the book only loaded is its version at the start, which the SQL reads anyway.
+    return base, {fid: book.findings[fid] for fid in book.changed_findings}
 
 
 def _audit(jejak: Jejak) -> AuditFindings:

@@ -291,6 +291,9 @@ class Beneficiary(Correctable):
         # her a minor: a corrected pendataan date is checked against it (ADR 0022).
         self.birth_date: Sealed | None = None
         self.minor_at_pendataan: bool | None = None
+        # Her NIK as verification sealed it: the duplicate index entry it rests on is kept
+        # while a record holds it (ADR 0029).
+        self.nik: Sealed | None = None
 
     def verify_identity(
         self,
@@ -357,6 +360,7 @@ class Beneficiary(Correctable):
         reason: str | None,
     ) -> None:
         self.identity_verified = True
+        self.nik = nik
         self.birth_date, self.minor_at_pendataan = birth_date, False
 
     def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:

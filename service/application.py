@@ -316,7 +316,7 @@ class ProgrammeApplication(
     ) -> CommandResult:
         """Verify a person's identity; the NIK, and her name with her birth date, are claimed
         in the erasable duplicate index (another case's name and birth date is check A06)."""
-        owner = self.vault.claim("nik", evidence.nik, beneficiary_id)
+        nik = self.vault.claim("nik", evidence.nik, beneficiary_id)
         twin_key = self._name_and_birth_date(beneficiary_id, evidence)
         twin = self.vault.claim(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id) if twin_key else None
         try:
@@ -326,17 +326,21 @@ class ProgrammeApplication(
                 expected_version,
                 lambda b: b.verify_identity(
                     evidence=evidence,
-                    duplicate_in_programme=owner is not None,
+                    duplicate_in_programme=nik.held_by_another,
                     sealer=self.vault.sealer_for(beneficiary_id),
                     provenance=provenance,
-                    name_and_birth_date_shared=twin is not None,
+                    name_and_birth_date_shared=twin is not None and twin.held_by_another,
                 ),
             )
         except BaseException:
-            if owner is None:
-                self.vault.release("nik", evidence.nik, beneficiary_id)
-            if twin_key and twin is None:
-                self.vault.release(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id)
+            # Only what this call took is given back, and not what her record now holds: a
+            # retry of an earlier verification must never free her NIK (ADR 0029).
+            held = (
+                self._reload(Beneficiary, beneficiary_id) if self._exists(beneficiary_id) else None
+            )
+            self.vault.give_back(nik, still_held=None if held is None else self._opened(held.nik))
+            if twin is not None and held is not None:
+                self.vault.give_back(twin, still_held=self._recorded_twin_key(held))
             raise
 
     def _name_and_birth_date(self, beneficiary_id: UUID, evidence: IdentityEvidence) -> str | None:

@@ -82,10 +82,9 @@ def _owner(jejak: Jejak, name: str) -> UUID | None:
     gives it back when it was free)."""
     probe = uuid4()
     key = name_and_birth_date(name, BIRTH)
-    owner = jejak.vault.claim(NAME_AND_BIRTH_DATE, key, probe)
-    if owner is None:
-        jejak.vault.release(NAME_AND_BIRTH_DATE, key, probe)
-    return owner
+    claim = jejak.vault.claim(NAME_AND_BIRTH_DATE, key, probe)
+    jejak.vault.give_back(claim)
+    return claim.other_owner
 
 
 def test_a_corrected_name_moves_in_the_index_check_a06_reads_and_is_erased_with_her(

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from domain.beneficiary import IdentityEvidence
 from domain.errors import DomainError
 from domain.identity import Sex, make_nik
-from service.application import NewBeneficiary
+from service.application import CommandResult, NewBeneficiary
 from service.system import Jejak
 from tests.contract.journey import OPERATOR, by, closed_site
+from tests.contract.test_ledger_contract import race
 
 ADULT_BIRTH = date(1990, 4, 5)
 # Under 18 at the 2016 pendataan: the verification is refused after the NIK was claimed.
@@ -99,3 +100,35 @@ def test_verifications_retries_and_refusals_leave_one_verified_case_per_nik(jeja
             assert probe.other_owner == (holders[0] if holders else None)
 
     check()
+
+
+def test_a_double_submitted_verification_leaves_her_nik_claimed(jejak: Jejak) -> None:
+    # Two runs of the same verification at once: one takes the index entry, the other finds it
+    # already hers. Whichever is refused must not give back the entry the other one's event
+    # rests on.
+    app = jejak.app
+    site = closed_site(app)
+    rounds = 12
+    cases = [
+        r.aggregate_id
+        for r in app.register_roster(
+            site,
+            [NewBeneficiary(f"TRK-JP-{7000 + n}", f"Contoh Ganda {n}") for n in range(rounds)],
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        )
+    ]
+    for n, case in enumerate(cases):
+        nik = make_nik("657104", ADULT_BIRTH, Sex.FEMALE, 7000 + n)
+
+        def verify(_: int, case: UUID = case, nik: str = nik) -> CommandResult:
+            return app.verify_identity(
+                case,
+                evidence=IdentityEvidence(nik, ADULT_BIRTH, Sex.FEMALE),
+                provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+            )
+
+        outcomes = race(2, verify)
+        assert sum(not isinstance(o, DomainError) for o in outcomes) == 1, outcomes
+        probe = jejak.vault.claim("nik", nik, uuid4())
+        jejak.vault.give_back(probe)
+        assert probe.other_owner == case, n

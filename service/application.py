@@ -364,9 +364,12 @@ class ProgrammeApplication(
     ) -> CommandResult:
         """Verify a person's identity; the NIK, and her name with her birth date, are claimed
         in the erasable duplicate index (another case's name and birth date is check A06)."""
-        nik = self.vault.claim("nik", evidence.nik, beneficiary_id)
+        nik_claim = self.vault.claim("nik", evidence.nik, beneficiary_id)
         twin_key = self._name_and_birth_date(beneficiary_id, evidence)
-        twin = self.vault.claim(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id) if twin_key else None
+        twin_claim = (
+            self.vault.claim(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id) if twin_key else None
+        )
+        twin_elsewhere = twin_claim is not None and twin_claim.held_by_another
         try:
             return self._update(
                 Beneficiary,
@@ -374,10 +377,10 @@ class ProgrammeApplication(
                 expected_version,
                 lambda b: b.verify_identity(
                     evidence=evidence,
-                    duplicate_in_programme=nik.held_by_another,
+                    duplicate_in_programme=nik_claim.held_by_another,
                     sealer=self.vault.sealer_for(beneficiary_id),
                     provenance=provenance,
-                    name_and_birth_date_shared=twin is not None and twin.held_by_another,
+                    name_and_birth_date_shared=twin_elsewhere,
                 ),
             )
         except BaseException:
@@ -386,9 +389,11 @@ class ProgrammeApplication(
             held = (
                 self._reload(Beneficiary, beneficiary_id) if self._exists(beneficiary_id) else None
             )
-            self.vault.give_back(nik, still_held=None if held is None else self._opened(held.nik))
-            if twin is not None and held is not None:
-                self.vault.give_back(twin, still_held=self._recorded_twin_key(held))
+            self.vault.give_back(
+                nik_claim, still_held=None if held is None else self._opened(held.nik)
+            )
+            if twin_claim is not None and held is not None:
+                self.vault.give_back(twin_claim, still_held=self._recorded_twin_key(held))
             raise
 
     def _name_and_birth_date(self, beneficiary_id: UUID, evidence: IdentityEvidence) -> str | None:

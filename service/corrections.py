@@ -148,7 +148,9 @@ class CorrectionCommands:
         verification, and the recorded one released after it.
         """
         move = self._name_index_move(beneficiary_id, name)
-        twin = None if move is None else self.vault.claim(move.kind, move.corrected, beneficiary_id)
+        twin_claim = (
+            None if move is None else self.vault.claim(move.kind, move.corrected, beneficiary_id)
+        )
 
         def decide(b: Beneficiary) -> None:
             b.correct_details(
@@ -158,15 +160,17 @@ class CorrectionCommands:
                 recorded_phone=self.vault.open(b.phone) if b.phone else None,
                 sealer=self.vault.sealer_for(b.id),
                 provenance=provenance,
-                name_and_birth_date_shared=None if twin is None else twin.held_by_another,
+                name_and_birth_date_shared=None
+                if twin_claim is None
+                else twin_claim.held_by_another,
             )
 
         try:
             result = self._update(Beneficiary, beneficiary_id, expected_version, decide)
         except BaseException:
-            if twin is not None:
+            if twin_claim is not None:
                 held = self._reload(Beneficiary, beneficiary_id)
-                self.vault.give_back(twin, still_held=self._recorded_twin_key(held))
+                self.vault.give_back(twin_claim, still_held=self._recorded_twin_key(held))
             raise
         if move is not None:
             self.vault.release(move.kind, move.recorded, beneficiary_id)

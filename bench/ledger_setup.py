@@ -135,14 +135,14 @@ def _home_with_an_account(app: ProgrammeApplication, people: Sequence[UUID], fir
     accounts = {person: account_number(n) for n, person in numbered}
     nik_owners = app.vault.claim_all("nik", [(evidence[p].nik, p) for p in people])
     account_owners = app.vault.claim_all("bank_account", [(accounts[p], p) for p in people])
-    if any(owner is not None for owner in account_owners.values()):
+    if any(claim.held_by_another for claim in account_owners.values()):
         raise RuntimeError("the benchmark's account numbers are not unique")
     beneficiaries = [app.beneficiary(person) for person in people]
     for (n, _), b in zip(numbered, beneficiaries, strict=True):
         sealer = app.vault.sealer_for(b.id)
         b.verify_identity(
             evidence=evidence[b.id],
-            duplicate_in_programme=nik_owners[evidence[b.id].nik] is not None,
+            duplicate_in_programme=nik_owners[evidence[b.id].nik].held_by_another,
             sealer=sealer,
             provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
         )

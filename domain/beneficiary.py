@@ -47,6 +47,9 @@ from domain.site import Site
 CASE_NUMBER = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}", re.ASCII)
 BANK_CODE = re.compile(r"[0-9]{3}", re.ASCII)
 ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}", re.ASCII)
+# Her phone as the office writes it: digits, spaces and dashes, an optional leading plus. The
+# API publishes the same pattern, so one rule holds for every way in (ADR 0029).
+PHONE = re.compile(r"\+?[0-9 -]{6,20}", re.ASCII)
 # What `Beneficiary.create_id` hashes before the case number, as uuid5 would.
 _ID_PREFIX = NAMESPACE_URL.bytes + b"jejak:beneficiary:"
 
@@ -101,6 +104,15 @@ class BeneficiaryDetails:
 
     name: Sealed
     phone: Sealed | None
+
+
+def check_phone(phone: str | None) -> None:
+    """Her phone, when given, must look like one (`PHONE`); the message never repeats it."""
+    if phone is not None and not PHONE.fullmatch(phone):
+        raise InvalidValue(
+            "phone must be 6 to 20 digits, spaces or dashes, with an optional leading +",
+            field="phone",
+        )
 
 
 class Beneficiary(Correctable):
@@ -240,7 +252,7 @@ class Beneficiary(Correctable):
         (see `_start`).
         """
         if checked_id is None:
-            cls.check_registration(site=site, case_number=case_number, name=name)
+            cls.check_registration(site=site, case_number=case_number, name=name, phone=phone)
             checked_id = cls.create_id(case_number)
         return cls._start(
             cls.BeneficiaryRegistered,
@@ -253,7 +265,7 @@ class Beneficiary(Correctable):
         )
 
     @staticmethod
-    def check_registration(*, site: Site, case_number: str, name: str) -> None:
+    def check_registration(*, site: Site, case_number: str, name: str, phone: str | None) -> None:
         """The registration rules, checkable before any key or seal is made for her."""
         if not CASE_NUMBER.fullmatch(case_number):
             raise InvalidValue("case number must look like TRK-JP-0001", field="case_number")
@@ -263,6 +275,7 @@ class Beneficiary(Correctable):
             )
         if not name.strip():
             raise InvalidValue("name must not be empty", field="name")
+        check_phone(phone)
 
     @event(BeneficiaryRegistered)
     def __init__(
@@ -291,6 +304,9 @@ class Beneficiary(Correctable):
         # her a minor: a corrected pendataan date is checked against it (ADR 0022).
         self.birth_date: Sealed | None = None
         self.minor_at_pendataan: bool | None = None
+        # Her NIK as verification sealed it: the duplicate index entry it rests on is kept
+        # while a record holds it (ADR 0029).
+        self.nik: Sealed | None = None
 
     def verify_identity(
         self,
@@ -357,6 +373,7 @@ class Beneficiary(Correctable):
         reason: str | None,
     ) -> None:
         self.identity_verified = True
+        self.nik = nik
         self.birth_date, self.minor_at_pendataan = birth_date, False
 
     def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:
@@ -668,6 +685,7 @@ class Beneficiary(Correctable):
         if name is not None and not name.strip():
             raise InvalidValue("name must not be empty", field="name")
         new_name = name.strip() if name is not None and name.strip() != recorded_name else None
+        check_phone(phone or None)
         new_phone = phone.strip() if phone and phone.strip() != recorded_phone else None
         if new_name is None and new_phone is None:
             raise NothingToCorrect("the details given are the ones recorded")

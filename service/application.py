@@ -25,7 +25,7 @@ from domain.beneficiary import (
     IdentityEvidence,
     ReintegrationPath,
 )
-from domain.errors import DomainError, RuleViolation
+from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.recording import Provenance, RegionRef
 from domain.rules import ProgrammeRules
 from domain.sealed import Sealer
@@ -35,6 +35,7 @@ from service.audit_register import AuditRegisterCommands
 from service.corrections import CorrectionCommands
 from service.db import APPLICATION_NAME
 from service.ledger import LedgerCommands
+from service.registered_ids import registered_among
 from service.report_commands import ReportCommands
 from service.transcoding import OrjsonTranscoder, register_domain_transcodings
 from service.vault import NAME_AND_BIRTH_DATE, Vault, name_and_birth_date
@@ -81,11 +82,13 @@ class CommandResult:
 
 @dataclass(frozen=True)
 class NewBeneficiary:
-    """One row of a pendataan roster (plaintext; sealed on arrival)."""
+    """One row of a pendataan roster (plaintext; sealed on arrival); `line` is where it stands
+    in the file it was read from, so that a refusal can name it."""
 
     case_number: str
     name: str
     phone: str | None = None
+    line: int | None = None
 
 
 class ProgrammeApplication(
@@ -250,13 +253,14 @@ class ProgrammeApplication(
     def register_roster(
         self, site_id: UUID, roster: Sequence[NewBeneficiary], *, provenance: Provenance
     ) -> list[CommandResult]:
-        """Register a whole pendataan roster in one transaction: all of it or none."""
+        """Register a whole pendataan roster in one transaction: all of it or none.
+
+        Every row is checked before anything is written: the registration rules, the roster's
+        own repeated case numbers and the case numbers the store already holds. A refusal
+        names the row, by its file line when it has one (ADR 0029).
+        """
         site = self._get(Site, site_id)
-        for row in roster:
-            Beneficiary.check_registration(site=site, case_number=row.case_number, name=row.name)
-        if len({row.case_number for row in roster}) != len(roster):
-            raise AlreadyRegistered("the roster repeats a case number", field="case_number")
-        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
+        subject_ids = self._check_roster(site, roster)
         keys = self.vault.new_subject_keys(subject_ids)
         # The keys are committed before the events, so a crash leaves at most orphan keys and
         # never an event that no key can read. Someone who already has keys (from an import
@@ -277,9 +281,53 @@ class ProgrammeApplication(
             )
             for row, subject_id in zip(roster, subject_ids, strict=True)
         ]
-        recordings = self._save(*created, what="case number")
+        try:
+            recordings = self._save(*created, what="case number")
+        except AlreadyRegistered:
+            # Someone registered one of them since the check: name the rows it concerns.
+            self._refuse_registered(roster, subject_ids)
+            raise
         positions = {r.domain_event.originator_id: r.notification.id for r in recordings}
         return [CommandResult(b.id, b.version, positions.get(b.id, 0), b.state) for b in created]
+
+    def _check_roster(self, site: Site, roster: Sequence[NewBeneficiary]) -> list[UUID]:
+        """Every row's registration rules, then the repeats within the roster, then the case
+        numbers already registered; the ids of the rows when all pass."""
+        for index, row in enumerate(roster):
+            try:
+                Beneficiary.check_registration(
+                    site=site, case_number=row.case_number, name=row.name, phone=row.phone
+                )
+            except InvalidValue as error:
+                where = _row_named(roster, index)
+                raise InvalidValue(f"{where}{error.message}", field=error.field) from None
+        seen: dict[str, int] = {}
+        for index, row in enumerate(roster):
+            if row.case_number in seen:
+                first = _row_named(roster, seen[row.case_number]).removesuffix(": ")
+                raise AlreadyRegistered(
+                    f"{_row_named(roster, index)}case number {row.case_number} is also on {first}",
+                    field="case_number",
+                )
+            seen[row.case_number] = index
+        subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
+        self._refuse_registered(roster, subject_ids)
+        return subject_ids
+
+    def _refuse_registered(self, roster: Sequence[NewBeneficiary], ids: Sequence[UUID]) -> None:
+        """Refuse the roster when the store holds any of its ids, naming the first such row
+        and counting the others."""
+        registered = registered_among(self.recorder, ids)
+        taken = [index for index, subject_id in enumerate(ids) if subject_id in registered]
+        if not taken:
+            return
+        others = f"; so are {len(taken) - 1} later rows" if len(taken) > 1 else ""
+        first = taken[0]
+        raise AlreadyRegistered(
+            f"{_row_named(roster, first)}case number {roster[first].case_number} is already "
+            f"registered{others}",
+            field="case_number",
+        )
 
     def register_rosters(
         self,
@@ -316,9 +364,12 @@ class ProgrammeApplication(
     ) -> CommandResult:
         """Verify a person's identity; the NIK, and her name with her birth date, are claimed
         in the erasable duplicate index (another case's name and birth date is check A06)."""
-        owner = self.vault.claim("nik", evidence.nik, beneficiary_id)
+        nik_claim = self.vault.claim("nik", evidence.nik, beneficiary_id)
         twin_key = self._name_and_birth_date(beneficiary_id, evidence)
-        twin = self.vault.claim(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id) if twin_key else None
+        twin_claim = (
+            self.vault.claim(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id) if twin_key else None
+        )
+        twin_elsewhere = twin_claim is not None and twin_claim.held_by_another
         try:
             return self._update(
                 Beneficiary,
@@ -326,17 +377,23 @@ class ProgrammeApplication(
                 expected_version,
                 lambda b: b.verify_identity(
                     evidence=evidence,
-                    duplicate_in_programme=owner is not None,
+                    duplicate_in_programme=nik_claim.held_by_another,
                     sealer=self.vault.sealer_for(beneficiary_id),
                     provenance=provenance,
-                    name_and_birth_date_shared=twin is not None,
+                    name_and_birth_date_shared=twin_elsewhere,
                 ),
             )
         except BaseException:
-            if owner is None:
-                self.vault.release("nik", evidence.nik, beneficiary_id)
-            if twin_key and twin is None:
-                self.vault.release(NAME_AND_BIRTH_DATE, twin_key, beneficiary_id)
+            # Only what this call took is given back, and not what her record now holds: a
+            # retry of an earlier verification must never free her NIK (ADR 0029).
+            held = (
+                self._reload(Beneficiary, beneficiary_id) if self._exists(beneficiary_id) else None
+            )
+            self.vault.give_back(
+                nik_claim, still_held=None if held is None else self._opened(held.nik)
+            )
+            if twin_claim is not None and held is not None:
+                self.vault.give_back(twin_claim, still_held=self._recorded_twin_key(held))
             raise
 
     def _name_and_birth_date(self, beneficiary_id: UUID, evidence: IdentityEvidence) -> str | None:
@@ -694,6 +751,15 @@ def _latest_provenance(aggregate: LifecycleAggregate) -> Provenance:
         document=latest.document,  # type: ignore[attr-defined]
         reason=latest.reason,  # type: ignore[attr-defined]
     )
+
+
+def _row_named(roster: Sequence[NewBeneficiary], index: int) -> str:
+    """How a refusal names a row: its file line, its place in a roster of several, or
+    nothing for a single registration."""
+    row = roster[index]
+    if row.line is not None:
+        return f"line {row.line}: "
+    return f"row {index + 1}: " if len(roster) > 1 else ""
 
 
 def _check_version(aggregate: LifecycleAggregate, expected: int | None) -> None:

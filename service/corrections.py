@@ -18,6 +18,7 @@ from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary
 from domain.entitlement import Entitlement
 from domain.recording import DocumentRef, Provenance, RegionRef
+from domain.sealed import Sealed
 from domain.site import Site
 from service.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 
@@ -45,6 +46,9 @@ class CorrectionCommands:
     # --- provided by ProgrammeApplication ---------------------------------------------------
 
     def _get(self, cls: type[A], aggregate_id: UUID) -> A:
+        raise NotImplementedError
+
+    def _reload(self, cls: type[A], aggregate_id: UUID) -> A:
         raise NotImplementedError
 
     def _update(
@@ -144,7 +148,9 @@ class CorrectionCommands:
         verification, and the recorded one released after it.
         """
         move = self._name_index_move(beneficiary_id, name)
-        twin = None if move is None else self.vault.claim(move.kind, move.corrected, beneficiary_id)
+        twin_claim = (
+            None if move is None else self.vault.claim(move.kind, move.corrected, beneficiary_id)
+        )
 
         def decide(b: Beneficiary) -> None:
             b.correct_details(
@@ -154,14 +160,17 @@ class CorrectionCommands:
                 recorded_phone=self.vault.open(b.phone) if b.phone else None,
                 sealer=self.vault.sealer_for(b.id),
                 provenance=provenance,
-                name_and_birth_date_shared=None if move is None else twin is not None,
+                name_and_birth_date_shared=None
+                if twin_claim is None
+                else twin_claim.held_by_another,
             )
 
         try:
             result = self._update(Beneficiary, beneficiary_id, expected_version, decide)
         except BaseException:
-            if move is not None and twin is None:
-                self.vault.release(move.kind, move.corrected, beneficiary_id)
+            if twin_claim is not None:
+                held = self._reload(Beneficiary, beneficiary_id)
+                self.vault.give_back(twin_claim, still_held=self._recorded_twin_key(held))
             raise
         if move is not None:
             self.vault.release(move.kind, move.recorded, beneficiary_id)
@@ -220,10 +229,20 @@ class CorrectionCommands:
     def _recorded_birth_date(self, beneficiary: Beneficiary) -> date | None:
         """Her birth date as verification or the referral sealed it; None when none is
         recorded or its key was erased."""
-        if beneficiary.birth_date is None:
-            return None
-        opened = self.vault.open(beneficiary.birth_date)
+        opened = self._opened(beneficiary.birth_date)
         return date.fromisoformat(opened) if opened else None
+
+    def _opened(self, sealed: Sealed | None) -> str | None:
+        """A sealed field's plaintext; None when absent or its key was erased."""
+        return None if sealed is None else self.vault.open(sealed)
+
+    def _recorded_twin_key(self, beneficiary: Beneficiary) -> str | None:
+        """Her recorded name with her birth date as the duplicate index keys them, once her
+        verification put them there (check A06); None otherwise."""
+        if beneficiary.minor_at_pendataan is not False:
+            return None
+        name, born = self._opened(beneficiary.name), self._recorded_birth_date(beneficiary)
+        return None if name is None or born is None else name_and_birth_date(name, born)
 
     def correct_beneficiary_document(
         self,

@@ -121,6 +121,9 @@ class LedgerCommands:
     def _get(self, cls: type[A], aggregate_id: UUID) -> A:
         raise NotImplementedError
 
+    def _reload(self, cls: type[A], aggregate_id: UUID) -> A:
+        raise NotImplementedError
+
     def _save(
         self, *aggregates: LifecycleAggregate, what: str | None = None
     ) -> list[Recording[UUID]]:
@@ -417,8 +420,8 @@ class LedgerCommands:
             )
         her_name = self.vault.open(beneficiary.name)
         matches = her_name is not None and same_holder_name(her_name, holder_name)
-        owner = self.vault.claim("bank_account", account_number, beneficiary_id)
-        if owner is not None and owner != beneficiary_id:
+        claim = self.vault.claim("bank_account", account_number, beneficiary_id)
+        if claim.held_by_another:
             raise BankAccountShared(
                 "this account is already recorded for another case", field="account_number"
             )
@@ -432,8 +435,9 @@ class LedgerCommands:
             )
             result = self._result(beneficiary, self._save(beneficiary))
         except BaseException:
-            if owner is None:
-                self.vault.release("bank_account", account_number, beneficiary_id)
+            # The same account recorded again must stay hers (ADR 0029).
+            held = self._reload(Beneficiary, beneficiary_id).bank_account
+            self.vault.give_back(claim, still_held=None if held is None else self.vault.open(held))
             raise
         return result
 

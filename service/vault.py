@@ -20,6 +20,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -59,6 +60,29 @@ MASK = "\u2022"
 
 # Rows per multi-row INSERT: five columns each stays far below SQLite's variable limit.
 KEY_INSERT_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class IndexClaim:
+    """How a claim on the duplicate index was answered (ADR 0029).
+
+    `other_owner` is the subject that already held the value, or None when the value is now
+    the claimant's. `taken_now` is True only when this very claim wrote the entry; a value the
+    claimant already held answers False. Only a claim taken now may be given back when the
+    command it guarded fails: an entry held before belongs to what the claimant recorded
+    earlier. The value itself is kept only as its keyed hash.
+    """
+
+    kind: str
+    keyed_hash: str
+    subject_id: UUID
+    other_owner: UUID | None
+    taken_now: bool
+
+    @property
+    def held_by_another(self) -> bool:
+        """True when another subject holds the value (the claim was refused)."""
+        return self.other_owner is not None
 
 
 class VaultError(Exception):
@@ -366,18 +390,18 @@ class Vault:
         message = kind.encode() + b"\x00" + normalise_identifier(value).encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
-    def claim(self, kind: str, value: str, subject_id: UUID) -> UUID | None:
-        """Claim `value` of `kind` for the subject; returns the other owner when already taken.
+    def claim(self, kind: str, value: str, subject_id: UUID) -> IndexClaim:
+        """Claim `value` of `kind` for the subject: who else holds it, and whether this call
+        took it (see `IndexClaim`). A free value is claimed and committed.
 
-        Returns None when the value was free (now claimed, and committed) or already this
-        subject's. Race-safe: the insert ignores a conflict and the owner is read back.
+        Race-safe: the insert ignores a conflict and the owner is read back.
         """
         digest = self.keyed_hash(kind, value)
         row = {"kind": kind, "keyed_hash": digest, "subject_id": str(subject_id)}
         # A concurrent release can remove the row between our insert and read; try again then.
         for _ in range(3):
             with self._engine.begin() as conn:
-                insert_ignoring_conflicts(conn, vault_duplicate_index, [row])
+                inserted = insert_ignoring_conflicts(conn, vault_duplicate_index, [row])
                 owner = conn.scalar(
                     select(vault_duplicate_index.c.subject_id).where(
                         vault_duplicate_index.c.kind == kind,
@@ -385,22 +409,28 @@ class Vault:
                     )
                 )
             if owner is not None:
-                return None if owner == str(subject_id) else UUID(owner)
+                return IndexClaim(
+                    kind,
+                    digest,
+                    subject_id,
+                    other_owner=None if owner == str(subject_id) else UUID(owner),
+                    taken_now=bool(inserted),
+                )
         raise VaultError(f"could not claim a {kind!r} index entry for subject {subject_id}")
 
-    def claim_all(self, kind: str, claims: Sequence[tuple[str, UUID]]) -> dict[str, UUID | None]:
-        """`claim` for many (value, subject) pairs in one transaction; by value, the other
-        owner, or None when the value is now (or already was) that subject's.
+    def claim_all(self, kind: str, claims: Sequence[tuple[str, UUID]]) -> dict[str, IndexClaim]:
+        """`claim` for many (value, subject) pairs in one transaction, answered by value.
 
         A whole import's worth of claims costs one commit instead of one each. Every free
         value is claimed even when some are taken, as `claim` would have done one by one; the
-        caller releases what it does not use.
+        caller gives back (`give_back`) what it does not use.
         """
         if len({value for value, _ in claims}) != len(claims):
             raise ValueError("a value is claimed twice in one call")
         digests = {self.keyed_hash(kind, value): (value, subject) for value, subject in claims}
         pending = list(digests.items())
         owners: dict[str, str] = {}
+        inserted: set[tuple[str, ...]] = set()
         with self._engine.begin() as conn:
             for start in range(0, len(pending), KEY_INSERT_CHUNK):
                 chunk = pending[start : start + KEY_INSERT_CHUNK]
@@ -408,7 +438,7 @@ class Vault:
                     {"kind": kind, "keyed_hash": digest, "subject_id": str(subject)}
                     for digest, (_, subject) in chunk
                 ]
-                insert_ignoring_conflicts(conn, vault_duplicate_index, rows)
+                inserted |= insert_ignoring_conflicts(conn, vault_duplicate_index, rows)
                 found = conn.execute(
                     select(
                         vault_duplicate_index.c.keyed_hash, vault_duplicate_index.c.subject_id
@@ -418,14 +448,40 @@ class Vault:
                     )
                 )
                 owners.update({digest: owner for digest, owner in found})
-        result: dict[str, UUID | None] = {}
+        result: dict[str, IndexClaim] = {}
         for digest, (value, subject) in digests.items():
             owner = owners.get(digest)
             if owner is None:
                 # Released by someone else between our insert and read: not ours to assume.
                 raise VaultError(f"could not claim a {kind!r} index entry for subject {subject}")
-            result[value] = None if owner == str(subject) else UUID(owner)
+            result[value] = IndexClaim(
+                kind,
+                digest,
+                subject,
+                other_owner=None if owner == str(subject) else UUID(owner),
+                taken_now=(kind, digest) in inserted,
+            )
         return result
+
+    def give_back(self, claim: IndexClaim, *, still_held: str | None = None) -> None:
+        """Undo a claim whose command failed: only an entry that very claim took is removed.
+
+        `still_held` is the value of the claim's kind that the subject's record holds after
+        the failure, if any: a concurrent run of the same command may have recorded the value
+        meanwhile, resting on the entry this claim took, and then the entry stays.
+        """
+        if not claim.taken_now:
+            return
+        if still_held is not None and self.keyed_hash(claim.kind, still_held) == claim.keyed_hash:
+            return
+        with self._engine.begin() as conn:
+            conn.execute(
+                vault_duplicate_index.delete().where(
+                    vault_duplicate_index.c.kind == claim.kind,
+                    vault_duplicate_index.c.keyed_hash == claim.keyed_hash,
+                    vault_duplicate_index.c.subject_id == str(claim.subject_id),
+                )
+            )
 
     def release(self, kind: str, value: str, subject_id: UUID) -> None:
         """Remove the subject's claim on `value` of `kind`; another subject's claim is kept."""

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import Field, field_validator
 
 from service.api.models import (
+    PHONE_PATTERN,
     CommandIn,
     DocumentIn,
     RegionIn,
@@ -40,7 +41,7 @@ class BeneficiaryDetailsCorrectionIn(CorrectionIn):
     """Correct her name or phone (sealed with her keys); a field left out stays as recorded."""
 
     name: ShortText | None = None
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
 
 
 class DateCorrectionIn(CorrectionIn):

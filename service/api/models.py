@@ -8,12 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from domain.beneficiary import ExclusionReason, ReintegrationPath
+from domain.beneficiary import PHONE, ExclusionReason, ReintegrationPath
 from domain.identity import Sex
 from domain.recording import DocumentRef, Provenance, RegionRef
 from domain.site import FundingStatus, InspectionOutcome
 from service.accounts import Account
 from service.api.deps import provenance, today_wita
+
+# The registration's phone rule, published in the OpenAPI as the domain checks it.
+PHONE_PATTERN = f"^{PHONE.pattern}$"
 
 Rupiah = Annotated[StrictInt, Field(gt=0, le=10**12, description="whole rupiah")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
@@ -125,7 +128,7 @@ class RegisterBeneficiaryIn(CommandIn):
 
     case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$", examples=["TRK-JP-0001"])
     name: ShortText
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
 
 
 class RosterRowIn(Strict):
@@ -133,7 +136,7 @@ class RosterRowIn(Strict):
 
     case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$")
     name: ShortText
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
 
 
 class RosterIn(CommandIn):

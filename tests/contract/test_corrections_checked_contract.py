@@ -12,10 +12,11 @@ import pytest
 
 from domain.beneficiary import IdentityEvidence
 from domain.beneficiary_errors import BeneficiaryIsMinor, BirthDateErased
+from domain.errors import DomainError
 from domain.identity import Sex, make_nik
 from domain.recording import Provenance
 from domain.sealed import KeyPurpose
-from service.application import NewBeneficiary
+from service.application import CommandResult, NewBeneficiary
 from service.system import Jejak
 from service.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 from tests.contract.journey import (
@@ -30,6 +31,7 @@ from tests.contract.journey import (
 )
 from tests.contract.test_audit_contract import about, findings
 from tests.contract.test_corrections_contract import CORRECTED_ON, correcting, version_of
+from tests.contract.test_ledger_contract import race
 
 
 def test_a_corrected_pendataan_date_is_checked_against_her_sealed_birth_date(
@@ -82,10 +84,9 @@ def _owner(jejak: Jejak, name: str) -> UUID | None:
     gives it back when it was free)."""
     probe = uuid4()
     key = name_and_birth_date(name, BIRTH)
-    owner = jejak.vault.claim(NAME_AND_BIRTH_DATE, key, probe)
-    if owner is None:
-        jejak.vault.release(NAME_AND_BIRTH_DATE, key, probe)
-    return owner
+    claim = jejak.vault.claim(NAME_AND_BIRTH_DATE, key, probe)
+    jejak.vault.give_back(claim)
+    return claim.other_owner
 
 
 def test_a_corrected_name_moves_in_the_index_check_a06_reads_and_is_erased_with_her(
@@ -123,6 +124,24 @@ def test_a_corrected_name_that_no_other_case_holds_resolves_its_a06_finding(
 
     assert about(findings(jejak), second) == {"A06": "resolved"}
     assert _owner(jejak, "Contoh Sarita") == second
+
+
+def test_a_double_submitted_name_correction_leaves_her_corrected_name_in_the_index(
+    jejak: Jejak,
+) -> None:
+    # The refused run of the two must not give back the entry the other one's event rests on.
+    people = _verified(jejak, [f"Contoh Ganda {chr(65 + n)}" for n in range(20)])
+    for n, person in enumerate(people):
+        corrected = f"Contoh Ganda Betul {chr(65 + n)}"
+
+        def correct(_: int, person: UUID = person, corrected: str = corrected) -> CommandResult:
+            return jejak.app.correct_beneficiary_details(
+                person, name=corrected, provenance=correcting("her KTP spells it so")
+            )
+
+        outcomes = race(2, correct)
+        assert sum(not isinstance(o, DomainError) for o in outcomes) == 1, outcomes
+        assert _owner(jejak, corrected) == person, n
 
 
 def test_an_approved_credit_correction_moves_it_to_the_statement_line_it_matches(

@@ -247,6 +247,21 @@ def test_a_case_number_carries_her_site_code_and_four_digits(
     assert error.field == field
 
 
+@pytest.mark.parametrize("phone", ["12ab", "12345", "0812 5555 0001\n", "+62 (811) 5555", ""])
+def test_a_phone_that_does_not_look_like_one_is_refused_whatever_way_she_is_registered(
+    phone: str,
+) -> None:
+    error = refused(lambda: register_beneficiary(phone=phone), InvalidValue)
+
+    assert error.field == "phone"
+    assert phone.strip() == "" or phone.strip() not in error.message
+
+
+@pytest.mark.parametrize("phone", ["+62 811 5555 0001", "0812-5555-0001", "081255550001"])
+def test_a_phone_of_digits_spaces_and_dashes_is_accepted(phone: str) -> None:
+    assert then_event(register_beneficiary(phone=phone), Beneficiary.BeneficiaryRegistered).phone
+
+
 @pytest.mark.parametrize("case_number", ["TRK-JP-\uff10\uff10\uff10\uff11", "TRK-JP-0001\n"])
 def test_a_case_number_that_only_looks_like_another_is_refused(case_number: str) -> None:
     # Fullwidth digits or a trailing newline would give "TRK-JP-0001" a second, distinct case id,

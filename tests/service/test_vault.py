@@ -219,37 +219,60 @@ def test_after_erasing_identity_the_nik_can_be_claimed_by_someone_else(
     engine: Engine, vault: Vault
 ) -> None:
     first, second = new_subject(vault), new_subject(vault)
-    assert vault.claim("nik", NIK, first) is None
+    assert vault.claim("nik", NIK, first).taken_now
     vault.erase(first, {KeyPurpose.IDENTITY, KeyPurpose.CASEFILE})
     with engine.connect() as conn:
         rows = conn.execute(
             select(vault_duplicate_index).where(vault_duplicate_index.c.subject_id == str(first))
         ).all()
     assert rows == []
-    assert vault.claim("nik", NIK, second) is None
+    assert vault.claim("nik", NIK, second).taken_now
 
 
 def test_erasing_only_the_casefile_keeps_the_duplicate_index(vault: Vault) -> None:
     first, second = new_subject(vault), new_subject(vault)
     vault.claim("nik", NIK, first)
     vault.erase(first, {KeyPurpose.CASEFILE})
-    assert vault.claim("nik", NIK, second) == first
+    assert vault.claim("nik", NIK, second).other_owner == first
 
 
 def test_claiming_a_taken_value_returns_its_owner_and_keeps_the_claim(vault: Vault) -> None:
     owner, newcomer = uuid4(), uuid4()
-    assert vault.claim("nik", NIK, owner) is None
-    assert vault.claim("nik", f"  {NIK} ", newcomer) == owner
-    assert vault.claim("nik", NIK, owner) is None
+    first = vault.claim("nik", NIK, owner)
+    assert (first.other_owner, first.taken_now) == (None, True)
+    refused = vault.claim("nik", f"  {NIK} ", newcomer)
+    assert (refused.other_owner, refused.taken_now) == (owner, False)
+    again = vault.claim("nik", NIK, owner)
+    assert (again.other_owner, again.taken_now) == (None, False)
 
 
 def test_releasing_a_claim_frees_the_value_but_not_another_subjects_claim(vault: Vault) -> None:
     owner, newcomer = uuid4(), uuid4()
     vault.claim("nik", NIK, owner)
     vault.release("nik", NIK, newcomer)
-    assert vault.claim("nik", NIK, newcomer) == owner
+    assert vault.claim("nik", NIK, newcomer).other_owner == owner
     vault.release("nik", NIK, owner)
-    assert vault.claim("nik", NIK, newcomer) is None
+    assert vault.claim("nik", NIK, newcomer).taken_now
+
+
+def test_giving_back_a_claim_removes_only_an_entry_that_claim_took(vault: Vault) -> None:
+    owner, newcomer = uuid4(), uuid4()
+    taken = vault.claim("nik", NIK, owner)
+    held_before = vault.claim("nik", NIK, owner)
+    vault.give_back(held_before)
+    vault.give_back(vault.claim("nik", NIK, newcomer))
+    assert vault.claim("nik", NIK, newcomer).other_owner == owner
+    vault.give_back(taken)
+    assert vault.claim("nik", NIK, newcomer).taken_now
+
+
+def test_a_claim_taken_now_stays_while_the_record_holds_its_value(vault: Vault) -> None:
+    owner, newcomer = uuid4(), uuid4()
+    taken = vault.claim("nik", NIK, owner)
+    vault.give_back(taken, still_held=f" {NIK}")
+    assert vault.claim("nik", NIK, newcomer).other_owner == owner
+    vault.give_back(taken, still_held="6571014507900011")
+    assert vault.claim("nik", NIK, newcomer).taken_now
 
 
 def test_keyed_hashes_normalise_the_value_and_depend_on_kind_and_master_key(
@@ -328,22 +351,21 @@ def _as_json(sealed: Sealed) -> str:
 
 def test_claiming_many_values_at_once_answers_like_claiming_each(vault: Vault) -> None:
     first, second, third = uuid4(), uuid4(), uuid4()
-    assert vault.claim("bank_account", "5301000000000001", first) is None
+    assert vault.claim("bank_account", "5301000000000001", first).taken_now
 
-    owners = vault.claim_all(
+    claims = vault.claim_all(
         "bank_account",
         [("5301000000000001", second), ("5301000000000002", second), ("5301000000000003", third)],
     )
 
-    assert owners == {
-        "5301000000000001": first,
-        "5301000000000002": None,
-        "5301000000000003": None,
+    assert {value: (c.other_owner, c.taken_now) for value, c in claims.items()} == {
+        "5301000000000001": (first, False),
+        "5301000000000002": (None, True),
+        "5301000000000003": (None, True),
     }
     # The free values are claimed, as one claim each would have done.
-    assert vault.claim("bank_account", "5301000000000002", first) == second
-    assert vault.claim_all("bank_account", [("5301000000000003", third)]) == {
-        "5301000000000003": None
-    }
+    assert vault.claim("bank_account", "5301000000000002", first).other_owner == second
+    again = vault.claim_all("bank_account", [("5301000000000003", third)])["5301000000000003"]
+    assert (again.other_owner, again.taken_now) == (None, False)
     with pytest.raises(ValueError, match="twice"):
         vault.claim_all("bank_account", [("5301000000000004", first), ("5301000000000004", third)])

@@ -162,6 +162,8 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
                 "BANK_ACCOUNT_SHARED: not the account of another case",
                 "ACCOUNT_CHANGE_WHILE_ORDERED: not while a transfer to her is at the bank",
             ),
+            # Her passbook may be dated while she was still in training.
+            follows=("IdentityVerified",),
         ),
         Transition(
             "include_in_decree",
@@ -170,6 +172,9 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             None,
             roles=SUPERVISOR_ONLY,
             guards=("IDENTITY_NOT_VERIFIED: a decree names only verified people",),
+            # Dated by the decree, another record, which may be issued at any point after her
+            # identity is verified (an order across records is an audit question).
+            follows=("IdentityVerified",),
         ),
         Transition(
             "withdraw",

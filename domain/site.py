@@ -59,7 +59,15 @@ SITE_LIFECYCLE = Lifecycle(
     transitions=(
         Transition("register_site", "SiteRegistered", None, "REGISTERED"),
         Transition("hold_sosialisasi", "SosialisasiHeld", ("REGISTERED",), "SOCIALISED"),
-        Transition("hold_sosialisasi", "SosialisasiHeld", ("SOCIALISED", "CLOSURE_DECREED"), None),
+        # A further session's minutes may be entered after a later step; only the pendataan
+        # must come first.
+        Transition(
+            "hold_sosialisasi",
+            "SosialisasiHeld",
+            ("SOCIALISED", "CLOSURE_DECREED"),
+            None,
+            follows=("SiteRegistered",),
+        ),
         Transition(
             "decree_closure",
             "ClosureDecreed",
@@ -79,8 +87,13 @@ SITE_LIFECYCLE = Lifecycle(
                 "SITE_CLOSURE_NEEDS_BERITA_ACARA: the berita acara as the document",
             ),
         ),
+        # Inspection reports may arrive out of turn; none may predate the closure.
         Transition(
-            "record_inspection", "PostClosureInspected", ("CLOSED", "MONITORED"), "MONITORED"
+            "record_inspection",
+            "PostClosureInspected",
+            ("CLOSED", "MONITORED"),
+            "MONITORED",
+            follows=("SiteClosed",),
         ),
     ),
     deadlines=(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.corrections import CORRECTION_GUARDS
+from domain.corrections import CORRECTION_GUARDS, IN_ORDER_AFTER_CORRECTION
 from domain.lifecycle import (
     SUPERVISOR_ONLY,
     Correction,
@@ -250,6 +250,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "BeneficiaryDateCorrected",
             guards=(
                 *CORRECTION_GUARDS,
+                IN_ORDER_AFTER_CORRECTION,
                 "SITE_NOT_CLOSED: a departure still follows the closure",
                 "BENEFICIARY_IS_MINOR: a verified woman still 18 or over on the pendataan date",
                 "NOT_A_MINOR: a referred girl still under 18 on the pendataan date",

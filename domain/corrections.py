@@ -27,6 +27,13 @@ CORRECTION_GUARDS = (
 )
 
 
+# The guard every date correction declares besides those.
+IN_ORDER_AFTER_CORRECTION = (
+    "DATED_BEFORE_PREVIOUS_STEP: the redated event stays in order with the steps it follows"
+    " and those that follow it (other steps out of order may stay, to be corrected in turn)"
+)
+
+
 class CorrectedEventUnknown(RuleViolation):
     """Raised when a correction names an event that does not exist or lacks the fact."""
 

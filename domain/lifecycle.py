@@ -222,15 +222,18 @@ class Lifecycle:
 
         A fold must answer for whatever part of the log it is given. A cut by business date
         leaves out the steps dated after it (an event may then follow a state it never follows
-        in the log), and an older store may hold steps the declaration did not allow. The
-        event then leads where it leads from any state, and a step that moves no aggregate
-        leaves the state as it was.
+        in the log), and an older store may hold steps the declaration did not allow. A step
+        that may leave a state as it is (a further sosialisasi) then leaves it so; any other
+        leads where it leads from any state.
         """
         target = self._targets.get((event, state))
         if target:
             return target
-        moving = [t.target for t in self.transitions if t.event == event and t.target]
-        return moving[0] if moving else state or self.initial
+        declared = [t for t in self.transitions if t.event == event]
+        moving = [t.target for t in declared if t.target]
+        if state is not None and (len(moving) < len(declared) or not moving):
+            return state
+        return moving[0] if moving else self.initial
 
     def commands_from(self, state: str) -> list[Transition]:
         """Transitions available from `state`, in declaration order."""

@@ -14,6 +14,7 @@ from eventsourcing.domain import event
 from domain.aggregate import LifecycleAggregate
 from domain.corrections import (
     CORRECTION_GUARDS,
+    IN_ORDER_AFTER_CORRECTION,
     Correctable,
     CorrectionEvent,
     DateCorrection,
@@ -137,6 +138,7 @@ SITE_LIFECYCLE = Lifecycle(
             "SiteDateCorrected",
             guards=(
                 *CORRECTION_GUARDS,
+                IN_ORDER_AFTER_CORRECTION,
                 "SITE_CLOSURE_BEFORE_DECREE: the closure still not before the decree",
                 "SITE_CLOSURE_NEEDS_SOSIALISASI: still a sosialisasi on or before the closure",
                 "INVALID_VALUE: no inspection before the closure",

@@ -8,20 +8,26 @@ both dates named, and the views answer for a log an older release already wrote 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 from eventsourcing.domain import Aggregate
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from domain.site import Site
+from service.cli import cli
 from service.system import Jejak
-from tests.contract.journey import OPERATOR, by
+from tests.conftest import cli_store
+from tests.contract.journey import KELURAHAN, OPERATOR, by
 from tests.e2e.conftest import login, system_of
 from tests.e2e.test_http import NIK, SITE, closed_site, doc, post
 from tests.e2e.test_money_http import funded_grant
 
-LATE_SITE = {**SITE, "occurred_on": "2026-03-01", "code": "NNK-TG", "name": "Nunukan Tengah"}
+LATE_CODE, LATE_NAME = "NNK-TG", "Nunukan Tengah"
+LATE_SITE = {**SITE, "occurred_on": "2026-03-01", "code": LATE_CODE, "name": LATE_NAME}
 
 
 def ancient_sosialisasi() -> dict[str, Any]:
@@ -70,6 +76,30 @@ def test_the_dashboard_as_at_a_date_answers_for_a_sosialisasi_an_older_release_l
         headers=login(store_client, "aud"),
     )
     assert rows.status_code == 200 and rows.json()["rows"] == []
+
+
+def test_jejak_status_as_at_a_date_answers_for_that_sosialisasi(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = cli_store(tmp_path, monkeypatch, "unused-password")
+    jejak = Jejak.start(settings)
+    try:
+        site = jejak.app.register_site(
+            code=LATE_CODE,
+            name=LATE_NAME,
+            aliases=[],
+            kelurahan=KELURAHAN,
+            headcount_at_pendataan=39,
+            provenance=by(OPERATOR, date(2026, 3, 1)),
+        ).aggregate_id
+        older_release_records_an_ancient_sosialisasi(jejak, str(site))
+    finally:
+        jejak.close()
+
+    status = CliRunner().invoke(cli, ["status", "--as-at", "2019-12-31"])
+
+    assert status.exit_code == 0, status.output
+    assert "NNK-TG" not in status.output
 
 
 def older_release_records_an_ancient_sosialisasi(jejak: Jejak, site_id: str) -> None:
@@ -167,3 +197,26 @@ def test_a_batch_approval_dated_the_day_before_the_batch_is_refused(client: Test
     assert error["code"] == "DATED_BEFORE_PREVIOUS_STEP"
     assert "2019-07-31" in error["message"] and "2019-08-01" in error["message"]
     post(client, "sup2", f"/api/payment-batches/{batch}/approval", {"occurred_on": "2019-08-01"})
+
+
+def test_a_woman_registered_after_her_sites_closure_is_accepted_and_raised_by_a26(
+    store_client: TestClient,
+) -> None:
+    site = closed_site(store_client)
+    late = post(
+        store_client,
+        "opi",
+        f"/api/sites/{site}/beneficiaries",
+        {"occurred_on": "2019-01-15", "case_number": "TRK-JP-0100", "name": "Contoh Terlambat"},
+    )
+
+    listed = store_client.get(
+        "/api/audit/findings",
+        params={"rule": "A26", "after": late["position"]},
+        headers=login(store_client, "aud"),
+    )
+
+    assert listed.status_code == 200, listed.text
+    (finding,) = listed.json()["items"]
+    assert finding["subject_id"] == site
+    assert "2019-01-15" in finding["summary"] and "2018-12-28" in finding["summary"]

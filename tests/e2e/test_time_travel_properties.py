@@ -211,10 +211,12 @@ def ask_every_view(client: TestClient, cuts: list[tuple[date, int]]) -> None:
                 answer = client.get(path, headers=auditor)
                 assert answer.status_code < 500, (path, answer.text)
         for aggregate in ids:
-            answer = client.get(
-                f"/api/time-travel/aggregates/{aggregate}?as_at={as_at}", headers=supervisor
-            )
-            assert answer.status_code < 500, answer.text
+            for path in (
+                f"/api/time-travel/aggregates/{aggregate}?as_at={as_at}",
+                f"/api/beneficiaries/{aggregate}/payments?as_at={as_at}&known_at={known_at}",
+            ):
+                answer = client.get(path, headers=supervisor)
+                assert answer.status_code < 500, (path, answer.text)
         figures = client.get(f"/api/reports/figures?known_at={known_at}", headers=supervisor)
         assert figures.status_code < 500, figures.text
 

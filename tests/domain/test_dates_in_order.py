@@ -6,7 +6,6 @@ corrections against it, and replays whatever an older release stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -30,6 +29,7 @@ from tests.domain.givens import (
     kelurahan_confirmation,
     live_beneficiary,
     minutes,
+    older_release,
     site_history,
     site_in,
     then_events,
@@ -41,15 +41,6 @@ from tests.domain.test_money_ledger import batch, loaded
 # Versions in a returned woman's history: registered, verified, assessed, departed, trained,
 # returned.
 DEPARTURE, TRAINING_DONE, RETURN = 4, 5, 6
-
-
-@pytest.fixture
-def older_release() -> Iterator[None]:
-    """Commands as a release without the order of dates ran them, to build a stored history
-    that holds steps out of order."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Lifecycle, "check_dated_in_order", lambda *_, **__: None)
-        yield
 
 
 def sosialisasi_on(site: Site, on: date) -> None:
@@ -118,10 +109,10 @@ def test_a_batch_is_not_approved_the_day_before_it_was_prepared() -> None:
     assert then_events(prepared) == [] and prepared.state == "DRAFT"
 
 
-@pytest.mark.usefixtures("older_release")
 def test_a_history_an_older_release_stored_out_of_order_still_replays() -> None:
     site = site_in("REGISTERED")
-    sosialisasi_on(site, date(1900, 1, 1))
+    with older_release():
+        sosialisasi_on(site, date(1900, 1, 1))
 
     replayed = given_site(*site_history("REGISTERED"), *history_of(site))
 
@@ -131,9 +122,8 @@ def test_a_history_an_older_release_stored_out_of_order_still_replays() -> None:
 
 def out_of_order_return() -> list[object]:
     """An older release's history: home on her departure day, before her training ended."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Lifecycle, "check_dated_in_order", lambda *_, **__: None)
-        b = live_beneficiary("TRAINED")
+    b = live_beneficiary("TRAINED")
+    with older_release():
         return_home_on(b, DEPARTED_ON)
     return history_of(b)
 

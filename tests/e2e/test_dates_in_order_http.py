@@ -13,15 +13,14 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.domain import Aggregate
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from domain.site import Site
 from service.cli import cli
 from service.system import Jejak
 from tests.conftest import cli_store
 from tests.contract.journey import KELURAHAN, OPERATOR, by
+from tests.domain.givens import older_release
 from tests.e2e.conftest import login, system_of
 from tests.e2e.test_http import NIK, SITE, closed_site, doc, post
 from tests.e2e.test_money_http import funded_grant
@@ -103,19 +102,15 @@ def test_jejak_status_as_at_a_date_answers_for_that_sosialisasi(
 
 
 def older_release_records_an_ancient_sosialisasi(jejak: Jejak, site_id: str) -> None:
-    """The event the reproduction wrote, as a release without the order of dates wrote it:
-    triggered past the lifecycle's check, straight into the store."""
-    site: Site = jejak.app.repository.get(UUID(site_id))
-    provenance = by(OPERATOR, date(1900, 1, 1), "notulen")
-    Aggregate.trigger_event(
-        site,
-        Site.SosialisasiHeld,
-        venue="Balai",
-        attendance=5,
-        facilitators=(),
-        **provenance.event_fields(),
-    )
-    jejak.app.save(site)
+    """The reproduction's sosialisasi, recorded as a release without the order of dates did."""
+    with older_release():
+        jejak.app.hold_sosialisasi(
+            UUID(site_id),
+            venue="Balai",
+            attendance=5,
+            facilitators=[],
+            provenance=by(OPERATOR, date(1900, 1, 1), "notulen"),
+        )
 
 
 def departed_beneficiary(client: TestClient, departure: str) -> str:

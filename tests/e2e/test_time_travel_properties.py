@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import itertools
 import string
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +25,6 @@ from domain.beneficiary import IdentityEvidence, ReintegrationPath
 from domain.decree import entitlement_id
 from domain.errors import DomainError
 from domain.identity import Sex, make_nik
-from domain.lifecycle import Lifecycle
 from domain.site import FundingStatus, InspectionOutcome
 from projections.base import RowProjection
 from service.application import ProgrammeApplication
@@ -45,6 +43,7 @@ from tests.contract.journey import (
     commit_2019,
     decree,
 )
+from tests.domain.givens import older_release
 from tests.e2e.conftest import login, system_of
 
 FIRST_DAY = date(2015, 1, 1)
@@ -60,17 +59,6 @@ site_story = st.tuples(
     st.integers(min_value=0, max_value=5),
     st.lists(woman, max_size=3),
 )
-
-
-@contextmanager
-def older_store(active: bool) -> Iterator[None]:
-    """Commands as an older release ran them: no order of dates within a record."""
-    if not active:
-        yield
-        return
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Lifecycle, "check_dated_in_order", lambda *_, **__: None)
-        yield
 
 
 def attempt(step: Callable[[], Any]) -> bool:
@@ -238,7 +226,7 @@ def test_every_time_travel_view_answers_at_any_cut_of_any_log(
     cuts: list[tuple[date, int]],
 ) -> None:
     jejak = system_of(store_client)
-    with older_store(older):
+    with older_release() if older else nullcontext():
         for story in stories:
             play_site(jejak.app, story)
     jejak.runner.catch_up()

@@ -215,3 +215,16 @@ def test_a_woman_registered_after_her_sites_closure_is_accepted_and_raised_by_a2
     (finding,) = listed.json()["items"]
     assert finding["subject_id"] == site
     assert "2019-01-15" in finding["summary"] and "2018-12-28" in finding["summary"]
+
+
+def test_the_served_lifecycles_name_the_steps_each_may_not_be_dated_before(
+    client: TestClient,
+) -> None:
+    served = client.get("/api/lifecycles", headers=login(client, "aud")).json()
+
+    (approval,) = [
+        t for t in served["PaymentBatch"]["transitions"] if t["event"] == "BatchApproved"
+    ]
+    (home,) = [t for t in served["Beneficiary"]["transitions"] if t["event"] == "ReturnedHome"]
+    assert approval["not_dated_before"] == ["BatchCreated"]
+    assert home["not_dated_before"] == ["TrainingCompleted", "TrainingDroppedOut"]

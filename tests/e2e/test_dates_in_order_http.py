@@ -22,7 +22,8 @@ from tests.conftest import cli_store
 from tests.contract.journey import KELURAHAN, OPERATOR, by
 from tests.domain.givens import older_release
 from tests.e2e.conftest import login, system_of
-from tests.e2e.test_http import NIK, SITE, closed_site, doc, post
+from tests.e2e.test_corrections_http import CORRECTION
+from tests.e2e.test_http import NIK, SITE, closed_site, doc, post, returned_beneficiary
 from tests.e2e.test_money_http import funded_grant
 
 LATE_CODE, LATE_NAME = "NNK-TG", "Nunukan Tengah"
@@ -215,6 +216,26 @@ def test_a_woman_registered_after_her_sites_closure_is_accepted_and_raised_by_a2
     (finding,) = listed.json()["items"]
     assert finding["subject_id"] == site
     assert "2019-01-15" in finding["summary"] and "2018-12-28" in finding["summary"]
+
+
+def test_a_date_correction_that_puts_her_return_before_her_training_ended_is_refused(
+    client: TestClient,
+) -> None:
+    b = returned_beneficiary(client)  # trained 2019-06-28, home 2019-07-10 (version 6)
+    path = f"/api/beneficiaries/{b}/corrections/date"
+
+    refused = post(
+        client,
+        "opi",
+        path,
+        CORRECTION | {"corrects_version": 6, "corrected_date": "2019-06-01"},
+        409,
+    )
+    post(client, "opi", path, CORRECTION | {"corrects_version": 6, "corrected_date": "2019-07-01"})
+
+    error = refused["error"]
+    assert (error["code"], error["field"]) == ("DATED_BEFORE_PREVIOUS_STEP", "corrected_date")
+    assert "2019-06-01" in error["message"] and "2019-06-28" in error["message"]
 
 
 def test_the_served_lifecycles_name_the_steps_each_may_not_be_dated_before(

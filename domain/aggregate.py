@@ -19,8 +19,13 @@ class LifecycleAggregate(Aggregate):
     """An aggregate whose state is moved only by its lifecycle declaration.
 
     Every event, on creation and on replay, moves `state` to the declared target and records
-    its `milestone_on` date under its name in `milestones`, which the deadlines read. Event
-    bodies therefore assign only the facts specific to the event.
+    its `milestone_on` date under its name in `milestones`, which the deadlines and the
+    lifecycle's order of dates read. Event bodies therefore assign only the facts specific to
+    the event.
+
+    A new step is checked against the lifecycle's order of dates when a command triggers it,
+    never when a stored event is replayed: older stores may hold steps out of order, and they
+    must still load.
     """
 
     lifecycle: ClassVar[Lifecycle]
@@ -89,6 +94,14 @@ class LifecycleAggregate(Aggregate):
         aggregate.noted(event)
         aggregate.pending_events.append(event)
         return aggregate
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        """Every new event a command triggers passes here (a replay does not): a lifecycle
+        step dated before a step it follows is refused before anything changes."""
+        self.lifecycle.check_dated_in_order(
+            event_class.__name__, self.state, kwargs["occurred_on"], self.milestones
+        )
+        super().trigger_event(event_class, **kwargs)
 
     def noted(self, event: LifecycleAggregate.Event) -> None:
         """Called after every event is applied; an aggregate whose facts can be corrected

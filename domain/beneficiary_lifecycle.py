@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.corrections import CORRECTION_GUARDS
+from domain.corrections import CORRECTION_GUARDS, IN_ORDER_AFTER_CORRECTION
 from domain.lifecycle import (
     SUPERVISOR_ONLY,
     Correction,
@@ -162,6 +162,8 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
                 "BANK_ACCOUNT_SHARED: not the account of another case",
                 "ACCOUNT_CHANGE_WHILE_ORDERED: not while a transfer to her is at the bank",
             ),
+            # Her passbook may be dated while she was still in training.
+            follows=("IdentityVerified",),
         ),
         Transition(
             "include_in_decree",
@@ -170,6 +172,9 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             None,
             roles=SUPERVISOR_ONLY,
             guards=("IDENTITY_NOT_VERIFIED: a decree names only verified people",),
+            # Dated by the decree, another record, which may be issued at any point after her
+            # identity is verified (an order across records is an audit question).
+            follows=("IdentityVerified",),
         ),
         Transition(
             "withdraw",
@@ -245,6 +250,7 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "BeneficiaryDateCorrected",
             guards=(
                 *CORRECTION_GUARDS,
+                IN_ORDER_AFTER_CORRECTION,
                 "SITE_NOT_CLOSED: a departure still follows the closure",
                 "BENEFICIARY_IS_MINOR: a verified woman still 18 or over on the pendataan date",
                 "NOT_A_MINOR: a referred girl still under 18 on the pendataan date",

@@ -27,6 +27,13 @@ CORRECTION_GUARDS = (
 )
 
 
+# The guard every date correction declares besides those.
+IN_ORDER_AFTER_CORRECTION = (
+    "DATED_BEFORE_PREVIOUS_STEP: the redated event stays in order with the steps it follows"
+    " and those that follow it (other steps out of order may stay, to be corrected in turn)"
+)
+
+
 class CorrectedEventUnknown(RuleViolation):
     """Raised when a correction names an event that does not exist or lacks the fact."""
 
@@ -172,6 +179,38 @@ class Correctable(LifecycleAggregate):
             "corrected_document": corrected_document,
             **provenance.event_fields(),
         }
+
+    def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None:
+        """A date correction, once the aggregate's own guards passed, keeps the lifecycle's
+        order of dates around the event it redates."""
+        if issubclass(event_class, DateCorrection):
+            version = kwargs["corrects_version"]
+            self.check_redated_in_order(version, self.redated(version, kwargs["corrected_date"]))
+        super().trigger_event(event_class, **kwargs)
+
+    def check_redated_in_order(self, version: int, facts: Mapping[int, RecordedFact]) -> None:
+        """The lifecycle's order of dates, around the event at `version` as `facts` redate it.
+
+        The corrected event may not be dated before a step it follows, nor after a step that
+        follows it. Only the pairs it belongs to are checked: a history already out of order
+        elsewhere (an older store's) can still be repaired one correction at a time.
+        """
+        corrected = facts[version]
+        in_log_order = sorted(facts.items())
+        before = {f.event: f.occurred_on for v, f in in_log_order if v < version}
+        self.lifecycle.check_dated_in_order_anywhere(
+            corrected.event, corrected.occurred_on, before, "corrected_date"
+        )
+        latest_before_it: dict[str, int] = {}
+        for v, later in in_log_order:
+            if v > version and latest_before_it.get(corrected.event) == version:
+                self.lifecycle.check_dated_in_order_anywhere(
+                    later.event,
+                    later.occurred_on,
+                    {corrected.event: corrected.occurred_on},
+                    "corrected_date",
+                )
+            latest_before_it[later.event] = v
 
     def apply_date_correction(self, version: int, corrected_date: date) -> None:
         """Fold a date correction: the fact, and the deadline clock when it is the latest."""

@@ -10,6 +10,7 @@ card numbers and bank accounts, and personal data must not leak into error bodie
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 
@@ -41,6 +42,26 @@ class TransitionNotAllowed(RuleViolation):
     """Raised when a command asks for a lifecycle transition the current state does not allow."""
 
     code: ClassVar[str] = "TRANSITION_NOT_ALLOWED"
+
+
+class DatedBeforePreviousStep(RuleViolation):
+    """Raised when a step of one record is dated before a step it follows in the lifecycle.
+
+    The message names both steps and both dates: business dates are not personal data.
+    """
+
+    code: ClassVar[str] = "DATED_BEFORE_PREVIOUS_STEP"
+
+    @classmethod
+    def naming(
+        cls, step: str, dated: date, previous: str, previous_dated: date, field: str
+    ) -> DatedBeforePreviousStep:
+        """The error for `step` dated `dated`, before `previous` dated `previous_dated`."""
+        return cls(
+            f"{step} dated {dated.isoformat()} would be before {previous} dated"
+            f" {previous_dated.isoformat()}, the step it follows",
+            field=field,
+        )
 
 
 class InvalidNik(InvalidValue):

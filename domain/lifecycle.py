@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from domain.errors import TransitionNotAllowed
+from domain.errors import DatedBeforePreviousStep, TransitionNotAllowed
 from domain.recording import Role
 
 FIELD_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.SUPERVISOR)
@@ -41,6 +41,12 @@ class Transition:
     `target` None means the aggregate stays where it is (repeatable events such as a second
     sosialisasi). `sources` None means the creation of the aggregate. `guards` describe, in
     words with their error codes, the rules the aggregate checks beyond the source state.
+
+    `follows` names the earlier steps of the same aggregate this one may not be dated before
+    (DATED_BEFORE_PREVIOUS_STEP): none of them, as last recorded, may carry a later business
+    date. None derives them from the state machine: the steps that move an aggregate into one
+    of `sources`, which is what a step follows in a lifecycle walked in order. A repeatable
+    step or one dated by another record's fact declares its own.
     """
 
     command: str
@@ -49,6 +55,7 @@ class Transition:
     target: str | None
     roles: tuple[Role, ...] = FIELD_ROLES
     guards: tuple[str, ...] = ()
+    follows: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,8 @@ class Lifecycle:
     _by_name: dict[str, StateSpec] = field(init=False, repr=False, compare=False)
     # (event, state before) -> state after; every replayed and projected event looks it up.
     _targets: dict[tuple[str, str | None], str] = field(init=False, repr=False, compare=False)
+    # (event, state before) -> the steps it may not be dated before, declared or derived.
+    _follows: dict[tuple[str, str], tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name = {s.name: s for s in self.states}
@@ -103,6 +112,7 @@ class Lifecycle:
             for spec in self.states:
                 targets[(c.event, spec.name)] = spec.name
         object.__setattr__(self, "_targets", targets)
+        object.__setattr__(self, "_follows", self._declared_follows())
         for t in self.transitions:
             for s in (*(t.sources or ()), *((t.target,) if t.target else ())):
                 if s not in by_name:
@@ -114,6 +124,51 @@ class Lifecycle:
         for spec in self.states:
             if spec.next_action and not self.transitions_for(spec.next_action):
                 raise ValueError(f"{self.aggregate}: {spec.name} proposes unknown command")
+
+    def _declared_follows(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        follows: dict[tuple[str, str], tuple[str, ...]] = {}
+        for t in self.transitions:
+            for source in t.sources or ():
+                follows.setdefault((t.event, source), self.steps_followed(t))
+        unknown = {e for steps in follows.values() for e in steps} - self.event_names
+        if unknown:
+            raise ValueError(f"{self.aggregate}: a step follows unknown {sorted(unknown)}")
+        return follows
+
+    def steps_followed(self, transition: Transition) -> tuple[str, ...]:
+        """The steps `transition` may not be dated before: declared, or those that move an
+        aggregate into one of its source states (none for a creation)."""
+        if transition.follows is not None:
+            return transition.follows
+        sources = transition.sources or ()
+        leading = (
+            t.event for t in self.transitions if t.target is not None and t.target in sources
+        )
+        return tuple(dict.fromkeys(leading))
+
+    def follows_of(self, event: str) -> tuple[str, ...]:
+        """Every step `event` may not be dated before, whichever state it is recorded in: what
+        a date correction checks, since it does not know the state the event was recorded in."""
+        steps = (s for (e, _), followed in self._follows.items() if e == event for s in followed)
+        return tuple(dict.fromkeys(steps))
+
+    def check_dated_in_order(
+        self,
+        event: str,
+        state: str,
+        occurred_on: date,
+        dated_steps: Mapping[str, date],
+        field: str = "occurred_on",
+    ) -> None:
+        """DatedBeforePreviousStep unless `event`, recorded in `state` on `occurred_on`, is
+        dated on or after every step it follows as last recorded (`dated_steps`)."""
+        _check_order(event, self._follows.get((event, state), ()), occurred_on, dated_steps, field)
+
+    def check_dated_in_order_anywhere(
+        self, event: str, occurred_on: date, dated_steps: Mapping[str, date], field: str
+    ) -> None:
+        """`check_dated_in_order` against every step `event` follows in any state."""
+        _check_order(event, self.follows_of(event), occurred_on, dated_steps, field)
 
     @property
     def event_names(self) -> frozenset[str]:
@@ -160,6 +215,25 @@ class Lifecycle:
                 f"{self.aggregate}: event {event} cannot follow state {state}"
             )
         return target
+
+    def folded_target(self, event: str, state: str | None) -> str:
+        """The state a read model shows after `event` in `state`: `target_after`'s, and never
+        an error where the declaration has no answer.
+
+        A fold must answer for whatever part of the log it is given. A cut by business date
+        leaves out the steps dated after it (an event may then follow a state it never follows
+        in the log), and an older store may hold steps the declaration did not allow. A step
+        that may leave a state as it is (a further sosialisasi) then leaves it so; any other
+        leads where it leads from any state.
+        """
+        target = self._targets.get((event, state))
+        if target:
+            return target
+        declared = [t for t in self.transitions if t.event == event]
+        moving = [t.target for t in declared if t.target]
+        if state is not None and (len(moving) < len(declared) or not moving):
+            return state
+        return moving[0] if moving else self.initial
 
     def commands_from(self, state: str) -> list[Transition]:
         """Transitions available from `state`, in declaration order."""
@@ -220,6 +294,19 @@ class Lifecycle:
             if spec.terminal:
                 lines.append(f"    {spec.name} --> [*]")
         return "\n".join(lines) + "\n"
+
+
+def _check_order(
+    event: str,
+    follows: Iterable[str],
+    occurred_on: date,
+    dated_steps: Mapping[str, date],
+    field: str,
+) -> None:
+    for step in follows:
+        previous = dated_steps.get(step)
+        if previous is not None and occurred_on < previous:
+            raise DatedBeforePreviousStep.naming(event, occurred_on, step, previous, field)
 
 
 def non_terminal(states: Iterable[StateSpec]) -> tuple[str, ...]:

@@ -51,8 +51,12 @@ def render_lifecycle_docs(lifecycles: Iterable[Lifecycle] = LIFECYCLES) -> str:
         "Each aggregate's states, transitions (command, event, roles, guards) and deadlines are"
         " declared once, as data, in `domain/`. The aggregates enforce those declarations; the"
         " worklist, the API's role checks and this page read them. Guards prefixed with an"
-        " UPPER_SNAKE code raise the domain error with that code. Deadline durations are"
-        " programme settings; the default applies when a programme does not set one.\n",
+        " UPPER_SNAKE code raise the domain error with that code. A step may not be dated"
+        " before the steps named under *Not dated before*, as last recorded on the same"
+        " record (`DATED_BEFORE_PREVIOUS_STEP`, checked on new commands and date corrections,"
+        " never on stored events); orders across records are raised by audit check A26 or"
+        " refused by a guard. Deadline durations are programme settings; the default applies"
+        " when a programme does not set one.\n",
     ]
     for lifecycle in lifecycles:
         parts.append(_render_one(lifecycle))
@@ -103,8 +107,8 @@ def _render_one(lifecycle: Lifecycle) -> str:
         ),
         f"### {lifecycle.aggregate} transitions\n",
         _table(
-            ("Command", "Event", "From", "To", "Roles", "Guards"),
-            [_transition_row(t) for t in lifecycle.transitions],
+            ("Command", "Event", "From", "To", "Not dated before", "Roles", "Guards"),
+            [_transition_row(lifecycle, t) for t in lifecycle.transitions],
         ),
         f"### {lifecycle.aggregate} deadlines\n",
         _table(
@@ -136,14 +140,16 @@ def _state_row(spec: StateSpec) -> tuple[str, ...]:
     )
 
 
-def _transition_row(t: Transition) -> tuple[str, ...]:
+def _transition_row(lifecycle: Lifecycle, t: Transition) -> tuple[str, ...]:
     sources = "(creation)" if t.sources is None else ", ".join(_code(s) for s in t.sources)
     target = _code(t.target) if t.target else "(unchanged)"
+    followed = ", ".join(_code(e) for e in lifecycle.steps_followed(t))
     return (
         _code(t.command),
         _code(t.event),
         sources,
         target,
+        followed if t.sources is None or followed else "(any date)",
         ", ".join(r.value for r in t.roles),
         "<br>".join(t.guards),
     )

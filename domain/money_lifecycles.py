@@ -205,6 +205,8 @@ ENTITLEMENT_LIFECYCLE = Lifecycle(
             ("CREDITED", "ACKNOWLEDGED"),
             "USED",
             guards=("DOCUMENT_REQUIRED: the bank statement",),
+            # She may withdraw before she signs the receipt that is entered first.
+            follows=("CreditedToAccount",),
         ),
         Transition(
             "mark_unclaimed",
@@ -235,6 +237,9 @@ ENTITLEMENT_LIFECYCLE = Lifecycle(
             "CANCELLED",
             roles=SUPERVISOR_ONLY,
             guards=("REASON_REQUIRED: the amendment, death or withdrawal",),
+            # Dated by the death, withdrawal or amendment that causes it, facts of other records
+            # that may be entered after this one's steps (an audit question, not a refusal).
+            follows=(),
         ),
     ),
     deadlines=(

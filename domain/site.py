@@ -14,6 +14,7 @@ from eventsourcing.domain import event
 from domain.aggregate import LifecycleAggregate
 from domain.corrections import (
     CORRECTION_GUARDS,
+    IN_ORDER_AFTER_CORRECTION,
     Correctable,
     CorrectionEvent,
     DateCorrection,
@@ -59,7 +60,15 @@ SITE_LIFECYCLE = Lifecycle(
     transitions=(
         Transition("register_site", "SiteRegistered", None, "REGISTERED"),
         Transition("hold_sosialisasi", "SosialisasiHeld", ("REGISTERED",), "SOCIALISED"),
-        Transition("hold_sosialisasi", "SosialisasiHeld", ("SOCIALISED", "CLOSURE_DECREED"), None),
+        # A further session's minutes may be entered after a later step; only the pendataan
+        # must come first.
+        Transition(
+            "hold_sosialisasi",
+            "SosialisasiHeld",
+            ("SOCIALISED", "CLOSURE_DECREED"),
+            None,
+            follows=("SiteRegistered",),
+        ),
         Transition(
             "decree_closure",
             "ClosureDecreed",
@@ -79,8 +88,13 @@ SITE_LIFECYCLE = Lifecycle(
                 "SITE_CLOSURE_NEEDS_BERITA_ACARA: the berita acara as the document",
             ),
         ),
+        # Inspection reports may arrive out of turn; none may predate the closure.
         Transition(
-            "record_inspection", "PostClosureInspected", ("CLOSED", "MONITORED"), "MONITORED"
+            "record_inspection",
+            "PostClosureInspected",
+            ("CLOSED", "MONITORED"),
+            "MONITORED",
+            follows=("SiteClosed",),
         ),
     ),
     deadlines=(
@@ -124,6 +138,7 @@ SITE_LIFECYCLE = Lifecycle(
             "SiteDateCorrected",
             guards=(
                 *CORRECTION_GUARDS,
+                IN_ORDER_AFTER_CORRECTION,
                 "SITE_CLOSURE_BEFORE_DECREE: the closure still not before the decree",
                 "SITE_CLOSURE_NEEDS_SOSIALISASI: still a sosialisasi on or before the closure",
                 "INVALID_VALUE: no inspection before the closure",

@@ -69,7 +69,9 @@ def fold_event(dossiers: Dossiers, event: PositionedEvent) -> list[str]:
     origin = str(e.originator_id)
     if name == "SiteRegistered":
         key = site_key(origin)
-        dossiers.put(key, SiteFacts(origin, e.code, at, e.headcount_at_pendataan))
+        registered = SiteFacts(origin, e.code, at, e.headcount_at_pendataan)
+        registered.pendataan_on = e.occurred_on
+        dossiers.put(key, registered)
         dossiers.index(origin, key, origin)
         return [key]
     if name == "SiteClosed":
@@ -81,7 +83,7 @@ def fold_event(dossiers: Dossiers, event: PositionedEvent) -> list[str]:
         site.in_programme_at_closure = site.in_programme
         return [site_key(origin)]
     if name == "BeneficiaryRegistered":
-        return _registered(dossiers, origin, str(e.site_id), at)
+        return _registered(dossiers, origin, str(e.site_id), e.occurred_on, at)
     if name == "StatementImported":
         return _statement(dossiers, e, at)
     found = dossiers.subject(origin)
@@ -105,7 +107,7 @@ def _site(dossiers: Dossiers, site_id: str | None) -> SiteFacts | None:
     return site if isinstance(site, SiteFacts) else None
 
 
-def _registered(dossiers: Dossiers, origin: str, site_id: str, at: int) -> list[str]:
+def _registered(dossiers: Dossiers, origin: str, site_id: str, on: date, at: int) -> list[str]:
     key = case_key(origin)
     dossiers.put(key, CaseFacts(origin, site_id, registered_at=at))
     dossiers.index(origin, key, site_id)
@@ -114,6 +116,7 @@ def _registered(dossiers: Dossiers, origin: str, site_id: str, at: int) -> list[
         return [key]
     site.registered += 1
     site.in_programme += 1
+    site.case_registered(on, at)
     return [key, site_key(site_id)]
 
 

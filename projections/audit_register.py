@@ -41,8 +41,10 @@ class AuditRegister(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
+        if row is None and event.name != "FindingRecorded":
+            return None  # a step dated before the finding was recorded: none yet at that cut
         row = self._recorded(e) if row is None else dict(row)
-        row["state"] = AUDIT_FINDING_LIFECYCLE.target_after(event.name, row.get("state"))
+        row["state"] = AUDIT_FINDING_LIFECYCLE.folded_target(event.name, row.get("state"))
         match event.name:
             case "ResponseSubmitted":
                 row["responses"] += 1

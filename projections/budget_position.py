@@ -66,9 +66,14 @@ def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | 
         entitlement = str(e.entitlement_id) if event.name in ALLOCATION_EVENTS else None
     elif event.name in BANK_EVENTS:
         entitlement = str(e.originator_id)
-        commitment = state.allocations[entitlement]["commitment_id"]
+        allocation = state.allocations.get(entitlement)
+        if allocation is None:
+            return None  # money moved on an allocation not in what is folded (a cut's edge)
+        commitment = allocation["commitment_id"]
     else:
         return None
+    if event.name != "FundsCommitted" and commitment not in state.budgets:
+        return None  # a step of a commitment not made in what is folded
     if event.name == "FundsCommitted":
         row: Row = {
             "commitment_id": commitment,
@@ -87,7 +92,7 @@ def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | 
     else:
         row = dict(state.budgets[commitment])
     if event.name in COMMITMENT_EVENTS:
-        row["state"] = COMMITMENT_LIFECYCLE.target_after(event.name, row.get("state"))
+        row["state"] = COMMITMENT_LIFECYCLE.folded_target(event.name, row.get("state"))
     if entitlement is not None:
         _move(row, state, commitment, entitlement, event)
     elif event.name == "FiscalYearClosed":

@@ -52,10 +52,12 @@ class DashboardMembers(RowProjection):
                 "out_of_order_from": None,
                 "out_of_order_until": None,
             }
+        elif row is None:
+            # Dated before her registration (an older store's): not a member yet at that cut.
+            return None
         else:
-            assert row is not None
             row = dict(row)
-            row["state"] = BENEFICIARY_LIFECYCLE.target_after(event.name, row["state"])
+            row["state"] = BENEFICIARY_LIFECYCLE.folded_target(event.name, row["state"])
             row |= dated_after(row, e.occurred_on)
         return stamp(row, event)
 
@@ -79,8 +81,9 @@ def dated_after(member: Row, day: date) -> Row:
     }
 
 
-def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
-    """The dashboard's site columns after a site event (pure)."""
+def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row | None:
+    """The dashboard's site columns after a site event (pure); None for a step of a site not
+    registered in what is folded."""
     e = event.event
     if event.name == "SiteRegistered":
         return {
@@ -92,9 +95,10 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row:
             "declared_headcount_at_closure": None,
             "funding_status_at_closure": None,
         }
-    assert row is not None, f"{event.name} before SiteRegistered"
+    if row is None:
+        return None
     row = dict(row)
-    row["site_state"] = SITE_LIFECYCLE.target_after(event.name, row["site_state"])
+    row["site_state"] = SITE_LIFECYCLE.folded_target(event.name, row["site_state"])
     if event.name == "SiteClosed":
         row["declared_headcount_at_closure"] = e.declared_headcount
         row["funding_status_at_closure"] = str(e.funding_status)
@@ -175,7 +179,9 @@ class ProgrammeDashboard(Projection):
         for e in events:
             if e.name in SITE_EVENTS:
                 sid = str(e.event.originator_id)
-                rows[sid] = fold_site_facts(rows.get(sid), e)
+                folded = fold_site_facts(rows.get(sid), e)
+                if folded is not None:
+                    rows[sid] = folded
                 counts.setdefault(sid, Counter())
         # Running totals: each move takes one from the state left and adds one to the state
         # entered.

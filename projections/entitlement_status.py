@@ -72,11 +72,13 @@ class EntitlementStatus(CaseNumberedProjection):
                 "returned_amount": 0,
                 **NO_PENDING_CORRECTION,
             }
+        elif row is None:
+            # Dated before the decree that plans it (an older store's): not planned at that cut.
+            return None
         else:
-            assert row is not None, f"{event.name} before EntitlementPlanned"
             row = dict(row)
             _apply_facts(row, event)
-        row["state"] = ENTITLEMENT_LIFECYCLE.target_after(event.name, row.get("state"))
+        row["state"] = ENTITLEMENT_LIFECYCLE.folded_target(event.name, row.get("state"))
         row["version"] = e.originator_version
         return stamp(row, event)
 

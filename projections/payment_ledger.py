@@ -85,7 +85,10 @@ def fold_ledger(
         if event.name not in LEDGER_EVENTS:
             continue
         entitlement = str(event.event.originator_id)
-        row = _entry(state.latest.get(entitlement), event, cases)
+        was = state.latest.get(entitlement)
+        if was is None and event.name != "EntitlementPlanned":
+            continue  # a step of an entitlement not planned in what is folded: no line to carry
+        row = _entry(was, event, cases)
         for dimension, column in DIMENSIONS:
             total_column = f"paid_total_{dimension}"
             if row[column] is None:
@@ -123,7 +126,7 @@ def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
             "batch_id": None,
         }
     else:
-        assert was is not None, f"{event.name} before EntitlementPlanned"
+        assert was is not None, "only a planned entitlement has steps to enter"
         dims = {k: was[k] for k in CARRIED}
     if event.name == "FundsAllocated":
         dims |= {

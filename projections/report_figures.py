@@ -203,7 +203,7 @@ class _Line(ABC):
         if self.open and fact.on > period.end:
             self.open = False
         if self.open:
-            self.state = self.lifecycle.target_after(fact.event, self.state)
+            self.state = self.lifecycle.folded_target(fact.event, self.state)
             if fact.event in HEADCOUNTS:
                 self.headcounts[HEADCOUNTS[fact.event]] = fact.headcount
         step = STEPS.get(fact.event)

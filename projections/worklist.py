@@ -91,7 +91,7 @@ class Worklist(CaseNumberedProjection):
             }
         else:
             row = dict(row)
-        state = lifecycle.target_after(event.name, row["state"])
+        state = lifecycle.folded_target(event.name, row["state"])
         milestones = dict(row["milestones"])
         milestones[event.name] = e.milestone_on()
         versions = dict(row["milestone_versions"])

@@ -151,6 +151,20 @@ class SiteFacts:
     in_programme_at_closure: int | None = None
     first_credit_on: date | None = None
     first_credit_at: int | None = None
+    # The pendataan's date and the span of her cases' registration dates, each with the
+    # position of the event that set it (A26: dates out of order across records).
+    pendataan_on: date | None = None
+    first_case_on: date | None = None
+    first_case_at: int | None = None
+    last_case_on: date | None = None
+    last_case_at: int | None = None
+
+    def case_registered(self, on: date, at: int) -> None:
+        """Widen the span of registration dates with a case registered `on` (at `at`)."""
+        if self.first_case_on is None or on < self.first_case_on:
+            self.first_case_on, self.first_case_at = on, at
+        if self.last_case_on is None or on > self.last_case_on:
+            self.last_case_on, self.last_case_at = on, at
 
 
 @dataclass
@@ -213,7 +227,8 @@ def case_from_json(data: Mapping[str, Any]) -> CaseFacts:
 
 def site_from_json(data: Mapping[str, Any]) -> SiteFacts:
     """The inverse of `to_json` for a site."""
-    return SiteFacts(**_dated(data, ("closed_on", "first_credit_on")))
+    dates = ("closed_on", "first_credit_on", "pendataan_on", "first_case_on", "last_case_on")
+    return SiteFacts(**_dated(data, dates))
 
 
 def reference_from_json(data: Mapping[str, Any]) -> ReferenceFacts:

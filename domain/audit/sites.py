@@ -1,7 +1,9 @@
-"""Site checks (A20, A23): headcounts that do not add up, and closures the money did not follow.
+"""Site checks (A20, A23, A26): headcounts that do not add up, closures the money did not
+follow, and cases dated out of order with their site.
 
-Both compare facts recorded at closure with what the cases show, so they are evaluated once the
-site has closed; before that the roster is still being counted.
+A20 and A23 compare facts recorded at closure with what the cases show, so they are evaluated
+once the site has closed; before that the roster is still being counted. A26 is evaluated as soon
+as a case's date falls outside her site's.
 """
 
 from __future__ import annotations
@@ -35,11 +37,23 @@ A23 = Rule(
     "S6, S7",
     thresholds=("closure_payment_days",),
 )
-RULES = (A20, A23)
+A26 = Rule(
+    "A26",
+    FAMILY,
+    "Dates out of order across records: a case registered before her site's pendataan, or "
+    "after its closure (a late pendataan)",
+    Severity.FLAG,
+    SubjectKind.SITE,
+    "Check the case against the pendataan list and the berita acara: keep a late pendataan "
+    "with its paper, correct a date entered wrongly",
+    "ADR 0032",
+)
+RULES = (A20, A23, A26)
 
 
 def evaluate_site(site: SiteFacts, ctx: AuditContext, verdict: Verdict) -> None:
     """The findings of one site."""
+    _check_case_dates(site, verdict)
     if site.closed_on is None or site.closed_at is None:
         return
     subject = site.site_id
@@ -73,3 +87,23 @@ def evaluate_site(site: SiteFacts, ctx: AuditContext, verdict: Verdict) -> None:
         verdict.wake(due + timedelta(days=1))
     if late:
         verdict.add(A23, subject, subject, "; ".join(late), (site.closed_at, site.first_credit_at))
+
+
+def _check_case_dates(site: SiteFacts, verdict: Verdict) -> None:
+    """A26: the order of dates between a site and its cases, which no single record can hold
+    (each is accepted when recorded, since either can be entered first)."""
+    subject = site.site_id
+    out_of_order = []
+    evidence: list[int | None] = [site.registered_at]
+    if site.pendataan_on and site.first_case_on and site.first_case_on < site.pendataan_on:
+        out_of_order.append(
+            f"a case registered {site.first_case_on}, before the pendataan of {site.pendataan_on}"
+        )
+        evidence.append(site.first_case_at)
+    if site.closed_on and site.last_case_on and site.last_case_on > site.closed_on:
+        out_of_order.append(
+            f"a case registered {site.last_case_on}, after the closure of {site.closed_on}"
+        )
+        evidence += [site.closed_at, site.last_case_at]
+    if out_of_order:
+        verdict.add(A26, subject, subject, "; ".join(out_of_order), tuple(evidence))

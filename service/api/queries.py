@@ -369,6 +369,7 @@ def _lifecycle(lc: Lifecycle) -> dict[str, Any]:
                 "to": t.target,
                 "roles": [str(r) for r in t.roles],
                 "guards": t.guards,
+                "not_dated_before": lc.steps_followed(t),
             }
             for t in lc.transitions
         ],

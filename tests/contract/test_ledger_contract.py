@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
@@ -128,16 +128,16 @@ def ready_to_order(app: ProgrammeApplication, people: list[UUID]) -> None:
         )
 
 
-def approved_batch(app: ProgrammeApplication, people: list[UUID], number: str = "B-1") -> UUID:
+def approved_batch(
+    app: ProgrammeApplication, people: list[UUID], number: str = "B-1", on: date = date(2019, 8, 1)
+) -> UUID:
+    """A batch created on `on`, approved and sent the next day."""
     batch = app.create_batch(
-        batch_number=number,
-        entitlement_ids=[uep(p) for p in people],
-        provenance=by(SUPERVISOR, date(2019, 8, 1)),
+        batch_number=number, entitlement_ids=[uep(p) for p in people], provenance=by(SUPERVISOR, on)
     ).aggregate_id
-    app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
-    app.record_transfer_export(
-        batch, file_sha256="0" * 64, provenance=by(SUPERVISOR, date(2019, 8, 2))
-    )
+    next_day = on + timedelta(days=1)
+    app.approve_batch(batch, provenance=by(KEMENSOS, next_day))
+    app.record_transfer_export(batch, file_sha256="0" * 64, provenance=by(SUPERVISOR, next_day))
     return batch
 
 
@@ -213,11 +213,12 @@ def test_a_failed_transfer_is_reordered_in_a_new_batch(jejak: Jejak) -> None:
         first,
         file_sha256="1" * 64,
         lines=[credit_line(app, first, ok=False)],
-        provenance=by(SUPERVISOR, date(2019, 8, 5)),
+        provenance=by(SUPERVISOR, date(2019, 8, 3)),
     )
     assert app.entitlement(uep(people[0])).state == "FAILED"
 
-    second = approved_batch(app, people, "B-2")
+    # Ordered again after the failure came back, as it can only be.
+    second = approved_batch(app, people, "B-2", on=date(2019, 8, 3))
     app.apply_bank_result(
         second,
         file_sha256="2" * 64,

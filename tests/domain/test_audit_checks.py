@@ -90,6 +90,11 @@ def site(**facts: Any) -> SiteFacts:
         "in_programme_at_closure": 3,
         "first_credit_on": date(2019, 8, 5),
         "first_credit_at": 11,
+        "pendataan_on": date(2016, 3, 20),
+        "first_case_on": date(2016, 3, 20),
+        "first_case_at": 2,
+        "last_case_on": date(2016, 3, 20),
+        "last_case_at": 4,
     }
     return SiteFacts("s1", "TRK-JP", 1, 3, **(values | facts))
 
@@ -162,6 +167,7 @@ CASES: dict[str, tuple[Dossier, Dossier, dict[str, Any]]] = {
     "A20": (site(in_programme_at_closure=2), site(), {}),
     "A22": (case(credited(credited_amount=2_880_000)), case(credited()), {}),
     "A23": (site(funding_status="not_in_place"), site(), {}),
+    "A26": (site(last_case_on=date(2019, 7, 2), last_case_at=12), site(), {}),
     "A24": (
         case(credited(), account_changed_after_order_at=16, account_changed_by="sup"),
         case(
@@ -194,6 +200,25 @@ def test_a_rule_finds_what_breaks_it_and_nothing_else(rule_id: str) -> None:
 def test_the_issue_asks_for_these_rules() -> None:
     wanted = "A01 A03 A05 A06 A07 A09 A10 A12 A13 A14 A15 A16 A17 A18 A19 A20 A22 A23 A24"
     assert set(wanted.split()) <= {r.rule_id for r in RULES}
+
+
+def test_a_case_registered_after_her_sites_closure_is_raised_not_refused() -> None:
+    late_pendataan = site(last_case_on=date(2019, 7, 2), last_case_at=12)
+
+    (finding,) = evaluate(late_pendataan, AuditContext(CLOCK)).findings
+
+    assert (finding.rule_id, finding.severity) == ("A26", Severity.FLAG)
+    assert "2019-07-02" in finding.summary and "2019-07-01" in finding.summary
+    assert finding.evidence == (1, 9, 12)
+
+
+def test_a_case_registered_before_her_sites_pendataan_is_raised_before_any_closure() -> None:
+    early = site(first_case_on=date(2016, 1, 5), first_case_at=3, closed_on=None, closed_at=None)
+
+    (finding,) = evaluate(early, AuditContext(CLOCK)).findings
+
+    assert finding.rule_id == "A26"
+    assert "2016-01-05" in finding.summary and "2016-03-20" in finding.summary
 
 
 def test_unclaimed_money_becomes_blocking_once_its_fiscal_year_has_closed() -> None:

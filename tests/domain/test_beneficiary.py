@@ -103,7 +103,7 @@ def refer(b: Beneficiary, born: date = MINOR_BORN) -> None:
 
 def exclude(b: Beneficiary, reason: str | None = "counted twice") -> None:
     b.exclude(
-        exclusion=ExclusionReason.DUPLICATE, provenance=by(OPERATOR, VERIFIED_ON, reason=reason)
+        exclusion=ExclusionReason.DUPLICATE, provenance=by(OPERATOR, ASSESSED_ON, reason=reason)
     )
 
 

@@ -27,7 +27,13 @@ from domain.beneficiary_errors import DocumentRequired, ReasonRequired
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import Decree
 from domain.entitlement import Entitlement
-from domain.errors import DomainError, InvalidValue, RuleViolation, TransitionNotAllowed
+from domain.errors import (
+    DatedBeforePreviousStep,
+    DomainError,
+    InvalidValue,
+    RuleViolation,
+    TransitionNotAllowed,
+)
 from domain.export_record import ExportRecord
 from domain.funding import FundingCommitment
 from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
@@ -220,7 +226,13 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     raised = {cls.code for module in modules for cls in error_classes(module)}
     # Corrections declare the guards every correction shares, and the rules of the original
     # event they still obey (ADR 0022).
-    shared: list[type[DomainError]] = [ReasonRequired, DocumentRequired, InvalidValue]
+    # Date corrections declare the order of dates every aggregate keeps (ADR 0032).
+    shared: list[type[DomainError]] = [
+        ReasonRequired,
+        DocumentRequired,
+        InvalidValue,
+        DatedBeforePreviousStep,
+    ]
     shared += error_classes(corrections)
     known = (
         raised

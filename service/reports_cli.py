@@ -60,7 +60,7 @@ def _report_id(reference: str, kind: ReportKind) -> UUID:
 
 
 def _reading() -> Jejak:
-    return Jejak.start()
+    return Jejak.open()
 
 
 @reports_cli.command("figures")

@@ -33,7 +33,7 @@ def restatements_command(
 ) -> None:
     """The restatements on record, newest first; or one, with every row it changed."""
     key = _restatement_id(restatement_id) if restatement_id else None
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         record = Restatements(jejak)
         found = record.one(key, limit, offset) if key else record.list(limit, offset)

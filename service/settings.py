@@ -9,7 +9,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.rules import DEFAULT_FACILITIES, ProgrammeRules, TrainingFacility
@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="sign the chain head each time the log passes a multiple of this many "
         "positions (0: only on demand)",
+    )
+    password: SecretStr | None = Field(
+        default=None,
+        description="the password a command asks for (its --as account's, or a new account's), "
+        "for scripts; without it the command prompts. Never a command-line option: those stay "
+        "in the shell's history",
     )
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     dropout_keeps_grant: bool = False

@@ -19,6 +19,7 @@ from domain.recording import DocumentRef
 from service.accounts import Account
 from service.api.deps import today_wita
 from service.audit_queries import AuditRegisterQueries
+from service.cli_base import iso_date_text
 from service.cut_options import Today
 from service.exports.indonesian import format_rupiah_id as format_rupiah
 from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
@@ -43,8 +44,12 @@ def _may(account: Account, command: str) -> None:
 def add(
     audit_body: Annotated[str, typer.Option("--body", help="e.g. BPK RI Perwakilan Kaltara.")],
     lhp_number: Annotated[str, typer.Option("--lhp", help="The report's (LHP) number.")],
-    lhp_date: Annotated[str, typer.Option(help="The report's date, YYYY-MM-DD.")],
-    received: Annotated[str, typer.Option(help="When the LHP was received (the 60 days).")],
+    lhp_date: Annotated[
+        str, typer.Option(callback=iso_date_text, help="The report's date, YYYY-MM-DD.")
+    ],
+    received: Annotated[
+        str, typer.Option(callback=iso_date_text, help="When the LHP was received (the 60 days).")
+    ],
     finding_number: Annotated[str, typer.Option("--finding", help="e.g. 3.2")],
     title: Annotated[str, typer.Option()],
     recommendation: Annotated[str, typer.Option(help="No personal data: case numbers only.")],

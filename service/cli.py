@@ -228,11 +228,7 @@ def rebuild(
             raise typer.BadParameter("name the read models to rebuild, or give --all")
         if not (reason or "").strip() or not as_user:
             raise typer.BadParameter("a restatement needs --reason and --as")
-        try:
-            Restatement.check_reason(reason)
-        except InvalidValue as error:
-            console.print(f"[red]{error.code}[/red]: {error}")
-            raise typer.Exit(2) from None
+        Restatement.check_reason(reason)
         account = _rebuilder(jejak, as_user)
         try:
             with _rebuild_progress() as progress:
@@ -244,14 +240,14 @@ def rebuild(
                     on_batch=lambda n: progress.advance(task, n),
                 )
         except ValueError as error:
-            console.print(f"[red]{error}[/red]")
+            err_console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None
         diffs = restatements.compare(rebuilt)
         _print_diffs(jejak, diffs, show)
         try:
             refuse_a_changed_chain(diffs)
         except ChainDiverged as error:
-            console.print(f"[red]{error.code}[/red]: {error}")
+            err_console.print(f"[red]{error.code}[/red]: {error}")
             raise typer.Exit(3) from None
         if not yes and not typer.confirm("Switch to the rebuilt read models?"):
             console.print("Nothing switched; the rebuilt tables stay until the next rebuild.")
@@ -259,7 +255,7 @@ def rebuild(
         try:
             done = restatements.switch(rebuilt, account, reason or "")
         except ChainDiverged as error:  # the chain moved between the diff and the switch
-            console.print(f"[red]{error.code}[/red]: {error}")
+            err_console.print(f"[red]{error.code}[/red]: {error}")
             raise typer.Exit(3) from None
         console.print(
             f"Switched {', '.join(chosen)} at position {done.position}; restatement"
@@ -273,11 +269,11 @@ def rebuild(
 def _rebuilder(jejak: Jejak, username: str) -> Account:
     account = jejak.accounts.authenticate(username, password_from_settings_or_prompt())
     if account is None:
-        console.print("[red]Unknown user or wrong password.[/red]")
+        err_console.print("[red]Unknown user or wrong password.[/red]")
         raise typer.Exit(2)
     (declared,) = Restatement.lifecycle.transitions_for("restate_read_models")
     if account.role not in declared.roles:
-        console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
+        err_console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
         raise typer.Exit(2)
     return account
 
@@ -544,7 +540,7 @@ def evidence(
     the whole programme; check it with the verify_bundle.py inside it."""
     with signed_in(as_user, password) as (jejak, account):
         if account.role not in (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
-            console.print(f"[red]A {account.role.value} may not export evidence.[/red]")
+            err_console.print(f"[red]A {account.role.value} may not export evidence.[/red]")
             raise typer.Exit(2)
         if case_number:
             scope = Scope("beneficiary", Beneficiary.create_id(case_number))
@@ -575,7 +571,7 @@ def read_model_at(
     """A read model at a past cut, one JSON row per line (sealed columns left out): any row
     read model, payment_ledger (running totals as they stood) or budget_position."""
     if known_at is None and as_at is None:
-        console.print("[red]Give --known-at, --as-at or both.[/red]")
+        err_console.print("[red]Give --known-at, --as-at or both.[/red]")
         raise typer.Exit(2)
     where = {k: v for k, v in (("site_id", site), ("state", state)) if v is not None}
     jejak = Jejak.open()
@@ -588,7 +584,7 @@ def read_model_at(
                 jejak, read_model, cut, where, limit=limit, offset=offset
             ) or read_model_page(jejak, read_model, cut, where, limit=limit, offset=offset)
         except (LookupError, KeyError) as error:
-            console.print(f"[red]{error}[/red]")
+            err_console.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from None
         for row in page.items:
             typer.echo(json.dumps(row, default=str, sort_keys=True))

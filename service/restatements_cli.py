@@ -1,7 +1,7 @@
 """`jejak restatements`: the record of restatements from the command line, as auditors read it
 over HTTP (`GET /api/restatements`, ADR 0020).
 
-Reading needs no account, as `jejak status` and `jejak as-of` do: a restatement's rows keep the
+Reading needs no account, as `jejak status` and `jejak read-model` do: a restatement's rows keep the
 read models' sealed columns sealed.
 """
 

@@ -214,6 +214,7 @@ def test_a_malformed_date_is_a_usage_error_naming_the_option(store: Path) -> Non
         ["status", "--today", "2019-02-30"],
         ["money", "reconcile", "--from", "yesterday", "--to", "2019-12-31"],
         ["register", "list", "--today", "1/2/2020"],
+        ["money", "approve", "B-1", "--as", "spv", "--on", "2019-08-32"],
     ):
         result = runner.invoke(cli, arguments)
         assert result.exit_code == 2 and type(result.exception) is SystemExit, result.output

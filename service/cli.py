@@ -548,6 +548,8 @@ def evidence(
             scope = Scope("site", Site.create_id(site_code))
         elif start and end:
             scope = Scope("period", None, date.fromisoformat(start), date.fromisoformat(end))
+        elif start or end:
+            raise typer.BadParameter("a period needs both --from and --to")
         else:
             scope = Scope("programme")
         bundle = export_bundle(jejak, account, scope, in_clear=in_clear)

@@ -252,7 +252,7 @@ def issue_decree(
 ) -> None:
     """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
     with signed_in(as_user, password) as (jejak, account):
-        parsed = _decree_lines(jejak, lines.read_text(encoding="utf-8-sig"))
+        parsed = _decree_lines(jejak, _utf8_text(lines.read_bytes()))
         paper = DocumentRef("SK", number, date.fromisoformat(on), authority)
         jejak.app.issue_decree(
             authority=authority,
@@ -327,8 +327,23 @@ def close_year(
         typer.echo(f"Fiscal year {year} closed; {format_rupiah(lapsed)} lapsed.")
 
 
+def _utf8_text(content: bytes) -> str:
+    try:
+        # utf-8-sig drops the byte order mark spreadsheet programs put in front.
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise InvalidValue(
+            f"line {line}: the lines file is not UTF-8 text; save it as CSV UTF-8", field="lines"
+        ) from None
+
+
 def _decree_lines(jejak: Jejak, text: str) -> list[NewDecreeLine]:
-    rows = list(csv.DictReader(io.StringIO(text)))
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # a field over the csv module's limit, a NUL byte
+        raise InvalidValue(f"line {reader.line_num}: {error}", field="lines") from None
     missing = {"case_number", "component", "amount"} - set(rows[0] if rows else ())
     if missing:
         raise InvalidValue(f"the lines file lacks {', '.join(sorted(missing))}", field="lines")

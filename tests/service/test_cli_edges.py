@@ -192,6 +192,28 @@ def test_files_that_cannot_be_read_or_written_are_refused_with_a_message(store: 
     )
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b"case_number,component,amount\nTRK-JP-0001,UEP,5000000\n\xee\xff\n", b"a," + b"x" * 200_000],
+    ids=["not UTF-8", "a field over the CSV limit"],
+)
+def test_a_decree_lines_file_that_cannot_be_read_is_refused_naming_the_line(
+    store: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    monkeypatch.setenv("JEJAK_PASSWORD", "a-long-password-1")
+    add = ["users", "add", "spv", "supervisor", "--org-unit", "Dinsos", "--display-name", "S"]
+    assert CliRunner().invoke(cli, add).exit_code == 0
+    lines = store / "lines.csv"
+    lines.write_bytes(content)
+    decree = ["money", "decree", str(lines), "--authority", "Direktur", "--decree", "SK/1"]
+
+    result = CliRunner().invoke(
+        cli, [*decree, "--legal-basis", "Permensos", "--as", "spv", "--on", "2019-03-04"]
+    )
+
+    assert "line " in refused(result, "INVALID_VALUE")
+
+
 def test_malformed_settings_are_named_without_their_value(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,12 +13,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
-    TextColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -41,6 +38,7 @@ from service.cli_base import (
     iso_date_text,
     new_password,
     password_from_settings_or_prompt,
+    progress_bar,
 )
 from service.corrections_cli import correct_cli, history
 from service.cut_options import AsAt, KnownAt, Today, cut_of
@@ -75,16 +73,6 @@ cli.command("restatements")(restatements_command)
 console = Console()
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=False,
-    )
-
-
 def _load_demo(jejak: Jejak) -> None:
     from service.demo import demo_command_count, demo_loaded, ensure_demo_users, load_demo
 
@@ -92,7 +80,7 @@ def _load_demo(jejak: Jejak) -> None:
     if demo_loaded(jejak.app):
         console.print("The Kaltara demo is already loaded.")
     else:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Loading the Kaltara demo", total=demo_command_count())
             report = load_demo(jejak.app, lambda n: progress.advance(task, n))
             progress.update(task, total=report.commands, completed=report.commands)
@@ -115,7 +103,7 @@ def _catch_up(jejak: Jejak) -> None:
     behind = jejak.app.position() - jejak.runner.position()
     if behind <= 0:
         return
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Updating read models", total=behind)
         jejak.runner.catch_up(lambda n: progress.advance(task, n))
 
@@ -284,14 +272,7 @@ class _RateColumn(ProgressColumn):
 
 
 def _rebuild_progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-    )
+    return progress_bar(_RateColumn(), TimeRemainingColumn())
 
 
 def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
@@ -28,6 +29,18 @@ from service.system import MasterKeyNotFound, StoreNotFound
 REFUSED = 1
 
 err_console = Console(stderr=True)
+
+
+def progress_bar(*more: ProgressColumn) -> Progress:
+    """A progress bar, on standard error: `jejak status > file` keeps only the status."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *more,
+        console=err_console,
+    )
+
 
 KNOWN_ERRORS = (
     DomainError,

@@ -15,13 +15,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import TimeRemainingColumn
 
 from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import InvalidValue
 from domain.site import Site
 from service.application import AlreadyRegistered, CommandResult, NewBeneficiary
+from service.cli_base import progress_bar
 from service.money_cli import AsUser, OnDate, Password, _provenance, signed_in
 
 roster_cli = typer.Typer(help="Pendataan rosters: bulk registration.", no_args_is_help=True)
@@ -96,13 +97,7 @@ def import_roster(
         rosters = [(site_id, rows[i : i + chunk]) for i in range(0, len(rows), chunk)]
         registered = 0
         last_position = 0
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        ) as progress:
+        with progress_bar(TimeRemainingColumn()) as progress:
             task = progress.add_task(f"Registering at {site_code}", total=len(rows))
 
             def committed(results: list[CommandResult]) -> None:

@@ -129,19 +129,41 @@ def test_a_store_whose_master_key_is_missing_gets_no_new_key(
     assert not (absent / "var" / "master.key").exists()
 
 
+def _command_modules_using(name: str, attribute: str | None = None) -> list[str]:
+    """Where the command-line modules (but `cli_base`) call `name`, or use `name.attribute`."""
+    found = []
+    for path in sorted(SERVICE.glob("*cli*.py")):
+        if path.name == "cli_base.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if attribute is None:
+                hit = (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == name
+                )
+            else:
+                hit = (
+                    isinstance(node, ast.Attribute)
+                    and node.attr == attribute
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == name
+                )
+            if hit:
+                found.append(f"{path.name}:{getattr(node, 'lineno', 0)}")
+    return found
+
+
 def test_the_command_line_never_opens_a_store_it_may_create_except_to_create_one() -> None:
     # Commands open the store with `Jejak.open`, which refuses an absent one; `Jejak.start`
     # creates silently and is for tests and the benchmarks.
-    starts = [
-        f"{path.name}:{node.lineno}"
-        for path in sorted(SERVICE.glob("*cli*.py"))
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Attribute)
-        and node.attr == "start"
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "Jejak"
-    ]
-    assert starts == []
+    assert _command_modules_using("Jejak", "start") == []
+
+
+def test_progress_bars_are_made_in_one_place() -> None:
+    # `cli_base.progress_bar` draws on standard error; a `Progress` of its own would default
+    # to standard output.
+    assert _command_modules_using("Progress") == []
 
 
 def test_a_document_over_the_size_limit_is_refused_with_a_message(

@@ -133,7 +133,7 @@ def serve(
         bool, typer.Option(help="Load the Kaltara demo first if it is missing.")
     ] = False,
     host: str = "127.0.0.1",
-    port: int = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the API and the web pages; projections run in-process."""
     import uvicorn

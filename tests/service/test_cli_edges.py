@@ -265,6 +265,13 @@ def test_a_malformed_date_is_a_usage_error_naming_the_option(store: Path) -> Non
         assert "YYYY-MM-DD" in result.stderr
 
 
+def test_a_port_out_of_range_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--port", "99999"])
+
+    assert result.exit_code == 2 and type(result.exception) is SystemExit, result.output
+    assert "--port" in result.stderr
+
+
 def test_a_password_is_never_a_command_line_option(
     store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

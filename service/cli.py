@@ -337,7 +337,7 @@ def users_add(
     org_unit: Annotated[str, typer.Option()],
     display_name: Annotated[str, typer.Option()],
 ) -> None:
-    """Create an account; its password is asked for (or JEJAK_PASSWORD, for a script)."""
+    """Create an account; its password is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
     jejak = Jejak.open()
     try:
         jejak.accounts.create(username, new_password(), role, org_unit, display_name)
@@ -366,7 +366,7 @@ def users_list() -> None:
 
 @users_cli.command("passwd")
 def users_passwd(username: str) -> None:
-    """Set an account's password; it is asked for (or JEJAK_PASSWORD, for a script)."""
+    """Set an account's password; it is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
     jejak = Jejak.open()
     try:
         jejak.accounts.set_password(username, new_password())

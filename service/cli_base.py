@@ -110,8 +110,9 @@ def password_from_settings_or_prompt() -> str:
 
 
 def new_password() -> str:
-    """A new account password: JEJAK_PASSWORD for scripts, else asked for twice without echo."""
-    configured = Settings().password
+    """A new account password: JEJAK_NEW_PASSWORD for scripts (JEJAK_PASSWORD is the password of
+    the one giving the command), else asked for twice without echo."""
+    configured = Settings().new_password
     if configured is not None:
         return configured.get_secret_value()
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))

@@ -55,9 +55,13 @@ class Settings(BaseSettings):
     )
     password: SecretStr | None = Field(
         default=None,
-        description="the password a command asks for (its --as account's, or a new account's), "
-        "for scripts; without it the command prompts. Never a command-line option: those stay "
-        "in the shell's history",
+        description="for scripts: the password of a command's --as account; without it the "
+        "command prompts. Never a command-line option: those stay in the shell's history",
+    )
+    new_password: SecretStr | None = Field(
+        default=None,
+        description="for scripts: the password `jejak users add` gives a new account, or "
+        "`users passwd` sets; without it the command prompts twice",
     )
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     dropout_keeps_grant: bool = False

@@ -33,6 +33,7 @@ def absent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("JEJAK_MASTER_KEY", raising=False)
     monkeypatch.delenv("JEJAK_KEY_FILE", raising=False)
     monkeypatch.delenv("JEJAK_PASSWORD", raising=False)
+    monkeypatch.delenv("JEJAK_NEW_PASSWORD", raising=False)
     return tmp_path
 
 
@@ -42,6 +43,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JEJAK_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
     monkeypatch.setenv("JEJAK_MASTER_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
     monkeypatch.delenv("JEJAK_PASSWORD", raising=False)
+    monkeypatch.delenv("JEJAK_NEW_PASSWORD", raising=False)
     assert CliRunner().invoke(cli, ["init"]).exit_code == 0
     return tmp_path
 
@@ -193,7 +195,7 @@ def test_a_document_over_the_size_limit_is_refused_with_a_message(
 def test_an_account_command_with_bad_input_is_refused_with_a_message(
     store: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str], code: str
 ) -> None:
-    monkeypatch.setenv("JEJAK_PASSWORD", "a-long-password-1")
+    monkeypatch.setenv("JEJAK_NEW_PASSWORD", "a-long-password-1")
 
     message = refused(CliRunner().invoke(cli, arguments), code)
 
@@ -223,6 +225,7 @@ def test_a_decree_lines_file_that_cannot_be_read_is_refused_naming_the_line(
     store: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
     monkeypatch.setenv("JEJAK_PASSWORD", "a-long-password-1")
+    monkeypatch.setenv("JEJAK_NEW_PASSWORD", "a-long-password-1")
     add = ["users", "add", "spv", "supervisor", "--org-unit", "Dinsos", "--display-name", "S"]
     assert CliRunner().invoke(cli, add).exit_code == 0
     lines = store / "lines.csv"
@@ -281,7 +284,7 @@ def test_a_password_is_never_a_command_line_option(
     flagged = runner.invoke(cli, [*add, "--password", "a-long-password-1"])
     history = ["money", "history", "TRK-JP-0001", "--out", "h.pdf", "--as", "dewi.s"]
     signed = runner.invoke(cli, [*history, "--password", "a-long-password-1"])
-    monkeypatch.setenv("JEJAK_PASSWORD", "a-long-password-1")
+    monkeypatch.setenv("JEJAK_NEW_PASSWORD", "a-long-password-1")
     scripted = runner.invoke(cli, add)  # no prompt: the password comes from the settings
 
     assert flagged.exit_code == 2 and "No such option: --password" in flagged.stderr

@@ -35,7 +35,7 @@ def list_findings(
 ) -> None:
     """Findings, most recently found first (resolved ones too, unless --open); now, or as
     known at a log position or time and/or as at a business date."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         jejak.runner.catch_up()
         page = audit.findings(

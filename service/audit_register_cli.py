@@ -19,6 +19,8 @@ from domain.recording import DocumentRef
 from service.accounts import Account
 from service.api.deps import today_wita
 from service.audit_queries import AuditRegisterQueries
+from service.cli_base import iso_date_text
+from service.cut_options import Today
 from service.exports.indonesian import format_rupiah_id as format_rupiah
 from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
 from service.system import Jejak
@@ -42,8 +44,12 @@ def _may(account: Account, command: str) -> None:
 def add(
     audit_body: Annotated[str, typer.Option("--body", help="e.g. BPK RI Perwakilan Kaltara.")],
     lhp_number: Annotated[str, typer.Option("--lhp", help="The report's (LHP) number.")],
-    lhp_date: Annotated[str, typer.Option(help="The report's date, YYYY-MM-DD.")],
-    received: Annotated[str, typer.Option(help="When the LHP was received (the 60 days).")],
+    lhp_date: Annotated[
+        str, typer.Option(callback=iso_date_text, help="The report's date, YYYY-MM-DD.")
+    ],
+    received: Annotated[
+        str, typer.Option(callback=iso_date_text, help="When the LHP was received (the 60 days).")
+    ],
     finding_number: Annotated[str, typer.Option("--finding", help="e.g. 3.2")],
     title: Annotated[str, typer.Option()],
     recommendation: Annotated[str, typer.Option(help="No personal data: case numbers only.")],
@@ -154,13 +160,13 @@ def close(
 def list_findings(
     state: Annotated[str | None, typer.Option(help="Only findings in this state.")] = None,
     overdue: Annotated[bool, typer.Option(help="Only findings past their due date.")] = False,
-    as_of: Annotated[str | None, typer.Option(help="Judge overdue as of this day.")] = None,
+    today: Today = None,
 ) -> None:
     """The register: each finding's state, due date and latest answer."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         jejak.runner.catch_up()
-        day = date.fromisoformat(as_of) if as_of else today_wita()
+        day = date.fromisoformat(today) if today else today_wita()
         page = AuditRegisterQueries(jejak.engine).findings(
             as_of=day, state=state, overdue=True if overdue else None, limit=10_000, offset=0
         )
@@ -177,4 +183,4 @@ def list_findings(
             f"{row['finding_id']}  {row['lhp_number']} #{row['finding_number']}  "
             f"{row['state']}  {due}{late}{money}  {row['title']}"
         )
-    typer.echo(f"Findings: {page.total} (as of {day})")
+    typer.echo(f"Findings: {page.total} (overdue judged on {day})")

@@ -13,12 +13,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
     Progress,
     ProgressColumn,
     Task,
-    TextColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -34,8 +31,18 @@ from service.accounts import Account
 from service.audit_cli import audit_cli
 from service.audit_register_cli import register_cli
 from service.checkpoints import Checkpoint
+from service.cli_base import (
+    CommandGroup,
+    Password,
+    err_console,
+    iso_date_text,
+    new_password,
+    password_from_settings_or_prompt,
+    progress_bar,
+)
 from service.corrections_cli import correct_cli, history
-from service.cut_options import AsAt, KnownAt, cut_of
+from service.cut_options import AsAt, KnownAt, Today, cut_of
+from service.db import parse_database_url, store_exists
 from service.documents import DocumentKind
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
@@ -45,10 +52,12 @@ from service.reports_cli import reports_cli
 from service.restatements_cli import restatements_command
 from service.roster_cli import roster_cli
 from service.settings import Settings
-from service.system import Jejak
+from service.system import Jejak, where
 from service.time_travel import read_model_page
 
-cli = typer.Typer(help="Jejak: event-sourced workflow and audit ledger.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Jejak: event-sourced workflow and audit ledger.", no_args_is_help=True, cls=CommandGroup
+)
 users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 documents_cli = typer.Typer(help="Store documents by content (SHA-256).", no_args_is_help=True)
@@ -64,16 +73,6 @@ cli.command("restatements")(restatements_command)
 console = Console()
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=False,
-    )
-
-
 def _load_demo(jejak: Jejak) -> None:
     from service.demo import demo_command_count, demo_loaded, ensure_demo_users, load_demo
 
@@ -81,7 +80,7 @@ def _load_demo(jejak: Jejak) -> None:
     if demo_loaded(jejak.app):
         console.print("The Kaltara demo is already loaded.")
     else:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Loading the Kaltara demo", total=demo_command_count())
             report = load_demo(jejak.app, lambda n: progress.advance(task, n))
             progress.update(task, total=report.commands, completed=report.commands)
@@ -104,9 +103,28 @@ def _catch_up(jejak: Jejak) -> None:
     behind = jejak.app.position() - jejak.runner.position()
     if behind <= 0:
         return
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Updating read models", total=behind)
         jejak.runner.catch_up(lambda n: progress.advance(task, n))
+
+
+@cli.command()
+def init() -> None:
+    """Create an empty store and its master key where the settings point (JEJAK_DATABASE_URL,
+    JEJAK_KEY_FILE); every other command except `demo` and `serve --demo` needs one."""
+    settings = Settings()
+    store = parse_database_url(settings.database_url)
+    if store_exists(store):
+        Jejak.open(settings).close()  # the key must be there too
+        typer.echo(f"A store is already at {where(store)}; nothing changed.")
+        return
+    Jejak.open(settings, create=True).close()
+    typer.echo(f"Created an empty store at {where(store)}.")
+    if settings.master_key is None:
+        typer.echo(
+            f"Its master key is in {settings.key_file.resolve()}: keep a copy apart from the"
+            " store; without it, the sealed personal data cannot be read."
+        )
 
 
 @cli.command()
@@ -115,14 +133,14 @@ def serve(
         bool, typer.Option(help="Load the Kaltara demo first if it is missing.")
     ] = False,
     host: str = "127.0.0.1",
-    port: int = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the API and the web pages; projections run in-process."""
     import uvicorn
 
     from service.api.app import create_app
 
-    jejak = Jejak.start()
+    jejak = Jejak.open(create=demo)
     console.print(f"Store: {jejak.store.describe()}")
     if demo:
         _load_demo(jejak)
@@ -136,8 +154,9 @@ def serve(
 
 @cli.command()
 def demo() -> None:
-    """Load the Kaltara demo scenario (synthetic people on the real timeline)."""
-    jejak = Jejak.start()
+    """Load the Kaltara demo scenario (synthetic people on the real timeline), creating the store
+    if there is none."""
+    jejak = Jejak.open(create=True)
     try:
         _load_demo(jejak)
     finally:
@@ -151,7 +170,7 @@ def project(
     """Run the projections: catch up, then follow new events (LISTEN on PostgreSQL)."""
     from service.listen import follow
 
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         _catch_up(jejak)
         if once:
@@ -186,7 +205,7 @@ def rebuild(
     and switch to them on confirmation, recording a restatement (ADR 0020)."""
     from service import restatements
 
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         if drop_previous:
             dropped = restatements.drop_previous(jejak, names or [])
@@ -197,11 +216,7 @@ def rebuild(
             raise typer.BadParameter("name the read models to rebuild, or give --all")
         if not (reason or "").strip() or not as_user:
             raise typer.BadParameter("a restatement needs --reason and --as")
-        try:
-            Restatement.check_reason(reason)
-        except InvalidValue as error:
-            console.print(f"[red]{error.code}[/red]: {error}")
-            raise typer.Exit(2) from None
+        Restatement.check_reason(reason)
         account = _rebuilder(jejak, as_user)
         try:
             with _rebuild_progress() as progress:
@@ -213,14 +228,14 @@ def rebuild(
                     on_batch=lambda n: progress.advance(task, n),
                 )
         except ValueError as error:
-            console.print(f"[red]{error}[/red]")
+            err_console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from None
         diffs = restatements.compare(rebuilt)
         _print_diffs(jejak, diffs, show)
         try:
             refuse_a_changed_chain(diffs)
         except ChainDiverged as error:
-            console.print(f"[red]{error.code}[/red]: {error}")
+            err_console.print(f"[red]{error.code}[/red]: {error}")
             raise typer.Exit(3) from None
         if not yes and not typer.confirm("Switch to the rebuilt read models?"):
             console.print("Nothing switched; the rebuilt tables stay until the next rebuild.")
@@ -228,7 +243,7 @@ def rebuild(
         try:
             done = restatements.switch(rebuilt, account, reason or "")
         except ChainDiverged as error:  # the chain moved between the diff and the switch
-            console.print(f"[red]{error.code}[/red]: {error}")
+            err_console.print(f"[red]{error.code}[/red]: {error}")
             raise typer.Exit(3) from None
         console.print(
             f"Switched {', '.join(chosen)} at position {done.position}; restatement"
@@ -240,16 +255,13 @@ def rebuild(
 
 
 def _rebuilder(jejak: Jejak, username: str) -> Account:
-    import os
-
-    password = os.environ.get("JEJAK_PASSWORD") or typer.prompt("Password", hide_input=True)
-    account = jejak.accounts.authenticate(username, password)
+    account = jejak.accounts.authenticate(username, password_from_settings_or_prompt())
     if account is None:
-        console.print("[red]Unknown user or wrong password.[/red]")
+        err_console.print("[red]Unknown user or wrong password.[/red]")
         raise typer.Exit(2)
     (declared,) = Restatement.lifecycle.transitions_for("restate_read_models")
     if account.role not in declared.roles:
-        console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
+        err_console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
         raise typer.Exit(2)
     return account
 
@@ -260,14 +272,7 @@ class _RateColumn(ProgressColumn):
 
 
 def _rebuild_progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
+    return progress_bar(_RateColumn(), TimeRemainingColumn())
 
 
 def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:
@@ -306,7 +311,7 @@ def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:
 
 @cli.command()
 def status(
-    as_of: Annotated[str | None, typer.Option(help="Date for overdue counts.")] = None,
+    today: Today = None,
     as_at: AsAt = None,
     known_at: KnownAt = None,
 ) -> None:
@@ -315,11 +320,11 @@ def status(
     from service.api.deps import today_wita
     from service.status import render_status
 
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         _catch_up(jejak)
         cut = cut_of(jejak, known_at, as_at)
-        day = date.fromisoformat(as_of) if as_of else (cut and cut.as_at) or today_wita()
+        day = date.fromisoformat(today) if today else (cut and cut.as_at) or today_wita()
         typer.echo(render_status(jejak, day, cut), nl=False)
     finally:
         jejak.close()
@@ -331,12 +336,11 @@ def users_add(
     role: Role,
     org_unit: Annotated[str, typer.Option()],
     display_name: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
-    """Create an account."""
-    jejak = Jejak.start()
+    """Create an account; its password is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
+    jejak = Jejak.open()
     try:
-        jejak.accounts.create(username, password, role, org_unit, display_name)
+        jejak.accounts.create(username, new_password(), role, org_unit, display_name)
         jejak.access_log.record(
             "cli", Role.ADMIN, "account_created", "account", None, f"{username} as {role.value}"
         )
@@ -348,7 +352,7 @@ def users_add(
 @users_cli.command("list")
 def users_list() -> None:
     """List accounts."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         table = Table("username", "role", "unit", "name", "active")
         for a in jejak.accounts.list():
@@ -361,14 +365,11 @@ def users_list() -> None:
 
 
 @users_cli.command("passwd")
-def users_passwd(
-    username: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
-) -> None:
-    """Set an account's password."""
-    jejak = Jejak.start()
+def users_passwd(username: str) -> None:
+    """Set an account's password; it is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
+    jejak = Jejak.open()
     try:
-        jejak.accounts.set_password(username, password)
+        jejak.accounts.set_password(username, new_password())
         console.print(f"Password of {username} changed.")
     finally:
         jejak.close()
@@ -377,7 +378,7 @@ def users_passwd(
 @users_cli.command("deactivate")
 def users_deactivate(username: str) -> None:
     """Deactivate an account (its tokens stop working at once)."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         jejak.accounts.deactivate(username)
         jejak.access_log.record("cli", Role.ADMIN, "account_deactivated", "account", None, username)
@@ -395,7 +396,7 @@ def documents_add(
     ] = None,
 ) -> None:
     """Store a file (encrypted) and print its SHA-256, the reference events carry."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         stored = jejak.documents.put(
             file.read_bytes(),
@@ -415,7 +416,7 @@ def documents_list(
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
 ) -> None:
     """List stored documents, newest first (no filenames: they may name people)."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         page = jejak.documents.list(kind, limit=limit)
         # Plain lines, never a table: a narrow terminal must not cut a hash short.
@@ -431,7 +432,6 @@ def documents_list(
 
 def main() -> None:
     """Entry point of the `jejak` script."""
-    Settings()  # fail fast on malformed settings before any work
     cli()
 
 
@@ -447,12 +447,11 @@ def verify(
     Prints "intact up to position N", or the first position where the log breaks and how;
     exits 1 when it is broken (so a scheduled job can raise the alarm).
     """
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         held = []
         if checkpoints is not None:
-            data = json.loads(checkpoints.read_text())
-            held = [Checkpoint.from_dict(c) for c in data.get("checkpoints", data)]
+            held = _held_checkpoints(checkpoints)
         result = jejak.verify_log(held_by_auditors=held)
         typer.echo(result.summary())
         if not result.intact:
@@ -461,10 +460,21 @@ def verify(
         jejak.close()
 
 
+def _held_checkpoints(path: Path) -> list[Checkpoint]:
+    try:
+        data = json.loads(path.read_text())
+        return [Checkpoint.from_dict(c) for c in data.get("checkpoints", data)]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise InvalidValue(
+            "checkpoints: the file is not the JSON `jejak checkpoints` writes",
+            field="checkpoints",
+        ) from None
+
+
 @cli.command("checkpoint")
 def sign_checkpoint() -> None:
     """Bring the chain up to date and sign its head now."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         jejak.runner.catch_up()
         signed = jejak.checkpoints.sign_head()
@@ -478,7 +488,7 @@ def list_checkpoints(
     out: Annotated[Path | None, typer.Option(help="Write the JSON here instead.")] = None,
 ) -> None:
     """Every signed checkpoint with the public key, as JSON: the copy auditors keep."""
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         signer = jejak.checkpoints.signer
         document = {
@@ -500,20 +510,18 @@ def list_checkpoints(
 def evidence(
     out: Annotated[Path, typer.Option(help="Where to write the bundle (zip).")],
     as_user: Annotated[str, typer.Option("--as", help="Your username (an auditor).")],
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, envvar="JEJAK_PASSWORD", show_envvar=False)
-    ],
+    password: Password,
     case_number: Annotated[str | None, typer.Option("--beneficiary")] = None,
     site_code: Annotated[str | None, typer.Option("--site")] = None,
-    start: Annotated[str | None, typer.Option("--from")] = None,
-    end: Annotated[str | None, typer.Option("--to")] = None,
+    start: Annotated[str | None, typer.Option("--from", callback=iso_date_text)] = None,
+    end: Annotated[str | None, typer.Option("--to", callback=iso_date_text)] = None,
     in_clear: Annotated[bool, typer.Option(help="Personal data in clear (logged).")] = False,
 ) -> None:
     """Export an evidence bundle for one beneficiary, one site, a period, or (with no option)
     the whole programme; check it with the verify_bundle.py inside it."""
     with signed_in(as_user, password) as (jejak, account):
         if account.role not in (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
-            console.print(f"[red]A {account.role.value} may not export evidence.[/red]")
+            err_console.print(f"[red]A {account.role.value} may not export evidence.[/red]")
             raise typer.Exit(2)
         if case_number:
             scope = Scope("beneficiary", Beneficiary.create_id(case_number))
@@ -521,6 +529,8 @@ def evidence(
             scope = Scope("site", Site.create_id(site_code))
         elif start and end:
             scope = Scope("period", None, date.fromisoformat(start), date.fromisoformat(end))
+        elif start or end:
+            raise typer.BadParameter("a period needs both --from and --to")
         else:
             scope = Scope("programme")
         bundle = export_bundle(jejak, account, scope, in_clear=in_clear)
@@ -531,8 +541,8 @@ def evidence(
         )
 
 
-@cli.command("as-of")
-def as_of(
+@cli.command("read-model")
+def read_model_at(
     read_model: str,
     known_at: KnownAt = None,
     as_at: AsAt = None,
@@ -544,10 +554,10 @@ def as_of(
     """A read model at a past cut, one JSON row per line (sealed columns left out): any row
     read model, payment_ledger (running totals as they stood) or budget_position."""
     if known_at is None and as_at is None:
-        console.print("[red]Give --known-at, --as-at or both.[/red]")
+        err_console.print("[red]Give --known-at, --as-at or both.[/red]")
         raise typer.Exit(2)
     where = {k: v for k, v in (("site_id", site), ("state", state)) if v is not None}
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         _catch_up(jejak)
         cut = cut_of(jejak, known_at, as_at)
@@ -557,7 +567,7 @@ def as_of(
                 jejak, read_model, cut, where, limit=limit, offset=offset
             ) or read_model_page(jejak, read_model, cut, where, limit=limit, offset=offset)
         except (LookupError, KeyError) as error:
-            console.print(f"[red]{error}[/red]")
+            err_console.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from None
         for row in page.items:
             typer.echo(json.dumps(row, default=str, sort_keys=True))

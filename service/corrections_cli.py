@@ -21,6 +21,7 @@ from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 from domain.site import Site
 from service.accounts import Account
 from service.application import CommandResult
+from service.cli_base import iso_date_text
 from service.money_cli import AsUser, OnDate, Password, signed_in
 from service.queries import ReadModels
 from service.system import Jejak
@@ -33,7 +34,7 @@ console = Console()
 Reason = Annotated[str, typer.Option(help="Why the recorded value is wrong.")]
 DocKind = Annotated[str, typer.Option(help="The kind of document that shows the correct value.")]
 DocNumber = Annotated[str, typer.Option(help="Its number.")]
-DocDate = Annotated[str, typer.Option(help="Its date, YYYY-MM-DD.")]
+DocDate = Annotated[str, typer.Option(callback=iso_date_text, help="Its date, YYYY-MM-DD.")]
 DocIssuer = Annotated[str, typer.Option(help="Who issued it.")]
 Version = Annotated[int, typer.Argument(help="The version of the event to correct.")]
 
@@ -104,7 +105,9 @@ def site_details(
 def corrected_date(
     subject: Annotated[str, typer.Argument(help="A site code or a case number.")],
     version: Version,
-    corrected: Annotated[str, typer.Argument(help="The correct date, YYYY-MM-DD.")],
+    corrected: Annotated[
+        str, typer.Argument(callback=iso_date_text, help="The correct date, YYYY-MM-DD.")
+    ],
     as_user: AsUser,
     password: Password,
     on: OnDate,
@@ -146,7 +149,9 @@ def corrected_document(
     doc_issuer: DocIssuer,
     corrected_kind: Annotated[str, typer.Option(help="The correct document's kind.")],
     corrected_number: Annotated[str, typer.Option(help="The correct document's number.")],
-    corrected_date: Annotated[str, typer.Option(help="The correct document's date, YYYY-MM-DD.")],
+    corrected_date: Annotated[
+        str, typer.Option(callback=iso_date_text, help="The correct document's date, YYYY-MM-DD.")
+    ],
     corrected_issuer: Annotated[str, typer.Option(help="Who issued the correct document.")],
 ) -> None:
     """Correct the document an event of a site (a decree, the minutes of a sosialisasi, ...) or

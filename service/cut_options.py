@@ -1,4 +1,5 @@
-"""The command line's time-travel options, `--known-at` and `--as-at`, and the cut they name."""
+"""The command line's time options: the cut (`--known-at`, `--as-at`) and the day deadlines are
+judged on (`--today`), one name for each meaning (ADR 0037)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from service.cli_base import iso_date_text
 from service.system import Jejak
 from service.time_travel import Cut, known_position
 
@@ -34,3 +36,13 @@ def cut_of(jejak: Jejak, known_at: str | None, as_at: str | None) -> Cut | None:
     except ValueError as error:
         Console(stderr=True).print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
+
+
+Today = Annotated[
+    str | None,
+    typer.Option(
+        callback=iso_date_text,
+        help="The day taken as today when deadlines are judged (overdue work, withdrawals); "
+        "default: the --as-at date, else today in WITA. Not a cut: the records stay as they are.",
+    ),
+]

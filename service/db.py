@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 APPLICATION_NAME = "programme"
@@ -162,6 +162,21 @@ def create_store_engine(config: StoreConfig) -> Engine:
         # The library requires its schema to exist before it creates its tables.
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{config.schema}"'))
     return engine
+
+
+def store_exists(config: StoreConfig) -> bool:
+    """Whether a store is already where `config` points, found without creating anything there
+    (connecting to SQLite creates the file; `create_store_engine` creates the schema)."""
+    if not config.is_postgres:
+        assert config.sqlite_path is not None
+        return config.sqlite_path.exists()
+    engine = create_engine(config.sqlalchemy_url())
+    try:
+        with engine.connect() as conn:
+            # The migrations' own table: every started store has it, in its schema.
+            return inspect(conn).has_table("alembic_version", schema=config.schema)
+    finally:
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

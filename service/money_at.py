@@ -63,7 +63,7 @@ def money_report_at(
     offset: int = 0,
 ) -> Page[Row] | None:
     """One page of payment_ledger or budget_position at `cut` (None for another name), for the
-    command line's `jejak as-of`. The ledger takes a site; the budget takes no filter."""
+    command line's `jejak read-model`. The ledger takes a site; the budget takes no filter."""
     if name == payment_ledger.name:
         site = where.get("site_id")
         filters = LedgerFilter(

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from domain.beneficiary import Beneficiary
 from domain.decree import AidComponent, Decree, PaymentType
-from domain.errors import DomainError, InvalidValue
+from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
 from domain.recording import Actor, DocumentRef, Provenance
@@ -30,11 +30,14 @@ from domain.site import Site
 from service.accounts import Account
 from service.api.deps import today_wita
 from service.application import NotFound
-from service.bankfiles import BankFileRejected
-from service.cut_options import AsAt, KnownAt, cut_of
+
+# Password is re-exported: the other command modules take it from here.
+from service.cli_base import Password as Password
+from service.cli_base import err_console, iso_date_text
+from service.cut_options import AsAt, KnownAt, Today, cut_of
 from service.exports.indonesian import format_rupiah_id as format_rupiah
 from service.ledger import NewDecreeLine
-from service.ledger_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
+from service.ledger_exports import ExportFile, LedgerExports, LedgerFormat
 from service.queries import LedgerFilter
 from service.reconciliation_report import ReconciliationReport, reconciliations_at
 from service.system import Jejak
@@ -46,31 +49,23 @@ money_cli = typer.Typer(
 console = Console()
 
 AsUser = Annotated[str, typer.Option("--as", help="Your username; the command is yours.")]
-Password = Annotated[
-    str, typer.Option(prompt=True, hide_input=True, envvar="JEJAK_PASSWORD", show_envvar=False)
+OnDate = Annotated[
+    str, typer.Option(callback=iso_date_text, help="The business date (WITA), YYYY-MM-DD.")
 ]
-OnDate = Annotated[str, typer.Option(help="The business date (WITA), YYYY-MM-DD.")]
 ISO_DATE = "%Y-%m-%d"
 
 
 @contextmanager
 def signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
-    """The started system and the account, closed after; a refusal is printed, not raised."""
-    jejak = Jejak.start()
+    """The started system and the account, closed after (a refusal is printed by the command
+    line's one error handler, `service.cli_base`)."""
+    jejak = Jejak.open()
     try:
         account = jejak.accounts.authenticate(username, password)
         if account is None:
-            console.print("[red]Unknown user or wrong password.[/red]")
+            err_console.print("[red]Unknown user or wrong password.[/red]")
             raise typer.Exit(2)
         yield jejak, account
-    except DomainError as error:
-        raise _refused(error) from None
-    except NotFound as error:
-        console.print(f"[red]NOT_FOUND[/red]: {error}")
-        raise typer.Exit(1) from None
-    except ExportRefused as error:
-        console.print(f"[red]ROLE_FORBIDDEN[/red]: {error}")
-        raise typer.Exit(1) from None
     finally:
         jejak.close()
 
@@ -81,14 +76,6 @@ def _provenance(account: Account, on: str, document: DocumentRef | None = None) 
         occurred_on=date.fromisoformat(on),
         document=document,
     )
-
-
-def _refused(error: DomainError) -> typer.Exit:
-    console.print(f"[red]{error.code}[/red]: {error.message}")
-    if isinstance(error, BankFileRejected):
-        for problem in error.problems:
-            console.print(f"  line {problem.line}: {problem.code} {problem.message}")
-    return typer.Exit(1)
 
 
 @money_cli.command("transfer-file")
@@ -162,9 +149,13 @@ def statement(
 @money_cli.command("reconcile")
 def reconcile_command(
     batch_number: Annotated[str | None, typer.Option("--batch", help="One batch.")] = None,
-    start: Annotated[str | None, typer.Option("--from", help="Period start, YYYY-MM-DD.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Period end, YYYY-MM-DD.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Judge withdrawals as of this date.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", callback=iso_date_text, help="Period start, YYYY-MM-DD.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", callback=iso_date_text, help="Period end, YYYY-MM-DD.")
+    ] = None,
+    today: Today = None,
     known_at: KnownAt = None,
     as_at: AsAt = None,
 ) -> None:
@@ -173,12 +164,12 @@ def reconcile_command(
     if (batch_number is None) == (start is None or end is None):
         console.print("[red]Give either --batch or both --from and --to.[/red]")
         raise typer.Exit(2)
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         jejak.runner.catch_up()
         cut = cut_of(jejak, known_at, as_at)
         reports = reconciliations_at(jejak, cut)
-        day = date.fromisoformat(as_of) if as_of else (cut and cut.as_at) or today_wita()
+        day = date.fromisoformat(today) if today else (cut and cut.as_at) or today_wita()
         if batch_number is not None:
             report = reports.for_batch(PaymentBatch.create_id(batch_number), day)
         else:
@@ -193,7 +184,7 @@ def reconcile_command(
 
 def _print_reconciliation(report: ReconciliationReport, cut: Cut | None) -> None:
     summary = report.as_dict()
-    typer.echo(f"Reconciliation of {report.scope} as of {report.as_of}")
+    typer.echo(f"Reconciliation of {report.scope}, withdrawals judged on {report.as_of}")
     if cut is not None:
         known = "now" if cut.known_at is None else f"at log position {cut.known_at}"
         dated = "" if cut.as_at is None else f", as at {cut.as_at}"
@@ -261,7 +252,7 @@ def issue_decree(
 ) -> None:
     """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
     with signed_in(as_user, password) as (jejak, account):
-        parsed = _decree_lines(jejak, lines.read_text(encoding="utf-8-sig"))
+        parsed = _decree_lines(jejak, _utf8_text(lines.read_bytes()))
         paper = DocumentRef("SK", number, date.fromisoformat(on), authority)
         jejak.app.issue_decree(
             authority=authority,
@@ -336,8 +327,23 @@ def close_year(
         typer.echo(f"Fiscal year {year} closed; {format_rupiah(lapsed)} lapsed.")
 
 
+def _utf8_text(content: bytes) -> str:
+    try:
+        # utf-8-sig drops the byte order mark spreadsheet programs put in front.
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise InvalidValue(
+            f"line {line}: the lines file is not UTF-8 text; save it as CSV UTF-8", field="lines"
+        ) from None
+
+
 def _decree_lines(jejak: Jejak, text: str) -> list[NewDecreeLine]:
-    rows = list(csv.DictReader(io.StringIO(text)))
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as error:  # a field over the csv module's limit, a NUL byte
+        raise InvalidValue(f"line {reader.line_num}: {error}", field="lines") from None
     missing = {"case_number", "component", "amount"} - set(rows[0] if rows else ())
     if missing:
         raise InvalidValue(f"the lines file lacks {', '.join(sorted(missing))}", field="lines")

@@ -22,6 +22,7 @@ from domain.recording import DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.report_figures import flatten
 from service.application import NotFound
+from service.cli_base import iso_date_text
 from service.cut_options import KnownAt, cut_of
 from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
 from service.published_reports import PublishedReports, figures, publish, republish
@@ -60,7 +61,7 @@ def _report_id(reference: str, kind: ReportKind) -> UUID:
 
 
 def _reading() -> Jejak:
-    return Jejak.start()
+    return Jejak.open()
 
 
 @reports_cli.command("figures")
@@ -94,7 +95,7 @@ def publish_command(
         str | None, typer.Option(help="Who signs the letter (default: your unit).")
     ] = None,
     letter_date: Annotated[
-        str | None, typer.Option(help="The letter's date (default: --on).")
+        str | None, typer.Option(callback=iso_date_text, help="The letter's date (default: --on).")
     ] = None,
     reason: Annotated[
         str | None, typer.Option(help="Why; required with --replaces (what is corrected).")

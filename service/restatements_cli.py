@@ -1,7 +1,7 @@
 """`jejak restatements`: the record of restatements from the command line, as auditors read it
 over HTTP (`GET /api/restatements`, ADR 0020).
 
-Reading needs no account, as `jejak status` and `jejak as-of` do: a restatement's rows keep the
+Reading needs no account, as `jejak status` and `jejak read-model` do: a restatement's rows keep the
 read models' sealed columns sealed.
 """
 
@@ -33,7 +33,7 @@ def restatements_command(
 ) -> None:
     """The restatements on record, newest first; or one, with every row it changed."""
     key = _restatement_id(restatement_id) if restatement_id else None
-    jejak = Jejak.start()
+    jejak = Jejak.open()
     try:
         record = Restatements(jejak)
         found = record.one(key, limit, offset) if key else record.list(limit, offset)

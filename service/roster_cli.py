@@ -21,6 +21,7 @@ from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import InvalidValue
 from domain.site import Site
 from service.application import NewBeneficiary
+from service.cli_base import err_console
 from service.money_cli import AsUser, OnDate, Password, _provenance, signed_in
 
 roster_cli = typer.Typer(help="Pendataan rosters: bulk registration.", no_args_is_help=True)
@@ -88,7 +89,7 @@ def import_roster(
     with signed_in(as_user, password) as (jejak, account):
         allowed = BENEFICIARY_LIFECYCLE.roles_for("register_beneficiary")
         if account.role not in allowed:
-            console.print(
+            err_console.print(
                 f"[red]ROLE_FORBIDDEN[/red]: registering people needs the role "
                 f"{' or '.join(r.value for r in allowed)}"
             )

@@ -9,7 +9,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.rules import DEFAULT_FACILITIES, ProgrammeRules, TrainingFacility
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="sign the chain head each time the log passes a multiple of this many "
         "positions (0: only on demand)",
+    )
+    password: SecretStr | None = Field(
+        default=None,
+        description="for scripts: the password of a command's --as account; without it the "
+        "command prompts. Never a command-line option: those stay in the shell's history",
+    )
+    new_password: SecretStr | None = Field(
+        default=None,
+        description="for scripts: the password `jejak users add` gives a new account, or "
+        "`users passwd` sets; without it the command prompts twice",
     )
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     dropout_keeps_grant: bool = False

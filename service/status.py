@@ -10,15 +10,15 @@ from service.system import Jejak
 from service.time_travel import Cut, dashboard_at, read_model_at
 
 
-def render_status(jejak: Jejak, as_of: date, cut: Cut | None = None) -> str:
-    """The programme's figures per site, then the open work, as of `as_of`; at `cut` when given
-    (as at a business date, as known at a log position, or both)."""
+def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
+    """The programme's figures per site, then the open work with its deadlines judged on
+    `today`; at `cut` when given (as at a business date, as known at a log position, or both)."""
     reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
     board = reads.dashboard() if cut is None else dashboard_at(jejak, cut)
     if cut is None:
-        title = f"Jejak status as of {as_of.isoformat()} (log position {jejak.runner.position()})"
+        title = f"Jejak status on {today.isoformat()} (log position {jejak.runner.position()})"
     else:
-        title = f"Jejak status {_describe(cut)}, overdue as of {as_of.isoformat()}"
+        title = f"Jejak status {_describe(cut)}, overdue judged on {today.isoformat()}"
     lines = [title, ""]
     header = (
         f"{'site':<8} {'state':<16} {'pendataan':>9} {'closure':>8} {'now':>5} "
@@ -49,11 +49,11 @@ def render_status(jejak: Jejak, as_of: date, cut: Cut | None = None) -> str:
         lines.append(f"  {state:<26} {n:>4}")
     if cut is None:
         work = reads.worklist(
-            as_of=as_of, overdue_only=False, site_id=None, kind=None, limit=10_000, offset=0
+            as_of=today, overdue_only=False, site_id=None, kind=None, limit=10_000, offset=0
         )
         items, total = work.items, work.total
     else:
-        items = _work_at(jejak, cut, as_of)
+        items = _work_at(jejak, cut, today)
         total = len(items)
     overdue = [w for w in items if w["overdue"]]
     lines += ["", f"open work items: {total}, overdue: {len(overdue)}"]
@@ -74,11 +74,11 @@ def _describe(cut: Cut) -> str:
     return " and ".join(parts)
 
 
-def _work_at(jejak: Jejak, cut: Cut, as_of: date) -> list[Row]:
-    """The worklist's open items at `cut`, most urgent first, judged overdue on `as_of`."""
+def _work_at(jejak: Jejak, cut: Cut, today: date) -> list[Row]:
+    """The worklist's open items at `cut`, most urgent first, judged overdue on `today`."""
     items = [w for w in read_model_at(jejak, "worklist", cut) if w["next_action"] is not None]
-    items.sort(key=lambda w: (w["due_on"] is None, w["due_on"] or as_of, w["label"]))
+    items.sort(key=lambda w: (w["due_on"] is None, w["due_on"] or today, w["label"]))
     for w in items:
-        w["overdue"] = w["due_on"] is not None and w["due_on"] < as_of
-        w["days_overdue"] = (as_of - w["due_on"]).days if w["overdue"] else 0
+        w["overdue"] = w["due_on"] is not None and w["due_on"] < today
+        w["days_overdue"] = (today - w["due_on"]).days if w["overdue"] else 0
     return items

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -34,7 +35,7 @@ from service.access_log import AccessLog
 from service.accounts import Accounts, TokenIssuer, token_secret
 from service.application import ProgrammeApplication
 from service.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
-from service.db import StoreConfig, create_store_engine, parse_database_url
+from service.db import StoreConfig, create_store_engine, parse_database_url, store_exists
 from service.documents import DocumentStore
 from service.idempotency import IdempotencyStore
 from service.integrity import RawEventLog, Verification, verify
@@ -126,8 +127,25 @@ class Jejak:
     _thread: threading.Thread | None = None
 
     @classmethod
+    def open(cls, settings: Settings | None = None, *, create: bool = False) -> Jejak:
+        """Start on the store the settings name, which must exist unless `create` is given;
+        never with a new master key for a store that already holds data (ADR 0037).
+
+        Raises `StoreNotFound` or `MasterKeyNotFound`, naming where it looked.
+        """
+        settings = settings or Settings()
+        store = parse_database_url(settings.database_url)
+        found = store_exists(store)
+        if not found and not create:
+            raise StoreNotFound(store)
+        if found and settings.master_key is None and not settings.key_file.exists():
+            raise MasterKeyNotFound(store, settings.key_file)
+        return cls.start(settings)
+
+    @classmethod
     def start(cls, settings: Settings | None = None) -> Jejak:
-        """Open the store, migrate it and build the application (projections not running)."""
+        """Open the store, migrate it and build the application (projections not running);
+        a missing store and master key are created (commands use `open` instead)."""
         settings = settings or Settings()
         store = parse_database_url(settings.database_url)
         engine = create_store_engine(store)
@@ -224,6 +242,39 @@ class Jejak:
             self._thread = None
         self.app.close()
         self.engine.dispose()
+
+
+def where(store: StoreConfig) -> str:
+    """Where a store is, as a person can find it: a SQLite file by its absolute path."""
+    if store.sqlite_path is not None:
+        return f"SQLite file {store.sqlite_path.resolve()}"
+    return store.describe()
+
+
+class StoreNotFound(Exception):
+    """Raised when a command needs a store and none is where the settings point: creating one
+    there silently would start a second, empty record of the programme."""
+
+    code = "STORE_NOT_FOUND"
+
+    def __init__(self, store: StoreConfig) -> None:
+        super().__init__(
+            f"no Jejak store at {where(store)} (JEJAK_DATABASE_URL); create one with"
+            " `jejak init`, or run from the folder that holds it"
+        )
+
+
+class MasterKeyNotFound(Exception):
+    """Raised when a store exists but its master key is neither set nor in the key file: a new
+    key could not open the personal data sealed under the old one."""
+
+    code = "MASTER_KEY_NOT_FOUND"
+
+    def __init__(self, store: StoreConfig, key_file: Path) -> None:
+        super().__init__(
+            f"the store at {where(store)} exists, but its master key is not at"
+            f" {key_file.resolve()} (JEJAK_KEY_FILE) and JEJAK_MASTER_KEY is not set"
+        )
 
 
 class WrongEventStore(RuntimeError):

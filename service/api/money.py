@@ -35,7 +35,7 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.api.queries import After, CutDep, caught_up, cut_body
+from service.api.queries import After, CutDep, DeadlinesJudgedOn, caught_up, cut_body
 from service.ledger import BankResultSummary, StatementSummary
 from service.reconciliation_report import reconciliations_at
 
@@ -375,7 +375,7 @@ def reconciliation(
     batch_id: UUID | None = None,
     start: date | None = None,
     end: date | None = None,
-    as_of: date | None = None,
+    as_of: DeadlinesJudgedOn = None,
 ) -> dict[str, Any]:
     """The bank statement against the ledger, for one batch or for a period [start, end]:
     matched; paid in the system but not on the statement; on the statement but unknown to the

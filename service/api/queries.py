@@ -26,6 +26,14 @@ router = APIRouter(prefix="/api", tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 After = Annotated[int | None, Query(ge=0, description="wait until this log position is read")]
+# Not a cut (that is `as_at`): the records stay as they are, only "overdue" moves (ADR 0037).
+DeadlinesJudgedOn = Annotated[
+    date | None,
+    Query(
+        description="the day deadlines are judged on (overdue work, the withdrawal deadline); "
+        "default: the as_at date if given, else today in WITA. Not a cut: see as_at"
+    ),
+]
 
 
 def read_models(jejak: JejakDep) -> ReadModels:
@@ -177,7 +185,7 @@ def get_worklist(
     jejak: JejakDep,
     reads: ReadDep,
     response: Response,
-    as_of: date | None = None,
+    as_of: DeadlinesJudgedOn = None,
     overdue: bool = False,
     site_id: UUID | None = None,
     kind: str | None = None,

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, select
 
 from projections.chain import GENESIS, StoredEvent
 from projections.tables import beneficiary_status, entitlement_status, event_chain
+from service.application import NotFound
 from service.checkpoints import Checkpoint, Checkpoints
 from service.documents import DocumentNotFound, DocumentStore
 from service.exports.model import Column, Kind, Report, Table
@@ -90,7 +91,7 @@ class EvidenceBundler:
         generated_at = now or datetime.now(UTC)
         selected = self._events_in(scope)
         if not selected:
-            raise LookupError(f"no events in {scope.describe()}")
+            raise NotFound("events of", scope.describe())
         events = [stored for stored, _ in selected]
         decoded = [event for _, event in selected]
         checkpoint = self._checkpoint_covering(events[-1].position, generated_at)

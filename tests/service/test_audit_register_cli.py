@@ -72,17 +72,17 @@ def test_a_supervisor_records_answers_and_closes_a_finding(store: Path) -> None:
     for step in steps:
         done = runner.invoke(cli, ["register", *step, "--as", "spv"])
         assert done.exit_code == 0, done.output
-    listed = runner.invoke(cli, ["register", "list", "--as-of", "2021-01-04"])
+    listed = runner.invoke(cli, ["register", "list", "--today", "2021-01-04"])
 
     assert "CLOSED" in listed.output and "Rp 5.500.000 of Rp 5.500.000" in listed.output
-    assert "Findings: 1 (as of 2021-01-04)" in listed.output
+    assert "Findings: 1 (overdue judged on 2021-01-04)" in listed.output
 
 
 def test_overdue_findings_are_listed_with_their_days_late(store: Path) -> None:
     runner = CliRunner()
     runner.invoke(cli, [*ADD, "--as", "spv"])
 
-    listed = runner.invoke(cli, ["register", "list", "--overdue", "--as-of", "2020-08-03"])
+    listed = runner.invoke(cli, ["register", "list", "--overdue", "--today", "2020-08-03"])
 
     assert "OPEN  due 2020-07-24 OVERDUE 10 days" in listed.output, listed.output
 

@@ -31,7 +31,7 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     again = runner.invoke(cli, ["demo"])
     assert "already loaded" in again.output
 
-    status = runner.invoke(cli, ["status", "--as-of", "2020-01-01"])
+    status = runner.invoke(cli, ["status", "--today", "2020-01-01"])
     assert status.exit_code == 0, status.output
     assert "NNK-NT" in status.output and "NO (unfunded closure)" in status.output
 
@@ -59,6 +59,7 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
 
 def test_users_can_be_added_listed_and_deactivated(environment: Path) -> None:
     runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
     added = runner.invoke(
         cli,
         [
@@ -108,6 +109,7 @@ def test_documents_can_be_added_and_listed(environment: Path) -> None:
     receipt = environment / "BAST Contoh.pdf"
     receipt.write_bytes(b"%PDF-1.7 receipt")
     runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
     added = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
     assert added.exit_code == 0, added.output
     assert added.output.strip() == hashlib.sha256(b"%PDF-1.7 receipt").hexdigest()
@@ -148,7 +150,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
 
     def figures() -> list[str]:
         # The restatement is itself an event: the log position moves, the figures do not.
-        output = runner.invoke(cli, ["status", "--as-of", "2020-01-01"]).output
+        output = runner.invoke(cli, ["status", "--today", "2020-01-01"]).output
         lines = output[output.index("Jejak status") :].splitlines()
         return [line for line in lines if "log position" not in line]
 
@@ -185,13 +187,13 @@ def test_a_read_model_as_known_at_a_past_position(environment: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["demo"]).exit_code == 0
 
-    early = runner.invoke(cli, ["as-of", "site_status", "--known-at", "1"])
-    whole = runner.invoke(cli, ["as-of", "site_status", "--as-at", "2030-01-01"])
+    early = runner.invoke(cli, ["read-model", "site_status", "--known-at", "1"])
+    whole = runner.invoke(cli, ["read-model", "site_status", "--as-at", "2030-01-01"])
 
     assert early.exit_code == 0, early.output
     assert [json.loads(line)["state"] for line in early.output.splitlines()] == ["REGISTERED"]
     assert len(whole.output.splitlines()) == 3
-    assert runner.invoke(cli, ["as-of", "site_status"]).exit_code == 2
+    assert runner.invoke(cli, ["read-model", "site_status"]).exit_code == 2
 
 
 def test_the_money_reports_at_a_cut(environment: Path) -> None:
@@ -199,7 +201,7 @@ def test_the_money_reports_at_a_cut(environment: Path) -> None:
     assert runner.invoke(cli, ["demo"]).exit_code == 0
 
     def lines(*args: str) -> list[dict[str, object]]:
-        answer = runner.invoke(cli, ["as-of", *args])
+        answer = runner.invoke(cli, ["read-model", *args])
         assert answer.exit_code == 0, answer.output
         return [json.loads(line) for line in answer.output.splitlines()]
 
@@ -212,7 +214,7 @@ def test_the_money_reports_at_a_cut(environment: Path) -> None:
     assert budget_2018 and all(int(str(b["fiscal_year"])) <= 2018 for b in budget_2018)
     assert len(lines("budget_position", "--as-at", "2030-01-01")) > len(budget_2018)
     refused = runner.invoke(
-        cli, ["as-of", "budget_position", "--as-at", "2019-01-01", "--state", "OPEN"]
+        cli, ["read-model", "budget_position", "--as-at", "2019-01-01", "--state", "OPEN"]
     )
     assert refused.exit_code == 1 and "no column state" in refused.output
 

@@ -189,7 +189,7 @@ def test_reconcile_says_not_clean_until_the_statement_shows_the_transfer(approve
     runner.invoke(
         cli, ["money", "bank-result", "B-1", str(answer), "--as", "spv", "--on", "2019-08-05"]
     )
-    args = ["money", "reconcile", "--batch", "B-1", "--as-of", "2019-09-01"]
+    args = ["money", "reconcile", "--batch", "B-1", "--today", "2019-09-01"]
 
     before = runner.invoke(cli, args)
     statement = approved / "rk.csv"

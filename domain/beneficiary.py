@@ -47,6 +47,8 @@ from domain.site import Site
 CASE_NUMBER = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}", re.ASCII)
 BANK_CODE = re.compile(r"[0-9]{3}", re.ASCII)
 ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}", re.ASCII)
+# The longest holder name a bank's transfer file carries (service/bankfiles.py checks the file).
+HOLDER_NAME_MAX_LENGTH = 100
 # What `Beneficiary.create_id` hashes before the case number, as uuid5 would.
 _ID_PREFIX = NAMESPACE_URL.bytes + b"jejak:beneficiary:"
 
@@ -169,12 +171,16 @@ class Beneficiary(Correctable):
         """Her bank account, sealed; `document` is her passbook or the bank's letter.
 
         Whether the holder's name matched hers is kept in clear, because the plaintext may
-        later be erased while the payment evidence must stand (G-B4).
+        later be erased while the payment evidence must stand (G-B4). `holder_name` is the name
+        as the passbook prints it, sealed like the account: banks match a transfer on it.
+        Added with a default (ADR 0036): accounts recorded before it lack it, and their
+        transfers carry her registered name as before.
         """
 
         bank_code: str
         account: Sealed
         holder_name_matches: bool
+        holder_name: Sealed | None = None
 
     class AidDecreed(LifecycleAggregate.Event):
         """A decree named her for these entitlements; `document` is the SK."""
@@ -285,6 +291,7 @@ class Beneficiary(Correctable):
         self.training_completed = False
         self.bank_code: str | None = None
         self.bank_account: Sealed | None = None
+        self.bank_account_holder: Sealed | None = None
         self.account_holder_matches = False
         self.entitlement_ids: tuple[UUID, ...] = ()
         # Her birth date as verification or the referral sealed it, and whether that found
@@ -535,22 +542,31 @@ class Beneficiary(Correctable):
         *,
         bank_code: str,
         account_number: str,
+        holder_name: str,
         holder_name_matches: bool,
         sealer: Sealer,
         provenance: Provenance,
     ) -> None:
-        """Record her account; the service checks the holder's name and that no one else
-        uses it (the account itself is never in an error or a log)."""
+        """Record her account and its holder's name as the passbook prints it; the service
+        compares that name with hers and checks that no one else uses the account (neither is
+        ever in an error or a log)."""
         self._allowed("record_bank_account")
         require_document(provenance, "her passbook or the bank's letter")
         if not BANK_CODE.fullmatch(bank_code):
             raise InvalidValue("bank code must be 3 digits", field="bank_code")
         if not ACCOUNT_NUMBER.fullmatch(account_number):
             raise InvalidValue("account number must be 6 to 20 digits", field="account_number")
+        holder = holder_name.strip()
+        if not (0 < len(holder) <= HOLDER_NAME_MAX_LENGTH and holder.isprintable()):
+            raise InvalidValue(
+                f"holder name must be 1 to {HOLDER_NAME_MAX_LENGTH} printable characters",
+                field="holder_name",
+            )
         self._bank_account_recorded(
             bank_code=bank_code,
             account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account_number),
             holder_name_matches=holder_name_matches,
+            holder_name=sealer.seal(KeyPurpose.IDENTITY, "bank_account_holder", holder),
             **provenance.event_fields(),
         )
 
@@ -564,9 +580,11 @@ class Beneficiary(Correctable):
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
+        holder_name: Sealed | None = None,
     ) -> None:
         self.bank_code = bank_code
         self.bank_account = account
+        self.bank_account_holder = holder_name
         self.account_holder_matches = holder_name_matches
 
     def include_in_decree(

@@ -95,6 +95,9 @@ class IdentityChecks:
     dukcapil_match: str = "not_checked"
     # Another case has the same normalised name and birth date (A06), from the vault's index.
     name_and_birth_date_shared: bool = False
+    # The edition of the Kemendagri list `nik_region_known` was looked up in; "" when the check
+    # used the small tables shipped before the full list (ADR 0036), which check A02 ignores.
+    nik_region_edition: str = ""
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,7 @@ class Beneficiary(Correctable):
             kk_checked=evidence.kk is not None,
             synthetic_nik=is_synthetic_nik(evidence.nik),
             name_and_birth_date_shared=name_and_birth_date_shared,
+            nik_region_edition=nik_check.region_edition,
         )
         self._identity_verified(
             nik=sealer.seal(KeyPurpose.IDENTITY, "nik", evidence.nik),

@@ -215,7 +215,8 @@ class AuditFindings(Projection):
     name = "audit_findings"
     # 2: an approved money correction moves a credit's amount and bank reference, and a
     # corrected name its A06 finding (ADR 0022).
-    version = 2
+    # 3: check A02 runs (ADR 0036).
+    version = 3
     findings = audit_findings
     dossiers = audit_dossiers
     subjects = audit_subjects

@@ -96,6 +96,9 @@ class CaseFacts:
     nik_format_valid: bool = True
     nik_birth_digits_consistent: bool = True
     nik_sex_digit_consistent: bool = True
+    # Her NIK's kecamatan prefix was in neither the current nor the historic Kemendagri list
+    # (only checks made against the full list say so; ADR 0036).
+    nik_region_unknown: bool = False
     duplicate_in_programme: bool = False
     name_and_birth_date_shared: bool = False
     # Where a corrected name last moved her in the name-and-birth-date index (ADR 0022).

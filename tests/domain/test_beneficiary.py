@@ -6,8 +6,8 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 

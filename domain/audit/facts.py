@@ -23,6 +23,8 @@ AUDIT_THRESHOLDS: Mapping[str, int] = {
     "closure_payment_days": 90,
 }
 _DEADLINE_DEFAULTS = {d.setting: d.default_days for d in ENTITLEMENT_LIFECYCLE.deadlines}
+# Every setting a check may read through `AuditContext.threshold`, with its default.
+THRESHOLD_DEFAULTS: Mapping[str, int] = {**_DEADLINE_DEFAULTS, **AUDIT_THRESHOLDS}
 
 
 @dataclass(frozen=True)

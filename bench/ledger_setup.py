@@ -170,6 +170,7 @@ def _home_with_an_account(app: ProgrammeApplication, people: Sequence[UUID], fir
         b.record_bank_account(
             bank_code=BANK_CODE,
             account_number=accounts[b.id],
+            holder_name=_name(n).upper(),
             holder_name_matches=recorded is not None
             and same_holder_name(recorded, _name(n).upper()),
             sealer=sealer,

@@ -50,6 +50,8 @@ ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}", re.ASCII)
 # Her phone as the office writes it: digits, spaces and dashes, an optional leading plus. The
 # API publishes the same pattern, so one rule holds for every way in (ADR 0029).
 PHONE = re.compile(r"\+?[0-9 -]{6,20}", re.ASCII)
+# The longest holder name a bank's transfer file carries (service/bankfiles.py checks the file).
+HOLDER_NAME_MAX_LENGTH = 100
 # What `Beneficiary.create_id` hashes before the case number, as uuid5 would.
 _ID_PREFIX = NAMESPACE_URL.bytes + b"jejak:beneficiary:"
 
@@ -96,6 +98,9 @@ class IdentityChecks:
     dukcapil_match: str = "not_checked"
     # Another case has the same normalised name and birth date (A06), from the vault's index.
     name_and_birth_date_shared: bool = False
+    # The edition of the Kemendagri list `nik_region_known` was looked up in; "" when the check
+    # used the small tables shipped before the full list (ADR 0036), which check A02 ignores.
+    nik_region_edition: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,12 +186,16 @@ class Beneficiary(Correctable):
         """Her bank account, sealed; `document` is her passbook or the bank's letter.
 
         Whether the holder's name matched hers is kept in clear, because the plaintext may
-        later be erased while the payment evidence must stand (G-B4).
+        later be erased while the payment evidence must stand (G-B4). `holder_name` is the name
+        as the passbook prints it, sealed like the account: banks match a transfer on it.
+        Added with a default (ADR 0036): accounts recorded before it lack it, and their
+        transfers carry her registered name as before.
         """
 
         bank_code: str
         account: Sealed
         holder_name_matches: bool
+        holder_name: Sealed | None = None
 
     class AidDecreed(LifecycleAggregate.Event):
         """A decree named her for these entitlements; `document` is the SK."""
@@ -298,6 +307,7 @@ class Beneficiary(Correctable):
         self.training_completed = False
         self.bank_code: str | None = None
         self.bank_account: Sealed | None = None
+        self.bank_account_holder: Sealed | None = None
         self.account_holder_matches = False
         self.entitlement_ids: tuple[UUID, ...] = ()
         # Her birth date as verification or the referral sealed it, and whether that found
@@ -346,6 +356,7 @@ class Beneficiary(Correctable):
             kk_checked=evidence.kk is not None,
             synthetic_nik=is_synthetic_nik(evidence.nik),
             name_and_birth_date_shared=name_and_birth_date_shared,
+            nik_region_edition=nik_check.region_edition,
         )
         self._identity_verified(
             nik=sealer.seal(KeyPurpose.IDENTITY, "nik", evidence.nik),
@@ -552,22 +563,31 @@ class Beneficiary(Correctable):
         *,
         bank_code: str,
         account_number: str,
+        holder_name: str,
         holder_name_matches: bool,
         sealer: Sealer,
         provenance: Provenance,
     ) -> None:
-        """Record her account; the service checks the holder's name and that no one else
-        uses it (the account itself is never in an error or a log)."""
+        """Record her account and its holder's name as the passbook prints it; the service
+        compares that name with hers and checks that no one else uses the account (neither is
+        ever in an error or a log)."""
         self._allowed("record_bank_account")
         require_document(provenance, "her passbook or the bank's letter")
         if not BANK_CODE.fullmatch(bank_code):
             raise InvalidValue("bank code must be 3 digits", field="bank_code")
         if not ACCOUNT_NUMBER.fullmatch(account_number):
             raise InvalidValue("account number must be 6 to 20 digits", field="account_number")
+        holder = holder_name.strip()
+        if not (0 < len(holder) <= HOLDER_NAME_MAX_LENGTH and holder.isprintable()):
+            raise InvalidValue(
+                f"holder name must be 1 to {HOLDER_NAME_MAX_LENGTH} printable characters",
+                field="holder_name",
+            )
         self._bank_account_recorded(
             bank_code=bank_code,
             account=sealer.seal(KeyPurpose.IDENTITY, "bank_account", account_number),
             holder_name_matches=holder_name_matches,
+            holder_name=sealer.seal(KeyPurpose.IDENTITY, "bank_account_holder", holder),
             **provenance.event_fields(),
         )
 
@@ -581,9 +601,11 @@ class Beneficiary(Correctable):
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
+        holder_name: Sealed | None = None,
     ) -> None:
         self.bank_code = bank_code
         self.bank_account = account
+        self.bank_account_holder = holder_name
         self.account_holder_matches = holder_name_matches
 
     def include_in_decree(

@@ -21,6 +21,7 @@ from datetime import date
 from enum import Enum, StrEnum
 from importlib import resources
 
+from domain.data import KEMENDAGRI_EDITION
 from domain.errors import InvalidKk, InvalidNik, InvalidValue
 
 
@@ -127,7 +128,10 @@ class RegionRegistry:
         self,
         regions: Iterable[RegionCode],
         crosswalk: Iterable[tuple[str, str]] = (),
+        edition: str = "",
     ) -> None:
+        # Which edition of the Kemendagri list the tables are ("" for tables built in tests).
+        self.edition = edition
         self._regions: dict[tuple[RegionScheme, str], RegionCode] = {}
         for region in regions:
             key = (region.scheme, region.code)
@@ -148,6 +152,7 @@ class RegionRegistry:
         kemendagri_csv: str,
         bps_csv: str = "",
         crosswalk_csv: str = "",
+        edition: str = "",
     ) -> RegionRegistry:
         """Build a registry from the text of the three CSV tables (see domain/data/README.md)."""
         regions = [
@@ -158,7 +163,7 @@ class RegionRegistry:
             (row["kemendagri_code"], row["bps_code"])
             for row in _read_rows(crosswalk_csv, _CROSSWALK_COLUMNS)
         ]
-        return cls(regions, pairs)
+        return cls(regions, pairs, edition)
 
     @classmethod
     def load_shipped(cls) -> RegionRegistry:
@@ -168,6 +173,7 @@ class RegionRegistry:
             data.joinpath("kemendagri_regions.csv").read_text(encoding="utf-8"),
             data.joinpath("bps_regions.csv").read_text(encoding="utf-8"),
             data.joinpath("kemendagri_bps_crosswalk.csv").read_text(encoding="utf-8"),
+            KEMENDAGRI_EDITION,
         )
 
     def lookup(self, scheme: RegionScheme, code: str) -> RegionCode | None:
@@ -188,6 +194,14 @@ class RegionRegistry:
             return False
         region = self.lookup(RegionScheme.KEMENDAGRI, prefix6)
         return region is not None and region.level is RegionLevel.DISTRICT
+
+    def is_known_village(self, scheme: str, code: str) -> bool:
+        """Whether `code` names a kelurahan or desa of the tables, current or historic. Only
+        the Kemendagri table lists them; a BPS code is never known here."""
+        if scheme != RegionScheme.KEMENDAGRI.value:
+            return False
+        region = self.lookup(RegionScheme.KEMENDAGRI, code)
+        return region is not None and region.level is RegionLevel.VILLAGE
 
     def bps_regency_for(self, kemendagri_code: str) -> RegionCode | None:
         """The BPS kabupaten/kota holding a Kemendagri region, via the crosswalk, or None.
@@ -222,23 +236,29 @@ class RegionRegistry:
 
 
 def _read_rows(text: str, columns: list[str]) -> Iterator[dict[str, str]]:
+    # Plain rows zipped with the header: the full Kemendagri table has some 90,000 rows, and
+    # csv.DictReader would triple the time it takes to read them.
     if not text.strip():
         return
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames != columns:
-        raise ValueError(f"expected CSV columns {columns}, got {reader.fieldnames}")
-    for row in reader:
-        if None in row:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    if header != columns:
+        raise ValueError(f"expected CSV columns {columns}, got {header}")
+    width = len(columns)
+    for values in reader:
+        if len(values) > width:
             raise ValueError(f"CSV line {reader.line_num} has more fields than {columns}")
-        yield {key: (value or "").strip() for key, value in row.items()}
+        values += [""] * (width - len(values))
+        yield dict(zip(columns, (value.strip() for value in values), strict=True))
 
 
 def _read_regions(scheme: RegionScheme, text: str, columns: list[str]) -> Iterator[RegionCode]:
+    levels = {level.value: level for level in RegionLevel}
     for row in _read_rows(text, columns):
         canonical = _canonical_code(scheme, row["code"])
         if canonical != row["code"]:
             raise ValueError(f"{scheme.value} code {row['code']!r} is not in canonical form")
-        level = RegionLevel(row["level"])
+        level = levels.get(row["level"]) or RegionLevel(row["level"])
         if level is not _level_of(scheme, canonical):
             raise ValueError(f"{scheme.value} code {canonical} is not a {level.value} code")
         parent = row.get("parent") or None
@@ -306,6 +326,7 @@ class NikCheck:
     region_code: str
     region_known: bool
     region_name: str | None
+    region_edition: str
     decoded_birth_date: date
     decoded_sex: Sex
     birth_digits_consistent: bool
@@ -423,6 +444,7 @@ def check_nik(
         region_code=region_code,
         region_known=region_known,
         region_name=region_name,
+        region_edition=registry.edition,
         decoded_birth_date=decoded_birth_date,
         decoded_sex=decoded_sex,
         birth_digits_consistent=birth_digits_consistent,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -54,13 +55,20 @@ class Restatement(LifecycleAggregate):
 
     class ReadModelsRestated(LifecycleAggregate.Created):
         """`projections` (name -> version) rebuilt up to `log_position` by `code_version` at
-        `commit`; `summary` counts rows added, removed and changed per table."""
+        `commit`; `summary` counts rows added, removed and changed per table.
+
+        `settings_changed` (table -> setting -> {"before", "after"}) names the settings the
+        rebuild folded with that the live tables were not folded with: then they, not a row's
+        last event, explain its change. Added with a default (ADR 0036): None in restatements
+        recorded before settings were compared.
+        """
 
         projections: dict[str, int]
         code_version: str
         commit: str
         log_position: int
         summary: dict[str, dict[str, int]]
+        settings_changed: dict[str, dict[str, dict[str, Any]]] | None = None
 
     @classmethod
     def record(
@@ -73,6 +81,7 @@ class Restatement(LifecycleAggregate):
         log_position: int,
         summary: Mapping[str, Mapping[str, int]],
         provenance: Provenance,
+        settings_changed: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
     ) -> Restatement:
         """Record a switch; the reason (why the reports change) is required."""
         cls.check_reason(provenance.reason)
@@ -92,6 +101,10 @@ class Restatement(LifecycleAggregate):
             commit=commit,
             log_position=log_position,
             summary=counts,
+            settings_changed={
+                str(table): {str(name): dict(change) for name, change in sorted(found.items())}
+                for table, found in sorted((settings_changed or {}).items())
+            },
             **provenance.event_fields(),
         )
 
@@ -115,7 +128,9 @@ class Restatement(LifecycleAggregate):
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
+        settings_changed: dict[str, dict[str, dict[str, Any]]] | None = None,
     ) -> None:
         self.projections = projections
         self.log_position = log_position
         self.summary = summary
+        self.settings_changed = settings_changed or {}

@@ -23,6 +23,7 @@ from domain.corrections import (
     RecordedFact,
 )
 from domain.errors import InvalidValue, RuleViolation
+from domain.identity import default_registry
 from domain.lifecycle import (
     SUPERVISOR_ONLY,
     Correction,
@@ -176,6 +177,16 @@ class SiteDetails:
         )
 
 
+def require_known_kelurahan(kelurahan: RegionRef) -> None:
+    """Raise InvalidValue on "kelurahan" unless it is a Kemendagri kelurahan or desa code of
+    the region tables (current or historic): a site is tied to one real kelurahan (G-S6)."""
+    if not default_registry().is_known_village(kelurahan.scheme, kelurahan.code):
+        raise InvalidValue(
+            "kelurahan must be a Kemendagri kelurahan or desa code in the region tables",
+            field="kelurahan",
+        )
+
+
 class InspectionOutcome(StrEnum):
     """What a post-closure inspection found."""
 
@@ -293,6 +304,7 @@ class Site(Correctable):
                 "site code must look like TRK-JP (letters, one hyphen)", field="code"
             )
         details = SiteDetails.checked(name, aliases, kelurahan, headcount_at_pendataan)
+        require_known_kelurahan(kelurahan)
         return cls(
             code=code,
             name=details.name,
@@ -481,6 +493,10 @@ class Site(Correctable):
         )
         if corrected == was:
             raise NothingToCorrect("the details given are the ones recorded")
+        if kelurahan is not None:
+            # Only a kelurahan given now is checked: a site registered before the full tables
+            # (ADR 0036) may still have its name or headcount corrected.
+            require_known_kelurahan(kelurahan)
         self._details_corrected(
             corrects_version=self.INITIAL_VERSION,
             previous=was,

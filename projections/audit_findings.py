@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, select
 
+from domain.audit.facts import THRESHOLD_DEFAULTS
 from projections.audit_book import LOG_KEY, AuditBook
 from projections.audit_fold import MOVED_ON, case_key, reference_key
 from projections.base import (
@@ -28,6 +29,7 @@ from projections.base import (
     Projection,
     Row,
     append_rows,
+    deadline_settings,
     key_in,
     load_rows,
     replace_rows,
@@ -215,7 +217,8 @@ class AuditFindings(Projection):
     name = "audit_findings"
     # 2: an approved money correction moves a credit's amount and bank reference, and a
     # corrected name its A06 finding (ADR 0022).
-    version = 2
+    # 3: check A02 runs (ADR 0036).
+    version = 3
     findings = audit_findings
     dossiers = audit_dossiers
     subjects = audit_subjects
@@ -236,6 +239,10 @@ class AuditFindings(Projection):
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
+
+    @property
+    def settings(self) -> dict[str, int]:
+        return deadline_settings(THRESHOLD_DEFAULTS, self.deadline_days)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         tables = AuditTables(self.findings, self.dossiers, self.subjects)

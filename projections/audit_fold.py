@@ -131,6 +131,9 @@ def _beneficiary_event(
         case.nik_format_valid = checks.nik_format_valid
         case.nik_birth_digits_consistent = checks.nik_birth_digits_consistent
         case.nik_sex_digit_consistent = checks.nik_sex_digit_consistent
+        # A check against the small tables shipped before the full list found most regions
+        # unknown; it says nothing about her NIK.
+        case.nik_region_unknown = bool(checks.nik_region_edition) and not checks.nik_region_known
         case.duplicate_in_programme = checks.duplicate_in_programme
         case.name_and_birth_date_shared = checks.name_and_birth_date_shared
         case.identity_document = e.document is not None

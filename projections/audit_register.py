@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
-from projections.base import PositionedEvent, Row, RowProjection
+from projections.base import PositionedEvent, Row, RowProjection, deadline_settings
 from projections.provenance import stamp
 from projections.tables import audit_register, history_of
 
@@ -35,6 +35,11 @@ class AuditRegister(RowProjection):
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
+
+    @property
+    def settings(self) -> dict[str, int]:
+        declared = {d.setting: d.default_days for d in AUDIT_FINDING_LIFECYCLE.deadlines}
+        return deadline_settings(declared, self.deadline_days)
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         return str(event.event.originator_id) if event.name in FINDING_EVENTS else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -58,6 +59,13 @@ class Projection(ABC):
     @abstractmethod
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
         """Apply a batch of events to the read model's tables."""
+
+    @property
+    def settings(self) -> dict[str, int]:
+        """The programme settings the fold bakes into its rows, by name, as it folds with them
+        now. The runner records them with the position, so a rebuild under other values can
+        name what changed (ADR 0036)."""
+        return {}
 
     @property
     def rebuilt(self) -> tuple[Table, ...]:
@@ -335,3 +343,35 @@ def key_in(conn: Connection, column: Any, keys: Sequence[Hashable]) -> Any:
 def _chunks(items: Sequence[Hashable], size: int) -> Iterable[Sequence[Hashable]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# The environment variable the deadline settings come from, as a restatement names them.
+DEADLINE_SETTING = "JEJAK_DEADLINE_DAYS"
+
+
+def deadline_settings(declared: Mapping[str, int], overrides: Mapping[str, int]) -> dict[str, int]:
+    """The days of every `declared` deadline (setting -> default) as `overrides` set them,
+    named as a restatement shows them (``JEJAK_DEADLINE_DAYS.withdrawal_days``)."""
+    return {
+        f"{DEADLINE_SETTING}.{setting}": overrides.get(setting, default)
+        for setting, default in sorted(declared.items())
+    }
+
+
+def settings_json(projection: Projection) -> str:
+    """`projection.settings` as the JSON text `projection_positions.settings` keeps."""
+    return json.dumps(projection.settings, sort_keys=True)
+
+
+def settings_changed(
+    before: Mapping[str, object] | None, after: Mapping[str, object]
+) -> dict[str, dict[str, object]]:
+    """setting -> {"before", "after"} for every setting whose value differs; nothing when the
+    settings folded with before were not recorded (a read model built before they were)."""
+    if before is None:
+        return {}
+    return {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }

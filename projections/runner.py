@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from projections.base import PositionedEvent, Projection
+from projections.base import PositionedEvent, Projection, settings_json
 from projections.tables import projection_positions
 
 
@@ -100,7 +100,7 @@ class ProjectionRunner:
             for projection in self.projections:
                 # A projection already past this batch (others are being rebuilt) stays put.
                 if positions[projection.name] < end:
-                    _advance(conn, projection.name, positions[projection.name], end)
+                    _advance(conn, projection, positions[projection.name], end)
             for projection in self.projections:
                 unseen = [e for e in events if e.position > positions[projection.name]]
                 if unseen:
@@ -157,15 +157,19 @@ class ProjectionRunner:
             self._wake.clear()
 
 
-def _advance(conn: Connection, name: str, expected: int, new: int) -> None:
-    now = datetime.now(UTC)
+def _advance(conn: Connection, projection: Projection, expected: int, new: int) -> None:
+    now, name = datetime.now(UTC), projection.name
     if expected == 0:
         existing = conn.execute(
             select(projection_positions.c.position).where(projection_positions.c.name == name)
         ).scalar_one_or_none()
         if existing is None:
+            # Its first batch: the settings it starts folding with are the ones it is built
+            # with, until a switch puts a version folded with others in its place.
             conn.execute(
-                insert(projection_positions).values(name=name, position=new, updated_at=now)
+                insert(projection_positions).values(
+                    name=name, position=new, updated_at=now, settings=settings_json(projection)
+                )
             )
             return
     moved = conn.execute(

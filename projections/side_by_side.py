@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
-from projections.base import PositionedEvent, Projection, Row
+from projections.base import PositionedEvent, Projection, Row, settings_json
 from projections.runner import EventSource
 from projections.tables import chain_checkpoints, event_chain, projection_positions
 
@@ -215,6 +215,10 @@ class TableDiff:
     # Facts about the table beyond its rows (for the chain: the checkpoints it was checked
     # against and how many it contradicts).
     checks: dict[str, int] = field(default_factory=dict)
+    # The settings its read model was rebuilt with that differ from those the live version was
+    # folded with: setting -> {"before", "after"}. Where there are any, they, not the row's
+    # last event, are what a changed row shows as its cause (ADR 0036).
+    settings: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """How many rows were added, removed and changed."""
@@ -325,6 +329,18 @@ class LiveMoved(RuntimeError):
     """Raised when a live read model is not at the position its rebuild was brought to."""
 
 
+def folded_settings(conn: Connection, names: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+    """The settings each named read model's live version was folded with, as recorded (None
+    where nothing was recorded)."""
+    found = conn.execute(
+        select(projection_positions.c.name, projection_positions.c.settings).where(
+            projection_positions.c.name.in_(list(names))
+        )
+    )
+    recorded = {name: json.loads(text) if text else None for name, text in found}
+    return {name: recorded.get(name) for name in names}
+
+
 def lock_positions(conn: Connection, names: Sequence[str]) -> dict[str, int]:
     """Each projection's committed position, locked until the transaction ends.
 
@@ -348,21 +364,28 @@ def lock_positions(conn: Connection, names: Sequence[str]) -> dict[str, int]:
     return positions
 
 
-def switch(conn: Connection, projections: Sequence[Projection], position: int) -> None:
+def switch(
+    conn: Connection,
+    projections: Sequence[Projection],
+    position: int,
+    builders: Sequence[Projection],
+) -> None:
     """Make each projection's shadows live and keep the live versions as `__previous`, and set
-    the projections' position to `position`, the position the shadows were folded to.
+    the projections' position to `position`, the position the shadows were folded to, and
+    their settings to those the `builders` (in the same order) folded the shadows with.
 
     Runs inside the caller's transaction, after `lock_positions`: PostgreSQL and SQLite both
     rename tables transactionally, so readers see all of the old versions or all of the new.
     """
     now = datetime.now(UTC)
-    for projection in projections:
+    for projection, builder in zip(projections, builders, strict=True):
         for live in switched(projection):
             _swap(conn, live)
+        # The live version is now one folded with the settings the rebuild used.
         conn.execute(
             update(projection_positions)
             .where(projection_positions.c.name == projection.name)
-            .values(position=position, updated_at=now)
+            .values(position=position, updated_at=now, settings=settings_json(builder))
         )
 
 

@@ -39,6 +39,9 @@ projection_positions = Table(
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # JSON: the settings the read model was folded with (`Projection.settings`), recorded at
+    # its first batch and at each switch; NULL for one built before they were (ADR 0036).
+    Column("settings", Text, nullable=True),
 )
 
 site_status = Table(

@@ -17,7 +17,7 @@ from domain.corrections import DateCorrection
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
-from projections.base import PositionedEvent, Row
+from projections.base import PositionedEvent, Row, deadline_settings
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.entitlement_status import entitlement_label
 from projections.provenance import stamp
@@ -53,6 +53,11 @@ class Worklist(CaseNumberedProjection):
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
         self.deadline_days = dict(deadline_days or {})
+
+    @property
+    def settings(self) -> dict[str, int]:
+        declared = {d.setting: d.default_days for lc in WORKLIST_LIFECYCLES for d in lc.deadlines}
+        return deadline_settings(declared, self.deadline_days)
 
     def to_stored(self, row: Row) -> Row:
         # Milestones stay a dict of dates while a batch is folded and become JSON once.

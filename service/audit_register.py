@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import Recording
@@ -193,6 +193,7 @@ class AuditRegisterCommands:
         log_position: int,
         summary: Mapping[str, Mapping[str, int]],
         provenance: Provenance,
+        settings_changed: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
     ) -> CommandResult:
         """Record that rebuilt read models were switched in (service.restatements)."""
         made = Restatement.record(
@@ -203,5 +204,6 @@ class AuditRegisterCommands:
             log_position=log_position,
             summary=summary,
             provenance=provenance,
+            settings_changed=settings_changed,
         )
         return self._result(made, self._save(made))

@@ -49,7 +49,7 @@ from service.evidence.export import export_bundle
 from service.money_at import money_report_at
 from service.money_cli import money_cli, signed_in
 from service.reports_cli import reports_cli
-from service.restatements_cli import restatements_command
+from service.restatements_cli import SETTING_CAUSE, print_setting_causes, restatements_command
 from service.roster_cli import roster_cli
 from service.settings import Settings
 from service.system import Jejak, where
@@ -297,14 +297,20 @@ def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:
     events = restatements.explaining_events(
         jejak, (p for rows in shown.values() for c in rows for p in c.positions)
     )
+    settings = {diff.table: diff.settings for diff in diffs}
     for (table, kind), rows in shown.items():
         if not rows:
             continue
-        listing = Table("key", "columns", "explained by (position event)", title=f"{table}: {kind}")
+        explained_by = "explained by (setting, or position event)"
+        listing = Table("key", "columns", explained_by, title=f"{table}: {kind}")
+        # A changed setting explains every row of its table better than the row's last event.
+        causes = restatements.setting_causes(settings[table])
+        print_setting_causes(table, causes)
         for change in rows:
-            explained = ", ".join(
+            events_behind = ", ".join(
                 f"{p} {events[p]['event']}" if p in events else str(p) for p in change.positions
             )
+            explained = SETTING_CAUSE if causes else events_behind
             listing.add_row(change.key, ", ".join(change.columns), explained)
         console.print(listing)
 

@@ -429,6 +429,7 @@ class LedgerCommands:
             beneficiary.record_bank_account(
                 bank_code=bank_code,
                 account_number=account_number,
+                holder_name=holder_name,
                 holder_name_matches=matches,
                 sealer=self.vault.sealer_for(beneficiary_id),
                 provenance=provenance,
@@ -586,7 +587,9 @@ class LedgerCommands:
         entitlement = self._get(Entitlement, entitlement_id)
         beneficiary = self._get(Beneficiary, entitlement.subject_id)
         account = self.vault.open(beneficiary.bank_account) if beneficiary.bank_account else None
-        holder = self.vault.open(beneficiary.name)
+        # Banks match a transfer on the holder's name as the passbook prints it; an account
+        # recorded before that name was kept carries her registered name, as it always did.
+        holder = self.vault.open(beneficiary.bank_account_holder or beneficiary.name)
         if account is None or holder is None or beneficiary.bank_code is None:
             raise BankAccountMissing(
                 "an account or name in this batch can no longer be read", field="batch_id"

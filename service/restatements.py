@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Connection, desc, func, insert, select, update
 
 from domain.restatement import Restatement
-from projections.base import Projection
+from projections.base import Projection, settings_changed
 from projections.side_by_side import (
     LiveMoved,
     TableDiff,
@@ -30,6 +30,7 @@ from projections.side_by_side import (
     create_shadows,
     diff_table,
     fold_into_shadows,
+    folded_settings,
     lock_positions,
     pairs,
     refuse_a_changed_chain,
@@ -170,7 +171,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
                 else:
                     diffs = _diffs(conn, rebuild)
                 refuse_a_changed_chain(diffs)
-                switch_tables(conn, rebuild.projections, position)
+                switch_tables(conn, rebuild.projections, position, rebuild.builders)
                 conn.execute(
                     insert(restatements).values(
                         restatement_id=str(restatement_id),
@@ -183,6 +184,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
                         projections=json.dumps(_versions(rebuild), sort_keys=True),
                         summary=json.dumps(summary(diffs), sort_keys=True),
                         log_position=position,
+                        settings_changed=json.dumps(settings_of(diffs), sort_keys=True),
                     )
                 )
                 _store_rows(conn, restatement_id, diffs)
@@ -199,6 +201,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
         commit=commit,
         log_position=rebuild.position,
         summary=summary(diffs),
+        settings_changed=settings_of(diffs),
         provenance=provenance(account, today_wita(), None, reason),
     )
     with rebuild.jejak.engine.begin() as conn:
@@ -235,11 +238,26 @@ def _level(conn: Connection, rebuild: Rebuild) -> int:
 
 
 def _diffs(conn: Connection, rebuild: Rebuild) -> list[TableDiff]:
-    return [
-        diff_table(conn, table, shadow)
-        for live, builder in zip(rebuild.projections, rebuild.builders, strict=True)
-        for table, shadow in pairs(live, builder)
-    ]
+    changed = _settings_changed(conn, rebuild)
+    diffs = []
+    for live, builder in zip(rebuild.projections, rebuild.builders, strict=True):
+        for table, shadow in pairs(live, builder):
+            diff = diff_table(conn, table, shadow)
+            diff.settings = changed.get(live.name, {})
+            diffs.append(diff)
+    return diffs
+
+
+def _settings_changed(conn: Connection, rebuild: Rebuild) -> dict[str, dict[str, dict[str, Any]]]:
+    """Read model -> the settings its rebuild folded with that its live version was not."""
+    before = folded_settings(conn, rebuild.names)
+    found = {b.name: settings_changed(before[b.name], b.settings) for b in rebuild.builders}
+    return {name: changes for name, changes in found.items() if changes}
+
+
+def settings_of(diffs: Sequence[TableDiff]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The settings changes behind `diffs`, by table (each read model's on each of its tables)."""
+    return {d.table: d.settings for d in diffs if d.settings}
 
 
 def _versions(rebuild: Rebuild) -> dict[str, int]:
@@ -317,18 +335,28 @@ class Restatements:
                 .offset(offset)
             ).mappings()
             diffs = [_diff_row(dict(r)) for r in rows]
-        # Each row names the events that explain it, not only their positions.
+        # Each row names the events that explain it, not only their positions, and the
+        # settings changes behind its table, which are then the cause (ADR 0036).
         events = explaining_events(self.jejak, (p for d in diffs for p in d["positions"]))
+        restatement = _restatement(dict(row))
         for diff in diffs:
             diff["events"] = [events[p] for p in diff["positions"] if p in events]
-        return _restatement(dict(row)) | {"rows": diffs, "limit": limit, "offset": offset}
+            diff["settings"] = setting_causes(restatement["settings_changed"].get(diff["table"]))
+        return restatement | {"rows": diffs, "limit": limit, "offset": offset}
 
 
 def _restatement(row: dict[str, Any]) -> dict[str, Any]:
     return row | {
         "projections": json.loads(row["projections"]),
         "summary": json.loads(row["summary"]),
+        # Restatements recorded before ADR 0036 did not compare settings.
+        "settings_changed": json.loads(row["settings_changed"] or "{}"),
     }
+
+
+def setting_causes(changes: dict[str, dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Setting changes as a list a reader can show: [{setting, before, after}]."""
+    return [{"setting": name} | change for name, change in sorted((changes or {}).items())]
 
 
 def _diff_row(row: dict[str, Any]) -> dict[str, Any]:

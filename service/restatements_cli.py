@@ -16,10 +16,12 @@ from rich.table import Table
 
 from projections.side_by_side import RowChange
 from service.money_cli import console
-from service.restatements import Restatements
+from service.restatements import Restatements, setting_causes
 from service.system import Jejak
 
 KINDS = ("added", "removed", "changed")
+# What a row changed by a setting shows as its cause; the settings are printed above the rows.
+SETTING_CAUSE = "the settings above"
 
 
 def restatements_command(
@@ -82,11 +84,24 @@ def _print_one(found: dict[str, Any]) -> None:
     for table, counts in sorted(found["summary"].items()):
         summary.add_row(table, str(counts.get("rows", "")), *(str(counts[k]) for k in KINDS))
     console.print(summary)
-    rows = Table("table", "kind", "key", "columns", "explained by (position event)")
+    for table, changes in sorted(found["settings_changed"].items()):
+        print_setting_causes(table, setting_causes(changes))
+    rows = Table("table", "kind", "key", "columns", "explained by (setting, or position event)")
     for row in found["rows"]:
-        explained = ", ".join(f"{e['position']} {e['event']}" for e in row["events"])
+        events = ", ".join(f"{e['position']} {e['event']}" for e in row["events"])
+        explained = SETTING_CAUSE if row["settings"] else events
         rows.add_row(row["table"], row["kind"], row["key"], _columns(row), explained)
     console.print(rows)
+
+
+def print_setting_causes(table: str, causes: list[dict[str, Any]]) -> None:
+    """The settings a table was rebuilt with, one a line as a cause reads:
+    ``JEJAK_DEADLINE_DAYS.withdrawal_days 90 -> 60``."""
+    if not causes:
+        return
+    console.print(f"{table} was rebuilt with other settings, which explain its rows' changes:")
+    for cause in causes:
+        console.print(f"  {cause['setting']} {cause['before']} -> {cause['after']}")
 
 
 def _columns(row: dict[str, Any]) -> str:

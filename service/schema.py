@@ -146,6 +146,9 @@ restatements = Table(
     Column("log_position", BigInteger, nullable=False),
     # The position of the ReadModelsRestated event (NULL if the switch outlived its record).
     Column("event_position", BigInteger, nullable=True),
+    # JSON: table -> setting -> {before, after}, the settings the rebuild folded with that
+    # differ from those the live version was folded with (ADR 0036); NULL before then.
+    Column("settings_changed", Text, nullable=True),
 )
 """One row per switch of rebuilt read models, written in the switch's transaction."""
 

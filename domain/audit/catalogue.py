@@ -18,7 +18,6 @@ assert len(RULES_BY_ID) == len(RULES), "two rules share an id"
 
 # Checks of domain research section 7 not run here, and why (also in ADR 0016).
 NOT_RUN = {
-    "A02": "historic region tables are not loaded: the known-region flag is kept, not checked",
     "A04": "no Dukcapil access: the match status is always 'not_checked'",
     "A08": "refused when recorded: a minor is referred to child protection, never verified",
     "A11": "one funding source per programme so far; no APBN/APBD purpose is recorded",

@@ -23,6 +23,8 @@ AUDIT_THRESHOLDS: Mapping[str, int] = {
     "closure_payment_days": 90,
 }
 _DEADLINE_DEFAULTS = {d.setting: d.default_days for d in ENTITLEMENT_LIFECYCLE.deadlines}
+# Every setting a check may read through `AuditContext.threshold`, with its default.
+THRESHOLD_DEFAULTS: Mapping[str, int] = {**_DEADLINE_DEFAULTS, **AUDIT_THRESHOLDS}
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ class CaseFacts:
     nik_format_valid: bool = True
     nik_birth_digits_consistent: bool = True
     nik_sex_digit_consistent: bool = True
+    # Her NIK's kecamatan prefix was in neither the current nor the historic Kemendagri list
+    # (only checks made against the full list say so; ADR 0036).
+    nik_region_unknown: bool = False
     duplicate_in_programme: bool = False
     name_and_birth_date_shared: bool = False
     # Where a corrected name last moved her in the name-and-birth-date index (ADR 0022).

@@ -1,4 +1,4 @@
-"""Identity checks (A01, A03, A05, A06, A07): what verification and the bank account recorded.
+"""Identity checks (A01, A02, A03, A05, A06, A07): what verification and the bank account recorded.
 
 The NIK, name, birth date and account are sealed in the events and may be erased, so these
 checks read only what the events keep in clear: the outcomes of the checks made at the time
@@ -22,6 +22,17 @@ A01 = Rule(
     SubjectKind.BENEFICIARY,
     "Obtain the KTP or KK again and correct the NIK before any decree or payment",
     "S46",
+)
+A02 = Rule(
+    "A02",
+    FAMILY,
+    "NIK region code unknown in the current and historic Kemendagri tables: possibly a "
+    "historic code",
+    Severity.FLAG,
+    SubjectKind.BENEFICIARY,
+    "Check the issuing kecamatan on her KTP or KK; if the code is a real older one, add it to "
+    "the region tables as historic",
+    "§0.7, §9.1",
 )
 A03 = Rule(
     "A03",
@@ -60,7 +71,7 @@ A07 = Rule(
     "Obtain a bank letter or passbook in her own name, or record why the account is hers",
     "S42",
 )
-RULES = (A01, A03, A05, A06, A07)
+RULES = (A01, A02, A03, A05, A06, A07)
 
 
 def evaluate_identity(case: CaseFacts, ctx: AuditContext, verdict: Verdict) -> None:
@@ -72,6 +83,14 @@ def evaluate_identity(case: CaseFacts, ctx: AuditContext, verdict: Verdict) -> N
         if not case.nik_format_valid:
             verdict.add(
                 A01, subject, site, "NIK recorded as invalid at verification", (case.verified_at,)
+            )
+        if case.nik_region_unknown:
+            verdict.add(
+                A02,
+                subject,
+                site,
+                "NIK region prefix is in no Kemendagri table: possibly historic",
+                (case.verified_at,),
             )
         wrong = [
             what

@@ -75,6 +75,36 @@ def test_the_same_name_and_birth_date_under_another_nik_is_found(jejak: Jejak) -
     assert about(rows, first) == about(rows, third) == {}
 
 
+def test_a_nik_whose_region_no_kemendagri_list_knows_is_flagged_possibly_historic(
+    jejak: Jejak,
+) -> None:
+    site_id = closed_site(jejak.app)
+    unknown, known = (
+        r.aggregate_id
+        for r in jejak.app.register_roster(
+            site_id,
+            [
+                NewBeneficiary("TRK-JP-0001", "Contoh Satu"),
+                NewBeneficiary("TRK-JP-0002", "Contoh Dua"),
+            ],
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        )
+    )
+    # 64.04.01: a Kaltim kecamatan code from before Kaltara, in no list shipped today.
+    for person, prefix in ((unknown, "640401"), (known, "120101")):
+        jejak.app.verify_identity(
+            person,
+            evidence=IdentityEvidence(make_nik(prefix, BIRTH, Sex.FEMALE, 9301), BIRTH, Sex.FEMALE),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+        )
+    rows = findings(jejak)
+
+    assert about(rows, unknown) == {"A02": "open"}
+    assert about(rows, known) == {}
+    (a02,) = (r for r in rows if r["rule_id"] == "A02")
+    assert "possibly historic" in a02["summary"]
+
+
 def test_a_death_dated_before_a_credit_is_found_and_the_account_holder_flagged(
     jejak: Jejak,
 ) -> None:

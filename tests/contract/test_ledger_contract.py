@@ -7,12 +7,16 @@ component is never credited twice, however many attempts race.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
+from sqlalchemy import MetaData, Table, select, update
 
 from domain.beneficiary import IdentityEvidence, ReintegrationPath
 from domain.decree import AidComponent, PaymentType, entitlement_id
@@ -495,3 +499,59 @@ def test_a_decree_notes_on_each_person_exactly_her_own_entitlements(jejak: Jejak
 
     assert app.beneficiary(her).entitlement_ids == (uep(her), entitlement_id(her, transport, 1))
     assert app.beneficiary(other).entitlement_ids == (uep(other),)
+
+
+def transfer_holders(app: ProgrammeApplication, batch: UUID) -> list[str]:
+    """The holder column of the batch's transfer file, as the bank reads it."""
+    content = app.export_transfer_file(batch, provenance=by(SUPERVISOR, date(2019, 8, 2)))
+    return [row["account_holder"] for row in csv.DictReader(io.StringIO(content.decode()))]
+
+
+def test_the_transfer_file_names_the_holder_as_her_passbook_prints_it(jejak: Jejak) -> None:
+    app = jejak.app
+    people = returned_home(app, 2)
+    ready_to_order(app, people)
+    batch = app.create_batch(
+        batch_number="B-1",
+        entitlement_ids=[uep(p) for p in people],
+        provenance=by(SUPERVISOR, date(2019, 8, 1)),
+    ).aggregate_id
+    app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+
+    assert transfer_holders(app, batch) == [NAMES[0].upper(), NAMES[1].upper()]
+
+
+def test_an_account_recorded_before_holder_names_were_kept_pays_in_her_registered_name(
+    jejak: Jejak,
+) -> None:
+    app = jejak.app
+    people = returned_home(app, 1)
+    ready_to_order(app, people)
+    # The account's event as the code before ADR 0036 stored it: no holder name.
+    events = Table(app.recorder.events_table_name, MetaData(), autoload_with=jejak.engine)  # type: ignore[attr-defined]
+    with jejak.engine.begin() as conn:
+        (state,) = conn.execute(
+            select(events.c.state).where(events.c.topic.like("%BankAccountRecorded"))
+        ).one()
+        older = json.loads(bytes(state))
+        del older["holder_name"]
+        conn.execute(
+            update(events)
+            .where(events.c.topic.like("%BankAccountRecorded"))
+            .values(state=json.dumps(older).encode())
+        )
+    settings = jejak.settings
+    jejak.close()
+    restarted = Jejak.start(settings)  # no aggregate cached from before the rewrite
+    try:
+        batch = restarted.app.create_batch(
+            batch_number="B-1",
+            entitlement_ids=[uep(people[0])],
+            provenance=by(SUPERVISOR, date(2019, 8, 1)),
+        ).aggregate_id
+        restarted.app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+
+        assert restarted.app.beneficiary(people[0]).bank_account_holder is None
+        assert transfer_holders(restarted.app, batch) == [NAMES[0]]
+    finally:
+        restarted.close()

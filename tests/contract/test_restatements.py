@@ -17,7 +17,8 @@ from domain.restatement import Restatement
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.beneficiary_status import BeneficiaryStatus
 from projections.side_by_side import TableDiff
-from projections.tables import beneficiary_status, entitlement_status
+from projections.tables import beneficiary_status, entitlement_status, worklist
+from projections.worklist import WORKLIST_LIFECYCLES
 from service import restatements
 from service.accounts import Account
 from service.schema import restatement_diffs
@@ -238,3 +239,53 @@ def test_a_reason_is_required(journeyed: Jejak) -> None:
     with pytest.raises(PersonalDataInText):
         restatements.switch(rebuilt, ADMIN, "NIK 6571044504909301 was folded wrongly")
     assert "site_status__previous" not in _tables(journeyed), "refused before any switch"
+
+
+def test_a_restatement_caused_by_a_setting_names_it_with_its_old_and_new_value(
+    journeyed: Jejak,
+) -> None:
+    # The journey leaves open subjects on the worklist; one of their deadlines is changed.
+    with journeyed.engine.connect() as conn:
+        deadline = (
+            conn.execute(select(worklist.c.deadline).where(worklist.c.deadline.is_not(None)))
+            .scalars()
+            .first()
+        )
+    assert deadline is not None
+    days = {d.setting: d.default_days for lc in WORKLIST_LIFECYCLES for d in lc.deadlines}
+    before, after = days[deadline], days[deadline] + 7
+    # The service restarts with JEJAK_DEADLINE_DAYS changed, then the worklist is rebuilt.
+    journeyed.close()
+    changed = Jejak.start(
+        journeyed.settings.model_copy(update={"deadline_days": {deadline: after}})
+    )
+    try:
+        rebuilt = restatements.prepare(changed, ["worklist"])
+        (diff,) = restatements.compare(rebuilt)
+        done = restatements.switch(rebuilt, ADMIN, "The deadline was lengthened by decree")
+        detail = restatements.Restatements(changed).one(done.restatement_id, 100, 0)
+        recorded = changed.app.repository.get(done.restatement_id)  # type: ignore[var-annotated]
+        same_again = restatements.compare(restatements.prepare(changed, ["worklist"]))
+    finally:
+        changed.close()
+
+    cause = {"setting": f"JEJAK_DEADLINE_DAYS.{deadline}", "before": before, "after": after}
+    assert diff.counts()["changed"] > 0
+    assert diff.settings == {cause["setting"]: {"before": before, "after": after}}
+    assert detail is not None and detail["rows"]
+    assert all(row["settings"] == [cause] for row in detail["rows"])
+    assert isinstance(recorded, Restatement)
+    assert recorded.settings_changed == {"worklist": diff.settings}
+    # The switch recorded the settings the live worklist is now folded with.
+    (unchanged,) = same_again
+    assert unchanged.settings == {} and unchanged.changes == []
+
+
+def test_a_restatement_of_a_changed_fold_names_no_setting(journeyed: Jejak) -> None:
+    rebuilt = restatements.prepare(journeyed, ["beneficiary_status"], replace=corrected)
+    done = restatements.switch(rebuilt, ADMIN, REASON)
+
+    detail = restatements.Restatements(journeyed).one(done.restatement_id, 10, 0)
+
+    assert detail is not None and detail["settings_changed"] == {}
+    assert all(row["settings"] == [] and row["events"] for row in detail["rows"])

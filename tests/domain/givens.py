@@ -136,6 +136,8 @@ BORN = date(1990, 8, 17)
 NIK = make_nik("65.71.04", BORN, Sex.FEMALE, 9001)
 KK = "6571041203150004"
 ACCOUNT = "002101000123304"
+# Her name as the passbook prints it: banks match a transfer on this spelling.
+HOLDER = "SITI RAHMAWATI BINTI AHMAD"
 NOTES = "trauma counselling advised"
 MINOR_BORN = date(1999, 6, 2)  # 17 on the pendataan date
 MINOR_NIK = make_nik("65.71.04", MINOR_BORN, Sex.FEMALE, 9002)
@@ -547,6 +549,7 @@ def record_account(
     beneficiary.record_bank_account(
         bank_code="124",
         account_number=account,
+        holder_name=HOLDER,
         holder_name_matches=holder_name_matches,
         sealer=sealer_for(beneficiary),
         provenance=by(OPERATOR, RETURNED_ON, passbook()),

@@ -118,6 +118,7 @@ WITHDRAWN = (("TRANSFER_OUT", 3_000_000), ("WITHDRAWAL", 3_000_000))
 # rule: (a dossier that breaks it, one that does not, extra context for both)
 CASES: dict[str, tuple[Dossier, Dossier, dict[str, Any]]] = {
     "A01": (case(nik_format_valid=False), case(), {}),
+    "A02": (case(nik_region_unknown=True), case(), {}),
     "A03": (case(nik_sex_digit_consistent=False), case(), {}),
     "A05": (case(duplicate_in_programme=True), case(), {}),
     "A06": (case(name_and_birth_date_shared=True), case(), {}),
@@ -198,7 +199,7 @@ def test_a_rule_finds_what_breaks_it_and_nothing_else(rule_id: str) -> None:
 
 
 def test_the_issue_asks_for_these_rules() -> None:
-    wanted = "A01 A03 A05 A06 A07 A09 A10 A12 A13 A14 A15 A16 A17 A18 A19 A20 A22 A23 A24"
+    wanted = "A01 A02 A03 A05 A06 A07 A09 A10 A12 A13 A14 A15 A16 A17 A18 A19 A20 A22 A23 A24"
     assert set(wanted.split()) <= {r.rule_id for r in RULES}
 
 

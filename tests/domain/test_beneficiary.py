@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -40,6 +43,7 @@ from tests.domain.givens import (
     CASE_CLOSED_ON,
     CASE_NUMBER,
     DEPARTED_ON,
+    HOLDER,
     HOME_KELURAHAN,
     KK,
     MINOR,
@@ -64,6 +68,7 @@ from tests.domain.givens import (
     by,
     death_certificate,
     document,
+    event_mapper,
     given_beneficiary,
     kelurahan_confirmation,
     live_beneficiary,
@@ -153,10 +158,13 @@ def stay(b: Beneficiary, signed: bool = True) -> None:
     b.stay_locally(provenance=by(OPERATOR, RETURNED_ON, statement))
 
 
-def record_account(b: Beneficiary, with_passbook: bool = True, account: str = ACCOUNT) -> None:
+def record_account(
+    b: Beneficiary, with_passbook: bool = True, account: str = ACCOUNT, holder: str = HOLDER
+) -> None:
     b.record_bank_account(
         bank_code="124",
         account_number=account,
+        holder_name=holder,
         holder_name_matches=True,
         sealer=sealer_for(b),
         provenance=by(OPERATOR, RETURNED_ON, passbook() if with_passbook else None),
@@ -525,7 +533,37 @@ def test_her_bank_account_is_recorded_sealed_with_the_holder_name_check(state: s
     assert seals(recorded.account, ACCOUNT)
     assert recorded.account.purpose is KeyPurpose.IDENTITY
     assert recorded.holder_name_matches and b.account_holder_matches
+    assert recorded.holder_name is not None and seals(recorded.holder_name, HOLDER)
+    assert recorded.holder_name.purpose is KeyPurpose.IDENTITY
+    assert b.bank_account_holder == recorded.holder_name
     assert b.state == state
+
+
+def test_an_account_recorded_before_holder_names_were_kept_replays_without_one() -> None:
+    given = beneficiary_in("RETURNED")
+    record_account(given)
+    recorded = then_event(given, Beneficiary.BankAccountRecorded)
+    mapper = event_mapper()
+    stored = mapper.to_stored_event(recorded)
+    older = json.loads(stored.state)
+    del older["holder_name"]  # the shape such an event was stored in (ADR 0036)
+
+    replayed = mapper.to_domain_event(replace(stored, state=json.dumps(older).encode()))
+    assert isinstance(replayed, Beneficiary.BankAccountRecorded)
+
+    assert replayed.holder_name is None
+    b = beneficiary_in("RETURNED")
+    replayed.mutate(b)
+    assert b.bank_account is not None and b.bank_account_holder is None
+
+
+def test_a_holder_name_the_bank_file_cannot_carry_is_refused() -> None:
+    b = beneficiary_in("RETURNED")
+    for holder in ("   ", "SITI\nRAHMAWATI", "S" * 101):
+        error = refused(partial(record_account, b, holder=holder), InvalidValue)
+        assert error.field == "holder_name"
+        assert "SITI" not in error.message
+    assert then_events(b) == []
 
 
 def test_an_account_needs_her_passbook_and_a_plausible_number() -> None:
@@ -722,7 +760,7 @@ def test_personal_data_never_appears_in_event_state() -> None:
 
     stored = b"\n".join(stored_state(events))
 
-    for plaintext in (NAME, "Rahmawati", NIK, KK, PHONE, ACCOUNT, NOTES, MINOR_NIK):
+    for plaintext in (NAME, "Rahmawati", NIK, KK, PHONE, ACCOUNT, HOLDER, NOTES, MINOR_NIK):
         assert plaintext.encode() not in stored, plaintext
     for born in (BORN, MINOR_BORN):
         assert born.isoformat().encode() not in stored

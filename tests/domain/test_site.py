@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from domain.errors import DomainError, InvalidValue, TransitionNotAllowed
-from domain.recording import Actor, DocumentRef, Role
+from domain.recording import Actor, DocumentRef, RegionRef, Role
 from domain.site import (
     SITE_LIFECYCLE,
     ClosureBeforeDecree,
@@ -462,3 +462,25 @@ def test_a_refused_command_records_nothing_and_changes_nothing() -> None:
 
     assert then_events(site) == []
     assert site == before
+
+
+@pytest.mark.parametrize(
+    "kelurahan",
+    [
+        RegionRef("kemendagri", "99.99.99.9999"),  # in no Kemendagri list
+        RegionRef("kemendagri", "65.71.04"),  # a kecamatan, not a kelurahan
+        RegionRef("bps", "6571040002"),  # no BPS village list to find it in
+    ],
+)
+def test_a_site_kelurahan_must_exist_in_the_region_tables(kelurahan: RegionRef) -> None:
+    with pytest.raises(InvalidValue) as raised:
+        register(kelurahan=kelurahan)
+
+    assert raised.value.field == "kelurahan"
+
+
+def test_a_site_anywhere_in_the_country_names_a_real_kelurahan() -> None:
+    # Huta Barangan, Kota Sibolga: outside the programme's provinces, in the full list.
+    site = register(kelurahan=RegionRef("kemendagri", "12.73.01.1001"))
+
+    assert site.kelurahan.code == "12.73.01.1001"

@@ -459,3 +459,14 @@ def test_one_site_and_the_dashboard_as_at_a_date_and_as_known_at_a_time(
         headers=auditor,
     )
     assert unfiltered.status_code == 422 and unfiltered.json()["error"]["field"] == "site_id"
+
+
+def test_a_site_in_a_kelurahan_no_region_table_knows_is_refused_naming_the_field(
+    client: TestClient,
+) -> None:
+    unknown = SITE | {"kelurahan": {"code": "99.99.99.9999"}}
+
+    refused = post(client, "opi", "/api/sites", unknown, expect=422)
+
+    assert refused["error"]["field"] == "kelurahan"
+    assert client.get("/api/sites", headers=login(client, "opi")).json()["items"] == []

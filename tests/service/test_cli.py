@@ -239,6 +239,8 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
         cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "adm.s"]
     )
     assert switched.exit_code == 0, switched.output
+    # The diff shown before the switch names the setting as the cause, not a row's last event.
+    assert "  JEJAK_DEADLINE_DAYS.case_closure_days 365 -> 3\n" in switched.output
 
     listed = runner.invoke(cli, ["restatements", "--json"])
     (item,) = json.loads(listed.output)["items"]
@@ -249,7 +251,11 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     rows = json.loads(opened.output)["rows"]
     assert rows and all(r["table"] == "worklist" and r["kind"] == "changed" for r in rows)
     assert all(e["event"] and e["position"] in r["positions"] for r in rows for e in r["events"])
+    cause = {"setting": "JEJAK_DEADLINE_DAYS.case_closure_days", "before": 365, "after": 3}
+    assert all(r["settings"] == [cause] for r in rows)
     table = runner.invoke(cli, ["restatements", item["restatement_id"]])
-    assert "due_on" in table.output and rows[0]["events"][0]["event"] in table.output
+    assert "due_on" in table.output
+    assert "  JEJAK_DEADLINE_DAYS.case_closure_days 365 -> 3\n" in table.output
+    assert rows[0]["events"][0]["event"] not in table.output.split("365 -> 3")[1]
     unknown = runner.invoke(cli, ["restatements", "00000000-0000-0000-0000-000000000000"])
     assert unknown.exit_code == 1 and "NOT_FOUND" in unknown.output

@@ -12,6 +12,11 @@ from domain.errors import InvalidValue
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
+# The business dates a record may carry: no document of the Republic's programmes predates its
+# proclamation, and a date past the century is a typing mistake.
+EARLIEST_BUSINESS_DATE = date(1945, 8, 17)
+LATEST_BUSINESS_DATE = date(2099, 12, 31)
+
 
 class Role(StrEnum):
     """What an account may do; the lifecycle declaration says which role issues each command."""

@@ -15,6 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 APPLICATION_NAME = "programme"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# PostgreSQL's BIGINT and SQLite's INTEGER: the largest log position or version a store holds.
+MAX_STORED_INTEGER = 2**63 - 1
 
 
 PINNED_OFF = {

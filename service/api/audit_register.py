@@ -17,8 +17,9 @@ from domain.recording import Role
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, BusinessDate, Limit, Offset
 from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.queries import After, Limit, Offset, ReadDep, caught_up, page_body
+from service.api.queries import ReadDep, caught_up, page_body
 from service.audit_queries import AuditRegisterQueries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], route_class=IdempotentCommandRoute)
@@ -160,7 +161,7 @@ def list_findings(
     response: Response,
     state: str | None = None,
     overdue: bool | None = None,
-    as_of: date | None = None,
+    as_of: BusinessDate | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
@@ -183,7 +184,7 @@ def get_finding(
     queries: AuditDep,
     reads: ReadDep,
     response: Response,
-    as_of: date | None = None,
+    as_of: BusinessDate | None = None,
     after: After = None,
 ) -> dict[str, Any]:
     """One finding with every event of its history: who recorded, answered, judged, closed."""

@@ -24,6 +24,7 @@ from service.access_log import AccessAction
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, BusinessDate
 from service.api.models import CommandIn, CommandOut, DocumentIn
 from service.api.money_models import (
     AllocateIn,
@@ -35,7 +36,7 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.api.queries import After, CutDep, caught_up, cut_body
+from service.api.queries import CutDep, caught_up, cut_body
 from service.ledger import BankResultSummary, StatementSummary
 from service.reconciliation_report import reconciliations_at
 
@@ -373,9 +374,9 @@ def reconciliation(
     cut: CutDep,
     after: After = None,
     batch_id: UUID | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    as_of: date | None = None,
+    start: BusinessDate | None = None,
+    end: BusinessDate | None = None,
+    as_of: BusinessDate | None = None,
 ) -> dict[str, Any]:
     """The bank statement against the ledger, for one batch or for a period [start, end]:
     matched; paid in the system but not on the statement; on the statement but unknown to the

@@ -20,8 +20,10 @@ from domain.report_lifecycles import REPORT_LIFECYCLE
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, BusinessDate, Limit, Offset
 from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.queries import After, KnownAt, Limit, Offset, caught_up, page_body, report_cut
+from service.api.queries import KnownAt, caught_up, page_body, report_cut
+from service.db import MAX_STORED_INTEGER
 from service.published_reports import Publication, PublishedReports, figures, publish, republish
 
 router = APIRouter(
@@ -30,7 +32,8 @@ router = APIRouter(
 
 REPLAYERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 Version = Annotated[
-    int | None, Query(ge=1, description="a version of the report (default: the latest)")
+    int | None,
+    Query(ge=1, le=MAX_STORED_INTEGER, description="a version of the report (default: the latest)"),
 ]
 ADDRESSEE = Field(
     description="Who the report is sent to: an office, never a person's name",
@@ -131,8 +134,8 @@ def list_reports(
 def draft_figures(
     user: UserDep,
     jejak: JejakDep,
-    period_start: date,
-    period_end: date,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
     report_kind: ReportKind = ReportKind.PROGRAMME_FIGURES,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:

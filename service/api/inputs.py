@@ -1,0 +1,96 @@
+"""The shapes every input at the HTTP edge shares: bounded paging and positions, ISO business
+dates within the supported range, and text without control characters (ADR 0033).
+
+Query parameters and JSON bodies use these types and nothing looser, so a value outside what
+the stores and the calendar can hold is refused with a 422 naming the parameter before any
+query runs.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
+
+from domain.recording import EARLIEST_BUSINESS_DATE, LATEST_BUSINESS_DATE
+from service.db import MAX_STORED_INTEGER
+
+# A larger log position, version or offset than the stores' 64-bit integers reached the
+# driver and failed there (a 500).
+# No read model holds a billion rows; an offset beyond that is a mistake, not a page.
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = 500
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
+After = Annotated[
+    int | None,
+    Query(ge=0, le=MAX_STORED_INTEGER, description="wait until this log position is read"),
+]
+Position = Annotated[int, Field(ge=0, le=MAX_STORED_INTEGER)]
+Version = Annotated[int, Field(ge=1, le=MAX_STORED_INTEGER)]
+
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def iso_date(value: Any) -> Any:
+    """A date given as `YYYY-MM-DD` (or already a date). Anything else is refused rather than
+    read generously: pydantic would take `0` or `"0"` as a Unix time, 1970-01-01."""
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_invalid", "no such calendar date") from None
+
+
+def supported_business_date(value: date) -> date:
+    """A business date the programme's records can hold; older or later dates are typing
+    mistakes, and very old ones broke date arithmetic in the stores (a 500)."""
+    if not EARLIEST_BUSINESS_DATE <= value <= LATEST_BUSINESS_DATE:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "a business date lies between {earliest} and {latest}",
+            {
+                "earliest": EARLIEST_BUSINESS_DATE.isoformat(),
+                "latest": LATEST_BUSINESS_DATE.isoformat(),
+            },
+        )
+    return value
+
+
+# Strict(False): the strict command models still take a date as its JSON form, a string.
+IsoDate = Annotated[date, BeforeValidator(iso_date), Strict(False)]
+BusinessDate = Annotated[IsoDate, AfterValidator(supported_business_date)]
+
+# Line breaks and tabs belong in free text only; every other control character (C0, DEL, C1)
+# and lone surrogates (which cannot be stored as UTF-8) are refused everywhere.
+CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _refuse(pattern: re.Pattern[str], allowed: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if pattern.search(value):
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters{allowed}",
+                {"allowed": allowed},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+# One line of text: a name, a number, a place.
+Line = Annotated[str, Strict(), _refuse(CONTROL_IN_LINE, "")]
+# Free text of several lines: a reason, notes, a recommendation.
+Text = Annotated[str, Strict(), _refuse(CONTROL_IN_TEXT, " other than line breaks and tabs")]
+# An enum or a UUID, which a JSON body can only give as a string (its JSON form).
+FromJson = Strict(False)

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request, params
 from pydantic import AfterValidator, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
@@ -94,3 +94,32 @@ Line = Annotated[str, Strict(), _refuse(CONTROL_IN_LINE, "")]
 Text = Annotated[str, Strict(), _refuse(CONTROL_IN_TEXT, " other than line breaks and tabs")]
 # An enum or a UUID, which a JSON body can only give as a string (its JSON form).
 FromJson = Strict(False)
+
+
+class BodyNotJson(Exception):
+    """Raised when a route that reads a JSON body is sent a body of another media type."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    field = "Content-Type"
+
+
+def json_media_type(content_type: str | None) -> bool:
+    """True for `application/json` and the `+json` types, whatever their parameters."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def json_bodies_only(request: Request) -> None:
+    """Refuse (415) a body that is not JSON on a route whose body is JSON. FastAPI would hand
+    the raw bytes to the model, which answered a 422 about a field named ""."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None or isinstance(body_field.field_info, params.Form):
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    if has_body and not json_media_type(request.headers.get("content-type")):
+        raise BodyNotJson("the body must be JSON, sent as Content-Type: application/json")

@@ -50,24 +50,29 @@ def iso_date(value: Any) -> Any:
         raise PydanticCustomError("date_invalid", "no such calendar date") from None
 
 
-def supported_business_date(value: date) -> date:
-    """A business date the programme's records can hold; older or later dates are typing
-    mistakes, and very old ones broke date arithmetic in the stores (a 500)."""
-    if not EARLIEST_BUSINESS_DATE <= value <= LATEST_BUSINESS_DATE:
-        raise PydanticCustomError(
-            "date_out_of_range",
-            "a business date lies between {earliest} and {latest}",
-            {
-                "earliest": EARLIEST_BUSINESS_DATE.isoformat(),
-                "latest": LATEST_BUSINESS_DATE.isoformat(),
-            },
-        )
-    return value
+def within(earliest: date, latest: date) -> AfterValidator:
+    """Refuse a date outside [earliest, latest]: older or later dates are typing mistakes, and
+    very old ones broke date arithmetic in the stores (a 500)."""
 
+    def check(value: date) -> date:
+        if not earliest <= value <= latest:
+            raise PydanticCustomError(
+                "date_out_of_range",
+                "the date lies between {earliest} and {latest}",
+                {"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+# No one the programme registers was born before 1900.
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 # Strict(False): the strict command models still take a date as its JSON form, a string.
 IsoDate = Annotated[date, BeforeValidator(iso_date), Strict(False)]
-BusinessDate = Annotated[IsoDate, AfterValidator(supported_business_date)]
+BusinessDate = Annotated[IsoDate, within(EARLIEST_BUSINESS_DATE, LATEST_BUSINESS_DATE)]
+BirthDate = Annotated[IsoDate, within(EARLIEST_BIRTH_DATE, LATEST_BUSINESS_DATE)]
 
 # Line breaks and tabs belong in free text only; every other control character (C0, DEL, C1)
 # and lone surrogates (which cannot be stored as UTF-8) are refused everywhere.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.errors import TransitionNotAllowed
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 
 FIELD_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR_ONLY: tuple[Role, ...] = (Role.SUPERVISOR,)
@@ -41,6 +41,8 @@ class Transition:
     `target` None means the aggregate stays where it is (repeatable events such as a second
     sosialisasi). `sources` None means the creation of the aggregate. `guards` describe, in
     words with their error codes, the rules the aggregate checks beyond the source state.
+    `documents` are the kinds of paper the step rests on, when the rule names one: the
+    aggregate refuses any other, and the API and the forms offer these.
     """
 
     command: str
@@ -49,6 +51,7 @@ class Transition:
     target: str | None
     roles: tuple[Role, ...] = FIELD_ROLES
     guards: tuple[str, ...] = ()
+    documents: tuple[DocumentKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,11 @@ class Lifecycle:
     def transitions_for(self, command: str) -> list[Transition]:
         """Every declared transition of `command`, whatever its source state."""
         return [t for t in self.transitions if t.command == command]
+
+    def documents_for(self, command: str) -> tuple[DocumentKind, ...]:
+        """The kinds of document `command` rests on; empty when any kind will do."""
+        kinds = {kind for t in self.transitions_for(command) for kind in t.documents}
+        return tuple(sorted(kinds))
 
     def transition(self, command: str, state: str) -> Transition:
         """The transition `command` takes from `state`, or TransitionNotAllowed."""

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from domain.beneficiary import ExclusionReason, ReintegrationPath
 from domain.identity import Sex
-from domain.recording import DocumentRef, Provenance, RegionRef
+from domain.recording import DocumentKind, DocumentRef, Provenance, RegionRef
 from domain.site import FundingStatus, InspectionOutcome
 from service.accounts import Account
 from service.api.deps import provenance, today_wita
@@ -29,9 +29,10 @@ class Strict(BaseModel):
 
 
 class DocumentIn(Strict):
-    """A supporting document: kind (e.g. decree, berita_acara), number, date, issuer."""
+    """A supporting document: its kind (from the programme's one list; a step whose rule
+    names a kind requires it), number, date and issuer."""
 
-    kind: ShortText
+    kind: Annotated[DocumentKind, FromJson]
     number: ShortText
     issued_on: BusinessDate
     issuer: ShortText
@@ -39,7 +40,7 @@ class DocumentIn(Strict):
 
     def to_domain(self) -> DocumentRef:
         """The domain's document reference."""
-        return DocumentRef(self.kind, self.number, self.issued_on, self.issuer, self.sha256)
+        return DocumentRef(self.kind.value, self.number, self.issued_on, self.issuer, self.sha256)
 
 
 class RegionIn(Strict):

@@ -3,7 +3,6 @@ case commands; every response carries the log position to wait for."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -19,12 +18,12 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 from service.access_log import AccessAction
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
-from service.api.inputs import After, BusinessDate
+from service.api.inputs import After, BusinessDate, Line
 from service.api.models import CommandIn, CommandOut, DocumentIn
 from service.api.money_models import (
     AllocateIn,
@@ -292,8 +291,8 @@ async def import_bank_result(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: date,
-    document_number: str | None = None,
+    occurred_on: BusinessDate,
+    document_number: Line | None = None,
 ) -> BankResultSummary:
     """Apply the bank's result file, sent as the request body (`text/csv`).
 
@@ -305,7 +304,7 @@ async def import_bank_result(
     query = CommandIn(
         occurred_on=occurred_on,
         document=DocumentIn(
-            kind="bank_result_file",
+            kind=DocumentKind.BANK_RESULT_FILE,
             number=document_number or "hasil transfer",
             issued_on=occurred_on,
             issuer="bank",
@@ -326,8 +325,8 @@ async def import_bank_statement(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: date,
-    account_label: str,
+    occurred_on: BusinessDate,
+    account_label: Line,
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""
@@ -336,7 +335,10 @@ async def import_bank_statement(
     command = CommandIn(
         occurred_on=occurred_on,
         document=DocumentIn(
-            kind="rekening koran", number=account_label[:200], issued_on=occurred_on, issuer="bank"
+            kind=DocumentKind.BANK_STATEMENT,
+            number=account_label[:200],
+            issued_on=occurred_on,
+            issuer="bank",
         ),
     )
     summary = await run_in_threadpool(

@@ -12,9 +12,10 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
+from domain.recording import DocumentKind
 from service.api.app import create_app
 from tests.e2e.conftest import login
-from tests.e2e.test_http import SITE
+from tests.e2e.test_http import SITE, decreed_site, doc, post
 
 MALFORMED = '{\n  "occurred_on": "2016-03-20",\n  "code" "TRK-JP"\n}'
 
@@ -138,3 +139,29 @@ def test_a_number_as_a_string_and_a_control_character_are_refused_over_http(
         assert (error["field"], error["problems"][0]["rule"]) == (field, code)
     accepted = client.post(f"/api/sites/{site}/sosialisasi", json=sosialisasi, headers=headers)
     assert accepted.status_code == 201, accepted.text
+
+
+def test_the_document_kinds_are_published_as_one_enum(client: TestClient) -> None:
+    schema = client.app.openapi()  # type: ignore[attr-defined]
+    kind = schema["components"]["schemas"]["DocumentIn"]["properties"]["kind"]
+    published = schema["components"]["schemas"][kind["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert published == [k.value for k in DocumentKind]
+
+
+def test_a_closure_needs_a_berita_acara_of_that_kind_over_http(client: TestClient) -> None:
+    site = decreed_site(client)
+    closure = {"occurred_on": "2018-12-28", "declared_headcount": 62, "funding_status": "unknown"}
+    for kind, status, code in (
+        ("decree", 409, "SITE_CLOSURE_NEEDS_BERITA_ACARA"),
+        ("surat sakti", 422, "REQUEST_INVALID"),
+    ):
+        refused = post(
+            client,
+            "opi",
+            f"/api/sites/{site}/closure",
+            {**closure, "document": doc(kind, "2018-12-28")},
+            expect=status,
+        )
+        assert (refused["error"]["code"], refused["error"]["field"]) == (code, "document.kind")
+    closed = {**closure, "document": doc("berita_acara", "2018-12-28")}
+    assert post(client, "opi", f"/api/sites/{site}/closure", closed)["state"] == "CLOSED"

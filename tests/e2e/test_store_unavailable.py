@@ -204,3 +204,27 @@ def test_a_failing_statement_never_quotes_its_parameters(jejak: Jejak) -> None:
         conn.execute(text("SELECT :name FROM no_such_table"), {"name": PERSONAL})
     assert PERSONAL not in str(failure.value)
     assert PERSONAL not in repr(failure.value)
+
+
+def test_an_unexpected_failure_is_a_json_500_and_one_from_the_store_a_503(
+    sqlite_jejak: Jejak,
+) -> None:
+    app = create_app(jejak=sqlite_jejak, run_projections=False)
+
+    @app.get("/failing/{how}")
+    def failing(how: str) -> None:
+        if how == "bug":
+            raise RuntimeError("a bug")
+        try:
+            # Nothing listens on port 1: the connection is refused.
+            sqlalchemy.create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none").connect()
+        except sqlalchemy.exc.OperationalError as error:
+            # The store's error, raised again under another name.
+            raise RuntimeError("while reading") from error
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        bug = client.get("/failing/bug")
+        store = client.get("/failing/store")
+    assert (bug.status_code, bug.json()["error"]["code"]) == (500, "INTERNAL_ERROR")
+    assert (store.status_code, store.json()["error"]["code"]) == (503, "STORE_UNAVAILABLE")
+    assert store.headers["Retry-After"] == "10"

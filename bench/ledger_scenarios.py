@@ -227,7 +227,7 @@ def _statement(app: ProgrammeApplication, batches: list[Batch]) -> None:
     app.import_bank_statement(
         content="\n".join(rows).encode() + b"\n",
         account_label="Rekening penampung (benchmark)",
-        provenance=by(SUPERVISOR, AS_OF, "rekening koran"),
+        provenance=by(SUPERVISOR, AS_OF, "bank_statement"),
     )
 
 

@@ -144,14 +144,14 @@ def _home_with_an_account(app: ProgrammeApplication, people: Sequence[UUID], fir
             evidence=evidence[b.id],
             duplicate_in_programme=nik_owners[evidence[b.id].nik].held_by_another,
             sealer=sealer,
-            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
         )
         b.assess(
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
             notes=None,
             sealer=sealer,
-            provenance=by(OPERATOR, date(2019, 1, 7), "surat_domisili"),
+            provenance=by(OPERATOR, date(2019, 1, 7), "surat_keterangan"),
         )
         b.send_to_training(
             site=app.site(b.site_id),
@@ -187,7 +187,7 @@ def _decree_and_fund(app: ProgrammeApplication, people: Sequence[UUID]) -> UUID:
         legal_basis="Permensos (benchmark)",
         payment_type=PaymentType.BENEFICIARY_AID,
         lines=[NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=p) for p in people],
-        provenance=by(APPROVER, date(2019, 3, 4), "SK"),
+        provenance=by(APPROVER, date(2019, 3, 4), "decree"),
     )
     commitment_id = app.commit_funds(
         fiscal_year=2019,
@@ -195,7 +195,7 @@ def _decree_and_fund(app: ProgrammeApplication, people: Sequence[UUID]) -> UUID:
         budget_line="DIPA-2019 573111 (benchmark)",
         funder="Kementerian Sosial",
         amount=len(people) * GRANT,
-        provenance=by(APPROVER, date(2019, 1, 2), "DIPA"),
+        provenance=by(APPROVER, date(2019, 1, 2), "dipa"),
     ).aggregate_id
     app.allocate_funds(
         commitment_id,

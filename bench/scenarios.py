@@ -568,7 +568,7 @@ def register_site(app: ProgrammeApplication, prefix: str, index: int) -> UUID:
 def _sosialisasi_provenance() -> Provenance:
     # A sosialisasi is recorded with its minutes, so the event carries a document reference.
     minutes = DocumentRef(
-        kind="notulen sosialisasi",
+        kind="notulen",
         number="BENCH/NOT/2016/001",
         issued_on=date(2016, 6, 1),
         issuer="Dinas Sosial Kota Tarakan",

@@ -100,7 +100,9 @@ class AuditFinding(LifecycleAggregate):
             raise DatesOutOfOrder("received before the report was issued", field="lhp_received_on")
         if provenance.occurred_on < lhp_received_on:
             raise DatesOutOfOrder("recorded before the report was received", field="occurred_on")
-        require_document(provenance, "the LHP")
+        require_document(
+            provenance, "the LHP", AUDIT_FINDING_LIFECYCLE.documents_for("record_finding")
+        )
         _check_reason(provenance)
         return cls(
             audit_body=_text(audit_body, "audit_body", SHORT_TEXT),

@@ -16,7 +16,7 @@ from domain.lifecycle import (
     StateSpec,
     Transition,
 )
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 
 # Auditors of this system read and export but change nothing, so findings are recorded by a
 # supervisor from the audit body's papers; administrators manage accounts, not programme facts.
@@ -67,6 +67,7 @@ AUDIT_FINDING_LIFECYCLE = Lifecycle(
                 "DATES_OUT_OF_ORDER: issued, then received, then recorded",
                 NO_PERSONAL_DATA,
             ),
+            documents=(DocumentKind.LHP,),
         ),
         Transition(
             "submit_response",

@@ -38,6 +38,18 @@ class InvalidValue(DomainError):
     code: ClassVar[str] = "INVALID_VALUE"
 
 
+class DocumentKindUnknown(InvalidValue):
+    """Raised when a new command cites a document of a kind not on the programme's list."""
+
+    code: ClassVar[str] = "DOCUMENT_KIND_UNKNOWN"
+
+
+class DocumentKindNotAccepted(RuleViolation):
+    """Raised when a step that rests on a particular paper cites a document of another kind."""
+
+    code: ClassVar[str] = "DOCUMENT_KIND_NOT_ACCEPTED"
+
+
 class TransitionNotAllowed(RuleViolation):
     """Raised when a command asks for a lifecycle transition the current state does not allow."""
 

@@ -19,7 +19,7 @@ from domain.guards import require_amount, require_document
 from domain.money import format_rupiah
 from domain.money_errors import CommitmentExceeded, OutsideFiscalYear
 from domain.money_lifecycles import COMMITMENT_LIFECYCLE
-from domain.recording import Actor, DocumentRef, Provenance
+from domain.recording import Actor, DocumentKind, DocumentRef, Provenance
 
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2000, 2100
 
@@ -29,6 +29,11 @@ class FundingSource(StrEnum):
 
     APBN = "apbn"
     APBD = "apbd"
+
+    @property
+    def budget_document(self) -> DocumentKind:
+        """The paper that commits this source's money: a DIPA (APBN) or a DPA (APBD)."""
+        return DocumentKind.DIPA if self is FundingSource.APBN else DocumentKind.DPA
 
 
 def fiscal_year_of(day: date) -> int:
@@ -96,7 +101,9 @@ class FundingCommitment(LifecycleAggregate):
         if not funder.strip():
             raise InvalidValue("the funder must be named", field="funder")
         require_amount(amount)
-        require_document(provenance, "the DIPA or DPA")
+        require_document(
+            provenance, "the DIPA or DPA", COMMITMENT_LIFECYCLE.documents_for("commit_funds")
+        )
         return cls(
             fiscal_year=fiscal_year,
             source=FundingSource(source),

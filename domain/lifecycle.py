@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.errors import DatedBeforePreviousStep, TransitionNotAllowed
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 
 FIELD_ROLES: tuple[Role, ...] = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR_ONLY: tuple[Role, ...] = (Role.SUPERVISOR,)
@@ -47,6 +47,8 @@ class Transition:
     date. None derives them from the state machine: the steps that move an aggregate into one
     of `sources`, which is what a step follows in a lifecycle walked in order. A repeatable
     step or one dated by another record's fact declares its own.
+    `documents` are the kinds of paper the step rests on, when the rule names one: the
+    aggregate refuses any other, and the API and the forms offer these.
     """
 
     command: str
@@ -56,6 +58,7 @@ class Transition:
     roles: tuple[Role, ...] = FIELD_ROLES
     guards: tuple[str, ...] = ()
     follows: tuple[str, ...] | None = None
+    documents: tuple[DocumentKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,11 @@ class Lifecycle:
     def transitions_for(self, command: str) -> list[Transition]:
         """Every declared transition of `command`, whatever its source state."""
         return [t for t in self.transitions if t.command == command]
+
+    def documents_for(self, command: str) -> tuple[DocumentKind, ...]:
+        """The kinds of document `command` rests on; empty when any kind will do."""
+        kinds = {kind for t in self.transitions_for(command) for kind in t.documents}
+        return tuple(sorted(kinds))
 
     def transition(self, command: str, state: str) -> Transition:
         """The transition `command` takes from `state`, or TransitionNotAllowed."""

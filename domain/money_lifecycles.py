@@ -16,6 +16,7 @@ from domain.lifecycle import (
     StateSpec,
     Transition,
 )
+from domain.recording import DocumentKind
 
 COMMITMENT_LIFECYCLE = Lifecycle(
     aggregate="FundingCommitment",
@@ -39,6 +40,7 @@ COMMITMENT_LIFECYCLE = Lifecycle(
             "OPEN",
             roles=SUPERVISOR_ONLY,
             guards=("DOCUMENT_REQUIRED: the DIPA or DPA as the document",),
+            documents=(DocumentKind.DIPA, DocumentKind.DPA),
         ),
         Transition(
             "allocate",

@@ -8,9 +8,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from domain.errors import InvalidValue
+from domain.errors import DocumentKindUnknown, InvalidValue
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+# The business dates a record may carry: no document of the Republic's programmes predates its
+# proclamation, and a date past the century is a typing mistake.
+EARLIEST_BUSINESS_DATE = date(1945, 8, 17)
+LATEST_BUSINESS_DATE = date(2099, 12, 31)
 
 
 class Role(StrEnum):
@@ -29,6 +34,52 @@ class Actor:
     user_id: str
     role: Role
     org_unit: str
+
+
+class DocumentKind(StrEnum):
+    """The kinds of paper the programme's events cite and its document store keeps: the one
+    list. New commands are checked against it (the lifecycles name the kind a step needs);
+    stored events keep the strings they were recorded with (ADR 0033)."""
+
+    DECREE = "decree"  # a surat keputusan (SK): closure, aid recipients, an amendment
+    BERITA_ACARA = "berita_acara"  # the official minutes of an act, such as a closure
+    BAST = "bast"  # berita acara serah terima: a handover
+    NOTULEN = "notulen"  # the minutes of a meeting, such as a sosialisasi
+    SURAT = "surat"  # a letter
+    SURAT_PENGANTAR = "surat_pengantar"  # a covering letter
+    SURAT_PERNYATAAN = "surat_pernyataan"  # a signed statement
+    SURAT_TIBA = "surat_tiba"  # the home kelurahan's confirmation of arrival
+    SURAT_KETERANGAN = "surat_keterangan"  # a certificate of domicile or origin
+    SURAT_KEMATIAN = "surat_kematian"  # evidence of a death
+    SURAT_TANGGAPAN = "surat_tanggapan"  # an answer to an audit finding
+    NOTA_DINAS = "nota_dinas"  # an internal memorandum, such as a correction's
+    SERTIFIKAT = "sertifikat"  # a training certificate
+    KTP = "ktp"  # a copy of the identity card
+    ASESMEN = "asesmen"  # an assessment report
+    DAFTAR_PENDATAAN = "daftar_pendataan"  # a pendataan roster
+    LAPORAN = "laporan"  # a report, such as a monitoring result
+    LHP = "lhp"  # laporan hasil pemeriksaan: an audit report
+    DIPA = "dipa"  # a national (APBN) budget document
+    DPA = "dpa"  # a regional (APBD) budget document
+    BUKU_TABUNGAN = "buku_tabungan"  # a passbook
+    BANK_STATEMENT = "bank_statement"  # rekening koran
+    BUKTI_SETOR = "bukti_setor"  # a deposit slip
+    RECEIPT = "receipt"  # kwitansi: a signed receipt
+    TRANSFER_FILE = "transfer_file"  # a bank transfer file sent
+    BANK_RESULT_FILE = "bank_result_file"  # the bank's result file
+    COURT_DECISION = "court_decision"  # putusan pengadilan
+    OTHER = "other"
+
+
+DOCUMENT_KINDS = frozenset(kind.value for kind in DocumentKind)
+
+
+def check_document_kind(document: DocumentRef, field: str = "document.kind") -> None:
+    """Refuse a new command's document whose kind is not on the list."""
+    if document.kind not in DOCUMENT_KINDS:
+        raise DocumentKindUnknown(
+            "the document's kind is not one of the programme's document kinds", field=field
+        )
 
 
 @dataclass(frozen=True)
@@ -70,6 +121,11 @@ class Provenance:
     occurred_on: date
     document: DocumentRef | None = None
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        # A provenance is made for a new command only; replayed events never build one.
+        if self.document is not None:
+            check_document_kind(self.document)
 
     def event_fields(self) -> dict[str, Any]:
         """The provenance as keyword arguments for an event."""

@@ -32,7 +32,7 @@ from domain.lifecycle import (
     StateSpec,
     Transition,
 )
-from domain.recording import Actor, DocumentRef, Provenance, RegionRef
+from domain.recording import Actor, DocumentKind, DocumentRef, Provenance, RegionRef
 
 # ASCII only, and fullmatch: a trailing newline or look-alike digits must not pass.
 SITE_CODE = re.compile(r"[A-Z]{2,4}-[A-Z]{2,4}", re.ASCII)
@@ -88,6 +88,7 @@ SITE_LIFECYCLE = Lifecycle(
                 "SITE_CLOSURE_NEEDS_SOSIALISASI: a sosialisasi on or before the closure date",
                 "SITE_CLOSURE_NEEDS_BERITA_ACARA: the berita acara as the document",
             ),
+            documents=(DocumentKind.BERITA_ACARA,),
         ),
         # Inspection reports may arrive out of turn; none may predate the closure.
         Transition(
@@ -416,6 +417,10 @@ class Site(Correctable):
         if provenance.document is None:
             raise ClosureNeedsBeritaAcara(
                 "the berita acara of the closure is required", field="document"
+            )
+        if provenance.document.kind not in SITE_LIFECYCLE.documents_for("close_site"):
+            raise ClosureNeedsBeritaAcara(
+                "the closure's document must be its berita acara", field="document.kind"
             )
         if declared_headcount < 0:
             raise InvalidValue("headcount must be zero or more", field="declared_headcount")

@@ -63,7 +63,7 @@ def add(
     with signed_in(as_user, password) as (jejak, account):
         _may(account, "record_finding")
         issued = date.fromisoformat(lhp_date)
-        paper = DocumentRef("LHP", lhp_number, issued, audit_body)
+        paper = DocumentRef("lhp", lhp_number, issued, audit_body)
         result = jejak.app.record_finding(
             audit_body=audit_body,
             lhp_number=lhp_number,
@@ -93,7 +93,7 @@ def respond(
     with signed_in(as_user, password) as (jejak, account):
         _may(account, "submit_response")
         answerable = jejak.app.finding(finding).responsible_position
-        paper = DocumentRef("surat tanggapan", letter, date.fromisoformat(on), answerable)
+        paper = DocumentRef("surat_tanggapan", letter, date.fromisoformat(on), answerable)
         result = jejak.app.submit_response(
             finding,
             summary=summary,
@@ -151,7 +151,7 @@ def close(
     with signed_in(as_user, password) as (jejak, account):
         _may(account, "close_finding")
         body = jejak.app.finding(finding).audit_body
-        paper = DocumentRef("hasil pemantauan", document_number, date.fromisoformat(on), body)
+        paper = DocumentRef("laporan", document_number, date.fromisoformat(on), body)
         jejak.app.close_finding(finding, provenance=_provenance(account, on, paper))
         typer.echo("Finding closed.")
 

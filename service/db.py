@@ -15,6 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 APPLICATION_NAME = "programme"
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# PostgreSQL's BIGINT and SQLite's INTEGER: the largest log position or version a store holds.
+MAX_STORED_INTEGER = 2**63 - 1
 
 
 PINNED_OFF = {
@@ -94,6 +96,12 @@ class StoreConfig:
             "APPLICATION_RECORDER_TOPIC": "service.pg_recorder:OneTripPostgresRecorder",
             "POSTGRES_POOL_SIZE": "5",
             "POSTGRES_MAX_OVERFLOW": "10",
+            # A connection the server dropped (a restart, pg_terminate_backend) is noticed and
+            # replaced when taken from the pool, instead of failing the next request.
+            "POSTGRES_PRE_PING": "y",
+            # How long a request waits for a pooled connection before it is answered 503
+            # (the library's default, 30 s, kept a client hanging through an outage).
+            "POSTGRES_CONNECT_TIMEOUT": "5",
         }
 
     def sqlalchemy_url(self) -> str:
@@ -147,6 +155,7 @@ def create_store_engine(config: StoreConfig) -> Engine:
         engine = create_engine(
             config.sqlalchemy_url(),
             connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -157,6 +166,9 @@ def create_store_engine(config: StoreConfig) -> Engine:
         pool_size=5,
         max_overflow=10,
         pool_pre_ping=True,
+        # Statement errors would otherwise quote their parameters (NIK hashes, names sealed or
+        # not, amounts) into exception messages and so into logs.
+        hide_parameters=True,
     )
     with engine.begin() as conn:
         # The library requires its schema to exist before it creates its tables.

@@ -273,7 +273,7 @@ class _Demo:
                 op,
                 s.pendataan_on,
                 self._doc(
-                    "pendataan",
+                    "daftar_pendataan",
                     f"{s.code}/PENDATAAN/2016",
                     s.pendataan_on,
                     "Dinsosnakertrans Provinsi Kalimantan Utara",
@@ -383,9 +383,7 @@ class _Demo:
                 provenance=self._p(
                     op,
                     on,
-                    self._doc(
-                        "ktp_copy", f"KTP/{app.beneficiary(bid).case_number}", on, "Dukcapil"
-                    ),
+                    self._doc("ktp", f"KTP/{app.beneficiary(bid).case_number}", on, "Dukcapil"),
                 ),
             )
             staying.append(bid)
@@ -406,7 +404,7 @@ class _Demo:
                     op,
                     assessed_on,
                     self._doc(
-                        "surat_keterangan_domisili",
+                        "surat_keterangan",
                         f"DOM/{s.code}/{n}",
                         assessed_on,
                         "Kelurahan asal",
@@ -463,9 +461,7 @@ class _Demo:
                     provenance=self._p(
                         op,
                         back,
-                        self._doc(
-                            "surat_keterangan_tiba", f"TIBA/{n}", back, "Kelurahan Putat Jaya"
-                        ),
+                        self._doc("surat_tiba", f"TIBA/{n}", back, "Kelurahan Putat Jaya"),
                     ),
                 )
             else:

@@ -53,9 +53,7 @@ def correct_site_records(
             provenance=proof(
                 "operator",
                 on,
-                paper(
-                    "surat keterangan kelurahan", f"SKL/{code}/2019", on, "Kelurahan Lingkas Ujung"
-                ),
+                paper("surat_keterangan", f"SKL/{code}/2019", on, "Kelurahan Lingkas Ujung"),
                 "The site's name was misspelt at pendataan; the kelurahan's letter spells it",
             ),
         )
@@ -102,7 +100,7 @@ def correct_a_bank_reference(
         provenance=proof(
             "supervisor",
             on,
-            paper("surat bank", "BANK/2019/09/114", on, bank),
+            paper("surat", "BANK/2019/09/114", on, bank),
             "The result file carried the reference with two digits swapped",
         ),
     )

@@ -93,7 +93,7 @@ class DemoMoney:
             provenance=self._p(
                 "supervisor.kemensos",
                 dipa_on,
-                self._doc("DIPA", "DIPA-027/2018-REV3", dipa_on, "Kementerian Keuangan"),
+                self._doc("dipa", "DIPA-027/2018-REV3", dipa_on, "Kementerian Keuangan"),
             ),
         ).aggregate_id
         decreed_on = date(2018, 12, 17)
@@ -110,7 +110,7 @@ class DemoMoney:
             provenance=self._p(
                 "supervisor.kemensos",
                 decreed_on,
-                self._doc("SK penerima bantuan", "SK/REHSOS/2018/117", decreed_on, DIRECTOR),
+                self._doc("decree", "SK/REHSOS/2018/117", decreed_on, DIRECTOR),
             ),
         )
         app.allocate_funds(
@@ -151,7 +151,7 @@ class DemoMoney:
             provenance=self._p(
                 "supervisor.kemensos",
                 date(2019, 1, 2),
-                self._doc("DIPA", "DIPA-027/2019", date(2018, 12, 5), "Kementerian Keuangan"),
+                self._doc("dipa", "DIPA-027/2019", date(2018, 12, 5), "Kementerian Keuangan"),
             ),
         ).aggregate_id
         app.allocate_funds(
@@ -210,7 +210,7 @@ class DemoMoney:
             provenance=self._p(
                 "supervisor.kemensos",
                 date(2019, 12, 10),
-                self._doc("bukti setor", "NTPN/2019/12", date(2019, 12, 10), "Kas Negara"),
+                self._doc("bukti_setor", "NTPN/2019/12", date(2019, 12, 10), "Kas Negara"),
             ),
         )
         entitlement = app.entitlement(unclaimed)
@@ -225,7 +225,7 @@ class DemoMoney:
         self.app.import_bank_statement(
             content="\n".join(rows).encode() + b"\n",
             account_label=f"{BANK} rekening penampung bansos",
-            provenance=self._p("supervisor", on, self._doc("rekening koran", number, on, BANK)),
+            provenance=self._p("supervisor", on, self._doc("bank_statement", number, on, BANK)),
         )
 
     def _no_transport_for_local_stays(self, owed: Sequence[UUID]) -> None:
@@ -264,7 +264,7 @@ class DemoMoney:
             provenance=self._p(
                 "supervisor.kemensos",
                 amended_on,
-                self._doc("SK perubahan", number, amended_on, DIRECTOR),
+                self._doc("decree", number, amended_on, DIRECTOR),
                 reason=reason,
             ),
         )
@@ -277,7 +277,7 @@ class DemoMoney:
             account_number=f"00{serial % 10**10:010d}",
             holder_name=self.names[person].upper(),
             provenance=self._p(
-                "supervisor", on, self._doc("buku tabungan", f"BUKU/{serial % 10**6:06d}", on, BANK)
+                "supervisor", on, self._doc("buku_tabungan", f"BUKU/{serial % 10**6:06d}", on, BANK)
             ),
         )
 
@@ -313,7 +313,7 @@ class DemoMoney:
                     provenance=self._p(
                         "supervisor",
                         received,
-                        self._doc("BAST", f"BAST/{site}/{n + 1:04d}", received, "Dinas Sosial"),
+                        self._doc("bast", f"BAST/{site}/{n + 1:04d}", received, "Dinas Sosial"),
                     ),
                 )
 
@@ -350,7 +350,7 @@ class DemoMoney:
             provenance=self._p(
                 "supervisor",
                 on,
-                self._doc("hasil transfer", f"HASIL/{batch.batch_number}", on, BANK),
+                self._doc("bank_result_file", f"HASIL/{batch.batch_number}", on, BANK),
             ),
         )
 

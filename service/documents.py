@@ -14,14 +14,15 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import ColumnElement, Engine, RowMapping, func, select
 
+# The stored files' kinds are the one list the events cite (ADR 0033).
 from domain.recording import SHA256_HEX, Actor, Role
+from domain.recording import DocumentKind as DocumentKind
 from service.crypto import KeyWrapper, SealOpenFailed, new_data_key, open_bytes, seal_bytes
 from service.db import as_utc, insert_ignoring_conflicts
 from service.queries import Page
@@ -32,18 +33,6 @@ DEFAULT_MEDIA_TYPE = "application/octet-stream"
 MAX_FILENAME_LENGTH = 255
 MAX_PAGE = 500
 MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}$")
-
-
-class DocumentKind(StrEnum):
-    """What a stored file is; the kinds the programme's evidence comes in."""
-
-    DECREE = "decree"
-    RECEIPT = "receipt"
-    BANK_STATEMENT = "bank_statement"
-    TRANSFER_FILE = "transfer_file"
-    BANK_RESULT_FILE = "bank_result_file"
-    COURT_DECISION = "court_decision"
-    OTHER = "other"
 
 
 class DocumentError(Exception):

@@ -134,7 +134,7 @@ def statement(
 ) -> None:
     """Keep the programme account's statement (rekening koran) for reconciliation."""
     with signed_in(as_user, password) as (jejak, account):
-        paper = DocumentRef("rekening koran", file.name, date.fromisoformat(on), account_label)
+        paper = DocumentRef("bank_statement", file.name, date.fromisoformat(on), account_label)
         summary = jejak.app.import_bank_statement(
             content=file.read_bytes(),
             account_label=account_label,
@@ -228,7 +228,9 @@ def commit_funds(
 ) -> None:
     """Record a fiscal year's commitment of one budget line."""
     with signed_in(as_user, password) as (jejak, account):
-        paper = DocumentRef(source.value.upper(), document_number, date.fromisoformat(on), funder)
+        paper = DocumentRef(
+            source.budget_document.value, document_number, date.fromisoformat(on), funder
+        )
         result = jejak.app.commit_funds(
             fiscal_year=year,
             source=source,
@@ -253,7 +255,7 @@ def issue_decree(
     """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
     with signed_in(as_user, password) as (jejak, account):
         parsed = _decree_lines(jejak, _utf8_text(lines.read_bytes()))
-        paper = DocumentRef("SK", number, date.fromisoformat(on), authority)
+        paper = DocumentRef("decree", number, date.fromisoformat(on), authority)
         jejak.app.issue_decree(
             authority=authority,
             number=number,

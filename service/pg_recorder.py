@@ -21,6 +21,10 @@ from psycopg.sql import SQL, Composed, Identifier
 
 # From this many events on, one save uses binary parameters instead of one query text.
 BATCH_THRESHOLD = 20
+# The pool retries a lost connection in the background with a doubling delay; left at its five
+# minutes, the delay grows so long that the store, back after half a minute's outage, went
+# unused for as long again. Giving up sooner lets the next request open a connection at once.
+RECONNECT_TIMEOUT_SECONDS = 10.0
 
 
 class OneTripPostgresRecorder(PostgresApplicationRecorder):
@@ -28,6 +32,7 @@ class OneTripPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT_SECONDS
         table = SQL("{0}.{1}").format(
             Identifier(self.datastore.schema), Identifier(self.events_table_name)
         )

@@ -52,6 +52,7 @@ from projections.tables import (
     payment_ledger,
 )
 from service.application import ProgrammeApplication
+from service.db import MAX_STORED_INTEGER
 from service.queries import Page, dashboard_figures
 from service.system import ApplicationEventSource, Jejak
 
@@ -117,7 +118,10 @@ def known_position(jejak: Jejak, text: str) -> int:
     """The log position an "as known at" names: a position as it is, or a recording time
     (ISO 8601 with its time zone) as the last position recorded by then."""
     if text.strip().isdigit():
-        return int(text)
+        position = int(text)
+        if position > MAX_STORED_INTEGER:
+            raise ValueError("known_at is larger than any log position")
+        return position
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:

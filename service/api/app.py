@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
@@ -28,6 +28,7 @@ from service.api import (
 )
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
+from service.api.inputs import json_bodies_only
 from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
@@ -61,6 +62,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        dependencies=[Depends(json_bodies_only)],
     )
     install_error_handlers(app)
     app.include_router(auth.router)

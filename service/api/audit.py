@@ -16,8 +16,9 @@ from service import audit
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, Limit, Offset
 from service.api.models import CommandIn, CommandOut
-from service.api.queries import After, CutDep, Limit, Offset, caught_up, cut_body, page_body
+from service.api.queries import CutDep, caught_up, cut_body, page_body
 from service.export_records import record_export
 from service.exports.csv_export import to_csv
 from service.exports.model import Column, Kind, Report, Table

@@ -4,7 +4,6 @@ declaration, so auditors of this system read but never record."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,16 +16,10 @@ from domain.recording import Role
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset, Text
 from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.queries import (
-    After,
-    DeadlinesJudgedOn,
-    Limit,
-    Offset,
-    ReadDep,
-    caught_up,
-    page_body,
-)
+from service.api.money_models import Id
+from service.api.queries import ReadDep, caught_up, page_body
 from service.audit_queries import AuditRegisterQueries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], route_class=IdempotentCommandRoute)
@@ -42,25 +35,27 @@ class RecordFindingIn(CommandIn):
 
     audit_body: ShortText = Field(examples=["BPK RI Perwakilan Kalimantan Utara"])
     lhp_number: ShortText
-    lhp_date: date
-    lhp_received_on: date = Field(description="The 60-day clock of UU 15/2004 Pasal 20 starts")
+    lhp_date: BusinessDate
+    lhp_received_on: BusinessDate = Field(
+        description="The 60-day clock of UU 15/2004 Pasal 20 starts"
+    )
     finding_number: ShortText
-    title: str = Field(min_length=1, max_length=TITLE_TEXT, description=FREE_TEXT)
-    recommendation: str = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)
+    title: Text = Field(min_length=1, max_length=TITLE_TEXT, description=FREE_TEXT)
+    recommendation: Text = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)
     responsible_position: ShortText = Field(
         description="The position or unit answerable, never a person's name",
         examples=["Kepala Dinas Sosial Provinsi Kalimantan Utara"],
     )
     amount_to_recover: int | None = Field(default=None, gt=0, le=10**12)
-    site_ids: list[UUID] = Field(default_factory=list, max_length=MAX_LINKS)
-    beneficiary_ids: list[UUID] = Field(default_factory=list, max_length=MAX_LINKS)
-    batch_ids: list[UUID] = Field(default_factory=list, max_length=MAX_LINKS)
+    site_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
+    beneficiary_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
+    batch_ids: list[Id] = Field(default_factory=list, max_length=MAX_LINKS)
 
 
 class ResponseIn(CommandIn):
     """An answer to a finding; `document` is the answer letter."""
 
-    summary: str = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)
+    summary: Text = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)
     amount_recovered: int = Field(default=0, ge=0, le=10**12)
 
 

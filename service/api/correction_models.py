@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field, field_validator
 
+from service.api.inputs import BusinessDate, Line, Text, Version
 from service.api.models import (
     PHONE_PATTERN,
     CommandIn,
@@ -25,7 +24,7 @@ class CorrectionIn(CommandIn):
     are required; `occurred_on` is the day the correction is made."""
 
     document: DocumentIn
-    reason: str = Reason
+    reason: Text = Reason
 
 
 class SiteDetailsCorrectionIn(CorrectionIn):
@@ -41,25 +40,25 @@ class BeneficiaryDetailsCorrectionIn(CorrectionIn):
     """Correct her name or phone (sealed with her keys); a field left out stays as recorded."""
 
     name: ShortText | None = None
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    phone: Line | None = Field(default=None, pattern=PHONE_PATTERN)
 
 
 class DateCorrectionIn(CorrectionIn):
     """Correct the business date of the event at `corrects_version` (see the history)."""
 
-    corrects_version: int = Field(ge=1)
-    corrected_date: date
+    corrects_version: Version
+    corrected_date: BusinessDate
 
     @field_validator("corrected_date")
     @classmethod
-    def _corrected_not_in_future(cls, value: date) -> date:
+    def _corrected_not_in_future(cls, value: BusinessDate) -> BusinessDate:
         return not_in_future(value)
 
 
 class DocumentCorrectionIn(CorrectionIn):
     """Correct the document reference of the event at `corrects_version`."""
 
-    corrects_version: int = Field(ge=1)
+    corrects_version: Version
     corrected_document: DocumentIn
 
 
@@ -67,7 +66,7 @@ class MoneyCorrectionIn(CorrectionIn):
     """Request a correction of the credit or return at `corrects_version`: its amount, its
     bank (or treasury) reference, or both. It counts once a second supervisor approves it."""
 
-    corrects_version: int = Field(ge=1)
+    corrects_version: Version
     amount: Rupiah | None = None
     reference: ShortText | None = None
 
@@ -75,4 +74,4 @@ class MoneyCorrectionIn(CorrectionIn):
 class RejectionIn(CommandIn):
     """Reject a pending correction; the reason is required."""
 
-    reason: str = Reason
+    reason: Text = Reason

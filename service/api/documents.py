@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any, NoReturn
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -19,6 +19,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from domain.recording import Role
 from service.access_log import AccessAction
 from service.api.deps import JejakDep, UserDep, actor_of, require_role
+from service.api.inputs import Limit, Offset
 from service.api.queries import page_body
 from service.documents import DocumentKind, DocumentTooLarge, StoredDocument, access_log_subject
 from service.export_records import record_export
@@ -78,8 +79,8 @@ def list_documents(
     user: UserDep,
     jejak: JejakDep,
     kind: DocumentKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Stored documents, newest first (records only: no content, no filenames)."""
     return page_body(jejak.documents.list(kind, limit=limit, offset=offset))

@@ -6,15 +6,36 @@ never echo the submitted value, which may be personal data.
 
 from __future__ import annotations
 
+import logging
+
+import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
+from service.api.inputs import BodyNotJson
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.documents import DocumentCorrupted, DocumentError, DocumentNotFound
+
+logger = logging.getLogger("jejak.api")
+
+# The store cannot be reached (down, restarting, connections cut, pool exhausted, SQLite busy):
+# a client may retry after a while (503), unlike a fault in the server itself (500).
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+RETRY_AFTER_SECONDS = 10
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
@@ -38,8 +59,70 @@ def refusal_response(error: DomainError | NotFound) -> JSONResponse:
     return JSONResponse(body, status)
 
 
+def store_unavailable(error: BaseException) -> bool:
+    """True when `error`, or an error it was raised from, says the store cannot be reached."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, STORE_UNAVAILABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def unavailable_response(request: Request, error: BaseException) -> JSONResponse:
+    """503 with `Retry-After`. The log line names the error's type only: driver messages may
+    quote the statement's parameters, which can be personal data."""
+    logger.warning(
+        "store unavailable (%s) on %s %s", type(error).__name__, request.method, request.url.path
+    )
+    return JSONResponse(
+        error_body("STORE_UNAVAILABLE", "the database cannot be reached; try again shortly"),
+        503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def json_position(document: str, position: int) -> tuple[int, int]:
+    """The line and column (both from 1) of character `position` in `document`."""
+    line = document.count("\n", 0, position) + 1
+    return line, position - document.rfind("\n", 0, position)
+
+
+def malformed_json_response(error: RequestValidationError) -> JSONResponse | None:
+    """422 naming the body and where its JSON breaks, or None if the body parsed. The text
+    around the fault is not quoted: it may be personal data."""
+    for item in error.errors():
+        if item.get("type") != "json_invalid":
+            continue
+        position = int(item["loc"][-1])
+        document = error.body if isinstance(error.body, str) else ""
+        line, column = json_position(document, position)
+        reason = item.get("ctx", {}).get("error", "invalid JSON")
+        message = f"body: not valid JSON ({reason}) at line {line}, column {column}"
+        body = error_body("JSON_INVALID", message, "body")
+        body["error"]["problems"] = [  # type: ignore[index]
+            {"field": "body", "rule": "json_invalid", "message": message}
+        ]
+        return JSONResponse(body, 422)
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+
+    @app.exception_handler(BodyNotJson)
+    async def body_not_json(_: Request, error: BodyNotJson) -> JSONResponse:
+        return JSONResponse(error_body(error.code, str(error), error.field), 415)
+
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, unavailable_response)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> JSONResponse:
+        # Errors raised from an unreachable store under another name still deserve a 503.
+        if store_unavailable(error):
+            return unavailable_response(request, error)
+        return JSONResponse(error_body("INTERNAL_ERROR", "the server failed; it is logged"), 500)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
@@ -66,7 +149,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(detail, dict):
             body = error_body(str(detail.get("code")), str(detail.get("message")))
         else:
-            default_code = {401: "LOGIN_REQUIRED", 403: "ROLE_FORBIDDEN", 404: "NOT_FOUND"}
+            default_code = {
+                400: "BODY_UNREADABLE",
+                401: "LOGIN_REQUIRED",
+                403: "ROLE_FORBIDDEN",
+                404: "NOT_FOUND",
+            }
             body = error_body(
                 default_code.get(error.status_code, f"HTTP_{error.status_code}"), str(detail)
             )
@@ -74,9 +162,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        malformed = malformed_json_response(error)
+        if malformed is not None:
+            return malformed
         problems = []
         for item in error.errors():
-            location = [str(part) for part in item.get("loc", ()) if part != "body"]
+            # A body that is not an object at all is located at the body itself.
+            location = [str(part) for part in item.get("loc", ()) if part != "body"] or ["body"]
             # `input` is dropped on purpose: it may hold a NIK or a name.
             problems.append(
                 {"field": ".".join(location), "rule": item.get("type"), "message": item.get("msg")}

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Response
 
 from service.accounts import Account
 from service.api.deps import JejakDep, UserDep, require_role
-from service.api.queries import After, LedgerFilterDep, caught_up
+from service.api.inputs import After
+from service.api.queries import LedgerFilterDep, caught_up
 from service.export_records import record_export
 from service.ledger_exports import (
     LEDGER_EXPORT_ROLES,

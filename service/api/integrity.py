@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from domain.recording import Role
 from service.access_log import AccessAction
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import BusinessDate
 from service.application import NotFound
 from service.evidence.bundle import Scope
 from service.evidence.export import export_bundle
@@ -86,8 +86,8 @@ async def evidence_bundle(
     jejak: JejakDep,
     scope: Literal["beneficiary", "site", "period", "programme"],
     subject_id: UUID | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: BusinessDate | None = None,
+    end: BusinessDate | None = None,
     in_clear: bool = False,
 ) -> Response:
     """An evidence bundle (zip) an auditor checks offline with the verifier inside it: the

@@ -10,43 +10,47 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from domain.beneficiary import PHONE, ExclusionReason, ReintegrationPath
 from domain.identity import Sex
-from domain.recording import DocumentRef, Provenance, RegionRef
+from domain.recording import DocumentKind, DocumentRef, Provenance, RegionRef
 from domain.site import FundingStatus, InspectionOutcome
 from service.accounts import Account
 from service.api.deps import provenance, today_wita
+from service.api.inputs import BirthDate, BusinessDate, FromJson, Line, Text, Version
 
 # The registration's phone rule, published in the OpenAPI as the domain checks it.
 PHONE_PATTERN = f"^{PHONE.pattern}$"
 
 Rupiah = Annotated[StrictInt, Field(gt=0, le=10**12, description="whole rupiah")]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+ShortText = Annotated[Line, Field(min_length=1, max_length=200)]
 
 
 class Strict(BaseModel):
-    """Unknown fields are refused rather than silently dropped."""
+    """Unknown fields are refused rather than silently dropped, and no value is coerced: a
+    number sent as a string is refused as an amount is (ADR 0033). Dates come as ISO strings
+    and enums and UUIDs as their JSON strings, by the types that say so."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DocumentIn(Strict):
-    """A supporting document: kind (e.g. decree, berita_acara), number, date, issuer."""
+    """A supporting document: its kind (from the programme's one list; a step whose rule
+    names a kind requires it), number, date and issuer."""
 
-    kind: ShortText
+    kind: Annotated[DocumentKind, FromJson]
     number: ShortText
-    issued_on: date
+    issued_on: BusinessDate
     issuer: ShortText
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    sha256: Line | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
     def to_domain(self) -> DocumentRef:
         """The domain's document reference."""
-        return DocumentRef(self.kind, self.number, self.issued_on, self.issuer, self.sha256)
+        return DocumentRef(self.kind.value, self.number, self.issued_on, self.issuer, self.sha256)
 
 
 class RegionIn(Strict):
     """A region code with its scheme (kemendagri or bps)."""
 
-    scheme: str = Field(default="kemendagri", pattern=r"^(kemendagri|bps)$")
-    code: str = Field(pattern=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
+    scheme: Line = Field(default="kemendagri", pattern=r"^(kemendagri|bps)$")
+    code: Line = Field(pattern=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 
     def to_domain(self) -> RegionRef:
         """The domain's region reference."""
@@ -64,10 +68,10 @@ class CommandIn(Strict):
     """Fields every command takes: the business date (WITA), the document, a reason, and
     optionally the version the client based its decision on (optimistic concurrency)."""
 
-    occurred_on: date
+    occurred_on: BusinessDate
     document: DocumentIn | None = None
-    reason: str | None = Field(default=None, max_length=1000)
-    expected_version: int | None = Field(default=None, ge=1)
+    reason: Text | None = Field(default=None, max_length=1000)
+    expected_version: Version | None = None
 
     @field_validator("occurred_on")
     @classmethod
@@ -87,7 +91,7 @@ class CommandIn(Strict):
 class RegisterSiteIn(CommandIn):
     """Register a site; `occurred_on` is the pendataan date."""
 
-    code: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}$", examples=["TRK-JP"])
+    code: Line = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}$", examples=["TRK-JP"])
     name: ShortText
     aliases: list[ShortText] = Field(default_factory=list, max_length=20)
     kelurahan: RegionIn
@@ -114,29 +118,29 @@ class ClosureIn(CommandIn):
 
     declared_headcount: int = Field(ge=0, le=100_000)
     # `unknown` when the berita acara does not say whether the funds were in place.
-    funding_status: FundingStatus
+    funding_status: Annotated[FundingStatus, FromJson]
 
 
 class InspectionIn(CommandIn):
     """A post-closure inspection."""
 
-    outcome: InspectionOutcome
+    outcome: Annotated[InspectionOutcome, FromJson]
 
 
 class RegisterBeneficiaryIn(CommandIn):
     """Register a person at the site; `occurred_on` is the pendataan date."""
 
-    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$", examples=["TRK-JP-0001"])
+    case_number: Line = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$", examples=["TRK-JP-0001"])
     name: ShortText
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    phone: Line | None = Field(default=None, pattern=PHONE_PATTERN)
 
 
 class RosterRowIn(Strict):
     """One person on a pendataan roster."""
 
-    case_number: str = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$")
+    case_number: Line = Field(pattern=r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$")
     name: ShortText
-    phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    phone: Line | None = Field(default=None, pattern=PHONE_PATTERN)
 
 
 class RosterIn(CommandIn):
@@ -148,36 +152,36 @@ class RosterIn(CommandIn):
 class VerifyIdentityIn(CommandIn):
     """Identity as presented (KTP, KK); sealed on arrival, never stored in plaintext."""
 
-    nik: str = Field(min_length=1, max_length=32)
-    birth_date: date
-    sex: Sex
-    kk: str | None = Field(default=None, max_length=32)
+    nik: Line = Field(min_length=1, max_length=32)
+    birth_date: BirthDate
+    sex: Annotated[Sex, FromJson]
+    kk: Line | None = Field(default=None, max_length=32)
 
 
 class ExclusionIn(CommandIn):
     """Exclusion; `reason` is required."""
 
-    exclusion: ExclusionReason
+    exclusion: Annotated[ExclusionReason, FromJson]
 
 
 class ChildProtectionIn(CommandIn):
     """Referral of a minor."""
 
-    birth_date: date
+    birth_date: BirthDate
 
 
 class AssessmentIn(CommandIn):
     """The assessment; `document` evidences the home region."""
 
     home_region: RegionIn
-    path: ReintegrationPath
-    notes: str | None = Field(default=None, max_length=5000)
+    path: Annotated[ReintegrationPath, FromJson]
+    notes: Text | None = Field(default=None, max_length=5000)
 
 
 class TrainingDepartureIn(CommandIn):
     """Departure for training at a registered facility."""
 
-    facility_id: str = Field(default="KTM-PSKW-HM", max_length=32)
+    facility_id: Line = Field(default="KTM-PSKW-HM", max_length=32)
 
 
 class TrainingCompletionIn(CommandIn):

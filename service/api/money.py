@@ -3,7 +3,6 @@ case commands; every response carries the log position to wait for."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -19,11 +18,12 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 from service.access_log import AccessAction
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Line
 from service.api.models import CommandIn, CommandOut, DocumentIn
 from service.api.money_models import (
     AllocateIn,
@@ -35,7 +35,7 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.api.queries import After, CutDep, DeadlinesJudgedOn, caught_up, cut_body
+from service.api.queries import CutDep, caught_up, cut_body
 from service.ledger import BankResultSummary, StatementSummary
 from service.reconciliation_report import reconciliations_at
 
@@ -291,8 +291,8 @@ async def import_bank_result(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: date,
-    document_number: str | None = None,
+    occurred_on: BusinessDate,
+    document_number: Line | None = None,
 ) -> BankResultSummary:
     """Apply the bank's result file, sent as the request body (`text/csv`).
 
@@ -304,7 +304,7 @@ async def import_bank_result(
     query = CommandIn(
         occurred_on=occurred_on,
         document=DocumentIn(
-            kind="bank_result_file",
+            kind=DocumentKind.BANK_RESULT_FILE,
             number=document_number or "hasil transfer",
             issued_on=occurred_on,
             issuer="bank",
@@ -325,8 +325,8 @@ async def import_bank_statement(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: date,
-    account_label: str,
+    occurred_on: BusinessDate,
+    account_label: Line,
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""
@@ -335,7 +335,10 @@ async def import_bank_statement(
     command = CommandIn(
         occurred_on=occurred_on,
         document=DocumentIn(
-            kind="rekening koran", number=account_label[:200], issued_on=occurred_on, issuer="bank"
+            kind=DocumentKind.BANK_STATEMENT,
+            number=account_label[:200],
+            issued_on=occurred_on,
+            issuer="bank",
         ),
     )
     summary = await run_in_threadpool(
@@ -373,8 +376,8 @@ def reconciliation(
     cut: CutDep,
     after: After = None,
     batch_id: UUID | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: BusinessDate | None = None,
+    end: BusinessDate | None = None,
     as_of: DeadlinesJudgedOn = None,
 ) -> dict[str, Any]:
     """The bank statement against the ledger, for one batch or for a period [start, end]:

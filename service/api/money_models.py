@@ -10,24 +10,26 @@ from pydantic import Field, StrictInt, model_validator
 from domain.decree import MAX_TRANCHE, AidComponent, PaymentType
 from domain.entitlement import PaymentChannel
 from domain.funding import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, FundingSource
+from service.api.inputs import FromJson, Line
 from service.api.models import CommandIn, DocumentIn, Rupiah, ShortText, Strict
 from service.ledger import LineKey, NewDecreeLine
 
 FiscalYear = Annotated[StrictInt, Field(ge=FIRST_FISCAL_YEAR, le=LAST_FISCAL_YEAR)]
 Tranche = Annotated[StrictInt, Field(ge=1, le=MAX_TRANCHE)]
 # A batch of a national programme can be large; each id is checked by the ledger.
-EntitlementIds = Annotated[list[UUID], Field(min_length=1, max_length=100_000)]
+Id = Annotated[UUID, FromJson]
+EntitlementIds = Annotated[list[Id], Field(min_length=1, max_length=100_000)]
 
 
 class CommitFundsIn(CommandIn):
     """A fiscal year's commitment of one DIPA (APBN) or DPA (APBD) line; `document` is it."""
 
     fiscal_year: FiscalYear
-    source: FundingSource
+    source: Annotated[FundingSource, FromJson]
     budget_line: ShortText
     funder: ShortText
     amount: Rupiah
-    rebudgeted_from: UUID | None = None
+    rebudgeted_from: Id | None = None
 
 
 class AllocateIn(CommandIn):
@@ -39,10 +41,10 @@ class AllocateIn(CommandIn):
 class DecreeLineIn(Strict):
     """One line: a beneficiary (aid) or a payee's name (compensation), component and amount."""
 
-    component: AidComponent
+    component: Annotated[AidComponent, FromJson]
     amount: Rupiah
     tranche: Tranche = 1
-    beneficiary_id: UUID | None = None
+    beneficiary_id: Id | None = None
     payee_name: ShortText | None = None
 
     @model_validator(mode="after")
@@ -64,7 +66,7 @@ class IssueDecreeIn(CommandIn):
     authority: ShortText
     number: ShortText
     legal_basis: ShortText
-    payment_type: PaymentType = PaymentType.BENEFICIARY_AID
+    payment_type: Annotated[PaymentType, FromJson] = PaymentType.BENEFICIARY_AID
     lines: Annotated[list[DecreeLineIn], Field(min_length=1, max_length=100_000)]
     court_decision: DocumentIn | None = None
     jadup_requires_arrival: bool = True
@@ -73,8 +75,8 @@ class IssueDecreeIn(CommandIn):
 class LineKeyIn(Strict):
     """Names an existing decree line."""
 
-    subject_id: UUID
-    component: AidComponent
+    subject_id: Id
+    component: Annotated[AidComponent, FromJson]
     tranche: Tranche = 1
 
     def to_key(self) -> LineKey:
@@ -100,17 +102,17 @@ class AmendDecreeIn(CommandIn):
 class BankAccountIn(CommandIn):
     """Her account: bank code, number and the holder's name as the passbook prints it."""
 
-    bank_code: str = Field(pattern=r"^[0-9]{3}$")
-    account_number: str = Field(pattern=r"^[0-9]{6,20}$")
+    bank_code: Line = Field(pattern=r"^[0-9]{3}$")
+    account_number: Line = Field(pattern=r"^[0-9]{6,20}$")
     holder_name: ShortText
 
 
 class CreateBatchIn(CommandIn):
     """A payment batch of entitlements ready to pay."""
 
-    batch_number: str = Field(min_length=1, max_length=32)
+    batch_number: Line = Field(min_length=1, max_length=32)
     entitlement_ids: EntitlementIds
-    channel: PaymentChannel = PaymentChannel.BANK_TRANSFER
+    channel: Annotated[PaymentChannel, FromJson] = PaymentChannel.BANK_TRANSFER
 
 
 class WithdrawalIn(CommandIn):

@@ -4,7 +4,6 @@ command: the response waits (briefly) until the read models have reached it."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,24 +15,13 @@ from domain.funding import FundingSource
 from domain.lifecycle import Lifecycle
 from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import JejakDep, UserDep, today_wita
+from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset
 from service.money_at import budget_at
 from service.queries import LedgerFilter, Page, ReadModels
 from service.system import Jejak
 from service.time_travel import Cut, known_position
 
 router = APIRouter(prefix="/api", tags=["queries"])
-
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
-After = Annotated[int | None, Query(ge=0, description="wait until this log position is read")]
-# Not a cut (that is `as_at`): the records stay as they are, only "overdue" moves (ADR 0037).
-DeadlinesJudgedOn = Annotated[
-    date | None,
-    Query(
-        description="the day deadlines are judged on (overdue work, the withdrawal deadline); "
-        "default: the as_at date if given, else today in WITA. Not a cut: see as_at"
-    ),
-]
 
 
 def read_models(jejak: JejakDep) -> ReadModels:
@@ -61,7 +49,7 @@ KnownAt = Annotated[
     ),
 ]
 AsAt = Annotated[
-    date | None,
+    BusinessDate | None,
     Query(description="as at this business date: what had happened by then, late entries too"),
 ]
 
@@ -234,10 +222,10 @@ def ledger_filter(
     source: FundingSource | None = None,
     beneficiary_id: UUID | None = None,
     occurred_from: Annotated[
-        date | None, Query(description="from this business date (inclusive)")
+        BusinessDate | None, Query(description="from this business date (inclusive)")
     ] = None,
     occurred_to: Annotated[
-        date | None, Query(description="to this business date (inclusive)")
+        BusinessDate | None, Query(description="to this business date (inclusive)")
     ] = None,
 ) -> LedgerFilter:
     """The ledger's query filters, shared by the JSON list and its exports."""

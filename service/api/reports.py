@@ -7,7 +7,6 @@ comparison replay the log, and are for those who read past states (as time trave
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,8 +19,10 @@ from domain.report_lifecycles import REPORT_LIFECYCLE
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, BusinessDate, FromJson, Limit, Offset, Version
 from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.queries import After, KnownAt, Limit, Offset, caught_up, page_body, report_cut
+from service.api.queries import KnownAt, caught_up, page_body, report_cut
+from service.db import MAX_STORED_INTEGER
 from service.published_reports import Publication, PublishedReports, figures, publish, republish
 
 router = APIRouter(
@@ -29,8 +30,9 @@ router = APIRouter(
 )
 
 REPLAYERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
-Version = Annotated[
-    int | None, Query(ge=1, description="a version of the report (default: the latest)")
+ReportVersion = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_STORED_INTEGER, description="a version of the report (default: the latest)"),
 ]
 ADDRESSEE = Field(
     description="Who the report is sent to: an office, never a person's name",
@@ -42,9 +44,9 @@ class PublishIn(CommandIn):
     """Publish the figures of a period as they stand now; `document` is the covering letter
     (its number is the report's reference), `occurred_on` the day it is sent."""
 
-    report_kind: ReportKind = ReportKind.PROGRAMME_FIGURES
-    period_start: date
-    period_end: date
+    report_kind: Annotated[ReportKind, FromJson] = ReportKind.PROGRAMME_FIGURES
+    period_start: BusinessDate
+    period_end: BusinessDate
     addressee: ShortText = ADDRESSEE
 
 
@@ -52,7 +54,7 @@ class RepublishIn(CommandIn):
     """Publish a corrected version; `reason` (required) says why, `document` is its covering
     letter. The figures are computed again as they stand now."""
 
-    replaces_version: int = Field(ge=1, description="The latest version, which this replaces")
+    replaces_version: Version = Field(description="The latest version, which this replaces")
     addressee: ShortText | None = Field(default=None, description="Unchanged when left out")
 
 
@@ -131,8 +133,8 @@ def list_reports(
 def draft_figures(
     user: UserDep,
     jejak: JejakDep,
-    period_start: date,
-    period_end: date,
+    period_start: BusinessDate,
+    period_end: BusinessDate,
     report_kind: ReportKind = ReportKind.PROGRAMME_FIGURES,
     known_at: KnownAt = None,
 ) -> dict[str, Any]:
@@ -149,7 +151,7 @@ def draft_figures(
 
 @router.get("/{report_id}")
 def one_report(
-    report_id: UUID, user: UserDep, jejak: JejakDep, version: Version = None
+    report_id: UUID, user: UserDep, jejak: JejakDep, version: ReportVersion = None
 ) -> dict[str, Any]:
     """One report: every version's record (who, when, why, letter, hash, position) and one
     version's frozen figures, each checked against its hash (`content_intact`)."""
@@ -161,7 +163,7 @@ def compare_report(
     report_id: UUID,
     user: UserDep,
     jejak: JejakDep,
-    version: Version = None,
+    version: ReportVersion = None,
     changed_only: bool = False,
     limit: Limit = 500,
     offset: Offset = 0,

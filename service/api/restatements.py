@@ -11,7 +11,7 @@ from fastapi import APIRouter
 
 from domain.recording import Role
 from service.api.deps import JejakDep, UserDep, require_role
-from service.api.queries import Limit, Offset
+from service.api.inputs import Limit, Offset
 from service.application import NotFound
 from service.restatements import Restatements
 

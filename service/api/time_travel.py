@@ -4,17 +4,19 @@ a log position or recording time, and one aggregate at a past version or date.""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from domain.errors import InvalidValue
 from domain.recording import Role
 from service.api.deps import JejakDep, UserDep, require_role
-from service.api.queries import Limit, Offset, page_body
+from service.api.inputs import BusinessDate, Limit, Offset
+from service.api.queries import page_body
 from service.application import NotFound
+from service.db import MAX_STORED_INTEGER
 from service.queries import Reveal, event_as_dict
 from service.system import Jejak
 from service.time_travel import Cut, aggregate_at, dashboard_at, known_position, read_model_page
@@ -29,7 +31,7 @@ async def read_model(
     user: UserDep,
     jejak: JejakDep,
     known_at: str | None = None,
-    as_at: date | None = None,
+    as_at: BusinessDate | None = None,
     site_id: UUID | None = None,
     state: str | None = None,
     limit: Limit = 50,
@@ -61,7 +63,7 @@ async def read_model(
 
 @router.get("/dashboard")
 async def dashboard(
-    user: UserDep, jejak: JejakDep, known_at: str | None = None, as_at: date | None = None
+    user: UserDep, jejak: JejakDep, known_at: str | None = None, as_at: BusinessDate | None = None
 ) -> dict[str, Any]:
     """The programme dashboard's figures (per site and in total, with the rupiah credited) as
     known at `known_at` and/or as at `as_at`."""
@@ -87,8 +89,8 @@ def aggregate(
     aggregate_id: UUID,
     user: UserDep,
     jejak: JejakDep,
-    version: int | None = None,
-    as_at: date | None = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_STORED_INTEGER)] = None,
+    as_at: BusinessDate | None = None,
 ) -> dict[str, Any]:
     """One site, case, entitlement or batch as it stood at a version or business date: its
     state, version, milestones and the last event folded (personal data masked by role)."""

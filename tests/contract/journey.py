@@ -118,8 +118,9 @@ def run_journey(app: ProgrammeApplication) -> Journey:
     first = paid_batch(app, "JRN-2019-01", [capital, transport], date(2019, 8, 1), fail={transport})
     second = paid_batch(app, "JRN-2019-02", [transport], date(2019, 8, 14))
     for n, entitlement in enumerate((capital, transport), start=1):
+        receipt = DocumentRef("bast", f"DEMO/BAST-{n}/1", date(2019, 8, 20), "Dinas Sosial")
         app.acknowledge_receipt(
-            entitlement, provenance=by(OPERATOR, date(2019, 8, 20), f"BAST-{n}")
+            entitlement, provenance=Provenance(OPERATOR, date(2019, 8, 20), receipt)
         )
     app.close_case(bid, provenance=by(SUPERVISOR, date(2019, 9, 10)))
     return Journey(
@@ -151,14 +152,14 @@ def returned_home(app: ProgrammeApplication, bid: UUID, nik: str) -> None:
     app.verify_identity(
         bid,
         evidence=IdentityEvidence(nik, BIRTH, Sex.FEMALE),
-        provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+        provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
     )
     app.assess(
         bid,
         home_region=HOME,
         path=ReintegrationPath.RETURN_HOME,
         notes="Wants to open a tailoring stall",
-        provenance=by(OPERATOR, date(2019, 1, 11), "surat_domisili"),
+        provenance=by(OPERATOR, date(2019, 1, 11), "surat_keterangan"),
     )
     app.send_to_training(bid, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, date(2019, 2, 11)))
     app.complete_training(
@@ -183,7 +184,7 @@ def commit_2019(
         funder="Kementerian Sosial RI",
         amount=amount,
         rebudgeted_from=rebudgeted_from,
-        provenance=by(SUPERVISOR, date(2019, 1, 2), "DIPA"),
+        provenance=by(SUPERVISOR, date(2019, 1, 2), "dipa"),
     ).aggregate_id
 
 
@@ -199,7 +200,7 @@ def decree(app: ProgrammeApplication, number: str, people: list[UUID], on: date)
             for person in people
             for (component, tranche), amount in ((CAPITAL, UEP), (FARE, TRANSPORT))
         ],
-        provenance=by(SUPERVISOR, on, "SK"),
+        provenance=by(SUPERVISOR, on, "decree"),
     ).aggregate_id
 
 
@@ -247,7 +248,7 @@ def paid_batch(
         batch_id,
         file_sha256=_sha256(f"result {number}"),
         lines=lines,
-        provenance=by(SUPERVISOR, value_date, "hasil_transfer"),
+        provenance=by(SUPERVISOR, value_date, "bank_result_file"),
     )
     return batch_id
 
@@ -294,7 +295,7 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
         budget_line="DIPA-027.04.1.2018 akun 573111",
         funder="Kementerian Sosial RI",
         amount=2 * (UEP + TRANSPORT),
-        provenance=by(SUPERVISOR, date(2018, 12, 3), "DIPA"),
+        provenance=by(SUPERVISOR, date(2018, 12, 3), "dipa"),
     ).aggregate_id
     decree_id = decree(app, "DEMO/SK/2018/117", people, date(2018, 12, 17))
     aid = [entitlement_id(p, *line) for p in people for line in (CAPITAL, FARE)]
@@ -311,7 +312,7 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
         amendment_number="DEMO/SK/2019/031",
         changed=[(LineKey(second, *CAPITAL), UEP - 500_000)],
         removed=[LineKey(second, *FARE)],
-        provenance=by(SUPERVISOR, date(2019, 5, 6), "SK_perubahan"),
+        provenance=by(SUPERVISOR, date(2019, 5, 6), "decree"),
     )
     compensation = app.issue_decree(
         authority=AUTHORITY,
@@ -319,8 +320,8 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
         legal_basis="Putusan PN Tarakan (demo)",
         payment_type=PaymentType.COMPENSATION,
         lines=[NewDecreeLine(AidComponent.COMPENSATION, 10_000_000, payee_name="Contoh Pemilik")],
-        court_decision=DocumentRef("putusan", "DEMO/PN/1", date(2019, 3, 1), "PN Tarakan"),
-        provenance=by(SUPERVISOR, date(2019, 3, 4), "SK"),
+        court_decision=DocumentRef("court_decision", "DEMO/PN/1", date(2019, 3, 1), "PN Tarakan"),
+        provenance=by(SUPERVISOR, date(2019, 3, 4), "decree"),
     ).aggregate_id
     payee_line = app.decree(compensation).lines
     (owed_to_owner,) = payee_line

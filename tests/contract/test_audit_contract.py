@@ -68,7 +68,7 @@ def test_the_same_name_and_birth_date_under_another_nik_is_found(jejak: Jejak) -
         jejak.app.verify_identity(
             person,
             evidence=IdentityEvidence(make_nik("657104", born, Sex.FEMALE, n), born, Sex.FEMALE),
-            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
         )
     rows = findings(jejak)
     assert about(rows, second) == {"A06": "open"}

@@ -48,7 +48,7 @@ def a_finding(app: ProgrammeApplication, site_ids: list[UUID], number: str = "3.
         responsible_position="Kepala Dinas Sosial Provinsi Kalimantan Utara",
         amount_to_recover=GRANT,
         site_ids=site_ids,
-        provenance=by(SUPERVISOR, date(2020, 5, 27), "LHP"),
+        provenance=by(SUPERVISOR, date(2020, 5, 27), "lhp"),
     ).aggregate_id
 
 
@@ -57,7 +57,7 @@ def answer(app: ProgrammeApplication, finding: UUID, on: date, recovered: int = 
         finding,
         summary="Rekonsiliasi selesai; bukti setor terlampir",
         amount_recovered=recovered,
-        provenance=by(OPERATOR, on, "surat tanggapan"),
+        provenance=by(OPERATOR, on, "surat_tanggapan"),
     )
 
 
@@ -77,7 +77,7 @@ def test_a_finding_goes_from_the_lhp_to_closure_and_the_register_follows(jejak: 
     rejected = row_of(jejak, finding)
     answer(app, finding, date(2020, 10, 1), recovered=GRANT - 1_000_000)
     app.accept_follow_up(finding, provenance=by(SUPERVISOR, date(2020, 11, 2), "surat"))
-    closed = app.close_finding(finding, provenance=by(SUPERVISOR, date(2020, 12, 1), "hasil"))
+    closed = app.close_finding(finding, provenance=by(SUPERVISOR, date(2020, 12, 1), "laporan"))
     final = row_of(jejak, finding)
 
     assert (opened["state"], opened["due_on"], opened["overdue"]) == ("OPEN", DUE_ON, True)

@@ -74,7 +74,7 @@ def _verified(jejak: Jejak, names: list[str]) -> list[UUID]:
             evidence=IdentityEvidence(
                 make_nik("657104", BIRTH, Sex.FEMALE, serial), BIRTH, Sex.FEMALE
             ),
-            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
         )
     return people
 

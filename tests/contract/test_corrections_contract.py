@@ -71,7 +71,7 @@ def version_of(app: ProgrammeApplication, aggregate_id: UUID, event: str) -> int
 
 
 def correcting(reason: str, actor: Actor = OPERATOR) -> Provenance:
-    return by(actor, CORRECTED_ON, "surat_koreksi", reason=reason)
+    return by(actor, CORRECTED_ON, "nota_dinas", reason=reason)
 
 
 def correct_the_journey(app: ProgrammeApplication) -> Corrected:
@@ -192,7 +192,7 @@ def test_the_history_keeps_the_original_beside_its_correction(
     assert request["facts"]["previous_amount"] == UEP
     assert request["facts"]["amount"] == UEP - 50_000
     assert request["reason"] == "the bank's letter: Rp 50.000 was held back"
-    assert request["document"]["kind"] == "surat_koreksi"
+    assert request["document"]["kind"] == "nota_dinas"
     assert (approval["event"], approval["actor"]["user_id"]) == ("MoneyCorrectionApproved", "sup2")
 
 

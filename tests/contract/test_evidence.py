@@ -70,7 +70,7 @@ def test_a_bundle_carries_the_documents_its_events_cite(jejak: Jejak, tmp_path: 
         provenance=Provenance(
             OPERATOR,
             date(2019, 9, 2),
-            DocumentRef("laporan pemantauan", "LP/1", date(2019, 9, 2), "Dinsos", stored.sha256),
+            DocumentRef("laporan", "LP/1", date(2019, 9, 2), "Dinsos", stored.sha256),
         ),
     )
     path = bundle_file(jejak, tmp_path, Scope("site", journey.site_id))

@@ -65,14 +65,14 @@ def returned_home(app: ProgrammeApplication, count: int = 2) -> list[UUID]:
             evidence=IdentityEvidence(
                 make_nik("657104", born, Sex.FEMALE, 9200 + n), born, Sex.FEMALE
             ),
-            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
         )
         app.assess(
             person,
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
             notes=None,
-            provenance=by(OPERATOR, date(2019, 1, 11), "surat_domisili"),
+            provenance=by(OPERATOR, date(2019, 1, 11), "surat_keterangan"),
         )
         app.send_to_training(
             person, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, date(2019, 2, 11))
@@ -95,7 +95,7 @@ def commitment(app: ProgrammeApplication, amount: int, line: str = "DIPA-2019 57
         budget_line=line,
         funder="Kementerian Sosial",
         amount=amount,
-        provenance=by(KEMENSOS, date(2019, 1, 2), "DIPA"),
+        provenance=by(KEMENSOS, date(2019, 1, 2), "dipa"),
     ).aggregate_id
 
 
@@ -106,7 +106,7 @@ def decree(app: ProgrammeApplication, people: list[UUID], number: str = "SK/1/20
         legal_basis="Permensos (demo)",
         payment_type=PaymentType.BENEFICIARY_AID,
         lines=[NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=p) for p in people],
-        provenance=by(KEMENSOS, date(2019, 3, 4), "SK"),
+        provenance=by(KEMENSOS, date(2019, 3, 4), "decree"),
     ).aggregate_id
 
 
@@ -174,7 +174,7 @@ def test_a_grant_goes_from_decree_to_receipt_and_her_case_closes(jejak: Jejak) -
     )
     with pytest.raises(AidStillDue):
         app.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 8, 6)))
-    app.acknowledge_receipt(uep(people[0]), provenance=by(OPERATOR, date(2019, 8, 9), "BAST"))
+    app.acknowledge_receipt(uep(people[0]), provenance=by(OPERATOR, date(2019, 8, 9), "bast"))
     closed = app.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 9, 1)))
 
     assert (summary.credited, summary.failed, summary.already_imported) == (1, 0, False)
@@ -320,7 +320,7 @@ def test_her_death_cancels_what_was_not_yet_ordered_and_frees_the_funds(jejak: J
         funds, entitlement_ids=[uep(people[0])], provenance=by(KEMENSOS, date(2019, 3, 11))
     )
 
-    app.record_death(people[0], provenance=by(OPERATOR, date(2019, 7, 20), "akta_kematian"))
+    app.record_death(people[0], provenance=by(OPERATOR, date(2019, 7, 20), "surat_kematian"))
 
     assert app.entitlement(uep(people[0])).state == "CANCELLED"
     assert app.commitment(funds).available == GRANT
@@ -426,7 +426,7 @@ def test_reconciliation_finds_what_the_statement_and_the_ledger_disagree_on(jeja
     app.import_bank_statement(
         content=statement.encode(),
         account_label="Bank Kaltimtara",
-        provenance=by(SUPERVISOR, date(2019, 8, 31), "rekening_koran"),
+        provenance=by(SUPERVISOR, date(2019, 8, 31), "bank_statement"),
     )
     jejak.runner.catch_up()
 
@@ -494,7 +494,7 @@ def test_a_decree_notes_on_each_person_exactly_her_own_entitlements(jejak: Jejak
             NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=other),
             NewDecreeLine(transport, 250_000, beneficiary_id=her),
         ],
-        provenance=by(KEMENSOS, date(2019, 3, 4), "SK"),
+        provenance=by(KEMENSOS, date(2019, 3, 4), "decree"),
     )
 
     assert app.beneficiary(her).entitlement_ids == (uep(her), entitlement_id(her, transport, 1))

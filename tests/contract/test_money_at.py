@@ -69,8 +69,8 @@ def _late_compensation(jejak: Jejak) -> int:
         legal_basis="Putusan PN Tarakan (demo)",
         payment_type=PaymentType.COMPENSATION,
         lines=[NewDecreeLine(AidComponent.COMPENSATION, LATE_COMPENSATION, payee_name="Pemilik")],
-        court_decision=DocumentRef("putusan", "DEMO/PN/2", date(2019, 3, 5), "PN Tarakan"),
-        provenance=by(SUPERVISOR, date(2019, 3, 6), "SK"),
+        court_decision=DocumentRef("court_decision", "DEMO/PN/2", date(2019, 3, 5), "PN Tarakan"),
+        provenance=by(SUPERVISOR, date(2019, 3, 6), "decree"),
     )
     (owed,) = app.decree(decree.aggregate_id).lines
     funds = UUID(_commitment(jejak, 2019))

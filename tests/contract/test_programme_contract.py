@@ -139,7 +139,7 @@ def test_a_full_case_is_visible_in_every_read_model(jejak: Jejak) -> None:
     assert {r["actor_id"] for r in ledger} == {"opi", "sup", "sup2"}
     assert {r["case_number"] for r in ledger} == {"TRK-JP-0001"}
     failed = next(r for r in ledger if r["event"] == "PaymentFailed")
-    assert failed["reason"] == "Rekening pasif" and failed["document_kind"] == "hasil_transfer"
+    assert failed["reason"] == "Rekening pasif" and failed["document_kind"] == "bank_result_file"
 
     (budget,) = _rows(jejak, budget_position, "commitment_id").values()
     assert (budget["committed"], budget["allocated"], budget["ordered"], budget["credited"]) == (
@@ -474,7 +474,7 @@ def test_a_process_with_a_stale_cached_aggregate_decides_again_on_fresh_state(
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
             notes=None,
-            provenance=by(OPERATOR, date(2019, 1, 11), "surat_domisili"),
+            provenance=by(OPERATOR, date(2019, 1, 11), "surat_keterangan"),
         )
         assert assessed.state == "ASSESSED"
     finally:

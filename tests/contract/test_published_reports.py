@@ -123,13 +123,13 @@ def test_a_correction_after_the_publication_shows_with_the_figures_it_moved(
     renamed = jejak.app.correct_site_details(
         journey.site_id,
         name="Juata Permai Ujung",
-        provenance=by(OPERATOR, date(2019, 10, 22), "pendataan", "the register's spelling"),
+        provenance=by(OPERATOR, date(2019, 10, 22), "daftar_pendataan", "the register's spelling"),
     )
     # A correction of a fact the quarter does not show moves none of its figures.
     jejak.app.correct_site_details(
         journey.site_id,
         aliases=["Juwata"],
-        provenance=by(OPERATOR, date(2019, 10, 23), "pendataan", "the register's alias"),
+        provenance=by(OPERATOR, date(2019, 10, 23), "daftar_pendataan", "the register's alias"),
     )
 
     compared = PublishedReports(jejak).compare(done.result.aggregate_id, changed_only=True)

@@ -37,7 +37,7 @@ def statement_entered_late(jejak: Jejak) -> int:
     jejak.app.import_bank_statement(
         content=("value_date,bank_reference,amount,kind\n" + "\n".join(lines) + "\n").encode(),
         account_label="Bank Kaltimtara",
-        provenance=by(SUPERVISOR, date(2019, 8, 31), "rekening_koran"),
+        provenance=by(SUPERVISOR, date(2019, 8, 31), "bank_statement"),
     )
     jejak.runner.catch_up()
     return before

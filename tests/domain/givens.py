@@ -295,7 +295,7 @@ def register_site(plan: SitePlan = TARAKAN) -> Site:
         aliases=plan.aliases,
         kelurahan=plan.kelurahan,
         headcount_at_pendataan=plan.headcount,
-        provenance=by(OPERATOR, PENDATAAN, document("daftar pendataan", "PD/2016/07", PENDATAAN)),
+        provenance=by(OPERATOR, PENDATAAN, document("daftar_pendataan", "PD/2016/07", PENDATAAN)),
     )
 
 
@@ -322,17 +322,17 @@ def site_in(state: str = "CLOSED", plan: SitePlan = TARAKAN) -> Site:
 
 def minutes(on: date) -> DocumentRef:
     """The notulen of a sosialisasi."""
-    return document("notulen sosialisasi", f"NOT/{on:%Y%m%d}", on)
+    return document("notulen", f"NOT/{on:%Y%m%d}", on)
 
 
 def decree(plan: SitePlan = TARAKAN) -> DocumentRef:
     """The closure decree of a site."""
-    return document("SK penutupan", f"SK/{plan.code}/2018", plan.decreed_on, plan.signing_authority)
+    return document("decree", f"SK/{plan.code}/2018", plan.decreed_on, plan.signing_authority)
 
 
 def berita_acara(on: date) -> DocumentRef:
     """The berita acara of a closure."""
-    return document("berita acara penutupan", f"BA/{on:%Y%m%d}", on)
+    return document("berita_acara", f"BA/{on:%Y%m%d}", on)
 
 
 def _socialise(site: Site, plan: SitePlan) -> None:
@@ -480,9 +480,7 @@ def _path_to(state: str, via_drop_out: bool) -> list[str]:
 
 def kelurahan_confirmation(on: date = RETURNED_ON) -> DocumentRef:
     """The home kelurahan's stamped confirmation of arrival."""
-    return document(
-        "surat keterangan kedatangan", f"SKK/{on:%Y%m%d}", on, "Kelurahan Nunukan Tengah"
-    )
+    return document("surat_tiba", f"SKK/{on:%Y%m%d}", on, "Kelurahan Nunukan Tengah")
 
 
 def _verify(case: _Case) -> None:
@@ -490,7 +488,7 @@ def _verify(case: _Case) -> None:
         evidence=ADULT,
         duplicate_in_programme=False,
         sealer=case.sealer,
-        provenance=by(OPERATOR, VERIFIED_ON, document("fotokopi KTP", "KTP/0001", VERIFIED_ON)),
+        provenance=by(OPERATOR, VERIFIED_ON, document("ktp", "KTP/0001", VERIFIED_ON)),
     )
 
 
@@ -533,13 +531,13 @@ def _return_home(case: _Case) -> None:
 
 def _stay(case: _Case) -> None:
     case.beneficiary.stay_locally(
-        provenance=by(OPERATOR, RETURNED_ON, document("surat pernyataan", "SP/0001", RETURNED_ON))
+        provenance=by(OPERATOR, RETURNED_ON, document("surat_pernyataan", "SP/0001", RETURNED_ON))
     )
 
 
 def passbook(on: date = RETURNED_ON) -> DocumentRef:
     """Her savings book, as the evidence of her account."""
-    return document("buku tabungan", f"BUKU/{on:%Y%m%d}", on, "Bank Kaltimtara")
+    return document("buku_tabungan", f"BUKU/{on:%Y%m%d}", on, "Bank Kaltimtara")
 
 
 def record_account(
@@ -579,7 +577,7 @@ def _withdraw(case: _Case) -> None:
 
 def death_certificate(on: date) -> DocumentRef:
     """The evidence of a death."""
-    return document("akta kematian", f"AK/{on:%Y%m%d}", on, "Disdukcapil Kota Tarakan")
+    return document("surat_kematian", f"AK/{on:%Y%m%d}", on, "Disdukcapil Kota Tarakan")
 
 
 def _die(case: _Case) -> None:

@@ -48,7 +48,7 @@ BPK = "BPK RI Perwakilan Kalimantan Utara"
 
 
 def lhp(on: date = LHP_DATE) -> DocumentRef:
-    return document("LHP", LHP_NUMBER, on, BPK)
+    return document("lhp", LHP_NUMBER, on, BPK)
 
 
 def letter(number: str, on: date, issuer: str = "Kepala Dinas Sosial") -> DocumentRef:

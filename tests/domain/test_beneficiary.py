@@ -113,7 +113,7 @@ def exclude(b: Beneficiary, reason: str | None = "counted twice") -> None:
 
 
 def assess(b: Beneficiary, with_evidence: bool = True) -> None:
-    evidence = document("surat keterangan asal", "SKA/1", ASSESSED_ON) if with_evidence else None
+    evidence = document("surat_keterangan", "SKA/1", ASSESSED_ON) if with_evidence else None
     b.assess(
         home_region=HOME_KELURAHAN,
         path=ReintegrationPath.RETURN_HOME,
@@ -154,7 +154,7 @@ def return_home(b: Beneficiary, confirmed: bool = True) -> None:
 
 
 def stay(b: Beneficiary, signed: bool = True) -> None:
-    statement = document("surat pernyataan", "SP/2", RETURNED_ON) if signed else None
+    statement = document("surat_pernyataan", "SP/2", RETURNED_ON) if signed else None
     b.stay_locally(provenance=by(OPERATOR, RETURNED_ON, statement))
 
 

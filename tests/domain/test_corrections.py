@@ -70,9 +70,7 @@ CREDIT = 4
 
 
 def correcting(actor: Actor = OPERATOR, reason: str | None = "typed wrongly") -> Provenance:
-    return by(
-        actor, CORRECTED_ON, document("nota dinas koreksi", "ND/2020/7", CORRECTED_ON), reason
-    )
+    return by(actor, CORRECTED_ON, document("nota_dinas", "ND/2020/7", CORRECTED_ON), reason)
 
 
 def refused(command: Callable[[], object], error: type[DomainError]) -> DomainError:
@@ -301,7 +299,7 @@ def verified_just_adult() -> Beneficiary:
         ),
         duplicate_in_programme=False,
         sealer=sealer_for(beneficiary),
-        provenance=by(OPERATOR, VERIFIED_ON, document("fotokopi KTP", "KTP/0003", VERIFIED_ON)),
+        provenance=by(OPERATOR, VERIFIED_ON, document("ktp", "KTP/0003", VERIFIED_ON)),
     )
     return given_beneficiary(*through_the_store([*history, *history_of(beneficiary)]))
 
@@ -382,7 +380,7 @@ def test_before_verification_her_age_is_checked_on_the_corrected_pendataan_date(
 
 def test_a_wrong_decree_number_is_corrected_by_its_document() -> None:
     site = site_in("CLOSED")
-    right = document("SK penutupan", "SK/TRK-JP/2018/B", TARAKAN.decreed_on, "Wali Kota Tarakan")
+    right = document("decree", "SK/TRK-JP/2018/B", TARAKAN.decreed_on, "Wali Kota Tarakan")
 
     site.correct_document(
         corrects_version=DECREE, corrected_document=right, provenance=correcting(SUPERVISOR)

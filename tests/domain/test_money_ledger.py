@@ -18,7 +18,7 @@ import pytest
 from domain.beneficiary_errors import DocumentRequired, GrantNeedsCompletedTraining
 from domain.decree import AidComponent, Decree, DecreeLine, Eligibility, PaymentType
 from domain.entitlement import Entitlement, PaymentChannel, Recipient
-from domain.errors import DomainError, InvalidValue, TransitionNotAllowed
+from domain.errors import DocumentKindNotAccepted, DomainError, InvalidValue, TransitionNotAllowed
 from domain.funding import FundingCommitment, FundingSource
 from domain.money_errors import (
     AccountHolderMismatch,
@@ -35,7 +35,7 @@ from domain.money_errors import (
     PaymentAfterExit,
 )
 from domain.payment_batch import PaymentBatch
-from domain.recording import DocumentRef
+from domain.recording import DocumentRef, Provenance
 from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose
 from tests.domain.givens import (
@@ -67,7 +67,7 @@ GRANT = 5_500_000
 BATCH = UUID("00000000-0000-4000-8000-0000000000bb")
 LINE_REF = "B2019-01-00001"
 UEP_LINE = DecreeLine(HER, AidComponent.UEP, 1, GRANT)
-DECREE_PROVENANCE = by(SUPERVISOR, DECREED_ON, document("SK", "188.45/117/2019", DECREED_ON))
+DECREE_PROVENANCE = by(SUPERVISOR, DECREED_ON, document("decree", "188.45/117/2019", DECREED_ON))
 READY = Recipient(
     exited=None,
     arrival_confirmed=True,
@@ -95,7 +95,9 @@ def loaded(live: A) -> A:
     return stored
 
 
-def live_commitment(amount: int = 2 * GRANT) -> FundingCommitment:
+def live_commitment(
+    amount: int = 2 * GRANT, provenance: Provenance | None = None
+) -> FundingCommitment:
     """A 2019 APBN commitment (the DIPA of December 2018), nothing allocated."""
     return FundingCommitment.commit(
         fiscal_year=2019,
@@ -103,7 +105,8 @@ def live_commitment(amount: int = 2 * GRANT) -> FundingCommitment:
         budget_line="DIPA-027.04.1.2019 akun 573111",
         funder="Kementerian Sosial",
         amount=amount,
-        provenance=by(SUPERVISOR, DIPA_ON, document("DIPA", "DIPA-027/2019", DIPA_ON)),
+        provenance=provenance
+        or by(SUPERVISOR, DIPA_ON, document("dipa", "DIPA-027/2019", DIPA_ON)),
     )
 
 
@@ -175,7 +178,7 @@ def _credit(entitlement: Entitlement) -> None:
 
 def _acknowledge(entitlement: Entitlement) -> None:
     entitlement.acknowledge_receipt(
-        provenance=by(OPERATOR, date(2019, 7, 20), document("BAST", "BAST/0001", date(2019, 7, 20)))
+        provenance=by(OPERATOR, date(2019, 7, 20), document("bast", "BAST/0001", date(2019, 7, 20)))
     )
 
 
@@ -209,7 +212,7 @@ PATHS: dict[str, list[Callable[[Entitlement], None]]] = {
 
 
 def statement() -> DocumentRef:
-    return document("rekening koran", "RK/2019-08", date(2019, 8, 2), "BRI Cabang Nunukan")
+    return document("bank_statement", "RK/2019-08", date(2019, 8, 2), "BRI Cabang Nunukan")
 
 
 # --- funding commitments --------------------------------------------------------------------------
@@ -222,6 +225,12 @@ def test_funds_are_committed_per_fiscal_year_and_budget_line_on_the_dipa() -> No
     committed = then_event(funds, FundingCommitment.FundsCommitted)
     assert (committed.fiscal_year, committed.source, committed.amount) == (2019, "apbn", 2 * GRANT)
     assert funds.id == FundingCommitment.create_id(2019, FundingSource.APBN, committed.budget_line)
+
+
+def test_a_commitment_on_a_document_other_than_a_dipa_or_dpa_is_refused() -> None:
+    on_a_letter = by(SUPERVISOR, DIPA_ON, document("surat", "S/1", DIPA_ON))
+    error = refused(lambda: live_commitment(provenance=on_a_letter), DocumentKindNotAccepted)
+    assert error.field == "document.kind"
 
 
 def test_a_commitment_needs_its_dipa_and_a_positive_amount() -> None:
@@ -333,7 +342,7 @@ def test_lapsed_money_is_rebudgeted_from_a_later_year_with_the_link_kept() -> No
         funder="Kementerian Sosial",
         amount=GRANT,
         rebudgeted_from=funds.id,
-        provenance=by(SUPERVISOR, date(2020, 1, 6), document("DIPA", "DIPA-027/2020", DIPA_ON)),
+        provenance=by(SUPERVISOR, date(2020, 1, 6), document("dipa", "DIPA-027/2020", DIPA_ON)),
     )
 
     entitlement.allocate(commitment=next_year, provenance=by(SUPERVISOR, date(2020, 2, 3)))
@@ -390,7 +399,7 @@ def test_compensation_to_owners_needs_a_court_decision_and_its_own_component() -
     owner_line = DecreeLine(SECOND, AidComponent.COMPENSATION, 1, 10_000_000, payee)
 
     refused(lambda: sk((owner_line,), PaymentType.COMPENSATION), CourtDecisionRequired)
-    court = document("putusan pengadilan", "12/Pdt.G/2019/PN Nnk", DECREED_ON, "PN Nunukan")
+    court = document("court_decision", "12/Pdt.G/2019/PN Nnk", DECREED_ON, "PN Nunukan")
     decree = sk((owner_line,), PaymentType.COMPENSATION, court_decision=court)
     assert then_event(decree, Decree.DecreeIssued).court_decision == court
     # Worker aid and compensation never mix (A21).
@@ -576,7 +585,7 @@ def test_a_failure_needs_the_banks_reason() -> None:
 
 def test_unclaimed_money_goes_back_to_the_treasury_with_a_reference() -> None:
     entitlement = entitlement_in("UNCLAIMED")
-    deposit = document("bukti setor", "NTPN 0A1B2C3D4E5F6G7H", date(2019, 12, 10), "Kas Negara")
+    deposit = document("bukti_setor", "NTPN 0A1B2C3D4E5F6G7H", date(2019, 12, 10), "Kas Negara")
 
     entitlement.return_funds(
         treasury_reference="NTPN 0A1B2C3D4E5F6G7H",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from domain.errors import DomainError, InvalidValue, TransitionNotAllowed
+from domain.errors import DocumentKindUnknown, DomainError, InvalidValue, TransitionNotAllowed
 from domain.recording import Actor, DocumentRef, RegionRef, Role
 from domain.site import (
     SITE_LIFECYCLE,
@@ -320,6 +321,38 @@ def test_a_closure_needs_its_berita_acara() -> None:
         "SITE_CLOSURE_NEEDS_BERITA_ACARA",
         "document",
     )
+
+
+def test_a_closure_on_a_document_of_another_kind_is_refused() -> None:
+    site = site_in("CLOSURE_DECREED")
+
+    with pytest.raises(ClosureNeedsBeritaAcara) as raised:
+        close(site, provenance=by(OPERATOR, TARAKAN_CLOSURE, minutes(TARAKAN_CLOSURE)))
+
+    assert raised.value.field == "document.kind"
+    assert then_events(site) == []
+
+
+def test_a_new_command_citing_a_kind_off_the_list_is_refused() -> None:
+    unlisted = DocumentRef("surat sakti", "BA/1", TARAKAN_CLOSURE, "Dinsos")
+
+    with pytest.raises(DocumentKindUnknown) as raised:
+        by(OPERATOR, TARAKAN_CLOSURE, unlisted)
+
+    assert (raised.value.code, raised.value.field) == ("DOCUMENT_KIND_UNKNOWN", "document.kind")
+
+
+def test_stored_events_keep_the_kinds_they_were_recorded_with() -> None:
+    history = site_history("CLOSED")
+    closed = history[-1]
+    assert type(closed).__name__ == "SiteClosed"
+    older = dataclasses.replace(
+        closed, document=DocumentRef("berita acara penutupan", "BA/1", closed.occurred_on, "X")
+    )
+
+    site = given_site(*history[:-1], older)
+
+    assert site.state == "CLOSED"
 
 
 def test_the_headcount_declared_at_closure_cannot_be_negative() -> None:

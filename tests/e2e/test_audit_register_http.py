@@ -26,7 +26,7 @@ def finding_body(**changes: Any) -> dict[str, Any]:
         "title": "Bantuan UEP belum dapat ditelusuri ke rekening penerima",
         "recommendation": "Merekonsiliasi penyaluran UEP dengan rekening koran",
         "responsible_position": "Kepala Dinas Sosial Provinsi Kalimantan Utara",
-        "document": doc("LHP", "2020-05-20"),
+        "document": doc("lhp", "2020-05-20"),
     }
     return body | changes
 
@@ -62,7 +62,7 @@ def test_a_finding_is_recorded_answered_judged_and_closed(client: TestClient) ->
         client,
         "sup",
         f"{base}/closure",
-        {"occurred_on": "2020-12-01", "document": doc("hasil", "2020-12-01")},
+        {"occurred_on": "2020-12-01", "document": doc("laporan", "2020-12-01")},
     )
 
     one = get(client, "aud", f"{base}?after={closed['position']}&as_of=2021-01-04")

@@ -39,6 +39,23 @@ def post(
 
 
 def closed_site(client: TestClient) -> str:
+    site = decreed_site(client)
+    post(
+        client,
+        "opi",
+        f"/api/sites/{site}/closure",
+        {
+            "occurred_on": "2018-12-28",
+            "declared_headcount": 62,
+            "funding_status": "not_in_place",
+            "document": doc("berita_acara", "2018-12-28"),
+        },
+    )
+    return site
+
+
+def decreed_site(client: TestClient) -> str:
+    """A site whose closure is decreed, awaiting its berita acara."""
     site = post(client, "opi", "/api/sites", SITE)["id"]
     post(
         client,
@@ -60,17 +77,6 @@ def closed_site(client: TestClient) -> str:
             "decree_number": "DEMO/SK/1",
             "signing_authority": "Wali Kota Tarakan",
             "document": doc("decree", "2018-12-20"),
-        },
-    )
-    post(
-        client,
-        "opi",
-        f"/api/sites/{site}/closure",
-        {
-            "occurred_on": "2018-12-28",
-            "declared_headcount": 62,
-            "funding_status": "not_in_place",
-            "document": doc("berita_acara", "2018-12-28"),
         },
     )
     return str(site)
@@ -99,7 +105,7 @@ def returned_beneficiary(client: TestClient) -> str:
             "occurred_on": "2019-01-11",
             "home_region": {"code": "35.78.06.1004"},
             "path": "return_home",
-            "document": doc("surat_domisili", "2019-01-11"),
+            "document": doc("surat_keterangan", "2019-01-11"),
         },
     )
     post(client, "opi", f"{base}/training-departure", {"occurred_on": "2019-02-11"})
@@ -178,7 +184,7 @@ def test_a_paid_case_reads_back_through_http_with_read_your_writes(
         "CreditedToAccount",
     ]
     credit = next(r for r in rows if r["event"] == "CreditedToAccount")
-    assert (credit["actor_id"], credit["document_kind"]) == ("sup", "hasil_transfer")
+    assert (credit["actor_id"], credit["document_kind"]) == ("sup", "bank_result_file")
     assert credit["bank_reference"].startswith("KTT-E2E-2019-01-")
     assert rows[-1]["paid_total_beneficiary"] == UEP + TRANSPORT
     assert ACCOUNT not in str(history)

@@ -32,7 +32,7 @@ def funded_grant(client: TestClient) -> tuple[str, str]:
             "budget_line": "DIPA-027.04.1.2019 akun 573111",
             "funder": "Kementerian Sosial",
             "amount": GRANT,
-            "document": doc("DIPA", "2018-12-05"),
+            "document": doc("dipa", "2018-12-05"),
         },
     )["id"]
     post(
@@ -45,7 +45,7 @@ def funded_grant(client: TestClient) -> tuple[str, str]:
             "number": "SK/117/2019",
             "legal_basis": "Permensos (demo)",
             "lines": [{"beneficiary_id": b, "component": "uep", "amount": GRANT}],
-            "document": doc("SK", "2019-03-04"),
+            "document": doc("decree", "2019-03-04"),
         },
     )
     entitlement = system_of(client).app.beneficiary(UUID(b)).entitlement_ids[0]
@@ -160,7 +160,7 @@ def test_a_grant_is_paid_through_a_batch_the_bank_files_and_a_receipt(client: Te
         client,
         "opi",
         f"/api/entitlements/{entitlement}/receipt",
-        {"occurred_on": "2019-08-09", "document": doc("BAST", "2019-08-09")},
+        {"occurred_on": "2019-08-09", "document": doc("bast", "2019-08-09")},
     )
     closed = post(
         client, "sup", f"/api/beneficiaries/{b}/case-closure", {"occurred_on": "2019-09-01"}
@@ -202,7 +202,7 @@ def test_a_refused_allocation_is_a_409_and_a_retry_replays_it(client: TestClient
             "budget_line": "DPA 1.06.01",
             "funder": "Pemkot Tarakan",
             "amount": 1_000_000,
-            "document": doc("DPA", "2018-12-20"),
+            "document": doc("dpa", "2018-12-20"),
         },
     )["id"]
     system = system_of(client)
@@ -252,7 +252,7 @@ def test_a_decree_line_names_a_beneficiary_or_a_payee_not_both(client: TestClien
             "lines": [
                 {"beneficiary_id": b, "payee_name": "Someone", "component": "uep", "amount": 1}
             ],
-            "document": doc("SK", "2019-03-04"),
+            "document": doc("decree", "2019-03-04"),
         },
         422,
     )

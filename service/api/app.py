@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.accounts import Account
 from service.api import (
@@ -39,6 +40,8 @@ def create_app(
     """Build the app. Given `jejak`, the caller owns its lifetime; otherwise it is started and
     closed with the app."""
 
+    settings = jejak.settings if jejak else settings or Settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = jejak is None
@@ -63,6 +66,9 @@ def create_app(
         openapi_url=None,
     )
     install_error_handlers(app)
+    # The client's address (login throttling, ADR 0034) comes from X-Forwarded-For only when
+    # the peer is a configured proxy; from anyone else the header could be forged.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(auth.router)
     app.include_router(commands.router)
     app.include_router(corrections.router)

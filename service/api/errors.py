@@ -15,6 +15,7 @@ from domain.errors import DomainError, InvalidValue
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.documents import DocumentCorrupted, DocumentError, DocumentNotFound
+from service.login_throttle import LoginThrottled
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, object]:
@@ -59,6 +60,14 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             status = 422
         return JSONResponse(error_body(error.code, str(error), error.field), status)
+
+    @app.exception_handler(LoginThrottled)
+    async def login_throttled(_: Request, error: LoginThrottled) -> JSONResponse:
+        return JSONResponse(
+            error_body(LoginThrottled.code, str(error)),
+            429,
+            headers={"Retry-After": str(error.retry_after_seconds)},
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.accounts import Account
@@ -32,6 +34,8 @@ from service.api.errors import error_body, install_error_handlers
 from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
+
+DOCS_ASSETS = "/docs-assets"
 
 
 def create_app(
@@ -96,8 +100,23 @@ def create_app(
         if _viewer(request) is None:
             return RedirectResponse("/login?next=/docs", status_code=303)
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Jejak API", init_oauth={"clientId": "jejak"}
+            openapi_url="/openapi.json",
+            title="Jejak API",
+            init_oauth={"clientId": "jejak"},
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            # No call to the public spec validator: the page must work on a closed network.
+            swagger_ui_parameters={"validatorUrl": None},
         )
+
+    # Swagger UI's own files, from an installed package rather than a CDN, so that /docs works
+    # without internet (ADR 0035). They hold no data, so they are served without login.
+    app.mount(
+        DOCS_ASSETS,
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
+        name="docs-assets",
+    )
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, Any]:

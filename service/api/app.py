@@ -29,6 +29,7 @@ from service.api import (
     restatements,
     time_travel,
 )
+from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.settings import Settings
@@ -88,6 +89,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(time_travel.router)
     app.include_router(pages.router)
+    install_contract(app)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(request: Request) -> Response:

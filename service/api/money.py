@@ -285,7 +285,29 @@ def export_transfer_file(
     )
 
 
-@router.post("/payment-batches/{batch_id}/bank-result", status_code=CREATED)
+def csv_body(description: str, example: str) -> dict[str, Any]:
+    """The OpenAPI description of a route that reads a CSV file as its whole request body."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": example}},
+        }
+    }
+
+
+@router.post(
+    "/payment-batches/{batch_id}/bank-result",
+    status_code=CREATED,
+    openapi_extra=csv_body(
+        "The bank's result file: UTF-8 CSV with the header `batch_number, transfer_ref, "
+        "amount, status, bank_reference, value_date, failure_reason`, one line per transfer "
+        "the bank processed (docs/bank-files.md).",
+        "batch_number,transfer_ref,amount,status,bank_reference,value_date,failure_reason\n"
+        "B2019-001,B2019-001-0001,5500000,CREDITED,TRX20190305-000123,05/03/2019,\n"
+        "B2019-001,B2019-001-0002,5500000,FAILED,,,account closed\n",
+    ),
+)
 async def import_bank_result(
     batch_id: UUID,
     request: Request,
@@ -320,7 +342,17 @@ async def import_bank_result(
     return summary
 
 
-@router.post("/bank-statements", status_code=CREATED)
+@router.post(
+    "/bank-statements",
+    status_code=CREATED,
+    openapi_extra=csv_body(
+        "The programme account's statement (rekening koran): UTF-8 CSV with the header "
+        "`value_date, bank_reference, amount, kind[, description]` (docs/bank-files.md); the "
+        "descriptions are dropped unread.",
+        "value_date,bank_reference,amount,kind,description\n"
+        "05/03/2019,TRX20190305-000123,5500000,TRANSFER_OUT,TRF KE CONTOH ANI\n",
+    ),
+)
 async def import_bank_statement(
     request: Request,
     user: UserDep,

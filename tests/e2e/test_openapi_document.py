@@ -1,0 +1,68 @@
+"""The OpenAPI document states the errors the server really sends (ADR 0035)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.api.app import create_app
+from service.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return create_app(Settings()).openapi()
+
+
+def operation(document: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    found: dict[str, Any] = document["paths"][path][method]
+    return found
+
+
+def test_errors_are_documented_with_the_body_the_server_sends(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "ValidationError" not in schemas
+    assert schemas["ErrorResponse"]["required"] == ["error"]
+    assert schemas["ErrorDetail"]["required"] == ["code", "message", "field"]
+    closure = operation(document, "post", "/api/sites/{site_id}/closure")["responses"]
+    assert list(closure) == ["201", "401", "403", "404", "409", "415", "422", "503"]
+    for status in ("401", "403", "404", "409", "415", "422", "503"):
+        content = closure[status]["content"]["application/json"]
+        assert content["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+        assert set(content["example"]["error"]) == {"code", "message", "field"}
+
+
+def test_each_operation_lists_what_can_go_wrong_with_it(document: dict[str, Any]) -> None:
+    def statuses(method: str, path: str) -> list[str]:
+        return list(operation(document, method, path)["responses"])
+
+    assert statuses("get", "/health") == ["200"]
+    assert statuses("get", "/api/lifecycles") == ["200", "401", "403", "503"]
+    assert statuses("get", "/api/sites/{site_id}") == ["200", "401", "403", "404", "422", "503"]
+    assert statuses("post", "/auth/token") == ["200", "401", "415", "422", "429", "503"]
+    throttled = operation(document, "post", "/auth/token")["responses"]["429"]
+    assert "Retry-After" in throttled["headers"]
+
+
+def test_document_is_required_where_the_lifecycle_requires_one(document: dict[str, Any]) -> None:
+    def body_schema(path: str) -> dict[str, Any]:
+        body = operation(document, "post", path)["requestBody"]["content"]["application/json"]
+        schema: dict[str, Any] = body["schema"]
+        return schema
+
+    assessment = body_schema("/api/beneficiaries/{beneficiary_id}/assessment")
+    assert {"required": ["document"]}.items() <= assessment["allOf"][1].items()
+    # Verifying her identity needs no document: the schema stays as the model says.
+    verification = body_schema("/api/beneficiaries/{beneficiary_id}/identity-verification")
+    assert "allOf" not in verification
+
+
+def test_query_parameters_and_the_bank_files_are_described(document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            for parameter in op.get("parameters", []):
+                assert parameter.get("description"), (method, path, parameter["name"])
+    result = operation(document, "post", "/api/payment-batches/{batch_id}/bank-result")
+    csv = result["requestBody"]["content"]["text/csv"]
+    assert csv["example"].startswith("batch_number,transfer_ref,amount,status")

@@ -193,6 +193,22 @@ PARAMETERS: dict[str, tuple[str, object]] = {
     "sha256": ("the document's SHA-256, hex", None),
 }
 
+# Examples for the fields every command shares, so that each body's example reads like a real
+# one in Swagger UI; a field with examples of its own keeps them.
+FIELD_EXAMPLES: dict[str, object] = {
+    "occurred_on": "2018-12-28",
+    "reason": "as agreed in the coordination meeting",
+    "expected_version": 3,
+}
+SCHEMA_EXAMPLES: dict[str, dict[str, object]] = {
+    "DocumentIn": {
+        "kind": "berita_acara",
+        "number": "BA/017/DINSOS/XII/2018",
+        "issued_on": "2018-12-28",
+        "issuer": "Dinas Sosial Kota Tarakan",
+    },
+}
+
 
 def install_contract(app: FastAPI) -> None:
     """Make `app.openapi()` answer the completed document (built once, then cached)."""
@@ -218,6 +234,8 @@ def complete(document: dict[str, Any], lifecycles: Iterable[Lifecycle] = LIFECYC
     schemas["ErrorResponse"] = error_schema
     for name in FASTAPI_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
+    for name, schema in schemas.items():
+        _give_examples(name, schema)
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation["responses"]
@@ -267,6 +285,14 @@ def _error_response(status: int) -> dict[str, Any]:
     if headers:
         response["headers"] = headers
     return response
+
+
+def _give_examples(name: str, schema: dict[str, Any]) -> None:
+    if name in SCHEMA_EXAMPLES:
+        schema.setdefault("examples", [SCHEMA_EXAMPLES[name]])
+    for field, property_schema in schema.get("properties", {}).items():
+        if field in FIELD_EXAMPLES and "examples" not in property_schema:
+            property_schema["examples"] = [FIELD_EXAMPLES[field]]
 
 
 def _describe(parameter: dict[str, Any]) -> None:

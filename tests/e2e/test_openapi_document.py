@@ -66,3 +66,9 @@ def test_query_parameters_and_the_bank_files_are_described(document: dict[str, A
     result = operation(document, "post", "/api/payment-batches/{batch_id}/bank-result")
     csv = result["requestBody"]["content"]["text/csv"]
     assert csv["example"].startswith("batch_number,transfer_ref,amount,status")
+
+
+def test_command_bodies_carry_examples(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["DocumentIn"]["examples"][0]["kind"] == "berita_acara"
+    assert schemas["ClosureIn"]["properties"]["occurred_on"]["examples"] == ["2018-12-28"]

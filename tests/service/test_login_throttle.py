@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from service.login_throttle import (
@@ -16,6 +17,7 @@ from service.login_throttle import (
     LoginThrottled,
 )
 from service.schema import login_failures
+from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import Clock
 
@@ -127,3 +129,13 @@ def test_every_process_counts_into_the_same_counters(jejak: Jejak, clock: Clock)
     (lockout,) = first.failed("dewi.s", "10.0.0.7")
     assert lockout.failures == 4
     assert retry_after(second, "dewi.s", "10.0.0.7") == 30
+
+
+def test_trusted_proxies_are_read_as_addresses_and_networks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JEJAK_TRUSTED_PROXIES", '["10.0.0.5/24", " 192.0.2.1", "::1"]')
+    assert Settings().trusted_proxies == ["10.0.0.0/24", "192.0.2.1", "::1"]
+    monkeypatch.setenv("JEJAK_TRUSTED_PROXIES", '["proxy.internal"]')
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        Settings()

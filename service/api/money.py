@@ -4,11 +4,12 @@ case commands; every response carries the log position to wait for."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import AfterValidator
 
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
@@ -24,7 +25,7 @@ from service.access_log import AccessAction
 from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
-from service.api.models import CommandIn, CommandOut, DocumentIn
+from service.api.models import CommandIn, CommandOut, DocumentIn, not_in_future
 from service.api.money_models import (
     AllocateIn,
     AmendDecreeIn,
@@ -285,6 +286,14 @@ def export_transfer_file(
     )
 
 
+# The file uploads take the command's fields as query parameters; they carry the same rules as
+# those fields (CommandIn, DocumentIn), so that a bad value is a 422 naming it, not a 500 when
+# the command is built from them.
+UploadDate = Annotated[date, AfterValidator(not_in_future)]
+DocumentNumber = Annotated[str | None, Query(min_length=1, max_length=200)]
+AccountLabel = Annotated[str, Query(min_length=1)]
+
+
 def csv_body(description: str, example: str) -> dict[str, Any]:
     """The OpenAPI description of a route that reads a CSV file as its whole request body."""
     return {
@@ -313,8 +322,8 @@ async def import_bank_result(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: date,
-    document_number: str | None = None,
+    occurred_on: UploadDate,
+    document_number: DocumentNumber = None,
 ) -> BankResultSummary:
     """Apply the bank's result file, sent as the request body (`text/csv`).
 
@@ -357,8 +366,8 @@ async def import_bank_statement(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: date,
-    account_label: str,
+    occurred_on: UploadDate,
+    account_label: AccountLabel,
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""

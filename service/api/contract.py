@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.routing import compile_path
 
 from domain.lifecycle import Correction, Lifecycle, Transition
 from domain.lifecycle_docs import LIFECYCLES
@@ -222,6 +223,25 @@ def install_contract(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = documented  # type: ignore[method-assign]
+
+
+def documented_methods(app: FastAPI, path: str) -> list[str] | None:
+    """The methods the document lists for the path template `path` matches, HEAD with GET,
+    or None for a path it does not describe. Starlette's 405 names only the methods of the
+    first route that matched the path, which is one router's share of them."""
+    templates: list[tuple[re.Pattern[str], list[str]]] | None = getattr(
+        app.state, "documented_paths", None
+    )
+    if templates is None:
+        templates = [
+            (compile_path(template)[0], [method.upper() for method in item])
+            for template, item in app.openapi().get("paths", {}).items()
+        ]
+        app.state.documented_paths = templates
+    for pattern, methods in templates:
+        if pattern.match(path):
+            return [*methods, "HEAD"] if "GET" in methods else methods
+    return None
 
 
 def complete(document: dict[str, Any], lifecycles: Iterable[Lifecycle] = LIFECYCLES) -> None:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
+from service.api.contract import documented_methods
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.documents import DocumentCorrupted, DocumentError, DocumentNotFound
@@ -70,7 +71,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         detail = error.detail
         if isinstance(detail, dict):
             body = error_body(str(detail.get("code")), str(detail.get("message")))
@@ -79,7 +80,13 @@ def install_error_handlers(app: FastAPI) -> None:
             body = error_body(
                 default_code.get(error.status_code, f"HTTP_{error.status_code}"), str(detail)
             )
-        return JSONResponse(body, error.status_code, headers=error.headers)
+        headers = error.headers
+        if error.status_code == 405:
+            # RFC 9110: Allow lists every method the resource supports, from all routers.
+            methods = documented_methods(request.app, request.url.path)
+            if methods is not None:
+                headers = {**(headers or {}), "Allow": ", ".join(methods)}
+        return JSONResponse(body, error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

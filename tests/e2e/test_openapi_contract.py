@@ -16,10 +16,12 @@ from hypothesis import HealthCheck, Phase, reject, settings
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from service.api.app import create_app
@@ -40,6 +42,9 @@ CONTRACT_CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    # An undocumented method is a 405 whose Allow lists the documented ones.
+    unsupported_method,
+    allow_header_conformance,
 ]
 
 WHOLE = ("programme", "period")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.settings import Settings
+from tests.e2e.conftest import login
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +74,16 @@ def test_command_bodies_carry_examples(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     assert schemas["DocumentIn"]["examples"][0]["kind"] == "berita_acara"
     assert schemas["ClosureIn"]["properties"]["occurred_on"]["examples"] == ["2018-12-28"]
+
+
+def test_a_405_lists_every_method_of_the_resource(client: TestClient) -> None:
+    # GET /api/sites and POST /api/sites live in different routers.
+    for path, allowed in (
+        ("/api/sites", "GET, HEAD, POST"),
+        ("/api/reports", "GET, HEAD, POST"),
+        ("/api/audit/register/3fa85f64-5717-4562-b3fc-2c963f66afa6", "GET, HEAD"),
+    ):
+        response = client.request("DELETE", path, headers=login(client, "aud"))
+        assert response.status_code == 405
+        assert sorted(response.headers["Allow"].split(", ")) == allowed.split(", ")
+        assert response.json()["error"]["code"] == "HTTP_405"

@@ -18,6 +18,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
     content_type_conformance,
+    ignored_auth,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -45,6 +46,9 @@ CONTRACT_CHECKS = [
     # An undocumented method is a 405 whose Allow lists the documented ones.
     unsupported_method,
     allow_header_conformance,
+    # An operation that answered the supervisor is asked again without a token and with a
+    # wrong one, and must refuse both.
+    ignored_auth,
 ]
 
 WHOLE = ("programme", "period")

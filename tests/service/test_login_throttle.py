@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -139,3 +140,20 @@ def test_trusted_proxies_are_read_as_addresses_and_networks(
     monkeypatch.setenv("JEJAK_TRUSTED_PROXIES", '["proxy.internal"]')
     with pytest.raises(ValidationError, match="trusted_proxies"):
         Settings()
+
+
+def test_concurrent_failures_are_all_counted(jejak: Jejak, clock: Clock) -> None:
+    secret = secrets.token_bytes(32)
+    throttles = [LoginThrottle(jejak.engine, secret, POLICY, clock) for _ in range(4)]
+
+    def guess(throttle: LoginThrottle) -> None:
+        for _ in range(5):
+            throttle.failed("dewi.s", "10.0.0.7")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(guess, throttles))
+    lockouts = throttles[0].failed("dewi.s", "10.0.0.7")
+    assert {(lockout.counted, lockout.failures) for lockout in lockouts} == {
+        (Counted.ACCOUNT, 21),
+        (Counted.ADDRESS, 21),
+    }

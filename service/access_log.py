@@ -38,6 +38,8 @@ class AccessAction(StrEnum):
     EXPORT_PAYMENT_HISTORY = "export_payment_history"
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    # A run of failed logins began holding back an account or an address (ADR 0034).
+    LOGIN_LOCKED = "login_locked"
     ACCOUNT_CREATED = "account_created"
     ROLE_CHANGED = "role_changed"
     ERASE_CASEFILE = "erase_casefile"

@@ -147,7 +147,14 @@ def serve(
     _catch_up(jejak)
     console.print(f"Serving on http://{host}:{port}  (API docs at /docs)")
     try:
-        uvicorn.run(create_app(jejak=jejak), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(jejak=jejak),
+            host=host,
+            port=port,
+            log_level="info",
+            # The app reads X-Forwarded-For itself, from JEJAK_TRUSTED_PROXIES only.
+            proxy_headers=False,
+        )
     finally:
         jejak.close()
 

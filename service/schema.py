@@ -1,5 +1,5 @@
 """Tables the service owns outside the event store: the key vault, accounts, the access log,
-the document store and idempotency keys.
+the document store, idempotency keys and failed-login counters.
 
 They are deletable or mutable on purpose. Key rows must be destroyable for crypto-shredding,
 duplicate-index rows must go with an erasure, and password hashes must never enter the
@@ -127,6 +127,23 @@ idempotency_keys = Table(
     Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
 """One row per principal and Idempotency-Key: the request it was first used for and its answer."""
+
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    # "account" or "address" (service/login_throttle.py).
+    Column("counted", String(8), primary_key=True),
+    # A keyed hash (HMAC-SHA256, hex) of the username or address: a username box sometimes
+    # holds a password typed in the wrong place.
+    Column("key_hash", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
+    # Logins are held back until then; NULL while the failures are within the free allowance.
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Index("ix_login_failures_last_failure_at", "last_failure_at"),
+)
+"""Failed logins in a row per account and per client address, shared by every process."""
 
 
 restatements = Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -90,6 +91,54 @@ class Settings(BaseSettings):
         description="how long a request may hold its Idempotency-Key unanswered before another "
         "request with the key presumes it crashed and runs instead",
     )
+
+    login_free_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="wrong passwords in a row an account may see before logins to it are "
+        "held back (ADR 0034)",
+    )
+    login_free_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="failed logins one client address may make before its logins are held "
+        "back; higher than per account, as an office may share one address",
+    )
+    login_backoff_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="the first hold-back; each further failure doubles it",
+    )
+    login_backoff_max_seconds: int = Field(
+        default=3600, ge=1, le=24 * 3600, description="the longest hold-back"
+    )
+    login_failures_forgotten_after_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description="failures older than this no longer count, for accounts and addresses",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="JSON list of the addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client; from any other peer the header is ignored",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        # Written back in canonical form: the proxy middleware trusts a malformed entry
+        # silently as a literal that never matches. strict=False reads "10.0.0.5/24" as the
+        # network the host is in, as people often write it.
+        return [
+            str(ipaddress.ip_network(entry.strip(), strict=False))
+            if "/" in entry
+            else str(ipaddress.ip_address(entry.strip()))
+            for entry in value
+        ]
 
     @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod

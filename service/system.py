@@ -39,6 +39,7 @@ from service.db import StoreConfig, create_store_engine, parse_database_url, sto
 from service.documents import DocumentStore
 from service.idempotency import IdempotencyStore
 from service.integrity import RawEventLog, Verification, verify
+from service.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
 from service.migrate import upgrade
 from service.settings import Settings
 from service.vault import Vault
@@ -123,6 +124,7 @@ class Jejak:
     runner: ProjectionRunner
     idempotency: IdempotencyStore
     checkpoints: Checkpoints
+    login_throttle: LoginThrottle
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -181,6 +183,9 @@ class Jejak:
             app=app,
             runner=runner,
             checkpoints=Checkpoints(engine, signer),
+            login_throttle=LoginThrottle(
+                engine, throttle_secret(master_key), BackoffPolicy.from_settings(settings)
+            ),
             idempotency=IdempotencyStore(
                 engine,
                 ttl=timedelta(hours=settings.idempotency_ttl_hours),

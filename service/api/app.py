@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.accounts import Account
 from service.api import (
@@ -26,6 +29,7 @@ from service.api import (
     restatements,
     time_travel,
 )
+from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.api.inputs import json_bodies_only
@@ -33,12 +37,16 @@ from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
 
+DOCS_ASSETS = "/docs-assets"
+
 
 def create_app(
     settings: Settings | None = None, jejak: Jejak | None = None, run_projections: bool = True
 ) -> FastAPI:
     """Build the app. Given `jejak`, the caller owns its lifetime; otherwise it is started and
     closed with the app."""
+
+    settings = jejak.settings if jejak else settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +73,9 @@ def create_app(
         dependencies=[Depends(json_bodies_only)],
     )
     install_error_handlers(app)
+    # The client's address (login throttling, ADR 0034) comes from X-Forwarded-For only when
+    # the peer is a configured proxy; from anyone else the header could be forged.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(auth.router)
     app.include_router(commands.router)
     app.include_router(corrections.router)
@@ -80,6 +91,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(time_travel.router)
     app.include_router(pages.router)
+    install_contract(app)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(request: Request) -> Response:
@@ -92,8 +104,23 @@ def create_app(
         if _viewer(request) is None:
             return RedirectResponse("/login?next=/docs", status_code=303)
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="Jejak API", init_oauth={"clientId": "jejak"}
+            openapi_url="/openapi.json",
+            title="Jejak API",
+            init_oauth={"clientId": "jejak"},
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+            # No call to the public spec validator: the page must work on a closed network.
+            swagger_ui_parameters={"validatorUrl": None},
         )
+
+    # Swagger UI's own files, from an installed package rather than a CDN, so that /docs works
+    # without internet (ADR 0035). They hold no data, so they are served without login.
+    app.mount(
+        DOCS_ASSETS,
+        StaticFiles(directory=str(files("fastapi_offline") / "static")),
+        name="docs-assets",
+    )
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, Any]:

@@ -17,10 +17,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
+from service.api.contract import documented_methods
 from service.api.inputs import BodyNotJson
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.documents import DocumentCorrupted, DocumentError, DocumentNotFound
+from service.login_throttle import LoginThrottled
 
 logger = logging.getLogger("jejak.api")
 
@@ -143,8 +145,16 @@ def install_error_handlers(app: FastAPI) -> None:
             status = 422
         return JSONResponse(error_body(error.code, str(error), error.field), status)
 
+    @app.exception_handler(LoginThrottled)
+    async def login_throttled(_: Request, error: LoginThrottled) -> JSONResponse:
+        return JSONResponse(
+            error_body(LoginThrottled.code, str(error)),
+            429,
+            headers={"Retry-After": str(error.retry_after_seconds)},
+        )
+
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         detail = error.detail
         if isinstance(detail, dict):
             body = error_body(str(detail.get("code")), str(detail.get("message")))
@@ -158,7 +168,13 @@ def install_error_handlers(app: FastAPI) -> None:
             body = error_body(
                 default_code.get(error.status_code, f"HTTP_{error.status_code}"), str(detail)
             )
-        return JSONResponse(body, error.status_code, headers=error.headers)
+        headers = error.headers
+        if error.status_code == 405:
+            # RFC 9110: Allow lists every method the resource supports, from all routers.
+            methods = documented_methods(request.app, request.url.path)
+            if methods is not None:
+                headers = {**(headers or {}), "Allow": ", ".join(methods)}
+        return JSONResponse(body, error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

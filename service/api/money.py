@@ -3,11 +3,12 @@ case commands; every response carries the log position to wait for."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import AfterValidator
 
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
@@ -24,7 +25,7 @@ from service.api.commands import CREATED, authorize, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Line
-from service.api.models import CommandIn, CommandOut, DocumentIn
+from service.api.models import CommandIn, CommandOut, DocumentIn, not_in_future
 from service.api.money_models import (
     AllocateIn,
     AmendDecreeIn,
@@ -285,14 +286,44 @@ def export_transfer_file(
     )
 
 
-@router.post("/payment-batches/{batch_id}/bank-result", status_code=CREATED)
+# The file uploads take the command's fields as query parameters; they carry the same rules as
+# those fields (CommandIn, DocumentIn), so that a bad value is a 422 naming it, not a 500 when
+# the command is built from them.
+UploadDate = Annotated[BusinessDate, AfterValidator(not_in_future)]
+DocumentNumber = Annotated[Line | None, Query(min_length=1, max_length=200)]
+AccountLabel = Annotated[Line, Query(min_length=1, max_length=200)]
+
+
+def csv_body(description: str, example: str) -> dict[str, Any]:
+    """The OpenAPI description of a route that reads a CSV file as its whole request body."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"text/csv": {"schema": {"type": "string"}, "example": example}},
+        }
+    }
+
+
+@router.post(
+    "/payment-batches/{batch_id}/bank-result",
+    status_code=CREATED,
+    openapi_extra=csv_body(
+        "The bank's result file: UTF-8 CSV with the header `batch_number, transfer_ref, "
+        "amount, status, bank_reference, value_date, failure_reason`, one line per transfer "
+        "the bank processed (docs/bank-files.md).",
+        "batch_number,transfer_ref,amount,status,bank_reference,value_date,failure_reason\n"
+        "B2019-001,B2019-001-0001,5500000,CREDITED,TRX20190305-000123,05/03/2019,\n"
+        "B2019-001,B2019-001-0002,5500000,FAILED,,,account closed\n",
+    ),
+)
 async def import_bank_result(
     batch_id: UUID,
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: BusinessDate,
-    document_number: Line | None = None,
+    occurred_on: UploadDate,
+    document_number: DocumentNumber = None,
 ) -> BankResultSummary:
     """Apply the bank's result file, sent as the request body (`text/csv`).
 
@@ -320,13 +351,23 @@ async def import_bank_result(
     return summary
 
 
-@router.post("/bank-statements", status_code=CREATED)
+@router.post(
+    "/bank-statements",
+    status_code=CREATED,
+    openapi_extra=csv_body(
+        "The programme account's statement (rekening koran): UTF-8 CSV with the header "
+        "`value_date, bank_reference, amount, kind[, description]` (docs/bank-files.md); the "
+        "descriptions are dropped unread.",
+        "value_date,bank_reference,amount,kind,description\n"
+        "05/03/2019,TRX20190305-000123,5500000,TRANSFER_OUT,TRF KE CONTOH ANI\n",
+    ),
+)
 async def import_bank_statement(
     request: Request,
     user: UserDep,
     jejak: JejakDep,
-    occurred_on: BusinessDate,
-    account_label: Line,
+    occurred_on: UploadDate,
+    account_label: AccountLabel,
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""

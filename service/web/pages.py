@@ -10,8 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.accounts import Account
-from service.api.deps import SESSION_COOKIE, JejakDep, current_user, loggable_username, today_wita
+from service.api.auth import log_in
+from service.api.deps import SESSION_COOKIE, JejakDep, current_user, today_wita
 from service.display import rupiah_for_display
+from service.login_throttle import LoginThrottled
 from service.queries import ReadModels
 
 router = APIRouter(include_in_schema=False)
@@ -55,16 +57,26 @@ def login(
     next_page: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
     """Log in and keep the token in an HTTP-only session cookie."""
-    account = jejak.accounts.authenticate(username, password)
+    try:
+        account = log_in(jejak, username, password, request)
+    except LoginThrottled as held_back:
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {
+                "error": f"Too many failed logins. Try again in {held_back.retry_after_seconds} s.",
+                "next": _safe_next(next_page),
+            },
+            429,
+            headers={"Retry-After": str(held_back.retry_after_seconds)},
+        )
     if account is None:
-        jejak.access_log.record(loggable_username(username), None, "login_failed")
         return templates.TemplateResponse(
             request,
             "login.html",
             {"error": "Wrong username or password.", "next": _safe_next(next_page)},
             401,
         )
-    jejak.access_log.record(account.username, account.role, "login")
     response = RedirectResponse(_safe_next(next_page), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

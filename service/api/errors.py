@@ -109,6 +109,22 @@ def malformed_json_response(error: RequestValidationError) -> JSONResponse | Non
     return None
 
 
+def unreadable_body_response(error: HTTPException) -> JSONResponse:
+    """422 naming the body for one that could not be read, with the byte where UTF-8 broke."""
+    cause = error.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        message = f"body: not valid UTF-8 at byte {cause.start}"
+        code = "JSON_INVALID"
+    else:
+        message = "body: the body could not be read"
+        code = "BODY_UNREADABLE"
+    body = error_body(code, message, "body")
+    body["error"]["problems"] = [  # type: ignore[index]
+        {"field": "body", "rule": code.lower(), "message": message}
+    ]
+    return JSONResponse(body, 422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
 
@@ -155,12 +171,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # FastAPI answers 400 for a body it could not read at all (bytes that are not
+            # UTF-8, a broken form): that is the body breaking its rule, as malformed JSON is.
+            return unreadable_body_response(error)
         detail = error.detail
         if isinstance(detail, dict):
             body = error_body(str(detail.get("code")), str(detail.get("message")))
         else:
             default_code = {
-                400: "BODY_UNREADABLE",
                 401: "LOGIN_REQUIRED",
                 403: "ROLE_FORBIDDEN",
                 404: "NOT_FOUND",

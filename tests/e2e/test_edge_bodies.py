@@ -42,6 +42,15 @@ def test_malformed_json_names_the_body_and_the_line_and_column(client: TestClien
     assert "TRK-JP" not in response.text
 
 
+def test_a_body_that_is_not_utf8_names_the_body_and_the_byte(client: TestClient) -> None:
+    headers = {**login(client, "opi"), "Content-Type": "application/json"}
+    response = client.post("/api/sites", content=b'{"name": "\xb5"}', headers=headers)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("JSON_INVALID", "body")
+    assert "UTF-8 at byte 10" in error["message"]
+
+
 def test_json_that_is_not_an_object_is_located_at_the_body(client: TestClient) -> None:
     response = client.post("/api/sites", json=[SITE], headers=login(client, "opi"))
     assert response.status_code == 422, response.text

@@ -24,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from domain.access import clear_reason_of, may_ask_in_clear
 from domain.beneficiary import Beneficiary
 from domain.errors import InvalidValue
 from domain.recording import Actor, Role
@@ -507,7 +508,12 @@ def evidence(
     site_code: Annotated[str | None, typer.Option("--site")] = None,
     start: Annotated[str | None, typer.Option("--from")] = None,
     end: Annotated[str | None, typer.Option("--to")] = None,
-    in_clear: Annotated[bool, typer.Option(help="Personal data in clear (logged).")] = False,
+    in_clear: Annotated[
+        bool, typer.Option(help="Personal data in clear (an auditor also gives --reason).")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why personal data is needed in clear (access-logged).")
+    ] = None,
 ) -> None:
     """Export an evidence bundle for one beneficiary, one site, a period, or (with no option)
     the whole programme; check it with the verify_bundle.py inside it."""
@@ -523,11 +529,15 @@ def evidence(
             scope = Scope("period", None, date.fromisoformat(start), date.fromisoformat(end))
         else:
             scope = Scope("programme")
-        bundle = export_bundle(jejak, account, scope, in_clear=in_clear)
+        if in_clear and not may_ask_in_clear(account.role):
+            console.print(f"[red]A {account.role.value} may not see personal data in clear.[/red]")
+            raise typer.Exit(2)
+        clear = clear_reason_of(account.role, in_clear=in_clear, reason=reason)
+        bundle = export_bundle(jejak, account, scope, clear_reason=clear)
         out.write_bytes(bundle.content)
         typer.echo(
-            f"Wrote {out}: {bundle.events} events, {bundle.documents} documents, "
-            f"checkpoint at position {bundle.checkpoint.position}."
+            f"Wrote {out}: {bundle.events} events, {bundle.documents} documents "
+            f"({bundle.withheld} withheld), checkpoint at position {bundle.checkpoint.position}."
         )
 
 

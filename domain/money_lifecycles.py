@@ -51,7 +51,9 @@ COMMITMENT_LIFECYCLE = Lifecycle(
                 "OUTSIDE_FISCAL_YEAR: dated within the commitment's fiscal year",
             ),
         ),
-        Transition("release_allocation", "AllocationReleased", ("OPEN",), None),
+        Transition(
+            "release_allocation", "AllocationReleased", ("OPEN",), None, roles=SUPERVISOR_ONLY
+        ),
         Transition(
             "close_fiscal_year",
             "FiscalYearClosed",

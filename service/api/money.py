@@ -21,7 +21,8 @@ from domain.money_lifecycles import (
 )
 from domain.recording import Role
 from service.access_log import AccessAction
-from service.api.commands import CREATED, authorize, command_out
+from service.api.access import command_role
+from service.api.commands import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import CommandIn, CommandOut, DocumentIn
@@ -47,10 +48,13 @@ READERS_OF_MONEY = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 # --- funding ---------------------------------------------------------------------------------
 
 
-@router.post("/funding-commitments", status_code=CREATED)
+@router.post(
+    "/funding-commitments",
+    status_code=CREATED,
+    dependencies=[command_role(COMMITMENT_LIFECYCLE, "commit_funds")],
+)
 def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Commit a fiscal year's funds of one DIPA or DPA line (the document)."""
-    authorize(user, COMMITMENT_LIFECYCLE, "commit_funds")
     return command_out(
         jejak,
         jejak.app.commit_funds(
@@ -65,12 +69,15 @@ def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> Command
     )
 
 
-@router.post("/funding-commitments/{commitment_id}/allocations", status_code=CREATED)
+@router.post(
+    "/funding-commitments/{commitment_id}/allocations",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "allocate_funds")],
+)
 def allocate_funds(
     commitment_id: UUID, body: AllocateIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Fund entitlements from the commitment, all or none (409 COMMITMENT_EXCEEDED)."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "allocate_funds")
     return command_out(
         jejak,
         jejak.app.allocate_funds(
@@ -81,12 +88,15 @@ def allocate_funds(
     )
 
 
-@router.post("/funding-commitments/{commitment_id}/fiscal-year-closure", status_code=CREATED)
+@router.post(
+    "/funding-commitments/{commitment_id}/fiscal-year-closure",
+    status_code=CREATED,
+    dependencies=[command_role(COMMITMENT_LIFECYCLE, "close_fiscal_year")],
+)
 def close_fiscal_year(
     commitment_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Close the fiscal year: unpaid allocations lapse and can be re-budgeted later."""
-    authorize(user, COMMITMENT_LIFECYCLE, "close_fiscal_year")
     return command_out(
         jejak, jejak.app.close_fiscal_year(commitment_id, provenance=body.provenance_for(user))
     )
@@ -95,10 +105,11 @@ def close_fiscal_year(
 # --- decrees ---------------------------------------------------------------------------------
 
 
-@router.post("/decrees", status_code=CREATED)
+@router.post(
+    "/decrees", status_code=CREATED, dependencies=[command_role(DECREE_LIFECYCLE, "issue_decree")]
+)
 def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a decree (SK); each line plans one entitlement at the decreed amount."""
-    authorize(user, DECREE_LIFECYCLE, "issue_decree")
     return command_out(
         jejak,
         jejak.app.issue_decree(
@@ -114,12 +125,15 @@ def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> Command
     )
 
 
-@router.post("/decrees/{decree_id}/amendments", status_code=CREATED)
+@router.post(
+    "/decrees/{decree_id}/amendments",
+    status_code=CREATED,
+    dependencies=[command_role(DECREE_LIFECYCLE, "amend_decree")],
+)
 def amend_decree(
     decree_id: UUID, body: AmendDecreeIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record an amending decree (lines already ordered cannot change)."""
-    authorize(user, DECREE_LIFECYCLE, "amend_decree")
     return command_out(
         jejak,
         jejak.app.amend_decree(
@@ -136,12 +150,15 @@ def amend_decree(
 # --- her account -----------------------------------------------------------------------------
 
 
-@router.post("/beneficiaries/{beneficiary_id}/bank-account", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/bank-account",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "record_bank_account")],
+)
 def record_bank_account(
     beneficiary_id: UUID, body: BankAccountIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record her account (409 BANK_ACCOUNT_SHARED if another case uses it)."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "record_bank_account")
     return command_out(
         jejak,
         jejak.app.record_bank_account(
@@ -157,10 +174,13 @@ def record_bank_account(
 # --- payment batches -------------------------------------------------------------------------
 
 
-@router.post("/payment-batches", status_code=CREATED)
+@router.post(
+    "/payment-batches",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "create_batch")],
+)
 def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Prepare a batch of entitlements ready to pay."""
-    authorize(user, BATCH_LIFECYCLE, "create_batch")
     return command_out(
         jejak,
         jejak.app.create_batch(
@@ -172,19 +192,25 @@ def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> Command
     )
 
 
-@router.post("/payment-batches/{batch_id}/approval", status_code=CREATED)
+@router.post(
+    "/payment-batches/{batch_id}/approval",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "approve_batch")],
+)
 def approve_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Approve a batch (a second supervisor: 409 FOUR_EYES_REQUIRED otherwise)."""
-    authorize(user, BATCH_LIFECYCLE, "approve_batch")
     return command_out(
         jejak, jejak.app.approve_batch(batch_id, provenance=body.provenance_for(user))
     )
 
 
-@router.post("/payment-batches/{batch_id}/cancellation", status_code=CREATED)
+@router.post(
+    "/payment-batches/{batch_id}/cancellation",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "cancel_batch")],
+)
 def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Withdraw a draft batch, with a reason."""
-    authorize(user, BATCH_LIFECYCLE, "cancel_batch")
     return command_out(
         jejak, jejak.app.cancel_batch(batch_id, provenance=body.provenance_for(user))
     )
@@ -193,24 +219,30 @@ def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 # --- after the bank --------------------------------------------------------------------------
 
 
-@router.post("/entitlements/{entitlement_id}/receipt", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/receipt",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")],
+)
 def acknowledge_receipt(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record her signed receipt (BAST) as the document."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")
     return command_out(
         jejak,
         jejak.app.acknowledge_receipt(entitlement_id, provenance=body.provenance_for(user)),
     )
 
 
-@router.post("/entitlements/{entitlement_id}/withdrawal", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/withdrawal",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "observe_withdrawal")],
+)
 def observe_withdrawal(
     entitlement_id: UUID, body: WithdrawalIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a withdrawal seen on a bank statement (the document)."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "observe_withdrawal")
     return command_out(
         jejak,
         jejak.app.observe_withdrawal(
@@ -221,23 +253,29 @@ def observe_withdrawal(
     )
 
 
-@router.post("/entitlements/{entitlement_id}/unclaimed", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/unclaimed",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "mark_unclaimed")],
+)
 def mark_unclaimed(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record that the money was not claimed by its deadline."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "mark_unclaimed")
     return command_out(
         jejak, jejak.app.mark_unclaimed(entitlement_id, provenance=body.provenance_for(user))
     )
 
 
-@router.post("/entitlements/{entitlement_id}/treasury-return", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/treasury-return",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "return_funds")],
+)
 def return_funds(
     entitlement_id: UUID, body: TreasuryReturnIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record unclaimed money deposited back to the treasury (the deposit slip)."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "return_funds")
     return command_out(
         jejak,
         jejak.app.return_funds(
@@ -257,7 +295,11 @@ def return_funds(
 files = APIRouter(prefix="/api", tags=["money"])
 
 
-@files.post("/payment-batches/{batch_id}/transfer-file", response_class=Response)
+@files.post(
+    "/payment-batches/{batch_id}/transfer-file",
+    response_class=Response,
+    dependencies=[command_role(BATCH_LIFECYCLE, "export_transfer_file")],
+)
 def export_transfer_file(
     batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> Response:
@@ -268,7 +310,6 @@ def export_transfer_file(
     for the same batch and value date, so a retried request (with or without an
     Idempotency-Key) gets the same file and records nothing new.
     """
-    authorize(user, BATCH_LIFECYCLE, "export_transfer_file")
     content = jejak.app.export_transfer_file(batch_id, provenance=body.provenance_for(user))
     jejak.access_log.record(
         user.username, user.role, AccessAction.EXPORT_TRANSFER_FILE, "payment_batch", batch_id
@@ -285,7 +326,11 @@ def export_transfer_file(
     )
 
 
-@router.post("/payment-batches/{batch_id}/bank-result", status_code=CREATED)
+@router.post(
+    "/payment-batches/{batch_id}/bank-result",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "import_bank_result")],
+)
 async def import_bank_result(
     batch_id: UUID,
     request: Request,
@@ -299,7 +344,6 @@ async def import_bank_result(
     Every bad line is reported at once (422 BANK_FILE_REJECTED with `problems`) and nothing is
     applied; the same file again changes nothing (`already_imported`).
     """
-    authorize(user, BATCH_LIFECYCLE, "import_bank_result")
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
     query = CommandIn(
         occurred_on=occurred_on,
@@ -320,7 +364,11 @@ async def import_bank_result(
     return summary
 
 
-@router.post("/bank-statements", status_code=CREATED)
+@router.post(
+    "/bank-statements",
+    status_code=CREATED,
+    dependencies=[command_role(STATEMENT_LIFECYCLE, "import_bank_statement")],
+)
 async def import_bank_statement(
     request: Request,
     user: UserDep,
@@ -330,7 +378,6 @@ async def import_bank_statement(
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""
-    authorize(user, STATEMENT_LIFECYCLE, "import_bank_statement")
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
     command = CommandIn(
         occurred_on=occurred_on,

@@ -130,18 +130,18 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     password = "restating-password-1"
     added = runner.invoke(
         cli,
-        ["users", "add", "adm.r", "admin", "--org-unit", "Dinsos", "--display-name", "Adm R"],
+        ["users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos", "--display-name", "Sup R"],
         input=f"{password}\n{password}\n",
     )
     assert added.exit_code == 0, added.output
     monkeypatch.setenv("JEJAK_PASSWORD", password)
     monkeypatch.setenv("JEJAK_GIT_COMMIT", "abc1234")
 
-    refused = runner.invoke(cli, ["rebuild", "worklist", "--yes", "--as", "adm.r"])
+    refused = runner.invoke(cli, ["rebuild", "worklist", "--yes", "--as", "sup.r"])
     assert refused.exit_code != 0 and "--reason" in refused.output
     declined = runner.invoke(
         cli,
-        ["rebuild", "worklist", "--reason", "Deadline setting changed", "--as", "adm.r"],
+        ["rebuild", "worklist", "--reason", "Deadline setting changed", "--as", "sup.r"],
         input="n\n",
     )
     assert declined.exit_code == 1 and "Nothing switched" in declined.output
@@ -155,7 +155,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     status = figures()
     rebuilt = runner.invoke(
         cli,
-        ["rebuild", "--all", "--yes", "--reason", "Deadline setting changed", "--as", "adm.r"],
+        ["rebuild", "--all", "--yes", "--reason", "Deadline setting changed", "--as", "sup.r"],
     )
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "Switched event_chain, site_status, beneficiary_status" in rebuilt.output
@@ -169,7 +169,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
         (item,) = Restatements(jejak).list(10, 0)["items"]
     finally:
         jejak.close()
-    assert item["git_commit"] == "abc1234" and item["actor_id"] == "adm.r"
+    assert item["git_commit"] == "abc1234" and item["actor_id"] == "sup.r"
     assert item["summary"]["worklist"] | {"rows": 0} == dict.fromkeys(
         ["added", "removed", "changed", "rows"], 0
     ), "the same fold, the same rows"
@@ -225,7 +225,7 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     password = "restating-password-2"
     runner.invoke(
         cli,
-        ["users", "add", "adm.s", "admin", "--org-unit", "Dinsos", "--display-name", "Adm S"],
+        ["users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos", "--display-name", "Sup S"],
         input=f"{password}\n{password}\n",
     )
     monkeypatch.setenv("JEJAK_PASSWORD", password)
@@ -234,7 +234,7 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     monkeypatch.setenv("JEJAK_DEADLINE_DAYS", '{"case_closure_days": 3}')
     reason = "Cases closed within three days of the receipt (circular 2019/7)"
     switched = runner.invoke(
-        cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "adm.s"]
+        cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "sup.s"]
     )
     assert switched.exit_code == 0, switched.output
 

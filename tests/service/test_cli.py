@@ -9,9 +9,11 @@ import secrets
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from domain.recording import Role
 from service.cli import cli
+from service.system import Jejak
 
 
 @pytest.fixture
@@ -57,27 +59,72 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     assert rules.exit_code == 0 and "A24" in rules.output and "not run" in rules.output
 
 
-def test_users_can_be_added_listed_and_deactivated(environment: Path) -> None:
-    runner = CliRunner()
-    added = runner.invoke(
+def add_user(runner: CliRunner, username: str, role: str, *, as_admin: str | None) -> Result:
+    """`jejak users add`, its password typed twice, then the acting administrator's (each
+    account's password is its username and `-password-1`)."""
+    password = f"{username}-password-1"
+    return runner.invoke(
         cli,
         [
             "users",
             "add",
-            "dewi.s",
-            "operator",
+            username,
+            role,
             "--org-unit",
             "Dinas Sosial Kota Tarakan",
             "--display-name",
-            "Dewi S",
+            username.title(),
+            *(["--as", as_admin] if as_admin else []),
         ],
-        input="a-long-password-1\na-long-password-1\n",
+        input=f"{password}\n{password}\n{as_admin}-password-1\n",
     )
+
+
+def test_users_can_be_added_listed_and_deactivated_by_an_administrator(environment: Path) -> None:
+    runner = CliRunner()
+    first = add_user(runner, "adm.k", "admin", as_admin=None)
+    assert first.exit_code == 0, first.output
+    added = add_user(runner, "dewi.s", "operator", as_admin="adm.k")
     assert added.exit_code == 0, added.output
     listed = runner.invoke(cli, ["users", "list"])
     assert "dewi.s" in listed.output and "operator" in listed.output
-    assert runner.invoke(cli, ["users", "deactivate", "dewi.s"]).exit_code == 0
+    deactivated = runner.invoke(
+        cli, ["users", "deactivate", "dewi.s", "--as", "adm.k"], input="adm.k-password-1\n"
+    )
+    assert deactivated.exit_code == 0, deactivated.output
     assert "no" in runner.invoke(cli, ["users", "list"]).output
+    jejak = Jejak.start()
+    try:
+        logged = [(e.user_id, e.action) for e in reversed(jejak.access_log.recent(10))]
+    finally:
+        jejak.close()
+    assert logged == [
+        ("adm.k", "account_created"),
+        ("adm.k", "account_created"),
+        ("adm.k", "account_deactivated"),
+    ]
+
+
+def test_account_changes_without_an_administrator_signed_in_are_refused(
+    environment: Path,
+) -> None:
+    runner = CliRunner()
+    assert add_user(runner, "adm.k", "admin", as_admin=None).exit_code == 0
+    assert add_user(runner, "sup.k", "supervisor", as_admin="adm.k").exit_code == 0
+
+    unnamed = add_user(runner, "dewi.s", "operator", as_admin=None)
+    second_admin = add_user(runner, "adm.l", "admin", as_admin=None)
+    by_a_supervisor = runner.invoke(
+        cli, ["users", "deactivate", "adm.k", "--as", "sup.k"], input="sup.k-password-1\n"
+    )
+    deactivated = runner.invoke(cli, ["users", "deactivate", "adm.k"])
+
+    for refused in (unnamed, second_admin, deactivated):
+        assert refused.exit_code == 2 and "Give --as USERNAME" in refused.output
+    assert by_a_supervisor.exit_code == 2 and "ROLE_FORBIDDEN" in by_a_supervisor.output
+    listed = runner.invoke(cli, ["users", "list"]).output
+    assert "dewi.s" not in listed and "adm.l" not in listed and " no" not in listed
+    assert "cli" not in listed
 
 
 def test_project_once_catches_up(environment: Path) -> None:
@@ -104,22 +151,57 @@ def test_training_facilities_come_from_the_settings(monkeypatch: pytest.MonkeyPa
         Settings()
 
 
-def test_documents_can_be_added_and_listed(environment: Path) -> None:
+def test_documents_are_added_by_a_named_account_and_listed(environment: Path) -> None:
     receipt = environment / "BAST Contoh.pdf"
     receipt.write_bytes(b"%PDF-1.7 receipt")
     runner = CliRunner()
-    added = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
+    assert add_user(runner, "adm.k", "admin", as_admin=None).exit_code == 0
+    assert add_user(runner, "opi.k", "operator", as_admin="adm.k").exit_code == 0
+    add = ["documents", "add", str(receipt), "--kind", "receipt"]
+
+    unnamed = runner.invoke(cli, add)
+    by_an_admin = runner.invoke(cli, [*add, "--as", "adm.k"], input="adm.k-password-1\n")
+    added = runner.invoke(cli, [*add, "--as", "opi.k"], input="opi.k-password-1\n")
+
+    assert unnamed.exit_code == 2 and "Give --as USERNAME" in unnamed.output
+    assert by_an_admin.exit_code == 2 and "ROLE_FORBIDDEN" in by_an_admin.output
     assert added.exit_code == 0, added.output
-    assert added.output.strip() == hashlib.sha256(b"%PDF-1.7 receipt").hexdigest()
-    again = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
-    assert again.output == added.output
+    sha256 = hashlib.sha256(b"%PDF-1.7 receipt").hexdigest()
+    assert added.output.strip().endswith(sha256)
+    again = runner.invoke(cli, [*add, "--as", "opi.k"], input="opi.k-password-1\n")
+    assert again.output.strip().endswith(sha256)
     listed = runner.invoke(cli, ["documents", "list", "--kind", "receipt"])
     assert listed.exit_code == 0, listed.output
-    assert added.output.strip() in listed.output
+    assert sha256 in listed.output and "opi.k" in listed.output
     assert "application/pdf" in listed.output and "1 of 1 documents" in listed.output
     assert "Contoh" not in listed.output
-    refused = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "invoice"])
+    refused = runner.invoke(
+        cli,
+        ["documents", "add", str(receipt), "--kind", "invoice", "--as", "opi.k"],
+        input="opi.k-password-1\n",
+    )
     assert refused.exit_code != 0
+
+
+def test_a_checkpoint_is_signed_by_a_named_administrator(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+
+    unnamed = runner.invoke(cli, ["checkpoint"])
+    by_a_supervisor = runner.invoke(
+        cli, ["checkpoint", "--as", "supervisor"], input="supervisor-kaltara-2016\n"
+    )
+    signed = runner.invoke(cli, ["checkpoint", "--as", "admin"], input="admin-kaltara-2016\n")
+
+    assert unnamed.exit_code == 2 and "Give --as USERNAME" in unnamed.output
+    assert by_a_supervisor.exit_code == 2 and "ROLE_FORBIDDEN" in by_a_supervisor.output
+    assert signed.exit_code == 0, signed.output
+    jejak = Jejak.start()
+    try:
+        (entry,) = [e for e in jejak.access_log.recent(50) if e.action == "sign_checkpoint"]
+    finally:
+        jejak.close()
+    assert (entry.user_id, entry.role) == ("admin", Role.ADMIN)
 
 
 def test_a_side_by_side_rebuild_switches_and_is_recorded(
@@ -130,8 +212,11 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     password = "restating-password-1"
     added = runner.invoke(
         cli,
-        ["users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos", "--display-name", "Sup R"],
-        input=f"{password}\n{password}\n",
+        [
+            *("users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos"),
+            *("--display-name", "Sup R", "--as", "admin"),
+        ],
+        input=f"{password}\n{password}\nadmin-kaltara-2016\n",
     )
     assert added.exit_code == 0, added.output
     monkeypatch.setenv("JEJAK_PASSWORD", password)
@@ -225,8 +310,11 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     password = "restating-password-2"
     runner.invoke(
         cli,
-        ["users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos", "--display-name", "Sup S"],
-        input=f"{password}\n{password}\n",
+        [
+            *("users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos"),
+            *("--display-name", "Sup S", "--as", "admin"),
+        ],
+        input=f"{password}\n{password}\nadmin-kaltara-2016\n",
     )
     monkeypatch.setenv("JEJAK_PASSWORD", password)
     assert "0 restatements" in runner.invoke(cli, ["restatements"]).output

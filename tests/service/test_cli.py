@@ -339,3 +339,33 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     assert "due_on" in table.output and rows[0]["events"][0]["event"] in table.output
     unknown = runner.invoke(cli, ["restatements", "00000000-0000-0000-0000-000000000000"])
     assert unknown.exit_code == 1 and "NOT_FOUND" in unknown.output
+
+
+def test_an_auditors_evidence_bundle_is_in_clear_only_with_a_reason(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    out = environment / "bukti.zip"
+    export = ["evidence", "--beneficiary", "TRK-JP-0005", "--out", str(out), "--as", "auditor"]
+    password = "auditor-kaltara-2016\n"
+
+    without = runner.invoke(cli, [*export, "--in-clear"], input=password)
+    masked = runner.invoke(cli, export, input=password)
+    given = runner.invoke(
+        cli, [*export, "--in-clear", "--reason", "Surat tugas 12/ST/2020"], input=password
+    )
+
+    assert without.exit_code != 0 and "REASON_REQUIRED" in without.output
+    assert masked.exit_code == 0, masked.output
+    assert "(0 withheld)" not in masked.output, "the bank's files name her account"
+    assert given.exit_code == 0, given.output
+    assert "(0 withheld)" in given.output
+    jejak = Jejak.start()
+    try:
+        details = [
+            e.detail or ""
+            for e in jejak.access_log.recent(10)
+            if e.action == "export_evidence_bundle"
+        ]
+    finally:
+        jejak.close()
+    assert details[0].endswith("reason: Surat tugas 12/ST/2020") and "masked" in details[1]

@@ -175,9 +175,9 @@ def test_auditors_list_restatements_and_open_their_rows(client: TestClient) -> N
     site = post(client, "opi", "/api/sites", SITE)["id"]
     jejak.runner.catch_up()
     rebuilt = restatements.prepare(jejak, ["site_status"])
-    admin = jejak.accounts.authenticate("adm", "admin-password-1")
-    assert isinstance(admin, Account)
-    done = restatements.switch(rebuilt, admin, "Replayed after the site fold was corrected")
+    supervisor = jejak.accounts.authenticate("sup", "supervisor-password-1")
+    assert isinstance(supervisor, Account)
+    done = restatements.switch(rebuilt, supervisor, "Replayed after the site fold was corrected")
 
     listed = client.get("/api/restatements", headers=login(client, "aud"))
     assert listed.status_code == 200, listed.text

@@ -51,9 +51,7 @@ COMMITMENT_LIFECYCLE = Lifecycle(
                 "OUTSIDE_FISCAL_YEAR: dated within the commitment's fiscal year",
             ),
         ),
-        Transition(
-            "release_allocation", "AllocationReleased", ("OPEN",), None, roles=SUPERVISOR_ONLY
-        ),
+        Transition("release_allocation", "AllocationReleased", ("OPEN",), None),
         Transition(
             "close_fiscal_year",
             "FiscalYearClosed",

@@ -52,11 +52,11 @@ UNIT_PEOPLE = 200
 TEMPLATE = "RT"
 COPIES = "RB"
 CHUNK = 20_000
-BENCH_ADMIN = Account(
-    username="bench.admin",
-    role=Role.ADMIN,
+BENCH_SUPERVISOR = Account(
+    username="bench.supervisor",
+    role=Role.SUPERVISOR,
     org_unit="Dinas Sosial (benchmark)",
-    display_name="Benchmark admin",
+    display_name="Benchmark supervisor",
     active=True,
 )
 
@@ -226,7 +226,7 @@ def rebuild_every_read_model(settings: Settings) -> Measured:
             on_batch=lambda n: read.__setitem__(0, read[0] + n),
         )
         diffs = restatements.compare(rebuilt)
-        restatements.switch(rebuilt, BENCH_ADMIN, "Benchmark: every read model rebuilt")
+        restatements.switch(rebuilt, BENCH_SUPERVISOR, "Benchmark: every read model rebuilt")
         seconds = time.perf_counter() - started
         peak = _peak()
         changed = sum(len(d.changes) for d in diffs)

@@ -9,7 +9,6 @@ finding is closed.
 from __future__ import annotations
 
 from domain.lifecycle import (
-    FIELD_ROLES,
     SUPERVISOR_ONLY,
     Deadline,
     Lifecycle,
@@ -74,7 +73,8 @@ AUDIT_FINDING_LIFECYCLE = Lifecycle(
             "ResponseSubmitted",
             ("OPEN", "FOLLOW_UP_REJECTED"),
             "RESPONDED",
-            roles=FIELD_ROLES,
+            # The answer to an examiner is the answerable official's letter (ADR 0031).
+            roles=SUPERVISOR_ONLY,
             guards=RESPONSE_GUARDS,
         ),
         # More papers (a recovery deposit, a second letter) may follow an answer.
@@ -83,7 +83,7 @@ AUDIT_FINDING_LIFECYCLE = Lifecycle(
             "ResponseSubmitted",
             ("RESPONDED", "FOLLOW_UP_ACCEPTED"),
             None,
-            roles=FIELD_ROLES,
+            roles=SUPERVISOR_ONLY,
             guards=RESPONSE_GUARDS,
         ),
         Transition(

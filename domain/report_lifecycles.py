@@ -7,11 +7,12 @@ Nothing published is ever edited (ADR 0021).
 
 from __future__ import annotations
 
-from domain.lifecycle import Lifecycle, StateSpec, Transition
+from domain.lifecycle import SUPERVISOR_ONLY, Lifecycle, StateSpec, Transition
 from domain.recording import Role
 
-# Auditors read what was published and change nothing; publishing is an official's act.
-PUBLISHERS: tuple[Role, ...] = (Role.SUPERVISOR, Role.ADMIN)
+# Auditors read what was published and change nothing; publishing is an official's act, never
+# an IT administrator's (ADR 0031).
+PUBLISHERS: tuple[Role, ...] = SUPERVISOR_ONLY
 NO_PERSONAL_DATA = (
     "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the addressee, the"
     " figures' texts or the reason"

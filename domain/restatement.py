@@ -19,8 +19,8 @@ from eventsourcing.domain import event
 from domain.aggregate import LifecycleAggregate
 from domain.audit_errors import refuse_personal_data
 from domain.errors import InvalidValue
-from domain.lifecycle import Lifecycle, StateSpec, Transition
-from domain.recording import Actor, DocumentRef, Provenance, Role
+from domain.lifecycle import SUPERVISOR_ONLY, Lifecycle, StateSpec, Transition
+from domain.recording import Actor, DocumentRef, Provenance
 
 RESTATEMENT_LIFECYCLE = Lifecycle(
     aggregate="Restatement",
@@ -30,14 +30,14 @@ RESTATEMENT_LIFECYCLE = Lifecycle(
         ),
     ),
     transitions=(
-        # Run from the server's command line by whoever runs the service; auditors read the
-        # record and change nothing.
+        # Run from the server's command line by a supervisor: a restatement changes the
+        # reports. Auditors read the record; administrators change no programme record.
         Transition(
             "restate_read_models",
             "ReadModelsRestated",
             None,
             "RECORDED",
-            roles=(Role.SUPERVISOR, Role.ADMIN),
+            roles=SUPERVISOR_ONLY,
             guards=(
                 "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason",
             ),

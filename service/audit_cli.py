@@ -16,6 +16,7 @@ from rich.table import Table
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Provenance
 from service import audit
+from service.cli_base import err_console
 from service.cut_options import AsAt, KnownAt, cut_of
 from service.money_cli import AsUser, OnDate, Password, _provenance, signed_in
 from service.system import Jejak
@@ -89,7 +90,7 @@ def acknowledge(
     """Acknowledge a finding with a reason (supervisors); the finding itself is kept."""
     with signed_in(as_user, password) as (jejak, account):
         if account.role not in ACKNOWLEDGEMENT_LIFECYCLE.roles_for("acknowledge_finding"):
-            console.print("[red]ROLE_FORBIDDEN[/red]: only a supervisor acknowledges findings")
+            err_console.print("[red]ROLE_FORBIDDEN[/red]: only a supervisor acknowledges findings")
             raise typer.Exit(1)
         base = _provenance(account, on)
         provenance = Provenance(base.actor, base.occurred_on, reason=reason)

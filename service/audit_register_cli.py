@@ -19,10 +19,10 @@ from domain.recording import DocumentRef
 from service.accounts import Account
 from service.api.deps import today_wita
 from service.audit_queries import AuditRegisterQueries
-from service.cli_base import iso_date_text
+from service.cli_base import err_console, iso_date_text
 from service.cut_options import Today
 from service.exports.indonesian import format_rupiah_id as format_rupiah
-from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
+from service.money_cli import AsUser, OnDate, Password, _provenance, signed_in
 from service.system import Jejak
 
 register_cli = typer.Typer(
@@ -36,7 +36,8 @@ LetterNumber = Annotated[str, typer.Option("--letter", help="The number of the l
 
 def _may(account: Account, command: str) -> None:
     if account.role not in AUDIT_FINDING_LIFECYCLE.roles_for(command):
-        console.print(f"[red]ROLE_FORBIDDEN[/red]: your role may not {command.replace('_', ' ')}")
+        what = command.replace("_", " ")
+        err_console.print(f"[red]ROLE_FORBIDDEN[/red]: your role may not {what}")
         raise typer.Exit(1)
 
 

@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from domain.access import WRITE_ROLES, Write, clear_reason_of, may_ask_in_clear
 from domain.beneficiary import Beneficiary
 from domain.errors import InvalidValue
 from domain.recording import Actor, Role
@@ -262,15 +263,39 @@ def rebuild(
 
 
 def _rebuilder(jejak: Jejak, username: str) -> Account:
+    roles = Restatement.lifecycle.roles_for("restate_read_models")
+    return _signed_in_as(jejak, username, roles, "restate read models")
+
+
+def _signed_in_as(
+    jejak: Jejak, username: str | None, roles: tuple[Role, ...], what: str
+) -> Account:
+    """The account a command-line write is attributed to (ADR 0031): `--as` and its password
+    (`JEJAK_PASSWORD` for scripts), refused without them or for a role that may not."""
+    if not username:
+        err_console.print(f"[red]Give --as USERNAME: who does {what} is recorded.[/red]")
+        raise typer.Exit(2)
     account = jejak.accounts.authenticate(username, password_from_settings_or_prompt())
     if account is None:
         err_console.print("[red]Unknown user or wrong password.[/red]")
         raise typer.Exit(2)
-    (declared,) = Restatement.lifecycle.transitions_for("restate_read_models")
-    if account.role not in declared.roles:
-        err_console.print(f"[red]A {account.role.value} may not restate read models.[/red]")
+    if account.role not in roles:
+        err_console.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not {what}.")
         raise typer.Exit(2)
     return account
+
+
+def _account_manager(jejak: Jejak, username: str | None, *, first_admin: str | None = None) -> str:
+    """Who changes an account: an administrator signed in with `--as`. On a store with no
+    active administrator yet, the first one is created by no one else: it is recorded as its
+    own creator (`first_admin`)."""
+    if first_admin is not None and not any(
+        a.active and a.role is Role.ADMIN for a in jejak.accounts.list()
+    ):
+        return first_admin
+    return _signed_in_as(
+        jejak, username, WRITE_ROLES[Write.MANAGE_ACCOUNTS], "manage accounts"
+    ).username
 
 
 class _RateColumn(ProgressColumn):
@@ -349,13 +374,19 @@ def users_add(
     role: Role,
     org_unit: Annotated[str, typer.Option()],
     display_name: Annotated[str, typer.Option()],
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username (an administrator).")
+    ] = None,
 ) -> None:
-    """Create an account; its password is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
+    """Create an account, as an administrator (`--as`; the first administrator of a new store
+    needs none). The new password is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
     jejak = Jejak.open()
     try:
+        first = username if role is Role.ADMIN else None
+        manager = _account_manager(jejak, as_user, first_admin=first)
         jejak.accounts.create(username, new_password(), role, org_unit, display_name)
         jejak.access_log.record(
-            "cli", Role.ADMIN, "account_created", "account", None, f"{username} as {role.value}"
+            manager, Role.ADMIN, "account_created", "account", None, f"{username} as {role.value}"
         )
         console.print(f"Created {username} ({role.value}).")
     finally:
@@ -378,23 +409,39 @@ def users_list() -> None:
 
 
 @users_cli.command("passwd")
-def users_passwd(username: str) -> None:
-    """Set an account's password; it is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
+def users_passwd(
+    username: str,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username (an administrator).")
+    ] = None,
+) -> None:
+    """Set an account's password, as an administrator (`--as`); the new password is asked for
+    (or JEJAK_NEW_PASSWORD, for a script)."""
     jejak = Jejak.open()
     try:
+        manager = _account_manager(jejak, as_user)
         jejak.accounts.set_password(username, new_password())
+        jejak.access_log.record(manager, Role.ADMIN, "password_set", "account", None, username)
         console.print(f"Password of {username} changed.")
     finally:
         jejak.close()
 
 
 @users_cli.command("deactivate")
-def users_deactivate(username: str) -> None:
-    """Deactivate an account (its tokens stop working at once)."""
+def users_deactivate(
+    username: str,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username (an administrator).")
+    ] = None,
+) -> None:
+    """Deactivate an account (its tokens stop working at once), as an administrator."""
     jejak = Jejak.open()
     try:
+        manager = _account_manager(jejak, as_user)
         jejak.accounts.deactivate(username)
-        jejak.access_log.record("cli", Role.ADMIN, "account_deactivated", "account", None, username)
+        jejak.access_log.record(
+            manager, Role.ADMIN, "account_deactivated", "account", None, username
+        )
         console.print(f"Deactivated {username}.")
     finally:
         jejak.close()
@@ -407,16 +454,22 @@ def documents_add(
     media_type: Annotated[
         str | None, typer.Option(help="Default: guessed from the file name.")
     ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username; the upload is yours.")
+    ] = None,
 ) -> None:
     """Store a file (encrypted) and print its SHA-256, the reference events carry."""
     jejak = Jejak.open()
     try:
+        account = _signed_in_as(
+            jejak, as_user, WRITE_ROLES[Write.UPLOAD_DOCUMENT], "upload documents"
+        )
         stored = jejak.documents.put(
             file.read_bytes(),
             media_type=media_type or mimetypes.guess_type(file.name)[0],
             filename=file.name,
             kind=kind,
-            uploaded_by=Actor(user_id="cli", role=Role.ADMIN, org_unit="command line"),
+            uploaded_by=Actor(account.username, account.role, account.org_unit),
         )
         typer.echo(stored.sha256)
     finally:
@@ -485,12 +538,25 @@ def _held_checkpoints(path: Path) -> list[Checkpoint]:
 
 
 @cli.command("checkpoint")
-def sign_checkpoint() -> None:
+def sign_checkpoint(
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username (an administrator).")
+    ] = None,
+) -> None:
     """Bring the chain up to date and sign its head now."""
     jejak = Jejak.open()
     try:
+        account = _signed_in_as(
+            jejak, as_user, WRITE_ROLES[Write.SIGN_CHECKPOINT], "sign a checkpoint"
+        )
         jejak.runner.catch_up()
         signed = jejak.checkpoints.sign_head()
+        jejak.access_log.record(
+            account.username,
+            account.role,
+            "sign_checkpoint",
+            detail=f"position {signed.position}" if signed else "empty log",
+        )
         typer.echo(json.dumps(signed.as_dict() if signed else None, indent=2))
     finally:
         jejak.close()
@@ -528,7 +594,12 @@ def evidence(
     site_code: Annotated[str | None, typer.Option("--site")] = None,
     start: Annotated[str | None, typer.Option("--from", callback=iso_date_text)] = None,
     end: Annotated[str | None, typer.Option("--to", callback=iso_date_text)] = None,
-    in_clear: Annotated[bool, typer.Option(help="Personal data in clear (logged).")] = False,
+    in_clear: Annotated[
+        bool, typer.Option(help="Personal data in clear (an auditor also gives --reason).")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why personal data is needed in clear (access-logged).")
+    ] = None,
 ) -> None:
     """Export an evidence bundle for one beneficiary, one site, a period, or (with no option)
     the whole programme; check it with the verify_bundle.py inside it."""
@@ -546,11 +617,17 @@ def evidence(
             raise typer.BadParameter("a period needs both --from and --to")
         else:
             scope = Scope("programme")
-        bundle = export_bundle(jejak, account, scope, in_clear=in_clear)
+        if in_clear and not may_ask_in_clear(account.role):
+            err_console.print(
+                f"[red]A {account.role.value} may not see personal data in clear.[/red]"
+            )
+            raise typer.Exit(2)
+        clear = clear_reason_of(account.role, in_clear=in_clear, reason=reason)
+        bundle = export_bundle(jejak, account, scope, clear_reason=clear)
         out.write_bytes(bundle.content)
         typer.echo(
-            f"Wrote {out}: {bundle.events} events, {bundle.documents} documents, "
-            f"checkpoint at position {bundle.checkpoint.position}."
+            f"Wrote {out}: {bundle.events} events, {bundle.documents} documents "
+            f"({bundle.withheld} withheld), checkpoint at position {bundle.checkpoint.position}."
         )
 
 

@@ -17,8 +17,11 @@ import typer
 from rich.console import Console
 
 from domain.beneficiary import Beneficiary
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.lifecycle import Lifecycle
+from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef
-from domain.site import Site
+from domain.site import SITE_LIFECYCLE, Site
 from service.accounts import Account
 from service.application import CommandResult
 from service.cli_base import iso_date_text
@@ -86,7 +89,7 @@ def site_details(
     if alias and no_aliases:
         raise typer.BadParameter("give --alias or --no-aliases, not both", param_hint="--alias")
     aliases = () if no_aliases else alias or None
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (SITE_LIFECYCLE, "correct_site_details")) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
@@ -119,7 +122,7 @@ def corrected_date(
 ) -> None:
     """Correct the date of an event of a site (pendataan, sosialisasi, decree, closure, ...) or
     of her case (pendataan, departure, return, ...)."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, _lifecycle_of(subject, "date")) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
             jejak.app.correct_site_date if _is_site(subject) else jejak.app.correct_beneficiary_date
@@ -157,7 +160,7 @@ def corrected_document(
     """Correct the document an event of a site (a decree, the minutes of a sosialisasi, ...) or
     of her case (a certificate, a confirmation, ...) was recorded on. The --doc-* options name
     the paper that shows the correct reference; the --corrected-* ones are that reference."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, _lifecycle_of(subject, "document")) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
             jejak.app.correct_site_document
@@ -192,7 +195,10 @@ def beneficiary_name(
     name: Annotated[str, typer.Option(prompt="Her correct name", envvar="JEJAK_CORRECT_NAME")],
 ) -> None:
     """Correct her name (prompted for; sealed with her keys like the original)."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (BENEFICIARY_LIFECYCLE, "correct_beneficiary_details")) as (
+        jejak,
+        account,
+    ):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
@@ -219,7 +225,10 @@ def money(
 ) -> None:
     """Request a correction of a credit's or a return's amount or reference; a second
     supervisor approves it (`jejak correct approve`) before it counts."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "request_money_correction")) as (
+        jejak,
+        account,
+    ):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
@@ -236,7 +245,10 @@ def money(
 @correct_cli.command("approve")
 def approve(entitlement_id: UUID, as_user: AsUser, password: Password, on: OnDate) -> None:
     """Approve an entitlement's pending money correction (not the person who requested it)."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "approve_money_correction")) as (
+        jejak,
+        account,
+    ):
         proof = Provenance(
             Actor(account.username, account.role, account.org_unit), date.fromisoformat(on)
         )
@@ -248,7 +260,10 @@ def reject(
     entitlement_id: UUID, as_user: AsUser, password: Password, on: OnDate, reason: Reason
 ) -> None:
     """Reject an entitlement's pending money correction, with a reason."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "reject_money_correction")) as (
+        jejak,
+        account,
+    ):
         proof = Provenance(
             Actor(account.username, account.role, account.org_unit),
             date.fromisoformat(on),
@@ -267,6 +282,13 @@ def history(
         reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
         for item in reads.history(account, _subject_id(subject)):
             console.print(_history_line(item), highlight=False, markup=False, soft_wrap=True)
+
+
+def _lifecycle_of(subject: str, fact: str) -> tuple[Lifecycle, str]:
+    """The lifecycle and command of correcting `fact` of a site or a case."""
+    if _is_site(subject):
+        return SITE_LIFECYCLE, f"correct_site_{fact}"
+    return BENEFICIARY_LIFECYCLE, f"correct_beneficiary_{fact}"
 
 
 def _is_site(subject: str) -> bool:

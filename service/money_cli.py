@@ -20,10 +20,18 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary import Beneficiary
 from domain.decree import AidComponent, Decree, PaymentType
 from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
+from domain.lifecycle import Lifecycle
+from domain.money_lifecycles import (
+    BATCH_LIFECYCLE,
+    COMMITMENT_LIFECYCLE,
+    DECREE_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+)
 from domain.payment_batch import PaymentBatch
 from domain.recording import Actor, DocumentRef, Provenance
 from domain.site import Site
@@ -56,18 +64,31 @@ ISO_DATE = "%Y-%m-%d"
 
 
 @contextmanager
-def signed_in(username: str, password: str) -> Iterator[tuple[Jejak, Account]]:
+def signed_in(
+    username: str, password: str, command: tuple[Lifecycle, str] | None = None
+) -> Iterator[tuple[Jejak, Account]]:
     """The started system and the account, closed after (a refusal is printed by the command
-    line's one error handler, `service.cli_base`)."""
+    line's one error handler, `service.cli_base`). With `command`, an account whose role the
+    lifecycle does not give it is refused, as over HTTP (ADR 0031)."""
     jejak = Jejak.open()
     try:
         account = jejak.accounts.authenticate(username, password)
         if account is None:
             err_console.print("[red]Unknown user or wrong password.[/red]")
             raise typer.Exit(2)
+        if command is not None:
+            may_issue(account, *command)
         yield jejak, account
     finally:
         jejak.close()
+
+
+def may_issue(account: Account, lifecycle: Lifecycle, command: str) -> None:
+    """Refuse (exit 2) an account whose role the lifecycle does not give `command`."""
+    if account.role not in lifecycle.roles_for(command):
+        what = command.replace("_", " ")
+        err_console.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not {what}.")
+        raise typer.Exit(2)
 
 
 def _provenance(account: Account, on: str, document: DocumentRef | None = None) -> Provenance:
@@ -87,7 +108,10 @@ def transfer_file(
     on: OnDate,
 ) -> None:
     """Write an approved batch's transfer file for the bank (the export is recorded)."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "export_transfer_file")) as (
+        jejak,
+        account,
+    ):
         content = jejak.app.export_transfer_file(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
@@ -108,7 +132,7 @@ def bank_result(
     on: OnDate,
 ) -> None:
     """Apply the bank's result file to a batch; every bad line is listed and nothing applied."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "import_bank_result")) as (jejak, account):
         paper = DocumentRef("bank_result_file", file.name, date.fromisoformat(on), "bank")
         summary = jejak.app.import_bank_result(
             PaymentBatch.create_id(batch_number),
@@ -133,7 +157,10 @@ def statement(
     on: OnDate,
 ) -> None:
     """Keep the programme account's statement (rekening koran) for reconciliation."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (STATEMENT_LIFECYCLE, "import_bank_statement")) as (
+        jejak,
+        account,
+    ):
         paper = DocumentRef("bank_statement", file.name, date.fromisoformat(on), account_label)
         summary = jejak.app.import_bank_statement(
             content=file.read_bytes(),
@@ -162,7 +189,7 @@ def reconcile_command(
     """Reconcile the ledger with the bank statements, for a batch or a period, now or at a past
     cut; exit 1 if not clean (so a scheduled job can raise the alarm)."""
     if (batch_number is None) == (start is None or end is None):
-        console.print("[red]Give either --batch or both --from and --to.[/red]")
+        err_console.print("[red]Give either --batch or both --from and --to.[/red]")
         raise typer.Exit(2)
     jejak = Jejak.open()
     try:
@@ -227,7 +254,7 @@ def commit_funds(
     on: OnDate,
 ) -> None:
     """Record a fiscal year's commitment of one budget line."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (COMMITMENT_LIFECYCLE, "commit_funds")) as (jejak, account):
         paper = DocumentRef(
             source.budget_document.value, document_number, date.fromisoformat(on), funder
         )
@@ -253,7 +280,7 @@ def issue_decree(
     on: OnDate,
 ) -> None:
     """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (DECREE_LIFECYCLE, "issue_decree")) as (jejak, account):
         parsed = _decree_lines(jejak, _utf8_text(lines.read_bytes()))
         paper = DocumentRef("decree", number, date.fromisoformat(on), authority)
         jejak.app.issue_decree(
@@ -279,7 +306,10 @@ def allocate(
     on: OnDate,
 ) -> None:
     """Fund every entitlement of a decree still awaiting funds from one commitment."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "allocate_funds")) as (
+        jejak,
+        account,
+    ):
         waiting = _decreed(jejak, authority, number, ("PLANNED", "LAPSED"))
         jejak.app.allocate_funds(
             FundingCommitment.create_id(year, source, line),
@@ -299,7 +329,7 @@ def create_batch(
     on: OnDate,
 ) -> None:
     """Prepare a batch of every entitlement of a decree that is ready to pay."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch")) as (jejak, account):
         ready = _decreed(jejak, authority, number, ("ALLOCATED", "FAILED"))
         jejak.app.create_batch(
             batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
@@ -310,7 +340,7 @@ def create_batch(
 @money_cli.command("approve")
 def approve_batch(batch_number: str, as_user: AsUser, password: Password, on: OnDate) -> None:
     """Approve a batch (not the supervisor who prepared it) and order every line."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "approve_batch")) as (jejak, account):
         jejak.app.approve_batch(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
@@ -322,7 +352,10 @@ def close_year(
     year: Year, source: Source, line: BudgetLine, as_user: AsUser, password: Password, on: OnDate
 ) -> None:
     """Close a commitment's fiscal year: what was not spent lapses."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, (COMMITMENT_LIFECYCLE, "close_fiscal_year")) as (
+        jejak,
+        account,
+    ):
         commitment_id = FundingCommitment.create_id(year, source, line)
         jejak.app.close_fiscal_year(commitment_id, provenance=_provenance(account, on))
         lapsed = jejak.app.commitment(commitment_id).lapsed_amount
@@ -421,7 +454,7 @@ def history(
                 account, Beneficiary.create_id(case_number)
             )
         except NotFound:
-            console.print(f"[red]NOT_FOUND[/red]: no case {case_number}.")
+            err_console.print(f"[red]NOT_FOUND[/red]: no case {case_number}.")
             raise typer.Exit(1) from None
         _write(out, export)
 

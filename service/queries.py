@@ -15,8 +15,14 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Engine, Select, Subquery, Table, case, cast, func, select
 
+from domain.access import (
+    ALL_CATEGORIES,
+    categories_of_document,
+    category_of_sealed,
+    sees_all_in_clear,
+    sees_in_clear,
+)
 from domain.corrections import CorrectionEvent
-from domain.recording import Role
 from domain.sealed import Sealed, sealed_from_json
 from projections.payment_ledger import DIMENSIONS
 from projections.tables import (
@@ -35,7 +41,6 @@ from service.application import NotFound, ProgrammeApplication
 from service.vault import SealBroken, Vault, mask
 
 ERASED = "[erased]"
-PERSONAL_DATA_ROLES = (Role.OPERATOR, Role.SUPERVISOR)
 
 
 Item = TypeVar("Item")
@@ -129,15 +134,23 @@ class LedgerFilter:
 
 
 class Reveal:
-    """Decrypts sealed fields for roles that may see them and masks them for the others."""
+    """Decrypts sealed fields each in clear or masked, as `domain.access` decides for the
+    viewer's role and the category of the field.
 
-    def __init__(self, vault: Vault, viewer: Account, *, asked_in_clear: bool = False) -> None:
+    `clear_reason` is the reason a role that sees personal data in clear only for a reason
+    (an auditor) gave for this one request; the caller checks it and writes it to the access
+    log.
+    """
+
+    def __init__(self, vault: Vault, viewer: Account, *, clear_reason: str | None = None) -> None:
         self.vault = vault
         self.viewer = viewer
-        # An auditor may ask for personal data in clear for one export; the caller logs it.
-        self.full = viewer.role in PERSONAL_DATA_ROLES or (
-            asked_in_clear and viewer.role is Role.AUDITOR
-        )
+        self.clear_reason = clear_reason
+        self.full = sees_all_in_clear(viewer.role, ALL_CATEGORIES, reason_given=self._reason)
+
+    @property
+    def _reason(self) -> bool:
+        return self.clear_reason is not None
 
     def __call__(self, sealed: Sealed | None) -> str | None:
         if sealed is None:
@@ -148,11 +161,20 @@ class Reveal:
             return "[unreadable]"
         if plaintext is None:
             return ERASED
-        return plaintext if self.full else mask(plaintext)
+        category = category_of_sealed(sealed.field, sealed.purpose)
+        if sees_in_clear(self.viewer.role, category, reason_given=self._reason):
+            return plaintext
+        return mask(plaintext)
 
     def column(self, text: str | None) -> str | None:
         """Reveal a read-model column holding a sealed value's JSON."""
         return self(sealed_from_json(text)) if text else None
+
+    def shows_document(self, kind: str) -> bool:
+        """Whether the viewer may have a stored document of `kind` (a file cannot be masked)."""
+        return sees_all_in_clear(
+            self.viewer.role, categories_of_document(kind), reason_given=self._reason
+        )
 
 
 class ReadModels:

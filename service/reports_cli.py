@@ -22,7 +22,7 @@ from domain.recording import DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.report_figures import flatten
 from service.application import NotFound
-from service.cli_base import iso_date_text
+from service.cli_base import err_console, iso_date_text
 from service.cut_options import KnownAt, cut_of
 from service.money_cli import AsUser, OnDate, Password, _provenance, console, signed_in
 from service.published_reports import PublishedReports, figures, publish, republish
@@ -49,7 +49,7 @@ def _period(text: str) -> Period:
     try:
         return Period.parse(text)
     except DomainError as error:
-        console.print(f"[red]{error.code}[/red]: {error.message}")
+        err_console.print(f"[red]{error.code}[/red]: {error.message}")
         raise typer.Exit(2) from None
 
 
@@ -111,7 +111,8 @@ def publish_command(
     with signed_in(as_user, password) as (jejak, account):
         command = "publish_report" if replaces is None else "republish_report"
         if account.role not in REPORT_LIFECYCLE.roles_for(command):
-            console.print(f"[red]ROLE_FORBIDDEN[/red]: your role may not {command.split('_')[0]}")
+            verb = command.split("_")[0]
+            err_console.print(f"[red]ROLE_FORBIDDEN[/red]: your role may not {verb}")
             raise typer.Exit(1)
         paper = DocumentRef(
             "surat_pengantar",
@@ -192,7 +193,7 @@ def show(
         typer.echo(f"figures of version {found['shown_version']}:")
         _print_figures(found["content"])
     if not found["content_intact"]:
-        console.print("[red]BROKEN[/red]: the frozen figures no longer match their SHA-256")
+        err_console.print("[red]BROKEN[/red]: the frozen figures no longer match their SHA-256")
         raise typer.Exit(1)
 
 
@@ -264,7 +265,7 @@ def _found(read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
         found: dict[str, Any] = read()
     except NotFound as error:
-        console.print(f"[red]NOT_FOUND[/red]: {error}")
+        err_console.print(f"[red]NOT_FOUND[/red]: {error}")
         raise typer.Exit(1) from None
     return found
 

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from projections.side_by_side import RowChange
+from service.cli_base import err_console
 from service.money_cli import console
 from service.restatements import Restatements, setting_causes
 from service.system import Jejak
@@ -42,7 +43,7 @@ def restatements_command(
     finally:
         jejak.close()
     if found is None:
-        console.print(f"[red]NOT_FOUND[/red]: no restatement {key}.")
+        err_console.print(f"[red]NOT_FOUND[/red]: no restatement {key}.")
         raise typer.Exit(1)
     if as_json:
         typer.echo(json.dumps(found, default=str, indent=2, sort_keys=True))
@@ -56,7 +57,7 @@ def _restatement_id(text: str) -> UUID:
     try:
         return UUID(text)
     except ValueError:
-        console.print(f"[red]INVALID_VALUE[/red]: {text!r} is not a restatement id.")
+        err_console.print(f"[red]INVALID_VALUE[/red]: {text!r} is not a restatement id.")
         raise typer.Exit(2) from None
 
 

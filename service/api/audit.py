@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Role
 from service import audit
-from service.api.commands import CREATED, authorize, command_out
+from service.api.access import command_role
+from service.api.commands import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, Limit, Offset
@@ -94,14 +95,17 @@ def get_finding(
     return audit.finding(jejak, finding_id)
 
 
-@router.post("/findings/{finding_id}/acknowledgement", status_code=CREATED)
+@router.post(
+    "/findings/{finding_id}/acknowledgement",
+    status_code=CREATED,
+    dependencies=[command_role(ACKNOWLEDGEMENT_LIFECYCLE, "acknowledge_finding")],
+)
 def acknowledge_finding(
     finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Acknowledge a finding with a reason (supervisors only; auditors read): 409
     REASON_REQUIRED without a reason, 409 ALREADY_REGISTERED the second time, 404 for an
     unknown finding. The finding itself is kept, open or resolved."""
-    authorize(user, ACKNOWLEDGEMENT_LIFECYCLE, "acknowledge_finding")
     return command_out(jejak, audit.acknowledge(jejak, finding_id, body.provenance_for(user)))
 
 

@@ -13,7 +13,8 @@ from pydantic import Field
 from domain.audit_finding import LONG_TEXT, MAX_LINKS, TITLE_TEXT
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import Role
-from service.api.commands import CREATED, authorize, command_out
+from service.api.access import command_role
+from service.api.commands import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset, Text
@@ -67,10 +68,13 @@ def audit_queries(jejak: JejakDep) -> AuditRegisterQueries:
 AuditDep = Annotated[AuditRegisterQueries, Depends(audit_queries)]
 
 
-@router.post("/register", status_code=CREATED)
+@router.post(
+    "/register",
+    status_code=CREATED,
+    dependencies=[command_role(AUDIT_FINDING_LIFECYCLE, "record_finding")],
+)
 def record_finding(body: RecordFindingIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a finding from its LHP (supervisors); linked sites, cases and batches must exist."""
-    authorize(user, AUDIT_FINDING_LIFECYCLE, "record_finding")
     return command_out(
         jejak,
         jejak.app.record_finding(
@@ -91,12 +95,15 @@ def record_finding(body: RecordFindingIn, user: UserDep, jejak: JejakDep) -> Com
     )
 
 
-@router.post("/register/{finding_id}/responses", status_code=CREATED)
+@router.post(
+    "/register/{finding_id}/responses",
+    status_code=CREATED,
+    dependencies=[command_role(AUDIT_FINDING_LIFECYCLE, "submit_response")],
+)
 def submit_response(
     finding_id: UUID, body: ResponseIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record an answer (repeatable), with any rupiah it recovered."""
-    authorize(user, AUDIT_FINDING_LIFECYCLE, "submit_response")
     return command_out(
         jejak,
         jejak.app.submit_response(
@@ -109,12 +116,15 @@ def submit_response(
     )
 
 
-@router.post("/register/{finding_id}/follow-up-acceptance", status_code=CREATED)
+@router.post(
+    "/register/{finding_id}/follow-up-acceptance",
+    status_code=CREATED,
+    dependencies=[command_role(AUDIT_FINDING_LIFECYCLE, "accept_follow_up")],
+)
 def accept_follow_up(
     finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record the audit body's letter accepting the follow-up (sesuai)."""
-    authorize(user, AUDIT_FINDING_LIFECYCLE, "accept_follow_up")
     return command_out(
         jejak,
         jejak.app.accept_follow_up(
@@ -125,12 +135,15 @@ def accept_follow_up(
     )
 
 
-@router.post("/register/{finding_id}/follow-up-rejection", status_code=CREATED)
+@router.post(
+    "/register/{finding_id}/follow-up-rejection",
+    status_code=CREATED,
+    dependencies=[command_role(AUDIT_FINDING_LIFECYCLE, "reject_follow_up")],
+)
 def reject_follow_up(
     finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record the audit body's letter rejecting the follow-up (belum sesuai), with its reason."""
-    authorize(user, AUDIT_FINDING_LIFECYCLE, "reject_follow_up")
     return command_out(
         jejak,
         jejak.app.reject_follow_up(
@@ -141,10 +154,13 @@ def reject_follow_up(
     )
 
 
-@router.post("/register/{finding_id}/closure", status_code=CREATED)
+@router.post(
+    "/register/{finding_id}/closure",
+    status_code=CREATED,
+    dependencies=[command_role(AUDIT_FINDING_LIFECYCLE, "close_finding")],
+)
 def close_finding(finding_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Close an accepted finding (409 RECOVERY_INCOMPLETE while money is still to recover)."""
-    authorize(user, AUDIT_FINDING_LIFECYCLE, "close_finding")
     return command_out(
         jejak,
         jejak.app.close_finding(

@@ -1,5 +1,6 @@
-"""Command endpoints: one per lifecycle transition. Each authorizes by the lifecycle's declared
-roles, calls one application method, and returns the position to wait for. Every one honours
+"""Command endpoints: one per lifecycle transition. Each declares the lifecycle's roles for its
+command as a dependency (403 for any other role, before the body is read: ADR 0031), calls one
+application method, and returns the position to wait for. Every one honours
 `Idempotency-Key` through the router's route class (ADR 0012)."""
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from fastapi import APIRouter, status
 
 from domain.beneficiary import IdentityEvidence
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.lifecycle import Lifecycle
 from domain.site import SITE_LIFECYCLE
-from service.accounts import Account
-from service.api.deps import JejakDep, UserDep, require_role
+from service.api.access import command_role
+from service.api.deps import JejakDep, UserDep
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.models import (
     AssessmentIn,
@@ -40,11 +40,6 @@ router = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentComma
 CREATED = status.HTTP_201_CREATED
 
 
-def authorize(user: Account, lifecycle: Lifecycle, command: str) -> None:
-    """Refuse (403) a user whose role the lifecycle does not give this command."""
-    require_role(user, lifecycle.roles_for(command), command.replace("_", " "))
-
-
 def command_out(jejak: Jejak, result: CommandResult) -> CommandOut:
     """The command's answer; the projection runner is woken to read its events."""
     jejak.runner.notify()
@@ -56,10 +51,11 @@ def command_out(jejak: Jejak, result: CommandResult) -> CommandOut:
 # --- sites ---------------------------------------------------------------------------------
 
 
-@router.post("/sites", status_code=CREATED)
+@router.post(
+    "/sites", status_code=CREATED, dependencies=[command_role(SITE_LIFECYCLE, "register_site")]
+)
 def register_site(body: RegisterSiteIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Register a site counted at pendataan."""
-    authorize(user, SITE_LIFECYCLE, "register_site")
     return command_out(
         jejak,
         jejak.app.register_site(
@@ -73,12 +69,15 @@ def register_site(body: RegisterSiteIn, user: UserDep, jejak: JejakDep) -> Comma
     )
 
 
-@router.post("/sites/{site_id}/sosialisasi", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/sosialisasi",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "hold_sosialisasi")],
+)
 def hold_sosialisasi(
     site_id: UUID, body: SosialisasiIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a sosialisasi (repeatable)."""
-    authorize(user, SITE_LIFECYCLE, "hold_sosialisasi")
     return command_out(
         jejak,
         jejak.app.hold_sosialisasi(
@@ -92,12 +91,15 @@ def hold_sosialisasi(
     )
 
 
-@router.post("/sites/{site_id}/closure-decree", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/closure-decree",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "decree_closure")],
+)
 def decree_closure(
     site_id: UUID, body: ClosureDecreeIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record the closure decree (supervisors)."""
-    authorize(user, SITE_LIFECYCLE, "decree_closure")
     return command_out(
         jejak,
         jejak.app.decree_closure(
@@ -110,10 +112,13 @@ def decree_closure(
     )
 
 
-@router.post("/sites/{site_id}/closure", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/closure",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "close_site")],
+)
 def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the closure; needs the decree and a sosialisasi on or before that date."""
-    authorize(user, SITE_LIFECYCLE, "close_site")
     return command_out(
         jejak,
         jejak.app.close_site(
@@ -126,12 +131,15 @@ def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -
     )
 
 
-@router.post("/sites/{site_id}/inspections", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/inspections",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "record_inspection")],
+)
 def record_inspection(
     site_id: UUID, body: InspectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a post-closure inspection."""
-    authorize(user, SITE_LIFECYCLE, "record_inspection")
     return command_out(
         jejak,
         jejak.app.record_inspection(
@@ -143,12 +151,15 @@ def record_inspection(
     )
 
 
-@router.post("/sites/{site_id}/beneficiaries", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/beneficiaries",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "register_beneficiary")],
+)
 def register_beneficiary(
     site_id: UUID, body: RegisterBeneficiaryIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Register one person at the site (pendataan)."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
     return command_out(
         jejak,
         jejak.app.register_beneficiary(
@@ -161,12 +172,15 @@ def register_beneficiary(
     )
 
 
-@router.post("/sites/{site_id}/roster", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/roster",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "register_beneficiary")],
+)
 def register_roster(
     site_id: UUID, body: RosterIn, user: UserDep, jejak: JejakDep
 ) -> list[CommandOut]:
     """Register a whole roster in one transaction: all rows or none."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "register_beneficiary")
     results = jejak.app.register_roster(
         site_id,
         [NewBeneficiary(r.case_number, r.name, r.phone) for r in body.people],
@@ -182,16 +196,15 @@ def register_roster(
 # --- beneficiaries -------------------------------------------------------------------------
 
 
-def _b(user: Account, command: str) -> None:
-    authorize(user, BENEFICIARY_LIFECYCLE, command)
-
-
-@router.post("/beneficiaries/{beneficiary_id}/identity-verification", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/identity-verification",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "verify_identity")],
+)
 def verify_identity(
     beneficiary_id: UUID, body: VerifyIdentityIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Verify identity (NIK structure, age 18+ at pendataan, not already in the programme)."""
-    _b(user, "verify_identity")
     evidence = IdentityEvidence(nik=body.nik, birth_date=body.birth_date, sex=body.sex, kk=body.kk)
     return command_out(
         jejak,
@@ -204,10 +217,13 @@ def verify_identity(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/exclusion", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/exclusion",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "exclude")],
+)
 def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Exclude from the programme, with a reason."""
-    _b(user, "exclude")
     return command_out(
         jejak,
         jejak.app.exclude(
@@ -219,12 +235,15 @@ def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep, jejak: Jejak
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/child-protection-referral", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/child-protection-referral",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "refer_to_child_protection")],
+)
 def refer_to_child_protection(
     beneficiary_id: UUID, body: ChildProtectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Refer someone under 18 at pendataan to child protection."""
-    _b(user, "refer_to_child_protection")
     return command_out(
         jejak,
         jejak.app.refer_to_child_protection(
@@ -236,10 +255,13 @@ def refer_to_child_protection(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/assessment", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/assessment",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "assess")],
+)
 def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record the assessment (home region with evidence, chosen path)."""
-    _b(user, "assess")
     return command_out(
         jejak,
         jejak.app.assess(
@@ -253,12 +275,15 @@ def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep, jejak: Jejak
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/training-departure", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/training-departure",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "send_to_training")],
+)
 def send_to_training(
     beneficiary_id: UUID, body: TrainingDepartureIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record departure for training; the site must be closed."""
-    _b(user, "send_to_training")
     return command_out(
         jejak,
         jejak.app.send_to_training(
@@ -270,12 +295,15 @@ def send_to_training(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/training-completion", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/training-completion",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "complete_training")],
+)
 def complete_training(
     beneficiary_id: UUID, body: TrainingCompletionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record completed training."""
-    _b(user, "complete_training")
     return command_out(
         jejak,
         jejak.app.complete_training(
@@ -287,10 +315,13 @@ def complete_training(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/training-dropout", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/training-dropout",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "drop_out")],
+)
 def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record leaving training early, with a reason."""
-    _b(user, "drop_out")
     return command_out(
         jejak,
         jejak.app.drop_out(
@@ -301,12 +332,15 @@ def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/return-home", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/return-home",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "confirm_return_home")],
+)
 def confirm_return_home(
     beneficiary_id: UUID, body: ReturnHomeIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record arrival confirmed by the home kelurahan."""
-    _b(user, "confirm_return_home")
     return command_out(
         jejak,
         jejak.app.confirm_return_home(
@@ -318,12 +352,15 @@ def confirm_return_home(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/local-stay", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/local-stay",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "stay_locally")],
+)
 def stay_locally(
     beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a local stay under a signed statement (the document)."""
-    _b(user, "stay_locally")
     return command_out(
         jejak,
         jejak.app.stay_locally(
@@ -334,10 +371,13 @@ def stay_locally(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/case-closure", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/case-closure",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "close_case")],
+)
 def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Close the case (terminasi)."""
-    _b(user, "close_case")
     return command_out(
         jejak,
         jejak.app.close_case(
@@ -348,10 +388,13 @@ def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: Jeja
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/withdrawal", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/withdrawal",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "withdraw")],
+)
 def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a withdrawal, with a reason."""
-    _b(user, "withdraw")
     return command_out(
         jejak,
         jejak.app.withdraw(
@@ -362,12 +405,15 @@ def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/death", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/death",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "record_death")],
+)
 def record_death(
     beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a death, with the evidence as the document."""
-    _b(user, "record_death")
     return command_out(
         jejak,
         jejak.app.record_death(

@@ -11,7 +11,8 @@ from fastapi import APIRouter
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
-from service.api.commands import CREATED, authorize, command_out
+from service.api.access import command_role
+from service.api.commands import CREATED, command_out
 from service.api.correction_models import (
     BeneficiaryDetailsCorrectionIn,
     DateCorrectionIn,
@@ -30,12 +31,15 @@ router = APIRouter(prefix="/api", tags=["corrections"], route_class=IdempotentCo
 # --- sites ---------------------------------------------------------------------------------
 
 
-@router.post("/sites/{site_id}/corrections/details", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/corrections/details",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "correct_site_details")],
+)
 def correct_site_details(
     site_id: UUID, body: SiteDetailsCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Correct a site's name, aliases, kelurahan or headcount at pendataan."""
-    authorize(user, SITE_LIFECYCLE, "correct_site_details")
     return command_out(
         jejak,
         jejak.app.correct_site_details(
@@ -50,13 +54,16 @@ def correct_site_details(
     )
 
 
-@router.post("/sites/{site_id}/corrections/date", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/corrections/date",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "correct_site_date")],
+)
 def correct_site_date(
     site_id: UUID, body: DateCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Correct the date of a site's event (pendataan, sosialisasi, decree, closure,
     inspection); the closure's guards still hold (409 with their codes)."""
-    authorize(user, SITE_LIFECYCLE, "correct_site_date")
     return command_out(
         jejak,
         jejak.app.correct_site_date(
@@ -69,12 +76,15 @@ def correct_site_date(
     )
 
 
-@router.post("/sites/{site_id}/corrections/document", status_code=CREATED)
+@router.post(
+    "/sites/{site_id}/corrections/document",
+    status_code=CREATED,
+    dependencies=[command_role(SITE_LIFECYCLE, "correct_site_document")],
+)
 def correct_site_document(
     site_id: UUID, body: DocumentCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Correct the document of a site's event (a decree's number, a berita acara's)."""
-    authorize(user, SITE_LIFECYCLE, "correct_site_document")
     return command_out(
         jejak,
         jejak.app.correct_site_document(
@@ -90,12 +100,15 @@ def correct_site_document(
 # --- beneficiaries -------------------------------------------------------------------------
 
 
-@router.post("/beneficiaries/{beneficiary_id}/corrections/details", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/corrections/details",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "correct_beneficiary_details")],
+)
 def correct_beneficiary_details(
     beneficiary_id: UUID, body: BeneficiaryDetailsCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Correct her name or phone; the new values are sealed with her keys."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "correct_beneficiary_details")
     return command_out(
         jejak,
         jejak.app.correct_beneficiary_details(
@@ -108,12 +121,15 @@ def correct_beneficiary_details(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/corrections/date", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/corrections/date",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "correct_beneficiary_date")],
+)
 def correct_beneficiary_date(
     beneficiary_id: UUID, body: DateCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Correct the date of an event of her case (pendataan, departure, return, ...)."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "correct_beneficiary_date")
     return command_out(
         jejak,
         jejak.app.correct_beneficiary_date(
@@ -126,12 +142,15 @@ def correct_beneficiary_date(
     )
 
 
-@router.post("/beneficiaries/{beneficiary_id}/corrections/document", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/corrections/document",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "correct_beneficiary_document")],
+)
 def correct_beneficiary_document(
     beneficiary_id: UUID, body: DocumentCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Correct the document of an event of her case (a certificate, a confirmation)."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "correct_beneficiary_document")
     return command_out(
         jejak,
         jejak.app.correct_beneficiary_document(
@@ -147,13 +166,16 @@ def correct_beneficiary_document(
 # --- money ---------------------------------------------------------------------------------
 
 
-@router.post("/entitlements/{entitlement_id}/money-corrections", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/money-corrections",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "request_money_correction")],
+)
 def request_money_correction(
     entitlement_id: UUID, body: MoneyCorrectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Request a correction of a credit's or a return's amount or reference (supervisors);
     nothing changes until a second supervisor approves it."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "request_money_correction")
     return command_out(
         jejak,
         jejak.app.request_money_correction(
@@ -167,13 +189,16 @@ def request_money_correction(
     )
 
 
-@router.post("/entitlements/{entitlement_id}/money-corrections/approval", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/money-corrections/approval",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "approve_money_correction")],
+)
 def approve_money_correction(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Approve the pending money correction (a second supervisor: 409 FOUR_EYES_REQUIRED
     otherwise); the ledger and the budget take the corrected amount."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "approve_money_correction")
     return command_out(
         jejak,
         jejak.app.approve_money_correction(
@@ -184,12 +209,15 @@ def approve_money_correction(
     )
 
 
-@router.post("/entitlements/{entitlement_id}/money-corrections/rejection", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/money-corrections/rejection",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "reject_money_correction")],
+)
 def reject_money_correction(
     entitlement_id: UUID, body: RejectionIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Reject the pending money correction, with a reason; nothing changes."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "reject_money_correction")
     return command_out(
         jejak,
         jejak.app.reject_money_correction(

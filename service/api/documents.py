@@ -16,9 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from domain.recording import Role
+from domain.access import (
+    ClearReasonRequired,
+    Write,
+    categories_of_document,
+    sees_all_in_clear,
+)
 from service.access_log import AccessAction
-from service.api.deps import JejakDep, UserDep, actor_of, require_role
+from service.api.access import ClearReason, write_role
+from service.api.deps import Forbidden, JejakDep, UserDep, actor_of
 from service.api.inputs import Limit, Offset
 from service.api.queries import page_body
 from service.documents import DocumentKind, DocumentTooLarge, StoredDocument, access_log_subject
@@ -26,8 +32,6 @@ from service.export_records import record_export
 
 router = APIRouter(prefix="/api", tags=["documents"])
 
-UPLOAD_ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
-DOWNLOAD_ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR)
 # Room for the multipart boundaries, part headers and the kind field around the file.
 MULTIPART_OVERHEAD = 64 * 1024
 FILE_FIELD = "file"
@@ -54,11 +58,15 @@ UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/documents", status_code=status.HTTP_201_CREATED, openapi_extra=UPLOAD_BODY)
+@router.post(
+    "/documents",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=UPLOAD_BODY,
+    dependencies=[write_role(Write.UPLOAD_DOCUMENT)],
+)
 async def upload_document(request: Request, user: UserDep, jejak: JejakDep) -> StoredDocument:
     """Store a file by content (multipart: `file`, `kind`); the same bytes again return the
-    first record."""
-    require_role(user, UPLOAD_ROLES, "upload documents")
+    first record. Operators and supervisors."""
     max_bytes = jejak.documents.max_bytes
     file, kind = await _read_upload(request, max_bytes)
     try:
@@ -93,12 +101,23 @@ def document_info(sha256: Sha256, user: UserDep, jejak: JejakDep) -> StoredDocum
 
 
 @router.get("/documents/{sha256}", response_class=Response)
-def download_document(sha256: Sha256, user: UserDep, jejak: JejakDep) -> Response:
-    """The file itself, checked against its SHA-256. Every download is written to the access
-    log (documents may hold personal data, and a file cannot be masked) and recorded as an
-    export (`X-Jejak-Export-Id` names the record)."""
-    require_role(user, DOWNLOAD_ROLES, "download documents")
+def download_document(
+    sha256: Sha256, user: UserDep, jejak: JejakDep, clear: ClearReason = None
+) -> Response:
+    """The file itself, checked against its SHA-256. A file cannot be masked, so only a role
+    that sees everything its kind holds in clear gets it: operators and supervisors, and
+    auditors with `in_clear=true` and a `reason` (422 REASON_REQUIRED without). Every
+    download is written to the access log, with the reason, and recorded as an export
+    (`X-Jejak-Export-Id` names the record)."""
     record = jejak.documents.info(sha256)
+    categories = categories_of_document(record.kind.value)
+    if not sees_all_in_clear(user.role, categories, reason_given=clear is not None):
+        if sees_all_in_clear(user.role, categories, reason_given=True):
+            raise ClearReasonRequired(
+                "this document holds personal data: ask with in_clear=true and the reason",
+                field="reason",
+            )
+        raise Forbidden("download this kind of document")
     content = jejak.documents.get(sha256)
     filename = jejak.documents.filename(sha256)
     jejak.access_log.record(
@@ -107,7 +126,7 @@ def download_document(sha256: Sha256, user: UserDep, jejak: JejakDep) -> Respons
         AccessAction.READ_DOCUMENT,
         "document",
         access_log_subject(sha256),
-        record.kind.value,
+        record.kind.value + (f"; reason: {clear}" if clear else ""),
     )
     # Handing out the file is an export like any other: recorded before the bytes leave.
     receipt = record_export(

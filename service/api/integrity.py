@@ -8,9 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
+from domain.access import Write
 from domain.errors import InvalidValue
 from domain.recording import Role
 from service.access_log import AccessAction
+from service.api.access import ClearReason, write_role
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import BusinessDate
@@ -48,10 +50,9 @@ def checkpoints(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
     }
 
 
-@router.post("/checkpoints", status_code=201)
+@router.post("/checkpoints", status_code=201, dependencies=[write_role(Write.SIGN_CHECKPOINT)])
 def sign_checkpoint(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
-    """Sign the chain head now (after bringing the chain up to date)."""
-    require_role(user, (Role.SUPERVISOR, Role.ADMIN), "sign a checkpoint")
+    """Sign the chain head now (after bringing the chain up to date; administrators)."""
     jejak.runner.catch_up()
     signed = jejak.checkpoints.sign_head()
     return {"checkpoint": signed.as_dict() if signed else None}
@@ -88,12 +89,14 @@ async def evidence_bundle(
     subject_id: UUID | None = None,
     start: BusinessDate | None = None,
     end: BusinessDate | None = None,
-    in_clear: bool = False,
+    clear: ClearReason = None,
 ) -> Response:
     """An evidence bundle (zip) an auditor checks offline with the verifier inside it: the
-    events as stored, a readable form (personal data masked unless `in_clear`, which is
-    logged), the chain proof to a signed checkpoint, the public key, the documents cited, a PDF
-    summary and a signed manifest of every file."""
+    events as stored, a readable form (personal data as the role sees it; an auditor's
+    `in_clear=true` needs a `reason`, which the access log keeps), the chain proof to a signed
+    checkpoint, the public key, the documents cited (those the requester may not see withheld,
+    their hashes listed in `withheld.json`), a PDF summary and a signed manifest of every
+    file."""
     require_role(user, VERIFIERS, "export an evidence bundle")
     if scope in ("beneficiary", "site") and subject_id is None:
         raise InvalidValue(f"a {scope} bundle names its subject_id", field="subject_id")
@@ -101,7 +104,7 @@ async def evidence_bundle(
         raise InvalidValue("a period bundle needs start <= end", field="start")
     wanted = Scope(scope, subject_id, start, end)
     try:
-        bundle = await run_in_threadpool(export_bundle, jejak, user, wanted, in_clear=in_clear)
+        bundle = await run_in_threadpool(export_bundle, jejak, user, wanted, clear_reason=clear)
     except LookupError as error:
         raise NotFound("evidence", wanted.describe()) from error
     receipt = await run_in_threadpool(
@@ -114,7 +117,7 @@ async def evidence_bundle(
                 "subject_id": subject_id,
                 "start": start,
                 "end": end,
-                "in_clear": in_clear,
+                "in_clear": not bundle.masked,
             },
             rows=bundle.events,
             content=bundle.content,

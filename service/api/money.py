@@ -21,7 +21,8 @@ from domain.money_lifecycles import (
 )
 from domain.recording import DocumentKind, Role
 from service.access_log import AccessAction
-from service.api.commands import CREATED, authorize, command_out
+from service.api.access import command_role
+from service.api.commands import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Line
@@ -48,10 +49,13 @@ READERS_OF_MONEY = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 # --- funding ---------------------------------------------------------------------------------
 
 
-@router.post("/funding-commitments", status_code=CREATED)
+@router.post(
+    "/funding-commitments",
+    status_code=CREATED,
+    dependencies=[command_role(COMMITMENT_LIFECYCLE, "commit_funds")],
+)
 def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Commit a fiscal year's funds of one DIPA or DPA line (the document)."""
-    authorize(user, COMMITMENT_LIFECYCLE, "commit_funds")
     return command_out(
         jejak,
         jejak.app.commit_funds(
@@ -66,12 +70,15 @@ def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> Command
     )
 
 
-@router.post("/funding-commitments/{commitment_id}/allocations", status_code=CREATED)
+@router.post(
+    "/funding-commitments/{commitment_id}/allocations",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "allocate_funds")],
+)
 def allocate_funds(
     commitment_id: UUID, body: AllocateIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Fund entitlements from the commitment, all or none (409 COMMITMENT_EXCEEDED)."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "allocate_funds")
     return command_out(
         jejak,
         jejak.app.allocate_funds(
@@ -82,12 +89,15 @@ def allocate_funds(
     )
 
 
-@router.post("/funding-commitments/{commitment_id}/fiscal-year-closure", status_code=CREATED)
+@router.post(
+    "/funding-commitments/{commitment_id}/fiscal-year-closure",
+    status_code=CREATED,
+    dependencies=[command_role(COMMITMENT_LIFECYCLE, "close_fiscal_year")],
+)
 def close_fiscal_year(
     commitment_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Close the fiscal year: unpaid allocations lapse and can be re-budgeted later."""
-    authorize(user, COMMITMENT_LIFECYCLE, "close_fiscal_year")
     return command_out(
         jejak, jejak.app.close_fiscal_year(commitment_id, provenance=body.provenance_for(user))
     )
@@ -96,10 +106,11 @@ def close_fiscal_year(
 # --- decrees ---------------------------------------------------------------------------------
 
 
-@router.post("/decrees", status_code=CREATED)
+@router.post(
+    "/decrees", status_code=CREATED, dependencies=[command_role(DECREE_LIFECYCLE, "issue_decree")]
+)
 def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Record a decree (SK); each line plans one entitlement at the decreed amount."""
-    authorize(user, DECREE_LIFECYCLE, "issue_decree")
     return command_out(
         jejak,
         jejak.app.issue_decree(
@@ -115,12 +126,15 @@ def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> Command
     )
 
 
-@router.post("/decrees/{decree_id}/amendments", status_code=CREATED)
+@router.post(
+    "/decrees/{decree_id}/amendments",
+    status_code=CREATED,
+    dependencies=[command_role(DECREE_LIFECYCLE, "amend_decree")],
+)
 def amend_decree(
     decree_id: UUID, body: AmendDecreeIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record an amending decree (lines already ordered cannot change)."""
-    authorize(user, DECREE_LIFECYCLE, "amend_decree")
     return command_out(
         jejak,
         jejak.app.amend_decree(
@@ -137,12 +151,15 @@ def amend_decree(
 # --- her account -----------------------------------------------------------------------------
 
 
-@router.post("/beneficiaries/{beneficiary_id}/bank-account", status_code=CREATED)
+@router.post(
+    "/beneficiaries/{beneficiary_id}/bank-account",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "record_bank_account")],
+)
 def record_bank_account(
     beneficiary_id: UUID, body: BankAccountIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record her account (409 BANK_ACCOUNT_SHARED if another case uses it)."""
-    authorize(user, BENEFICIARY_LIFECYCLE, "record_bank_account")
     return command_out(
         jejak,
         jejak.app.record_bank_account(
@@ -158,10 +175,13 @@ def record_bank_account(
 # --- payment batches -------------------------------------------------------------------------
 
 
-@router.post("/payment-batches", status_code=CREATED)
+@router.post(
+    "/payment-batches",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "create_batch")],
+)
 def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Prepare a batch of entitlements ready to pay."""
-    authorize(user, BATCH_LIFECYCLE, "create_batch")
     return command_out(
         jejak,
         jejak.app.create_batch(
@@ -173,19 +193,25 @@ def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> Command
     )
 
 
-@router.post("/payment-batches/{batch_id}/approval", status_code=CREATED)
+@router.post(
+    "/payment-batches/{batch_id}/approval",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "approve_batch")],
+)
 def approve_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Approve a batch (a second supervisor: 409 FOUR_EYES_REQUIRED otherwise)."""
-    authorize(user, BATCH_LIFECYCLE, "approve_batch")
     return command_out(
         jejak, jejak.app.approve_batch(batch_id, provenance=body.provenance_for(user))
     )
 
 
-@router.post("/payment-batches/{batch_id}/cancellation", status_code=CREATED)
+@router.post(
+    "/payment-batches/{batch_id}/cancellation",
+    status_code=CREATED,
+    dependencies=[command_role(BATCH_LIFECYCLE, "cancel_batch")],
+)
 def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Withdraw a draft batch, with a reason."""
-    authorize(user, BATCH_LIFECYCLE, "cancel_batch")
     return command_out(
         jejak, jejak.app.cancel_batch(batch_id, provenance=body.provenance_for(user))
     )
@@ -194,24 +220,30 @@ def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 # --- after the bank --------------------------------------------------------------------------
 
 
-@router.post("/entitlements/{entitlement_id}/receipt", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/receipt",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")],
+)
 def acknowledge_receipt(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record her signed receipt (BAST) as the document."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "acknowledge_receipt")
     return command_out(
         jejak,
         jejak.app.acknowledge_receipt(entitlement_id, provenance=body.provenance_for(user)),
     )
 
 
-@router.post("/entitlements/{entitlement_id}/withdrawal", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/withdrawal",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "observe_withdrawal")],
+)
 def observe_withdrawal(
     entitlement_id: UUID, body: WithdrawalIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a withdrawal seen on a bank statement (the document)."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "observe_withdrawal")
     return command_out(
         jejak,
         jejak.app.observe_withdrawal(
@@ -222,23 +254,29 @@ def observe_withdrawal(
     )
 
 
-@router.post("/entitlements/{entitlement_id}/unclaimed", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/unclaimed",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "mark_unclaimed")],
+)
 def mark_unclaimed(
     entitlement_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record that the money was not claimed by its deadline."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "mark_unclaimed")
     return command_out(
         jejak, jejak.app.mark_unclaimed(entitlement_id, provenance=body.provenance_for(user))
     )
 
 
-@router.post("/entitlements/{entitlement_id}/treasury-return", status_code=CREATED)
+@router.post(
+    "/entitlements/{entitlement_id}/treasury-return",
+    status_code=CREATED,
+    dependencies=[command_role(ENTITLEMENT_LIFECYCLE, "return_funds")],
+)
 def return_funds(
     entitlement_id: UUID, body: TreasuryReturnIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record unclaimed money deposited back to the treasury (the deposit slip)."""
-    authorize(user, ENTITLEMENT_LIFECYCLE, "return_funds")
     return command_out(
         jejak,
         jejak.app.return_funds(
@@ -258,7 +296,11 @@ def return_funds(
 files = APIRouter(prefix="/api", tags=["money"])
 
 
-@files.post("/payment-batches/{batch_id}/transfer-file", response_class=Response)
+@files.post(
+    "/payment-batches/{batch_id}/transfer-file",
+    response_class=Response,
+    dependencies=[command_role(BATCH_LIFECYCLE, "export_transfer_file")],
+)
 def export_transfer_file(
     batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> Response:
@@ -269,7 +311,6 @@ def export_transfer_file(
     for the same batch and value date, so a retried request (with or without an
     Idempotency-Key) gets the same file and records nothing new.
     """
-    authorize(user, BATCH_LIFECYCLE, "export_transfer_file")
     content = jejak.app.export_transfer_file(batch_id, provenance=body.provenance_for(user))
     jejak.access_log.record(
         user.username, user.role, AccessAction.EXPORT_TRANSFER_FILE, "payment_batch", batch_id
@@ -316,6 +357,7 @@ def csv_body(description: str, example: str) -> dict[str, Any]:
         "B2019-001,B2019-001-0001,5500000,CREDITED,TRX20190305-000123,05/03/2019,\n"
         "B2019-001,B2019-001-0002,5500000,FAILED,,,account closed\n",
     ),
+    dependencies=[command_role(BATCH_LIFECYCLE, "import_bank_result")],
 )
 async def import_bank_result(
     batch_id: UUID,
@@ -330,7 +372,6 @@ async def import_bank_result(
     Every bad line is reported at once (422 BANK_FILE_REJECTED with `problems`) and nothing is
     applied; the same file again changes nothing (`already_imported`).
     """
-    authorize(user, BATCH_LIFECYCLE, "import_bank_result")
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
     query = CommandIn(
         occurred_on=occurred_on,
@@ -361,6 +402,7 @@ async def import_bank_result(
         "value_date,bank_reference,amount,kind,description\n"
         "05/03/2019,TRX20190305-000123,5500000,TRANSFER_OUT,TRF KE CONTOH ANI\n",
     ),
+    dependencies=[command_role(STATEMENT_LIFECYCLE, "import_bank_statement")],
 )
 async def import_bank_statement(
     request: Request,
@@ -371,7 +413,6 @@ async def import_bank_statement(
 ) -> StatementSummary:
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""
-    authorize(user, STATEMENT_LIFECYCLE, "import_bank_statement")
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
     command = CommandIn(
         occurred_on=occurred_on,

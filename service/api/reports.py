@@ -16,7 +16,8 @@ from pydantic import Field
 from domain.published_report import Period, ReportKind
 from domain.recording import Role
 from domain.report_lifecycles import REPORT_LIFECYCLE
-from service.api.commands import CREATED, authorize, command_out
+from service.api.access import command_role
+from service.api.commands import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, FromJson, Limit, Offset, Version
@@ -73,13 +74,14 @@ def _out(jejak: JejakDep, done: Publication) -> PublishedOut:
     )
 
 
-@router.post("", status_code=CREATED)
+@router.post(
+    "", status_code=CREATED, dependencies=[command_role(REPORT_LIFECYCLE, "publish_report")]
+)
 def publish_report(body: PublishIn, user: UserDep, jejak: JejakDep) -> PublishedOut:
     """Publish a kind and period once (supervisors, administrators): 409
     REPORT_ALREADY_PUBLISHED the second time (republish instead), 422 PERIOD_INVALID for a
     period that ends before it starts or after the publication date, 409 DOCUMENT_REQUIRED
     without the covering letter."""
-    authorize(user, REPORT_LIFECYCLE, "publish_report")
     return _out(
         jejak,
         publish(
@@ -92,14 +94,17 @@ def publish_report(body: PublishIn, user: UserDep, jejak: JejakDep) -> Published
     )
 
 
-@router.post("/{report_id}/republications", status_code=CREATED)
+@router.post(
+    "/{report_id}/republications",
+    status_code=CREATED,
+    dependencies=[command_role(REPORT_LIFECYCLE, "republish_report")],
+)
 def republish_report(
     report_id: UUID, body: RepublishIn, user: UserDep, jejak: JejakDep
 ) -> PublishedOut:
     """Publish a corrected version of a report: 409 REASON_REQUIRED without a reason, 409
     VERSION_CONFLICT unless `replaces_version` is the latest, 409 REPORT_UNCHANGED when the
     figures are those of the version replaced, 404 for an unknown report."""
-    authorize(user, REPORT_LIFECYCLE, "republish_report")
     return _out(
         jejak,
         republish(

@@ -36,6 +36,7 @@ from service.queries import Reveal, event_as_dict
 
 VERIFIER = Path(__file__).with_name("verify_bundle.py")
 BUNDLE_FORMAT = "jejak-bundle-v1"
+WITHHELD = "withheld.json"
 # Fixed zip timestamps: the same evidence gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -66,6 +67,8 @@ class Bundle:
     events: int
     documents: int
     checkpoint: Checkpoint
+    masked: bool = True
+    withheld: int = 0
 
 
 class EvidenceBundler:
@@ -110,21 +113,34 @@ class EvidenceBundler:
             "public_key.pem": self._checkpoints.signer.public_key_pem().encode(),
             "verify_bundle.py": VERIFIER.read_bytes(),
         }
-        cited = self._documents_cited(decoded)
+        cited, withheld = self._documents_cited(decoded, reveal)
         files.update({f"documents/{sha}": content for sha, content in cited.items()})
-        files["summary.pdf"] = _summary_pdf(scope, events, decoded, checkpoint, cited, generated_at)
+        if withheld:
+            files[WITHHELD] = _json(
+                {
+                    "note": "documents the events cite that the requester may not see: their"
+                    " SHA-256 stay, their contents are not in this bundle",
+                    "documents": withheld,
+                }
+            )
+        files["summary.pdf"] = _summary_pdf(
+            scope, events, decoded, checkpoint, (len(cited), len(withheld)), generated_at
+        )
         manifest = _json(
             {
                 "format": BUNDLE_FORMAT,
                 "scope": scope.describe(),
                 "generated_at": generated_at.isoformat(),
                 "masked": not reveal.full,
+                "withheld_documents": len(withheld),
                 "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
             }
         )
         files["manifest.json"] = manifest
         files["manifest.sig"] = self._checkpoints.signer.sign_bytes(manifest).encode()
-        return Bundle(_zip(files), len(events), len(cited), checkpoint)
+        return Bundle(
+            _zip(files), len(events), len(cited), checkpoint, not reveal.full, len(withheld)
+        )
 
     def _decoded(self, event: StoredEvent) -> Any:
         """The domain event, or None when the stored bytes no longer decode (a tampered row:
@@ -228,16 +244,26 @@ class EvidenceBundler:
         ]
         return (bytes.fromhex(before) if before else GENESIS), segment
 
-    def _documents_cited(self, decoded: Sequence[Any]) -> dict[str, bytes]:
+    def _documents_cited(
+        self, decoded: Sequence[Any], reveal: Reveal
+    ) -> tuple[dict[str, bytes], list[dict[str, str]]]:
+        """The cited documents the requester may see, by hash, and those withheld from them
+        (a file cannot be masked: ADR 0030)."""
         found: dict[str, bytes] = {}
+        withheld: dict[str, str] = {}
         for event in decoded:
             sha = getattr(getattr(event, "document", None), "sha256", None)
-            if sha and sha not in found:
-                try:
-                    found[sha] = self._documents.get(sha)
-                except DocumentNotFound:
-                    continue  # cited by hash but never uploaded: the summary says so
-        return found
+            if not sha or sha in found or sha in withheld:
+                continue
+            try:
+                kind = self._documents.info(sha).kind.value
+                if not reveal.shows_document(kind):
+                    withheld[sha] = kind
+                    continue
+                found[sha] = self._documents.get(sha)
+            except DocumentNotFound:
+                continue  # cited by hash but never uploaded: the summary says so
+        return found, [{"sha256": sha, "kind": kind} for sha, kind in sorted(withheld.items())]
 
 
 def _library_record(event: StoredEvent) -> LibraryStoredEvent:
@@ -281,7 +307,7 @@ def _summary_pdf(
     events: Sequence[StoredEvent],
     decoded: Sequence[Any],
     checkpoint: Checkpoint,
-    documents: dict[str, bytes],
+    documents: tuple[int, int],
     generated_at: datetime,
 ) -> bytes:
     rows = [
@@ -314,7 +340,8 @@ def _summary_pdf(
             ("Events", str(len(events))),
             ("Positions", f"{events[0].position} to {events[-1].position}"),
             ("Signed checkpoint", f"position {checkpoint.position}, key {checkpoint.key_id}"),
-            ("Documents", str(len(documents))),
+            ("Documents", str(documents[0])),
+            ("Documents withheld (hash only)", str(documents[1])),
         ],
         sections=[table],
         footer_note="Check this bundle with verify_bundle.py (Python and cryptography only).",

@@ -8,11 +8,14 @@ from service.queries import Reveal
 from service.system import Jejak
 
 
-def export_bundle(jejak: Jejak, viewer: Account, scope: Scope, *, in_clear: bool) -> Bundle:
-    """The bundle for `scope`, the chain brought up to date first; every export is logged with
-    whether personal data was asked for in clear."""
+def export_bundle(
+    jejak: Jejak, viewer: Account, scope: Scope, *, clear_reason: str | None = None
+) -> Bundle:
+    """The bundle for `scope`, the chain brought up to date first. `clear_reason` is the
+    checked reason an auditor gave for personal data in clear (`domain.access`). Every export
+    is logged with whether personal data was in clear, and the reason if one was given."""
     jejak.runner.catch_up()
-    reveal = Reveal(jejak.vault, viewer, asked_in_clear=in_clear)
+    reveal = Reveal(jejak.vault, viewer, clear_reason=clear_reason)
     bundler = EvidenceBundler(
         jejak.engine,
         jejak.raw_log(),
@@ -27,6 +30,8 @@ def export_bundle(jejak: Jejak, viewer: Account, scope: Scope, *, in_clear: bool
         "export_evidence_bundle",
         scope.kind,
         scope.subject_id,
-        f"{bundle.events} events, personal data {'in clear' if reveal.full else 'masked'}",
+        f"{bundle.events} events, personal data {'in clear' if reveal.full else 'masked'}, "
+        f"{bundle.withheld} documents withheld"
+        + (f"; reason: {clear_reason}" if clear_reason else ""),
     )
     return bundle

@@ -9,7 +9,9 @@ It checks, and says what it proved:
   2. every event, exactly as stored, hashes to the digest its chain link covers;
   3. the chain segment, recomputed link by link, ends in the link the signed checkpoint names;
   4. the checkpoint's signature is valid (and, with --checkpoints, that it is one you hold);
-  5. every document file hashes to the SHA-256 the events cite it by.
+  5. every document file hashes to the SHA-256 the events cite it by; documents withheld from
+     the requester (listed with their SHA-256 in withheld.json, contents left out because the
+     requester's role may not see them) are reported as withheld, not as a failure.
 Pass --public-key with the key you pinned earlier: the key inside the bundle proves nothing
 about who made it.
 
@@ -39,6 +41,7 @@ CHAIN_FORMAT = b"jejak-chain-v1"
 CHECKPOINT_FORMAT = "jejak-checkpoint-v1"
 MANIFEST = "manifest.json"
 MANIFEST_SIGNATURE = "manifest.sig"
+WITHHELD = "withheld.json"
 
 
 class BundleInvalid(Exception):
@@ -170,6 +173,18 @@ def verify_bundle(
             if hashlib.sha256(bundle.read(name)).hexdigest() != expected:
                 raise BundleInvalid(f"{name} does not hash to the SHA-256 it is cited by")
         proved.append(f"{len(documents)} documents hash to the SHA-256 the events cite")
+        if WITHHELD in names:
+            withheld = [d["sha256"] for d in json.loads(bundle.read(WITHHELD))["documents"]]
+            carried = {Path(name).stem for name in documents}
+            for sha in withheld:
+                if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+                    raise BundleInvalid(f"{WITHHELD} lists a SHA-256 that is not one")
+                if sha in carried:
+                    raise BundleInvalid(f"documents/{sha} is both carried and withheld")
+            proved.append(
+                f"{len(withheld)} documents withheld from you (not visible to your role): their"
+                f" SHA-256 are listed in {WITHHELD}, their contents are not in the bundle"
+            )
     return proved
 
 

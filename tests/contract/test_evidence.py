@@ -26,9 +26,11 @@ from tests.contract.journey import NAME, NIK, OPERATOR, run_journey
 AUDITOR = Account("aud", Role.AUDITOR, "BPK Perwakilan Kalimantan Utara", "Pemeriksa", True)
 
 
-def bundle_file(jejak: Jejak, tmp_path: Path, scope: Scope, *, in_clear: bool = False) -> Path:
+def bundle_file(
+    jejak: Jejak, tmp_path: Path, scope: Scope, *, clear_reason: str | None = None
+) -> Path:
     path = tmp_path / "bundle.zip"
-    path.write_bytes(export_bundle(jejak, AUDITOR, scope, in_clear=in_clear).content)
+    path.write_bytes(export_bundle(jejak, AUDITOR, scope, clear_reason=clear_reason).content)
     return path
 
 
@@ -54,7 +56,8 @@ def test_a_beneficiarys_bundle_verifies_offline_and_says_what_it_proved(
     assert NAME not in readable and NIK not in readable, "masked unless asked"
 
 
-def test_a_bundle_carries_the_documents_its_events_cite(jejak: Jejak, tmp_path: Path) -> None:
+def inspection_with_a_report(jejak: Jejak) -> tuple[Scope, str, bytes]:
+    """A journey whose site's inspection cites a stored report; the site's scope, its hash."""
     journey = run_journey(jejak.app)
     report = b"Laporan pemantauan pasca penutupan, Juata Permai"
     stored = jejak.documents.put(
@@ -73,13 +76,64 @@ def test_a_bundle_carries_the_documents_its_events_cite(jejak: Jejak, tmp_path: 
             DocumentRef("laporan", "LP/1", date(2019, 9, 2), "Dinsos", stored.sha256),
         ),
     )
-    path = bundle_file(jejak, tmp_path, Scope("site", journey.site_id))
+    return Scope("site", journey.site_id), stored.sha256, report
+
+
+def test_a_bundle_carries_the_documents_its_events_cite(jejak: Jejak, tmp_path: Path) -> None:
+    scope, sha256, report = inspection_with_a_report(jejak)
+    path = bundle_file(jejak, tmp_path, scope, clear_reason="Pemeriksaan LKPD 2019")
 
     proved = verify_bundle(path)
 
     with zipfile.ZipFile(path) as bundle:
-        assert bundle.read(f"documents/{stored.sha256}") == report
+        assert bundle.read(f"documents/{sha256}") == report
+        assert "withheld.json" not in bundle.namelist()
     assert any(p.startswith("1 documents hash") for p in proved)
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [AUDITOR, Account("adm", Role.ADMIN, "Dinsos Kaltara", "Administrator", True)],
+    ids=["auditor without a reason", "administrator"],
+)
+def test_a_document_the_requester_may_not_see_is_withheld_and_its_hash_kept(
+    jejak: Jejak, tmp_path: Path, viewer: Account
+) -> None:
+    scope, sha256, report = inspection_with_a_report(jejak)
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(export_bundle(jejak, viewer, scope).content)
+
+    proved = verify_bundle(path)
+
+    with zipfile.ZipFile(path) as bundle:
+        names = bundle.namelist()
+        withheld = json.loads(bundle.read("withheld.json"))["documents"]
+        everything = b"".join(bundle.read(name) for name in names)
+    assert f"documents/{sha256}" not in names and report not in everything
+    assert withheld == [{"sha256": sha256, "kind": "other"}]
+    assert any(p.startswith("0 documents hash") for p in proved)
+    assert any(p.startswith("1 documents withheld from you") for p in proved)
+
+
+def test_a_withheld_document_also_carried_does_not_verify(jejak: Jejak, tmp_path: Path) -> None:
+    scope, sha256, report = inspection_with_a_report(jejak)
+    path = bundle_file(jejak, tmp_path, scope)
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(forged, "w") as target:
+        manifest = json.loads(source.read("manifest.json"))
+        for info in source.infolist():
+            if info.filename not in ("manifest.json", "manifest.sig"):
+                target.writestr(info, source.read(info.filename))
+        target.writestr(f"documents/{sha256}", report)
+        manifest["files"][f"documents/{sha256}"] = sha256
+        signed = json.dumps(manifest).encode()
+        target.writestr("manifest.json", signed)
+        target.writestr("manifest.sig", jejak.checkpoints.signer.sign_bytes(signed))
+
+    with pytest.raises(BundleInvalid) as refused:
+        verify_bundle(forged)
+
+    assert "both carried and withheld" in str(refused.value)
 
 
 def test_the_script_runs_alone_with_only_python_and_cryptography(
@@ -140,11 +194,16 @@ def test_a_bundle_signed_by_another_key_is_refused_with_the_pinned_key(
     assert "signature is not valid" in str(refused.value)
 
 
-def test_personal_data_in_clear_only_when_the_auditor_asks_and_it_is_logged(
+def test_personal_data_in_clear_only_when_the_auditor_gives_a_reason_and_it_is_logged(
     jejak: Jejak, tmp_path: Path
 ) -> None:
     journey = run_journey(jejak.app)
-    path = bundle_file(jejak, tmp_path, Scope("beneficiary", journey.beneficiary_id), in_clear=True)
+    path = bundle_file(
+        jejak,
+        tmp_path,
+        Scope("beneficiary", journey.beneficiary_id),
+        clear_reason="Uji petik pembayaran 2019",
+    )
 
     with zipfile.ZipFile(path) as bundle:
         readable = json.loads(bundle.read("readable.json"))
@@ -152,6 +211,7 @@ def test_personal_data_in_clear_only_when_the_auditor_asks_and_it_is_logged(
 
     assert any(r["facts"].get("name") == NAME for r in readable)
     assert entries and "in clear" in (entries[0].detail or "")
+    assert "reason: Uji petik pembayaran 2019" in (entries[0].detail or "")
 
 
 def test_a_period_bundle_holds_what_happened_in_that_period(jejak: Jejak, tmp_path: Path) -> None:

@@ -29,11 +29,12 @@ from tests.service.test_migrations import (
     test_migrations_match_the_declared_tables as migrations_match,
 )
 
-ADMIN = Account(
-    username="adm",
-    role=Role.ADMIN,
+# Restating is a supervisor's act (ADR 0031).
+RESTATER = Account(
+    username="spv",
+    role=Role.SUPERVISOR,
     org_unit="Dinas Sosial Provinsi Kalimantan Utara",
-    display_name="Test admin",
+    display_name="Test supervisor",
     active=True,
 )
 REASON = "Exit reasons were folded wrongly before release 0.2"
@@ -111,7 +112,7 @@ def test_a_switch_stores_the_comparison_it_follows_unless_the_log_moved_on(
     monkeypatch.setattr(restatements, "_diffs", counted)
     rebuilt = restatements.prepare(journeyed, ["beneficiary_status"], replace=corrected)
     shown = restatements.compare(rebuilt)
-    done = restatements.switch(rebuilt, ADMIN, REASON)
+    done = restatements.switch(rebuilt, RESTATER, REASON)
     # Nothing was recorded in between: the switch stores the differences shown, not redone.
     assert compared == [rebuilt] and done.diffs is shown
 
@@ -119,7 +120,7 @@ def test_a_switch_stores_the_comparison_it_follows_unless_the_log_moved_on(
     restatements.compare(again)
     closed_site(journeyed.app, "TRK-LU")
     journeyed.runner.catch_up()
-    restatements.switch(again, ADMIN, REASON)
+    restatements.switch(again, RESTATER, REASON)
     assert compared == [rebuilt, again, again]
 
 
@@ -127,7 +128,7 @@ def test_the_switch_is_atomic_recorded_and_keeps_the_previous_version(journeyed:
     live_before = _cases(journeyed)
     head = journeyed.app.position()
     rebuilt = restatements.prepare(journeyed, ["beneficiary_status"], replace=corrected)
-    done = restatements.switch(rebuilt, ADMIN, REASON)
+    done = restatements.switch(rebuilt, RESTATER, REASON)
 
     assert done.position == head
     assert _cases(journeyed) == {"TRK-JP-0001": "restated", "TRK-JP-0002": None}
@@ -143,7 +144,7 @@ def test_the_switch_is_atomic_recorded_and_keeps_the_previous_version(journeyed:
     listed = restatements.Restatements(journeyed).list(10, 0)
     assert listed["total"] == 1
     (item,) = listed["items"]
-    assert item["reason"] == REASON and item["actor_id"] == "adm"
+    assert item["reason"] == REASON and item["actor_id"] == "spv"
     assert item["event_position"] == done.event_position
     detail = restatements.Restatements(journeyed).one(done.restatement_id, 10, 0)
     assert detail is not None
@@ -174,7 +175,7 @@ def test_the_switch_is_atomic_recorded_and_keeps_the_previous_version(journeyed:
         "changed": 1,
         "rows": 3,
     }
-    restatements.switch(again, ADMIN, "Back to the released fold")
+    restatements.switch(again, RESTATER, "Back to the released fold")
     assert _cases(journeyed, "beneficiary_status__previous") == {
         "TRK-JP-0001": "restated",
         "TRK-JP-0002": None,
@@ -223,7 +224,7 @@ def test_queries_meanwhile_see_no_error(journeyed: Jejak) -> None:
             rebuilt = restatements.prepare(
                 journeyed, ["beneficiary_status", "entitlement_status"], replace=None
             )
-            restatements.switch(rebuilt, ADMIN, REASON)
+            restatements.switch(rebuilt, RESTATER, REASON)
     finally:
         stop.set()
         for reader in readers:
@@ -235,9 +236,9 @@ def test_queries_meanwhile_see_no_error(journeyed: Jejak) -> None:
 def test_a_reason_is_required(journeyed: Jejak) -> None:
     rebuilt = restatements.prepare(journeyed, ["site_status"])
     with pytest.raises(InvalidValue, match="why"):
-        restatements.switch(rebuilt, ADMIN, " ")
+        restatements.switch(rebuilt, RESTATER, " ")
     with pytest.raises(PersonalDataInText):
-        restatements.switch(rebuilt, ADMIN, "NIK 6571044504909301 was folded wrongly")
+        restatements.switch(rebuilt, RESTATER, "NIK 6571044504909301 was folded wrongly")
     assert "site_status__previous" not in _tables(journeyed), "refused before any switch"
 
 
@@ -262,7 +263,7 @@ def test_a_restatement_caused_by_a_setting_names_it_with_its_old_and_new_value(
     try:
         rebuilt = restatements.prepare(changed, ["worklist"])
         (diff,) = restatements.compare(rebuilt)
-        done = restatements.switch(rebuilt, ADMIN, "The deadline was lengthened by decree")
+        done = restatements.switch(rebuilt, RESTATER, "The deadline was lengthened by decree")
         detail = restatements.Restatements(changed).one(done.restatement_id, 100, 0)
         recorded = changed.app.repository.get(done.restatement_id)  # type: ignore[var-annotated]
         same_again = restatements.compare(restatements.prepare(changed, ["worklist"]))
@@ -283,7 +284,7 @@ def test_a_restatement_caused_by_a_setting_names_it_with_its_old_and_new_value(
 
 def test_a_restatement_of_a_changed_fold_names_no_setting(journeyed: Jejak) -> None:
     rebuilt = restatements.prepare(journeyed, ["beneficiary_status"], replace=corrected)
-    done = restatements.switch(rebuilt, ADMIN, REASON)
+    done = restatements.switch(rebuilt, RESTATER, REASON)
 
     detail = restatements.Restatements(journeyed).one(done.restatement_id, 10, 0)
 

@@ -44,7 +44,7 @@ def test_a_finding_is_recorded_answered_judged_and_closed(client: TestClient) ->
     base = f"/api/audit/register/{finding}"
     post(
         client,
-        "opi",
+        "sup",
         f"{base}/responses",
         {
             "occurred_on": "2020-07-20",
@@ -102,13 +102,14 @@ def test_only_supervisors_record_findings(client: TestClient, user: str) -> None
     assert refused["error"]["code"] == "ROLE_FORBIDDEN"
 
 
-def test_auditors_cannot_answer_or_judge_a_finding(client: TestClient) -> None:
+@pytest.mark.parametrize("user", ["aud", "opi", "adm"])
+def test_only_supervisors_answer_or_judge_a_finding(client: TestClient, user: str) -> None:
     finding = post(client, "sup", "/api/audit/register", finding_body())["id"]
     base = f"/api/audit/register/{finding}"
     answer = {"occurred_on": "2020-07-20", "summary": "x", "document": doc("surat", "2020-07-20")}
 
-    assert post(client, "aud", f"{base}/responses", answer, expect=403)
-    assert post(client, "aud", f"{base}/closure", {"occurred_on": "2020-07-20"}, expect=403)
+    assert post(client, user, f"{base}/responses", answer, expect=403)
+    assert post(client, user, f"{base}/closure", {"occurred_on": "2020-07-20"}, expect=403)
 
 
 def test_personal_data_in_a_recommendation_is_refused_without_being_echoed(
@@ -145,7 +146,11 @@ def test_a_guard_refusal_is_a_409_with_its_code(client: TestClient) -> None:
 def test_a_document_download_is_recorded_as_an_export(client: TestClient) -> None:
     upload(client, "opi")
 
-    response = client.get(f"/api/documents/{SHA256}", headers=login(client, "aud"))
+    response = client.get(
+        f"/api/documents/{SHA256}",
+        params={"in_clear": "true", "reason": "Uji petik BAST"},
+        headers=login(client, "aud"),
+    )
     after = system_of(client).app.position()
     exports = get(client, "aud", f"/api/audit/exports?content_sha256={SHA256}&after={after}")
 
@@ -170,9 +175,9 @@ def test_auditors_list_restatements_and_open_their_rows(client: TestClient) -> N
     site = post(client, "opi", "/api/sites", SITE)["id"]
     jejak.runner.catch_up()
     rebuilt = restatements.prepare(jejak, ["site_status"])
-    admin = jejak.accounts.authenticate("adm", "admin-password-1")
-    assert isinstance(admin, Account)
-    done = restatements.switch(rebuilt, admin, "Replayed after the site fold was corrected")
+    supervisor = jejak.accounts.authenticate("sup", "supervisor-password-1")
+    assert isinstance(supervisor, Account)
+    done = restatements.switch(rebuilt, supervisor, "Replayed after the site fold was corrected")
 
     listed = client.get("/api/restatements", headers=login(client, "aud"))
     assert listed.status_code == 200, listed.text

@@ -52,13 +52,14 @@ def test_uploading_the_same_bytes_again_returns_the_same_record(client: TestClie
     assert again == first
 
 
-@pytest.mark.parametrize("user", ["opi", "sup", "adm"])
-def test_operators_supervisors_and_admins_may_upload(client: TestClient, user: str) -> None:
+@pytest.mark.parametrize("user", ["opi", "sup"])
+def test_operators_and_supervisors_may_upload(client: TestClient, user: str) -> None:
     upload(client, user)
 
 
-def test_auditors_may_not_upload(client: TestClient) -> None:
-    body = upload(client, "aud", expect=403)
+@pytest.mark.parametrize("user", ["aud", "adm"])
+def test_auditors_and_administrators_may_not_upload(client: TestClient, user: str) -> None:
+    body = upload(client, user, expect=403)
     assert body["error"]["code"] == "ROLE_FORBIDDEN"
 
 
@@ -119,12 +120,23 @@ def test_a_file_larger_than_a_megabyte_is_accepted_and_read_back(client: TestCli
     assert response.content == content
 
 
-@pytest.mark.parametrize("user", ["opi", "sup", "aud"])
+@pytest.mark.parametrize(
+    ("user", "query", "detail"),
+    [
+        ("opi", "", "receipt"),
+        ("sup", "", "receipt"),
+        (
+            "aud",
+            "?in_clear=true&reason=Pemeriksaan LKPD 2019",
+            "receipt; reason: Pemeriksaan LKPD 2019",
+        ),
+    ],
+)
 def test_a_download_returns_the_file_and_is_written_to_the_access_log(
-    client: TestClient, sqlite_jejak: Jejak, user: str
+    client: TestClient, sqlite_jejak: Jejak, user: str, query: str, detail: str
 ) -> None:
     upload(client, "opi")
-    response = client.get(f"/api/documents/{SHA256}", headers=login(client, user))
+    response = client.get(f"/api/documents/{SHA256}{query}", headers=login(client, user))
     assert response.status_code == 200, response.text
     assert response.content == RECEIPT
     assert hashlib.sha256(response.content).hexdigest() == SHA256
@@ -134,14 +146,27 @@ def test_a_download_returns_the_file_and_is_written_to_the_access_log(
     assert "BAST%20Contoh%20Ani%20Endtoend.pdf" in response.headers["content-disposition"]
     entries = sqlite_jejak.access_log.recent(subject_id=access_log_subject(SHA256))
     assert [(e.user_id, e.action, e.subject_kind, e.detail) for e in entries] == [
-        (user, "read_document", "document", "receipt")
+        (user, "read_document", "document", detail)
     ]
+
+
+def test_an_auditor_downloads_a_document_only_with_a_reason(
+    client: TestClient, sqlite_jejak: Jejak
+) -> None:
+    upload(client, "opi")
+    for query in ("", "?in_clear=true", "?in_clear=true&reason=%20"):
+        response = client.get(f"/api/documents/{SHA256}{query}", headers=login(client, "aud"))
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "REASON_REQUIRED"
+        assert response.json()["error"]["field"] == "reason"
+    assert sqlite_jejak.access_log.recent(subject_id=access_log_subject(SHA256)) == []
 
 
 def test_admins_may_not_download(client: TestClient, sqlite_jejak: Jejak) -> None:
     upload(client, "opi")
-    response = client.get(f"/api/documents/{SHA256}", headers=login(client, "adm"))
-    assert response.status_code == 403
+    for query in ("", "?in_clear=true&reason=Pemeriksaan"):
+        response = client.get(f"/api/documents/{SHA256}{query}", headers=login(client, "adm"))
+        assert response.status_code == 403
     assert sqlite_jejak.access_log.recent(subject_id=access_log_subject(SHA256)) == []
 
 

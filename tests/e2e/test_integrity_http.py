@@ -23,7 +23,7 @@ from tests.e2e.test_http import returned_beneficiary
 
 def test_an_auditor_keeps_the_checkpoints_and_verifies_the_log(client: TestClient) -> None:
     returned_beneficiary(client)
-    signed = client.post("/api/checkpoints", headers=login(client, "sup"))
+    signed = client.post("/api/checkpoints", headers=login(client, "adm"))
     assert signed.status_code == 201, signed.text
 
     pem = client.get("/api/public-key", headers=login(client, "aud"))
@@ -37,7 +37,8 @@ def test_an_auditor_keeps_the_checkpoints_and_verifies_the_log(client: TestClien
     assert verified["intact"] is True
     assert verified["intact_up_to"] == checkpoint.position
     assert verified["summary"].startswith("intact up to position")
-    assert client.post("/api/checkpoints", headers=login(client, "aud")).status_code == 403
+    for refused in ("aud", "sup"):
+        assert client.post("/api/checkpoints", headers=login(client, refused)).status_code == 403
     assert client.get("/api/verification", headers=login(client, "opi")).status_code == 403
     assert client.get("/api/public-key").status_code == 401
 

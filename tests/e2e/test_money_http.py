@@ -153,7 +153,11 @@ def test_a_grant_is_paid_through_a_batch_the_bank_files_and_a_receipt(client: Te
     ).json()
     (credit,) = [row for row in history["items"] if row["event"] == "CreditedToAccount"]
     assert credit["document_sha256"] == hashlib.sha256(answer).hexdigest()
-    kept = client.get(f"/api/documents/{credit['document_sha256']}", headers=login(client, "aud"))
+    kept = client.get(
+        f"/api/documents/{credit['document_sha256']}",
+        params={"in_clear": "true", "reason": "Uji petik penyaluran"},
+        headers=login(client, "aud"),
+    )
     assert kept.content == answer
 
     post(

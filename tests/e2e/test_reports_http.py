@@ -152,7 +152,7 @@ def test_a_correction_is_a_republication_with_a_reason(client: TestClient) -> No
         {"occurred_on": "2019-08-01", "outcome": "quiet", "document": doc("laporan", "2019-08-01")},
     )
 
-    corrected = post(client, "adm", path, correction)
+    corrected = post(client, "sup2", path, correction)
 
     assert corrected["version"] == 2 and corrected["content_sha256"] != report["content_sha256"]
     stale = client.post(path, json=correction, headers=login(client, "sup"))
@@ -163,8 +163,8 @@ def test_a_correction_is_a_republication_with_a_reason(client: TestClient) -> No
     assert get(client, "aud", f"/api/reports/{report['id']}/comparison")["figures_changed"] == 0
 
 
-def test_an_auditor_or_an_operator_cannot_publish(client: TestClient) -> None:
-    for user in ("aud", "opi"):
+def test_an_auditor_an_operator_or_an_administrator_cannot_publish(client: TestClient) -> None:
+    for user in ("aud", "opi", "adm"):
         refused = client.post("/api/reports", json=publication(), headers=login(client, user))
         assert refused.status_code == 403, refused.text
         assert error_code(refused) == "ROLE_FORBIDDEN"

@@ -9,9 +9,11 @@ import secrets
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
+from domain.recording import Role
 from service.cli import cli
+from service.system import Jejak
 
 
 @pytest.fixture
@@ -57,28 +59,77 @@ def test_demo_then_status_then_rebuild(environment: Path) -> None:
     assert rules.exit_code == 0 and "A24" in rules.output and "not run" in rules.output
 
 
-def test_users_can_be_added_listed_and_deactivated(environment: Path) -> None:
-    runner = CliRunner()
-    assert runner.invoke(cli, ["init"]).exit_code == 0
-    added = runner.invoke(
+def add_user(runner: CliRunner, username: str, role: str, *, as_admin: str | None) -> Result:
+    """`jejak users add`: the acting administrator's password, then the new one typed twice
+    (each account's password is its username and `-password-1`)."""
+    password = f"{username}-password-1"
+    return runner.invoke(
         cli,
         [
             "users",
             "add",
-            "dewi.s",
-            "operator",
+            username,
+            role,
             "--org-unit",
             "Dinas Sosial Kota Tarakan",
             "--display-name",
-            "Dewi S",
+            username.title(),
+            *(["--as", as_admin] if as_admin else []),
         ],
-        input="a-long-password-1\na-long-password-1\n",
+        # The acting administrator signs in first; then the new password is typed twice.
+        input=f"{as_admin}-password-1\n{password}\n{password}\n"
+        if as_admin
+        else f"{password}\n{password}\n",
     )
+
+
+def test_users_can_be_added_listed_and_deactivated_by_an_administrator(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    first = add_user(runner, "adm.k", "admin", as_admin=None)
+    assert first.exit_code == 0, first.output
+    added = add_user(runner, "dewi.s", "operator", as_admin="adm.k")
     assert added.exit_code == 0, added.output
     listed = runner.invoke(cli, ["users", "list"])
     assert "dewi.s" in listed.output and "operator" in listed.output
-    assert runner.invoke(cli, ["users", "deactivate", "dewi.s"]).exit_code == 0
+    deactivated = runner.invoke(
+        cli, ["users", "deactivate", "dewi.s", "--as", "adm.k"], input="adm.k-password-1\n"
+    )
+    assert deactivated.exit_code == 0, deactivated.output
     assert "no" in runner.invoke(cli, ["users", "list"]).output
+    jejak = Jejak.start()
+    try:
+        logged = [(e.user_id, e.action) for e in reversed(jejak.access_log.recent(10))]
+    finally:
+        jejak.close()
+    assert logged == [
+        ("adm.k", "account_created"),
+        ("adm.k", "account_created"),
+        ("adm.k", "account_deactivated"),
+    ]
+
+
+def test_account_changes_without_an_administrator_signed_in_are_refused(
+    environment: Path,
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    assert add_user(runner, "adm.k", "admin", as_admin=None).exit_code == 0
+    assert add_user(runner, "sup.k", "supervisor", as_admin="adm.k").exit_code == 0
+
+    unnamed = add_user(runner, "dewi.s", "operator", as_admin=None)
+    second_admin = add_user(runner, "adm.l", "admin", as_admin=None)
+    by_a_supervisor = runner.invoke(
+        cli, ["users", "deactivate", "adm.k", "--as", "sup.k"], input="sup.k-password-1\n"
+    )
+    deactivated = runner.invoke(cli, ["users", "deactivate", "adm.k"])
+
+    for refused in (unnamed, second_admin, deactivated):
+        assert refused.exit_code == 2 and "Give --as USERNAME" in refused.output
+    assert by_a_supervisor.exit_code == 2 and "ROLE_FORBIDDEN" in by_a_supervisor.output
+    listed = runner.invoke(cli, ["users", "list"]).output
+    assert "dewi.s" not in listed and "adm.l" not in listed and " no" not in listed
+    assert "cli" not in listed
 
 
 def test_project_once_catches_up(environment: Path) -> None:
@@ -105,23 +156,58 @@ def test_training_facilities_come_from_the_settings(monkeypatch: pytest.MonkeyPa
         Settings()
 
 
-def test_documents_can_be_added_and_listed(environment: Path) -> None:
+def test_documents_are_added_by_a_named_account_and_listed(environment: Path) -> None:
     receipt = environment / "BAST Contoh.pdf"
     receipt.write_bytes(b"%PDF-1.7 receipt")
     runner = CliRunner()
     assert runner.invoke(cli, ["init"]).exit_code == 0
-    added = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
+    assert add_user(runner, "adm.k", "admin", as_admin=None).exit_code == 0
+    assert add_user(runner, "opi.k", "operator", as_admin="adm.k").exit_code == 0
+    add = ["documents", "add", str(receipt), "--kind", "receipt"]
+
+    unnamed = runner.invoke(cli, add)
+    by_an_admin = runner.invoke(cli, [*add, "--as", "adm.k"], input="adm.k-password-1\n")
+    added = runner.invoke(cli, [*add, "--as", "opi.k"], input="opi.k-password-1\n")
+
+    assert unnamed.exit_code == 2 and "Give --as USERNAME" in unnamed.output
+    assert by_an_admin.exit_code == 2 and "ROLE_FORBIDDEN" in by_an_admin.output
     assert added.exit_code == 0, added.output
-    assert added.output.strip() == hashlib.sha256(b"%PDF-1.7 receipt").hexdigest()
-    again = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "receipt"])
-    assert again.output == added.output
+    sha256 = hashlib.sha256(b"%PDF-1.7 receipt").hexdigest()
+    assert added.output.strip().endswith(sha256)
+    again = runner.invoke(cli, [*add, "--as", "opi.k"], input="opi.k-password-1\n")
+    assert again.output.strip().endswith(sha256)
     listed = runner.invoke(cli, ["documents", "list", "--kind", "receipt"])
     assert listed.exit_code == 0, listed.output
-    assert added.output.strip() in listed.output
+    assert sha256 in listed.output and "opi.k" in listed.output
     assert "application/pdf" in listed.output and "1 of 1 documents" in listed.output
     assert "Contoh" not in listed.output
-    refused = runner.invoke(cli, ["documents", "add", str(receipt), "--kind", "invoice"])
+    refused = runner.invoke(
+        cli,
+        ["documents", "add", str(receipt), "--kind", "invoice", "--as", "opi.k"],
+        input="opi.k-password-1\n",
+    )
     assert refused.exit_code != 0
+
+
+def test_a_checkpoint_is_signed_by_a_named_administrator(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+
+    unnamed = runner.invoke(cli, ["checkpoint"])
+    by_a_supervisor = runner.invoke(
+        cli, ["checkpoint", "--as", "supervisor"], input="supervisor-kaltara-2016\n"
+    )
+    signed = runner.invoke(cli, ["checkpoint", "--as", "admin"], input="admin-kaltara-2016\n")
+
+    assert unnamed.exit_code == 2 and "Give --as USERNAME" in unnamed.output
+    assert by_a_supervisor.exit_code == 2 and "ROLE_FORBIDDEN" in by_a_supervisor.output
+    assert signed.exit_code == 0, signed.output
+    jejak = Jejak.start()
+    try:
+        (entry,) = [e for e in jejak.access_log.recent(50) if e.action == "sign_checkpoint"]
+    finally:
+        jejak.close()
+    assert (entry.user_id, entry.role) == ("admin", Role.ADMIN)
 
 
 def test_a_side_by_side_rebuild_switches_and_is_recorded(
@@ -132,18 +218,21 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     password = "restating-password-1"
     added = runner.invoke(
         cli,
-        ["users", "add", "adm.r", "admin", "--org-unit", "Dinsos", "--display-name", "Adm R"],
-        input=f"{password}\n{password}\n",
+        [
+            *("users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos"),
+            *("--display-name", "Sup R", "--as", "admin"),
+        ],
+        input=f"{password}\n{password}\nadmin-kaltara-2016\n",
     )
     assert added.exit_code == 0, added.output
     monkeypatch.setenv("JEJAK_PASSWORD", password)
     monkeypatch.setenv("JEJAK_GIT_COMMIT", "abc1234")
 
-    refused = runner.invoke(cli, ["rebuild", "worklist", "--yes", "--as", "adm.r"])
+    refused = runner.invoke(cli, ["rebuild", "worklist", "--yes", "--as", "sup.r"])
     assert refused.exit_code != 0 and "--reason" in refused.output
     declined = runner.invoke(
         cli,
-        ["rebuild", "worklist", "--reason", "Deadline setting changed", "--as", "adm.r"],
+        ["rebuild", "worklist", "--reason", "Deadline setting changed", "--as", "sup.r"],
         input="n\n",
     )
     assert declined.exit_code == 1 and "Nothing switched" in declined.output
@@ -157,7 +246,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     status = figures()
     rebuilt = runner.invoke(
         cli,
-        ["rebuild", "--all", "--yes", "--reason", "Deadline setting changed", "--as", "adm.r"],
+        ["rebuild", "--all", "--yes", "--reason", "Deadline setting changed", "--as", "sup.r"],
     )
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "Switched event_chain, site_status, beneficiary_status" in rebuilt.output
@@ -171,7 +260,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
         (item,) = Restatements(jejak).list(10, 0)["items"]
     finally:
         jejak.close()
-    assert item["git_commit"] == "abc1234" and item["actor_id"] == "adm.r"
+    assert item["git_commit"] == "abc1234" and item["actor_id"] == "sup.r"
     assert item["summary"]["worklist"] | {"rows": 0} == dict.fromkeys(
         ["added", "removed", "changed", "rows"], 0
     ), "the same fold, the same rows"
@@ -227,8 +316,11 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     password = "restating-password-2"
     runner.invoke(
         cli,
-        ["users", "add", "adm.s", "admin", "--org-unit", "Dinsos", "--display-name", "Adm S"],
-        input=f"{password}\n{password}\n",
+        [
+            *("users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos"),
+            *("--display-name", "Sup S", "--as", "admin"),
+        ],
+        input=f"{password}\n{password}\nadmin-kaltara-2016\n",
     )
     monkeypatch.setenv("JEJAK_PASSWORD", password)
     assert "0 restatements" in runner.invoke(cli, ["restatements"]).output
@@ -236,7 +328,7 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     monkeypatch.setenv("JEJAK_DEADLINE_DAYS", '{"case_closure_days": 3}')
     reason = "Cases closed within three days of the receipt (circular 2019/7)"
     switched = runner.invoke(
-        cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "adm.s"]
+        cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "sup.s"]
     )
     assert switched.exit_code == 0, switched.output
     # The diff shown before the switch names the setting as the cause, not a row's last event.
@@ -259,3 +351,33 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     assert rows[0]["events"][0]["event"] not in table.output.split("365 -> 3")[1]
     unknown = runner.invoke(cli, ["restatements", "00000000-0000-0000-0000-000000000000"])
     assert unknown.exit_code == 1 and "NOT_FOUND" in unknown.output
+
+
+def test_an_auditors_evidence_bundle_is_in_clear_only_with_a_reason(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    out = environment / "bukti.zip"
+    export = ["evidence", "--beneficiary", "TRK-JP-0005", "--out", str(out), "--as", "auditor"]
+    password = "auditor-kaltara-2016\n"
+
+    without = runner.invoke(cli, [*export, "--in-clear"], input=password)
+    masked = runner.invoke(cli, export, input=password)
+    given = runner.invoke(
+        cli, [*export, "--in-clear", "--reason", "Surat tugas 12/ST/2020"], input=password
+    )
+
+    assert without.exit_code != 0 and "REASON_REQUIRED" in without.output
+    assert masked.exit_code == 0, masked.output
+    assert "(0 withheld)" not in masked.output, "the bank's files name her account"
+    assert given.exit_code == 0, given.output
+    assert "(0 withheld)" in given.output
+    jejak = Jejak.start()
+    try:
+        details = [
+            e.detail or ""
+            for e in jejak.access_log.recent(10)
+            if e.action == "export_evidence_bundle"
+        ]
+    finally:
+        jejak.close()
+    assert details[0].endswith("reason: Surat tugas 12/ST/2020") and "masked" in details[1]

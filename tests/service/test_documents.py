@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, func, select, update
 
+from domain.access import DOCUMENT_CATEGORIES
 from domain.recording import Actor, Role
 from service.crypto import KeyWrapper, seal_bytes
 from service.documents import (
@@ -277,3 +278,9 @@ def test_media_types_are_normalised_or_defaulted() -> None:
     assert clean_media_type("Application/PDF; name=x") == "application/pdf"
     assert clean_media_type("not a media type") == "application/octet-stream"
     assert clean_media_type(None) == "application/octet-stream"
+
+
+def test_every_kind_of_stored_document_declares_what_it_holds() -> None:
+    # A file cannot be masked: who may have it follows from what its kind holds (ADR 0030).
+    assert set(DOCUMENT_CATEGORIES) == {kind.value for kind in DocumentKind}
+    assert all(DOCUMENT_CATEGORIES.values()), "a document that holds nothing needs no kind"

@@ -8,6 +8,7 @@ import io
 import secrets
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
@@ -287,3 +288,50 @@ def test_funds_decree_allocation_and_batch_from_the_command_line(
     assert "Rp 0 lapsed" in closed
     unknown = runner.invoke(cli, ["money", "approve", "B-404", "--as", "ppk", "--on", "2019-08-02"])
     assert unknown.exit_code == 1 and "NOT_FOUND" in unknown.output
+
+
+def test_the_lifecycles_roles_hold_on_the_command_line(
+    approved: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jejak = Jejak.start()
+    try:
+        accounts = fast_accounts(jejak)
+        accounts.create("opr", "operator-password-9", Role.OPERATOR, "Dinsos", "O")
+        accounts.create("adm", "operator-password-9", Role.ADMIN, "Dinsos", "A")
+        before = jejak.app.position()
+    finally:
+        jejak.close()
+    monkeypatch.setenv("JEJAK_PASSWORD", "operator-password-9")
+    runner = CliRunner()
+    transfer = approved / "B-1.csv"
+
+    refused = [
+        runner.invoke(cli, ["money", "transfer-file", "B-1", "--out", str(transfer), *who])
+        for who in (
+            ["--as", "opr", "--on", "2019-08-02"],
+            ["--as", "adm", "--on", "2019-08-02"],
+        )
+    ]
+    approval = runner.invoke(
+        cli, ["correct", "approve", str(uep_of_b1()), "--as", "opr", "--on", "2019-08-03"]
+    )
+
+    for result in (*refused, approval):
+        assert result.exit_code == 2, result.output
+        assert "ROLE_FORBIDDEN" in result.output
+    assert not transfer.exists()
+    jejak = Jejak.start()
+    try:
+        assert jejak.app.position() == before
+    finally:
+        jejak.close()
+
+
+def uep_of_b1() -> UUID:
+    """The entitlement in batch B-1."""
+    jejak = Jejak.start()
+    try:
+        (entitlement,) = jejak.app.batch(PaymentBatch.create_id("B-1")).lines.values()
+        return entitlement.entitlement_id
+    finally:
+        jejak.close()

@@ -1,0 +1,191 @@
+"""Who sees which personal data, and who makes the writes no lifecycle declares: decided once.
+
+Personal data falls in three categories (ADR 0030):
+
+- identity: her name, NIK, family card, birth date and sex, a compensation payee's name;
+- case file: her phone and the social worker's assessment notes;
+- financial: bank account numbers, and the bank files that list them beside names.
+
+Each role sees each category in clear, masked, or masked unless it types in a reason for one
+request (the auditors: BPK examiners may by law see everything, UU 15/2004 Pasal 10, but as a
+deliberate act the access log keeps). A stored file cannot be masked, so a role sees a document
+only if it sees every category the document's kind holds in clear; an evidence bundle withholds
+the others, keeping their hashes.
+
+Who issues each command is declared in the lifecycles (ADR 0007); the few writes that belong
+to no aggregate are declared in `WRITE_ROLES` below (ADR 0031).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from domain.audit_errors import refuse_personal_data
+from domain.errors import InvalidValue
+from domain.lifecycle import FIELD_ROLES
+from domain.recording import Role
+from domain.sealed import KeyPurpose
+
+# The access log's detail holds the reason with a few words around it, in 200 characters.
+MAX_REASON_LENGTH = 120
+
+
+class DataCategory(StrEnum):
+    """A category of personal data; each role's sight of it is decided in `SIGHT`."""
+
+    IDENTITY = "identity"
+    CASE_FILE = "case_file"
+    FINANCIAL = "financial"
+
+
+class Sight(StrEnum):
+    """How a role sees one category of personal data."""
+
+    CLEAR = "clear"
+    # Masked, unless the request states why it needs the data in clear (logged with it).
+    ON_REASON = "on_reason"
+    MASKED = "masked"
+
+
+def _every_category(sight: Sight) -> Mapping[DataCategory, Sight]:
+    return MappingProxyType(dict.fromkeys(DataCategory, sight))
+
+
+SIGHT: Mapping[Role, Mapping[DataCategory, Sight]] = MappingProxyType(
+    {
+        # The programme team works the cases: it registers her, verifies her identity, keeps
+        # her phone and notes, records her account from her passbook and collects receipts.
+        Role.OPERATOR: _every_category(Sight.CLEAR),
+        # Supervisors decree, approve and pay: they check names against decrees and send the
+        # bank the transfer file with her account and name.
+        Role.SUPERVISOR: _every_category(Sight.CLEAR),
+        # Examiners may see everything, but only for a reason they state (ADR 0030).
+        Role.AUDITOR: _every_category(Sight.ON_REASON),
+        # IT administrators manage accounts and sign checkpoints; they need no one's data.
+        Role.ADMIN: _every_category(Sight.MASKED),
+    }
+)
+
+# The sealed fields the domain writes, by the name each is sealed under.
+SEALED_FIELD_CATEGORY: Mapping[str, DataCategory] = MappingProxyType(
+    {
+        "name": DataCategory.IDENTITY,
+        "nik": DataCategory.IDENTITY,
+        "kk": DataCategory.IDENTITY,
+        "birth_date": DataCategory.IDENTITY,
+        "sex": DataCategory.IDENTITY,
+        "payee_name": DataCategory.IDENTITY,
+        "phone": DataCategory.CASE_FILE,
+        "assessment_notes": DataCategory.CASE_FILE,
+        # Sealed under the identity key (kept for payment evidence after an erasure, ADR 0005),
+        # but it is the account, not who she is.
+        "bank_account": DataCategory.FINANCIAL,
+    }
+)
+
+_BY_PURPOSE: Mapping[KeyPurpose, DataCategory] = MappingProxyType(
+    {KeyPurpose.IDENTITY: DataCategory.IDENTITY, KeyPurpose.CASEFILE: DataCategory.CASE_FILE}
+)
+
+ALL_CATEGORIES: frozenset[DataCategory] = frozenset(DataCategory)
+
+# What each kind of stored document holds (the kinds of `service.documents.DocumentKind`).
+DOCUMENT_CATEGORIES: Mapping[str, frozenset[DataCategory]] = MappingProxyType(
+    {
+        # An aid decree's annex lists the people it grants aid to.
+        "decree": frozenset({DataCategory.IDENTITY}),
+        # Her signed receipt (BAST) names her and often her account.
+        "receipt": frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL}),
+        # A statement's descriptions carry the counterparties' names beside the transfers.
+        "bank_statement": frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL}),
+        "transfer_file": frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL}),
+        # Bank references and failure reasons of transfers to her account.
+        "bank_result_file": frozenset({DataCategory.FINANCIAL}),
+        "court_decision": frozenset({DataCategory.IDENTITY, DataCategory.CASE_FILE}),
+        "other": ALL_CATEGORIES,
+    }
+)
+
+
+class ClearReasonRequired(InvalidValue):
+    """Raised when a role that sees personal data in clear only for a reason asks without one."""
+
+    code = "REASON_REQUIRED"
+
+
+def category_of_sealed(field: str, purpose: KeyPurpose) -> DataCategory:
+    """The category of a sealed field; a field not listed counts as its key's purpose."""
+    return SEALED_FIELD_CATEGORY.get(field) or _BY_PURPOSE[purpose]
+
+
+def categories_of_document(kind: str) -> frozenset[DataCategory]:
+    """What a document of `kind` holds; an unknown kind is taken to hold everything."""
+    return DOCUMENT_CATEGORIES.get(kind, ALL_CATEGORIES)
+
+
+def sees_in_clear(role: Role, category: DataCategory, *, reason_given: bool) -> bool:
+    """Whether `role` sees `category` in clear, with or without a reason stated."""
+    sight = SIGHT[role][category]
+    return sight is Sight.CLEAR or (sight is Sight.ON_REASON and reason_given)
+
+
+def sees_all_in_clear(
+    role: Role, categories: frozenset[DataCategory], *, reason_given: bool
+) -> bool:
+    """Whether `role` sees every one of `categories` in clear: the test for a whole file."""
+    return all(sees_in_clear(role, c, reason_given=reason_given) for c in categories)
+
+
+def clear_on_reason(role: Role) -> bool:
+    """Whether a stated reason shows `role` more than it sees without one."""
+    return any(sight is Sight.ON_REASON for sight in SIGHT[role].values())
+
+
+def may_ask_in_clear(role: Role) -> bool:
+    """Whether `role` may ask for personal data in clear at all (with a reason if it needs one)."""
+    return clear_on_reason(role) or sees_all_in_clear(role, ALL_CATEGORIES, reason_given=False)
+
+
+def clear_reason_of(role: Role, *, in_clear: bool, reason: str | None) -> str | None:
+    """The checked reason a request for personal data in clear carries, or None when the
+    request does not ask for it or the role sees it in clear anyway. The caller refuses roles
+    that may not ask (`may_ask_in_clear`)."""
+    if not in_clear or not clear_on_reason(role):
+        return None
+    return check_clear_reason(reason)
+
+
+def check_clear_reason(reason: str | None) -> str:
+    """The reason for seeing personal data in clear, as the access log will keep it."""
+    text = (reason or "").strip()
+    if not text:
+        raise ClearReasonRequired(
+            "seeing personal data in clear needs the reason for it", field="reason"
+        )
+    if len(text) > MAX_REASON_LENGTH:
+        raise InvalidValue(f"at most {MAX_REASON_LENGTH} characters", field="reason")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidValue("control characters are not allowed", field="reason")
+    return refuse_personal_data(text, "reason")
+
+
+class Write(StrEnum):
+    """A write that belongs to no aggregate's lifecycle."""
+
+    UPLOAD_DOCUMENT = "upload_document"
+    SIGN_CHECKPOINT = "sign_checkpoint"
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+# The one table of the writes outside the lifecycles; every other write is a lifecycle command
+# whose roles its declaration gives (ADR 0031).
+WRITE_ROLES: Mapping[Write, tuple[Role, ...]] = MappingProxyType(
+    {
+        # Field staff scan decrees, receipts and statements; supervisors the bank's files.
+        Write.UPLOAD_DOCUMENT: FIELD_ROLES,
+        Write.SIGN_CHECKPOINT: (Role.ADMIN,),
+        Write.MANAGE_ACCOUNTS: (Role.ADMIN,),
+    }
+)

@@ -1,0 +1,304 @@
+"""Every GET endpoint, export and bundle, fetched as each role on the Kaltara demo, and the
+bytes scanned for the demo's names, NIKs, phones and account numbers (ADR 0030).
+
+The routes are enumerated from the app itself, so a new GET endpoint is fetched here too; one
+whose path parameters or required query parameters this file cannot fill fails the test until
+a value is added below. Zips (bundles, XLSX) are opened and PDFs read as text before scanning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from domain.recording import Role
+from domain.sealed import Sealed
+from projections.tables import audit_findings, beneficiary_status, entitlement_status
+from service import restatements
+from service.accounts import Account
+from service.api.app import create_app
+from service.demo import DEMO_USERS, DemoUser, load_demo
+from service.system import Jejak
+from service.time_travel import log_events
+from tests.conftest import fast_accounts, settings_for
+from tests.e2e.test_audit_register_http import finding_body
+
+ROLES = (Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+# The sealed fields a scan can recognise in any text: long and distinctive enough not to occur
+# by chance (a birth date or a sex would).
+SCANNED_FIELDS = frozenset({"name", "nik", "kk", "bank_account", "phone", "payee_name"})
+CLEAR_REASON = "Pemeriksaan LKPD 2019"
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo store served, its personal data in clear, and ids to fill paths with."""
+
+    client: TestClient
+    jejak: Jejak
+    secrets: frozenset[str]
+    tokens: dict[Role, dict[str, str]]
+    path_values: dict[str, list[str]]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    tmp_path: Path = tmp_path_factory.mktemp("demo")
+    jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/demo.db", tmp_path))
+    try:
+        fast_accounts(jejak)
+        accounts: dict[Role, DemoUser] = {}
+        for user in DEMO_USERS:
+            jejak.accounts.create(
+                user.username, user.password, user.role, user.org_unit, user.display_name
+            )
+            accounts.setdefault(user.role, user)
+        load_demo(jejak.app)
+        jejak.runner.catch_up()
+        supervisor = jejak.accounts.get(accounts[Role.SUPERVISOR].username)
+        assert isinstance(supervisor, Account)
+        restatements.switch(
+            restatements.prepare(jejak, ["site_status"]), supervisor, "Scan of who sees what"
+        )
+        with TestClient(create_app(jejak=jejak)) as client:
+            tokens = {
+                role: _login(client, user.username, user.password)
+                for role, user in accounts.items()
+            }
+            registered = client.post(
+                "/api/audit/register", json=finding_body(), headers=tokens[Role.SUPERVISOR]
+            )
+            assert registered.status_code == 201, registered.text
+            jejak.runner.catch_up()
+            yield Demo(
+                client,
+                jejak,
+                frozenset(_personal_data(jejak)),
+                tokens,
+                _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"]),
+            )
+    finally:
+        jejak.close()
+
+
+def _login(client: TestClient, username: str, password: str) -> dict[str, str]:
+    response = client.post("/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _personal_data(jejak: Jejak) -> Iterator[str]:
+    """Every scanned sealed value of the log, opened, in lower case."""
+
+    def opened(value: Any) -> Iterator[str]:
+        if isinstance(value, Sealed):
+            plaintext = jejak.vault.open(value) if value.field in SCANNED_FIELDS else None
+            if plaintext:
+                yield plaintext.lower()
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for field in dataclasses.fields(value):
+                yield from opened(getattr(value, field.name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                yield from opened(item)
+
+    for event in log_events(jejak.app, None):
+        for value in vars(event).values():
+            yield from opened(value)
+
+
+def _path_values(
+    client: TestClient, jejak: Jejak, headers: dict[str, str], register_finding: str
+) -> dict[str, list[str]]:
+    with jejak.engine.connect() as conn:
+        paid = conn.execute(
+            select(entitlement_status.c.entitlement_id, entitlement_status.c.subject_id).where(
+                entitlement_status.c.state == "ACKNOWLEDGED"
+            )
+        ).first()
+        assert paid is not None
+        site = conn.execute(
+            select(beneficiary_status.c.site_id).where(
+                beneficiary_status.c.beneficiary_id == paid.subject_id
+            )
+        ).scalar_one()
+        finding = conn.execute(select(audit_findings.c.finding_id)).scalars().first()
+    documents = client.get("/api/documents?limit=500", headers=headers).json()["items"]
+    reports = client.get("/api/reports", headers=headers).json()["items"]
+    restated = client.get("/api/restatements", headers=headers).json()["items"]
+    assert documents and reports and restated and finding
+    return {
+        "site_id": [site],
+        "beneficiary_id": [paid.subject_id],
+        "entitlement_id": [paid.entitlement_id],
+        "aggregate_id": [paid.subject_id, paid.entitlement_id, site],
+        "finding_id": [finding],
+        "register_finding_id": [register_finding],
+        "report_id": [reports[0]["report_id"]],
+        "restatement_id": [restated[0]["restatement_id"]],
+        "sha256": [d["sha256"] for d in documents],
+        "fmt": ["csv", "xlsx"],
+        "name": [p.name for p in jejak.runner.projections if p.name != "event_chain"],
+    }
+
+
+# Required query parameters, and extra variants of the routes whose answer depends on them.
+QUERIES: dict[str, list[str]] = {
+    "/api/evidence": [
+        "scope=programme",
+        "scope=site&subject_id={site_id}",
+        "scope=beneficiary&subject_id={beneficiary_id}",
+    ],
+    "/api/reports/figures": ["period_start=2019-07-01&period_end=2019-09-30"],
+    "/api/reconciliation": ["start=2019-01-01&end=2019-12-31"],
+    "/api/time-travel/read-models/{name}": ["as_at=2019-12-31"],
+    "/api/time-travel/dashboard": ["as_at=2019-12-31"],
+    "/api/time-travel/aggregates/{aggregate_id}": ["as_at=2019-12-31"],
+    "/api/beneficiaries": ["limit=500"],
+    "/api/ledger": ["limit=500"],
+    "/api/entitlements": ["limit=500"],
+}
+
+
+def get_routes(demo: Demo) -> list[APIRoute]:
+    """Every GET route of the app, as the app itself lists them."""
+    app = demo.client.app
+    routes = [
+        context.original_route
+        for context in iter_route_contexts(app.routes)  # type: ignore[attr-defined]
+        if "GET" in (context.methods or ())
+    ]
+    assert all(isinstance(r, APIRoute) for r in routes)
+    return [r for r in routes if isinstance(r, APIRoute)]
+
+
+def requests_for(route: APIRoute, values: dict[str, list[str]]) -> list[str]:
+    """The URLs a route is fetched at: every value of its path parameters, each query."""
+    params = {p.name for p in route.dependant.path_params}
+    required = [
+        q.alias
+        for dependency in _flat(route.dependant)
+        for q in dependency.query_params
+        if q.field_info.is_required()
+    ]
+    queries = QUERIES.get(route.path, [""])
+    missing = [q for q in required if not all(f"{q}=" in query for query in queries)]
+    assert not missing, f"{route.path}: add values of {missing} to QUERIES"
+    urls = [route.path]
+    for param in sorted(params):
+        key = "register_finding_id" if "/register/" in route.path else param
+        assert key in values, f"{route.path}: add values of {{{param}}} to _path_values"
+        urls = [url.replace(f"{{{param}}}", v) for url in urls for v in values[key]]
+    single = {k: v[0] for k, v in values.items()}
+    return [
+        f"{url}?{query.format(**single)}" if query else url for url in urls for query in queries
+    ]
+
+
+def _flat(dependant: Any) -> Iterator[Any]:
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _flat(sub)
+
+
+def texts(content: bytes) -> Iterator[str]:
+    """The text of a response, of every member of a zip (bundles, XLSX), of a PDF's pages."""
+    yield content.decode("utf-8", "replace").lower()
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for name in archive.namelist():
+                yield from texts(archive.read(name))
+    elif content.startswith(b"%PDF"):
+        for page in PdfReader(io.BytesIO(content)).pages:
+            yield page.extract_text().lower()
+
+
+def personal_data_in(content: bytes, secrets: frozenset[str]) -> set[str]:
+    """Which of the demo's personal data the bytes hold, in clear."""
+    pattern = _pattern(secrets)
+    return {found for text in texts(content) for found in pattern.findall(text)}
+
+
+@functools.cache
+def _pattern(secrets: frozenset[str]) -> re.Pattern[str]:
+    # One pass over a large bundle instead of one per value; the longest value first.
+    return re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)))
+
+
+def test_no_role_but_operators_and_supervisors_gets_personal_data_from_any_get(
+    demo: Demo,
+) -> None:
+    answered: dict[str, set[int]] = {}
+    seen: dict[Role, set[str]] = {role: set() for role in ROLES}
+    leaks: list[str] = []
+    for route in get_routes(demo):
+        for url in requests_for(route, demo.path_values):
+            for role in ROLES:
+                response = demo.client.get(url, headers=demo.tokens[role])
+                assert response.status_code < 500, f"{role} {url}: {response.text[:200]}"
+                answered.setdefault(route.path, set()).add(response.status_code)
+                found = personal_data_in(response.content, demo.secrets)
+                seen[role] |= found
+                if found and role in (Role.AUDITOR, Role.ADMIN):
+                    leaks.append(f"{role.value} {url}: {len(found)} values in clear")
+
+    assert leaks == []
+    # Each route answered someone, so its answer was really scanned.
+    assert [path for path, codes in answered.items() if 200 not in codes] == []
+    # The scan sees what the roles that work the cases are shown: names and accounts.
+    for role in (Role.OPERATOR, Role.SUPERVISOR):
+        assert len(seen[role]) > len(demo.secrets) / 2, role
+
+
+def test_an_auditor_gets_personal_data_in_clear_only_with_a_reason_which_is_logged(
+    demo: Demo,
+) -> None:
+    auditor = demo.tokens[Role.AUDITOR]
+    site = demo.path_values["site_id"][0]
+    asked = f"/api/evidence?scope=site&subject_id={site}&in_clear=true"
+
+    without = demo.client.get(asked, headers=auditor)
+    blank = demo.client.get(f"{asked}&reason=%20%20", headers=auditor)
+    identifier = demo.client.get(f"{asked}&reason=NIK 6503025301939000", headers=auditor)
+    given = demo.client.get(f"{asked}&reason={CLEAR_REASON}", headers=auditor)
+
+    for refused in (without, blank):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "REASON_REQUIRED"
+        assert refused.json()["error"]["field"] == "reason"
+    assert identifier.status_code == 422
+    assert identifier.json()["error"]["code"] == "PERSONAL_DATA_IN_TEXT"
+    assert given.status_code == 200, given.text
+    assert personal_data_in(given.content, demo.secrets) == personal_data_in(
+        demo.client.get(asked, headers=demo.tokens[Role.SUPERVISOR]).content, demo.secrets
+    )
+    (logged,) = [
+        e
+        for e in demo.jejak.access_log.recent(20)
+        if e.action == "export_evidence_bundle" and "reason" in (e.detail or "")
+    ]
+    assert logged.user_id == "auditor" and logged.detail is not None
+    assert logged.detail.endswith(f"reason: {CLEAR_REASON}")
+
+
+def test_an_administrator_may_not_ask_for_personal_data_in_clear(demo: Demo) -> None:
+    response = demo.client.get(
+        f"/api/evidence?scope=beneficiary&subject_id={demo.path_values['beneficiary_id'][0]}"
+        f"&in_clear=true&reason={CLEAR_REASON}",
+        headers=demo.tokens[Role.ADMIN],
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "ROLE_FORBIDDEN"

@@ -1,0 +1,154 @@
+"""Every POST route, tried as every role (ADR 0031).
+
+The routes are enumerated from the app. Each write route declares its roles as a dependency
+(`service.api.access.Writers`), derived from the lifecycle declarations or from the one table
+of the writes outside them (`domain.access.WRITE_ROLES`); a new POST route without one fails
+here. The declared roles are checked against the issue's table, and each route is then called
+as every role with an empty body: a role not declared gets 403 before the body is read, a
+declared one gets past the check (to a 422 for the empty body, or a 404 for the unknown id).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+
+from domain.access import WRITE_ROLES, Write
+from domain.recording import Role
+from service.api.access import Writers
+from tests.e2e.conftest import login
+
+# Logging in and out is no write to the programme's records.
+NOT_A_WRITE = frozenset({"/auth/token", "/login", "/logout"})
+USERS = {Role.OPERATOR: "opi", Role.SUPERVISOR: "sup", Role.AUDITOR: "aud", Role.ADMIN: "adm"}
+OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
+SUPERVISOR = (Role.SUPERVISOR,)
+ADMIN = (Role.ADMIN,)
+
+# The issue's table, route by route: operators do the field work (supervisors may too, as the
+# lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
+# acknowledge, keep the findings register, publish and restate; administrators sign
+# checkpoints; auditors write nothing.
+INTENDED: dict[str, tuple[Role, ...]] = {
+    "/api/sites": OPERATOR,
+    "/api/sites/{site_id}/sosialisasi": OPERATOR,
+    "/api/sites/{site_id}/closure-decree": SUPERVISOR,
+    "/api/sites/{site_id}/closure": OPERATOR,
+    "/api/sites/{site_id}/inspections": OPERATOR,
+    "/api/sites/{site_id}/beneficiaries": OPERATOR,
+    "/api/sites/{site_id}/roster": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/identity-verification": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/exclusion": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/child-protection-referral": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/assessment": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/training-departure": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/training-completion": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/training-dropout": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/return-home": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/local-stay": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/case-closure": SUPERVISOR,
+    "/api/beneficiaries/{beneficiary_id}/withdrawal": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/death": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/bank-account": OPERATOR,
+    "/api/sites/{site_id}/corrections/details": OPERATOR,
+    "/api/sites/{site_id}/corrections/date": OPERATOR,
+    "/api/sites/{site_id}/corrections/document": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/corrections/details": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/corrections/date": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/corrections/document": OPERATOR,
+    "/api/entitlements/{entitlement_id}/money-corrections": SUPERVISOR,
+    "/api/entitlements/{entitlement_id}/money-corrections/approval": SUPERVISOR,
+    "/api/entitlements/{entitlement_id}/money-corrections/rejection": SUPERVISOR,
+    "/api/funding-commitments": SUPERVISOR,
+    "/api/funding-commitments/{commitment_id}/allocations": SUPERVISOR,
+    "/api/funding-commitments/{commitment_id}/fiscal-year-closure": SUPERVISOR,
+    "/api/decrees": SUPERVISOR,
+    "/api/decrees/{decree_id}/amendments": SUPERVISOR,
+    "/api/payment-batches": SUPERVISOR,
+    "/api/payment-batches/{batch_id}/approval": SUPERVISOR,
+    "/api/payment-batches/{batch_id}/cancellation": SUPERVISOR,
+    "/api/payment-batches/{batch_id}/transfer-file": SUPERVISOR,
+    "/api/payment-batches/{batch_id}/bank-result": SUPERVISOR,
+    "/api/bank-statements": SUPERVISOR,
+    "/api/entitlements/{entitlement_id}/receipt": OPERATOR,
+    "/api/entitlements/{entitlement_id}/withdrawal": OPERATOR,
+    "/api/entitlements/{entitlement_id}/unclaimed": SUPERVISOR,
+    "/api/entitlements/{entitlement_id}/treasury-return": SUPERVISOR,
+    "/api/audit/findings/{finding_id}/acknowledgement": SUPERVISOR,
+    "/api/audit/register": SUPERVISOR,
+    "/api/audit/register/{finding_id}/responses": SUPERVISOR,
+    "/api/audit/register/{finding_id}/follow-up-acceptance": SUPERVISOR,
+    "/api/audit/register/{finding_id}/follow-up-rejection": SUPERVISOR,
+    "/api/audit/register/{finding_id}/closure": SUPERVISOR,
+    "/api/reports": SUPERVISOR,
+    "/api/reports/{report_id}/republications": SUPERVISOR,
+    "/api/documents": OPERATOR,
+    "/api/checkpoints": ADMIN,
+}
+
+
+def post_routes(client: TestClient) -> list[APIRoute]:
+    """Every POST route of the app, as the app itself lists them."""
+    routes = [
+        c.original_route
+        for c in iter_route_contexts(client.app.routes)  # type: ignore[attr-defined]
+        if "POST" in (c.methods or ())
+    ]
+    return [r for r in routes if isinstance(r, APIRoute) and r.path not in NOT_A_WRITE]
+
+
+def declared_writers(route: APIRoute) -> list[Writers]:
+    """The `Writers` dependencies a route declares."""
+
+    def calls(dependant: Any) -> Iterator[Any]:
+        for sub in dependant.dependencies:
+            yield sub.call
+            yield from calls(sub)
+
+    return [call for call in calls(route.dependant) if isinstance(call, Writers)]
+
+
+def test_every_write_route_declares_its_roles_and_they_are_the_intended_ones(
+    client: TestClient,
+) -> None:
+    declared = {}
+    for route in post_routes(client):
+        writers = declared_writers(route)
+        assert len(writers) == 1, f"POST {route.path} declares no roles (ADR 0031)"
+        declared[route.path] = set(writers[0].roles)
+
+    assert declared == {path: set(roles) for path, roles in INTENDED.items()}
+
+
+def test_auditors_write_nothing_and_administrators_only_sign_checkpoints(
+    client: TestClient,
+) -> None:
+    writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
+    assert writes_of[Role.AUDITOR] == []
+    assert writes_of[Role.ADMIN] == ["/api/checkpoints"]
+    assert set(WRITE_ROLES[Write.MANAGE_ACCOUNTS]) == {Role.ADMIN}
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_every_post_refuses_exactly_the_roles_it_does_not_declare(
+    client: TestClient, role: Role
+) -> None:
+    wrong: list[str] = []
+    for route in post_routes(client):
+        path = route.path
+        for param in route.dependant.path_params:
+            path = path.replace(f"{{{param.name}}}", str(uuid.uuid4()))
+        response = client.post(path, json={}, headers=login(client, USERS[role]))
+        allowed = role in declared_writers(route)[0].roles
+        refused = response.status_code == 403
+        if allowed == refused:
+            wrong.append(f"{route.path}: {response.status_code}")
+        assert response.status_code < 500, f"{route.path}: {response.text[:200]}"
+        if refused:
+            assert response.json()["error"]["code"] == "ROLE_FORBIDDEN"
+    assert wrong == []

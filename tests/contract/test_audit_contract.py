@@ -95,7 +95,7 @@ def test_a_nik_whose_region_no_kemendagri_list_knows_is_flagged_possibly_histori
         jejak.app.verify_identity(
             person,
             evidence=IdentityEvidence(make_nik(prefix, BIRTH, Sex.FEMALE, 9301), BIRTH, Sex.FEMALE),
-            provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+            provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
         )
     rows = findings(jejak)
 

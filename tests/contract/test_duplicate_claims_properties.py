@@ -77,7 +77,7 @@ def test_verifications_retries_and_refusals_leave_one_verified_case_per_nik(jeja
                     evidence=IdentityEvidence(
                         nik, MINOR_BIRTH if outcome == "minor" else ADULT_BIRTH, Sex.FEMALE
                     ),
-                    provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+                    provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
                     expected_version=99 if outcome == "stale" else None,
                 )
                 succeeded = True
@@ -124,7 +124,7 @@ def test_a_double_submitted_verification_leaves_her_nik_claimed(jejak: Jejak) ->
             return app.verify_identity(
                 case,
                 evidence=IdentityEvidence(nik, ADULT_BIRTH, Sex.FEMALE),
-                provenance=by(OPERATOR, date(2018, 11, 20), "ktp_copy"),
+                provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
             )
 
         outcomes = race(2, verify)

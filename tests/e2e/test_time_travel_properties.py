@@ -134,14 +134,14 @@ def play_woman(
         lambda: app.verify_identity(
             b,
             evidence=IdentityEvidence(nik, BIRTH, Sex.FEMALE),
-            provenance=by(OPERATOR, dates[1], "ktp_copy"),
+            provenance=by(OPERATOR, dates[1], "ktp"),
         ),
         lambda: app.assess(
             b,
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
             notes="",
-            provenance=by(OPERATOR, dates[2], "surat_domisili"),
+            provenance=by(OPERATOR, dates[2], "surat_keterangan"),
         ),
         lambda: app.send_to_training(
             b, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, dates[3])

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from domain.audit_errors import refuse_personal_data
 from domain.errors import InvalidValue
 from domain.lifecycle import FIELD_ROLES
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 from domain.sealed import KeyPurpose
 
 # The access log's detail holds the reason with a few words around it, in 200 characters.
@@ -91,20 +91,50 @@ _BY_PURPOSE: Mapping[KeyPurpose, DataCategory] = MappingProxyType(
 
 ALL_CATEGORIES: frozenset[DataCategory] = frozenset(DataCategory)
 
-# What each kind of stored document holds (the kinds of `service.documents.DocumentKind`).
+# What each kind of paper holds, for every kind on the one list (`domain.recording.DocumentKind`).
+# A file cannot be masked, so a kind that may hold a category counts as holding it.
+_IDENTITY = frozenset({DataCategory.IDENTITY})
+_PERSONAL = frozenset({DataCategory.IDENTITY, DataCategory.CASE_FILE})
+_MONEY = frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL})
 DOCUMENT_CATEGORIES: Mapping[str, frozenset[DataCategory]] = MappingProxyType(
     {
         # An aid decree's annex lists the people it grants aid to.
-        "decree": frozenset({DataCategory.IDENTITY}),
-        # Her signed receipt (BAST) names her and often her account.
-        "receipt": frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL}),
+        DocumentKind.DECREE: _IDENTITY,
+        # Minutes and handovers list who was there or who received what.
+        DocumentKind.BERITA_ACARA: _IDENTITY,
+        DocumentKind.BAST: _MONEY,
+        DocumentKind.NOTULEN: _IDENTITY,
+        DocumentKind.SURAT_PENGANTAR: _IDENTITY,
+        # Papers about her own case: statements, arrival, domicile, death, training, origin.
+        DocumentKind.SURAT_PERNYATAAN: _PERSONAL,
+        DocumentKind.SURAT_TIBA: _PERSONAL,
+        DocumentKind.SURAT_KETERANGAN: _PERSONAL,
+        DocumentKind.SURAT_KEMATIAN: _PERSONAL,
+        DocumentKind.SERTIFIKAT: _PERSONAL,
+        DocumentKind.ASESMEN: _PERSONAL,
+        DocumentKind.DAFTAR_PENDATAAN: _PERSONAL,
+        DocumentKind.COURT_DECISION: _PERSONAL,
+        DocumentKind.KTP: _IDENTITY,
+        # Her signed receipt (BAST) names her and often her account; a passbook and a deposit
+        # slip are her account.
+        DocumentKind.RECEIPT: _MONEY,
+        DocumentKind.BUKU_TABUNGAN: _MONEY,
+        DocumentKind.BUKTI_SETOR: _MONEY,
         # A statement's descriptions carry the counterparties' names beside the transfers.
-        "bank_statement": frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL}),
-        "transfer_file": frozenset({DataCategory.IDENTITY, DataCategory.FINANCIAL}),
+        DocumentKind.BANK_STATEMENT: _MONEY,
+        DocumentKind.TRANSFER_FILE: _MONEY,
         # Bank references and failure reasons of transfers to her account.
-        "bank_result_file": frozenset({DataCategory.FINANCIAL}),
-        "court_decision": frozenset({DataCategory.IDENTITY, DataCategory.CASE_FILE}),
-        "other": ALL_CATEGORIES,
+        DocumentKind.BANK_RESULT_FILE: frozenset({DataCategory.FINANCIAL}),
+        # Budget documents hold budget lines, never a person.
+        DocumentKind.DIPA: frozenset(),
+        DocumentKind.DPA: frozenset(),
+        # Letters, memoranda, reports and audit reports may be about anything.
+        DocumentKind.SURAT: ALL_CATEGORIES,
+        DocumentKind.SURAT_TANGGAPAN: ALL_CATEGORIES,
+        DocumentKind.NOTA_DINAS: ALL_CATEGORIES,
+        DocumentKind.LAPORAN: ALL_CATEGORIES,
+        DocumentKind.LHP: ALL_CATEGORIES,
+        DocumentKind.OTHER: ALL_CATEGORIES,
     }
 )
 

@@ -222,7 +222,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
             *("users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos"),
             *("--display-name", "Sup R", "--as", "admin"),
         ],
-        input=f"{password}\n{password}\nadmin-kaltara-2016\n",
+        input=f"admin-kaltara-2016\n{password}\n{password}\n",
     )
     assert added.exit_code == 0, added.output
     monkeypatch.setenv("JEJAK_PASSWORD", password)
@@ -320,7 +320,7 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
             *("users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos"),
             *("--display-name", "Sup S", "--as", "admin"),
         ],
-        input=f"{password}\n{password}\nadmin-kaltara-2016\n",
+        input=f"admin-kaltara-2016\n{password}\n{password}\n",
     )
     monkeypatch.setenv("JEJAK_PASSWORD", password)
     assert "0 restatements" in runner.invoke(cli, ["restatements"]).output

@@ -48,6 +48,24 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+PASSWORD = "a-long-password-1"
+
+
+@pytest.fixture
+def staffed(store: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The created store with an administrator `adm`, an operator `opi` and a supervisor `spv`,
+    every one's password in JEJAK_PASSWORD (each write names its account, ADR 0031)."""
+    monkeypatch.setenv("JEJAK_PASSWORD", PASSWORD)
+    monkeypatch.setenv("JEJAK_NEW_PASSWORD", PASSWORD)
+    runner = CliRunner()
+    for username, role in (("adm", "admin"), ("opi", "operator"), ("spv", "supervisor")):
+        add = ["users", "add", username, role, "--org-unit", "Dinsos", "--display-name", "X"]
+        added = runner.invoke(cli, [*add, "--as", "adm"] if role != "admin" else add)
+        assert added.exit_code == 0, added.output
+    monkeypatch.delenv("JEJAK_NEW_PASSWORD")
+    return store
+
+
 def refused(result: Result, code: str) -> str:
     """The refusal's text, after checking it was a message on standard error with exit 1."""
     assert result.exit_code == REFUSED, result.output
@@ -169,13 +187,15 @@ def test_progress_bars_are_made_in_one_place() -> None:
 
 
 def test_a_document_over_the_size_limit_is_refused_with_a_message(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+    staffed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("JEJAK_DOCUMENT_MAX_BYTES", "100")
-    big = store / "berita-acara.pdf"
+    big = staffed / "berita-acara.pdf"
     big.write_bytes(b"%PDF" + b"0" * 200)
 
-    result = CliRunner().invoke(cli, ["documents", "add", str(big), "--kind", "receipt"])
+    result = CliRunner().invoke(
+        cli, ["documents", "add", str(big), "--kind", "receipt", "--as", "opi"]
+    )
 
     assert "larger than the limit of 100 bytes" in refused(result, "DOCUMENT_TOO_LARGE")
 
@@ -184,18 +204,21 @@ def test_a_document_over_the_size_limit_is_refused_with_a_message(
     ("arguments", "code"),
     [
         (
-            ["users", "add", "Dewi S", "operator", "--org-unit", "U", "--display-name", "D"],
+            [
+                *("users", "add", "Dewi S", "operator"),
+                *("--org-unit", "U", "--display-name", "D", "--as", "adm"),
+            ],
             "ACCOUNT_INVALID",
         ),
-        (["users", "passwd", "nobody"], "ACCOUNT_UNKNOWN"),
-        (["users", "deactivate", "nobody"], "ACCOUNT_UNKNOWN"),
+        (["users", "passwd", "nobody", "--as", "adm"], "ACCOUNT_UNKNOWN"),
+        (["users", "deactivate", "nobody", "--as", "adm"], "ACCOUNT_UNKNOWN"),
     ],
     ids=lambda a: a if isinstance(a, str) else " ".join(a[:2]),
 )
 def test_an_account_command_with_bad_input_is_refused_with_a_message(
-    store: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str], code: str
+    staffed: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str], code: str
 ) -> None:
-    monkeypatch.setenv("JEJAK_NEW_PASSWORD", "a-long-password-1")
+    monkeypatch.setenv("JEJAK_NEW_PASSWORD", PASSWORD)
 
     message = refused(CliRunner().invoke(cli, arguments), code)
 
@@ -222,13 +245,9 @@ def test_files_that_cannot_be_read_or_written_are_refused_with_a_message(store: 
     ids=["not UTF-8", "a field over the CSV limit"],
 )
 def test_a_decree_lines_file_that_cannot_be_read_is_refused_naming_the_line(
-    store: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+    staffed: Path, content: bytes
 ) -> None:
-    monkeypatch.setenv("JEJAK_PASSWORD", "a-long-password-1")
-    monkeypatch.setenv("JEJAK_NEW_PASSWORD", "a-long-password-1")
-    add = ["users", "add", "spv", "supervisor", "--org-unit", "Dinsos", "--display-name", "S"]
-    assert CliRunner().invoke(cli, add).exit_code == 0
-    lines = store / "lines.csv"
+    lines = staffed / "lines.csv"
     lines.write_bytes(content)
     decree = ["money", "decree", str(lines), "--authority", "Direktur", "--decree", "SK/1"]
 
@@ -276,9 +295,12 @@ def test_a_port_out_of_range_is_a_usage_error() -> None:
 
 
 def test_a_password_is_never_a_command_line_option(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+    staffed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add = ["users", "add", "dewi.s", "operator", "--org-unit", "U", "--display-name", "Dewi S"]
+    add = [
+        *("users", "add", "dewi.s", "operator"),
+        *("--org-unit", "U", "--display-name", "Dewi S", "--as", "adm"),
+    ]
     runner = CliRunner()
 
     flagged = runner.invoke(cli, [*add, "--password", "a-long-password-1"])

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -38,6 +38,48 @@ from service.system import Jejak
 from service.web import pages
 
 DOCS_ASSETS = "/docs-assets"
+
+# The app's own routes. They are module-level functions reading the app from the request, not
+# closures inside `create_app`: FastAPI caches facts about every endpoint callable in module-level
+# caches, so a closure per app would keep each app, and the system behind it, alive long after
+# it is closed (thousands of them in a test run).
+meta = APIRouter()
+
+
+@meta.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request) -> Response:
+    if _viewer(request) is None:
+        return JSONResponse(error_body("LOGIN_REQUIRED", "login required"), 401)
+    return JSONResponse(request.app.openapi())
+
+
+@meta.get("/docs", include_in_schema=False)
+def docs(request: Request) -> Response:
+    if _viewer(request) is None:
+        return RedirectResponse("/login?next=/docs", status_code=303)
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Jejak API",
+        init_oauth={"clientId": "jejak"},
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        # No call to the public spec validator: the page must work on a closed network.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+
+
+@meta.get("/health", tags=["health"])
+def health() -> dict[str, Any]:
+    """Liveness, without login: no data is exposed."""
+    return {"status": "ok"}
+
+
+def _viewer(request: Request) -> Account | None:
+    try:
+        return current_user(request, get_jejak(request), request_token(request))
+    except HTTPException:
+        return None
 
 
 def create_app(
@@ -93,27 +135,6 @@ def create_app(
     app.include_router(pages.router)
     install_contract(app)
 
-    @app.get("/openapi.json", include_in_schema=False)
-    def openapi(request: Request) -> Response:
-        if _viewer(request) is None:
-            return JSONResponse(error_body("LOGIN_REQUIRED", "login required"), 401)
-        return JSONResponse(app.openapi())
-
-    @app.get("/docs", include_in_schema=False)
-    def docs(request: Request) -> Response:
-        if _viewer(request) is None:
-            return RedirectResponse("/login?next=/docs", status_code=303)
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Jejak API",
-            init_oauth={"clientId": "jejak"},
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-            # No call to the public spec validator: the page must work on a closed network.
-            swagger_ui_parameters={"validatorUrl": None},
-        )
-
     # Swagger UI's own files, from an installed package rather than a CDN, so that /docs works
     # without internet (ADR 0035). They hold no data, so they are served without login.
     app.mount(
@@ -122,15 +143,5 @@ def create_app(
         name="docs-assets",
     )
 
-    @app.get("/health", tags=["health"])
-    def health() -> dict[str, Any]:
-        """Liveness, without login: no data is exposed."""
-        return {"status": "ok"}
-
-    def _viewer(request: Request) -> Account | None:
-        try:
-            return current_user(request, get_jejak(request), request_token(request))
-        except HTTPException:
-            return None
-
+    app.include_router(meta)
     return app

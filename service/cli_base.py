@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from domain.errors import DomainError
 from service.accounts import UnknownAccount
+from service.api.inputs import CONTROL_IN_TEXT
 from service.application import NotFound
 from service.bankfiles import BankFileRejected
 from service.db import UnsupportedDatabaseUrl
@@ -88,6 +89,18 @@ def refusal_lines(error: Exception) -> list[str]:
 class CommandGroup(TyperGroup):
     """The root of `jejak`: every command runs inside it, so a known error of any command ends
     as a message and an exit status instead of a traceback."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Every argument of every command, checked once here as the API checks every text field
+        # (ADR 0033): a control character hides text on a terminal and in the access log.
+        for position, argument in enumerate(args, start=1):
+            if CONTROL_IN_TEXT.search(argument):
+                raise typer.BadParameter(
+                    f"argument {position} holds a control character (other than a line break "
+                    "or a tab); type it again as plain text",
+                    ctx=ctx,
+                )
+        return list(super().parse_args(ctx, args))
 
     # `Any`: the base class types `ctx` as the click context typer vendors privately.
     def invoke(self, ctx: Any) -> Any:

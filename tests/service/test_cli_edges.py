@@ -354,3 +354,14 @@ def test_progress_goes_to_standard_error_and_the_answer_alone_to_standard_output
     assert "Updating read models" in result.stderr
     assert result.stdout.startswith("Jejak status on 2020-01-01")
     assert "━" not in result.stdout and "Updating" not in result.stdout
+
+
+def test_an_argument_with_a_control_character_is_a_usage_error(staffed: Path) -> None:
+    reason = "Deadline \x1b[8mhidden\x1b[0m changed"
+
+    result = CliRunner().invoke(
+        cli, ["rebuild", "worklist", "--yes", "--reason", reason, "--as", "spv"]
+    )
+
+    assert result.exit_code == 2 and type(result.exception) is SystemExit, result.output
+    assert "argument 5 holds a control character" in result.stderr

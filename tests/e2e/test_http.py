@@ -38,18 +38,23 @@ def post(
     return result
 
 
+def closure_on_the_day() -> dict[str, object]:
+    """Juata Permai's closure, on its berita acara of 28 December 2018."""
+    return {
+        "occurred_on": "2018-12-28",
+        "declared_headcount": 62,
+        "funding_status": "not_in_place",
+        "document": doc("berita_acara", "2018-12-28"),
+    }
+
+
 def closed_site(client: TestClient) -> str:
     site = decreed_site(client)
     post(
         client,
         "opi",
         f"/api/sites/{site}/closure",
-        {
-            "occurred_on": "2018-12-28",
-            "declared_headcount": 62,
-            "funding_status": "not_in_place",
-            "document": doc("berita_acara", "2018-12-28"),
-        },
+        closure_on_the_day(),
     )
     return site
 
@@ -299,12 +304,7 @@ def test_a_broken_rule_is_a_409_with_its_code(client: TestClient) -> None:
         client,
         "opi",
         f"/api/sites/{site}/closure",
-        {
-            "occurred_on": "2018-12-28",
-            "declared_headcount": 62,
-            "funding_status": "not_in_place",
-            "document": doc("berita_acara", "2018-12-28"),
-        },
+        closure_on_the_day(),
         expect=409,
     )
     assert refused["error"]["code"] == "SITE_CLOSURE_NEEDS_SOSIALISASI"

@@ -36,7 +36,7 @@ from bench.read_models import Row as ModelRow
 from bench.stores import FreshStore, PgConnection, connect_postgres, connect_sqlite
 from domain.sealed import KeyPurpose
 from projections.dashboard import ProgrammeDashboard
-from service.crypto import DATA_KEY_BYTES, NONCE_BYTES, SEAL_FORMAT
+from service.security.crypto import DATA_KEY_BYTES, NONCE_BYTES, SEAL_FORMAT
 
 # A wrapped data key: the seal format byte, the nonce, the key and the AES-GCM tag.
 WRAPPED_KEY_BYTES = len(SEAL_FORMAT) + NONCE_BYTES + DATA_KEY_BYTES + 16
@@ -44,7 +44,7 @@ WRAPPED_KEY_BYTES = len(SEAL_FORMAT) + NONCE_BYTES + DATA_KEY_BYTES + 16
 RAW_TABLE = "bench_raw_rows"
 RAW_POSITION = "bench_raw_position"
 RAW_TOPIC = "bench.raw:Row"
-# A copy of the vault's key table (`service.schema.vault_subject_keys`), indexes included.
+# A copy of the vault's key table (`service.store.schema.vault_subject_keys`), indexes included.
 RAW_KEYS = "bench_raw_keys"
 KEYS_TABLE = "vault_subject_keys"
 

@@ -36,9 +36,9 @@ from bench.scenarios import (
 )
 from bench.stores import FreshStore, Target, fresh_store
 from projections.runner import ProjectionRunner
-from service.application import ProgrammeApplication
-from service.bankfiles import ResultLine, render_result_file
-from service.reconciliation_report import Reconciliations
+from service.commands.application import ProgrammeApplication
+from service.files.bankfiles import ResultLine, render_result_file
+from service.queries.reconciliation import Reconciliations
 
 WARMUP_LINES = 20
 RECONCILE_ROUNDS = 3

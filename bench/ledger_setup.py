@@ -21,8 +21,8 @@ from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus
-from service.application import NewBeneficiary, ProgrammeApplication
-from service.ledger import NewDecreeLine, same_holder_name
+from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.money import NewDecreeLine, same_holder_name
 
 OPERATOR = Actor("bench.operator", Role.OPERATOR, "Dinas Sosial (benchmark)")
 SUPERVISOR = Actor("bench.supervisor", Role.SUPERVISOR, "Dinas Sosial Provinsi (benchmark)")

@@ -8,7 +8,7 @@ codes and case numbers until the log holds the events asked for, and brings the 
 models up to date with it. Every copy decodes and folds like the original, so the rebuild does
 the work a real log of that many sites and people would ask of it.
 
-Timed: `jejak rebuild --all`'s work (`service.restatements`: fold the whole log into shadow
+Timed: `jejak rebuild --all`'s work (`service.commands.restatements`: fold the whole log into shadow
 tables, compare every table with the live one, switch and record), in a child process whose
 peak resident memory growth is the rebuild's own. The raw side streams the same event rows out
 with the plain driver, decodes them with the application's mapper, folds them by hand and
@@ -45,7 +45,7 @@ from bench.scenarios import (
 )
 from bench.stores import FreshStore, Target, fresh_store
 from domain.recording import Provenance, Role
-from service.accounts import Account
+from service.security.accounts import Account
 from service.settings import Settings
 
 UNIT_PEOPLE = 200
@@ -211,7 +211,7 @@ def _rebuild_in_child(settings: Settings) -> Measured:
 def rebuild_every_read_model(settings: Settings) -> Measured:
     """What `jejak rebuild --all --yes` does, timed, with how far its peak resident memory
     rose above the memory the process held when it began."""
-    from service import restatements
+    from service.commands import restatements
     from service.system import Jejak
 
     jejak = Jejak.start(settings)

@@ -26,7 +26,7 @@ from bench.read_models import HISTORY_TABLES
 from bench.stores import Target, fresh_store
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from projections.runner import ProjectionRunner
-from service.application import NewBeneficiary, ProgrammeApplication
+from service.commands.application import NewBeneficiary, ProgrammeApplication
 
 COMMAND_PATH = "command path"
 BATCHED_IMPORT = "batched import"

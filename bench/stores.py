@@ -22,8 +22,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 
-from service.db import StoreConfig, parse_database_url
 from service.settings import Settings
+from service.store.db import StoreConfig, parse_database_url
 from service.system import Jejak
 
 StoreKind = Literal["sqlite", "postgresql"]

@@ -53,8 +53,8 @@ from projections.base import append_rows
 from projections.dashboard import ProgrammeDashboard
 from projections.dashboard_counts import CountRules, Move, month_end, record_moves
 from projections.tables import HISTORIES, VERSION_OCCURRED_ON, VERSION_POSITION, dashboard_members
+from service.queries.time_travel import Cut, dashboard_at, read_model_at
 from service.system import Jejak
-from service.time_travel import Cut, dashboard_at, read_model_at
 
 ROUNDS = 4
 CHUNK = 20_000

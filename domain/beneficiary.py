@@ -50,7 +50,7 @@ ACCOUNT_NUMBER = re.compile(r"[0-9]{6,20}", re.ASCII)
 # Her phone as the office writes it: digits, spaces and dashes, an optional leading plus. The
 # API publishes the same pattern, so one rule holds for every way in (ADR 0029).
 PHONE = re.compile(r"\+?[0-9 -]{6,20}", re.ASCII)
-# The longest holder name a bank's transfer file carries (service/bankfiles.py checks the file).
+# The longest holder name a bank's transfer file carries (checked in service/files/bankfiles.py).
 HOLDER_NAME_MAX_LENGTH = 100
 # What `Beneficiary.create_id` hashes before the case number, as uuid5 would.
 _ID_PREFIX = NAMESPACE_URL.bytes + b"jejak:beneficiary:"

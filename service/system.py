@@ -31,18 +31,18 @@ from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
 from projections.worklist import Worklist
-from service.access_log import AccessLog
-from service.accounts import Accounts, TokenIssuer, token_secret
-from service.application import ProgrammeApplication
-from service.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
-from service.db import StoreConfig, create_store_engine, parse_database_url, store_exists
-from service.documents import DocumentStore
-from service.idempotency import IdempotencyStore
-from service.integrity import RawEventLog, Verification, verify
-from service.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
-from service.migrate import upgrade
+from service.commands.application import ProgrammeApplication
+from service.commands.idempotency import IdempotencyStore
+from service.files.documents import DocumentStore
+from service.security.access_log import AccessLog
+from service.security.accounts import Accounts, TokenIssuer, token_secret
+from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
+from service.security.integrity import RawEventLog, Verification, verify
+from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
+from service.security.vault import Vault
 from service.settings import Settings
-from service.vault import Vault
+from service.store.db import StoreConfig, create_store_engine, parse_database_url, store_exists
+from service.store.migrate import upgrade
 
 
 class ApplicationEventSource:

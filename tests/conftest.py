@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from argon2 import PasswordHasher
 
-from service.accounts import Accounts
+from service.security.accounts import Accounts
 from service.settings import Settings
 from service.system import Jejak
 

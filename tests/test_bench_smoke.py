@@ -27,7 +27,7 @@ from bench.stores import StoreKind, Target, fresh_store
 from bench.time_travel_scenario import CUT_KINDS, ROUNDS
 from projections.dashboard import ProgrammeDashboard
 from projections.dashboard_counts import CountRules
-from service.demo import load_demo
+from service.demo.kaltara import load_demo
 
 DASHBOARD = "programme_dashboard"
 

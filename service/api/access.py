@@ -10,8 +10,8 @@ from fastapi import Depends, Query, params
 from domain.access import WRITE_ROLES, Write, clear_reason_of, may_ask_in_clear
 from domain.lifecycle import Lifecycle
 from domain.recording import Role
-from service.accounts import Account
 from service.api.deps import Forbidden, UserDep
+from service.security.accounts import Account
 
 
 class Writers:

@@ -13,9 +13,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from service.accounts import Account
 from service.api import (
-    audit,
+    audit_checks,
     audit_register,
     auth,
     commands,
@@ -33,6 +32,7 @@ from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.api.inputs import json_bodies_only
+from service.security.accounts import Account
 from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
@@ -124,7 +124,7 @@ def create_app(
     app.include_router(money.router)
     app.include_router(money.files)
     app.include_router(integrity.router)
-    app.include_router(audit.router)
+    app.include_router(audit_checks.router)
     app.include_router(queries.router)
     app.include_router(exports.router)
     app.include_router(documents.router)

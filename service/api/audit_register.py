@@ -21,7 +21,7 @@ from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Of
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.money_models import Id
 from service.api.queries import ReadDep, caught_up, page_body
-from service.audit_queries import AuditRegisterQueries
+from service.queries.audit_register import AuditRegisterQueries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], route_class=IdempotentCommandRoute)
 EXPORT_READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from service.access_log import AccessAction
-from service.accounts import Account
 from service.api.deps import JejakDep, UserDep, loggable_username
+from service.security.access_log import AccessAction
+from service.security.accounts import Account
 from service.system import Jejak
 
 router = APIRouter(prefix="/auth", tags=["auth"])

@@ -33,7 +33,7 @@ from service.api.models import (
     TrainingDepartureIn,
     VerifyIdentityIn,
 )
-from service.application import CommandResult, NewBeneficiary
+from service.commands.application import CommandResult, NewBeneficiary
 from service.system import Jejak
 
 router = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentCommandRoute)

@@ -11,7 +11,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from domain.recording import Actor, DocumentRef, Provenance, Role
-from service.accounts import Account
+from service.security.accounts import Account
 from service.system import Jejak
 
 WITA = ZoneInfo("Asia/Makassar")

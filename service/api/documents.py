@@ -22,13 +22,18 @@ from domain.access import (
     categories_of_document,
     sees_all_in_clear,
 )
-from service.access_log import AccessAction
 from service.api.access import ClearReason, write_role
 from service.api.deps import Forbidden, JejakDep, UserDep, actor_of
 from service.api.inputs import Limit, Offset
 from service.api.queries import page_body
-from service.documents import DocumentKind, DocumentTooLarge, StoredDocument, access_log_subject
-from service.export_records import record_export
+from service.commands.export_records import record_export
+from service.files.documents import (
+    DocumentKind,
+    DocumentTooLarge,
+    StoredDocument,
+    access_log_subject,
+)
+from service.security.access_log import AccessAction
 
 router = APIRouter(prefix="/api", tags=["documents"])
 

@@ -8,19 +8,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from service.accounts import Account
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import After
 from service.api.queries import LedgerFilterDep, caught_up
-from service.export_records import record_export
-from service.ledger_exports import (
+from service.commands.export_records import record_export
+from service.files.money_exports import (
     LEDGER_EXPORT_ROLES,
     PAYMENT_HISTORY_ROLES,
     ExportFile,
     LedgerExports,
     LedgerFormat,
 )
-from service.queries import LedgerFilter
+from service.queries.read_models import LedgerFilter
+from service.security.accounts import Account
 from service.system import Jejak
 
 router = APIRouter(prefix="/api", tags=["exports"])

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from domain.errors import DomainError
 from service.api.deps import get_jejak, token_subject
 from service.api.errors import refusal_response
-from service.application import NotFound
-from service.idempotency import (
+from service.commands.application import NotFound
+from service.commands.idempotency import (
     IDEMPOTENCY_KEY_HEADER,
     MAX_KEY_LENGTH,
     StoredResponse,

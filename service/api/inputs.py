@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from domain.recording import EARLIEST_BUSINESS_DATE, LATEST_BUSINESS_DATE
-from service.db import MAX_STORED_INTEGER
+from service.store.db import MAX_STORED_INTEGER
 
 # A larger log position, version or offset than the stores' 64-bit integers reached the
 # driver and failed there (a 500).

@@ -11,15 +11,15 @@ from fastapi.concurrency import run_in_threadpool
 from domain.access import Write
 from domain.errors import InvalidValue
 from domain.recording import Role
-from service.access_log import AccessAction
 from service.api.access import ClearReason, write_role
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import BusinessDate
-from service.application import NotFound
-from service.evidence.bundle import Scope
-from service.evidence.export import export_bundle
-from service.export_records import record_export
+from service.commands.application import NotFound
+from service.commands.export_records import record_export
+from service.files.evidence.bundle import Scope
+from service.files.evidence.export import export_bundle
+from service.security.access_log import AccessAction
 
 # Signing a checkpoint is a command like any other, so it honours Idempotency-Key (ADR 0012).
 router = APIRouter(prefix="/api", tags=["integrity"], route_class=IdempotentCommandRoute)

@@ -20,7 +20,6 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.recording import DocumentKind, Role
-from service.access_log import AccessAction
 from service.api.access import command_role
 from service.api.commands import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role, today_wita
@@ -38,8 +37,9 @@ from service.api.money_models import (
     WithdrawalIn,
 )
 from service.api.queries import CutDep, caught_up, cut_body
-from service.ledger import BankResultSummary, StatementSummary
-from service.reconciliation_report import reconciliations_at
+from service.commands.money import BankResultSummary, StatementSummary
+from service.queries.reconciliation import reconciliations_at
+from service.security.access_log import AccessAction
 
 # Every money command accepts an Idempotency-Key: a retried request gets the first answer.
 router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)

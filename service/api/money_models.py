@@ -12,7 +12,7 @@ from domain.entitlement import PaymentChannel
 from domain.funding import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, FundingSource
 from service.api.inputs import FromJson, Line
 from service.api.models import CommandIn, DocumentIn, Rupiah, ShortText, Strict
-from service.ledger import LineKey, NewDecreeLine
+from service.commands.money import LineKey, NewDecreeLine
 
 FiscalYear = Annotated[StrictInt, Field(ge=FIRST_FISCAL_YEAR, le=LAST_FISCAL_YEAR)]
 Tranche = Annotated[StrictInt, Field(ge=1, le=MAX_TRANCHE)]

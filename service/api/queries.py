@@ -16,10 +16,10 @@ from domain.lifecycle import Lifecycle
 from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import JejakDep, UserDep, today_wita
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset
-from service.money_at import budget_at
-from service.queries import LedgerFilter, Page, ReadModels
+from service.queries.money_at import budget_at
+from service.queries.read_models import LedgerFilter, Page, ReadModels
+from service.queries.time_travel import Cut, known_position
 from service.system import Jejak
-from service.time_travel import Cut, known_position
 
 router = APIRouter(prefix="/api", tags=["queries"])
 

@@ -23,8 +23,8 @@ from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, FromJson, Limit, Offset, Version
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.queries import KnownAt, caught_up, page_body, report_cut
-from service.db import MAX_STORED_INTEGER
-from service.published_reports import Publication, PublishedReports, figures, publish, republish
+from service.queries.reports import Publication, PublishedReports, figures, publish, republish
+from service.store.db import MAX_STORED_INTEGER
 
 router = APIRouter(
     prefix="/api/reports", tags=["published reports"], route_class=IdempotentCommandRoute

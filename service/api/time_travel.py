@@ -15,11 +15,17 @@ from domain.recording import Role
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import BusinessDate, Limit, Offset
 from service.api.queries import page_body
-from service.application import NotFound
-from service.db import MAX_STORED_INTEGER
-from service.queries import Reveal, event_as_dict
+from service.commands.application import NotFound
+from service.queries.read_models import Reveal, event_as_dict
+from service.queries.time_travel import (
+    Cut,
+    aggregate_at,
+    dashboard_at,
+    known_position,
+    read_model_page,
+)
+from service.store.db import MAX_STORED_INTEGER
 from service.system import Jejak
-from service.time_travel import Cut, aggregate_at, dashboard_at, known_position, read_model_page
 
 router = APIRouter(prefix="/api/time-travel", tags=["time travel"])
 READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)

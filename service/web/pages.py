@@ -9,12 +9,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from service.accounts import Account
 from service.api.auth import log_in
 from service.api.deps import SESSION_COOKIE, JejakDep, current_user, today_wita
 from service.display import rupiah_for_display
-from service.login_throttle import LoginThrottled
-from service.queries import ReadModels
+from service.queries.read_models import ReadModels
+from service.security.accounts import Account
+from service.security.login_throttle import LoginThrottled
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from service.api.app import create_app
-from service.demo import ensure_demo_users, load_demo
+from service.demo.kaltara import ensure_demo_users, load_demo
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for
 

@@ -15,9 +15,9 @@ from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus
-from service.application import NewBeneficiary, ProgrammeApplication
-from service.bankfiles import ResultLine
-from service.ledger import LineKey, NewDecreeLine
+from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.money import LineKey, NewDecreeLine
+from service.files.bankfiles import ResultLine
 
 OPERATOR = Actor("opi", Role.OPERATOR, "Dinas Sosial Kota Tarakan")
 SUPERVISOR = Actor("sup", Role.SUPERVISOR, "Dinsosnakertrans Provinsi Kalimantan Utara")

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from domain.decree import entitlement_id
 from projections.audit_book import AuditBook, NoSource
-from service import restatements
-from service.audit_at import findings_at, replay_findings_at
+from service.commands import restatements
+from service.queries.audit_checks_at import findings_at, replay_findings_at
+from service.queries.time_travel import Cut, log_events
 from service.system import Jejak
-from service.time_travel import Cut, log_events
 from tests.contract.journey import CAPITAL, OPERATOR, by, run_money_story
 from tests.contract.test_rebuild_all import SUPERVISOR
 from tests.contract.test_time_travel import late_and_out_of_order

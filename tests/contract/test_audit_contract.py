@@ -18,7 +18,7 @@ from domain.identity import Sex, make_nik
 from domain.recording import Provenance
 from projections.audit_book import audit_of_log
 from projections.tables import audit_findings
-from service.application import AlreadyRegistered, NewBeneficiary
+from service.commands.application import AlreadyRegistered, NewBeneficiary
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
     BIRTH,

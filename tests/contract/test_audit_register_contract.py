@@ -12,10 +12,15 @@ from sqlalchemy import select
 
 from domain.recording import Role
 from projections.tables import audit_register, export_records, worklist
-from service.accounts import Account
-from service.application import AlreadyRegistered, CommandResult, NotFound, ProgrammeApplication
-from service.audit_queries import AuditRegisterQueries
-from service.export_records import record_export
+from service.commands.application import (
+    AlreadyRegistered,
+    CommandResult,
+    NotFound,
+    ProgrammeApplication,
+)
+from service.commands.export_records import record_export
+from service.queries.audit_register import AuditRegisterQueries
+from service.security.accounts import Account
 from service.system import Jejak
 from tests.contract.journey import KELURAHAN, OPERATOR, SUPERVISOR, by
 

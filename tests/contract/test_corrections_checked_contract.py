@@ -16,9 +16,9 @@ from domain.errors import DomainError
 from domain.identity import Sex, make_nik
 from domain.recording import Provenance
 from domain.sealed import KeyPurpose
-from service.application import CommandResult, NewBeneficiary
+from service.commands.application import CommandResult, NewBeneficiary
+from service.security.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 from service.system import Jejak
-from service.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 from tests.contract.journey import (
     BIRTH,
     OPERATOR,

@@ -32,9 +32,9 @@ from projections.tables import (
     site_status,
 )
 from projections.worklist import Worklist
-from service.accounts import Account
-from service.application import ProgrammeApplication
-from service.queries import ReadModels
+from service.commands.application import ProgrammeApplication
+from service.queries.read_models import ReadModels
+from service.security.accounts import Account
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
     OPERATOR,

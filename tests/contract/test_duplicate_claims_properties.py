@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from domain.beneficiary import IdentityEvidence
 from domain.errors import DomainError
 from domain.identity import Sex, make_nik
-from service.application import CommandResult, NewBeneficiary
+from service.commands.application import CommandResult, NewBeneficiary
 from service.system import Jejak
 from tests.contract.journey import OPERATOR, by, closed_site
 from tests.contract.test_ledger_contract import race

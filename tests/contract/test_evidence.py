@@ -16,10 +16,10 @@ from sqlalchemy import text
 
 from domain.recording import DocumentRef, Provenance, Role
 from domain.site import InspectionOutcome
-from service.accounts import Account
-from service.evidence.bundle import Scope
-from service.evidence.export import export_bundle
-from service.evidence.verify_bundle import BundleInvalid, verify_bundle
+from service.files.evidence.bundle import Scope
+from service.files.evidence.export import export_bundle
+from service.files.evidence.verify_bundle import BundleInvalid, verify_bundle
+from service.security.accounts import Account
 from service.system import Jejak
 from tests.contract.journey import NAME, NIK, OPERATOR, run_journey
 
@@ -184,7 +184,7 @@ def test_a_bundle_signed_by_another_key_is_refused_with_the_pinned_key(
 ) -> None:
     run_journey(jejak.app)
     path = bundle_file(jejak, tmp_path, Scope("programme"))
-    from service.checkpoints import CheckpointSigner
+    from service.security.checkpoints import CheckpointSigner
 
     other = CheckpointSigner.from_seed(bytes(32)).public_key_pem().encode()
 
@@ -232,8 +232,8 @@ def test_the_same_evidence_gives_the_same_bytes(jejak: Jejak) -> None:
     jejak.runner.catch_up()
     from datetime import UTC, datetime
 
-    from service.evidence.bundle import EvidenceBundler
-    from service.queries import Reveal
+    from service.files.evidence.bundle import EvidenceBundler
+    from service.queries.read_models import Reveal
 
     bundler = EvidenceBundler(
         jejak.engine,

@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from service.db import APPLICATION_NAME
-from service.listen import follow
+from service.store.db import APPLICATION_NAME
+from service.store.listen import follow
 from service.system import Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import OPERATOR, by, closed_site

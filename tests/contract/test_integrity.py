@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Connection, text
 
 from projections.tables import chain_checkpoints, event_chain
-from service.checkpoints import Checkpoint
+from service.security.checkpoints import Checkpoint
 from service.system import Jejak
 from tests.contract.journey import run_journey
 

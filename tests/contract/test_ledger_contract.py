@@ -35,10 +35,10 @@ from domain.money_errors import (
     IdentityNotVerified,
 )
 from domain.recording import Actor, Role
-from service.application import NewBeneficiary, ProgrammeApplication
-from service.bankfiles import ResultLine
-from service.ledger import NewDecreeLine
-from service.reconciliation_report import Reconciliations
+from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.money import NewDecreeLine
+from service.files.bankfiles import ResultLine
+from service.queries.reconciliation import Reconciliations
 from service.system import Jejak
 from tests.contract.journey import HOME, OPERATOR, SUPERVISOR, by, closed_site
 

@@ -16,11 +16,11 @@ from domain.recording import DocumentRef
 from projections.budget_position import budget_of_log
 from projections.payment_ledger import ledger_of_log
 from projections.tables import budget_position, payment_ledger
-from service.ledger import NewDecreeLine
-from service.money_at import budget_at
-from service.queries import LedgerFilter
+from service.commands.money import NewDecreeLine
+from service.queries.money_at import budget_at
+from service.queries.read_models import LedgerFilter
+from service.queries.time_travel import Cut, log_events
 from service.system import Jejak
-from service.time_travel import Cut, log_events
 from tests.contract.journey import (
     AUTHORITY,
     SUPERVISOR,

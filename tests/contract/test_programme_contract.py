@@ -34,7 +34,7 @@ from projections.tables import (
     worklist,
 )
 from projections.worklist import Worklist
-from service.application import AlreadyRegistered, NotFound, VersionConflict
+from service.commands.application import AlreadyRegistered, NotFound, VersionConflict
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
     ACCOUNT,
@@ -483,7 +483,7 @@ def test_a_process_with_a_stale_cached_aggregate_decides_again_on_fresh_state(
 
 
 def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
-    from service.application import NewBeneficiary
+    from service.commands.application import NewBeneficiary
 
     site_id = closed_site(jejak.app)
     roster = [NewBeneficiary(f"TRK-JP-{n:04d}", f"Contoh Orang {n}") for n in range(1, 61)]
@@ -520,7 +520,7 @@ def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
 def test_rosters_imported_together_are_written_in_order_each_all_or_nothing(
     jejak: Jejak,
 ) -> None:
-    from service.application import NewBeneficiary
+    from service.commands.application import NewBeneficiary
 
     site_id = closed_site(jejak.app)
     pendataan = by(OPERATOR, date(2016, 3, 20))

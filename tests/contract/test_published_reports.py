@@ -19,9 +19,9 @@ from domain.published_report import (
 from domain.recording import DocumentRef, Provenance
 from domain.site import InspectionOutcome
 from projections import report_figures
-from service import published_reports
-from service.application import NotFound, VersionConflict
-from service.published_reports import PublishedReports
+from service.commands.application import NotFound, VersionConflict
+from service.queries import reports as published_reports
+from service.queries.reports import PublishedReports
 from service.system import Jejak
 from tests.contract.journey import OPERATOR, SUPERVISOR, by, run_journey, version_of
 

@@ -17,9 +17,9 @@ from projections.side_by_side import ChainDiverged, LiveWrite, switched
 from projections.site_status import SiteStatus
 from projections.tables import event_chain, site_status
 from projections.worklist import WORKLIST_LIFECYCLES, Worklist
-from service import restatements
-from service.accounts import Account
-from service.schema import restatements as restatements_table
+from service.commands import restatements
+from service.security.accounts import Account
+from service.store.schema import restatements as restatements_table
 from service.system import Jejak
 from tests.contract.journey import run_journey, run_money_story
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from domain.payment_batch import PaymentBatch
 from projections.tables import entitlement_status
-from service.reconciliation_report import Reconciliations, ReconciliationsAt
+from service.queries.reconciliation import Reconciliations, ReconciliationsAt
+from service.queries.time_travel import Cut
 from service.system import Jejak
-from service.time_travel import Cut
 from tests.contract.journey import SUPERVISOR, by, run_money_story
 
 AUGUST = (date(2019, 8, 1), date(2019, 8, 31))

@@ -19,10 +19,10 @@ from projections.beneficiary_status import BeneficiaryStatus
 from projections.side_by_side import TableDiff
 from projections.tables import beneficiary_status, entitlement_status, worklist
 from projections.worklist import WORKLIST_LIFECYCLES
-from service import restatements
-from service.accounts import Account
-from service.schema import restatement_diffs
-from service.schema import restatements as restatements_table
+from service.commands import restatements
+from service.security.accounts import Account
+from service.store.schema import restatement_diffs
+from service.store.schema import restatements as restatements_table
 from service.system import Jejak
 from tests.contract.journey import closed_site, run_journey
 from tests.service.test_migrations import (

@@ -16,9 +16,8 @@ from domain.site import InspectionOutcome
 from projections.dashboard import ProgrammeDashboard
 from projections.dashboard_counts import CountRules, out_of_order_keys
 from projections.tables import HISTORIES
-from service.queries import ReadModels
-from service.system import Jejak
-from service.time_travel import (
+from service.queries.read_models import ReadModels
+from service.queries.time_travel import (
     Cut,
     HistoryCut,
     aggregate_at,
@@ -29,6 +28,7 @@ from service.time_travel import (
     replay_read_model_at,
     row_projection,
 )
+from service.system import Jejak
 from tests.contract.journey import OPERATOR, closed_site, run_journey, run_money_story
 
 beneficiary_status_history = HISTORIES["beneficiary_status"]
@@ -193,7 +193,7 @@ def test_as_known_at_a_recording_time_is_the_last_position_recorded_by_then(
 def test_after_a_side_by_side_rebuild_the_histories_still_give_the_replays_cuts(
     jejak: Jejak,
 ) -> None:
-    from service import restatements
+    from service.commands import restatements
     from tests.contract.test_rebuild_all import SUPERVISOR
 
     late_and_out_of_order(jejak)
@@ -232,7 +232,7 @@ def test_the_dashboard_at_a_cut_reads_checkpoints_months_and_refolds_people_out_
 
 
 def test_a_rebuild_in_other_batches_makes_the_same_sums(jejak: Jejak) -> None:
-    from service import restatements
+    from service.commands import restatements
 
     jejak.runner.batch_size = 3
     late_and_out_of_order(jejak)

@@ -44,7 +44,7 @@ from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.rules import ProgrammeRules
 from domain.sealed import KeyPurpose, Sealed
 from domain.site import FundingStatus, InspectionOutcome, Site
-from service.transcoding import OrjsonTranscoder, register_domain_transcodings
+from service.store.transcoding import OrjsonTranscoder, register_domain_transcodings
 
 E = TypeVar("E")
 

@@ -239,7 +239,7 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
         | {cls.code for cls in shared}
         | {
             "NIK_INVALID",  # domain.identity.InvalidNik, raised through check_nik
-            "BANK_FILE_REJECTED",  # service.bankfiles, raised while a bank file is read
+            "BANK_FILE_REJECTED",  # service.files.bankfiles, raised while a bank file is read
         }
     )
     declared = {

@@ -168,8 +168,8 @@ def test_a_document_download_is_recorded_as_an_export(client: TestClient) -> Non
 
 
 def test_auditors_list_restatements_and_open_their_rows(client: TestClient) -> None:
-    from service import restatements
-    from service.accounts import Account
+    from service.commands import restatements
+    from service.security.accounts import Account
 
     jejak = system_of(client)
     site = post(client, "opi", "/api/sites", SITE)["id"]

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 from service.system import Jejak
 from tests.conftest import cli_store
 from tests.contract.journey import KELURAHAN, OPERATOR, by

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.documents import access_log_subject
+from service.files.documents import access_log_subject
 from service.system import Jejak
 from tests.e2e.conftest import login
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.idempotency import IdempotencyStore
+from service.commands.idempotency import IdempotencyStore
 from service.system import Jejak
 from tests.conftest import Clock, settings_for
 from tests.e2e.conftest import login, serve, system_of

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from service.checkpoints import Checkpoint, signature_valid
-from service.cli import cli
-from service.evidence.verify_bundle import verify_bundle
+from service.cli.main import cli
+from service.files.evidence.verify_bundle import verify_bundle
+from service.security.checkpoints import Checkpoint, signature_valid
 from tests.e2e.conftest import login, system_of
 from tests.e2e.test_http import returned_beneficiary
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.access_log import AccessAction
 from service.api.app import create_app
-from service.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
+from service.security.access_log import AccessAction
+from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
 from service.system import Jejak
 from tests.conftest import Clock, fast_accounts, settings_for
 from tests.e2e.conftest import PASSWORDS, system_of

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from service.bankfiles import ResultLine, render_result_file
+from service.files.bankfiles import ResultLine, render_result_file
 from tests.e2e.conftest import login, system_of
 from tests.e2e.test_http import NAME, doc, post, returned_beneficiary
 

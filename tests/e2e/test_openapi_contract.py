@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from service.api.app import create_app
-from service.demo import ensure_demo_users, load_demo
+from service.demo.kaltara import ensure_demo_users, load_demo
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for

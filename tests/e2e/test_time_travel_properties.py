@@ -27,7 +27,7 @@ from domain.errors import DomainError
 from domain.identity import Sex, make_nik
 from domain.site import FundingStatus, InspectionOutcome
 from projections.base import RowProjection
-from service.application import ProgrammeApplication
+from service.commands.application import ProgrammeApplication
 from service.system import Jejak
 from tests.contract.journey import (
     CAPITAL,

@@ -27,12 +27,12 @@ from sqlalchemy import select
 from domain.recording import Role
 from domain.sealed import Sealed
 from projections.tables import audit_findings, beneficiary_status, entitlement_status
-from service import restatements
-from service.accounts import Account
 from service.api.app import create_app
-from service.demo import DEMO_USERS, DemoUser, load_demo
+from service.commands import restatements
+from service.demo.kaltara import DEMO_USERS, DemoUser, load_demo
+from service.queries.time_travel import log_events
+from service.security.accounts import Account
 from service.system import Jejak
-from service.time_travel import log_events
 from tests.conftest import fast_accounts, settings_for
 from tests.e2e.test_audit_register_http import finding_body
 

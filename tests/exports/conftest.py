@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.money import Rupiah
-from service.exports.model import Column, Kind, Report, Table
+from service.files.exports.model import Column, Kind, Report, Table
 
 GENERATED_AT = datetime(2026, 11, 27, 6, 5, tzinfo=UTC)  # 14.05 WITA
 

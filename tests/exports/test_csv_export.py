@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from service.exports.csv_export import defuse_formula, to_csv
-from service.exports.model import Column, Kind, Table
+from service.files.exports.csv_export import defuse_formula, to_csv
+from service.files.exports.model import Column, Kind, Table
 from tests.exports.conftest import payment, payments_table
 
 

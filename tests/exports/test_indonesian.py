@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from service.exports.indonesian import (
+from service.files.exports.indonesian import (
     MONTHS_ID,
     format_cell_id,
     format_date_id,
     format_datetime_id,
     format_rupiah_id,
 )
-from service.exports.model import Kind
+from service.files.exports.model import Kind
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.money import Rupiah
-from service.exports.model import Column, Kind, Report, Table
+from service.files.exports.model import Column, Kind, Report, Table
 from tests.exports.conftest import PAYMENT_COLUMNS, payment, payments_table, report_of
 
 

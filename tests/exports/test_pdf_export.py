@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from service.exports.model import Column, Kind, Report, Table
-from service.exports.pdf_export import to_latin1, to_pdf
+from service.files.exports.model import Column, Kind, Report, Table
+from service.files.exports.pdf_export import to_latin1, to_pdf
 from tests.exports.conftest import GENERATED_AT, payment, payments_table, report_of
 
 HEADER_LINE = "Kasus Tanggal bayar Dicatat Tahap Jumlah"

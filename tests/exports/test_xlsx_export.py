@@ -12,8 +12,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from service.exports.model import Column, Report, Table
-from service.exports.xlsx_export import (
+from service.files.exports.model import Column, Report, Table
+from service.files.exports.xlsx_export import (
     DATE_FORMAT,
     RECORDED_TOTAL_LABEL,
     RUPIAH_FORMAT,

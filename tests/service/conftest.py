@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from service.db import StoreConfig, create_store_engine, parse_database_url
-from service.schema import metadata
+from service.store.db import StoreConfig, create_store_engine, parse_database_url
+from service.store.schema import metadata
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from domain.recording import Role
-from service.access_log import AccessAction, AccessLog
+from service.security.access_log import AccessAction, AccessLog
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
 from domain.recording import Role
-from service.accounts import (
+from service.security.accounts import (
     Account,
     AccountExists,
     Accounts,
@@ -20,9 +20,9 @@ from service.accounts import (
     UnknownAccount,
     token_secret,
 )
-from service.crypto import derive_subkey
-from service.schema import accounts as accounts_table
-from service.vault import DUPLICATE_INDEX_INFO, KEY_WRAPPING_INFO
+from service.security.crypto import derive_subkey
+from service.security.vault import DUPLICATE_INDEX_INFO, KEY_WRAPPING_INFO
+from service.store.schema import accounts as accounts_table
 
 PASSWORD = "correct horse battery"
 

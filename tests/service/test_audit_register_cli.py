@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from domain.recording import Role
-from service.cli import cli
+from service.cli.main import cli
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts
 

@@ -14,7 +14,7 @@ from hypothesis import given as for_all
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
-from service.bankfiles import (
+from service.files.bankfiles import (
     FORMULA_TRIGGERS,
     RESULT_COLUMNS,
     BankFileRejected,

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from domain.recording import Role
-from service.cli import cli
+from service.cli.main import cli
 from service.system import Jejak
 
 
@@ -252,7 +252,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     assert "Switched event_chain, site_status, beneficiary_status" in rebuilt.output
     assert "worklist" in rebuilt.output and "restatement" in rebuilt.output
 
-    from service.restatements import Restatements
+    from service.commands.restatements import Restatements
     from service.system import Jejak
 
     jejak = Jejak.start()

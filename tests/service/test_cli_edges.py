@@ -15,9 +15,9 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from service.cli import cli
-from service.cli_base import REFUSED
-from service.demo import ensure_demo_users, load_demo
+from service.cli.base import REFUSED
+from service.cli.main import cli
+from service.demo.kaltara import ensure_demo_users, load_demo
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import postgres_url

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from domain.beneficiary import Beneficiary
 from domain.recording import RegionRef, Role
 from domain.site import Site
-from service.cli import cli
+from service.cli.main import cli
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import fast_accounts

@@ -14,13 +14,13 @@ from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
 from domain.recording import Role
 from projections.tables import audit_findings, payment_ledger, programme_dashboard, site_status
-from service.accounts import Account
-from service.demo import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
-from service.demo_money import LINE_2018, LINE_2019
-from service.published_reports import PublishedReports
-from service.queries import ReadModels
-from service.reconciliation_report import Reconciliations
-from service.status import render_status
+from service.cli.status import render_status
+from service.demo.kaltara import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
+from service.demo.money import LINE_2018, LINE_2019
+from service.queries.read_models import ReadModels
+from service.queries.reconciliation import Reconciliations
+from service.queries.reports import PublishedReports
+from service.security.accounts import Account
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for
 

@@ -13,8 +13,7 @@ from sqlalchemy import Engine, func, select, update
 
 from domain.access import DOCUMENT_CATEGORIES
 from domain.recording import Actor, Role
-from service.crypto import KeyWrapper, seal_bytes
-from service.documents import (
+from service.files.documents import (
     DOCUMENT_KEY_WRAPPING_INFO,
     DocumentCorrupted,
     DocumentEmpty,
@@ -27,7 +26,8 @@ from service.documents import (
     clean_filename,
     clean_media_type,
 )
-from service.schema import documents
+from service.security.crypto import KeyWrapper, seal_bytes
+from service.store.schema import documents
 
 OPERATOR = Actor("opi", Role.OPERATOR, "Dinas Sosial Kota Tarakan")
 SUPERVISOR = Actor("sup", Role.SUPERVISOR, "Dinas Sosial Provinsi Kaltara")

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from domain.recording import Role
-from service.cli import cli
-from service.exports.pdf_export import to_latin1
+from service.cli.main import cli
+from service.files.exports.pdf_export import to_latin1
+from service.security.vault import mask
 from service.system import Jejak
-from service.vault import mask
 from tests.conftest import cli_store, fast_accounts
 from tests.contract.journey import NAME, TRANSPORT, UEP, run_journey
 from tests.service.test_ledger_exports import pdf_text

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from service.idempotency import (
+from service.commands.idempotency import (
     Claim,
     IdempotencyKeyReused,
     IdempotencyStore,
@@ -17,7 +17,7 @@ from service.idempotency import (
     parse_idempotency_key,
     request_fingerprint,
 )
-from service.schema import idempotency_keys
+from service.store.schema import idempotency_keys
 from tests.conftest import Clock
 
 TTL = timedelta(hours=24)

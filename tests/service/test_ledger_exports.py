@@ -19,14 +19,14 @@ from sqlalchemy import select, update
 from domain.recording import Role
 from projections.payment_ledger import LEDGER_EVENTS
 from projections.tables import budget_position, ledger_totals, payment_ledger
-from service.accounts import Account
-from service.exports.pdf_export import to_latin1
-from service.exports.xlsx_export import RECORDED_TOTAL_LABEL
-from service.ledger_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
-from service.ledger_reports import EVENT_LABELS, LedgerMismatch, _Snapshot
-from service.queries import LedgerFilter
+from service.files.exports.pdf_export import to_latin1
+from service.files.exports.xlsx_export import RECORDED_TOTAL_LABEL
+from service.files.money_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
+from service.queries.money_reports import EVENT_LABELS, LedgerMismatch, _Snapshot
+from service.queries.read_models import LedgerFilter
+from service.security.accounts import Account
+from service.security.vault import mask
 from service.system import Jejak
-from service.vault import mask
 from tests.contract.journey import (
     ACCOUNT,
     NAME,

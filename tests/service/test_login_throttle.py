@@ -10,15 +10,15 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from service.login_throttle import (
+from service.security.login_throttle import (
     BackoffPolicy,
     Counted,
     Lockout,
     LoginThrottle,
     LoginThrottled,
 )
-from service.schema import login_failures
 from service.settings import Settings
+from service.store.schema import login_failures
 from service.system import Jejak
 from tests.conftest import Clock
 

@@ -7,8 +7,8 @@ from typing import Any, cast
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from service.migrate import upgrade
-from service.schema_all import target_metadata
+from service.store.migrate import upgrade
+from service.store.schema_all import target_metadata
 from service.system import Jejak
 
 
@@ -20,7 +20,7 @@ def test_migrations_match_the_declared_tables(jejak: Jejak) -> None:
         differences = compare_metadata(context, cast(Any, target_metadata))
     relevant = [d for d in differences if not _not_ours_to_migrate(d)]
     assert relevant == [], (
-        "tables and migrations differ; add a migration under service/migrations/versions"
+        "tables and migrations differ; add a migration under service/store/migrations/versions"
     )
 
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from domain.payment_batch import PaymentBatch
 from domain.recording import Role
-from service.bankfiles import ResultLine, render_result_file
-from service.cli import cli
+from service.cli.main import cli
+from service.files.bankfiles import ResultLine, render_result_file
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from domain.beneficiary import Beneficiary
 from domain.recording import Role
-from service.application import NotFound
-from service.cli import cli
+from service.cli.main import cli
+from service.commands.application import NotFound
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts

@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
 
 from domain.recording import Role
-from service.transcoding import OrjsonTranscoder
+from service.store.transcoding import OrjsonTranscoder
 from tests.domain.givens import (
     BENEFICIARY_STATES,
     SITE_STATES,

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert, select
 
 from domain.sealed import KeyPurpose, Sealed
-from service.schema import vault_duplicate_index, vault_subject_keys
-from service.vault import KeyUnwrapFailed, SealBroken, SubjectKeyMissing, Vault, mask
+from service.security.vault import KeyUnwrapFailed, SealBroken, SubjectKeyMissing, Vault, mask
+from service.store.schema import vault_duplicate_index, vault_subject_keys
 
 NAME = "Siti Rahmawati Kusumadewi"
 NIK = "6571014507900003"

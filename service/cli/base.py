@@ -1,0 +1,163 @@
+"""What every `jejak` command shares (ADR 0037): the project's known errors turned into a
+message on standard error and an exit status in one place, the password (prompted, or from the
+settings for scripts, never a command-line option), and a console on standard error for progress
+and refusals, so that standard output holds only a command's answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+from sqlalchemy.exc import OperationalError
+from typer.core import TyperGroup
+
+from domain.errors import DomainError
+from service.api.inputs import CONTROL_IN_TEXT
+from service.commands.application import NotFound
+from service.files.bankfiles import BankFileRejected
+from service.files.documents import DocumentError
+from service.files.money_exports import ExportRefused
+from service.security.accounts import UnknownAccount
+from service.settings import Settings
+from service.store.db import UnsupportedDatabaseUrl
+from service.system import MasterKeyNotFound, StoreNotFound
+
+# A refused command exits 1; click itself exits 2 for a malformed command line.
+REFUSED = 1
+
+err_console = Console(stderr=True)
+
+
+def progress_bar(*more: ProgressColumn) -> Progress:
+    """A progress bar, on standard error: `jejak status > file` keeps only the status."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *more,
+        console=err_console,
+    )
+
+
+KNOWN_ERRORS = (
+    DomainError,
+    NotFound,
+    UnknownAccount,
+    DocumentError,
+    ExportRefused,
+    StoreNotFound,
+    MasterKeyNotFound,
+    UnsupportedDatabaseUrl,
+    ValidationError,
+    OperationalError,
+    OSError,
+)
+
+
+def refusal_lines(error: Exception) -> list[str]:
+    """What a person is told about a known error: a stable code and the rule, never a value
+    that may be personal data or a secret (a settings error names the variable, not its
+    value)."""
+    if isinstance(error, DomainError):
+        lines = [f"{error.code}: {error.message}"]
+        if isinstance(error, BankFileRejected):
+            lines += [f"  line {p.line}: {p.code} {p.message}" for p in error.problems]
+        return lines
+    if isinstance(error, ExportRefused):
+        return [f"ROLE_FORBIDDEN: {error}"]
+    if isinstance(error, UnsupportedDatabaseUrl):
+        return [f"DATABASE_URL_INVALID: {error}"]
+    if isinstance(error, ValidationError):
+        return [
+            f"SETTINGS_INVALID: JEJAK_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in error.errors(include_input=False, include_url=False)
+        ]
+    if isinstance(error, OperationalError):
+        # The driver's own words (the server and why), never the statement or its parameters.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
+        return [f"STORE_UNAVAILABLE: {reason}"]
+    if isinstance(error, OSError):
+        return [f"FILE_ERROR: {error.strerror or error}: {error.filename or ''}".rstrip(": ")]
+    code = getattr(error, "code", type(error).__name__)
+    return [f"{code}: {error}"]
+
+
+class CommandGroup(TyperGroup):
+    """The root of `jejak`: every command runs inside it, so a known error of any command ends
+    as a message and an exit status instead of a traceback."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Every argument of every command, checked once here as the API checks every text field
+        # (ADR 0033): a control character hides text on a terminal and in the access log.
+        for position, argument in enumerate(args, start=1):
+            if CONTROL_IN_TEXT.search(argument):
+                raise typer.BadParameter(
+                    f"argument {position} holds a control character (other than a line break "
+                    "or a tab); type it again as plain text",
+                    ctx=ctx,
+                )
+        return list(super().parse_args(ctx, args))
+
+    # `Any`: the base class types `ctx` as the click context typer vendors privately.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            Settings()  # fail fast on malformed settings, before any work
+            return super().invoke(ctx)
+        except KNOWN_ERRORS as error:
+            for line in refusal_lines(error):
+                err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(REFUSED) from None
+
+
+def password_from_settings_or_prompt() -> str:
+    """The password of the command's `--as` account: JEJAK_PASSWORD for scripts, else asked
+    for without echo."""
+    configured = Settings().password
+    if configured is not None:
+        return configured.get_secret_value()
+    return str(typer.prompt("Password", hide_input=True))
+
+
+def new_password() -> str:
+    """A new account password: JEJAK_NEW_PASSWORD for scripts (JEJAK_PASSWORD is the password of
+    the one giving the command), else asked for twice without echo."""
+    configured = Settings().new_password
+    if configured is not None:
+        return configured.get_secret_value()
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _refuse_on_command_line(ctx: typer.Context, param: typer.CallbackParam, value: str) -> str:
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if source is not None and source.name == "COMMANDLINE":
+        raise typer.BadParameter(
+            "a password on the command line stays in the shell's history and the process"
+            " list; answer the prompt, or set JEJAK_PASSWORD for a script"
+        )
+    return value
+
+
+Password = Annotated[
+    str,
+    typer.Option(
+        hidden=True,
+        default_factory=password_from_settings_or_prompt,
+        callback=_refuse_on_command_line,
+        show_default=False,
+    ),
+]
+
+
+def iso_date_text(value: str | None) -> str | None:
+    """An option's date checked as it is read, so that a malformed one is a usage error naming
+    the option (the command parses the text later)."""
+    if value is not None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter("not a date: write it YYYY-MM-DD") from None
+    return value

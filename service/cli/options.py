@@ -1,0 +1,48 @@
+"""The command line's time options: the cut (`--known-at`, `--as-at`) and the day deadlines are
+judged on (`--today`), one name for each meaning (ADR 0037)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service.cli.base import iso_date_text
+from service.queries.time_travel import Cut, known_position
+from service.system import Jejak
+
+KnownAt = Annotated[
+    str | None,
+    typer.Option(
+        help="What the system said then: a log position, or a recording time "
+        "(ISO 8601 with its time zone)."
+    ),
+]
+AsAt = Annotated[str | None, typer.Option(help="Business date: what had happened by then.")]
+
+
+def cut_of(jejak: Jejak, known_at: str | None, as_at: str | None) -> Cut | None:
+    """The cut the options name (None when neither is given); a bad value ends the command
+    with its reason."""
+    if known_at is None and as_at is None:
+        return None
+    try:
+        return Cut(
+            known_at=None if known_at is None else known_position(jejak, known_at),
+            as_at=date.fromisoformat(as_at) if as_at else None,
+        )
+    except ValueError as error:
+        Console(stderr=True).print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
+Today = Annotated[
+    str | None,
+    typer.Option(
+        callback=iso_date_text,
+        help="The day taken as today when deadlines are judged (overdue work, withdrawals); "
+        "default: the --as-at date, else today in WITA. Not a cut: the records stay as they are.",
+    ),
+]

@@ -1,0 +1,187 @@
+"""Tables the service owns outside the event store: the key vault, accounts, the access log,
+the document store, idempotency keys and failed-login counters.
+
+They are deletable or mutable on purpose. Key rows must be destroyable for crypto-shredding,
+duplicate-index rows must go with an erasure, and password hashes must never enter the
+append-only event log. Read models live in `projections/`, not here.
+
+Only portable column types are used, so the same metadata creates the tables on SQLite and on
+PostgreSQL (in the schema the engine's search_path selects).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+UUID_TEXT = 36
+
+metadata = MetaData()
+
+vault_subject_keys = Table(
+    "vault_subject_keys",
+    metadata,
+    Column("subject_id", String(UUID_TEXT), primary_key=True),
+    Column("purpose", String(16), primary_key=True),
+    # NULL once erased: the row stays as a tombstone so the key can never be created again
+    # for the same subject and purpose (old ciphertexts would then read as tampered, not erased).
+    Column("wrapped_key", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
+)
+"""One row per person and `KeyPurpose`: the data key, wrapped under the master key."""
+
+vault_duplicate_index = Table(
+    "vault_duplicate_index",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("keyed_hash", String(64), primary_key=True),
+    Column("subject_id", String(UUID_TEXT), nullable=False),
+    Index("ix_vault_duplicate_index_subject_id", "subject_id"),
+)
+"""Keyed hashes (HMAC-SHA256, hex) of identifiers that must be unique across the programme."""
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("org_unit", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""Staff accounts with argon2 password hashes, kept out of the event log."""
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    # Unknown for a failed login, where no account was matched.
+    Column("role", String(16), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("subject_kind", String(40), nullable=True),
+    Column("subject_id", String(UUID_TEXT), nullable=True),
+    Column("detail", String(200), nullable=True),
+    Index("ix_access_log_subject_id", "subject_id"),
+    Index("ix_access_log_at", "at"),
+)
+"""Who read personal data or changed access, and when. Never holds personal data itself."""
+
+SHA256_HEX_LENGTH = 64
+
+documents = Table(
+    "documents",
+    metadata,
+    # The SHA-256 of the plaintext, hex: the name events use for the file (DocumentRef.sha256).
+    Column("sha256", String(SHA256_HEX_LENGTH), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("media_type", String(127), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_role", String(16), nullable=False),
+    Column("uploaded_org_unit", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    # The document's own data key, wrapped under the master key (ADR 0011).
+    Column("wrapped_key", LargeBinary, nullable=False),
+    # The original filename sealed under the data key: filenames often name the person.
+    Column("filename_sealed", LargeBinary, nullable=True),
+    # Last, so that listing the other columns never reads a large value's overflow pages.
+    Column("content_sealed", LargeBinary, nullable=False),
+    Index("ix_documents_kind_uploaded_at", "kind", "uploaded_at"),
+)
+"""Uploaded files stored by content, each encrypted under its own data key."""
+
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(64), primary_key=True),
+    # SHA-256 (hex) of the client's key: keys are free text a client might fill with a case
+    # number or a NIK, and the hash is all a lookup needs.
+    Column("key_hash", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # Which claimant holds the row: after a stale claim is taken over, the earlier holder's
+    # late completion or release must not touch the new holder's row.
+    Column("claim_token", String(32), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    # Both NULL while the first request runs.
+    Column("response_status", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
+)
+"""One row per principal and Idempotency-Key: the request it was first used for and its answer."""
+
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    # "account" or "address" (service/security/login_throttle.py).
+    Column("counted", String(8), primary_key=True),
+    # A keyed hash (HMAC-SHA256, hex) of the username or address: a username box sometimes
+    # holds a password typed in the wrong place.
+    Column("key_hash", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
+    # Logins are held back until then; NULL while the failures are within the free allowance.
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Index("ix_login_failures_last_failure_at", "last_failure_at"),
+)
+"""Failed logins in a row per account and per client address, shared by every process."""
+
+
+restatements = Table(
+    "restatements",
+    metadata,
+    # The Restatement aggregate's id: the event is the record, this row is its index.
+    Column("restatement_id", String(UUID_TEXT), primary_key=True),
+    Column("switched_at", DateTime(timezone=True), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("code_version", String(64), nullable=False),
+    Column("git_commit", String(64), nullable=False),
+    # JSON: read model name -> version, and table -> {added, removed, changed}.
+    Column("projections", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("log_position", BigInteger, nullable=False),
+    # The position of the ReadModelsRestated event (NULL if the switch outlived its record).
+    Column("event_position", BigInteger, nullable=True),
+    # JSON: table -> setting -> {before, after}, the settings the rebuild folded with that
+    # differ from those the live version was folded with (ADR 0036); NULL before then.
+    Column("settings_changed", Text, nullable=True),
+)
+"""One row per switch of rebuilt read models, written in the switch's transaction."""
+
+
+restatement_diffs = Table(
+    "restatement_diffs",
+    metadata,
+    Column("restatement_id", String(UUID_TEXT), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("table_name", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("row_key", String(200), nullable=False),
+    # The rows as JSON; read models hold personal data sealed, and so do these copies.
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    # JSON list of the log positions that last wrote the row, before and after.
+    Column("positions", Text, nullable=False),
+)
+"""Every row a restatement added, removed or changed, as it stood before and after."""

@@ -15,12 +15,13 @@ from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import Role
 from service.api.access import command_role
 from service.api.commands import CREATED, command_out
-from service.api.deps import JejakDep, UserDep, require_role, today_wita
+from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset, Text
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.money_models import Id
 from service.api.queries import ReadDep, caught_up, page_body
+from service.provenance import today_wita
 from service.queries.audit_register import AuditRegisterQueries
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], route_class=IdempotentCommandRoute)

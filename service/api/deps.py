@@ -1,28 +1,20 @@
-"""Request dependencies: the wired system, the logged-in user, role checks, provenance."""
+"""Request dependencies: the wired system, the logged-in user, role checks."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
-from domain.recording import Actor, DocumentRef, Provenance, Role
+from domain.recording import Role
 from service.security.accounts import Account
 from service.system import Jejak
 
-WITA = ZoneInfo("Asia/Makassar")
 SESSION_COOKIE = "jejak_token"
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
-
-
-def today_wita() -> date:
-    """Today's business date in Kalimantan (WITA, UTC+8)."""
-    return datetime.now(WITA).date()
 
 
 def get_jejak(request: Request) -> Jejak:
@@ -90,20 +82,6 @@ def require_role(user: Account, roles: tuple[Role, ...], what: str) -> None:
     """Refuse with 403 unless the user's role is among `roles`."""
     if user.role not in roles:
         raise Forbidden(what)
-
-
-def actor_of(user: Account) -> Actor:
-    """The actor an event records for this user."""
-    return Actor(user_id=user.username, role=user.role, org_unit=user.org_unit)
-
-
-def provenance(
-    user: Account, occurred_on: date, document: DocumentRef | None, reason: str | None
-) -> Provenance:
-    """The provenance of a command issued by `user`."""
-    return Provenance(
-        actor=actor_of(user), occurred_on=occurred_on, document=document, reason=reason
-    )
 
 
 USERNAME_SHAPE = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")

@@ -23,7 +23,7 @@ from domain.access import (
     sees_all_in_clear,
 )
 from service.api.access import ClearReason, write_role
-from service.api.deps import Forbidden, JejakDep, UserDep, actor_of
+from service.api.deps import Forbidden, JejakDep, UserDep
 from service.api.inputs import Limit, Offset
 from service.api.queries import page_body
 from service.commands.export_records import record_export
@@ -33,6 +33,7 @@ from service.files.documents import (
     StoredDocument,
     access_log_subject,
 )
+from service.provenance import actor_of
 from service.security.access_log import AccessAction
 
 router = APIRouter(prefix="/api", tags=["documents"])

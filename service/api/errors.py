@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from domain.errors import DomainError, InvalidValue
 from service.api.contract import documented_methods
 from service.api.inputs import BodyNotJson
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentCorrupted, DocumentError, DocumentNotFound
 from service.security.login_throttle import LoginThrottled

@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from domain.errors import DomainError
 from service.api.deps import get_jejak, token_subject
 from service.api.errors import refusal_response
-from service.commands.application import NotFound
 from service.commands.idempotency import (
     IDEMPOTENCY_KEY_HEADER,
     MAX_KEY_LENGTH,
@@ -26,6 +25,7 @@ from service.commands.idempotency import (
     parse_idempotency_key,
     request_fingerprint,
 )
+from service.errors import NotFound
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 

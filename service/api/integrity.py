@@ -15,8 +15,8 @@ from service.api.access import ClearReason, write_role
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import BusinessDate
-from service.commands.application import NotFound
 from service.commands.export_records import record_export
+from service.errors import NotFound
 from service.files.evidence.bundle import Scope
 from service.files.evidence.export import export_bundle
 from service.security.access_log import AccessAction

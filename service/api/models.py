@@ -12,8 +12,8 @@ from domain.beneficiary import PHONE, ExclusionReason, ReintegrationPath
 from domain.identity import Sex
 from domain.recording import DocumentKind, DocumentRef, Provenance, RegionRef
 from domain.site import FundingStatus, InspectionOutcome
-from service.api.deps import provenance, today_wita
 from service.api.inputs import BirthDate, BusinessDate, FromJson, Line, Text, Version
+from service.provenance import provenance, today_wita
 from service.security.accounts import Account
 
 # The registration's phone rule, published in the OpenAPI as the domain checks it.

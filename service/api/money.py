@@ -22,7 +22,7 @@ from domain.money_lifecycles import (
 from domain.recording import DocumentKind, Role
 from service.api.access import command_role
 from service.api.commands import CREATED, command_out
-from service.api.deps import JejakDep, UserDep, require_role, today_wita
+from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Line
 from service.api.models import CommandIn, CommandOut, DocumentIn, not_in_future
@@ -38,6 +38,7 @@ from service.api.money_models import (
 )
 from service.api.queries import CutDep, caught_up, cut_body
 from service.commands.money import BankResultSummary, StatementSummary
+from service.provenance import today_wita
 from service.queries.reconciliation import reconciliations_at
 from service.security.access_log import AccessAction
 

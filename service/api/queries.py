@@ -14,8 +14,9 @@ from domain.errors import InvalidValue
 from domain.funding import FundingSource
 from domain.lifecycle import Lifecycle
 from domain.lifecycle_docs import LIFECYCLES
-from service.api.deps import JejakDep, UserDep, today_wita
+from service.api.deps import JejakDep, UserDep
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset
+from service.provenance import today_wita
 from service.queries.money_at import budget_at
 from service.queries.read_models import LedgerFilter, Page, ReadModels
 from service.queries.time_travel import Cut, known_position

@@ -12,8 +12,8 @@ from fastapi import APIRouter
 from domain.recording import Role
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import Limit, Offset
-from service.commands.application import NotFound
 from service.commands.restatements import Restatements
+from service.errors import NotFound
 
 router = APIRouter(prefix="/api/restatements", tags=["restatements"])
 READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)

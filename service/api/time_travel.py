@@ -15,7 +15,7 @@ from domain.recording import Role
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import BusinessDate, Limit, Offset
 from service.api.queries import page_body
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.queries.read_models import Reveal, event_as_dict
 from service.queries.time_travel import (
     Cut,

@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from domain.errors import DomainError
 from service.api.inputs import CONTROL_IN_TEXT
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentError
 from service.files.money_exports import ExportRefused

@@ -355,8 +355,8 @@ def status(
 ) -> None:
     """The dashboard's figures as text (the same events always give the same text), now or at
     a past cut."""
-    from service.api.deps import today_wita
     from service.cli.status import render_status
+    from service.provenance import today_wita
 
     jejak = Jejak.open()
     try:

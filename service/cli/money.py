@@ -35,16 +35,16 @@ from domain.money_lifecycles import (
 from domain.payment_batch import PaymentBatch
 from domain.recording import Actor, DocumentRef, Provenance
 from domain.site import Site
-from service.api.deps import today_wita
 
 # Password is re-exported: the other command modules take it from here.
 from service.cli.base import Password as Password
 from service.cli.base import err_console, iso_date_text
 from service.cli.options import AsAt, KnownAt, Today, cut_of
-from service.commands.application import NotFound
 from service.commands.money import NewDecreeLine
+from service.errors import NotFound
 from service.files.exports.indonesian import format_rupiah_id as format_rupiah
 from service.files.money_exports import ExportFile, LedgerExports, LedgerFormat
+from service.provenance import today_wita
 from service.queries.read_models import LedgerFilter
 from service.queries.reconciliation import ReconciliationReport, reconciliations_at
 from service.queries.time_travel import Cut

@@ -24,7 +24,7 @@ from projections.report_figures import flatten
 from service.cli.base import err_console, iso_date_text
 from service.cli.money import AsUser, OnDate, Password, _provenance, console, signed_in
 from service.cli.options import KnownAt, cut_of
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.queries.reports import PublishedReports, figures, publish, republish
 from service.system import Jejak
 

@@ -35,6 +35,7 @@ from service.commands.audit_register import AuditRegisterCommands
 from service.commands.corrections import CorrectionCommands
 from service.commands.money import LedgerCommands
 from service.commands.reports import ReportCommands
+from service.errors import NotFound
 from service.security.vault import NAME_AND_BIRTH_DATE, Vault, name_and_birth_date
 from service.store.db import APPLICATION_NAME
 from service.store.registered_ids import registered_among
@@ -46,16 +47,6 @@ if TYPE_CHECKING:
 A = TypeVar("A", bound=LifecycleAggregate)
 # Attempts of a multi-aggregate command that keeps meeting concurrent changes (see `_retrying`).
 MAX_ATTEMPTS = 64
-
-
-class NotFound(LookupError):
-    """Raised when a command or query names an aggregate that does not exist."""
-
-    code = "NOT_FOUND"
-
-    def __init__(self, kind: str, ident: object) -> None:
-        super().__init__(f"{kind} {ident} not found")
-        self.kind = kind
 
 
 class VersionConflict(RuleViolation):

@@ -16,7 +16,7 @@ from datetime import date
 from enum import Enum
 from uuid import UUID
 
-from service.api.deps import provenance, today_wita
+from service.provenance import provenance, today_wita
 from service.security.accounts import Account
 from service.system import Jejak
 

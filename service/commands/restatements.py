@@ -40,7 +40,7 @@ from projections.side_by_side import (
     drop_previous as drop_previous_tables,
 )
 from projections.side_by_side import switch as switch_tables
-from service.api.deps import provenance, today_wita
+from service.provenance import provenance, today_wita
 from service.security.accounts import Account
 from service.store.schema import restatement_diffs, restatements
 from service.system import Jejak

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy import Engine, or_, select
 
 from projections.tables import audit_register, export_records
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.queries.read_models import Page, Row, page_of
 
 LINK_COLUMNS = ("site_ids", "beneficiary_ids", "batch_ids")

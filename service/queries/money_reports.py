@@ -28,7 +28,7 @@ from projections.tables import (
     ledger_totals,
     site_status,
 )
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.files.exports.indonesian import format_date_id, format_rupiah_id
 from service.files.exports.model import Column, Kind, Report, Table
 from service.queries.read_models import LedgerFilter, Reveal

@@ -35,7 +35,8 @@ from projections.tables import (
     site_status,
     worklist,
 )
-from service.commands.application import NotFound, ProgrammeApplication
+from service.commands.application import ProgrammeApplication
+from service.errors import NotFound
 from service.security.access_log import AccessLog
 from service.security.accounts import Account
 from service.security.vault import SealBroken, Vault, mask

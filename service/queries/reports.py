@@ -40,8 +40,9 @@ from domain.site import Site
 from projections.base import PositionedEvent
 from projections.report_figures import FIGURE_EVENTS, FigureFold, flatten, programme_figures
 from projections.tables import published_reports
-from service.commands.application import CommandResult, NotFound, ProgrammeApplication
+from service.commands.application import CommandResult, ProgrammeApplication
 from service.commands.restatements import code_version
+from service.errors import NotFound
 from service.queries.money_at import topics_of
 from service.queries.read_models import Page, page_of
 from service.queries.time_travel import log_events

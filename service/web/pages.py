@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.api.auth import log_in
-from service.api.deps import SESSION_COOKIE, JejakDep, current_user, today_wita
+from service.api.deps import SESSION_COOKIE, JejakDep, current_user
 from service.display import rupiah_for_display
+from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.login_throttle import LoginThrottled

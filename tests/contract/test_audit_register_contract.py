@@ -15,10 +15,10 @@ from projections.tables import audit_register, export_records, worklist
 from service.commands.application import (
     AlreadyRegistered,
     CommandResult,
-    NotFound,
     ProgrammeApplication,
 )
 from service.commands.export_records import record_export
+from service.errors import NotFound
 from service.queries.audit_register import AuditRegisterQueries
 from service.security.accounts import Account
 from service.system import Jejak

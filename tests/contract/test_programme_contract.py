@@ -34,7 +34,8 @@ from projections.tables import (
     worklist,
 )
 from projections.worklist import Worklist
-from service.commands.application import AlreadyRegistered, NotFound, VersionConflict
+from service.commands.application import AlreadyRegistered, VersionConflict
+from service.errors import NotFound
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
     ACCOUNT,

@@ -19,7 +19,8 @@ from domain.published_report import (
 from domain.recording import DocumentRef, Provenance
 from domain.site import InspectionOutcome
 from projections import report_figures
-from service.commands.application import NotFound, VersionConflict
+from service.commands.application import VersionConflict
+from service.errors import NotFound
 from service.queries import reports as published_reports
 from service.queries.reports import PublishedReports
 from service.system import Jejak

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.beneficiary import Beneficiary
-from service.commands.application import NotFound
+from service.errors import NotFound
 from tests.e2e.conftest import system_of
 from tests.e2e.test_http import closed_site, post
 

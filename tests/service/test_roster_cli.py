@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from domain.beneficiary import Beneficiary
 from domain.recording import Role
 from service.cli.main import cli
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts

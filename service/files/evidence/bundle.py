@@ -26,7 +26,7 @@ from sqlalchemy import Engine, select
 
 from projections.chain import GENESIS, StoredEvent
 from projections.tables import beneficiary_status, entitlement_status, event_chain
-from service.commands.application import NotFound
+from service.errors import NotFound
 from service.files.documents import DocumentNotFound, DocumentStore
 from service.files.exports.model import Column, Kind, Report, Table
 from service.files.exports.pdf_export import to_pdf

@@ -27,6 +27,8 @@ from domain.money_lifecycles import (
     COMMITMENT_LIFECYCLE,
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
+    FUNDABLE_ENTITLEMENT_STATES,
+    ORDERABLE_ENTITLEMENT_STATES,
 )
 from domain.payment_batch import PaymentBatch
 from domain.recording import DocumentRef
@@ -262,7 +264,7 @@ def allocate(
         jejak,
         account,
     ):
-        waiting = _decreed(jejak, authority, number, ("PLANNED", "LAPSED"))
+        waiting = _decreed(jejak, authority, number, FUNDABLE_ENTITLEMENT_STATES)
         jejak.app.allocate_funds(
             FundingCommitment.create_id(year, source, line),
             entitlement_ids=waiting,
@@ -282,7 +284,7 @@ def create_batch(
 ) -> None:
     """Prepare a batch of every entitlement of a decree that is ready to pay."""
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch")) as (jejak, account):
-        ready = _decreed(jejak, authority, number, ("ALLOCATED", "FAILED"))
+        ready = _decreed(jejak, authority, number, ORDERABLE_ENTITLEMENT_STATES)
         jejak.app.create_batch(
             batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
         )

@@ -327,6 +327,15 @@ ENTITLEMENT_LIFECYCLE = Lifecycle(
     ),
 )
 
+# The states a command may take an entitlement from, asked of the declaration above: funds are
+# allocated to those awaiting them, and a batch orders those ready to be paid.
+FUNDABLE_ENTITLEMENT_STATES = tuple(
+    s for t in ENTITLEMENT_LIFECYCLE.transitions_for("allocate_funds") for s in t.sources or ()
+)
+ORDERABLE_ENTITLEMENT_STATES = tuple(
+    s for t in ENTITLEMENT_LIFECYCLE.transitions_for("order_payment") for s in t.sources or ()
+)
+
 BATCH_LIFECYCLE = Lifecycle(
     aggregate="PaymentBatch",
     states=(

@@ -10,19 +10,17 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Provenance
-from service.cli.base import err_console
-from service.cli.money import AsUser, OnDate, Password, _provenance, signed_in
-from service.cli.options import AsAt, KnownAt, cut_of
+from service.cli.base import Password, console, err_console, signed_in
+from service.cli.base import provenance_on as _provenance
+from service.cli.options import AsAt, AsUser, KnownAt, OnDate, cut_of
 from service.queries import audit_checks as audit
 from service.system import Jejak
 
 audit_cli = typer.Typer(help="Automatic audit checks: findings and rules.", no_args_is_help=True)
-console = Console()
 
 
 @audit_cli.command("findings")

@@ -16,9 +16,9 @@ import typer
 
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import DocumentRef
-from service.cli.base import err_console, iso_date_text
-from service.cli.money import AsUser, OnDate, Password, _provenance, signed_in
-from service.cli.options import Today
+from service.cli.base import Password, err_console, iso_date_text, signed_in
+from service.cli.base import provenance_on as _provenance
+from service.cli.options import AsUser, OnDate, Today
 from service.files.exports.indonesian import format_rupiah_id as format_rupiah
 from service.provenance import today_wita
 from service.queries.audit_register import AuditRegisterQueries

@@ -1,10 +1,13 @@
 """What every `jejak` command shares (ADR 0037): the project's known errors turned into a
 message on standard error and an exit status in one place, the password (prompted, or from the
-settings for scripts, never a command-line option), and a console on standard error for progress
-and refusals, so that standard output holds only a command's answer."""
+settings for scripts, never a command-line option), signing in as the named account a write is
+attributed to (ADR 0031), and two consoles: standard output for a command's answer, standard
+error for progress and refusals, so that standard output holds only the answer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,19 +19,23 @@ from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from domain.errors import DomainError
+from domain.lifecycle import Lifecycle
+from domain.recording import DocumentRef, Provenance, Role
 from service.api.inputs import CONTROL_IN_TEXT
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentError
 from service.files.money_exports import ExportRefused
-from service.security.accounts import UnknownAccount
+from service.provenance import provenance
+from service.security.accounts import Account, UnknownAccount
 from service.settings import Settings
 from service.store.db import UnsupportedDatabaseUrl
-from service.system import MasterKeyNotFound, StoreNotFound
+from service.system import Jejak, MasterKeyNotFound, StoreNotFound
 
 # A refused command exits 1; click itself exits 2 for a malformed command line.
 REFUSED = 1
 
+console = Console()
 err_console = Console(stderr=True)
 
 
@@ -41,6 +48,16 @@ def progress_bar(*more: ProgressColumn) -> Progress:
         *more,
         console=err_console,
     )
+
+
+def catch_up(jejak: Jejak) -> None:
+    """Bring the read models up to the log's head, with a progress bar when they are behind."""
+    behind = jejak.app.position() - jejak.runner.position()
+    if behind <= 0:
+        return
+    with progress_bar() as progress:
+        task = progress.add_task("Updating read models", total=behind)
+        jejak.runner.catch_up(lambda n: progress.advance(task, n))
 
 
 KNOWN_ERRORS = (
@@ -150,6 +167,56 @@ Password = Annotated[
         show_default=False,
     ),
 ]
+
+
+@contextmanager
+def signed_in(
+    username: str, password: str, command: tuple[Lifecycle, str] | None = None
+) -> Iterator[tuple[Jejak, Account]]:
+    """The started system and the account, closed after (a refusal is printed by the command
+    line's one error handler, `CommandGroup`). With `command`, an account whose role the
+    lifecycle does not give it is refused, as over HTTP (ADR 0031)."""
+    jejak = Jejak.open()
+    try:
+        account = jejak.accounts.authenticate(username, password)
+        if account is None:
+            err_console.print("[red]Unknown user or wrong password.[/red]")
+            raise typer.Exit(2)
+        if command is not None:
+            may_issue(account, *command)
+        yield jejak, account
+    finally:
+        jejak.close()
+
+
+def may_issue(account: Account, lifecycle: Lifecycle, command: str) -> None:
+    """Refuse (exit 2) an account whose role the lifecycle does not give `command`."""
+    if account.role not in lifecycle.roles_for(command):
+        what = command.replace("_", " ")
+        err_console.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not {what}.")
+        raise typer.Exit(2)
+
+
+def signed_in_as(jejak: Jejak, username: str | None, roles: tuple[Role, ...], what: str) -> Account:
+    """The account a command-line write is attributed to (ADR 0031): `--as` and its password
+    (`JEJAK_PASSWORD` for scripts), refused without them or for a role that may not."""
+    if not username:
+        err_console.print(f"[red]Give --as USERNAME: who does {what} is recorded.[/red]")
+        raise typer.Exit(2)
+    account = jejak.accounts.authenticate(username, password_from_settings_or_prompt())
+    if account is None:
+        err_console.print("[red]Unknown user or wrong password.[/red]")
+        raise typer.Exit(2)
+    if account.role not in roles:
+        err_console.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not {what}.")
+        raise typer.Exit(2)
+    return account
+
+
+def provenance_on(account: Account, on: str, document: DocumentRef | None = None) -> Provenance:
+    """The provenance of a signed-in account's command: the account, the `--on` business date
+    and the paper the step rests on."""
+    return provenance(account, date.fromisoformat(on), document, None)
 
 
 def iso_date_text(value: str | None) -> str | None:

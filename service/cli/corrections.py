@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
 from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
@@ -22,8 +21,8 @@ from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 from domain.site import SITE_LIFECYCLE, Site
-from service.cli.base import iso_date_text
-from service.cli.money import AsUser, OnDate, Password, signed_in
+from service.cli.base import Password, console, iso_date_text, signed_in
+from service.cli.options import AsUser, OnDate
 from service.commands.application import CommandResult
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
@@ -32,7 +31,6 @@ from service.system import Jejak
 correct_cli = typer.Typer(
     help="Correct wrong facts by new events, with a reason and a document.", no_args_is_help=True
 )
-console = Console()
 
 Reason = Annotated[str, typer.Option(help="Why the recorded value is wrong.")]
 DocKind = Annotated[str, typer.Option(help="The kind of document that shows the correct value.")]

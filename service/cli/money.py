@@ -10,36 +10,32 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary import Beneficiary
 from domain.decree import AidComponent, Decree, PaymentType
 from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
-from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import (
     BATCH_LIFECYCLE,
     COMMITMENT_LIFECYCLE,
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
+    FUNDABLE_ENTITLEMENT_STATES,
+    ORDERABLE_ENTITLEMENT_STATES,
 )
 from domain.payment_batch import PaymentBatch
-from domain.recording import Actor, DocumentRef, Provenance
+from domain.recording import DocumentRef
 from domain.site import Site
-
-# Password is re-exported: the other command modules take it from here.
-from service.cli.base import Password as Password
-from service.cli.base import err_console, iso_date_text
-from service.cli.options import AsAt, KnownAt, Today, cut_of
+from service.cli.base import Password, console, err_console, iso_date_text, signed_in
+from service.cli.base import provenance_on as _provenance
+from service.cli.options import AsAt, AsUser, KnownAt, OnDate, Today, cut_of
 from service.commands.money import NewDecreeLine
 from service.errors import NotFound
 from service.files.exports.indonesian import format_rupiah_id as format_rupiah
@@ -48,55 +44,13 @@ from service.provenance import today_wita
 from service.queries.read_models import LedgerFilter
 from service.queries.reconciliation import ReconciliationReport, reconciliations_at
 from service.queries.time_travel import Cut
-from service.security.accounts import Account
 from service.system import Jejak
 
 money_cli = typer.Typer(
     help="The money ledger: bank files, statements and exports.", no_args_is_help=True
 )
-console = Console()
 
-AsUser = Annotated[str, typer.Option("--as", help="Your username; the command is yours.")]
-OnDate = Annotated[
-    str, typer.Option(callback=iso_date_text, help="The business date (WITA), YYYY-MM-DD.")
-]
 ISO_DATE = "%Y-%m-%d"
-
-
-@contextmanager
-def signed_in(
-    username: str, password: str, command: tuple[Lifecycle, str] | None = None
-) -> Iterator[tuple[Jejak, Account]]:
-    """The started system and the account, closed after (a refusal is printed by the command
-    line's one error handler, `service.cli.base`). With `command`, an account whose role the
-    lifecycle does not give it is refused, as over HTTP (ADR 0031)."""
-    jejak = Jejak.open()
-    try:
-        account = jejak.accounts.authenticate(username, password)
-        if account is None:
-            err_console.print("[red]Unknown user or wrong password.[/red]")
-            raise typer.Exit(2)
-        if command is not None:
-            may_issue(account, *command)
-        yield jejak, account
-    finally:
-        jejak.close()
-
-
-def may_issue(account: Account, lifecycle: Lifecycle, command: str) -> None:
-    """Refuse (exit 2) an account whose role the lifecycle does not give `command`."""
-    if account.role not in lifecycle.roles_for(command):
-        what = command.replace("_", " ")
-        err_console.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not {what}.")
-        raise typer.Exit(2)
-
-
-def _provenance(account: Account, on: str, document: DocumentRef | None = None) -> Provenance:
-    return Provenance(
-        actor=Actor(account.username, account.role, account.org_unit),
-        occurred_on=date.fromisoformat(on),
-        document=document,
-    )
 
 
 @money_cli.command("transfer-file")
@@ -310,7 +264,7 @@ def allocate(
         jejak,
         account,
     ):
-        waiting = _decreed(jejak, authority, number, ("PLANNED", "LAPSED"))
+        waiting = _decreed(jejak, authority, number, FUNDABLE_ENTITLEMENT_STATES)
         jejak.app.allocate_funds(
             FundingCommitment.create_id(year, source, line),
             entitlement_ids=waiting,
@@ -330,7 +284,7 @@ def create_batch(
 ) -> None:
     """Prepare a batch of every entitlement of a decree that is ready to pay."""
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch")) as (jejak, account):
-        ready = _decreed(jejak, authority, number, ("ALLOCATED", "FAILED"))
+        ready = _decreed(jejak, authority, number, ORDERABLE_ENTITLEMENT_STATES)
         jejak.app.create_batch(
             batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
         )

@@ -1,5 +1,6 @@
-"""The command line's time options: the cut (`--known-at`, `--as-at`) and the day deadlines are
-judged on (`--today`), one name for each meaning (ADR 0037)."""
+"""The options the `jejak` commands share, one name for each meaning (ADR 0037): who gives the
+command (`--as`, ADR 0031), its business date (`--on`), the cut (`--known-at`, `--as-at`) and
+the day deadlines are judged on (`--today`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from service.cli.base import iso_date_text
+from service.cli.base import err_console, iso_date_text
 from service.queries.time_travel import Cut, known_position
 from service.system import Jejak
 
@@ -34,7 +34,7 @@ def cut_of(jejak: Jejak, known_at: str | None, as_at: str | None) -> Cut | None:
             as_at=date.fromisoformat(as_at) if as_at else None,
         )
     except ValueError as error:
-        Console(stderr=True).print(f"[red]{error}[/red]")
+        err_console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
 
 
@@ -45,4 +45,14 @@ Today = Annotated[
         help="The day taken as today when deadlines are judged (overdue work, withdrawals); "
         "default: the --as-at date, else today in WITA. Not a cut: the records stay as they are.",
     ),
+]
+
+AsUser = Annotated[str, typer.Option("--as", help="Your username; the command is yours.")]
+# Optional so that the command can say why it is needed (and `users add` of the first
+# administrator of a new store can do without).
+AsAdministrator = Annotated[
+    str | None, typer.Option("--as", help="Your username (an administrator).")
+]
+OnDate = Annotated[
+    str, typer.Option(callback=iso_date_text, help="The business date (WITA), YYYY-MM-DD.")
 ]

@@ -21,9 +21,9 @@ from domain.published_report import Period, PublishedReport, ReportKind
 from domain.recording import DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.report_figures import flatten
-from service.cli.base import err_console, iso_date_text
-from service.cli.money import AsUser, OnDate, Password, _provenance, console, signed_in
-from service.cli.options import KnownAt, cut_of
+from service.cli.base import Password, console, err_console, iso_date_text, signed_in
+from service.cli.base import provenance_on as _provenance
+from service.cli.options import AsUser, KnownAt, OnDate, cut_of
 from service.errors import NotFound
 from service.queries.reports import PublishedReports, figures, publish, republish
 from service.system import Jejak

@@ -1,8 +1,9 @@
-"""`jejak restatements`: the record of restatements from the command line, as auditors read it
-over HTTP (`GET /api/restatements`, ADR 0020).
+"""`jejak rebuild` and `jejak restatements`: read models rebuilt from the whole log next to the
+live ones, compared, and switched to with a restatement on record (ADR 0020); and that record
+read from the command line, as auditors read it over HTTP (`GET /api/restatements`).
 
-Reading needs no account, as `jejak status` and `jejak read-model` do: a restatement's rows keep the
-read models' sealed columns sealed.
+Rebuilding is an official's act, taken with `--as`; reading needs no account, as `jejak status`
+and `jejak read-model` do: a restatement's rows keep the read models' sealed columns sealed.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
+from rich.progress import Progress, ProgressColumn, Task, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
-from projections.side_by_side import RowChange
-from service.cli.base import err_console
-from service.cli.money import console
+from domain.restatement import Restatement
+from projections.side_by_side import ChainDiverged, RowChange, TableDiff, refuse_a_changed_chain
+from service.cli.base import console, err_console, progress_bar, signed_in_as
+from service.commands import restatements
 from service.commands.restatements import Restatements, setting_causes
+from service.security.accounts import Account
 from service.system import Jejak
 
 KINDS = ("added", "removed", "changed")
@@ -51,6 +56,124 @@ def restatements_command(
         _print_one(found)
     else:
         _print_list(found)
+
+
+def rebuild(
+    names: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every read model.")] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why the reports change; kept in the record.")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Your username; the restatement is yours.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Switch without asking.")] = False,
+    show: Annotated[int, typer.Option(help="Rows of each kind of difference to show.")] = 10,
+    drop_previous: Annotated[
+        bool, typer.Option("--drop-previous", help="Drop the versions earlier switches kept.")
+    ] = False,
+) -> None:
+    """Rebuild read models from the whole log next to the live ones, show what would change,
+    and switch to them on confirmation, recording a restatement (ADR 0020)."""
+    jejak = Jejak.open()
+    try:
+        if drop_previous:
+            dropped = restatements.drop_previous(jejak, names or [])
+            console.print(f"Dropped {', '.join(dropped) or 'nothing'}.")
+            return
+        chosen = restatements.side_by_side_names(jejak) if every else list(names or [])
+        if not chosen:
+            raise typer.BadParameter("name the read models to rebuild, or give --all")
+        if not (reason or "").strip() or not as_user:
+            raise typer.BadParameter("a restatement needs --reason and --as")
+        Restatement.check_reason(reason)
+        account = _rebuilder(jejak, as_user)
+        try:
+            with _rebuild_progress() as progress:
+                task = progress.add_task("Rebuilding " + ", ".join(chosen), total=None)
+                rebuilt = restatements.prepare(
+                    jejak,
+                    chosen,
+                    on_total=lambda head: progress.update(task, total=head),
+                    on_batch=lambda n: progress.advance(task, n),
+                )
+        except ValueError as error:
+            err_console.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        diffs = restatements.compare(rebuilt)
+        _print_diffs(jejak, diffs, show)
+        try:
+            refuse_a_changed_chain(diffs)
+        except ChainDiverged as error:
+            err_console.print(f"[red]{error.code}[/red]: {error}")
+            raise typer.Exit(3) from None
+        if not yes and not typer.confirm("Switch to the rebuilt read models?"):
+            console.print("Nothing switched; the rebuilt tables stay until the next rebuild.")
+            raise typer.Exit(1)
+        try:
+            done = restatements.switch(rebuilt, account, reason or "")
+        except ChainDiverged as error:  # the chain moved between the diff and the switch
+            err_console.print(f"[red]{error.code}[/red]: {error}")
+            raise typer.Exit(3) from None
+        console.print(
+            f"Switched {', '.join(chosen)} at position {done.position}; restatement"
+            f" {done.restatement_id} recorded at {done.event_position}. The previous version"
+            " stays until `jejak rebuild --drop-previous`."
+        )
+    finally:
+        jejak.close()
+
+
+def _rebuilder(jejak: Jejak, username: str) -> Account:
+    roles = Restatement.lifecycle.roles_for("restate_read_models")
+    return signed_in_as(jejak, username, roles, "restate read models")
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed or 0:,.0f} events/s")
+
+
+def _rebuild_progress() -> Progress:
+    return progress_bar(_RateColumn(), TimeRemainingColumn())
+
+
+def _print_diffs(jejak: Jejak, diffs: list[TableDiff], show: int) -> None:
+    summary = Table("table", "rows", "added", "removed", "changed", "checks")
+    for diff in diffs:
+        counts = diff.counts()
+        checks = ", ".join(f"{k} {v}" for k, v in diff.checks.items())
+        summary.add_row(
+            diff.table,
+            str(diff.rows),
+            *(str(counts[k]) for k in ("added", "removed", "changed")),
+            checks,
+        )
+    console.print(summary)
+    shown = {
+        (diff.table, kind): [c for c in diff.changes if c.kind == kind][:show]
+        for diff in diffs
+        for kind in ("added", "removed", "changed")
+    }
+    events = restatements.explaining_events(
+        jejak, (p for rows in shown.values() for c in rows for p in c.positions)
+    )
+    settings = {diff.table: diff.settings for diff in diffs}
+    for (table, kind), rows in shown.items():
+        if not rows:
+            continue
+        explained_by = "explained by (setting, or position event)"
+        listing = Table("key", "columns", explained_by, title=f"{table}: {kind}")
+        # A changed setting explains every row of its table better than the row's last event.
+        causes = restatements.setting_causes(settings[table])
+        print_setting_causes(table, causes)
+        for change in rows:
+            events_behind = ", ".join(
+                f"{p} {events[p]['event']}" if p in events else str(p) for p in change.positions
+            )
+            explained = SETTING_CAUSE if causes else events_behind
+            listing.add_row(change.key, ", ".join(change.columns), explained)
+        console.print(listing)
 
 
 def _restatement_id(text: str) -> UUID:

@@ -15,17 +15,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import InvalidValue
 from domain.site import Site
-from service.cli.base import err_console
-from service.cli.money import AsUser, OnDate, Password, _provenance, signed_in
+from service.cli.base import Password, console, err_console, signed_in
+from service.cli.base import provenance_on as _provenance
+from service.cli.options import AsUser, OnDate
 from service.commands.application import NewBeneficiary
 
 roster_cli = typer.Typer(help="Pendataan rosters: bulk registration.", no_args_is_help=True)
-console = Console()
 
 COLUMNS = ("case_number", "name", "phone")
 

@@ -1,13 +1,36 @@
-"""`jejak status`: the dashboard as plain text, deterministic for the same events."""
+"""`jejak status`: the dashboard as plain text, deterministic for the same events, now or at a
+past cut."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from service.display import rupiah_for_display
+import typer
+
+from service.cli.base import catch_up
+from service.cli.options import AsAt, KnownAt, Today, cut_of
+from service.files.exports.indonesian import format_rupiah_id
+from service.provenance import today_wita
 from service.queries.read_models import ReadModels, Row
 from service.queries.time_travel import Cut, dashboard_at, read_model_at
 from service.system import Jejak
+
+
+def status(
+    today: Today = None,
+    as_at: AsAt = None,
+    known_at: KnownAt = None,
+) -> None:
+    """The dashboard's figures as text (the same events always give the same text), now or at
+    a past cut."""
+    jejak = Jejak.open()
+    try:
+        catch_up(jejak)
+        cut = cut_of(jejak, known_at, as_at)
+        day = date.fromisoformat(today) if today else (cut and cut.as_at) or today_wita()
+        typer.echo(render_status(jejak, day, cut), nl=False)
+    finally:
+        jejak.close()
 
 
 def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
@@ -36,13 +59,13 @@ def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
         lines.append(
             f"{s['site_code']:<8} {s['site_state']:<16} "
             f"{s['headcount_at_pendataan']:>9} {'-' if closure is None else closure:>8} "
-            f"{s['in_programme_now']:>5} {rupiah_for_display(s['credited_rupiah']):>15}  {funds}"
+            f"{s['in_programme_now']:>5} {format_rupiah_id(s['credited_rupiah']):>15}  {funds}"
         )
     t = board["totals"]
     lines.append(
         f"{'total':<8} {'':<16} {t['headcount_at_pendataan']:>9} "
         f"{t['declared_headcount_at_closure']:>8} {t['in_programme_now']:>5} "
-        f"{rupiah_for_display(t['credited_rupiah']):>15}"
+        f"{format_rupiah_id(t['credited_rupiah']):>15}"
     )
     lines += ["", "cases per state:"]
     for state, n in t["counts_by_state"].items():

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from service.api.auth import log_in
 from service.api.deps import SESSION_COOKIE, JejakDep, current_user
-from service.display import rupiah_for_display
+from service.files.exports.indonesian import format_rupiah_id as rupiah_for_display
 from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account

@@ -150,10 +150,10 @@ def test_a_store_whose_master_key_is_missing_gets_no_new_key(
 
 
 def _command_modules_using(name: str, attribute: str | None = None) -> list[str]:
-    """Where the command-line modules (but `cli_base`) call `name`, or use `name.attribute`."""
+    """Where the command-line modules (but `cli/base.py`) call `name`, or use `name.attribute`."""
     found = []
-    for path in sorted(SERVICE.glob("*cli*.py")):
-        if path.name == "cli_base.py":
+    for path in sorted((SERVICE / "cli").glob("*.py")):
+        if path.name == "base.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if attribute is None:
@@ -181,7 +181,7 @@ def test_the_command_line_never_opens_a_store_it_may_create_except_to_create_one
 
 
 def test_progress_bars_are_made_in_one_place() -> None:
-    # `cli_base.progress_bar` draws on standard error; a `Progress` of its own would default
+    # `cli/base.py`'s `progress_bar` draws on standard error; a `Progress` of its own would default
     # to standard output.
     assert _command_modules_using("Progress") == []
 

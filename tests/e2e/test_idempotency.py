@@ -132,7 +132,7 @@ def test_a_retry_while_the_first_request_runs_is_told_to_wait(
     jejak = system_of(store_client)
     path = f"/api/sites/{new_site(store_client)}/sosialisasi"
     started, finish = threading.Event(), threading.Event()
-    hold_sosialisasi = jejak.app.hold_sosialisasi
+    hold_sosialisasi = jejak.app.sites.hold_sosialisasi
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         started.set()

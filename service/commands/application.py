@@ -20,10 +20,15 @@ from service.commands.money import MoneyCommands
 from service.commands.reports import ReportCommands
 from service.commands.sites import SiteCommands
 from service.security.vault import Vault
+from service.store.db import APPLICATION_NAME
 
 
 class ProgrammeApplication(CommandBase):
     """Sites, beneficiaries and their money, in one event store with one log order."""
+
+    # Pinned again: the library names every subclass after itself unless it says otherwise,
+    # and the store's table names derive from the name (ADR 0002).
+    name = APPLICATION_NAME
 
     def __init__(
         self,

@@ -149,7 +149,7 @@ def _template(jejak: Jejak) -> Template:
     app = jejak.app
     start = app.position()
     code = _site_code(TEMPLATE, 0)
-    site = app.register_site(
+    site = app.sites.register_site(
         code=code,
         name=f"Lokalisasi {code}",
         aliases=("Eks lokalisasi",),
@@ -157,25 +157,25 @@ def _template(jejak: Jejak) -> Template:
         headcount_at_pendataan=UNIT_PEOPLE,
         provenance=Provenance(actor=ACTOR, occurred_on=TEMPLATE_DAY),
     ).aggregate_id
-    app.hold_sosialisasi(
+    app.sites.hold_sosialisasi(
         site,
         venue="Balai Kelurahan",
         attendance=60,
         facilitators=("Pekerja Sosial Dinsos",),
         provenance=_with_document(ACTOR, TEMPLATE_DAY + timedelta(days=20), "notulen"),
     )
-    app.register_roster(
+    app.beneficiaries.register_roster(
         site,
         _roster(code, UNIT_PEOPLE, 0),
         provenance=Provenance(actor=ACTOR, occurred_on=TEMPLATE_DAY + timedelta(days=25)),
     )
-    app.decree_closure(
+    app.sites.decree_closure(
         site,
         decree_number="BENCH/SK/1",
         signing_authority="Wali Kota",
         provenance=_with_document(SUPERVISOR, TEMPLATE_DAY + timedelta(days=200), "decree"),
     )
-    app.close_site(
+    app.sites.close_site(
         site,
         declared_headcount=UNIT_PEOPLE - 10,
         funding_status=FundingStatus.NOT_IN_PLACE,

@@ -106,7 +106,7 @@ def run_ledger(
 def _create(
     app: ProgrammeApplication, payees: Payees, number: str, lines: slice, credited_on: date
 ) -> Batch:
-    batch_id = app.create_batch(
+    batch_id = app.money.create_batch(
         batch_number=number,
         entitlement_ids=payees.entitlements[lines],
         provenance=by(SUPERVISOR, date(2019, 8, 1)),
@@ -115,7 +115,7 @@ def _create(
 
 
 def _approve(app: ProgrammeApplication, batch: Batch) -> None:
-    app.approve_batch(batch.batch_id, provenance=by(APPROVER, date(2019, 8, 2)))
+    app.money.approve_batch(batch.batch_id, provenance=by(APPROVER, date(2019, 8, 2)))
 
 
 def _result_file(app: ProgrammeApplication, batch: Batch) -> bytes:
@@ -137,9 +137,9 @@ def _warm_up(app: ProgrammeApplication, raw: LedgerBaselines, warmup: Batch) -> 
     raw.ordering(seeded, order_payload)
     content = _result_file(app, warmup)
     # The export writes its own event first; the crediting's events are those after it.
-    app.export_transfer_file(warmup.batch_id, provenance=by(SUPERVISOR, date(2019, 8, 3)))
+    app.money.export_transfer_file(warmup.batch_id, provenance=by(SUPERVISOR, date(2019, 8, 3)))
     head = app.position()
-    app.import_bank_result(
+    app.money.import_bank_result(
         warmup.batch_id, content=content, provenance=by(SUPERVISOR, warmup.credited_on)
     )
     credit_payload = mean_state_bytes(app, head)
@@ -190,13 +190,13 @@ def _crediting(
     app: ProgrammeApplication, raw: LedgerBaselines, batch: Batch, payload: int
 ) -> tuple[Tally, Tally, int]:
     content = _result_file(app, batch)
-    app.export_transfer_file(batch.batch_id, provenance=by(SUPERVISOR, date(2019, 8, 3)))
+    app.money.export_transfer_file(batch.batch_id, provenance=by(SUPERVISOR, date(2019, 8, 3)))
 
     def baseline() -> tuple[int, float]:
         return raw.crediting(content, payload)
 
     def ours() -> int:
-        summary = app.import_bank_result(
+        summary = app.money.import_bank_result(
             batch.batch_id, content=content, provenance=by(SUPERVISOR, batch.credited_on)
         )
         return summary.credited
@@ -224,7 +224,7 @@ def _statement(app: ProgrammeApplication, batches: list[Batch]) -> None:
             reference = _bank_reference(ref)
             rows.append(f"{batch.credited_on},{reference},{line.amount},TRANSFER_OUT")
             rows.append(f"{withdrawn},{reference},{line.amount},WITHDRAWAL")
-    app.import_bank_statement(
+    app.money.import_bank_statement(
         content="\n".join(rows).encode() + b"\n",
         account_label="Rekening penampung (benchmark)",
         provenance=by(SUPERVISOR, AS_OF, "bank_statement"),

@@ -19,10 +19,12 @@ from domain.beneficiary import IdentityEvidence, ReintegrationPath
 from domain.decree import AidComponent, PaymentType, entitlement_id
 from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
+from domain.money_rules import same_holder_name
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus
-from service.commands.application import NewBeneficiary, ProgrammeApplication
-from service.commands.money import NewDecreeLine, same_holder_name
+from service.commands.application import ProgrammeApplication
+from service.commands.beneficiaries import NewBeneficiary
+from service.commands.money import NewDecreeLine
 
 OPERATOR = Actor("bench.operator", Role.OPERATOR, "Dinas Sosial (benchmark)")
 SUPERVISOR = Actor("bench.supervisor", Role.SUPERVISOR, "Dinas Sosial Provinsi (benchmark)")
@@ -81,7 +83,9 @@ def ready_to_pay(app: ProgrammeApplication, count: int, progress: Progress) -> P
                 NewBeneficiary(f"{code}-{k + 1:04d}", _name(start + k))
                 for k in range(offset, min(offset + ROSTER_CALL, size))
             ]
-            results = app.register_roster(site_id, roster, provenance=by(OPERATOR, REGISTERED))
+            results = app.beneficiaries.register_roster(
+                site_id, roster, provenance=by(OPERATOR, REGISTERED)
+            )
             called = [r.aggregate_id for r in results]
             _home_with_an_account(app, called, first)
             people.extend(called)
@@ -93,7 +97,7 @@ def ready_to_pay(app: ProgrammeApplication, count: int, progress: Progress) -> P
 
 def _closed_site(app: ProgrammeApplication, code: str) -> UUID:
     """A site registered, socialised, decreed and closed (the contract tests' Tarakan dates)."""
-    site_id = app.register_site(
+    site_id = app.sites.register_site(
         code=code,
         name=f"Lokalisasi {code}",
         aliases=(),
@@ -101,20 +105,20 @@ def _closed_site(app: ProgrammeApplication, code: str) -> UUID:
         headcount_at_pendataan=PEOPLE_PER_SITE,
         provenance=by(OPERATOR, date(2016, 3, 20)),
     ).aggregate_id
-    app.hold_sosialisasi(
+    app.sites.hold_sosialisasi(
         site_id,
         venue="Balai Kelurahan",
         attendance=40,
         facilitators=["Dinsos"],
         provenance=by(OPERATOR, date(2017, 8, 10), "notulen"),
     )
-    app.decree_closure(
+    app.sites.decree_closure(
         site_id,
         decree_number=f"BENCH/SK/{code}",
         signing_authority="Wali Kota",
         provenance=by(SUPERVISOR, date(2018, 12, 20), "decree"),
     )
-    app.close_site(
+    app.sites.close_site(
         site_id,
         declared_headcount=PEOPLE_PER_SITE,
         funding_status=FundingStatus.NOT_IN_PLACE,
@@ -176,12 +180,12 @@ def _home_with_an_account(app: ProgrammeApplication, people: Sequence[UUID], fir
             sealer=sealer,
             provenance=by(OPERATOR, date(2019, 2, 26), "buku_tabungan"),
         )
-    app._save(*beneficiaries)
+    app.commit(*beneficiaries)
 
 
 def _decree_and_fund(app: ProgrammeApplication, people: Sequence[UUID]) -> UUID:
     """One decree naming everyone, one commitment for all of it, one allocation of every line."""
-    app.issue_decree(
+    app.money.issue_decree(
         authority="Direktur Rehsos (benchmark)",
         number="BENCH/SK/2019/1",
         legal_basis="Permensos (benchmark)",
@@ -189,7 +193,7 @@ def _decree_and_fund(app: ProgrammeApplication, people: Sequence[UUID]) -> UUID:
         lines=[NewDecreeLine(AidComponent.UEP, GRANT, beneficiary_id=p) for p in people],
         provenance=by(APPROVER, date(2019, 3, 4), "decree"),
     )
-    commitment_id = app.commit_funds(
+    commitment_id = app.money.commit_funds(
         fiscal_year=2019,
         source=FundingSource.APBN,
         budget_line="DIPA-2019 573111 (benchmark)",
@@ -197,7 +201,7 @@ def _decree_and_fund(app: ProgrammeApplication, people: Sequence[UUID]) -> UUID:
         amount=len(people) * GRANT,
         provenance=by(APPROVER, date(2019, 1, 2), "dipa"),
     ).aggregate_id
-    app.allocate_funds(
+    app.money.allocate_funds(
         commitment_id,
         entitlement_ids=[entitlement_id(p, AidComponent.UEP, 1) for p in people],
         provenance=by(APPROVER, date(2019, 3, 11)),

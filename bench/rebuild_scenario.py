@@ -138,7 +138,7 @@ def _template(store: FreshStore) -> Template:
     app = store.jejak.app
     start = app.position()
     site = register_site(app, TEMPLATE, 0)
-    app.hold_sosialisasi(
+    app.sites.hold_sosialisasi(
         site,
         venue="Balai Kelurahan Karang Anyar Pantai",
         attendance=60,
@@ -146,7 +146,7 @@ def _template(store: FreshStore) -> Template:
         provenance=_sosialisasi_provenance(),
     )
     code = _site_code(TEMPLATE, 0)
-    app.register_roster(
+    app.beneficiaries.register_roster(
         site,
         _roster(code, UNIT_PEOPLE, 0),
         provenance=Provenance(actor=ACTOR, occurred_on=PENDATAAN),

@@ -26,7 +26,8 @@ from bench.read_models import HISTORY_TABLES
 from bench.stores import Target, fresh_store
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from projections.runner import ProjectionRunner
-from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.application import ProgrammeApplication
+from service.commands.beneficiaries import NewBeneficiary
 
 COMMAND_PATH = "command path"
 BATCHED_IMPORT = "batched import"
@@ -313,7 +314,7 @@ def command_path(
                 nonlocal issued
                 started = time.perf_counter()
                 for _ in range(count):
-                    app.hold_sosialisasi(
+                    app.sites.hold_sosialisasi(
                         sites[issued % len(sites)],
                         venue="Balai Kelurahan Karang Anyar Pantai",
                         attendance=40 + issued % 60,
@@ -383,7 +384,7 @@ def batched_import(
 
             # Warm-up: a small roster at a site of its own, and both small baselines.
             head = app.position()
-            app.register_rosters(
+            app.beneficiaries.register_rosters(
                 [(warmup_site, _roster(_site_code("BW", 0), sizes.warmup, 0))],
                 provenance=roster_provenance,
             )
@@ -406,7 +407,7 @@ def batched_import(
                 for side in import_side_order(round_index):
                     if side == "ours":
                         started = time.perf_counter()
-                        app.register_rosters(rosters, provenance=roster_provenance)
+                        app.beneficiaries.register_rosters(rosters, provenance=roster_provenance)
                         ours.add(people, time.perf_counter() - started)
                     elif side == "raw":
                         base.add(len(rows), raw.insert_many_one_transaction(rows))
@@ -555,7 +556,7 @@ def _site_code(prefix: str, index: int) -> str:
 
 def register_site(app: ProgrammeApplication, prefix: str, index: int) -> UUID:
     code = _site_code(prefix, index)
-    return app.register_site(
+    return app.sites.register_site(
         code=code,
         name=f"Lokalisasi {code}",
         aliases=(f"Eks lokalisasi {index}",),

@@ -196,7 +196,7 @@ def _seed(jejak: Jejak, sizes: Sizes) -> tuple[list[str], int]:
     """Real template rows, then their copies; returns the site ids and the last position."""
     app = jejak.app
     template_site = register_site(app, "TT", 0)
-    app.register_roster(
+    app.beneficiaries.register_roster(
         template_site,
         _roster(_site_code("TT", 0), 1, 0),
         provenance=Provenance(actor=ACTOR, occurred_on=REGISTERED_ON),

@@ -127,6 +127,10 @@ class LifecycleAggregate(Aggregate):
         """The transition `command` takes now; raises TransitionNotAllowed otherwise."""
         return self.lifecycle.transition(command, self.state)
 
+    def allows(self, command: str) -> bool:
+        """True when its lifecycle allows `command` in the current state."""
+        return self.lifecycle.allows(command, self.state)
+
     @property
     def is_terminal(self) -> bool:
         """True once the case can no longer change."""

@@ -248,6 +248,16 @@ class Entitlement(Correctable):
         """True when nothing more is owed or pending on it."""
         return self.state in SETTLED_ENTITLEMENT_STATES
 
+    @property
+    def orderable(self) -> bool:
+        """True in a state a payment may be ordered from (funded, or its transfer failed)."""
+        return self.allows("order_payment")
+
+    @property
+    def at_the_bank(self) -> bool:
+        """True while an ordered transfer awaits the bank's answer."""
+        return self.allows("record_credit")
+
     # --- funding -----------------------------------------------------------------------------
 
     def allocate(self, *, commitment: FundingCommitment, provenance: Provenance) -> None:

@@ -204,6 +204,13 @@ class Lifecycle:
         kinds = {kind for t in self.transitions_for(command) for kind in t.documents}
         return tuple(sorted(kinds))
 
+    def allows(self, command: str, state: str) -> bool:
+        """True when `command` may be issued in `state`."""
+        return any(
+            t.command == command and t.sources is not None and state in t.sources
+            for t in self.transitions
+        )
+
     def transition(self, command: str, state: str) -> Transition:
         """The transition `command` takes from `state`, or TransitionNotAllowed."""
         for t in self.transitions:

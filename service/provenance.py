@@ -1,16 +1,20 @@
 """Who, when and on what document: the provenance every command records, and today's business
 date in the programme's time zone (WITA). Shared by the API, the pages, the command line and the
-command handlers, so none of them reaches into another's room for it."""
+command handlers, so none of them reaches into another's room for it. Also the code version a
+published report or a restatement records."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+from importlib import metadata
 from zoneinfo import ZoneInfo
 
 from domain.recording import Actor, DocumentRef, Provenance
 from service.security.accounts import Account
 
 WITA = ZoneInfo("Asia/Makassar")
+COMMIT_VARIABLE = "JEJAK_GIT_COMMIT"
 
 
 def today_wita() -> date:
@@ -30,3 +34,12 @@ def provenance(
     return Provenance(
         actor=actor_of(user), occurred_on=occurred_on, document=document, reason=reason
     )
+
+
+def code_version() -> tuple[str, str]:
+    """The installed version of Jejak and the commit it was built from, or "unknown"."""
+    try:
+        version = metadata.version("jejak")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return version, os.environ.get(COMMIT_VARIABLE, "").strip() or "unknown"

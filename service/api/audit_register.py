@@ -78,7 +78,7 @@ def record_finding(body: RecordFindingIn, user: UserDep, jejak: JejakDep) -> Com
     """Record a finding from its LHP (supervisors); linked sites, cases and batches must exist."""
     return command_out(
         jejak,
-        jejak.app.record_finding(
+        jejak.app.audit_register.record_finding(
             audit_body=body.audit_body,
             lhp_number=body.lhp_number,
             lhp_date=body.lhp_date,
@@ -107,7 +107,7 @@ def submit_response(
     """Record an answer (repeatable), with any rupiah it recovered."""
     return command_out(
         jejak,
-        jejak.app.submit_response(
+        jejak.app.audit_register.submit_response(
             finding_id,
             summary=body.summary,
             amount_recovered=body.amount_recovered,
@@ -128,7 +128,7 @@ def accept_follow_up(
     """Record the audit body's letter accepting the follow-up (sesuai)."""
     return command_out(
         jejak,
-        jejak.app.accept_follow_up(
+        jejak.app.audit_register.accept_follow_up(
             finding_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -147,7 +147,7 @@ def reject_follow_up(
     """Record the audit body's letter rejecting the follow-up (belum sesuai), with its reason."""
     return command_out(
         jejak,
-        jejak.app.reject_follow_up(
+        jejak.app.audit_register.reject_follow_up(
             finding_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -164,7 +164,7 @@ def close_finding(finding_id: UUID, body: CommandIn, user: UserDep, jejak: Jejak
     """Close an accepted finding (409 RECOVERY_INCOMPLETE while money is still to recover)."""
     return command_out(
         jejak,
-        jejak.app.close_finding(
+        jejak.app.audit_register.close_finding(
             finding_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,

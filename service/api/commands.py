@@ -33,7 +33,8 @@ from service.api.models import (
     TrainingDepartureIn,
     VerifyIdentityIn,
 )
-from service.commands.application import CommandResult, NewBeneficiary
+from service.commands.base import CommandResult
+from service.commands.beneficiaries import NewBeneficiary
 from service.system import Jejak
 
 router = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentCommandRoute)
@@ -58,7 +59,7 @@ def register_site(body: RegisterSiteIn, user: UserDep, jejak: JejakDep) -> Comma
     """Register a site counted at pendataan."""
     return command_out(
         jejak,
-        jejak.app.register_site(
+        jejak.app.sites.register_site(
             code=body.code,
             name=body.name,
             aliases=body.aliases,
@@ -80,7 +81,7 @@ def hold_sosialisasi(
     """Record a sosialisasi (repeatable)."""
     return command_out(
         jejak,
-        jejak.app.hold_sosialisasi(
+        jejak.app.sites.hold_sosialisasi(
             site_id,
             venue=body.venue,
             attendance=body.attendance,
@@ -102,7 +103,7 @@ def decree_closure(
     """Record the closure decree (supervisors)."""
     return command_out(
         jejak,
-        jejak.app.decree_closure(
+        jejak.app.sites.decree_closure(
             site_id,
             decree_number=body.decree_number,
             signing_authority=body.signing_authority,
@@ -121,7 +122,7 @@ def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -
     """Record the closure; needs the decree and a sosialisasi on or before that date."""
     return command_out(
         jejak,
-        jejak.app.close_site(
+        jejak.app.sites.close_site(
             site_id,
             declared_headcount=body.declared_headcount,
             funding_status=body.funding_status,
@@ -142,7 +143,7 @@ def record_inspection(
     """Record a post-closure inspection."""
     return command_out(
         jejak,
-        jejak.app.record_inspection(
+        jejak.app.sites.record_inspection(
             site_id,
             outcome=body.outcome,
             provenance=body.provenance_for(user),
@@ -162,7 +163,7 @@ def register_beneficiary(
     """Register one person at the site (pendataan)."""
     return command_out(
         jejak,
-        jejak.app.register_beneficiary(
+        jejak.app.beneficiaries.register_beneficiary(
             site_id,
             case_number=body.case_number,
             name=body.name,
@@ -181,7 +182,7 @@ def register_roster(
     site_id: UUID, body: RosterIn, user: UserDep, jejak: JejakDep
 ) -> list[CommandOut]:
     """Register a whole roster in one transaction: all rows or none."""
-    results = jejak.app.register_roster(
+    results = jejak.app.beneficiaries.register_roster(
         site_id,
         [NewBeneficiary(r.case_number, r.name, r.phone) for r in body.people],
         provenance=body.provenance_for(user),
@@ -208,7 +209,7 @@ def verify_identity(
     evidence = IdentityEvidence(nik=body.nik, birth_date=body.birth_date, sex=body.sex, kk=body.kk)
     return command_out(
         jejak,
-        jejak.app.verify_identity(
+        jejak.app.beneficiaries.verify_identity(
             beneficiary_id,
             evidence=evidence,
             provenance=body.provenance_for(user),
@@ -226,7 +227,7 @@ def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep, jejak: Jejak
     """Exclude from the programme, with a reason."""
     return command_out(
         jejak,
-        jejak.app.exclude(
+        jejak.app.beneficiaries.exclude(
             beneficiary_id,
             exclusion=body.exclusion,
             provenance=body.provenance_for(user),
@@ -246,7 +247,7 @@ def refer_to_child_protection(
     """Refer someone under 18 at pendataan to child protection."""
     return command_out(
         jejak,
-        jejak.app.refer_to_child_protection(
+        jejak.app.beneficiaries.refer_to_child_protection(
             beneficiary_id,
             birth_date=body.birth_date,
             provenance=body.provenance_for(user),
@@ -264,7 +265,7 @@ def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep, jejak: Jejak
     """Record the assessment (home region with evidence, chosen path)."""
     return command_out(
         jejak,
-        jejak.app.assess(
+        jejak.app.beneficiaries.assess(
             beneficiary_id,
             home_region=body.home_region.to_domain(),
             path=body.path,
@@ -286,7 +287,7 @@ def send_to_training(
     """Record departure for training; the site must be closed."""
     return command_out(
         jejak,
-        jejak.app.send_to_training(
+        jejak.app.beneficiaries.send_to_training(
             beneficiary_id,
             facility_id=body.facility_id,
             provenance=body.provenance_for(user),
@@ -306,7 +307,7 @@ def complete_training(
     """Record completed training."""
     return command_out(
         jejak,
-        jejak.app.complete_training(
+        jejak.app.beneficiaries.complete_training(
             beneficiary_id,
             skill=body.skill,
             provenance=body.provenance_for(user),
@@ -324,7 +325,7 @@ def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
     """Record leaving training early, with a reason."""
     return command_out(
         jejak,
-        jejak.app.drop_out(
+        jejak.app.beneficiaries.drop_out(
             beneficiary_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -343,7 +344,7 @@ def confirm_return_home(
     """Record arrival confirmed by the home kelurahan."""
     return command_out(
         jejak,
-        jejak.app.confirm_return_home(
+        jejak.app.beneficiaries.confirm_return_home(
             beneficiary_id,
             confirming_kelurahan=body.confirming_kelurahan.to_domain(),
             provenance=body.provenance_for(user),
@@ -363,7 +364,7 @@ def stay_locally(
     """Record a local stay under a signed statement (the document)."""
     return command_out(
         jejak,
-        jejak.app.stay_locally(
+        jejak.app.beneficiaries.stay_locally(
             beneficiary_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -380,7 +381,7 @@ def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: Jeja
     """Close the case (terminasi)."""
     return command_out(
         jejak,
-        jejak.app.close_case(
+        jejak.app.beneficiaries.close_case(
             beneficiary_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -397,7 +398,7 @@ def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
     """Record a withdrawal, with a reason."""
     return command_out(
         jejak,
-        jejak.app.withdraw(
+        jejak.app.beneficiaries.withdraw(
             beneficiary_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -416,7 +417,7 @@ def record_death(
     """Record a death, with the evidence as the document."""
     return command_out(
         jejak,
-        jejak.app.record_death(
+        jejak.app.beneficiaries.record_death(
             beneficiary_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,

@@ -42,7 +42,7 @@ def correct_site_details(
     """Correct a site's name, aliases, kelurahan or headcount at pendataan."""
     return command_out(
         jejak,
-        jejak.app.correct_site_details(
+        jejak.app.corrections.correct_site_details(
             site_id,
             name=body.name,
             aliases=body.aliases,
@@ -66,7 +66,7 @@ def correct_site_date(
     inspection); the closure's guards still hold (409 with their codes)."""
     return command_out(
         jejak,
-        jejak.app.correct_site_date(
+        jejak.app.corrections.correct_site_date(
             site_id,
             corrects_version=body.corrects_version,
             corrected_date=body.corrected_date,
@@ -87,7 +87,7 @@ def correct_site_document(
     """Correct the document of a site's event (a decree's number, a berita acara's)."""
     return command_out(
         jejak,
-        jejak.app.correct_site_document(
+        jejak.app.corrections.correct_site_document(
             site_id,
             corrects_version=body.corrects_version,
             corrected_document=body.corrected_document.to_domain(),
@@ -111,7 +111,7 @@ def correct_beneficiary_details(
     """Correct her name or phone; the new values are sealed with her keys."""
     return command_out(
         jejak,
-        jejak.app.correct_beneficiary_details(
+        jejak.app.corrections.correct_beneficiary_details(
             beneficiary_id,
             name=body.name,
             phone=body.phone,
@@ -132,7 +132,7 @@ def correct_beneficiary_date(
     """Correct the date of an event of her case (pendataan, departure, return, ...)."""
     return command_out(
         jejak,
-        jejak.app.correct_beneficiary_date(
+        jejak.app.corrections.correct_beneficiary_date(
             beneficiary_id,
             corrects_version=body.corrects_version,
             corrected_date=body.corrected_date,
@@ -153,7 +153,7 @@ def correct_beneficiary_document(
     """Correct the document of an event of her case (a certificate, a confirmation)."""
     return command_out(
         jejak,
-        jejak.app.correct_beneficiary_document(
+        jejak.app.corrections.correct_beneficiary_document(
             beneficiary_id,
             corrects_version=body.corrects_version,
             corrected_document=body.corrected_document.to_domain(),
@@ -178,7 +178,7 @@ def request_money_correction(
     nothing changes until a second supervisor approves it."""
     return command_out(
         jejak,
-        jejak.app.request_money_correction(
+        jejak.app.corrections.request_money_correction(
             entitlement_id,
             corrects_version=body.corrects_version,
             amount=body.amount,
@@ -201,7 +201,7 @@ def approve_money_correction(
     otherwise); the ledger and the budget take the corrected amount."""
     return command_out(
         jejak,
-        jejak.app.approve_money_correction(
+        jejak.app.corrections.approve_money_correction(
             entitlement_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,
@@ -220,7 +220,7 @@ def reject_money_correction(
     """Reject the pending money correction, with a reason; nothing changes."""
     return command_out(
         jejak,
-        jejak.app.reject_money_correction(
+        jejak.app.corrections.reject_money_correction(
             entitlement_id,
             provenance=body.provenance_for(user),
             expected_version=body.expected_version,

@@ -59,7 +59,7 @@ def commit_funds(body: CommitFundsIn, user: UserDep, jejak: JejakDep) -> Command
     """Commit a fiscal year's funds of one DIPA or DPA line (the document)."""
     return command_out(
         jejak,
-        jejak.app.commit_funds(
+        jejak.app.money.commit_funds(
             fiscal_year=body.fiscal_year,
             source=body.source,
             budget_line=body.budget_line,
@@ -82,7 +82,7 @@ def allocate_funds(
     """Fund entitlements from the commitment, all or none (409 COMMITMENT_EXCEEDED)."""
     return command_out(
         jejak,
-        jejak.app.allocate_funds(
+        jejak.app.money.allocate_funds(
             commitment_id,
             entitlement_ids=body.entitlement_ids,
             provenance=body.provenance_for(user),
@@ -100,7 +100,8 @@ def close_fiscal_year(
 ) -> CommandOut:
     """Close the fiscal year: unpaid allocations lapse and can be re-budgeted later."""
     return command_out(
-        jejak, jejak.app.close_fiscal_year(commitment_id, provenance=body.provenance_for(user))
+        jejak,
+        jejak.app.money.close_fiscal_year(commitment_id, provenance=body.provenance_for(user)),
     )
 
 
@@ -114,7 +115,7 @@ def issue_decree(body: IssueDecreeIn, user: UserDep, jejak: JejakDep) -> Command
     """Record a decree (SK); each line plans one entitlement at the decreed amount."""
     return command_out(
         jejak,
-        jejak.app.issue_decree(
+        jejak.app.money.issue_decree(
             authority=body.authority,
             number=body.number,
             legal_basis=body.legal_basis,
@@ -138,7 +139,7 @@ def amend_decree(
     """Record an amending decree (lines already ordered cannot change)."""
     return command_out(
         jejak,
-        jejak.app.amend_decree(
+        jejak.app.money.amend_decree(
             decree_id,
             amendment_number=body.amendment_number,
             added=[line.to_line() for line in body.added],
@@ -163,7 +164,7 @@ def record_bank_account(
     """Record her account (409 BANK_ACCOUNT_SHARED if another case uses it)."""
     return command_out(
         jejak,
-        jejak.app.record_bank_account(
+        jejak.app.beneficiaries.record_bank_account(
             beneficiary_id,
             bank_code=body.bank_code,
             account_number=body.account_number,
@@ -185,7 +186,7 @@ def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> Command
     """Prepare a batch of entitlements ready to pay."""
     return command_out(
         jejak,
-        jejak.app.create_batch(
+        jejak.app.money.create_batch(
             batch_number=body.batch_number,
             entitlement_ids=body.entitlement_ids,
             channel=body.channel,
@@ -202,7 +203,7 @@ def create_batch(body: CreateBatchIn, user: UserDep, jejak: JejakDep) -> Command
 def approve_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Approve a batch (a second supervisor: 409 FOUR_EYES_REQUIRED otherwise)."""
     return command_out(
-        jejak, jejak.app.approve_batch(batch_id, provenance=body.provenance_for(user))
+        jejak, jejak.app.money.approve_batch(batch_id, provenance=body.provenance_for(user))
     )
 
 
@@ -214,7 +215,7 @@ def approve_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDe
 def cancel_batch(batch_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Withdraw a draft batch, with a reason."""
     return command_out(
-        jejak, jejak.app.cancel_batch(batch_id, provenance=body.provenance_for(user))
+        jejak, jejak.app.money.cancel_batch(batch_id, provenance=body.provenance_for(user))
     )
 
 
@@ -232,7 +233,7 @@ def acknowledge_receipt(
     """Record her signed receipt (BAST) as the document."""
     return command_out(
         jejak,
-        jejak.app.acknowledge_receipt(entitlement_id, provenance=body.provenance_for(user)),
+        jejak.app.money.acknowledge_receipt(entitlement_id, provenance=body.provenance_for(user)),
     )
 
 
@@ -247,7 +248,7 @@ def observe_withdrawal(
     """Record a withdrawal seen on a bank statement (the document)."""
     return command_out(
         jejak,
-        jejak.app.observe_withdrawal(
+        jejak.app.money.observe_withdrawal(
             entitlement_id,
             bank_reference=body.bank_reference,
             provenance=body.provenance_for(user),
@@ -265,7 +266,7 @@ def mark_unclaimed(
 ) -> CommandOut:
     """Record that the money was not claimed by its deadline."""
     return command_out(
-        jejak, jejak.app.mark_unclaimed(entitlement_id, provenance=body.provenance_for(user))
+        jejak, jejak.app.money.mark_unclaimed(entitlement_id, provenance=body.provenance_for(user))
     )
 
 
@@ -280,7 +281,7 @@ def return_funds(
     """Record unclaimed money deposited back to the treasury (the deposit slip)."""
     return command_out(
         jejak,
-        jejak.app.return_funds(
+        jejak.app.money.return_funds(
             entitlement_id,
             treasury_reference=body.treasury_reference,
             provenance=body.provenance_for(user),
@@ -312,7 +313,7 @@ def export_transfer_file(
     for the same batch and value date, so a retried request (with or without an
     Idempotency-Key) gets the same file and records nothing new.
     """
-    content = jejak.app.export_transfer_file(batch_id, provenance=body.provenance_for(user))
+    content = jejak.app.money.export_transfer_file(batch_id, provenance=body.provenance_for(user))
     jejak.access_log.record(
         user.username, user.role, AccessAction.EXPORT_TRANSFER_FILE, "payment_batch", batch_id
     )
@@ -384,7 +385,7 @@ async def import_bank_result(
         ),
     )
     summary = await run_in_threadpool(
-        jejak.app.import_bank_result,
+        jejak.app.money.import_bank_result,
         batch_id,
         content=content,
         provenance=query.provenance_for(user),
@@ -425,7 +426,7 @@ async def import_bank_statement(
         ),
     )
     summary = await run_in_threadpool(
-        jejak.app.import_bank_statement,
+        jejak.app.money.import_bank_statement,
         content=content,
         account_label=account_label,
         provenance=command.provenance_for(user),

@@ -23,7 +23,8 @@ from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, FromJson, Limit, Offset, Version
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.queries import KnownAt, caught_up, page_body, report_cut
-from service.queries.reports import Publication, PublishedReports, figures, publish, republish
+from service.commands.reports import Publication
+from service.queries.reports import PublishedReports, figures
 from service.store.db import MAX_STORED_INTEGER
 
 router = APIRouter(
@@ -84,8 +85,7 @@ def publish_report(body: PublishIn, user: UserDep, jejak: JejakDep) -> Published
     without the covering letter."""
     return _out(
         jejak,
-        publish(
-            jejak.app,
+        jejak.app.reports.publish(
             kind=body.report_kind,
             period=Period(body.period_start, body.period_end),
             addressee=body.addressee,
@@ -107,8 +107,7 @@ def republish_report(
     figures are those of the version replaced, 404 for an unknown report."""
     return _out(
         jejak,
-        republish(
-            jejak.app,
+        jejak.app.reports.republish(
             report_id,
             replaces_version=body.replaces_version,
             addressee=body.addressee,

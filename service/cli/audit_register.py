@@ -65,7 +65,7 @@ def add(
         _may(account, "record_finding")
         issued = date.fromisoformat(lhp_date)
         paper = DocumentRef("lhp", lhp_number, issued, audit_body)
-        result = jejak.app.record_finding(
+        result = jejak.app.audit_register.record_finding(
             audit_body=audit_body,
             lhp_number=lhp_number,
             lhp_date=issued,
@@ -95,7 +95,7 @@ def respond(
         _may(account, "submit_response")
         answerable = jejak.app.finding(finding).responsible_position
         paper = DocumentRef("surat_tanggapan", letter, date.fromisoformat(on), answerable)
-        result = jejak.app.submit_response(
+        result = jejak.app.audit_register.submit_response(
             finding,
             summary=summary,
             amount_recovered=recovered,
@@ -112,7 +112,9 @@ def accept(
     with signed_in(as_user, password) as (jejak, account):
         _may(account, "accept_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
-        jejak.app.accept_follow_up(finding, provenance=_provenance(account, on, paper))
+        jejak.app.audit_register.accept_follow_up(
+            finding, provenance=_provenance(account, on, paper)
+        )
         typer.echo("Follow-up accepted.")
 
 
@@ -130,7 +132,7 @@ def reject(
         _may(account, "reject_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
         provenance = replace(_provenance(account, on, paper), reason=reason)
-        jejak.app.reject_follow_up(finding, provenance=provenance)
+        jejak.app.audit_register.reject_follow_up(finding, provenance=provenance)
         typer.echo("Follow-up rejected; a new answer is due.")
 
 
@@ -153,7 +155,7 @@ def close(
         _may(account, "close_finding")
         body = jejak.app.finding(finding).audit_body
         paper = DocumentRef("laporan", document_number, date.fromisoformat(on), body)
-        jejak.app.close_finding(finding, provenance=_provenance(account, on, paper))
+        jejak.app.audit_register.close_finding(finding, provenance=_provenance(account, on, paper))
         typer.echo("Finding closed.")
 
 

@@ -23,7 +23,7 @@ from domain.recording import Actor, DocumentRef, Provenance, RegionRef
 from domain.site import SITE_LIFECYCLE, Site
 from service.cli.base import Password, console, iso_date_text, signed_in
 from service.cli.options import AsUser, OnDate
-from service.commands.application import CommandResult
+from service.commands.base import CommandResult
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.system import Jejak
@@ -91,7 +91,7 @@ def site_details(
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
-            jejak.app.correct_site_details(
+            jejak.app.corrections.correct_site_details(
                 Site.create_id(code),
                 name=name,
                 aliases=aliases,
@@ -123,7 +123,9 @@ def corrected_date(
     with signed_in(as_user, password, _lifecycle_of(subject, "date")) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
-            jejak.app.correct_site_date if _is_site(subject) else jejak.app.correct_beneficiary_date
+            jejak.app.corrections.correct_site_date
+            if _is_site(subject)
+            else jejak.app.corrections.correct_beneficiary_date
         )
         _done(
             jejak,
@@ -161,9 +163,9 @@ def corrected_document(
     with signed_in(as_user, password, _lifecycle_of(subject, "document")) as (jejak, account):
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
-            jejak.app.correct_site_document
+            jejak.app.corrections.correct_site_document
             if _is_site(subject)
-            else jejak.app.correct_beneficiary_document
+            else jejak.app.corrections.correct_beneficiary_document
         )
         right = DocumentRef(
             corrected_kind, corrected_number, date.fromisoformat(corrected_date), corrected_issuer
@@ -200,7 +202,7 @@ def beneficiary_name(
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
-            jejak.app.correct_beneficiary_details(
+            jejak.app.corrections.correct_beneficiary_details(
                 Beneficiary.create_id(case_number), name=name, provenance=proof
             ),
         )
@@ -230,7 +232,7 @@ def money(
         proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
-            jejak.app.request_money_correction(
+            jejak.app.corrections.request_money_correction(
                 entitlement_id,
                 corrects_version=version,
                 amount=amount,
@@ -250,7 +252,9 @@ def approve(entitlement_id: UUID, as_user: AsUser, password: Password, on: OnDat
         proof = Provenance(
             Actor(account.username, account.role, account.org_unit), date.fromisoformat(on)
         )
-        _done(jejak, jejak.app.approve_money_correction(entitlement_id, provenance=proof))
+        _done(
+            jejak, jejak.app.corrections.approve_money_correction(entitlement_id, provenance=proof)
+        )
 
 
 @correct_cli.command("reject")
@@ -267,7 +271,9 @@ def reject(
             date.fromisoformat(on),
             reason=reason,
         )
-        _done(jejak, jejak.app.reject_money_correction(entitlement_id, provenance=proof))
+        _done(
+            jejak, jejak.app.corrections.reject_money_correction(entitlement_id, provenance=proof)
+        )
 
 
 def history(

@@ -66,7 +66,7 @@ def transfer_file(
         jejak,
         account,
     ):
-        content = jejak.app.export_transfer_file(
+        content = jejak.app.money.export_transfer_file(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
         jejak.access_log.record(
@@ -88,7 +88,7 @@ def bank_result(
     """Apply the bank's result file to a batch; every bad line is listed and nothing applied."""
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "import_bank_result")) as (jejak, account):
         paper = DocumentRef("bank_result_file", file.name, date.fromisoformat(on), "bank")
-        summary = jejak.app.import_bank_result(
+        summary = jejak.app.money.import_bank_result(
             PaymentBatch.create_id(batch_number),
             content=file.read_bytes(),
             provenance=_provenance(account, on, paper),
@@ -116,7 +116,7 @@ def statement(
         account,
     ):
         paper = DocumentRef("bank_statement", file.name, date.fromisoformat(on), account_label)
-        summary = jejak.app.import_bank_statement(
+        summary = jejak.app.money.import_bank_statement(
             content=file.read_bytes(),
             account_label=account_label,
             provenance=_provenance(account, on, paper),
@@ -212,7 +212,7 @@ def commit_funds(
         paper = DocumentRef(
             source.budget_document.value, document_number, date.fromisoformat(on), funder
         )
-        result = jejak.app.commit_funds(
+        result = jejak.app.money.commit_funds(
             fiscal_year=year,
             source=source,
             budget_line=line,
@@ -237,7 +237,7 @@ def issue_decree(
     with signed_in(as_user, password, (DECREE_LIFECYCLE, "issue_decree")) as (jejak, account):
         parsed = _decree_lines(jejak, _utf8_text(lines.read_bytes()))
         paper = DocumentRef("decree", number, date.fromisoformat(on), authority)
-        jejak.app.issue_decree(
+        jejak.app.money.issue_decree(
             authority=authority,
             number=number,
             legal_basis=legal_basis,
@@ -265,7 +265,7 @@ def allocate(
         account,
     ):
         waiting = _decreed(jejak, authority, number, FUNDABLE_ENTITLEMENT_STATES)
-        jejak.app.allocate_funds(
+        jejak.app.money.allocate_funds(
             FundingCommitment.create_id(year, source, line),
             entitlement_ids=waiting,
             provenance=_provenance(account, on),
@@ -285,7 +285,7 @@ def create_batch(
     """Prepare a batch of every entitlement of a decree that is ready to pay."""
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch")) as (jejak, account):
         ready = _decreed(jejak, authority, number, ORDERABLE_ENTITLEMENT_STATES)
-        jejak.app.create_batch(
+        jejak.app.money.create_batch(
             batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
         )
         typer.echo(f"Batch {batch_number}: {len(ready)} lines, awaiting a second supervisor.")
@@ -295,7 +295,7 @@ def create_batch(
 def approve_batch(batch_number: str, as_user: AsUser, password: Password, on: OnDate) -> None:
     """Approve a batch (not the supervisor who prepared it) and order every line."""
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "approve_batch")) as (jejak, account):
-        jejak.app.approve_batch(
+        jejak.app.money.approve_batch(
             PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
         )
         typer.echo(f"Batch {batch_number} approved; every line is ordered.")
@@ -311,7 +311,7 @@ def close_year(
         account,
     ):
         commitment_id = FundingCommitment.create_id(year, source, line)
-        jejak.app.close_fiscal_year(commitment_id, provenance=_provenance(account, on))
+        jejak.app.money.close_fiscal_year(commitment_id, provenance=_provenance(account, on))
         lapsed = jejak.app.commitment(commitment_id).lapsed_amount
         typer.echo(f"Fiscal year {year} closed; {format_rupiah(lapsed)} lapsed.")
 

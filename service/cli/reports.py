@@ -25,7 +25,7 @@ from service.cli.base import Password, console, err_console, iso_date_text, sign
 from service.cli.base import provenance_on as _provenance
 from service.cli.options import AsUser, KnownAt, OnDate, cut_of
 from service.errors import NotFound
-from service.queries.reports import PublishedReports, figures, publish, republish
+from service.queries.reports import PublishedReports, figures
 from service.system import Jejak
 
 reports_cli = typer.Typer(
@@ -123,12 +123,11 @@ def publish_command(
         base = _provenance(account, on, paper)
         provenance = Provenance(base.actor, base.occurred_on, paper, reason)
         if replaces is None:
-            done = publish(
-                jejak.app, kind=kind, period=chosen, addressee=addressee, provenance=provenance
+            done = jejak.app.reports.publish(
+                kind=kind, period=chosen, addressee=addressee, provenance=provenance
             )
         else:
-            done = republish(
-                jejak.app,
+            done = jejak.app.reports.republish(
                 PublishedReport.create_id(kind, chosen),
                 replaces_version=replaces,
                 addressee=addressee,

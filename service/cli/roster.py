@@ -22,7 +22,7 @@ from domain.site import Site
 from service.cli.base import Password, console, err_console, signed_in
 from service.cli.base import provenance_on as _provenance
 from service.cli.options import AsUser, OnDate
-from service.commands.application import NewBeneficiary
+from service.commands.beneficiaries import NewBeneficiary
 
 roster_cli = typer.Typer(help="Pendataan rosters: bulk registration.", no_args_is_help=True)
 
@@ -94,7 +94,7 @@ def import_roster(
             )
             raise typer.Exit(1)
         rows = read_roster(file)
-        results = jejak.app.register_roster(
+        results = jejak.app.beneficiaries.register_roster(
             Site.create_id(site_code), rows, provenance=_provenance(account, on)
         )
         last_position = max((r.position for r in results), default=0)

@@ -1,33 +1,23 @@
-"""The audit commands, mixed into `ProgrammeApplication`: acknowledging a finding."""
+"""The audit checks' command: acknowledging a finding of the automatic checks (A01-A26).
+
+The findings themselves are a read model (`projections.audit_findings`), never edited; an
+acknowledgement is its own small aggregate.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
-from eventsourcing.persistence import Recording
-
-from domain.aggregate import LifecycleAggregate
 from domain.audit.acknowledgement import FindingAcknowledgement
 from domain.recording import Provenance
-
-if TYPE_CHECKING:
-    from service.commands.application import CommandResult
+from service.commands.base import CommandBase, CommandResult
 
 
-class AuditCommands:
-    """Commands on audit findings; the findings themselves are a read model, never edited."""
+class AuditCheckCommands:
+    """Commands on the automatic checks' findings."""
 
-    # --- provided by ProgrammeApplication ---------------------------------------------------
-
-    def _save(
-        self, *aggregates: LifecycleAggregate, what: str | None = None
-    ) -> list[Recording[UUID]]:
-        raise NotImplementedError
-
-    @staticmethod
-    def _result(aggregate: LifecycleAggregate, recordings: list[Recording[UUID]]) -> CommandResult:
-        raise NotImplementedError
+    def __init__(self, app: CommandBase) -> None:
+        self.app = app
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -39,5 +29,4 @@ class AuditCommands:
         acknowledgement = FindingAcknowledgement.acknowledge(
             finding_id=finding_id, rule_id=rule_id, subject_id=subject_id, provenance=provenance
         )
-        recordings = self._save(acknowledgement, what="an acknowledgement of this finding")
-        return self._result(acknowledgement, recordings)
+        return self.app.saved(acknowledgement, what="an acknowledgement of this finding")

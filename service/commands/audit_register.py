@@ -1,20 +1,17 @@
-"""The audit register's commands: external audit findings and the record of every export.
+"""The audit register's commands: external audit findings (recorded by people, from an audit
+body's report), and the record of every export and restatement handed out.
 
-Mixed into `ProgrammeApplication` like the money commands. A finding may name the sites,
-cases and payment batches it concerns; each link is checked to exist before the finding is
-saved, so the register never points at nothing.
+A finding may name the sites, cases and payment batches it concerns; each link is checked to
+exist before the finding is saved, so the register never points at nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import Recording
-
-from domain.aggregate import LifecycleAggregate
 from domain.audit_finding import AuditFinding
 from domain.beneficiary import Beneficiary
 from domain.export_record import ExportRecord
@@ -22,40 +19,14 @@ from domain.payment_batch import PaymentBatch
 from domain.recording import Provenance
 from domain.restatement import Restatement
 from domain.site import Site
-
-if TYPE_CHECKING:
-    from service.commands.application import CommandResult
-
-A = TypeVar("A", bound=LifecycleAggregate)
+from service.commands.base import CommandBase, CommandResult
 
 
 class AuditRegisterCommands:
-    """Audit-register commands, mixed into `ProgrammeApplication` (which provides the plumbing)."""
+    """The audit register's commands, and the records of exports and restatements."""
 
-    # --- provided by ProgrammeApplication ---------------------------------------------------
-
-    def _get(self, cls: type[A], aggregate_id: UUID) -> A:
-        raise NotImplementedError
-
-    def _save(
-        self, *aggregates: LifecycleAggregate, what: str | None = None
-    ) -> list[Recording[UUID]]:
-        raise NotImplementedError
-
-    def _update(
-        self,
-        cls: type[A],
-        aggregate_id: UUID,
-        expected_version: int | None,
-        decide: Callable[[A], object],
-    ) -> CommandResult:
-        raise NotImplementedError
-
-    @staticmethod
-    def _result(
-        aggregate: LifecycleAggregate, recordings: Iterable[Recording[UUID]]
-    ) -> CommandResult:
-        raise NotImplementedError
+    def __init__(self, app: CommandBase) -> None:
+        self.app = app
 
     # --- findings -----------------------------------------------------------------------------
 
@@ -83,7 +54,7 @@ class AuditRegisterCommands:
             (PaymentBatch, batch_ids),
         ):
             for subject_id in ids:
-                self._get(cls, subject_id)
+                self.app.load(cls, subject_id)
         finding = AuditFinding.record(
             audit_body=audit_body,
             lhp_number=lhp_number,
@@ -99,8 +70,7 @@ class AuditRegisterCommands:
             batch_ids=batch_ids,
             provenance=provenance,
         )
-        recordings = self._save(finding, what=f"finding {finding_number} of {lhp_number}")
-        return self._result(finding, recordings)
+        return self.app.saved(finding, what=f"finding {finding_number} of {lhp_number}")
 
     def submit_response(
         self,
@@ -112,7 +82,7 @@ class AuditRegisterCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Record the official's answer (the letter), with any rupiah it recovered."""
-        return self._update(
+        return self.app.update(
             AuditFinding,
             finding_id,
             expected_version,
@@ -125,7 +95,7 @@ class AuditRegisterCommands:
         self, finding_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Record the audit body's letter accepting the follow-up."""
-        return self._update(
+        return self.app.update(
             AuditFinding,
             finding_id,
             expected_version,
@@ -136,7 +106,7 @@ class AuditRegisterCommands:
         self, finding_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Record the audit body's letter rejecting the follow-up, and its reason."""
-        return self._update(
+        return self.app.update(
             AuditFinding,
             finding_id,
             expected_version,
@@ -147,13 +117,9 @@ class AuditRegisterCommands:
         self, finding_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Close an accepted finding on the audit body's word."""
-        return self._update(
+        return self.app.update(
             AuditFinding, finding_id, expected_version, lambda f: f.close(provenance=provenance)
         )
-
-    def finding(self, finding_id: UUID) -> AuditFinding:
-        """The current finding aggregate."""
-        return self._get(AuditFinding, finding_id)
 
     # --- exports ------------------------------------------------------------------------------
 
@@ -179,7 +145,7 @@ class AuditRegisterCommands:
             size=size,
             provenance=provenance,
         )
-        return self._result(made, self._save(made))
+        return self.app.saved(made)
 
     # --- restatements ------------------------------------------------------------------------
 
@@ -206,4 +172,4 @@ class AuditRegisterCommands:
             provenance=provenance,
             settings_changed=settings_changed,
         )
-        return self._result(made, self._save(made))
+        return self.app.saved(made)

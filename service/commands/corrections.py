@@ -8,25 +8,18 @@ and takes effect only when a second person approves it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
-from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary
 from domain.entitlement import Entitlement
 from domain.recording import DocumentRef, Provenance, RegionRef
-from domain.sealed import Sealed
 from domain.site import Site
+from service.commands.base import CommandBase, CommandResult
+from service.commands.sealed_fields import recorded_birth_date, recorded_twin_key
 from service.security.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
-
-if TYPE_CHECKING:
-    from service.commands.application import CommandResult
-    from service.security.vault import Vault
-
-A = TypeVar("A", bound=LifecycleAggregate)
 
 
 @dataclass(frozen=True)
@@ -39,26 +32,10 @@ class _IndexMove:
 
 
 class CorrectionCommands:
-    """Correction commands, mixed into `ProgrammeApplication` (which provides the plumbing)."""
+    """Corrections of sites, cases and money facts."""
 
-    vault: Vault
-
-    # --- provided by ProgrammeApplication ---------------------------------------------------
-
-    def _get(self, cls: type[A], aggregate_id: UUID) -> A:
-        raise NotImplementedError
-
-    def _reload(self, cls: type[A], aggregate_id: UUID) -> A:
-        raise NotImplementedError
-
-    def _update(
-        self,
-        cls: type[A],
-        aggregate_id: UUID,
-        expected_version: int | None,
-        decide: Callable[[A], object],
-    ) -> CommandResult:
-        raise NotImplementedError
+    def __init__(self, app: CommandBase) -> None:
+        self.app = app
 
     # --- sites ------------------------------------------------------------------------------
 
@@ -74,7 +51,7 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Correct a site's registration details; what is not given stays as recorded."""
-        return self._update(
+        return self.app.update(
             Site,
             site_id,
             expected_version,
@@ -97,7 +74,7 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Correct the business date of one of a site's events."""
-        return self._update(
+        return self.app.update(
             Site,
             site_id,
             expected_version,
@@ -118,7 +95,7 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Correct the document reference of one of a site's events."""
-        return self._update(
+        return self.app.update(
             Site,
             site_id,
             expected_version,
@@ -149,16 +126,18 @@ class CorrectionCommands:
         """
         move = self._name_index_move(beneficiary_id, name)
         twin_claim = (
-            None if move is None else self.vault.claim(move.kind, move.corrected, beneficiary_id)
+            None
+            if move is None
+            else self.app.vault.claim(move.kind, move.corrected, beneficiary_id)
         )
 
         def decide(b: Beneficiary) -> None:
             b.correct_details(
                 name=name,
                 phone=phone,
-                recorded_name=self.vault.open(b.name),
-                recorded_phone=self.vault.open(b.phone) if b.phone else None,
-                sealer=self.vault.sealer_for(b.id),
+                recorded_name=self.app.vault.open(b.name),
+                recorded_phone=self.app.vault.open(b.phone) if b.phone else None,
+                sealer=self.app.vault.sealer_for(b.id),
                 provenance=provenance,
                 name_and_birth_date_shared=None
                 if twin_claim is None
@@ -166,14 +145,16 @@ class CorrectionCommands:
             )
 
         try:
-            result = self._update(Beneficiary, beneficiary_id, expected_version, decide)
+            result = self.app.update(Beneficiary, beneficiary_id, expected_version, decide)
         except BaseException:
             if twin_claim is not None:
-                held = self._reload(Beneficiary, beneficiary_id)
-                self.vault.give_back(twin_claim, still_held=self._recorded_twin_key(held))
+                held = self.app.reload(Beneficiary, beneficiary_id)
+                self.app.vault.give_back(
+                    twin_claim, still_held=recorded_twin_key(self.app.vault, held)
+                )
             raise
         if move is not None:
-            self.vault.release(move.kind, move.recorded, beneficiary_id)
+            self.app.vault.release(move.kind, move.recorded, beneficiary_id)
         return result
 
     def _name_index_move(self, beneficiary_id: UUID, name: str | None) -> _IndexMove | None:
@@ -182,11 +163,11 @@ class CorrectionCommands:
         her name or birth date erased)."""
         if name is None or not name.strip():
             return None
-        b = self._get(Beneficiary, beneficiary_id)
+        b = self.app.beneficiary(beneficiary_id)
         if b.minor_at_pendataan is not False:
             return None  # only a verification claims her name in the index
-        born = self._recorded_birth_date(b)
-        recorded = self.vault.open(b.name)
+        born = recorded_birth_date(self.app.vault, b)
+        recorded = self.app.vault.open(b.name)
         if born is None or recorded is None:
             return None
         move = _IndexMove(
@@ -194,7 +175,7 @@ class CorrectionCommands:
             name_and_birth_date(recorded, born),
             name_and_birth_date(name.strip(), born),
         )
-        same = self.vault.keyed_hash(move.kind, move.recorded) == self.vault.keyed_hash(
+        same = self.app.vault.keyed_hash(move.kind, move.recorded) == self.app.vault.keyed_hash(
             move.kind, move.corrected
         )
         return None if same else move
@@ -215,34 +196,16 @@ class CorrectionCommands:
             b.correct_date(
                 corrects_version=corrects_version,
                 corrected_date=corrected_date,
-                site=self._get(Site, b.site_id),
+                site=self.app.site(b.site_id),
                 provenance=provenance,
                 birth_date=(
-                    self._recorded_birth_date(b)
+                    recorded_birth_date(self.app.vault, b)
                     if corrects_version == Beneficiary.INITIAL_VERSION
                     else None
                 ),
             )
 
-        return self._update(Beneficiary, beneficiary_id, expected_version, decide)
-
-    def _recorded_birth_date(self, beneficiary: Beneficiary) -> date | None:
-        """Her birth date as verification or the referral sealed it; None when none is
-        recorded or its key was erased."""
-        opened = self._opened(beneficiary.birth_date)
-        return date.fromisoformat(opened) if opened else None
-
-    def _opened(self, sealed: Sealed | None) -> str | None:
-        """A sealed field's plaintext; None when absent or its key was erased."""
-        return None if sealed is None else self.vault.open(sealed)
-
-    def _recorded_twin_key(self, beneficiary: Beneficiary) -> str | None:
-        """Her recorded name with her birth date as the duplicate index keys them, once her
-        verification put them there (check A06); None otherwise."""
-        if beneficiary.minor_at_pendataan is not False:
-            return None
-        name, born = self._opened(beneficiary.name), self._recorded_birth_date(beneficiary)
-        return None if name is None or born is None else name_and_birth_date(name, born)
+        return self.app.update(Beneficiary, beneficiary_id, expected_version, decide)
 
     def correct_beneficiary_document(
         self,
@@ -254,7 +217,7 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Correct the document reference of one of her case's events."""
-        return self._update(
+        return self.app.update(
             Beneficiary,
             beneficiary_id,
             expected_version,
@@ -278,7 +241,7 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Request a correction of a credit's or a return's amount or reference."""
-        return self._update(
+        return self.app.update(
             Entitlement,
             entitlement_id,
             expected_version,
@@ -294,7 +257,7 @@ class CorrectionCommands:
         self, entitlement_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Approve the pending money correction (not by the person who requested it)."""
-        return self._update(
+        return self.app.update(
             Entitlement,
             entitlement_id,
             expected_version,
@@ -305,7 +268,7 @@ class CorrectionCommands:
         self, entitlement_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Reject the pending money correction, with a reason."""
-        return self._update(
+        return self.app.update(
             Entitlement,
             entitlement_id,
             expected_version,

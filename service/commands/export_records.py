@@ -56,7 +56,7 @@ def record_export(
     a filter value looks like personal data.
     """
     content_sha256 = hashlib.sha256(content).hexdigest()
-    result = jejak.app.record_export(
+    result = jejak.app.audit_register.record_export(
         export_name=name,
         export_format=export_format or format_of(name),
         filters=filters_as_text(filters),

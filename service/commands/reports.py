@@ -1,57 +1,109 @@
-"""The published reports' commands, mixed into `ProgrammeApplication` like the money commands.
+"""The published reports' commands: publishing a kind and period, and republishing it.
 
-The figures arrive computed (`service.queries.reports` folds the log as known at a position);
-the aggregate checks them, hashes them and records them whole.
+Publishing folds the log as known at its head into the report's figures
+(`projections.report_figures`, over the events that fold reads, chosen by topic in the store's
+own query) and records them whole with that position and their SHA-256; the aggregate checks
+them (ADR 0021).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Recording
+from eventsourcing.utils import get_topic
 
-from domain.aggregate import LifecycleAggregate
-from domain.published_report import Period, PublishedReport, ReportAlreadyPublished, ReportKind
+from domain.beneficiary import Beneficiary
+from domain.entitlement import Entitlement
+from domain.published_report import (
+    Period,
+    PublishedReport,
+    ReportAlreadyPublished,
+    ReportKind,
+    figures_sha256,
+)
 from domain.recording import Provenance
+from domain.site import Site
+from projections.report_figures import FIGURE_EVENTS, programme_figures
+from service.commands.base import AlreadyRegistered, CommandBase, CommandResult
+from service.provenance import code_version
 
-if TYPE_CHECKING:
-    from service.commands.application import CommandResult
+# The stored topics of the events the figures are folded from.
+FIGURE_TOPICS = sorted(
+    get_topic(member)
+    for aggregate in (Site, Beneficiary, Entitlement)
+    for name in FIGURE_EVENTS
+    if isinstance(member := getattr(aggregate, name, None), type)
+)
 
-A = TypeVar("A", bound=LifecycleAggregate)
+
+@dataclass(frozen=True)
+class Publication:
+    """What publishing did: the command's result, and the figures' hash and position."""
+
+    result: CommandResult
+    content_sha256: str
+    log_position: int
 
 
 class ReportCommands:
-    """Publishing and republishing reports, mixed into `ProgrammeApplication`."""
+    """Publishing and republishing reports."""
 
-    # --- provided by ProgrammeApplication ---------------------------------------------------
+    def __init__(self, app: CommandBase) -> None:
+        self.app = app
 
-    def _get(self, cls: type[A], aggregate_id: UUID) -> A:
-        raise NotImplementedError
+    def publish(
+        self, *, kind: ReportKind, period: Period, addressee: str, provenance: Provenance
+    ) -> Publication:
+        """Compute the figures as known at the log's head and publish them."""
+        self.check_publishable(kind, period, provenance)
+        head = self.app.position()
+        content = self.figures(kind, period, head)
+        version, commit = code_version()
+        result = self.publish_report(
+            kind=kind,
+            period=period,
+            content=content,
+            log_position=head,
+            addressee=addressee,
+            code_version=version,
+            commit=commit,
+            provenance=provenance,
+        )
+        return Publication(result, figures_sha256(content), head)
 
-    def _exists(self, aggregate_id: UUID) -> bool:
-        raise NotImplementedError
-
-    def _save(
-        self, *aggregates: LifecycleAggregate, what: str | None = None
-    ) -> list[Recording[UUID]]:
-        raise NotImplementedError
-
-    def _update(
+    def republish(
         self,
-        cls: type[A],
-        aggregate_id: UUID,
-        expected_version: int | None,
-        decide: Callable[[A], object],
-    ) -> CommandResult:
-        raise NotImplementedError
+        report_id: UUID,
+        *,
+        replaces_version: int,
+        addressee: str | None,
+        provenance: Provenance,
+    ) -> Publication:
+        """Compute the report's figures again as known at the head and publish them as a new
+        version replacing `replaces_version`; the addressee stays unless another is given."""
+        report = self.app.published_report(report_id)
+        head = self.app.position()
+        content = self.figures(report.kind, report.period, head)
+        version, commit = code_version()
+        result = self.republish_report(
+            report_id,
+            replaces_version=replaces_version,
+            content=content,
+            log_position=head,
+            addressee=addressee or report.addressee,
+            code_version=version,
+            commit=commit,
+            provenance=provenance,
+        )
+        return Publication(result, figures_sha256(content), head)
 
-    @staticmethod
-    def _result(
-        aggregate: LifecycleAggregate, recordings: Iterable[Recording[UUID]]
-    ) -> CommandResult:
-        raise NotImplementedError
+    def figures(self, kind: ReportKind, period: Period, known_at: int) -> dict[str, Any]:
+        """The figures of `kind` for `period` as known at log position `known_at` (one kind so
+        far; another would bring its own fold)."""
+        return programme_figures(self.app.log_events(known_at, FIGURE_TOPICS), period, known_at)
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -69,8 +121,6 @@ class ReportCommands:
     ) -> CommandResult:
         """Publish a kind and period for the first time; a second publication is refused
         (REPORT_ALREADY_PUBLISHED): a correction is a republication."""
-        from service.commands.application import AlreadyRegistered
-
         self.check_publishable(kind, period, provenance)
         report = PublishedReport.publish(
             kind=kind,
@@ -83,16 +133,15 @@ class ReportCommands:
             provenance=provenance,
         )
         try:
-            recordings = self._save(report, what="this report")
+            return self.app.saved(report, what="this report")
         except AlreadyRegistered:
             raise _already_published(kind, period) from None  # by someone else, meanwhile
-        return self._result(report, recordings)
 
     def check_publishable(self, kind: ReportKind, period: Period, provenance: Provenance) -> None:
         """Refuse a publication before its figures are computed (a replay of the log): a
         period not over, no covering letter, or a kind and period already published."""
         PublishedReport.check_publishable(period, provenance)
-        if self._exists(PublishedReport.create_id(kind, period)):
+        if self.app.exists(PublishedReport.create_id(kind, period)):
             raise _already_published(kind, period)
 
     def republish_report(
@@ -109,7 +158,7 @@ class ReportCommands:
     ) -> CommandResult:
         """Publish a corrected version replacing `replaces_version`, which must be the latest
         (VERSION_CONFLICT otherwise)."""
-        return self._update(
+        return self.app.update(
             PublishedReport,
             report_id,
             replaces_version,
@@ -122,12 +171,6 @@ class ReportCommands:
                 provenance=provenance,
             ),
         )
-
-    # --- reading ------------------------------------------------------------------------------
-
-    def published_report(self, report_id: UUID) -> PublishedReport:
-        """The report's current state (its versions are its events)."""
-        return self._get(PublishedReport, report_id)
 
 
 def _already_published(kind: ReportKind, period: Period) -> ReportAlreadyPublished:

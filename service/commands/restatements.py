@@ -9,11 +9,9 @@ in `restatement_diffs` and then records a `Restatement` event (ADR 0020).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -40,23 +38,13 @@ from projections.side_by_side import (
     drop_previous as drop_previous_tables,
 )
 from projections.side_by_side import switch as switch_tables
-from service.provenance import provenance, today_wita
+from service.provenance import code_version, provenance, today_wita
 from service.security.accounts import Account
 from service.store.schema import restatement_diffs, restatements
 from service.system import Jejak
 
 # The deployment sets it (e.g. from `git rev-parse HEAD`); a wheel does not know its commit.
-COMMIT_VARIABLE = "JEJAK_GIT_COMMIT"
 ATTEMPTS = 5
-
-
-def code_version() -> tuple[str, str]:
-    """The installed version of Jejak and the commit it was built from, or "unknown"."""
-    try:
-        version = metadata.version("jejak")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    return version, os.environ.get(COMMIT_VARIABLE, "").strip() or "unknown"
 
 
 @dataclass
@@ -194,7 +182,7 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
             rebuild.jejak.runner.catch_up()
     else:
         raise LiveMoved("the live read models kept moving; try again")
-    recorded = rebuild.jejak.app.record_restatement(
+    recorded = rebuild.jejak.app.audit_register.record_restatement(
         restatement_id=restatement_id,
         projections=_versions(rebuild),
         code_version=version,

@@ -47,7 +47,7 @@ def correct_site_records(
     and `sosialisasi` (by site code) as the public record has them."""
     for code in MISSPELT_NAMES:
         on = date(2019, 1, 21)
-        app.correct_site_details(
+        app.corrections.correct_site_details(
             Site.create_id(code),
             name=names[code],
             provenance=proof(
@@ -65,7 +65,7 @@ def correct_site_records(
             if type(e).__name__ == "SosialisasiHeld"
         ]
         on = date(2019, 1, 22)
-        app.correct_site_date(
+        app.corrections.correct_site_date(
             site_id,
             corrects_version=held[number - 1],
             corrected_date=sosialisasi[code][number - 1],
@@ -93,7 +93,7 @@ def correct_a_bank_reference(
         if type(e).__name__ == "CreditedToAccount"
     )
     on = date(2019, 9, 9)
-    app.request_money_correction(
+    app.corrections.request_money_correction(
         credited,
         corrects_version=credit,
         reference=right,
@@ -104,4 +104,4 @@ def correct_a_bank_reference(
             "The result file carried the reference with two digits swapped",
         ),
     )
-    app.approve_money_correction(credited, provenance=proof("supervisor.kemensos", on))
+    app.corrections.approve_money_correction(credited, provenance=proof("supervisor.kemensos", on))

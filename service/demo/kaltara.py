@@ -23,10 +23,10 @@ from domain.identity import SYNTHETIC_NIK_SERIALS, Sex, make_nik
 from domain.published_report import Period, ReportKind
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus, InspectionOutcome, Site
-from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.application import ProgrammeApplication
+from service.commands.beneficiaries import NewBeneficiary
 from service.demo.corrections import correct_site_records, recorded_name, recorded_sosialisasi
 from service.demo.money import DIRECTOR, KEMENSOS, DemoMoney, Journey
-from service.queries.reports import publish
 from service.security.accounts import AccountExists, Accounts
 
 KEMENDAGRI = "kemendagri"
@@ -244,8 +244,7 @@ class _Demo:
         """The province sends the ministry the third quarter of 2019, when the grants were
         paid: returns home, local stays and the rupiah credited (ADR 0021)."""
         sent_on = date(2019, 10, 7)
-        publish(
-            self.app,
+        self.app.reports.publish(
             kind=ReportKind.PROGRAMME_FIGURES,
             period=Period.quarter(2019, 3),
             addressee=f"{DIRECTOR}, {KEMENSOS}",
@@ -263,7 +262,7 @@ class _Demo:
 
     def _site(self, s: DemoSite) -> list[UUID]:
         app, op = self.app, s.operator
-        site_id = app.register_site(
+        site_id = app.sites.register_site(
             code=s.code,
             name=recorded_name(s.code, s.name),
             aliases=s.aliases,
@@ -289,12 +288,14 @@ class _Demo:
         ]
         people = [
             r.aggregate_id
-            for r in app.register_roster(site_id, roster, provenance=self._p(op, s.pendataan_on))
+            for r in app.beneficiaries.register_roster(
+                site_id, roster, provenance=self._p(op, s.pendataan_on)
+            )
         ]
         self.names.update(zip(people, (r.name for r in roster), strict=True))
         self.report.beneficiaries += len(people)
         for i, on in enumerate(s.sosialisasi, start=1):
-            app.hold_sosialisasi(
+            app.sites.hold_sosialisasi(
                 site_id,
                 venue=f"Balai pertemuan {s.name}",
                 attendance=self.rng.randint(s.headcount // 2, s.headcount),
@@ -307,7 +308,7 @@ class _Demo:
             )
         verify_on = s.sosialisasi[-1] + timedelta(days=3)
         staying = self._verify(s, people, verify_on)
-        app.decree_closure(
+        app.sites.decree_closure(
             site_id,
             decree_number=f"DEMO/SK/{s.code}/{s.decreed_on.year}",
             signing_authority=s.authority,
@@ -317,7 +318,7 @@ class _Demo:
                 self._doc("decree", f"SK/{s.code}", s.decreed_on, s.authority),
             ),
         )
-        app.close_site(
+        app.sites.close_site(
             site_id,
             declared_headcount=s.declared_at_closure,
             funding_status=FundingStatus.NOT_IN_PLACE,
@@ -328,12 +329,12 @@ class _Demo:
                 reason="Closed before the Kemensos aid allocation arrived",
             ),
         )
-        app.record_inspection(
+        app.sites.record_inspection(
             site_id,
             outcome=InspectionOutcome.QUIET,
             provenance=self._p(op, s.closed_on + timedelta(days=21)),
         )
-        app.record_inspection(
+        app.sites.record_inspection(
             site_id,
             outcome=InspectionOutcome.ACTIVITY_FOUND
             if s.code == "TRK-JP"
@@ -346,7 +347,7 @@ class _Demo:
         app, op = self.app, s.operator
         left = people[-s.left_before_verification :]
         for bid in left:
-            app.exclude(
+            app.beneficiaries.exclude(
                 bid,
                 exclusion=ExclusionReason.LEFT_SITE,
                 provenance=self._p(op, on, reason="Left the site before verification"),
@@ -355,7 +356,7 @@ class _Demo:
         staying = []
         for n, bid in enumerate(remaining):
             if s.code == "TRK-JP" and n == 0:
-                app.refer_to_child_protection(
+                app.beneficiaries.refer_to_child_protection(
                     bid,
                     birth_date=date(1999, 9, 14),
                     provenance=self._p(
@@ -364,7 +365,7 @@ class _Demo:
                 )
                 continue
             if s.code == "TRK-JP" and n == 1:
-                app.exclude(
+                app.beneficiaries.exclude(
                     bid,
                     exclusion=ExclusionReason.NOT_A_WORKER,
                     provenance=self._p(
@@ -377,7 +378,7 @@ class _Demo:
             )
             prefix = self.rng.choice(s.nik_prefixes)
             nik = make_nik(prefix, born, Sex.FEMALE, next(self.serials))
-            app.verify_identity(
+            app.beneficiaries.verify_identity(
                 bid,
                 evidence=IdentityEvidence(nik=nik, birth_date=born, sex=Sex.FEMALE),
                 provenance=self._p(
@@ -395,7 +396,7 @@ class _Demo:
         assessed_on = s.closed_on + timedelta(days=14)
         for n, bid in enumerate(people):
             home = RegionRef(KEMENDAGRI, "35.78.06.1004" if n % 3 else s.kelurahan)
-            app.assess(
+            app.beneficiaries.assess(
                 bid,
                 home_region=home,
                 path=ReintegrationPath.RETURN_HOME if n % 3 else ReintegrationPath.STAY_LOCAL,
@@ -412,7 +413,7 @@ class _Demo:
                 ),
             )
         if s.code == "TRK-JP":
-            app.withdraw(
+            app.beneficiaries.withdraw(
                 people[0],
                 provenance=self._p(
                     op, assessed_on + timedelta(days=5), reason="Declined training and aid"
@@ -421,9 +422,11 @@ class _Demo:
             people = people[1:]
         departed = assessed_on + timedelta(days=28 if tarakan else 35)
         for bid in people:
-            app.send_to_training(bid, facility_id=s.facility_id, provenance=self._p(op, departed))
+            app.beneficiaries.send_to_training(
+                bid, facility_id=s.facility_id, provenance=self._p(op, departed)
+            )
         if s.code == "TRK-LU":
-            app.record_death(
+            app.beneficiaries.record_death(
                 people[0],
                 provenance=self._p(
                     op,
@@ -434,7 +437,7 @@ class _Demo:
             people = people[1:]
         dropouts = people[:3] if s.code == "TRK-JP" else people[:1]
         for bid in dropouts:
-            app.drop_out(
+            app.beneficiaries.drop_out(
                 bid,
                 provenance=self._p(
                     op, date(2019, 4, 15), reason="Left the facility to care for family"
@@ -443,7 +446,7 @@ class _Demo:
         finished = people[len(dropouts) :]
         completed_on = date(2019, 6, 28) if tarakan else date(2019, 6, 20)
         for bid in finished:
-            app.complete_training(
+            app.beneficiaries.complete_training(
                 bid,
                 skill=self.rng.choice(("menjahit", "tata boga", "salon")),
                 provenance=self._p(
@@ -455,7 +458,7 @@ class _Demo:
         for n, bid in enumerate(dropouts + finished):
             back = completed_on + timedelta(days=10 + n % 12)
             if tarakan and n % 4:
-                app.confirm_return_home(
+                app.beneficiaries.confirm_return_home(
                     bid,
                     confirming_kelurahan=RegionRef(KEMENDAGRI, "35.78.06.1004"),
                     provenance=self._p(
@@ -465,7 +468,7 @@ class _Demo:
                     ),
                 )
             else:
-                app.stay_locally(
+                app.beneficiaries.stay_locally(
                     bid,
                     provenance=self._p(
                         op,

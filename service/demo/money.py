@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from domain import money_rules
 from domain.decree import AidComponent, Decree, PaymentType, entitlement_id
 from domain.funding import FundingSource
 from domain.recording import DocumentRef, Provenance
@@ -84,7 +85,7 @@ class DemoMoney:
         """The 2018 DIPA, the recipients' decree, the allocation, and its lapse at year end."""
         app = self.app
         dipa_on = date(2018, 12, 3)
-        self.fy2018 = app.commit_funds(
+        self.fy2018 = app.money.commit_funds(
             fiscal_year=2018,
             source=FundingSource.APBN,
             budget_line=LINE_2018,
@@ -97,7 +98,7 @@ class DemoMoney:
             ),
         ).aggregate_id
         decreed_on = date(2018, 12, 17)
-        app.issue_decree(
+        app.money.issue_decree(
             authority=DIRECTOR,
             number=DECREE_2018,
             legal_basis="Permensos tentang penyaluran bantuan sosial rehabilitasi sosial (demo)",
@@ -113,12 +114,12 @@ class DemoMoney:
                 self._doc("decree", "SK/REHSOS/2018/117", decreed_on, DIRECTOR),
             ),
         )
-        app.allocate_funds(
+        app.money.allocate_funds(
             self.fy2018,
             entitlement_ids=[e for person in people for e in _entitlements(person)],
             provenance=self._p("supervisor.kemensos", date(2018, 12, 18)),
         )
-        app.close_fiscal_year(
+        app.money.close_fiscal_year(
             self.fy2018,
             provenance=self._p(
                 "supervisor.kemensos",
@@ -141,7 +142,7 @@ class DemoMoney:
         app = self.app
         owed = [person for journey in journeys for person in journey.people]
         dropouts = [person for journey in journeys for person in journey.dropouts]
-        fy2019 = app.commit_funds(
+        fy2019 = app.money.commit_funds(
             fiscal_year=2019,
             source=FundingSource.APBN,
             budget_line=LINE_2019,
@@ -154,7 +155,7 @@ class DemoMoney:
                 self._doc("dipa", "DIPA-027/2019", date(2018, 12, 5), "Kementerian Keuangan"),
             ),
         ).aggregate_id
-        app.allocate_funds(
+        app.money.allocate_funds(
             fy2019,
             entitlement_ids=[e for person in owed for e in _entitlements(person)],
             provenance=self._p("supervisor.kemensos", date(2019, 2, 11)),
@@ -179,8 +180,11 @@ class DemoMoney:
         self._return_unclaimed(unclaimed)
         for journey in journeys:
             for n, person in enumerate(journey.people):
-                if n % 2 == 0 and app.aid_settled(app.beneficiary(person)):
-                    app.close_case(person, provenance=self._p("supervisor", date(2020, 6, 30)))
+                her_aid = (app.entitlement(e) for e in app.beneficiary(person).entitlement_ids)
+                if n % 2 == 0 and money_rules.aid_settled(her_aid):
+                    app.beneficiaries.close_case(
+                        person, provenance=self._p("supervisor", date(2020, 6, 30))
+                    )
 
     def _statement(self, owed: Sequence[UUID], unclaimed: UUID) -> None:
         """The programme account's statement of August 2019: every transfer the bank made and
@@ -203,8 +207,8 @@ class DemoMoney:
         """The unclaimed allowance is marked, returned to the treasury, and seen coming back
         on December's statement."""
         app = self.app
-        app.mark_unclaimed(unclaimed, provenance=self._p("supervisor", date(2019, 11, 29)))
-        app.return_funds(
+        app.money.mark_unclaimed(unclaimed, provenance=self._p("supervisor", date(2019, 11, 29)))
+        app.money.return_funds(
             unclaimed,
             treasury_reference="NTPN DEMO0A1B2C3D4E5F",
             provenance=self._p(
@@ -222,7 +226,7 @@ class DemoMoney:
         self._import_statement(rows, "RK/2019-12", date(2019, 12, 31))
 
     def _import_statement(self, rows: list[str], number: str, on: date) -> None:
-        self.app.import_bank_statement(
+        self.app.money.import_bank_statement(
             content="\n".join(rows).encode() + b"\n",
             account_label=f"{BANK} rekening penampung bansos",
             provenance=self._p("supervisor", on, self._doc("bank_statement", number, on, BANK)),
@@ -257,7 +261,7 @@ class DemoMoney:
         reason: str,
     ) -> None:
         """An amending decree removing `component` for `people`."""
-        self.app.amend_decree(
+        self.app.money.amend_decree(
             Decree.create_id(DIRECTOR, DECREE_2018),
             amendment_number=f"DEMO/{number}",
             removed=[LineKey(person, component) for person in people],
@@ -271,7 +275,7 @@ class DemoMoney:
 
     def _record_account(self, person: UUID, on: date, attempt: int) -> None:
         serial = int(hashlib.sha256(f"{person}:{attempt}".encode()).hexdigest()[:8], 16)
-        self.app.record_bank_account(
+        self.app.beneficiaries.record_bank_account(
             person,
             bank_code=BANK_CODE,
             account_number=f"00{serial % 10**10:010d}",
@@ -289,7 +293,7 @@ class DemoMoney:
             e
             for person in journey.people
             for e in _entitlements(person)
-            if app.entitlement(e).state == "ALLOCATED"
+            if app.entitlement(e).orderable
         ]
         batch_id = self._batch(f"DEMO-2019-{number:02d}", ready, date(2019, 8, 1))
         failing = ready[0] if journey.site_code == "TRK-JP" else None
@@ -308,7 +312,7 @@ class DemoMoney:
                 if e == unclaimed:
                     continue
                 received = date(2019, 8, 20) + timedelta(days=n % 14)
-                self.app.acknowledge_receipt(
+                self.app.money.acknowledge_receipt(
                     e,
                     provenance=self._p(
                         "supervisor",
@@ -319,13 +323,13 @@ class DemoMoney:
 
     def _batch(self, batch_number: str, entitlements: list[UUID], on: date) -> UUID:
         app = self.app
-        batch_id = app.create_batch(
+        batch_id = app.money.create_batch(
             batch_number=batch_number,
             entitlement_ids=entitlements,
             provenance=self._p("supervisor", on),
         ).aggregate_id
-        app.approve_batch(batch_id, provenance=self._p("supervisor.kemensos", on))
-        app.export_transfer_file(batch_id, provenance=self._p("supervisor", on))
+        app.money.approve_batch(batch_id, provenance=self._p("supervisor.kemensos", on))
+        app.money.export_transfer_file(batch_id, provenance=self._p("supervisor", on))
         return batch_id
 
     def _bank_answers(self, batch_id: UUID, on: date, failing: UUID | None) -> None:
@@ -344,7 +348,7 @@ class DemoMoney:
             )
             for n, line in enumerate(batch.lines.values(), start=1)
         ]
-        self.app.import_bank_result(
+        self.app.money.import_bank_result(
             batch_id,
             content=render_result_file(batch.batch_number, lines),
             provenance=self._p(

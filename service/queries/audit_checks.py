@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from domain.audit.catalogue import NOT_RUN, RULES
 from domain.recording import Provenance
 from projections.tables import audit_findings
-from service.commands.application import CommandResult
+from service.commands.base import CommandResult
 from service.errors import NotFound
 from service.queries.audit_checks_at import findings_at
 from service.queries.read_models import Page
@@ -92,7 +92,7 @@ def finding(jejak: Jejak, finding_id: UUID) -> dict[str, Any]:
 def acknowledge(jejak: Jejak, finding_id: UUID, provenance: Provenance) -> CommandResult:
     """Acknowledge a finding the read model holds (404 otherwise); the reason is required."""
     row = _row(jejak, finding_id)
-    return jejak.app.acknowledge_finding(
+    return jejak.app.audit_checks.acknowledge_finding(
         finding_id, rule_id=row["rule_id"], subject_id=row["subject_id"], provenance=provenance
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -35,27 +35,16 @@ from domain.published_report import (
     figures_sha256,
     intact,
 )
-from domain.recording import Provenance
 from domain.site import Site
 from projections.base import PositionedEvent
 from projections.report_figures import FIGURE_EVENTS, FigureFold, flatten, programme_figures
 from projections.tables import published_reports
-from service.commands.application import CommandResult, ProgrammeApplication
-from service.commands.restatements import code_version
+from service.commands.application import ProgrammeApplication
 from service.errors import NotFound
 from service.queries.money_at import topics_of
 from service.queries.read_models import Page, page_of
 from service.queries.time_travel import log_events
 from service.system import Jejak
-
-
-@dataclass(frozen=True)
-class Publication:
-    """What publishing did: the command's result, and the figures' hash and position."""
-
-    result: CommandResult
-    content_sha256: str
-    log_position: int
 
 
 def figures(
@@ -70,59 +59,6 @@ def figure_events(app: ProgrammeApplication, known_at: int) -> Iterator[Position
     """The events the figures are folded from, in log order, up to position `known_at`."""
     topics = topics_of((Site, Beneficiary, Entitlement), FIGURE_EVENTS)
     return log_events(app, known_at, topics)
-
-
-def publish(
-    app: ProgrammeApplication,
-    *,
-    kind: ReportKind,
-    period: Period,
-    addressee: str,
-    provenance: Provenance,
-) -> Publication:
-    """Compute the figures as known at the log's head and publish them."""
-    app.check_publishable(kind, period, provenance)
-    head = app.position()
-    content = figures(app, kind, period, head)
-    version, commit = code_version()
-    result = app.publish_report(
-        kind=kind,
-        period=period,
-        content=content,
-        log_position=head,
-        addressee=addressee,
-        code_version=version,
-        commit=commit,
-        provenance=provenance,
-    )
-    return Publication(result, figures_sha256(content), head)
-
-
-def republish(
-    app: ProgrammeApplication,
-    report_id: UUID,
-    *,
-    replaces_version: int,
-    addressee: str | None,
-    provenance: Provenance,
-) -> Publication:
-    """Compute the report's figures again as known at the head and publish them as a new
-    version replacing `replaces_version`; the addressee stays unless another is given."""
-    report = app.published_report(report_id)
-    head = app.position()
-    content = figures(app, report.kind, report.period, head)
-    version, commit = code_version()
-    result = app.republish_report(
-        report_id,
-        replaces_version=replaces_version,
-        content=content,
-        log_position=head,
-        addressee=addressee or report.addressee,
-        code_version=version,
-        commit=commit,
-        provenance=provenance,
-    )
-    return Publication(result, figures_sha256(content), head)
 
 
 class PublishedReports:

@@ -15,7 +15,8 @@ from domain.funding import FundingSource
 from domain.identity import Sex, make_nik
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus
-from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.application import ProgrammeApplication
+from service.commands.beneficiaries import NewBeneficiary
 from service.commands.money import LineKey, NewDecreeLine
 from service.files.bankfiles import ResultLine
 
@@ -66,7 +67,7 @@ def version_of(app: ProgrammeApplication, aggregate_id: UUID, name: str) -> int:
 
 def closed_site(app: ProgrammeApplication, code: str = "TRK-JP") -> UUID:
     """A site registered, socialised, decreed and closed on the real Tarakan dates."""
-    site_id = app.register_site(
+    site_id = app.sites.register_site(
         code=code,
         name="Juata Permai",
         aliases=["Juwata Permai"],
@@ -74,20 +75,20 @@ def closed_site(app: ProgrammeApplication, code: str = "TRK-JP") -> UUID:
         headcount_at_pendataan=70,
         provenance=by(OPERATOR, date(2016, 3, 20)),
     ).aggregate_id
-    app.hold_sosialisasi(
+    app.sites.hold_sosialisasi(
         site_id,
         venue="Balai",
         attendance=40,
         facilitators=["Dinsos"],
         provenance=by(OPERATOR, date(2017, 8, 10), "notulen"),
     )
-    app.decree_closure(
+    app.sites.decree_closure(
         site_id,
         decree_number="DEMO/SK/1",
         signing_authority="Wali Kota",
         provenance=by(SUPERVISOR, date(2018, 12, 20), "decree"),
     )
-    app.close_site(
+    app.sites.close_site(
         site_id,
         declared_headcount=62,
         funding_status=FundingStatus.NOT_IN_PLACE,
@@ -103,7 +104,7 @@ def run_journey(app: ProgrammeApplication) -> Journey:
     ordered again in a second batch and credited; she signs for both and her case is closed.
     """
     site_id = closed_site(app)
-    results = app.register_roster(
+    results = app.beneficiaries.register_roster(
         site_id,
         [
             NewBeneficiary("TRK-JP-0001", NAME, "+62 811 5555 0001"),
@@ -119,10 +120,10 @@ def run_journey(app: ProgrammeApplication) -> Journey:
     second = paid_batch(app, "JRN-2019-02", [transport], date(2019, 8, 14))
     for n, entitlement in enumerate((capital, transport), start=1):
         receipt = DocumentRef("bast", f"DEMO/BAST-{n}/1", date(2019, 8, 20), "Dinas Sosial")
-        app.acknowledge_receipt(
+        app.money.acknowledge_receipt(
             entitlement, provenance=Provenance(OPERATOR, date(2019, 8, 20), receipt)
         )
-    app.close_case(bid, provenance=by(SUPERVISOR, date(2019, 9, 10)))
+    app.beneficiaries.close_case(bid, provenance=by(SUPERVISOR, date(2019, 9, 10)))
     return Journey(
         site_id,
         bid,
@@ -140,7 +141,7 @@ def ready_to_pay(app: ProgrammeApplication, bid: UUID) -> tuple[UUID, UUID, list
     commitment = commit_2019(app, amount=UEP + TRANSPORT)
     decree_id = decree(app, "DEMO/SK/2019/1", [bid], date(2019, 2, 1))
     aid = [entitlement_id(bid, *CAPITAL), entitlement_id(bid, *FARE)]
-    app.allocate_funds(
+    app.money.allocate_funds(
         commitment, entitlement_ids=aid, provenance=by(SUPERVISOR, date(2019, 2, 11))
     )
     record_account(app, bid, ACCOUNT)
@@ -149,23 +150,25 @@ def ready_to_pay(app: ProgrammeApplication, bid: UUID) -> tuple[UUID, UUID, list
 
 def returned_home(app: ProgrammeApplication, bid: UUID, nik: str) -> None:
     """Verified, assessed, trained and home by 10 July 2019."""
-    app.verify_identity(
+    app.beneficiaries.verify_identity(
         bid,
         evidence=IdentityEvidence(nik, BIRTH, Sex.FEMALE),
         provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
     )
-    app.assess(
+    app.beneficiaries.assess(
         bid,
         home_region=HOME,
         path=ReintegrationPath.RETURN_HOME,
         notes="Wants to open a tailoring stall",
         provenance=by(OPERATOR, date(2019, 1, 11), "surat_keterangan"),
     )
-    app.send_to_training(bid, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, date(2019, 2, 11)))
-    app.complete_training(
+    app.beneficiaries.send_to_training(
+        bid, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, date(2019, 2, 11))
+    )
+    app.beneficiaries.complete_training(
         bid, skill="menjahit", provenance=by(OPERATOR, date(2019, 6, 28), "sertifikat")
     )
-    app.confirm_return_home(
+    app.beneficiaries.confirm_return_home(
         bid, confirming_kelurahan=HOME, provenance=by(OPERATOR, date(2019, 7, 10), "surat_tiba")
     )
 
@@ -177,7 +180,7 @@ def commit_2019(
     budget_line: str = BUDGET_LINE_2019,
 ) -> UUID:
     """A 2019 DIPA line's commitment."""
-    return app.commit_funds(
+    return app.money.commit_funds(
         fiscal_year=2019,
         source=FundingSource.APBN,
         budget_line=budget_line,
@@ -190,7 +193,7 @@ def commit_2019(
 
 def decree(app: ProgrammeApplication, number: str, people: list[UUID], on: date) -> UUID:
     """A decree granting each person business capital and a transport allowance."""
-    return app.issue_decree(
+    return app.money.issue_decree(
         authority=AUTHORITY,
         number=number,
         legal_basis="Permensos (demo)",
@@ -206,7 +209,7 @@ def decree(app: ProgrammeApplication, number: str, people: list[UUID], on: date)
 
 def record_account(app: ProgrammeApplication, bid: UUID, account: str) -> None:
     """Her account, in her own name."""
-    app.record_bank_account(
+    app.beneficiaries.record_bank_account(
         bid,
         bank_code="124",
         account_number=account,
@@ -225,14 +228,14 @@ def paid_batch(
 ) -> UUID:
     """A batch prepared, approved by a second supervisor, sent, and answered by the bank
     four days later: every line credited except those in `fail`."""
-    batch_id = app.create_batch(
+    batch_id = app.money.create_batch(
         batch_number=number,
         entitlement_ids=entitlements,
         channel=channel,
         provenance=by(SUPERVISOR, on),
     ).aggregate_id
-    app.approve_batch(batch_id, provenance=by(SECOND_SUPERVISOR, on))
-    app.record_transfer_export(
+    app.money.approve_batch(batch_id, provenance=by(SECOND_SUPERVISOR, on))
+    app.money.record_transfer_export(
         batch_id, file_sha256=_sha256(f"transfer {number}"), provenance=by(SUPERVISOR, on)
     )
     value_date = on + timedelta(days=4)
@@ -244,7 +247,7 @@ def paid_batch(
         )
         for line in app.batch(batch_id).lines.values()
     ]
-    app.apply_bank_result(
+    app.money.apply_bank_result(
         batch_id,
         file_sha256=_sha256(f"result {number}"),
         lines=lines,
@@ -277,7 +280,7 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
     site_id = closed_site(app, "TRK-LU")
     people = [
         r.aggregate_id
-        for r in app.register_roster(
+        for r in app.beneficiaries.register_roster(
             site_id,
             [
                 NewBeneficiary("TRK-LU-0001", "Contoh Satu Lingkas"),
@@ -289,7 +292,7 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
     for serial, person in enumerate(people, start=9401):
         returned_home(app, person, make_nik("657104", BIRTH, Sex.FEMALE, serial))
     first, second = people
-    fy2018 = app.commit_funds(
+    fy2018 = app.money.commit_funds(
         fiscal_year=2018,
         source=FundingSource.APBN,
         budget_line="DIPA-027.04.1.2018 akun 573111",
@@ -299,22 +302,26 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
     ).aggregate_id
     decree_id = decree(app, "DEMO/SK/2018/117", people, date(2018, 12, 17))
     aid = [entitlement_id(p, *line) for p in people for line in (CAPITAL, FARE)]
-    app.allocate_funds(fy2018, entitlement_ids=aid, provenance=by(SUPERVISOR, date(2018, 12, 18)))
-    app.close_fiscal_year(
+    app.money.allocate_funds(
+        fy2018, entitlement_ids=aid, provenance=by(SUPERVISOR, date(2018, 12, 18))
+    )
+    app.money.close_fiscal_year(
         fy2018, provenance=by(SUPERVISOR, date(2018, 12, 31), reason="Funds diverted")
     )
     fy2019 = commit_2019(
         app, amount=20_000_000, rebudgeted_from=fy2018, budget_line="DIPA-027.04.1.2019 LU"
     )
-    app.allocate_funds(fy2019, entitlement_ids=aid, provenance=by(SUPERVISOR, date(2019, 2, 11)))
-    app.amend_decree(
+    app.money.allocate_funds(
+        fy2019, entitlement_ids=aid, provenance=by(SUPERVISOR, date(2019, 2, 11))
+    )
+    app.money.amend_decree(
         decree_id,
         amendment_number="DEMO/SK/2019/031",
         changed=[(LineKey(second, *CAPITAL), UEP - 500_000)],
         removed=[LineKey(second, *FARE)],
         provenance=by(SUPERVISOR, date(2019, 5, 6), "decree"),
     )
-    compensation = app.issue_decree(
+    compensation = app.money.issue_decree(
         authority=AUTHORITY,
         number="DEMO/SK/2019/GR-1",
         legal_basis="Putusan PN Tarakan (demo)",
@@ -325,7 +332,7 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
     ).aggregate_id
     payee_line = app.decree(compensation).lines
     (owed_to_owner,) = payee_line
-    app.allocate_funds(
+    app.money.allocate_funds(
         fy2019, entitlement_ids=[owed_to_owner], provenance=by(SUPERVISOR, date(2019, 3, 5))
     )
     for n, person in enumerate(people):
@@ -337,8 +344,8 @@ def run_money_story(app: ProgrammeApplication) -> MoneyStory:
     paid_batch(
         app, "LU-2019-PO", [owed_to_owner], date(2019, 8, 1), channel=PaymentChannel.POST_OFFICE
     )
-    app.mark_unclaimed(unclaimed, provenance=by(SUPERVISOR, date(2019, 11, 29)))
-    app.return_funds(
+    app.money.mark_unclaimed(unclaimed, provenance=by(SUPERVISOR, date(2019, 11, 29)))
+    app.money.return_funds(
         unclaimed,
         treasury_reference="NTPN DEMO0A1B2C3D4E5F",
         provenance=by(SUPERVISOR, date(2019, 12, 10), "bukti_setor"),

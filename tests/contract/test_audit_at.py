@@ -89,7 +89,9 @@ def test_a_receipt_entered_late_is_open_as_known_then_and_resolved_as_at_its_dat
     jejak.runner.catch_up()
     before = jejak.app.position()
     # Signed on 10 August 2019, five days after the credit; entered months later.
-    jejak.app.acknowledge_receipt(capital, provenance=by(OPERATOR, date(2019, 8, 10), "receipt"))
+    jejak.app.money.acknowledge_receipt(
+        capital, provenance=by(OPERATOR, date(2019, 8, 10), "receipt")
+    )
     jejak.runner.catch_up()
 
     def a16(cut: Cut) -> str | None:

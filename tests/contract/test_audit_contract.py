@@ -18,7 +18,8 @@ from domain.identity import Sex, make_nik
 from domain.recording import Provenance
 from projections.audit_book import audit_of_log
 from projections.tables import audit_findings
-from service.commands.application import AlreadyRegistered, NewBeneficiary
+from service.commands.base import AlreadyRegistered
+from service.commands.beneficiaries import NewBeneficiary
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
     BIRTH,
@@ -52,7 +53,7 @@ def test_the_same_name_and_birth_date_under_another_nik_is_found(jejak: Jejak) -
     site_id = closed_site(jejak.app)
     first, second, third = (
         r.aggregate_id
-        for r in jejak.app.register_roster(
+        for r in jejak.app.beneficiaries.register_roster(
             site_id,
             [
                 NewBeneficiary("TRK-JP-0001", "Contoh  Sari"),
@@ -65,7 +66,7 @@ def test_the_same_name_and_birth_date_under_another_nik_is_found(jejak: Jejak) -
     for n, (person, born) in enumerate(
         ((first, BIRTH), (second, BIRTH), (third, date(1990, 1, 1))), start=9301
     ):
-        jejak.app.verify_identity(
+        jejak.app.beneficiaries.verify_identity(
             person,
             evidence=IdentityEvidence(make_nik("657104", born, Sex.FEMALE, n), born, Sex.FEMALE),
             provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
@@ -81,7 +82,7 @@ def test_a_nik_whose_region_no_kemendagri_list_knows_is_flagged_possibly_histori
     site_id = closed_site(jejak.app)
     unknown, known = (
         r.aggregate_id
-        for r in jejak.app.register_roster(
+        for r in jejak.app.beneficiaries.register_roster(
             site_id,
             [
                 NewBeneficiary("TRK-JP-0001", "Contoh Satu"),
@@ -92,7 +93,7 @@ def test_a_nik_whose_region_no_kemendagri_list_knows_is_flagged_possibly_histori
     )
     # 64.04.01: a Kaltim kecamatan code from before Kaltara, in no list shipped today.
     for person, prefix in ((unknown, "640401"), (known, "120101")):
-        jejak.app.verify_identity(
+        jejak.app.beneficiaries.verify_identity(
             person,
             evidence=IdentityEvidence(make_nik(prefix, BIRTH, Sex.FEMALE, 9301), BIRTH, Sex.FEMALE),
             provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
@@ -112,7 +113,7 @@ def test_a_death_dated_before_a_credit_is_found_and_the_account_holder_flagged(
     site_id = closed_site(app)
     (bid,) = [
         r.aggregate_id
-        for r in app.register_roster(
+        for r in app.beneficiaries.register_roster(
             site_id,
             [NewBeneficiary("TRK-JP-0001", "Contoh Satu")],
             provenance=by(OPERATOR, date(2016, 3, 20)),
@@ -122,7 +123,7 @@ def test_a_death_dated_before_a_credit_is_found_and_the_account_holder_flagged(
     _, _, (capital, transport) = ready_to_pay(app, bid)
     paid_batch(app, "AUD-2019-01", [capital, transport], date(2019, 8, 1))
     # After the payment her account is changed to one in another name, by one person.
-    app.record_bank_account(
+    app.beneficiaries.record_bank_account(
         bid,
         bank_code="124",
         account_number="5301234567000001",
@@ -131,7 +132,7 @@ def test_a_death_dated_before_a_credit_is_found_and_the_account_holder_flagged(
     )
     assert about(findings(jejak), bid) == {"A07": "open", "A24": "open"}
     # The death certificate arrives in September, dated the day before the credit.
-    app.record_death(bid, provenance=by(OPERATOR, date(2019, 8, 4), "surat_kematian"))
+    app.beneficiaries.record_death(bid, provenance=by(OPERATOR, date(2019, 8, 4), "surat_kematian"))
     rows = findings(jejak)
     assert about(rows, entitlement_id(bid, *CAPITAL))["A17"] == "open"
     assert about(rows, transport)["A17"] == "open"
@@ -145,7 +146,7 @@ def test_an_acknowledgement_needs_a_reason_is_made_once_and_keeps_the_finding(
     finding_id = UUID(closure["finding_id"])
 
     def acknowledge(reason: str | None) -> None:
-        jejak.app.acknowledge_finding(
+        jejak.app.audit_checks.acknowledge_finding(
             finding_id,
             rule_id="A23",
             subject_id=closure["subject_id"],

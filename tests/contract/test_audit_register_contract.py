@@ -12,11 +12,8 @@ from sqlalchemy import select
 
 from domain.recording import Role
 from projections.tables import audit_register, export_records, worklist
-from service.commands.application import (
-    AlreadyRegistered,
-    CommandResult,
-    ProgrammeApplication,
-)
+from service.commands.application import ProgrammeApplication
+from service.commands.base import AlreadyRegistered, CommandResult
 from service.commands.export_records import record_export
 from service.errors import NotFound
 from service.queries.audit_register import AuditRegisterQueries
@@ -31,7 +28,7 @@ GRANT = 5_500_000
 
 
 def a_site(app: ProgrammeApplication) -> UUID:
-    return app.register_site(
+    return app.sites.register_site(
         code="TRK-JP",
         name="Juata Permai",
         aliases=[],
@@ -42,7 +39,7 @@ def a_site(app: ProgrammeApplication) -> UUID:
 
 
 def a_finding(app: ProgrammeApplication, site_ids: list[UUID], number: str = "3.2") -> UUID:
-    return app.record_finding(
+    return app.audit_register.record_finding(
         audit_body="BPK RI Perwakilan Kalimantan Utara",
         lhp_number=LHP,
         lhp_date=date(2020, 5, 20),
@@ -58,7 +55,7 @@ def a_finding(app: ProgrammeApplication, site_ids: list[UUID], number: str = "3.
 
 
 def answer(app: ProgrammeApplication, finding: UUID, on: date, recovered: int = 0) -> CommandResult:
-    return app.submit_response(
+    return app.audit_register.submit_response(
         finding,
         summary="Rekonsiliasi selesai; bukti setor terlampir",
         amount_recovered=recovered,
@@ -78,11 +75,17 @@ def test_a_finding_goes_from_the_lhp_to_closure_and_the_register_follows(jejak: 
 
     opened = row_of(jejak, finding)
     answer(app, finding, date(2020, 7, 30), recovered=1_000_000)
-    app.reject_follow_up(finding, provenance=by(SUPERVISOR, date(2020, 9, 1), "surat", "kurang"))
+    app.audit_register.reject_follow_up(
+        finding, provenance=by(SUPERVISOR, date(2020, 9, 1), "surat", "kurang")
+    )
     rejected = row_of(jejak, finding)
     answer(app, finding, date(2020, 10, 1), recovered=GRANT - 1_000_000)
-    app.accept_follow_up(finding, provenance=by(SUPERVISOR, date(2020, 11, 2), "surat"))
-    closed = app.close_finding(finding, provenance=by(SUPERVISOR, date(2020, 12, 1), "laporan"))
+    app.audit_register.accept_follow_up(
+        finding, provenance=by(SUPERVISOR, date(2020, 11, 2), "surat")
+    )
+    closed = app.audit_register.close_finding(
+        finding, provenance=by(SUPERVISOR, date(2020, 12, 1), "laporan")
+    )
     final = row_of(jejak, finding)
 
     assert (opened["state"], opened["due_on"], opened["overdue"]) == ("OPEN", DUE_ON, True)

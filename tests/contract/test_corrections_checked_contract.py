@@ -16,7 +16,8 @@ from domain.errors import DomainError
 from domain.identity import Sex, make_nik
 from domain.recording import Provenance
 from domain.sealed import KeyPurpose
-from service.commands.application import CommandResult, NewBeneficiary
+from service.commands.base import CommandResult
+from service.commands.beneficiaries import NewBeneficiary
 from service.security.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 from service.system import Jejak
 from tests.contract.journey import (
@@ -40,7 +41,7 @@ def test_a_corrected_pendataan_date_is_checked_against_her_sealed_birth_date(
     person = run_journey(jejak.app).beneficiary_id
 
     def correct_pendataan(on: date) -> None:
-        jejak.app.correct_beneficiary_date(
+        jejak.app.corrections.correct_beneficiary_date(
             person,
             corrects_version=1,
             corrected_date=on,
@@ -62,14 +63,14 @@ def _verified(jejak: Jejak, names: list[str]) -> list[UUID]:
     site_id = closed_site(jejak.app)
     people = [
         r.aggregate_id
-        for r in jejak.app.register_roster(
+        for r in jejak.app.beneficiaries.register_roster(
             site_id,
             [NewBeneficiary(f"TRK-JP-{n:04}", name) for n, name in enumerate(names, start=1)],
             provenance=by(OPERATOR, date(2016, 3, 20)),
         )
     ]
     for serial, person in enumerate(people, start=9401):
-        jejak.app.verify_identity(
+        jejak.app.beneficiaries.verify_identity(
             person,
             evidence=IdentityEvidence(
                 make_nik("657104", BIRTH, Sex.FEMALE, serial), BIRTH, Sex.FEMALE
@@ -95,7 +96,7 @@ def test_a_corrected_name_moves_in_the_index_check_a06_reads_and_is_erased_with_
     first, second = _verified(jejak, ["Contoh Sari", "Contoh Sary"])
     assert about(findings(jejak), second) == {}
 
-    jejak.app.correct_beneficiary_details(
+    jejak.app.corrections.correct_beneficiary_details(
         second, name="Contoh Sari", provenance=correcting("her KTP spells it Sari")
     )
     rows = findings(jejak)
@@ -103,7 +104,7 @@ def test_a_corrected_name_moves_in_the_index_check_a06_reads_and_is_erased_with_
     assert about(rows, first) == {}
     assert _owner(jejak, "Contoh Sary") is None, "the name recorded first is released"
 
-    jejak.app.correct_beneficiary_details(
+    jejak.app.corrections.correct_beneficiary_details(
         first, name="Contoh Sarinah", provenance=correcting("her KTP spells it Sarinah")
     )
     assert about(findings(jejak), first) == {}
@@ -118,7 +119,7 @@ def test_a_corrected_name_that_no_other_case_holds_resolves_its_a06_finding(
     _, second = _verified(jejak, ["Contoh Sari", "contoh sari"])
     assert about(findings(jejak), second) == {"A06": "open"}
 
-    jejak.app.correct_beneficiary_details(
+    jejak.app.corrections.correct_beneficiary_details(
         second, name="Contoh Sarita", provenance=correcting("her KTP spells it Sarita")
     )
 
@@ -135,7 +136,7 @@ def test_a_double_submitted_name_correction_leaves_her_corrected_name_in_the_ind
         corrected = f"Contoh Ganda Betul {chr(65 + n)}"
 
         def correct(_: int, person: UUID = person, corrected: str = corrected) -> CommandResult:
-            return jejak.app.correct_beneficiary_details(
+            return jejak.app.corrections.correct_beneficiary_details(
                 person, name=corrected, provenance=correcting("her KTP spells it so")
             )
 
@@ -155,7 +156,7 @@ def test_an_approved_credit_correction_moves_it_to_the_statement_line_it_matches
         "value_date,bank_reference,amount,kind,description\n"
         f"2019-08-05,KTT-BANK-0805-77,{UEP - 50_000},TRANSFER_OUT,Transfer bansos\n"
     )
-    jejak.app.import_bank_statement(
+    jejak.app.money.import_bank_statement(
         content=statement.encode(),
         account_label="Bank Kaltimtara",
         provenance=Provenance(SUPERVISOR, date(2019, 9, 2)),
@@ -163,7 +164,7 @@ def test_an_approved_credit_correction_moves_it_to_the_statement_line_it_matches
     rows = findings(jejak)
     assert about(rows, recorded)["A13"] == about(rows, "KTT-BANK-0805-77")["A13"] == "open"
 
-    jejak.app.request_money_correction(
+    jejak.app.corrections.request_money_correction(
         capital,
         corrects_version=version_of(jejak.app, capital, "CreditedToAccount"),
         amount=UEP - 50_000,
@@ -173,7 +174,9 @@ def test_an_approved_credit_correction_moves_it_to_the_statement_line_it_matches
     rows = findings(jejak)
     assert about(rows, recorded)["A13"] == "open", "a pending correction changes nothing"
 
-    jejak.app.approve_money_correction(capital, provenance=by(SECOND_SUPERVISOR, CORRECTED_ON))
+    jejak.app.corrections.approve_money_correction(
+        capital, provenance=by(SECOND_SUPERVISOR, CORRECTED_ON)
+    )
 
     rows = findings(jejak)
     assert about(rows, recorded)["A13"] == about(rows, "KTT-BANK-0805-77")["A13"] == "resolved"

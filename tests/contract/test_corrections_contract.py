@@ -78,41 +78,43 @@ def correct_the_journey(app: ProgrammeApplication) -> Corrected:
     journey = run_journey(app)
     site, person = journey.site_id, journey.beneficiary_id
     capital, transport = journey.entitlements
-    app.correct_site_details(
+    app.corrections.correct_site_details(
         site, name="Juata Permai Lama", provenance=correcting("name misspelt at pendataan")
     )
-    app.correct_site_date(
+    app.corrections.correct_site_date(
         site,
         corrects_version=version_of(app, site, "SosialisasiHeld"),
         corrected_date=date(2017, 8, 12),
         provenance=correcting("the minutes are dated 12 August"),
     )
-    app.correct_site_document(
+    app.corrections.correct_site_document(
         site,
         corrects_version=version_of(app, site, "ClosureDecreed"),
         corrected_document=DocumentRef("decree", "DEMO/SK/1-A", date(2018, 12, 20), "Wali Kota"),
         provenance=correcting("the decree number was typed wrongly", SUPERVISOR),
     )
-    app.correct_beneficiary_details(
+    app.corrections.correct_beneficiary_details(
         person, name=CORRECT_NAME, provenance=correcting("her KTP spells it so")
     )
-    app.correct_beneficiary_date(
+    app.corrections.correct_beneficiary_date(
         person,
         corrects_version=1,
         corrected_date=date(2016, 3, 21),
         provenance=correcting("counted the day after"),
     )
     capital_credit = version_of(app, capital, "CreditedToAccount")
-    app.request_money_correction(
+    app.corrections.request_money_correction(
         capital,
         corrects_version=capital_credit,
         amount=UEP - 50_000,
         reference="KTT-CORRECTED-1",
         provenance=correcting("the bank's letter: Rp 50.000 was held back", SUPERVISOR),
     )
-    app.approve_money_correction(capital, provenance=by(SECOND_SUPERVISOR, CORRECTED_ON))
+    app.corrections.approve_money_correction(
+        capital, provenance=by(SECOND_SUPERVISOR, CORRECTED_ON)
+    )
     transport_credit = version_of(app, transport, "CreditedToAccount")
-    app.request_money_correction(
+    app.corrections.request_money_correction(
         transport,
         corrects_version=transport_credit,
         amount=TRANSPORT + 1,

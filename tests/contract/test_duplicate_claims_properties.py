@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from domain.beneficiary import IdentityEvidence
 from domain.errors import DomainError
 from domain.identity import Sex, make_nik
-from service.commands.application import CommandResult, NewBeneficiary
+from service.commands.base import CommandResult
+from service.commands.beneficiaries import NewBeneficiary
 from service.system import Jejak
 from tests.contract.journey import OPERATOR, by, closed_site
 from tests.contract.test_ledger_contract import race
@@ -52,7 +53,7 @@ def test_verifications_retries_and_refusals_leave_one_verified_case_per_nik(jeja
         example = next(examples)
         cases = [
             r.aggregate_id
-            for r in app.register_roster(
+            for r in app.beneficiaries.register_roster(
                 site,
                 [
                     NewBeneficiary(
@@ -72,7 +73,7 @@ def test_verifications_retries_and_refusals_leave_one_verified_case_per_nik(jeja
             case, nik = cases[case_index], niks[nik_index]
             expected = outcome == "adult" and case not in verified and nik not in verified.values()
             try:
-                app.verify_identity(
+                app.beneficiaries.verify_identity(
                     case,
                     evidence=IdentityEvidence(
                         nik, MINOR_BIRTH if outcome == "minor" else ADULT_BIRTH, Sex.FEMALE
@@ -111,7 +112,7 @@ def test_a_double_submitted_verification_leaves_her_nik_claimed(jejak: Jejak) ->
     rounds = 12
     cases = [
         r.aggregate_id
-        for r in app.register_roster(
+        for r in app.beneficiaries.register_roster(
             site,
             [NewBeneficiary(f"TRK-JP-{7000 + n}", f"Contoh Ganda {n}") for n in range(rounds)],
             provenance=by(OPERATOR, date(2016, 3, 20)),
@@ -121,7 +122,7 @@ def test_a_double_submitted_verification_leaves_her_nik_claimed(jejak: Jejak) ->
         nik = make_nik("657104", ADULT_BIRTH, Sex.FEMALE, 7000 + n)
 
         def verify(_: int, case: UUID = case, nik: str = nik) -> CommandResult:
-            return app.verify_identity(
+            return app.beneficiaries.verify_identity(
                 case,
                 evidence=IdentityEvidence(nik, ADULT_BIRTH, Sex.FEMALE),
                 provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),

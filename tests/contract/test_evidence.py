@@ -67,7 +67,7 @@ def inspection_with_a_report(jejak: Jejak) -> tuple[Scope, str, bytes]:
         kind="other",
         uploaded_by=OPERATOR,
     )
-    jejak.app.record_inspection(
+    jejak.app.sites.record_inspection(
         journey.site_id,
         outcome=InspectionOutcome.QUIET,
         provenance=Provenance(

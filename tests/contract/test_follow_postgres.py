@@ -32,7 +32,7 @@ def test_a_following_runner_applies_events_written_elsewhere(
     thread.start()
     try:
         site_id = closed_site(writer.app)
-        result = writer.app.record_inspection(
+        result = writer.app.sites.record_inspection(
             site_id,
             outcome="quiet",  # type: ignore[arg-type]
             provenance=by(OPERATOR, date(2019, 1, 20)),

@@ -35,7 +35,8 @@ from domain.money_errors import (
     IdentityNotVerified,
 )
 from domain.recording import Actor, Role
-from service.commands.application import NewBeneficiary, ProgrammeApplication
+from service.commands.application import ProgrammeApplication
+from service.commands.beneficiaries import NewBeneficiary
 from service.commands.money import NewDecreeLine
 from service.files.bankfiles import ResultLine
 from service.queries.reconciliation import Reconciliations
@@ -52,7 +53,7 @@ def returned_home(app: ProgrammeApplication, count: int = 2) -> list[UUID]:
     site_id = closed_site(app)
     people = [
         r.aggregate_id
-        for r in app.register_roster(
+        for r in app.beneficiaries.register_roster(
             site_id,
             [NewBeneficiary(f"TRK-JP-{n + 1:04d}", NAMES[n]) for n in range(count)],
             provenance=by(OPERATOR, date(2016, 3, 20)),
@@ -60,27 +61,27 @@ def returned_home(app: ProgrammeApplication, count: int = 2) -> list[UUID]:
     ]
     for n, person in enumerate(people):
         born = date(1990, 1, 1 + n)
-        app.verify_identity(
+        app.beneficiaries.verify_identity(
             person,
             evidence=IdentityEvidence(
                 make_nik("657104", born, Sex.FEMALE, 9200 + n), born, Sex.FEMALE
             ),
             provenance=by(OPERATOR, date(2018, 11, 20), "ktp"),
         )
-        app.assess(
+        app.beneficiaries.assess(
             person,
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
             notes=None,
             provenance=by(OPERATOR, date(2019, 1, 11), "surat_keterangan"),
         )
-        app.send_to_training(
+        app.beneficiaries.send_to_training(
             person, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, date(2019, 2, 11))
         )
-        app.complete_training(
+        app.beneficiaries.complete_training(
             person, skill="menjahit", provenance=by(OPERATOR, date(2019, 6, 28), "sertifikat")
         )
-        app.confirm_return_home(
+        app.beneficiaries.confirm_return_home(
             person,
             confirming_kelurahan=HOME,
             provenance=by(OPERATOR, date(2019, 7, 10), "surat_tiba"),
@@ -89,7 +90,7 @@ def returned_home(app: ProgrammeApplication, count: int = 2) -> list[UUID]:
 
 
 def commitment(app: ProgrammeApplication, amount: int, line: str = "DIPA-2019 573111") -> UUID:
-    return app.commit_funds(
+    return app.money.commit_funds(
         fiscal_year=2019,
         source=FundingSource.APBN,
         budget_line=line,
@@ -100,7 +101,7 @@ def commitment(app: ProgrammeApplication, amount: int, line: str = "DIPA-2019 57
 
 
 def decree(app: ProgrammeApplication, people: list[UUID], number: str = "SK/1/2019") -> UUID:
-    return app.issue_decree(
+    return app.money.issue_decree(
         authority="Direktur Rehsos",
         number=number,
         legal_basis="Permensos (demo)",
@@ -117,13 +118,13 @@ def uep(person: UUID) -> UUID:
 def ready_to_order(app: ProgrammeApplication, people: list[UUID]) -> None:
     """Decreed, funded and with an account in her own name."""
     decree(app, people)
-    app.allocate_funds(
+    app.money.allocate_funds(
         commitment(app, len(people) * GRANT),
         entitlement_ids=[uep(p) for p in people],
         provenance=by(KEMENSOS, date(2019, 3, 11)),
     )
     for n, person in enumerate(people):
-        app.record_bank_account(
+        app.beneficiaries.record_bank_account(
             person,
             bank_code="124",
             account_number=f"00123400{n:04d}",
@@ -136,12 +137,14 @@ def approved_batch(
     app: ProgrammeApplication, people: list[UUID], number: str = "B-1", on: date = date(2019, 8, 1)
 ) -> UUID:
     """A batch created on `on`, approved and sent the next day."""
-    batch = app.create_batch(
+    batch = app.money.create_batch(
         batch_number=number, entitlement_ids=[uep(p) for p in people], provenance=by(SUPERVISOR, on)
     ).aggregate_id
     next_day = on + timedelta(days=1)
-    app.approve_batch(batch, provenance=by(KEMENSOS, next_day))
-    app.record_transfer_export(batch, file_sha256="0" * 64, provenance=by(SUPERVISOR, next_day))
+    app.money.approve_batch(batch, provenance=by(KEMENSOS, next_day))
+    app.money.record_transfer_export(
+        batch, file_sha256="0" * 64, provenance=by(SUPERVISOR, next_day)
+    )
     return batch
 
 
@@ -166,16 +169,16 @@ def test_a_grant_goes_from_decree_to_receipt_and_her_case_closes(jejak: Jejak) -
     ready_to_order(app, people)
     batch = approved_batch(app, people)
 
-    summary = app.apply_bank_result(
+    summary = app.money.apply_bank_result(
         batch,
         file_sha256="1" * 64,
         lines=[credit_line(app, batch)],
         provenance=by(SUPERVISOR, date(2019, 8, 5)),
     )
     with pytest.raises(AidStillDue):
-        app.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 8, 6)))
-    app.acknowledge_receipt(uep(people[0]), provenance=by(OPERATOR, date(2019, 8, 9), "bast"))
-    closed = app.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 9, 1)))
+        app.beneficiaries.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 8, 6)))
+    app.money.acknowledge_receipt(uep(people[0]), provenance=by(OPERATOR, date(2019, 8, 9), "bast"))
+    closed = app.beneficiaries.close_case(people[0], provenance=by(SUPERVISOR, date(2019, 9, 1)))
 
     assert (summary.credited, summary.failed, summary.already_imported) == (1, 0, False)
     assert app.batch(batch).state == "SETTLED"
@@ -196,12 +199,12 @@ def test_the_same_result_file_twice_changes_nothing(jejak: Jejak) -> None:
     ready_to_order(app, people)
     batch = approved_batch(app, people)
     lines = [credit_line(app, batch)]
-    app.apply_bank_result(
+    app.money.apply_bank_result(
         batch, file_sha256="1" * 64, lines=lines, provenance=by(SUPERVISOR, date(2019, 8, 5))
     )
     head = app.position()
 
-    again = app.apply_bank_result(
+    again = app.money.apply_bank_result(
         batch, file_sha256="1" * 64, lines=lines, provenance=by(SUPERVISOR, date(2019, 8, 6))
     )
 
@@ -213,7 +216,7 @@ def test_a_failed_transfer_is_reordered_in_a_new_batch(jejak: Jejak) -> None:
     people = returned_home(app, 1)
     ready_to_order(app, people)
     first = approved_batch(app, people, "B-1")
-    app.apply_bank_result(
+    app.money.apply_bank_result(
         first,
         file_sha256="1" * 64,
         lines=[credit_line(app, first, ok=False)],
@@ -223,7 +226,7 @@ def test_a_failed_transfer_is_reordered_in_a_new_batch(jejak: Jejak) -> None:
 
     # Ordered again after the failure came back, as it can only be.
     second = approved_batch(app, people, "B-2", on=date(2019, 8, 3))
-    app.apply_bank_result(
+    app.money.apply_bank_result(
         second,
         file_sha256="2" * 64,
         lines=[credit_line(app, second)],
@@ -239,17 +242,17 @@ def test_a_batch_needs_a_second_supervisor_and_ready_entitlements(jejak: Jejak) 
     app = jejak.app
     people = returned_home(app, 1)
     ready_to_order(app, people)
-    batch = app.create_batch(
+    batch = app.money.create_batch(
         batch_number="B-1",
         entitlement_ids=[uep(people[0])],
         provenance=by(SUPERVISOR, date(2019, 8, 1)),
     ).aggregate_id
 
     with pytest.raises(FourEyesRequired):
-        app.approve_batch(batch, provenance=by(SUPERVISOR, date(2019, 8, 2)))
-    app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+        app.money.approve_batch(batch, provenance=by(SUPERVISOR, date(2019, 8, 2)))
+    app.money.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
     with pytest.raises(EntitlementNotReady):
-        app.create_batch(
+        app.money.create_batch(
             batch_number="B-2",
             entitlement_ids=[uep(people[0])],
             provenance=by(SUPERVISOR, date(2019, 8, 3)),
@@ -260,7 +263,7 @@ def test_a_decree_names_only_verified_people_and_each_component_once(jejak: Jeja
     app = jejak.app
     people = returned_home(app, 1)
     site = app.beneficiary(people[0]).site_id
-    stranger = app.register_beneficiary(
+    stranger = app.beneficiaries.register_beneficiary(
         site,
         case_number="TRK-JP-0099",
         name="Contoh Belum",
@@ -283,14 +286,14 @@ def test_an_account_of_another_case_or_in_another_name_is_refused(jejak: Jejak) 
     ready_to_order(app, people[:1])
 
     with pytest.raises(BankAccountShared):
-        app.record_bank_account(
+        app.beneficiaries.record_bank_account(
             people[1],
             bank_code="124",
             account_number="001234000000",
             holder_name=NAMES[1],
             provenance=by(OPERATOR, date(2019, 7, 12), "buku_tabungan"),
         )
-    app.record_bank_account(
+    app.beneficiaries.record_bank_account(
         people[1],
         bank_code="124",
         account_number="009999000001",
@@ -298,13 +301,13 @@ def test_an_account_of_another_case_or_in_another_name_is_refused(jejak: Jejak) 
         provenance=by(OPERATOR, date(2019, 7, 12), "buku_tabungan"),
     )
     decree(app, people[1:], number="SK/2/2019")
-    app.allocate_funds(
+    app.money.allocate_funds(
         commitment(app, GRANT, "DPA-2019 1.06"),
         entitlement_ids=[uep(people[1])],
         provenance=by(KEMENSOS, date(2019, 3, 11)),
     )
     with pytest.raises(AccountHolderMismatch):
-        app.create_batch(
+        app.money.create_batch(
             batch_number="B-9",
             entitlement_ids=[uep(people[1])],
             provenance=by(SUPERVISOR, date(2019, 8, 1)),
@@ -316,11 +319,13 @@ def test_her_death_cancels_what_was_not_yet_ordered_and_frees_the_funds(jejak: J
     people = returned_home(app, 1)
     decree(app, people)
     funds = commitment(app, GRANT)
-    app.allocate_funds(
+    app.money.allocate_funds(
         funds, entitlement_ids=[uep(people[0])], provenance=by(KEMENSOS, date(2019, 3, 11))
     )
 
-    app.record_death(people[0], provenance=by(OPERATOR, date(2019, 7, 20), "surat_kematian"))
+    app.beneficiaries.record_death(
+        people[0], provenance=by(OPERATOR, date(2019, 7, 20), "surat_kematian")
+    )
 
     assert app.entitlement(uep(people[0])).state == "CANCELLED"
     assert app.commitment(funds).available == GRANT
@@ -354,7 +359,7 @@ def test_concurrent_allocations_never_exceed_the_commitment(jejak: Jejak) -> Non
 
     results = race(
         3,
-        lambda i: app.allocate_funds(
+        lambda i: app.money.allocate_funds(
             funds, entitlement_ids=[uep(people[i])], provenance=by(KEMENSOS, date(2019, 3, 11))
         ),
     )
@@ -378,7 +383,7 @@ def test_fifty_concurrent_attempts_to_pay_one_entitlement_end_in_one_credit(
 
     results = race(
         attempts,
-        lambda i: app.apply_bank_result(
+        lambda i: app.money.apply_bank_result(
             batch,
             file_sha256=f"{i:064x}",
             lines=[
@@ -410,7 +415,7 @@ def test_reconciliation_finds_what_the_statement_and_the_ledger_disagree_on(jeja
     people = returned_home(app, 2)
     ready_to_order(app, people)
     batch = approved_batch(app, people)
-    app.apply_bank_result(
+    app.money.apply_bank_result(
         batch,
         file_sha256="1" * 64,
         lines=[credit_line(app, batch, 0), credit_line(app, batch, 1)],
@@ -423,7 +428,7 @@ def test_reconciliation_finds_what_the_statement_and_the_ledger_disagree_on(jeja
         "2019-08-05,BANK-X,5500000,TRANSFER_OUT\n"  # a transfer the ledger never made
         "2019-08-20,BANK-0,5500000,WITHDRAWAL\n"
     )
-    app.import_bank_statement(
+    app.money.import_bank_statement(
         content=statement.encode(),
         account_label="Bank Kaltimtara",
         provenance=by(SUPERVISOR, date(2019, 8, 31), "bank_statement"),
@@ -466,14 +471,14 @@ def test_her_account_cannot_change_while_a_transfer_to_it_is_at_the_bank(jejak: 
     }
 
     with pytest.raises(AccountChangeWhileOrdered):
-        app.record_bank_account(people[0], **change)  # type: ignore[arg-type]
-    app.apply_bank_result(
+        app.beneficiaries.record_bank_account(people[0], **change)  # type: ignore[arg-type]
+    app.money.apply_bank_result(
         batch,
         file_sha256="1" * 64,
         lines=[credit_line(app, batch, ok=False)],
         provenance=by(SUPERVISOR, date(2019, 8, 5)),
     )
-    app.record_bank_account(people[0], **change)  # type: ignore[arg-type]
+    app.beneficiaries.record_bank_account(people[0], **change)  # type: ignore[arg-type]
 
     assert app.beneficiary(people[0]).account_holder_matches
 
@@ -484,7 +489,7 @@ def test_a_decree_notes_on_each_person_exactly_her_own_entitlements(jejak: Jejak
     app = jejak.app
     her, other = returned_home(app, 2)
     transport = AidComponent.TRANSPORT
-    app.issue_decree(
+    app.money.issue_decree(
         authority="Direktur Rehsos",
         number="SK/9/2019",
         legal_basis="Permensos (demo)",
@@ -503,7 +508,7 @@ def test_a_decree_notes_on_each_person_exactly_her_own_entitlements(jejak: Jejak
 
 def transfer_holders(app: ProgrammeApplication, batch: UUID) -> list[str]:
     """The holder column of the batch's transfer file, as the bank reads it."""
-    content = app.export_transfer_file(batch, provenance=by(SUPERVISOR, date(2019, 8, 2)))
+    content = app.money.export_transfer_file(batch, provenance=by(SUPERVISOR, date(2019, 8, 2)))
     return [row["account_holder"] for row in csv.DictReader(io.StringIO(content.decode()))]
 
 
@@ -511,12 +516,12 @@ def test_the_transfer_file_names_the_holder_as_her_passbook_prints_it(jejak: Jej
     app = jejak.app
     people = returned_home(app, 2)
     ready_to_order(app, people)
-    batch = app.create_batch(
+    batch = app.money.create_batch(
         batch_number="B-1",
         entitlement_ids=[uep(p) for p in people],
         provenance=by(SUPERVISOR, date(2019, 8, 1)),
     ).aggregate_id
-    app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+    app.money.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
 
     assert transfer_holders(app, batch) == [NAMES[0].upper(), NAMES[1].upper()]
 
@@ -544,12 +549,12 @@ def test_an_account_recorded_before_holder_names_were_kept_pays_in_her_registere
     jejak.close()
     restarted = Jejak.start(settings)  # no aggregate cached from before the rewrite
     try:
-        batch = restarted.app.create_batch(
+        batch = restarted.app.money.create_batch(
             batch_number="B-1",
             entitlement_ids=[uep(people[0])],
             provenance=by(SUPERVISOR, date(2019, 8, 1)),
         ).aggregate_id
-        restarted.app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+        restarted.app.money.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
 
         assert restarted.app.beneficiary(people[0]).bank_account_holder is None
         assert transfer_holders(restarted.app, batch) == [NAMES[0]]

@@ -63,7 +63,7 @@ def _late_compensation(jejak: Jejak) -> int:
     else: returns the position before it was entered."""
     app = jejak.app
     before = app.position()
-    decree = app.issue_decree(
+    decree = app.money.issue_decree(
         authority=AUTHORITY,
         number="DEMO/SK/2019/GR-2",
         legal_basis="Putusan PN Tarakan (demo)",
@@ -74,7 +74,9 @@ def _late_compensation(jejak: Jejak) -> int:
     )
     (owed,) = app.decree(decree.aggregate_id).lines
     funds = UUID(_commitment(jejak, 2019))
-    app.allocate_funds(funds, entitlement_ids=[owed], provenance=by(SUPERVISOR, date(2019, 3, 7)))
+    app.money.allocate_funds(
+        funds, entitlement_ids=[owed], provenance=by(SUPERVISOR, date(2019, 3, 7))
+    )
     paid_batch(app, "LU-2019-PO2", [owed], date(2019, 8, 1), channel=PaymentChannel.POST_OFFICE)
     jejak.runner.catch_up()
     return before

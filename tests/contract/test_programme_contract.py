@@ -34,7 +34,7 @@ from projections.tables import (
     worklist,
 )
 from projections.worklist import Worklist
-from service.commands.application import AlreadyRegistered, VersionConflict
+from service.commands.base import AlreadyRegistered, VersionConflict
 from service.errors import NotFound
 from service.system import ApplicationEventSource, Jejak
 from tests.contract.journey import (
@@ -258,7 +258,7 @@ def test_a_failed_batch_leaves_nothing_half_written_and_the_next_run_resumes(jej
 def test_a_nik_cannot_be_verified_for_two_people(jejak: Jejak) -> None:
     journey = run_journey(jejak.app)
     with pytest.raises(NikAlreadyInProgramme):
-        jejak.app.verify_identity(
+        jejak.app.beneficiaries.verify_identity(
             journey.others[0],
             evidence=IdentityEvidence(NIK, date(1991, 7, 9), Sex.FEMALE),
             provenance=by(OPERATOR, date(2018, 11, 20)),
@@ -273,7 +273,7 @@ def test_a_refused_verification_releases_its_duplicate_claim(jejak: Jejak) -> No
     from domain.beneficiary import BeneficiaryIsMinor
 
     with pytest.raises(BeneficiaryIsMinor):
-        jejak.app.verify_identity(
+        jejak.app.beneficiaries.verify_identity(
             journey.others[0],
             evidence=IdentityEvidence(nik, minor_birth, Sex.FEMALE),
             provenance=by(OPERATOR, date(2016, 4, 1)),
@@ -286,7 +286,7 @@ def test_a_site_code_and_a_case_number_are_registered_once(jejak: Jejak) -> None
     with pytest.raises(AlreadyRegistered):
         closed_site(jejak.app)
     with pytest.raises(AlreadyRegistered):
-        jejak.app.register_beneficiary(
+        jejak.app.beneficiaries.register_beneficiary(
             journey.site_id,
             case_number="TRK-JP-0002",
             name="Contoh Lain",
@@ -298,14 +298,14 @@ def test_a_site_code_and_a_case_number_are_registered_once(jejak: Jejak) -> None
 def test_a_stale_expected_version_is_a_conflict_not_a_lost_update(jejak: Jejak) -> None:
     site_id = closed_site(jejak.app, "TRK-LU")
     version = jejak.app.site(site_id).version
-    jejak.app.record_inspection(
+    jejak.app.sites.record_inspection(
         site_id,
         outcome="quiet",  # type: ignore[arg-type]
         provenance=by(OPERATOR, date(2019, 1, 20)),
         expected_version=version,
     )
     with pytest.raises(VersionConflict):
-        jejak.app.record_inspection(
+        jejak.app.sites.record_inspection(
             site_id,
             outcome="quiet",  # type: ignore[arg-type]
             provenance=by(OPERATOR, date(2019, 1, 21)),
@@ -395,7 +395,7 @@ def test_concurrent_writers_lose_nothing_and_the_read_models_see_everything(
         done = 0
         for day in range(1, 26):
             try:
-                jejak.app.record_inspection(
+                jejak.app.sites.record_inspection(
                     site_id,
                     outcome="quiet",  # type: ignore[arg-type]
                     provenance=by(OPERATOR, date(2019, 1, day)),
@@ -445,32 +445,32 @@ def test_a_process_with_a_stale_cached_aggregate_decides_again_on_fresh_state(
     try:
         site_id = closed_site(first.app)
         first.app.site(site_id)  # cached in the first process
-        second.app.record_inspection(
+        second.app.sites.record_inspection(
             site_id,
             outcome="quiet",  # type: ignore[arg-type]
             provenance=by(OPERATOR, date(2019, 1, 20)),
         )
-        result = first.app.record_inspection(
+        result = first.app.sites.record_inspection(
             site_id,
             outcome="quiet",  # type: ignore[arg-type]
             provenance=by(OPERATOR, date(2019, 2, 20)),
         )
         assert result.version == 6, "decided again on version 5, not saved over it"
 
-        bid = first.app.register_beneficiary(
+        bid = first.app.beneficiaries.register_beneficiary(
             site_id,
             case_number="TRK-JP-0042",
             name="Contoh Empat Dua",
             phone=None,
             provenance=by(OPERATOR, date(2016, 3, 20)),
         ).aggregate_id
-        second.app.verify_identity(
+        second.app.beneficiaries.verify_identity(
             bid,
             evidence=IdentityEvidence(NIK, BIRTH, Sex.FEMALE),
             provenance=by(OPERATOR, date(2018, 11, 20)),
         )
         # The first process still holds her as REGISTERED, where assessment is refused.
-        assessed = first.app.assess(
+        assessed = first.app.beneficiaries.assess(
             bid,
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
@@ -484,22 +484,26 @@ def test_a_process_with_a_stale_cached_aggregate_decides_again_on_fresh_state(
 
 
 def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
-    from service.commands.application import NewBeneficiary
+    from service.commands.beneficiaries import NewBeneficiary
 
     site_id = closed_site(jejak.app)
     roster = [NewBeneficiary(f"TRK-JP-{n:04d}", f"Contoh Orang {n}") for n in range(1, 61)]
-    results = jejak.app.register_roster(site_id, roster, provenance=by(OPERATOR, date(2016, 3, 20)))
+    results = jejak.app.beneficiaries.register_roster(
+        site_id, roster, provenance=by(OPERATOR, date(2016, 3, 20))
+    )
     positions = [r.position for r in results]
     assert len(set(positions)) == 60 and positions == sorted(positions)
     clash = [NewBeneficiary(f"TRK-JP-{n:04d}", f"Contoh Baru {n}") for n in range(61, 90)]
     clash.append(NewBeneficiary("TRK-JP-0007", "Contoh Kembar"))
     before = jejak.app.position()
     with pytest.raises(AlreadyRegistered):
-        jejak.app.register_roster(site_id, clash, provenance=by(OPERATOR, date(2016, 3, 20)))
+        jejak.app.beneficiaries.register_roster(
+            site_id, clash, provenance=by(OPERATOR, date(2016, 3, 20))
+        )
     assert jejak.app.position() == before, "a refused roster writes nothing"
     # The refused roster's keys were committed first and are kept; registering those people
     # again seals with the kept keys, so their names open.
-    again = jejak.app.register_roster(
+    again = jejak.app.beneficiaries.register_roster(
         site_id, clash[:-1], provenance=by(OPERATOR, date(2016, 3, 20))
     )
     assert [r.version for r in again] == [1] * len(clash[:-1])
@@ -507,7 +511,7 @@ def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
         registered = jejak.app.history(result.aggregate_id)[0]
         assert jejak.vault.open(registered.name) == row.name
     assert (
-        jejak.app.register_beneficiary(
+        jejak.app.beneficiaries.register_beneficiary(
             site_id,
             case_number="TRK-JP-0090",
             name="Contoh Lagi",
@@ -521,7 +525,7 @@ def test_a_large_roster_is_registered_atomically(jejak: Jejak) -> None:
 def test_rosters_imported_together_are_written_in_order_each_all_or_nothing(
     jejak: Jejak,
 ) -> None:
-    from service.commands.application import NewBeneficiary
+    from service.commands.beneficiaries import NewBeneficiary
 
     site_id = closed_site(jejak.app)
     pendataan = by(OPERATOR, date(2016, 3, 20))
@@ -532,7 +536,7 @@ def test_rosters_imported_together_are_written_in_order_each_all_or_nothing(
         )
         for k in range(4)
     ]
-    imported = jejak.app.register_rosters(rosters, provenance=pendataan)
+    imported = jejak.app.beneficiaries.register_rosters(rosters, provenance=pendataan)
 
     positions = [r.position for results in imported for r in results]
     assert positions == sorted(positions) and len(set(positions)) == 120
@@ -549,7 +553,7 @@ def test_rosters_imported_together_are_written_in_order_each_all_or_nothing(
     fresh[2][1].append(NewBeneficiary("TRK-JP-0007", "Contoh Kembar"))
     before = jejak.app.position()
     with pytest.raises(AlreadyRegistered) as refused:
-        jejak.app.register_rosters(fresh, provenance=pendataan)
+        jejak.app.beneficiaries.register_rosters(fresh, provenance=pendataan)
     assert "2 earlier rosters were registered" in (refused.value.__notes__ or [])
     assert jejak.app.position() == before + 20
     jejak.app.beneficiary(Beneficiary.create_id("TRK-JP-0219"))  # the second roster's last

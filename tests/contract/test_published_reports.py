@@ -19,7 +19,8 @@ from domain.published_report import (
 from domain.recording import DocumentRef, Provenance
 from domain.site import InspectionOutcome
 from projections import report_figures
-from service.commands.application import VersionConflict
+from service.commands.base import VersionConflict
+from service.commands.reports import Publication
 from service.errors import NotFound
 from service.queries import reports as published_reports
 from service.queries.reports import PublishedReports
@@ -37,9 +38,8 @@ def letter(number: str, on: date) -> Provenance:
     return Provenance(SUPERVISOR, on, paper)
 
 
-def publish(jejak: Jejak) -> published_reports.Publication:
-    return published_reports.publish(
-        jejak.app,
+def publish(jejak: Jejak) -> Publication:
+    return jejak.app.reports.publish(
         kind=KIND,
         period=Q3,
         addressee=KEMENSOS,
@@ -63,16 +63,16 @@ def test_a_late_entry_shows_beside_the_published_figures_with_the_event_that_mad
     assert site_figures(published)["money_in_period"]["credited"] == 3_250_000
     assert site_figures(published)["cases_at_end"]["REGISTERED"] == 2
     # Entered after the publication: a withdrawal of 15 August and an inspection of 1 September.
-    withdrawn = jejak.app.withdraw(
+    withdrawn = jejak.app.beneficiaries.withdraw(
         journey.others[0], provenance=by(OPERATOR, date(2019, 8, 15), reason="Moved away")
     )
-    inspected = jejak.app.record_inspection(
+    inspected = jejak.app.sites.record_inspection(
         journey.site_id,
         outcome=InspectionOutcome.QUIET,
         provenance=by(OPERATOR, date(2019, 9, 1), "laporan"),
     )
     # Entered after it too, but dated after the quarter: it changes none of its figures.
-    jejak.app.withdraw(
+    jejak.app.beneficiaries.withdraw(
         journey.others[1], provenance=by(OPERATOR, date(2019, 11, 4), reason="Moved away")
     )
 
@@ -115,19 +115,19 @@ def test_a_correction_after_the_publication_shows_with_the_figures_it_moved(
     her = journey.beneficiary_id
     # Found after the publication: her case was closed on 3 October, not 10 September, and
     # the site's name was misspelt at pendataan.
-    redated = jejak.app.correct_beneficiary_date(
+    redated = jejak.app.corrections.correct_beneficiary_date(
         her,
         corrects_version=version_of(jejak.app, her, "CaseClosed"),
         corrected_date=date(2019, 10, 3),
         provenance=by(SUPERVISOR, date(2019, 10, 21), "berita_acara", "dated in the minutes"),
     )
-    renamed = jejak.app.correct_site_details(
+    renamed = jejak.app.corrections.correct_site_details(
         journey.site_id,
         name="Juata Permai Ujung",
         provenance=by(OPERATOR, date(2019, 10, 22), "daftar_pendataan", "the register's spelling"),
     )
     # A correction of a fact the quarter does not show moves none of its figures.
-    jejak.app.correct_site_details(
+    jejak.app.corrections.correct_site_details(
         journey.site_id,
         aliases=["Juwata"],
         provenance=by(OPERATOR, date(2019, 10, 23), "daftar_pendataan", "the register's alias"),
@@ -187,7 +187,7 @@ def test_a_second_publication_is_refused_and_a_correction_is_a_new_version(jejak
     report_id = done.result.aggregate_id
     with pytest.raises(ReportAlreadyPublished):
         publish(jejak)
-    jejak.app.withdraw(
+    jejak.app.beneficiaries.withdraw(
         journey.others[0], provenance=by(OPERATOR, date(2019, 8, 15), reason="Moved away")
     )
     correction = Provenance(
@@ -197,12 +197,12 @@ def test_a_second_publication_is_refused_and_a_correction_is_a_new_version(jejak
         "A withdrawal of August was entered late",
     )
     with pytest.raises(VersionConflict):
-        published_reports.republish(
-            jejak.app, report_id, replaces_version=2, addressee=None, provenance=correction
+        jejak.app.reports.republish(
+            report_id, replaces_version=2, addressee=None, provenance=correction
         )
 
-    again = published_reports.republish(
-        jejak.app, report_id, replaces_version=1, addressee=None, provenance=correction
+    again = jejak.app.reports.republish(
+        report_id, replaces_version=1, addressee=None, provenance=correction
     )
 
     assert again.result.version == 2 and again.content_sha256 != done.content_sha256

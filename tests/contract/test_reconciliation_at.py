@@ -34,7 +34,7 @@ def statement_entered_late(jejak: Jejak) -> int:
         ).all()
     lines = [f"{day},{reference},{amount},TRANSFER_OUT" for day, reference, amount in credits]
     before = jejak.app.position()
-    jejak.app.import_bank_statement(
+    jejak.app.money.import_bank_statement(
         content=("value_date,bank_reference,amount,kind\n" + "\n".join(lines) + "\n").encode(),
         account_label="Bank Kaltimtara",
         provenance=by(SUPERVISOR, date(2019, 8, 31), "bank_statement"),

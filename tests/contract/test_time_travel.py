@@ -48,7 +48,7 @@ def test_a_late_entry_shows_as_at_its_date_but_not_as_known_before_it_was_entere
     site = closed_site(app)
     before_entry = app.position()
     # An inspection of 15 January 2019, entered only now.
-    app.record_inspection(
+    app.sites.record_inspection(
         site,
         outcome=InspectionOutcome.ACTIVITY_FOUND,
         provenance=Provenance(
@@ -113,7 +113,7 @@ def late_and_out_of_order(jejak: Jejak) -> None:
     fine_grained(jejak)
     journey = run_journey(jejak.app)
     run_money_story(jejak.app)
-    jejak.app.record_inspection(
+    jejak.app.sites.record_inspection(
         journey.site_id,
         outcome=InspectionOutcome.ACTIVITY_FOUND,
         provenance=Provenance(

@@ -22,7 +22,9 @@ def test_the_findings_answer_as_known_at_a_position_and_as_at_a_date(
     story = run_money_story(jejak.app)
     capital = entitlement_id(story.people[0], *CAPITAL)
     before = jejak.app.position()
-    jejak.app.acknowledge_receipt(capital, provenance=by(OPERATOR, date(2019, 8, 10), "receipt"))
+    jejak.app.money.acknowledge_receipt(
+        capital, provenance=by(OPERATOR, date(2019, 8, 10), "receipt")
+    )
     jejak.runner.catch_up()
     auditor = login(store_client, "aud")
 

@@ -86,7 +86,7 @@ def test_jejak_status_as_at_a_date_answers_for_that_sosialisasi(
     settings = cli_store(tmp_path, monkeypatch, "unused-password")
     jejak = Jejak.start(settings)
     try:
-        site = jejak.app.register_site(
+        site = jejak.app.sites.register_site(
             code=LATE_CODE,
             name=LATE_NAME,
             aliases=[],
@@ -107,7 +107,7 @@ def test_jejak_status_as_at_a_date_answers_for_that_sosialisasi(
 def older_release_records_an_ancient_sosialisasi(jejak: Jejak, site_id: str) -> None:
     """The reproduction's sosialisasi, recorded as a release without the order of dates did."""
     with older_release():
-        jejak.app.hold_sosialisasi(
+        jejak.app.sites.hold_sosialisasi(
             UUID(site_id),
             venue="Balai",
             attendance=5,

@@ -132,14 +132,14 @@ def test_a_retry_while_the_first_request_runs_is_told_to_wait(
     jejak = system_of(store_client)
     path = f"/api/sites/{new_site(store_client)}/sosialisasi"
     started, finish = threading.Event(), threading.Event()
-    hold_sosialisasi = jejak.app.hold_sosialisasi
+    hold_sosialisasi = jejak.app.sites.hold_sosialisasi
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         started.set()
         finish.wait(timeout=10)
         return hold_sosialisasi(*args, **kwargs)
 
-    monkeypatch.setattr(jejak.app, "hold_sosialisasi", slow)
+    monkeypatch.setattr(jejak.app.sites, "hold_sosialisasi", slow)
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(send, store_client, "opi", path, SOSIALISASI, "k1")
         assert started.wait(timeout=10)
@@ -184,7 +184,7 @@ def test_a_crash_gives_the_key_back(
         raise RuntimeError("the database went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(jejak.app, "hold_sosialisasi", crash)
+        patch.setattr(jejak.app.sites, "hold_sosialisasi", crash)
         with pytest.raises(RuntimeError):
             send(store_client, "opi", path, SOSIALISASI, "k1")
     retry = send(store_client, "opi", path, SOSIALISASI, "k1")

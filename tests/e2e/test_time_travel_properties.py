@@ -74,7 +74,7 @@ def play_site(app: ProgrammeApplication, story: tuple[list[date], int, list[Any]
     dates, steps, women = story
     serial = next(_SERIALS)
     code = "PR-" + "".join(string.ascii_uppercase[int(d)] for d in f"{serial:03d}")
-    site_id = app.register_site(
+    site_id = app.sites.register_site(
         code=code,
         name=f"Lokasi {code}",
         aliases=[],
@@ -83,29 +83,29 @@ def play_site(app: ProgrammeApplication, story: tuple[list[date], int, list[Any]
         provenance=by(OPERATOR, dates[0]),
     ).aggregate_id
     site_steps: list[Callable[[], Any]] = [
-        lambda: app.hold_sosialisasi(
+        lambda: app.sites.hold_sosialisasi(
             site_id,
             venue="Balai",
             attendance=10,
             facilitators=["Dinsos"],
             provenance=by(OPERATOR, dates[1], "notulen"),
         ),
-        lambda: app.decree_closure(
+        lambda: app.sites.decree_closure(
             site_id,
             decree_number=f"SK/{code}",
             signing_authority="Wali Kota",
             provenance=by(SUPERVISOR, dates[2], "decree"),
         ),
-        lambda: app.close_site(
+        lambda: app.sites.close_site(
             site_id,
             declared_headcount=len(women),
             funding_status=FundingStatus.UNKNOWN,
             provenance=by(OPERATOR, dates[3], "berita_acara"),
         ),
-        lambda: app.record_inspection(
+        lambda: app.sites.record_inspection(
             site_id, outcome=InspectionOutcome.QUIET, provenance=by(OPERATOR, dates[4])
         ),
-        lambda: app.record_inspection(
+        lambda: app.sites.record_inspection(
             site_id, outcome=InspectionOutcome.QUIET, provenance=by(OPERATOR, dates[5])
         ),
     ]
@@ -120,7 +120,7 @@ def play_woman(
     app: ProgrammeApplication, site_id: UUID, case: str, steps: int, dates: list[date]
 ) -> None:
     try:
-        b = app.register_beneficiary(
+        b = app.beneficiaries.register_beneficiary(
             site_id,
             case_number=case,
             name=f"Contoh {case}",
@@ -131,25 +131,25 @@ def play_woman(
         return
     nik = make_nik("657104", BIRTH, Sex.FEMALE, 9000 + next(_SERIALS) % 1000)
     her_steps: list[Callable[[], Any]] = [
-        lambda: app.verify_identity(
+        lambda: app.beneficiaries.verify_identity(
             b,
             evidence=IdentityEvidence(nik, BIRTH, Sex.FEMALE),
             provenance=by(OPERATOR, dates[1], "ktp"),
         ),
-        lambda: app.assess(
+        lambda: app.beneficiaries.assess(
             b,
             home_region=HOME,
             path=ReintegrationPath.RETURN_HOME,
             notes="",
             provenance=by(OPERATOR, dates[2], "surat_keterangan"),
         ),
-        lambda: app.send_to_training(
+        lambda: app.beneficiaries.send_to_training(
             b, facility_id="KTM-PSKW-HM", provenance=by(OPERATOR, dates[3])
         ),
-        lambda: app.complete_training(
+        lambda: app.beneficiaries.complete_training(
             b, skill="menjahit", provenance=by(OPERATOR, dates[4], "sertifikat")
         ),
-        lambda: app.confirm_return_home(
+        lambda: app.beneficiaries.confirm_return_home(
             b, confirming_kelurahan=HOME, provenance=by(OPERATOR, dates[5], "surat_tiba")
         ),
         lambda: pay_her(app, b, case, dates[6]),
@@ -165,12 +165,12 @@ def pay_her(app: ProgrammeApplication, b: UUID, case: str, on: date) -> None:
     aid = [entitlement_id(b, *CAPITAL), entitlement_id(b, *FARE)]
     commitment = commit_2019(app, amount=UEP + TRANSPORT, budget_line=f"DIPA {case}")
     allocated = max(on, date(2019, 1, 2))
-    app.allocate_funds(commitment, entitlement_ids=aid, provenance=by(SUPERVISOR, allocated))
-    batch = app.create_batch(
+    app.money.allocate_funds(commitment, entitlement_ids=aid, provenance=by(SUPERVISOR, allocated))
+    batch = app.money.create_batch(
         batch_number=f"B-{case}", entitlement_ids=aid, provenance=by(SUPERVISOR, allocated)
     ).aggregate_id
     # A day before the batch: refused in order, recorded by an older store.
-    app.approve_batch(batch, provenance=by(SECOND_SUPERVISOR, allocated - timedelta(days=1)))
+    app.money.approve_batch(batch, provenance=by(SECOND_SUPERVISOR, allocated - timedelta(days=1)))
 
 
 def row_read_models(jejak: Jejak) -> list[str]:

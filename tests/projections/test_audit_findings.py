@@ -51,19 +51,19 @@ def audit_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Positio
     try:
         run_journey(jejak.app)
         run_money_story(jejak.app)
-        jejak.app.import_bank_statement(
+        jejak.app.money.import_bank_statement(
             content=STATEMENT.encode(),
             account_label="Bank Kaltimtara",
             provenance=Provenance(SUPERVISOR, date(2019, 9, 2)),
         )
         finding = next(v for v in open_findings(events_of(jejak)).values() if v["rule_id"] == "A23")
-        jejak.app.acknowledge_finding(
+        jejak.app.audit_checks.acknowledge_finding(
             UUID(finding["finding_id"]),
             rule_id="A23",
             subject_id=finding["subject_id"],
             provenance=Provenance(SUPERVISOR, date(2019, 9, 3), reason="Funds diverted in 2018"),
         )
-        jejak.app.register_site(
+        jejak.app.sites.register_site(
             code="NNK-NT",
             name="Nunukan Tengah",
             aliases=[],

@@ -7,6 +7,8 @@ from typing import Any, cast
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from service.commands.application import ProgrammeApplication
+from service.store.db import APPLICATION_NAME
 from service.store.migrate import upgrade
 from service.store.schema_all import target_metadata
 from service.system import Jejak
@@ -44,3 +46,9 @@ def _not_ours_to_migrate(difference: object) -> bool:
     if kind == "remove_index":
         return _unmanaged(thing.table.name)
     return False
+
+
+def test_the_application_keeps_its_pinned_name_so_its_event_tables_keep_theirs() -> None:
+    # The library names every Application subclass after itself unless the class says
+    # otherwise, and the PostgreSQL tables and NOTIFY channel derive from that name.
+    assert ProgrammeApplication.name == APPLICATION_NAME == "programme"

@@ -33,12 +33,12 @@ def approved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         app = jejak.app
         people = returned_home(app, 1)
         ready_to_order(app, people)
-        batch = app.create_batch(
+        batch = app.money.create_batch(
             batch_number="B-1",
             entitlement_ids=[uep(people[0])],
             provenance=by(SUPERVISOR, date(2019, 8, 1)),
         ).aggregate_id
-        app.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
+        app.money.approve_batch(batch, provenance=by(KEMENSOS, date(2019, 8, 2)))
     finally:
         jejak.close()
     return tmp_path
@@ -232,7 +232,7 @@ def test_funds_decree_allocation_and_batch_from_the_command_line(
         for name in ("spv", "ppk"):
             accounts.create(name, "supervisor-password-9", Role.SUPERVISOR, "Dinsos", name)
         (person,) = returned_home(jejak.app, 1)
-        jejak.app.record_bank_account(
+        jejak.app.beneficiaries.record_bank_account(
             person,
             bank_code="124",
             account_number="0012340000",

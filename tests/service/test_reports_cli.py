@@ -74,13 +74,13 @@ def test_a_supervisor_publishes_and_a_late_entry_shows_in_the_comparison(
     url, key = store
     jejak = Jejak.start(Settings(database_url=url, master_key=key))
     try:
-        late = jejak.app.withdraw(
+        late = jejak.app.beneficiaries.withdraw(
             Beneficiary.create_id("TRK-JP-0002"),
             provenance=by(OPERATOR, date(2019, 8, 15), reason="Moved away"),
         )
         # A wrong date found after it: her case was closed in October.
         her = Beneficiary.create_id("TRK-JP-0001")
-        redated = jejak.app.correct_beneficiary_date(
+        redated = jejak.app.corrections.correct_beneficiary_date(
             her,
             corrects_version=version_of(jejak.app, her, "CaseClosed"),
             corrected_date=date(2019, 10, 3),

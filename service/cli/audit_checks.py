@@ -14,8 +14,7 @@ from rich.table import Table
 
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Provenance
-from service.cli.base import Password, console, err_console, signed_in
-from service.cli.base import provenance_on as _provenance
+from service.cli.base import Password, console, err_console, provenance_on, signed_in
 from service.cli.options import AsAt, AsUser, KnownAt, OnDate, cut_of
 from service.queries import audit_checks as audit
 from service.system import Jejak
@@ -90,7 +89,7 @@ def acknowledge(
         if account.role not in ACKNOWLEDGEMENT_LIFECYCLE.roles_for("acknowledge_finding"):
             err_console.print("[red]ROLE_FORBIDDEN[/red]: only a supervisor acknowledges findings")
             raise typer.Exit(1)
-        base = _provenance(account, on)
+        base = provenance_on(account, on)
         provenance = Provenance(base.actor, base.occurred_on, reason=reason)
         result = audit.acknowledge(jejak, finding_id, provenance)
         console.print(f"Acknowledged {finding_id} at position {result.position}.")

@@ -16,8 +16,7 @@ import typer
 
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import DocumentRef
-from service.cli.base import Password, err_console, iso_date_text, signed_in
-from service.cli.base import provenance_on as _provenance
+from service.cli.base import Password, err_console, iso_date_text, provenance_on, signed_in
 from service.cli.options import AsUser, OnDate, Today
 from service.files.exports.indonesian import format_rupiah_id as format_rupiah
 from service.provenance import today_wita
@@ -75,7 +74,7 @@ def add(
             recommendation=recommendation,
             responsible_position=official,
             amount_to_recover=amount,
-            provenance=_provenance(account, on, paper),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Finding {finding_number} of {lhp_number} recorded: {result.aggregate_id}")
 
@@ -99,7 +98,7 @@ def respond(
             finding,
             summary=summary,
             amount_recovered=recovered,
-            provenance=_provenance(account, on, paper),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Answer recorded; the finding is {result.state}.")
 
@@ -113,7 +112,7 @@ def accept(
         _may(account, "accept_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
         jejak.app.audit_register.accept_follow_up(
-            finding, provenance=_provenance(account, on, paper)
+            finding, provenance=provenance_on(account, on, paper)
         )
         typer.echo("Follow-up accepted.")
 
@@ -131,7 +130,7 @@ def reject(
     with signed_in(as_user, password) as (jejak, account):
         _may(account, "reject_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
-        provenance = replace(_provenance(account, on, paper), reason=reason)
+        provenance = replace(provenance_on(account, on, paper), reason=reason)
         jejak.app.audit_register.reject_follow_up(finding, provenance=provenance)
         typer.echo("Follow-up rejected; a new answer is due.")
 
@@ -155,7 +154,9 @@ def close(
         _may(account, "close_finding")
         body = jejak.app.finding(finding).audit_body
         paper = DocumentRef("laporan", document_number, date.fromisoformat(on), body)
-        jejak.app.audit_register.close_finding(finding, provenance=_provenance(account, on, paper))
+        jejak.app.audit_register.close_finding(
+            finding, provenance=provenance_on(account, on, paper)
+        )
         typer.echo("Finding closed.")
 
 

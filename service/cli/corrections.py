@@ -40,7 +40,7 @@ DocIssuer = Annotated[str, typer.Option(help="Who issued it.")]
 Version = Annotated[int, typer.Argument(help="The version of the event to correct.")]
 
 
-def _provenance(
+def provenance_on(
     account: Account, on: str, reason: str, kind: str, number: str, issued: str, issuer: str
 ) -> Provenance:
     return Provenance(
@@ -88,7 +88,7 @@ def site_details(
         raise typer.BadParameter("give --alias or --no-aliases, not both", param_hint="--alias")
     aliases = () if no_aliases else alias or None
     with signed_in(as_user, password, (SITE_LIFECYCLE, "correct_site_details")) as (jejak, account):
-        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
+        proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
             jejak.app.corrections.correct_site_details(
@@ -121,7 +121,7 @@ def corrected_date(
     """Correct the date of an event of a site (pendataan, sosialisasi, decree, closure, ...) or
     of her case (pendataan, departure, return, ...)."""
     with signed_in(as_user, password, _lifecycle_of(subject, "date")) as (jejak, account):
-        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
+        proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
             jejak.app.corrections.correct_site_date
             if _is_site(subject)
@@ -161,7 +161,7 @@ def corrected_document(
     of her case (a certificate, a confirmation, ...) was recorded on. The --doc-* options name
     the paper that shows the correct reference; the --corrected-* ones are that reference."""
     with signed_in(as_user, password, _lifecycle_of(subject, "document")) as (jejak, account):
-        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
+        proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
             jejak.app.corrections.correct_site_document
             if _is_site(subject)
@@ -199,7 +199,7 @@ def beneficiary_name(
         jejak,
         account,
     ):
-        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
+        proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
             jejak.app.corrections.correct_beneficiary_details(
@@ -229,7 +229,7 @@ def money(
         jejak,
         account,
     ):
-        proof = _provenance(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
+        proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
             jejak.app.corrections.request_money_correction(

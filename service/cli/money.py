@@ -33,8 +33,7 @@ from domain.money_lifecycles import (
 from domain.payment_batch import PaymentBatch
 from domain.recording import DocumentRef
 from domain.site import Site
-from service.cli.base import Password, console, err_console, iso_date_text, signed_in
-from service.cli.base import provenance_on as _provenance
+from service.cli.base import Password, console, err_console, iso_date_text, provenance_on, signed_in
 from service.cli.options import AsAt, AsUser, KnownAt, OnDate, Today, cut_of
 from service.commands.money import NewDecreeLine
 from service.errors import NotFound
@@ -67,7 +66,7 @@ def transfer_file(
         account,
     ):
         content = jejak.app.money.export_transfer_file(
-            PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
+            PaymentBatch.create_id(batch_number), provenance=provenance_on(account, on)
         )
         jejak.access_log.record(
             account.username, account.role, "export_transfer_file", "payment_batch", None
@@ -91,7 +90,7 @@ def bank_result(
         summary = jejak.app.money.import_bank_result(
             PaymentBatch.create_id(batch_number),
             content=file.read_bytes(),
-            provenance=_provenance(account, on, paper),
+            provenance=provenance_on(account, on, paper),
         )
         if summary.already_imported:
             console.print("This file was applied before; nothing changed.")
@@ -119,7 +118,7 @@ def statement(
         summary = jejak.app.money.import_bank_statement(
             content=file.read_bytes(),
             account_label=account_label,
-            provenance=_provenance(account, on, paper),
+            provenance=provenance_on(account, on, paper),
         )
         if summary.already_imported:
             console.print("This statement was imported before; nothing changed.")
@@ -218,7 +217,7 @@ def commit_funds(
             budget_line=line,
             funder=funder,
             amount=amount,
-            provenance=_provenance(account, on, paper),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Committed {format_rupiah(amount)} ({result.aggregate_id}).")
 
@@ -243,7 +242,7 @@ def issue_decree(
             legal_basis=legal_basis,
             payment_type=PaymentType.BENEFICIARY_AID,
             lines=parsed,
-            provenance=_provenance(account, on, paper),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Decree {number}: {len(parsed)} entitlements planned.")
 
@@ -268,7 +267,7 @@ def allocate(
         jejak.app.money.allocate_funds(
             FundingCommitment.create_id(year, source, line),
             entitlement_ids=waiting,
-            provenance=_provenance(account, on),
+            provenance=provenance_on(account, on),
         )
         typer.echo(f"Funded {len(waiting)} entitlements.")
 
@@ -286,7 +285,7 @@ def create_batch(
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch")) as (jejak, account):
         ready = _decreed(jejak, authority, number, ORDERABLE_ENTITLEMENT_STATES)
         jejak.app.money.create_batch(
-            batch_number=batch_number, entitlement_ids=ready, provenance=_provenance(account, on)
+            batch_number=batch_number, entitlement_ids=ready, provenance=provenance_on(account, on)
         )
         typer.echo(f"Batch {batch_number}: {len(ready)} lines, awaiting a second supervisor.")
 
@@ -296,7 +295,7 @@ def approve_batch(batch_number: str, as_user: AsUser, password: Password, on: On
     """Approve a batch (not the supervisor who prepared it) and order every line."""
     with signed_in(as_user, password, (BATCH_LIFECYCLE, "approve_batch")) as (jejak, account):
         jejak.app.money.approve_batch(
-            PaymentBatch.create_id(batch_number), provenance=_provenance(account, on)
+            PaymentBatch.create_id(batch_number), provenance=provenance_on(account, on)
         )
         typer.echo(f"Batch {batch_number} approved; every line is ordered.")
 
@@ -311,7 +310,7 @@ def close_year(
         account,
     ):
         commitment_id = FundingCommitment.create_id(year, source, line)
-        jejak.app.money.close_fiscal_year(commitment_id, provenance=_provenance(account, on))
+        jejak.app.money.close_fiscal_year(commitment_id, provenance=provenance_on(account, on))
         lapsed = jejak.app.commitment(commitment_id).lapsed_amount
         typer.echo(f"Fiscal year {year} closed; {format_rupiah(lapsed)} lapsed.")
 

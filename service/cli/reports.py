@@ -21,8 +21,7 @@ from domain.published_report import Period, PublishedReport, ReportKind
 from domain.recording import DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.report_figures import flatten
-from service.cli.base import Password, console, err_console, iso_date_text, signed_in
-from service.cli.base import provenance_on as _provenance
+from service.cli.base import Password, console, err_console, iso_date_text, provenance_on, signed_in
 from service.cli.options import AsUser, KnownAt, OnDate, cut_of
 from service.errors import NotFound
 from service.queries.reports import PublishedReports, figures
@@ -120,7 +119,7 @@ def publish_command(
             date.fromisoformat(letter_date or on),
             issuer or account.org_unit,
         )
-        base = _provenance(account, on, paper)
+        base = provenance_on(account, on, paper)
         provenance = Provenance(base.actor, base.occurred_on, paper, reason)
         if replaces is None:
             done = jejak.app.reports.publish(

@@ -19,8 +19,7 @@ import typer
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import InvalidValue
 from domain.site import Site
-from service.cli.base import Password, console, err_console, signed_in
-from service.cli.base import provenance_on as _provenance
+from service.cli.base import Password, console, err_console, provenance_on, signed_in
 from service.cli.options import AsUser, OnDate
 from service.commands.beneficiaries import NewBeneficiary
 
@@ -95,7 +94,7 @@ def import_roster(
             raise typer.Exit(1)
         rows = read_roster(file)
         results = jejak.app.beneficiaries.register_roster(
-            Site.create_id(site_code), rows, provenance=_provenance(account, on)
+            Site.create_id(site_code), rows, provenance=provenance_on(account, on)
         )
         last_position = max((r.position for r in results), default=0)
         console.print(

@@ -5,11 +5,44 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
+
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.sealed import sealed_to_json
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
-from projections.tables import beneficiary_status, history_of
+from projections.schema import history_table, metadata, provenance_columns
+
+beneficiary_status = Table(
+    "beneficiary_status",
+    metadata,
+    Column("beneficiary_id", String(36), primary_key=True),
+    Column("case_number", String(20), nullable=False, unique=True),
+    Column("site_id", String(36), nullable=False, index=True),
+    Column("state", String(32), nullable=False, index=True),
+    Column("pendataan_on", Date, nullable=False),
+    # Ciphertext only (JSON of a Sealed value); the service decrypts per row and per role.
+    Column("name_sealed", Text, nullable=False),
+    Column("nik_sealed", Text),
+    Column("nik_region_known", Boolean),
+    Column("nik_birth_digits_consistent", Boolean),
+    Column("synthetic_nik", Boolean),
+    Column("home_region_code", String(32)),
+    Column("path", String(32)),
+    Column("facility_id", String(32)),
+    Column("training_completed", Boolean, nullable=False),
+    Column("bank_account_recorded", Boolean, nullable=False),
+    # Whether the account holder's name matched hers (null until an account is recorded).
+    Column("account_holder_matches", Boolean),
+    # How many entitlements decrees have planned for her; money figures are in payment_ledger.
+    Column("aid_decreed", Integer, nullable=False),
+    Column("exit_reason", Text),
+    Column("version", Integer, nullable=False),
+    *provenance_columns(),
+)
+
+beneficiary_status_history = history_table(beneficiary_status, "beneficiary_id")
+"""Every change of every beneficiary_status row, event by event (ADR 0023)."""
 
 BENEFICIARY_EVENTS = BENEFICIARY_LIFECYCLE.event_names
 EXIT_EVENTS = frozenset(
@@ -30,7 +63,7 @@ class BeneficiaryStatus(RowProjection):
     name = "beneficiary_status"
     table = beneficiary_status
     tables = (beneficiary_status,)
-    history = history_of(beneficiary_status)
+    history = beneficiary_status_history
     key_column = "beneficiary_id"
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:

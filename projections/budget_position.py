@@ -28,12 +28,44 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table
 
 from domain.money_lifecycles import COMMITMENT_LIFECYCLE
 from projections.base import PositionedEvent, Projection, Row, load_rows, replace_rows
 from projections.provenance import stamp
-from projections.tables import budget_allocations, budget_position
+from projections.schema import metadata, provenance_columns
+
+budget_position = Table(
+    "budget_position",
+    metadata,
+    Column("commitment_id", String(36), primary_key=True),
+    Column("fiscal_year", Integer, nullable=False, index=True),
+    Column("source", String(8), nullable=False),
+    Column("budget_line", String(100), nullable=False),
+    Column("funder", String(200), nullable=False),
+    Column("committed", BigInteger, nullable=False),
+    Column("allocated", BigInteger, nullable=False),
+    Column("ordered", BigInteger, nullable=False),
+    Column("credited", BigInteger, nullable=False),
+    Column("returned", BigInteger, nullable=False),
+    Column("lapsed", BigInteger, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("rebudgeted_from", String(36)),
+    *provenance_columns(),
+)
+
+
+# budget_position's own memory of which commitment funds each entitlement, and how much is
+# allocated and ordered on it, so that bank events (which name no commitment) land on the
+# right budget line.
+budget_allocations = Table(
+    "budget_allocations",
+    metadata,
+    Column("entitlement_id", String(36), primary_key=True),
+    Column("commitment_id", String(36), nullable=False, index=True),
+    Column("allocated", BigInteger, nullable=False),
+    Column("ordered", BigInteger, nullable=False),
+)
 
 COMMITMENT_EVENTS = frozenset(t.event for t in COMMITMENT_LIFECYCLE.transitions)
 ALLOCATION_EVENTS = frozenset({"AllocationRecorded", "AllocationReleased"})

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from sqlalchemy import Connection, select
 
 from projections.base import Fold, PositionedEvent, Row, RowProjection, key_in
-from projections.tables import beneficiary_status
+from projections.beneficiary_status import beneficiary_status
 
 # beneficiary id -> case number; a compensation payee has none.
 CaseNumbers = Mapping[str, str]

@@ -4,11 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from sqlalchemy import BigInteger, Column, Date, Integer, String, Table
+
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from projections.base import PositionedEvent, Row
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.provenance import stamp
-from projections.tables import entitlement_status, history_of
+from projections.schema import history_table, metadata, provenance_columns
+
+entitlement_status = Table(
+    "entitlement_status",
+    metadata,
+    Column("entitlement_id", String(36), primary_key=True),
+    Column("state", String(32), nullable=False, index=True),
+    # The beneficiary, or a compensation payee (who has no case).
+    Column("subject_id", String(36), nullable=False, index=True),
+    Column("case_number", String(20)),
+    Column("site_id", String(36), index=True),
+    Column("component", String(16), nullable=False),
+    Column("tranche", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("decree_id", String(36), nullable=False),
+    Column("decree_number", String(100), nullable=False),
+    # The allocation in force (null before funding and after a lapse or cancellation).
+    Column("commitment_id", String(36)),
+    Column("fiscal_year", Integer),
+    Column("source", String(8)),
+    Column("budget_line", String(100)),
+    # The batch and line it was last ordered in.
+    Column("batch_id", String(36), index=True),
+    Column("transfer_ref", String(48)),
+    Column("bank_reference", String(100)),
+    Column("credited_amount", BigInteger, nullable=False),
+    Column("credited_on", Date),
+    Column("returned_amount", BigInteger, nullable=False),
+    # The money correction awaiting a second supervisor, null when none is (ADR 0022): who
+    # requested it and when, of which event (a credit or a return), and the amount and
+    # reference it asks for.
+    Column("correction_requested_by", String(100), index=True),
+    Column("correction_requested_on", Date),
+    Column("correction_of", String(64)),
+    Column("correction_amount", BigInteger),
+    Column("correction_reference", String(100)),
+    Column("version", Integer, nullable=False),
+    *provenance_columns(),
+)
+
+entitlement_status_history = history_table(entitlement_status, "entitlement_id")
+"""Every change of every entitlement_status row, event by event (ADR 0023)."""
 
 ENTITLEMENT_EVENTS = ENTITLEMENT_LIFECYCLE.event_names
 # The columns of a pending money correction, when none is pending.
@@ -37,7 +80,7 @@ class EntitlementStatus(CaseNumberedProjection):
     name = "entitlement_status"
     table = entitlement_status
     tables = (entitlement_status,)
-    history = history_of(entitlement_status)
+    history = entitlement_status_history
     key_column = "entitlement_id"
     # 2: a requested money correction shows as pending until approved or rejected.
     version = 2

@@ -17,13 +17,79 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    select,
+)
 
 from domain.decree import AidComponent
 from projections.base import PositionedEvent, Projection, Row, key_in
 from projections.cases import CaseNumbers, case_numbers
 from projections.entitlement_status import ENTITLEMENT_EVENTS
-from projections.tables import ledger_totals, payment_ledger
+from projections.schema import metadata
+
+payment_ledger = Table(
+    "payment_ledger",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("entitlement_id", String(36), nullable=False, index=True),
+    # Null for a compensation payee, who is not a case.
+    Column("beneficiary_id", String(36), index=True),
+    Column("case_number", String(20)),
+    Column("site_id", String(36), index=True),
+    Column("component", String(16), nullable=False),
+    Column("tranche", Integer, nullable=False),
+    # The allocation the entitlement stood on after this event (null before funding).
+    Column("fiscal_year", Integer),
+    Column("source", String(8)),
+    Column("budget_line", String(100)),
+    Column("batch_id", String(36)),
+    Column("event", String(64), nullable=False),
+    # The rupiah the event names (null for events without an amount).
+    Column("amount", BigInteger),
+    # What the event did to the money paid out: +credited, -returned to the treasury, else 0.
+    Column("paid_effect", BigInteger, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    # The bank's reference of a credit or withdrawal, or the treasury's of a return.
+    Column("bank_reference", String(100)),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_org_unit", String(200), nullable=False),
+    Column("document_kind", String(64)),
+    Column("document_number", String(100)),
+    Column("document_sha256", String(64)),
+    Column("reason", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # Net paid (sum of paid_effect) after this row, per dimension; null where the row has no
+    # key in that dimension (a payee has no beneficiary, an unfunded entitlement no year).
+    Column("paid_total_beneficiary", BigInteger),
+    Column("paid_total_site", BigInteger),
+    Column("paid_total_component", BigInteger, nullable=False),
+    Column("paid_total_source", BigInteger),
+    Column("paid_total_fiscal_year", BigInteger),
+)
+
+
+ledger_totals = Table(
+    "ledger_totals",
+    metadata,
+    # beneficiary, site, component, source or fiscal_year.
+    Column("dimension", String(16), primary_key=True),
+    Column("key", String(36), primary_key=True),
+    Column("paid", BigInteger, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+)
 
 # (dimension in ledger_totals, the ledger column that keys it)
 DIMENSIONS = (

@@ -6,11 +6,43 @@ import json
 from collections.abc import Hashable
 from datetime import date
 
+from sqlalchemy import Column, Date, Integer, String, Table, Text
+
 from domain.corrections import CorrectionEvent
 from domain.site import SITE_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
-from projections.tables import history_of, site_status
+from projections.schema import history_table, metadata, provenance_columns
+
+site_status = Table(
+    "site_status",
+    metadata,
+    Column("site_id", String(36), primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("aliases", Text, nullable=False),
+    Column("kelurahan_scheme", String(16), nullable=False),
+    Column("kelurahan_code", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("pendataan_on", Date, nullable=False),
+    Column("headcount_at_pendataan", Integer, nullable=False),
+    Column("sosialisasi_count", Integer, nullable=False),
+    Column("last_sosialisasi_on", Date),
+    Column("decree_number", String(100)),
+    Column("decreed_on", Date),
+    Column("closed_on", Date),
+    Column("declared_headcount", Integer),
+    Column("funding_status", String(16)),
+    Column("last_inspection_on", Date),
+    Column("last_inspection_outcome", String(32)),
+    # JSON object version -> [event, ISO date], as corrected: what a date correction folds over.
+    Column("dated_events", Text),
+    Column("version", Integer, nullable=False),
+    *provenance_columns(),
+)
+
+site_status_history = history_table(site_status, "site_id")
+"""Every change of every site_status row, event by event (ADR 0023)."""
 
 SITE_EVENTS = SITE_LIFECYCLE.event_names
 Dated = dict[int, tuple[str, date]]
@@ -22,7 +54,7 @@ class SiteStatus(RowProjection):
     name = "site_status"
     table = site_status
     tables = (site_status,)
-    history = history_of(site_status)
+    history = site_status_history
     key_column = "site_id"
     # 2: corrections (ADR 0022), with `dated_events` to fold a corrected date over.
     version = 2

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import BigInteger, Column, Connection, Date, Integer, String, Table
 
 from projections.base import PositionedEvent, Projection, Row
-from projections.tables import statement_movements
+from projections.schema import metadata
+
+statement_movements = Table(
+    "statement_movements",
+    metadata,
+    # One row per line of an imported bank statement; what reconciliation reads (A13, A14).
+    Column("statement_id", String(36), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("file_sha256", String(64), nullable=False),
+    Column("account_label", String(200), nullable=False),
+    Column("value_date", Date, nullable=False, index=True),
+    Column("bank_reference", String(100), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+"""The programme account's statements, line by line (descriptions are never kept)."""
 
 
 class StatementMovements(Projection):

@@ -48,7 +48,7 @@ from service.cli.roster import roster_cli
 from service.files.documents import DocumentKind
 from service.files.evidence.bundle import Scope
 from service.files.evidence.export import export_bundle
-from service.queries.money_at import money_report_at
+from service.queries.money import money_report_at
 from service.queries.time_travel import read_model_page
 from service.security.accounts import Account
 from service.security.checkpoints import Checkpoint

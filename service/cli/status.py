@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from service.display import rupiah_for_display
-from service.queries.read_models import ReadModels, Row
-from service.queries.time_travel import Cut, dashboard_at, read_model_at
+from service.queries.dashboard import dashboard_at
+from service.queries.paging import Row
+from service.queries.read_models import ReadModels
+from service.queries.time_travel import Cut, read_model_at
 from service.system import Jejak
 
 
 def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
     """The programme's figures per site, then the open work with its deadlines judged on
     `today`; at `cut` when given (as at a business date, as known at a log position, or both)."""
-    reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
-    board = reads.dashboard() if cut is None else dashboard_at(jejak, cut)
+    reads = ReadModels.of(jejak)
+    board = reads.dashboard.now() if cut is None else dashboard_at(jejak, cut)
     if cut is None:
         title = f"Jejak status on {today.isoformat()} (log position {jejak.runner.position()})"
     else:
@@ -48,7 +50,7 @@ def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
     for state, n in t["counts_by_state"].items():
         lines.append(f"  {state:<26} {n:>4}")
     if cut is None:
-        work = reads.worklist(
+        work = reads.worklist.list(
             as_of=today, overdue_only=False, site_id=None, kind=None, limit=10_000, offset=0
         )
         items, total = work.items, work.total

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from domain.audit.catalogue import NOT_RUN, RULES
 from domain.recording import Provenance
-from projections.tables import audit_findings
+from projections.audit_findings import audit_findings
 from service.commands.application import CommandResult
 from service.errors import NotFound
 from service.queries.audit_checks_at import findings_at
-from service.queries.read_models import Page
+from service.queries.paging import Page
 from service.queries.time_travel import Cut
 from service.system import Jejak
 

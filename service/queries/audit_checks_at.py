@@ -27,8 +27,9 @@ from projections.audit_at import (
 from projections.audit_book import AuditBook, audit_of_log
 from projections.audit_findings import AuditFindings
 from projections.base import Row
-from service.queries.read_models import Page
-from service.queries.time_travel import Cut, decode_stored, log_events
+from service.queries.event_log import decode_stored, log_events
+from service.queries.paging import Page
+from service.queries.time_travel import Cut
 from service.system import Jejak
 
 # A cut with no position reads every version there is.
@@ -97,7 +98,7 @@ def _start_and_refold(
     late = late_positions(conn, histories, cut.as_at, base, cut.known_at)
     if not late:
         return base, {}
-    events = decode_stored(jejak, jejak.raw_log().read_positions(late))
+    events = decode_stored(jejak.app, jejak.raw_log().read_positions(late))
     source = DossiersAt(conn, histories, base)
     source.prefetch(events)
     book = AuditBook(source, _audit(jejak).deadline_days)

@@ -6,6 +6,8 @@ from collections.abc import Hashable
 
 from sqlalchemy import BigInteger, Column, Date, Integer, String, Table
 
+from domain.aggregate import LifecycleAggregate
+from domain.entitlement import Entitlement
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from projections.base import PositionedEvent, Row
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
@@ -62,9 +64,9 @@ NO_PENDING_CORRECTION: Row = {
     "correction_amount": None,
     "correction_reference": None,
 }
-CORRECTION_DECIDED = frozenset({"MoneyCorrectionApproved", "MoneyCorrectionRejected"})
+CORRECTION_DECIDED = (Entitlement.MoneyCorrectionApproved, Entitlement.MoneyCorrectionRejected)
 # Events after which no allocation stands behind the entitlement.
-UNFUNDING_EVENTS = frozenset({"AllocationLapsed", "EntitlementCancelled"})
+UNFUNDING_EVENTS = (Entitlement.AllocationLapsed, Entitlement.EntitlementCancelled)
 
 
 def entitlement_label(
@@ -92,7 +94,7 @@ class EntitlementStatus(CaseNumberedProjection):
         self, row: Row | None, event: PositionedEvent, cases: CaseNumbers = NO_CASES
     ) -> Row | None:
         e = event.event
-        if event.name == "EntitlementPlanned":
+        if isinstance(e, Entitlement.EntitlementPlanned):
             row = {
                 "entitlement_id": str(e.originator_id),
                 "subject_id": str(e.subject_id),
@@ -120,48 +122,47 @@ class EntitlementStatus(CaseNumberedProjection):
             return None
         else:
             row = dict(row)
-            _apply_facts(row, event)
+            _apply_facts(row, e)
         row["state"] = ENTITLEMENT_LIFECYCLE.folded_target(event.name, row.get("state"))
         row["version"] = e.originator_version
         return stamp(row, event)
 
 
-def _apply_facts(row: Row, event: PositionedEvent) -> None:
-    e = event.event
-    match event.name:
-        case "FundsAllocated":
-            row["commitment_id"] = str(e.commitment_id)
-            row["fiscal_year"] = e.fiscal_year
-            row["source"] = str(e.source)
-            row["budget_line"] = e.budget_line
-        case "EntitlementAmended":
-            row["amount"] = e.amount
-        case "PaymentOrdered":
-            row["batch_id"] = str(e.batch_id)
-            row["transfer_ref"] = e.transfer_ref
-        case "CreditedToAccount":
-            row["bank_reference"] = e.bank_reference
-            row["credited_amount"] = e.amount
-            row["credited_on"] = e.occurred_on
-        case "FundsReturned":
-            row["returned_amount"] += e.amount
+def _apply_facts(row: Row, event: LifecycleAggregate.Event) -> None:
+    match event:
+        case Entitlement.FundsAllocated():
+            row["commitment_id"] = str(event.commitment_id)
+            row["fiscal_year"] = event.fiscal_year
+            row["source"] = str(event.source)
+            row["budget_line"] = event.budget_line
+        case Entitlement.EntitlementAmended():
+            row["amount"] = event.amount
+        case Entitlement.PaymentOrdered():
+            row["batch_id"] = str(event.batch_id)
+            row["transfer_ref"] = event.transfer_ref
+        case Entitlement.CreditedToAccount():
+            row["bank_reference"] = event.bank_reference
+            row["credited_amount"] = event.amount
+            row["credited_on"] = event.occurred_on
+        case Entitlement.FundsReturned():
+            row["returned_amount"] += event.amount
         # A requested correction changes no money fact: it shows as pending until a second
         # supervisor approves it, which replaces the credit's or the return's amount and
         # reference, or either rejects it (ADR 0022).
-        case "MoneyCorrectionRequested":
+        case Entitlement.MoneyCorrectionRequested():
             row |= {
-                "correction_requested_by": e.actor.user_id,
-                "correction_requested_on": e.occurred_on,
-                "correction_of": e.corrected_event,
-                "correction_amount": e.amount,
-                "correction_reference": e.reference,
+                "correction_requested_by": event.actor.user_id,
+                "correction_requested_on": event.occurred_on,
+                "correction_of": event.corrected_event,
+                "correction_amount": event.amount,
+                "correction_reference": event.reference,
             }
-        case "MoneyCorrectionApproved" if e.corrected_event == "CreditedToAccount":
-            row["credited_amount"] = e.amount
-            row["bank_reference"] = e.reference
-        case "MoneyCorrectionApproved":
-            row["returned_amount"] += e.amount - e.previous_amount
-    if event.name in CORRECTION_DECIDED:
+        case Entitlement.MoneyCorrectionApproved(corrected_event="CreditedToAccount"):
+            row["credited_amount"] = event.amount
+            row["bank_reference"] = event.reference
+        case Entitlement.MoneyCorrectionApproved():
+            row["returned_amount"] += event.amount - event.previous_amount
+    if isinstance(event, CORRECTION_DECIDED):
         row |= NO_PENDING_CORRECTION
-    if event.name in UNFUNDING_EVENTS:
+    if isinstance(event, UNFUNDING_EVENTS):
         row |= {"commitment_id": None, "fiscal_year": None, "source": None, "budget_line": None}

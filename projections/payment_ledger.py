@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from domain.decree import AidComponent
+from domain.entitlement import Entitlement
 from projections.base import PositionedEvent, Projection, Row, key_in
 from projections.cases import CaseNumbers, case_numbers
 from projections.entitlement_status import ENTITLEMENT_EVENTS
@@ -114,6 +115,7 @@ CARRIED = (
 )
 TotalKey = tuple[str, str]
 # A correction that waits for approval, or was rejected, moves no money and is no ledger line.
+
 LEDGER_EVENTS = ENTITLEMENT_EVENTS - {"MoneyCorrectionRequested", "MoneyCorrectionRejected"}
 
 
@@ -130,15 +132,14 @@ def paid_effect(event: PositionedEvent) -> int:
     """What an event does to the money paid out: a credit adds, a return to the treasury
     takes away, an approved correction of either moves the total by the difference, everything
     else (orders included: they are not yet money received) is 0."""
-    if event.name == "CreditedToAccount":
-        amount: int = event.event.amount
-        return amount
-    if event.name == "FundsReturned":
-        returned: int = event.event.amount
-        return -returned
-    if event.name == "MoneyCorrectionApproved":
-        difference: int = event.event.amount - event.event.previous_amount
-        return difference if event.event.corrected_event == "CreditedToAccount" else -difference
+    match event.event:
+        case Entitlement.CreditedToAccount(amount=amount):
+            return amount
+        case Entitlement.FundsReturned(amount=returned):
+            return -returned
+        case Entitlement.MoneyCorrectionApproved(corrected_event=corrected) as e:
+            difference = e.amount - e.previous_amount
+            return difference if corrected == "CreditedToAccount" else -difference
     return 0
 
 
@@ -152,7 +153,7 @@ def fold_ledger(
             continue
         entitlement = str(event.event.originator_id)
         was = state.latest.get(entitlement)
-        if was is None and event.name != "EntitlementPlanned":
+        if was is None and not isinstance(event.event, Entitlement.EntitlementPlanned):
             continue  # a step of an entitlement not planned in what is folded: no line to carry
         row = _entry(was, event, cases)
         for dimension, column in DIMENSIONS:
@@ -177,7 +178,7 @@ def ledger_of_log(events: Sequence[PositionedEvent]) -> tuple[list[Row], LedgerS
 
 def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
     e = event.event
-    if event.name == "EntitlementPlanned":
+    if isinstance(e, Entitlement.EntitlementPlanned):
         payee = AidComponent(e.component) is AidComponent.COMPENSATION
         dims: Row = {
             "entitlement_id": str(e.originator_id),
@@ -194,7 +195,7 @@ def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
     else:
         assert was is not None, "only a planned entitlement has steps to enter"
         dims = {k: was[k] for k in CARRIED}
-    if event.name == "FundsAllocated":
+    if isinstance(e, Entitlement.FundsAllocated):
         dims |= {
             "fiscal_year": e.fiscal_year,
             "source": str(e.source),
@@ -225,9 +226,8 @@ def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
 
 
 def _amount(event: PositionedEvent) -> int | None:
-    if event.name == "EntitlementCancelled":
-        released: int = event.event.released_amount
-        return released
+    if isinstance(event.event, Entitlement.EntitlementCancelled):
+        return event.event.released_amount
     amount: int | None = getattr(event.event, "amount", None)
     return amount
 
@@ -259,7 +259,13 @@ class PaymentLedger(Projection):
         self._write_totals(conn, state)
 
     def _latest_rows(self, conn: Connection, money: Sequence[PositionedEvent]) -> dict[str, Row]:
-        ids = sorted({str(e.event.originator_id) for e in money if e.name != "EntitlementPlanned"})
+        ids = sorted(
+            {
+                str(e.event.originator_id)
+                for e in money
+                if not isinstance(e.event, Entitlement.EntitlementPlanned)
+            }
+        )
         latest: dict[str, Row] = {}
         ledger = self.ledger.c
         for start in range(0, len(ids), 500):

@@ -83,3 +83,8 @@ def topics_of(aggregates: Iterable[type], names: Iterable[str]) -> list[str]:
         and issubclass(member, DomainEvent)
     }
     return sorted(found)
+
+
+def topics_of_classes(classes: Iterable[type[DomainEvent]]) -> list[str]:
+    """The stored topics of the event classes `classes`."""
+    return sorted(get_topic(cls) for cls in classes)

@@ -18,7 +18,6 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Engine, Select, Subquery, Table, case, cast, func, select
 
-from domain.entitlement import Entitlement
 from domain.funding import FundingCommitment
 from projections.budget_position import (
     BANK_EVENTS,
@@ -31,7 +30,7 @@ from projections.entitlement_status import entitlement_status
 from projections.payment_ledger import DIMENSIONS, payment_ledger
 from service.errors import NotFound
 from service.queries.beneficiaries import BeneficiaryQueries
-from service.queries.event_log import EventLog, log_events, topics_of
+from service.queries.event_log import EventLog, log_events, topics_of, topics_of_classes
 from service.queries.paging import Page, Row, page_of
 from service.queries.time_travel import Cut
 from service.security.accounts import Account
@@ -214,7 +213,7 @@ def budget_at(
 ) -> Page[Row]:
     """One page of the budget lines at `cut`, in the live list's order (fiscal year, source,
     budget line), optionally one fiscal year's."""
-    topics = topics_of((FundingCommitment, Entitlement), COMMITMENT_EVENTS | BANK_EVENTS)
+    topics = topics_of([FundingCommitment], COMMITMENT_EVENTS) + topics_of_classes(BANK_EVENTS)
     state = BudgetState()
     for event in log_events(app, cut.known_at, topics):
         if cut.keeps(event):

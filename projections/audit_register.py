@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Date, Integer, String, Table, Text
 
+from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection, deadline_settings
 from projections.provenance import stamp
@@ -92,23 +92,25 @@ class AuditRegister(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
-        if row is None and event.name != "FindingRecorded":
+        if isinstance(e, AuditFinding.FindingRecorded):
+            row = self._recorded(e)
+        elif row is None:
             return None  # a step dated before the finding was recorded: none yet at that cut
-        row = self._recorded(e) if row is None else dict(row)
+        else:
+            row = dict(row)
         row["state"] = AUDIT_FINDING_LIFECYCLE.folded_target(event.name, row.get("state"))
-        match event.name:
-            case "ResponseSubmitted":
+        match e:
+            case AuditFinding.ResponseSubmitted():
                 row["responses"] += 1
                 row["first_response_on"] = row["first_response_on"] or e.occurred_on
                 row["last_response_on"] = e.occurred_on
                 row["last_response_summary"] = e.summary
                 row["amount_recovered"] += e.amount_recovered
-            case "FollowUpAccepted" | "FollowUpRejected":
-                row["last_assessment"] = (
-                    "accepted" if event.name == "FollowUpAccepted" else "rejected"
-                )
+            case AuditFinding.FollowUpAccepted() | AuditFinding.FollowUpRejected():
+                accepted = isinstance(e, AuditFinding.FollowUpAccepted)
+                row["last_assessment"] = "accepted" if accepted else "rejected"
                 row["last_assessed_on"] = e.occurred_on
-            case "FindingClosed":
+            case AuditFinding.FindingClosed():
                 row["closed_on"] = e.occurred_on
         milestones = {"FindingRecorded": row["lhp_received_on"]}
         if row["last_assessment"] == "rejected":
@@ -119,7 +121,7 @@ class AuditRegister(RowProjection):
         row["version"] = e.originator_version
         return stamp(row, event)
 
-    def _recorded(self, e: Any) -> Row:
+    def _recorded(self, e: AuditFinding.FindingRecorded) -> Row:
         """The row of a newly recorded finding (`e` is its FindingRecorded event)."""
         received: date = e.lhp_received_on
         days = self.deadline_days.get(STATUTORY.setting, STATUTORY.default_days)

@@ -10,8 +10,9 @@ from datetime import date
 
 from sqlalchemy import Column, Connection, Date, Integer, String, Table, Text, delete, select
 
+from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.site import SITE_LIFECYCLE
+from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent, Projection, Row, RowProjection, key_in
 from projections.dashboard_counts import (
     CountRules,
@@ -77,7 +78,7 @@ class DashboardMembers(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
-        if event.name == "BeneficiaryRegistered":
+        if isinstance(e, Beneficiary.BeneficiaryRegistered):
             row = {
                 "beneficiary_id": str(e.originator_id),
                 "site_id": str(e.site_id),
@@ -119,7 +120,7 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row | None:
     """The dashboard's site columns after a site event (pure); None for a step of a site not
     registered in what is folded."""
     e = event.event
-    if event.name == "SiteRegistered":
+    if isinstance(e, Site.SiteRegistered):
         return {
             "site_id": str(e.originator_id),
             "site_code": e.code,
@@ -133,12 +134,13 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row | None:
         return None
     row = dict(row)
     row["site_state"] = SITE_LIFECYCLE.folded_target(event.name, row["site_state"])
-    if event.name == "SiteClosed":
-        row["declared_headcount_at_closure"] = e.declared_headcount
-        row["funding_status_at_closure"] = str(e.funding_status)
-    elif event.name == "SiteDetailsCorrected":
-        row["site_name"] = e.corrected.name
-        row["headcount_at_pendataan"] = e.corrected.headcount_at_pendataan
+    match e:
+        case Site.SiteClosed():
+            row["declared_headcount_at_closure"] = e.declared_headcount
+            row["funding_status_at_closure"] = str(e.funding_status)
+        case Site.SiteDetailsCorrected(corrected=corrected):
+            row["site_name"] = corrected.name
+            row["headcount_at_pendataan"] = corrected.headcount_at_pendataan
     return row
 
 

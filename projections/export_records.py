@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import BigInteger, Column, Connection, Date, DateTime, String, Table, Text
 
+from domain.export_record import ExportRecord
 from projections.base import PositionedEvent, Projection, Row
 from projections.schema import metadata
 
@@ -40,7 +41,7 @@ class ExportRecords(Projection):
     tables = (export_records,)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        rows = [export_row(e) for e in events if e.name == "ExportMade"]
+        rows = [export_row(e) for e in events if isinstance(e.event, ExportRecord.ExportMade)]
         if rows:
             conn.execute(self.records.insert(), rows)
 
@@ -48,6 +49,7 @@ class ExportRecords(Projection):
 def export_row(event: PositionedEvent) -> Row:
     """The row of one ExportMade event (pure)."""
     e = event.event
+    assert isinstance(e, ExportRecord.ExportMade)
     return {
         "export_id": str(e.originator_id),
         "export_name": e.export_name,

@@ -8,6 +8,7 @@ from collections.abc import Hashable
 
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text
 
+from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
@@ -45,6 +46,7 @@ published_reports = Table(
 """Every report sent out of the programme, at its latest version (ADR 0021)."""
 
 REPORT_EVENTS = frozenset(t.event for t in REPORT_LIFECYCLE.transitions)
+PUBLICATIONS = (PublishedReport.ReportPublished, PublishedReport.ReportRepublished)
 
 
 class PublishedReports(RowProjection):
@@ -60,7 +62,8 @@ class PublishedReports(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
-        if row is None:
+        assert isinstance(e, PUBLICATIONS), "each report event publishes a version"
+        if isinstance(e, PublishedReport.ReportPublished):
             row = {
                 "report_id": str(e.originator_id),
                 "report_kind": e.report_kind,
@@ -69,6 +72,8 @@ class PublishedReports(RowProjection):
                 "first_published_on": e.occurred_on,
                 "versions": "[]",
             }
+        elif row is None:
+            return None  # republished before the first version was dated: none yet at that cut
         else:
             row = dict(row)
         document = e.document

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import BigInteger, Column, Connection, Date, Integer, String, Table
 
+from domain.bank_statement import BankStatement
 from projections.base import PositionedEvent, Projection, Row
 from projections.schema import metadata
 
@@ -34,7 +35,8 @@ class StatementMovements(Projection):
     tables = (statement_movements,)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        rows = [row for e in events if e.name == "StatementImported" for row in movement_rows(e)]
+        imported = [e for e in events if isinstance(e.event, BankStatement.StatementImported)]
+        rows = [row for e in imported for row in movement_rows(e)]
         if rows:
             conn.execute(self.movements.insert(), rows)
 
@@ -42,6 +44,7 @@ class StatementMovements(Projection):
 def movement_rows(event: PositionedEvent) -> list[Row]:
     """The rows of one imported statement (pure)."""
     e = event.event
+    assert isinstance(e, BankStatement.StatementImported)
     return [
         {
             "statement_id": str(e.originator_id),

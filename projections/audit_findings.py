@@ -36,6 +36,8 @@ from sqlalchemy import (
 )
 
 from domain.audit.facts import THRESHOLD_DEFAULTS
+from domain.bank_statement import BankStatement
+from domain.entitlement import Entitlement
 from projections.audit_book import LOG_KEY, AuditBook
 from projections.audit_fold import MOVED_ON, case_key, reference_key
 from projections.base import (
@@ -208,11 +210,12 @@ class LoadingSource(ABC):
             self.subjects[aggregate_id] = (row["dossier_id"], row["site_id"]) if row else None
         named = [s for s in self.subjects.values() if s is not None]
         wanted = {LOG_KEY, *(d for d, _ in named), *(f"site:{s}" for _, s in named if s)}
-        wanted |= {case_key(e.event.subject_id) for e in events if e.name == "EntitlementPlanned"}
+        planned = (e.event for e in events if isinstance(e.event, Entitlement.EntitlementPlanned))
+        wanted |= {case_key(e.subject_id) for e in planned}
         wanted |= {reference_key(r) for r in _references(events)}
         self.load_dossiers(sorted(wanted - self.dossiers.keys()))
         # What became of a credit goes to its reference's dossier, named in her case's facts.
-        moved_on = {str(e.event.originator_id) for e in events if e.name in MOVED_ON}
+        moved_on = {str(e.event.originator_id) for e in events if isinstance(e.event, MOVED_ON)}
         references = set()
         for aggregate_id in moved_on:
             subject = self.subjects.get(aggregate_id)
@@ -304,13 +307,14 @@ class TableSource(LoadingSource):
 def _references(events: Sequence[PositionedEvent]) -> set[str]:
     """The bank references the batch's credits, statement lines and corrected credits carry."""
     found: set[str] = set()
-    for e in events:
-        if e.name == "CreditedToAccount":
-            found.add(e.event.bank_reference)
-        elif e.name == "StatementImported":
-            found |= {m.bank_reference for m in e.event.movements}
-        elif e.name == "MoneyCorrectionApproved" and e.event.corrected_event == "CreditedToAccount":
-            found |= {e.event.previous_reference, e.event.reference}
+    for event in events:
+        match event.event:
+            case Entitlement.CreditedToAccount(bank_reference=reference):
+                found.add(reference)
+            case BankStatement.StatementImported(movements=movements):
+                found |= {m.bank_reference for m in movements}
+            case Entitlement.MoneyCorrectionApproved(corrected_event="CreditedToAccount") as e:
+                found |= {e.previous_reference, e.reference}
     return found
 
 

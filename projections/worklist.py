@@ -13,12 +13,16 @@ from datetime import date
 
 from sqlalchemy import Column, Date, String, Table, Text
 
+from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
+from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.corrections import DateCorrection
+from domain.entitlement import Entitlement
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
-from domain.site import SITE_LIFECYCLE
+from domain.payment_batch import PaymentBatch
+from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent, Row, deadline_settings
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.entitlement_status import entitlement_label
@@ -152,24 +156,24 @@ class Worklist(CaseNumberedProjection):
 def _new_subject(event: PositionedEvent, cases: CaseNumbers) -> Row | None:
     """The worklist's first facts of a subject created by `event`, or None for other events."""
     e = event.event
-    match event.name:
-        case "SiteRegistered":
+    match e:
+        case Site.SiteRegistered():
             return {"subject_kind": "site", "label": e.code, "site_id": str(e.originator_id)}
-        case "BeneficiaryRegistered":
+        case Beneficiary.BeneficiaryRegistered():
             return {
                 "subject_kind": "beneficiary",
                 "label": e.case_number,
                 "site_id": str(e.site_id),
             }
-        case "EntitlementPlanned":
+        case Entitlement.EntitlementPlanned():
             label = entitlement_label(
                 cases.get(str(e.subject_id)), e.decree_number, str(e.component), e.tranche
             )
             site = str(e.site_id) if e.site_id else None
             return {"subject_kind": "entitlement", "label": label, "site_id": site}
-        case "BatchCreated":
+        case PaymentBatch.BatchCreated():
             return {"subject_kind": "batch", "label": e.batch_number, "site_id": None}
-        case "FindingRecorded":
+        case AuditFinding.FindingRecorded():
             # A finding may concern several sites; the worklist files it under the first.
             label = f"{e.lhp_number} temuan {e.finding_number}"[:LABEL_LENGTH]
             site = str(e.site_ids[0]) if e.site_ids else None

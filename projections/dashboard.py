@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import Column, Connection, Date, Integer, String, Table, Text, delete, select
 
 from domain.beneficiary import Beneficiary
-from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE, OUT_OF_PROGRAMME_STATES
 from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent, Projection, Row, RowProjection, key_in
 from projections.dashboard_counts import (
@@ -61,8 +61,6 @@ programme_dashboard = Table(
 )
 
 BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
-# People excluded, referred, withdrawn or deceased no longer count as in the programme.
-OUT_OF_PROGRAMME = frozenset({"EXCLUDED", "REFERRED_CHILD_PROTECTION", "WITHDRAWN", "DECEASED"})
 
 
 class DashboardMembers(RowProjection):
@@ -148,7 +146,7 @@ def summarise_members(row: Row, counts: Counter[str]) -> Row:
     """The dashboard's count columns from the site's member states (pure)."""
     return row | {
         "registered": sum(counts.values()),
-        "in_programme_now": sum(n for s, n in counts.items() if s not in OUT_OF_PROGRAMME),
+        "in_programme_now": sum(n for s, n in counts.items() if s not in OUT_OF_PROGRAMME_STATES),
         "counts_by_state": json.dumps(dict(sorted(counts.items()))),
     }
 

@@ -45,7 +45,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from domain.beneficiary import Beneficiary
-from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE, OUT_OF_PROGRAMME_STATES
 from domain.corrections import CorrectionEvent, DateCorrection
 from domain.decree import AidComponent
 from domain.entitlement import Entitlement
@@ -54,7 +54,6 @@ from domain.published_report import ABOUT, Period, ReportKind
 from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent
 from projections.cases import NO_CASES
-from projections.dashboard import OUT_OF_PROGRAMME
 from projections.entitlement_status import entitlement_label
 from projections.payment_ledger import LEDGER_EVENTS, LedgerState, fold_ledger
 from projections.site_status import SITE_EVENTS
@@ -252,7 +251,7 @@ class _CaseLine(_Line):
             standing |= {
                 "registered_by_end": 1,
                 f"cases_at_end.{self.state}": 1,
-                "in_programme_at_end": int(self.state not in OUT_OF_PROGRAMME),
+                "in_programme_at_end": int(self.state not in OUT_OF_PROGRAMME_STATES),
             }
         return standing
 

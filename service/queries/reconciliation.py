@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy import Engine, select
 
 from domain.bank_statement import BankStatement, Movement, MovementKind
-from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
+from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE, WITHDRAWN_STATE
 from domain.reconciliation import LedgerCredit, Reconciliation, reconcile
 from projections.base import Row
 from projections.entitlement_status import entitlement_status
@@ -193,7 +193,7 @@ class Reconciliations:
                 value_date=row["credited_on"],
                 commitment_id=UUID(row["commitment_id"]) if row["commitment_id"] else None,
                 returned_amount=row["returned_amount"],
-                withdrawal_recorded=row["state"] == "USED",
+                withdrawal_recorded=row["state"] == WITHDRAWN_STATE,
             )
             for row in rows
         ]

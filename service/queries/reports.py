@@ -202,7 +202,7 @@ class PublishedReports:
                 "addressee": published.addressee,
                 "document": _document(published),
             },
-            "today": {"log_position": head, "content_sha256": figures_sha256(today)},
+            "today": {"log_position": now, "content_sha256": figures_sha256(today)},
             # Replaying the log to the published position, with today's code, gives the
             # published figures back; if not, how figures are computed has changed since.
             "reproducible": reproducible,

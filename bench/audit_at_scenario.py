@@ -51,7 +51,7 @@ from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.site import FundingStatus
 from projections.audit_findings import AuditFindings
 from projections.runner import ProjectionRunner
-from service.queries.audit_checks_at import findings_at
+from service.queries.audit_checks import findings_at
 from service.queries.time_travel import Cut
 from service.system import ApplicationEventSource, Jejak
 

@@ -30,7 +30,7 @@ from bench.scenarios import (
 )
 from bench.stores import FreshStore, Target, connect_postgres, connect_sqlite, fresh_store
 from projections.chain import GENESIS, link_hash
-from projections.tables import event_chain
+from projections.event_chain import event_chain
 
 ROUNDS = 2
 CHUNK = 20_000

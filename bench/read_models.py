@@ -40,20 +40,18 @@ from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
 from domain.sealed import sealed_to_json
 from domain.site import SITE_LIFECYCLE
-from projections.tables import (
-    HISTORIES,
-    VERSION_COLUMNS,
-    VERSION_POSITION,
-    beneficiary_status,
+from projections.beneficiary_status import beneficiary_status
+from projections.dashboard import dashboard_members, programme_dashboard
+from projections.dashboard_counts import (
     dashboard_counts_dated,
     dashboard_counts_known,
-    dashboard_members,
     dashboard_move_tallies,
     dashboard_moves,
-    programme_dashboard,
-    site_status,
-    worklist,
 )
+from projections.schema import VERSION_COLUMNS, VERSION_POSITION
+from projections.site_status import site_status
+from projections.tables import HISTORIES
+from projections.worklist import worklist
 
 Row = dict[str, Any]
 Version = tuple[Any, ...]

@@ -50,10 +50,12 @@ from bench.scenarios import PENDATAAN as REGISTERED_ON
 from bench.stores import FreshStore, Target, connect_postgres, connect_sqlite, fresh_store
 from domain.recording import Provenance
 from projections.base import append_rows
-from projections.dashboard import ProgrammeDashboard
+from projections.dashboard import ProgrammeDashboard, dashboard_members
 from projections.dashboard_counts import CountRules, Move, month_end, record_moves
-from projections.tables import HISTORIES, VERSION_OCCURRED_ON, VERSION_POSITION, dashboard_members
-from service.queries.time_travel import Cut, dashboard_at, read_model_at
+from projections.schema import VERSION_OCCURRED_ON, VERSION_POSITION
+from projections.tables import HISTORIES
+from service.queries.dashboard import dashboard_at
+from service.queries.time_travel import Cut, read_model_at
 from service.system import Jejak
 
 ROUNDS = 4

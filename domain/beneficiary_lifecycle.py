@@ -264,3 +264,15 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
         ),
     ),
 )
+
+LEFT_THE_PROGRAMME = (
+    "BeneficiaryExcluded",
+    "ReferredToChildProtection",
+    "BeneficiaryWithdrew",
+    "BeneficiaryDied",
+)
+OUT_OF_PROGRAMME_STATES = frozenset(
+    t.target for t in BENEFICIARY_LIFECYCLE.transitions if t.event in LEFT_THE_PROGRAMME
+)
+"""Where a person stands once she is excluded, referred, withdrew or died: no longer counted
+as in the programme (a closed case or a drop-out still is)."""

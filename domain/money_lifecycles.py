@@ -414,3 +414,8 @@ BATCH_LIFECYCLE = Lifecycle(
         ),
     ),
 )
+
+WITHDRAWN_STATE = next(
+    t.target for t in ENTITLEMENT_LIFECYCLE.transitions if t.event == "WithdrawalObserved"
+)
+"""Where an entitlement stands once the bank shows her withdrawal of the credit."""

@@ -20,17 +20,17 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Connection, Select, Table, func, select, union_all
 
 from projections.audit_book import LOG_KEY
-from projections.audit_findings import LoadingSource, unpacked
-from projections.base import Row, key_in
-from projections.tables import (
-    VERSION_COLUMNS,
-    VERSION_POSITION,
+from projections.audit_findings import (
+    LoadingSource,
     audit_dossiers_history,
     audit_findings,
     audit_findings_history,
     audit_late_events,
     audit_subjects_history,
+    unpacked,
 )
+from projections.base import Row, key_in
+from projections.schema import VERSION_COLUMNS, VERSION_POSITION
 
 # Keys looked up per statement, each by its own probe.
 PROBES = 100

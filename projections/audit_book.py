@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from domain.audit.acknowledgement import FindingAcknowledgement
 from domain.audit.catalogue import RULES_BY_ID, evaluate
 from domain.audit.facts import (
     AuditContext,
@@ -215,8 +216,8 @@ class AuditBook:
             self.changed_entries.add(LOG_KEY)
             for key in self._waking(occurred):
                 self._evaluate(key, event)
-        if event.name == "FindingAcknowledged":
-            self._acknowledge(event)
+        if isinstance(event.event, FindingAcknowledgement.FindingAcknowledged):
+            self._acknowledge(event.position, event.event)
             return
         for key in sorted(set(fold_event(self, event))):
             self._evaluate(key, event)
@@ -291,8 +292,7 @@ class AuditBook:
             return
         self.changed_findings.add(fid)
 
-    def _acknowledge(self, event: PositionedEvent) -> None:
-        e = event.event
+    def _acknowledge(self, position: int, e: FindingAcknowledgement.FindingAcknowledged) -> None:
         fid = str(e.originator_id)
         row = self._finding(fid)
         if row is None:
@@ -302,8 +302,8 @@ class AuditBook:
             "acknowledged_by": e.actor.user_id,
             "acknowledged_on": e.occurred_on,
             "acknowledgement_reason": e.reason,
-            "acknowledged_position": event.position,
-            "last_position": event.position,
+            "acknowledged_position": position,
+            "last_position": position,
         }
         self.changed_findings.add(fid)
 

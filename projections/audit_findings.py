@@ -19,9 +19,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    Select,
+    String,
+    Table,
+    Text,
+    select,
+)
 
 from domain.audit.facts import THRESHOLD_DEFAULTS
+from domain.bank_statement import BankStatement
+from domain.entitlement import Entitlement
 from projections.audit_book import LOG_KEY, AuditBook
 from projections.audit_fold import MOVED_ON, case_key, reference_key
 from projections.base import (
@@ -35,15 +51,116 @@ from projections.base import (
     replace_rows,
     version_of,
 )
-from projections.tables import (
-    audit_dossiers,
-    audit_dossiers_history,
-    audit_findings,
-    audit_findings_history,
-    audit_late_events,
-    audit_subjects,
-    audit_subjects_history,
+from projections.schema import (
+    REMOVED,
+    VERSION_OCCURRED_ON,
+    VERSION_POSITION,
+    history_table,
+    metadata,
 )
+
+audit_findings = Table(
+    "audit_findings",
+    metadata,
+    # One row per rule and subject, ever: resolved findings stay (ADR 0016).
+    Column("finding_id", String(36), primary_key=True),
+    Column("rule_id", String(8), nullable=False, index=True),
+    # beneficiary, entitlement, site or bank_reference.
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", String(100), nullable=False, index=True),
+    Column("site_id", String(36), index=True),
+    # B (blocking) or F (flag); A15 rises from F to B when the fiscal year closes.
+    Column("severity", String(1), nullable=False),
+    # Ids, dates, amounts and codes only: never personal data.
+    Column("summary", Text, nullable=False),
+    Column("suggested_action", Text, nullable=False),
+    # JSON list of the log positions of the events that evidence it.
+    Column("evidence", Text, nullable=False),
+    Column("dossier_id", String(120), nullable=False, index=True),
+    Column("status", String(8), nullable=False, index=True),
+    # Where, and on the log's clock when, it was first found, and resolved (null while open).
+    Column("first_seen_position", BigInteger, nullable=False),
+    Column("first_seen_on", Date, nullable=False),
+    Column("resolved_position", BigInteger),
+    Column("resolved_on", Date),
+    Column("acknowledged", Boolean, nullable=False),
+    Column("acknowledged_by", String(64)),
+    Column("acknowledged_on", Date),
+    Column("acknowledgement_reason", Text),
+    Column("acknowledged_position", BigInteger),
+    Column("last_position", BigInteger, nullable=False),
+)
+"""Findings of the automatic audit checks (domain research section 7)."""
+
+
+audit_dossiers = Table(
+    "audit_dossiers",
+    metadata,
+    # The facts the checks read, per case, site and bank reference, plus the log's clock.
+    Column("dossier_id", String(120), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    # The business date on which the log's clock passing would change its findings.
+    Column("wake_on", Date, index=True),
+    # A bank reference's first credit date, to find the credits a new statement covers.
+    Column("value_date", Date, index=True),
+    Column("finding_ids", Text, nullable=False),
+    Column("facts", Text, nullable=False),
+)
+"""The audit checks' working facts (no personal data: flags, dates, amounts, positions)."""
+
+
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    # Which dossier each aggregate's events go to (an entitlement's to its person's case).
+    Column("aggregate_id", String(36), primary_key=True),
+    Column("dossier_id", String(120), nullable=False),
+    Column("site_id", String(36)),
+)
+
+
+audit_findings_history = history_table(audit_findings, "finding_id")
+"""Every change of every finding, event by event: the findings as known at a position."""
+
+
+audit_dossiers_history = Table(
+    "audit_dossiers_history",
+    metadata,
+    Column("dossier_id", String(120), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # A fold started at a position wakes the dossiers whose deadline the clock passes, and
+    # finds the bank references a statement covers, among their versions at that position.
+    Column("wake_on", Date, index=True),
+    Column("value_date", Date, index=True),
+    Column("finding_ids", Text, nullable=False),
+    # The facts' JSON, zlib-compressed: a case's facts run to kilobytes and change with nearly
+    # every event of hers, and compressed they take a quarter of the room.
+    Column("facts_zlib", LargeBinary, nullable=False),
+    Column(VERSION_POSITION, BigInteger, nullable=False),
+    Column(VERSION_OCCURRED_ON, Date, nullable=False),
+    Column(REMOVED, Boolean, nullable=False),
+    PrimaryKeyConstraint("dossier_id", VERSION_POSITION),
+)
+"""Every change of every dossier and of the log's clock, event by event: where a fold of the
+events entered late starts from, for the findings as at a date."""
+
+
+audit_subjects_history = history_table(audit_subjects, "aggregate_id")
+"""When each aggregate was first sent to its dossier."""
+
+
+audit_late_events = Table(
+    "audit_late_events",
+    metadata,
+    # An event dated before the log's clock when it was folded: entered out of date order.
+    # The findings as at a date D fold again those with occurred_on <= D < clock_before.
+    Column("position", BigInteger, primary_key=True),
+    Column("occurred_on", Date, nullable=False, index=True),
+    Column("clock_before", Date, nullable=False),
+    # clock_before - occurred_on: the longest bounds the dates a cut's search must cover.
+    Column("days_late", Integer, nullable=False),
+)
+"""The events the audit checks saw entered late, with the clock they came after."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +210,12 @@ class LoadingSource(ABC):
             self.subjects[aggregate_id] = (row["dossier_id"], row["site_id"]) if row else None
         named = [s for s in self.subjects.values() if s is not None]
         wanted = {LOG_KEY, *(d for d, _ in named), *(f"site:{s}" for _, s in named if s)}
-        wanted |= {case_key(e.event.subject_id) for e in events if e.name == "EntitlementPlanned"}
+        planned = (e.event for e in events if isinstance(e.event, Entitlement.EntitlementPlanned))
+        wanted |= {case_key(e.subject_id) for e in planned}
         wanted |= {reference_key(r) for r in _references(events)}
         self.load_dossiers(sorted(wanted - self.dossiers.keys()))
         # What became of a credit goes to its reference's dossier, named in her case's facts.
-        moved_on = {str(e.event.originator_id) for e in events if e.name in MOVED_ON}
+        moved_on = {str(e.event.originator_id) for e in events if isinstance(e.event, MOVED_ON)}
         references = set()
         for aggregate_id in moved_on:
             subject = self.subjects.get(aggregate_id)
@@ -189,13 +307,14 @@ class TableSource(LoadingSource):
 def _references(events: Sequence[PositionedEvent]) -> set[str]:
     """The bank references the batch's credits, statement lines and corrected credits carry."""
     found: set[str] = set()
-    for e in events:
-        if e.name == "CreditedToAccount":
-            found.add(e.event.bank_reference)
-        elif e.name == "StatementImported":
-            found |= {m.bank_reference for m in e.event.movements}
-        elif e.name == "MoneyCorrectionApproved" and e.event.corrected_event == "CreditedToAccount":
-            found |= {e.event.previous_reference, e.event.reference}
+    for event in events:
+        match event.event:
+            case Entitlement.CreditedToAccount(bank_reference=reference):
+                found.add(reference)
+            case BankStatement.StatementImported(movements=movements):
+                found |= {m.bank_reference for m in movements}
+            case Entitlement.MoneyCorrectionApproved(corrected_event="CreditedToAccount") as e:
+                found |= {e.previous_reference, e.reference}
     return found
 
 

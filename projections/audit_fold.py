@@ -7,8 +7,9 @@ loads them, and returns the ids of the dossiers the event changed, for the check
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
+from domain.aggregate import LifecycleAggregate
 from domain.audit.facts import (
     CaseFacts,
     Dossier,
@@ -18,10 +19,24 @@ from domain.audit.facts import (
     SiteFacts,
     StatementLine,
 )
+from domain.bank_statement import BankStatement
+from domain.beneficiary import Beneficiary
+from domain.entitlement import Entitlement
+from domain.site import Site
 from projections.base import PositionedEvent
 
-EXITS = ("BeneficiaryExcluded", "ReferredToChildProtection", "BeneficiaryWithdrew")
-MOVED_ON = ("WithdrawalObserved", "NotClaimedByDeadline", "FundsReturned")
+EXITS = (
+    Beneficiary.BeneficiaryExcluded,
+    Beneficiary.ReferredToChildProtection,
+    Beneficiary.BeneficiaryWithdrew,
+    Beneficiary.BeneficiaryDied,
+)
+# What became of a credit: it changes its bank reference's dossier too (A14).
+MOVED_ON = (
+    Entitlement.WithdrawalObserved,
+    Entitlement.NotClaimedByDeadline,
+    Entitlement.FundsReturned,
+)
 
 
 def case_key(subject_id: object) -> str:
@@ -65,16 +80,16 @@ class Dossiers(Protocol):
 
 def fold_event(dossiers: Dossiers, event: PositionedEvent) -> list[str]:
     """Fold one event into the dossiers; the ids of the dossiers it changed."""
-    e, name, at = event.event, event.name, event.position
+    e, at = event.event, event.position
     origin = str(e.originator_id)
-    if name == "SiteRegistered":
+    if isinstance(e, Site.SiteRegistered):
         key = site_key(origin)
         registered = SiteFacts(origin, e.code, at, e.headcount_at_pendataan)
         registered.pendataan_on = e.occurred_on
         dossiers.put(key, registered)
         dossiers.index(origin, key, origin)
         return [key]
-    if name == "SiteClosed":
+    if isinstance(e, Site.SiteClosed):
         site = _site(dossiers, origin)
         if site is None:
             return []
@@ -82,24 +97,24 @@ def fold_event(dossiers: Dossiers, event: PositionedEvent) -> list[str]:
         site.declared_headcount, site.funding_status = e.declared_headcount, e.funding_status
         site.in_programme_at_closure = site.in_programme
         return [site_key(origin)]
-    if name == "BeneficiaryRegistered":
+    if isinstance(e, Beneficiary.BeneficiaryRegistered):
         return _registered(dossiers, origin, str(e.site_id), e.occurred_on, at)
-    if name == "StatementImported":
+    if isinstance(e, BankStatement.StatementImported):
         return _statement(dossiers, e, at)
     found = dossiers.subject(origin)
     if found is None:
-        if name == "EntitlementPlanned":
+        if isinstance(e, Entitlement.EntitlementPlanned):
             return _planned(dossiers, e, at)
         return []
     case = dossiers.get(found[0])
     if not isinstance(case, CaseFacts):
         return []
     if origin == case.subject_id:
-        return _beneficiary_event(dossiers, case, name, e, at)
+        return _beneficiary_event(dossiers, case, e, at)
     entitlement = case.entitlements.get(origin)
     if entitlement is None:
         return []
-    return _entitlement_event(dossiers, case, entitlement, name, e, at)
+    return _entitlement_event(dossiers, case, entitlement, e, at)
 
 
 def _site(dossiers: Dossiers, site_id: str | None) -> SiteFacts | None:
@@ -121,11 +136,11 @@ def _registered(dossiers: Dossiers, origin: str, site_id: str, on: date, at: int
 
 
 def _beneficiary_event(
-    dossiers: Dossiers, case: CaseFacts, name: str, e: Any, at: int
+    dossiers: Dossiers, case: CaseFacts, e: LifecycleAggregate.Event, at: int
 ) -> list[str]:
     key = case_key(case.subject_id)
     changed = [key]
-    if name == "IdentityVerified":
+    if isinstance(e, Beneficiary.IdentityVerified):
         checks = e.checks
         case.verified_at = at
         case.nik_format_valid = checks.nik_format_valid
@@ -137,32 +152,32 @@ def _beneficiary_event(
         case.duplicate_in_programme = checks.duplicate_in_programme
         case.name_and_birth_date_shared = checks.name_and_birth_date_shared
         case.identity_document = e.document is not None
-    elif name == "BeneficiaryDetailsCorrected":
+    elif isinstance(e, Beneficiary.BeneficiaryDetailsCorrected):
         # Her corrected name moved in the duplicate index; the event says what it met there.
-        shared = getattr(e, "name_and_birth_date_shared", None)
+        shared = e.name_and_birth_date_shared
         if shared is None:
             return []
         case.name_and_birth_date_shared, case.name_corrected_at = shared, at
-    elif name in EXITS or name == "BeneficiaryDied":
-        if name == "BeneficiaryDied":
+    elif isinstance(e, EXITS):
+        if isinstance(e, Beneficiary.BeneficiaryDied):
             case.died_on, case.died_at = e.occurred_on, at
         site = _site(dossiers, case.site_id)
         if not case.exited and site is not None:
             site.in_programme -= 1
             changed.append(site_key(case.site_id))
         case.exited = True
-    elif name in ("ReturnedHome", "StayedLocally"):
+    elif isinstance(e, Beneficiary.ReturnedHome | Beneficiary.StayedLocally):
         if case.arrival_at is None:
             case.arrival_on, case.arrival_at = e.occurred_on, at
-        if name == "ReturnedHome":
+        if isinstance(e, Beneficiary.ReturnedHome):
             case.returned_home_at = at
-    elif name == "BankAccountRecorded":
+    elif isinstance(e, Beneficiary.BankAccountRecorded):
         case.account_at, case.account_holder_matches = at, e.holder_name_matches
         if any(x.ordered_at is not None for x in case.entitlements.values()):
             case.account_changed_after_order_at = at
             case.account_changed_by = e.actor.user_id
             case.second_approval_at = None
-    elif name == "AidDecreed":
+    elif isinstance(e, Beneficiary.AidDecreed):
         site = _site(dossiers, case.site_id)
         if not case.decreed and site is not None:
             site.enrolled += 1
@@ -173,7 +188,7 @@ def _beneficiary_event(
     return changed
 
 
-def _planned(dossiers: Dossiers, e: Any, at: int) -> list[str]:
+def _planned(dossiers: Dossiers, e: Entitlement.EntitlementPlanned, at: int) -> list[str]:
     subject = str(e.subject_id)
     key = case_key(subject)
     site_id = str(e.site_id) if e.site_id else None
@@ -198,17 +213,17 @@ def _planned(dossiers: Dossiers, e: Any, at: int) -> list[str]:
 
 
 def _entitlement_event(
-    dossiers: Dossiers, case: CaseFacts, x: EntitlementFacts, name: str, e: Any, at: int
+    dossiers: Dossiers, case: CaseFacts, x: EntitlementFacts, e: LifecycleAggregate.Event, at: int
 ) -> list[str]:
     changed = [case_key(case.subject_id)]
     # What became of a credit also changes its bank reference's dossier (A14).
-    credit = _credit_of(dossiers, x) if name in MOVED_ON else None
-    match name:
-        case "FundsAllocated":
+    credit = _credit_of(dossiers, x) if isinstance(e, MOVED_ON) else None
+    match e:
+        case Entitlement.FundsAllocated():
             x.fiscal_year = e.fiscal_year
-        case "EntitlementAmended":
+        case Entitlement.EntitlementAmended():
             x.amount = e.amount
-        case "PaymentOrdered":
+        case Entitlement.PaymentOrdered():
             x.ordered_on, x.ordered_at = e.occurred_on, at
             arrived = case.arrival_on is not None and case.arrival_on <= e.occurred_on
             if x.requires_arrival and not arrived and x.released_before_arrival_at is None:
@@ -216,27 +231,27 @@ def _entitlement_event(
             changed_by = case.account_changed_by
             if changed_by is not None and changed_by != e.actor.user_id:
                 case.second_approval_at = case.second_approval_at or at
-        case "CreditedToAccount":
+        case Entitlement.CreditedToAccount():
             changed += _credited(dossiers, case, x, e, at)
-        case "PaymentFailed":
+        case Entitlement.PaymentFailed():
             x.failed_at = at
-        case "ReceiptSigned":
+        case Entitlement.ReceiptSigned():
             x.receipt_at = at
-        case "WithdrawalObserved":
+        case Entitlement.WithdrawalObserved():
             x.withdrawal_at = at
             if credit is not None:
                 credit.withdrawal_at = at
-        case "NotClaimedByDeadline":
+        case Entitlement.NotClaimedByDeadline():
             x.unclaimed_on, x.unclaimed_at = e.occurred_on, at
             if credit is not None:
                 credit.unclaimed_at = at
-        case "FundsReturned":
+        case Entitlement.FundsReturned():
             x.returned_at = at
             if credit is not None:
                 credit.returned_at = at
-        case "EntitlementCancelled":
+        case Entitlement.EntitlementCancelled():
             x.cancelled_at = at
-        case "MoneyCorrectionApproved" if e.corrected_event == "CreditedToAccount":
+        case Entitlement.MoneyCorrectionApproved(corrected_event="CreditedToAccount"):
             changed += _credit_corrected(dossiers, x, e)
         case _:
             return []
@@ -246,7 +261,11 @@ def _entitlement_event(
 
 
 def _credited(
-    dossiers: Dossiers, case: CaseFacts, x: EntitlementFacts, e: Any, at: int
+    dossiers: Dossiers,
+    case: CaseFacts,
+    x: EntitlementFacts,
+    e: Entitlement.CreditedToAccount,
+    at: int,
 ) -> list[str]:
     first_for_her = not case.paid
     x.credit_count += 1
@@ -268,7 +287,9 @@ def _credited(
     return changed
 
 
-def _credit_corrected(dossiers: Dossiers, x: EntitlementFacts, e: Any) -> list[str]:
+def _credit_corrected(
+    dossiers: Dossiers, x: EntitlementFacts, e: Entitlement.MoneyCorrectionApproved
+) -> list[str]:
     """An approved correction of a credit: the checks see the corrected amount, under the
     corrected bank reference, as the payment ledger does (ADR 0022). The credit keeps its
     value date and its position, the evidence of the payment itself."""
@@ -303,7 +324,7 @@ def _credit_of(dossiers: Dossiers, x: EntitlementFacts) -> LedgerCredit | None:
     return next((c for c in ref.credits if c.entitlement_id == x.entitlement_id), None)
 
 
-def _statement(dossiers: Dossiers, e: Any, at: int) -> list[str]:
+def _statement(dossiers: Dossiers, e: BankStatement.StatementImported, at: int) -> list[str]:
     changed = dossiers.add_statement_period(e.period_from, e.period_to)
     for movement in e.movements:
         key = reference_key(movement.bank_reference)

@@ -12,13 +12,59 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, timedelta
-from typing import Any
 from uuid import UUID
 
+from sqlalchemy import BigInteger, Column, Date, Integer, String, Table, Text
+
+from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection, deadline_settings
 from projections.provenance import stamp
-from projections.tables import audit_register, history_of
+from projections.schema import history_table, metadata, provenance_columns
+
+audit_register = Table(
+    "audit_register",
+    metadata,
+    # One row per external audit finding (BPK, Inspektorat): where its follow-up stands.
+    Column("finding_id", String(36), primary_key=True),
+    Column("audit_body", String(200), nullable=False),
+    Column("lhp_number", String(200), nullable=False),
+    Column("lhp_date", Date, nullable=False),
+    Column("lhp_received_on", Date, nullable=False),
+    Column("finding_number", String(200), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("recommendation", Text, nullable=False),
+    Column("responsible_position", String(200), nullable=False),
+    Column("amount_to_recover", BigInteger),
+    Column("amount_recovered", BigInteger, nullable=False),
+    # JSON lists of the ids of the sites, cases and payment batches the finding concerns.
+    Column("site_ids", Text, nullable=False),
+    Column("beneficiary_ids", Text, nullable=False),
+    Column("batch_ids", Text, nullable=False),
+    Column("state", String(32), nullable=False, index=True),
+    Column("recorded_on", Date, nullable=False),
+    # The statutory answer date (LHP received + bpk_response_days), kept after the answer so
+    # a late answer stays visible.
+    Column("response_due_on", Date, nullable=False),
+    # The deadline running now, while an answer is awaited from the programme (null when the
+    # audit body has the next move); overdue is judged at query time against the WITA date.
+    Column("deadline", String(64)),
+    Column("due_on", Date, index=True),
+    Column("responses", Integer, nullable=False),
+    Column("first_response_on", Date),
+    Column("last_response_on", Date),
+    Column("last_response_summary", Text),
+    # accepted or rejected: the audit body's latest judgement of the follow-up.
+    Column("last_assessment", String(16)),
+    Column("last_assessed_on", Date),
+    Column("closed_on", Date),
+    Column("version", Integer, nullable=False),
+    *provenance_columns(),
+)
+"""The register of external audit findings and their follow-up."""
+
+audit_register_history = history_table(audit_register, "finding_id")
+"""Every change of every audit_register row, event by event (ADR 0023)."""
 
 FINDING_EVENTS = frozenset(t.event for t in AUDIT_FINDING_LIFECYCLE.transitions)
 STATUTORY = next(d for d in AUDIT_FINDING_LIFECYCLE.deadlines if d.setting == "bpk_response_days")
@@ -30,7 +76,7 @@ class AuditRegister(RowProjection):
     name = "audit_register"
     table = audit_register
     tables = (audit_register,)
-    history = history_of(audit_register)
+    history = audit_register_history
     key_column = "finding_id"
 
     def __init__(self, deadline_days: Mapping[str, int] | None = None) -> None:
@@ -46,23 +92,25 @@ class AuditRegister(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
-        if row is None and event.name != "FindingRecorded":
+        if isinstance(e, AuditFinding.FindingRecorded):
+            row = self._recorded(e)
+        elif row is None:
             return None  # a step dated before the finding was recorded: none yet at that cut
-        row = self._recorded(e) if row is None else dict(row)
+        else:
+            row = dict(row)
         row["state"] = AUDIT_FINDING_LIFECYCLE.folded_target(event.name, row.get("state"))
-        match event.name:
-            case "ResponseSubmitted":
+        match e:
+            case AuditFinding.ResponseSubmitted():
                 row["responses"] += 1
                 row["first_response_on"] = row["first_response_on"] or e.occurred_on
                 row["last_response_on"] = e.occurred_on
                 row["last_response_summary"] = e.summary
                 row["amount_recovered"] += e.amount_recovered
-            case "FollowUpAccepted" | "FollowUpRejected":
-                row["last_assessment"] = (
-                    "accepted" if event.name == "FollowUpAccepted" else "rejected"
-                )
+            case AuditFinding.FollowUpAccepted() | AuditFinding.FollowUpRejected():
+                accepted = isinstance(e, AuditFinding.FollowUpAccepted)
+                row["last_assessment"] = "accepted" if accepted else "rejected"
                 row["last_assessed_on"] = e.occurred_on
-            case "FindingClosed":
+            case AuditFinding.FindingClosed():
                 row["closed_on"] = e.occurred_on
         milestones = {"FindingRecorded": row["lhp_received_on"]}
         if row["last_assessment"] == "rejected":
@@ -73,7 +121,7 @@ class AuditRegister(RowProjection):
         row["version"] = e.originator_version
         return stamp(row, event)
 
-    def _recorded(self, e: Any) -> Row:
+    def _recorded(self, e: AuditFinding.FindingRecorded) -> Row:
         """The row of a newly recorded finding (`e` is its FindingRecorded event)."""
         received: date = e.lhp_received_on
         days = self.deadline_days.get(STATUTORY.setting, STATUTORY.default_days)

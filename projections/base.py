@@ -15,7 +15,7 @@ from typing import Any, Self
 from sqlalchemy import ARRAY, Connection, Dialect, String, Table, any_, cast, delete, select
 
 from projections.chain import StoredEvent
-from projections.tables import VERSION_COLUMNS
+from projections.schema import VERSION_COLUMNS
 
 Row = dict[str, Any]
 Values = tuple[Any, ...]

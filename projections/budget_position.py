@@ -28,24 +28,56 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table
 
+from domain.entitlement import Entitlement
+from domain.funding import FundingCommitment
 from domain.money_lifecycles import COMMITMENT_LIFECYCLE
 from projections.base import PositionedEvent, Projection, Row, load_rows, replace_rows
 from projections.provenance import stamp
-from projections.tables import budget_allocations, budget_position
+from projections.schema import metadata, provenance_columns
+
+budget_position = Table(
+    "budget_position",
+    metadata,
+    Column("commitment_id", String(36), primary_key=True),
+    Column("fiscal_year", Integer, nullable=False, index=True),
+    Column("source", String(8), nullable=False),
+    Column("budget_line", String(100), nullable=False),
+    Column("funder", String(200), nullable=False),
+    Column("committed", BigInteger, nullable=False),
+    Column("allocated", BigInteger, nullable=False),
+    Column("ordered", BigInteger, nullable=False),
+    Column("credited", BigInteger, nullable=False),
+    Column("returned", BigInteger, nullable=False),
+    Column("lapsed", BigInteger, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("rebudgeted_from", String(36)),
+    *provenance_columns(),
+)
+
+
+# budget_position's own memory of which commitment funds each entitlement, and how much is
+# allocated and ordered on it, so that bank events (which name no commitment) land on the
+# right budget line.
+budget_allocations = Table(
+    "budget_allocations",
+    metadata,
+    Column("entitlement_id", String(36), primary_key=True),
+    Column("commitment_id", String(36), nullable=False, index=True),
+    Column("allocated", BigInteger, nullable=False),
+    Column("ordered", BigInteger, nullable=False),
+)
 
 COMMITMENT_EVENTS = frozenset(t.event for t in COMMITMENT_LIFECYCLE.transitions)
-ALLOCATION_EVENTS = frozenset({"AllocationRecorded", "AllocationReleased"})
+ALLOCATION_EVENTS = (FundingCommitment.AllocationRecorded, FundingCommitment.AllocationReleased)
 # Entitlement events that move money on the commitment funding the entitlement.
-BANK_EVENTS = frozenset(
-    {
-        "PaymentOrdered",
-        "PaymentFailed",
-        "CreditedToAccount",
-        "FundsReturned",
-        "MoneyCorrectionApproved",
-    }
+BANK_EVENTS = (
+    Entitlement.PaymentOrdered,
+    Entitlement.PaymentFailed,
+    Entitlement.CreditedToAccount,
+    Entitlement.FundsReturned,
+    Entitlement.MoneyCorrectionApproved,
 )
 
 
@@ -63,8 +95,8 @@ def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | 
     e = event.event
     if event.name in COMMITMENT_EVENTS:
         commitment = str(e.originator_id)
-        entitlement = str(e.entitlement_id) if event.name in ALLOCATION_EVENTS else None
-    elif event.name in BANK_EVENTS:
+        entitlement = str(e.entitlement_id) if isinstance(e, ALLOCATION_EVENTS) else None
+    elif isinstance(e, BANK_EVENTS):
         entitlement = str(e.originator_id)
         allocation = state.allocations.get(entitlement)
         if allocation is None:
@@ -72,9 +104,7 @@ def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | 
         commitment = allocation["commitment_id"]
     else:
         return None
-    if event.name != "FundsCommitted" and commitment not in state.budgets:
-        return None  # a step of a commitment not made in what is folded
-    if event.name == "FundsCommitted":
+    if isinstance(e, FundingCommitment.FundsCommitted):
         row: Row = {
             "commitment_id": commitment,
             "fiscal_year": e.fiscal_year,
@@ -89,13 +119,15 @@ def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | 
             "lapsed": 0,
             "rebudgeted_from": str(e.rebudgeted_from) if e.rebudgeted_from else None,
         }
+    elif commitment not in state.budgets:
+        return None  # a step of a commitment not made in what is folded
     else:
         row = dict(state.budgets[commitment])
     if event.name in COMMITMENT_EVENTS:
         row["state"] = COMMITMENT_LIFECYCLE.folded_target(event.name, row.get("state"))
     if entitlement is not None:
         _move(row, state, commitment, entitlement, event)
-    elif event.name == "FiscalYearClosed":
+    elif isinstance(e, FundingCommitment.FiscalYearClosed):
         row["lapsed"] = e.lapsed_amount
     state.budgets[commitment] = stamp(row, event)
     return commitment, entitlement
@@ -104,31 +136,30 @@ def fold_budget(state: BudgetState, event: PositionedEvent) -> tuple[str, str | 
 def _move(
     row: Row, state: BudgetState, commitment: str, entitlement: str, event: PositionedEvent
 ) -> None:
-    e = event.event
     held = state.allocations.get(entitlement)
     if held is not None and held["commitment_id"] != commitment:
         held = None  # allocated before from another year's commitment, since released
     allocation = dict(held or {"entitlement_id": entitlement, "commitment_id": commitment})
     allocation.setdefault("allocated", 0)
     allocation.setdefault("ordered", 0)
-    match event.name:
-        case "AllocationRecorded":
-            row["allocated"] += e.amount - allocation["allocated"]
-            allocation["allocated"] = e.amount
-        case "AllocationReleased":
-            row["allocated"] -= e.amount
+    match event.event:
+        case FundingCommitment.AllocationRecorded(amount=amount):
+            row["allocated"] += amount - allocation["allocated"]
+            allocation["allocated"] = amount
+        case FundingCommitment.AllocationReleased(amount=amount):
+            row["allocated"] -= amount
             allocation["allocated"] = 0
-        case "PaymentOrdered":
-            row["ordered"] += e.amount
-            allocation["ordered"] = e.amount
-        case "PaymentFailed":
+        case Entitlement.PaymentOrdered(amount=amount):
+            row["ordered"] += amount
+            allocation["ordered"] = amount
+        case Entitlement.PaymentFailed():
             row["ordered"] -= allocation["ordered"]
             allocation["ordered"] = 0
-        case "CreditedToAccount":
-            row["credited"] += e.amount
-        case "FundsReturned":
-            row["returned"] += e.amount
-        case "MoneyCorrectionApproved":
+        case Entitlement.CreditedToAccount(amount=amount):
+            row["credited"] += amount
+        case Entitlement.FundsReturned(amount=amount):
+            row["returned"] += amount
+        case Entitlement.MoneyCorrectionApproved() as e:
             # The corrected amount replaces the recorded one (ADR 0022).
             column = "credited" if e.corrected_event == "CreditedToAccount" else "returned"
             row[column] += e.amount - e.previous_amount
@@ -152,17 +183,15 @@ class BudgetPosition(Projection):
     tables = (budget_allocations, budget_position)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        relevant = [e for e in events if e.name in COMMITMENT_EVENTS | BANK_EVENTS]
+        relevant = [
+            e for e in events if e.name in COMMITMENT_EVENTS or isinstance(e.event, BANK_EVENTS)
+        ]
         if not relevant:
             return
+        moved = [e.event for e in relevant]
         entitlements = sorted(
-            {
-                str(
-                    e.event.entitlement_id if e.name in ALLOCATION_EVENTS else e.event.originator_id
-                )
-                for e in relevant
-                if e.name in ALLOCATION_EVENTS | BANK_EVENTS
-            }
+            {str(e.entitlement_id) for e in moved if isinstance(e, ALLOCATION_EVENTS)}
+            | {str(e.originator_id) for e in moved if isinstance(e, BANK_EVENTS)}
         )
         state = BudgetState()
         state.allocations = load_rows(conn, self.allocations, "entitlement_id", entitlements)

@@ -15,8 +15,10 @@ from types import MappingProxyType
 
 from sqlalchemy import Connection, select
 
+from domain.beneficiary import Beneficiary
+from domain.entitlement import Entitlement
 from projections.base import Fold, PositionedEvent, Row, RowProjection, key_in
-from projections.tables import beneficiary_status
+from projections.beneficiary_status import beneficiary_status
 
 # beneficiary id -> case number; a compensation payee has none.
 CaseNumbers = Mapping[str, str]
@@ -26,9 +28,9 @@ NO_CASES: CaseNumbers = MappingProxyType({})
 def registered_in(events: Iterable[PositionedEvent]) -> dict[str, str]:
     """The case numbers registered by `events`."""
     return {
-        str(e.event.originator_id): e.event.case_number
-        for e in events
-        if e.name == "BeneficiaryRegistered"
+        str(e.originator_id): e.case_number
+        for e in (p.event for p in events)
+        if isinstance(e, Beneficiary.BeneficiaryRegistered)
     }
 
 
@@ -38,7 +40,8 @@ def case_numbers(conn: Connection | None, events: Sequence[PositionedEvent]) -> 
     With no connection, `events` is the whole log and its registrations are all there is.
     """
     known = registered_in(events)
-    wanted = {str(e.event.subject_id) for e in events if e.name == "EntitlementPlanned"}
+    planned = (e.event for e in events if isinstance(e.event, Entitlement.EntitlementPlanned))
+    wanted = {str(e.subject_id) for e in planned}
     missing = sorted(wanted - known.keys())
     if conn is not None and missing:
         query = select(beneficiary_status.c.beneficiary_id, beneficiary_status.c.case_number)

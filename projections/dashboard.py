@@ -8,26 +8,59 @@ from collections import Counter
 from collections.abc import Hashable, Sequence
 from datetime import date
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Column, Connection, Date, Integer, String, Table, Text, delete, select
 
-from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.site import SITE_LIFECYCLE
+from domain.beneficiary import Beneficiary
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE, OUT_OF_PROGRAMME_STATES
+from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent, Projection, Row, RowProjection, key_in
-from projections.dashboard_counts import CountRules, CountTables, Move, record_moves
-from projections.provenance import stamp
-from projections.site_status import SITE_EVENTS
-from projections.tables import (
+from projections.dashboard_counts import (
+    CountRules,
+    CountTables,
+    Move,
     dashboard_counts_dated,
     dashboard_counts_known,
-    dashboard_members,
     dashboard_move_tallies,
     dashboard_moves,
-    programme_dashboard,
+    record_moves,
+)
+from projections.provenance import stamp
+from projections.schema import metadata, provenance_columns
+from projections.site_status import SITE_EVENTS
+
+dashboard_members = Table(
+    "programme_dashboard_members",
+    metadata,
+    Column("beneficiary_id", String(36), primary_key=True),
+    Column("site_id", String(36), nullable=False, index=True),
+    Column("state", String(32), nullable=False),
+    # The latest business date among her events, and the dates a date cut may fall between
+    # two of her events entered out of date order: [from, until) (ADR 0026).
+    Column("dated_up_to", Date),
+    Column("out_of_order_from", Date, index=True),
+    Column("out_of_order_until", Date),
+    *provenance_columns(),
+)
+
+
+programme_dashboard = Table(
+    "programme_dashboard",
+    metadata,
+    Column("site_id", String(36), primary_key=True),
+    Column("site_code", String(16), nullable=False),
+    Column("site_name", String(200), nullable=False),
+    Column("site_state", String(32), nullable=False),
+    Column("headcount_at_pendataan", Integer, nullable=False),
+    Column("declared_headcount_at_closure", Integer),
+    Column("funding_status_at_closure", String(16)),
+    Column("registered", Integer, nullable=False),
+    Column("in_programme_now", Integer, nullable=False),
+    # JSON object state -> count; states are few and fixed by the lifecycle declaration.
+    Column("counts_by_state", Text, nullable=False),
+    *provenance_columns(),
 )
 
 BENEFICIARY_EVENTS = frozenset(t.event for t in BENEFICIARY_LIFECYCLE.transitions)
-# People excluded, referred, withdrawn or deceased no longer count as in the programme.
-OUT_OF_PROGRAMME = frozenset({"EXCLUDED", "REFERRED_CHILD_PROTECTION", "WITHDRAWN", "DECEASED"})
 
 
 class DashboardMembers(RowProjection):
@@ -43,7 +76,7 @@ class DashboardMembers(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
-        if event.name == "BeneficiaryRegistered":
+        if isinstance(e, Beneficiary.BeneficiaryRegistered):
             row = {
                 "beneficiary_id": str(e.originator_id),
                 "site_id": str(e.site_id),
@@ -85,7 +118,7 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row | None:
     """The dashboard's site columns after a site event (pure); None for a step of a site not
     registered in what is folded."""
     e = event.event
-    if event.name == "SiteRegistered":
+    if isinstance(e, Site.SiteRegistered):
         return {
             "site_id": str(e.originator_id),
             "site_code": e.code,
@@ -99,12 +132,13 @@ def fold_site_facts(row: Row | None, event: PositionedEvent) -> Row | None:
         return None
     row = dict(row)
     row["site_state"] = SITE_LIFECYCLE.folded_target(event.name, row["site_state"])
-    if event.name == "SiteClosed":
-        row["declared_headcount_at_closure"] = e.declared_headcount
-        row["funding_status_at_closure"] = str(e.funding_status)
-    elif event.name == "SiteDetailsCorrected":
-        row["site_name"] = e.corrected.name
-        row["headcount_at_pendataan"] = e.corrected.headcount_at_pendataan
+    match e:
+        case Site.SiteClosed():
+            row["declared_headcount_at_closure"] = e.declared_headcount
+            row["funding_status_at_closure"] = str(e.funding_status)
+        case Site.SiteDetailsCorrected(corrected=corrected):
+            row["site_name"] = corrected.name
+            row["headcount_at_pendataan"] = corrected.headcount_at_pendataan
     return row
 
 
@@ -112,7 +146,7 @@ def summarise_members(row: Row, counts: Counter[str]) -> Row:
     """The dashboard's count columns from the site's member states (pure)."""
     return row | {
         "registered": sum(counts.values()),
-        "in_programme_now": sum(n for s, n in counts.items() if s not in OUT_OF_PROGRAMME),
+        "in_programme_now": sum(n for s, n in counts.items() if s not in OUT_OF_PROGRAMME_STATES),
         "counts_by_state": json.dumps(dict(sorted(counts.items()))),
     }
 

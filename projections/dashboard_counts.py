@@ -28,9 +28,77 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, Table, case, delete, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    case,
+    delete,
+    func,
+    literal,
+    select,
+)
 
 from projections.base import append_rows
+from projections.schema import metadata
+
+dashboard_moves = Table(
+    "programme_dashboard_moves",
+    metadata,
+    # One row per event that moved a person from one state to another (her registration
+    # included), in log order: what the counts at any cut are sums of.
+    Column("position", BigInteger, primary_key=True),
+    # position // the positions per bucket: a run of the log that the dashboard's tallies
+    # count, and that a date range is looked up in.
+    Column("bucket", BigInteger, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("site_id", String(36), nullable=False),
+    # Null for her registration, the move into the lifecycle.
+    Column("left_state", String(32)),
+    Column("entered_state", String(32), nullable=False),
+    Index("ix_programme_dashboard_moves_bucket_occurred_on", "bucket", "occurred_on"),
+)
+
+
+dashboard_move_tallies = Table(
+    "programme_dashboard_move_tallies",
+    metadata,
+    # How many moves each bucket holds dated in each month, named by its last day.
+    Column("bucket", BigInteger, primary_key=True),
+    Column("month_end", Date, primary_key=True),
+    Column("moves", Integer, nullable=False),
+    Index("ix_programme_dashboard_move_tallies_month_end", "month_end"),
+)
+
+
+def _sums_by(name: str, at: Column[object]) -> Table:
+    """People per site and state under `at`: a sum of moves, cells that come to zero left
+    out (a cell may be negative while someone's events are out of date order)."""
+    return Table(
+        name,
+        metadata,
+        at,
+        Column("site_id", String(36), primary_key=True),
+        Column("state", String(32), primary_key=True),
+        Column("people", Integer, nullable=False),
+    )
+
+
+# The sums as known at `position`, the last position of a bucket: every move recorded by then.
+dashboard_counts_known = _sums_by(
+    "programme_dashboard_counts_known", Column("position", BigInteger, primary_key=True)
+)
+
+
+# The sums of every move recorded so far dated by `month_end`, for each month a move is dated in.
+dashboard_counts_dated = _sums_by(
+    "programme_dashboard_counts_dated", Column("month_end", Date, primary_key=True)
+)
 
 # People per (site_id, state); a sum over moves, so a cell may be negative until the keys
 # entered out of date order are put right.

@@ -13,12 +13,49 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from projections.base import PositionedEvent, Projection, Row
 from projections.chain import GENESIS, link_of
-from projections.tables import chain_checkpoints, event_chain
+from projections.schema import metadata
+
+event_chain = Table(
+    "event_chain",
+    metadata,
+    # One link per stored event, in log order: the tamper-evident chain (ADR 0015).
+    Column("position", BigInteger, primary_key=True),
+    Column("originator_id", String(36), nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("state_sha256", String(64), nullable=False),
+    Column("link_hash", String(64), nullable=False),
+    Index("ix_event_chain_originator", "originator_id", "originator_version", unique=True),
+)
+"""The hash chain over the event log, kept current by a projection."""
+
+
+chain_checkpoints = Table(
+    "chain_checkpoints",
+    metadata,
+    # A signed statement of the chain head; auditors keep copies outside the system.
+    Column("position", BigInteger, primary_key=True),
+    Column("link_hash", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+"""Signed chain heads (Ed25519)."""
 
 Signer = Callable[[int, bytes, datetime], Row]
 """(position, link hash, signed at) -> a chain_checkpoints row."""

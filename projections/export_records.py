@@ -5,10 +5,32 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import BigInteger, Column, Connection, Date, DateTime, String, Table, Text
 
+from domain.export_record import ExportRecord
 from projections.base import PositionedEvent, Projection, Row
-from projections.tables import export_records
+from projections.schema import metadata
+
+export_records = Table(
+    "export_records",
+    metadata,
+    # One row per export handed out: who took which bytes (ExportMade events).
+    Column("export_id", String(36), primary_key=True),
+    Column("export_name", String(100), nullable=False, index=True),
+    Column("export_format", String(16), nullable=False),
+    # JSON object of the filters, as text.
+    Column("filters", Text, nullable=False),
+    Column("row_count", BigInteger, nullable=False),
+    Column("content_sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("actor_id", String(64), nullable=False, index=True),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_org_unit", String(200), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+"""Every export handed out, newest last."""
 
 
 class ExportRecords(Projection):
@@ -19,7 +41,7 @@ class ExportRecords(Projection):
     tables = (export_records,)
 
     def apply(self, conn: Connection, events: Sequence[PositionedEvent]) -> None:
-        rows = [export_row(e) for e in events if e.name == "ExportMade"]
+        rows = [export_row(e) for e in events if isinstance(e.event, ExportRecord.ExportMade)]
         if rows:
             conn.execute(self.records.insert(), rows)
 
@@ -27,6 +49,7 @@ class ExportRecords(Projection):
 def export_row(event: PositionedEvent) -> Row:
     """The row of one ExportMade event (pure)."""
     e = event.event
+    assert isinstance(e, ExportRecord.ExportMade)
     return {
         "export_id": str(e.originator_id),
         "export_name": e.export_name,

@@ -17,13 +17,80 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    select,
+)
 
 from domain.decree import AidComponent
+from domain.entitlement import Entitlement
 from projections.base import PositionedEvent, Projection, Row, key_in
 from projections.cases import CaseNumbers, case_numbers
 from projections.entitlement_status import ENTITLEMENT_EVENTS
-from projections.tables import ledger_totals, payment_ledger
+from projections.schema import metadata
+
+payment_ledger = Table(
+    "payment_ledger",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("entitlement_id", String(36), nullable=False, index=True),
+    # Null for a compensation payee, who is not a case.
+    Column("beneficiary_id", String(36), index=True),
+    Column("case_number", String(20)),
+    Column("site_id", String(36), index=True),
+    Column("component", String(16), nullable=False),
+    Column("tranche", Integer, nullable=False),
+    # The allocation the entitlement stood on after this event (null before funding).
+    Column("fiscal_year", Integer),
+    Column("source", String(8)),
+    Column("budget_line", String(100)),
+    Column("batch_id", String(36)),
+    Column("event", String(64), nullable=False),
+    # The rupiah the event names (null for events without an amount).
+    Column("amount", BigInteger),
+    # What the event did to the money paid out: +credited, -returned to the treasury, else 0.
+    Column("paid_effect", BigInteger, nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    # The bank's reference of a credit or withdrawal, or the treasury's of a return.
+    Column("bank_reference", String(100)),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_org_unit", String(200), nullable=False),
+    Column("document_kind", String(64)),
+    Column("document_number", String(100)),
+    Column("document_sha256", String(64)),
+    Column("reason", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # Net paid (sum of paid_effect) after this row, per dimension; null where the row has no
+    # key in that dimension (a payee has no beneficiary, an unfunded entitlement no year).
+    Column("paid_total_beneficiary", BigInteger),
+    Column("paid_total_site", BigInteger),
+    Column("paid_total_component", BigInteger, nullable=False),
+    Column("paid_total_source", BigInteger),
+    Column("paid_total_fiscal_year", BigInteger),
+)
+
+
+ledger_totals = Table(
+    "ledger_totals",
+    metadata,
+    # beneficiary, site, component, source or fiscal_year.
+    Column("dimension", String(16), primary_key=True),
+    Column("key", String(36), primary_key=True),
+    Column("paid", BigInteger, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+)
 
 # (dimension in ledger_totals, the ledger column that keys it)
 DIMENSIONS = (
@@ -48,6 +115,7 @@ CARRIED = (
 )
 TotalKey = tuple[str, str]
 # A correction that waits for approval, or was rejected, moves no money and is no ledger line.
+
 LEDGER_EVENTS = ENTITLEMENT_EVENTS - {"MoneyCorrectionRequested", "MoneyCorrectionRejected"}
 
 
@@ -64,15 +132,14 @@ def paid_effect(event: PositionedEvent) -> int:
     """What an event does to the money paid out: a credit adds, a return to the treasury
     takes away, an approved correction of either moves the total by the difference, everything
     else (orders included: they are not yet money received) is 0."""
-    if event.name == "CreditedToAccount":
-        amount: int = event.event.amount
-        return amount
-    if event.name == "FundsReturned":
-        returned: int = event.event.amount
-        return -returned
-    if event.name == "MoneyCorrectionApproved":
-        difference: int = event.event.amount - event.event.previous_amount
-        return difference if event.event.corrected_event == "CreditedToAccount" else -difference
+    match event.event:
+        case Entitlement.CreditedToAccount(amount=amount):
+            return amount
+        case Entitlement.FundsReturned(amount=returned):
+            return -returned
+        case Entitlement.MoneyCorrectionApproved(corrected_event=corrected) as e:
+            difference = e.amount - e.previous_amount
+            return difference if corrected == "CreditedToAccount" else -difference
     return 0
 
 
@@ -86,7 +153,7 @@ def fold_ledger(
             continue
         entitlement = str(event.event.originator_id)
         was = state.latest.get(entitlement)
-        if was is None and event.name != "EntitlementPlanned":
+        if was is None and not isinstance(event.event, Entitlement.EntitlementPlanned):
             continue  # a step of an entitlement not planned in what is folded: no line to carry
         row = _entry(was, event, cases)
         for dimension, column in DIMENSIONS:
@@ -111,7 +178,7 @@ def ledger_of_log(events: Sequence[PositionedEvent]) -> tuple[list[Row], LedgerS
 
 def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
     e = event.event
-    if event.name == "EntitlementPlanned":
+    if isinstance(e, Entitlement.EntitlementPlanned):
         payee = AidComponent(e.component) is AidComponent.COMPENSATION
         dims: Row = {
             "entitlement_id": str(e.originator_id),
@@ -128,7 +195,7 @@ def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
     else:
         assert was is not None, "only a planned entitlement has steps to enter"
         dims = {k: was[k] for k in CARRIED}
-    if event.name == "FundsAllocated":
+    if isinstance(e, Entitlement.FundsAllocated):
         dims |= {
             "fiscal_year": e.fiscal_year,
             "source": str(e.source),
@@ -159,9 +226,8 @@ def _entry(was: Row | None, event: PositionedEvent, cases: CaseNumbers) -> Row:
 
 
 def _amount(event: PositionedEvent) -> int | None:
-    if event.name == "EntitlementCancelled":
-        released: int = event.event.released_amount
-        return released
+    if isinstance(event.event, Entitlement.EntitlementCancelled):
+        return event.event.released_amount
     amount: int | None = getattr(event.event, "amount", None)
     return amount
 
@@ -193,7 +259,13 @@ class PaymentLedger(Projection):
         self._write_totals(conn, state)
 
     def _latest_rows(self, conn: Connection, money: Sequence[PositionedEvent]) -> dict[str, Row]:
-        ids = sorted({str(e.event.originator_id) for e in money if e.name != "EntitlementPlanned"})
+        ids = sorted(
+            {
+                str(e.event.originator_id)
+                for e in money
+                if not isinstance(e.event, Entitlement.EntitlementPlanned)
+            }
+        )
         latest: dict[str, Row] = {}
         ledger = self.ledger.c
         for start in range(0, len(ids), 500):

@@ -6,12 +6,47 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable
 
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text
+
+from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.base import PositionedEvent, Row, RowProjection
 from projections.provenance import stamp
-from projections.tables import published_reports
+from projections.schema import metadata, provenance_columns
+
+published_reports = Table(
+    "published_reports",
+    metadata,
+    # One row per report kind and period sent out (PublishedReport): its latest version.
+    Column("report_id", String(36), primary_key=True),
+    Column("report_kind", String(32), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_sha256", String(64), nullable=False, index=True),
+    # The log position the latest version's figures were computed at ("as known at").
+    Column("log_position", BigInteger, nullable=False),
+    Column("first_published_on", Date, nullable=False),
+    Column("published_on", Date, nullable=False),
+    Column("addressee", String(200), nullable=False),
+    # The covering letter of the latest version: the report's reference.
+    Column("document_kind", String(200)),
+    Column("document_number", String(200)),
+    Column("document_issued_on", Date),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_org_unit", String(200), nullable=False),
+    Column("reason", Text),
+    # JSON list, oldest first: each version's number, hash, position computed at, date,
+    # letter number and the position of the event that published it.
+    Column("versions", Text, nullable=False),
+    *provenance_columns(),
+    Index("ix_published_reports_kind_period", "report_kind", "period_start", "period_end"),
+)
+"""Every report sent out of the programme, at its latest version (ADR 0021)."""
 
 REPORT_EVENTS = frozenset(t.event for t in REPORT_LIFECYCLE.transitions)
+PUBLICATIONS = (PublishedReport.ReportPublished, PublishedReport.ReportRepublished)
 
 
 class PublishedReports(RowProjection):
@@ -27,7 +62,8 @@ class PublishedReports(RowProjection):
 
     def fold(self, row: Row | None, event: PositionedEvent) -> Row | None:
         e = event.event
-        if row is None:
+        assert isinstance(e, PUBLICATIONS), "each report event publishes a version"
+        if isinstance(e, PublishedReport.ReportPublished):
             row = {
                 "report_id": str(e.originator_id),
                 "report_kind": e.report_kind,
@@ -36,6 +72,8 @@ class PublishedReports(RowProjection):
                 "first_published_on": e.occurred_on,
                 "versions": "[]",
             }
+        elif row is None:
+            return None  # republished before the first version was dated: none yet at that cut
         else:
             row = dict(row)
         document = e.document

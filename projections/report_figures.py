@@ -44,15 +44,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, ClassVar
 
-from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.beneficiary import Beneficiary
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE, OUT_OF_PROGRAMME_STATES
 from domain.corrections import CorrectionEvent, DateCorrection
 from domain.decree import AidComponent
+from domain.entitlement import Entitlement
 from domain.lifecycle import Lifecycle
 from domain.published_report import ABOUT, Period, ReportKind
-from domain.site import SITE_LIFECYCLE
+from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent
 from projections.cases import NO_CASES
-from projections.dashboard import OUT_OF_PROGRAMME
 from projections.entitlement_status import entitlement_label
 from projections.payment_ledger import LEDGER_EVENTS, LedgerState, fold_ledger
 from projections.site_status import SITE_EVENTS
@@ -221,7 +222,7 @@ class _SiteLine(_Line):
     name: str = ""
 
     def correct(self, correction: Any) -> bool:
-        if type(correction).__name__ != "SiteDetailsCorrected":
+        if not isinstance(correction, Site.SiteDetailsCorrected):
             return super().correct(correction)
         details = correction.corrected
         self.name = details.name
@@ -250,7 +251,7 @@ class _CaseLine(_Line):
             standing |= {
                 "registered_by_end": 1,
                 f"cases_at_end.{self.state}": 1,
-                "in_programme_at_end": int(self.state not in OUT_OF_PROGRAMME),
+                "in_programme_at_end": int(self.state not in OUT_OF_PROGRAMME_STATES),
             }
         return standing
 
@@ -280,11 +281,11 @@ class FigureFold:
         key = str(e.originator_id)
         line: _Line
         if event.name in SITE_EVENTS:
-            if event.name == "SiteRegistered":
+            if isinstance(e, Site.SiteRegistered):
                 self._site_lines[key] = _SiteLine(key, e.code, name=e.name)
             line = self._site_lines[key]
         elif event.name in CASE_EVENTS:
-            if event.name == "BeneficiaryRegistered":
+            if isinstance(e, Beneficiary.BeneficiaryRegistered):
                 self._cases[key] = _CaseLine(str(e.site_id), e.case_number)
             line = self._cases[key]
         else:
@@ -387,11 +388,12 @@ class FigureFold:
         # An approved correction moves what it corrects by the difference, as the ledger's
         # paid effect does: a credit's into `credited`, a return's into `returned`. Only a
         # credit itself brings a new recipient.
-        if event.name == "CreditedToAccount" or _corrects(event, "CreditedToAccount"):
+        credit = isinstance(event.event, Entitlement.CreditedToAccount)
+        if credit or _corrects(event, "CreditedToAccount"):
             money.credited += row["paid_effect"]
             fed.append(f"{figure}.credited")
             recipient = row["beneficiary_id"] or row["entitlement_id"]
-            if event.name == "CreditedToAccount" and recipient not in money.recipients:
+            if credit and recipient not in money.recipients:
                 money.recipients.add(recipient)
                 fed.append(f"{figure}.recipients_credited")
         else:
@@ -429,19 +431,18 @@ class FigureFold:
 
 def _fact(event: PositionedEvent) -> _Fact:
     e = event.event
-    headcount = (
-        e.headcount_at_pendataan
-        if event.name == "SiteRegistered"
-        else e.declared_headcount
-        if event.name == "SiteClosed"
-        else None
-    )
+    headcount: int | None = None
+    if isinstance(e, Site.SiteRegistered):
+        headcount = e.headcount_at_pendataan
+    elif isinstance(e, Site.SiteClosed):
+        headcount = e.declared_headcount
     return _Fact(event.name, e.occurred_on, headcount)
 
 
 def _corrects(event: PositionedEvent, kind: str) -> bool:
     """Whether `event` is an approved money correction of an event of `kind`."""
-    return event.name == "MoneyCorrectionApproved" and event.event.corrected_event == kind
+    e = event.event
+    return isinstance(e, Entitlement.MoneyCorrectionApproved) and e.corrected_event == kind
 
 
 def programme_figures(

@@ -13,11 +13,34 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from projections.base import PositionedEvent, Projection, settings_json
-from projections.tables import projection_positions
+from projections.schema import metadata
+
+projection_positions = Table(
+    "projection_positions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # JSON: the settings the read model was folded with (`Projection.settings`), recorded at
+    # its first batch and at each switch; NULL for one built before they were (ADR 0036).
+    Column("settings", Text, nullable=True),
+)
 
 
 class EventSource(Protocol):

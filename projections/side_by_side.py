@@ -36,8 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from projections.base import PositionedEvent, Projection, Row, settings_json
-from projections.runner import EventSource
-from projections.tables import chain_checkpoints, event_chain, projection_positions
+from projections.event_chain import chain_checkpoints, event_chain
+from projections.runner import EventSource, projection_positions
 
 SHADOW = "__rebuild"
 PREVIOUS = "__previous"

@@ -11,17 +11,49 @@ import json
 from collections.abc import Hashable, Mapping
 from datetime import date
 
+from sqlalchemy import Column, Date, String, Table, Text
+
+from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
+from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.corrections import DateCorrection
+from domain.entitlement import Entitlement
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import BATCH_LIFECYCLE, ENTITLEMENT_LIFECYCLE
-from domain.site import SITE_LIFECYCLE
+from domain.payment_batch import PaymentBatch
+from domain.site import SITE_LIFECYCLE, Site
 from projections.base import PositionedEvent, Row, deadline_settings
 from projections.cases import NO_CASES, CaseNumberedProjection, CaseNumbers
 from projections.entitlement_status import entitlement_label
 from projections.provenance import stamp
-from projections.tables import history_of, worklist
+from projections.schema import history_table, metadata, provenance_columns
+
+worklist = Table(
+    "worklist",
+    metadata,
+    Column("subject_id", String(36), primary_key=True),
+    # site, beneficiary, entitlement, batch or audit_finding.
+    Column("subject_kind", String(16), nullable=False),
+    Column("label", String(140), nullable=False),
+    # Null for a compensation payee's entitlement and for a batch, which spans sites.
+    Column("site_id", String(36), index=True),
+    Column("state", String(32), nullable=False),
+    # Null while the declaration proposes no action (an ordered payment awaiting the bank):
+    # the row is kept so its label and clocks survive, and the queries leave it out.
+    Column("next_action", String(64)),
+    Column("deadline", String(64)),
+    Column("due_on", Date, index=True),
+    # JSON object event name -> ISO date; the deadlines' clocks.
+    Column("milestones", Text, nullable=False),
+    # JSON object event name -> the version that set its milestone, so that a corrected date
+    # moves the clock only when it corrects that event (ADR 0022).
+    Column("milestone_versions", Text),
+    *provenance_columns(),
+)
+
+worklist_history = history_table(worklist, "subject_id")
+"""Every change of every worklist row, event by event (ADR 0023)."""
 
 WORKLIST_LIFECYCLES = (
     SITE_LIFECYCLE,
@@ -46,7 +78,7 @@ class Worklist(CaseNumberedProjection):
     name = "worklist"
     table = worklist
     tables = (worklist,)
-    history = history_of(worklist)
+    history = worklist_history
     key_column = "subject_id"
     # 2: corrections (ADR 0022), with `milestone_versions` so a corrected date moves its clock.
     version = 2
@@ -124,24 +156,24 @@ class Worklist(CaseNumberedProjection):
 def _new_subject(event: PositionedEvent, cases: CaseNumbers) -> Row | None:
     """The worklist's first facts of a subject created by `event`, or None for other events."""
     e = event.event
-    match event.name:
-        case "SiteRegistered":
+    match e:
+        case Site.SiteRegistered():
             return {"subject_kind": "site", "label": e.code, "site_id": str(e.originator_id)}
-        case "BeneficiaryRegistered":
+        case Beneficiary.BeneficiaryRegistered():
             return {
                 "subject_kind": "beneficiary",
                 "label": e.case_number,
                 "site_id": str(e.site_id),
             }
-        case "EntitlementPlanned":
+        case Entitlement.EntitlementPlanned():
             label = entitlement_label(
                 cases.get(str(e.subject_id)), e.decree_number, str(e.component), e.tranche
             )
             site = str(e.site_id) if e.site_id else None
             return {"subject_kind": "entitlement", "label": label, "site_id": site}
-        case "BatchCreated":
+        case PaymentBatch.BatchCreated():
             return {"subject_kind": "batch", "label": e.batch_number, "site_id": None}
-        case "FindingRecorded":
+        case AuditFinding.FindingRecorded():
             # A finding may concern several sites; the worklist files it under the first.
             label = f"{e.lhp_number} temuan {e.finding_number}"[:LABEL_LENGTH]
             site = str(e.site_ids[0]) if e.site_ids else None

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -48,7 +49,7 @@ from service.store.migrate import upgrade
 class ApplicationEventSource:
     """The application's notification log as the projection runner's event source."""
 
-    def __init__(self, app: ProgrammeApplication) -> None:
+    def __init__(self, app: Application[UUID]) -> None:
         self.app = app
 
     def read_after(

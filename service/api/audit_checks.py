@@ -106,7 +106,14 @@ def acknowledge_finding(
     """Acknowledge a finding with a reason (supervisors only; auditors read): 409
     REASON_REQUIRED without a reason, 409 ALREADY_REGISTERED the second time, 404 for an
     unknown finding. The finding itself is kept, open or resolved."""
-    return command_out(jejak, audit.acknowledge(jejak, finding_id, body.provenance_for(user)))
+    subject = audit.checked_subject(jejak, finding_id)
+    result = jejak.app.audit_checks.acknowledge_finding(
+        finding_id,
+        rule_id=subject.rule_id,
+        subject_id=subject.subject_id,
+        provenance=body.provenance_for(user),
+    )
+    return command_out(jejak, result)
 
 
 FINDING_COLUMNS = (

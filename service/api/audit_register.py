@@ -209,7 +209,7 @@ def get_finding(
     """One finding with every event of its history: who recorded, answered, judged, closed."""
     caught_up(jejak, after, response)
     finding = queries.finding(finding_id, as_of=as_of or today_wita())
-    return finding | {"history": reads.history(user, finding_id)}
+    return finding | {"history": reads.history.of(user, finding_id)}
 
 
 @router.get("/exports")

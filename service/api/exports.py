@@ -19,7 +19,7 @@ from service.files.money_exports import (
     LedgerExports,
     LedgerFormat,
 )
-from service.queries.read_models import LedgerFilter
+from service.queries.money import LedgerFilter
 from service.security.accounts import Account
 from service.system import Jejak
 

@@ -17,8 +17,9 @@ from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import JejakDep, UserDep
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset
 from service.provenance import today_wita
-from service.queries.money_at import budget_at
-from service.queries.read_models import LedgerFilter, Page, ReadModels
+from service.queries.money import LedgerFilter, budget_at
+from service.queries.paging import Page
+from service.queries.read_models import ReadModels
 from service.queries.time_travel import Cut, known_position
 from service.system import Jejak
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/api", tags=["queries"])
 
 def read_models(jejak: JejakDep) -> ReadModels:
     """The read-model queries over the wired system."""
-    return ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
+    return ReadModels.of(jejak)
 
 
 ReadDep = Annotated[ReadModels, Depends(read_models)]
@@ -85,7 +86,7 @@ def dashboard(
 ) -> dict[str, Any]:
     """Per site: counts per state; headcount at pendataan vs at closure vs now."""
     caught_up(jejak, after, response)
-    return reads.dashboard()
+    return reads.dashboard.now()
 
 
 @router.get("/sites")
@@ -101,7 +102,7 @@ def list_sites(
 ) -> dict[str, Any]:
     """Sites and where each stands."""
     caught_up(jejak, after, response)
-    return page_body(reads.sites(state=state, limit=limit, offset=offset))
+    return page_body(reads.sites.list(state=state, limit=limit, offset=offset))
 
 
 @router.get("/sites/{site_id}")
@@ -115,13 +116,13 @@ def get_site(
 ) -> dict[str, Any]:
     """One site's status."""
     caught_up(jejak, after, response)
-    return reads.site(site_id)
+    return reads.sites.one(site_id)
 
 
 @router.get("/sites/{site_id}/history")
 def site_history(site_id: UUID, user: UserDep, reads: ReadDep) -> list[dict[str, Any]]:
     """Every event of the site with who, when, on what document."""
-    return reads.history(user, site_id)
+    return reads.history.of(user, site_id)
 
 
 @router.get("/beneficiaries")
@@ -140,7 +141,7 @@ def list_beneficiaries(
     """Cases, filtered by site, state or case-number prefix. Names are masked for auditors."""
     caught_up(jejak, after, response)
     return page_body(
-        reads.beneficiaries(
+        reads.beneficiaries.list(
             user, site_id=site_id, state=state, case_number=case_number, limit=limit, offset=offset
         )
     )
@@ -157,7 +158,7 @@ def get_beneficiary(
 ) -> dict[str, Any]:
     """One case, with its identity (masked for auditors)."""
     caught_up(jejak, after, response)
-    return reads.beneficiary(user, beneficiary_id)
+    return reads.beneficiaries.one(user, beneficiary_id)
 
 
 @router.get("/beneficiaries/{beneficiary_id}/history")
@@ -165,7 +166,7 @@ def beneficiary_history(
     beneficiary_id: UUID, user: UserDep, reads: ReadDep
 ) -> list[dict[str, Any]]:
     """Every event of the case with its metadata; personal fields by role."""
-    return reads.history(user, beneficiary_id)
+    return reads.history.of(user, beneficiary_id)
 
 
 @router.get("/worklist")
@@ -185,7 +186,7 @@ def get_worklist(
     """Open cases: next action, due date, overdue (as of today in WITA unless given)."""
     caught_up(jejak, after, response)
     return page_body(
-        reads.worklist(
+        reads.worklist.list(
             as_of=as_of or today_wita(),
             overdue_only=overdue,
             site_id=site_id,
@@ -212,7 +213,9 @@ def beneficiary_payments(
     the document, the bank's reference and her running total (her name masked for auditors);
     optionally as known at a position or time and/or as at a business date."""
     caught_up(jejak, after, response)
-    history = reads.payments_of(user, beneficiary_id, limit=limit, offset=offset, **cut_body(cut))
+    history = reads.money.payments_of(
+        user, beneficiary_id, limit=limit, offset=offset, **cut_body(cut)
+    )
     return history | cut_body(cut)
 
 
@@ -262,7 +265,7 @@ def list_ledger(
     caught_up(jejak, after, response)
     if cut is not None:
         filters = dataclasses.replace(filters, known_at=cut.known_at, as_at=cut.as_at)
-    return page_body(reads.ledger(filters, limit=limit, offset=offset)) | cut_body(cut)
+    return page_body(reads.money.ledger(filters, limit=limit, offset=offset)) | cut_body(cut)
 
 
 @router.get("/budget")
@@ -282,7 +285,7 @@ def list_budget(
     money events)."""
     caught_up(jejak, after, response)
     if cut is None:
-        return page_body(reads.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
+        return page_body(reads.money.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
     page = budget_at(jejak.app, cut, fiscal_year=fiscal_year, limit=limit, offset=offset)
     return page_body(page) | cut_body(cut)
 
@@ -307,7 +310,7 @@ def list_entitlements(
     (`correction_requested_by`, `correction_of`, `correction_amount`, `correction_reference`)."""
     caught_up(jejak, after, response)
     return page_body(
-        reads.entitlements(
+        reads.money.entitlements(
             state=state,
             site_id=site_id,
             beneficiary_id=beneficiary_id,
@@ -330,7 +333,7 @@ def get_entitlement(
 ) -> dict[str, Any]:
     """One entitlement: its state, funding, batch and bank result."""
     caught_up(jejak, after, response)
-    return reads.entitlement(entitlement_id)
+    return reads.money.entitlement(entitlement_id)
 
 
 @router.get("/entitlements/{entitlement_id}/history")
@@ -338,7 +341,7 @@ def entitlement_history(
     entitlement_id: UUID, user: UserDep, reads: ReadDep
 ) -> list[dict[str, Any]]:
     """Every event of the entitlement: its money facts, and any correction of them."""
-    return reads.history(user, entitlement_id)
+    return reads.history.of(user, entitlement_id)
 
 
 @router.get("/lifecycles")

@@ -16,14 +16,10 @@ from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import BusinessDate, Limit, Offset
 from service.api.queries import page_body
 from service.errors import NotFound
-from service.queries.read_models import Reveal, event_as_dict
-from service.queries.time_travel import (
-    Cut,
-    aggregate_at,
-    dashboard_at,
-    known_position,
-    read_model_page,
-)
+from service.queries.dashboard import dashboard_at
+from service.queries.history import event_as_dict
+from service.queries.reveal import Reveal
+from service.queries.time_travel import Cut, aggregate_at, known_position, read_model_page
 from service.store.db import MAX_STORED_INTEGER
 from service.system import Jejak
 

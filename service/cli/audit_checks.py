@@ -91,5 +91,11 @@ def acknowledge(
             raise typer.Exit(1)
         base = provenance_on(account, on)
         provenance = Provenance(base.actor, base.occurred_on, reason=reason)
-        result = audit.acknowledge(jejak, finding_id, provenance)
+        subject = audit.checked_subject(jejak, finding_id)
+        result = jejak.app.audit_checks.acknowledge_finding(
+            finding_id,
+            rule_id=subject.rule_id,
+            subject_id=subject.subject_id,
+            provenance=provenance,
+        )
         console.print(f"Acknowledged {finding_id} at position {result.position}.")

@@ -283,8 +283,8 @@ def history(
 ) -> None:
     """Every event of a site, case or entitlement, each with the corrections that name it."""
     with signed_in(as_user, password) as (jejak, account):
-        reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
-        for item in reads.history(account, _subject_id(subject)):
+        reads = ReadModels.of(jejak)
+        for item in reads.history.of(account, _subject_id(subject)):
             console.print(_history_line(item), highlight=False, markup=False, soft_wrap=True)
 
 

@@ -40,7 +40,7 @@ from service.errors import NotFound
 from service.files.exports.indonesian import format_rupiah_id as format_rupiah
 from service.files.money_exports import ExportFile, LedgerExports, LedgerFormat
 from service.provenance import today_wita
-from service.queries.read_models import LedgerFilter
+from service.queries.money import LedgerFilter
 from service.queries.reconciliation import ReconciliationReport, reconciliations_at
 from service.queries.time_travel import Cut
 from service.system import Jejak

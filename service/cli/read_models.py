@@ -9,7 +9,7 @@ import typer
 
 from service.cli.base import catch_up, err_console
 from service.cli.options import AsAt, KnownAt, cut_of
-from service.queries.money_at import money_report_at
+from service.queries.money import money_report_at
 from service.queries.time_travel import read_model_page
 from service.system import Jejak
 

@@ -11,8 +11,10 @@ from service.cli.base import catch_up
 from service.cli.options import AsAt, KnownAt, Today, cut_of
 from service.files.exports.indonesian import format_rupiah_id
 from service.provenance import today_wita
-from service.queries.read_models import ReadModels, Row
-from service.queries.time_travel import Cut, dashboard_at, read_model_at
+from service.queries.dashboard import dashboard_at
+from service.queries.paging import Row
+from service.queries.read_models import ReadModels
+from service.queries.time_travel import Cut, read_model_at
 from service.system import Jejak
 
 
@@ -36,8 +38,8 @@ def status(
 def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
     """The programme's figures per site, then the open work with its deadlines judged on
     `today`; at `cut` when given (as at a business date, as known at a log position, or both)."""
-    reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
-    board = reads.dashboard() if cut is None else dashboard_at(jejak, cut)
+    reads = ReadModels.of(jejak)
+    board = reads.dashboard.now() if cut is None else dashboard_at(jejak, cut)
     if cut is None:
         title = f"Jejak status on {today.isoformat()} (log position {jejak.runner.position()})"
     else:
@@ -71,7 +73,7 @@ def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
     for state, n in t["counts_by_state"].items():
         lines.append(f"  {state:<26} {n:>4}")
     if cut is None:
-        work = reads.worklist(
+        work = reads.worklist.list(
             as_of=today, overdue_only=False, site_id=None, kind=None, limit=10_000, offset=0
         )
         items, total = work.items, work.total

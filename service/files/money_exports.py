@@ -21,8 +21,8 @@ from service.files.exports.csv_export import to_csv
 from service.files.exports.indonesian import PROGRAMME_TIMEZONE
 from service.files.exports.pdf_export import to_pdf
 from service.files.exports.xlsx_export import to_xlsx
+from service.queries.money import LedgerFilter
 from service.queries.money_reports import LedgerReports
-from service.queries.read_models import LedgerFilter
 from service.security.access_log import AccessAction, AccessLog
 from service.security.accounts import Account
 from service.system import Jejak

@@ -14,9 +14,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine, or_, select
 
-from projections.tables import audit_register, export_records
+from projections.audit_register import audit_register
+from projections.export_records import export_records
 from service.errors import NotFound
-from service.queries.read_models import Page, Row, page_of
+from service.queries.paging import Page, Row, page_of
 
 LINK_COLUMNS = ("site_ids", "beneficiary_ids", "batch_ids")
 

@@ -21,17 +21,16 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, select
 
-from projections.tables import (
-    beneficiary_status,
-    budget_position,
-    entitlement_status,
-    ledger_totals,
-    site_status,
-)
+from projections.beneficiary_status import beneficiary_status
+from projections.budget_position import budget_position
+from projections.entitlement_status import entitlement_status
+from projections.payment_ledger import ledger_totals
+from projections.site_status import site_status
 from service.errors import NotFound
 from service.files.exports.indonesian import format_date_id, format_rupiah_id
 from service.files.exports.model import Column, Kind, Report, Table
-from service.queries.read_models import LedgerFilter, Reveal
+from service.queries.money import LedgerFilter
+from service.queries.reveal import Reveal
 from service.security.accounts import Account
 from service.security.vault import Vault
 from service.store.db import as_utc

@@ -18,21 +18,19 @@ from uuid import UUID
 from sqlalchemy import Engine, select
 
 from domain.bank_statement import BankStatement, Movement, MovementKind
-from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
+from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE, WITHDRAWN_STATE
 from domain.reconciliation import LedgerCredit, Reconciliation, reconcile
 from projections.base import Row
-from projections.statement_movements import movement_rows
-from projections.tables import entitlement_status, statement_movements
-from service.queries.money_at import topics_of
+from projections.entitlement_status import entitlement_status
+from projections.statement_movements import movement_rows, statement_movements
+from service.queries.event_log import decode_stored, log_events, topics_of
 from service.queries.time_travel import (
     Cut,
     OneOf,
     Where,
     Within,
-    decode_stored,
     filter_holds,
     filter_sql,
-    log_events,
     read_model_at,
     replay_read_model_at,
 )
@@ -195,7 +193,7 @@ class Reconciliations:
                 value_date=row["credited_on"],
                 commitment_id=UUID(row["commitment_id"]) if row["commitment_id"] else None,
                 returned_amount=row["returned_amount"],
-                withdrawal_recorded=row["state"] == "USED",
+                withdrawal_recorded=row["state"] == WITHDRAWN_STATE,
             )
             for row in rows
         ]
@@ -274,7 +272,7 @@ class ReconciliationsAt(Reconciliations):
             if self.cut.as_at is not None:
                 stored = self.jejak.raw_log().read_positions(positions)
                 positions = [
-                    e.position for e in decode_stored(self.jejak, stored) if self.cut.keeps(e)
+                    e.position for e in decode_stored(self.jejak.app, stored) if self.cut.keeps(e)
                 ]
             rows = conn.execute(select(statement_movements).where(c.position.in_(positions)))
             return [dict(r) for r in rows.mappings()]

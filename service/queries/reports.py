@@ -37,25 +37,21 @@ from domain.published_report import (
 )
 from domain.site import Site
 from projections.base import PositionedEvent
+from projections.published_reports import published_reports
 from projections.report_figures import FIGURE_EVENTS, FigureFold, flatten, programme_figures
-from projections.tables import published_reports
-from service.commands.application import ProgrammeApplication
 from service.errors import NotFound
-from service.queries.money_at import topics_of
-from service.queries.read_models import Page, page_of
-from service.queries.time_travel import log_events
+from service.queries.event_log import EventLog, head, history, log_events, topics_of
+from service.queries.paging import Page, page_of
 from service.system import Jejak
 
 
-def figures(
-    app: ProgrammeApplication, kind: ReportKind, period: Period, known_at: int
-) -> dict[str, Any]:
+def figures(app: EventLog, kind: ReportKind, period: Period, known_at: int) -> dict[str, Any]:
     """The figures of `kind` for `period` as known at log position `known_at` (one kind so
     far; another would bring its own fold)."""
     return programme_figures(figure_events(app, known_at), period, known_at)
 
 
-def figure_events(app: ProgrammeApplication, known_at: int) -> Iterator[PositionedEvent]:
+def figure_events(app: EventLog, known_at: int) -> Iterator[PositionedEvent]:
     """The events the figures are folded from, in log order, up to position `known_at`."""
     topics = topics_of((Site, Beneficiary, Entitlement), FIGURE_EVENTS)
     return log_events(app, known_at, topics)
@@ -118,8 +114,8 @@ class PublishedReports:
         fold = FigureFold(period, trace_after=position)
         at_position: dict[str, Any] | None = None
         later: list[dict[str, Any]] = []
-        head = self.jejak.app.position()
-        for event in figure_events(self.jejak.app, head):
+        now = head(self.jejak.app)
+        for event in figure_events(self.jejak.app, now):
             if at_position is None and event.position > position:
                 at_position = fold.content(position)
             fold.add(event)
@@ -127,7 +123,7 @@ class PublishedReports:
                 later.append(_later_event(event, fold, period))
         if at_position is None:
             at_position = fold.content(position)
-        today = fold.content(head)
+        today = fold.content(now)
         reproducible = canonical_json(at_position) == canonical_json(published.content)
         rows = _figure_rows(published.content, at_position, today, fold.sources, reproducible)
         changed = [r for r in rows if r["changed"]]
@@ -141,7 +137,7 @@ class PublishedReports:
                 "addressee": published.addressee,
                 "document": _document(published),
             },
-            "today": {"log_position": head, "content_sha256": figures_sha256(today)},
+            "today": {"log_position": now, "content_sha256": figures_sha256(today)},
             # Replaying the log to the published position, with today's code, gives the
             # published figures back; if not, how figures are computed has changed since.
             "reproducible": reproducible,
@@ -158,7 +154,7 @@ class PublishedReports:
 def _versions(jejak: Jejak, report_id: UUID) -> list[Any]:
     """The report's events, one per version, oldest first."""
     try:
-        events = jejak.app.history(report_id)
+        events = history(jejak.app, report_id)
     except NotFound:
         raise NotFound("published report", report_id) from None
     if not isinstance(events[0], PublishedReport.ReportPublished):

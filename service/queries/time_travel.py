@@ -20,14 +20,12 @@ The dashboard's counts per site and state come from the dashboard's own sums of 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent as LibraryEvent
 from sqlalchemy import (
     Connection,
     Select,
@@ -40,23 +38,14 @@ from sqlalchemy import (
 )
 
 from projections.base import PositionedEvent, Row, RowProjection, fold_all
-from projections.dashboard import ProgrammeDashboard, summarise_members
-from projections.dashboard_counts import counts_at, moves_at, out_of_order_keys
-from projections.tables import (
-    HISTORIES,
-    REMOVED,
-    VERSION_OCCURRED_ON,
-    VERSION_POSITION,
-    beneficiary_status,
-    history_of,
-    payment_ledger,
-)
-from service.commands.application import ProgrammeApplication
-from service.queries.read_models import Page, dashboard_figures
+from projections.beneficiary_status import beneficiary_status
+from projections.schema import REMOVED, VERSION_OCCURRED_ON, VERSION_POSITION
+from projections.tables import HISTORIES
+from service.queries.event_log import decode_stored, history, log_events
+from service.queries.paging import Page
 from service.store.db import MAX_STORED_INTEGER
 from service.system import ApplicationEventSource, Jejak
 
-PAGE = 2000
 # beneficiary_status's history: where the events of the people the dashboard refolds are found.
 PEOPLE_HISTORY = HISTORIES[beneficiary_status.name]
 # Filters on a read model's columns, as the live lists take them (site, state, ...): a value
@@ -185,7 +174,7 @@ def read_model_page(
     """One page, in key order, of the rows read model `name` had at `cut` among those matching
     `where` (column = value, or a `Within` or `OneOf`); `limit` None gives every row."""
     projection = row_projection(jejak, name)
-    history = history_of(projection.table)
+    history = projection.history
     if history is None:
         everything = replay_read_model_at(jejak, name, cut, where)
         end = None if limit is None else offset + limit
@@ -294,7 +283,7 @@ class HistoryCut:
         """The rows the events at `positions` (the cut's events of some keys) fold to."""
         if not positions:
             return []
-        events = decode_stored(jejak, jejak.raw_log().read_positions(positions))
+        events = decode_stored(jejak.app, jejak.raw_log().read_positions(positions))
         fold = self.projection.batch_fold(conn, events)
         rows: dict[Hashable, Row | None] = {}
         for event in events:
@@ -312,83 +301,6 @@ class HistoryCut:
         return {k: v for k, v in version.items() if k not in VERSION_COLUMNS}
 
 
-# --- the dashboard at a cut ------------------------------------------------------------------
-
-
-def dashboard_at(jejak: Jejak, cut: Cut, *, replay: bool = False) -> dict[str, Any]:
-    """The programme dashboard's figures (per site and in total) at `cut`, from the version
-    histories of site_status and beneficiary_status (or, with `replay`, from the log: the
-    reference), and the money credited from payment_ledger's rows, each dated and positioned."""
-    read: Callable[[Jejak, str, Cut], list[Row]] = replay_read_model_at if replay else read_model_at
-    sites = read(jejak, "site_status", cut)
-    if replay:
-        counts = _count_states(read(jejak, "beneficiary_status", cut))
-    else:
-        counts = _states_at(jejak, cut)
-    board = []
-    for site in sorted(sites, key=lambda s: str(s["code"])):
-        facts = {
-            "site_id": site["site_id"],
-            "site_code": site["code"],
-            "site_name": site["name"],
-            "site_state": site["state"],
-            "headcount_at_pendataan": site["headcount_at_pendataan"],
-            "declared_headcount_at_closure": site["declared_headcount"],
-            "funding_status_at_closure": site["funding_status"],
-        }
-        board.append(summarise_members(facts, counts.get(site["site_id"], Counter())))
-    return dashboard_figures(board, _credited_at(jejak, cut))
-
-
-def _states_at(jejak: Jejak, cut: Cut) -> dict[str, Counter[str]]:
-    """How many people each site has in each state at `cut`: the dashboard's sums of moves
-    (ADR 0026), with the people whose events the cut's date falls between, entered out of date
-    order, taken out of the sums and folded again from their own events."""
-    dashboard = _dashboard(jejak)
-    tables = dashboard.count_tables()
-    with jejak.engine.connect() as conn:
-        cells = counts_at(conn, tables, dashboard.count_rules, cut.known_at, cut.as_at)
-        if cut.as_at is not None:
-            keys = out_of_order_keys(conn, tables, cut.as_at)
-            people = HistoryCut(
-                row_projection(jejak, "beneficiary_status"), PEOPLE_HISTORY, cut, {}
-            )
-            positions = people.positions_of(conn, keys)
-            cells.subtract(moves_at(conn, tables, positions))
-            for row in people.refold_positions(conn, jejak, positions):
-                cells[(row["site_id"], row["state"])] += 1
-    counts: dict[str, Counter[str]] = {}
-    for (site_id, state), n in cells.items():
-        if n:
-            counts.setdefault(site_id, Counter())[state] = n
-    return counts
-
-
-def _dashboard(jejak: Jejak) -> ProgrammeDashboard:
-    found = next(p for p in jejak.runner.projections if isinstance(p, ProgrammeDashboard))
-    return found
-
-
-def _count_states(people: Sequence[Row]) -> dict[str, Counter[str]]:
-    counts: dict[str, Counter[str]] = {}
-    for person in people:
-        counts.setdefault(person["site_id"], Counter())[person["state"]] += 1
-    return counts
-
-
-def _credited_at(jejak: Jejak, cut: Cut) -> dict[str, int]:
-    """Rupiah credited net of returns per site at `cut`: payment_ledger keeps one row per event
-    with its position and business date, so the cut is a WHERE clause."""
-    c = payment_ledger.c
-    query = select(c.site_id, func.sum(c.paid_effect)).where(c.site_id.is_not(None))
-    if cut.known_at is not None:
-        query = query.where(c.position <= cut.known_at)
-    if cut.as_at is not None:
-        query = query.where(c.occurred_on <= cut.as_at)
-    with jejak.engine.connect() as conn:
-        return {s: int(n) for s, n in conn.execute(query.group_by(c.site_id))}
-
-
 # --- one aggregate ---------------------------------------------------------------------------
 
 
@@ -402,7 +314,7 @@ def aggregate_at(
     recorded before it are in.
     """
     aggregate = None
-    for event in jejak.app.history(aggregate_id):
+    for event in history(jejak.app, aggregate_id):
         if version is not None and event.originator_version > version:
             break
         if as_at is not None and event.occurred_on > as_at:
@@ -442,39 +354,3 @@ def _key_order(projection: RowProjection) -> Callable[[Row], str]:
 def _ordered(conn: Connection, column: Any) -> Any:
     # Python's order of the keys (by code point), which PostgreSQL's collations may not follow.
     return column.collate("C") if conn.dialect.name == "postgresql" else column
-
-
-def decode_stored(jejak: Jejak, stored: Sequence[Any]) -> list[PositionedEvent]:
-    """Rows read from the log (`RawLog.read_positions`), as the events they store."""
-    return [
-        PositionedEvent(
-            s.position,
-            jejak.app.mapper.to_domain_event(
-                LibraryEvent(
-                    originator_id=s.originator_id,
-                    originator_version=s.originator_version,
-                    topic=s.topic,
-                    state=s.state,
-                )
-            ),
-        )
-        for s in stored
-    ]
-
-
-def log_events(
-    app: ProgrammeApplication, known_at: int | None = None, topics: Sequence[str] = ()
-) -> Iterator[PositionedEvent]:
-    """The log's events in order, decoded, up to position `known_at` (None: all of them), read
-    a page at a time; only the events of `topics` when given."""
-    source = ApplicationEventSource(app)
-    after = 0
-    while True:
-        page = source.read_after(after, PAGE, topics)
-        for event in page:
-            if known_at is not None and event.position > known_at:
-                return
-            yield event
-        if len(page) < PAGE:
-            return
-        after = page[-1].position

@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, select
 
-from projections.event_chain import chain_head
-from projections.tables import chain_checkpoints
+from projections.event_chain import chain_checkpoints, chain_head
 from service.security.crypto import derive_subkey
 from service.store.db import as_utc, insert_ignoring_conflicts
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, bindparam, select, text
 
 from projections.chain import GENESIS, StoredEvent, link_of
-from projections.tables import event_chain
+from projections.event_chain import event_chain
 from service.security.checkpoints import Checkpoint, signature_valid
 
 BreakKind = Literal["changed", "removed", "inserted", "reordered", "rewritten", "forged"]

@@ -103,9 +103,9 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     viewer = _viewer(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
-    reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
-    dashboard: dict[str, Any] = reads.dashboard()
-    work = reads.worklist(
+    reads = ReadModels.of(jejak)
+    dashboard: dict[str, Any] = reads.dashboard.now()
+    work = reads.worklist.list(
         as_of=today_wita(), overdue_only=True, site_id=None, kind=None, limit=15, offset=0
     )
     return templates.TemplateResponse(

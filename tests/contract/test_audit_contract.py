@@ -17,7 +17,7 @@ from domain.decree import entitlement_id
 from domain.identity import Sex, make_nik
 from domain.recording import Provenance
 from projections.audit_book import audit_of_log
-from projections.tables import audit_findings
+from projections.audit_findings import audit_findings
 from service.commands.base import AlreadyRegistered
 from service.commands.beneficiaries import NewBeneficiary
 from service.system import ApplicationEventSource, Jejak

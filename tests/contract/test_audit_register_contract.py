@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from domain.recording import Role
-from projections.tables import audit_register, export_records, worklist
+from projections.audit_register import audit_register
+from projections.export_records import export_records
+from projections.worklist import worklist
 from service.commands.application import ProgrammeApplication
 from service.commands.base import AlreadyRegistered, CommandResult
 from service.commands.export_records import record_export

@@ -16,21 +16,12 @@ from domain.published_report import Period
 from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import sealed_from_json
 from projections.base import PositionedEvent, RowProjection, fold_all
-from projections.beneficiary_status import BeneficiaryStatus
-from projections.budget_position import budget_of_log
-from projections.entitlement_status import EntitlementStatus
-from projections.payment_ledger import ledger_of_log, totals_rows
+from projections.beneficiary_status import BeneficiaryStatus, beneficiary_status
+from projections.budget_position import budget_allocations, budget_of_log, budget_position
+from projections.entitlement_status import EntitlementStatus, entitlement_status
+from projections.payment_ledger import ledger_of_log, ledger_totals, payment_ledger, totals_rows
 from projections.report_figures import programme_figures
-from projections.site_status import SiteStatus
-from projections.tables import (
-    beneficiary_status,
-    budget_allocations,
-    budget_position,
-    entitlement_status,
-    ledger_totals,
-    payment_ledger,
-    site_status,
-)
+from projections.site_status import SiteStatus, site_status
 from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.queries.read_models import ReadModels
@@ -171,7 +162,7 @@ def test_an_approved_money_correction_counts_and_a_pending_one_does_not(
         aid[str(transport)]["correction_amount"],
     ) == ("sup", "CreditedToAccount", TRANSPORT + 1), "pending: shown for the second supervisor"
     assert aid[str(capital)]["correction_requested_by"] is None, "approved: no longer pending"
-    waiting = jejak_reads(jejak).entitlements(correction_pending=True, limit=10, offset=0)
+    waiting = jejak_reads(jejak).money.entitlements(correction_pending=True, limit=10, offset=0)
     assert [r["entitlement_id"] for r in waiting.items] == [str(transport)]
     totals = {(r["dimension"], r["key"]): r["paid"] for r in _rows_list(jejak)}
     person = str(corrected.journey.beneficiary_id)
@@ -186,7 +177,7 @@ def test_the_history_keeps_the_original_beside_its_correction(
     jejak: Jejak, corrected: Corrected
 ) -> None:
     capital = corrected.journey.entitlements[0]
-    history = {e["version"]: e for e in jejak_reads(jejak).history(_supervisor(), capital)}
+    history = {e["version"]: e for e in jejak_reads(jejak).history.of(_supervisor(), capital)}
     credit = history[corrected.capital_credit]
     assert (credit["event"], credit["facts"]["amount"]) == ("CreditedToAccount", UEP)
     request, approval = (history[v] for v in credit["corrections"])
@@ -236,7 +227,7 @@ def _rows_list(jejak: Jejak) -> list[dict[str, Any]]:
 
 
 def jejak_reads(jejak: Jejak) -> ReadModels:
-    return ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
+    return ReadModels.of(jejak)
 
 
 def _supervisor() -> Account:

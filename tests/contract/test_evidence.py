@@ -233,7 +233,7 @@ def test_the_same_evidence_gives_the_same_bytes(jejak: Jejak) -> None:
     from datetime import UTC, datetime
 
     from service.files.evidence.bundle import EvidenceBundler
-    from service.queries.read_models import Reveal
+    from service.queries.reveal import Reveal
 
     bundler = EvidenceBundler(
         jejak.engine,

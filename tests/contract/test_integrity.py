@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Connection, text
 
-from projections.tables import chain_checkpoints, event_chain
+from projections.event_chain import chain_checkpoints, event_chain
 from service.security.checkpoints import Checkpoint
 from service.system import Jejak
 from tests.contract.journey import run_journey

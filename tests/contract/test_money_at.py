@@ -13,13 +13,12 @@ from sqlalchemy import select
 from domain.decree import AidComponent, PaymentType
 from domain.entitlement import PaymentChannel
 from domain.recording import DocumentRef
-from projections.budget_position import budget_of_log
-from projections.payment_ledger import ledger_of_log
-from projections.tables import budget_position, payment_ledger
+from projections.budget_position import budget_of_log, budget_position
+from projections.payment_ledger import ledger_of_log, payment_ledger
 from service.commands.money import NewDecreeLine
-from service.queries.money_at import budget_at
-from service.queries.read_models import LedgerFilter
-from service.queries.time_travel import Cut, log_events
+from service.queries.event_log import log_events
+from service.queries.money import LedgerFilter, budget_at
+from service.queries.time_travel import Cut
 from service.system import Jejak
 from tests.contract.journey import (
     AUTHORITY,

@@ -17,23 +17,13 @@ from domain.beneficiary import Beneficiary, IdentityEvidence, NikAlreadyInProgra
 from domain.identity import Sex, make_nik
 from domain.sealed import KeyPurpose
 from projections.base import PositionedEvent, RowProjection, fold_all
-from projections.beneficiary_status import BeneficiaryStatus
-from projections.budget_position import budget_of_log
-from projections.entitlement_status import EntitlementStatus
-from projections.payment_ledger import ledger_of_log, totals_rows
-from projections.site_status import SiteStatus
-from projections.tables import (
-    beneficiary_status,
-    budget_allocations,
-    budget_position,
-    entitlement_status,
-    ledger_totals,
-    payment_ledger,
-    programme_dashboard,
-    site_status,
-    worklist,
-)
-from projections.worklist import Worklist
+from projections.beneficiary_status import BeneficiaryStatus, beneficiary_status
+from projections.budget_position import budget_allocations, budget_of_log, budget_position
+from projections.dashboard import programme_dashboard
+from projections.entitlement_status import EntitlementStatus, entitlement_status
+from projections.payment_ledger import ledger_of_log, ledger_totals, payment_ledger, totals_rows
+from projections.site_status import SiteStatus, site_status
+from projections.worklist import Worklist, worklist
 from service.commands.base import AlreadyRegistered, VersionConflict
 from service.errors import NotFound
 from service.system import ApplicationEventSource, Jejak

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, Table, delete, func, inspect, select, text, u
 
 from domain.recording import Role
 from projections.base import PositionedEvent, Projection, fold_all
+from projections.event_chain import event_chain
 from projections.side_by_side import ChainDiverged, LiveWrite, switched
-from projections.site_status import SiteStatus
-from projections.tables import event_chain, site_status
+from projections.site_status import SiteStatus, site_status
 from projections.worklist import WORKLIST_LIFECYCLES, Worklist
 from service.commands import restatements
 from service.security.accounts import Account

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from domain.payment_batch import PaymentBatch
-from projections.tables import entitlement_status
+from projections.entitlement_status import entitlement_status
 from service.queries.reconciliation import Reconciliations, ReconciliationsAt
 from service.queries.time_travel import Cut
 from service.system import Jejak

@@ -15,10 +15,10 @@ from domain.errors import InvalidValue
 from domain.recording import Role
 from domain.restatement import Restatement
 from projections.base import PositionedEvent, Row, RowProjection
-from projections.beneficiary_status import BeneficiaryStatus
+from projections.beneficiary_status import BeneficiaryStatus, beneficiary_status
+from projections.entitlement_status import entitlement_status
 from projections.side_by_side import TableDiff
-from projections.tables import beneficiary_status, entitlement_status, worklist
-from projections.worklist import WORKLIST_LIFECYCLES
+from projections.worklist import WORKLIST_LIFECYCLES, worklist
 from service.commands import restatements
 from service.security.accounts import Account
 from service.store.schema import restatement_diffs

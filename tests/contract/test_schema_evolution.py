@@ -18,13 +18,10 @@ import pytest
 from sqlalchemy import select
 
 from domain.site import FundingStatus, Site
-from projections.tables import (
-    audit_dossiers,
-    audit_findings,
-    programme_dashboard,
-    site_status,
-    worklist,
-)
+from projections.audit_findings import audit_dossiers, audit_findings
+from projections.dashboard import programme_dashboard
+from projections.site_status import site_status
+from projections.worklist import worklist
 from service.system import Jejak
 from tests.conftest import settings_for
 from tests.fixtures.site_story import SITES, record_sites

@@ -16,12 +16,12 @@ from domain.site import InspectionOutcome
 from projections.dashboard import ProgrammeDashboard
 from projections.dashboard_counts import CountRules, out_of_order_keys
 from projections.tables import HISTORIES
+from service.queries.dashboard import dashboard_at
 from service.queries.read_models import ReadModels
 from service.queries.time_travel import (
     Cut,
     HistoryCut,
     aggregate_at,
-    dashboard_at,
     position_recorded_by,
     read_model_at,
     read_model_page,
@@ -167,7 +167,7 @@ def test_a_date_cut_refolds_a_key_whose_events_were_entered_out_of_date_order(
 
 def test_the_present_dashboard_equals_the_live_one(jejak: Jejak) -> None:
     late_and_out_of_order(jejak)
-    live = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app).dashboard()
+    live = ReadModels.of(jejak).dashboard.now()
     now = dashboard_at(jejak, Cut(known_at=jejak.app.position()))
     kept = set(now["sites"][0])
     assert [{k: s[k] for k in kept} for s in live["sites"]] == now["sites"]

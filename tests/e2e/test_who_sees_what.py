@@ -26,11 +26,13 @@ from sqlalchemy import select
 
 from domain.recording import Role
 from domain.sealed import Sealed
-from projections.tables import audit_findings, beneficiary_status, entitlement_status
+from projections.audit_findings import audit_findings
+from projections.beneficiary_status import beneficiary_status
+from projections.entitlement_status import entitlement_status
 from service.api.app import create_app
 from service.commands import restatements
 from service.demo.kaltara import DEMO_USERS, DemoUser, load_demo
-from service.queries.time_travel import log_events
+from service.queries.event_log import log_events
 from service.security.accounts import Account
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for

@@ -13,9 +13,9 @@ from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import BudgetPosition
 from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
-from projections.payment_ledger import PaymentLedger
+from projections.payment_ledger import PaymentLedger, payment_ledger
 from projections.site_status import SiteStatus
-from projections.tables import metadata, payment_ledger
+from projections.tables import metadata
 from projections.worklist import Worklist
 
 # How a log is cut into batches: their sizes, repeated.

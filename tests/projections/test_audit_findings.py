@@ -18,9 +18,8 @@ from sqlalchemy import Engine
 
 from domain.recording import Provenance
 from projections.audit_book import audit_of_log
-from projections.audit_findings import AuditFindings
+from projections.audit_findings import AuditFindings, audit_dossiers, audit_findings, audit_subjects
 from projections.base import PositionedEvent
-from projections.tables import audit_dossiers, audit_findings, audit_subjects
 from service.system import ApplicationEventSource, Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import KELURAHAN, OPERATOR, SUPERVISOR, run_journey, run_money_story

@@ -13,9 +13,8 @@ from hypothesis import given as for_all
 from sqlalchemy import select
 
 from projections.base import PositionedEvent, fold_all
-from projections.budget_position import budget_of_log
-from projections.payment_ledger import ledger_of_log, totals_rows
-from projections.tables import budget_allocations, budget_position, ledger_totals
+from projections.budget_position import budget_allocations, budget_of_log, budget_position
+from projections.payment_ledger import ledger_of_log, ledger_totals, totals_rows
 from service.system import ApplicationEventSource, Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import run_journey, run_money_story

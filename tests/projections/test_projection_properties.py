@@ -14,9 +14,8 @@ from sqlalchemy import select
 
 from domain.rules import ProgrammeRules
 from projections.base import PositionedEvent, fold_all
-from projections.dashboard import ProgrammeDashboard
+from projections.dashboard import ProgrammeDashboard, programme_dashboard
 from projections.site_status import SiteStatus
-from projections.tables import programme_dashboard
 from tests.domain.test_properties import STEP, play
 from tests.projections.batches import CUTS, in_batches, table_rows
 

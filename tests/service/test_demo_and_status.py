@@ -13,7 +13,10 @@ from sqlalchemy import select
 from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
 from domain.recording import Role
-from projections.tables import audit_findings, payment_ledger, programme_dashboard, site_status
+from projections.audit_findings import audit_findings
+from projections.dashboard import programme_dashboard
+from projections.payment_ledger import payment_ledger
+from projections.site_status import site_status
 from service.cli.status import render_status
 from service.demo.kaltara import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
 from service.demo.money import LINE_2018, LINE_2019
@@ -77,15 +80,15 @@ def check_the_corrections(jejak: Jejak, sites: dict[str, dict[str, Any]]) -> Non
     bank reference corrected by one supervisor and approved by another: the read models show
     the corrected values, the histories both."""
     auditor = Account("auditor", Role.AUDITOR, "BPK", "Auditor", True)
-    reads = ReadModels(jejak.engine, jejak.vault, jejak.access_log, jejak.app)
+    reads = ReadModels.of(jejak)
     assert sites["TRK-LU"]["name"] == "Lingkas Ujung"
     (renamed,) = [
         e
-        for e in reads.history(auditor, UUID(sites["TRK-LU"]["site_id"]))
+        for e in reads.history.of(auditor, UUID(sites["TRK-LU"]["site_id"]))
         if e["event"] == "SiteDetailsCorrected"
     ]
     assert renamed["facts"]["previous"]["name"] == "Lingkas Ujong"
-    jp = reads.history(auditor, UUID(sites["TRK-JP"]["site_id"]))
+    jp = reads.history.of(auditor, UUID(sites["TRK-JP"]["site_id"]))
     first_sosialisasi = next(e for e in jp if e["event"] == "SosialisasiHeld")
     (redated,) = [jp[v - 1] for v in first_sosialisasi["corrections"]]
     assert (redated["facts"]["previous_date"], redated["facts"]["corrected_date"]) == (

@@ -17,13 +17,13 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from domain.recording import Role
-from projections.payment_ledger import LEDGER_EVENTS
-from projections.tables import budget_position, ledger_totals, payment_ledger
+from projections.budget_position import budget_position
+from projections.payment_ledger import LEDGER_EVENTS, ledger_totals, payment_ledger
 from service.files.exports.pdf_export import to_latin1
 from service.files.exports.xlsx_export import RECORDED_TOTAL_LABEL
 from service.files.money_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
+from service.queries.money import LedgerFilter
 from service.queries.money_reports import EVENT_LABELS, LedgerMismatch, _Snapshot
-from service.queries.read_models import LedgerFilter
 from service.security.accounts import Account
 from service.security.vault import mask
 from service.system import Jejak

@@ -24,13 +24,16 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent as LibraryStoredEvent
 from sqlalchemy import Engine, select
 
+from projections.beneficiary_status import beneficiary_status
 from projections.chain import GENESIS, StoredEvent
-from projections.tables import beneficiary_status, entitlement_status, event_chain
+from projections.entitlement_status import entitlement_status
+from projections.event_chain import event_chain
 from service.errors import NotFound
 from service.files.documents import DocumentNotFound, DocumentStore
 from service.files.exports.model import Column, Kind, Report, Table
 from service.files.exports.pdf_export import to_pdf
-from service.queries.read_models import Reveal, event_as_dict
+from service.queries.history import event_as_dict
+from service.queries.reveal import Reveal
 from service.security.checkpoints import Checkpoint, Checkpoints
 from service.security.integrity import RawEventLog
 

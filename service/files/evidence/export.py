@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.files.evidence.bundle import Bundle, EvidenceBundler, Scope
-from service.queries.read_models import Reveal
+from service.queries.reveal import Reveal
 from service.security.accounts import Account
 from service.system import Jejak
 

@@ -1,0 +1,154 @@
+"""The programme dashboard: people per site and state, headcounts and rupiah credited, now
+(programme_dashboard, ledger_totals) or at a cut (their histories and sums, ADR 0026)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from projections.beneficiary_status import beneficiary_status
+from projections.dashboard import ProgrammeDashboard, programme_dashboard, summarise_members
+from projections.dashboard_counts import counts_at, moves_at, out_of_order_keys
+from projections.payment_ledger import ledger_totals, payment_ledger
+from projections.tables import HISTORIES
+from service.queries.paging import Row
+from service.queries.time_travel import (
+    Cut,
+    HistoryCut,
+    read_model_at,
+    replay_read_model_at,
+    row_projection,
+)
+from service.system import Jejak
+
+# beneficiary_status's history: where the events of the people the dashboard refolds are found.
+PEOPLE_HISTORY = HISTORIES[beneficiary_status.name]
+
+
+class DashboardQueries:
+    """The dashboard as it stands now."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def now(self) -> dict[str, Any]:
+        """Per-site counts, headcounts and rupiah credited net of returns, with totals."""
+        with self.engine.connect() as conn:
+            rows = [
+                dict(r)
+                for r in conn.execute(
+                    select(programme_dashboard).order_by(programme_dashboard.c.site_code)
+                ).mappings()
+            ]
+            credited = {
+                str(key): int(paid)
+                for key, paid in conn.execute(
+                    select(ledger_totals.c.key, ledger_totals.c.paid).where(
+                        ledger_totals.c.dimension == "site"
+                    )
+                )
+            }
+        return dashboard_figures(rows, credited)
+
+
+def dashboard_figures(rows: list[Row], credited: dict[str, int]) -> dict[str, Any]:
+    """The dashboard's sites, each with the rupiah credited there, and the programme's totals;
+    `rows` are programme_dashboard rows with their counts decoded (live, or at a past cut)."""
+    for row in rows:
+        if isinstance(row["counts_by_state"], str):
+            row["counts_by_state"] = json.loads(row["counts_by_state"])
+        row["credited_rupiah"] = credited.get(row["site_id"], 0)
+    totals: dict[str, Any] = {
+        key: sum(r[key] or 0 for r in rows)
+        for key in (
+            "headcount_at_pendataan",
+            "declared_headcount_at_closure",
+            "registered",
+            "in_programme_now",
+            "credited_rupiah",
+        )
+    }
+    by_state: dict[str, int] = {}
+    for row in rows:
+        for state, n in row["counts_by_state"].items():
+            by_state[state] = by_state.get(state, 0) + n
+    totals["counts_by_state"] = dict(sorted(by_state.items()))
+    return {"sites": rows, "totals": totals}
+
+
+def dashboard_at(jejak: Jejak, cut: Cut, *, replay: bool = False) -> dict[str, Any]:
+    """The programme dashboard's figures (per site and in total) at `cut`, from the version
+    histories of site_status and beneficiary_status (or, with `replay`, from the log: the
+    reference), and the money credited from payment_ledger's rows, each dated and positioned."""
+    read: Callable[[Jejak, str, Cut], list[Row]] = replay_read_model_at if replay else read_model_at
+    sites = read(jejak, "site_status", cut)
+    if replay:
+        counts = _count_states(read(jejak, "beneficiary_status", cut))
+    else:
+        counts = _states_at(jejak, cut)
+    board = []
+    for site in sorted(sites, key=lambda s: str(s["code"])):
+        facts = {
+            "site_id": site["site_id"],
+            "site_code": site["code"],
+            "site_name": site["name"],
+            "site_state": site["state"],
+            "headcount_at_pendataan": site["headcount_at_pendataan"],
+            "declared_headcount_at_closure": site["declared_headcount"],
+            "funding_status_at_closure": site["funding_status"],
+        }
+        board.append(summarise_members(facts, counts.get(site["site_id"], Counter())))
+    return dashboard_figures(board, _credited_at(jejak, cut))
+
+
+def _states_at(jejak: Jejak, cut: Cut) -> dict[str, Counter[str]]:
+    """How many people each site has in each state at `cut`: the dashboard's sums of moves
+    (ADR 0026), with the people whose events the cut's date falls between, entered out of date
+    order, taken out of the sums and folded again from their own events."""
+    dashboard = _dashboard(jejak)
+    tables = dashboard.count_tables()
+    with jejak.engine.connect() as conn:
+        cells = counts_at(conn, tables, dashboard.count_rules, cut.known_at, cut.as_at)
+        if cut.as_at is not None:
+            keys = out_of_order_keys(conn, tables, cut.as_at)
+            people = HistoryCut(
+                row_projection(jejak, "beneficiary_status"), PEOPLE_HISTORY, cut, {}
+            )
+            positions = people.positions_of(conn, keys)
+            cells.subtract(moves_at(conn, tables, positions))
+            for row in people.refold_positions(conn, jejak, positions):
+                cells[(row["site_id"], row["state"])] += 1
+    counts: dict[str, Counter[str]] = {}
+    for (site_id, state), n in cells.items():
+        if n:
+            counts.setdefault(site_id, Counter())[state] = n
+    return counts
+
+
+def _dashboard(jejak: Jejak) -> ProgrammeDashboard:
+    found = next(p for p in jejak.runner.projections if isinstance(p, ProgrammeDashboard))
+    return found
+
+
+def _count_states(people: Sequence[Row]) -> dict[str, Counter[str]]:
+    counts: dict[str, Counter[str]] = {}
+    for person in people:
+        counts.setdefault(person["site_id"], Counter())[person["state"]] += 1
+    return counts
+
+
+def _credited_at(jejak: Jejak, cut: Cut) -> dict[str, int]:
+    """Rupiah credited net of returns per site at `cut`: payment_ledger keeps one row per event
+    with its position and business date, so the cut is a WHERE clause."""
+    c = payment_ledger.c
+    query = select(c.site_id, func.sum(c.paid_effect)).where(c.site_id.is_not(None))
+    if cut.known_at is not None:
+        query = query.where(c.position <= cut.known_at)
+    if cut.as_at is not None:
+        query = query.where(c.occurred_on <= cut.as_at)
+    with jejak.engine.connect() as conn:
+        return {s: int(n) for s, n in conn.execute(query.group_by(c.site_id))}

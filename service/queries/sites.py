@@ -1,0 +1,48 @@
+"""Sites: where each site is in its lifecycle (the site_status read model)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, select
+
+from projections.site_status import site_status
+from service.errors import NotFound
+from service.queries.paging import Page, Row, page_of
+
+
+class SiteQueries:
+    """The sites, from site_status."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def list(self, *, state: str | None, limit: int, offset: int) -> Page[Row]:
+        """Sites, optionally in one state."""
+        query = select(site_status).order_by(site_status.c.code)
+        if state:
+            query = query.where(site_status.c.state == state)
+        page = page_of(self.engine, query, limit, offset)
+        for item in page.items:
+            _present_site(item)
+        return page
+
+    def one(self, site_id: UUID) -> dict[str, Any]:
+        """One site's status."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(site_status).where(site_status.c.site_id == str(site_id))
+            ).mappings()
+            found = [dict(r) for r in rows]
+        if not found:
+            raise NotFound("Site", site_id)
+        return _present_site(found[0])
+
+
+def _present_site(item: dict[str, Any]) -> dict[str, Any]:
+    item["aliases"] = json.loads(item["aliases"])
+    # The dates the site_status fold keeps for corrections; its own columns show them.
+    item.pop("dated_events")
+    return item

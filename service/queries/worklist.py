@@ -1,0 +1,51 @@
+"""The worklist: open work with its next action and due date (the worklist read model)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import Engine, select
+
+from projections.worklist import worklist
+from service.queries.paging import Page, Row, page_of
+
+
+class WorklistQueries:
+    """The work due, from worklist."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def list(
+        self,
+        *,
+        as_of: date,
+        overdue_only: bool,
+        site_id: UUID | None,
+        kind: str | None,
+        limit: int,
+        offset: int,
+    ) -> Page[Row]:
+        """Open cases with their next action and due date, most urgent first."""
+        c = worklist.c
+        # Rows without a next action (an order awaiting the bank) are the worklist's memory,
+        # not work: the batch's row carries the wait for the bank.
+        query = (
+            select(worklist)
+            .where(c.next_action.is_not(None))
+            .order_by(c.due_on.is_(None), c.due_on, c.label)
+        )
+        if overdue_only:
+            query = query.where(c.due_on < as_of)
+        if site_id:
+            query = query.where(c.site_id == str(site_id))
+        if kind:
+            query = query.where(c.subject_kind == kind)
+        page = page_of(self.engine, query, limit, offset)
+        for item in page.items:
+            item["overdue"] = item["due_on"] is not None and item["due_on"] < as_of
+            item["days_overdue"] = (as_of - item["due_on"]).days if item["overdue"] else 0
+            item.pop("milestones")
+            item.pop("milestone_versions")
+        return page

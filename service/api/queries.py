@@ -18,7 +18,8 @@ from service.api.deps import JejakDep, UserDep
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset
 from service.provenance import today_wita
 from service.queries.money_at import budget_at
-from service.queries.read_models import LedgerFilter, Page, ReadModels
+from service.queries.paging import Page
+from service.queries.read_models import LedgerFilter, ReadModels
 from service.queries.time_travel import Cut, known_position
 from service.system import Jejak
 

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Engine, RowMapping, func, select
 # The stored files' kinds are the one list the events cite (ADR 0033).
 from domain.recording import SHA256_HEX, Actor, Role
 from domain.recording import DocumentKind as DocumentKind
-from service.queries.read_models import Page
+from service.queries.paging import Page
 from service.security.crypto import KeyWrapper, SealOpenFailed, new_data_key, open_bytes, seal_bytes
 from service.store.db import as_utc, insert_ignoring_conflicts
 from service.store.schema import documents

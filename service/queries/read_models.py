@@ -10,7 +10,7 @@ import dataclasses
 import json
 from datetime import date
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Engine, Select, Subquery, Table, case, cast, func, select
@@ -37,6 +37,7 @@ from projections.tables import (
 )
 from service.commands.application import ProgrammeApplication
 from service.errors import NotFound
+from service.queries.paging import Page as Page
 from service.security.access_log import AccessLog
 from service.security.accounts import Account
 from service.security.vault import SealBroken, Vault, mask
@@ -44,18 +45,7 @@ from service.security.vault import SealBroken, Vault, mask
 ERASED = "[erased]"
 
 
-Item = TypeVar("Item")
 Row = dict[str, Any]
-
-
-@dataclasses.dataclass(frozen=True)
-class Page(Generic[Item]):
-    """One page of a list."""
-
-    items: list[Item]
-    total: int
-    limit: int
-    offset: int
 
 
 @dataclasses.dataclass(frozen=True)

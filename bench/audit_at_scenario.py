@@ -53,7 +53,8 @@ from projections.audit_findings import AuditFindings
 from projections.runner import ProjectionRunner
 from service.queries.audit_checks import findings_at
 from service.queries.time_travel import Cut
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource
+from service.system import Jejak
 
 CHUNK = 20_000
 UNIT_PEOPLE = 200

@@ -44,6 +44,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, ClassVar
 
+from eventsourcing.utils import get_topic
+
 from domain.beneficiary import Beneficiary
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE, OUT_OF_PROGRAMME_STATES
 from domain.corrections import CorrectionEvent, DateCorrection
@@ -72,6 +74,13 @@ FIGURE_EVENTS = (
     frozenset(t.event for t in (*SITE_LIFECYCLE.transitions, *BENEFICIARY_LIFECYCLE.transitions))
     | FACT_CORRECTIONS
     | LEDGER_EVENTS
+)
+# Their stored topics, for a reader choosing them in the event store's own query.
+FIGURE_TOPICS = sorted(
+    get_topic(member)
+    for aggregate in (Site, Beneficiary, Entitlement)
+    for name in FIGURE_EVENTS
+    if isinstance(member := getattr(aggregate, name, None), type)
 )
 CASE_STATES = tuple(s.name for s in BENEFICIARY_LIFECYCLE.states)
 # The steps counted in the period, by the event that records each.

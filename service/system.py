@@ -4,21 +4,19 @@ settings."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
 from projections.audit_findings import AuditFindings
 from projections.audit_register import AuditRegister
-from projections.base import PositionedEvent, Projection
+from projections.base import Projection
 from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import BudgetPosition
 from projections.chain import StoredEvent
@@ -43,42 +41,8 @@ from service.security.login_throttle import BackoffPolicy, LoginThrottle, thrott
 from service.security.vault import Vault
 from service.settings import Settings
 from service.store.db import StoreConfig, create_store_engine, parse_database_url, store_exists
+from service.store.event_log import ApplicationEventSource, stored_event
 from service.store.migrate import upgrade
-
-
-class ApplicationEventSource:
-    """The application's notification log as the projection runner's event source."""
-
-    def __init__(self, app: Application[UUID]) -> None:
-        self.app = app
-
-    def read_after(
-        self, position: int, limit: int, topics: Sequence[str] = ()
-    ) -> Sequence[PositionedEvent]:
-        """Up to `limit` events after `position`; only those of `topics` when given (chosen
-        in the store's own query, so the others are never decoded)."""
-        notifications = self.app.recorder.select_notifications(
-            start=position, limit=limit, topics=topics, inclusive_of_start=False
-        )
-        return [
-            PositionedEvent(n.id, self.app.mapper.to_domain_event(n), stored_event(n))
-            for n in notifications
-        ]
-
-    def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
-
-
-def stored_event(notification: Notification) -> StoredEvent:
-    """The stored record of a notification, as the hash chain covers it."""
-    originator = notification.originator_id
-    return StoredEvent(
-        position=notification.id,
-        originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
-        originator_version=notification.originator_version,
-        topic=notification.topic,
-        state=bytes(notification.state),
-    )
 
 
 def build_projections(

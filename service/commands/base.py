@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -30,17 +30,15 @@ from domain.published_report import PublishedReport
 from domain.recording import Actor
 from domain.rules import ProgrammeRules
 from domain.site import Site
-from projections.base import PositionedEvent
 from service.errors import NotFound
 from service.security.vault import Vault
 from service.store.db import APPLICATION_NAME
+from service.store.event_log import head, history
 from service.store.transcoding import OrjsonTranscoder, register_domain_transcodings
 
 A = TypeVar("A", bound=LifecycleAggregate)
 # Attempts of a multi-aggregate command that keeps meeting concurrent changes (see `retrying`).
 MAX_ATTEMPTS = 64
-# Events decoded at a time when a command reads the log (see `log_events`).
-LOG_PAGE = 2000
 
 
 class VersionConflict(RuleViolation):
@@ -162,31 +160,11 @@ class CommandBase(Application[UUID]):
 
     def history(self, aggregate_id: UUID) -> list[Any]:
         """Every event of one aggregate, oldest first."""
-        events = list(self.events.get(aggregate_id))
-        if not events:
-            raise NotFound("aggregate", aggregate_id)
-        return events
+        return history(self, aggregate_id)
 
     def position(self) -> int:
         """The highest position in the event log."""
-        return self.recorder.max_notification_id() or 0
-
-    def log_events(self, known_at: int, topics: Sequence[str] = ()) -> Iterator[PositionedEvent]:
-        """The log's events in order, decoded, up to position `known_at`, read a page at a
-        time; only the events of `topics` when given (chosen in the store's own query, so the
-        others are never decoded)."""
-        after = 0
-        while True:
-            page = self.recorder.select_notifications(
-                start=after, limit=LOG_PAGE, topics=topics, inclusive_of_start=False
-            )
-            for notification in page:
-                if notification.id > known_at:
-                    return
-                yield PositionedEvent(notification.id, self.mapper.to_domain_event(notification))
-            if len(page) < LOG_PAGE:
-                return
-            after = page[-1].id
+        return head(self)
 
     # --- load, decide, save -----------------------------------------------------------------
 

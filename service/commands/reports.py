@@ -13,10 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
-from domain.beneficiary import Beneficiary
-from domain.entitlement import Entitlement
 from domain.published_report import (
     Period,
     PublishedReport,
@@ -25,18 +21,10 @@ from domain.published_report import (
     figures_sha256,
 )
 from domain.recording import Provenance
-from domain.site import Site
-from projections.report_figures import FIGURE_EVENTS, programme_figures
+from projections.report_figures import FIGURE_TOPICS, programme_figures
 from service.commands.base import AlreadyRegistered, CommandBase, CommandResult
 from service.provenance import code_version
-
-# The stored topics of the events the figures are folded from.
-FIGURE_TOPICS = sorted(
-    get_topic(member)
-    for aggregate in (Site, Beneficiary, Entitlement)
-    for name in FIGURE_EVENTS
-    if isinstance(member := getattr(aggregate, name, None), type)
-)
+from service.store.event_log import log_events
 
 
 @dataclass(frozen=True)
@@ -103,7 +91,7 @@ class ReportCommands:
     def figures(self, kind: ReportKind, period: Period, known_at: int) -> dict[str, Any]:
         """The figures of `kind` for `period` as known at log position `known_at` (one kind so
         far; another would bring its own fold)."""
-        return programme_figures(self.app.log_events(known_at, FIGURE_TOPICS), period, known_at)
+        return programme_figures(log_events(self.app, known_at, FIGURE_TOPICS), period, known_at)
 
     # --- commands -----------------------------------------------------------------------------
 

@@ -39,9 +39,9 @@ from projections.audit_book import AuditBook, audit_of_log
 from projections.audit_findings import AuditFindings, audit_findings
 from projections.base import Row
 from service.errors import NotFound
-from service.queries.event_log import decode_stored, log_events
 from service.queries.paging import Page
 from service.queries.time_travel import Cut
+from service.store.event_log import decode_stored, log_events
 from service.system import Jejak
 
 STATUSES = ("open", "resolved")

@@ -12,11 +12,11 @@ from uuid import UUID
 
 from domain.corrections import CorrectionEvent
 from domain.sealed import Sealed
-from service.queries.event_log import EventLog, history
 from service.queries.reveal import Reveal
 from service.security.access_log import AccessLog
 from service.security.accounts import Account
 from service.security.vault import Vault
+from service.store.event_log import EventLog, history
 
 
 class Histories:

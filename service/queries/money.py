@@ -30,10 +30,10 @@ from projections.entitlement_status import entitlement_status
 from projections.payment_ledger import DIMENSIONS, payment_ledger
 from service.errors import NotFound
 from service.queries.beneficiaries import BeneficiaryQueries
-from service.queries.event_log import EventLog, log_events, topics_of, topics_of_classes
 from service.queries.paging import Page, Row, page_of
 from service.queries.time_travel import Cut
 from service.security.accounts import Account
+from service.store.event_log import EventLog, log_events, topics_of, topics_of_classes
 from service.system import Jejak
 
 

@@ -23,7 +23,6 @@ from domain.reconciliation import LedgerCredit, Reconciliation, reconcile
 from projections.base import Row
 from projections.entitlement_status import entitlement_status
 from projections.statement_movements import movement_rows, statement_movements
-from service.queries.event_log import decode_stored, log_events, topics_of
 from service.queries.time_travel import (
     Cut,
     OneOf,
@@ -34,6 +33,7 @@ from service.queries.time_travel import (
     read_model_at,
     replay_read_model_at,
 )
+from service.store.event_log import decode_stored, log_events, topics_of
 from service.system import Jejak
 
 # Larger than any credit: "credited" is a credited amount in [1, MAX_AMOUNT].

@@ -24,9 +24,7 @@ from uuid import UUID
 
 from sqlalchemy import desc, select
 
-from domain.beneficiary import Beneficiary
 from domain.corrections import CorrectionEvent, DateCorrection
-from domain.entitlement import Entitlement
 from domain.published_report import (
     Period,
     PublishedReport,
@@ -35,13 +33,17 @@ from domain.published_report import (
     figures_sha256,
     intact,
 )
-from domain.site import Site
 from projections.base import PositionedEvent
 from projections.published_reports import published_reports
-from projections.report_figures import FIGURE_EVENTS, FigureFold, flatten, programme_figures
+from projections.report_figures import (
+    FIGURE_TOPICS,
+    FigureFold,
+    flatten,
+    programme_figures,
+)
 from service.errors import NotFound
-from service.queries.event_log import EventLog, head, history, log_events, topics_of
 from service.queries.paging import Page, page_of
+from service.store.event_log import EventLog, head, history, log_events
 from service.system import Jejak
 
 
@@ -53,8 +55,7 @@ def figures(app: EventLog, kind: ReportKind, period: Period, known_at: int) -> d
 
 def figure_events(app: EventLog, known_at: int) -> Iterator[PositionedEvent]:
     """The events the figures are folded from, in log order, up to position `known_at`."""
-    topics = topics_of((Site, Beneficiary, Entitlement), FIGURE_EVENTS)
-    return log_events(app, known_at, topics)
+    return log_events(app, known_at, FIGURE_TOPICS)
 
 
 class PublishedReports:

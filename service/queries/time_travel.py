@@ -41,10 +41,10 @@ from projections.base import PositionedEvent, Row, RowProjection, fold_all
 from projections.beneficiary_status import beneficiary_status
 from projections.schema import REMOVED, VERSION_OCCURRED_ON, VERSION_POSITION
 from projections.tables import HISTORIES
-from service.queries.event_log import decode_stored, history, log_events
 from service.queries.paging import Page
 from service.store.db import MAX_STORED_INTEGER
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource, decode_stored, history, log_events
+from service.system import Jejak
 
 # beneficiary_status's history: where the events of the people the dashboard refolds are found.
 PEOPLE_HISTORY = HISTORIES[beneficiary_status.name]

@@ -13,8 +13,8 @@ from domain.decree import entitlement_id
 from projections.audit_book import AuditBook, NoSource
 from service.commands import restatements
 from service.queries.audit_checks import findings_at, replay_findings_at
-from service.queries.event_log import log_events
 from service.queries.time_travel import Cut
+from service.store.event_log import log_events
 from service.system import Jejak
 from tests.contract.journey import CAPITAL, OPERATOR, by, run_money_story
 from tests.contract.test_rebuild_all import SUPERVISOR

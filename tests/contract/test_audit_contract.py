@@ -20,7 +20,8 @@ from projections.audit_book import audit_of_log
 from projections.audit_findings import audit_findings
 from service.commands.base import AlreadyRegistered
 from service.commands.beneficiaries import NewBeneficiary
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource
+from service.system import Jejak
 from tests.contract.journey import (
     BIRTH,
     CAPITAL,

@@ -26,7 +26,8 @@ from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource
+from service.system import Jejak
 from tests.contract.journey import (
     OPERATOR,
     SECOND_SUPERVISOR,

@@ -16,9 +16,9 @@ from domain.recording import DocumentRef
 from projections.budget_position import budget_of_log, budget_position
 from projections.payment_ledger import ledger_of_log, payment_ledger
 from service.commands.money import NewDecreeLine
-from service.queries.event_log import log_events
 from service.queries.money import LedgerFilter, budget_at
 from service.queries.time_travel import Cut
+from service.store.event_log import log_events
 from service.system import Jejak
 from tests.contract.journey import (
     AUTHORITY,

@@ -26,7 +26,8 @@ from projections.site_status import SiteStatus, site_status
 from projections.worklist import Worklist, worklist
 from service.commands.base import AlreadyRegistered, VersionConflict
 from service.errors import NotFound
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource
+from service.system import Jejak
 from tests.contract.journey import (
     ACCOUNT,
     NAME,

@@ -32,8 +32,8 @@ from projections.entitlement_status import entitlement_status
 from service.api.app import create_app
 from service.commands import restatements
 from service.demo.kaltara import DEMO_USERS, DemoUser, load_demo
-from service.queries.event_log import log_events
 from service.security.accounts import Account
+from service.store.event_log import log_events
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for
 from tests.e2e.test_audit_register_http import finding_body

@@ -20,7 +20,8 @@ from domain.recording import Provenance
 from projections.audit_book import audit_of_log
 from projections.audit_findings import AuditFindings, audit_dossiers, audit_findings, audit_subjects
 from projections.base import PositionedEvent
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource
+from service.system import Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import KELURAHAN, OPERATOR, SUPERVISOR, run_journey, run_money_story
 from tests.projections.batches import CUTS, applied_in_batches, table_rows

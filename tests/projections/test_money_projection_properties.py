@@ -15,7 +15,8 @@ from sqlalchemy import select
 from projections.base import PositionedEvent, fold_all
 from projections.budget_position import budget_allocations, budget_of_log, budget_position
 from projections.payment_ledger import ledger_of_log, ledger_totals, totals_rows
-from service.system import ApplicationEventSource, Jejak
+from service.store.event_log import ApplicationEventSource
+from service.system import Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import run_journey, run_money_story
 from tests.projections.batches import CUTS, comparable, in_batches, stored_ledger, table_rows

@@ -1,5 +1,6 @@
-"""The event log as the read side reads it: one aggregate's history, the head, and the events
-in log order, through the library's `Application` (never the command handlers)."""
+"""The event log as every reader reads it: the projection runner's event source, one
+aggregate's history, the head, and the events in log order, through the library's `Application`
+(so the read side never needs the command handlers)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,53 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Notification
 from eventsourcing.persistence import StoredEvent as LibraryEvent
 from eventsourcing.utils import get_topic
 
 from projections.base import PositionedEvent
+from projections.chain import StoredEvent
 from service.errors import NotFound
-from service.system import ApplicationEventSource
 
 EventLog = Application[UUID]
 """What the read side needs of the application: its recorder, mapper and event store."""
 
 PAGE = 2000
+
+
+class ApplicationEventSource:
+    """The application's notification log as the projection runner's event source."""
+
+    def __init__(self, app: Application[UUID]) -> None:
+        self.app = app
+
+    def read_after(
+        self, position: int, limit: int, topics: Sequence[str] = ()
+    ) -> Sequence[PositionedEvent]:
+        """Up to `limit` events after `position`; only those of `topics` when given (chosen
+        in the store's own query, so the others are never decoded)."""
+        notifications = self.app.recorder.select_notifications(
+            start=position, limit=limit, topics=topics, inclusive_of_start=False
+        )
+        return [
+            PositionedEvent(n.id, self.app.mapper.to_domain_event(n), stored_event(n))
+            for n in notifications
+        ]
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+
+def stored_event(notification: Notification) -> StoredEvent:
+    """The stored record of a notification, as the hash chain covers it."""
+    originator = notification.originator_id
+    return StoredEvent(
+        position=notification.id,
+        originator_id=originator if isinstance(originator, UUID) else UUID(str(originator)),
+        originator_version=notification.originator_version,
+        topic=notification.topic,
+        state=bytes(notification.state),
+    )
 
 
 def history(log: EventLog, aggregate_id: UUID) -> list[Any]:

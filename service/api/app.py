@@ -17,16 +17,19 @@ from service.api import (
     audit_checks,
     audit_register,
     auth,
-    commands,
+    beneficiaries,
     corrections,
+    dashboard,
     documents,
     exports,
     integrity,
+    lifecycles,
     money,
-    queries,
     reports,
     restatements,
+    sites,
     time_travel,
+    worklist,
 )
 from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
@@ -119,13 +122,19 @@ def create_app(
     # the peer is a configured proxy; from anyone else the header could be forged.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(auth.router)
-    app.include_router(commands.router)
+    app.include_router(sites.commands)
+    app.include_router(beneficiaries.commands)
     app.include_router(corrections.router)
     app.include_router(money.router)
     app.include_router(money.files)
     app.include_router(integrity.router)
     app.include_router(audit_checks.router)
-    app.include_router(queries.router)
+    app.include_router(dashboard.reads)
+    app.include_router(sites.reads)
+    app.include_router(beneficiaries.reads)
+    app.include_router(worklist.reads)
+    app.include_router(money.reads)
+    app.include_router(lifecycles.reads)
     app.include_router(exports.router)
     app.include_router(documents.router)
     app.include_router(audit_register.router)

@@ -13,12 +13,11 @@ from fastapi import APIRouter, Depends, Query, Response
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Role
 from service.api.access import command_role
-from service.api.commands import CREATED, command_out
+from service.api.answers import CREATED, CutDep, caught_up, command_out, cut_body, page_body
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, Limit, Offset
 from service.api.models import CommandIn, CommandOut
-from service.api.queries import CutDep, caught_up, cut_body, page_body
 from service.commands.export_records import record_export
 from service.files.exports.csv_export import to_csv
 from service.files.exports.model import Column, Kind, Report, Table

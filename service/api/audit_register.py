@@ -14,13 +14,12 @@ from domain.audit_finding import LONG_TEXT, MAX_LINKS, TITLE_TEXT
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import Role
 from service.api.access import command_role
-from service.api.commands import CREATED, command_out
+from service.api.answers import CREATED, ReadDep, caught_up, command_out, page_body
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Offset, Text
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.money_models import Id
-from service.api.queries import ReadDep, caught_up, page_body
 from service.provenance import today_wita
 from service.queries.audit_register import AuditRegisterQueries
 

@@ -12,7 +12,7 @@ from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 from service.api.access import command_role
-from service.api.commands import CREATED, command_out
+from service.api.answers import CREATED, command_out
 from service.api.correction_models import (
     BeneficiaryDetailsCorrectionIn,
     DateCorrectionIn,

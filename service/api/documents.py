@@ -16,16 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from domain.access import (
-    ClearReasonRequired,
-    Write,
-    categories_of_document,
-    sees_all_in_clear,
-)
+from domain.access import ClearReasonRequired, Write, categories_of_document, sees_all_in_clear
 from service.api.access import ClearReason, write_role
+from service.api.answers import page_body
 from service.api.deps import Forbidden, JejakDep, UserDep
 from service.api.inputs import Limit, Offset
-from service.api.queries import page_body
 from service.commands.export_records import record_export
 from service.files.documents import (
     DocumentKind,

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
+from service.api.answers import caught_up
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import After
-from service.api.queries import LedgerFilterDep, caught_up
+from service.api.money import LedgerFilterDep
 from service.commands.export_records import record_export
 from service.files.money_exports import (
     LEDGER_EXPORT_ROLES,

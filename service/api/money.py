@@ -1,18 +1,25 @@
-"""Command endpoints of the money ledger. Roles come from the lifecycle declarations, as for the
-case commands; every response carries the log position to wait for."""
+"""The money ledger over HTTP: its commands (commitments, decrees, bank accounts, payment
+batches, the bank's files, receipts and returns) and its reads (a woman's payments, the ledger,
+the budget, the entitlements, reconciliation).
+
+Command roles come from the lifecycle declarations, as for the case commands; every command's
+answer carries the log position to wait for, and every read accepts `after`."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator
 
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.decree import AidComponent
 from domain.errors import InvalidValue
+from domain.funding import FundingSource
 from domain.money_lifecycles import (
     BATCH_LIFECYCLE,
     COMMITMENT_LIFECYCLE,
@@ -21,10 +28,18 @@ from domain.money_lifecycles import (
 )
 from domain.recording import DocumentKind, Role
 from service.api.access import command_role
-from service.api.commands import CREATED, command_out
+from service.api.answers import (
+    CREATED,
+    CutDep,
+    ReadDep,
+    caught_up,
+    command_out,
+    cut_body,
+    page_body,
+)
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
-from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Line
+from service.api.inputs import After, BusinessDate, DeadlinesJudgedOn, Limit, Line, Offset
 from service.api.models import CommandIn, CommandOut, DocumentIn, not_in_future
 from service.api.money_models import (
     AllocateIn,
@@ -36,14 +51,15 @@ from service.api.money_models import (
     TreasuryReturnIn,
     WithdrawalIn,
 )
-from service.api.queries import CutDep, caught_up, cut_body
 from service.commands.money import BankResultSummary, StatementSummary
 from service.provenance import today_wita
+from service.queries.money import LedgerFilter, budget_at
 from service.queries.reconciliation import reconciliations_at
 from service.security.access_log import AccessAction
 
 # Every money command accepts an Idempotency-Key: a retried request gets the first answer.
 router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)
+reads = APIRouter(prefix="/api", tags=["queries"])
 READERS_OF_MONEY = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
@@ -481,3 +497,150 @@ def reconciliation(
     if end < start:
         raise InvalidValue("end is before start", field="end")
     return reports.for_period(start, end, day).as_dict() | cut_body(cut)
+
+
+@reads.get("/beneficiaries/{beneficiary_id}/payments")
+def beneficiary_payments(
+    beneficiary_id: UUID,
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    cut: CutDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Her payment history: every money event of her entitlements in order, with who, when,
+    the document, the bank's reference and her running total (her name masked for auditors);
+    optionally as known at a position or time and/or as at a business date."""
+    caught_up(jejak, after, response)
+    history = reads.money.payments_of(
+        user, beneficiary_id, limit=limit, offset=offset, **cut_body(cut)
+    )
+    return history | cut_body(cut)
+
+
+def ledger_filter(
+    site_id: UUID | None = None,
+    component: AidComponent | None = None,
+    fiscal_year: int | None = None,
+    source: FundingSource | None = None,
+    beneficiary_id: UUID | None = None,
+    occurred_from: Annotated[
+        BusinessDate | None, Query(description="from this business date (inclusive)")
+    ] = None,
+    occurred_to: Annotated[
+        BusinessDate | None, Query(description="to this business date (inclusive)")
+    ] = None,
+) -> LedgerFilter:
+    """The ledger's query filters, shared by the JSON list and its exports."""
+    return LedgerFilter(
+        beneficiary_id=beneficiary_id,
+        site_id=site_id,
+        component=component.value if component else None,
+        fiscal_year=fiscal_year,
+        source=source.value if source else None,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+
+
+LedgerFilterDep = Annotated[LedgerFilter, Depends(ledger_filter)]
+
+
+@reads.get("/ledger")
+def list_ledger(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    filters: LedgerFilterDep,
+    cut: CutDep,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """The payment ledger in log order, with running totals per beneficiary, site, component,
+    source and fiscal year; optionally as known at a position or time and/or as at a business
+    date, the running totals as they stood at that cut."""
+    caught_up(jejak, after, response)
+    if cut is not None:
+        filters = dataclasses.replace(filters, known_at=cut.known_at, as_at=cut.as_at)
+    return page_body(reads.money.ledger(filters, limit=limit, offset=offset)) | cut_body(cut)
+
+
+@reads.get("/budget")
+def list_budget(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    cut: CutDep,
+    fiscal_year: int | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed;
+    optionally as known at a position or time and/or as at a business date (replayed from the
+    money events)."""
+    caught_up(jejak, after, response)
+    if cut is None:
+        return page_body(reads.money.budget(fiscal_year=fiscal_year, limit=limit, offset=offset))
+    page = budget_at(jejak.app, cut, fiscal_year=fiscal_year, limit=limit, offset=offset)
+    return page_body(page) | cut_body(cut)
+
+
+@reads.get("/entitlements")
+def list_entitlements(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    state: str | None = None,
+    site_id: UUID | None = None,
+    beneficiary_id: UUID | None = None,
+    batch_id: UUID | None = None,
+    correction_pending: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Decreed aid components and where each stands, filtered by state, site, person or batch;
+    `correction_pending=true` lists those whose money correction awaits a second supervisor
+    (`correction_requested_by`, `correction_of`, `correction_amount`, `correction_reference`)."""
+    caught_up(jejak, after, response)
+    return page_body(
+        reads.money.entitlements(
+            state=state,
+            site_id=site_id,
+            beneficiary_id=beneficiary_id,
+            batch_id=batch_id,
+            correction_pending=correction_pending,
+            limit=limit,
+            offset=offset,
+        )
+    )
+
+
+@reads.get("/entitlements/{entitlement_id}")
+def get_entitlement(
+    entitlement_id: UUID,
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    after: After = None,
+) -> dict[str, Any]:
+    """One entitlement: its state, funding, batch and bank result."""
+    caught_up(jejak, after, response)
+    return reads.money.entitlement(entitlement_id)
+
+
+@reads.get("/entitlements/{entitlement_id}/history")
+def entitlement_history(
+    entitlement_id: UUID, user: UserDep, reads: ReadDep
+) -> list[dict[str, Any]]:
+    """Every event of the entitlement: its money facts, and any correction of them."""
+    return reads.history.of(user, entitlement_id)

@@ -17,12 +17,11 @@ from domain.published_report import Period, ReportKind
 from domain.recording import Role
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from service.api.access import command_role
-from service.api.commands import CREATED, command_out
+from service.api.answers import CREATED, KnownAt, caught_up, command_out, page_body, report_cut
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, BusinessDate, FromJson, Limit, Offset, Version
 from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.queries import KnownAt, caught_up, page_body, report_cut
 from service.commands.reports import Publication
 from service.queries.reports import PublishedReports, figures
 from service.store.db import MAX_STORED_INTEGER

@@ -12,9 +12,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from domain.errors import InvalidValue
 from domain.recording import Role
+from service.api.answers import page_body
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import BusinessDate, Limit, Offset
-from service.api.queries import page_body
 from service.errors import NotFound
 from service.queries.dashboard import dashboard_at
 from service.queries.history import event_as_dict

@@ -1,158 +1,50 @@
-"""Command endpoints: one per lifecycle transition. Each declares the lifecycle's roles for its
-command as a dependency (403 for any other role, before the body is read: ADR 0031), calls one
-application method, and returns the position to wait for. Every one honours
-`Idempotency-Key` through the router's route class (ADR 0012)."""
+"""Beneficiaries over HTTP: registering the women counted at a site (one or a roster), their
+case lifecycle's commands, and their cases and histories as the read models show them (her
+payments are money: `service.api.money`).
+
+Command routes declare the lifecycle's roles (ADR 0031) and honour `Idempotency-Key` (ADR
+0012); reads accept `after` (read-your-writes), as in `service.api.sites`."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response
 
 from domain.beneficiary import IdentityEvidence
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.site import SITE_LIFECYCLE
 from service.api.access import command_role
+from service.api.answers import (
+    CREATED,
+    ReadDep,
+    caught_up,
+    command_out,
+    page_body,
+)
 from service.api.deps import JejakDep, UserDep
 from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import After, Limit, Offset
 from service.api.models import (
     AssessmentIn,
     ChildProtectionIn,
-    ClosureDecreeIn,
-    ClosureIn,
     CommandIn,
     CommandOut,
     ExclusionIn,
-    InspectionIn,
     RegisterBeneficiaryIn,
-    RegisterSiteIn,
     ReturnHomeIn,
     RosterIn,
-    SosialisasiIn,
     TrainingCompletionIn,
     TrainingDepartureIn,
     VerifyIdentityIn,
 )
-from service.commands.base import CommandResult
 from service.commands.beneficiaries import NewBeneficiary
-from service.system import Jejak
 
-router = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentCommandRoute)
-CREATED = status.HTTP_201_CREATED
-
-
-def command_out(jejak: Jejak, result: CommandResult) -> CommandOut:
-    """The command's answer; the projection runner is woken to read its events."""
-    jejak.runner.notify()
-    return CommandOut(
-        id=result.aggregate_id, version=result.version, state=result.state, position=result.position
-    )
+commands = APIRouter(prefix="/api", tags=["commands"], route_class=IdempotentCommandRoute)
+reads = APIRouter(prefix="/api", tags=["queries"])
 
 
-# --- sites ---------------------------------------------------------------------------------
-
-
-@router.post(
-    "/sites", status_code=CREATED, dependencies=[command_role(SITE_LIFECYCLE, "register_site")]
-)
-def register_site(body: RegisterSiteIn, user: UserDep, jejak: JejakDep) -> CommandOut:
-    """Register a site counted at pendataan."""
-    return command_out(
-        jejak,
-        jejak.app.sites.register_site(
-            code=body.code,
-            name=body.name,
-            aliases=body.aliases,
-            kelurahan=body.kelurahan.to_domain(),
-            headcount_at_pendataan=body.headcount_at_pendataan,
-            provenance=body.provenance_for(user),
-        ),
-    )
-
-
-@router.post(
-    "/sites/{site_id}/sosialisasi",
-    status_code=CREATED,
-    dependencies=[command_role(SITE_LIFECYCLE, "hold_sosialisasi")],
-)
-def hold_sosialisasi(
-    site_id: UUID, body: SosialisasiIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
-    """Record a sosialisasi (repeatable)."""
-    return command_out(
-        jejak,
-        jejak.app.sites.hold_sosialisasi(
-            site_id,
-            venue=body.venue,
-            attendance=body.attendance,
-            facilitators=body.facilitators,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post(
-    "/sites/{site_id}/closure-decree",
-    status_code=CREATED,
-    dependencies=[command_role(SITE_LIFECYCLE, "decree_closure")],
-)
-def decree_closure(
-    site_id: UUID, body: ClosureDecreeIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
-    """Record the closure decree (supervisors)."""
-    return command_out(
-        jejak,
-        jejak.app.sites.decree_closure(
-            site_id,
-            decree_number=body.decree_number,
-            signing_authority=body.signing_authority,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post(
-    "/sites/{site_id}/closure",
-    status_code=CREATED,
-    dependencies=[command_role(SITE_LIFECYCLE, "close_site")],
-)
-def close_site(site_id: UUID, body: ClosureIn, user: UserDep, jejak: JejakDep) -> CommandOut:
-    """Record the closure; needs the decree and a sosialisasi on or before that date."""
-    return command_out(
-        jejak,
-        jejak.app.sites.close_site(
-            site_id,
-            declared_headcount=body.declared_headcount,
-            funding_status=body.funding_status,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post(
-    "/sites/{site_id}/inspections",
-    status_code=CREATED,
-    dependencies=[command_role(SITE_LIFECYCLE, "record_inspection")],
-)
-def record_inspection(
-    site_id: UUID, body: InspectionIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
-    """Record a post-closure inspection."""
-    return command_out(
-        jejak,
-        jejak.app.sites.record_inspection(
-            site_id,
-            outcome=body.outcome,
-            provenance=body.provenance_for(user),
-            expected_version=body.expected_version,
-        ),
-    )
-
-
-@router.post(
+@commands.post(
     "/sites/{site_id}/beneficiaries",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "register_beneficiary")],
@@ -173,7 +65,7 @@ def register_beneficiary(
     )
 
 
-@router.post(
+@commands.post(
     "/sites/{site_id}/roster",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "register_beneficiary")],
@@ -194,10 +86,7 @@ def register_roster(
     ]
 
 
-# --- beneficiaries -------------------------------------------------------------------------
-
-
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/identity-verification",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "verify_identity")],
@@ -218,7 +107,7 @@ def verify_identity(
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/exclusion",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "exclude")],
@@ -236,7 +125,7 @@ def exclude(beneficiary_id: UUID, body: ExclusionIn, user: UserDep, jejak: Jejak
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/child-protection-referral",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "refer_to_child_protection")],
@@ -256,7 +145,7 @@ def refer_to_child_protection(
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/assessment",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "assess")],
@@ -276,7 +165,7 @@ def assess(beneficiary_id: UUID, body: AssessmentIn, user: UserDep, jejak: Jejak
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/training-departure",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "send_to_training")],
@@ -296,7 +185,7 @@ def send_to_training(
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/training-completion",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "complete_training")],
@@ -316,7 +205,7 @@ def complete_training(
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/training-dropout",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "drop_out")],
@@ -333,7 +222,7 @@ def drop_out(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/return-home",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "confirm_return_home")],
@@ -353,7 +242,7 @@ def confirm_return_home(
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/local-stay",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "stay_locally")],
@@ -372,7 +261,7 @@ def stay_locally(
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/case-closure",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "close_case")],
@@ -389,7 +278,7 @@ def close_case(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: Jeja
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/withdrawal",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "withdraw")],
@@ -406,7 +295,7 @@ def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
     )
 
 
-@router.post(
+@commands.post(
     "/beneficiaries/{beneficiary_id}/death",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "record_death")],
@@ -423,3 +312,47 @@ def record_death(
             expected_version=body.expected_version,
         ),
     )
+
+
+@reads.get("/beneficiaries")
+def list_beneficiaries(
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    site_id: UUID | None = None,
+    state: str | None = None,
+    case_number: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    after: After = None,
+) -> dict[str, Any]:
+    """Cases, filtered by site, state or case-number prefix. Names are masked for auditors."""
+    caught_up(jejak, after, response)
+    return page_body(
+        reads.beneficiaries.list(
+            user, site_id=site_id, state=state, case_number=case_number, limit=limit, offset=offset
+        )
+    )
+
+
+@reads.get("/beneficiaries/{beneficiary_id}")
+def get_beneficiary(
+    beneficiary_id: UUID,
+    user: UserDep,
+    jejak: JejakDep,
+    reads: ReadDep,
+    response: Response,
+    after: After = None,
+) -> dict[str, Any]:
+    """One case, with its identity (masked for auditors)."""
+    caught_up(jejak, after, response)
+    return reads.beneficiaries.one(user, beneficiary_id)
+
+
+@reads.get("/beneficiaries/{beneficiary_id}/history")
+def beneficiary_history(
+    beneficiary_id: UUID, user: UserDep, reads: ReadDep
+) -> list[dict[str, Any]]:
+    """Every event of the case with its metadata; personal fields by role."""
+    return reads.history.of(user, beneficiary_id)

@@ -1,0 +1,85 @@
+"""How routes answer, shared by every feature's routes: a command's outcome (201 and the log
+position to wait for), read-your-writes (`after`), the time-travel cut a report is asked at, and
+a page as its JSON body."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Response, status
+
+from domain.errors import InvalidValue
+from service.api.deps import JejakDep
+from service.api.inputs import BusinessDate
+from service.api.models import CommandOut
+from service.commands.base import CommandResult
+from service.queries.paging import Page
+from service.queries.read_models import ReadModels
+from service.queries.time_travel import Cut, known_position
+from service.system import Jejak
+
+CREATED = status.HTTP_201_CREATED
+
+
+def command_out(jejak: Jejak, result: CommandResult) -> CommandOut:
+    """The command's answer; the projection runner is woken to read its events."""
+    jejak.runner.notify()
+    return CommandOut(
+        id=result.aggregate_id, version=result.version, state=result.state, position=result.position
+    )
+
+
+def read_models(jejak: JejakDep) -> ReadModels:
+    """The read-model queries over the wired system."""
+    return ReadModels.of(jejak)
+
+
+ReadDep = Annotated[ReadModels, Depends(read_models)]
+
+
+def caught_up(jejak: Jejak, after: int | None, response: Response) -> None:
+    """Read-your-writes: wait for the projections, and say in a header how far they are."""
+    if after is not None:
+        reached = jejak.runner.wait_for(after, jejak.settings.read_your_writes_timeout_seconds)
+        if not reached:
+            response.headers["X-Jejak-Stale"] = "true"
+    response.headers["X-Jejak-Position"] = str(jejak.runner.position())
+
+
+KnownAt = Annotated[
+    str | None,
+    Query(
+        description="as known at this log position, or recording time (ISO 8601 with its "
+        "zone): what the system said then"
+    ),
+]
+
+
+AsAt = Annotated[
+    BusinessDate | None,
+    Query(description="as at this business date: what had happened by then, late entries too"),
+]
+
+
+def report_cut(jejak: JejakDep, known_at: KnownAt = None, as_at: AsAt = None) -> Cut | None:
+    """The time-travel cut a report is asked at, or None for today's report (ADR 0023)."""
+    if known_at is None and as_at is None:
+        return None
+    try:
+        position = None if known_at is None else known_position(jejak, known_at)
+    except ValueError as error:
+        raise InvalidValue(str(error), field="known_at") from None
+    return Cut(known_at=position, as_at=as_at)
+
+
+CutDep = Annotated[Cut | None, Depends(report_cut)]
+
+
+def cut_body(cut: Cut | None) -> dict[str, Any]:
+    """The cut a report was taken at, as its response states it (nothing for today's)."""
+    return {} if cut is None else {"known_at": cut.known_at, "as_at": cut.as_at}
+
+
+def page_body(page: Page[Any]) -> dict[str, Any]:
+    """A page as its JSON body."""
+    return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}

@@ -30,9 +30,9 @@ from tests.contract.journey import (
     closed_site,
     run_journey,
 )
-from tests.contract.test_audit_contract import about, findings
+from tests.contract.test_audit_checks_contract import about, findings
 from tests.contract.test_corrections_contract import CORRECTED_ON, correcting, version_of
-from tests.contract.test_ledger_contract import race
+from tests.contract.test_money_contract import race
 
 
 def test_a_corrected_pendataan_date_is_checked_against_her_sealed_birth_date(

@@ -22,7 +22,7 @@ from service.commands.base import CommandResult
 from service.commands.beneficiaries import NewBeneficiary
 from service.system import Jejak
 from tests.contract.journey import OPERATOR, by, closed_site
-from tests.contract.test_ledger_contract import race
+from tests.contract.test_money_contract import race
 
 ADULT_BIRTH = date(1990, 4, 5)
 # Under 18 at the 2016 pendataan: the verification is refused after the NIK was claimed.

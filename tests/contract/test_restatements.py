@@ -25,7 +25,7 @@ from service.store.schema import restatement_diffs
 from service.store.schema import restatements as restatements_table
 from service.system import Jejak
 from tests.contract.journey import closed_site, run_journey
-from tests.service.test_migrations import (
+from tests.service.store.test_migrations import (
     test_migrations_match_the_declared_tables as migrations_match,
 )
 

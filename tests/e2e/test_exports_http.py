@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests.contract.journey import ACCOUNT, NAME, NIK, UEP, run_journey, run_money_story
 from tests.e2e.conftest import login, system_of
-from tests.service.test_ledger_exports import pdf_text
+from tests.service.files.test_money_exports import pdf_text
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts
 from tests.contract.journey import SUPERVISOR, by
-from tests.contract.test_ledger_contract import KEMENSOS, ready_to_order, returned_home, uep
+from tests.contract.test_money_contract import KEMENSOS, ready_to_order, returned_home, uep
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from service.security.vault import mask
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts
 from tests.contract.journey import NAME, TRANSPORT, UEP, run_journey
-from tests.service.test_ledger_exports import pdf_text
+from tests.service.files.test_money_exports import pdf_text
 
 PASSWORD = "export-password-12"
 

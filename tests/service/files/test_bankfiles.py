@@ -251,7 +251,7 @@ def test_a_rejected_batch_never_shows_the_account_number_or_the_holder() -> None
 
 
 def test_every_problem_code_is_documented() -> None:
-    documented = (Path(__file__).parents[2] / "docs" / "bank-files.md").read_text("utf-8")
+    documented = (Path(__file__).parents[3] / "docs" / "bank-files.md").read_text("utf-8")
 
     assert [code for code in ProblemCode if f"| `{code}` |" not in documented] == []
 

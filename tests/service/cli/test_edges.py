@@ -22,7 +22,7 @@ from service.settings import Settings
 from service.system import Jejak
 from tests.conftest import postgres_url
 
-SERVICE = Path(__file__).resolve().parents[2] / "service"
+SERVICE = Path(__file__).resolve().parents[3] / "service"
 
 
 @pytest.fixture

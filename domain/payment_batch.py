@@ -19,7 +19,7 @@ from domain.aggregate import LifecycleAggregate
 from domain.entitlement import PaymentChannel
 from domain.errors import InvalidValue
 from domain.guards import require_amount, require_reason
-from domain.money_errors import FourEyesRequired
+from domain.money_errors import BatchLineConflict, FourEyesRequired
 from domain.money_lifecycles import BATCH_LIFECYCLE
 from domain.recording import SHA256_HEX, Actor, DocumentRef, Provenance
 
@@ -186,6 +186,21 @@ class PaymentBatch(LifecycleAggregate):
         reason: str | None,
     ) -> None:
         self.exported_files.add(file_sha256)
+
+    def lines_to_transfer(self) -> list[BatchLine]:
+        """The lines the bank's transfer file carries, in order; only a bank-transfer batch has
+        such a file (InvalidValue for a batch paid at the post office)."""
+        if self.channel is not PaymentChannel.BANK_TRANSFER:
+            raise InvalidValue("only a bank-transfer batch has a transfer file", field="channel")
+        return list(self.lines.values())
+
+    def line_for(self, transfer_ref: str) -> BatchLine:
+        """The line a bank result names by its transfer reference (BATCH_LINE_CONFLICT when
+        this batch has no such line: the result belongs to another batch)."""
+        line = self.lines.get(transfer_ref)
+        if line is None:
+            raise BatchLineConflict("a result line is not in this batch", field="transfer_ref")
+        return line
 
     def has_imported(self, file_sha256: str) -> bool:
         """True when this exact result file was applied before."""

@@ -24,7 +24,7 @@ from domain.decree import AidComponent, Decree, DecreeLine, PaymentType
 from domain.entitlement import Entitlement, PaymentChannel
 from domain.errors import InvalidValue
 from domain.funding import FundingCommitment, FundingSource
-from domain.money_errors import BankAccountMissing, BatchLineConflict
+from domain.money_errors import BankAccountMissing
 from domain.payment_batch import PaymentBatch
 from domain.recording import DocumentRef, Provenance
 from domain.sealed import KeyPurpose
@@ -357,11 +357,9 @@ class MoneyCommands:
         production recorded on the batch. The file holds account numbers and names, so it is
         made on demand and handed to the bank, never stored in clear."""
         batch = self.app.batch(batch_id)
-        if batch.channel is not PaymentChannel.BANK_TRANSFER:
-            raise InvalidValue("only a bank-transfer batch has a transfer file", field="channel")
         lines = [
             self._transfer_line(line.transfer_ref, line.entitlement_id)
-            for line in batch.lines.values()
+            for line in batch.lines_to_transfer()
         ]
         content = render_transfer_file(
             batch_number=batch.batch_number,
@@ -519,10 +517,7 @@ class MoneyCommands:
         credited: list[str] = []
         failed: list[str] = []
         for line in lines:
-            batch_line = batch.lines.get(line.transfer_ref)
-            if batch_line is None:
-                raise BatchLineConflict("a result line is not in this batch", field="transfer_ref")
-            entitlement = self.app.entitlement(batch_line.entitlement_id)
+            entitlement = self.app.entitlement(batch.line_for(line.transfer_ref).entitlement_id)
             if line.status == "CREDITED":
                 assert line.bank_reference is not None and line.value_date is not None
                 applied = entitlement.record_credit(

@@ -654,6 +654,29 @@ def test_a_batch_names_each_entitlement_once_with_numbered_transfer_references()
     )
 
 
+def test_only_a_bank_transfer_batch_has_lines_to_transfer() -> None:
+    assert [line.transfer_ref for line in batch().lines_to_transfer()] == ["B2019-01-00001"]
+    cash = PaymentBatch.prepare(
+        batch_number="B2019-02",
+        channel=PaymentChannel.POST_OFFICE,
+        entitlements=[(UEP_LINE.entitlement_id, GRANT)],
+        provenance=by(SUPERVISOR, ORDERED_ON),
+    )
+
+    error = refused(cash.lines_to_transfer, InvalidValue)
+
+    assert error.field == "channel"
+
+
+def test_a_bank_result_naming_a_line_of_another_batch_is_refused() -> None:
+    prepared = batch()
+
+    assert prepared.line_for("B2019-01-00001").entitlement_id == UEP_LINE.entitlement_id
+    error = refused(lambda: prepared.line_for("B2019-02-00001"), BatchLineConflict)
+
+    assert error.field == "transfer_ref"
+
+
 def test_the_same_result_file_is_recognised_and_the_last_line_settles_the_batch() -> None:
     prepared = batch()
     prepared.approve(provenance=by(OTHER_SUPERVISOR, ORDERED_ON))

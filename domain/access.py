@@ -65,6 +65,9 @@ SIGHT: Mapping[Role, Mapping[DataCategory, Sight]] = MappingProxyType(
         Role.AUDITOR: _every_category(Sight.ON_REASON),
         # IT administrators manage accounts and sign checkpoints; they need no one's data.
         Role.ADMIN: _every_category(Sight.MASKED),
+        # The data-protection officer checks who read whose data, which the access log says by
+        # account, subject id and case number: no one's data is needed for that (ADR 0042).
+        Role.DPO: _every_category(Sight.MASKED),
     }
 )
 
@@ -207,6 +210,19 @@ class Write(StrEnum):
     UPLOAD_DOCUMENT = "upload_document"
     SIGN_CHECKPOINT = "sign_checkpoint"
     MANAGE_ACCOUNTS = "manage_accounts"
+
+
+class Read(StrEnum):
+    """A read of records that are about access rather than the programme."""
+
+    ACCESS_LOG = "access_log"
+
+
+# Who reads the access log: the data-protection officer, whose task it is (UU PDP Pasal 53),
+# and the auditors, who examine it (ADR 0042). It names accounts and subject ids, no one's data.
+READ_ROLES: Mapping[Read, tuple[Role, ...]] = MappingProxyType(
+    {Read.ACCESS_LOG: (Role.DPO, Role.AUDITOR)}
+)
 
 
 # The one table of the writes outside the lifecycles; every other write is a lifecycle command

@@ -25,6 +25,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # Pejabat Pelindungan Data Pribadi (UU 27/2022 Pasal 53): reads the access log, changes no
+    # programme record (ADR 0042).
+    DPO = "dpo"
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.api import (
+    access_log,
     audit_checks,
     audit_register,
     auth,
@@ -35,6 +37,7 @@ from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
 from service.api.inputs import json_bodies_only
+from service.security.access_log import Interface, current_interface
 from service.security.accounts import Account
 from service.settings import Settings
 from service.system import Jejak
@@ -85,6 +88,25 @@ def _viewer(request: Request) -> Account | None:
         return None
 
 
+class AccessInterface:
+    """Marks the access log entries a request writes as the API's (`/api`, `/auth`) or the
+    pages' (everything else), so that the log says from which interface data was read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = str(scope["path"]).startswith(("/api/", "/auth/"))
+        token = current_interface.set(Interface.API if api else Interface.WEB)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_interface.reset(token)
+
+
 def create_app(
     settings: Settings | None = None, jejak: Jejak | None = None, run_projections: bool = True
 ) -> FastAPI:
@@ -121,6 +143,7 @@ def create_app(
     # The client's address (login throttling, ADR 0034) comes from X-Forwarded-For only when
     # the peer is a configured proxy; from anyone else the header could be forged.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(AccessInterface)
     app.include_router(auth.router)
     app.include_router(sites.commands)
     app.include_router(beneficiaries.commands)
@@ -141,6 +164,7 @@ def create_app(
     app.include_router(restatements.router)
     app.include_router(reports.router)
     app.include_router(time_travel.router)
+    app.include_router(access_log.router)
     app.include_router(pages.router)
     install_contract(app)
 

@@ -37,7 +37,7 @@ def payment_history_pdf(
     progress = Response()
     caught_up(jejak, after, progress)
     export = LedgerExports.of(jejak).payment_history_pdf(user, beneficiary_id)
-    return _download(jejak, user, export, progress)
+    return download(jejak, user, export, progress)
 
 
 @router.get("/ledger.xlsx", response_class=Response)
@@ -63,10 +63,11 @@ def _ledger(
     require_role(user, LEDGER_EXPORT_ROLES, "export the ledger")
     progress = Response()
     caught_up(jejak, after, progress)
-    return _download(jejak, user, LedgerExports.of(jejak).ledger(user, filters, fmt), progress)
+    return download(jejak, user, LedgerExports.of(jejak).ledger(user, filters, fmt), progress)
 
 
-def _download(jejak: Jejak, user: Account, export: ExportFile, progress: Response) -> Response:
+def download(jejak: Jejak, user: Account, export: ExportFile, progress: Response) -> Response:
+    """The export's bytes as a download, once it is recorded as an export event."""
     # The export is recorded as an event before a byte is handed out (ADR 0017).
     receipt = record_export(
         jejak,

@@ -108,6 +108,13 @@ DEMO_USERS = (
         "Dinsosnakertrans Provinsi Kalimantan Utara",
         "Administrator (demo)",
     ),
+    DemoUser(
+        "dpo",
+        "dpo-kaltara-2016",
+        Role.DPO,
+        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        "Pejabat Pelindungan Data Pribadi (demo)",
+    ),
 )
 
 

@@ -7,6 +7,7 @@ log can be kept for its whole retention period and shown to auditors without mas
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -18,7 +19,8 @@ from domain.recording import Role
 from service.store.db import as_utc
 from service.store.schema import access_log
 
-ACTION = re.compile(r"[a-z][a-z_]{0,39}")
+ACTION_PATTERN = r"^[a-z][a-z_]{0,39}$"
+ACTION = re.compile(ACTION_PATTERN)
 MAX_USER_ID_LENGTH = 64
 MAX_SUBJECT_KIND_LENGTH = 40
 MAX_DETAIL_LENGTH = 200
@@ -43,6 +45,25 @@ class AccessAction(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ROLE_CHANGED = "role_changed"
     ERASE_CASEFILE = "erase_casefile"
+    # The access log read or exported (ADR 0042): the entry is written after the read, so a
+    # read never lists itself.
+    READ_ACCESS_LOG = "read_access_log"
+    EXPORT_ACCESS_LOG = "export_access_log"
+
+
+class Interface(StrEnum):
+    """Where an access came from: the API, the pages, or the command line."""
+
+    API = "api"
+    WEB = "web"
+    CLI = "cli"
+    # Entries written before the interface was recorded (migration 0019).
+    UNKNOWN = "unknown"
+
+
+# Set for each request by the app (`service.api.app`); outside a request the writer is the
+# command line, whose process has no other way in.
+current_interface: ContextVar[Interface] = ContextVar("access_interface", default=Interface.CLI)
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,7 @@ class AccessEntry:
     subject_kind: str | None
     subject_id: UUID | None
     detail: str | None
+    interface: Interface = Interface.UNKNOWN
 
 
 class AccessLog:
@@ -101,6 +123,7 @@ class AccessLog:
                     subject_kind=subject_kind,
                     subject_id=None if subject_id is None else str(subject_id),
                     detail=detail,
+                    interface=current_interface.get().value,
                 )
             )
 
@@ -126,4 +149,5 @@ def _entry(row: RowMapping) -> AccessEntry:
         subject_kind=row["subject_kind"],
         subject_id=None if row["subject_id"] is None else UUID(row["subject_id"]),
         detail=row["detail"],
+        interface=Interface(row["interface"]),
     )

@@ -78,6 +78,8 @@ access_log = Table(
     Column("subject_kind", String(40), nullable=True),
     Column("subject_id", String(UUID_TEXT), nullable=True),
     Column("detail", String(200), nullable=True),
+    # api, web or cli; "unknown" for the entries written before it was recorded.
+    Column("interface", String(8), nullable=False, server_default="unknown"),
     Index("ix_access_log_subject_id", "subject_id"),
     Index("ix_access_log_at", "at"),
 )

@@ -19,6 +19,7 @@ PASSWORDS = {
     "sup2": ("supervisor-password-2", Role.SUPERVISOR),
     "aud": ("auditor-password-1", Role.AUDITOR),
     "adm": ("admin-password-1", Role.ADMIN),
+    "dpo": ("dpo-password-1", Role.DPO),
 }
 
 

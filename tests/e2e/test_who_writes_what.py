@@ -25,7 +25,13 @@ from tests.e2e.conftest import login
 
 # Logging in and out is no write to the programme's records.
 NOT_A_WRITE = frozenset({"/auth/token", "/login", "/logout"})
-USERS = {Role.OPERATOR: "opi", Role.SUPERVISOR: "sup", Role.AUDITOR: "aud", Role.ADMIN: "adm"}
+USERS = {
+    Role.OPERATOR: "opi",
+    Role.SUPERVISOR: "sup",
+    Role.AUDITOR: "aud",
+    Role.ADMIN: "adm",
+    Role.DPO: "dpo",
+}
 OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR = (Role.SUPERVISOR,)
 ADMIN = (Role.ADMIN,)
@@ -33,7 +39,7 @@ ADMIN = (Role.ADMIN,)
 # The table, route by route: operators do the field work (supervisors may too, as the
 # lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
 # acknowledge, keep the findings register, publish and restate; administrators sign
-# checkpoints; auditors write nothing.
+# checkpoints; auditors and the data-protection officer write nothing.
 INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/sites": OPERATOR,
     "/api/sites/{site_id}/sosialisasi": OPERATOR,
@@ -125,11 +131,13 @@ def test_every_write_route_declares_its_roles_and_they_are_the_intended_ones(
     assert declared == {path: set(roles) for path, roles in INTENDED.items()}
 
 
-def test_auditors_write_nothing_and_administrators_only_sign_checkpoints(
+def test_auditors_and_the_dpo_write_nothing_and_administrators_only_sign_checkpoints(
     client: TestClient,
 ) -> None:
     writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
     assert writes_of[Role.AUDITOR] == []
+    assert writes_of[Role.DPO] == []
+    assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
     assert writes_of[Role.ADMIN] == ["/api/checkpoints"]
     assert set(WRITE_ROLES[Write.MANAGE_ACCOUNTS]) == {Role.ADMIN}
 

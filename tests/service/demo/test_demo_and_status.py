@@ -70,7 +70,7 @@ def test_the_demo_follows_the_kaltara_timeline(tmp_path: Path) -> None:
         check_the_published_quarter(jejak)
         check_the_corrections(jejak, sites)
         assert demo_loaded(jejak.app)
-        assert {u.role.value for u in DEMO_USERS} == {"operator", "supervisor", "auditor", "admin"}
+        assert {u.role for u in DEMO_USERS} == set(Role)
     finally:
         jejak.close()
 

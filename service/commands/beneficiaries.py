@@ -80,6 +80,8 @@ class BeneficiaryCommands:
             sealer_for: Callable[[UUID], Sealer] = keys.sealer_for
         else:
             sealer_for = vault.sealer_for
+        # Her name's keyed hash goes in the index a case is found by, before the events too.
+        vault.index_names(zip(subject_ids, (row.name for row in roster), strict=True))
         created = [
             Beneficiary.register(
                 site=site,

@@ -1,4 +1,4 @@
-"""The key vault: per-person data keys, field sealing, the duplicate index and crypto-shredding.
+"""The key vault: per-person data keys, field sealing, the keyed indexes and crypto-shredding.
 
 Every person has two random 256-bit data keys, one per `KeyPurpose`, stored wrapped (AES-GCM)
 under a key-encryption key derived from the master key. Personal fields are sealed with AES-GCM
@@ -28,9 +28,10 @@ from uuid import UUID
 import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import ColumnElement, Connection, Engine, and_, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from domain.case_search import normalise_name
 from domain.sealed import KeyPurpose, Sealed, Sealer
 from service.security.crypto import (
     DATA_KEY_BYTES,
@@ -41,7 +42,7 @@ from service.security.crypto import (
     open_bytes,
 )
 from service.store.db import insert_ignoring_conflicts
-from service.store.schema import vault_duplicate_index, vault_subject_keys
+from service.store.schema import vault_duplicate_index, vault_name_index, vault_subject_keys
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ DUPLICATE_INDEX_INFO = b"jejak duplicate index"
 
 # The duplicate index's kind for a name with a birth date (check A06).
 NAME_AND_BIRTH_DATE = "name_birth_date"
+# The kind bound into the keyed hash of a name alone, which the name index keeps (ADR 0043).
+NAME_SEARCH = "name_search"
 
 DEFAULT_CACHE_SIZE = 4096
 DEFAULT_CACHE_SECONDS = 60.0
@@ -331,8 +334,9 @@ class Vault:
         """Destroy the subject's keys for `purposes` (crypto-shredding); idempotent.
 
         Erasing IDENTITY also removes the subject's duplicate-index rows, so the same NIK can
-        be registered for someone else. On SQLite the WAL is checkpointed and truncated so the
-        destroyed key bytes leave the WAL file too (`secure_delete` zeroes them in the pages).
+        be registered for someone else, and her name-index rows, so no search finds her. On
+        SQLite the WAL is checkpointed and truncated so the destroyed key bytes leave the WAL
+        file too (`secure_delete` zeroes them in the pages).
         """
         chosen = sorted({KeyPurpose(p) for p in purposes})
         if not chosen:
@@ -366,11 +370,8 @@ class Vault:
                 ],
             )
             if KeyPurpose.IDENTITY in chosen:
-                conn.execute(
-                    vault_duplicate_index.delete().where(
-                        vault_duplicate_index.c.subject_id == str(subject_id)
-                    )
-                )
+                for index in (vault_duplicate_index, vault_name_index):
+                    conn.execute(index.delete().where(index.c.subject_id == str(subject_id)))
         with self._lock:
             for purpose in chosen:
                 self._cache.pop((subject_id, purpose), None)
@@ -385,9 +386,12 @@ class Vault:
         The key is derived from the master key, so the hashes cannot be recomputed from a
         database dump alone, unlike plain hashes of 16-digit NIKs.
         """
+        return self._keyed(kind, normalise_identifier(value))
+
+    def _keyed(self, kind: str, normal: str) -> str:
         if not kind or "\x00" in kind:
             raise ValueError("an index kind must be non-empty text without NUL")
-        message = kind.encode() + b"\x00" + normalise_identifier(value).encode()
+        message = kind.encode() + b"\x00" + normal.encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
     def claim(self, kind: str, value: str, subject_id: UUID) -> IndexClaim:
@@ -494,6 +498,54 @@ class Vault:
                     vault_duplicate_index.c.subject_id == str(subject_id),
                 )
             )
+
+    # --- name index ----------------------------------------------------------------------------
+
+    def name_hash(self, name: str) -> str:
+        """The keyed hash a name is indexed and searched by: of its normal form (ADR 0043),
+        under the duplicate index's key, bound to its own kind."""
+        return self._keyed(NAME_SEARCH, normalise_name(name))
+
+    def index_names(self, names: Iterable[tuple[UUID, str]]) -> None:
+        """Add each (subject, name) to the name index, in one transaction; idempotent.
+
+        Written before the events that register them, like their keys (ADR 0005): a crash
+        leaves at most an entry for a case that does not exist, which no search shows.
+        """
+        rows = [
+            {"keyed_hash": self.name_hash(name), "subject_id": str(subject)}
+            for subject, name in names
+        ]
+        with self._engine.begin() as conn:
+            for start in range(0, len(rows), KEY_INSERT_CHUNK):
+                insert_ignoring_conflicts(
+                    conn, vault_name_index, rows[start : start + KEY_INSERT_CHUNK]
+                )
+
+    def reindex_names(self, names: Sequence[tuple[UUID, str | None]]) -> None:
+        """Index each subject by this name only (none: by no name), in one transaction: her
+        corrected name replaces the one she was registered under."""
+        with self._engine.begin() as conn:
+            for start in range(0, len(names), KEY_INSERT_CHUNK):
+                chunk = names[start : start + KEY_INSERT_CHUNK]
+                conn.execute(
+                    vault_name_index.delete().where(
+                        vault_name_index.c.subject_id.in_([str(s) for s, _ in chunk])
+                    )
+                )
+                rows = [
+                    {"keyed_hash": self.name_hash(name), "subject_id": str(subject)}
+                    for subject, name in chunk
+                    if name is not None
+                ]
+                insert_ignoring_conflicts(conn, vault_name_index, rows)
+
+    def named(self, name: str) -> Select[tuple[str]]:
+        """The ids (text) of the subjects indexed by `name`, as a query to filter by: no name
+        is opened to answer it."""
+        return select(vault_name_index.c.subject_id).where(
+            vault_name_index.c.keyed_hash == self.name_hash(name)
+        )
 
     # --- internals -----------------------------------------------------------------------------
 

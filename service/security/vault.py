@@ -19,7 +19,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -187,8 +187,12 @@ class Vault:
         """
         self.store_subject_keys(self.new_subject_keys([subject_id]))
 
-    def new_subject_keys(self, subject_ids: Sequence[UUID]) -> NewSubjectKeys:
+    def new_subject_keys(
+        self, subject_ids: Sequence[UUID], names: Mapping[UUID, str] | None = None
+    ) -> NewSubjectKeys:
         """Fresh identity and case-file keys for the subjects, wrapped; nothing is stored yet.
+        With `names`, their entries in the name index a case is found by (ADR 0043), stored
+        with the keys.
 
         Their sealers seal with the subjects' real keys once `store_subject_keys` has reported
         that every one of these keys was stored.
@@ -212,10 +216,14 @@ class Vault:
                 keys.rows.append((subject_text, purpose_text, wrapped, keys.created_at, None))
                 ciphers[purpose] = AESGCM(data_key)
             keys.sealers[subject_id] = _KeySealer(subject_id, subject_text, ciphers)
+        keys.name_rows = sorted(
+            (self.name_hash(name), str(subject)) for subject, name in (names or {}).items()
+        )
         return keys
 
     def store_subject_keys(self, keys: NewSubjectKeys) -> bool:
-        """Store the keys of subjects that have none, in one transaction; idempotent.
+        """Store the keys of subjects that have none, and their name-index entries, in one
+        transaction; idempotent.
 
         Returns True when every key of the batch was stored, so its sealers seal with the
         subjects' real keys. False when some subject already had keys (or an erased key's
@@ -229,6 +237,9 @@ class Vault:
             for start in range(0, len(keys.rows), KEY_INSERT_CHUNK):
                 chunk = list(map(_key_row_values, keys.rows[start : start + KEY_INSERT_CHUNK]))
                 inserted |= insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
+            for start in range(0, len(keys.name_rows), KEY_INSERT_CHUNK):
+                names = map(_name_row_values, keys.name_rows[start : start + KEY_INSERT_CHUNK])
+                insert_ignoring_conflicts(conn, vault_name_index, list(names))
         # Keys this call created are cached as generated; keys that already existed (or won a
         # race against us) are read back.
         self._cache_ciphers(keys, inserted)
@@ -236,13 +247,17 @@ class Vault:
         return False
 
     def _store_all_new(self, keys: NewSubjectKeys) -> bool:
-        """Insert every key row, or none when any subject already has one; the common case."""
+        """Insert every key and name row, or none when any already exists; the common case."""
         try:
             with self._engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
-                    _copy_key_rows(conn, keys.rows)
+                    _copy_key_rows(conn, keys.rows, keys.name_rows)
                 else:
                     conn.execute(insert(vault_subject_keys), list(map(_key_row_values, keys.rows)))
+                    if keys.name_rows:
+                        conn.execute(
+                            insert(vault_name_index), list(map(_name_row_values, keys.name_rows))
+                        )
         except (IntegrityError, psycopg.errors.UniqueViolation):
             return False
         return True
@@ -506,22 +521,6 @@ class Vault:
         under the duplicate index's key, bound to its own kind."""
         return self._keyed(NAME_SEARCH, normalise_name(name))
 
-    def index_names(self, names: Iterable[tuple[UUID, str]]) -> None:
-        """Add each (subject, name) to the name index, in one transaction; idempotent.
-
-        Written before the events that register them, like their keys (ADR 0005): a crash
-        leaves at most an entry for a case that does not exist, which no search shows.
-        """
-        rows = [
-            {"keyed_hash": self.name_hash(name), "subject_id": str(subject)}
-            for subject, name in names
-        ]
-        with self._engine.begin() as conn:
-            for start in range(0, len(rows), KEY_INSERT_CHUNK):
-                insert_ignoring_conflicts(
-                    conn, vault_name_index, rows[start : start + KEY_INSERT_CHUNK]
-                )
-
     def reindex_names(self, names: Sequence[tuple[UUID, str | None]]) -> None:
         """Index each subject by this name only (none: by no name), in one transaction: her
         corrected name replaces the one she was registered under."""
@@ -649,6 +648,8 @@ class NewSubjectKeys:
     def __init__(self, created_at: datetime) -> None:
         self.created_at = created_at
         self.rows: list[KeyRow] = []
+        # keyed_hash, subject_id: the subjects' entries in the name index.
+        self.name_rows: list[tuple[str, str]] = []
         self.sealers: dict[UUID, _KeySealer] = {}
 
     def sealer_for(self, subject_id: UUID) -> Sealer:
@@ -704,8 +705,15 @@ def _key_row_values(row: KeyRow) -> dict[str, Any]:
     }
 
 
-def _copy_key_rows(conn: Connection, rows: Sequence[KeyRow]) -> None:
-    """All rows through one binary COPY; a row whose key exists fails the whole COPY.
+def _name_row_values(row: tuple[str, str]) -> dict[str, str]:
+    return {"keyed_hash": row[0], "subject_id": row[1]}
+
+
+def _copy_key_rows(
+    conn: Connection, rows: Sequence[KeyRow], name_rows: Sequence[tuple[str, str]]
+) -> None:
+    """All key rows through one binary COPY, the name rows through another; a row that exists
+    fails the whole COPY.
 
     COPY cannot skip conflicts, but it is the cheapest way in: a roster's key rows through an
     INSERT of arrays cost the server and the client about twice as much.
@@ -718,3 +726,10 @@ def _copy_key_rows(conn: Connection, rows: Sequence[KeyRow]) -> None:
         copy.set_types(["text", "text", "bytea", "timestamptz", "timestamptz"])
         for row in rows:
             copy.write_row(row)
+    if name_rows:
+        with cursor.copy(
+            "COPY vault_name_index (keyed_hash, subject_id) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["text", "text"])
+            for name_row in name_rows:
+                copy.write_row(name_row)

@@ -181,6 +181,14 @@ def may_ask_in_clear(role: Role) -> bool:
     return clear_on_reason(role) or sees_all_in_clear(role, ALL_CATEGORIES, reason_given=False)
 
 
+def may_search_by_name(role: Role) -> bool:
+    """Whether `role` may find a case by her name: only a role that sees names in clear without
+    a reason. Whether a name is in the programme at all is what a search answers, so a role
+    that sees names masked, or in clear only for a stated reason, finds cases by number
+    (ADR 0043)."""
+    return sees_in_clear(role, DataCategory.IDENTITY, reason_given=False)
+
+
 def clear_reason_of(role: Role, *, in_clear: bool, reason: str | None) -> str | None:
     """The checked reason a request for personal data in clear carries, or None when the
     request does not ask for it or the role sees it in clear anyway. The caller refuses roles
@@ -210,6 +218,7 @@ class Write(StrEnum):
     UPLOAD_DOCUMENT = "upload_document"
     SIGN_CHECKPOINT = "sign_checkpoint"
     MANAGE_ACCOUNTS = "manage_accounts"
+    REINDEX_NAMES = "reindex_names"
 
 
 class Read(StrEnum):
@@ -233,5 +242,8 @@ WRITE_ROLES: Mapping[Write, tuple[Role, ...]] = MappingProxyType(
         Write.UPLOAD_DOCUMENT: FIELD_ROLES,
         Write.SIGN_CHECKPOINT: (Role.ADMIN,),
         Write.MANAGE_ACCOUNTS: (Role.ADMIN,),
+        # Rebuilding the name index a case is found by opens every name in the service and
+        # shows none (ADR 0043): upkeep of the store, like its accounts.
+        Write.REINDEX_NAMES: (Role.ADMIN,),
     }
 )

@@ -29,6 +29,7 @@ from service.api import (
     money,
     reports,
     restatements,
+    search,
     sites,
     time_travel,
     worklist,
@@ -155,6 +156,7 @@ def create_app(
     app.include_router(dashboard.reads)
     app.include_router(sites.reads)
     app.include_router(beneficiaries.reads)
+    app.include_router(search.reads)
     app.include_router(worklist.reads)
     app.include_router(money.reads)
     app.include_router(lifecycles.reads)

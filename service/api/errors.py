@@ -22,6 +22,7 @@ from service.api.inputs import BodyNotJson
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentCorrupted, DocumentError, DocumentNotFound
+from service.queries.search import NameSearchNotAllowed
 from service.security.login_throttle import LoginThrottled
 
 logger = logging.getLogger("jejak.api")
@@ -160,6 +161,10 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             status = 422
         return JSONResponse(error_body(error.code, str(error), error.field), status)
+
+    @app.exception_handler(NameSearchNotAllowed)
+    async def name_search_not_allowed(_: Request, error: NameSearchNotAllowed) -> JSONResponse:
+        return JSONResponse(error_body(error.code, str(error), "name"), 403)
 
     @app.exception_handler(LoginThrottled)
     async def login_throttled(_: Request, error: LoginThrottled) -> JSONResponse:

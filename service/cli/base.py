@@ -27,6 +27,7 @@ from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentError
 from service.files.money_exports import ExportRefused
 from service.provenance import provenance
+from service.queries.search import NameSearchNotAllowed
 from service.security.accounts import Account, UnknownAccount
 from service.settings import Settings
 from service.store.db import UnsupportedDatabaseUrl
@@ -62,6 +63,7 @@ def catch_up(jejak: Jejak) -> None:
 
 KNOWN_ERRORS = (
     DomainError,
+    NameSearchNotAllowed,
     NotFound,
     UnknownAccount,
     DocumentError,

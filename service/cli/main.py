@@ -19,6 +19,7 @@ from service.cli.read_models import read_model_at
 from service.cli.reports import reports_cli
 from service.cli.restatements import rebuild, restatements_command
 from service.cli.roster import roster_cli
+from service.cli.search import search_cli
 from service.cli.status import status
 from service.cli.system import demo, init, project, serve
 from service.cli.users import users_cli
@@ -48,6 +49,7 @@ cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
+cli.add_typer(search_cli, name="search")
 
 
 def main() -> None:

@@ -72,7 +72,10 @@ class BeneficiaryCommands:
         app, vault = self.app, self.app.vault
         site = app.site(site_id)
         subject_ids = self._check_roster(site, roster)
-        keys = vault.new_subject_keys(subject_ids)
+        # Her name's keyed hash goes in the index a case is found by, stored with her keys.
+        keys = vault.new_subject_keys(
+            subject_ids, dict(zip(subject_ids, (row.name for row in roster), strict=True))
+        )
         # The keys are committed before the events, so a crash leaves at most orphan keys and
         # never an event that no key can read. Someone who already has keys (from an import
         # that failed after its keys were stored) keeps them, and is sealed with those.

@@ -122,7 +122,8 @@ class CorrectionCommands:
 
         Once she is verified, her name with her birth date is in the erasable duplicate index
         (check A06): the corrected name is claimed before the event is written, as at
-        verification, and the recorded one released after it.
+        verification, and the recorded one released after it. The name index a case is found
+        by holds the corrected name after the event is written.
         """
         move = self._name_index_move(beneficiary_id, name)
         twin_claim = (
@@ -155,6 +156,10 @@ class CorrectionCommands:
             raise
         if move is not None:
             self.app.vault.release(move.kind, move.recorded, beneficiary_id)
+        if name is not None and name.strip():
+            # After the event: a crash between leaves her found by her old name until
+            # `jejak search reindex` (ADR 0043), never by a name no event gave her.
+            self.app.vault.reindex_names([(beneficiary_id, name)])
         return result
 
     def _name_index_move(self, beneficiary_id: UUID, name: str | None) -> _IndexMove | None:

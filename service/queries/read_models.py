@@ -1,7 +1,8 @@
 """The read side's current-state questions, by feature, built once from the store's parts.
 
 Each feature's queries live in their own module (`sites`, `beneficiaries`, `worklist`, `money`,
-`dashboard`, `history`); this only composes them for the routes, pages and command line.
+`dashboard`, `history`, `search`); this only composes them for the routes, pages and command
+line.
 Current-state questions read the read-model tables only; the event store is read for a single
 aggregate's history, which is its own question.
 """
@@ -14,6 +15,7 @@ from service.queries.beneficiaries import BeneficiaryQueries
 from service.queries.dashboard import DashboardQueries
 from service.queries.history import Histories
 from service.queries.money import MoneyQueries
+from service.queries.search import CaseSearch
 from service.queries.sites import SiteQueries
 from service.queries.worklist import WorklistQueries
 from service.system import Jejak
@@ -29,6 +31,7 @@ class ReadModels:
     worklist: WorklistQueries
     money: MoneyQueries
     history: Histories
+    search: CaseSearch
 
     @classmethod
     def of(cls, jejak: Jejak) -> ReadModels:
@@ -41,4 +44,5 @@ class ReadModels:
             worklist=WorklistQueries(jejak.engine),
             money=MoneyQueries(jejak.engine, beneficiaries),
             history=Histories(jejak.app, jejak.vault, jejak.access_log),
+            search=CaseSearch(jejak.engine, jejak.vault, jejak.access_log),
         )

@@ -1,4 +1,4 @@
-"""The key vault: per-person data keys, field sealing, the duplicate index and crypto-shredding.
+"""The key vault: per-person data keys, field sealing, the keyed indexes and crypto-shredding.
 
 Every person has two random 256-bit data keys, one per `KeyPurpose`, stored wrapped (AES-GCM)
 under a key-encryption key derived from the master key. Personal fields are sealed with AES-GCM
@@ -19,7 +19,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -28,9 +28,10 @@ from uuid import UUID
 import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import ColumnElement, Connection, Engine, and_, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from domain.case_search import normalise_name
 from domain.sealed import KeyPurpose, Sealed, Sealer
 from service.security.crypto import (
     DATA_KEY_BYTES,
@@ -41,7 +42,7 @@ from service.security.crypto import (
     open_bytes,
 )
 from service.store.db import insert_ignoring_conflicts
-from service.store.schema import vault_duplicate_index, vault_subject_keys
+from service.store.schema import vault_duplicate_index, vault_name_index, vault_subject_keys
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ DUPLICATE_INDEX_INFO = b"jejak duplicate index"
 
 # The duplicate index's kind for a name with a birth date (check A06).
 NAME_AND_BIRTH_DATE = "name_birth_date"
+# The kind bound into the keyed hash of a name alone, which the name index keeps (ADR 0043).
+NAME_SEARCH = "name_search"
 
 DEFAULT_CACHE_SIZE = 4096
 DEFAULT_CACHE_SECONDS = 60.0
@@ -184,8 +187,12 @@ class Vault:
         """
         self.store_subject_keys(self.new_subject_keys([subject_id]))
 
-    def new_subject_keys(self, subject_ids: Sequence[UUID]) -> NewSubjectKeys:
+    def new_subject_keys(
+        self, subject_ids: Sequence[UUID], names: Mapping[UUID, str] | None = None
+    ) -> NewSubjectKeys:
         """Fresh identity and case-file keys for the subjects, wrapped; nothing is stored yet.
+        With `names`, their entries in the name index a case is found by (ADR 0043), stored
+        with the keys.
 
         Their sealers seal with the subjects' real keys once `store_subject_keys` has reported
         that every one of these keys was stored.
@@ -209,10 +216,14 @@ class Vault:
                 keys.rows.append((subject_text, purpose_text, wrapped, keys.created_at, None))
                 ciphers[purpose] = AESGCM(data_key)
             keys.sealers[subject_id] = _KeySealer(subject_id, subject_text, ciphers)
+        keys.name_rows = sorted(
+            (self.name_hash(name), str(subject)) for subject, name in (names or {}).items()
+        )
         return keys
 
     def store_subject_keys(self, keys: NewSubjectKeys) -> bool:
-        """Store the keys of subjects that have none, in one transaction; idempotent.
+        """Store the keys of subjects that have none, and their name-index entries, in one
+        transaction; idempotent.
 
         Returns True when every key of the batch was stored, so its sealers seal with the
         subjects' real keys. False when some subject already had keys (or an erased key's
@@ -226,6 +237,9 @@ class Vault:
             for start in range(0, len(keys.rows), KEY_INSERT_CHUNK):
                 chunk = list(map(_key_row_values, keys.rows[start : start + KEY_INSERT_CHUNK]))
                 inserted |= insert_ignoring_conflicts(conn, vault_subject_keys, chunk)
+            for start in range(0, len(keys.name_rows), KEY_INSERT_CHUNK):
+                names = map(_name_row_values, keys.name_rows[start : start + KEY_INSERT_CHUNK])
+                insert_ignoring_conflicts(conn, vault_name_index, list(names))
         # Keys this call created are cached as generated; keys that already existed (or won a
         # race against us) are read back.
         self._cache_ciphers(keys, inserted)
@@ -233,13 +247,17 @@ class Vault:
         return False
 
     def _store_all_new(self, keys: NewSubjectKeys) -> bool:
-        """Insert every key row, or none when any subject already has one; the common case."""
+        """Insert every key and name row, or none when any already exists; the common case."""
         try:
             with self._engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
-                    _copy_key_rows(conn, keys.rows)
+                    _copy_key_rows(conn, keys.rows, keys.name_rows)
                 else:
                     conn.execute(insert(vault_subject_keys), list(map(_key_row_values, keys.rows)))
+                    if keys.name_rows:
+                        conn.execute(
+                            insert(vault_name_index), list(map(_name_row_values, keys.name_rows))
+                        )
         except (IntegrityError, psycopg.errors.UniqueViolation):
             return False
         return True
@@ -331,8 +349,9 @@ class Vault:
         """Destroy the subject's keys for `purposes` (crypto-shredding); idempotent.
 
         Erasing IDENTITY also removes the subject's duplicate-index rows, so the same NIK can
-        be registered for someone else. On SQLite the WAL is checkpointed and truncated so the
-        destroyed key bytes leave the WAL file too (`secure_delete` zeroes them in the pages).
+        be registered for someone else, and her name-index rows, so no search finds her. On
+        SQLite the WAL is checkpointed and truncated so the destroyed key bytes leave the WAL
+        file too (`secure_delete` zeroes them in the pages).
         """
         chosen = sorted({KeyPurpose(p) for p in purposes})
         if not chosen:
@@ -366,11 +385,8 @@ class Vault:
                 ],
             )
             if KeyPurpose.IDENTITY in chosen:
-                conn.execute(
-                    vault_duplicate_index.delete().where(
-                        vault_duplicate_index.c.subject_id == str(subject_id)
-                    )
-                )
+                for index in (vault_duplicate_index, vault_name_index):
+                    conn.execute(index.delete().where(index.c.subject_id == str(subject_id)))
         with self._lock:
             for purpose in chosen:
                 self._cache.pop((subject_id, purpose), None)
@@ -385,9 +401,12 @@ class Vault:
         The key is derived from the master key, so the hashes cannot be recomputed from a
         database dump alone, unlike plain hashes of 16-digit NIKs.
         """
+        return self._keyed(kind, normalise_identifier(value))
+
+    def _keyed(self, kind: str, normal: str) -> str:
         if not kind or "\x00" in kind:
             raise ValueError("an index kind must be non-empty text without NUL")
-        message = kind.encode() + b"\x00" + normalise_identifier(value).encode()
+        message = kind.encode() + b"\x00" + normal.encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
 
     def claim(self, kind: str, value: str, subject_id: UUID) -> IndexClaim:
@@ -495,6 +514,38 @@ class Vault:
                 )
             )
 
+    # --- name index ----------------------------------------------------------------------------
+
+    def name_hash(self, name: str) -> str:
+        """The keyed hash a name is indexed and searched by: of its normal form (ADR 0043),
+        under the duplicate index's key, bound to its own kind."""
+        return self._keyed(NAME_SEARCH, normalise_name(name))
+
+    def reindex_names(self, names: Sequence[tuple[UUID, str | None]]) -> None:
+        """Index each subject by this name only (none: by no name), in one transaction: her
+        corrected name replaces the one she was registered under."""
+        with self._engine.begin() as conn:
+            for start in range(0, len(names), KEY_INSERT_CHUNK):
+                chunk = names[start : start + KEY_INSERT_CHUNK]
+                conn.execute(
+                    vault_name_index.delete().where(
+                        vault_name_index.c.subject_id.in_([str(s) for s, _ in chunk])
+                    )
+                )
+                rows = [
+                    {"keyed_hash": self.name_hash(name), "subject_id": str(subject)}
+                    for subject, name in chunk
+                    if name is not None
+                ]
+                insert_ignoring_conflicts(conn, vault_name_index, rows)
+
+    def named(self, name: str) -> Select[tuple[str]]:
+        """The ids (text) of the subjects indexed by `name`, as a query to filter by: no name
+        is opened to answer it."""
+        return select(vault_name_index.c.subject_id).where(
+            vault_name_index.c.keyed_hash == self.name_hash(name)
+        )
+
     # --- internals -----------------------------------------------------------------------------
 
     def _seal(self, subject_id: UUID, purpose: KeyPurpose, field: str, plaintext: str) -> Sealed:
@@ -597,6 +648,8 @@ class NewSubjectKeys:
     def __init__(self, created_at: datetime) -> None:
         self.created_at = created_at
         self.rows: list[KeyRow] = []
+        # keyed_hash, subject_id: the subjects' entries in the name index.
+        self.name_rows: list[tuple[str, str]] = []
         self.sealers: dict[UUID, _KeySealer] = {}
 
     def sealer_for(self, subject_id: UUID) -> Sealer:
@@ -652,8 +705,15 @@ def _key_row_values(row: KeyRow) -> dict[str, Any]:
     }
 
 
-def _copy_key_rows(conn: Connection, rows: Sequence[KeyRow]) -> None:
-    """All rows through one binary COPY; a row whose key exists fails the whole COPY.
+def _name_row_values(row: tuple[str, str]) -> dict[str, str]:
+    return {"keyed_hash": row[0], "subject_id": row[1]}
+
+
+def _copy_key_rows(
+    conn: Connection, rows: Sequence[KeyRow], name_rows: Sequence[tuple[str, str]]
+) -> None:
+    """All key rows through one binary COPY, the name rows through another; a row that exists
+    fails the whole COPY.
 
     COPY cannot skip conflicts, but it is the cheapest way in: a roster's key rows through an
     INSERT of arrays cost the server and the client about twice as much.
@@ -666,3 +726,10 @@ def _copy_key_rows(conn: Connection, rows: Sequence[KeyRow]) -> None:
         copy.set_types(["text", "text", "bytea", "timestamptz", "timestamptz"])
         for row in rows:
             copy.write_row(row)
+    if name_rows:
+        with cursor.copy(
+            "COPY vault_name_index (keyed_hash, subject_id) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["text", "text"])
+            for name_row in name_rows:
+                copy.write_row(name_row)

@@ -52,6 +52,16 @@ vault_duplicate_index = Table(
 )
 """Keyed hashes (HMAC-SHA256, hex) of identifiers that must be unique across the programme."""
 
+vault_name_index = Table(
+    "vault_name_index",
+    metadata,
+    Column("keyed_hash", String(64), primary_key=True),
+    Column("subject_id", String(UUID_TEXT), primary_key=True),
+    Index("ix_vault_name_index_subject_id", "subject_id"),
+)
+"""Keyed hashes (HMAC-SHA256, hex) of each person's normalised name, to find her case by it
+(ADR 0043); names are not unique, so a hash may name several people. Erased with her identity."""
+
 accounts = Table(
     "accounts",
     metadata,

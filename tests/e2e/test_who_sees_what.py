@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from domain.recording import Role
-from domain.sealed import Sealed
+from domain.sealed import Sealed, sealed_from_json
 from projections.audit_findings import audit_findings
 from projections.beneficiary_status import beneficiary_status
 from projections.entitlement_status import entitlement_status
@@ -134,11 +134,13 @@ def _path_values(
             )
         ).first()
         assert paid is not None
-        site = conn.execute(
-            select(beneficiary_status.c.site_id).where(
-                beneficiary_status.c.beneficiary_id == paid.subject_id
-            )
-        ).scalar_one()
+        site, case_number, name_sealed = conn.execute(
+            select(
+                beneficiary_status.c.site_id,
+                beneficiary_status.c.case_number,
+                beneficiary_status.c.name_sealed,
+            ).where(beneficiary_status.c.beneficiary_id == paid.subject_id)
+        ).one()
         finding = conn.execute(select(audit_findings.c.finding_id)).scalars().first()
     documents = client.get("/api/documents?limit=500", headers=headers).json()["items"]
     reports = client.get("/api/reports", headers=headers).json()["items"]
@@ -156,6 +158,8 @@ def _path_values(
         "sha256": [d["sha256"] for d in documents],
         "fmt": ["csv", "xlsx"],
         "name": [p.name for p in jejak.runner.projections if p.name != "event_chain"],
+        "case_number": [case_number],
+        "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
     }
 
 
@@ -174,6 +178,8 @@ QUERIES: dict[str, list[str]] = {
     "/api/beneficiaries": ["limit=500"],
     "/api/ledger": ["limit=500"],
     "/api/entitlements": ["limit=500"],
+    # A search by case number, by a site's prefix, and by her name (operators and supervisors).
+    "/api/search": ["case_number={case_number}", "case_number=TRK&limit=500", "name={her_name}"],
 }
 
 

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from domain.audit_errors import refuse_personal_data
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.lifecycle import FIELD_ROLES
 from domain.recording import DocumentKind, Role
 from domain.sealed import KeyPurpose
@@ -209,7 +209,7 @@ def check_clear_reason(reason: str | None) -> str:
         raise InvalidValue(f"at most {MAX_REASON_LENGTH} characters", field="reason")
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise InvalidValue("control characters are not allowed", field="reason")
-    return refuse_personal_data(text, "reason")
+    return require_no_personal_data(text, field="reason")
 
 
 class Write(StrEnum):

@@ -20,9 +20,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
-from domain.audit_errors import DatesOutOfOrder, RecoveryIncomplete, refuse_personal_data
+from domain.audit_errors import DatesOutOfOrder, RecoveryIncomplete
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.guards import require_amount, require_document, require_reason
 from domain.recording import Actor, DocumentRef, Provenance
 
@@ -240,13 +241,13 @@ def _text(value: str, field: str, longest: int) -> str:
     text = value.strip()
     if not text or len(text) > longest:
         raise InvalidValue(f"must be 1 to {longest} characters", field=field)
-    return refuse_personal_data(text, field)
+    return require_no_personal_data(text, field=field)
 
 
 def _check_reason(provenance: Provenance) -> None:
     # The reason is free text shown with the finding, like the finding's own texts.
     if provenance.reason:
-        refuse_personal_data(provenance.reason, "reason")
+        require_no_personal_data(provenance.reason, field="reason")
 
 
 def _links(ids: Sequence[UUID], field: str) -> tuple[UUID, ...]:

@@ -16,9 +16,9 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
-from domain.audit_errors import refuse_personal_data
 from domain.audit_lifecycles import EXPORT_LIFECYCLE
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.recording import SHA256_HEX, Actor, DocumentRef, Provenance
 
 EXPORT_NAME = re.compile(r"^[a-z0-9][a-z0-9_./{}-]{0,99}$")
@@ -113,5 +113,5 @@ def _filters(filters: Mapping[str, str]) -> dict[str, str]:
                 field=f"filters.{key}",
             )
         is_id = UUID_TEXT.match(value) or SHA256_HEX.match(value)
-        checked[key] = value if is_id else refuse_personal_data(value, f"filters.{key}")
+        checked[key] = value if is_id else require_no_personal_data(value, field=f"filters.{key}")
     return checked

@@ -455,16 +455,6 @@ def check_nik(
     )
 
 
-def mask_nik(nik: str) -> str:
-    """A NIK for display: first four and last four digits, e.g. ``6571••••••••0003``.
-
-    Anything that is not a 16-digit NIK is masked whole, so a typo cannot leak either.
-    """
-    if not isinstance(nik, str) or _SIXTEEN_DIGITS.fullmatch(nik) is None:
-        return "•" * 16
-    return f"{nik[:4]}{'•' * 8}{nik[12:]}"
-
-
 def is_synthetic_nik(nik: str) -> bool:
     """Whether a well-formed NIK's serial lies in the range reserved for demo data."""
     if not isinstance(nik, str) or _SIXTEEN_DIGITS.fullmatch(nik) is None:

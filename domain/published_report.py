@@ -26,8 +26,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
-from domain.audit_errors import refuse_personal_data
 from domain.errors import InvalidValue, RuleViolation
+from domain.free_text import require_no_personal_data
 from domain.guards import require_document, require_reason
 from domain.recording import SHA256_HEX, Actor, DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
@@ -351,7 +351,7 @@ def _group(value: Mapping[str, Any], path: str, depth: int, count: list[int]) ->
         elif isinstance(item, str):
             if not item.strip() or len(item) > FIGURE_TEXT:
                 raise FiguresInvalid(f"a text figure is 1 to {FIGURE_TEXT} characters", field=where)
-            checked[key] = refuse_personal_data(item, where)
+            checked[key] = require_no_personal_data(item, field=where)
         elif item is None or (isinstance(item, int) and not isinstance(item, bool)):
             checked[key] = item
         else:
@@ -368,11 +368,11 @@ def _text(value: str, field: str, longest: int) -> str:
     text = value.strip()
     if not text or len(text) > longest:
         raise InvalidValue(f"must be 1 to {longest} characters", field=field)
-    return refuse_personal_data(text, field)
+    return require_no_personal_data(text, field=field)
 
 
 def _checked(provenance: Provenance) -> Provenance:
     # The reason is read with the report by every role and kept for good.
     if provenance.reason:
-        refuse_personal_data(provenance.reason, "reason")
+        require_no_personal_data(provenance.reason, field="reason")
     return provenance

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import DocumentKindUnknown, InvalidValue
+from domain.free_text import require_no_personal_data
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -126,9 +127,13 @@ class Provenance:
     reason: str | None = None
 
     def __post_init__(self) -> None:
-        # A provenance is made for a new command only; replayed events never build one.
+        # A provenance is made for a new command only; replayed events never build one, so
+        # what is checked here is never checked again on a stored event.
         if self.document is not None:
             check_document_kind(self.document)
+        if self.reason:
+            # Every command's reason is kept in clear on its event (ADR 0041).
+            require_no_personal_data(self.reason, field="reason")
 
     def event_fields(self) -> dict[str, Any]:
         """The provenance as keyword arguments for an event."""

@@ -17,8 +17,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
-from domain.audit_errors import refuse_personal_data
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.lifecycle import SUPERVISOR_ONLY, Lifecycle, StateSpec, Transition
 from domain.recording import Actor, DocumentRef, Provenance
 
@@ -114,7 +114,7 @@ class Restatement(LifecycleAggregate):
         be undone by a refused record."""
         if not (reason or "").strip():
             raise InvalidValue("say why the read models are restated", field="reason")
-        return refuse_personal_data(reason or "", "reason")
+        return require_no_personal_data(reason or "", field="reason")
 
     @event(ReadModelsRestated)
     def __init__(

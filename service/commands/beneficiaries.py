@@ -17,6 +17,7 @@ from domain import money_rules
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary, ExclusionReason, IdentityEvidence, ReintegrationPath
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.funding import FundingCommitment
 from domain.recording import Provenance, RegionRef
 from domain.sealed import Sealer
@@ -188,10 +189,10 @@ class BeneficiaryCommands:
         )
         twin_elsewhere = twin_claim is not None and twin_claim.held_by_another
         try:
-            return app.update(
-                Beneficiary,
+            return self._update(
                 beneficiary_id,
                 expected_version,
+                provenance,
                 lambda b: b.verify_identity(
                     evidence=evidence,
                     duplicate_in_programme=nik_claim.held_by_another,
@@ -225,10 +226,10 @@ class BeneficiaryCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Exclude a person from the programme, with a reason."""
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.exclude(exclusion=exclusion, provenance=provenance),
         )
 
@@ -242,10 +243,10 @@ class BeneficiaryCommands:
     ) -> CommandResult:
         """Refer a person who was under 18 at pendataan to child protection."""
         vault = self.app.vault
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.refer_to_child_protection(
                 birth_date=birth_date, sealer=vault.sealer_for(b.id), provenance=provenance
             ),
@@ -263,10 +264,10 @@ class BeneficiaryCommands:
     ) -> CommandResult:
         """Record the social-work assessment."""
         vault = self.app.vault
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.assess(
                 home_region=home_region,
                 path=path,
@@ -294,7 +295,7 @@ class BeneficiaryCommands:
                 provenance=provenance,
             )
 
-        return self.app.update(Beneficiary, beneficiary_id, expected_version, decide)
+        return self._update(beneficiary_id, expected_version, provenance, decide)
 
     def complete_training(
         self,
@@ -305,10 +306,10 @@ class BeneficiaryCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Record completed training."""
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.complete_training(skill=skill, provenance=provenance),
         )
 
@@ -316,10 +317,10 @@ class BeneficiaryCommands:
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Record that training was left early."""
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.drop_out(provenance=provenance),
         )
 
@@ -332,10 +333,10 @@ class BeneficiaryCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Record the confirmed arrival home."""
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.confirm_return_home(
                 confirming_kelurahan=confirming_kelurahan, provenance=provenance
             ),
@@ -345,10 +346,10 @@ class BeneficiaryCommands:
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Record a local stay under a signed statement."""
-        return self.app.update(
-            Beneficiary,
+        return self._update(
             beneficiary_id,
             expected_version,
+            provenance,
             lambda b: b.stay_locally(provenance=provenance),
         )
 
@@ -404,14 +405,17 @@ class BeneficiaryCommands:
             settled = money_rules.aid_settled(app.entitlement(e) for e in b.entitlement_ids)
             b.close_case(aid_settled=settled, provenance=provenance)
 
-        return app.update(Beneficiary, beneficiary_id, expected_version, decide)
+        return self._update(beneficiary_id, expected_version, provenance, decide)
 
     def withdraw(
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Record a withdrawal; her entitlements not yet ordered are cancelled with it."""
         return self._exit(
-            beneficiary_id, expected_version, lambda b: b.withdraw(provenance=provenance)
+            beneficiary_id,
+            expected_version,
+            provenance,
+            lambda b: b.withdraw(provenance=provenance),
         )
 
     def record_death(
@@ -419,13 +423,39 @@ class BeneficiaryCommands:
     ) -> CommandResult:
         """Record a death; her entitlements not yet ordered are cancelled with it (G-B9)."""
         return self._exit(
-            beneficiary_id, expected_version, lambda b: b.record_death(provenance=provenance)
+            beneficiary_id,
+            expected_version,
+            provenance,
+            lambda b: b.record_death(provenance=provenance),
         )
+
+    def _update(
+        self,
+        beneficiary_id: UUID,
+        expected_version: int | None,
+        provenance: Provenance,
+        decide: Callable[[Beneficiary], object],
+    ) -> CommandResult:
+        """`CommandBase.update` of her case, her reason first checked for her name."""
+
+        def checked(beneficiary: Beneficiary) -> object:
+            self._refuse_her_name(beneficiary, provenance)
+            return decide(beneficiary)
+
+        return self.app.update(Beneficiary, beneficiary_id, expected_version, checked)
+
+    def _refuse_her_name(self, beneficiary: Beneficiary, provenance: Provenance) -> None:
+        """Refuse a reason that names her: the reason is kept in clear, her name is sealed
+        (ADR 0041). The rest of the check ran when the provenance was made."""
+        name = opened(self.app.vault, beneficiary.name)
+        if provenance.reason and name:
+            require_no_personal_data(provenance.reason, field="reason", names=(name,))
 
     def _exit(
         self,
         beneficiary_id: UUID,
         expected_version: int | None,
+        provenance: Provenance,
         decide: Callable[[Beneficiary], None],
     ) -> CommandResult:
         app = self.app
@@ -433,6 +463,7 @@ class BeneficiaryCommands:
         def command() -> CommandResult:
             beneficiary = app.beneficiary(beneficiary_id)
             check_version(beneficiary, expected_version)
+            self._refuse_her_name(beneficiary, provenance)
             decide(beneficiary)
             entitlements = [app.entitlement(e) for e in beneficiary.entitlement_ids]
             commitments: dict[UUID, FundingCommitment] = {}

@@ -9,16 +9,17 @@ from domain.access import (
     sees_all_in_clear,
     sees_in_clear,
 )
+from domain.masks import mask_field
 from domain.sealed import Sealed, sealed_from_json
 from service.security.accounts import Account
-from service.security.vault import SealBroken, Vault, mask
+from service.security.vault import SealBroken, Vault
 
 ERASED = "[erased]"
 
 
 class Reveal:
     """Decrypts sealed fields each in clear or masked, as `domain.access` decides for the
-    viewer's role and the category of the field.
+    viewer's role and the category of the field; masked as `domain.masks` masks the field.
 
     `clear_reason` is the reason a role that sees personal data in clear only for a reason
     (an auditor) gave for this one request; the caller checks it and writes it to the access
@@ -52,7 +53,7 @@ class Reveal:
         category = category_of_sealed(sealed.field, sealed.purpose)
         if sees_in_clear(self.viewer.role, category, reason_given=self._reason):
             return plaintext
-        return mask(plaintext)
+        return mask_field(sealed.field, plaintext)
 
     def column(self, text: str | None) -> str | None:
         """Reveal a read-model column holding a sealed value's JSON."""

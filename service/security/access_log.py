@@ -15,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, RowMapping, insert, select
 
+from domain.free_text import PersonalDataInText, require_no_personal_data
 from domain.recording import Role
 from service.store.db import as_utc
 from service.store.schema import access_log
@@ -25,8 +26,6 @@ MAX_USER_ID_LENGTH = 64
 MAX_SUBJECT_KIND_LENGTH = 40
 MAX_DETAIL_LENGTH = 200
 MAX_RECENT = 10_000
-# Ten or more digits in a row look like a NIK, family card, phone or bank account number.
-IDENTIFIER_LIKE = re.compile(r"\d{10,}")
 
 
 class AccessAction(StrEnum):
@@ -98,9 +97,9 @@ class AccessLog:
     ) -> None:
         """Append one entry, timestamped now (UTC).
 
-        Raises ValueError when a field is too long or malformed, or when `detail` holds a run
-        of ten or more digits: that looks like an identifier, and personal data must not be
-        written here. Error messages never repeat the rejected value.
+        Raises ValueError when a field is too long or malformed, or when `detail` holds what
+        `domain.free_text` takes for personal data (an identifier, a phone number, an e-mail
+        address): it must not be written here. Error messages never repeat the rejected value.
         """
         if not user_id or len(user_id) > MAX_USER_ID_LENGTH:
             raise ValueError(f"user_id must be 1 to {MAX_USER_ID_LENGTH} characters")
@@ -111,8 +110,10 @@ class AccessLog:
         if detail is not None:
             if len(detail) > MAX_DETAIL_LENGTH:
                 raise ValueError(f"detail must be at most {MAX_DETAIL_LENGTH} characters")
-            if IDENTIFIER_LIKE.search(detail):
-                raise ValueError("detail looks like it holds an identifier; keep it out")
+            try:
+                require_no_personal_data(detail, field="detail")
+            except PersonalDataInText as error:
+                raise ValueError("detail looks like it holds an identifier; keep it out") from error
         with self._engine.begin() as conn:
             conn.execute(
                 insert(access_log).values(

@@ -58,7 +58,6 @@ NAME_SEARCH = "name_search"
 
 DEFAULT_CACHE_SIZE = 4096
 DEFAULT_CACHE_SECONDS = 60.0
-MASK = "\u2022"
 
 
 # Rows per multi-row INSERT: five columns each stays far below SQLite's variable limit.
@@ -128,20 +127,6 @@ def normalise_identifier(value: str) -> str:
 def name_and_birth_date(name: str, birth_date: date) -> str:
     """Her name with her birth date, as the duplicate index keys them (check A06)."""
     return f"{name}|{birth_date.isoformat()}"
-
-
-def mask(value: str) -> str:
-    """A value as auditors see it: `6571••••••••0003` for 12+ characters, else `A•••`.
-
-    Values of 12 or more characters keep their first and last four characters. Shorter values
-    keep only the first; a one-character value is masked entirely, since keeping its first
-    character would reveal all of it.
-    """
-    if len(value) >= 12:
-        return value[:4] + MASK * (len(value) - 8) + value[-4:]
-    if len(value) <= 1:
-        return MASK * len(value)
-    return value[0] + MASK * (len(value) - 1)
 
 
 class Vault:

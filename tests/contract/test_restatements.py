@@ -10,8 +10,8 @@ import threading
 import pytest
 from sqlalchemy import Connection, delete, func, inspect, select, text
 
-from domain.audit_errors import PersonalDataInText
 from domain.errors import InvalidValue
+from domain.free_text import PersonalDataInText
 from domain.recording import Role
 from domain.restatement import Restatement
 from projections.base import PositionedEvent, Row, RowProjection

@@ -15,8 +15,8 @@ from domain.access import (
     sees_all_in_clear,
     sees_in_clear,
 )
-from domain.audit_errors import PersonalDataInText
 from domain.errors import InvalidValue
+from domain.free_text import PersonalDataInText
 from domain.recording import Role
 from domain.sealed import KeyPurpose
 

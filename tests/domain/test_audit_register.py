@@ -15,12 +15,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.audit_errors import DatesOutOfOrder, PersonalDataInText, RecoveryIncomplete
+from domain.audit_errors import DatesOutOfOrder, RecoveryIncomplete
 from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.beneficiary_errors import DocumentRequired, ReasonRequired
 from domain.errors import DomainError, InvalidValue, TransitionNotAllowed
 from domain.export_record import ExportRecord
+from domain.free_text import PersonalDataInText
 from domain.recording import Actor, DocumentRef, Role
 from tests.domain.givens import (
     OPERATOR,

@@ -21,7 +21,6 @@ from domain.identity import (
     default_registry,
     is_synthetic_nik,
     make_nik,
-    mask_nik,
 )
 
 PENDATAAN = date(2018, 12, 20)
@@ -290,15 +289,7 @@ def test_age_before_birth_is_refused_as_an_invalid_birth_date() -> None:
     assert raised.value.field == "birth_date"
 
 
-# --- masking and synthetic NIKs ------------------------------------------------------------------
-
-
-def test_mask_nik_shows_only_the_first_and_last_four_digits() -> None:
-    assert mask_nik("6571045708900003") == "6571••••••••0003"
-
-
-def test_mask_nik_hides_a_malformed_number_entirely() -> None:
-    assert mask_nik("657104570890000") == "•" * 16
+# --- synthetic NIKs ------------------------------------------------------------------
 
 
 def test_make_nik_builds_a_womans_nik_that_check_nik_accepts() -> None:

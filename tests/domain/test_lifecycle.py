@@ -35,6 +35,7 @@ from domain.errors import (
     TransitionNotAllowed,
 )
 from domain.export_record import ExportRecord
+from domain.free_text import PersonalDataInText
 from domain.funding import FundingCommitment
 from domain.lifecycle import SUPERVISOR_ONLY, Deadline, Lifecycle, StateSpec, Transition
 from domain.lifecycle_docs import REGENERATE, render_lifecycle_docs
@@ -227,7 +228,9 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     # Corrections declare the guards every correction shares, and the rules of the original
     # event they still obey (ADR 0022).
     # Date corrections declare the order of dates every aggregate keeps (ADR 0032).
+    # Every reason and free text is kept free of personal data (ADR 0041).
     shared: list[type[DomainError]] = [
+        PersonalDataInText,
         ReasonRequired,
         DocumentRequired,
         InvalidValue,

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from domain.audit_errors import PersonalDataInText
 from domain.beneficiary_errors import DocumentRequired, ReasonRequired
 from domain.errors import InvalidValue
+from domain.free_text import PersonalDataInText
 from domain.published_report import (
     FiguresInvalid,
     Period,

@@ -10,10 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from domain.masks import mask_name
 from domain.recording import Role
 from service.cli.main import cli
-from service.files.exports.pdf_export import to_latin1
-from service.security.vault import mask
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts
 from tests.contract.journey import NAME, TRANSPORT, UEP, run_journey
@@ -68,7 +67,7 @@ def test_her_history_by_case_number_masks_her_name_for_an_auditor(paid: Path) ->
 
     assert f"Wrote {out}" in output.replace("\n", "")
     text = pdf_text(out.read_bytes())
-    assert to_latin1(mask(NAME)) in text and NAME not in text
+    assert mask_name(NAME) in text and NAME not in text
     assert "Total diterima bersih Rp 3.250.000" in text
 
 

@@ -16,16 +16,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
+from domain.masks import mask_name
 from domain.recording import Role
 from projections.budget_position import budget_position
 from projections.payment_ledger import LEDGER_EVENTS, ledger_totals, payment_ledger
-from service.files.exports.pdf_export import to_latin1
 from service.files.exports.xlsx_export import RECORDED_TOTAL_LABEL
 from service.files.money_exports import ExportFile, ExportRefused, LedgerExports, LedgerFormat
 from service.queries.money import LedgerFilter
 from service.queries.money_reports import EVENT_LABELS, LedgerMismatch, _Snapshot
 from service.security.accounts import Account
-from service.security.vault import mask
 from service.system import Jejak
 from tests.contract.journey import (
     ACCOUNT,
@@ -118,7 +117,7 @@ def test_her_history_totals_her_last_running_total_with_her_name_masked_for_audi
     assert running[-1]["paid_total_beneficiary"] == UEP + TRANSPORT
     assert "Total diterima bersih Rp 3.250.000" in text
     assert "Jumlah Rp 3.250.000" in text
-    assert to_latin1(mask(NAME)) in text
+    assert mask_name(NAME) in text
     assert "DEMO/SK/2019/1" in text and "TRK-JP Juata Permai" in text
     assert "Masuk ke rekening" in text and "Transfer gagal" in text
     assert "5 Agustus 2019" in text and "Rp 3.000.000" in text

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, insert, select
 
 from domain.sealed import KeyPurpose, Sealed
-from service.security.vault import KeyUnwrapFailed, SealBroken, SubjectKeyMissing, Vault, mask
+from service.security.vault import KeyUnwrapFailed, SealBroken, SubjectKeyMissing, Vault
 from service.store.schema import vault_duplicate_index, vault_subject_keys
 
 NAME = "Siti Rahmawati Kusumadewi"
@@ -286,16 +286,6 @@ def test_keyed_hashes_normalise_the_value_and_depend_on_kind_and_master_key(
         != plain
     )
     assert len(plain) == 64
-
-
-def test_mask_keeps_four_characters_each_side_of_long_values() -> None:
-    assert mask(NIK) == "6571" + "\u2022" * 8 + "0003"
-
-
-def test_mask_keeps_only_the_first_character_of_short_values() -> None:
-    assert mask("Siti") == "S\u2022\u2022\u2022"
-    assert mask("x") == "\u2022"
-    assert mask("") == ""
 
 
 def test_the_database_files_hold_no_plaintext_after_sealed_values_are_stored(

@@ -50,7 +50,7 @@ class CaseSearch:
         """The cases of the women registered under this exact name, as normalised
         (`domain.case_search`); refused to a role that may not see names in clear."""
         if not may_search_by_name(viewer.role):
-            raise NameSearchNotAllowed(f"a {viewer.role.value} may not search by name")
+            raise NameSearchNotAllowed(f"the role {viewer.role.value} may not search by name")
         matches = beneficiary_status.c.beneficiary_id.in_(self.vault.named(check_name_query(name)))
         return self._found(viewer, matches, SEARCH_BY_NAME, limit, offset)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
@@ -154,7 +155,11 @@ def create_store_engine(config: StoreConfig) -> Engine:
         config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             config.sqlalchemy_url(),
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={
+                "timeout": 30,
+                "check_same_thread": False,
+                "factory": _RereadingConnection,
+            },
             hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -189,6 +194,43 @@ def store_exists(config: StoreConfig) -> bool:
             return inspect(conn).has_table("alembic_version", schema=config.schema)
     finally:
         engine.dispose()
+
+
+# How often a read is run again when SQLite reports the schema changed under it.
+SCHEMA_CHANGE_RETRIES = 5
+
+
+class _RereadingCursor(sqlite3.Cursor):
+    """A cursor that runs a read again when SQLite says the schema changed under it.
+
+    A side-by-side switch renames read-model tables while people read them (ADR 0020). SQLite
+    re-prepares a statement when the schema changes, but gives up with "database schema has
+    changed" when the schema keeps moving during that retry, and a reader then saw an error for
+    a table that exists before and after the switch. A read outside a transaction has no effect
+    to undo, so it is simply run again; a write, or a read inside a transaction, still fails.
+    """
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        attempt = 0
+        while True:
+            try:
+                return super().execute(sql, parameters)
+            except sqlite3.OperationalError as error:
+                attempt += 1
+                if (
+                    attempt > SCHEMA_CHANGE_RETRIES
+                    or "schema has changed" not in str(error)
+                    or self.connection.in_transaction
+                    or not sql.lstrip()[:6].upper() == "SELECT"
+                ):
+                    raise
+
+
+class _RereadingConnection(sqlite3.Connection):
+    """SQLite connections whose cursors run a read again after a schema change."""
+
+    def cursor(self, factory: Any = _RereadingCursor) -> Any:
+        return super().cursor(factory)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -20,6 +20,7 @@ from domain.beneficiary_errors import (
     BirthDateErased,
     DocumentRequired,
     GrantNeedsCompletedTraining,
+    HandOverNotAwaited,
     NikAlreadyInProgramme,
     NotAMinor,
     ReasonRequired,
@@ -181,6 +182,12 @@ class Beneficiary(Correctable):
 
     class StayedLocally(LifecycleAggregate.Event):
         """She stays locally; `document` is her signed statement."""
+
+    class HandOverAccepted(LifecycleAggregate.Event):
+        """The unit she was handed over to (to train, or on her return home) accepted her case;
+        it is responsible for her from now on (ADR 0044)."""
+
+        unit: str
 
     class BankAccountRecorded(LifecycleAggregate.Event):
         """Her bank account, sealed; `document` is her passbook or the bank's letter.
@@ -539,6 +546,29 @@ class Beneficiary(Correctable):
     def _returned_home(
         self,
         confirming_kelurahan: RegionRef,
+        actor: Actor,
+        occurred_on: date,
+        document: DocumentRef | None,
+        reason: str | None,
+    ) -> None:
+        pass
+
+    def accept_hand_over(
+        self, *, unit: str, awaited_unit: str | None, provenance: Provenance
+    ) -> None:
+        """Record that `unit` accepted her case. `awaited_unit` is the unit the hand-over
+        awaits, which the units' read model knows (ADR 0044): only that unit accepts."""
+        self._allowed("accept_hand_over")
+        if awaited_unit is None or unit != awaited_unit:
+            raise HandOverNotAwaited(
+                "no hand-over of this case awaits this unit's acceptance", field="unit"
+            )
+        self._hand_over_accepted(unit=unit, **provenance.event_fields())
+
+    @event(HandOverAccepted)
+    def _hand_over_accepted(
+        self,
+        unit: str,
         actor: Actor,
         occurred_on: date,
         document: DocumentRef | None,

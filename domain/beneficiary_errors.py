@@ -58,3 +58,9 @@ class GrantNeedsCompletedTraining(RuleViolation):
     """Raised when a drop-out requests a grant and the programme does not let drop-outs keep it."""
 
     code = "GRANT_NEEDS_COMPLETED_TRAINING"
+
+
+class HandOverNotAwaited(RuleViolation):
+    """Raised when a unit accepts a case no hand-over to it awaits (ADR 0044)."""
+
+    code = "HANDOVER_NOT_AWAITED"

@@ -60,6 +60,8 @@ STATES = (
 
 OPEN_STATES = tuple(s.name for s in STATES if not s.terminal)
 RETURNED_OR_LOCAL = ("RETURNED", "STAYED_LOCAL")
+# Where her case may await a hand-over: once sent to train, and once back home.
+HANDED_OVER_STATES = ("IN_TRAINING", "TRAINED", "DROPPED_OUT", *RETURNED_OR_LOCAL)
 WITH_VERIFIED_IDENTITY = (
     "VERIFIED",
     "ASSESSED",
@@ -143,6 +145,15 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             ("TRAINED", "DROPPED_OUT"),
             "STAYED_LOCAL",
             guards=("DOCUMENT_REQUIRED: her signed statement",),
+        ),
+        # A hand-over between two units in the system waits for the receiving unit (ADR 0044).
+        Transition(
+            "accept_hand_over",
+            "HandOverAccepted",
+            HANDED_OVER_STATES,
+            None,
+            guards=("HANDOVER_NOT_AWAITED: a hand-over to the accepting unit awaits it",),
+            follows=("SentToTraining", "ReturnedHome", "StayedLocally"),
         ),
         Transition(
             "close_case",

@@ -24,6 +24,7 @@ from domain.money_lifecycles import (
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
+from domain.units import UNIT_LIFECYCLE
 
 REGENERATE = "python -m domain.lifecycle_docs > docs/lifecycles.md"
 LIFECYCLES: tuple[Lifecycle, ...] = (
@@ -39,6 +40,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     ACKNOWLEDGEMENT_LIFECYCLE,
     RESTATEMENT_LIFECYCLE,
     REPORT_LIFECYCLE,
+    UNIT_LIFECYCLE,
 )
 
 

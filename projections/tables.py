@@ -20,6 +20,7 @@ from projections.audit_findings import (
 from projections.audit_register import audit_register, audit_register_history
 from projections.beneficiary_status import beneficiary_status, beneficiary_status_history
 from projections.budget_position import budget_allocations, budget_position
+from projections.custody import case_units, site_units, units
 from projections.dashboard import dashboard_members, programme_dashboard
 from projections.dashboard_counts import (
     dashboard_counts_dated,
@@ -67,6 +68,9 @@ TABLES: tuple[Table, ...] = (
     audit_dossiers_history,
     audit_subjects_history,
     audit_late_events,
+    units,
+    site_units,
+    case_units,
 )
 """Every read-model table but the row histories below."""
 

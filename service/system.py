@@ -20,6 +20,7 @@ from projections.base import Projection
 from projections.beneficiary_status import BeneficiaryStatus
 from projections.budget_position import BudgetPosition
 from projections.chain import StoredEvent
+from projections.custody import CaseCustody
 from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
 from projections.event_chain import EventChain
@@ -58,6 +59,7 @@ def build_projections(
         ),
         SiteStatus(),
         BeneficiaryStatus(),
+        CaseCustody(),
         # After beneficiary_status: these three look up case numbers there (projections.cases).
         EntitlementStatus(),
         PaymentLedger(),

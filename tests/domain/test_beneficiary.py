@@ -26,6 +26,7 @@ from domain.beneficiary import (
     SiteNotClosed,
     TrainingFacilityUnknown,
 )
+from domain.beneficiary_errors import HandOverNotAwaited
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import AidComponent, entitlement_id
 from domain.errors import DomainError, InvalidKk, InvalidNik, InvalidValue, TransitionNotAllowed
@@ -156,6 +157,10 @@ def return_home(b: Beneficiary, confirmed: bool = True) -> None:
 def stay(b: Beneficiary, signed: bool = True) -> None:
     statement = document("surat_pernyataan", "SP/2", RETURNED_ON) if signed else None
     b.stay_locally(provenance=by(OPERATOR, RETURNED_ON, statement))
+
+
+def accept(b: Beneficiary, unit: str = "PSKW-SAMARINDA") -> None:
+    b.accept_hand_over(unit=unit, awaited_unit=unit, provenance=by(OPERATOR, RETURNED_ON))
 
 
 def record_account(
@@ -673,6 +678,7 @@ VALID: dict[str, Callable[[Beneficiary], None]] = {
     "drop_out": drop_out,
     "confirm_return_home": return_home,
     "stay_locally": stay,
+    "accept_hand_over": accept,
     "record_bank_account": record_account,
     "include_in_decree": decree_names,
     "close_case": close_case,
@@ -832,3 +838,24 @@ def test_a_refused_command_records_nothing_and_changes_nothing() -> None:
 
     assert then_events(b) == []
     assert b == before
+
+
+def test_a_hand_over_is_accepted_only_by_the_unit_it_awaits() -> None:
+    b = beneficiary_in("IN_TRAINING")
+
+    with pytest.raises(HandOverNotAwaited):
+        b.accept_hand_over(
+            unit="DINSOS-NUNUKAN",
+            awaited_unit="PSKW-SAMARINDA",
+            provenance=by(OPERATOR, RETURNED_ON),
+        )
+    with pytest.raises(HandOverNotAwaited):
+        b.accept_hand_over(
+            unit="PSKW-SAMARINDA", awaited_unit=None, provenance=by(OPERATOR, RETURNED_ON)
+        )
+
+    accept(b)
+    accepted = b.collect_events()[-1]
+    assert isinstance(accepted, Beneficiary.HandOverAccepted)
+    assert accepted.unit == "PSKW-SAMARINDA"
+    assert b.state == "IN_TRAINING"

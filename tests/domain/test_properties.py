@@ -180,6 +180,13 @@ BENEFICIARY_COMMANDS: dict[str, Command] = {
         )
     ),
     "stay_locally": _on_case(lambda b, d: b.stay_locally(provenance=d.provenance())),
+    "accept_hand_over": _on_case(
+        lambda b, d: b.accept_hand_over(
+            unit="PSKW-SAMARINDA",
+            awaited_unit=d.pick(["PSKW-SAMARINDA", None]),
+            provenance=d.provenance(),
+        )
+    ),
     "record_bank_account": _on_case(
         lambda b, d: b.record_bank_account(
             bank_code=d.pick(["124", "124", "12"]),

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Date, Select, String, Table, Text, select
 
-from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary
 from domain.site import Site
 from domain.units import Custody, Directory, Unit, UnitInfo, UnitKind
@@ -192,43 +191,51 @@ class CaseCustody(Projection):
                     _reassign_sites(batch)
             case Beneficiary.BeneficiaryRegistered():
                 site = batch.sites.get(str(e.site_id))
-                batch.cases[str(e.originator_id)] = {
-                    "beneficiary_id": str(e.originator_id),
-                    "site_id": str(e.site_id),
-                    "unit": None if site is None else site["unit"],
-                    "incoming_unit": None,
-                    "home_region": None,
-                }
-            case Beneficiary.Assessed():
-                self._case(batch, e)["home_region"] = e.home_region.code
-            case Beneficiary.SentToTraining():
-                target = directory.unit_for_facility(e.facility_id) or (
-                    directory.unit_for_region(e.facility_region)
-                )
-                _hand_over(batch, self._case(batch, e), target)
-            case Beneficiary.ReturnedHome():
-                case = self._case(batch, e)
-                site = batch.sites.get(case["site_id"])
-                target = directory.unit_for_region(e.confirming_kelurahan.code) or (
-                    None if site is None else directory.province_for_region(site["kelurahan"])
-                )
-                _hand_over(batch, case, target)
-            case Beneficiary.StayedLocally():
-                case = self._case(batch, e)
-                site = batch.sites.get(case["site_id"])
-                _hand_over(batch, case, None if site is None else site["unit"])
-            case Beneficiary.HandOverAccepted():
-                case = self._case(batch, e)
-                custody = Custody(case["unit"], case["incoming_unit"]).accepted()
-                case["unit"], case["incoming_unit"] = custody.unit, custody.incoming
-
-    @staticmethod
-    def _case(batch: _Batch, e: LifecycleAggregate.Event) -> Row:
-        return batch.cases[str(e.originator_id)]
+                batch.cases[str(e.originator_id)] = new_case(e, site)
+            case _:
+                case = batch.cases[str(e.originator_id)]
+                case_after(case, e, directory, batch.sites.get(case["site_id"]))
 
 
-def _hand_over(batch: _Batch, case: Row, target: str | None) -> None:
-    custody = Custody(case["unit"], case["incoming_unit"]).handed_to(target, batch.directory)
+def new_case(registered: Beneficiary.BeneficiaryRegistered, site: Row | None) -> Row:
+    """The custody row of a case just registered: she is held by her site's unit."""
+    return {
+        "beneficiary_id": str(registered.originator_id),
+        "site_id": str(registered.site_id),
+        "unit": None if site is None else site["unit"],
+        "incoming_unit": None,
+        "home_region": None,
+    }
+
+
+def case_after(case: Row, e: object, directory: Directory, site: Row | None) -> None:
+    """Fold one of her events into her custody row (pure but for the row it changes).
+
+    Shared by the read model and by the check of a command on her case, which folds her
+    events itself so that it never judges by a read model that has not caught up.
+    """
+    match e:
+        case Beneficiary.Assessed():
+            case["home_region"] = e.home_region.code
+        case Beneficiary.SentToTraining():
+            target = directory.unit_for_facility(e.facility_id) or (
+                directory.unit_for_region(e.facility_region)
+            )
+            _hand_over(case, target, directory)
+        case Beneficiary.ReturnedHome():
+            target = directory.unit_for_region(e.confirming_kelurahan.code) or (
+                None if site is None else directory.province_for_region(site["kelurahan"])
+            )
+            _hand_over(case, target, directory)
+        case Beneficiary.StayedLocally():
+            _hand_over(case, None if site is None else site["unit"], directory)
+        case Beneficiary.HandOverAccepted():
+            custody = Custody(case["unit"], case["incoming_unit"]).accepted()
+            case["unit"], case["incoming_unit"] = custody.unit, custody.incoming
+
+
+def _hand_over(case: Row, target: str | None, directory: Directory) -> None:
+    custody = Custody(case["unit"], case["incoming_unit"]).handed_to(target, directory)
     case["unit"], case["incoming_unit"] = custody.unit, custody.incoming
 
 

@@ -39,6 +39,7 @@ from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.security.integrity import RawEventLog, Verification, verify
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
+from service.security.scope import ScopeGuard, Scopes
 from service.security.vault import Vault
 from service.settings import Settings
 from service.store.db import StoreConfig, create_store_engine, parse_database_url, store_exists
@@ -85,6 +86,7 @@ class Jejak:
     vault: Vault
     documents: DocumentStore
     accounts: Accounts
+    scopes: Scopes
     access_log: AccessLog
     tokens: TokenIssuer
     app: ProgrammeApplication
@@ -126,6 +128,8 @@ class Jejak:
             store.library_env(), vault, settings.programme_rules(), documents=documents
         )
         _check_recorder(app, store)
+        scopes = Scopes(engine)
+        app.scope_guard = ScopeGuard(scopes, app)
         seed = settings.signing_seed
         signer = (
             CheckpointSigner.from_seed(seed)
@@ -145,6 +149,7 @@ class Jejak:
             vault=vault,
             documents=documents,
             accounts=Accounts(engine),
+            scopes=scopes,
             access_log=AccessLog(engine),
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
             app=app,

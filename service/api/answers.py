@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from domain.errors import InvalidValue
-from service.api.deps import JejakDep
+from domain.units import OutOfScope, Scope
+from service.api.deps import JejakDep, UserDep
 from service.api.inputs import BusinessDate
 from service.api.models import CommandOut
 from service.commands.base import CommandResult
 from service.queries.paging import Page
 from service.queries.read_models import ReadModels
 from service.queries.time_travel import Cut, known_position
+from service.security.scope import of_account, require_programme_wide
 from service.system import Jejak
 
 CREATED = status.HTTP_201_CREATED
@@ -29,9 +31,29 @@ def command_out(jejak: Jejak, result: CommandResult) -> CommandOut:
     )
 
 
-def read_models(jejak: JejakDep) -> ReadModels:
-    """The read-model queries over the wired system."""
-    return ReadModels.of(jejak)
+def caller_scope(user: UserDep, jejak: JejakDep) -> Scope:
+    """What the caller sees and acts on today (`service.security.scope`)."""
+    return of_account(jejak.scopes, user)
+
+
+ScopeDep = Annotated[Scope, Depends(caller_scope)]
+
+
+def read_models(jejak: JejakDep, scope: ScopeDep) -> ReadModels:
+    """The read-model queries over the wired system, held to the caller's scope."""
+    return ReadModels.of(jejak, scope)
+
+
+def programme_wide(request: Request, scope: ScopeDep) -> None:
+    """Routes whose records are the programme's, not a unit's: outside the overseers a read
+    answers as if they did not exist (404) and a command is refused (403)."""
+    if request.method in ("GET", "HEAD"):
+        require_programme_wide(scope, "Programme record")
+    elif not scope.everything:
+        raise OutOfScope("these records are the programme's; your unit does not oversee it")
+
+
+ProgrammeWide = [Depends(programme_wide)]
 
 
 ReadDep = Annotated[ReadModels, Depends(read_models)]

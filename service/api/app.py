@@ -34,6 +34,7 @@ from service.api import (
     time_travel,
     worklist,
 )
+from service.api.answers import ProgrammeWide
 from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
@@ -150,23 +151,25 @@ def create_app(
     app.include_router(beneficiaries.commands)
     app.include_router(corrections.router)
     app.include_router(money.router)
-    app.include_router(money.files)
-    app.include_router(integrity.router)
-    app.include_router(audit_checks.router)
+    # The programme's own records (money, integrity, audit, reports, time travel, the access
+    # log): only the units that oversee the programme see them (ADR 0044).
+    app.include_router(money.files, dependencies=ProgrammeWide)
+    app.include_router(integrity.router, dependencies=ProgrammeWide)
+    app.include_router(audit_checks.router, dependencies=ProgrammeWide)
     app.include_router(dashboard.reads)
     app.include_router(sites.reads)
     app.include_router(beneficiaries.reads)
     app.include_router(search.reads)
     app.include_router(worklist.reads)
-    app.include_router(money.reads)
+    app.include_router(money.reads, dependencies=ProgrammeWide)
     app.include_router(lifecycles.reads)
-    app.include_router(exports.router)
+    app.include_router(exports.router, dependencies=ProgrammeWide)
     app.include_router(documents.router)
-    app.include_router(audit_register.router)
-    app.include_router(restatements.router)
-    app.include_router(reports.router)
-    app.include_router(time_travel.router)
-    app.include_router(access_log.router)
+    app.include_router(audit_register.router, dependencies=ProgrammeWide)
+    app.include_router(restatements.router, dependencies=ProgrammeWide)
+    app.include_router(reports.router, dependencies=ProgrammeWide)
+    app.include_router(time_travel.router, dependencies=ProgrammeWide)
+    app.include_router(access_log.router, dependencies=ProgrammeWide)
     app.include_router(pages.router)
     install_contract(app)
 

@@ -296,6 +296,26 @@ def withdraw(beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakD
 
 
 @commands.post(
+    "/beneficiaries/{beneficiary_id}/hand-over-acceptance",
+    status_code=CREATED,
+    dependencies=[command_role(BENEFICIARY_LIFECYCLE, "accept_hand_over")],
+)
+def accept_hand_over(
+    beneficiary_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
+) -> CommandOut:
+    """Record that your unit accepted her case, handed over to it (to train, or on her return
+    home); until then the unit that sent her stays responsible (ADR 0044)."""
+    return command_out(
+        jejak,
+        jejak.app.beneficiaries.accept_hand_over(
+            beneficiary_id,
+            provenance=body.provenance_for(user),
+            expected_version=body.expected_version,
+        ),
+    )
+
+
+@commands.post(
     "/beneficiaries/{beneficiary_id}/death",
     status_code=CREATED,
     dependencies=[command_role(BENEFICIARY_LIFECYCLE, "record_death")],

@@ -18,7 +18,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from domain.access import ClearReasonRequired, Write, categories_of_document, sees_all_in_clear
 from service.api.access import ClearReason, write_role
-from service.api.answers import page_body
+from service.api.answers import ProgrammeWide, page_body
 from service.api.deps import Forbidden, JejakDep, UserDep
 from service.api.inputs import Limit, Offset
 from service.commands.export_records import record_export
@@ -83,7 +83,7 @@ async def upload_document(request: Request, user: UserDep, jejak: JejakDep) -> S
     )
 
 
-@router.get("/documents")
+@router.get("/documents", dependencies=ProgrammeWide)
 def list_documents(
     user: UserDep,
     jejak: JejakDep,
@@ -95,13 +95,13 @@ def list_documents(
     return page_body(jejak.documents.list(kind, limit=limit, offset=offset))
 
 
-@router.get("/documents/{sha256}/info")
+@router.get("/documents/{sha256}/info", dependencies=ProgrammeWide)
 def document_info(sha256: Sha256, user: UserDep, jejak: JejakDep) -> StoredDocument:
     """One document's record: size, media type, kind, who uploaded it and when."""
     return jejak.documents.info(sha256)
 
 
-@router.get("/documents/{sha256}", response_class=Response)
+@router.get("/documents/{sha256}", response_class=Response, dependencies=ProgrammeWide)
 def download_document(
     sha256: Sha256, user: UserDep, jejak: JejakDep, clear: ClearReason = None
 ) -> Response:

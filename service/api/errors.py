@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from domain.errors import DomainError, InvalidValue
+from domain.units import OutOfScope
 from service.api.contract import documented_methods
 from service.api.inputs import BodyNotJson
 from service.errors import NotFound
@@ -51,7 +52,9 @@ def refusal_response(error: DomainError | NotFound) -> JSONResponse:
     which an idempotent retry gets back unchanged (`service/api/idempotent.py`)."""
     if isinstance(error, NotFound):
         return JSONResponse(error_body(NotFound.code, str(error)), 404)
-    status = 422 if isinstance(error, InvalidValue) else 409
+    status = (
+        422 if isinstance(error, InvalidValue) else 403 if isinstance(error, OutOfScope) else 409
+    )
     body = error_body(error.code, error.message, error.field)
     if isinstance(error, BankFileRejected):
         # A bank file is judged whole: every bad line is reported, so it can be fixed at once.

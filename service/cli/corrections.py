@@ -26,6 +26,7 @@ from service.cli.options import AsUser, OnDate
 from service.commands.base import CommandResult
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
+from service.security.scope import of_account
 from service.system import Jejak
 
 correct_cli = typer.Typer(
@@ -283,7 +284,7 @@ def history(
 ) -> None:
     """Every event of a site, case or entitlement, each with the corrections that name it."""
     with signed_in(as_user, password) as (jejak, account):
-        reads = ReadModels.of(jejak)
+        reads = ReadModels.of(jejak, of_account(jejak.scopes, account))
         for item in reads.history.of(account, _subject_id(subject)):
             console.print(_history_line(item), highlight=False, markup=False, soft_wrap=True)
 

@@ -17,6 +17,7 @@ from service.cli.options import AsAdministrator, AsUser
 from service.commands.name_index import reindex_names
 from service.queries.paging import Page, Row
 from service.queries.read_models import ReadModels
+from service.security.scope import of_account
 from service.system import Jejak
 
 search_cli = typer.Typer(
@@ -38,7 +39,11 @@ def by_case_number(
     """Cases whose number is this one or begins with it."""
     with signed_in(as_user, password) as (jejak, account):
         catch_up(jejak)
-        _print(ReadModels.of(jejak).search.by_case_number(account, case_number, limit=limit))
+        _print(
+            ReadModels.of(jejak, of_account(jejak.scopes, account)).search.by_case_number(
+                account, case_number, limit=limit
+            )
+        )
 
 
 @search_cli.command("name")
@@ -48,7 +53,11 @@ def by_name(as_user: AsUser, password: Password, limit: Limit = 50) -> None:
     with signed_in(as_user, password) as (jejak, account):
         catch_up(jejak)
         name = str(typer.prompt("Her name"))
-        _print(ReadModels.of(jejak).search.by_name(account, name, limit=limit))
+        _print(
+            ReadModels.of(jejak, of_account(jejak.scopes, account)).search.by_name(
+                account, name, limit=limit
+            )
+        )
 
 
 @search_cli.command("reindex")

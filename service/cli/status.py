@@ -7,6 +7,7 @@ from datetime import date
 
 import typer
 
+from domain.units import EVERYTHING
 from service.cli.base import catch_up
 from service.cli.options import AsAt, KnownAt, Today, cut_of
 from service.files.exports.indonesian import format_rupiah_id
@@ -38,7 +39,8 @@ def status(
 def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
     """The programme's figures per site, then the open work with its deadlines judged on
     `today`; at `cut` when given (as at a business date, as known at a log position, or both)."""
-    reads = ReadModels.of(jejak)
+    # The status is the store's own overview, printed to whoever runs the store's shell.
+    reads = ReadModels.of(jejak, EVERYTHING)
     board = reads.dashboard.now() if cut is None else dashboard_at(jejak, cut)
     if cut is None:
         title = f"Jejak status on {today.isoformat()} (log position {jejak.runner.position()})"

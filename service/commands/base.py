@@ -31,6 +31,7 @@ from domain.recording import Actor
 from domain.rules import ProgrammeRules
 from domain.site import Site
 from service.errors import NotFound
+from service.security.scope import ScopeGuard
 from service.security.vault import Vault
 from service.store.db import APPLICATION_NAME
 from service.store.event_log import head, history
@@ -100,6 +101,8 @@ class CommandBase(Application[UUID]):
         self.documents = documents
         # Per thread: the versions a multi-aggregate command loaded (see `retrying`).
         self._loads = threading.local()
+        # Set by the composition root; None (a benchmark, a tool) leaves writes unscoped.
+        self.scope_guard: ScopeGuard | None = None
 
     def construct_transcoder(self) -> Transcoder:
         # The library's JSON format, written faster (see OrjsonTranscoder).
@@ -276,6 +279,9 @@ class CommandBase(Application[UUID]):
         the rest of collecting its events, and a roster saves thousands at once. The events
         are then recorded (and the aggregate cache updated) by the library as usual.
         """
+        if self.scope_guard is not None:
+            # Every save passes here, from any interface: the one place scope holds writes.
+            self.scope_guard.check(aggregates)
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in aggregates:
             processing.events.extend(aggregate.collect_events())

@@ -407,6 +407,20 @@ class BeneficiaryCommands:
 
         return self._update(beneficiary_id, expected_version, provenance, decide)
 
+    def accept_hand_over(
+        self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
+    ) -> CommandResult:
+        """Record that the actor's unit accepted her case, handed over to it (ADR 0044)."""
+        guard = self.app.scope_guard
+
+        def decide(beneficiary: Beneficiary) -> None:
+            awaited = None if guard is None else guard.custody_of(beneficiary).incoming
+            beneficiary.accept_hand_over(
+                unit=provenance.actor.org_unit, awaited_unit=awaited, provenance=provenance
+            )
+
+        return self._update(beneficiary_id, expected_version, provenance, decide)
+
     def withdraw(
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:

@@ -8,20 +8,23 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
+from domain.units import Scope
 from projections.beneficiary_status import beneficiary_status
 from service.errors import NotFound
 from service.queries.paging import Page, Row, page_of
 from service.queries.reveal import Reveal
 from service.security.access_log import AccessLog
 from service.security.accounts import Account
+from service.security.scope import scoped_to_cases
 from service.security.vault import Vault
 
 
 class BeneficiaryQueries:
     """The cases, from beneficiary_status."""
 
-    def __init__(self, engine: Engine, vault: Vault, access_log: AccessLog) -> None:
+    def __init__(self, engine: Engine, vault: Vault, access_log: AccessLog, scope: Scope) -> None:
         self.engine = engine
+        self.scope = scope
         self.vault = vault
         self.access_log = access_log
 
@@ -37,7 +40,9 @@ class BeneficiaryQueries:
     ) -> Page[Row]:
         """Cases, filtered; names revealed or masked by the viewer's role."""
         c = beneficiary_status.c
-        query = select(beneficiary_status).order_by(c.case_number)
+        query = scoped_to_cases(
+            select(beneficiary_status).order_by(c.case_number), self.scope, c.beneficiary_id
+        )
         if site_id:
             query = query.where(c.site_id == str(site_id))
         if state:
@@ -61,8 +66,11 @@ class BeneficiaryQueries:
 
     def one(self, viewer: Account, beneficiary_id: UUID) -> dict[str, Any]:
         """One case with its identity revealed or masked by the viewer's role."""
-        query = select(beneficiary_status).where(
-            beneficiary_status.c.beneficiary_id == str(beneficiary_id)
+        c = beneficiary_status.c
+        query = scoped_to_cases(
+            select(beneficiary_status).where(c.beneficiary_id == str(beneficiary_id)),
+            self.scope,
+            c.beneficiary_id,
         )
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from domain.units import Scope
 from projections.beneficiary_status import beneficiary_status
 from projections.dashboard import ProgrammeDashboard, programme_dashboard, summarise_members
 from projections.dashboard_counts import counts_at, moves_at, out_of_order_keys
@@ -23,6 +24,7 @@ from service.queries.time_travel import (
     replay_read_model_at,
     row_projection,
 )
+from service.security.scope import scoped_to_sites
 from service.system import Jejak
 
 # beneficiary_status's history: where the events of the people the dashboard refolds are found.
@@ -32,8 +34,9 @@ PEOPLE_HISTORY = HISTORIES[beneficiary_status.name]
 class DashboardQueries:
     """The dashboard as it stands now."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scope: Scope) -> None:
         self.engine = engine
+        self.scope = scope
 
     def now(self) -> dict[str, Any]:
         """Per-site counts, headcounts and rupiah credited net of returns, with totals."""
@@ -41,7 +44,11 @@ class DashboardQueries:
             rows = [
                 dict(r)
                 for r in conn.execute(
-                    select(programme_dashboard).order_by(programme_dashboard.c.site_code)
+                    scoped_to_sites(
+                        select(programme_dashboard).order_by(programme_dashboard.c.site_code),
+                        self.scope,
+                        programme_dashboard.c.site_id,
+                    )
                 ).mappings()
             ]
             credited = {

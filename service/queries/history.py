@@ -10,11 +10,16 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Engine
+
 from domain.corrections import CorrectionEvent
 from domain.sealed import Sealed
+from domain.units import Scope
+from service.errors import NotFound
 from service.queries.reveal import Reveal
 from service.security.access_log import AccessLog
 from service.security.accounts import Account
+from service.security.scope import holds
 from service.security.vault import Vault
 from service.store.event_log import EventLog, history
 
@@ -22,8 +27,12 @@ from service.store.event_log import EventLog, history
 class Histories:
     """Every event of one aggregate, personal fields by the viewer's role, the read logged."""
 
-    def __init__(self, log: EventLog, vault: Vault, access_log: AccessLog) -> None:
+    def __init__(
+        self, log: EventLog, engine: Engine, vault: Vault, access_log: AccessLog, scope: Scope
+    ) -> None:
         self.log = log
+        self.engine = engine
+        self.scope = scope
         self.vault = vault
         self.access_log = access_log
 
@@ -33,6 +42,8 @@ class Histories:
         A corrected event stays as it was recorded; `corrections` lists the versions of the
         corrections that name it, which carry the old and new value, reason, actor, document.
         """
+        if not holds(self.engine, self.scope, aggregate_id):
+            raise NotFound("Record", aggregate_id)
         reveal = Reveal(self.vault, viewer)
         events = history(self.log, aggregate_id)
         corrected_by: dict[int, list[int]] = {}

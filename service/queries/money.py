@@ -19,6 +19,7 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Engine, Select, Subquery, Table, case, cast, func, select
 
 from domain.funding import FundingCommitment
+from domain.units import Scope
 from projections.budget_position import (
     BANK_EVENTS,
     COMMITMENT_EVENTS,
@@ -33,6 +34,7 @@ from service.queries.beneficiaries import BeneficiaryQueries
 from service.queries.paging import Page, Row, page_of
 from service.queries.time_travel import Cut
 from service.security.accounts import Account
+from service.security.scope import require_programme_wide
 from service.store.event_log import EventLog, log_events, topics_of, topics_of_classes
 from service.system import Jejak
 
@@ -116,9 +118,10 @@ class LedgerFilter:
 class MoneyQueries:
     """The money read models: payment_ledger, budget_position and entitlement_status."""
 
-    def __init__(self, engine: Engine, beneficiaries: BeneficiaryQueries) -> None:
+    def __init__(self, engine: Engine, beneficiaries: BeneficiaryQueries, scope: Scope) -> None:
         self.engine = engine
         self.beneficiaries = beneficiaries
+        self.scope = scope
 
     # The money read models hold ids, case numbers, amounts and references, never personal
     # data (bank accounts and payee names stay sealed in the events), so every role reads them
@@ -126,6 +129,7 @@ class MoneyQueries:
 
     def ledger(self, filters: LedgerFilter, *, limit: int, offset: int) -> Page[Row]:
         """Every money event of every entitlement in log order, with running totals."""
+        require_programme_wide(self.scope, "Ledger")
         return page_of(self.engine, filters.query(), limit, offset)
 
     def payments_of(
@@ -141,6 +145,7 @@ class MoneyQueries:
         """Her full payment history: her ledger rows in order, with who, when, on what
         document, the bank's reference and her running total; her name by the viewer's role.
         At a time-travel cut (`LedgerFilter`), the rows and running totals as they stood."""
+        require_programme_wide(self.scope, "Payment history")
         person = self.beneficiaries.one(viewer, beneficiary_id)
         filters = LedgerFilter(beneficiary_id=beneficiary_id, known_at=known_at, as_at=as_at)
         page = self.ledger(filters, limit=limit, offset=offset)
@@ -156,6 +161,7 @@ class MoneyQueries:
 
     def budget(self, *, fiscal_year: int | None, limit: int, offset: int) -> Page[Row]:
         """Each funding commitment: committed, allocated, ordered, credited, returned, lapsed."""
+        require_programme_wide(self.scope, "Budget")
         c = budget_position.c
         query = select(budget_position).order_by(c.fiscal_year, c.source, c.budget_line)
         if fiscal_year is not None:
@@ -175,6 +181,7 @@ class MoneyQueries:
     ) -> Page[Row]:
         """Entitlements in case-number, component and tranche order; with
         `correction_pending`, only those whose money correction awaits a second supervisor."""
+        require_programme_wide(self.scope, "Entitlements")
         c = entitlement_status.c
         query = select(entitlement_status).order_by(
             c.case_number, c.decree_number, c.component, c.tranche, c.entitlement_id
@@ -194,6 +201,7 @@ class MoneyQueries:
 
     def entitlement(self, entitlement_id: UUID) -> dict[str, Any]:
         """One entitlement's status."""
+        require_programme_wide(self.scope, "Entitlement")
         c = entitlement_status.c
         query = select(entitlement_status).where(c.entitlement_id == str(entitlement_id))
         with self.engine.connect() as conn:

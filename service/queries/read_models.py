@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.units import Scope
 from service.queries.beneficiaries import BeneficiaryQueries
 from service.queries.dashboard import DashboardQueries
 from service.queries.history import Histories
@@ -34,15 +35,16 @@ class ReadModels:
     search: CaseSearch
 
     @classmethod
-    def of(cls, jejak: Jejak) -> ReadModels:
-        """The queries over `jejak`'s read models and log."""
-        beneficiaries = BeneficiaryQueries(jejak.engine, jejak.vault, jejak.access_log)
+    def of(cls, jejak: Jejak, scope: Scope) -> ReadModels:
+        """The queries over `jejak`'s read models and log, each held to `scope`: the caller's
+        (`service.security.scope`), so that every answer leaves out what lies outside it."""
+        beneficiaries = BeneficiaryQueries(jejak.engine, jejak.vault, jejak.access_log, scope)
         return cls(
-            dashboard=DashboardQueries(jejak.engine),
-            sites=SiteQueries(jejak.engine),
+            dashboard=DashboardQueries(jejak.engine, scope),
+            sites=SiteQueries(jejak.engine, scope),
             beneficiaries=beneficiaries,
-            worklist=WorklistQueries(jejak.engine),
-            money=MoneyQueries(jejak.engine, beneficiaries),
-            history=Histories(jejak.app, jejak.vault, jejak.access_log),
-            search=CaseSearch(jejak.engine, jejak.vault, jejak.access_log),
+            worklist=WorklistQueries(jejak.engine, scope),
+            money=MoneyQueries(jejak.engine, beneficiaries, scope),
+            history=Histories(jejak.app, jejak.engine, jejak.vault, jejak.access_log, scope),
+            search=CaseSearch(jejak.engine, jejak.vault, jejak.access_log, scope),
         )

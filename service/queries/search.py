@@ -8,16 +8,20 @@ viewer may find applies to them all.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Engine, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Select, select
 
 from domain.access import may_search_by_name
 from domain.case_search import check_case_number_query, check_name_query
+from domain.units import Scope
 from projections.beneficiary_status import beneficiary_status
 from projections.site_status import site_status
 from service.queries.paging import Page, Row, page_of
 from service.queries.reveal import Reveal
 from service.security.access_log import AccessLog
 from service.security.accounts import Account
+from service.security.scope import scoped_to_cases
 from service.security.vault import Vault
 
 SEARCH_BY_NAME = "search_by_name"
@@ -33,8 +37,9 @@ class NameSearchNotAllowed(Exception):
 class CaseSearch:
     """Cases found by case number or by name, from beneficiary_status and the name index."""
 
-    def __init__(self, engine: Engine, vault: Vault, access_log: AccessLog) -> None:
+    def __init__(self, engine: Engine, vault: Vault, access_log: AccessLog, scope: Scope) -> None:
         self.engine = engine
+        self.scope = scope
         self.vault = vault
         self.access_log = access_log
 
@@ -65,7 +70,7 @@ class CaseSearch:
         """The matching cases, their names revealed or masked for the viewer, the search
         logged with its count (never what was searched for)."""
         b, s = beneficiary_status.c, site_status.c
-        query = (
+        query: Select[Any] = (
             select(
                 b.beneficiary_id,
                 b.case_number,
@@ -78,6 +83,7 @@ class CaseSearch:
             .where(matches)
             .order_by(b.case_number)
         )
+        query = scoped_to_cases(query, self.scope, b.beneficiary_id)
         page = page_of(self.engine, query, limit, offset)
         reveal = Reveal(self.vault, viewer)
         for item in page.items:

@@ -6,22 +6,25 @@ import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
+from domain.units import Scope
 from projections.site_status import site_status
 from service.errors import NotFound
 from service.queries.paging import Page, Row, page_of
+from service.security.scope import scoped_to_sites
 
 
 class SiteQueries:
     """The sites, from site_status."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scope: Scope) -> None:
         self.engine = engine
+        self.scope = scope
 
     def list(self, *, state: str | None, limit: int, offset: int) -> Page[Row]:
         """Sites, optionally in one state."""
-        query = select(site_status).order_by(site_status.c.code)
+        query = self._scoped(select(site_status).order_by(site_status.c.code))
         if state:
             query = query.where(site_status.c.state == state)
         page = page_of(self.engine, query, limit, offset)
@@ -33,12 +36,15 @@ class SiteQueries:
         """One site's status."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(site_status).where(site_status.c.site_id == str(site_id))
+                self._scoped(select(site_status).where(site_status.c.site_id == str(site_id)))
             ).mappings()
             found = [dict(r) for r in rows]
         if not found:
             raise NotFound("Site", site_id)
         return _present_site(found[0])
+
+    def _scoped(self, query: Select[Any]) -> Select[Any]:
+        return scoped_to_sites(query, self.scope, site_status.c.site_id)
 
 
 def _present_site(item: dict[str, Any]) -> dict[str, Any]:

@@ -7,15 +7,18 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
+from domain.units import Scope
 from projections.worklist import worklist
 from service.queries.paging import Page, Row, page_of
+from service.security.scope import cases_in, sites_in
 
 
 class WorklistQueries:
     """The work due, from worklist."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scope: Scope) -> None:
         self.engine = engine
+        self.scope = scope
 
     def list(
         self,
@@ -36,6 +39,13 @@ class WorklistQueries:
             .where(c.next_action.is_not(None))
             .order_by(c.due_on.is_(None), c.due_on, c.label)
         )
+        if not self.scope.everything:
+            # A unit's work is its sites' and its cases'; a batch's wait for the bank is the
+            # programme's.
+            query = query.where(
+                ((c.subject_kind == "site") & sites_in(self.scope, c.subject_id))
+                | ((c.subject_kind == "beneficiary") & cases_in(self.scope, c.subject_id))
+            )
         if overdue_only:
             query = query.where(c.due_on < as_of)
         if site_id:

@@ -16,6 +16,7 @@ from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.login_throttle import LoginThrottled
+from service.security.scope import of_account
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -103,7 +104,7 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     viewer = _viewer(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
-    reads = ReadModels.of(jejak)
+    reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
     dashboard: dict[str, Any] = reads.dashboard.now()
     work = reads.worklist.list(
         as_of=today_wita(), overdue_only=True, site_id=None, kind=None, limit=15, offset=0

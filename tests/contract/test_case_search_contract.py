@@ -13,6 +13,7 @@ from sqlalchemy import select
 from domain.errors import InvalidValue
 from domain.recording import Role
 from domain.sealed import KeyPurpose
+from domain.units import EVERYTHING
 from service.commands.beneficiaries import NewBeneficiary
 from service.commands.name_index import reindex_names
 from service.queries.read_models import ReadModels
@@ -49,7 +50,7 @@ def _registered(jejak: Jejak) -> list[UUID]:
 
 
 def _cases(jejak: Jejak, name: str, viewer: Account = OPERATOR_ACCOUNT) -> list[str]:
-    page = ReadModels.of(jejak).search.by_name(viewer, name, limit=50)
+    page = ReadModels.of(jejak, EVERYTHING).search.by_name(viewer, name, limit=50)
     return [item["case_number"] for item in page.items]
 
 
@@ -58,7 +59,9 @@ def test_a_case_is_found_by_her_exact_normalised_name_shown_as_the_role_sees_nam
 ) -> None:
     _registered(jejak)
 
-    page = ReadModels.of(jejak).search.by_name(OPERATOR_ACCOUNT, f"Ibu {SITI.lower()}", limit=50)
+    page = ReadModels.of(jejak, EVERYTHING).search.by_name(
+        OPERATOR_ACCOUNT, f"Ibu {SITI.lower()}", limit=50
+    )
 
     assert [i["case_number"] for i in page.items] == ["TRK-JP-0001", "TRK-JP-0013"]
     assert {i["site_code"] for i in page.items} == {"TRK-JP"}
@@ -72,7 +75,7 @@ def test_a_case_is_found_by_her_case_number_or_its_beginning_with_her_name_maske
     jejak: Jejak,
 ) -> None:
     _registered(jejak)
-    search = ReadModels.of(jejak).search
+    search = ReadModels.of(jejak, EVERYTHING).search
 
     exact = search.by_case_number(AUDITOR_ACCOUNT, "trk-jp-0001", limit=50)
     begun = search.by_case_number(ADMIN_ACCOUNT, "TRK-JP-000", limit=50)
@@ -140,7 +143,7 @@ def test_every_search_is_logged_with_its_count_and_never_the_name(jejak: Jejak) 
     _registered(jejak)
 
     _cases(jejak, SITI)
-    ReadModels.of(jejak).search.by_case_number(AUDITOR_ACCOUNT, "TRK-JP", limit=1)
+    ReadModels.of(jejak, EVERYTHING).search.by_case_number(AUDITOR_ACCOUNT, "TRK-JP", limit=1)
 
     by_number, by_name = jejak.access_log.recent(2)
     assert (by_name.action, by_name.user_id, by_name.role) == (

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from domain.published_report import Period
 from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import sealed_from_json
+from domain.units import EVERYTHING
 from projections.base import PositionedEvent, RowProjection, fold_all
 from projections.beneficiary_status import BeneficiaryStatus, beneficiary_status
 from projections.budget_position import budget_allocations, budget_of_log, budget_position
@@ -228,7 +229,7 @@ def _rows_list(jejak: Jejak) -> list[dict[str, Any]]:
 
 
 def jejak_reads(jejak: Jejak) -> ReadModels:
-    return ReadModels.of(jejak)
+    return ReadModels.of(jejak, EVERYTHING)
 
 
 def _supervisor() -> Account:

@@ -13,6 +13,7 @@ from sqlalchemy import distinct, func, select
 
 from domain.recording import DocumentRef, Provenance
 from domain.site import InspectionOutcome
+from domain.units import EVERYTHING
 from projections.dashboard import ProgrammeDashboard
 from projections.dashboard_counts import CountRules, out_of_order_keys
 from projections.tables import HISTORIES
@@ -167,7 +168,7 @@ def test_a_date_cut_refolds_a_key_whose_events_were_entered_out_of_date_order(
 
 def test_the_present_dashboard_equals_the_live_one(jejak: Jejak) -> None:
     late_and_out_of_order(jejak)
-    live = ReadModels.of(jejak).dashboard.now()
+    live = ReadModels.of(jejak, EVERYTHING).dashboard.now()
     now = dashboard_at(jejak, Cut(known_at=jejak.app.position()))
     kept = set(now["sites"][0])
     assert [{k: s[k] for k in kept} for s in live["sites"]] == now["sites"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from domain.funding import FundingCommitment, FundingSource
 from domain.payment_batch import PaymentBatch
 from domain.recording import Role
+from domain.units import EVERYTHING
 from projections.audit_findings import audit_findings
 from projections.dashboard import programme_dashboard
 from projections.payment_ledger import payment_ledger
@@ -80,7 +81,7 @@ def check_the_corrections(jejak: Jejak, sites: dict[str, dict[str, Any]]) -> Non
     bank reference corrected by one supervisor and approved by another: the read models show
     the corrected values, the histories both."""
     auditor = Account("auditor", Role.AUDITOR, "BPK", "Auditor", True)
-    reads = ReadModels.of(jejak)
+    reads = ReadModels.of(jejak, EVERYTHING)
     assert sites["TRK-LU"]["name"] == "Lingkas Ujung"
     (renamed,) = [
         e

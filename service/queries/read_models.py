@@ -15,6 +15,7 @@ from service.queries.beneficiaries import BeneficiaryQueries
 from service.queries.dashboard import DashboardQueries
 from service.queries.history import Histories
 from service.queries.money import MoneyQueries
+from service.queries.reveal import FieldReveals
 from service.queries.search import CaseSearch
 from service.queries.sites import SiteQueries
 from service.queries.worklist import WorklistQueries
@@ -32,6 +33,8 @@ class ReadModels:
     money: MoneyQueries
     history: Histories
     search: CaseSearch
+    # Not a question of the read models but an act on her events: one field in clear, logged.
+    reveals: FieldReveals
 
     @classmethod
     def of(cls, jejak: Jejak) -> ReadModels:
@@ -43,6 +46,7 @@ class ReadModels:
             beneficiaries=beneficiaries,
             worklist=WorklistQueries(jejak.engine),
             money=MoneyQueries(jejak.engine, beneficiaries),
-            history=Histories(jejak.app, jejak.vault, jejak.access_log),
+            history=Histories(jejak.app, jejak.vault, jejak.access_log, jejak.engine),
             search=CaseSearch(jejak.engine, jejak.vault, jejak.access_log),
+            reveals=FieldReveals(jejak.app, jejak.vault, jejak.access_log),
         )

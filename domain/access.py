@@ -6,9 +6,11 @@ Personal data falls in three categories (ADR 0030):
 - case file: her phone and the social worker's assessment notes;
 - financial: bank account numbers, and the bank files that list them beside names.
 
-Each role sees each category in clear, masked, or masked unless it types in a reason for one
-request (the auditors: BPK examiners may by law see everything, UU 15/2004 Pasal 10, but as a
-deliberate act the access log keeps). A stored file cannot be masked, so a role sees a document
+Each role sees each category in clear, masked, or masked unless it types in a reason (the
+auditors: BPK examiners may by law see everything, UU 15/2004 Pasal 10, but as a deliberate act
+the access log keeps). That act is the reveal (ADR 0046): one field of one case at a time, or an
+evidence bundle asked for in clear, always with a reason and logged per case; a role that sees
+personal data masked never can. A stored file cannot be masked, so a role sees a document
 only if it sees every category the document's kind holds in clear; an evidence bundle withholds
 the others, keeping their hashes.
 
@@ -85,8 +87,27 @@ SEALED_FIELD_CATEGORY: Mapping[str, DataCategory] = MappingProxyType(
         # Sealed under the identity key (kept for payment evidence after an erasure, ADR 0005),
         # but it is the account, not who she is.
         "bank_account": DataCategory.FINANCIAL,
+        # The holder's name as her passbook prints it: a name, whoever's account it is.
+        "bank_account_holder": DataCategory.IDENTITY,
     }
 )
+
+# The fields of a case the reveal act shows in clear, one at a time and for a reason typed in
+# (ADR 0046): the identifiers a case is checked by against her papers. Her sex and the
+# assessment notes are not among them: no check of the programme's money or identities needs
+# them, so no one is shown them in clear who does not work the case.
+CASE_FIELDS: tuple[str, ...] = (
+    "name",
+    "nik",
+    "kk",
+    "birth_date",
+    "phone",
+    "bank_account",
+    "bank_account_holder",
+)
+# What an evidence bundle asked for in clear reveals, by the same act (ADR 0046): her fields,
+# and the name of a compensation payee (an heir, a subject of her own rather than a case).
+REVEALABLE_FIELDS: frozenset[str] = frozenset({*CASE_FIELDS, "payee_name"})
 
 _BY_PURPOSE: Mapping[KeyPurpose, DataCategory] = MappingProxyType(
     {KeyPurpose.IDENTITY: DataCategory.IDENTITY, KeyPurpose.CASEFILE: DataCategory.CASE_FILE}
@@ -148,6 +169,12 @@ class ClearReasonRequired(InvalidValue):
     code = "REASON_REQUIRED"
 
 
+class FieldNotRevealable(InvalidValue):
+    """Raised when the reveal act names a field that is not one of a case's `CASE_FIELDS`."""
+
+    code = "FIELD_NOT_REVEALABLE"
+
+
 def category_of_sealed(field: str, purpose: KeyPurpose) -> DataCategory:
     """The category of a sealed field; a field not listed counts as its key's purpose."""
     return SEALED_FIELD_CATEGORY.get(field) or _BY_PURPOSE[purpose]
@@ -179,6 +206,33 @@ def clear_on_reason(role: Role) -> bool:
 def may_ask_in_clear(role: Role) -> bool:
     """Whether `role` may ask for personal data in clear at all (with a reason if it needs one)."""
     return clear_on_reason(role) or sees_all_in_clear(role, ALL_CATEGORIES, reason_given=False)
+
+
+def may_reveal(role: Role, field: str) -> bool:
+    """Whether `role` may have the sealed field `field` revealed in clear by the reveal act
+    (ADR 0046): a revealable field whose category the role sees in clear, at least for a
+    reason. A role that sees it masked never may, whatever it states."""
+    category = SEALED_FIELD_CATEGORY.get(field)
+    return (
+        field in REVEALABLE_FIELDS
+        and category is not None
+        and sees_in_clear(role, category, reason_given=True)
+    )
+
+
+def may_reveal_any(role: Role) -> bool:
+    """Whether `role` may use the reveal act at all, for any of a case's fields."""
+    return any(may_reveal(role, field) for field in CASE_FIELDS)
+
+
+def check_case_field(field: str) -> str:
+    """The case field the reveal act names, or `FieldNotRevealable` (which lists the fields;
+    the name given is not repeated, as it may be anything typed)."""
+    if field not in CASE_FIELDS:
+        raise FieldNotRevealable(
+            f"the field to reveal must be one of {', '.join(CASE_FIELDS)}", field="field"
+        )
+    return field
 
 
 def may_search_by_name(role: Role) -> bool:

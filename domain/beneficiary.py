@@ -324,6 +324,8 @@ class Beneficiary(Correctable):
         # Her NIK as verification sealed it: the duplicate index entry it rests on is kept
         # while a record holds it (ADR 0029).
         self.nik: Sealed | None = None
+        # Her family card number as verification sealed it, for the reveal act (ADR 0046).
+        self.kk: Sealed | None = None
 
     def verify_identity(
         self,
@@ -391,7 +393,7 @@ class Beneficiary(Correctable):
         reason: str | None,
     ) -> None:
         self.identity_verified = True
-        self.nik = nik
+        self.nik, self.kk = nik, kk
         self.birth_date, self.minor_at_pendataan = birth_date, False
 
     def exclude(self, *, exclusion: ExclusionReason, provenance: Provenance) -> None:

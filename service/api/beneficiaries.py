@@ -1,6 +1,6 @@
 """Beneficiaries over HTTP: registering the women counted at a site (one or a roster), their
-case lifecycle's commands, and their cases and histories as the read models show them (her
-payments are money: `service.api.money`).
+case lifecycle's commands, their cases and histories as the read models show them, and the
+reveal of one field in clear (her payments are money: `service.api.money`).
 
 Command routes declare the lifecycle's roles (ADR 0031) and honour `Idempotency-Key` (ADR
 0012); reads accept `after` (read-your-writes), as in `service.api.sites`."""
@@ -33,6 +33,8 @@ from service.api.models import (
     ExclusionIn,
     RegisterBeneficiaryIn,
     ReturnHomeIn,
+    RevealIn,
+    RevealOut,
     RosterIn,
     TrainingCompletionIn,
     TrainingDepartureIn,
@@ -376,3 +378,20 @@ def beneficiary_history(
 ) -> list[dict[str, Any]]:
     """Every event of the case with its metadata; personal fields by role."""
     return reads.history.of(user, beneficiary_id)
+
+
+# Not a command route: no Idempotency-Key, whose stored answer would keep the value in clear,
+# and no lifecycle's writers; the act's roles are decided in `domain.access` (ADR 0046). A POST,
+# so that the reason travels in the body rather than in a URL that proxies and logs keep.
+@reads.post("/beneficiaries/{beneficiary_id}/reveal")
+def reveal_field(
+    beneficiary_id: UUID, body: RevealIn, user: UserDep, reads: ReadDep, response: Response
+) -> RevealOut:
+    """One field of her case in clear, for the reason given (ADR 0046): operators, supervisors
+    and auditors, always with a reason (422 REASON_REQUIRED without, PERSONAL_DATA_IN_TEXT for
+    an identifier in it); never administrators or the data-protection officer (403
+    REVEAL_NOT_ALLOWED). 422 FIELD_NOT_REVEALABLE for another field. The act is written to the
+    access log and shows on her case's history; the answer is not to be cached."""
+    response.headers["Cache-Control"] = "no-store"
+    revealed = reads.reveals.reveal(user, beneficiary_id, body.field, body.reason)
+    return RevealOut(field=revealed.field, value=revealed.value)

@@ -23,6 +23,7 @@ from service.api.inputs import BodyNotJson
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentCorrupted, DocumentError, DocumentNotFound
+from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
 from service.security.login_throttle import LoginThrottled
 
@@ -168,6 +169,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NameSearchNotAllowed)
     async def name_search_not_allowed(_: Request, error: NameSearchNotAllowed) -> JSONResponse:
         return JSONResponse(error_body(error.code, str(error), "name"), 403)
+
+    @app.exception_handler(RevealNotAllowed)
+    async def reveal_not_allowed(_: Request, error: RevealNotAllowed) -> JSONResponse:
+        return JSONResponse(error_body(error.code, str(error)), 403)
 
     @app.exception_handler(LoginThrottled)
     async def login_throttled(_: Request, error: LoginThrottled) -> JSONResponse:

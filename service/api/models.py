@@ -196,6 +196,31 @@ class ReturnHomeIn(CommandIn):
     confirming_kelurahan: RegionIn
 
 
+class RevealIn(Strict):
+    """The reveal act (ADR 0046): one field of her case, and why it is needed in clear."""
+
+    field: Line = Field(
+        max_length=40,
+        description="name, nik, kk, birth_date, phone, bank_account or bank_account_holder",
+        examples=["nik"],
+    )
+    reason: Line | None = Field(
+        default=None,
+        max_length=1000,
+        description="why the value is needed in clear (required; at most 120 characters, no "
+        "identifiers); the access log and her case's history keep it",
+        examples=["Pencocokan KTP dengan berita acara serah terima"],
+    )
+
+
+class RevealOut(BaseModel):
+    """One field of her case in clear: `[erased]` when her data was erased, null when the case
+    holds no such value."""
+
+    field: str
+    value: str | None
+
+
 class CommandOut(BaseModel):
     """What a command did: the aggregate, its new version and state, and the log position
     that queries can wait for (`?after=`)."""

@@ -27,6 +27,7 @@ from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentError
 from service.files.money_exports import ExportRefused
 from service.provenance import provenance
+from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
 from service.security.accounts import Account, UnknownAccount
 from service.settings import Settings
@@ -64,6 +65,7 @@ def catch_up(jejak: Jejak) -> None:
 KNOWN_ERRORS = (
     DomainError,
     NameSearchNotAllowed,
+    RevealNotAllowed,
     NotFound,
     UnknownAccount,
     DocumentError,

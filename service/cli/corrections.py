@@ -131,7 +131,7 @@ def corrected_date(
         _done(
             jejak,
             correct(
-                _subject_id(subject),
+                subject_id(subject),
                 corrects_version=version,
                 corrected_date=date.fromisoformat(corrected),
                 provenance=proof,
@@ -174,7 +174,7 @@ def corrected_document(
         _done(
             jejak,
             correct(
-                _subject_id(subject),
+                subject_id(subject),
                 corrects_version=version,
                 corrected_document=right,
                 provenance=proof,
@@ -285,7 +285,7 @@ def history(
     """Every event of a site, case or entitlement, each with the corrections that name it."""
     with signed_in(as_user, password) as (jejak, account):
         reads = ReadModels.of(jejak, of_account(jejak.scopes, account))
-        for item in reads.history.of(account, _subject_id(subject)):
+        for item in reads.history.of(account, subject_id(subject)):
             console.print(_history_line(item), highlight=False, markup=False, soft_wrap=True)
 
 
@@ -301,7 +301,8 @@ def _is_site(subject: str) -> bool:
     return subject.count("-") == 1
 
 
-def _subject_id(subject: str) -> UUID:
+def subject_id(subject: str) -> UUID:
+    """The id a site code, a case number or an id names."""
     try:
         return UUID(subject)
     except ValueError:
@@ -311,6 +312,14 @@ def _subject_id(subject: str) -> UUID:
 
 def _history_line(item: dict[str, Any]) -> str:
     actor = item["actor"]
+    if item["version"] is None:
+        # A reveal from the access log (ADR 0046): who, which fields, why; never a value.
+        facts = item["facts"]
+        return (
+            f"{item['recorded_at']:%Y-%m-%d %H:%M} {item['event']} by {actor['user_id']}"
+            f" ({actor['role']}) via {facts['interface']}: {', '.join(facts['fields'])}"
+            f" ({facts['via']}): {item['reason']}"
+        )
     line = (
         f"v{item['version']} {item['occurred_on']} {item['event']}"
         f" by {actor['user_id']} ({actor['role']})"

@@ -10,6 +10,7 @@ from service.cli.access_log import access_log
 from service.cli.audit_checks import audit_cli
 from service.cli.audit_register import register_cli
 from service.cli.base import CommandGroup
+from service.cli.beneficiaries import beneficiaries_cli
 from service.cli.corrections import correct_cli, history
 from service.cli.documents import documents_cli
 from service.cli.evidence import evidence
@@ -50,6 +51,7 @@ cli.add_typer(audit_cli, name="audit")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
 cli.add_typer(search_cli, name="search")
+cli.add_typer(beneficiaries_cli, name="beneficiaries")
 
 
 def main() -> None:

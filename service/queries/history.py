@@ -1,11 +1,14 @@
 """One aggregate's history: "what happened to this site, case or entitlement, and who did it?"
 
-The one current-state question that reads the event store: an aggregate's own events.
+The one current-state question that reads the event store: an aggregate's own events, and,
+among them in time, each reveal of her personal data the access log holds (ADR 0046): who
+unmasked which field, why, from where; never the value.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -16,8 +19,9 @@ from domain.corrections import CorrectionEvent
 from domain.sealed import Sealed
 from domain.units import Scope
 from service.errors import NotFound
-from service.queries.reveal import Reveal
-from service.security.access_log import AccessLog
+from service.queries.access_log import AccessLogEntry, AccessLogFilter, access_log_entries
+from service.queries.reveal import Reveal, parse_reveal_detail
+from service.security.access_log import AccessAction, AccessLog
 from service.security.accounts import Account
 from service.security.scope import holds
 from service.security.vault import Vault
@@ -41,6 +45,8 @@ class Histories:
 
         A corrected event stays as it was recorded; `corrections` lists the versions of the
         corrections that name it, which carry the old and new value, reason, actor, document.
+        Each reveal of her personal data stands among the events at the time it was made, as
+        a `PersonalDataRevealed` item with no version (`reveal_as_dict`).
         """
         if not holds(self.engine, self.scope, aggregate_id):
             raise NotFound("Record", aggregate_id)
@@ -50,14 +56,46 @@ class Histories:
         for e in events:
             if isinstance(e, CorrectionEvent):
                 corrected_by.setdefault(e.corrects_version, []).append(e.originator_version)
-        out = [
+        recorded = [
             event_as_dict(e, reveal) | {"corrections": corrected_by.get(e.originator_version, [])}
             for e in events
         ]
+        reveals = [reveal_as_dict(entry) for entry in self._reveals_of(aggregate_id)]
+        # Both are in time order; an event and a reveal of the same instant: the event first.
+        out = list(heapq.merge(recorded, reveals, key=lambda item: item["recorded_at"]))
         self.access_log.record(
             viewer.username, viewer.role, "read_history", "aggregate", aggregate_id, reveal.mode
         )
         return out
+
+    def _reveals_of(self, aggregate_id: UUID) -> list[AccessLogEntry]:
+        """The reveals of this subject's personal data, oldest first."""
+        wanted = AccessLogFilter(
+            action=AccessAction.REVEAL_PERSONAL_DATA.value, subject_id=aggregate_id
+        )
+        return list(reversed(access_log_entries(self.engine, wanted)))
+
+
+def reveal_as_dict(entry: AccessLogEntry) -> dict[str, Any]:
+    """A reveal as an item of a history, shaped as its events are: who (account and role),
+    when (WITA), the reason, and which fields, how (`field`: one asked for; `bundle`: an
+    evidence bundle in clear) and from which interface as its facts. Never a value."""
+    detail = parse_reveal_detail(entry.detail)
+    return {
+        "event": "PersonalDataRevealed",
+        "version": None,
+        "occurred_on": entry.at.date(),
+        "recorded_at": entry.at,
+        "actor": {"user_id": entry.user_id, "role": entry.role},
+        "document": None,
+        "reason": detail.reason,
+        "facts": {
+            "fields": list(detail.fields),
+            "via": detail.via,
+            "interface": entry.interface,
+        },
+        "corrections": [],
+    }
 
 
 def event_as_dict(event: Any, reveal: Reveal) -> dict[str, Any]:

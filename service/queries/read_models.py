@@ -16,6 +16,7 @@ from service.queries.beneficiaries import BeneficiaryQueries
 from service.queries.dashboard import DashboardQueries
 from service.queries.history import Histories
 from service.queries.money import MoneyQueries
+from service.queries.reveal import FieldReveals
 from service.queries.search import CaseSearch
 from service.queries.sites import SiteQueries
 from service.queries.worklist import WorklistQueries
@@ -33,6 +34,8 @@ class ReadModels:
     money: MoneyQueries
     history: Histories
     search: CaseSearch
+    # Not a question of the read models but an act on her events: one field in clear, logged.
+    reveals: FieldReveals
 
     @classmethod
     def of(cls, jejak: Jejak, scope: Scope) -> ReadModels:
@@ -47,4 +50,5 @@ class ReadModels:
             money=MoneyQueries(jejak.engine, beneficiaries, scope),
             history=Histories(jejak.app, jejak.engine, jejak.vault, jejak.access_log, scope),
             search=CaseSearch(jejak.engine, jejak.vault, jejak.access_log, scope),
+            reveals=FieldReveals(jejak.app, jejak.engine, jejak.vault, jejak.access_log, scope),
         )

@@ -33,6 +33,9 @@ class AccessAction(StrEnum):
 
     READ_PERSONAL_DATA = "read_personal_data"
     READ_DOCUMENT = "read_document"
+    # One case's personal data shown in clear by the reveal act, with the fields and the reason
+    # typed in (ADR 0046): one field asked for, or the fields an evidence bundle showed.
+    REVEAL_PERSONAL_DATA = "reveal_personal_data"
     EXPORT_TRANSFER_FILE = "export_transfer_file"
     VERIFY_LOG = "verify_log"
     EXPORT_LEDGER = "export_ledger"

@@ -16,9 +16,11 @@ from sqlalchemy import text
 
 from domain.recording import DocumentRef, Provenance, Role
 from domain.site import InspectionOutcome
+from domain.units import EVERYTHING
 from service.files.evidence.bundle import Scope
 from service.files.evidence.export import export_bundle
 from service.files.evidence.verify_bundle import BundleInvalid, verify_bundle
+from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.system import Jejak
 from tests.contract.journey import NAME, NIK, OPERATOR, run_journey
@@ -212,6 +214,49 @@ def test_personal_data_in_clear_only_when_the_auditor_gives_a_reason_and_it_is_l
     assert any(r["facts"].get("name") == NAME for r in readable)
     assert entries and "in clear" in (entries[0].detail or "")
     assert "reason: Uji petik pembayaran 2019" in (entries[0].detail or "")
+
+
+def test_an_auditors_bundle_in_clear_is_the_reveal_act_logged_on_each_case_it_unmasks(
+    jejak: Jejak, tmp_path: Path
+) -> None:
+    journey = run_journey(jejak.app)
+    reason = "Uji petik pembayaran 2019"
+    path = bundle_file(jejak, tmp_path, Scope("site", journey.site_id), clear_reason=reason)
+
+    with zipfile.ZipFile(path) as bundle:
+        readable = bundle.read("readable.json").decode()
+    reveals = [e for e in jejak.access_log.recent(20) if e.action == "reveal_personal_data"]
+    by_case = {e.subject_id: e for e in reveals}
+
+    assert NAME in readable and NIK in readable
+    # Her sex and the assessment notes are not revealable: masked even in a bundle in clear.
+    assert "Wants to open a tailoring stall" not in readable
+    assert len(reveals) == len(by_case) == 3
+    assert {e.subject_kind for e in reveals} == {"beneficiary"}
+    assert set(by_case) == {journey.beneficiary_id, *journey.others}
+    assert by_case[journey.beneficiary_id].detail == (
+        f"bundle: name,nik,birth_date,phone,bank_account,bank_account_holder; reason: {reason}"
+    )
+    assert by_case[journey.others[0]].detail == f"bundle: name; reason: {reason}"
+    history = ReadModels.of(jejak, EVERYTHING).history.of(AUDITOR, journey.beneficiary_id)
+    (shown,) = [item for item in history if item["event"] == "PersonalDataRevealed"]
+    assert (shown["reason"], shown["facts"]["via"]) == (reason, "bundle")
+    assert "bank_account" in shown["facts"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [AUDITOR, Account("sup", Role.SUPERVISOR, "Dinsos Kaltara", "Supervisor", True)],
+    ids=["auditor, masked", "supervisor, who sees her data in clear anyway"],
+)
+def test_a_bundle_that_unmasks_nothing_for_a_reason_logs_no_reveal(
+    jejak: Jejak, viewer: Account
+) -> None:
+    journey = run_journey(jejak.app)
+
+    export_bundle(jejak, viewer, Scope("beneficiary", journey.beneficiary_id))
+
+    assert not [e for e in jejak.access_log.recent(20) if e.action == "reveal_personal_data"]
 
 
 def test_a_period_bundle_holds_what_happened_in_that_period(jejak: Jejak, tmp_path: Path) -> None:

@@ -5,13 +5,19 @@ from __future__ import annotations
 import pytest
 
 from domain.access import (
+    CASE_FIELDS,
+    REVEALABLE_FIELDS,
     SIGHT,
     ClearReasonRequired,
     DataCategory,
+    FieldNotRevealable,
     categories_of_document,
     category_of_sealed,
+    check_case_field,
     clear_reason_of,
     may_ask_in_clear,
+    may_reveal,
+    may_reveal_any,
     sees_all_in_clear,
     sees_in_clear,
 )
@@ -74,3 +80,38 @@ def test_a_reason_is_refused_naming_the_field(
     with pytest.raises(refusal) as refused:
         clear_reason_of(Role.AUDITOR, in_clear=True, reason=reason)
     assert refused.value.field == "reason"
+
+
+def test_operators_supervisors_and_auditors_may_reveal_and_administrators_and_the_dpo_never() -> (
+    None
+):
+    for role in (Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR):
+        assert may_reveal_any(role)
+        assert all(may_reveal(role, field) for field in REVEALABLE_FIELDS)
+    for role in (Role.ADMIN, Role.DPO):
+        assert not may_reveal_any(role)
+        assert not any(may_reveal(role, field) for field in REVEALABLE_FIELDS)
+
+
+def test_the_reveal_shows_the_identifiers_a_case_is_checked_by_and_nothing_else() -> None:
+    assert CASE_FIELDS == (
+        "name",
+        "nik",
+        "kk",
+        "birth_date",
+        "phone",
+        "bank_account",
+        "bank_account_holder",
+    )
+    # Her sex and the social worker's notes check nothing an examiner checks.
+    for field in ("sex", "assessment_notes"):
+        assert not may_reveal(Role.AUDITOR, field)
+    assert check_case_field("bank_account_holder") == "bank_account_holder"
+
+
+@pytest.mark.parametrize("field", ["sex", "assessment_notes", "payee_name", "NIK", ""])
+def test_a_field_not_of_a_case_is_refused_naming_the_input_not_repeating_it(field: str) -> None:
+    with pytest.raises(FieldNotRevealable) as refused:
+        check_case_field(field)
+    assert refused.value.field == "field" and refused.value.code == "FIELD_NOT_REVEALABLE"
+    assert "name, nik, kk, birth_date, phone, bank_account" in refused.value.message

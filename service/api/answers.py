@@ -5,6 +5,7 @@ a page as its JSON body."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import Depends, Query, Request, Response, status
 
@@ -17,7 +18,7 @@ from service.commands.base import CommandResult
 from service.queries.paging import Page
 from service.queries.read_models import ReadModels
 from service.queries.time_travel import Cut, known_position
-from service.security.scope import of_account, require_programme_wide
+from service.security.scope import known_outside, of_account, require_programme_wide
 from service.system import Jejak
 
 CREATED = status.HTTP_201_CREATED
@@ -54,6 +55,27 @@ def programme_wide(request: Request, scope: ScopeDep) -> None:
 
 
 ProgrammeWide = [Depends(programme_wide)]
+
+# The path parameters that name a site, a case or one of her entitlements.
+SCOPED_PATH_PARAMS = ("site_id", "beneficiary_id", "entitlement_id")
+
+
+def in_scope(request: Request, jejak: JejakDep, scope: ScopeDep) -> None:
+    """Commands on a site, a case or an entitlement outside the caller's scope are refused
+    (403) before the record's own rules are judged, which would tell its state."""
+    for name in SCOPED_PATH_PARAMS:
+        text = request.path_params.get(name)
+        if text is None:
+            continue
+        try:
+            ident = UUID(str(text))
+        except ValueError:
+            continue
+        if known_outside(jejak.engine, scope, ident):
+            raise OutOfScope("this record is outside the units your account answers for")
+
+
+InScope = [Depends(in_scope)]
 
 
 ReadDep = Annotated[ReadModels, Depends(read_models)]

@@ -34,7 +34,7 @@ from service.api import (
     time_travel,
     worklist,
 )
-from service.api.answers import ProgrammeWide
+from service.api.answers import InScope, ProgrammeWide
 from service.api.contract import install_contract
 from service.api.deps import current_user, get_jejak, request_token
 from service.api.errors import error_body, install_error_handlers
@@ -147,10 +147,11 @@ def create_app(
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(AccessInterface)
     app.include_router(auth.router)
-    app.include_router(sites.commands)
-    app.include_router(beneficiaries.commands)
-    app.include_router(corrections.router)
-    app.include_router(money.router)
+    # Commands on one site, case or entitlement: refused outside the caller's scope (ADR 0044).
+    app.include_router(sites.commands, dependencies=InScope)
+    app.include_router(beneficiaries.commands, dependencies=InScope)
+    app.include_router(corrections.router, dependencies=InScope)
+    app.include_router(money.router, dependencies=InScope)
     # The programme's own records (money, integrity, audit, reports, time travel, the access
     # log): only the units that oversee the programme see them (ADR 0044).
     app.include_router(money.files, dependencies=ProgrammeWide)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, select, true
 
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary
@@ -72,18 +72,32 @@ def scoped_to_cases(query: Select[Any], scope: Scope, beneficiary_id: Any) -> Se
 
 def holds(engine: Engine, scope: Scope, aggregate_id: UUID) -> bool:
     """Whether `scope` holds the site, the case or one of her entitlements with this id."""
+    return scope.everything or _held(engine, scope, aggregate_id, scoped=True)
+
+
+def known_outside(engine: Engine, scope: Scope, aggregate_id: UUID) -> bool:
+    """Whether the read models know this site, case or entitlement and `scope` does not hold
+    it. A command is refused on it before its rules are judged, so that a refusal tells
+    nothing of a record outside the caller's scope; one the read models do not know yet is
+    left to the check every save passes (`ScopeGuard`)."""
     if scope.everything:
-        return True
+        return False
+    known = _held(engine, EVERYTHING, aggregate_id, scoped=False)
+    return known and not _held(engine, scope, aggregate_id, scoped=True)
+
+
+def _held(engine: Engine, scope: Scope, aggregate_id: UUID, *, scoped: bool) -> bool:
     ident = str(aggregate_id)
     e = entitlement_status.c
+    s, c = site_units.c, case_units.c
     wanted = (
-        select(site_units.c.site_id).where(
-            site_units.c.site_id == ident, sites_in(scope, site_units.c.site_id)
+        select(s.site_id).where(s.site_id == ident, sites_in(scope, s.site_id) if scoped else true()),
+        select(c.beneficiary_id).where(
+            c.beneficiary_id == ident, cases_in(scope, c.beneficiary_id) if scoped else true()
         ),
-        select(case_units.c.beneficiary_id).where(
-            case_units.c.beneficiary_id == ident, cases_in(scope, case_units.c.beneficiary_id)
+        select(e.entitlement_id).where(
+            e.entitlement_id == ident, cases_in(scope, e.subject_id) if scoped else true()
         ),
-        select(e.entitlement_id).where(e.entitlement_id == ident, cases_in(scope, e.subject_id)),
     )
     with engine.connect() as conn:
         return any(conn.execute(query.limit(1)).first() is not None for query in wanted)

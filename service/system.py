@@ -34,6 +34,7 @@ from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
 from service.files.documents import DocumentStore
 from service.security.access_log import AccessLog
+from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.security.integrity import RawEventLog, Verification, verify
@@ -84,6 +85,8 @@ class Jejak:
     documents: DocumentStore
     accounts: Accounts
     access_log: AccessLog
+    # The access log's own hash chain and checkpoints (ADR 0047).
+    access_log_chain: AccessLogChain
     tokens: TokenIssuer
     app: ProgrammeApplication
     runner: ProjectionRunner
@@ -144,6 +147,7 @@ class Jejak:
             documents=documents,
             accounts=Accounts(engine),
             access_log=AccessLog(engine),
+            access_log_chain=AccessLogChain(engine, access_log_signer(master_key, seed)),
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
             app=app,
             runner=runner,

@@ -216,6 +216,14 @@ class Checkpoints:
             rows = conn.execute(select(self._table).order_by(self._position)).mappings()
             return [self._checkpoint(row) for row in rows]
 
+    def document(self) -> dict[str, Any]:
+        """Every checkpoint with the key that signs them: the JSON auditors keep."""
+        return {
+            "key_id": self.signer.key_id,
+            "public_key": self.signer.public_key_pem(),
+            "checkpoints": [c.as_dict() for c in self.all()],
+        }
+
     def _checkpoint(self, row: Any) -> Checkpoint:
         return Checkpoint(
             int(row[self._position.name]),

@@ -103,8 +103,10 @@ def access_log(
     limit: Annotated[int, typer.Option(min=1, max=100_000, help="At most this many.")] = 50,
     output: Annotated[Output, typer.Option("--format", help="table or csv.")] = Output.TABLE,
 ) -> None:
-    """Who read whose data, what, when (WITA), why and from which interface, newest first
-    (also `jejak access-log` alone); the entries are sealed into the chain first."""
+    """Who read whose data, what, when (WITA), why and from which interface, newest first.
+
+    Also `jejak access-log` alone. The entries are sealed into the chain first.
+    """
     with signed_in(as_user, password) as (jejak, account):
         if account.role not in READERS:
             errors.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not read it.")
@@ -153,8 +155,11 @@ def access_log(
 
 @access_log_cli.command("seal")
 def seal() -> None:
-    """Chain every entry recorded since the last seal (upkeep that shows nothing, so it needs
-    no account: run it as often as you like, e.g. every few minutes from cron)."""
+    """Chain every entry recorded since the last seal.
+
+    Upkeep that shows nothing, so it needs no account: run it as often as you like, for
+    example every few minutes from cron.
+    """
     jejak = Jejak.open()
     try:
         sealed = jejak.access_log_chain.seal()
@@ -183,8 +188,10 @@ def list_checkpoints(
     as_user: AsReader = None,
     out: Annotated[Path | None, typer.Option(help="Write the JSON here instead.")] = None,
 ) -> None:
-    """Every signed checkpoint of the access log's chain with its public key, as JSON: the copy
-    the data-protection officer and the auditors keep."""
+    """Every signed checkpoint of the access log's chain with its public key, as JSON.
+
+    The copy the data-protection officer and the auditors keep outside the system.
+    """
     jejak = Jejak.open()
     try:
         signed_in_as(jejak, as_user, READERS, "read the access log's checkpoints")

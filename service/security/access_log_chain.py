@@ -40,7 +40,7 @@ from service.security.checkpoints import (
     signature_valid,
 )
 from service.security.crypto import derive_subkey
-from service.security.integrity import BEFORE_THE_LOG, PAGE, Break
+from service.security.integrity import PAGE, Break
 from service.store.db import as_utc, insert_ignoring_conflicts
 from service.store.schema import access_log, access_log_chain, access_log_checkpoints
 
@@ -383,16 +383,13 @@ def _relabelled_digest(entry: Mapping[str, Any], entry_id: int) -> str:
 
 def _entries(engine: Engine) -> Iterator[Mapping[str, Any]]:
     """Every entry in id order, read with plain SQL in pages, whatever its id."""
-    after = BEFORE_THE_LOG
+    # The first page has no lower bound: an entry slipped in at any id, however low, is seen.
+    query = select(access_log).order_by(access_log.c.id).limit(PAGE)
+    after: int | None = None
     while True:
         with engine.connect() as conn:
             page = (
-                conn.execute(
-                    select(access_log)
-                    .where(access_log.c.id > after)
-                    .order_by(access_log.c.id)
-                    .limit(PAGE)
-                )
+                conn.execute(query if after is None else query.where(access_log.c.id > after))
                 .mappings()
                 .all()
             )
@@ -404,15 +401,11 @@ def _entries(engine: Engine) -> Iterator[Mapping[str, Any]]:
 
 def _links(engine: Engine) -> Iterator[_Link]:
     c = access_log_chain.c
-    after = BEFORE_THE_LOG
+    query = select(c.entry_id, c.entry_sha256, c.link_hash).order_by(c.entry_id).limit(PAGE)
+    after: int | None = None
     while True:
         with engine.connect() as conn:
-            page = conn.execute(
-                select(c.entry_id, c.entry_sha256, c.link_hash)
-                .where(c.entry_id > after)
-                .order_by(c.entry_id)
-                .limit(PAGE)
-            ).all()
+            page = conn.execute(query if after is None else query.where(c.entry_id > after)).all()
         if not page:
             return
         for row in page:

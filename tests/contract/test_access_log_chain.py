@@ -55,6 +55,24 @@ def tamper(jejak: Jejak, sql: str, **params: object) -> None:
         conn.execute(text(sql), params)
 
 
+def slip_in(jejak: Jejak, entry_id: int) -> None:
+    """An entry written straight into the table at `entry_id`."""
+    tamper(
+        jejak,
+        "INSERT INTO access_log (id, at, user_id, role, action, interface) "
+        "VALUES (:id, :at, 'adm', 'admin', 'login', 'api')",
+        id=entry_id,
+        at=datetime.now(UTC),
+    )
+
+
+def broken_at(jejak: Jejak, *held: Checkpoint) -> tuple[int, str, str]:
+    """The first break verification finds: its entry id, kind and detail."""
+    result = jejak.access_log_chain.verify(held)
+    assert result.first_break is not None, result.summary()
+    return result.first_break.position, result.first_break.kind, result.first_break.detail
+
+
 def test_a_clean_log_is_intact_up_to_its_last_entry(sealed: Jejak) -> None:
     result = sealed.access_log_chain.verify()
 
@@ -109,20 +127,14 @@ def test_an_edited_entry_is_found_at_its_id_whatever_column_changed(
 def test_a_deleted_entry_is_found_by_its_link(sealed: Jejak) -> None:
     tamper(sealed, "DELETE FROM access_log WHERE id = 7")
 
-    result = sealed.access_log_chain.verify()
-
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (7, "removed")
+    assert broken_at(sealed)[:2] == (7, "removed")
 
 
 def test_an_entry_deleted_with_its_link_breaks_the_next_link(sealed: Jejak) -> None:
     tamper(sealed, "DELETE FROM access_log WHERE id = 7")
     tamper(sealed, "DELETE FROM access_log_chain WHERE entry_id = 7")
 
-    result = sealed.access_log_chain.verify()
-
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (8, "rewritten")
+    assert broken_at(sealed)[:2] == (8, "rewritten")
 
 
 def test_the_last_entries_deleted_with_their_links_contradict_the_checkpoint(
@@ -131,10 +143,7 @@ def test_the_last_entries_deleted_with_their_links_contradict_the_checkpoint(
     tamper(sealed, "DELETE FROM access_log WHERE id > 10")
     tamper(sealed, "DELETE FROM access_log_chain WHERE entry_id > 10")
 
-    result = sealed.access_log_chain.verify()
-
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (12, "removed")
+    assert broken_at(sealed)[:2] == (12, "removed")
 
 
 def test_an_inserted_entry_is_found_and_gaps_in_the_ids_are_no_break(jejak: Jejak) -> None:
@@ -145,12 +154,7 @@ def test_an_inserted_entry_is_found_and_gaps_in_the_ids_are_no_break(jejak: Jeja
         tamper(jejak, "SELECT setval(pg_get_serial_sequence('access_log', 'id'), 110)")
     jejak.access_log_chain.sign_head()
     assert jejak.access_log_chain.verify().intact
-    tamper(
-        jejak,
-        "INSERT INTO access_log (id, at, user_id, role, action, interface) "
-        "VALUES (50, :at, 'adm', 'admin', 'login', 'api')",
-        at=datetime.now(UTC),
-    )
+    slip_in(jejak, 50)
 
     result = jejak.access_log_chain.verify()
 
@@ -160,17 +164,9 @@ def test_an_inserted_entry_is_found_and_gaps_in_the_ids_are_no_break(jejak: Jeja
 
 
 def test_an_entry_slipped_in_before_the_first_is_found(sealed: Jejak) -> None:
-    tamper(
-        sealed,
-        "INSERT INTO access_log (id, at, user_id, role, action, interface) "
-        "VALUES (0, :at, 'adm', 'admin', 'login', 'api')",
-        at=datetime.now(UTC),
-    )
+    slip_in(sealed, 0)
 
-    result = sealed.access_log_chain.verify()
-
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (0, "inserted")
+    assert broken_at(sealed)[:2] == (0, "inserted")
 
 
 def test_two_entries_swapped_are_found_as_reordered(sealed: Jejak) -> None:
@@ -178,22 +174,20 @@ def test_two_entries_swapped_are_found_as_reordered(sealed: Jejak) -> None:
     tamper(sealed, "UPDATE access_log SET id = 4 WHERE id = 9")
     tamper(sealed, "UPDATE access_log SET id = 9 WHERE id = -1")
 
-    result = sealed.access_log_chain.verify()
+    entry_id, kind, detail = broken_at(sealed)
 
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (4, "reordered")
-    assert "now stands at id 9" in result.first_break.detail
+    assert (entry_id, kind) == (4, "reordered")
+    assert "now stands at id 9" in detail
 
 
 def test_an_entry_moved_to_another_id_is_found_as_reordered(sealed: Jejak) -> None:
     tamper(sealed, "DELETE FROM access_log WHERE id = 3")
     tamper(sealed, "UPDATE access_log SET id = 3 WHERE id = 6")
 
-    result = sealed.access_log_chain.verify()
+    entry_id, kind, detail = broken_at(sealed)
 
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (3, "reordered")
-    assert "sealed as id 6 now stands here" in result.first_break.detail
+    assert (entry_id, kind) == (3, "reordered")
+    assert "sealed as id 6 now stands here" in detail
 
 
 def test_a_log_rewritten_with_its_chain_contradicts_the_checkpoint_the_dpo_kept(
@@ -203,21 +197,13 @@ def test_a_log_rewritten_with_its_chain_contradicts_the_checkpoint_the_dpo_kept(
     tamper(sealed, "UPDATE access_log SET user_id = 'someone' WHERE id = 5")
     rewrite_chain(sealed)
 
-    result = sealed.access_log_chain.verify()
-
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (12, "rewritten")
+    assert broken_at(sealed)[:2] == (12, "rewritten")
 
     # Someone who can also drop the store's checkpoints still meets the copy kept outside.
     tamper(sealed, "DELETE FROM access_log_checkpoints")
     assert sealed.access_log_chain.verify().intact
     held = [Checkpoint.from_dict(c, CHECKPOINT_FORMAT) for c in kept["checkpoints"]]
-    against_kept = sealed.access_log_chain.verify(held)
-    assert against_kept.first_break is not None
-    assert (against_kept.first_break.position, against_kept.first_break.kind) == (
-        12,
-        "rewritten",
-    )
+    assert broken_at(sealed, *held)[:2] == (12, "rewritten")
 
 
 def rewrite_chain(jejak: Jejak) -> None:
@@ -239,10 +225,7 @@ def rewrite_chain(jejak: Jejak) -> None:
 def test_a_forged_checkpoint_is_refused(sealed: Jejak) -> None:
     tamper(sealed, "UPDATE access_log_checkpoints SET link_hash = :h", h="0" * 64)
 
-    result = sealed.access_log_chain.verify()
-
-    assert result.first_break is not None
-    assert (result.first_break.position, result.first_break.kind) == (12, "forged")
+    assert broken_at(sealed)[:2] == (12, "forged")
 
 
 def test_a_checkpoint_of_the_event_log_or_its_key_is_not_one_of_the_access_log(
@@ -254,8 +237,7 @@ def test_a_checkpoint_of_the_event_log_or_its_key_is_not_one_of_the_access_log(
     event_key = sealed.checkpoints.signer
     other = event_key.sign(own.position, bytes.fromhex(own.link_hash), own.signed_at)
     as_access_log = replace(other, format=CHECKPOINT_FORMAT)
-    result = sealed.access_log_chain.verify([as_access_log])
-    assert result.first_break is not None and result.first_break.kind == "forged"
+    assert broken_at(sealed, as_access_log)[1] == "forged"
     with pytest.raises(ValueError, match="format"):
         Checkpoint.from_dict(other.as_dict(), CHECKPOINT_FORMAT)
 

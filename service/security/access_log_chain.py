@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -278,6 +279,9 @@ class _Walk:
         self._due: dict[int, list[Checkpoint]] = {}
         for checkpoint in checkpoints:
             self._due.setdefault(checkpoint.position, []).append(checkpoint)
+        # The due ids in order, so that the first one still due is found without a scan of
+        # every checkpoint at every entry.
+        self._order = deque(sorted(self._due))
         self._previous = GENESIS
         self._checked = self._checkpoints = self._last_good = self._unsealed = 0
 
@@ -323,17 +327,24 @@ class _Walk:
 
     def passed_checkpoint(self, entry_id: int) -> Break | None:
         """A checkpoint at an id the walk went past without finding its entry."""
-        if self._due and min(self._due) < entry_id:
+        due = self._first_due()
+        if due is not None and due < entry_id:
             detail = "a signed checkpoint names an entry that is gone from the log"
-            return Break(min(self._due), "removed", detail)
+            return Break(due, "removed", detail)
         return None
 
     def beyond_the_log(self) -> Break | None:
         """A checkpoint past the last entry: the log's tail was removed."""
-        if self._due:
+        due = self._first_due()
+        if due is not None:
             detail = "a signed checkpoint names an entry past the end of the log"
-            return Break(min(self._due), "removed", detail)
+            return Break(due, "removed", detail)
         return None
+
+    def _first_due(self) -> int | None:
+        while self._order and self._order[0] not in self._due:
+            self._order.popleft()
+        return self._order[0] if self._order else None
 
     def finish(self, problem: Break | None) -> AccessLogVerification:
         return AccessLogVerification(

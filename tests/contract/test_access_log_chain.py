@@ -146,6 +146,17 @@ def test_the_last_entries_deleted_with_their_links_contradict_the_checkpoint(
     assert broken_at(sealed)[:2] == (12, "removed")
 
 
+def test_a_signed_entry_deleted_with_its_link_is_named_by_its_checkpoint(jejak: Jejak) -> None:
+    record(jejak, 6)
+    jejak.access_log_chain.sign_head()
+    record(jejak, 6)
+    jejak.access_log_chain.sign_head()
+    tamper(jejak, "DELETE FROM access_log WHERE id = 6")
+    tamper(jejak, "DELETE FROM access_log_chain WHERE entry_id = 6")
+
+    assert broken_at(jejak)[:2] == (6, "removed")
+
+
 def test_an_inserted_entry_is_found_and_gaps_in_the_ids_are_no_break(jejak: Jejak) -> None:
     # Ids 1-5 and 106-110: a gap, as a rolled-back insert leaves on PostgreSQL.
     record(jejak, 10)

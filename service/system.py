@@ -35,6 +35,7 @@ from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
 from service.files.documents import DocumentStore
 from service.security.access_log import AccessLog
+from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.security.integrity import RawEventLog, Verification, verify
@@ -88,6 +89,8 @@ class Jejak:
     accounts: Accounts
     scopes: Scopes
     access_log: AccessLog
+    # The access log's own hash chain and checkpoints (ADR 0047).
+    access_log_chain: AccessLogChain
     tokens: TokenIssuer
     app: ProgrammeApplication
     runner: ProjectionRunner
@@ -151,6 +154,7 @@ class Jejak:
             accounts=Accounts(engine),
             scopes=scopes,
             access_log=AccessLog(engine),
+            access_log_chain=AccessLogChain(engine, access_log_signer(master_key, seed)),
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
             app=app,
             runner=runner,

@@ -42,12 +42,7 @@ def public_key(user: UserDep, jejak: JejakDep) -> Response:
 def checkpoints(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
     """Every signed checkpoint, oldest first: the export auditors keep outside the system."""
     require_role(user, VERIFIERS, "read the checkpoints")
-    signer = jejak.checkpoints.signer
-    return {
-        "key_id": signer.key_id,
-        "public_key": signer.public_key_pem(),
-        "checkpoints": [c.as_dict() for c in jejak.checkpoints.all()],
-    }
+    return jejak.checkpoints.document()
 
 
 @router.post("/checkpoints", status_code=201, dependencies=[write_role(Write.SIGN_CHECKPOINT)])

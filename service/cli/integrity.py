@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,7 @@ from domain.access import WRITE_ROLES, Write
 from domain.errors import InvalidValue
 from service.cli.base import signed_in_as
 from service.cli.options import AsAdministrator
-from service.security.checkpoints import Checkpoint
+from service.security.checkpoints import CHECKPOINT_FORMAT, Checkpoint
 from service.system import Jejak
 
 
@@ -32,7 +32,7 @@ def verify(
     try:
         held = []
         if checkpoints is not None:
-            held = _held_checkpoints(checkpoints)
+            held = held_checkpoints(checkpoints)
         result = jejak.verify_log(held_by_auditors=held)
         typer.echo(result.summary())
         if not result.intact:
@@ -41,13 +41,16 @@ def verify(
         jejak.close()
 
 
-def _held_checkpoints(path: Path) -> list[Checkpoint]:
+def held_checkpoints(
+    path: Path, format: str = CHECKPOINT_FORMAT, written_by: str = "jejak checkpoints"
+) -> list[Checkpoint]:
+    """The checkpoints in a file an auditor kept, which must be of `format`."""
     try:
         data = json.loads(path.read_text())
-        return [Checkpoint.from_dict(c) for c in data.get("checkpoints", data)]
+        return [Checkpoint.from_dict(c, format) for c in data.get("checkpoints", data)]
     except (ValueError, KeyError, TypeError, AttributeError):
         raise InvalidValue(
-            "checkpoints: the file is not the JSON `jejak checkpoints` writes",
+            f"checkpoints: the file is not the JSON `{written_by}` writes",
             field="checkpoints",
         ) from None
 
@@ -80,17 +83,16 @@ def list_checkpoints(
     """Every signed checkpoint with the public key, as JSON: the copy auditors keep."""
     jejak = Jejak.open()
     try:
-        signer = jejak.checkpoints.signer
-        document = {
-            "key_id": signer.key_id,
-            "public_key": signer.public_key_pem(),
-            "checkpoints": [c.as_dict() for c in jejak.checkpoints.all()],
-        }
-        text = json.dumps(document, indent=2)
-        if out is None:
-            typer.echo(text)
-        else:
-            out.write_text(text + "\n")
-            typer.echo(f"Wrote {len(document['checkpoints'])} checkpoints to {out}.")
+        write_checkpoints(jejak.checkpoints.document(), out)
     finally:
         jejak.close()
+
+
+def write_checkpoints(document: dict[str, Any], out: Path | None) -> None:
+    """Checkpoints with their key as JSON, on standard output or into `out`."""
+    text = json.dumps(document, indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n")
+        typer.echo(f"Wrote {len(document['checkpoints'])} checkpoints to {out}.")

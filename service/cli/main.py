@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli.access_log import access_log
+from service.cli.access_log import access_log_cli
 from service.cli.audit_checks import audit_cli
 from service.cli.audit_register import register_cli
 from service.cli.base import CommandGroup
@@ -41,7 +41,7 @@ cli.command("checkpoint")(sign_checkpoint)
 cli.command("checkpoints")(list_checkpoints)
 cli.command("evidence")(evidence)
 cli.command("read-model")(read_model_at)
-cli.command("access-log")(access_log)
+cli.add_typer(access_log_cli, name="access-log")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")

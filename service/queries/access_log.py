@@ -21,7 +21,9 @@ from projections.beneficiary_status import beneficiary_status
 from service.files.exports.indonesian import PROGRAMME_TIMEZONE
 from service.queries.paging import Page, page_of
 from service.security.access_log import AccessAction, AccessLog, Interface
+from service.security.access_log_chain import AccessLogVerification
 from service.security.accounts import Account
+from service.security.checkpoints import Checkpoint
 from service.store.db import as_utc
 from service.store.schema import access_log
 
@@ -145,4 +147,35 @@ def record_read(
         "access_log",
         None,
         f"{what}, {rows} rows, filters: {used}",
+    )
+
+
+def record_verification(log: AccessLog, reader: Account, result: AccessLogVerification) -> None:
+    """Write a verification of the access log's chain to the access log, after it is made:
+    its outcome as ids and a kind of break, which hold nothing personal."""
+    broken = result.first_break
+    outcome = (
+        f"intact up to entry {result.intact_up_to}"
+        if broken is None
+        else f"broken at entry {broken.position}: {broken.kind}"
+    )
+    log.record(
+        reader.username,
+        reader.role,
+        AccessAction.VERIFY_ACCESS_LOG,
+        "access_log",
+        None,
+        f"{outcome}, {result.checkpoints_checked} checkpoints",
+    )
+
+
+def record_signing(log: AccessLog, signer: Account, signed: Checkpoint | None) -> None:
+    """Write the signing of the access log chain's head to the access log."""
+    log.record(
+        signer.username,
+        signer.role,
+        AccessAction.SIGN_ACCESS_LOG_CHECKPOINT,
+        "access_log",
+        None,
+        f"entry {signed.position}" if signed else "empty log",
     )

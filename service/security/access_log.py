@@ -51,6 +51,9 @@ class AccessAction(StrEnum):
     # read never lists itself.
     READ_ACCESS_LOG = "read_access_log"
     EXPORT_ACCESS_LOG = "export_access_log"
+    # The access log's chain verified, and its head signed (ADR 0047), written after too.
+    VERIFY_ACCESS_LOG = "verify_access_log"
+    SIGN_ACCESS_LOG_CHECKPOINT = "sign_access_log_checkpoint"
 
 
 class Interface(StrEnum):

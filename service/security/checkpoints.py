@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Table, select
 
 from projections.event_chain import chain_checkpoints, chain_head
 from service.security.crypto import derive_subkey
@@ -39,15 +40,19 @@ class Checkpoint:
     signed_at: datetime
     key_id: str
     signature: str
+    # Which chain it states the head of: the event log's, or the access log's (ADR 0047).
+    format: str = CHECKPOINT_FORMAT
 
     def message(self) -> bytes:
         """The exact bytes that were signed."""
-        return checkpoint_message(self.position, self.link_hash, self.signed_at, self.key_id)
+        return checkpoint_message(
+            self.position, self.link_hash, self.signed_at, self.key_id, self.format
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The checkpoint as auditors keep it (JSON)."""
         return {
-            "format": CHECKPOINT_FORMAT,
+            "format": self.format,
             "position": self.position,
             "link_hash": self.link_hash,
             "signed_at": self.signed_at.isoformat(),
@@ -56,24 +61,32 @@ class Checkpoint:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
-        """A checkpoint read back from an auditor's copy."""
-        if data.get("format") != CHECKPOINT_FORMAT:
-            raise ValueError("not a Jejak checkpoint")
+    def from_dict(cls, data: dict[str, Any], format: str = CHECKPOINT_FORMAT) -> Checkpoint:
+        """A checkpoint read back from an auditor's copy, which must be of `format`."""
+        if data.get("format") != format:
+            raise ValueError(f"not a checkpoint of the format {format}")
         return cls(
             position=int(data["position"]),
             link_hash=str(data["link_hash"]),
             signed_at=datetime.fromisoformat(str(data["signed_at"])),
             key_id=str(data["key_id"]),
             signature=str(data["signature"]),
+            format=format,
         )
 
 
-def checkpoint_message(position: int, link_hash: str, signed_at: datetime, key_id: str) -> bytes:
-    """Canonical JSON of what a checkpoint asserts."""
+def checkpoint_message(
+    position: int,
+    link_hash: str,
+    signed_at: datetime,
+    key_id: str,
+    format: str = CHECKPOINT_FORMAT,
+) -> bytes:
+    """Canonical JSON of what a checkpoint asserts. The format is signed with the rest, so a
+    checkpoint of one chain can never pass for one of the other."""
     return json.dumps(
         {
-            "format": CHECKPOINT_FORMAT,
+            "format": format,
             "key_id": key_id,
             "link_hash": link_hash,
             "position": position,
@@ -87,15 +100,16 @@ def checkpoint_message(position: int, link_hash: str, signed_at: datetime, key_i
 class CheckpointSigner:
     """Signs chain heads with the programme's Ed25519 key."""
 
-    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+    def __init__(self, private_key: Ed25519PrivateKey, format: str = CHECKPOINT_FORMAT) -> None:
         self._key = private_key
+        self.format = format
         self.public_key = private_key.public_key()
         self.key_id = key_id_of(self.public_key)
 
     @classmethod
-    def from_seed(cls, seed: bytes) -> CheckpointSigner:
-        """A signer from a 32-byte Ed25519 seed."""
-        return cls(Ed25519PrivateKey.from_private_bytes(seed))
+    def from_seed(cls, seed: bytes, format: str = CHECKPOINT_FORMAT) -> CheckpointSigner:
+        """A signer from a 32-byte Ed25519 seed, of checkpoints of `format`."""
+        return cls(Ed25519PrivateKey.from_private_bytes(seed), format)
 
     @classmethod
     def from_master_key(cls, master_key: bytes) -> CheckpointSigner:
@@ -106,9 +120,9 @@ class CheckpointSigner:
     def sign(self, position: int, link: bytes, signed_at: datetime) -> Checkpoint:
         """A checkpoint of the chain at `position` with link `link`."""
         at = signed_at.astimezone(UTC)
-        message = checkpoint_message(position, link.hex(), at, self.key_id)
+        message = checkpoint_message(position, link.hex(), at, self.key_id, self.format)
         signature = base64.b64encode(self._key.sign(message)).decode()
-        return Checkpoint(position, link.hex(), at, self.key_id, signature)
+        return Checkpoint(position, link.hex(), at, self.key_id, signature, self.format)
 
     def sign_bytes(self, data: bytes) -> str:
         """A base64 Ed25519 signature of `data` (an evidence bundle's manifest)."""
@@ -149,46 +163,73 @@ def signature_valid(checkpoint: Checkpoint, public_key: Ed25519PublicKey) -> boo
     return True
 
 
-class Checkpoints:
-    """The checkpoints in the store, and signing the current head on demand."""
+Head = Callable[[Connection], tuple[int, bytes]]
+"""(connection) -> the position and link of a chain's head ((0, anything) while it is empty)."""
 
-    def __init__(self, engine: Engine, signer: CheckpointSigner) -> None:
+
+class Checkpoints:
+    """The checkpoints in the store, and signing the current head on demand.
+
+    By default those of the event log's chain; the access log's chain keeps its own series in
+    its own table, signed by its own key (ADR 0047). A table's one primary-key column holds the
+    position of the head it signs.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        signer: CheckpointSigner,
+        table: Table = chain_checkpoints,
+        head: Head = chain_head,
+    ) -> None:
         self._engine = engine
         self.signer = signer
+        self._table = table
+        (self._position,) = table.primary_key.columns
+        self._head = head
 
     def sign_head(self, now: datetime | None = None) -> Checkpoint | None:
         """Sign the chain's current head (None while the chain is empty); idempotent per head."""
         with self._engine.begin() as conn:
-            position, link = chain_head(conn)
+            position, link = self._head(conn)
             if position == 0:
                 return None
-            existing = conn.execute(
-                select(chain_checkpoints).where(chain_checkpoints.c.position == position)
-            ).first()
+            at_head = select(self._table).where(self._position == position)
+            existing = conn.execute(at_head).first()
             if existing is not None:
-                return _checkpoint(existing._mapping)
-            row = self.signer.row(position, link, now or datetime.now(UTC))
-            insert_ignoring_conflicts(conn, chain_checkpoints, [row])
+                return self._checkpoint(existing._mapping)
+            signed = self.signer.sign(position, link, now or datetime.now(UTC))
+            row = {
+                self._position.name: signed.position,
+                "link_hash": signed.link_hash,
+                "signed_at": signed.signed_at,
+                "key_id": signed.key_id,
+                "signature": signed.signature,
+            }
+            insert_ignoring_conflicts(conn, self._table, [row])
             # Whoever signed this head first (the runner or another request) is kept.
-            kept = conn.execute(
-                select(chain_checkpoints).where(chain_checkpoints.c.position == position)
-            ).one()
-            return _checkpoint(kept._mapping)
+            return self._checkpoint(conn.execute(at_head).one()._mapping)
 
     def all(self) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(chain_checkpoints).order_by(chain_checkpoints.c.position)
-            ).mappings()
-            return [_checkpoint(row) for row in rows]
+            rows = conn.execute(select(self._table).order_by(self._position)).mappings()
+            return [self._checkpoint(row) for row in rows]
 
+    def document(self) -> dict[str, Any]:
+        """Every checkpoint with the key that signs them: the JSON auditors keep."""
+        return {
+            "key_id": self.signer.key_id,
+            "public_key": self.signer.public_key_pem(),
+            "checkpoints": [c.as_dict() for c in self.all()],
+        }
 
-def _checkpoint(row: Any) -> Checkpoint:
-    return Checkpoint(
-        int(row["position"]),
-        row["link_hash"],
-        as_utc(row["signed_at"]),
-        row["key_id"],
-        row["signature"],
-    )
+    def _checkpoint(self, row: Any) -> Checkpoint:
+        return Checkpoint(
+            int(row[self._position.name]),
+            row["link_hash"],
+            as_utc(row["signed_at"]),
+            row["key_id"],
+            row["signature"],
+            self.signer.format,
+        )

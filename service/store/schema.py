@@ -95,6 +95,30 @@ access_log = Table(
 )
 """Who read personal data or changed access, and when. Never holds personal data itself."""
 
+access_log_chain = Table(
+    "access_log_chain",
+    metadata,
+    # One link per entry, in id order, written in batches by a seal (ADR 0047), never by the
+    # read it records. Hashes only: the chain holds nothing of the entries.
+    Column("entry_id", Integer, primary_key=True, autoincrement=False),
+    # SHA-256 of the entry's canonical JSON, hex: tells an edited entry from an edited link.
+    Column("entry_sha256", String(64), nullable=False),
+    Column("link_hash", String(64), nullable=False),
+)
+"""The hash chain over the access log (service/security/access_log_chain.py)."""
+
+access_log_checkpoints = Table(
+    "access_log_checkpoints",
+    metadata,
+    # The id of the entry at the head it signs; auditors keep copies outside the system.
+    Column("entry_id", Integer, primary_key=True, autoincrement=False),
+    Column("link_hash", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+"""Signed heads of the access log's chain (Ed25519, its own key and format)."""
+
 SHA256_HEX_LENGTH = 64
 
 documents = Table(

@@ -98,6 +98,7 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/reports/{report_id}/republications": SUPERVISOR,
     "/api/documents": OPERATOR,
     "/api/checkpoints": ADMIN,
+    "/api/access-log/checkpoints": ADMIN,
 }
 
 
@@ -141,7 +142,7 @@ def test_auditors_and_the_dpo_write_nothing_and_administrators_only_sign_checkpo
     assert writes_of[Role.AUDITOR] == []
     assert writes_of[Role.DPO] == []
     assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
-    assert writes_of[Role.ADMIN] == ["/api/checkpoints"]
+    assert writes_of[Role.ADMIN] == ["/api/access-log/checkpoints", "/api/checkpoints"]
     assert set(WRITE_ROLES[Write.MANAGE_ACCOUNTS]) == {Role.ADMIN}
 
 

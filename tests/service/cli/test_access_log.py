@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,69 @@ def test_an_administrator_adds_a_dpo_account(store: Path, monkeypatch: pytest.Mo
     )
     assert added.exit_code == 0, added.output
     assert "Created ppdp2 (dpo)." in added.output
+
+
+def test_the_chain_is_sealed_signed_kept_and_verified_on_the_command_line(
+    store: Path,
+) -> None:
+    runner = CliRunner()
+    held = store / "access-log-checkpoints.json"
+
+    sealed = runner.invoke(cli, ["access-log", "seal"])
+    signed = runner.invoke(cli, ["access-log", "checkpoint", "--as", "adm"])
+    kept = runner.invoke(cli, ["access-log", "checkpoints", "--as", "pdp", "--out", str(held)])
+    intact = runner.invoke(cli, ["access-log", "verify", "--as", "pdp", "--checkpoints", str(held)])
+
+    assert sealed.exit_code == 0, sealed.output
+    assert "Sealed 2 entries; the chain's head is entry 2." in sealed.output
+    assert signed.exit_code == 0, signed.output
+    assert json.loads(signed.stdout)["format"] == "jejak-access-log-checkpoint-v1"
+    assert kept.exit_code == 0, kept.output
+    assert len(json.loads(held.read_text())["checkpoints"]) == 1
+    assert intact.exit_code == 0, intact.output
+    assert "intact up to entry" in intact.output and "1 signed checkpoints" in intact.output
+
+    with sqlite3.connect(store / "cli.db") as conn:
+        conn.execute("UPDATE access_log SET user_id = 'someone' WHERE id = 2")
+    broken = runner.invoke(cli, ["access-log", "verify", "--as", "pdp", "--checkpoints", str(held)])
+
+    assert broken.exit_code == 1, broken.output
+    assert "BROKEN at entry 2: changed" in broken.output
+    logged = runner.invoke(
+        cli, ["access-log", "--as", "pdp", "--action", "verify_access_log", "--format", "csv"]
+    )
+    details = [r[8] for r in csv.reader(io.StringIO(logged.stdout.lstrip("\ufeff")))][1:]
+    assert details[0].startswith("broken at entry 2: changed")
+    assert details[1].startswith("intact up to entry")
+
+
+def test_the_chain_refuses_the_roles_it_is_not_for(store: Path) -> None:
+    runner = CliRunner()
+    for command in (["verify"], ["checkpoints"]):
+        refused = runner.invoke(cli, ["access-log", *command, "--as", "opi"])
+        assert refused.exit_code == 2 and "ROLE_FORBIDDEN" in refused.output, command
+    unsigned = runner.invoke(cli, ["access-log", "checkpoint", "--as", "pdp"])
+    assert unsigned.exit_code == 2 and "ROLE_FORBIDDEN" in unsigned.output
+    unnamed = runner.invoke(cli, ["access-log", "verify"])
+    assert unnamed.exit_code == 2 and "--as" in unnamed.output
+
+
+def test_the_event_logs_checkpoints_are_not_the_access_logs(store: Path) -> None:
+    runner = CliRunner()
+    events = store / "event-checkpoints.json"
+    checkpoint = {
+        "format": "jejak-checkpoint-v1",
+        "position": 1,
+        "link_hash": "0" * 64,
+        "signed_at": "2026-12-06T00:00:00+00:00",
+        "key_id": "0" * 16,
+        "signature": "",
+    }
+    events.write_text(json.dumps({"checkpoints": [checkpoint]}))
+
+    refused = runner.invoke(
+        cli, ["access-log", "verify", "--as", "pdp", "--checkpoints", str(events)]
+    )
+
+    assert refused.exit_code == 1 and "INVALID_VALUE" in refused.output
+    assert "jejak access-log checkpoints" in refused.output

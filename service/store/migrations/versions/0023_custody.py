@@ -4,7 +4,7 @@ The tables are a read model (`projections.custody`): they fill as the projection
 on the log, from the start for a store that had none.
 
 Revision ID: 0023_custody
-Revises: 0020_vault_name_index
+Revises: 0021_access_log_chain
 Create Date: 2026-12-06 13:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_custody"
-down_revision = "0020_vault_name_index"
+down_revision = "0021_access_log_chain"
 branch_labels = None
 depends_on = None
 

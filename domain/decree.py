@@ -16,6 +16,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.guards import require_amount, require_document
 from domain.money_errors import (
     ComponentNotAllowed,
@@ -134,6 +135,9 @@ class Decree(LifecycleAggregate):
         ):
             if not value.strip():
                 raise InvalidValue("must not be empty", field=name)
+        # Kept in clear (ADR 0041); the authority is an official, named on purpose.
+        for name, value in (("authority", authority), ("legal_basis", legal_basis)):
+            require_no_personal_data(value, field=name)
         require_document(provenance, "the signed decree")
         payment_type = PaymentType(payment_type)
         if payment_type is PaymentType.COMPENSATION and court_decision is None:

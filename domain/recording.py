@@ -131,6 +131,9 @@ class Provenance:
         # what is checked here is never checked again on a stored event.
         if self.document is not None:
             check_document_kind(self.document)
+            # The issuer is an office or an official, named in clear on purpose; a number in
+            # it could be hers (ADR 0041). Its number is a reference and is not judged.
+            require_no_personal_data(self.document.issuer, field="document.issuer")
         if self.reason:
             # Every command's reason is kept in clear on its event (ADR 0041).
             require_no_personal_data(self.reason, field="reason")

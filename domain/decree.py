@@ -25,7 +25,7 @@ from domain.money_errors import (
     IdentityNotVerified,
 )
 from domain.money_lifecycles import DECREE_LIFECYCLE
-from domain.recording import Actor, DocumentRef, Provenance
+from domain.recording import Actor, DocumentRef, Provenance, check_document
 from domain.sealed import Sealed
 
 MAX_TRANCHE = 12
@@ -144,6 +144,8 @@ class Decree(LifecycleAggregate):
             raise CourtDecisionRequired(
                 "compensation is paid only on a court decision", field="court_decision"
             )
+        if court_decision is not None:
+            check_document(court_decision, field="court_decision")
         if not lines:
             raise InvalidValue("a decree names at least one recipient", field="lines")
         _check_lines(lines, payment_type, eligibility, existing=set())

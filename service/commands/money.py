@@ -548,8 +548,8 @@ class MoneyCommands:
         """The bank's failure reason is kept in clear as the failure's reason when the import
         gives none (ADR 0041): no number and not her name, which banks print; the refusal
         names the line's transfer."""
-        if provenance.reason or not line.failure_reason or entitlement.state == "FAILED":
-            return  # not what is kept, or a failure already recorded and not recorded again
+        if provenance.reason or not line.failure_reason or not entitlement.allows("record_failure"):
+            return  # not what is kept, or no failure to record (one already recorded)
         try:
             require_no_personal_data(line.failure_reason, field="failure_reason")
             refuse_name_in_case(

@@ -18,7 +18,7 @@ from domain.bank_statement import BankStatement, Movement, MovementKind
 from domain.decree import AidComponent, Decree, DecreeLine, Eligibility, PaymentType
 from domain.free_text import PersonalDataInText
 from domain.funding import FundingCommitment, FundingSource
-from domain.recording import Provenance
+from domain.recording import DocumentRef, Provenance
 from domain.site import Site
 from tests.domain.givens import (
     OPERATOR,
@@ -43,6 +43,7 @@ NUMBERS = pytest.mark.parametrize(
 )
 
 ON = date(2019, 3, 4)
+CORRECTING = by(OPERATOR, ON, document("nota_dinas", "ND/2019/3", ON), "typed wrongly")
 HER = Site.create_id("TRK-JP")  # any id: the decree's eligibility is given, not looked up
 
 
@@ -83,10 +84,9 @@ def test_given_a_site_when_its_corrected_name_holds_a_number_then_nothing_is_rec
     text: str,
 ) -> None:
     site = given_site(*site_history("CLOSED"))
-    correcting = by(OPERATOR, ON, document("nota_dinas", "ND/2019/3", ON), "typed wrongly")
 
-    refused(lambda: site.correct_details(name=text, provenance=correcting), "name")
-    refused(lambda: site.correct_details(aliases=(text,), provenance=correcting), "aliases")
+    refused(lambda: site.correct_details(name=text, provenance=CORRECTING), "name")
+    refused(lambda: site.correct_details(aliases=(text,), provenance=CORRECTING), "aliases")
     assert then_events(site) == []
 
 
@@ -163,7 +163,11 @@ def test_given_her_training_when_the_skill_holds_a_number_then_it_is_refused(tex
 def test_given_a_decree_when_its_authority_or_legal_basis_holds_a_number_then_it_is_refused(
     text: str,
 ) -> None:
-    def issue(authority: str = "Bupati Nunukan", legal_basis: str = "Permensos 9/2018") -> Decree:
+    def issue(
+        authority: str = "Bupati Nunukan",
+        legal_basis: str = "Permensos 9/2018",
+        court_decision: DocumentRef | None = None,
+    ) -> Decree:
         return Decree.issue(
             authority=authority,
             number="188.45/117/2019",
@@ -172,11 +176,14 @@ def test_given_a_decree_when_its_authority_or_legal_basis_holds_a_number_then_it
             lines=(DecreeLine(HER, AidComponent.UEP, 1, 5_500_000),),
             eligibility={HER: Eligibility(identity_verified=True, in_programme=True)},
             provenance=by(SUPERVISOR, ON, document("decree", "188.45/117/2019", ON)),
+            court_decision=court_decision,
         )
 
     assert issue().authority == "Bupati Nunukan"
     refused(lambda: issue(authority=f"Bupati Nunukan {text}"), "authority")
     refused(lambda: issue(legal_basis=f"Permensos 9/2018, {text}"), "legal_basis")
+    ruling = document("court_decision", "12/Pdt.G/2019", ON, f"PN Nunukan, {text}")
+    refused(lambda: issue(court_decision=ruling), "court_decision.issuer")
 
 
 @NUMBERS
@@ -221,3 +228,19 @@ def test_given_any_command_when_its_documents_issuer_holds_a_number_then_it_is_r
         "document.issuer",
     )
 
+
+@NUMBERS
+def test_given_a_site_when_a_corrected_documents_issuer_holds_a_number_then_it_is_refused(
+    text: str,
+) -> None:
+    site = given_site(*site_history("CLOSED"))
+
+    refused(
+        lambda: site.correct_document(
+            corrects_version=2,
+            corrected_document=document("notulen", "NOT/2", ON, f"Lurah {text}"),
+            provenance=CORRECTING,
+        ),
+        "corrected_document.issuer",
+    )
+    assert then_events(site) == []

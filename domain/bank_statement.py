@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.guards import require_amount, require_document
 from domain.lifecycle import SUPERVISOR_ONLY, Lifecycle, StateSpec, Transition
 from domain.recording import SHA256_HEX, Actor, DocumentRef, Provenance
@@ -94,6 +95,8 @@ class BankStatement(LifecycleAggregate):
             raise InvalidValue("must be 64 lowercase hexadecimal characters", field="file_sha256")
         if not account_label.strip():
             raise InvalidValue("name the programme account", field="account_label")
+        # Kept in clear (ADR 0041): name the account by its bank and purpose, not its number.
+        require_no_personal_data(account_label, field="account_label")
         if not movements:
             raise InvalidValue("a statement has at least one line", field="file")
         for movement in movements:

@@ -36,6 +36,7 @@ from domain.corrections import (
     NothingToCorrect,
 )
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.guards import MAX_AMOUNT, require_document, require_reason
 from domain.identity import Sex, age_on, check_kk, check_nik, default_registry, is_synthetic_nik
 from domain.money_errors import AidStillDue
@@ -511,6 +512,8 @@ class Beneficiary(Correctable):
         self._allowed("complete_training")
         if not skill.strip():
             raise InvalidValue("the skill trained must be named", field="skill")
+        # Kept in clear on her case for good (ADR 0041); her name is checked by the handler.
+        require_no_personal_data(skill, field="skill")
         self._training_completed(skill=skill.strip(), **provenance.event_fields())
 
     @event(TrainingCompleted)

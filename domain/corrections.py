@@ -16,7 +16,7 @@ from typing import Any
 from domain.aggregate import LifecycleAggregate
 from domain.errors import RuleViolation
 from domain.guards import require_document, require_reason
-from domain.recording import DocumentRef, Provenance, check_document_kind
+from domain.recording import DocumentRef, Provenance, check_document
 
 # The guards every correction declares, in the lifecycle's words.
 CORRECTION_GUARDS = (
@@ -169,7 +169,7 @@ class Correctable(LifecycleAggregate):
     ) -> dict[str, Any]:
         """The fields of a document correction, after the checks every one shares."""
         self.check_correction(provenance)
-        check_document_kind(corrected_document, field="corrected_document.kind")
+        check_document(corrected_document, field="corrected_document")
         fact = self.fact(version, kinds)
         if corrected_document == fact.document:
             raise NothingToCorrect("that document is the one recorded", field="corrected_document")

@@ -16,6 +16,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.guards import require_amount, require_document
 from domain.money_errors import (
     ComponentNotAllowed,
@@ -24,7 +25,7 @@ from domain.money_errors import (
     IdentityNotVerified,
 )
 from domain.money_lifecycles import DECREE_LIFECYCLE
-from domain.recording import Actor, DocumentRef, Provenance
+from domain.recording import Actor, DocumentRef, Provenance, check_document
 from domain.sealed import Sealed
 
 MAX_TRANCHE = 12
@@ -134,12 +135,17 @@ class Decree(LifecycleAggregate):
         ):
             if not value.strip():
                 raise InvalidValue("must not be empty", field=name)
+        # Kept in clear (ADR 0041); the authority is an official, named on purpose.
+        for name, value in (("authority", authority), ("legal_basis", legal_basis)):
+            require_no_personal_data(value, field=name)
         require_document(provenance, "the signed decree")
         payment_type = PaymentType(payment_type)
         if payment_type is PaymentType.COMPENSATION and court_decision is None:
             raise CourtDecisionRequired(
                 "compensation is paid only on a court decision", field="court_decision"
             )
+        if court_decision is not None:
+            check_document(court_decision, field="court_decision")
         if not lines:
             raise InvalidValue("a decree names at least one recipient", field="lines")
         _check_lines(lines, payment_type, eligibility, existing=set())

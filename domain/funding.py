@@ -15,6 +15,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue
+from domain.free_text import require_no_personal_data
 from domain.guards import require_amount, require_document
 from domain.money import format_rupiah
 from domain.money_errors import CommitmentExceeded, OutsideFiscalYear
@@ -100,6 +101,7 @@ class FundingCommitment(LifecycleAggregate):
             raise InvalidValue("the DIPA or DPA line must be named", field="budget_line")
         if not funder.strip():
             raise InvalidValue("the funder must be named", field="funder")
+        require_no_personal_data(funder, field="funder")  # kept in clear (ADR 0041)
         require_amount(amount)
         require_document(
             provenance, "the DIPA or DPA", COMMITMENT_LIFECYCLE.documents_for("commit_funds")

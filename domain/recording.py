@@ -78,12 +78,16 @@ class DocumentKind(StrEnum):
 DOCUMENT_KINDS = frozenset(kind.value for kind in DocumentKind)
 
 
-def check_document_kind(document: DocumentRef, field: str = "document.kind") -> None:
-    """Refuse a new command's document whose kind is not on the list."""
+def check_document(document: DocumentRef, field: str = "document") -> None:
+    """Refuse a new command's document whose kind is not on the list, or whose issuer holds
+    a number that could be a person's. The issuer is an office or an official, named in clear
+    on purpose; the document's number is a reference and is not judged (ADR 0041)."""
     if document.kind not in DOCUMENT_KINDS:
         raise DocumentKindUnknown(
-            "the document's kind is not one of the programme's document kinds", field=field
+            "the document's kind is not one of the programme's document kinds",
+            field=f"{field}.kind",
         )
+    require_no_personal_data(document.issuer, field=f"{field}.issuer")
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ class Provenance:
         # A provenance is made for a new command only; replayed events never build one, so
         # what is checked here is never checked again on a stored event.
         if self.document is not None:
-            check_document_kind(self.document)
+            check_document(self.document)
         if self.reason:
             # Every command's reason is kept in clear on its event (ADR 0041).
             require_no_personal_data(self.reason, field="reason")

@@ -23,6 +23,7 @@ from domain.corrections import (
     RecordedFact,
 )
 from domain.errors import InvalidValue, RuleViolation
+from domain.free_text import require_no_personal_data
 from domain.identity import default_registry
 from domain.lifecycle import (
     SUPERVISOR_ONLY,
@@ -178,6 +179,14 @@ class SiteDetails:
         )
 
 
+def _check_site_texts(name: str, aliases: tuple[str, ...]) -> None:
+    """A site's name and aliases are kept in clear (ADR 0041): no number that could be a
+    person's. A site may be known by its owner's name, so words are not refused."""
+    require_no_personal_data(name, field="name")
+    for alias in aliases:
+        require_no_personal_data(alias, field="aliases")
+
+
 def require_known_kelurahan(kelurahan: RegionRef) -> None:
     """Raise InvalidValue on "kelurahan" unless it is a Kemendagri kelurahan or desa code of
     the region tables (current or historic): a site is tied to one real kelurahan (G-S6)."""
@@ -305,6 +314,7 @@ class Site(Correctable):
                 "site code must look like TRK-JP (letters, one hyphen)", field="code"
             )
         details = SiteDetails.checked(name, aliases, kelurahan, headcount_at_pendataan)
+        _check_site_texts(name, aliases)
         require_known_kelurahan(kelurahan)
         return cls(
             code=code,
@@ -354,6 +364,11 @@ class Site(Correctable):
         self._allowed("hold_sosialisasi")
         if not venue.strip():
             raise InvalidValue("venue must not be empty", field="venue")
+        # The venue and the facilitators are kept in clear (ADR 0041). Facilitators are staff
+        # and community figures, named in clear on purpose: only the number patterns apply.
+        require_no_personal_data(venue, field="venue")
+        for facilitator in facilitators:
+            require_no_personal_data(facilitator, field="facilitators")
         if attendance < 0:
             raise InvalidValue("attendance must be zero or more", field="attendance")
         self._sosialisasi_held(
@@ -385,6 +400,8 @@ class Site(Correctable):
             raise InvalidValue("decree number must not be empty", field="decree_number")
         if not signing_authority.strip():
             raise InvalidValue("the signing authority must be named", field="signing_authority")
+        # An official, named in clear on purpose: only the number patterns apply (ADR 0041).
+        require_no_personal_data(signing_authority, field="signing_authority")
         self._closure_decreed(
             decree_number=decree_number.strip(),
             signing_authority=signing_authority.strip(),
@@ -498,6 +515,8 @@ class Site(Correctable):
         )
         if corrected == was:
             raise NothingToCorrect("the details given are the ones recorded")
+        # Only what is given now: a name recorded before the check is not judged again.
+        _check_site_texts(name or "", aliases or ())
         if kelurahan is not None:
             # Only a kelurahan given now is checked: a site registered before the full tables
             # (ADR 0036) may still have its name or headcount corrected.

@@ -17,13 +17,12 @@ from domain import money_rules
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary, ExclusionReason, IdentityEvidence, ReintegrationPath
 from domain.errors import InvalidValue
-from domain.free_text import require_no_personal_data
 from domain.funding import FundingCommitment
 from domain.recording import Provenance, RegionRef
 from domain.sealed import Sealer
 from domain.site import Site
 from service.commands.base import AlreadyRegistered, CommandBase, CommandResult, check_version
-from service.commands.sealed_fields import opened, recorded_twin_key
+from service.commands.sealed_fields import opened, recorded_twin_key, refuse_her_name
 from service.security.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 from service.store.registered_ids import registered_among
 
@@ -305,13 +304,13 @@ class BeneficiaryCommands:
         provenance: Provenance,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Record completed training."""
-        return self._update(
-            beneficiary_id,
-            expected_version,
-            provenance,
-            lambda b: b.complete_training(skill=skill, provenance=provenance),
-        )
+        """Record completed training; the skill is kept in clear, so it must not name her."""
+
+        def decide(b: Beneficiary) -> None:
+            self._refuse_her_name(b, provenance, skill=skill)
+            b.complete_training(skill=skill, provenance=provenance)
+
+        return self._update(beneficiary_id, expected_version, provenance, decide)
 
     def drop_out(
         self, beneficiary_id: UUID, *, provenance: Provenance, expected_version: int | None = None
@@ -372,6 +371,7 @@ class BeneficiaryCommands:
         money_rules.check_account_change(
             beneficiary, (app.entitlement(e) for e in beneficiary.entitlement_ids)
         )
+        self._refuse_her_name(beneficiary, provenance)
         her_name = vault.open(beneficiary.name)
         matches = her_name is not None and money_rules.same_holder_name(her_name, holder_name)
         claim = vault.claim("bank_account", account_number, beneficiary_id)
@@ -458,12 +458,11 @@ class BeneficiaryCommands:
 
         return self.app.update(Beneficiary, beneficiary_id, expected_version, checked)
 
-    def _refuse_her_name(self, beneficiary: Beneficiary, provenance: Provenance) -> None:
-        """Refuse a reason that names her: the reason is kept in clear, her name is sealed
-        (ADR 0041). The rest of the check ran when the provenance was made."""
-        name = opened(self.app.vault, beneficiary.name)
-        if provenance.reason and name:
-            require_no_personal_data(provenance.reason, field="reason", names=(name,))
+    def _refuse_her_name(
+        self, beneficiary: Beneficiary, provenance: Provenance, **texts: str | None
+    ) -> None:
+        """Refuse a reason, or another of `texts` kept in clear, that names her (ADR 0041)."""
+        refuse_her_name(self.app.vault, beneficiary, {"reason": provenance.reason, **texts})
 
     def _exit(
         self,

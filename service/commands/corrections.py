@@ -8,7 +8,7 @@ and takes effect only when a second person approves it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -18,7 +18,12 @@ from domain.entitlement import Entitlement
 from domain.recording import DocumentRef, Provenance, RegionRef
 from domain.site import Site
 from service.commands.base import CommandBase, CommandResult
-from service.commands.sealed_fields import recorded_birth_date, recorded_twin_key
+from service.commands.sealed_fields import (
+    recorded_birth_date,
+    recorded_twin_key,
+    refuse_her_name,
+    refuse_name_in_case,
+)
 from service.security.vault import NAME_AND_BIRTH_DATE, name_and_birth_date
 
 
@@ -133,6 +138,7 @@ class CorrectionCommands:
         )
 
         def decide(b: Beneficiary) -> None:
+            self._refuse_her_name(b, provenance)
             b.correct_details(
                 name=name,
                 phone=phone,
@@ -198,6 +204,7 @@ class CorrectionCommands:
         is checked against her age: her birth date is opened from her vault for that alone."""
 
         def decide(b: Beneficiary) -> None:
+            self._refuse_her_name(b, provenance)
             b.correct_date(
                 corrects_version=corrects_version,
                 corrected_date=corrected_date,
@@ -222,16 +229,20 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Correct the document reference of one of her case's events."""
-        return self.app.update(
-            Beneficiary,
-            beneficiary_id,
-            expected_version,
-            lambda b: b.correct_document(
+
+        def decide(b: Beneficiary) -> None:
+            self._refuse_her_name(b, provenance)
+            b.correct_document(
                 corrects_version=corrects_version,
                 corrected_document=corrected_document,
                 provenance=provenance,
-            ),
-        )
+            )
+
+        return self.app.update(Beneficiary, beneficiary_id, expected_version, decide)
+
+    def _refuse_her_name(self, beneficiary: Beneficiary, provenance: Provenance) -> None:
+        """A correction's reason is kept in clear on her case: not her name (ADR 0041)."""
+        refuse_her_name(self.app.vault, beneficiary, {"reason": provenance.reason})
 
     # --- money ------------------------------------------------------------------------------
 
@@ -246,10 +257,10 @@ class CorrectionCommands:
         expected_version: int | None = None,
     ) -> CommandResult:
         """Request a correction of a credit's or a return's amount or reference."""
-        return self.app.update(
-            Entitlement,
+        return self._money_step(
             entitlement_id,
             expected_version,
+            provenance,
             lambda e: e.request_correction(
                 corrects_version=corrects_version,
                 amount=amount,
@@ -262,10 +273,10 @@ class CorrectionCommands:
         self, entitlement_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Approve the pending money correction (not by the person who requested it)."""
-        return self.app.update(
-            Entitlement,
+        return self._money_step(
             entitlement_id,
             expected_version,
+            provenance,
             lambda e: e.approve_correction(provenance=provenance),
         )
 
@@ -273,9 +284,25 @@ class CorrectionCommands:
         self, entitlement_id: UUID, *, provenance: Provenance, expected_version: int | None = None
     ) -> CommandResult:
         """Reject the pending money correction, with a reason."""
-        return self.app.update(
-            Entitlement,
+        return self._money_step(
             entitlement_id,
             expected_version,
+            provenance,
             lambda e: e.reject_correction(provenance=provenance),
         )
+
+    def _money_step(
+        self,
+        entitlement_id: UUID,
+        expected_version: int | None,
+        provenance: Provenance,
+        decide: Callable[[Entitlement], None],
+    ) -> CommandResult:
+        """`CommandBase.update` of an entitlement of hers, its reason first checked for her
+        name (ADR 0041)."""
+
+        def checked(entitlement: Entitlement) -> None:
+            refuse_name_in_case(self.app, entitlement.subject_id, {"reason": provenance.reason})
+            decide(entitlement)
+
+        return self.app.update(Entitlement, entitlement_id, expected_version, checked)

@@ -23,12 +23,14 @@ from domain.beneficiary import Beneficiary
 from domain.decree import AidComponent, Decree, DecreeLine, PaymentType
 from domain.entitlement import Entitlement, PaymentChannel
 from domain.errors import InvalidValue
+from domain.free_text import PersonalDataInText, require_no_personal_data
 from domain.funding import FundingCommitment, FundingSource
 from domain.money_errors import BankAccountMissing
 from domain.payment_batch import PaymentBatch
 from domain.recording import DocumentRef, Provenance
 from domain.sealed import KeyPurpose
 from service.commands.base import CommandBase, CommandResult
+from service.commands.sealed_fields import refuse_name_in_case
 from service.files.bankfiles import (
     ResultLine,
     TransferLine,
@@ -529,6 +531,7 @@ class MoneyCommands:
                 if applied:
                     credited.append(line.transfer_ref)
             else:
+                self._refuse_personal_data_in_failure(entitlement, line, provenance)
                 applied = entitlement.record_failure(
                     transfer_ref=line.transfer_ref,
                     provenance=money_rules.with_reason(provenance, line.failure_reason or "failed"),
@@ -539,12 +542,30 @@ class MoneyCommands:
                 changed.append(entitlement)
         return changed, credited, failed
 
+    def _refuse_personal_data_in_failure(
+        self, entitlement: Entitlement, line: ResultLine, provenance: Provenance
+    ) -> None:
+        """The bank's failure reason is kept in clear as the failure's reason when the import
+        gives none (ADR 0041): no number and not her name, which banks print; the refusal
+        names the line's transfer."""
+        if provenance.reason or not line.failure_reason or not entitlement.allows("record_failure"):
+            return  # not what is kept, or no failure to record (one already recorded)
+        try:
+            require_no_personal_data(line.failure_reason, field="failure_reason")
+            refuse_name_in_case(
+                self.app, entitlement.subject_id, {"failure_reason": line.failure_reason}
+            )
+        except PersonalDataInText as error:
+            raise PersonalDataInText(
+                f"transfer {line.transfer_ref}: {error.message}", field=error.field
+            ) from None
+
     # --- after the bank ---------------------------------------------------------------------
 
     def acknowledge_receipt(self, entitlement_id: UUID, *, provenance: Provenance) -> CommandResult:
         """Record her signed receipt (BAST) for one credited entitlement."""
         return self._entitlement_step(
-            entitlement_id, lambda e: e.acknowledge_receipt(provenance=provenance)
+            entitlement_id, provenance, lambda e: e.acknowledge_receipt(provenance=provenance)
         )
 
     def observe_withdrawal(
@@ -553,13 +574,14 @@ class MoneyCommands:
         """Record a withdrawal seen on a bank statement."""
         return self._entitlement_step(
             entitlement_id,
+            provenance,
             lambda e: e.observe_withdrawal(bank_reference=bank_reference, provenance=provenance),
         )
 
     def mark_unclaimed(self, entitlement_id: UUID, *, provenance: Provenance) -> CommandResult:
         """Record that the money was not claimed by its deadline."""
         return self._entitlement_step(
-            entitlement_id, lambda e: e.mark_unclaimed(provenance=provenance)
+            entitlement_id, provenance, lambda e: e.mark_unclaimed(provenance=provenance)
         )
 
     def return_funds(
@@ -568,14 +590,21 @@ class MoneyCommands:
         """Record unclaimed money deposited back into the treasury."""
         return self._entitlement_step(
             entitlement_id,
+            provenance,
             lambda e: e.return_funds(treasury_reference=treasury_reference, provenance=provenance),
         )
 
     def _entitlement_step(
-        self, entitlement_id: UUID, decide: Callable[[Entitlement], None]
+        self,
+        entitlement_id: UUID,
+        provenance: Provenance,
+        decide: Callable[[Entitlement], None],
     ) -> CommandResult:
+        """One step of one entitlement of hers; its reason must not name her (ADR 0041)."""
+
         def command() -> CommandResult:
             entitlement = self.app.entitlement(entitlement_id)
+            refuse_name_in_case(self.app, entitlement.subject_id, {"reason": provenance.reason})
             decide(entitlement)
             return self.app.saved(entitlement)
 

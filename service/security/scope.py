@@ -91,7 +91,9 @@ def _held(engine: Engine, scope: Scope, aggregate_id: UUID, *, scoped: bool) -> 
     e = entitlement_status.c
     s, c = site_units.c, case_units.c
     wanted = (
-        select(s.site_id).where(s.site_id == ident, sites_in(scope, s.site_id) if scoped else true()),
+        select(s.site_id).where(
+            s.site_id == ident, sites_in(scope, s.site_id) if scoped else true()
+        ),
         select(c.beneficiary_id).where(
             c.beneficiary_id == ident, cases_in(scope, c.beneficiary_id) if scoped else true()
         ),

@@ -63,6 +63,7 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/beneficiaries/{beneficiary_id}/case-closure": SUPERVISOR,
     "/api/beneficiaries/{beneficiary_id}/withdrawal": OPERATOR,
     "/api/beneficiaries/{beneficiary_id}/death": OPERATOR,
+    "/api/beneficiaries/{beneficiary_id}/hand-over-acceptance": OPERATOR,
     "/api/beneficiaries/{beneficiary_id}/bank-account": OPERATOR,
     "/api/sites/{site_id}/corrections/details": OPERATOR,
     "/api/sites/{site_id}/corrections/date": OPERATOR,

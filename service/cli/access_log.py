@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from domain.access import READ_ROLES, WRITE_ROLES, Read, Write
 from domain.recording import Role
-from service.cli.base import Password, console, signed_in, signed_in_as
+from service.cli.base import Password, Programme, console, signed_in, signed_in_as
 from service.cli.base import err_console as errors
 from service.cli.integrity import held_checkpoints, write_checkpoints
 from service.cli.options import AsAdministrator
@@ -107,7 +107,7 @@ def access_log(
 
     Also `jejak access-log` alone. The entries are sealed into the chain first.
     """
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.READ) as (jejak, account):
         if account.role not in READERS:
             errors.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not read it.")
             raise typer.Exit(2)
@@ -174,7 +174,11 @@ def sign_checkpoint(as_user: AsAdministrator = None) -> None:
     jejak = Jejak.open()
     try:
         account = signed_in_as(
-            jejak, as_user, WRITE_ROLES[Write.SIGN_CHECKPOINT], "sign a checkpoint"
+            jejak,
+            as_user,
+            WRITE_ROLES[Write.SIGN_CHECKPOINT],
+            "sign a checkpoint",
+            Programme.WRITE,
         )
         signed = jejak.access_log_chain.sign_head()
         record_signing(jejak.access_log, account, signed)
@@ -194,7 +198,7 @@ def list_checkpoints(
     """
     jejak = Jejak.open()
     try:
-        signed_in_as(jejak, as_user, READERS, "read the access log's checkpoints")
+        signed_in_as(jejak, as_user, READERS, "read the access log's checkpoints", Programme.READ)
         write_checkpoints(jejak.access_log_chain.checkpoints.document(), out)
     finally:
         jejak.close()
@@ -217,7 +221,7 @@ def verify(
     """
     jejak = Jejak.open()
     try:
-        account = signed_in_as(jejak, as_user, READERS, "verify the access log")
+        account = signed_in_as(jejak, as_user, READERS, "verify the access log", Programme.READ)
         held = []
         if checkpoints is not None:
             held = held_checkpoints(checkpoints, CHECKPOINT_FORMAT, "jejak access-log checkpoints")

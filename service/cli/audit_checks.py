@@ -14,7 +14,7 @@ from rich.table import Table
 
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.recording import Provenance
-from service.cli.base import Password, console, err_console, provenance_on, signed_in
+from service.cli.base import Password, Programme, console, err_console, provenance_on, signed_in
 from service.cli.options import AsAt, AsUser, KnownAt, OnDate, cut_of
 from service.queries import audit_checks as audit
 from service.system import Jejak
@@ -85,7 +85,7 @@ def acknowledge(
     on: OnDate,
 ) -> None:
     """Acknowledge a finding with a reason (supervisors); the finding itself is kept."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         if account.role not in ACKNOWLEDGEMENT_LIFECYCLE.roles_for("acknowledge_finding"):
             err_console.print("[red]ROLE_FORBIDDEN[/red]: only a supervisor acknowledges findings")
             raise typer.Exit(1)

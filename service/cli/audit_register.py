@@ -16,7 +16,14 @@ import typer
 
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
 from domain.recording import DocumentRef
-from service.cli.base import Password, err_console, iso_date_text, provenance_on, signed_in
+from service.cli.base import (
+    Password,
+    Programme,
+    err_console,
+    iso_date_text,
+    provenance_on,
+    signed_in,
+)
 from service.cli.options import AsUser, OnDate, Today
 from service.files.exports.indonesian import format_rupiah_id as format_rupiah
 from service.provenance import today_wita
@@ -60,7 +67,7 @@ def add(
     amount: Annotated[int | None, typer.Option(help="Rupiah to recover, if any.")] = None,
 ) -> None:
     """Record a finding from its LHP."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         _may(account, "record_finding")
         issued = date.fromisoformat(lhp_date)
         paper = DocumentRef("lhp", lhp_number, issued, audit_body)
@@ -90,7 +97,7 @@ def respond(
     recovered: Annotated[int, typer.Option(help="Rupiah recovered with this answer.")] = 0,
 ) -> None:
     """Record an answer to a finding (its letter)."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         _may(account, "submit_response")
         answerable = jejak.app.finding(finding).responsible_position
         paper = DocumentRef("surat_tanggapan", letter, date.fromisoformat(on), answerable)
@@ -108,7 +115,7 @@ def accept(
     finding: FindingId, letter: LetterNumber, as_user: AsUser, password: Password, on: OnDate
 ) -> None:
     """Record the audit body's letter accepting the follow-up."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         _may(account, "accept_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
         jejak.app.audit_register.accept_follow_up(
@@ -127,7 +134,7 @@ def reject(
     on: OnDate,
 ) -> None:
     """Record the audit body's letter rejecting the follow-up, and why."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         _may(account, "reject_follow_up")
         paper = _audit_letter(jejak, finding, letter, on)
         provenance = replace(provenance_on(account, on, paper), reason=reason)
@@ -150,7 +157,7 @@ def close(
     on: OnDate,
 ) -> None:
     """Close an accepted finding on the audit body's word."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         _may(account, "close_finding")
         body = jejak.app.finding(finding).audit_body
         paper = DocumentRef("laporan", document_number, date.fromisoformat(on), body)

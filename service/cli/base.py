@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any
+from uuid import UUID
 
 import typer
 from pydantic import ValidationError
@@ -21,6 +23,7 @@ from typer.core import TyperGroup
 from domain.errors import DomainError
 from domain.lifecycle import Lifecycle
 from domain.recording import DocumentRef, Provenance, Role
+from domain.units import OutOfScope
 from service.api.inputs import CONTROL_IN_TEXT
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
@@ -30,6 +33,7 @@ from service.provenance import provenance
 from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
 from service.security.accounts import Account, UnknownAccount
+from service.security.scope import known_outside, of_account, require_programme_wide
 from service.settings import Settings
 from service.store.db import UnsupportedDatabaseUrl
 from service.system import Jejak, MasterKeyNotFound, StoreNotFound
@@ -173,13 +177,28 @@ Password = Annotated[
 ]
 
 
+class Programme(Enum):
+    """A command-line command over the programme's own records (ADR 0044)."""
+
+    READ = "read"
+    WRITE = "write"
+
+
 @contextmanager
 def signed_in(
-    username: str, password: str, command: tuple[Lifecycle, str] | None = None
+    username: str,
+    password: str,
+    command: tuple[Lifecycle, str] | None = None,
+    programme: Programme | None = None,
+    holding: UUID | None = None,
 ) -> Iterator[tuple[Jejak, Account]]:
     """The started system and the account, closed after (a refusal is printed by the command
     line's one error handler, `CommandGroup`). With `command`, an account whose role the
-    lifecycle does not give it is refused, as over HTTP (ADR 0031)."""
+    lifecycle does not give it is refused, as over HTTP (ADR 0031). With `programme`, the
+    command reads or writes the programme's own records, which an account of a unit that does
+    not oversee the programme finds as over HTTP: absent, or refused (ADR 0044). With
+    `holding`, the command acts on that site, case or entitlement, and is refused (403) when
+    the account's scope does not hold it, before the record's own rules are judged."""
     jejak = Jejak.open()
     try:
         account = jejak.accounts.authenticate(username, password)
@@ -188,9 +207,27 @@ def signed_in(
             raise typer.Exit(2)
         if command is not None:
             may_issue(account, *command)
+        if programme is not None:
+            programme_wide(jejak, account, programme)
+        if holding is not None:
+            # The custody read model must know the last command (another process's, perhaps).
+            jejak.runner.catch_up()
+        if holding is not None and known_outside(
+            jejak.engine, of_account(jejak.scopes, account), holding
+        ):
+            raise OutOfScope("this record is outside the units your account answers for")
         yield jejak, account
     finally:
         jejak.close()
+
+
+def programme_wide(jejak: Jejak, account: Account, programme: Programme) -> None:
+    """Hold a command over the programme's own records to the overseeing units."""
+    scope = of_account(jejak.scopes, account)
+    if programme is Programme.READ:
+        require_programme_wide(scope, "Programme record")
+    elif not scope.everything:
+        raise OutOfScope("these records are the programme's; your unit does not oversee it")
 
 
 def may_issue(account: Account, lifecycle: Lifecycle, command: str) -> None:
@@ -201,7 +238,13 @@ def may_issue(account: Account, lifecycle: Lifecycle, command: str) -> None:
         raise typer.Exit(2)
 
 
-def signed_in_as(jejak: Jejak, username: str | None, roles: tuple[Role, ...], what: str) -> Account:
+def signed_in_as(
+    jejak: Jejak,
+    username: str | None,
+    roles: tuple[Role, ...],
+    what: str,
+    programme: Programme | None = None,
+) -> Account:
     """The account a command-line write is attributed to (ADR 0031): `--as` and its password
     (`JEJAK_PASSWORD` for scripts), refused without them or for a role that may not."""
     if not username:
@@ -214,6 +257,8 @@ def signed_in_as(jejak: Jejak, username: str | None, roles: tuple[Role, ...], wh
     if account.role not in roles:
         err_console.print(f"[red]ROLE_FORBIDDEN[/red]: a {account.role.value} may not {what}.")
         raise typer.Exit(2)
+    if programme is not None:
+        programme_wide(jejak, account, programme)
     return account
 
 

@@ -49,7 +49,9 @@ def accept_hand_over(
 ) -> None:
     """Record that your unit accepted her case, handed over to it to train or on her return
     home; until then the unit that sent her stays responsible (ADR 0044)."""
-    with signed_in(as_user, password, (BENEFICIARY_LIFECYCLE, "accept_hand_over")) as (
+    with signed_in(
+        as_user, password, (BENEFICIARY_LIFECYCLE, "accept_hand_over"), holding=subject_id(case)
+    ) as (
         jejak,
         account,
     ):

@@ -88,7 +88,12 @@ def site_details(
     if alias and no_aliases:
         raise typer.BadParameter("give --alias or --no-aliases, not both", param_hint="--alias")
     aliases = () if no_aliases else alias or None
-    with signed_in(as_user, password, (SITE_LIFECYCLE, "correct_site_details")) as (jejak, account):
+    with signed_in(
+        as_user,
+        password,
+        (SITE_LIFECYCLE, "correct_site_details"),
+        holding=Site.create_id(code),
+    ) as (jejak, account):
         proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         _done(
             jejak,
@@ -121,7 +126,9 @@ def corrected_date(
 ) -> None:
     """Correct the date of an event of a site (pendataan, sosialisasi, decree, closure, ...) or
     of her case (pendataan, departure, return, ...)."""
-    with signed_in(as_user, password, _lifecycle_of(subject, "date")) as (jejak, account):
+    with signed_in(
+        as_user, password, _lifecycle_of(subject, "date"), holding=subject_id(subject)
+    ) as (jejak, account):
         proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
             jejak.app.corrections.correct_site_date
@@ -161,7 +168,9 @@ def corrected_document(
     """Correct the document an event of a site (a decree, the minutes of a sosialisasi, ...) or
     of her case (a certificate, a confirmation, ...) was recorded on. The --doc-* options name
     the paper that shows the correct reference; the --corrected-* ones are that reference."""
-    with signed_in(as_user, password, _lifecycle_of(subject, "document")) as (jejak, account):
+    with signed_in(
+        as_user, password, _lifecycle_of(subject, "document"), holding=subject_id(subject)
+    ) as (jejak, account):
         proof = provenance_on(account, on, reason, doc_kind, doc_number, doc_date, doc_issuer)
         correct = (
             jejak.app.corrections.correct_site_document
@@ -196,7 +205,12 @@ def beneficiary_name(
     name: Annotated[str, typer.Option(prompt="Her correct name", envvar="JEJAK_CORRECT_NAME")],
 ) -> None:
     """Correct her name (prompted for; sealed with her keys like the original)."""
-    with signed_in(as_user, password, (BENEFICIARY_LIFECYCLE, "correct_beneficiary_details")) as (
+    with signed_in(
+        as_user,
+        password,
+        (BENEFICIARY_LIFECYCLE, "correct_beneficiary_details"),
+        holding=Beneficiary.create_id(case_number),
+    ) as (
         jejak,
         account,
     ):
@@ -226,7 +240,12 @@ def money(
 ) -> None:
     """Request a correction of a credit's or a return's amount or reference; a second
     supervisor approves it (`jejak correct approve`) before it counts."""
-    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "request_money_correction")) as (
+    with signed_in(
+        as_user,
+        password,
+        (ENTITLEMENT_LIFECYCLE, "request_money_correction"),
+        holding=entitlement_id,
+    ) as (
         jejak,
         account,
     ):
@@ -246,7 +265,12 @@ def money(
 @correct_cli.command("approve")
 def approve(entitlement_id: UUID, as_user: AsUser, password: Password, on: OnDate) -> None:
     """Approve an entitlement's pending money correction (not the person who requested it)."""
-    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "approve_money_correction")) as (
+    with signed_in(
+        as_user,
+        password,
+        (ENTITLEMENT_LIFECYCLE, "approve_money_correction"),
+        holding=entitlement_id,
+    ) as (
         jejak,
         account,
     ):
@@ -263,7 +287,12 @@ def reject(
     entitlement_id: UUID, as_user: AsUser, password: Password, on: OnDate, reason: Reason
 ) -> None:
     """Reject an entitlement's pending money correction, with a reason."""
-    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "reject_money_correction")) as (
+    with signed_in(
+        as_user,
+        password,
+        (ENTITLEMENT_LIFECYCLE, "reject_money_correction"),
+        holding=entitlement_id,
+    ) as (
         jejak,
         account,
     ):

@@ -13,7 +13,7 @@ from domain.access import clear_reason_of, may_ask_in_clear
 from domain.beneficiary import Beneficiary
 from domain.recording import Role
 from domain.site import Site
-from service.cli.base import Password, err_console, iso_date_text, signed_in
+from service.cli.base import Password, Programme, err_console, iso_date_text, signed_in
 from service.files.evidence.bundle import Scope
 from service.files.evidence.export import export_bundle
 
@@ -35,7 +35,7 @@ def evidence(
 ) -> None:
     """Export an evidence bundle for one beneficiary, one site, a period, or (with no option)
     the whole programme; check it with the verify_bundle.py inside it."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.READ) as (jejak, account):
         if account.role not in (Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN):
             err_console.print(f"[red]A {account.role.value} may not export evidence.[/red]")
             raise typer.Exit(2)

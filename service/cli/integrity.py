@@ -11,7 +11,7 @@ import typer
 
 from domain.access import WRITE_ROLES, Write
 from domain.errors import InvalidValue
-from service.cli.base import signed_in_as
+from service.cli.base import Programme, signed_in_as
 from service.cli.options import AsAdministrator
 from service.security.checkpoints import CHECKPOINT_FORMAT, Checkpoint
 from service.system import Jejak
@@ -62,7 +62,11 @@ def sign_checkpoint(
     jejak = Jejak.open()
     try:
         account = signed_in_as(
-            jejak, as_user, WRITE_ROLES[Write.SIGN_CHECKPOINT], "sign a checkpoint"
+            jejak,
+            as_user,
+            WRITE_ROLES[Write.SIGN_CHECKPOINT],
+            "sign a checkpoint",
+            Programme.WRITE,
         )
         jejak.runner.catch_up()
         signed = jejak.checkpoints.sign_head()

@@ -33,7 +33,15 @@ from domain.money_lifecycles import (
 from domain.payment_batch import PaymentBatch
 from domain.recording import DocumentRef
 from domain.site import Site
-from service.cli.base import Password, console, err_console, iso_date_text, provenance_on, signed_in
+from service.cli.base import (
+    Password,
+    Programme,
+    console,
+    err_console,
+    iso_date_text,
+    provenance_on,
+    signed_in,
+)
 from service.cli.options import AsAt, AsUser, KnownAt, OnDate, Today, cut_of
 from service.commands.money import NewDecreeLine
 from service.errors import NotFound
@@ -61,7 +69,9 @@ def transfer_file(
     on: OnDate,
 ) -> None:
     """Write an approved batch's transfer file for the bank (the export is recorded)."""
-    with signed_in(as_user, password, (BATCH_LIFECYCLE, "export_transfer_file")) as (
+    with signed_in(
+        as_user, password, (BATCH_LIFECYCLE, "export_transfer_file"), Programme.WRITE
+    ) as (
         jejak,
         account,
     ):
@@ -85,7 +95,10 @@ def bank_result(
     on: OnDate,
 ) -> None:
     """Apply the bank's result file to a batch; every bad line is listed and nothing applied."""
-    with signed_in(as_user, password, (BATCH_LIFECYCLE, "import_bank_result")) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "import_bank_result"), Programme.WRITE) as (
+        jejak,
+        account,
+    ):
         paper = DocumentRef("bank_result_file", file.name, date.fromisoformat(on), "bank")
         summary = jejak.app.money.import_bank_result(
             PaymentBatch.create_id(batch_number),
@@ -110,7 +123,9 @@ def statement(
     on: OnDate,
 ) -> None:
     """Keep the programme account's statement (rekening koran) for reconciliation."""
-    with signed_in(as_user, password, (STATEMENT_LIFECYCLE, "import_bank_statement")) as (
+    with signed_in(
+        as_user, password, (STATEMENT_LIFECYCLE, "import_bank_statement"), Programme.WRITE
+    ) as (
         jejak,
         account,
     ):
@@ -207,7 +222,10 @@ def commit_funds(
     on: OnDate,
 ) -> None:
     """Record a fiscal year's commitment of one budget line."""
-    with signed_in(as_user, password, (COMMITMENT_LIFECYCLE, "commit_funds")) as (jejak, account):
+    with signed_in(as_user, password, (COMMITMENT_LIFECYCLE, "commit_funds"), Programme.WRITE) as (
+        jejak,
+        account,
+    ):
         paper = DocumentRef(
             source.budget_document.value, document_number, date.fromisoformat(on), funder
         )
@@ -233,7 +251,10 @@ def issue_decree(
     on: OnDate,
 ) -> None:
     """Record a decree from a CSV of lines: case_number,component,tranche,amount."""
-    with signed_in(as_user, password, (DECREE_LIFECYCLE, "issue_decree")) as (jejak, account):
+    with signed_in(as_user, password, (DECREE_LIFECYCLE, "issue_decree"), Programme.WRITE) as (
+        jejak,
+        account,
+    ):
         parsed = _decree_lines(jejak, _utf8_text(lines.read_bytes()))
         paper = DocumentRef("decree", number, date.fromisoformat(on), authority)
         jejak.app.money.issue_decree(
@@ -259,7 +280,9 @@ def allocate(
     on: OnDate,
 ) -> None:
     """Fund every entitlement of a decree still awaiting funds from one commitment."""
-    with signed_in(as_user, password, (ENTITLEMENT_LIFECYCLE, "allocate_funds")) as (
+    with signed_in(
+        as_user, password, (ENTITLEMENT_LIFECYCLE, "allocate_funds"), Programme.WRITE
+    ) as (
         jejak,
         account,
     ):
@@ -282,7 +305,10 @@ def create_batch(
     on: OnDate,
 ) -> None:
     """Prepare a batch of every entitlement of a decree that is ready to pay."""
-    with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch")) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "create_batch"), Programme.WRITE) as (
+        jejak,
+        account,
+    ):
         ready = _decreed(jejak, authority, number, ORDERABLE_ENTITLEMENT_STATES)
         jejak.app.money.create_batch(
             batch_number=batch_number, entitlement_ids=ready, provenance=provenance_on(account, on)
@@ -293,7 +319,10 @@ def create_batch(
 @money_cli.command("approve")
 def approve_batch(batch_number: str, as_user: AsUser, password: Password, on: OnDate) -> None:
     """Approve a batch (not the supervisor who prepared it) and order every line."""
-    with signed_in(as_user, password, (BATCH_LIFECYCLE, "approve_batch")) as (jejak, account):
+    with signed_in(as_user, password, (BATCH_LIFECYCLE, "approve_batch"), Programme.WRITE) as (
+        jejak,
+        account,
+    ):
         jejak.app.money.approve_batch(
             PaymentBatch.create_id(batch_number), provenance=provenance_on(account, on)
         )
@@ -305,7 +334,9 @@ def close_year(
     year: Year, source: Source, line: BudgetLine, as_user: AsUser, password: Password, on: OnDate
 ) -> None:
     """Close a commitment's fiscal year: what was not spent lapses."""
-    with signed_in(as_user, password, (COMMITMENT_LIFECYCLE, "close_fiscal_year")) as (
+    with signed_in(
+        as_user, password, (COMMITMENT_LIFECYCLE, "close_fiscal_year"), Programme.WRITE
+    ) as (
         jejak,
         account,
     ):
@@ -388,7 +419,7 @@ def ledger(
         occurred_from=occurred_from.date() if occurred_from else None,
         occurred_to=occurred_to.date() if occurred_to else None,
     )
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.READ) as (jejak, account):
         _write(out, _exports(jejak).ledger(account, filters, fmt))
 
 
@@ -401,7 +432,7 @@ def history(
 ) -> None:
     """Export one woman's payment history as PDF (her name masked unless your role may see
     it); the export is written to the access log."""
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.READ) as (jejak, account):
         try:
             export = _exports(jejak).payment_history_pdf(
                 account, Beneficiary.create_id(case_number)

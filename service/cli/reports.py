@@ -21,7 +21,15 @@ from domain.published_report import Period, PublishedReport, ReportKind
 from domain.recording import DocumentRef, Provenance
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from projections.report_figures import flatten
-from service.cli.base import Password, console, err_console, iso_date_text, provenance_on, signed_in
+from service.cli.base import (
+    Password,
+    Programme,
+    console,
+    err_console,
+    iso_date_text,
+    provenance_on,
+    signed_in,
+)
 from service.cli.options import AsUser, KnownAt, OnDate, cut_of
 from service.errors import NotFound
 from service.queries.reports import PublishedReports, figures
@@ -107,7 +115,7 @@ def publish_command(
     """Publish a period's figures as they stand now, frozen with their SHA-256 and log
     position; with --replaces, publish a corrected version of a published report."""
     chosen = _period(period)
-    with signed_in(as_user, password) as (jejak, account):
+    with signed_in(as_user, password, programme=Programme.WRITE) as (jejak, account):
         command = "publish_report" if replaces is None else "republish_report"
         if account.role not in REPORT_LIFECYCLE.roles_for(command):
             verb = command.split("_")[0]

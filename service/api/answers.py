@@ -72,7 +72,13 @@ def in_scope(request: Request, jejak: JejakDep, scope: ScopeDep) -> None:
         except ValueError:
             continue
         if known_outside(jejak.engine, scope, ident):
-            raise OutOfScope("this record is outside the units your account answers for")
+            # The custody read model may not know a hand-over just made: judge again once it
+            # has caught up with the log.
+            jejak.runner.wait_for(
+                jejak.app.position(), jejak.settings.read_your_writes_timeout_seconds
+            )
+            if known_outside(jejak.engine, scope, ident):
+                raise OutOfScope("this record is outside the units your account answers for")
 
 
 InScope = [Depends(in_scope)]

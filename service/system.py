@@ -25,6 +25,7 @@ from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
 from projections.event_chain import EventChain
 from projections.export_records import ExportRecords
+from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
 from projections.published_reports import PublishedReports
 from projections.runner import ProjectionRunner
@@ -60,6 +61,7 @@ def build_projections(
         SiteStatus(),
         BeneficiaryStatus(),
         CaseCustody(),
+        Grants(),
         # After beneficiary_status: these three look up case numbers there (projections.cases).
         EntitlementStatus(),
         PaymentLedger(),
@@ -144,7 +146,7 @@ class Jejak:
             engine=engine,
             vault=vault,
             documents=documents,
-            accounts=Accounts(engine),
+            accounts=Accounts(engine, ledger=app),
             access_log=AccessLog(engine),
             tokens=TokenIssuer(token_secret(master_key), settings.token_minutes),
             app=app,

@@ -24,6 +24,7 @@ from service.api import (
     dashboard,
     documents,
     exports,
+    grants,
     integrity,
     lifecycles,
     money,
@@ -167,6 +168,8 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(time_travel.router)
     app.include_router(access_log.router)
+    app.include_router(grants.commands)
+    app.include_router(grants.reads)
     app.include_router(pages.router)
     install_contract(app)
 

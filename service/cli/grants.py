@@ -162,17 +162,16 @@ def assignments_list(
         catch_up(jejak)
         with jejak.engine.connect() as conn:
             found = grants.assignments_of(conn, auditor)
-        table = Table("auditor", "covers", "from", "until", "withdrawn", "letter")
+        # Plain lines, one per assignment: a letter number is not cut short.
         for a in found:
-            table.add_row(
-                a.auditor,
-                "whole programme" if a.coverage.whole_programme else ", ".join(a.coverage.units),
-                a.valid_from.isoformat(),
-                a.valid_until.isoformat(),
-                "" if a.withdrawn_on is None else a.withdrawn_on.isoformat(),
-                a.letter_number,
+            covers = "whole programme" if a.coverage.whole_programme else ",".join(a.coverage.units)
+            withdrawn = "" if a.withdrawn_on is None else f"  withdrawn {a.withdrawn_on}"
+            console.print(
+                f"{a.auditor}  {covers}  {a.valid_from} .. {a.valid_until}{withdrawn}"
+                f"  on {a.letter_number}",
+                soft_wrap=True,
+                highlight=False,
             )
-        console.print(table)
     finally:
         jejak.close()
 
@@ -217,18 +216,16 @@ def grants_history(username: str, as_user: AsReader = None) -> None:
         with jejak.engine.connect() as conn:
             held = grants.history(conn, username)
             assigned = grants.assignments_of(conn, username)
-        table = Table("from", "until", "role", "unit", "active", "by", "letter")
+        # Plain lines, one per grant: a narrow terminal must not cut a date or a letter short.
         for g in held:
-            table.add_row(
-                g.valid_from.isoformat(),
-                "" if g.valid_until is None else g.valid_until.isoformat(),
-                g.role.value,
-                g.unit,
-                "yes" if g.active else "no",
-                g.granted_by,
-                g.document_number or "",
+            until = "" if g.valid_until is None else g.valid_until.isoformat()
+            console.print(
+                f"{g.valid_from.isoformat()} .. {until:<10}  {g.role.value:<10} {g.unit}"
+                f"  {'active' if g.active else 'inactive'}  by {g.granted_by}"
+                + (f"  on {g.document_number}" if g.document_number else ""),
+                soft_wrap=True,
+                highlight=False,
             )
-        console.print(table)
         for a in assigned:
             covers = "the whole programme" if a.coverage.whole_programme else a.coverage.units
             console.print(

@@ -102,6 +102,8 @@ class UnitLedger(Protocol):
 
     def established(self, code: str) -> bool: ...
 
+    def any_established(self) -> bool: ...
+
 
 class GrantLedger(Protocol):
     """Where grants are recorded: the programme's application (ADR 0045)."""
@@ -348,11 +350,13 @@ class Accounts:
         """The unit, trimmed: once units are in the system, the code of one of them; before,
         any text (a store of one office, ADR 0045)."""
         text = _checked_text(unit, field, MAX_ORG_UNIT_LENGTH)
-        if self._ledger is None or self._ledger.units.established(text):
+        ledger = self._ledger
+        if ledger is None or ledger.units.established(text):
             return text
         with self._engine.connect() as conn:
-            if directory_of(conn).all():
-                raise UnitUnknown("once units are in the system, name one by its code", field=field)
+            known = bool(directory_of(conn).all())
+        if known or ledger.units.any_established():
+            raise UnitUnknown("once units are in the system, name one by its code", field=field)
         return text
 
     @cached_property

@@ -181,8 +181,10 @@ def test_an_account_names_a_unit_in_the_system_once_there_are_units(jejak: Jejak
     accounts = fast_accounts(jejak)
     # One office, no units yet: any text names it, as before.
     accounts.create("rina", PASSWORD, Role.OPERATOR, "Dinas Sosial Kota Tarakan", "R")
+    assert not jejak.app.units.any_established()
     with_units(jejak)
-    jejak.runner.catch_up()
+    # Refused from the log at once, before the read model of units has caught up.
+    assert jejak.app.units.any_established()
 
     with pytest.raises(UnitUnknown) as refused:
         accounts.create("budi", PASSWORD, Role.OPERATOR, "Dinas Sosial Kota Tarakan", "B")

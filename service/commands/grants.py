@@ -17,6 +17,13 @@ from domain.units import Unit, UnitUnknown
 from service.commands.base import CommandBase, CommandResult
 
 
+def recorded_account(app: CommandBase, username: str) -> StaffAccount | None:
+    """The account's grants as recorded, or None when the log holds none for it (an account
+    from before grants were events)."""
+    account_id = StaffAccount.create_id(username)
+    return app.load(StaffAccount, account_id) if app.exists(account_id) else None
+
+
 class StaffCommands:
     """The commands of a staff account's lifecycle."""
 
@@ -25,8 +32,7 @@ class StaffCommands:
 
     def account(self, username: str) -> StaffAccount | None:
         """The account's grants as recorded, or None when the log holds none for it."""
-        account_id = StaffAccount.create_id(username)
-        return self.app.load(StaffAccount, account_id) if self.app.exists(account_id) else None
+        return recorded_account(self.app, username)
 
     def open_account(
         self, username: str, *, display_name: str, role: Role, unit: str, provenance: Provenance
@@ -98,9 +104,10 @@ class AssignmentCommands:
         coverage = checked_coverage(units, whole_programme)
         unknown = [c for c in coverage.units if not self.app.exists(Unit.create_id(c))]
         if unknown:
-            raise UnitUnknown("every unit an assignment covers must be in the system", field="units")
-        account_id = StaffAccount.create_id(auditor)
-        account = self.app.load(StaffAccount, account_id) if self.app.exists(account_id) else None
+            raise UnitUnknown(
+                "every unit an assignment covers must be in the system", field="units"
+            )
+        account = recorded_account(self.app, auditor)
         if account is None or not account.active or account.role is not Role.AUDITOR:
             raise AssigneeNotAuditor(
                 "an assignment is given to an active auditor's account", field="auditor"
@@ -114,7 +121,9 @@ class AssignmentCommands:
         )
         return self.app.saved(assignment, what="an assignment on that letter")
 
-    def withdraw(self, auditor: str, letter_number: str, *, provenance: Provenance) -> CommandResult:
+    def withdraw(
+        self, auditor: str, letter_number: str, *, provenance: Provenance
+    ) -> CommandResult:
         """Withdraw the assignment `letter_number` gave `auditor`, from the business date."""
         return self.app.update(
             AuditAssignment,

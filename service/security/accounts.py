@@ -227,9 +227,7 @@ class Accounts:
         _check_password(password)
         self._update(username, password_hash=self._hasher.hash(password))
 
-    def set_role(
-        self, username: str, role: Role, *, provenance: Provenance | None = None
-    ) -> None:
+    def set_role(self, username: str, role: Role, *, provenance: Provenance | None = None) -> None:
         """Change the account's role from the provenance's date; raises `UnknownAccount`.
 
         Every request reads the account again, so the new role applies at once.

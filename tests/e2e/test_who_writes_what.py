@@ -39,7 +39,8 @@ ADMIN = (Role.ADMIN,)
 # The issue's table, route by route: operators do the field work (supervisors may too, as the
 # lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
 # acknowledge, keep the findings register, publish and restate; administrators sign
-# checkpoints, set up units and record examiners' assignments (ADR 0045); auditors and the data-protection officer write nothing.
+# checkpoints, set up units and record examiners' assignments (ADR 0045); auditors and the
+# data-protection officer write nothing.
 INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/sites": OPERATOR,
     "/api/sites/{site_id}/sosialisasi": OPERATOR,

@@ -26,6 +26,7 @@ from domain.recording import Actor, Provenance, Role
 from domain.staff import StaffAccount
 from domain.units import UnitUnknown
 from projections.custody import directory_of
+from service.provenance import WITA, today_wita
 from service.security.crypto import derive_subkey
 from service.store.schema import accounts
 
@@ -488,16 +489,11 @@ def _given(provenance: Provenance | None) -> Provenance:
     """The provenance of a grant: the administrator's, or the setup's dated today."""
     if provenance is not None:
         return provenance
-    # Imported here: service.provenance builds on this module's Account.
-    from service.provenance import today_wita
-
     return Provenance(SETUP_ACTOR, today_wita())
 
 
 def _business_date(moment: datetime) -> date:
     """The business date (WITA) of a time the table recorded."""
-    from service.provenance import WITA
-
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(WITA).date()
 

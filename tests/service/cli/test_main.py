@@ -220,7 +220,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     added = runner.invoke(
         cli,
         [
-            *("users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos"),
+            *("users", "add", "sup.r", "supervisor", "--org-unit", "DINSOS-KALTARA"),
             *("--display-name", "Sup R", "--as", "admin"),
         ],
         input=f"admin-kaltara-2016\n{password}\n{password}\n",
@@ -320,7 +320,7 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     runner.invoke(
         cli,
         [
-            *("users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos"),
+            *("users", "add", "sup.s", "supervisor", "--org-unit", "DINSOS-KALTARA"),
             *("--display-name", "Sup S", "--as", "admin"),
         ],
         input=f"admin-kaltara-2016\n{password}\n{password}\n",

@@ -279,12 +279,19 @@ class Read(StrEnum):
     """A read of records that are about access rather than the programme."""
 
     ACCESS_LOG = "access_log"
+    GRANTS = "grants"
 
 
-# Who reads the access log: the data-protection officer, whose task it is (UU PDP Pasal 53),
-# and the auditors, who examine it (ADR 0042). It names accounts and subject ids, no one's data.
 READ_ROLES: Mapping[Read, tuple[Role, ...]] = MappingProxyType(
-    {Read.ACCESS_LOG: (Role.DPO, Role.AUDITOR)}
+    {
+        # The data-protection officer, whose task it is (UU PDP Pasal 53), and the auditors,
+        # who examine it (ADR 0042). It names accounts and subject ids, no one's data.
+        Read.ACCESS_LOG: (Role.DPO, Role.AUDITOR),
+        # Who held which role where, and which examiner was assigned what (ADR 0045): the
+        # administrators who keep it, the auditors who examine who could act, and the
+        # data-protection officer, who checks who could see whose data.
+        Read.GRANTS: (Role.ADMIN, Role.AUDITOR, Role.DPO),
+    }
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.assignments import ASSIGNMENT_LIFECYCLE
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.audit.catalogue import NOT_RUN, RULES
 from domain.audit.rules import Rule
@@ -24,6 +25,7 @@ from domain.money_lifecycles import (
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
+from domain.staff import STAFF_LIFECYCLE
 from domain.units import UNIT_LIFECYCLE
 
 REGENERATE = "python -m domain.lifecycle_docs > docs/lifecycles.md"
@@ -41,6 +43,8 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     RESTATEMENT_LIFECYCLE,
     REPORT_LIFECYCLE,
     UNIT_LIFECYCLE,
+    STAFF_LIFECYCLE,
+    ASSIGNMENT_LIFECYCLE,
 )
 
 

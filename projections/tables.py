@@ -31,6 +31,7 @@ from projections.dashboard_counts import (
 from projections.entitlement_status import entitlement_status, entitlement_status_history
 from projections.event_chain import chain_checkpoints, event_chain
 from projections.export_records import export_records
+from projections.grants import account_grants, audit_assignments
 from projections.payment_ledger import ledger_totals, payment_ledger
 from projections.published_reports import published_reports
 from projections.runner import projection_positions
@@ -71,6 +72,8 @@ TABLES: tuple[Table, ...] = (
     units,
     site_units,
     case_units,
+    account_grants,
+    audit_assignments,
 )
 """Every read-model table but the row histories below."""
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from importlib import metadata
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from domain.recording import Actor, DocumentRef, Provenance
-from service.security.accounts import Account
+from domain.recording import Actor, DocumentRef, Provenance, Role
 
 WITA = ZoneInfo("Asia/Makassar")
 COMMIT_VARIABLE = "JEJAK_GIT_COMMIT"
@@ -20,6 +20,20 @@ COMMIT_VARIABLE = "JEJAK_GIT_COMMIT"
 def today_wita() -> date:
     """Today's business date in Kalimantan (WITA, UTC+8)."""
     return datetime.now(WITA).date()
+
+
+class Account(Protocol):
+    """A signed-in account, as a command's provenance names it (`service.security.accounts`,
+    which records its grants dated by `today_wita`, so it is not imported here)."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def org_unit(self) -> str: ...
 
 
 def actor_of(user: Account) -> Actor:

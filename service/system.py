@@ -25,6 +25,7 @@ from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
 from projections.event_chain import EventChain
 from projections.export_records import ExportRecords
+from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
 from projections.published_reports import PublishedReports
 from projections.runner import ProjectionRunner
@@ -62,6 +63,7 @@ def build_projections(
         SiteStatus(),
         BeneficiaryStatus(),
         CaseCustody(),
+        Grants(),
         # After beneficiary_status: these three look up case numbers there (projections.cases).
         EntitlementStatus(),
         PaymentLedger(),
@@ -151,7 +153,7 @@ class Jejak:
             engine=engine,
             vault=vault,
             documents=documents,
-            accounts=Accounts(engine),
+            accounts=Accounts(engine, ledger=app),
             scopes=scopes,
             access_log=AccessLog(engine),
             access_log_chain=AccessLogChain(engine, access_log_signer(master_key, seed)),

@@ -79,7 +79,9 @@ def cli_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, password: str) ->
 def fast_accounts(jejak: Jejak) -> Accounts:
     """Accounts hashed at test strength (production argon2 costs ~0.2 s per hash here)."""
     jejak.accounts = Accounts(
-        jejak.engine, PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        jejak.engine,
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+        ledger=jejak.app,
     )
     return jejak.accounts
 

@@ -24,6 +24,7 @@ from service.api import (
     dashboard,
     documents,
     exports,
+    grants,
     integrity,
     lifecycles,
     money,
@@ -171,6 +172,8 @@ def create_app(
     app.include_router(reports.router, dependencies=ProgrammeWide)
     app.include_router(time_travel.router, dependencies=ProgrammeWide)
     app.include_router(access_log.router, dependencies=ProgrammeWide)
+    app.include_router(grants.commands)
+    app.include_router(grants.reads)
     app.include_router(pages.router)
     install_contract(app)
 

@@ -14,6 +14,7 @@ from service.cli.beneficiaries import beneficiaries_cli
 from service.cli.corrections import correct_cli, history
 from service.cli.documents import documents_cli
 from service.cli.evidence import evidence
+from service.cli.grants import assignments_cli, grants_cli, units_cli
 from service.cli.integrity import list_checkpoints, sign_checkpoint, verify
 from service.cli.money import money_cli
 from service.cli.read_models import read_model_at
@@ -43,6 +44,9 @@ cli.command("evidence")(evidence)
 cli.command("read-model")(read_model_at)
 cli.add_typer(access_log_cli, name="access-log")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(units_cli, name="units")
+cli.add_typer(assignments_cli, name="assignments")
+cli.add_typer(grants_cli, name="grants")
 cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
 cli.add_typer(correct_cli, name="correct")

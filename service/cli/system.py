@@ -17,7 +17,7 @@ from service.system import Jejak, where
 def _load_demo(jejak: Jejak) -> None:
     from service.demo.kaltara import demo_command_count, demo_loaded, ensure_demo_users, load_demo
 
-    users = ensure_demo_users(jejak.accounts)
+    users = ensure_demo_users(jejak.accounts, jejak.app)
     if demo_loaded(jejak.app):
         console.print("The Kaltara demo is already loaded.")
     else:

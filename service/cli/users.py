@@ -1,23 +1,51 @@
 """`jejak users`: staff accounts, managed by an administrator signed in with `--as`
-(ADR 0031); new passwords are asked for, never taken from the command line (ADR 0037)."""
+(ADR 0031); new passwords are asked for, never taken from the command line (ADR 0037).
+
+Every change of role, unit or activity is recorded as an event dated `--on` (the day it takes
+effect, today when not given), on the appointment letter when one is named, before the
+account's row changes (ADR 0045)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from domain.access import WRITE_ROLES, Write
-from domain.recording import Role
-from service.cli.base import console, new_password, signed_in_as
+from domain.recording import Actor, DocumentKind, DocumentRef, Provenance, Role
+from service.cli.base import console, iso_date_text, new_password, signed_in_as
 from service.cli.options import AsAdministrator
+from service.provenance import actor_of, today_wita
 from service.system import Jejak
 
 users_cli = typer.Typer(help="Manage staff accounts.", no_args_is_help=True)
 
+EffectiveOn = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        callback=iso_date_text,
+        help="The business date (WITA) the grant takes effect, YYYY-MM-DD; default today. "
+        "May lie in the past, to record a history from its letters.",
+    ),
+]
+Letter = Annotated[
+    str | None, typer.Option("--letter", help="The number of the appointment letter (SK).")
+]
+LetterIssuer = Annotated[
+    str | None, typer.Option("--letter-issuer", help="Who issued the letter (an office).")
+]
+LetterDate = Annotated[
+    str | None,
+    typer.Option("--letter-date", callback=iso_date_text, help="The letter's date; default --on."),
+]
 
-def _account_manager(jejak: Jejak, username: str | None, *, first_admin: str | None = None) -> str:
+
+def _account_manager(
+    jejak: Jejak, username: str | None, *, first_admin: Actor | None = None
+) -> Actor:
     """Who changes an account: an administrator signed in with `--as`. On a store with no
     active administrator yet, the first one is created by no one else: it is recorded as its
     own creator (`first_admin`)."""
@@ -25,28 +53,61 @@ def _account_manager(jejak: Jejak, username: str | None, *, first_admin: str | N
         a.active and a.role is Role.ADMIN for a in jejak.accounts.list()
     ):
         return first_admin
-    return signed_in_as(
-        jejak, username, WRITE_ROLES[Write.MANAGE_ACCOUNTS], "manage accounts"
-    ).username
+    return actor_of(
+        signed_in_as(jejak, username, WRITE_ROLES[Write.MANAGE_ACCOUNTS], "manage accounts")
+    )
+
+
+def grant_provenance(
+    actor: Actor,
+    on: str | None,
+    letter: str | None,
+    letter_date: str | None,
+    letter_issuer: str | None,
+    kind: DocumentKind = DocumentKind.DECREE,
+) -> Provenance:
+    """The provenance of a grant: the administrator, the day it takes effect and its letter."""
+    effective = date.fromisoformat(on) if on else today_wita()
+    document = None
+    if letter is not None:
+        issued = date.fromisoformat(letter_date) if letter_date else effective
+        document = DocumentRef(kind.value, letter, issued, letter_issuer or "")
+    return Provenance(actor, effective, document)
 
 
 @users_cli.command("add")
 def users_add(
     username: str,
     role: Role,
-    org_unit: Annotated[str, typer.Option()],
+    org_unit: Annotated[str, typer.Option(help="The unit's code (once units are set up).")],
     display_name: Annotated[str, typer.Option()],
     as_user: AsAdministrator = None,
+    on: EffectiveOn = None,
+    letter: Letter = None,
+    letter_date: LetterDate = None,
+    letter_issuer: LetterIssuer = None,
 ) -> None:
     """Create an account, as an administrator (`--as`; the first administrator of a new store
     needs none). The new password is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
     jejak = Jejak.open()
     try:
-        first = username if role is Role.ADMIN else None
+        first = Actor(username, Role.ADMIN, org_unit) if role is Role.ADMIN else None
         manager = _account_manager(jejak, as_user, first_admin=first)
-        jejak.accounts.create(username, new_password(), role, org_unit, display_name)
+        jejak.accounts.create(
+            username,
+            new_password(),
+            role,
+            org_unit,
+            display_name,
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
+        )
         jejak.access_log.record(
-            manager, Role.ADMIN, "account_created", "account", None, f"{username} as {role.value}"
+            manager.user_id,
+            Role.ADMIN,
+            "account_created",
+            "account",
+            None,
+            f"{username} as {role.value}",
         )
         console.print(f"Created {username} ({role.value}).")
     finally:
@@ -79,8 +140,64 @@ def users_passwd(
     try:
         manager = _account_manager(jejak, as_user)
         jejak.accounts.set_password(username, new_password())
-        jejak.access_log.record(manager, Role.ADMIN, "password_set", "account", None, username)
+        jejak.access_log.record(
+            manager.user_id, Role.ADMIN, "password_set", "account", None, username
+        )
         console.print(f"Password of {username} changed.")
+    finally:
+        jejak.close()
+
+
+@users_cli.command("role")
+def users_role(
+    username: str,
+    role: Role,
+    as_user: AsAdministrator = None,
+    on: EffectiveOn = None,
+    letter: Letter = None,
+    letter_date: LetterDate = None,
+    letter_issuer: LetterIssuer = None,
+) -> None:
+    """Give an account another role from `--on`, as an administrator."""
+    jejak = Jejak.open()
+    try:
+        manager = _account_manager(jejak, as_user)
+        jejak.accounts.set_role(
+            username,
+            role,
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
+        )
+        jejak.access_log.record(
+            manager.user_id, Role.ADMIN, "role_changed", "account", None, f"{username} as {role}"
+        )
+        console.print(f"{username} is {role.value} from {on or today_wita().isoformat()}.")
+    finally:
+        jejak.close()
+
+
+@users_cli.command("move")
+def users_move(
+    username: str,
+    unit: Annotated[str, typer.Option(help="The code of the unit it moves to.")],
+    as_user: AsAdministrator = None,
+    on: EffectiveOn = None,
+    letter: Letter = None,
+    letter_date: LetterDate = None,
+    letter_issuer: LetterIssuer = None,
+) -> None:
+    """Move an account to another unit from `--on`, as an administrator."""
+    jejak = Jejak.open()
+    try:
+        manager = _account_manager(jejak, as_user)
+        jejak.accounts.set_unit(
+            username,
+            unit,
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
+        )
+        jejak.access_log.record(
+            manager.user_id, Role.ADMIN, "account_moved", "account", None, f"{username} to {unit}"
+        )
+        console.print(f"{username} belongs to {unit} from {on or today_wita().isoformat()}.")
     finally:
         jejak.close()
 
@@ -89,15 +206,79 @@ def users_passwd(
 def users_deactivate(
     username: str,
     as_user: AsAdministrator = None,
+    on: EffectiveOn = None,
+    letter: Letter = None,
+    letter_date: LetterDate = None,
+    letter_issuer: LetterIssuer = None,
 ) -> None:
     """Deactivate an account (its tokens stop working at once), as an administrator."""
     jejak = Jejak.open()
     try:
         manager = _account_manager(jejak, as_user)
-        jejak.accounts.deactivate(username)
+        jejak.accounts.deactivate(
+            username,
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
+        )
         jejak.access_log.record(
-            manager, Role.ADMIN, "account_deactivated", "account", None, username
+            manager.user_id, Role.ADMIN, "account_deactivated", "account", None, username
         )
         console.print(f"Deactivated {username}.")
+    finally:
+        jejak.close()
+
+
+@users_cli.command("reactivate")
+def users_reactivate(
+    username: str,
+    as_user: AsAdministrator = None,
+    on: EffectiveOn = None,
+    letter: Letter = None,
+    letter_date: LetterDate = None,
+    letter_issuer: LetterIssuer = None,
+) -> None:
+    """Let a deactivated account sign in again, in its role and unit, as an administrator."""
+    jejak = Jejak.open()
+    try:
+        manager = _account_manager(jejak, as_user)
+        jejak.accounts.reactivate(
+            username,
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
+        )
+        jejak.access_log.record(
+            manager.user_id, Role.ADMIN, "account_reactivated", "account", None, username
+        )
+        console.print(f"Reactivated {username}.")
+    finally:
+        jejak.close()
+
+
+@users_cli.command("check")
+def users_check(
+    repair: Annotated[
+        bool,
+        typer.Option(
+            help="Record the opening of accounts with no grants, and copy the recorded grants "
+            "to rows that differ (needs --as)."
+        ),
+    ] = False,
+    as_user: AsAdministrator = None,
+) -> None:
+    """Compare the accounts table with the recorded grants, which are the authority; exits 1
+    while they differ and nothing was repaired."""
+    jejak = Jejak.open()
+    try:
+        if repair:
+            manager = _account_manager(jejak, as_user)
+            fixed = jejak.accounts.repair(Provenance(manager, today_wita()))
+            for m in fixed:
+                console.print(f"repaired {m.username}: {m.problem}")
+            console.print(f"{len(fixed)} repaired.")
+            return
+        found = jejak.accounts.mismatches()
+        for m in found:
+            console.print(f"{m.username}: {m.problem}")
+        if found:
+            raise typer.Exit(1)
+        console.print("Every account's row follows its recorded grants.")
     finally:
         jejak.close()

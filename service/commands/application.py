@@ -16,9 +16,11 @@ from service.commands.audit_register import AuditRegisterCommands
 from service.commands.base import CommandBase, KeepsDocuments
 from service.commands.beneficiaries import BeneficiaryCommands
 from service.commands.corrections import CorrectionCommands
+from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
 from service.commands.reports import ReportCommands
 from service.commands.sites import SiteCommands
+from service.commands.units import UnitCommands
 from service.security.vault import Vault
 from service.store.db import APPLICATION_NAME
 
@@ -45,3 +47,6 @@ class ProgrammeApplication(CommandBase):
         self.audit_register = AuditRegisterCommands(self)
         self.audit_checks = AuditCheckCommands(self)
         self.reports = ReportCommands(self)
+        self.units = UnitCommands(self)
+        self.staff = StaffCommands(self)
+        self.assignments = AssignmentCommands(self)

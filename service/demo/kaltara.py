@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from domain.assignments import AuditAssignment
 from domain.beneficiary import ExclusionReason, IdentityEvidence, ReintegrationPath
 from domain.identity import SYNTHETIC_NIK_SERIALS, Sex, make_nik
 from domain.published_report import Period, ReportKind
 from domain.recording import Actor, DocumentRef, Provenance, RegionRef, Role
 from domain.site import FundingStatus, InspectionOutcome, Site
+from domain.units import UnitInfo, UnitKind
 from service.commands.application import ProgrammeApplication
 from service.commands.beneficiaries import NewBeneficiary
 from service.demo.corrections import correct_site_records, recorded_name, recorded_sosialisasi
@@ -65,57 +67,104 @@ class DemoUser:
     display_name: str
 
 
+# The offices the programme ran under, set up before it began: the ministry and the province
+# oversee everything; the two Dinas Sosial their own kabupaten and kota; the training centre in
+# Samarinda the women while they train there; the audit body nothing by itself (ADR 0044).
+UNITS_SET_UP_ON = date(2016, 1, 4)
+DEMO_UNITS = (
+    UnitInfo(
+        "KEMENSOS",
+        "Direktorat Rehabilitasi Sosial Tuna Sosial, Kementerian Sosial",
+        UnitKind.MINISTRY,
+        "",
+    ),
+    UnitInfo(
+        "DINSOS-KALTARA",
+        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        UnitKind.PROVINCE,
+        "65",
+    ),
+    UnitInfo("DINSOS-TARAKAN", "Dinas Sosial Kota Tarakan", UnitKind.REGENCY, "65.71"),
+    UnitInfo(
+        "DINSOS-NUNUKAN",
+        "Dinas Sosial Kabupaten Nunukan",
+        UnitKind.REGENCY,
+        "65.03",
+        ("NNK-LOCAL",),
+    ),
+    UnitInfo(
+        "PSKW-SAMARINDA",
+        "UPTD PSKW Harapan Mulia Samarinda",
+        UnitKind.TRAINING_CENTRE,
+        "64.72",
+        ("KTM-PSKW-HM",),
+    ),
+    UnitInfo("BPK-KALTARA", "BPK Perwakilan Kalimantan Utara", UnitKind.AUDIT_BODY, "65"),
+)
+
 DEMO_USERS = (
     DemoUser(
         "operator",
         "operator-kaltara-2016",
         Role.OPERATOR,
-        "Dinas Sosial Kota Tarakan",
+        "DINSOS-TARAKAN",
         "Operator Dinsos Tarakan (demo)",
     ),
     DemoUser(
         "operator.nunukan",
         "operator-nunukan-2016",
         Role.OPERATOR,
-        "Dinas Sosial Kabupaten Nunukan",
+        "DINSOS-NUNUKAN",
         "Operator Dinsos Nunukan (demo)",
+    ),
+    DemoUser(
+        "operator.pskw",
+        "operator-pskw-2016",
+        Role.OPERATOR,
+        "PSKW-SAMARINDA",
+        "Operator UPTD PSKW Harapan Mulia (demo)",
     ),
     DemoUser(
         "supervisor",
         "supervisor-kaltara-2016",
         Role.SUPERVISOR,
-        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        "DINSOS-KALTARA",
         "Kepala Bidang Rehsos (demo)",
     ),
     DemoUser(
         "supervisor.kemensos",
         "supervisor-kemensos-2019",
         Role.SUPERVISOR,
-        "Direktorat Rehabilitasi Sosial Tuna Sosial, Kementerian Sosial",
+        "KEMENSOS",
         "Pejabat Pembuat Komitmen (demo)",
     ),
     DemoUser(
         "auditor",
         "auditor-kaltara-2016",
         Role.AUDITOR,
-        "BPK Perwakilan Kalimantan Utara",
+        "BPK-KALTARA",
         "Pemeriksa BPK (demo)",
     ),
     DemoUser(
         "admin",
         "admin-kaltara-2016",
         Role.ADMIN,
-        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        "DINSOS-KALTARA",
         "Administrator (demo)",
     ),
     DemoUser(
         "dpo",
         "dpo-kaltara-2016",
         Role.DPO,
-        "Dinsosnakertrans Provinsi Kalimantan Utara",
+        "DINSOS-KALTARA",
         "Pejabat Pelindungan Data Pribadi (demo)",
     ),
 )
+# The examiner's surat tugas: the whole programme, from its first payments until past today.
+AUDIT_LETTER = DocumentRef(
+    "surat", "DEMO/ST/45/BPK-KALTARA/2018", date(2018, 12, 27), "BPK Perwakilan Kalimantan Utara"
+)
+AUDIT_DAYS = (date(2019, 1, 1), date(2027, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -486,13 +535,34 @@ class _Demo:
         return Journey(site_code=s.code, finished=finished, dropouts=dropouts)
 
 
-def ensure_demo_users(accounts: Accounts) -> list[DemoUser]:
-    """Create the demo accounts that do not exist yet; returns all of them."""
+def ensure_demo_users(accounts: Accounts, app: ProgrammeApplication) -> list[DemoUser]:
+    """Set up the demo's units, the accounts that do not exist yet and the examiner's
+    assignment, recorded as the administrator's grants of January 2016; returns the users."""
+    admin = next(u for u in DEMO_USERS if u.role is Role.ADMIN)
+    by_admin = Actor(admin.username, admin.role, admin.org_unit)
+    set_up = Provenance(by_admin, UNITS_SET_UP_ON, reason="Demo: the programme's offices")
+    for unit in DEMO_UNITS:
+        if not app.units.established(unit.code):
+            app.units.establish_unit(unit, provenance=set_up)
     for user in DEMO_USERS:
         with contextlib.suppress(AccountExists):
             accounts.create(
-                user.username, user.password, user.role, user.org_unit, user.display_name
+                user.username,
+                user.password,
+                user.role,
+                user.org_unit,
+                user.display_name,
+                provenance=set_up,
             )
+    auditor = next(u for u in DEMO_USERS if u.role is Role.AUDITOR)
+    if not app.exists(AuditAssignment.create_id(auditor.username, AUDIT_LETTER.number)):
+        app.assignments.give(
+            auditor.username,
+            whole_programme=True,
+            valid_from=AUDIT_DAYS[0],
+            valid_until=AUDIT_DAYS[1],
+            provenance=Provenance(by_admin, AUDIT_LETTER.issued_on, AUDIT_LETTER),
+        )
     return list(DEMO_USERS)
 
 

@@ -1,7 +1,9 @@
 """What each caller may see and act on: the one place scope is decided (ADR 0044).
 
-A caller's scope comes from the unit they belong to (`domain.units.Directory.scope_of_unit`);
-a store where no unit has been set up is one office, where everyone's scope is everything.
+A caller's scope comes from the unit they belong to on the day asked about
+(`domain.units.Directory.scope_of_unit`, and the grants' history, ADR 0045) and, for an examiner,
+the assignments in force that day; a store where no unit has been set up is one office, where
+everyone's scope is everything.
 Reads filter with `sites_in` and `cases_in`, which every query of sites and cases applies;
 writes pass `require_in_scope` in the one method every save passes (`CommandBase.commit`).
 """
@@ -16,16 +18,20 @@ from uuid import UUID
 from sqlalchemy import Engine, Select, select, true
 
 from domain.aggregate import LifecycleAggregate
+from domain.assignments import AuditAssignment
 from domain.beneficiary import Beneficiary
 from domain.entitlement import Entitlement
 from domain.export_record import ExportRecord
 from domain.recording import Actor, Role
 from domain.site import Site
+from domain.staff import StaffAccount
 from domain.units import EVERYTHING, Custody, Directory, OutOfScope, Scope, Unit
 from projections.custody import case_after, case_units, directory_of, new_case, site_units
 from projections.entitlement_status import entitlement_status
 from service.errors import NotFound
+from service.provenance import today_wita
 from service.security.accounts import Account
+from service.security.grants import assignments_of, grant_on, history, scope_on
 
 
 class Scopes:
@@ -40,11 +46,21 @@ class Scopes:
             return directory_of(conn)
 
     def of(self, user_id: str, role: Role, org_unit: str, on: date | None = None) -> Scope:
-        """The scope of `user_id`, a member of `org_unit` in `role`, on `on` (today if None)."""
-        directory = self.directory()
-        if not directory.all():
-            return EVERYTHING
-        return directory.scope_of_unit(org_unit)
+        """The scope of `user_id`, a member of `org_unit` in `role`, on `on` (today if None).
+
+        For an account whose grants are recorded (ADR 0045), its unit on that day decides,
+        not `org_unit`; the assignments in force that day add theirs (an examiner's audit body
+        gives nothing by itself, and an assignment gives nothing outside its days).
+        """
+        day = on or today_wita()
+        with self._engine.connect() as conn:
+            directory = directory_of(conn)
+            if not directory.all():
+                return EVERYTHING
+            grant = grant_on(history(conn, user_id), day)
+            assignments = assignments_of(conn, user_id)
+        unit = org_unit if grant is None else grant.unit
+        return scope_on(directory, unit, assignments, day)
 
 
 def of_account(scopes: Scopes, account: Account) -> Scope:
@@ -172,7 +188,8 @@ class ScopeGuard:
             case Entitlement():
                 beneficiary = self._app.beneficiary(aggregate.subject_id)
                 return self._case_units(beneficiary.id, beneficiary.site_id, directory, sites)
-            case ExportRecord() | Unit():
+            case ExportRecord() | Unit() | StaffAccount() | AuditAssignment():
+                # Who may keep these is the role's question, which their lifecycles answer.
                 return UNSCOPED
         # Money, decrees, the audit register and reports are the programme's: only a unit
         # that oversees it acts on them.

@@ -47,7 +47,7 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
             pytest.fail(message)
         pytest.skip(message)
     jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/demo.db", tmp_path))
-    ensure_demo_users(fast_accounts(jejak))
+    ensure_demo_users(fast_accounts(jejak), jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()
     port = _free_port()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain import (
+    assignments,
     audit_errors,
     beneficiary,
     beneficiary_errors,
@@ -17,8 +18,11 @@ from domain import (
     money_errors,
     published_report,
     site,
+    staff,
+    units,
 )
 from domain.aggregate import LifecycleAggregate
+from domain.assignments import ASSIGNMENT_LIFECYCLE, AuditAssignment
 from domain.audit_finding import AuditFinding
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE, BankStatement
@@ -50,6 +54,7 @@ from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
 from domain.site import SITE_LIFECYCLE, Site
+from domain.staff import STAFF_LIFECYCLE, StaffAccount
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "lifecycles.md"
 GUARD_CODE = re.compile(r"^([A-Z][A-Z0-9_]+): ")
@@ -66,6 +71,8 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (EXPORT_LIFECYCLE, ExportRecord),
     (RESTATEMENT_LIFECYCLE, Restatement),
     (REPORT_LIFECYCLE, PublishedReport),
+    (STAFF_LIFECYCLE, StaffAccount),
+    (ASSIGNMENT_LIFECYCLE, AuditAssignment),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -216,8 +223,9 @@ def test_every_transition_names_who_may_issue_it(
             ),
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
+        ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports"],
+    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments"],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]
@@ -406,6 +414,8 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(beneficiary),
         *error_classes(audit_errors),
         *error_classes(published_report),
+        *error_classes(staff),
+        *error_classes(assignments),
     ]
     bases = {DomainError, RuleViolation, InvalidValue}
     for cls in classes:

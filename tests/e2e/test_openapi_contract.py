@@ -63,7 +63,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI
     jejak = Jejak.start(
         settings_for(f"sqlite:///{folder}/demo.db", folder, read_your_writes_timeout_seconds=0)
     )
-    ensure_demo_users(fast_accounts(jejak))
+    ensure_demo_users(fast_accounts(jejak), jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()
     app = create_app(jejak=jejak, run_projections=False)

@@ -42,7 +42,8 @@ ADMIN = (Role.ADMIN,)
 # The issue's table, route by route: operators do the field work (supervisors may too, as the
 # lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
 # acknowledge, keep the findings register, publish and restate; administrators sign
-# checkpoints; auditors and the data-protection officer write nothing.
+# checkpoints, set up units and record examiners' assignments (ADR 0045); auditors and the
+# data-protection officer write nothing.
 INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/sites": OPERATOR,
     "/api/sites/{site_id}/sosialisasi": OPERATOR,
@@ -100,6 +101,9 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/documents": OPERATOR,
     "/api/checkpoints": ADMIN,
     "/api/access-log/checkpoints": ADMIN,
+    "/api/units": ADMIN,
+    "/api/assignments": ADMIN,
+    "/api/assignments/withdrawals": ADMIN,
 }
 
 
@@ -136,14 +140,21 @@ def test_every_write_route_declares_its_roles_and_they_are_the_intended_ones(
     assert declared == {path: set(roles) for path, roles in INTENDED.items()}
 
 
-def test_auditors_and_the_dpo_write_nothing_and_administrators_only_sign_checkpoints(
+def test_auditors_and_the_dpo_write_nothing_and_administrators_keep_access_and_checkpoints(
     client: TestClient,
 ) -> None:
     writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
     assert writes_of[Role.AUDITOR] == []
     assert writes_of[Role.DPO] == []
     assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
-    assert writes_of[Role.ADMIN] == ["/api/access-log/checkpoints", "/api/checkpoints"]
+    # Administrators sign checkpoints, set up units and record examiners' assignments.
+    assert writes_of[Role.ADMIN] == [
+        "/api/access-log/checkpoints",
+        "/api/assignments",
+        "/api/assignments/withdrawals",
+        "/api/checkpoints",
+        "/api/units",
+    ]
     assert set(WRITE_ROLES[Write.MANAGE_ACCOUNTS]) == {Role.ADMIN}
 
 

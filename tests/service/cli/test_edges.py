@@ -343,7 +343,7 @@ def test_progress_goes_to_standard_error_and_the_answer_alone_to_standard_output
 ) -> None:
     jejak = Jejak.open(Settings())
     try:
-        ensure_demo_users(jejak.accounts)
+        ensure_demo_users(jejak.accounts, jejak.app)
         load_demo(jejak.app)  # the read models are left behind: status catches up first
     finally:
         jejak.close()

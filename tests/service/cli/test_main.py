@@ -13,6 +13,7 @@ from typer.testing import CliRunner, Result
 
 from domain.recording import Role
 from service.cli.main import cli
+from service.demo.kaltara import DEMO_UNITS, DEMO_USERS
 from service.system import Jejak
 
 
@@ -219,7 +220,7 @@ def test_a_side_by_side_rebuild_switches_and_is_recorded(
     added = runner.invoke(
         cli,
         [
-            *("users", "add", "sup.r", "supervisor", "--org-unit", "Dinsos"),
+            *("users", "add", "sup.r", "supervisor", "--org-unit", "DINSOS-KALTARA"),
             *("--display-name", "Sup R", "--as", "admin"),
         ],
         input=f"admin-kaltara-2016\n{password}\n{password}\n",
@@ -276,7 +277,9 @@ def test_a_read_model_as_known_at_a_past_position(environment: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["demo"]).exit_code == 0
 
-    early = runner.invoke(cli, ["read-model", "site_status", "--known-at", "1"])
+    # The demo sets up its units, its accounts and the examiner's assignment first.
+    first_site = len(DEMO_UNITS) + len(DEMO_USERS) + 2
+    early = runner.invoke(cli, ["read-model", "site_status", "--known-at", str(first_site)])
     whole = runner.invoke(cli, ["read-model", "site_status", "--as-at", "2030-01-01"])
 
     assert early.exit_code == 0, early.output
@@ -317,7 +320,7 @@ def test_restatements_are_listed_and_opened_with_the_events_behind_each_row(
     runner.invoke(
         cli,
         [
-            *("users", "add", "sup.s", "supervisor", "--org-unit", "Dinsos"),
+            *("users", "add", "sup.s", "supervisor", "--org-unit", "DINSOS-KALTARA"),
             *("--display-name", "Sup S", "--as", "admin"),
         ],
         input=f"admin-kaltara-2016\n{password}\n{password}\n",

@@ -31,7 +31,7 @@ from tests.conftest import fast_accounts, settings_for
 
 def _loaded(tmp_path: Path, name: str) -> Jejak:
     jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/{name}.db", tmp_path))
-    ensure_demo_users(fast_accounts(jejak))
+    ensure_demo_users(fast_accounts(jejak), jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()
     return jejak

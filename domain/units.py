@@ -222,6 +222,12 @@ class Unit(LifecycleAggregate):
         region: str
         facilities: tuple[str, ...]
 
+        def info(self) -> UnitInfo:
+            """The unit as the directory knows it."""
+            return UnitInfo(
+                self.code, self.name, UnitKind(self.kind), self.region, tuple(self.facilities)
+            )
+
     @staticmethod
     def create_id(code: str) -> UUID:
         """Deterministic id, so a code can be established only once."""

@@ -164,7 +164,7 @@ class CaseCustody(Projection):
         directory = batch.directory
         match e:
             case Unit.UnitEstablished():
-                info = UnitInfo(e.code, e.name, UnitKind(e.kind), e.region, tuple(e.facilities))
+                info = e.info()
                 batch.unit_rows.append(
                     {
                         "code": info.code,

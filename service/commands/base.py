@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
+from eventsourcing.utils import get_topic
 
 from domain.aggregate import LifecycleAggregate
 from domain.audit_finding import AuditFinding
@@ -30,11 +31,12 @@ from domain.published_report import PublishedReport
 from domain.recording import Actor
 from domain.rules import ProgrammeRules
 from domain.site import Site
+from domain.units import Directory, Unit
 from service.errors import NotFound
 from service.security.scope import ScopeGuard
 from service.security.vault import Vault
 from service.store.db import APPLICATION_NAME
-from service.store.event_log import head, history
+from service.store.event_log import head, history, log_events
 from service.store.transcoding import OrjsonTranscoder, register_domain_transcodings
 
 A = TypeVar("A", bound=LifecycleAggregate)
@@ -168,6 +170,12 @@ class CommandBase(Application[UUID]):
     def position(self) -> int:
         """The highest position in the event log."""
         return head(self)
+
+    def unit_directory(self) -> Directory:
+        """The units established in the log itself: their read model may lag behind a unit
+        set up a moment ago, or not run at all while a store is loaded in one go."""
+        topics = (get_topic(Unit.UnitEstablished),)
+        return Directory(e.event.info() for e in log_events(self, None, topics))
 
     # --- load, decide, save -----------------------------------------------------------------
 

@@ -243,6 +243,11 @@ SITES = (
 )
 
 
+# The account of the training centre in Samarinda, where Tarakan's women train.
+TRAINING_CENTRE = "PSKW-SAMARINDA"
+TRAINING_CENTRE_OPERATOR = "operator.pskw"
+
+
 class DemoAlreadyLoaded(RuntimeError):
     """Raised when the demo's sites already exist in the store."""
 
@@ -477,15 +482,24 @@ class _Demo:
             )
             people = people[1:]
         departed = assessed_on + timedelta(days=28 if tarakan else 35)
+        # Tarakan's women train at the centre in Samarinda, which accepts each case the day
+        # after she arrives and keeps it until she leaves (ADR 0044); Nunukan trains its own.
+        # A store loaded without the demo's units is one office: no hand-over to accept.
+        centre_in_system = app.units.established(TRAINING_CENTRE)
+        trainer = TRAINING_CENTRE_OPERATOR if tarakan and centre_in_system else op
         for bid in people:
             app.beneficiaries.send_to_training(
                 bid, facility_id=s.facility_id, provenance=self._p(op, departed)
             )
+            if trainer != op:
+                app.beneficiaries.accept_hand_over(
+                    bid, provenance=self._p(trainer, departed + timedelta(days=1))
+                )
         if s.code == "TRK-LU":
             app.beneficiaries.record_death(
                 people[0],
                 provenance=self._p(
-                    op,
+                    trainer,
                     date(2019, 4, 2),
                     self._doc("surat_kematian", "KEMATIAN/1", date(2019, 4, 3), "Kelurahan"),
                 ),
@@ -496,7 +510,7 @@ class _Demo:
             app.beneficiaries.drop_out(
                 bid,
                 provenance=self._p(
-                    op, date(2019, 4, 15), reason="Left the facility to care for family"
+                    trainer, date(2019, 4, 15), reason="Left the facility to care for family"
                 ),
             )
         finished = people[len(dropouts) :]
@@ -506,7 +520,7 @@ class _Demo:
                 bid,
                 skill=self.rng.choice(("menjahit", "tata boga", "salon")),
                 provenance=self._p(
-                    op,
+                    trainer,
                     completed_on,
                     self._doc("sertifikat", "SERT/2019", completed_on, "UPTD PSKW"),
                 ),
@@ -518,7 +532,7 @@ class _Demo:
                     bid,
                     confirming_kelurahan=RegionRef(KEMENDAGRI, "35.78.06.1004"),
                     provenance=self._p(
-                        op,
+                        trainer,
                         back,
                         self._doc("surat_tiba", f"TIBA/{n}", back, "Kelurahan Putat Jaya"),
                     ),
@@ -527,11 +541,16 @@ class _Demo:
                 app.beneficiaries.stay_locally(
                     bid,
                     provenance=self._p(
-                        op,
+                        trainer,
                         back,
                         self._doc("surat_pernyataan", f"PERNYATAAN/{n}", back, "Dinas Sosial"),
                     ),
                 )
+                if trainer != op:
+                    # Back in Tarakan: its Dinas Sosial takes her case over again.
+                    app.beneficiaries.accept_hand_over(
+                        bid, provenance=self._p(op, back + timedelta(days=1))
+                    )
         return Journey(site_code=s.code, finished=finished, dropouts=dropouts)
 
 

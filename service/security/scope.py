@@ -196,8 +196,9 @@ class ScopeGuard:
         return frozenset()
 
     def custody_of(self, beneficiary: Beneficiary) -> Custody:
-        """Which unit holds her case, and which one a hand-over awaits, by her stored events."""
-        directory = self._scopes.directory()
+        """Which unit holds her case, and which one a hand-over awaits, by her stored events
+        and the units in the log (their read model may lag)."""
+        directory = self._app.unit_directory()
         return self._custody(beneficiary.id, beneficiary.site_id, directory, {})
 
     def _case_units(
@@ -245,3 +246,4 @@ class EventSource(Protocol):
     def history(self, aggregate_id: UUID) -> list[Any]: ...
     def site(self, site_id: UUID) -> Site: ...
     def beneficiary(self, beneficiary_id: UUID) -> Beneficiary: ...
+    def unit_directory(self) -> Directory: ...

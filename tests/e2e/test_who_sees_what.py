@@ -336,7 +336,7 @@ def test_an_auditor_gets_personal_data_in_clear_only_with_a_reason_which_is_logg
     )
     (logged,) = [
         e
-        for e in demo.jejak.access_log.recent(20)
+        for e in demo.jejak.access_log.recent(1000)
         if e.action == "export_evidence_bundle" and "reason" in (e.detail or "")
     ]
     assert logged.user_id == "auditor" and logged.detail is not None

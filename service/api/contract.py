@@ -146,6 +146,7 @@ PARAMETERS: dict[str, tuple[str, object]] = {
         "2019-12-31",
     ),
     "site_id": ("the id of a lokalisasi site", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+    "username": ("a staff account's username", "operator.nunukan"),
     "beneficiary_id": ("the id of a woman's case", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
     "entitlement_id": (
         "the id of one aid entitlement of a case",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
 from sqlalchemy import Engine, select
 
 from domain.units import Scope
+from projections.custody import case_units
 from projections.worklist import worklist
 from service.queries.paging import Page, Row, page_of
 from service.security.scope import cases_in, sites_in
@@ -53,9 +55,24 @@ class WorklistQueries:
         if kind:
             query = query.where(c.subject_kind == kind)
         page = page_of(self.engine, query, limit, offset)
+        awaiting = self._awaiting_acceptance([i["subject_id"] for i in page.items])
         for item in page.items:
+            if item["subject_id"] in awaiting:
+                # Her case waits for this unit to accept it before anything else it does.
+                item["next_action"] = "accept_hand_over"
             item["overdue"] = item["due_on"] is not None and item["due_on"] < as_of
             item["days_overdue"] = (as_of - item["due_on"]).days if item["overdue"] else 0
             item.pop("milestones")
             item.pop("milestone_versions")
         return page
+
+    def _awaiting_acceptance(self, subject_ids: Sequence[str]) -> frozenset[str]:
+        """The cases among `subject_ids` whose hand-over awaits a unit of the viewer's."""
+        if self.scope.everything or not subject_ids:
+            return frozenset()
+        c = case_units.c
+        query = select(c.beneficiary_id).where(
+            c.beneficiary_id.in_(subject_ids), c.incoming_unit.in_(self.scope.units)
+        )
+        with self.engine.connect() as conn:
+            return frozenset(conn.execute(query).scalars())

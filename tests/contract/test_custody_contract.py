@@ -16,6 +16,7 @@ from domain.recording import Actor, Provenance, Role
 from domain.units import OutOfScope, Unit, UnitInfo, UnitKind
 from projections.custody import case_units, site_units
 from service.commands.beneficiaries import NewBeneficiary
+from service.queries.read_models import ReadModels
 from service.system import Jejak
 from tests.contract.journey import BIRTH, HOME, NIK, OPERATOR, by, closed_site
 
@@ -42,6 +43,19 @@ def custody(jejak: Jejak) -> tuple[str | None, str | None]:
             )
         ).one()
     return row.unit, row.incoming_unit
+
+
+def next_actions(jejak: Jejak, unit: str) -> list[str]:
+    scope = jejak.scopes.of("someone", Role.OPERATOR, unit)
+    work = ReadModels.of(jejak, scope).worklist.list(
+        as_of=date(2019, 3, 1),
+        overdue_only=False,
+        site_id=None,
+        kind="beneficiary",
+        limit=50,
+        offset=0,
+    )
+    return [item["next_action"] for item in work.items]
 
 
 def test_a_case_follows_her_events_from_unit_to_unit(jejak: Jejak) -> None:
@@ -89,6 +103,10 @@ def test_a_case_follows_her_events_from_unit_to_unit(jejak: Jejak) -> None:
     )
     # Sent to a centre in the system: Tarakan holds her until the centre accepts.
     assert custody(jejak) == ("DINSOS-TARAKAN", "PSKW-SAMARINDA")
+    # The centre's worklist asks it to accept her; Tarakan's still shows her training.
+    assert next_actions(jejak, "PSKW-SAMARINDA") == ["accept_hand_over"]
+    assert next_actions(jejak, "DINSOS-TARAKAN") == ["complete_training"]
+    assert next_actions(jejak, "DINSOS-NUNUKAN") == []
 
     app.beneficiaries.accept_hand_over(CASE, provenance=by(CENTRE, date(2019, 2, 12)))
     assert custody(jejak) == ("PSKW-SAMARINDA", None)

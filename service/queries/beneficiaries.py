@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from domain.units import Scope
 from projections.beneficiary_status import beneficiary_status
+from projections.custody import case_units
 from service.errors import NotFound
 from service.queries.paging import Page, Row, page_of
 from service.queries.reveal import Reveal
@@ -67,8 +68,18 @@ class BeneficiaryQueries:
     def one(self, viewer: Account, beneficiary_id: UUID) -> dict[str, Any]:
         """One case with its identity revealed or masked by the viewer's role."""
         c = beneficiary_status.c
+        u = case_units.c
         query = scoped_to_cases(
-            select(beneficiary_status).where(c.beneficiary_id == str(beneficiary_id)),
+            select(
+                beneficiary_status,
+                # Which unit holds her case, and which one a hand-over awaits (ADR 0044).
+                u.unit.label("held_by"),
+                u.incoming_unit.label("awaiting_acceptance_by"),
+            )
+            .join_from(
+                beneficiary_status, case_units, u.beneficiary_id == c.beneficiary_id, isouter=True
+            )
+            .where(c.beneficiary_id == str(beneficiary_id)),
             self.scope,
             c.beneficiary_id,
         )

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from domain.beneficiary import Beneficiary, IdentityEvidence, ReintegrationPath
 from domain.identity import Sex
 from domain.recording import Actor, Provenance, Role
-from domain.units import OutOfScope, Unit, UnitInfo, UnitKind
+from domain.units import EVERYTHING, OutOfScope, Unit, UnitInfo, UnitKind
 from projections.custody import case_units, site_units
 from service.commands.beneficiaries import NewBeneficiary
 from service.queries.read_models import ReadModels
+from service.security.accounts import Account
 from service.system import Jejak
 from tests.contract.journey import BIRTH, HOME, NIK, OPERATOR, by, closed_site
 
@@ -32,6 +33,7 @@ TARAKAN = Actor("tarakan", Role.OPERATOR, "DINSOS-TARAKAN")
 NUNUKAN = Actor("nunukan", Role.OPERATOR, "DINSOS-NUNUKAN")
 CENTRE = Actor("pskw", Role.OPERATOR, "PSKW-SAMARINDA")
 CASE = Beneficiary.create_id("TRK-JP-0001")
+PROVINCE = Account("sup", Role.SUPERVISOR, "DINSOS-KALTARA", "Supervisor", True)
 
 
 def custody(jejak: Jejak) -> tuple[str | None, str | None]:
@@ -107,6 +109,8 @@ def test_a_case_follows_her_events_from_unit_to_unit(jejak: Jejak) -> None:
     assert next_actions(jejak, "PSKW-SAMARINDA") == ["accept_hand_over"]
     assert next_actions(jejak, "DINSOS-TARAKAN") == ["complete_training"]
     assert next_actions(jejak, "DINSOS-NUNUKAN") == []
+    case = ReadModels.of(jejak, EVERYTHING).beneficiaries.one(PROVINCE, CASE)
+    assert (case["held_by"], case["awaiting_acceptance_by"]) == ("DINSOS-TARAKAN", "PSKW-SAMARINDA")
 
     app.beneficiaries.accept_hand_over(CASE, provenance=by(CENTRE, date(2019, 2, 12)))
     assert custody(jejak) == ("PSKW-SAMARINDA", None)

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
 from domain.recording import Actor, Provenance, Role
 from domain.units import Scope, Unit, UnitInfo, UnitKind
 from projections.beneficiary_status import beneficiary_status
 from projections.custody import case_units, site_units
+from projections.entitlement_status import entitlement_status
 from projections.site_status import site_status
 from tests.e2e.test_who_sees_what import Demo, demo, get_routes, requests_for, texts
 
@@ -197,3 +199,53 @@ def test_the_scope_of_a_unit_is_its_own_and_the_overseers_see_everything(
     assert scopes.of("x", Role.SUPERVISOR, "DINSOS-KALTARA").everything
     assert scopes.of("x", Role.SUPERVISOR, "KEMENSOS").everything
     assert scopes.of("x", Role.OPERATOR, "NO-SUCH-UNIT").nothing
+
+
+def test_every_command_on_another_units_site_case_or_entitlement_is_refused(
+    scoped: tuple[Demo, dict[Role, dict[str, str]], OtherUnit],
+) -> None:
+    demo, tokens, other = scoped
+    with demo.jejak.engine.connect() as conn:
+        entitlement = (
+            conn.execute(
+                select(entitlement_status.c.entitlement_id).where(
+                    entitlement_status.c.subject_id.in_(sorted(other.case_ids))
+                )
+            )
+            .scalars()
+            .first()
+        )
+    values = {
+        "site_id": sorted(other.site_ids)[0],
+        "beneficiary_id": sorted(other.case_ids)[0],
+        "entitlement_id": entitlement,
+    }
+    before = demo.jejak.app.position()
+    refused: list[str] = []
+    for route in command_routes(demo):
+        params = {p.name for p in route.dependant.path_params}
+        # The reveal is a read: outside the scope her case is not found (tested above).
+        if not params or not params <= values.keys() or route.path.endswith("/reveal"):
+            continue
+        url = route.path.format(**values)
+        for headers in tokens.values():
+            # Refused before its body is read: the scope is judged first.
+            response = demo.client.post(url, json={}, headers=headers)
+            assert response.status_code == 403, f"{url}: {response.text[:200]}"
+            assert response.json()["error"]["code"] in ("OUT_OF_SCOPE", "ROLE_FORBIDDEN"), url
+            refused.append(url)
+    assert demo.jejak.app.position() == before
+    # A site's, a case's and an entitlement's commands were all tried.
+    for kind in ("/api/sites/", "/api/beneficiaries/", "/api/entitlements/"):
+        assert any(url.startswith(kind) for url in refused), kind
+    assert len(refused) > 30
+
+
+def command_routes(demo: Demo) -> list[APIRoute]:
+    """Every POST route of the app, as the app itself lists them."""
+    app = demo.client.app
+    return [
+        context.original_route
+        for context in iter_route_contexts(app.routes)  # type: ignore[attr-defined]
+        if "POST" in (context.methods or ()) and isinstance(context.original_route, APIRoute)
+    ]

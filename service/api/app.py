@@ -163,7 +163,9 @@ def create_app(
     app.include_router(beneficiaries.reads)
     app.include_router(search.reads)
     app.include_router(worklist.reads)
-    app.include_router(money.reads, dependencies=ProgrammeWide)
+    # Her entitlements and payments follow her case; the ledger and budget are the
+    # programme's (the queries decide both).
+    app.include_router(money.reads)
     app.include_router(lifecycles.reads)
     app.include_router(exports.router, dependencies=ProgrammeWide)
     app.include_router(documents.router)

@@ -34,7 +34,7 @@ from service.queries.beneficiaries import BeneficiaryQueries
 from service.queries.paging import Page, Row, page_of
 from service.queries.time_travel import Cut
 from service.security.accounts import Account
-from service.security.scope import require_programme_wide
+from service.security.scope import require_programme_wide, scoped_to_cases
 from service.store.event_log import EventLog, log_events, topics_of, topics_of_classes
 from service.system import Jejak
 
@@ -145,10 +145,10 @@ class MoneyQueries:
         """Her full payment history: her ledger rows in order, with who, when, on what
         document, the bank's reference and her running total; her name by the viewer's role.
         At a time-travel cut (`LedgerFilter`), the rows and running totals as they stood."""
-        require_programme_wide(self.scope, "Payment history")
+        # Her case, if the viewer's scope holds it (NotFound otherwise): her own rows follow.
         person = self.beneficiaries.one(viewer, beneficiary_id)
         filters = LedgerFilter(beneficiary_id=beneficiary_id, known_at=known_at, as_at=as_at)
-        page = self.ledger(filters, limit=limit, offset=offset)
+        page = page_of(self.engine, filters.query(), limit, offset)
         return {
             "beneficiary_id": str(beneficiary_id),
             "case_number": person["case_number"],
@@ -181,10 +181,14 @@ class MoneyQueries:
     ) -> Page[Row]:
         """Entitlements in case-number, component and tranche order; with
         `correction_pending`, only those whose money correction awaits a second supervisor."""
-        require_programme_wide(self.scope, "Entitlements")
         c = entitlement_status.c
-        query = select(entitlement_status).order_by(
-            c.case_number, c.decree_number, c.component, c.tranche, c.entitlement_id
+        # A unit sees the entitlements of the cases it holds (ADR 0044).
+        query = scoped_to_cases(
+            select(entitlement_status).order_by(
+                c.case_number, c.decree_number, c.component, c.tranche, c.entitlement_id
+            ),
+            self.scope,
+            c.subject_id,
         )
         if state:
             query = query.where(c.state == state)
@@ -201,9 +205,12 @@ class MoneyQueries:
 
     def entitlement(self, entitlement_id: UUID) -> dict[str, Any]:
         """One entitlement's status."""
-        require_programme_wide(self.scope, "Entitlement")
         c = entitlement_status.c
-        query = select(entitlement_status).where(c.entitlement_id == str(entitlement_id))
+        query = scoped_to_cases(
+            select(entitlement_status).where(c.entitlement_id == str(entitlement_id)),
+            self.scope,
+            c.subject_id,
+        )
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         if not rows:

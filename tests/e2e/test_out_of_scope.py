@@ -154,6 +154,10 @@ def test_lists_and_counts_hold_only_the_units_own(
     assert board["totals"]["headcount_at_pendataan"] == 39
     assert all(item["subject_id"] not in other.case_ids for item in work["items"])
     assert all(item["site_id"] not in other.site_ids for item in work["items"])
+    # Her entitlements follow her case: Nunukan sees its own women's, and no one else's.
+    entitlements = demo.client.get("/api/entitlements?limit=500", headers=operator).json()
+    assert entitlements["total"] > 0
+    assert all(e["subject_id"] not in other.case_ids for e in entitlements["items"])
     for programme_wide in ("/api/ledger", "/api/budget", "/api/access-log", "/api/audit/register"):
         answer = demo.client.get(programme_wide, headers=operator)
         assert answer.status_code == 404, programme_wide

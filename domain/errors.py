@@ -107,3 +107,10 @@ class InvalidRupiah(InvalidValue):
     """Raised when an amount is not a whole number of rupiah that fits in 64 bits."""
 
     code: ClassVar[str] = "RUPIAH_INVALID"
+
+
+class OutOfScope(DomainError):
+    """Raised when an account acts on a site, case or record its unit does not answer for
+    (ADR 0044). The service decides it, before and beside the aggregates' own rules."""
+
+    code: ClassVar[str] = "OUT_OF_SCOPE"

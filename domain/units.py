@@ -23,7 +23,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
-from domain.errors import DomainError, InvalidValue
+from domain.errors import InvalidValue
 from domain.lifecycle import Lifecycle, StateSpec, Transition
 from domain.recording import Actor, DocumentRef, Provenance, Role
 
@@ -177,12 +177,6 @@ class Custody:
     def units(self) -> frozenset[str]:
         """The units that see the case: the responsible one and one a hand-over awaits."""
         return frozenset(u for u in (self.unit, self.incoming) if u is not None)
-
-
-class OutOfScope(DomainError):
-    """Raised when an account acts on a site or a case its unit does not answer for."""
-
-    code = "OUT_OF_SCOPE"
 
 
 class UnitUnknown(InvalidValue):

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request, Response, status
 
-from domain.errors import InvalidValue
-from domain.units import OutOfScope, Scope
+from domain.errors import InvalidValue, OutOfScope
+from domain.units import Scope
 from service.api.deps import JejakDep, UserDep
 from service.api.inputs import BusinessDate
 from service.api.models import CommandOut

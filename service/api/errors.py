@@ -16,8 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from domain.errors import DomainError, InvalidValue
-from domain.units import OutOfScope
+from domain.errors import DomainError, InvalidValue, OutOfScope
 from service.api.contract import documented_methods
 from service.api.inputs import BodyNotJson
 from service.errors import NotFound

@@ -20,10 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from domain.errors import DomainError
+from domain.errors import DomainError, OutOfScope
 from domain.lifecycle import Lifecycle
 from domain.recording import DocumentRef, Provenance, Role
-from domain.units import OutOfScope
 from service.api.inputs import CONTROL_IN_TEXT
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected

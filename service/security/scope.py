@@ -21,11 +21,12 @@ from domain.aggregate import LifecycleAggregate
 from domain.assignments import AuditAssignment
 from domain.beneficiary import Beneficiary
 from domain.entitlement import Entitlement
+from domain.errors import OutOfScope
 from domain.export_record import ExportRecord
 from domain.recording import Actor, Role
 from domain.site import Site
 from domain.staff import StaffAccount
-from domain.units import EVERYTHING, Custody, Directory, OutOfScope, Scope, Unit
+from domain.units import EVERYTHING, Custody, Directory, Scope, Unit
 from projections.custody import case_after, case_units, directory_of, new_case, site_units
 from projections.entitlement_status import entitlement_status
 from service.errors import NotFound

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from domain.beneficiary import Beneficiary, IdentityEvidence, ReintegrationPath
+from domain.errors import OutOfScope
 from domain.identity import Sex
 from domain.recording import Actor, Provenance, Role
-from domain.units import EVERYTHING, OutOfScope, Unit, UnitInfo, UnitKind
+from domain.units import EVERYTHING, Unit, UnitInfo, UnitKind
 from projections.custody import case_units, site_units
 from service.commands.beneficiaries import NewBeneficiary
 from service.queries.read_models import ReadModels

@@ -35,6 +35,7 @@ from domain.errors import (
     DatedBeforePreviousStep,
     DomainError,
     InvalidValue,
+    OutOfScope,
     RuleViolation,
     TransitionNotAllowed,
 )
@@ -407,7 +408,8 @@ def test_the_docs_diagram_is_current() -> None:
 
 def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> None:
     # service/ maps the two families to 409 and 422 in one place; a class in both, or in
-    # neither, or two classes sharing a code would make that mapping ambiguous.
+    # neither, or two classes sharing a code would make that mapping ambiguous. The one
+    # refusal of scope (403, ADR 0044) is neither: the service decides it, not a rule.
     classes = [
         *error_classes(errors),
         *error_classes(site),
@@ -417,11 +419,12 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(staff),
         *error_classes(assignments),
     ]
-    bases = {DomainError, RuleViolation, InvalidValue}
+    bases = {DomainError, RuleViolation, InvalidValue, OutOfScope}
     for cls in classes:
         if cls not in bases:
             assert issubclass(cls, RuleViolation) != issubclass(cls, InvalidValue), cls
         assert re.fullmatch(r"[A-Z][A-Z0-9_]+", cls.code), cls
+    assert not issubclass(OutOfScope, RuleViolation | InvalidValue)
     codes = [cls.code for cls in classes]
     assert len(codes) == len(set(codes))
 

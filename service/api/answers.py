@@ -15,10 +15,11 @@ from service.api.deps import JejakDep, UserDep
 from service.api.inputs import BusinessDate
 from service.api.models import CommandOut
 from service.commands.base import CommandResult
+from service.errors import NotFound
 from service.queries.paging import Page
 from service.queries.read_models import ReadModels
 from service.queries.time_travel import Cut, known_position
-from service.security.scope import known_outside, of_account, require_programme_wide
+from service.security.scope import holds, known_outside, of_account, require_programme_wide
 from service.system import Jejak
 
 CREATED = status.HTTP_201_CREATED
@@ -82,6 +83,14 @@ def in_scope(request: Request, jejak: JejakDep, scope: ScopeDep) -> None:
 
 
 InScope = [Depends(in_scope)]
+
+
+def require_held(jejak: Jejak, scope: Scope, ident: UUID | None, what: str) -> None:
+    """A read about one site, case or entitlement (a case's bundle, her payment history, a past
+    state): outside the caller's scope, or with no subject named, it does not exist for a unit
+    that does not oversee the programme (404)."""
+    if not scope.everything and (ident is None or not holds(jejak.engine, scope, ident)):
+        raise NotFound(what, ident or "for this account")
 
 
 ReadDep = Annotated[ReadModels, Depends(read_models)]

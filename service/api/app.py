@@ -156,7 +156,7 @@ def create_app(
     # The programme's own records (money, integrity, audit, reports, time travel, the access
     # log): only the units that oversee the programme see them (ADR 0044).
     app.include_router(money.files, dependencies=ProgrammeWide)
-    app.include_router(integrity.router, dependencies=ProgrammeWide)
+    app.include_router(integrity.router)
     app.include_router(audit_checks.router, dependencies=ProgrammeWide)
     app.include_router(dashboard.reads)
     app.include_router(sites.reads)
@@ -167,12 +167,12 @@ def create_app(
     # programme's (the queries decide both).
     app.include_router(money.reads)
     app.include_router(lifecycles.reads)
-    app.include_router(exports.router, dependencies=ProgrammeWide)
+    app.include_router(exports.router)
     app.include_router(documents.router)
     app.include_router(audit_register.router, dependencies=ProgrammeWide)
     app.include_router(restatements.router, dependencies=ProgrammeWide)
     app.include_router(reports.router, dependencies=ProgrammeWide)
-    app.include_router(time_travel.router, dependencies=ProgrammeWide)
+    app.include_router(time_travel.router)
     app.include_router(access_log.router, dependencies=ProgrammeWide)
     app.include_router(grants.commands)
     app.include_router(grants.reads)

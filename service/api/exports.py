@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from service.api.answers import caught_up
+from service.api.answers import ProgrammeWide, ScopeDep, caught_up, require_held
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import After
 from service.api.money import LedgerFilterDep
@@ -29,18 +29,19 @@ router = APIRouter(prefix="/api", tags=["exports"])
 
 @router.get("/beneficiaries/{beneficiary_id}/payments.pdf", response_class=Response)
 def payment_history_pdf(
-    beneficiary_id: UUID, user: UserDep, jejak: JejakDep, after: After = None
+    beneficiary_id: UUID, user: UserDep, jejak: JejakDep, caller: ScopeDep, after: After = None
 ) -> Response:
     """Her payment history as PDF: every money event of her entitlements with her running
     total; her name masked for auditors and administrators."""
     require_role(user, PAYMENT_HISTORY_ROLES, "export a payment history")
+    require_held(jejak, caller, beneficiary_id, "Beneficiary")
     progress = Response()
     caught_up(jejak, after, progress)
     export = LedgerExports.of(jejak).payment_history_pdf(user, beneficiary_id)
     return download(jejak, user, export, progress)
 
 
-@router.get("/ledger.xlsx", response_class=Response)
+@router.get("/ledger.xlsx", response_class=Response, dependencies=ProgrammeWide)
 def ledger_xlsx(
     user: UserDep, jejak: JejakDep, filters: LedgerFilterDep, after: After = None
 ) -> Response:
@@ -49,7 +50,7 @@ def ledger_xlsx(
     return _ledger(user, jejak, filters, LedgerFormat.XLSX, after)
 
 
-@router.get("/ledger.csv", response_class=Response)
+@router.get("/ledger.csv", response_class=Response, dependencies=ProgrammeWide)
 def ledger_csv(
     user: UserDep, jejak: JejakDep, filters: LedgerFilterDep, after: After = None
 ) -> Response:

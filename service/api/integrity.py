@@ -12,6 +12,7 @@ from domain.access import Write
 from domain.errors import InvalidValue
 from domain.recording import Role
 from service.api.access import ClearReason, write_role
+from service.api.answers import ProgrammeWide, ScopeDep, require_held
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import BusinessDate
@@ -20,13 +21,14 @@ from service.errors import NotFound
 from service.files.evidence.bundle import Scope
 from service.files.evidence.export import export_bundle
 from service.security.access_log import AccessAction
+from service.security.scope import require_programme_wide
 
 # Signing a checkpoint is a command like any other, so it honours Idempotency-Key (ADR 0012).
 router = APIRouter(prefix="/api", tags=["integrity"], route_class=IdempotentCommandRoute)
 VERIFIERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
-@router.get("/public-key", response_class=Response)
+@router.get("/public-key", response_class=Response, dependencies=ProgrammeWide)
 def public_key(user: UserDep, jejak: JejakDep) -> Response:
     """The Ed25519 public key that signs chain checkpoints (PEM), for auditors to pin. Like
     every endpoint but login and health it needs an account, although the key is public."""
@@ -38,14 +40,18 @@ def public_key(user: UserDep, jejak: JejakDep) -> Response:
     )
 
 
-@router.get("/checkpoints")
+@router.get("/checkpoints", dependencies=ProgrammeWide)
 def checkpoints(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
     """Every signed checkpoint, oldest first: the export auditors keep outside the system."""
     require_role(user, VERIFIERS, "read the checkpoints")
     return jejak.checkpoints.document()
 
 
-@router.post("/checkpoints", status_code=201, dependencies=[write_role(Write.SIGN_CHECKPOINT)])
+@router.post(
+    "/checkpoints",
+    status_code=201,
+    dependencies=[write_role(Write.SIGN_CHECKPOINT), *ProgrammeWide],
+)
 def sign_checkpoint(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
     """Sign the chain head now (after bringing the chain up to date; administrators)."""
     jejak.runner.catch_up()
@@ -53,7 +59,7 @@ def sign_checkpoint(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
     return {"checkpoint": signed.as_dict() if signed else None}
 
 
-@router.get("/verification")
+@router.get("/verification", dependencies=ProgrammeWide)
 async def verification(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
     """Re-read the whole log against its chain and the signed checkpoints: either intact up to
     position N, or the first position where it breaks and how."""
@@ -80,6 +86,7 @@ async def verification(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
 async def evidence_bundle(
     user: UserDep,
     jejak: JejakDep,
+    caller: ScopeDep,
     scope: Literal["beneficiary", "site", "period", "programme"],
     subject_id: UUID | None = None,
     start: BusinessDate | None = None,
@@ -93,6 +100,12 @@ async def evidence_bundle(
     their hashes listed in `withheld.json`), a PDF summary and a signed manifest of every
     file."""
     require_role(user, VERIFIERS, "export an evidence bundle")
+    # One case's bundle is hers, for whoever holds her case; a site's, a period's and the
+    # programme's span units, so only the overseers have them (ADR 0044).
+    if scope == "beneficiary":
+        require_held(jejak, caller, subject_id, "evidence")
+    else:
+        require_programme_wide(caller, "evidence")
     if scope in ("beneficiary", "site") and subject_id is None:
         raise InvalidValue(f"a {scope} bundle names its subject_id", field="subject_id")
     if scope == "period" and (start is None or end is None or end < start):

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from domain.errors import InvalidValue
 from domain.recording import Role
-from service.api.answers import page_body
+from service.api.answers import ProgrammeWide, ScopeDep, page_body, require_held
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import BusinessDate, Limit, Offset
 from service.errors import NotFound
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/time-travel", tags=["time travel"])
 READERS = (Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
 
 
-@router.get("/read-models/{name}")
+@router.get("/read-models/{name}", dependencies=ProgrammeWide)
 async def read_model(
     name: str,
     user: UserDep,
@@ -63,7 +63,7 @@ async def read_model(
     }
 
 
-@router.get("/dashboard")
+@router.get("/dashboard", dependencies=ProgrammeWide)
 async def dashboard(
     user: UserDep, jejak: JejakDep, known_at: str | None = None, as_at: BusinessDate | None = None
 ) -> dict[str, Any]:
@@ -91,12 +91,16 @@ def aggregate(
     aggregate_id: UUID,
     user: UserDep,
     jejak: JejakDep,
+    caller: ScopeDep,
     version: Annotated[int | None, Query(ge=1, le=MAX_STORED_INTEGER)] = None,
     as_at: BusinessDate | None = None,
 ) -> dict[str, Any]:
     """One site, case, entitlement or batch as it stood at a version or business date: its
     state, version, milestones and the last event folded (personal data masked by role)."""
     require_role(user, READERS, "read a past state")
+    # A site's, a case's or an entitlement's past for whoever holds it; a batch's or a
+    # commitment's is the programme's (ADR 0044).
+    require_held(jejak, caller, aggregate_id, "aggregate at that cut")
     if version is None and as_at is None:
         raise InvalidValue("give version, as_at or both", field="version")
     try:

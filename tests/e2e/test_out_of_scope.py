@@ -16,7 +16,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
-from domain.recording import Actor, Provenance, Role
+from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.units import Scope, Unit, UnitInfo, UnitKind
 from projections.beneficiary_status import beneficiary_status
 from projections.custody import case_units, site_units
@@ -253,3 +253,45 @@ def command_routes(demo: Demo) -> list[APIRoute]:
         for context in iter_route_contexts(app.routes)  # type: ignore[attr-defined]
         if "POST" in (context.methods or ()) and isinstance(context.original_route, APIRoute)
     ]
+
+
+def test_an_examiner_assigned_one_unit_has_its_cases_bundles_and_no_others(
+    scoped: tuple[Demo, dict[Role, dict[str, str]], OtherUnit],
+) -> None:
+    demo, _, other = scoped
+    jejak = demo.jejak
+    if jejak.accounts.get("bpk.nunukan") is None:
+        jejak.accounts.create("bpk.nunukan", PASSWORD, Role.AUDITOR, "BPK-KALTARA", "Pemeriksa")
+        letter = DocumentRef("surat", "ST/12/BPK/2026", date(2026, 11, 30), "BPK Perwakilan")
+        jejak.app.assignments.give(
+            "bpk.nunukan",
+            units=[NUNUKAN],
+            valid_from=date(2026, 12, 1),
+            valid_until=date(2027, 3, 31),
+            provenance=Provenance(
+                Actor("admin", Role.ADMIN, "DINSOS-KALTARA"), date(2026, 11, 30), letter
+            ),
+        )
+        jejak.runner.catch_up()
+    login = {"username": "bpk.nunukan", "password": PASSWORD}
+    token = demo.client.post("/auth/token", data=login).json()["access_token"]
+    examiner = {"Authorization": f"Bearer {token}"}
+    with jejak.engine.connect() as conn:
+        own = (
+            conn.execute(select(case_units.c.beneficiary_id).where(case_units.c.unit == NUNUKAN))
+            .scalars()
+            .first()
+        )
+    theirs = sorted(other.case_ids)[0]
+
+    def status(url: str) -> int:
+        code: int = demo.client.get(url, headers=examiner).status_code
+        return code
+
+    assert status(f"/api/evidence?scope=beneficiary&subject_id={own}") == 200
+    assert status(f"/api/beneficiaries/{own}/payments.pdf") == 200
+    assert status(f"/api/time-travel/aggregates/{own}?as_at=2019-12-31") == 200
+    assert status(f"/api/evidence?scope=beneficiary&subject_id={theirs}") == 404
+    assert status(f"/api/beneficiaries/{theirs}/payments.pdf") == 404
+    assert status("/api/evidence?scope=programme") == 404
+    assert status("/api/ledger.csv") == 404

@@ -4,8 +4,10 @@ A caller's scope comes from the unit they belong to on the day asked about
 (`domain.units.Directory.scope_of_unit`, and the grants' history, ADR 0045) and, for an examiner,
 the assignments in force that day; a store where no unit has been set up is one office, where
 everyone's scope is everything.
-Reads filter with `sites_in` and `cases_in`, which every query of sites and cases applies;
-writes pass `require_in_scope` in the one method every save passes (`CommandBase.commit`).
+Reads filter with `sites_in` and `cases_in`, which every query of sites and cases applies, and
+`require_programme_wide` for the programme's own records; writes pass `ScopeGuard.check` in the
+one method every save passes (`CommandBase.commit`), and the edges refuse a command on a record
+`known_outside` the scope before its rules are judged.
 """
 
 from __future__ import annotations

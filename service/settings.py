@@ -9,6 +9,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +66,24 @@ class Settings(BaseSettings):
         "`users passwd` sets; without it the command prompts twice",
     )
     token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="a browser session unused this long ends; the next page asks for the "
+        "login again (ADR 0049)",
+    )
+    session_hours: int = Field(
+        default=12,
+        ge=1,
+        le=7 * 24,
+        description="the longest a browser session lasts, however busy (ADR 0049)",
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="mark the session and CSRF cookies Secure (HTTPS only): `auto` does so "
+        "unless the page was asked for from localhost or 127.0.0.1 over plain HTTP",
+    )
     dropout_keeps_grant: bool = False
     deadline_days: dict[str, int] = Field(default_factory=dict)
     training_facilities: list[FacilitySetting] | None = Field(

@@ -41,6 +41,7 @@ from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.security.integrity import RawEventLog, Verification, verify
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
+from service.security.sessions import WebSessions
 from service.security.scope import ScopeGuard, Scopes
 from service.security.vault import Vault
 from service.settings import Settings
@@ -99,6 +100,7 @@ class Jejak:
     idempotency: IdempotencyStore
     checkpoints: Checkpoints
     login_throttle: LoginThrottle
+    sessions: WebSessions
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -163,6 +165,11 @@ class Jejak:
             checkpoints=Checkpoints(engine, signer),
             login_throttle=LoginThrottle(
                 engine, throttle_secret(master_key), BackoffPolicy.from_settings(settings)
+            ),
+            sessions=WebSessions(
+                engine,
+                idle=timedelta(minutes=settings.session_idle_minutes),
+                lifetime=timedelta(hours=settings.session_hours),
             ),
             idempotency=IdempotencyStore(
                 engine,

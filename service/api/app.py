@@ -8,7 +8,6 @@ from importlib.resources import files
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,7 +36,7 @@ from service.api import (
 )
 from service.api.answers import InScope, ProgrammeWide
 from service.api.contract import install_contract
-from service.api.deps import current_user, get_jejak, request_token
+from service.api.deps import bearer_token, current_user, get_jejak
 from service.api.errors import error_body, install_error_handlers
 from service.api.inputs import json_bodies_only
 from service.security.access_log import Interface, current_interface
@@ -45,6 +44,7 @@ from service.security.accounts import Account
 from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
+from service.web.security import install_browser_security
 
 DOCS_ASSETS = "/docs-assets"
 
@@ -66,16 +66,9 @@ def openapi(request: Request) -> Response:
 def docs(request: Request) -> Response:
     if _viewer(request) is None:
         return RedirectResponse("/login?next=/docs", status_code=303)
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="Jejak API",
-        init_oauth={"clientId": "jejak"},
-        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-        # No call to the public spec validator: the page must work on a closed network.
-        swagger_ui_parameters={"validatorUrl": None},
-    )
+    # Swagger UI started by a script file of this repository: the Content-Security-Policy
+    # allows no inline script (ADR 0049).
+    return pages.templates.TemplateResponse(request, "docs.html", {"assets": DOCS_ASSETS})
 
 
 @meta.get("/health", tags=["health"])
@@ -86,7 +79,7 @@ def health() -> dict[str, Any]:
 
 def _viewer(request: Request) -> Account | None:
     try:
-        return current_user(request, get_jejak(request), request_token(request))
+        return current_user(request, get_jejak(request), bearer_token(request))
     except HTTPException:
         return None
 
@@ -145,6 +138,9 @@ def create_app(
     install_error_handlers(app)
     # The client's address (login throttling, ADR 0034) comes from X-Forwarded-For only when
     # the peer is a configured proxy; from anyone else the header could be forged.
+    # CSRF checks, cookie flags and security headers (ADR 0049); inside the proxy headers, so
+    # that they see the scheme a trusted proxy reports.
+    install_browser_security(app, settings)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(AccessInterface)
     app.include_router(auth.router)
@@ -186,6 +182,9 @@ def create_app(
         StaticFiles(directory=str(files("fastapi_offline") / "static")),
         name="docs-assets",
     )
+
+    # The pages' own style and scripts, from the repository.
+    app.mount("/static", StaticFiles(packages=[("service.web", "static")]), name="static")
 
     app.include_router(meta)
     return app

@@ -12,7 +12,8 @@ from domain.recording import Role
 from service.security.accounts import Account
 from service.system import Jejak
 
-SESSION_COOKIE = "jejak_token"
+# The browser's session cookie holds only a random session id (ADR 0049).
+SESSION_COOKIE = "jejak_session"
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -35,31 +36,39 @@ class NotAuthenticated(HTTPException):
         )
 
 
-def request_token(request: Request) -> str | None:
-    """The bearer token of the Authorization header, else the browser session cookie."""
+def bearer_token(request: Request) -> str | None:
+    """The bearer token of the Authorization header, if any."""
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return None
+
+
+def request_username(request: Request, jejak: Jejak, token: str | None) -> str | None:
+    """The username behind the bearer token when there is one (a bad token is not made good
+    by a cookie), else behind the browser's open session; None when neither is valid."""
+    if token:
+        claims = jejak.tokens.verify(token)
+        return claims.username if claims else None
+    session_id = request.cookies.get(SESSION_COOKIE)
+    return jejak.sessions.username(session_id) if session_id else None
 
 
 def token_subject(request: Request, jejak: Jejak) -> str | None:
-    """The username a valid token names, without reading the account: enough to tell whose
-    request this is. Whether the account may act is still `current_user`'s to decide."""
-    token = request_token(request)
-    claims = jejak.tokens.verify(token) if token else None
-    return claims.username if claims else None
+    """The username a valid token or session names, without reading the account: enough to
+    tell whose request this is. Whether the account may act is still `current_user`'s to
+    decide."""
+    return request_username(request, jejak, bearer_token(request))
 
 
 def current_user(
     request: Request, jejak: JejakDep, token: Annotated[str | None, Depends(bearer)]
 ) -> Account:
-    """The account behind the bearer token or the browser session cookie."""
-    token = token or request.cookies.get(SESSION_COOKIE)
-    claims = jejak.tokens.verify(token) if token else None
+    """The account behind the bearer token or the browser's session cookie."""
+    username = request_username(request, jejak, token)
     # The account is read again on each request so that deactivation and role changes take
-    # effect at once rather than when the token expires.
-    account = jejak.accounts.get(claims.username) if claims else None
+    # effect at once rather than when the token or the session expires.
+    account = jejak.accounts.get(username) if username else None
     if account is None or not account.active:
         raise NotAuthenticated()
     return account

@@ -221,3 +221,22 @@ restatement_diffs = Table(
     Column("positions", Text, nullable=False),
 )
 """Every row a restatement added, removed or changed, as it stood before and after."""
+
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    # SHA-256 (hex) of the random id the browser's cookie holds; the id itself is never stored,
+    # so that a copy of the database cannot be replayed as logged-in browsers (ADR 0049).
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # Moved forward at most once a minute (service/security/sessions.py).
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    # The absolute cap: however busy, the session ends then.
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Index("ix_web_sessions_username", "username"),
+    Index("ix_web_sessions_expires_at", "expires_at"),
+)
+"""Browser sessions opened by the login page; logout revokes them, idleness ends them."""

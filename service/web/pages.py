@@ -10,28 +10,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.api.auth import log_in
-from service.api.deps import SESSION_COOKIE, JejakDep, current_user
+from service.api.deps import SESSION_COOKIE, JejakDep, NotAuthenticated, current_user
 from service.files.exports.indonesian import format_rupiah_id as rupiah_for_display
 from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
+from service.web.security import csrf_token
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 templates.env.filters["rupiah"] = rupiah_for_display
+# Every form sends it back in its `csrftoken` field (ADR 0049).
+templates.env.globals["csrf_token"] = csrf_token
 
 
 def _viewer(request: Request, jejak: JejakDep) -> Account | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
     try:
-        return current_user(request, jejak, token)
-    except Exception:
+        return current_user(request, jejak, None)
+    except NotAuthenticated:
         return None
 
 
@@ -58,7 +58,8 @@ def login(
     password: Annotated[str, Form()],
     next_page: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
-    """Log in and keep the token in an HTTP-only session cookie."""
+    """Log in: open a session on the server and give the browser its id in an HTTP-only
+    cookie (Secure outside local development, see service/web/security.py)."""
     try:
         account = log_in(jejak, username, password, request)
     except LoginThrottled as held_back:
@@ -80,21 +81,22 @@ def login(
             401,
         )
     response = RedirectResponse(_safe_next(next_page), status_code=303)
+    # A session cookie (no max-age): the browser forgets it when it closes; the server ends
+    # the session on logout, after inactivity, or at its absolute lifetime (ADR 0049).
     response.set_cookie(
-        SESSION_COOKIE,
-        jejak.tokens.issue(account),
-        httponly=True,
-        samesite="strict",
-        max_age=jejak.settings.token_minutes * 60,
+        SESSION_COOKIE, jejak.sessions.open(account.username), httponly=True, samesite="strict"
     )
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
-    """Forget the session."""
+def logout(request: Request, jejak: JejakDep) -> Response:
+    """End the session on the server and forget its cookie."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        jejak.sessions.revoke(session_id)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict")
     return response
 
 

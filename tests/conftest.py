@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from httpx import Response
 
 from service.security.accounts import Accounts
 from service.settings import Settings
@@ -60,6 +64,9 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: object) -> Sett
         "database_url": database_url,
         "master_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         "key_file": tmp_path / "unused.key",
+        # The test client's host is "testserver" over plain HTTP, where `auto` would mark the
+        # cookies Secure and the client would not send them back (tests/e2e/test_sessions.py).
+        "cookie_secure": "never",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -128,3 +135,20 @@ class Clock:
 
     def advance(self, by: timedelta) -> None:
         self.now += by
+
+
+def page_csrf_token(html: str) -> str:
+    """The CSRF token a page's form carries."""
+    found = re.search(r'name="csrftoken" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def log_in_page(
+    client: TestClient, username: str, password: str, next_page: str = "/", **kwargs: Any
+) -> Response:
+    """Log in through the login form, as a browser does: the form first, then its CSRF token
+    sent back with the password."""
+    token = page_csrf_token(client.get("/login").text)
+    data = {"csrftoken": token, "username": username, "password": password, "next": next_page}
+    return client.post("/login", data=data, **kwargs)

@@ -12,6 +12,7 @@ from domain.identity import Sex, make_nik
 from domain.masks import mask_name
 from service.system import Jejak
 from tests.contract.journey import ACCOUNT, TRANSPORT, UEP, paid_batch, ready_to_pay
+from tests.conftest import log_in_page
 from tests.e2e.conftest import login
 
 SITE = {
@@ -358,7 +359,7 @@ def test_dashboard_worklist_and_page_show_the_same_figures(
         ("TRK-JP-0001 UEP-1", "acknowledge_receipt"),
         ("TRK-JP-0001 TRANSPORT-1", "acknowledge_receipt"),
     }
-    client.post("/login", data={"username": "sup", "password": "supervisor-password-1"})
+    log_in_page(client, "sup", "supervisor-password-1")
     page = client.get("/")
     assert page.status_code == 200
     assert "Juata Permai" in page.text and ">62<" in page.text
@@ -369,17 +370,13 @@ def test_api_docs_need_login_too(client: TestClient) -> None:
     assert client.get("/openapi.json").status_code == 401
     docs = client.get("/docs", follow_redirects=False)
     assert docs.headers["location"] == "/login?next=/docs"
-    client.post(
-        "/login", data={"username": "aud", "password": "auditor-password-1", "next": "/docs"}
-    )
+    log_in_page(client, "aud", "auditor-password-1", "/docs")
     assert "swagger" in client.get("/docs").text.lower()
 
 
 def test_the_login_form_never_redirects_off_site(client: TestClient) -> None:
-    response = client.post(
-        "/login",
-        data={"username": "aud", "password": "auditor-password-1", "next": "//evil.example/"},
-        follow_redirects=False,
+    response = log_in_page(
+        client, "aud", "auditor-password-1", "//evil.example/", follow_redirects=False
     )
     assert response.headers["location"] == "/"
 

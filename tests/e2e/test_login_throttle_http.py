@@ -14,7 +14,7 @@ from service.api.app import create_app
 from service.security.access_log import AccessAction
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
 from service.system import Jejak
-from tests.conftest import Clock, fast_accounts, settings_for
+from tests.conftest import Clock, fast_accounts, log_in_page, settings_for
 from tests.e2e.conftest import PASSWORDS, system_of
 
 RIGHT = PASSWORDS["opi"][0]
@@ -88,9 +88,7 @@ def test_a_lockout_is_written_to_the_access_log(throttled_client: TestClient) ->
 def test_the_login_page_is_held_back_as_well(throttled_client: TestClient) -> None:
     for _ in range(6):
         token(throttled_client, "wrong-password")
-    response = throttled_client.post(
-        "/login", data={"username": "opi", "password": RIGHT}, follow_redirects=False
-    )
+    response = log_in_page(throttled_client, "opi", RIGHT, follow_redirects=False)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "30"
     assert "Too many failed logins" in response.text

@@ -41,8 +41,8 @@ from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.security.integrity import RawEventLog, Verification, verify
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
-from service.security.sessions import WebSessions
 from service.security.scope import ScopeGuard, Scopes
+from service.security.sessions import WebSessions
 from service.security.vault import Vault
 from service.settings import Settings
 from service.store.db import StoreConfig, create_store_engine, parse_database_url, store_exists

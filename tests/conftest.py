@@ -151,4 +151,5 @@ def log_in_page(
     sent back with the password."""
     token = page_csrf_token(client.get("/login").text)
     data = {"csrftoken": token, "username": username, "password": password, "next": next_page}
-    return client.post("/login", data=data, **kwargs)
+    response: Response = client.post("/login", data=data, **kwargs)
+    return response

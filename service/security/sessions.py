@@ -105,7 +105,9 @@ class WebSessions:
         with self._engine.begin() as conn:
             result = conn.execute(
                 update(web_sessions)
-                .where(web_sessions.c.id_hash == _hash(session_id), web_sessions.c.revoked_at.is_(None))
+                .where(
+                    web_sessions.c.id_hash == _hash(session_id), web_sessions.c.revoked_at.is_(None)
+                )
                 .values(revoked_at=self.clock())
             )
         return result.rowcount > 0

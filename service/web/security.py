@@ -85,13 +85,18 @@ async def _refuse(scope: Scope, send: Send, _reason: Any) -> None:
         ).encode()
         content_type = b"application/json"
     else:
-        body = b"The form has expired or did not come from this site. Reload the page and try again."
+        body = (
+            b"The form has expired or did not come from this site. Reload the page and try again."
+        )
         content_type = b"text/plain; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": 403,
-            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -12,9 +12,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 pytestmark = pytest.mark.browser
 
 
-def test_after_logout_back_and_reload_show_the_login_page(
-    served_demo: str, tmp_path: Path
-) -> None:
+def test_after_logout_back_and_reload_show_the_login_page(served_demo: str, tmp_path: Path) -> None:
     from playwright.sync_api import ConsoleMessage, sync_playwright
 
     refused: list[str] = []

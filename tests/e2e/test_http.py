@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from domain.identity import Sex, make_nik
 from domain.masks import mask_name
 from service.system import Jejak
-from tests.contract.journey import ACCOUNT, TRANSPORT, UEP, paid_batch, ready_to_pay
 from tests.conftest import log_in_page
+from tests.contract.journey import ACCOUNT, TRANSPORT, UEP, paid_batch, ready_to_pay
 from tests.e2e.conftest import login
 
 SITE = {

@@ -25,7 +25,7 @@ from service.cli.base import (
     signed_in,
 )
 from service.cli.options import AsUser, OnDate, Today
-from service.files.exports.indonesian import format_rupiah_id as format_rupiah
+from service.i18n.formats import rupiah as format_rupiah
 from service.provenance import today_wita
 from service.queries.audit_register import AuditRegisterQueries
 from service.security.accounts import Account

@@ -34,6 +34,7 @@ from service.cli.options import AsUser, KnownAt, OnDate, cut_of
 from service.errors import NotFound
 from service.queries.reports import PublishedReports, figures
 from service.system import Jejak
+from service.i18n.formats import number
 
 reports_cli = typer.Typer(
     help="Published reports: the figures sent out, frozen, and compared with today's.",
@@ -310,5 +311,5 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return number(value)
     return str(value)

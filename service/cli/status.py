@@ -10,7 +10,7 @@ import typer
 from domain.units import EVERYTHING
 from service.cli.base import catch_up
 from service.cli.options import AsAt, KnownAt, Today, cut_of
-from service.files.exports.indonesian import format_rupiah_id
+from service.i18n.formats import rupiah
 from service.provenance import today_wita
 from service.queries.dashboard import dashboard_at
 from service.queries.paging import Row
@@ -63,13 +63,13 @@ def render_status(jejak: Jejak, today: date, cut: Cut | None = None) -> str:
         lines.append(
             f"{s['site_code']:<8} {s['site_state']:<16} "
             f"{s['headcount_at_pendataan']:>9} {'-' if closure is None else closure:>8} "
-            f"{s['in_programme_now']:>5} {format_rupiah_id(s['credited_rupiah']):>15}  {funds}"
+            f"{s['in_programme_now']:>5} {rupiah(s['credited_rupiah']):>15}  {funds}"
         )
     t = board["totals"]
     lines.append(
         f"{'total':<8} {'':<16} {t['headcount_at_pendataan']:>9} "
         f"{t['declared_headcount_at_closure']:>8} {t['in_programme_now']:>5} "
-        f"{format_rupiah_id(t['credited_rupiah']):>15}"
+        f"{rupiah(t['credited_rupiah']):>15}"
     )
     lines += ["", "cases per state:"]
     for state, n in t["counts_by_state"].items():

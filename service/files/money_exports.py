@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from domain.recording import Role
 from service.files.exports.csv_export import to_csv
-from service.files.exports.indonesian import PROGRAMME_TIMEZONE
+from service.i18n.formats import PROGRAMME_TIMEZONE
 from service.files.exports.pdf_export import to_pdf
 from service.files.exports.xlsx_export import to_xlsx
 from service.queries.money import LedgerFilter

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Select, select
 
 from domain.recording import Role
 from projections.beneficiary_status import beneficiary_status
-from service.files.exports.indonesian import PROGRAMME_TIMEZONE
+from service.i18n.formats import PROGRAMME_TIMEZONE
 from service.queries.paging import Page, page_of
 from service.security.access_log import AccessAction, AccessLog, Interface
 from service.security.access_log_chain import AccessLogVerification

@@ -27,7 +27,7 @@ from projections.entitlement_status import entitlement_status
 from projections.payment_ledger import ledger_totals
 from projections.site_status import site_status
 from service.errors import NotFound
-from service.files.exports.indonesian import format_date_id, format_rupiah_id
+from service.i18n.formats import date_id, rupiah
 from service.files.exports.model import Column, Kind, Report, Table
 from service.queries.money import LedgerFilter
 from service.queries.reveal import Reveal
@@ -180,7 +180,7 @@ class LedgerReports:
                 ("Lokasi", site),
                 ("Nama", reveal.column(person["name_sealed"]) or "-"),
                 ("Nomor SK", ", ".join(decrees) or "-"),
-                ("Total diterima bersih", format_rupiah_id(total)),
+                ("Total diterima bersih", rupiah(total)),
                 ("Dicetak untuk", f"{viewer.username} ({viewer.role.value})"),
             ],
             sections=[table],
@@ -213,7 +213,7 @@ class LedgerReports:
             metadata=[
                 *metadata,
                 ("Jumlah baris", str(len(rows))),
-                ("Efek bayar bersih", format_rupiah_id(total)),
+                ("Efek bayar bersih", rupiah(total)),
             ],
             sections=[ledger, budget, per_site],
             footer_note=LEDGER_NOTE,
@@ -288,8 +288,8 @@ def _filter_lines(filters: LedgerFilter, read: _Snapshot) -> list[tuple[str, str
         ("Komponen", _text(filters.component, str.upper)),
         ("Tahun anggaran", _text(filters.fiscal_year)),
         ("Sumber dana", _text(filters.source, str.upper)),
-        ("Dari tanggal", _text(filters.occurred_from, format_date_id)),
-        ("Sampai tanggal", _text(filters.occurred_to, format_date_id)),
+        ("Dari tanggal", _text(filters.occurred_from, date_id)),
+        ("Sampai tanggal", _text(filters.occurred_to, date_id)),
     ]
     lines = [(label, text) for label, text in chosen if text is not None]
     return lines or [("Saringan", "semua baris")]

@@ -18,7 +18,8 @@ import unicodedata
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from service.files.exports.indonesian import format_cell_id, format_datetime_id
+from service.files.exports.indonesian import format_cell_id
+from service.i18n.formats import datetime_id
 from service.files.exports.model import Kind, Report, Table
 
 FONT = "Helvetica"
@@ -105,7 +106,7 @@ def _title_block(pdf: FPDF, report: Report) -> None:
     pdf.set_font(FONT, size=11)
     pdf.multi_cell(0, 6, to_latin1(report.subtitle), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    lines = [*report.metadata, ("Dibuat", format_datetime_id(report.generated_at))]
+    lines = [*report.metadata, ("Dibuat", datetime_id(report.generated_at))]
     pdf.set_font(FONT, size=9)
     for label, value in lines:
         pdf.set_font(style="B")

@@ -29,7 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from service.files.exports.indonesian import PROGRAMME_TIMEZONE, format_cell_id, format_datetime_id
+from service.files.exports.indonesian import format_cell_id
+from service.i18n.formats import PROGRAMME_TIMEZONE, datetime_id
 from service.files.exports.model import CellValue, Kind, Report, Table
 
 SUMMARY_SHEET = "Ringkasan"
@@ -89,7 +90,7 @@ def _write_summary(sheet: Worksheet, report: Report, sheet_names: Sequence[str])
     _put_text(_cell(sheet, 2, 1), report.subtitle)
     lines: list[tuple[str, str]] = [
         *report.metadata,
-        ("Dibuat", format_datetime_id(report.generated_at)),
+        ("Dibuat", datetime_id(report.generated_at)),
     ]
     row = 4
     for label, value in lines:

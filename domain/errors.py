@@ -51,9 +51,26 @@ class DocumentKindNotAccepted(RuleViolation):
 
 
 class TransitionNotAllowed(RuleViolation):
-    """Raised when a command asks for a lifecycle transition the current state does not allow."""
+    """Raised when a command asks for a lifecycle transition the current state does not allow.
+
+    `aggregate`, `command` and `state` are codes, kept for a message in another language.
+    """
 
     code: ClassVar[str] = "TRANSITION_NOT_ALLOWED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        aggregate: str | None = None,
+        command: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.aggregate = aggregate
+        self.command = command
+        self.state = state
 
 
 class DatedBeforePreviousStep(RuleViolation):
@@ -63,17 +80,23 @@ class DatedBeforePreviousStep(RuleViolation):
     """
 
     code: ClassVar[str] = "DATED_BEFORE_PREVIOUS_STEP"
+    dated: date | None = None
+    previous_dated: date | None = None
 
     @classmethod
     def naming(
         cls, step: str, dated: date, previous: str, previous_dated: date, field: str
     ) -> DatedBeforePreviousStep:
         """The error for `step` dated `dated`, before `previous` dated `previous_dated`."""
-        return cls(
+        error = cls(
             f"{step} dated {dated.isoformat()} would be before {previous} dated"
             f" {previous_dated.isoformat()}, the step it follows",
             field=field,
         )
+        # Kept for a message in another language: business dates are not personal data.
+        error.dated = dated
+        error.previous_dated = previous_dated
+        return error
 
 
 class InvalidNik(InvalidValue):

@@ -220,6 +220,9 @@ class Lifecycle:
         raise TransitionNotAllowed(
             f"{self.aggregate}: '{command}' is not allowed in state {state}"
             f" (allowed in: {', '.join(allowed) or 'none'})",
+            aggregate=self.aggregate,
+            command=command,
+            state=state,
         )
 
     def target_after(self, event: str, state: str | None) -> str:

@@ -1,7 +1,9 @@
 """One place maps every error to its HTTP status and a stable, machine-readable body.
 
 Bodies are `{"error": {"code", "message", "field"}}`. Messages name the field and the rule and
-never echo the submitted value, which may be personal data.
+never echo the submitted value, which may be personal data. `code` and `field` never change;
+`message` follows the request's `Accept-Language`, English when it asks for no language the
+catalogues have (ADR 0048).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from service.api.inputs import BodyNotJson
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentCorrupted, DocumentError, DocumentNotFound
+from service.i18n import negotiate, refusal_for, refusal_message
 from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
 from service.security.login_throttle import LoginThrottled
@@ -47,15 +50,26 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, o
     return {"error": {"code": code, "message": message, "field": field}}
 
 
-def refusal_response(error: DomainError | NotFound) -> JSONResponse:
+def language_of(request: Request) -> str:
+    """The language of the request's error messages: `Accept-Language`'s, else English."""
+    return negotiate(request.headers.get("accept-language"))
+
+
+def told(request: Request, code: str, message: str) -> str:
+    """`message`, the English of the refusal `code`, in the request's language."""
+    return refusal_message(language_of(request), code, message)
+
+
+def refusal_response(error: DomainError | NotFound, language: str = "en") -> JSONResponse:
     """The response to a command the domain or the application refused: the command's answer,
     which an idempotent retry gets back unchanged (`service/api/idempotent.py`)."""
     if isinstance(error, NotFound):
-        return JSONResponse(error_body(NotFound.code, str(error)), 404)
+        message = refusal_for(language, error, str(error))
+        return JSONResponse(error_body(NotFound.code, message), 404)
     status = (
         422 if isinstance(error, InvalidValue) else 403 if isinstance(error, OutOfScope) else 409
     )
-    body = error_body(error.code, error.message, error.field)
+    body = error_body(error.code, refusal_for(language, error), error.field)
     if isinstance(error, BankFileRejected):
         # A bank file is judged whole: every bad line is reported, so it can be fixed at once.
         body["error"]["problems"] = [  # type: ignore[index]
@@ -82,7 +96,10 @@ def unavailable_response(request: Request, error: BaseException) -> JSONResponse
         "store unavailable (%s) on %s %s", type(error).__name__, request.method, request.url.path
     )
     return JSONResponse(
-        error_body("STORE_UNAVAILABLE", "the database cannot be reached; try again shortly"),
+        error_body(
+            "STORE_UNAVAILABLE",
+            told(request, "STORE_UNAVAILABLE", "the database cannot be reached; try again shortly"),
+        ),
         503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
@@ -94,7 +111,9 @@ def json_position(document: str, position: int) -> tuple[int, int]:
     return line, position - document.rfind("\n", 0, position)
 
 
-def malformed_json_response(error: RequestValidationError) -> JSONResponse | None:
+def malformed_json_response(
+    error: RequestValidationError, language: str = "en"
+) -> JSONResponse | None:
     """422 naming the body and where its JSON breaks, or None if the body parsed. The text
     around the fault is not quoted: it may be personal data."""
     for item in error.errors():
@@ -105,7 +124,9 @@ def malformed_json_response(error: RequestValidationError) -> JSONResponse | Non
         line, column = json_position(document, position)
         reason = item.get("ctx", {}).get("error", "invalid JSON")
         message = f"body: not valid JSON ({reason}) at line {line}, column {column}"
-        body = error_body("JSON_INVALID", message, "body")
+        body = error_body(
+            "JSON_INVALID", refusal_message(language, "JSON_INVALID", message), "body"
+        )
         body["error"]["problems"] = [  # type: ignore[index]
             {"field": "body", "rule": "json_invalid", "message": message}
         ]
@@ -133,8 +154,9 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
 
     @app.exception_handler(BodyNotJson)
-    async def body_not_json(_: Request, error: BodyNotJson) -> JSONResponse:
-        return JSONResponse(error_body(error.code, str(error), error.field), 415)
+    async def body_not_json(request: Request, error: BodyNotJson) -> JSONResponse:
+        message = refusal_for(language_of(request), error, str(error))
+        return JSONResponse(error_body(error.code, message, error.field), 415)
 
     for unavailable in STORE_UNAVAILABLE:
         app.add_exception_handler(unavailable, unavailable_response)
@@ -144,18 +166,19 @@ def install_error_handlers(app: FastAPI) -> None:
         # Errors raised from an unreachable store under another name still deserve a 503.
         if store_unavailable(error):
             return unavailable_response(request, error)
-        return JSONResponse(error_body("INTERNAL_ERROR", "the server failed; it is logged"), 500)
+        message = told(request, "INTERNAL_ERROR", "the server failed; it is logged")
+        return JSONResponse(error_body("INTERNAL_ERROR", message), 500)
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        return refusal_response(error)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        return refusal_response(error, language_of(request))
 
     @app.exception_handler(NotFound)
-    async def not_found(_: Request, error: NotFound) -> JSONResponse:
-        return refusal_response(error)
+    async def not_found(request: Request, error: NotFound) -> JSONResponse:
+        return refusal_response(error, language_of(request))
 
     @app.exception_handler(DocumentError)
-    async def document_error(_: Request, error: DocumentError) -> JSONResponse:
+    async def document_error(request: Request, error: DocumentError) -> JSONResponse:
         # An upload at fault is the client's (422); a stored file that fails its check is ours.
         if isinstance(error, DocumentNotFound):
             status = 404
@@ -163,20 +186,25 @@ def install_error_handlers(app: FastAPI) -> None:
             status = 500
         else:
             status = 422
-        return JSONResponse(error_body(error.code, str(error), error.field), status)
+        message = refusal_for(language_of(request), error, str(error))
+        return JSONResponse(error_body(error.code, message, error.field), status)
 
     @app.exception_handler(NameSearchNotAllowed)
-    async def name_search_not_allowed(_: Request, error: NameSearchNotAllowed) -> JSONResponse:
-        return JSONResponse(error_body(error.code, str(error), "name"), 403)
+    async def name_search_not_allowed(
+        request: Request, error: NameSearchNotAllowed
+    ) -> JSONResponse:
+        message = refusal_for(language_of(request), error, str(error))
+        return JSONResponse(error_body(error.code, message, "name"), 403)
 
     @app.exception_handler(RevealNotAllowed)
-    async def reveal_not_allowed(_: Request, error: RevealNotAllowed) -> JSONResponse:
-        return JSONResponse(error_body(error.code, str(error)), 403)
+    async def reveal_not_allowed(request: Request, error: RevealNotAllowed) -> JSONResponse:
+        message = refusal_for(language_of(request), error, str(error))
+        return JSONResponse(error_body(error.code, message), 403)
 
     @app.exception_handler(LoginThrottled)
-    async def login_throttled(_: Request, error: LoginThrottled) -> JSONResponse:
+    async def login_throttled(request: Request, error: LoginThrottled) -> JSONResponse:
         return JSONResponse(
-            error_body(LoginThrottled.code, str(error)),
+            error_body(LoginThrottled.code, refusal_for(language_of(request), error, str(error))),
             429,
             headers={"Retry-After": str(error.retry_after_seconds)},
         )
@@ -189,16 +217,16 @@ def install_error_handlers(app: FastAPI) -> None:
             return unreadable_body_response(error)
         detail = error.detail
         if isinstance(detail, dict):
-            body = error_body(str(detail.get("code")), str(detail.get("message")))
+            code = str(detail.get("code"))
+            body = error_body(code, told(request, code, str(detail.get("message"))))
         else:
             default_code = {
                 401: "LOGIN_REQUIRED",
                 403: "ROLE_FORBIDDEN",
                 404: "NOT_FOUND",
             }
-            body = error_body(
-                default_code.get(error.status_code, f"HTTP_{error.status_code}"), str(detail)
-            )
+            code = default_code.get(error.status_code, f"HTTP_{error.status_code}")
+            body = error_body(code, told(request, code, str(detail)))
         headers = error.headers
         if error.status_code == 405:
             # RFC 9110: Allow lists every method the resource supports, from all routers.
@@ -208,8 +236,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        malformed = malformed_json_response(error)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        malformed = malformed_json_response(error, language_of(request))
         if malformed is not None:
             return malformed
         problems = []
@@ -221,8 +249,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 {"field": ".".join(location), "rule": item.get("type"), "message": item.get("msg")}
             )
         first = problems[0] if problems else {"field": None, "message": "invalid request"}
-        body = error_body(
-            "REQUEST_INVALID", f"{first['field']}: {first['message']}", first["field"]
-        )
+        message = told(request, "REQUEST_INVALID", f"{first['field']}: {first['message']}")
+        body = error_body("REQUEST_INVALID", message, first["field"])
         body["error"]["problems"] = problems  # type: ignore[index]
         return JSONResponse(body, 422)

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from service.api.deps import get_jejak, token_subject
-from service.api.errors import refusal_response
+from service.api.errors import language_of, refusal_response
 from service.commands.idempotency import (
     IDEMPOTENCY_KEY_HEADER,
     MAX_KEY_LENGTH,
@@ -96,7 +96,7 @@ async def answer_at_most_once(request: Request, handle: Handler) -> Response:
     try:
         response = await handle(request)
     except (DomainError, NotFound) as refusal:
-        response = refusal_response(refusal)
+        response = refusal_response(refusal, language_of(request))
     except Exception:
         # An invalid body (422), a role refusal (403) or a crash: no verdict to keep, so the
         # key is given up and a retry runs afresh (ADR 0012 on errors after a save). A

@@ -45,8 +45,8 @@ from service.cli.base import (
 from service.cli.options import AsAt, AsUser, KnownAt, OnDate, Today, cut_of
 from service.commands.money import NewDecreeLine
 from service.errors import NotFound
-from service.i18n.formats import rupiah as format_rupiah
 from service.files.money_exports import ExportFile, LedgerExports, LedgerFormat
+from service.i18n.formats import rupiah as format_rupiah
 from service.provenance import today_wita
 from service.queries.money import LedgerFilter
 from service.queries.reconciliation import ReconciliationReport, reconciliations_at

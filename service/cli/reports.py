@@ -32,9 +32,9 @@ from service.cli.base import (
 )
 from service.cli.options import AsUser, KnownAt, OnDate, cut_of
 from service.errors import NotFound
+from service.i18n.formats import number
 from service.queries.reports import PublishedReports, figures
 from service.system import Jejak
-from service.i18n.formats import number
 
 reports_cli = typer.Typer(
     help="Published reports: the figures sent out, frozen, and compared with today's.",

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from domain.recording import Role
 from service.files.exports.csv_export import to_csv
-from service.i18n.formats import PROGRAMME_TIMEZONE
 from service.files.exports.pdf_export import to_pdf
 from service.files.exports.xlsx_export import to_xlsx
+from service.i18n.formats import PROGRAMME_TIMEZONE
 from service.queries.money import LedgerFilter
 from service.queries.money_reports import LedgerReports
 from service.security.access_log import AccessAction, AccessLog

@@ -1,0 +1,161 @@
+"""Translation catalogues (ADR 0048): Indonesian first, English as a choice.
+
+The catalogues are gettext ``.po`` files under ``locale/<language>/LC_MESSAGES/messages.po``,
+read with Babel and compiled in memory once per process: no build step, no compiled ``.mo``
+file to fall out of step with its source, nothing fetched at install or run time.
+
+Three kinds of entry:
+
+- page words, whose msgid is the English text (``_("Log out")``);
+- lifecycle names by code: ``state.<Aggregate>.<STATE>`` (a state's name depends on its
+  lifecycle: a CLOSED site is *Ditutup*, a CLOSED case *Kasus selesai*) and
+  ``action.<command>`` (command names are unique across lifecycles);
+- refusals by code: ``error.<CODE>``, a sentence with the error's named parameters
+  (``%(retry_after_seconds)s``) where it carries them.
+
+The domain stays pure: it raises errors with stable codes, in English; the service translates
+them here by code. English refusals keep the domain's own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from service.i18n.formats import date_id
+
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+LANGUAGES: Final = ("id", "en")
+DEFAULT_LANGUAGE: Final = "id"
+
+# The worklist and the read models name a record's kind; the catalogue names its lifecycle.
+AGGREGATE_OF_KIND: Final[Mapping[str, str]] = {
+    "site": "Site",
+    "beneficiary": "Beneficiary",
+    "entitlement": "Entitlement",
+    "batch": "PaymentBatch",
+    "audit_finding": "AuditFinding",
+}
+
+
+def catalogue_path(language: str) -> Path:
+    """Where the catalogue of `language` lives."""
+    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The compiled catalogue of `language` (one of `LANGUAGES`); fuzzy entries are left out."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no catalogue for language {language!r}")
+    with catalogue_path(language).open("rb") as source:
+        catalogue = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def supported(language: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """`language` if a catalogue exists for it, else `default`."""
+    return language if language in LANGUAGES else default
+
+
+def gettext(language: str, message: str) -> str:
+    """`message` (English) in `language`; the English itself where no entry exists."""
+    return str(translations(language).gettext(message))
+
+
+def _by_code(language: str, key: str) -> str | None:
+    text = str(translations(language).gettext(key))
+    return None if text == key else text
+
+
+def state_name(language: str, aggregate: str, state: str) -> str:
+    """The name of `state` of the `aggregate` lifecycle (``"Site"``, ``"Beneficiary"``...), or
+    the code itself where the catalogue lacks it (a test keeps that from happening)."""
+    return _by_code(language, f"state.{aggregate}.{state}") or state
+
+
+def action_name(language: str, command: str) -> str:
+    """The name of a lifecycle command, or the command itself where the catalogue lacks it."""
+    return _by_code(language, f"action.{command}") or command
+
+
+def refusal_message(
+    language: str, code: str, default: str, params: Mapping[str, object] | None = None
+) -> str:
+    """The refusal `code` told in `language`. English, or a code the catalogue lacks, keeps
+    `default` (the error's own message); a sentence naming a parameter the error does not
+    carry falls back to `default` too rather than fail while reporting a failure."""
+    if language == "en":
+        return default
+    template = _by_code(language, f"error.{code}")
+    if template is None:
+        return default
+    try:
+        return template % dict(params or {})
+    except (KeyError, ValueError, TypeError):
+        return default
+
+
+def error_params(error: BaseException, language: str = DEFAULT_LANGUAGE) -> dict[str, object]:
+    """The named parameters an error carries for its translated sentence: its public
+    attributes of plain types (codes, counts, dates in the language's format), never the
+    message; with `command_name` and `state_name` where it names a lifecycle's command and
+    state."""
+    params: dict[str, object] = {}
+    for name in dir(error):
+        if name.startswith("_") or name in {"message", "args", "code"}:
+            continue
+        value = getattr(error, name, None)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            params[name] = date_id(value) if language == "id" else value.isoformat()
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            params[name] = value
+    command, state, aggregate = (params.get(k) for k in ("command", "state", "aggregate"))
+    if isinstance(command, str):
+        params["command_name"] = action_name(language, command)
+    if isinstance(state, str) and isinstance(aggregate, str):
+        params["state_name"] = state_name(language, aggregate, state)
+    return params
+
+
+def refusal_for(language: str, error: BaseException, default: str | None = None) -> str:
+    """The message of a refusal carrying a `code` (a domain or service error) in `language`:
+    the error's own message in English, the catalogue's sentence by code otherwise."""
+    code = str(getattr(error, "code", type(error).__name__))
+    message = default if default is not None else str(getattr(error, "message", error))
+    return refusal_message(language, code, message, error_params(error, language))
+
+
+def negotiate(accept_language: str | None, default: str = "en") -> str:
+    """The language of `LANGUAGES` an ``Accept-Language`` header prefers most, or `default`
+    when it asks for none of them (or is absent). ``id-ID``, ``in`` (the old code) and
+    ``en-GB`` count as their language."""
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, rest = part.strip().partition(";")
+        quality = 1.0
+        for parameter in rest.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        primary = "id" if primary == "in" else primary
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else default

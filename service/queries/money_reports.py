@@ -27,8 +27,8 @@ from projections.entitlement_status import entitlement_status
 from projections.payment_ledger import ledger_totals
 from projections.site_status import site_status
 from service.errors import NotFound
-from service.i18n.formats import date_id, rupiah
 from service.files.exports.model import Column, Kind, Report, Table
+from service.i18n.formats import date_id, rupiah
 from service.queries.money import LedgerFilter
 from service.queries.reveal import Reveal
 from service.security.accounts import Account

@@ -11,19 +11,20 @@ from fastapi.templating import Jinja2Templates
 
 from service.api.auth import log_in
 from service.api.deps import SESSION_COOKIE, JejakDep, NotAuthenticated, current_user
-from service.files.exports.indonesian import format_rupiah_id as rupiah_for_display
+from service.i18n import gettext
 from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
+from service.web.i18n import install_i18n, language_of
+from service.web.i18n import router as language_router
 from service.web.security import csrf_token
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-
-
-templates.env.filters["rupiah"] = rupiah_for_display
+install_i18n(templates)
+router.include_router(language_router)
 # Every form sends it back in its `csrftoken` field (ADR 0049).
 templates.env.globals["csrf_token"] = csrf_token
 
@@ -67,7 +68,10 @@ def login(
             request,
             "login.html",
             {
-                "error": f"Too many failed logins. Try again in {held_back.retry_after_seconds} s.",
+                "error": gettext(
+                    language_of(request), "Too many failed logins. Try again in %(seconds)s s."
+                )
+                % {"seconds": held_back.retry_after_seconds},
                 "next": _safe_next(next_page),
             },
             429,
@@ -77,7 +81,10 @@ def login(
         return templates.TemplateResponse(
             request,
             "login.html",
-            {"error": "Wrong username or password.", "next": _safe_next(next_page)},
+            {
+                "error": gettext(language_of(request), "Wrong username or password."),
+                "next": _safe_next(next_page),
+            },
             401,
         )
     response = RedirectResponse(_safe_next(next_page), status_code=303)

@@ -64,9 +64,7 @@ def test_a_datetime_is_shown_in_the_zone_with_a_dot_between_hours_and_minutes(
 
 
 def test_a_datetime_defaults_to_wita_and_may_fall_on_the_next_day_there() -> None:
-    assert datetime_id(datetime(2018, 12, 31, 17, 30, tzinfo=UTC)) == (
-        "1 Januari 2019 01.30 WITA"
-    )
+    assert datetime_id(datetime(2018, 12, 31, 17, 30, tzinfo=UTC)) == ("1 Januari 2019 01.30 WITA")
 
 
 def test_a_naive_datetime_is_refused() -> None:
@@ -93,8 +91,6 @@ def test_rupiah_are_grouped_with_dots_after_a_spaced_symbol(amount: int, text: s
 def test_rupiah_refuse_anything_but_an_int() -> None:
     with pytest.raises(TypeError):
         rupiah(5.5)  # type: ignore[arg-type]
-
-
 
 
 def test_rupiah_refuse_a_bool() -> None:

@@ -19,8 +19,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from service.files.exports.indonesian import format_cell_id
-from service.i18n.formats import datetime_id
 from service.files.exports.model import Kind, Report, Table
+from service.i18n.formats import datetime_id
 
 FONT = "Helvetica"
 TABLE_FONT_SIZE = 8

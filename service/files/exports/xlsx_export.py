@@ -30,8 +30,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from service.files.exports.indonesian import format_cell_id
-from service.i18n.formats import PROGRAMME_TIMEZONE, datetime_id
 from service.files.exports.model import CellValue, Kind, Report, Table
+from service.i18n.formats import PROGRAMME_TIMEZONE, datetime_id
 
 SUMMARY_SHEET = "Ringkasan"
 RUPIAH_FORMAT = '"Rp "#,##0'

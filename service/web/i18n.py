@@ -1,0 +1,118 @@
+"""The pages speak the reader's language (ADR 0048): Jinja2's i18n extension on the pages'
+templates, the catalogue chosen per request, and the one formatter per format as filters.
+
+The language is the `jejak_lang` cookie's, set by the links in every page's header, else
+Indonesian. Accounts keep no language of their own yet; when they do, it comes first here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from service.i18n import (
+    AGGREGATE_OF_KIND,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    action_name,
+    gettext,
+    state_name,
+    supported,
+    translations,
+)
+from service.i18n.formats import date_id, datetime_id, number, rupiah, time_id
+
+LANGUAGE_COOKIE: Final = "jejak_lang"
+# Each language named in itself, as a switch offers it.
+LANGUAGE_NAMES: Final = (("id", "Bahasa Indonesia"), ("en", "English"))
+ONE_YEAR_SECONDS: Final = 365 * 24 * 3600
+
+router = APIRouter(include_in_schema=False)
+
+
+def language_of(request: Request) -> str:
+    """The language the pages speak to this request."""
+    return supported(request.cookies.get(LANGUAGE_COOKIE), DEFAULT_LANGUAGE)
+
+
+def _language(context: Context) -> str:
+    return supported(context.get("language"), DEFAULT_LANGUAGE)
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return gettext(_language(context), message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return str(translations(_language(context)).ngettext(singular, plural, n))
+
+
+@pass_context
+def _state(context: Context, state: str | None, aggregate: str) -> str:
+    return state_name(_language(context), aggregate, state) if state else "\u2013"
+
+
+@pass_context
+def _action(context: Context, command: str | None) -> str:
+    return action_name(_language(context), command) if command else "\u2013"
+
+
+@pass_context
+def _role(context: Context, role: str) -> str:
+    key = f"role.{role}"
+    text = gettext(_language(context), key)
+    return role if text == key else text
+
+
+def _aggregate(kind: str) -> str:
+    return AGGREGATE_OF_KIND.get(kind, kind)
+
+
+def _page_language(request: Request) -> dict[str, Any]:
+    return {"language": language_of(request), "languages": LANGUAGE_NAMES}
+
+
+def install_i18n(templates: Jinja2Templates) -> None:
+    """Give `templates` the i18n extension, the language per request and the format filters."""
+    env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True
+    )
+    env.filters.update(
+        state=_state,
+        action=_action,
+        role=_role,
+        aggregate=_aggregate,
+        rupiah=rupiah,
+        number=number,
+        date_id=date_id,
+        time_id=time_id,
+        datetime_id=datetime_id,
+    )
+    templates.context_processors.append(_page_language)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: a language link must not become an open redirect.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/language/{language}")
+def choose_language(
+    language: str, next_page: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    """Remember the reader's language (`id` or `en`) and go back to the page."""
+    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=ONE_YEAR_SECONDS, httponly=True, samesite="lax"
+        )
+    return response

@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         description="mark the session and CSRF cookies Secure (HTTPS only): `auto` does so "
         "unless the page was asked for from localhost or 127.0.0.1 over plain HTTP",
     )
+    language: Literal["en", "id"] = Field(
+        default="en",
+        description="the language of the command line's refusals: en, or id for Indonesian "
+        "(ADR 0048). Pages choose theirs per reader, the API per request (Accept-Language)",
+    )
     dropout_keeps_grant: bool = False
     deadline_days: dict[str, int] = Field(default_factory=dict)
     training_facilities: list[FacilitySetting] | None = Field(

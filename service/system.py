@@ -248,6 +248,7 @@ class StoreNotFound(Exception):
     code = "STORE_NOT_FOUND"
 
     def __init__(self, store: StoreConfig) -> None:
+        self.where = where(store)
         super().__init__(
             f"no Jejak store at {where(store)} (JEJAK_DATABASE_URL); create one with"
             " `jejak init`, or run from the folder that holds it"
@@ -261,6 +262,8 @@ class MasterKeyNotFound(Exception):
     code = "MASTER_KEY_NOT_FOUND"
 
     def __init__(self, store: StoreConfig, key_file: Path) -> None:
+        self.where = where(store)
+        self.key_file = str(key_file.resolve())
         super().__init__(
             f"the store at {where(store)} exists, but its master key is not at"
             f" {key_file.resolve()} (JEJAK_KEY_FILE) and JEJAK_MASTER_KEY is not set"

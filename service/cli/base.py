@@ -28,6 +28,7 @@ from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentError
 from service.files.money_exports import ExportRefused
+from service.i18n import refusal_for
 from service.provenance import provenance
 from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
@@ -82,12 +83,13 @@ KNOWN_ERRORS = (
 )
 
 
-def refusal_lines(error: Exception) -> list[str]:
-    """What a person is told about a known error: a stable code and the rule, never a value
+def refusal_lines(error: Exception, language: str = "en") -> list[str]:
+    """What a person is told about a known error: a stable code and the rule, in `language`
+    (the domain's own English message, or the catalogue's sentence by code), never a value
     that may be personal data or a secret (a settings error names the variable, not its
     value)."""
     if isinstance(error, DomainError):
-        lines = [f"{error.code}: {error.message}"]
+        lines = [f"{error.code}: {refusal_for(language, error)}"]
         if isinstance(error, BankFileRejected):
             lines += [f"  line {p.line}: {p.code} {p.message}" for p in error.problems]
         return lines
@@ -107,7 +109,7 @@ def refusal_lines(error: Exception) -> list[str]:
     if isinstance(error, OSError):
         return [f"FILE_ERROR: {error.strerror or error}: {error.filename or ''}".rstrip(": ")]
     code = getattr(error, "code", type(error).__name__)
-    return [f"{code}: {error}"]
+    return [f"{code}: {refusal_for(language, error, str(error))}"]
 
 
 class CommandGroup(TyperGroup):
@@ -128,11 +130,13 @@ class CommandGroup(TyperGroup):
 
     # `Any`: the base class types `ctx` as the click context typer vendors privately.
     def invoke(self, ctx: Any) -> Any:
+        language = "en"
         try:
-            Settings()  # fail fast on malformed settings, before any work
+            # Fail fast on malformed settings, before any work.
+            language = Settings().language
             return super().invoke(ctx)
         except KNOWN_ERRORS as error:
-            for line in refusal_lines(error):
+            for line in refusal_lines(error, language):
                 err_console.print(line, markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(REFUSED) from None
 

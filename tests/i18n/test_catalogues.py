@@ -32,9 +32,7 @@ def catalogue(language: str) -> Catalog:
 
 
 def translated(language: str) -> set[str]:
-    return {
-        str(m.id) for m in catalogue(language) if m.id and m.string and not m.fuzzy
-    }
+    return {str(m.id) for m in catalogue(language) if m.id and m.string and not m.fuzzy}
 
 
 def modules() -> Iterator[object]:
@@ -87,9 +85,7 @@ def page_words() -> set[str]:
         # `gettext(language, "...")`: the message is the second argument.
         words |= {
             str(message)
-            for _, message, _, _ in extract_from_file(
-                "python", module, keywords={"gettext": (2,)}
-            )
+            for _, message, _, _ in extract_from_file("python", module, keywords={"gettext": (2,)})
             if isinstance(message, str)
         }
     return words

@@ -14,7 +14,6 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-from jinja2.ext import babel_extract
 
 import domain
 import service
@@ -47,7 +46,7 @@ def refusal_codes() -> set[str]:
     """Every `code` of an error class the domain and the service define, and every code the API
     answers with by name."""
     codes = {
-        value.code
+        str(getattr(value, "code", ""))
         for module in modules()
         for value in vars(module).values()
         if isinstance(value, type)
@@ -78,7 +77,7 @@ def page_words() -> set[str]:
         words |= {
             str(message)
             for _, message, _, _ in extract_from_file(
-                babel_extract, template, options={"extensions": "jinja2.ext.i18n"}
+                "jinja2.ext:babel_extract", template, options={"extensions": "jinja2.ext.i18n"}
             )
         }
     for module in (SERVICE / "web").glob("*.py"):

@@ -91,7 +91,8 @@ def test_the_login_page_is_held_back_as_well(throttled_client: TestClient) -> No
     response = log_in_page(throttled_client, "opi", RIGHT, follow_redirects=False)
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "30"
-    assert "Too many failed logins" in response.text
+    # The page speaks Indonesian unless the reader chose English (ADR 0048).
+    assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 30 detik." in response.text
 
 
 def serve_at(tmp_path: Path, clock: Clock, peer: str, **settings: object) -> Iterator[TestClient]:

@@ -184,6 +184,7 @@ def _path_values(
         "case_number": [case_number],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
         "username": ["operator"],
+        "language": ["id", "en"],
     }
 
 

@@ -55,8 +55,7 @@ def test_dates_in_a_refusal_are_written_the_indonesian_way() -> None:
         "SiteClosed", date(2019, 1, 2), "ClosureDecreed", date(2019, 3, 4), "occurred_on"
     )
     assert refusal_for("id", error) == (
-        "Tanggal langkah ini (2 Januari 2019) mendahului tanggal langkah sebelumnya"
-        " (4 Maret 2019)."
+        "Tanggal langkah ini (2 Januari 2019) mendahului tanggal langkah sebelumnya (4 Maret 2019)."
     )
     assert error.field == "occurred_on"
 

@@ -19,8 +19,10 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.errors import error_body
+from service.i18n import gettext, negotiate, refusal_message
 from service.security.crypto import derive_subkey
 from service.settings import Settings
+from service.web.i18n import language_of
 
 CSRF_INFO = b"jejak csrf"
 CSRF_FORM_FIELD = "csrftoken"
@@ -75,19 +77,23 @@ def cookies_secure(scope: Scope, setting: str) -> bool:
 
 async def _refuse(scope: Scope, send: Send, _reason: Any) -> None:
     api = str(scope["path"]).startswith(("/api/", "/auth/"))
+    request = Request(scope)
     if api:
-        body = json.dumps(
-            error_body(
-                CSRF_FAILED,
-                "a request authenticated by the session cookie that changes something must "
-                f"send the CSRF token in the {CSRF_HEADER} header (or use a bearer token)",
-            )
-        ).encode()
+        # The message in the language Accept-Language asks for, English otherwise (ADR 0048).
+        message = refusal_message(
+            negotiate(request.headers.get("accept-language")),
+            CSRF_FAILED,
+            "a request authenticated by the session cookie that changes something must "
+            f"send the CSRF token in the {CSRF_HEADER} header (or use a bearer token)",
+        )
+        body = json.dumps(error_body(CSRF_FAILED, message)).encode()
         content_type = b"application/json"
     else:
-        body = (
-            b"The form has expired or did not come from this site. Reload the page and try again."
-        )
+        # The page's words, in the reader's language (ADR 0048).
+        body = gettext(
+            language_of(request),
+            "The form has expired or did not come from this site. Reload the page and try again.",
+        ).encode()
         content_type = b"text/plain; charset=utf-8"
     await send(
         {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import log_in_page
 from tests.e2e.conftest import login
 from tests.e2e.test_http import SITE, closure_on_the_day, post
 
@@ -75,7 +76,7 @@ def test_the_login_page_is_indonesian_by_default_and_english_by_choice(
     assert '<html lang="id">' in page.text
     assert "Nama pengguna" in page.text and "Kata sandi" in page.text
     assert ">Masuk</button>" in page.text
-    wrong = client.post("/login", data={"username": "sup", "password": "not-it"})
+    wrong = log_in_page(client, "sup", "not-it")
     assert "Nama pengguna atau kata sandi salah." in wrong.text
 
     chosen = client.get("/language/en?next=/login", follow_redirects=False)
@@ -83,10 +84,7 @@ def test_the_login_page_is_indonesian_by_default_and_english_by_choice(
     english = client.get("/login")
     assert '<html lang="en">' in english.text
     assert "Username" in english.text and ">Log in</button>" in english.text
-    assert (
-        "Wrong username or password."
-        in client.post("/login", data={"username": "sup", "password": "not-it"}).text
-    )
+    assert "Wrong username or password." in log_in_page(client, "sup", "not-it").text
 
 
 def test_a_language_link_never_leaves_the_site_nor_sets_an_unknown_language(
@@ -100,7 +98,7 @@ def test_a_language_link_never_leaves_the_site_nor_sets_an_unknown_language(
 def test_the_dashboard_names_states_and_actions_in_indonesian(client: TestClient) -> None:
     site = post(client, "opi", "/api/sites", SITE)["id"]
     assert site
-    client.post("/login", data={"username": "sup", "password": "supervisor-password-1"})
+    log_in_page(client, "sup", "supervisor-password-1")
     page = client.get("/").text
     assert "<h2>Dasbor program</h2>" in page
     assert "<th>Tindakan berikutnya</th>" in page
@@ -110,3 +108,12 @@ def test_the_dashboard_names_states_and_actions_in_indonesian(client: TestClient
     assert "REGISTERED" not in page and "hold_sosialisasi" not in page
     assert "Penyelia" in page  # the viewer's role
     assert ">Keluar</button>" in page
+
+
+def test_a_form_without_its_token_is_refused_in_the_readers_language(client: TestClient) -> None:
+    refused = client.post("/login", data={"username": "sup", "password": "not-it"})
+    assert refused.status_code == 403
+    assert refused.text.startswith("Formulir sudah kedaluwarsa")
+    client.get("/language/en")
+    refused = client.post("/login", data={"username": "sup", "password": "not-it"})
+    assert refused.text.startswith("The form has expired")

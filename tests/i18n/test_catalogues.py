@@ -56,8 +56,14 @@ def refusal_codes() -> set[str]:
     }
     codes |= {code for _, code, *_ in ERRORS.values()}
     literal = re.compile(r'(?:error_body\(\s*|"code":\s*)"([A-Z][A-Z_]+)"')
-    for source in (SERVICE / "api").glob("*.py"):
-        codes |= set(literal.findall(source.read_text()))
+    # A code named by a constant: `error_body(CSRF_FAILED, ...)`.
+    constant = re.compile(r"error_body\(\s*([A-Z][A-Z_]+),")
+    for folder in ("api", "web"):
+        for source in (SERVICE / folder).glob("*.py"):
+            text = source.read_text()
+            codes |= set(literal.findall(text))
+            module = importlib.import_module(f"service.{folder}.{source.stem}")
+            codes |= {str(getattr(module, name)) for name in constant.findall(text)}
     return codes
 
 

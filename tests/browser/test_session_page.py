@@ -34,7 +34,7 @@ def test_after_logout_back_and_reload_show_the_login_page(served_demo: str, tmp_
         header = page.eval_on_selector("header", "h => getComputedStyle(h).backgroundColor")
         assert header == "rgb(22, 50, 79)"
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-        page.click("text=Log out")
+        page.click("text=Keluar")  # the page speaks Indonesian unless the reader chose English
         page.wait_for_url("**/login")
         page.go_back()
         page.wait_for_load_state()

@@ -31,12 +31,22 @@ class Writers:
         return user
 
 
+class CommandWriters(Writers):
+    """The writers of a lifecycle's command: the route names which command it carries, so the
+    web workspace finds the route (and its input model) for each declared step (ADR 0051)."""
+
+    def __init__(self, lifecycle: Lifecycle, command: str) -> None:
+        roles = lifecycle.roles_for(command)
+        if not roles:
+            raise ValueError(f"{lifecycle.aggregate} declares no command {command}")
+        super().__init__(roles, command.replace("_", " "))
+        self.lifecycle = lifecycle
+        self.command = command
+
+
 def command_writers(lifecycle: Lifecycle, command: str) -> Writers:
     """The roles the lifecycle declares for `command`."""
-    roles = lifecycle.roles_for(command)
-    if not roles:
-        raise ValueError(f"{lifecycle.aggregate} declares no command {command}")
-    return Writers(roles, command.replace("_", " "))
+    return CommandWriters(lifecycle, command)
 
 
 def command_role(lifecycle: Lifecycle, command: str) -> params.Depends:

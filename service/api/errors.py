@@ -66,9 +66,6 @@ def refusal_response(error: DomainError | NotFound, language: str = "en") -> JSO
     if isinstance(error, NotFound):
         message = refusal_for(language, error, str(error))
         return JSONResponse(error_body(NotFound.code, message), 404)
-    status = (
-        422 if isinstance(error, InvalidValue) else 403 if isinstance(error, OutOfScope) else 409
-    )
     body = error_body(error.code, refusal_for(language, error), error.field)
     if isinstance(error, BankFileRejected):
         # A bank file is judged whole: every bad line is reported, so it can be fixed at once.
@@ -76,7 +73,13 @@ def refusal_response(error: DomainError | NotFound, language: str = "en") -> JSO
             {"line": p.line, "field": p.field, "code": str(p.code), "message": p.message}
             for p in error.problems
         ]
-    return JSONResponse(body, status)
+    return JSONResponse(body, refusal_status(error))
+
+
+def refusal_status(error: DomainError) -> int:
+    """The HTTP status of a refusal: 422 for a value breaking a format or range rule, 403 for a
+    record outside the caller's units, 409 for a rule of the current state."""
+    return 422 if isinstance(error, InvalidValue) else 403 if isinstance(error, OutOfScope) else 409
 
 
 def store_unavailable(error: BaseException) -> bool:

@@ -7,6 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic_core import PydanticCustomError
 
 from domain.beneficiary import PHONE, ExclusionReason, ReintegrationPath
 from domain.identity import Sex
@@ -60,7 +61,9 @@ class RegionIn(Strict):
 def not_in_future(value: date) -> date:
     """A business date, refused (422) when it is after today in WITA."""
     if value > today_wita():
-        raise ValueError("the business date must not be in the future (WITA)")
+        raise PydanticCustomError(
+            "date_in_future", "the business date must not be in the future (WITA)"
+        )
     return value
 
 

@@ -79,6 +79,18 @@ def _by_code(language: str, key: str) -> str | None:
     return None if text == key else text
 
 
+def sentence(language: str, key: str, params: Mapping[str, object] | None = None) -> str | None:
+    """The catalogue's sentence under `key` with its named parameters filled in, or None where
+    the catalogue has none (or the sentence names a parameter not given)."""
+    template = _by_code(language, key)
+    if template is None:
+        return None
+    try:
+        return template % dict(params or {})
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def state_name(language: str, aggregate: str, state: str) -> str:
     """The name of `state` of the `aggregate` lifecycle (``"Site"``, ``"Beneficiary"``...), or
     the code itself where the catalogue lacks it (a test keeps that from happening)."""
@@ -98,13 +110,8 @@ def refusal_message(
     carry falls back to `default` too rather than fail while reporting a failure."""
     if language == "en":
         return default
-    template = _by_code(language, f"error.{code}")
-    if template is None:
-        return default
-    try:
-        return template % dict(params or {})
-    except (KeyError, ValueError, TypeError):
-        return default
+    told = sentence(language, f"error.{code}", params)
+    return default if told is None else told
 
 
 def error_params(error: BaseException, language: str = DEFAULT_LANGUAGE) -> dict[str, object]:

@@ -1,0 +1,450 @@
+"""The forms of the lifecycle steps, on the pages of the records they act on (ADR 0051).
+
+`/cases/{case_number}/steps/{command}` and `/sites/{code}/steps/{command}` show one step's form
+and take it; the site and case pages show the same forms for every step allowed now. A form
+carries the version its page was built on (a step taken meanwhile by someone else is told,
+never overwritten) and an idempotency key (a double click or a reload writes once). A refusal
+comes back on the form, next to its field, in the reader's language.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import Select, select
+from starlette.concurrency import run_in_threadpool
+
+from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
+from domain.errors import DomainError
+from domain.lifecycle import Lifecycle
+from domain.site import SITE_LIFECYCLE
+from projections.beneficiary_status import beneficiary_status
+from projections.site_status import site_status
+from service.api.deps import JejakDep
+from service.api.errors import refusal_status
+from service.api.models import RegisterBeneficiaryIn, RegisterSiteIn
+from service.commands.base import VersionConflict
+from service.commands.idempotency import (
+    IdempotencyKeyRefused,
+    StoredResponse,
+    parse_idempotency_key,
+    request_fingerprint,
+)
+from service.errors import NotFound
+from service.i18n import action_name, gettext, refusal_for
+from service.i18n.formats import date_id
+from service.provenance import today_wita
+from service.security.accounts import Account
+from service.security.scope import of_account, scoped_to_cases, scoped_to_sites
+from service.system import Jejak
+from service.web.actions import CommandRoute, command_routes, corrections_offered, offered_now
+from service.web.forms import (
+    CSRF_FIELD,
+    IDEMPOTENCY_FIELD,
+    Choice,
+    FormField,
+    Refusal,
+    fields_of,
+    validate,
+    with_values,
+)
+from service.web.i18n import language_of
+from service.web.templating import not_found, signed_in, templates
+
+router = APIRouter(include_in_schema=False)
+
+# Steps that create a record under a site's page rather than act on the site itself.
+CREATED_UNDER_SITE: Final = {"register_beneficiary": BENEFICIARY_LIFECYCLE}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The record a step acts on, as a page names it.
+
+    `path_id` is what the API route's path parameter takes (the site, for a woman registered
+    there); `state` and `version` are the aggregate's own, not a read model's, so the form
+    carries the version the decision was made on."""
+
+    lifecycle: Lifecycle
+    path_id: UUID | None
+    state: str | None
+    version: int | None
+    label: str
+    page: str
+
+
+@dataclass(frozen=True)
+class CommandForm:
+    """One step's form as a template draws it."""
+
+    command: str
+    title: str
+    target: str
+    fields: list[FormField]
+    idempotency_key: str
+    general: tuple[str, ...] = ()
+
+    @property
+    def sections(self) -> list[tuple[str | None, list[FormField]]]:
+        """The fields in order, those of one nested model (a document, a region) together
+        under its legend."""
+        sections: list[tuple[str | None, list[FormField]]] = []
+        for f in self.fields:
+            legend = f.group_label if f.widget != "hidden" else None
+            if sections and sections[-1][0] == legend:
+                sections[-1][1].append(f)
+            else:
+                sections.append((legend, [f]))
+        return sections
+
+
+def _found(jejak: Jejak, query: Select[Any]) -> UUID | None:
+    """The id `query` finds; asked again once the read models have read the whole log, so a
+    record made a moment ago (the page a registration leads to) is found."""
+    for attempt in range(2):
+        with jejak.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        if found is not None:
+            return UUID(str(found))
+        if attempt == 0 and not jejak.runner.wait_for(
+            jejak.app.position(), jejak.settings.read_your_writes_timeout_seconds
+        ):
+            break
+    return None
+
+
+def _site_id(jejak: Jejak, viewer: Account, code: str) -> UUID | None:
+    scope = of_account(jejak.scopes, viewer)
+    c = site_status.c
+    return _found(jejak, scoped_to_sites(select(c.site_id).where(c.code == code), scope, c.site_id))
+
+
+def _case_id(jejak: Jejak, viewer: Account, case_number: str) -> UUID | None:
+    scope = of_account(jejak.scopes, viewer)
+    c = beneficiary_status.c
+    query = select(c.beneficiary_id).where(c.case_number == case_number)
+    return _found(jejak, scoped_to_cases(query, scope, c.beneficiary_id))
+
+
+def site_subject(jejak: Jejak, viewer: Account, code: str) -> Subject | None:
+    """The site with `code`, if the viewer's units hold it."""
+    site_id = _site_id(jejak, viewer, code)
+    if site_id is None:
+        return None
+    site = jejak.app.site(site_id)
+    return Subject(SITE_LIFECYCLE, site_id, site.state, site.version, code, f"/sites/{code}")
+
+
+def case_subject(jejak: Jejak, viewer: Account, case_number: str) -> Subject | None:
+    """Her case with `case_number`, if the viewer's units hold it."""
+    case_id = _case_id(jejak, viewer, case_number)
+    if case_id is None:
+        return None
+    case = jejak.app.beneficiary(case_id)
+    return Subject(
+        BENEFICIARY_LIFECYCLE,
+        case_id,
+        case.state,
+        case.version,
+        case_number,
+        f"/cases/{case_number}",
+    )
+
+
+def event_name(language: str, aggregate: str, event: object) -> str:
+    """What an event of `aggregate` records, in words."""
+    return gettext(language, f"event.{aggregate}.{type(event).__name__}")
+
+
+def _choices(
+    jejak: Jejak, language: str, route: CommandRoute, subject: Subject
+) -> dict[str, list[Choice]]:
+    choices: dict[str, list[Choice]] = {}
+    kinds = route.lifecycle.documents_for(route.command)
+    if kinds:
+        choices["document.kind"] = [
+            Choice(str(k.value), gettext(language, f"choice.DocumentKind.{k.value}")) for k in kinds
+        ]
+    if "corrects_version" in route.model.model_fields and subject.path_id is not None:
+        # A correction names the step it corrects by that step's version in the record.
+        aggregate = subject.lifecycle.aggregate
+        choices["corrects_version"] = [
+            Choice(
+                str(event.originator_version),
+                f"{event.originator_version}. {event_name(language, aggregate, event)}"
+                f" ({date_id(event.occurred_on)})",
+            )
+            for event in jejak.app.history(subject.path_id)
+            if hasattr(event, "occurred_on")
+        ]
+    return choices
+
+
+def command_form(
+    request: Request,
+    jejak: Jejak,
+    route: CommandRoute,
+    subject: Subject,
+    target: str,
+    *,
+    sent: Mapping[str, str] | None = None,
+    refusal: Refusal | None = None,
+) -> CommandForm:
+    """The form of `route`'s command for `subject`, empty or holding what was sent."""
+    language = language_of(request)
+    creates = route.lifecycle is not subject.lifecycle or subject.state is None
+    hidden = (
+        {} if creates or subject.version is None else {"expected_version": str(subject.version)}
+    )
+    fields = fields_of(
+        route.model, language, choices=_choices(jejak, language, route, subject), hidden=hidden
+    )
+    defaults = {"occurred_on": today_wita().isoformat()}
+    fields = with_values(fields, {**defaults, **(sent or {})}, refusal)
+    key = (sent or {}).get(IDEMPOTENCY_FIELD) or str(uuid.uuid4())
+    return CommandForm(
+        route.command,
+        action_name(language, route.command),
+        target,
+        fields,
+        key,
+        refusal.general if refusal else (),
+    )
+
+
+def step_target(subject: Subject, command: str) -> str:
+    """Where a step's form is sent: a new site's to its own page, any other to its record's."""
+    return subject.page if subject.path_id is None else f"{subject.page}/steps/{command}"
+
+
+def forms_now(request: Request, jejak: Jejak, viewer: Account, subject: Subject) -> dict[str, Any]:
+    """The forms a record's page shows: the steps allowed now, the records it may create, and
+    the corrections, each for the viewer's role."""
+    app = request.app
+    steps = offered_now(app, subject.lifecycle, subject.state or "", viewer.role)
+    if subject.lifecycle is SITE_LIFECYCLE:
+        routes = command_routes(app)
+        steps += [
+            route
+            for command, lifecycle in CREATED_UNDER_SITE.items()
+            if (route := routes.get((lifecycle.aggregate, command))) and route.may(viewer.role)
+        ]
+    corrections = corrections_offered(app, subject.lifecycle, viewer.role)
+    return {
+        "steps": [
+            command_form(request, jejak, r, subject, step_target(subject, r.command)) for r in steps
+        ],
+        "corrections": [
+            command_form(request, jejak, r, subject, step_target(subject, r.command))
+            for r in corrections
+        ],
+    }
+
+
+def _route_for(request: Request, subject: Subject, command: str, viewer: Account) -> CommandRoute:
+    lifecycle = subject.lifecycle
+    if subject.lifecycle is SITE_LIFECYCLE and command in CREATED_UNDER_SITE:
+        lifecycle = CREATED_UNDER_SITE[command]
+    route = command_routes(request.app).get((lifecycle.aggregate, command))
+    if route is None or not route.may(viewer.role):
+        raise NotFound("step", command)
+    return route
+
+
+def _render(
+    request: Request, viewer: Account, subject: Subject, form: CommandForm, status: int = 200
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "step.html",
+        {"viewer": viewer, "subject": subject, "form": form},
+        status,
+    )
+
+
+def _changed_by(jejak: Jejak, subject: Subject, since: int | None) -> str:
+    events = (
+        [
+            e
+            for e in jejak.app.history(subject.path_id)
+            if since is None or e.originator_version > since
+        ]
+        if subject.path_id
+        else []
+    )
+    return str(events[-1].actor.user_id) if events and hasattr(events[-1], "actor") else "?"
+
+
+async def take_step(
+    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+) -> Response:
+    """Take the step `command` on `subject` from a submitted form."""
+    language = language_of(request)
+    try:
+        route = _route_for(request, subject, command, viewer)
+    except NotFound:
+        return not_found(request, viewer)
+    submitted = await request.form()
+    sent = {k: v for k, v in submitted.items() if isinstance(v, str)}
+    target = step_target(subject, command)
+
+    def refused(refusal: Refusal, status: int, *, conflict: bool = False) -> Response:
+        # After a conflict the form carries the version now stored: deciding again on what
+        # the page now shows is the user's to do, not the form's.
+        kept = {k: v for k, v in sent.items() if not (conflict and k == "expected_version")}
+        form = command_form(request, jejak, route, subject, target, sent=kept, refusal=refusal)
+        return _render(request, viewer, subject, form, status)
+
+    try:
+        key = parse_idempotency_key(sent.get(IDEMPOTENCY_FIELD, ""))
+    except IdempotencyKeyRefused as bad:
+        return refused(Refusal({}, (refusal_for(language, bad),)), 422)
+    own = sorted((k, v) for k, v in sent.items() if k != CSRF_FIELD)
+    fingerprint = request_fingerprint("POST", target, repr(own).encode())
+    try:
+        claim = await run_in_threadpool(jejak.idempotency.claim, viewer.username, key, fingerprint)
+    except IdempotencyKeyRefused as bad:
+        return refused(Refusal({}, (refusal_for(language, bad),)), refusal_status(bad))
+    if isinstance(claim, StoredResponse):
+        # The same form sent again (a double click, a reload): its first answer, nothing new.
+        return RedirectResponse(claim.body, status_code=303)
+    fields = command_form(request, jejak, route, subject, target).fields
+    body = validate(route.model, fields, sent, language)
+    if isinstance(body, Refusal):
+        await run_in_threadpool(jejak.idempotency.release, claim)
+        return refused(body, 422)
+    try:
+        out = await run_in_threadpool(
+            route.perform, subject.path_id, body, user=viewer, jejak=jejak
+        )
+    except DomainError as refusal:
+        await run_in_threadpool(jejak.idempotency.release, claim)
+        placed = _placed(refusal, fields, jejak, subject, sent, language)
+        conflict = isinstance(refusal, VersionConflict)
+        return refused(placed, refusal_status(refusal), conflict=conflict)
+    except NotFound:
+        await run_in_threadpool(jejak.idempotency.release, claim)
+        return not_found(request, viewer)
+    location = f"{_page_after(subject, body)}?after={out.position}&done={command}"
+    await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
+    return RedirectResponse(location, status_code=303)
+
+
+def _page_after(subject: Subject, body: BaseModel) -> str:
+    # A new record's page is named by what the form gave it.
+    if isinstance(body, RegisterBeneficiaryIn):
+        return f"/cases/{body.case_number}"
+    if isinstance(body, RegisterSiteIn):
+        return f"/sites/{body.code}"
+    return subject.page
+
+
+def _placed(
+    refusal: DomainError,
+    fields: list[FormField],
+    jejak: Jejak,
+    subject: Subject,
+    sent: Mapping[str, str],
+    language: str,
+) -> Refusal:
+    """A domain refusal on the form: next to the field it names, else above the form; a version
+    conflict says who changed the record meanwhile."""
+    if isinstance(refusal, VersionConflict):
+        since = sent.get("expected_version")
+        who = _changed_by(jejak, subject, int(since) if since and since.isdigit() else None)
+        message = gettext(
+            language, "Changed meanwhile by %(user)s: read the page again before deciding."
+        ) % {"user": who}
+        return Refusal({}, (message,))
+    message = f"{refusal_for(language, refusal)} ({refusal.code})"
+    names = {f.name for f in fields if f.widget != "hidden"}
+    if refusal.field in names:
+        return Refusal({refusal.field: message})
+    nested = next((n for n in names if refusal.field and n.startswith(refusal.field + ".")), None)
+    if nested:
+        return Refusal({nested: message})
+    return Refusal({}, (message,))
+
+
+@router.get("/sites/{code}/steps/{command}", response_class=HTMLResponse)
+def site_step_form(request: Request, jejak: JejakDep, code: str, command: str) -> Response:
+    """One step's form on a site (or a record created under it)."""
+    return _step_form(request, jejak, command, lambda viewer: site_subject(jejak, viewer, code))
+
+
+@router.get("/cases/{case_number}/steps/{command}", response_class=HTMLResponse)
+def case_step_form(request: Request, jejak: JejakDep, case_number: str, command: str) -> Response:
+    """One step's form on her case."""
+    return _step_form(
+        request, jejak, command, lambda viewer: case_subject(jejak, viewer, case_number)
+    )
+
+
+def _step_form(
+    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
+) -> Response:
+    viewer = signed_in(request, jejak)
+    if viewer is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    subject = find(viewer)
+    if subject is None:
+        return not_found(request, viewer)
+    try:
+        route = _route_for(request, subject, command, viewer)
+    except NotFound:
+        return not_found(request, viewer)
+    form = command_form(request, jejak, route, subject, step_target(subject, command))
+    return _render(request, viewer, subject, form)
+
+
+@router.post("/sites/{code}/steps/{command}", response_class=HTMLResponse)
+async def site_step(request: Request, jejak: JejakDep, code: str, command: str) -> Response:
+    """Take a step on a site (or register a woman there)."""
+    return await _take_step_on(
+        request, jejak, command, lambda viewer: site_subject(jejak, viewer, code)
+    )
+
+
+@router.post("/cases/{case_number}/steps/{command}", response_class=HTMLResponse)
+async def case_step(request: Request, jejak: JejakDep, case_number: str, command: str) -> Response:
+    """Take a step on her case."""
+    return await _take_step_on(
+        request, jejak, command, lambda viewer: case_subject(jejak, viewer, case_number)
+    )
+
+
+async def _take_step_on(
+    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
+) -> Response:
+    viewer = signed_in(request, jejak)
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    subject = await run_in_threadpool(find, viewer)
+    if subject is None:
+        return not_found(request, viewer)
+    return await take_step(request, jejak, viewer, subject, command)
+
+
+NEW_SITE: Final = Subject(SITE_LIFECYCLE, None, None, None, "", "/sites/new")
+
+
+@router.get("/sites/new", response_class=HTMLResponse)
+def new_site_form(request: Request, jejak: JejakDep) -> Response:
+    """The form registering a site."""
+    return _step_form(request, jejak, "register_site", lambda viewer: NEW_SITE)
+
+
+@router.post("/sites/new", response_class=HTMLResponse)
+async def new_site(request: Request, jejak: JejakDep) -> Response:
+    """Register a site."""
+    viewer = signed_in(request, jejak)
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    return await take_step(request, jejak, viewer, NEW_SITE, "register_site")

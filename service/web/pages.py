@@ -1,39 +1,32 @@
-"""Plain HTML pages: the login form and the programme dashboard."""
+"""Plain HTML pages: the login form and the programme dashboard; the worklist and the search
+are in their own modules, their routes included here."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from service.api.auth import log_in
-from service.api.deps import SESSION_COOKIE, JejakDep, NotAuthenticated, current_user
+from service.api.deps import SESSION_COOKIE, JejakDep
 from service.i18n import gettext
-from service.provenance import today_wita
 from service.queries.read_models import ReadModels
-from service.security.accounts import Account
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
-from service.web.i18n import install_i18n, language_of
+from service.web.i18n import language_of
 from service.web.i18n import router as language_router
-from service.web.security import csrf_token
+from service.web.rendering import deadlines_judged_on, templates, viewer_of
+from service.web.search import router as search_router
+from service.web.worklist import page_of_work
+from service.web.worklist import router as worklist_router
+
+__all__ = ["router", "templates"]
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-install_i18n(templates)
 router.include_router(language_router)
-# Every form sends it back in its `csrftoken` field (ADR 0049).
-templates.env.globals["csrf_token"] = csrf_token
-
-
-def _viewer(request: Request, jejak: JejakDep) -> Account | None:
-    try:
-        return current_user(request, jejak, None)
-    except NotAuthenticated:
-        return None
+router.include_router(worklist_router)
+router.include_router(search_router)
 
 
 def _safe_next(target: str | None) -> str:
@@ -110,22 +103,26 @@ def logout(request: Request, jejak: JejakDep) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     """The programme dashboard, figures straight from the read models."""
-    viewer = _viewer(request, jejak)
+    viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
     dashboard: dict[str, Any] = reads.dashboard.now()
+    judged_on = deadlines_judged_on(request)
     work = reads.worklist.list(
-        as_of=today_wita(), overdue_only=True, site_id=None, kind=None, limit=15, offset=0
+        as_of=judged_on, overdue_only=True, site_id=None, kind=None, limit=15, offset=0
     )
+    for item in work.items:
+        item["href"] = page_of_work(item)
     return templates.TemplateResponse(
         request,
         "dashboard.html",
         {
             "viewer": viewer,
+            "section": "dashboard",
             "dashboard": dashboard,
             "overdue": work,
             "position": jejak.runner.position(),
-            "today": today_wita(),
+            "today": judged_on,
         },
     )

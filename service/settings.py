@@ -7,6 +7,7 @@ import ipaddress
 import json
 import os
 import secrets
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -88,6 +89,13 @@ class Settings(BaseSettings):
         default="en",
         description="the language of the command line's refusals: en, or id for Indonesian "
         "(ADR 0048). Pages choose theirs per reader, the API per request (Accept-Language)",
+    )
+    view_as_of: date | None = Field(
+        default=None,
+        description="for a demo or training store whose story ended in the past: the pages "
+        "judge deadlines (overdue, due soon) as at this day instead of today in WITA, under a "
+        "banner naming it; `jejak serve --demo` sets the demo's last business day. The "
+        "recorded facts are not cut: a day after the last event shows them all (ADR 0050)",
     )
     dropout_keeps_grant: bool = False
     deadline_days: dict[str, int] = Field(default_factory=dict)

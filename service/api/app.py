@@ -43,7 +43,7 @@ from service.security.access_log import Interface, current_interface
 from service.security.accounts import Account
 from service.settings import Settings
 from service.system import Jejak
-from service.web import pages, templating
+from service.web import pages, rendering
 from service.web.security import install_browser_security
 
 DOCS_ASSETS = "/docs-assets"
@@ -68,7 +68,7 @@ def docs(request: Request) -> Response:
         return RedirectResponse("/login?next=/docs", status_code=303)
     # Swagger UI started by a script file of this repository: the Content-Security-Policy
     # allows no inline script (ADR 0049).
-    return templating.templates.TemplateResponse(request, "docs.html", {"assets": DOCS_ASSETS})
+    return rendering.templates.TemplateResponse(request, "docs.html", {"assets": DOCS_ASSETS})
 
 
 @meta.get("/health", tags=["health"])

@@ -70,11 +70,19 @@ def serve(
 
     from service.api.app import create_app
 
-    jejak = Jejak.open(create=demo)
+    settings = Settings()
+    if demo and settings.view_as_of is None:
+        from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY
+
+        # The demo's story ended years ago: judged as at today, all its work is overdue.
+        settings.view_as_of = DEMO_LAST_BUSINESS_DAY
+    jejak = Jejak.open(settings, create=demo)
     console.print(f"Store: {jejak.store.describe()}")
     if demo:
         _load_demo(jejak)
     catch_up(jejak)
+    if settings.view_as_of is not None:
+        console.print(f"Pages judge deadlines as at {settings.view_as_of} (JEJAK_VIEW_AS_OF).")
     console.print(f"Serving on http://{host}:{port}  (API docs at /docs)")
     try:
         uvicorn.run(

@@ -244,6 +244,10 @@ SITES = (
 
 
 # The account of the training centre in Samarinda, where Tarakan's women train.
+# The story's last business day: the supervisor closes the settled cases (money.py). A test
+# checks that no event of the demo is dated later; `jejak serve --demo` shows the demo as at
+# this day (ADR 0050).
+DEMO_LAST_BUSINESS_DAY = date(2020, 6, 30)
 TRAINING_CENTRE = "PSKW-SAMARINDA"
 TRAINING_CENTRE_OPERATOR = "operator.pskw"
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
 from domain.units import Scope
 from projections.custody import case_units
+from projections.entitlement_status import entitlement_status
 from projections.worklist import worklist
 from service.queries.paging import Page, Row, page_of
 from service.security.scope import cases_in, sites_in
@@ -31,29 +33,36 @@ class WorklistQueries:
         kind: str | None,
         limit: int,
         offset: int,
+        state: str | None = None,
+        due_from: date | None = None,
+        due_until: date | None = None,
     ) -> Page[Row]:
-        """Open cases with their next action and due date, most urgent first."""
+        """Open cases with their next action and due date, most urgent first; optionally
+        only those in `state` or due between `due_from` and `due_until` (both included).
+        An entitlement's row carries the case number of the woman it is owed to."""
         c = worklist.c
+        e = entitlement_status.c
         # Rows without a next action (an order awaiting the bank) are the worklist's memory,
         # not work: the batch's row carries the wait for the bank.
         query = (
-            select(worklist)
+            select(worklist, e.case_number)
+            .join_from(worklist, entitlement_status, e.entitlement_id == c.subject_id, isouter=True)
             .where(c.next_action.is_not(None))
             .order_by(c.due_on.is_(None), c.due_on, c.label)
         )
-        if not self.scope.everything:
-            # A unit's work is its sites' and its cases'; a batch's wait for the bank is the
-            # programme's.
-            query = query.where(
-                ((c.subject_kind == "site") & sites_in(self.scope, c.subject_id))
-                | ((c.subject_kind == "beneficiary") & cases_in(self.scope, c.subject_id))
-            )
+        query = self._scoped(query)
         if overdue_only:
             query = query.where(c.due_on < as_of)
         if site_id:
             query = query.where(c.site_id == str(site_id))
         if kind:
             query = query.where(c.subject_kind == kind)
+        if state:
+            query = query.where(c.state == state)
+        if due_from:
+            query = query.where(c.due_on >= due_from)
+        if due_until:
+            query = query.where(c.due_on <= due_until)
         page = page_of(self.engine, query, limit, offset)
         awaiting = self._awaiting_acceptance([i["subject_id"] for i in page.items])
         for item in page.items:
@@ -65,6 +74,29 @@ class WorklistQueries:
             item.pop("milestones")
             item.pop("milestone_versions")
         return page
+
+    def states(self) -> Sequence[tuple[str, str]]:
+        """The (subject kind, state) pairs of the open work the viewer sees, for a filter."""
+        c = worklist.c
+        query = self._scoped(
+            select(c.subject_kind, c.state)
+            .where(c.next_action.is_not(None))
+            .distinct()
+            .order_by(c.subject_kind, c.state)
+        )
+        with self.engine.connect() as conn:
+            return [(str(kind), str(state)) for kind, state in conn.execute(query)]
+
+    def _scoped(self, query: Select[Any]) -> Select[Any]:
+        if self.scope.everything:
+            return query
+        c = worklist.c
+        # A unit's work is its sites' and its cases'; a batch's wait for the bank is the
+        # programme's.
+        return query.where(
+            ((c.subject_kind == "site") & sites_in(self.scope, c.subject_id))
+            | ((c.subject_kind == "beneficiary") & cases_in(self.scope, c.subject_id))
+        )
 
     def _awaiting_acceptance(self, subject_ids: Sequence[str]) -> frozenset[str]:
         """The cases among `subject_ids` whose hand-over awaits a unit of the viewer's."""

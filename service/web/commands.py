@@ -56,7 +56,7 @@ from service.web.forms import (
     with_values,
 )
 from service.web.i18n import language_of
-from service.web.templating import not_found, signed_in, templates
+from service.web.rendering import not_found, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -390,7 +390,7 @@ def case_step_form(request: Request, jejak: JejakDep, case_number: str, command:
 def _step_form(
     request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
 ) -> Response:
-    viewer = signed_in(request, jejak)
+    viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     subject = find(viewer)
@@ -423,7 +423,7 @@ async def case_step(request: Request, jejak: JejakDep, case_number: str, command
 async def _take_step_on(
     request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
 ) -> Response:
-    viewer = signed_in(request, jejak)
+    viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     subject = await run_in_threadpool(find, viewer)
@@ -444,7 +444,7 @@ def new_site_form(request: Request, jejak: JejakDep) -> Response:
 @router.post("/sites/new", response_class=HTMLResponse)
 async def new_site(request: Request, jejak: JejakDep) -> Response:
     """Register a site."""
-    viewer = signed_in(request, jejak)
+    viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     return await take_step(request, jejak, viewer, NEW_SITE, "register_site")

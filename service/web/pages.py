@@ -1,4 +1,5 @@
-"""Plain HTML pages: the login form and the programme dashboard."""
+"""Plain HTML pages: the login form and the programme dashboard; the worklist and the search
+are in their own modules, their routes included here."""
 
 from __future__ import annotations
 
@@ -10,17 +11,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.api.auth import log_in
 from service.api.deps import SESSION_COOKIE, JejakDep
 from service.i18n import gettext
-from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
 from service.web.commands import router as commands_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
-from service.web.templating import signed_in, templates
+from service.web.rendering import deadlines_judged_on, templates, viewer_of
+from service.web.search import router as search_router
+from service.web.worklist import page_of_work
+from service.web.worklist import router as worklist_router
+
+__all__ = ["router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 router.include_router(language_router)
+router.include_router(worklist_router)
+router.include_router(search_router)
 router.include_router(commands_router)
 
 
@@ -98,22 +105,26 @@ def logout(request: Request, jejak: JejakDep) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     """The programme dashboard, figures straight from the read models."""
-    viewer = signed_in(request, jejak)
+    viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
     dashboard: dict[str, Any] = reads.dashboard.now()
+    judged_on = deadlines_judged_on(request)
     work = reads.worklist.list(
-        as_of=today_wita(), overdue_only=True, site_id=None, kind=None, limit=15, offset=0
+        as_of=judged_on, overdue_only=True, site_id=None, kind=None, limit=15, offset=0
     )
+    for item in work.items:
+        item["href"] = page_of_work(item)
     return templates.TemplateResponse(
         request,
         "dashboard.html",
         {
             "viewer": viewer,
+            "section": "dashboard",
             "dashboard": dashboard,
             "overdue": work,
             "position": jejak.runner.position(),
-            "today": today_wita(),
+            "today": judged_on,
         },
     )

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from service.api.app import create_app
-from service.demo.kaltara import ensure_demo_users, load_demo
+from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY, ensure_demo_users, load_demo
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for
 
@@ -46,7 +46,11 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
         if os.environ.get("JEJAK_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/demo.db", tmp_path))
+    # Shown as at the demo's last business day, as `jejak serve --demo` shows it (ADR 0050).
+    settings = settings_for(
+        f"sqlite:///{tmp_path}/demo.db", tmp_path, view_as_of=DEMO_LAST_BUSINESS_DAY
+    )
+    jejak = Jejak.start(settings)
     ensure_demo_users(fast_accounts(jejak), jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()

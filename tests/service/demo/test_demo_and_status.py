@@ -19,12 +19,19 @@ from projections.dashboard import programme_dashboard
 from projections.payment_ledger import payment_ledger
 from projections.site_status import site_status
 from service.cli.status import render_status
-from service.demo.kaltara import DEMO_USERS, demo_loaded, ensure_demo_users, load_demo
+from service.demo.kaltara import (
+    DEMO_LAST_BUSINESS_DAY,
+    DEMO_USERS,
+    demo_loaded,
+    ensure_demo_users,
+    load_demo,
+)
 from service.demo.money import LINE_2018, LINE_2019
 from service.queries.read_models import ReadModels
 from service.queries.reconciliation import Reconciliations
 from service.queries.reports import PublishedReports
 from service.security.accounts import Account
+from service.store.event_log import log_events
 from service.system import Jejak
 from tests.conftest import fast_accounts, settings_for
 
@@ -71,9 +78,17 @@ def test_the_demo_follows_the_kaltara_timeline(tmp_path: Path) -> None:
         check_the_published_quarter(jejak)
         check_the_corrections(jejak, sites)
         assert demo_loaded(jejak.app)
+        check_the_story_ends_on_its_last_business_day(jejak)
         assert {u.role for u in DEMO_USERS} == set(Role)
     finally:
         jejak.close()
+
+
+def check_the_story_ends_on_its_last_business_day(jejak: Jejak) -> None:
+    """`jejak serve --demo` shows the demo as at this day (ADR 0050): no event may be later,
+    or the demo would show work done "in the future" of its own banner."""
+    days = [e.event.occurred_on for e in log_events(jejak.app) if hasattr(e.event, "occurred_on")]
+    assert max(days) == DEMO_LAST_BUSINESS_DAY
 
 
 def check_the_corrections(jejak: Jejak, sites: dict[str, dict[str, Any]]) -> None:

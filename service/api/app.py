@@ -44,6 +44,7 @@ from service.security.accounts import Account
 from service.settings import Settings
 from service.system import Jejak
 from service.web import pages
+from service.web.rendering import templates
 from service.web.security import install_browser_security
 
 DOCS_ASSETS = "/docs-assets"
@@ -68,7 +69,7 @@ def docs(request: Request) -> Response:
         return RedirectResponse("/login?next=/docs", status_code=303)
     # Swagger UI started by a script file of this repository: the Content-Security-Policy
     # allows no inline script (ADR 0049).
-    return pages.templates.TemplateResponse(request, "docs.html", {"assets": DOCS_ASSETS})
+    return templates.TemplateResponse(request, "docs.html", {"assets": DOCS_ASSETS})
 
 
 @meta.get("/health", tags=["health"])

@@ -1,39 +1,30 @@
-"""Plain HTML pages: the login form and the programme dashboard."""
+"""Plain HTML pages: the login form and the programme dashboard; the other pages' routers
+are included here."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from service.api.auth import log_in
-from service.api.deps import SESSION_COOKIE, JejakDep, NotAuthenticated, current_user
+from service.api.deps import SESSION_COOKIE, JejakDep
 from service.i18n import gettext
 from service.provenance import today_wita
 from service.queries.read_models import ReadModels
-from service.security.accounts import Account
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
-from service.web.i18n import install_i18n, language_of
+from service.web.documents import router as documents_router
+from service.web.i18n import language_of
 from service.web.i18n import router as language_router
-from service.web.security import csrf_token
+from service.web.rendering import templates, viewer_of
+from service.web.roster import router as roster_router
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-install_i18n(templates)
 router.include_router(language_router)
-# Every form sends it back in its `csrftoken` field (ADR 0049).
-templates.env.globals["csrf_token"] = csrf_token
-
-
-def _viewer(request: Request, jejak: JejakDep) -> Account | None:
-    try:
-        return current_user(request, jejak, None)
-    except NotAuthenticated:
-        return None
+router.include_router(roster_router)
+router.include_router(documents_router)
 
 
 def _safe_next(target: str | None) -> str:
@@ -110,7 +101,7 @@ def logout(request: Request, jejak: JejakDep) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     """The programme dashboard, figures straight from the read models."""
-    viewer = _viewer(request, jejak)
+    viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))

@@ -49,7 +49,7 @@ def problem_text(language: str, field: str | None, rule: str, limit: int | None 
         )
     if rule == "string_pattern_mismatch" and field == "document.sha256":
         return gettext(language, "%(field)s is 64 hexadecimal characters") % {"field": label}
-    if rule == "string_too_long" and limit is not None:
+    if rule in ("string_too_long", "too_long") and limit is not None:
         return gettext(language, "%(field)s is longer than %(limit)s characters") % {
             "field": label,
             "limit": limit,

@@ -130,8 +130,7 @@ def _page(
             "max_people": MAX_PEOPLE,
             "max_megabytes": MAX_ROSTER_BYTES // (1024 * 1024),
             "document_kinds": [
-                (kind.value, document_kind_name(language, kind.value))
-                for kind in DocumentKind
+                (kind.value, document_kind_name(language, kind.value)) for kind in DocumentKind
             ],
         },
         status_code=status,

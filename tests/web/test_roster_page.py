@@ -4,6 +4,7 @@ viewer's units is not there, and a double submit registers once."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,3 +190,25 @@ def test_an_upload_form_without_its_token_before_the_file_is_refused(served: Fas
     assert refused.status_code == 403
     garbage = client.post("/sites/TRK-JP/roster", content=b"\x00" * 64, headers=headers)
     assert garbage.status_code == 403
+
+
+def test_a_document_uploaded_through_its_page_shows_its_hash_and_kind(served: FastAPI) -> None:
+    operator = browser(served, OPERATOR)
+    page = operator.get("/documents/new")
+    assert page.status_code == 200 and "Unggah dokumen" in page.text
+    # The list of documents is the programme's: a unit's operator does not see it.
+    assert 'id="recent-documents"' not in page.text
+    content = b"%PDF-1.4 daftar pendataan TRK-JP"
+    stored = operator.post(
+        "/documents/new",
+        data={"csrftoken": page_csrf_token(page.text), "kind": "daftar_pendataan"},
+        files={"file": ("daftar.pdf", content, "application/pdf")},
+    )
+    assert stored.status_code == 201
+    assert hashlib.sha256(content).hexdigest() in stored.text
+    assert "Daftar pendataan" in stored.text
+    supervisor = browser(served, SUPERVISOR)
+    listed = supervisor.get("/documents/new")
+    assert 'id="recent-documents"' in listed.text
+    assert hashlib.sha256(content).hexdigest() in listed.text
+    assert browser(served, AUDITOR).get("/documents/new").status_code == 403

@@ -6,26 +6,19 @@ width."""
 from __future__ import annotations
 
 import hashlib
-import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.files.test_roster_file import xlsx
 
 pytestmark = pytest.mark.browser
 
 
-def xlsx(path: Path, rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    path.write_bytes(buffer.getvalue())
+def written(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    path.write_bytes(xlsx(rows))
     return path
 
 
@@ -35,7 +28,7 @@ def test_an_xlsx_roster_shows_its_bad_lines_in_indonesian_then_registers_when_co
     from playwright.sync_api import sync_playwright
 
     header = ["Nomor Kasus", "Nama", "Telepon"]
-    bad = xlsx(
+    bad = written(
         tmp_path / "daftar-salah.xlsx",
         [
             header,
@@ -44,7 +37,7 @@ def test_an_xlsx_roster_shows_its_bad_lines_in_indonesian_then_registers_when_co
             ["TRK-JP-0203", None, "12"],
         ],
     )
-    good = xlsx(
+    good = written(
         tmp_path / "daftar.xlsx",
         [
             header,

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from domain.access import ClearReasonRequired, Write, categories_of_document, sees_all_in_clear
@@ -153,8 +153,10 @@ def download_document(
     )
 
 
-async def _read_upload(request: Request, max_bytes: int) -> tuple[UploadFile, DocumentKind]:
-    """The uploaded file and its kind, read into memory and never past the size limit."""
+async def form_in_memory(request: Request, max_bytes: int, *, max_fields: int) -> FormData:
+    """A multipart form with one file, read into memory and never past the size limit
+    (`DocumentTooLarge`); a body that is not an acceptable multipart form is refused (422).
+    The pages' upload forms read theirs so too."""
     limit = max_bytes + MULTIPART_OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -162,14 +164,22 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[UploadFile, Do
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         _invalid(FILE_FIELD, "missing", "a multipart/form-data body with a file is required")
     parser = MultiPartParser(
-        request.headers, _at_most(request.stream(), limit, max_bytes), max_files=1, max_fields=1
+        request.headers,
+        _at_most(request.stream(), limit, max_bytes),
+        max_files=1,
+        max_fields=max_fields,
     )
     # Kept in memory up to the limit, so the plaintext is never written to a temporary file.
     parser.spool_max_size = max_bytes + 1
     try:
-        form = await parser.parse()
+        return await parser.parse()
     except MultiPartException as error:
         _invalid(FILE_FIELD, "multipart", f"the multipart body is not acceptable: {error.message}")
+
+
+async def _read_upload(request: Request, max_bytes: int) -> tuple[UploadFile, DocumentKind]:
+    """The uploaded file and its kind, read into memory and never past the size limit."""
+    form = await form_in_memory(request, max_bytes, max_fields=1)
     file, kind = form.get(FILE_FIELD), form.get(KIND_FIELD)
     if not isinstance(file, UploadFile):
         _invalid(FILE_FIELD, "missing", "a file is required")

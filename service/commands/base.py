@@ -51,9 +51,12 @@ class VersionConflict(RuleViolation):
 
 
 class AlreadyRegistered(RuleViolation):
-    """Raised when a site code or case number is registered a second time."""
+    """Raised when a site code or case number is registered a second time. In a roster, `row`
+    is the refused row's place (from 1) and `line` its line in the file it was read from."""
 
     code = "ALREADY_REGISTERED"
+    row: int | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ class NewBeneficiary:
     line: int | None = None
 
 
+class RosterRowInvalid(InvalidValue):
+    """Raised when a row of a roster breaks a registration rule: `row` is its place (from 1)
+    and `line` its line in the file it was read from, when it came from one."""
+
+    row: int | None = None
+    line: int | None = None
+
+
 class BeneficiaryCommands:
     """The commands of a person's case."""
 
@@ -114,15 +122,19 @@ class BeneficiaryCommands:
                 )
             except InvalidValue as error:
                 where = _row_named(roster, index)
-                raise InvalidValue(f"{where}{error.message}", field=error.field) from None
+                refused = RosterRowInvalid(f"{where}{error.message}", field=error.field)
+                refused.row, refused.line = index + 1, row.line
+                raise refused from None
         seen: dict[str, int] = {}
         for index, row in enumerate(roster):
             if row.case_number in seen:
                 first = _row_named(roster, seen[row.case_number]).removesuffix(": ")
-                raise AlreadyRegistered(
+                repeated = AlreadyRegistered(
                     f"{_row_named(roster, index)}case number {row.case_number} is also on {first}",
                     field="case_number",
                 )
+                repeated.row, repeated.line = index + 1, row.line
+                raise repeated
             seen[row.case_number] = index
         subject_ids = [Beneficiary.create_id(row.case_number) for row in roster]
         self._refuse_registered(roster, subject_ids)
@@ -137,11 +149,13 @@ class BeneficiaryCommands:
             return
         others = f"; so are {len(taken) - 1} later rows" if len(taken) > 1 else ""
         first = taken[0]
-        raise AlreadyRegistered(
+        refused = AlreadyRegistered(
             f"{_row_named(roster, first)}case number {roster[first].case_number} is already "
             f"registered{others}",
             field="case_number",
         )
+        refused.row, refused.line = first + 1, roster[first].line
+        raise refused
 
     def register_rosters(
         self,

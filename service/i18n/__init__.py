@@ -102,6 +102,12 @@ def action_name(language: str, command: str) -> str:
     return _by_code(language, f"action.{command}") or command
 
 
+def document_kind_name(language: str, kind: str) -> str:
+    """The name of a kind of document (`domain.recording.DocumentKind`), or the kind itself
+    where the catalogue lacks it (a test keeps that from happening)."""
+    return _by_code(language, f"document_kind.{kind}") or kind
+
+
 def refusal_message(
     language: str, code: str, default: str, params: Mapping[str, object] | None = None
 ) -> str:

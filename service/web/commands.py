@@ -56,7 +56,7 @@ from service.web.forms import (
     with_values,
 )
 from service.web.i18n import language_of
-from service.web.rendering import not_found, templates, viewer_of
+from service.web.rendering import not_found_page, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -290,7 +290,7 @@ async def take_step(
     try:
         route = _route_for(request, subject, command, viewer)
     except NotFound:
-        return not_found(request, viewer)
+        return not_found_page(request, viewer)
     submitted = await request.form()
     sent = {k: v for k, v in submitted.items() if isinstance(v, str)}
     target = step_target(subject, command)
@@ -331,7 +331,7 @@ async def take_step(
         return refused(placed, refusal_status(refusal), conflict=conflict)
     except NotFound:
         await run_in_threadpool(jejak.idempotency.release, claim)
-        return not_found(request, viewer)
+        return not_found_page(request, viewer)
     location = f"{_page_after(subject, body)}?after={out.position}&done={command}"
     await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
     return RedirectResponse(location, status_code=303)
@@ -395,11 +395,11 @@ def _step_form(
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     subject = find(viewer)
     if subject is None:
-        return not_found(request, viewer)
+        return not_found_page(request, viewer)
     try:
         route = _route_for(request, subject, command, viewer)
     except NotFound:
-        return not_found(request, viewer)
+        return not_found_page(request, viewer)
     form = command_form(request, jejak, route, subject, step_target(subject, command))
     return _render(request, viewer, subject, form)
 
@@ -428,7 +428,7 @@ async def _take_step_on(
         return RedirectResponse("/login", status_code=303)
     subject = await run_in_threadpool(find, viewer)
     if subject is None:
-        return not_found(request, viewer)
+        return not_found_page(request, viewer)
     return await take_step(request, jejak, viewer, subject, command)
 
 

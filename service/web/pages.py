@@ -1,5 +1,5 @@
-"""Plain HTML pages: the login form and the programme dashboard; the worklist and the search
-are in their own modules, their routes included here."""
+"""Plain HTML pages: the login form and the programme dashboard; the other pages' routers
+are included here."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from service.queries.read_models import ReadModels
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
 from service.web.commands import router as commands_router
+from service.web.documents import router as documents_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
+from service.web.roster import router as roster_router
 from service.web.search import router as search_router
 from service.web.worklist import page_of_work
 from service.web.worklist import router as worklist_router
@@ -29,6 +31,8 @@ router.include_router(language_router)
 router.include_router(worklist_router)
 router.include_router(search_router)
 router.include_router(commands_router)
+router.include_router(roster_router)
+router.include_router(documents_router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,5 +1,6 @@
-"""What every page shares: the templates with their language, filters and CSRF token; the
-signed-in viewer; and the day the pages judge deadlines on (ADR 0050)."""
+"""What every page shares: the templates (with the reader's language, filters and CSRF token),
+who is looking, the pages that answer a request for something not there or not allowed, and
+the day the pages judge deadlines on (ADR 0050)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.api.deps import NotAuthenticated, current_user, get_jejak
@@ -32,10 +33,25 @@ def viewer_of(request: Request, jejak: Jejak) -> Account | None:
         return None
 
 
-def not_found(request: Request, viewer: Account | None) -> Response:
-    """The page for a record that does not exist or is outside the viewer's units: the same
-    answer for both, so a page does not tell what lies outside them."""
-    return templates.TemplateResponse(request, "not_found.html", {"viewer": viewer}, 404)
+def to_login(request: Request) -> Response:
+    """Off to the login page, and back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={target}", status_code=303)
+
+
+def not_found_page(request: Request, viewer: Account | None) -> HTMLResponse:
+    """404: the same page for a record that does not exist and one the viewer may not see, so
+    a page does not tell what lies outside the viewer's units."""
+    return templates.TemplateResponse(
+        request, "refused.html", {"viewer": viewer, "status": 404}, status_code=404
+    )
+
+
+def forbidden_page(request: Request, viewer: Account | None) -> HTMLResponse:
+    """403: the viewer's role may not do what the page does."""
+    return templates.TemplateResponse(
+        request, "refused.html", {"viewer": viewer, "status": 403}, status_code=403
+    )
 
 
 def viewed_as_of(request: Request) -> date | None:

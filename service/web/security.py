@@ -12,10 +12,13 @@ someone else's account is an attack too. See ADR 0049.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
+import asgi_csrf as csrf_library
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
+from python_multipart.exceptions import ParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.errors import error_body
@@ -55,6 +58,86 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+
+
+# A CSRF token is 100 or so characters; a longer `csrftoken` field is not one.
+MAX_TOKEN_FIELD: Final = 1024
+
+
+async def multipart_csrf_token(boundary: bytes, receive: Receive) -> tuple[str | None, Receive]:
+    """The `csrftoken` field of a multipart form, read before any file part, and a `receive`
+    that replays what was read, for `asgi-csrf`'s check of upload forms.
+
+    asgi-csrf 0.11 builds python-multipart's `FormParser` with a `FileClass` argument that
+    python-multipart removed in 0.0.26, which fixes CVE-2026-40347, so every upload form with
+    a session cookie failed with a 500 (simonw/asgi-csrf#38). This reads the parts with the
+    streaming `MultipartParser` instead: a file part before the token is refused as the
+    library means to (`FileBeforeToken`), without reading or keeping its content.
+    """
+    messages: list[Message] = []
+    part: dict[str, Any] = {"header": b"", "disposition": b"", "name": None, "value": b""}
+
+    def header_field(data: bytes, start: int, end: int) -> None:
+        part["header"] += data[start:end]
+
+    def header_value(data: bytes, start: int, end: int) -> None:
+        if part["header"].lower() == b"content-disposition":
+            part["disposition"] += data[start:end]
+
+    def header_end() -> None:
+        part["header"] = b""
+
+    def headers_finished() -> None:
+        _, options = parse_options_header(part["disposition"])
+        if b"filename" in options:
+            raise csrf_library.FileBeforeToken
+        part["name"] = options.get(b"name")
+
+    def part_data(data: bytes, start: int, end: int) -> None:
+        if part["name"] == CSRF_FORM_FIELD.encode():
+            part["value"] += data[start:end]
+            if len(part["value"]) > MAX_TOKEN_FIELD:
+                raise csrf_library.TokenFound("")
+
+    def part_end() -> None:
+        if part["name"] == CSRF_FORM_FIELD.encode():
+            raise csrf_library.TokenFound(part["value"].decode("utf-8", "replace"))
+        part.update(disposition=b"", name=None, value=b"")
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_header_field": header_field,
+            "on_header_value": header_value,
+            "on_header_end": header_end,
+            "on_headers_finished": headers_finished,
+            "on_part_data": part_data,
+            "on_part_end": part_end,
+        },
+    )
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    try:
+        more_body = True
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            parser.write(message.get("body", b""))
+            more_body = message.get("more_body", False)
+    except csrf_library.TokenFound as found:
+        return str(found.args[0]), replay
+    except ParseError:
+        pass  # not a multipart body: no token, so the check refuses it
+    return None, replay
+
+
+# The library's own reader, replaced until a release of asgi-csrf works with python-multipart
+# 0.0.26 and later (see `multipart_csrf_token`).
+csrf_library._parse_multipart_form_data = multipart_csrf_token
 
 
 def csrf_token(request: Request) -> str:

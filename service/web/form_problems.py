@@ -60,7 +60,7 @@ def problem_text(language: str, field: str | None, rule: str, limit: int | None 
         return gettext(language, "%(field)s is not a date") % {"field": label}
     if rule == "date_out_of_range":
         return gettext(language, "%(field)s lies outside the programme's dates") % {"field": label}
-    if rule == "value_error" and field == "occurred_on":
+    if rule == "date_in_future":
         return gettext(language, "%(field)s must not be in the future (WITA)") % {"field": label}
     if rule == "enum":
         return gettext(language, "%(field)s: choose one from the list") % {"field": label}

@@ -9,7 +9,9 @@ Three kinds of entry:
 - page words, whose msgid is the English text (``_("Log out")``);
 - lifecycle names by code: ``state.<Aggregate>.<STATE>`` (a state's name depends on its
   lifecycle: a CLOSED site is *Ditutup*, a CLOSED case *Kasus selesai*) and
-  ``action.<command>`` (command names are unique across lifecycles);
+  ``action.<command>`` (command names are unique across lifecycles), ``event.<Aggregate>.<Event>``
+  (what happened, on a timeline), ``document.<kind>``, ``component.<component>`` and
+  ``field.<field>`` (a case's fields that can be revealed);
 - refusals by code: ``error.<CODE>``, a sentence with the error's named parameters
   (``%(retry_after_seconds)s``) where it carries them.
 
@@ -88,6 +90,17 @@ def state_name(language: str, aggregate: str, state: str) -> str:
 def action_name(language: str, command: str) -> str:
     """The name of a lifecycle command, or the command itself where the catalogue lacks it."""
     return _by_code(language, f"action.{command}") or command
+
+
+def event_name(language: str, aggregate: str, event: str) -> str:
+    """What an event of the `aggregate` lifecycle says happened (`event.<Aggregate>.<Event>`),
+    or, for an item of a history that is no lifecycle's event, `event.<Event>`; the event's
+    own name where the catalogue lacks both (a test keeps that from happening)."""
+    return (
+        _by_code(language, f"event.{aggregate}.{event}")
+        or _by_code(language, f"event.{event}")
+        or event
+    )
 
 
 def refusal_message(

@@ -43,7 +43,9 @@ from service.security.access_log import Interface, current_interface
 from service.security.accounts import Account
 from service.settings import Settings
 from service.system import Jejak
+from service.web import cases as case_pages
 from service.web import pages, rendering
+from service.web import sites as site_pages
 from service.web.security import install_browser_security
 
 DOCS_ASSETS = "/docs-assets"
@@ -173,6 +175,8 @@ def create_app(
     app.include_router(grants.commands)
     app.include_router(grants.reads)
     app.include_router(pages.router)
+    app.include_router(site_pages.router)
+    app.include_router(case_pages.router)
     install_contract(app)
 
     # Swagger UI's own files, from an installed package rather than a CDN, so that /docs works

@@ -9,7 +9,9 @@ Three kinds of entry:
 - page words, whose msgid is the English text (``_("Log out")``);
 - lifecycle names by code: ``state.<Aggregate>.<STATE>`` (a state's name depends on its
   lifecycle: a CLOSED site is *Ditutup*, a CLOSED case *Kasus selesai*) and
-  ``action.<command>`` (command names are unique across lifecycles);
+  ``action.<command>`` (command names are unique across lifecycles), ``event.<Aggregate>.<Event>``
+  (what happened, on a timeline), ``document.<kind>``, ``component.<component>`` and
+  ``field.<field>`` (a case's fields that can be revealed);
 - refusals by code: ``error.<CODE>``, a sentence with the error's named parameters
   (``%(retry_after_seconds)s``) where it carries them.
 
@@ -106,6 +108,17 @@ def document_kind_name(language: str, kind: str) -> str:
     """The name of a kind of document (`domain.recording.DocumentKind`), or the kind itself
     where the catalogue lacks it (a test keeps that from happening)."""
     return _by_code(language, f"document_kind.{kind}") or kind
+
+
+def event_name(language: str, aggregate: str, event: str) -> str:
+    """What an event of the `aggregate` lifecycle says happened (`event.<Aggregate>.<Event>`),
+    or, for an item of a history that is no lifecycle's event, `event.<Event>`; the event's
+    own name where the catalogue lacks both (a test keeps that from happening)."""
+    return (
+        _by_code(language, f"event.{aggregate}.{event}")
+        or _by_code(language, f"event.{event}")
+        or event
+    )
 
 
 def refusal_message(

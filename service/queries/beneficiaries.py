@@ -65,6 +65,21 @@ class BeneficiaryQueries:
             )
         return page
 
+    def id_of_case(self, case_number: str) -> UUID:
+        """The id of the case numbered `case_number` (`TRK-JP-0004`); NotFound when no case
+        has it or the scope does not hold it, alike. Reads no personal data."""
+        c = beneficiary_status.c
+        query = scoped_to_cases(
+            select(c.beneficiary_id).where(c.case_number == case_number),
+            self.scope,
+            c.beneficiary_id,
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        if found is None:
+            raise NotFound("Beneficiary", case_number)
+        return UUID(found)
+
     def one(self, viewer: Account, beneficiary_id: UUID) -> dict[str, Any]:
         """One case with its identity revealed or masked by the viewer's role."""
         c = beneficiary_status.c

@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import ColumnElement, Engine, Select, select
 
 from domain.units import Scope
 from projections.site_status import site_status
@@ -34,13 +34,19 @@ class SiteQueries:
 
     def one(self, site_id: UUID) -> dict[str, Any]:
         """One site's status."""
+        return self._single(site_status.c.site_id == str(site_id), site_id)
+
+    def by_code(self, code: str) -> dict[str, Any]:
+        """One site's status by the code people know it by (`TRK-JP`); NotFound when no site
+        has it or the scope does not hold it, alike."""
+        return self._single(site_status.c.code == code, code)
+
+    def _single(self, where: ColumnElement[bool], named: object) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                self._scoped(select(site_status).where(site_status.c.site_id == str(site_id)))
-            ).mappings()
+            rows = conn.execute(self._scoped(select(site_status).where(where))).mappings()
             found = [dict(r) for r in rows]
         if not found:
-            raise NotFound("Site", site_id)
+            raise NotFound("Site", named)
         return _present_site(found[0])
 
     def _scoped(self, query: Select[Any]) -> Select[Any]:

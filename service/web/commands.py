@@ -9,7 +9,7 @@ comes back on the form, next to its field, in the reader's language.
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -18,15 +18,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import Select, select
 from starlette.concurrency import run_in_threadpool
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import DomainError
 from domain.lifecycle import Lifecycle
 from domain.site import SITE_LIFECYCLE
-from projections.beneficiary_status import beneficiary_status
-from projections.site_status import site_status
 from service.api.deps import JejakDep
 from service.api.errors import refusal_status
 from service.api.models import RegisterBeneficiaryIn, RegisterSiteIn
@@ -38,11 +35,12 @@ from service.commands.idempotency import (
     request_fingerprint,
 )
 from service.errors import NotFound
-from service.i18n import action_name, gettext, refusal_for
+from service.i18n import action_name, document_kind_name, event_name, gettext, refusal_for
 from service.i18n.formats import date_id
 from service.provenance import today_wita
+from service.queries.read_models import ReadModels
 from service.security.accounts import Account
-from service.security.scope import of_account, scoped_to_cases, scoped_to_sites
+from service.security.scope import of_account
 from service.system import Jejak
 from service.web.actions import CommandRoute, command_routes, corrections_offered, offered_now
 from service.web.forms import (
@@ -105,32 +103,34 @@ class CommandForm:
         return sections
 
 
-def _found(jejak: Jejak, query: Select[Any]) -> UUID | None:
-    """The id `query` finds; asked again once the read models have read the whole log, so a
+def _caught_up(jejak: Jejak, find: Callable[[], UUID]) -> UUID | None:
+    """The id `find` finds; asked again once the read models have read the whole log, so a
     record made a moment ago (the page a registration leads to) is found."""
-    for attempt in range(2):
-        with jejak.engine.connect() as conn:
-            found = conn.execute(query).scalar_one_or_none()
-        if found is not None:
-            return UUID(str(found))
-        if attempt == 0 and not jejak.runner.wait_for(
+    try:
+        return find()
+    except NotFound:
+        if not jejak.runner.wait_for(
             jejak.app.position(), jejak.settings.read_your_writes_timeout_seconds
         ):
-            break
-    return None
+            return None
+    try:
+        return find()
+    except NotFound:
+        return None
+
+
+def _reads(jejak: Jejak, viewer: Account) -> ReadModels:
+    return ReadModels.of(jejak, of_account(jejak.scopes, viewer))
 
 
 def _site_id(jejak: Jejak, viewer: Account, code: str) -> UUID | None:
-    scope = of_account(jejak.scopes, viewer)
-    c = site_status.c
-    return _found(jejak, scoped_to_sites(select(c.site_id).where(c.code == code), scope, c.site_id))
+    reads = _reads(jejak, viewer)
+    return _caught_up(jejak, lambda: UUID(str(reads.sites.by_code(code)["site_id"])))
 
 
 def _case_id(jejak: Jejak, viewer: Account, case_number: str) -> UUID | None:
-    scope = of_account(jejak.scopes, viewer)
-    c = beneficiary_status.c
-    query = select(c.beneficiary_id).where(c.case_number == case_number)
-    return _found(jejak, scoped_to_cases(query, scope, c.beneficiary_id))
+    reads = _reads(jejak, viewer)
+    return _caught_up(jejak, lambda: reads.beneficiaries.id_of_case(case_number))
 
 
 def site_subject(jejak: Jejak, viewer: Account, code: str) -> Subject | None:
@@ -158,11 +158,6 @@ def case_subject(jejak: Jejak, viewer: Account, case_number: str) -> Subject | N
     )
 
 
-def event_name(language: str, aggregate: str, event: object) -> str:
-    """What an event of `aggregate` records, in words."""
-    return gettext(language, f"event.{aggregate}.{type(event).__name__}")
-
-
 def _choices(
     jejak: Jejak, language: str, route: CommandRoute, subject: Subject
 ) -> dict[str, list[Choice]]:
@@ -170,7 +165,7 @@ def _choices(
     kinds = route.lifecycle.documents_for(route.command)
     if kinds:
         choices["document.kind"] = [
-            Choice(str(k.value), gettext(language, f"choice.DocumentKind.{k.value}")) for k in kinds
+            Choice(str(k.value), document_kind_name(language, k.value)) for k in kinds
         ]
     if "corrects_version" in route.model.model_fields and subject.path_id is not None:
         # A correction names the step it corrects by that step's version in the record.
@@ -178,7 +173,8 @@ def _choices(
         choices["corrects_version"] = [
             Choice(
                 str(event.originator_version),
-                f"{event.originator_version}. {event_name(language, aggregate, event)}"
+                f"{event.originator_version}. "
+                f"{event_name(language, aggregate, type(event).__name__)}"
                 f" ({date_id(event.occurred_on)})",
             )
             for event in jejak.app.history(subject.path_id)
@@ -208,7 +204,8 @@ def command_form(
     )
     defaults = {"occurred_on": today_wita().isoformat()}
     fields = with_values(fields, {**defaults, **(sent or {})}, refusal)
-    key = (sent or {}).get(IDEMPOTENCY_FIELD) or str(uuid.uuid4())
+    # Random, and not shaped like a record's id: no page shows a UUID.
+    key = (sent or {}).get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(18)
     return CommandForm(
         route.command,
         action_name(language, route.command),

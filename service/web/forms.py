@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from domain.recording import DocumentKind
 from service.i18n import gettext, sentence
 
 # Fields every form carries that are not the command's: the version the page was built on is
@@ -105,7 +106,15 @@ def label_keys(model: type[BaseModel], parent: str | None = None) -> Iterable[st
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             yield from label_keys(inner, name)
         elif isinstance(inner, type) and issubclass(inner, enum.Enum):
-            yield from (f"choice.{inner.__name__}.{member.value}" for member in inner)
+            yield from (choice_key(inner, member) for member in inner)
+
+
+def choice_key(kind: type[enum.Enum], member: enum.Enum) -> str:
+    """The catalogue key of an option: a document's kind has its own entries, shared with the
+    pages that name documents; any other option is `choice.<Enum>.<value>`."""
+    if kind is DocumentKind:
+        return f"document_kind.{member.value}"
+    return f"choice.{kind.__name__}.{member.value}"
 
 
 def fields_of(
@@ -186,8 +195,7 @@ def _default_text(info: FieldInfo, widget: str) -> str:
 def _widget(annotation: Any, info: FieldInfo, language: str) -> tuple[str, tuple[Choice, ...]]:
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return "select", tuple(
-            Choice(str(m.value), gettext(language, f"choice.{annotation.__name__}.{m.value}"))
-            for m in annotation
+            Choice(str(m.value), gettext(language, choice_key(annotation, m))) for m in annotation
         )
     origin = typing.get_origin(annotation)
     if origin is list:

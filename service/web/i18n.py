@@ -20,6 +20,7 @@ from service.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     action_name,
+    event_name,
     gettext,
     state_name,
     supported,
@@ -66,9 +67,34 @@ def _action(context: Context, command: str | None) -> str:
 
 @pass_context
 def _role(context: Context, role: str) -> str:
-    key = f"role.{role}"
+    return _named(context, "role", role)
+
+
+@pass_context
+def _event(context: Context, event: str, aggregate: str) -> str:
+    return event_name(_language(context), aggregate, event)
+
+
+@pass_context
+def _document_kind(context: Context, kind: str) -> str:
+    return _named(context, "document", kind)
+
+
+@pass_context
+def _component(context: Context, component: str) -> str:
+    return _named(context, "component", component)
+
+
+@pass_context
+def _case_field(context: Context, field: str) -> str:
+    return _named(context, "field", field)
+
+
+def _named(context: Context, prefix: str, code: str) -> str:
+    """The catalogue's name for a code (`role.operator`), or the code where it has none."""
+    key = f"{prefix}.{code}"
     text = gettext(_language(context), key)
-    return role if text == key else text
+    return code if text == key else text
 
 
 def _aggregate(kind: str) -> str:
@@ -90,6 +116,10 @@ def install_i18n(templates: Jinja2Templates) -> None:
         state=_state,
         action=_action,
         role=_role,
+        event=_event,
+        document_kind=_document_kind,
+        component=_component,
+        case_field=_case_field,
         aggregate=_aggregate,
         rupiah=rupiah,
         number=number,

@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from service.api.deps import NotAuthenticated, current_user, get_jejak
+from service.i18n import action_name, gettext
+from service.i18n.formats import number
 from service.provenance import today_wita
 from service.security.accounts import Account
 from service.system import Jejak
-from service.web.i18n import install_i18n
+from service.web.i18n import install_i18n, language_of
 from service.web.security import csrf_token
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -52,6 +54,24 @@ def forbidden_page(request: Request, viewer: Account | None) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "refused.html", {"viewer": viewer, "status": 403}, status_code=403
     )
+
+
+def settled(request: Request, jejak: Jejak) -> str | None:
+    """After a step (`?after=<position>&done=<command>`): wait until the read models have read
+    it, so the page shows what was just done, and say what was saved."""
+    after = request.query_params.get("after", "")
+    if after.isdigit():
+        jejak.runner.wait_for(int(after), jejak.settings.read_your_writes_timeout_seconds)
+    language = language_of(request)
+    done = request.query_params.get("done")
+    if done:
+        return gettext(language, "Saved: %(step)s.") % {"step": action_name(language, done)}
+    registered = request.query_params.get("registered", "")
+    if registered.isdigit():
+        return gettext(language, "Registered: %(count)s people.") % {
+            "count": number(int(registered))
+        }
+    return None
 
 
 def viewed_as_of(request: Request) -> date | None:

@@ -32,6 +32,7 @@ from domain.sealed import Sealed, sealed_from_json
 from projections.audit_findings import audit_findings
 from projections.beneficiary_status import beneficiary_status
 from projections.entitlement_status import entitlement_status
+from projections.site_status import site_status
 from service.api.app import create_app
 from service.commands import restatements
 from service.demo.kaltara import DemoUser, ensure_demo_users, load_demo
@@ -164,6 +165,9 @@ def _path_values(
                 beneficiary_status.c.name_sealed,
             ).where(beneficiary_status.c.beneficiary_id == paid.subject_id)
         ).one()
+        site_code = conn.execute(
+            select(site_status.c.code).where(site_status.c.site_id == site)
+        ).scalar_one()
         finding = conn.execute(select(audit_findings.c.finding_id)).scalars().first()
     documents = client.get("/api/documents?limit=500", headers=headers).json()["items"]
     reports = client.get("/api/reports", headers=headers).json()["items"]
@@ -182,6 +186,10 @@ def _path_values(
         "fmt": ["csv", "xlsx"],
         "name": [p.name for p in jejak.runner.projections if p.name != "event_chain"],
         "case_number": [case_number],
+        # The pages name a site by its code (`/sites/{code}`).
+        "code": [site_code],
+        # The steps' forms on those pages (ADR 0051).
+        "command": ["register_beneficiary", "hold_sosialisasi", "verify_identity"],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
         "username": ["operator"],
         "language": ["id", "en"],

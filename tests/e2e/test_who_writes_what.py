@@ -24,9 +24,16 @@ from service.api.access import Writers
 from tests.e2e.conftest import login
 
 # Logging in and out is no write to the programme's records, nor is the reveal act: a read
-# whose reason travels in the body (ADR 0046), its roles decided in `domain.access`.
+# whose reason travels in the body (ADR 0046), its roles decided in `domain.access`; on a case
+# page too (`service/web/cases.py`).
 NOT_A_WRITE = frozenset(
-    {"/auth/token", "/login", "/logout", "/api/beneficiaries/{beneficiary_id}/reveal"}
+    {
+        "/auth/token",
+        "/login",
+        "/logout",
+        "/api/beneficiaries/{beneficiary_id}/reveal",
+        "/cases/{case_number}/reveal",
+    }
 )
 USERS = {
     Role.OPERATOR: "opi",

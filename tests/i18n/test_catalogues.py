@@ -17,8 +17,10 @@ from babel.messages.pofile import read_po
 
 import domain
 import service
+from domain.access import CASE_FIELDS
+from domain.decree import AidComponent
 from domain.lifecycle_docs import LIFECYCLES
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 from service.api.contract import ERRORS
 from service.i18n import LANGUAGES, catalogue_path, translations
 
@@ -76,6 +78,19 @@ def names() -> set[str]:
     return keys
 
 
+def timeline_names() -> set[str]:
+    """What a timeline names by code: every event a lifecycle declares, and a reveal of her
+    data (an item of a case's history that is no event), every document kind, every aid
+    component and every field of a case the reveal act shows."""
+    keys = {"event.PersonalDataRevealed"}
+    for lifecycle in LIFECYCLES:
+        keys |= {f"event.{lifecycle.aggregate}.{name}" for name in lifecycle.event_names}
+    keys |= {f"document.{kind.value}" for kind in DocumentKind}
+    keys |= {f"component.{component.value}" for component in AidComponent}
+    keys |= {f"field.{field}" for field in CASE_FIELDS}
+    return keys
+
+
 def page_words() -> set[str]:
     """The msgids the pages' templates and the web module's `gettext` calls use."""
     words: set[str] = set()
@@ -110,6 +125,13 @@ def test_every_state_action_and_role_is_named_in_both_languages() -> None:
     assert len(names()) > 120
     assert missing("id", names()) == []
     assert missing("en", names()) == []
+
+
+def test_every_event_document_kind_component_and_case_field_is_named_in_both_languages() -> None:
+    names = timeline_names()
+    assert {"event.Beneficiary.IdentityVerified", "event.Site.SiteClosed"} <= names
+    assert missing("id", names) == []
+    assert missing("en", names) == []
 
 
 def test_every_page_word_has_an_indonesian_entry() -> None:

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,15 +39,16 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served_demo(tmp_path: Path) -> Iterator[str]:
-    """`jejak serve --demo` in a thread, on a free port."""
+@contextmanager
+def serve_demo(directory: Path) -> Iterator[str]:
+    """`jejak serve --demo` in a thread, on a free port, its store in `directory`; skipped
+    (failed when JEJAK_REQUIRE_BROWSER=1) without Chromium."""
     if CHROMIUM is None:
         message = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("JEJAK_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/demo.db", tmp_path))
+    jejak = Jejak.start(settings_for(f"sqlite:///{directory}/demo.db", directory))
     ensure_demo_users(fast_accounts(jejak), jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()
@@ -59,7 +61,23 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
     deadline = time.monotonic() + 15
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    jejak.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        jejak.close()
+
+
+@pytest.fixture
+def served_demo(tmp_path: Path) -> Iterator[str]:
+    """The served demo for one test."""
+    with serve_demo(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_demo_for_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One served demo shared by the tests of a module that only read it."""
+    with serve_demo(tmp_path_factory.mktemp("demo")) as url:
+        yield url

@@ -24,7 +24,7 @@ test: install
 	$(BIN)/pytest
 
 test-fast: install
-	$(BIN)/pytest -m "not postgres and not browser and not api_contract"
+	$(BIN)/pytest -m "not postgres and not browser and not accessibility and not api_contract"
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,10 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def served_demo(tmp_path: Path) -> Iterator[str]:
-    """`jejak serve --demo` in a thread, on a free port."""
+@contextmanager
+def serve_demo(directory: Path) -> Iterator[str]:
+    """`jejak serve --demo` in a thread, on a free port, its store in `directory`; skipped
+    (failed when JEJAK_REQUIRE_BROWSER=1) without Chromium."""
     if CHROMIUM is None:
         message = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("JEJAK_REQUIRE_BROWSER") == "1":
@@ -48,7 +50,7 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
         pytest.skip(message)
     # Shown as at the demo's last business day, as `jejak serve --demo` shows it (ADR 0050).
     settings = settings_for(
-        f"sqlite:///{tmp_path}/demo.db", tmp_path, view_as_of=DEMO_LAST_BUSINESS_DAY
+        f"sqlite:///{directory}/demo.db", directory, view_as_of=DEMO_LAST_BUSINESS_DAY
     )
     jejak = Jejak.start(settings)
     ensure_demo_users(fast_accounts(jejak), jejak.app)
@@ -63,7 +65,23 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
     deadline = time.monotonic() + 15
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    jejak.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        jejak.close()
+
+
+@pytest.fixture
+def served_demo(tmp_path: Path) -> Iterator[str]:
+    """The served demo for one test."""
+    with serve_demo(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_demo_for_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One served demo shared by the tests of a module that only read it."""
+    with serve_demo(tmp_path_factory.mktemp("demo")) as url:
+        yield url

@@ -21,7 +21,7 @@ def test_the_docs_page_refers_only_to_this_server_and_each_file_is_served(
     # No absolute or scheme-relative URL anywhere on the page, in attributes or in the script.
     assert not re.search(r"https?:|[\"'(]//", page.text)
     references = [a or b for a, b in REFERENCE.findall(page.text)]
-    assert len(references) == 4, references
+    assert len(references) == 5, references
     for url in references:
         assert url.startswith("/") and not url.startswith("//"), url
     assets = [url for url in references if url.startswith("/docs-assets/")]
@@ -30,7 +30,8 @@ def test_the_docs_page_refers_only_to_this_server_and_each_file_is_served(
         "/docs-assets/swagger-ui-bundle.js",
         "/docs-assets/swagger-ui.css",
     ]
-    for url in assets:
+    assert sorted(set(references) - set(assets)) == ["/static/docs.css", "/static/docs.js"]
+    for url in references:
         response = client.get(url)
         assert response.status_code == 200, url
         assert len(response.content) > 1000, url

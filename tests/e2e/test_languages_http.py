@@ -101,7 +101,7 @@ def test_the_dashboard_names_states_and_actions_in_indonesian(client: TestClient
     log_in_page(client, "sup", "supervisor-password-1")
     page = client.get("/").text
     assert "<h2>Dasbor program</h2>" in page
-    assert "<th>Tindakan berikutnya</th>" in page
+    assert '<th scope="col">Tindakan berikutnya</th>' in page
     # The site just registered: its state by name, its overdue sosialisasi by action name.
     assert "<td>Terdata</td>" in page
     assert "<td>Catat sosialisasi</td>" in page

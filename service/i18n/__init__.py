@@ -110,6 +110,11 @@ def document_kind_name(language: str, kind: str) -> str:
     return _by_code(language, f"document_kind.{kind}") or kind
 
 
+def component_name(language: str, component: str) -> str:
+    """The name of an aid component (`jadup`, `uep`), or the code where the catalogue lacks it."""
+    return _by_code(language, f"component.{component}") or component
+
+
 def event_name(language: str, aggregate: str, event: str) -> str:
     """What an event of the `aggregate` lifecycle says happened (`event.<Aggregate>.<Event>`),
     or, for an item of a history that is no lifecycle's event, `event.<Event>`; the event's

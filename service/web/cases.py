@@ -23,7 +23,7 @@ from service.queries.reveal import RevealedField, RevealNotAllowed
 from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
-from service.web.commands import case_subject, forms_now
+from service.web.commands import case_subject, entitlement_forms, forms_now
 from service.web.i18n import language_of
 from service.web.names import StaffNames, case_numbered
 from service.web.rendering import not_found_page, settled, templates, to_login, viewer_of
@@ -106,7 +106,12 @@ def case_actions(
 ) -> dict[str, Any] | None:
     """The forms of the steps open on her case now, for the viewer's role."""
     subject = case_subject(jejak, viewer, case_number)
-    return forms_now(request, jejak, viewer, subject) if subject else None
+    if subject is None:
+        return None
+    return {
+        **forms_now(request, jejak, viewer, subject),
+        "grants": entitlement_forms(request, jejak, viewer, case_number),
+    }
 
 
 @router.get("/cases/{case_number}", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 from uuid import UUID
 
@@ -21,8 +21,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
-from domain.errors import DomainError
+from domain.errors import DomainError, TransitionNotAllowed
 from domain.lifecycle import Lifecycle
+from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 from service.api.deps import JejakDep
 from service.api.errors import refusal_status
@@ -35,7 +36,14 @@ from service.commands.idempotency import (
     request_fingerprint,
 )
 from service.errors import NotFound
-from service.i18n import action_name, document_kind_name, event_name, gettext, refusal_for
+from service.i18n import (
+    action_name,
+    component_name,
+    document_kind_name,
+    event_name,
+    gettext,
+    refusal_for,
+)
 from service.i18n.formats import date_id
 from service.provenance import today_wita
 from service.queries.read_models import ReadModels
@@ -58,6 +66,9 @@ from service.web.rendering import not_found_page, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
 
+# An entitlement in one of these states is history: a newer one of the same component and
+# tranche is the one her page acts on.
+ENTITLEMENT_ENDED: Final = frozenset(s.name for s in ENTITLEMENT_LIFECYCLE.states if s.terminal)
 # Steps that create a record under a site's page rather than act on the site itself.
 CREATED_UNDER_SITE: Final = {"register_beneficiary": BENEFICIARY_LIFECYCLE}
 
@@ -76,6 +87,8 @@ class Subject:
     version: int | None
     label: str
     page: str
+    # Where its steps' forms live, when not under `page` (her entitlements' are under hers).
+    steps_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,48 @@ def case_subject(jejak: Jejak, viewer: Account, case_number: str) -> Subject | N
     )
 
 
+def entitlement_subjects(
+    jejak: Jejak, viewer: Account, case_number: str, language: str
+) -> list[Subject]:
+    """Her entitlements, each named on her page by its component and tranche
+    (`/cases/TRK-JP-0004/entitlements/jadup-1`), with the state and version of the aggregate."""
+    reads = _reads(jejak, viewer)
+    case_id = _case_id(jejak, viewer, case_number)
+    if case_id is None:
+        return []
+    rows = reads.money.entitlements(beneficiary_id=case_id, limit=100, offset=0).items
+    subjects: dict[str, Subject] = {}
+    for row in rows:
+        key = f"{row['component']}-{row['tranche']}"
+        entitlement = jejak.app.entitlement(UUID(str(row["entitlement_id"])))
+        if key in subjects and entitlement.state in ENTITLEMENT_ENDED:
+            continue  # a cancelled earlier grant does not hide the one in force
+        subjects[key] = Subject(
+            ENTITLEMENT_LIFECYCLE,
+            entitlement.id,
+            entitlement.state,
+            entitlement.version,
+            f"{case_number} \u00b7 {component_name(language, row['component'])} {row['tranche']}",
+            f"/cases/{case_number}",
+            f"/cases/{case_number}/entitlements/{key}",
+        )
+    return list(subjects.values())
+
+
+def entitlement_subject(
+    jejak: Jejak, viewer: Account, case_number: str, key: str, language: str
+) -> Subject | None:
+    """Her entitlement named `key` (component-tranche), if the viewer's units hold her case."""
+    return next(
+        (
+            s
+            for s in entitlement_subjects(jejak, viewer, case_number, language)
+            if s.steps_at and s.steps_at.endswith(f"/{key}")
+        ),
+        None,
+    )
+
+
 def _choices(
     jejak: Jejak, language: str, route: CommandRoute, subject: Subject
 ) -> dict[str, list[Choice]]:
@@ -218,7 +273,9 @@ def command_form(
 
 def step_target(subject: Subject, command: str) -> str:
     """Where a step's form is sent: a new site's to its own page, any other to its record's."""
-    return subject.page if subject.path_id is None else f"{subject.page}/steps/{command}"
+    if subject.path_id is None:
+        return subject.page
+    return f"{subject.steps_at or subject.page}/steps/{command}"
 
 
 def forms_now(request: Request, jejak: Jejak, viewer: Account, subject: Subject) -> dict[str, Any]:
@@ -253,6 +310,27 @@ def _route_for(request: Request, subject: Subject, command: str, viewer: Account
     if route is None or not route.may(viewer.role):
         raise NotFound("step", command)
     return route
+
+
+def _closed_now(language: str, subject: Subject, route: CommandRoute) -> tuple[str, ...]:
+    """Why a step's form cannot be taken in the record's state, before anyone fills it in: a
+    form reached by its address is told as the domain would refuse it on saving."""
+    lifecycle, state = route.lifecycle, subject.state
+    if (
+        lifecycle is not subject.lifecycle
+        or state is None
+        or lifecycle.corrections_for(route.command)
+    ):
+        return ()
+    if any(t.command == route.command for t in lifecycle.commands_from(state)):
+        return ()
+    closed = TransitionNotAllowed(
+        f"{route.command} is not allowed in state {state}",
+        aggregate=lifecycle.aggregate,
+        command=route.command,
+        state=state,
+    )
+    return (f"{refusal_for(language, closed)} ({closed.code})",)
 
 
 def _render(
@@ -398,7 +476,10 @@ def _step_form(
     except NotFound:
         return not_found_page(request, viewer)
     form = command_form(request, jejak, route, subject, step_target(subject, command))
-    return _render(request, viewer, subject, form)
+    closed = _closed_now(language_of(request), subject, route)
+    if closed:
+        form = replace(form, general=closed)
+    return _render(request, viewer, subject, form, 409 if closed else 200)
 
 
 @router.post("/sites/{code}/steps/{command}", response_class=HTMLResponse)
@@ -427,6 +508,55 @@ async def _take_step_on(
     if subject is None:
         return not_found_page(request, viewer)
     return await take_step(request, jejak, viewer, subject, command)
+
+
+@router.get("/cases/{case_number}/entitlements/{key}/steps/{command}", response_class=HTMLResponse)
+def entitlement_step_form(
+    request: Request, jejak: JejakDep, case_number: str, key: str, command: str
+) -> Response:
+    """One step's form on one of her entitlements (a receipt, a withdrawal seen)."""
+    language = language_of(request)
+    return _step_form(
+        request,
+        jejak,
+        command,
+        lambda viewer: entitlement_subject(jejak, viewer, case_number, key, language),
+    )
+
+
+@router.post("/cases/{case_number}/entitlements/{key}/steps/{command}", response_class=HTMLResponse)
+async def entitlement_step(
+    request: Request, jejak: JejakDep, case_number: str, key: str, command: str
+) -> Response:
+    """Take a step on one of her entitlements."""
+    language = language_of(request)
+    return await _take_step_on(
+        request,
+        jejak,
+        command,
+        lambda viewer: entitlement_subject(jejak, viewer, case_number, key, language),
+    )
+
+
+def entitlement_forms(
+    request: Request, jejak: Jejak, viewer: Account, case_number: str
+) -> list[dict[str, Any]]:
+    """The steps open now on each of her entitlements, for the viewer's role."""
+    language = language_of(request)
+    grants = []
+    for subject in entitlement_subjects(jejak, viewer, case_number, language):
+        steps = offered_now(request.app, ENTITLEMENT_LIFECYCLE, subject.state or "", viewer.role)
+        if steps:
+            grants.append(
+                {
+                    "subject": subject,
+                    "steps": [
+                        command_form(request, jejak, r, subject, step_target(subject, r.command))
+                        for r in steps
+                    ],
+                }
+            )
+    return grants
 
 
 NEW_SITE: Final = Subject(SITE_LIFECYCLE, None, None, None, "", "/sites/new")

@@ -147,3 +147,31 @@ def _reveals(demo: Demo) -> list[AccessLogEntry]:
 def _main(html: str) -> str:
     """The page's own content, without the header's per-request token."""
     return html[html.index("<main") :]
+
+
+def test_her_entitlements_steps_are_on_her_page_and_taken_there(demo: Demo) -> None:
+    case = "TRK-JP-0048"
+    _, html = page_as(demo, "supervisor", f"/cases/{case}")
+    target = f"/cases/{case}/entitlements/jadup-1/steps/observe_withdrawal"
+    assert f'action="{target}"' in html
+    form = re.search(rf'<form[^>]*action="{target}".*?</form>', html, re.S)
+    assert form
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+    sent = {
+        **hidden,
+        "bank_reference": "RK-2019-08-0048",
+        "occurred_on": "2019-08-20",
+        "document.kind": "bank_statement",
+        "document.number": "RK/2019/08",
+        "document.issued_on": "2019-08-31",
+        "document.issuer": "Bank Kaltimtara",
+    }
+    taken = demo.client.post(target, data=sent, follow_redirects=False)
+    assert taken.status_code == 303, taken.text
+    assert taken.headers["location"].startswith(f"/cases/{case}?after=")
+    page = demo.client.get(taken.headers["location"]).text
+    assert "Tersimpan: Catat penarikan dana." in page
+    # Withdrawn: the step is no longer offered, and its address says why.
+    assert f'action="{target}"' not in page
+    closed = demo.client.get(target)
+    assert closed.status_code == 409 and "TRANSITION_NOT_ALLOWED" in closed.text

@@ -66,6 +66,7 @@ def _page(
         "kinds": kinds,
         "recent": recent,
         "max_megabytes": jejak.documents.max_bytes // (1024 * 1024),
+        "section": "documents",
     }
     return templates.TemplateResponse(request, "documents.html", context, status_code=status)
 

@@ -12,6 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from domain.access import WRITE_ROLES, Write
+from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import NotAuthenticated, current_user, get_jejak
 from service.i18n import action_name, gettext
 from service.i18n.formats import number
@@ -25,6 +27,25 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 install_i18n(templates)
 # Every form sends it back in its `csrftoken` field (ADR 0049).
 templates.env.globals["csrf_token"] = csrf_token
+
+
+def may(viewer: Account | None, aggregate: str, command: str) -> bool:
+    """Whether the lifecycle of `aggregate` lets the viewer's role issue `command`: the pages
+    offer a link to a step's form only to the roles the declaration names."""
+    return viewer is not None and any(
+        viewer.role in lifecycle.roles_for(command)
+        for lifecycle in LIFECYCLES
+        if lifecycle.aggregate == aggregate
+    )
+
+
+def may_upload(viewer: Account | None) -> bool:
+    """Whether the viewer's role may add a document to the store."""
+    return viewer is not None and viewer.role in WRITE_ROLES[Write.UPLOAD_DOCUMENT]
+
+
+templates.env.globals["may"] = may
+templates.env.globals["may_upload"] = may_upload
 
 
 def viewer_of(request: Request, jejak: Jejak) -> Account | None:

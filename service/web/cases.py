@@ -17,7 +17,6 @@ from service.api.deps import JejakDep
 from service.errors import NotFound
 from service.i18n import refusal_for
 from service.i18n.formats import date_id
-from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.queries.reveal import RevealedField, RevealNotAllowed
 from service.security.accounts import Account
@@ -26,7 +25,14 @@ from service.system import Jejak
 from service.web.commands import case_subject, forms_now
 from service.web.i18n import language_of
 from service.web.names import StaffNames, case_numbered
-from service.web.rendering import not_found_page, settled, templates, to_login, viewer_of
+from service.web.rendering import (
+    deadlines_judged_on,
+    not_found_page,
+    settled,
+    templates,
+    to_login,
+    viewer_of,
+)
 from service.web.timeline import timeline
 
 # The read model holds her name and NIK; her other fields are shown by the reveal act only.
@@ -49,7 +55,7 @@ def case_page_context(
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
     beneficiary_id, case = case_numbered(reads, viewer, case_number)
     names = StaffNames(jejak)
-    today = today_wita()
+    today = deadlines_judged_on(request)
     try:
         site: dict[str, Any] | None = reads.sites.one(UUID(case["site_id"]))
     except NotFound:

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from domain.identity import RegionScheme, default_registry
 from service.api.deps import JejakDep
 from service.errors import NotFound
-from service.provenance import today_wita
 from service.queries.paging import Page, Row
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
@@ -20,7 +19,14 @@ from service.security.scope import of_account
 from service.system import Jejak
 from service.web.commands import forms_now, site_subject
 from service.web.names import StaffNames, site_named
-from service.web.rendering import not_found_page, settled, templates, to_login, viewer_of
+from service.web.rendering import (
+    deadlines_judged_on,
+    not_found_page,
+    settled,
+    templates,
+    to_login,
+    viewer_of,
+)
 from service.web.timeline import timeline
 
 CASES_PER_PAGE: Final = 50
@@ -39,7 +45,7 @@ def site_page_context(
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
     site = site_named(reads, code)
     site_id = UUID(site["site_id"])
-    today = today_wita()
+    today = deadlines_judged_on(request)
     page = max(page, 1)
     cases = reads.worklist.cases_at_site(
         site_id, as_of=today, limit=CASES_PER_PAGE, offset=(page - 1) * CASES_PER_PAGE

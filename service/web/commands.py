@@ -407,7 +407,12 @@ async def take_step(
     except NotFound:
         await run_in_threadpool(jejak.idempotency.release, claim)
         return not_found_page(request, viewer)
-    location = f"{_page_after(subject, body)}?after={out.position}&done={command}"
+    page, handed_over = await run_in_threadpool(
+        _page_still_held, jejak, viewer, subject, _page_after(subject, body), out.position
+    )
+    location = f"{page}?after={out.position}&done={command}"
+    if handed_over:
+        location += "&handed_over=1"
     await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
     return RedirectResponse(location, status_code=303)
 
@@ -419,6 +424,22 @@ def _page_after(subject: Subject, body: BaseModel) -> str:
     if isinstance(body, RegisterSiteIn):
         return f"/sites/{body.code}"
     return subject.page
+
+
+def _page_still_held(
+    jejak: Jejak, viewer: Account, subject: Subject, page: str, position: int
+) -> tuple[str, bool]:
+    """The page a step leads to, if the viewer still holds its record, and whether her case
+    left the viewer's units. A step that hands her case to a unit the viewer is not in (her
+    return home to a region outside it, ADR 0044) leads to her site's page instead, which says
+    so: never to a page not found."""
+    if subject.lifecycle is not BENEFICIARY_LIFECYCLE or subject.path_id is None:
+        return page, False
+    jejak.runner.wait_for(position, jejak.settings.read_your_writes_timeout_seconds)
+    if _case_id(jejak, viewer, subject.label) is not None:
+        return page, False
+    site = jejak.app.site(jejak.app.beneficiary(subject.path_id).site_id)
+    return (f"/sites/{site.code}" if _site_id(jejak, viewer, site.code) else "/"), True
 
 
 def _placed(

@@ -86,7 +86,13 @@ def settled(request: Request, jejak: Jejak) -> str | None:
     language = language_of(request)
     done = request.query_params.get("done")
     if done:
-        return gettext(language, "Saved: %(step)s.") % {"step": action_name(language, done)}
+        saved = gettext(language, "Saved: %(step)s.") % {"step": action_name(language, done)}
+        if request.query_params.get("handed_over") == "1":
+            held = gettext(
+                language, "Her case is now held by another unit; it is no longer on your pages."
+            )
+            return f"{saved} {held}"
+        return saved
     registered = request.query_params.get("registered", "")
     if registered.isdigit():
         return gettext(language, "Registered: %(count)s people.") % {

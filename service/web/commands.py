@@ -10,6 +10,7 @@ comes back on the form, next to its field, in the reader's language.
 from __future__ import annotations
 
 import secrets
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -20,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from domain.beneficiary_errors import DocumentRequired
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.errors import DomainError, TransitionNotAllowed
 from domain.lifecycle import Lifecycle
@@ -27,7 +29,7 @@ from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 from service.api.deps import JejakDep
 from service.api.errors import refusal_status
-from service.api.models import RegisterBeneficiaryIn, RegisterSiteIn
+from service.api.models import RegionIn, RegisterBeneficiaryIn, RegisterSiteIn
 from service.commands.base import VersionConflict
 from service.commands.idempotency import (
     IdempotencyKeyRefused,
@@ -69,6 +71,9 @@ router = APIRouter(include_in_schema=False)
 # An entitlement in one of these states is history: a newer one of the same component and
 # tranche is the one her page acts on.
 ENTITLEMENT_ENDED: Final = frozenset(s.name for s in ENTITLEMENT_LIFECYCLE.states if s.terminal)
+# The schemes a region code may be written in, by the names officers know them by.
+REGION_SCHEMES: Final = (("kemendagri", "Kemendagri"), ("bps", "BPS"))
+DOCUMENT: Final = frozenset({"document"})
 # Steps that create a record under a site's page rather than act on the site itself.
 CREATED_UNDER_SITE: Final = {"register_beneficiary": BENEFICIARY_LIFECYCLE}
 
@@ -171,6 +176,18 @@ def case_subject(jejak: Jejak, viewer: Account, case_number: str) -> Subject | N
     )
 
 
+def _region_scheme_fields(model: type[BaseModel]) -> list[str]:
+    """The scheme fields of the model's regions (`kelurahan.scheme`): a choice, not text."""
+    return [
+        f"{name}.scheme"
+        for name, info in model.model_fields.items()
+        if any(
+            isinstance(a, type) and issubclass(a, RegionIn)
+            for a in (info.annotation, *typing.get_args(info.annotation))
+        )
+    ]
+
+
 def entitlement_subjects(
     jejak: Jejak, viewer: Account, case_number: str, language: str
 ) -> list[Subject]:
@@ -222,6 +239,8 @@ def _choices(
         choices["document.kind"] = [
             Choice(str(k.value), document_kind_name(language, k.value)) for k in kinds
         ]
+    for name in _region_scheme_fields(route.model):
+        choices[name] = [Choice(scheme, label) for scheme, label in REGION_SCHEMES]
     if "corrects_version" in route.model.model_fields and subject.path_id is not None:
         # A correction names the step it corrects by that step's version in the record.
         aggregate = subject.lifecycle.aggregate
@@ -236,6 +255,14 @@ def _choices(
             if hasattr(event, "occurred_on")
         ]
     return choices
+
+
+def _rests_on_a_document(route: CommandRoute) -> bool:
+    # The declaration says so in its guards ("DOCUMENT_REQUIRED: the bank statement").
+    lifecycle, command = route.lifecycle, route.command
+    guards = [g for t in lifecycle.transitions_for(command) for g in t.guards]
+    guards += [g for c in lifecycle.corrections_for(command) for g in c.guards]
+    return any(g.startswith(DocumentRequired.code) for g in guards)
 
 
 def command_form(
@@ -255,7 +282,11 @@ def command_form(
         {} if creates or subject.version is None else {"expected_version": str(subject.version)}
     )
     fields = fields_of(
-        route.model, language, choices=_choices(jejak, language, route, subject), hidden=hidden
+        route.model,
+        language,
+        choices=_choices(jejak, language, route, subject),
+        hidden=hidden,
+        required_groups=DOCUMENT if _rests_on_a_document(route) else frozenset(),
     )
     defaults = {"occurred_on": today_wita().isoformat()}
     fields = with_values(fields, {**defaults, **(sent or {})}, refusal)
@@ -278,6 +309,15 @@ def step_target(subject: Subject, command: str) -> str:
     return f"{subject.steps_at or subject.page}/steps/{command}"
 
 
+def _hand_over_awaits(jejak: Jejak, viewer: Account, subject: Subject) -> bool:
+    """Whether her case's hand-over awaits the viewer's unit: only that unit accepts it, so
+    the sending unit, which sees the case too, is not offered the step."""
+    guard = jejak.app.scope_guard
+    if guard is None or subject.path_id is None:
+        return True
+    return guard.custody_of(jejak.app.beneficiary(subject.path_id)).incoming == viewer.org_unit
+
+
 def forms_now(request: Request, jejak: Jejak, viewer: Account, subject: Subject) -> dict[str, Any]:
     """The forms a record's page shows: the steps allowed now, the records it may create, and
     the corrections, each for the viewer's role."""
@@ -290,6 +330,8 @@ def forms_now(request: Request, jejak: Jejak, viewer: Account, subject: Subject)
             for command, lifecycle in CREATED_UNDER_SITE.items()
             if (route := routes.get((lifecycle.aggregate, command))) and route.may(viewer.role)
         ]
+    if subject.lifecycle is BENEFICIARY_LIFECYCLE and not _hand_over_awaits(jejak, viewer, subject):
+        steps = [r for r in steps if r.command != "accept_hand_over"]
     corrections = corrections_offered(app, subject.lifecycle, viewer.role)
     return {
         "steps": [

@@ -123,6 +123,7 @@ def fields_of(
     *,
     choices: Mapping[str, Sequence[Choice]] | None = None,
     hidden: Mapping[str, str] | None = None,
+    required_groups: frozenset[str] = frozenset(),
     prefix: str = "",
     group: str | None = None,
     group_label: str | None = None,
@@ -130,7 +131,8 @@ def fields_of(
 ) -> list[FormField]:
     """The fields of `model`'s form. `choices` narrows or supplies a field's options (the
     document kinds a step accepts, the events a correction may name); `hidden` fields carry a
-    value the page knows (the version it was built on)."""
+    value the page knows (the version it was built on); `required_groups` names optional groups the
+    step's rule requires all the same (the document a step rests on)."""
     choices = choices or {}
     hidden = hidden or {}
     fields: list[FormField] = []
@@ -152,7 +154,7 @@ def fields_of(
                     prefix=path + ".",
                     group=name,
                     group_label=label,
-                    group_required=info.is_required() and not optional,
+                    group_required=(info.is_required() and not optional) or path in required_groups,
                 )
             )
             continue

@@ -99,6 +99,9 @@ def test_an_operator_takes_a_new_woman_from_registration_to_her_return(
 
         # 3. The assessment: she comes from Surabaya and goes home.
         step = open_step(page, "assess")
+        # The assessment rests on the evidence of her home region: its document is required.
+        expect(step.locator("legend", has_text="Dokumen pendukung")).to_be_visible()
+        expect(labelled(step, "Jenis dokumen")).to_have_attribute("aria-required", "true")
         home = step.locator("fieldset", has_text="Daerah asal")
         labelled(home, "Kode wilayah").fill(HOME)
         labelled(step, "Jalur reintegrasi").select_option(label="Pulang ke daerah asal")
@@ -113,6 +116,8 @@ def test_an_operator_takes_a_new_woman_from_registration_to_her_return(
         labelled(step, "Tanggal kejadian").fill("2019-02-04")
         save(page, step, "Catat keberangkatan pelatihan")
         saved(page, "Catat keberangkatan pelatihan", "Dalam pelatihan")
+        # The hand-over awaits the training centre: its acceptance is not this unit's step.
+        expect(page.locator("#step-accept_hand_over")).to_have_count(0)
 
         step = open_step(page, "complete_training")
         labelled(step, "Keterampilan").fill("Menjahit")

@@ -24,7 +24,7 @@ from service.api.inputs import BodyNotJson
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentCorrupted, DocumentError, DocumentNotFound
-from service.i18n import negotiate, refusal_for, refusal_message
+from service.i18n import negotiate, refusal_for, refusal_message, validation_message
 from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
 from service.security.login_throttle import LoginThrottled
@@ -240,7 +240,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        malformed = malformed_json_response(error, language_of(request))
+        language = language_of(request)
+        malformed = malformed_json_response(error, language)
         if malformed is not None:
             return malformed
         problems = []
@@ -248,9 +249,14 @@ def install_error_handlers(app: FastAPI) -> None:
             # A body that is not an object at all is located at the body itself.
             location = [str(part) for part in item.get("loc", ()) if part != "body"] or ["body"]
             # `input` is dropped on purpose: it may hold a NIK or a name.
-            problems.append(
-                {"field": ".".join(location), "rule": item.get("type"), "message": item.get("msg")}
+            rule, own = str(item.get("type")), str(item.get("msg"))
+            # English keeps the model's own words; another language its catalogue's sentence.
+            said = (
+                own
+                if language == "en"
+                else validation_message(language, rule, own, item.get("ctx"))
             )
+            problems.append({"field": ".".join(location), "rule": rule, "message": said})
         first = problems[0] if problems else {"field": None, "message": "invalid request"}
         message = told(request, "REQUEST_INVALID", f"{first['field']}: {first['message']}")
         body = error_body("REQUEST_INVALID", message, first["field"])

@@ -93,6 +93,19 @@ def sentence(language: str, key: str, params: Mapping[str, object] | None = None
         return None
 
 
+def validation_message(
+    language: str, kind: str, default: str, context: Mapping[str, object] | None
+) -> str:
+    """An input model's validation failure of `kind` (pydantic's error type) in `language`:
+    the catalogue's `validation.<kind>` sentence with the error's context, else a general
+    sentence (the error's own words in English)."""
+    params = {k: v for k, v in (context or {}).items() if isinstance(v, str | int | float)}
+    told = sentence(language, f"validation.{kind}", params)
+    if told is not None:
+        return told
+    return default if language == "en" else gettext(language, "This value is not valid here.")
+
+
 def state_name(language: str, aggregate: str, state: str) -> str:
     """The name of `state` of the `aggregate` lifecycle (``"Site"``, ``"Beneficiary"``...), or
     the code itself where the catalogue lacks it (a test keeps that from happening)."""

@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from domain.recording import DocumentKind
-from service.i18n import gettext, sentence
+from service.i18n import gettext, validation_message
 
 # Fields every form carries that are not the command's: the version the page was built on is
 # a field of the model (expected_version); these two are the form's own.
@@ -275,15 +275,3 @@ def refusal_of(invalid: ValidationError, names: set[str], language: str) -> Refu
         else:
             general.append(message)
     return Refusal(by_field, tuple(general))
-
-
-def validation_message(
-    language: str, kind: str, default: str, context: Mapping[str, Any] | None
-) -> str:
-    """A validation failure of `kind` (pydantic's error type) in `language`: the catalogue's
-    `validation.<kind>` sentence with the error's context, else a general sentence."""
-    params = {k: v for k, v in (context or {}).items() if isinstance(v, str | int | float)}
-    told = sentence(language, f"validation.{kind}", params)
-    if told is not None:
-        return told
-    return default if language == "en" else gettext(language, "This value is not valid here.")

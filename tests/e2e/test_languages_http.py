@@ -55,8 +55,16 @@ def test_an_invalid_field_keeps_its_field_and_is_told_in_indonesian(client: Test
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("REQUEST_INVALID", "headcount_at_pendataan")
     assert error["message"] == "Ada isian yang tidak memenuhi aturannya."
-    # The problems keep the validator's own words, field by field.
+    # Each problem names its field and rule, told in the language asked for.
     assert error["problems"][0]["field"] == "headcount_at_pendataan"
+    assert error["problems"][0]["rule"] == "greater_than_equal"
+    assert error["problems"][0]["message"] == "Sekurang-kurangnya 0."
+    english = client.post(
+        "/api/sites", json={**SITE, "headcount_at_pendataan": -1}, headers=login(client, "opi")
+    )
+    assert english.json()["error"]["problems"][0]["message"] == (
+        "Input should be greater than or equal to 0"
+    )
 
 
 def test_login_required_is_told_in_indonesian(client: TestClient) -> None:

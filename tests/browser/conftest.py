@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Page, Playwright
 
 from service.api.app import create_app
 from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY, ensure_demo_users, load_demo
@@ -85,3 +86,17 @@ def served_demo_for_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """One served demo shared by the tests of a module that only read it."""
     with serve_demo(tmp_path_factory.mktemp("demo")) as url:
         yield url
+
+
+def open_as(
+    playwright: Playwright, url: str, username: str, password: str, width: int = 1280
+) -> Page:
+    """A new Chromium page at `url` for `username`: the login form it is sent to filled in
+    and sent, as a person does, and then back to `url`."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    return page

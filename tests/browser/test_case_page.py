@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import open_as
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +29,7 @@ def test_an_operator_reads_a_case_and_its_site_in_indonesian(
         return fits
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(served_demo + "/cases/TRK-JP-0004")
-        assert "/login" in page.url
-        page.fill("input[name=username]", "operator")
-        page.fill("input[name=password]", "operator-kaltara-2016")
-        page.click("button[type=submit]")
+        page = open_as(p, served_demo + "/cases/TRK-JP-0004", "operator", "operator-kaltara-2016")
         page.wait_for_selector("#case-facts")
         assert page.url.endswith("/cases/TRK-JP-0004")
         assert page.inner_text("h2") == "Kasus TRK-JP-0004"
@@ -54,4 +48,3 @@ def test_an_operator_reads_a_case_and_its_site_in_indonesian(
         assert page.inner_text("#site-state") == "Dalam pemantauan"
         assert "Lokasi ditutup" in page.inner_text("ol.timeline")
         assert fits_a_phone(page)
-        browser.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from domain.identity import Sex, make_nik
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import open_as
 
 pytestmark = pytest.mark.browser
 
@@ -57,12 +57,7 @@ def test_an_operator_takes_a_new_woman_from_registration_to_her_return(
         expect(page.locator("#case-state")).to_have_text(state)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(served_demo + "/sites/TRK-JP")
-        page.fill("input[name=username]", "operator")
-        page.fill("input[name=password]", "operator-kaltara-2016")
-        page.click("button[type=submit]")
+        page = open_as(p, served_demo + "/sites/TRK-JP", "operator", "operator-kaltara-2016")
         expect(page.locator("#site-state")).to_have_text("Dalam pemantauan")
 
         # 1. Registered at the site, a fortnight after it closed.
@@ -180,4 +175,3 @@ def test_an_operator_takes_a_new_woman_from_registration_to_her_return(
             expect(entry).to_contain_text("Operator Dinsos Tarakan")
         expect(page.locator("main")).not_to_contain_text("RETURNED")
         page.screenshot(path=str(tmp_path / "returned.png"), full_page=True)
-        browser.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import open_as
 from tests.files.test_roster_file import xlsx
 
 pytestmark = pytest.mark.browser
@@ -47,12 +47,7 @@ def test_an_xlsx_roster_shows_its_bad_lines_in_indonesian_then_registers_when_co
         ],
     )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served_demo + "/login?next=/sites/TRK-JP/roster")
-        page.fill("input[name=username]", "operator")
-        page.fill("input[name=password]", "operator-kaltara-2016")
-        page.click("button[type=submit]")
+        page = open_as(p, served_demo + "/sites/TRK-JP/roster", "operator", "operator-kaltara-2016")
         page.wait_for_url("**/sites/TRK-JP/roster")
         assert page.locator("h2").inner_text() == "Impor daftar pendataan"
         page.set_input_files("#file", str(bad))
@@ -87,4 +82,3 @@ def test_an_xlsx_roster_shows_its_bad_lines_in_indonesian_then_registers_when_co
         assert hashlib.sha256(good.read_bytes()).hexdigest() in page.inner_text("#stored")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(tmp_path / "document-390.png"), full_page=True)
-        browser.close()

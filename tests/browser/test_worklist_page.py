@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import open_as
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +17,7 @@ def test_an_operator_filters_the_worklist_by_site(served_demo: str, tmp_path: Pa
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto(served_demo + "/login")
-        page.fill("input[name=username]", "operator")
-        page.fill("input[name=password]", "operator-kaltara-2016")
-        page.click("main button[type=submit]")
+        page = open_as(p, served_demo + "/", "operator", "operator-kaltara-2016", width=390)
         page.wait_for_selector("#sites")
         assert "Data demo ditampilkan per 30 Juni 2020" in page.inner_text(".viewed-as-of")
         # A keyboard user's first Tab reaches the skip link to the page's content.
@@ -47,4 +42,3 @@ def test_an_operator_filters_the_worklist_by_site(served_demo: str, tmp_path: Pa
         page.screenshot(path=str(tmp_path / "worklist-390.png"), full_page=True)
         page.click("text=Keluar")
         page.wait_for_url("**/login")
-        browser.close()

@@ -189,7 +189,9 @@ def _path_values(
         # The pages name a site by its code (`/sites/{code}`).
         "code": [site_code],
         # The steps' forms on those pages (ADR 0051).
-        "command": ["register_beneficiary", "hold_sosialisasi", "verify_identity"],
+        "command": ["verify_identity", "acknowledge_receipt"],
+        # Her entitlement on her page, by component and tranche.
+        "key": ["jadup-1"],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
         "username": ["operator"],
         "language": ["id", "en"],

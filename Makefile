@@ -20,8 +20,12 @@ install: $(STAMP)
 run: install
 	$(BIN)/jejak serve --demo
 
+# Test files are shared out whole among one worker per core (pytest-xdist): a file's
+# module-scoped demo is loaded once, by one worker.
+TEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
 	$(BIN)/pytest -m "not postgres and not browser and not accessibility and not api_contract"

@@ -10,11 +10,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.auth import log_in
 from service.api.deps import SESSION_COOKIE, JejakDep
+from service.api.time_travel import READERS as TIME_TRAVELLERS
 from service.i18n import gettext
+from service.queries.dashboard import dashboard_at
 from service.queries.read_models import ReadModels
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
 from service.web.commands import router as commands_router
+from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
@@ -112,9 +115,16 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
-    reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
-    dashboard: dict[str, Any] = reads.dashboard.now()
-    judged_on = deadlines_judged_on(request)
+    scope = of_account(jejak.scopes, viewer)
+    reads = ReadModels.of(jejak, scope)
+    # A past cut is read from the version histories, programme-wide: offered to the roles the
+    # API's time travel serves, whose scope is the whole programme.
+    may_travel = viewer.role in TIME_TRAVELLERS and scope.everything
+    page_cut = cut_of_page(request, jejak) if may_travel else PageCut()
+    dashboard: dict[str, Any] = (
+        reads.dashboard.now() if page_cut.cut is None else dashboard_at(jejak, page_cut.cut)
+    )
+    judged_on = page_cut.as_at or deadlines_judged_on(request)
     work = reads.worklist.list(
         as_of=judged_on, overdue_only=True, site_id=None, kind=None, limit=15, offset=0
     )
@@ -130,5 +140,7 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
             "overdue": work,
             "position": jejak.runner.position(),
             "today": judged_on,
+            "may_travel": may_travel,
+            **cut_context(page_cut),
         },
     )

@@ -37,6 +37,7 @@ from service.commands.idempotency import IdempotencyStore
 from service.files.documents import DocumentStore
 from service.security.access_log import AccessLog
 from service.security.access_log_chain import AccessLogChain, access_log_signer
+from service.security.account_settings import AccountSettings
 from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
 from service.security.integrity import RawEventLog, Verification, verify
@@ -101,6 +102,7 @@ class Jejak:
     checkpoints: Checkpoints
     login_throttle: LoginThrottle
     sessions: WebSessions
+    account_settings: AccountSettings
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -171,6 +173,7 @@ class Jejak:
                 idle=timedelta(minutes=settings.session_idle_minutes),
                 lifetime=timedelta(hours=settings.session_hours),
             ),
+            account_settings=AccountSettings(engine),
             idempotency=IdempotencyStore(
                 engine,
                 ttl=timedelta(hours=settings.idempotency_ttl_hours),

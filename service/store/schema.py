@@ -240,3 +240,13 @@ web_sessions = Table(
     Index("ix_web_sessions_expires_at", "expires_at"),
 )
 """Browser sessions opened by the login page; logout revokes them, idleness ends them."""
+
+account_settings = Table(
+    "account_settings",
+    metadata,
+    Column("username", String(32), primary_key=True),
+    # `id` or `en`: the pages speak it wherever the account logs in (issue 15).
+    Column("language", String(8), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+"""What each account chose for itself; a preference, not a programme fact, so not an event."""

@@ -47,7 +47,6 @@ from service.i18n import (
     refusal_for,
 )
 from service.i18n.formats import date_id
-from service.provenance import today_wita
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.scope import of_account
@@ -64,7 +63,7 @@ from service.web.forms import (
     with_values,
 )
 from service.web.i18n import language_of
-from service.web.rendering import not_found_page, templates, viewer_of
+from service.web.rendering import deadlines_judged_on, not_found_page, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -288,7 +287,9 @@ def command_form(
         hidden=hidden,
         required_groups=DOCUMENT if _rests_on_a_document(route) else frozenset(),
     )
-    defaults = {"occurred_on": today_wita().isoformat()}
+    # The day a step happened defaults to the day the pages judge on: today, or the demo's
+    # viewing day (ADR 0050), so a demo step is not dated years after the story it continues.
+    defaults = {"occurred_on": deadlines_judged_on(request).isoformat()}
     fields = with_values(fields, {**defaults, **(sent or {})}, refusal)
     # Random, and not shaped like a record's id: no page shows a UUID.
     key = (sent or {}).get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(18)

@@ -1,20 +1,22 @@
 """The pages speak the reader's language (ADR 0048): Jinja2's i18n extension on the pages'
 templates, the catalogue chosen per request, and the one formatter per format as filters.
 
-The language is the `jejak_lang` cookie's, set by the links in every page's header, else
-Indonesian. Accounts keep no language of their own yet; when they do, it comes first here.
+The language is the `jejak_lang` cookie's, else Indonesian. A logged-in reader's choice in the
+page header is also kept as the account's own (service/security/account_settings.py), and
+logging in sets the cookie from it: the choice is the person's, on any browser.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from service.api.deps import JejakDep, NotAuthenticated, current_user
 from service.i18n import (
     AGGREGATE_OF_KIND,
     DEFAULT_LANGUAGE,
@@ -135,14 +137,41 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
+def remember_language(response: Response, language: str) -> None:
+    """Have this browser speak `language` from the next page on."""
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=ONE_YEAR_SECONDS, httponly=True, samesite="lax"
+    )
+
+
 @router.get("/language/{language}")
 def choose_language(
     language: str, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
-    """Remember the reader's language (`id` or `en`) and go back to the page."""
+    """Before logging in: remember the reader's language (`id` or `en`) in this browser and go
+    back to the page."""
     response = RedirectResponse(_safe_next(next_page), status_code=303)
     if language in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=ONE_YEAR_SECONDS, httponly=True, samesite="lax"
-        )
+        remember_language(response, language)
+    return response
+
+
+@router.post("/language/{language}")
+def choose_account_language(
+    request: Request,
+    jejak: JejakDep,
+    language: str,
+    next_page: Annotated[str | None, Form(alias="next")] = None,
+) -> Response:
+    """Logged in: keep the language as the account's own (a POST behind the CSRF check, as it
+    changes what the server keeps), and speak it in this browser at once."""
+    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    if language not in LANGUAGES:
+        return response
+    try:
+        account = current_user(request, jejak, None)
+    except NotAuthenticated:
+        return RedirectResponse(f"/login?next={_safe_next(next_page)}", status_code=303)
+    jejak.account_settings.choose_language(account.username, language)
+    remember_language(response, language)
     return response

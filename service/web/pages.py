@@ -19,7 +19,7 @@ from service.security.scope import of_account
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
-from service.web.i18n import language_of
+from service.web.i18n import language_of, remember_language
 from service.web.i18n import router as language_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.roster import router as roster_router
@@ -95,6 +95,9 @@ def login(
     response.set_cookie(
         SESSION_COOKIE, jejak.sessions.open(account.username), httponly=True, samesite="strict"
     )
+    chosen = jejak.account_settings.language(account.username)
+    if chosen:
+        remember_language(response, chosen)
     return response
 
 

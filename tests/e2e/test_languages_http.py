@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import log_in_page
+from tests.conftest import log_in_page, page_csrf_token
 from tests.e2e.conftest import login
 from tests.e2e.test_http import SITE, closure_on_the_day, post
 
@@ -125,3 +125,31 @@ def test_a_form_without_its_token_is_refused_in_the_readers_language(client: Tes
     client.get("/language/en")
     refused = client.post("/login", data={"username": "sup", "password": "not-it"})
     assert refused.text.startswith("The form has expired")
+
+
+def test_a_logged_in_choice_is_the_accounts_own_on_any_browser(client: TestClient) -> None:
+    log_in_page(client, "sup", "supervisor-password-1")
+    page = client.get("/").text
+    chosen = client.post(
+        "/language/en",
+        data={"csrftoken": page_csrf_token(page), "next": "/"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/"
+    assert "<h2>Programme dashboard</h2>" in client.get("/").text
+    # Another browser speaks Indonesian until the same person logs in there.
+    with TestClient(client.app) as elsewhere:
+        assert '<html lang="id">' in elsewhere.get("/login").text
+        log_in_page(elsewhere, "sup", "supervisor-password-1")
+        assert "<h2>Programme dashboard</h2>" in elsewhere.get("/").text
+    # A different account keeps its own (the default) language.
+    with TestClient(client.app) as colleague:
+        log_in_page(colleague, "opi", "operator-password-1")
+        assert "<h2>Dasbor program</h2>" in colleague.get("/").text
+
+
+def test_the_accounts_language_is_chosen_only_behind_the_csrf_check(client: TestClient) -> None:
+    log_in_page(client, "sup", "supervisor-password-1")
+    refused = client.post("/language/en", data={"next": "/"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "<h2>Dasbor program</h2>" in client.get("/").text

@@ -254,7 +254,7 @@ def install_error_handlers(app: FastAPI) -> None:
             said = (
                 own
                 if language == "en"
-                else validation_message(language, rule, own, item.get("ctx"))
+                else validation_message(language, rule, own, item.get("ctx"), location[-1])
             )
             problems.append({"field": ".".join(location), "rule": rule, "message": said})
         first = problems[0] if problems else {"field": None, "message": "invalid request"}

@@ -16,6 +16,7 @@ openpyxl's read-only mode, after a look at the archive's declared sizes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -85,12 +86,13 @@ class RosterFileRefused(Exception):
 @dataclass(frozen=True)
 class RowProblem:
     """A refused row: its line in the file, the column (a field of `RosterRowIn`, or None for
-    a value under no column) and the rule broken (pydantic's error type), with its limit."""
+    a value under no column) and the rule broken (pydantic's error type), with its figures."""
 
     line: int
     field: str | None
     rule: str
-    limit: int | None = None
+    # The rule's own figures (a length's limit, a date's bounds), to tell the rule with.
+    context: Mapping[str, str | int] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,10 @@ def _checked(table: Iterator[tuple[int, list[str]]]) -> RosterFile:
                     line,
                     str(e["loc"][0]) if e["loc"] else None,
                     e["type"],
-                    (e.get("ctx") or {}).get("max_length"),
+                    {
+                        name: value if isinstance(value, int) else str(value)
+                        for name, value in (e.get("ctx") or {}).items()
+                    },
                 )
                 for e in error.errors(include_input=False, include_url=False)
             ]

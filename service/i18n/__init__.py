@@ -94,15 +94,25 @@ def sentence(language: str, key: str, params: Mapping[str, object] | None = None
 
 
 def validation_message(
-    language: str, kind: str, default: str, context: Mapping[str, object] | None
+    language: str,
+    kind: str,
+    default: str,
+    context: Mapping[str, object] | None,
+    field: str | None = None,
 ) -> str:
     """An input model's validation failure of `kind` (pydantic's error type) in `language`:
-    the catalogue's `validation.<kind>` sentence with the error's context, else a general
+    the catalogue's `validation.<kind>.<field>` sentence where a field has its own (a case
+    number's shape), else `validation.<kind>`, with the error's context; else a general
     sentence (the error's own words in English)."""
     params = {k: v for k, v in (context or {}).items() if isinstance(v, str | int | float)}
-    told = sentence(language, f"validation.{kind}", params)
-    if told is not None:
-        return told
+    if kind in ("string_too_short", "too_short") and params.get("min_length") == 1:
+        # An empty value against a minimum of one is a value left out, and said so.
+        kind = "missing"
+    keys = ([f"validation.{kind}.{field}"] if field else []) + [f"validation.{kind}"]
+    for key in keys:
+        told = sentence(language, key, params)
+        if told is not None:
+            return told
     return default if language == "en" else gettext(language, "This value is not valid here.")
 
 

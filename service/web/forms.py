@@ -15,6 +15,7 @@ import re
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Final, Union
@@ -259,14 +260,17 @@ def validate(
         return refusal_of(invalid, {f.name for f in fields}, language)
 
 
-def refusal_of(invalid: ValidationError, names: set[str], language: str) -> Refusal:
+def refusal_of(invalid: ValidationError, names: AbstractSet[str], language: str) -> Refusal:
     """A validation failure told by field: each error on the field its location names (a
     list's item on the list), the rest in general."""
     by_field: dict[str, str] = {}
     general: list[str] = []
     for error in invalid.errors():
         path = ".".join(str(part) for part in error["loc"] if not isinstance(part, int))
-        message = validation_message(language, error["type"], error["msg"], error.get("ctx"))
+        named = [str(part) for part in error["loc"] if isinstance(part, str)]
+        message = validation_message(
+            language, error["type"], error["msg"], error.get("ctx"), named[-1] if named else None
+        )
         if path in names:
             by_field.setdefault(path, message)
         elif any(n.startswith(path + ".") for n in names) and path:

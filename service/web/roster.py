@@ -31,7 +31,7 @@ from domain.site import Site
 from service.api.access import command_writers
 from service.api.deps import JejakDep
 from service.api.documents import form_in_memory
-from service.api.models import RosterIn
+from service.api.models import RosterIn, RosterRowIn
 from service.commands.beneficiaries import NewBeneficiary
 from service.commands.idempotency import (
     RequestInProgress,
@@ -48,14 +48,15 @@ from service.files.roster_file import (
     REQUIRED_COLUMNS,
     RosterFile,
     RosterFileRefused,
+    RowProblem,
     read_roster_file,
 )
-from service.i18n import document_kind_name, gettext, refusal_for
+from service.i18n import document_kind_name, gettext, refusal_for, validation_message
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
-from service.web.form_problems import field_label, field_problems, problem_text
+from service.web.forms import field_label, refusal_of
 from service.web.i18n import language_of
 from service.web.rendering import forbidden_page, not_found_page, templates, to_login, viewer_of
 
@@ -68,6 +69,7 @@ KEY_FIELD: Final = "idempotency_key"
 # The command's fields as the form names them; the document's are `document.<field>`.
 COMMAND_FIELDS: Final = ("occurred_on", "reason")
 DOCUMENT_FIELDS: Final = ("kind", "number", "issued_on", "issuer", "sha256")
+FORM_FIELDS: Final = frozenset(COMMAND_FIELDS) | {f"document.{name}" for name in DOCUMENT_FIELDS}
 # The form's text fields: the CSRF token, the key, the command's and the document's.
 MAX_FORM_FIELDS: Final = 2 + len(COMMAND_FIELDS) + len(DOCUMENT_FIELDS)
 # How long a second submit waits for the first one, still running, to give its answer.
@@ -143,7 +145,7 @@ def _accepted_headers(language: str) -> list[tuple[str, list[str], bool]]:
     for header, name in HEADERS.items():
         by_field.setdefault(name, []).append(header)
     return [
-        (field_label(language, name), headers, name in REQUIRED_COLUMNS)
+        (field_label(language, RosterRowIn, name, None), headers, name in REQUIRED_COLUMNS)
         for name, headers in by_field.items()
     ]
 
@@ -198,7 +200,8 @@ def _register(
             {**body, "people": [line.row for line in roster.rows] if roster.rows else [None]}
         )
     except ValidationError as error:
-        form.fields = field_problems(language, error, skip=frozenset({"people"}))
+        # The people's problems are the file's, named by line; the rest sit by their field.
+        form.fields = refusal_of(error, FORM_FIELDS, language).by_field
         command = None
     if form.refused or command is None:
         return _page(request, viewer, site, form, 422)
@@ -236,10 +239,18 @@ def _read_file(language: str, form: RosterForm, filename: str | None, content: b
     except RosterFileRefused as refused:
         form.file = _file_refusal(language, refused)
         return RosterFile()
-    form.lines = [
-        (p.line, problem_text(language, p.field, p.rule, p.limit)) for p in roster.problems
-    ]
+    form.lines = [(p.line, _line_problem(language, p)) for p in roster.problems]
     return roster
+
+
+def _line_problem(language: str, problem: RowProblem) -> str:
+    """A refused line told as the forms tell a field's refusal, after the column's name."""
+    if problem.field is None:
+        return gettext(language, "a value stands in a column without a header")
+    told = validation_message(
+        language, problem.rule, problem.rule, problem.context, field=problem.field
+    )
+    return f"{field_label(language, RosterRowIn, problem.field, None)}: {told}"
 
 
 def _command_body(values: Mapping[str, str]) -> dict[str, Any]:

@@ -56,10 +56,10 @@ def test_an_xlsx_roster_shows_its_bad_lines_in_indonesian_then_registers_when_co
         page.wait_for_selector("#line-problems")
         problems = page.locator("#line-problems li").all_inner_texts()
         assert problems == [
-            "Baris 3: nomor kasus terdiri atas kode lokasi dan empat angka, seperti TRK-JP-0001",
-            "Baris 4: nama wajib diisi",
-            "Baris 4: nomor telepon terdiri atas 6 sampai 20 angka, spasi atau tanda hubung, "
-            "boleh diawali +",
+            "Baris 3: Nomor kasus: Harus berupa kode lokasi dan empat angka, seperti TRK-JP-0001.",
+            "Baris 4: Nama: Wajib diisi.",
+            "Baris 4: Nomor telepon: Harus 6 sampai 20 angka, spasi atau tanda hubung, "
+            "boleh diawali +.",
         ]
         assert "Tidak ada yang didata" in page.inner_text(".problems")
         # What was typed in stays for the next try.

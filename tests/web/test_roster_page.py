@@ -122,8 +122,9 @@ def test_a_csv_with_two_bad_lines_names_both_in_indonesian_and_writes_nothing(
     answer = send(client, form_of(page.text), "daftar.csv", content.encode())
     assert answer.status_code == 422
     assert "Tidak ada yang didata" in answer.text
-    assert "<strong>Baris 3:</strong> nomor kasus terdiri atas kode lokasi" in answer.text
-    assert "<strong>Baris 5:</strong> nama wajib diisi" in answer.text
+    case_number = "<strong>Baris 3:</strong> Nomor kasus: Harus berupa kode lokasi dan empat angka"
+    assert case_number in answer.text
+    assert "<strong>Baris 5:</strong> Nama: Wajib diisi." in answer.text
     assert demo.app.position() == before
     assert not exists(demo, "TRK-JP-0111")
     # The values typed in are kept for the next try.

@@ -13,12 +13,14 @@ import secrets
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Final
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from domain.beneficiary_errors import DocumentRequired
@@ -27,6 +29,7 @@ from domain.errors import DomainError, TransitionNotAllowed
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
+from projections.custody import case_units
 from service.api.deps import JejakDep
 from service.api.errors import refusal_status
 from service.api.models import RegionIn, RegisterBeneficiaryIn, RegisterSiteIn
@@ -230,7 +233,7 @@ def entitlement_subject(
 
 
 def _choices(
-    jejak: Jejak, language: str, route: CommandRoute, subject: Subject
+    request: Request, jejak: Jejak, language: str, route: CommandRoute, subject: Subject
 ) -> dict[str, list[Choice]]:
     choices: dict[str, list[Choice]] = {}
     kinds = route.lifecycle.documents_for(route.command)
@@ -245,15 +248,26 @@ def _choices(
         aggregate = subject.lifecycle.aggregate
         choices["corrects_version"] = [
             Choice(
-                str(event.originator_version),
-                f"{event.originator_version}. "
-                f"{event_name(language, aggregate, type(event).__name__)}"
-                f" ({date_id(event.occurred_on)})",
+                str(version),
+                f"{version}. {event_name(language, aggregate, event)} ({date_id(occurred_on)})",
             )
-            for event in jejak.app.history(subject.path_id)
-            if hasattr(event, "occurred_on")
+            for version, event, occurred_on in _dated_steps(request, jejak, subject.path_id)
         ]
     return choices
+
+
+def _dated_steps(request: Request, jejak: Jejak, record_id: UUID) -> list[tuple[int, str, date]]:
+    """The record's dated steps (version, event, business date), read from its history once
+    per request: a page with several correction forms reads the history once, not per form."""
+    read: dict[UUID, list[tuple[int, str, date]]] = getattr(request.state, "dated_steps", {})
+    if record_id not in read:
+        read[record_id] = [
+            (event.originator_version, type(event).__name__, event.occurred_on)
+            for event in jejak.app.history(record_id)
+            if hasattr(event, "occurred_on")
+        ]
+        request.state.dated_steps = read
+    return read[record_id]
 
 
 def _rests_on_a_document(route: CommandRoute) -> bool:
@@ -283,7 +297,7 @@ def command_form(
     fields = fields_of(
         route.model,
         language,
-        choices=_choices(jejak, language, route, subject),
+        choices=_choices(request, jejak, language, route, subject),
         hidden=hidden,
         required_groups=DOCUMENT if _rests_on_a_document(route) else frozenset(),
     )
@@ -312,11 +326,19 @@ def step_target(subject: Subject, command: str) -> str:
 
 def _hand_over_awaits(jejak: Jejak, viewer: Account, subject: Subject) -> bool:
     """Whether her case's hand-over awaits the viewer's unit: only that unit accepts it, so
-    the sending unit, which sees the case too, is not offered the step."""
-    guard = jejak.app.scope_guard
-    if guard is None or subject.path_id is None:
+    the sending unit, which sees the case too, is not offered the step.
+
+    Read from the custody read model, which the page has waited for (`settled`): offering a
+    form needs no replay of her history; the command itself is judged on her events."""
+    if jejak.app.scope_guard is None or subject.path_id is None:
         return True
-    return guard.custody_of(jejak.app.beneficiary(subject.path_id)).incoming == viewer.org_unit
+    with jejak.engine.connect() as conn:
+        incoming = conn.execute(
+            select(case_units.c.incoming_unit).where(
+                case_units.c.beneficiary_id == str(subject.path_id)
+            )
+        ).scalar_one_or_none()
+    return incoming == viewer.org_unit
 
 
 def forms_now(request: Request, jejak: Jejak, viewer: Account, subject: Subject) -> dict[str, Any]:

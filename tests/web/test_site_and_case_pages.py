@@ -175,3 +175,21 @@ def test_her_entitlements_steps_are_on_her_page_and_taken_there(demo: Demo) -> N
     assert f'action="{target}"' not in page
     closed = demo.client.get(target)
     assert closed.status_code == 409 and "TRANSITION_NOT_ALLOWED" in closed.text
+
+
+def test_the_case_page_reads_her_history_once_for_all_its_correction_forms(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[object] = []
+    history = demo.jejak.app.history
+
+    def counted(record_id: object) -> object:
+        reads.append(record_id)
+        return history(record_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(demo.jejak.app, "history", counted)
+    status, html = page_as(demo, "supervisor", f"/cases/{CASE}")
+    assert status == 200
+    # Two correction forms name the step they correct, from one read of her history.
+    assert html.count('name="corrects_version"') >= 2
+    assert len(reads) == len(set(reads))

@@ -18,6 +18,7 @@ from domain.aggregate import LifecycleAggregate
 from domain.beneficiary_errors import (
     BeneficiaryIsMinor,
     BirthDateErased,
+    CaseNumberOfAnotherSite,
     DocumentRequired,
     GrantNeedsCompletedTraining,
     HandOverNotAwaited,
@@ -287,9 +288,7 @@ class Beneficiary(Correctable):
         if not CASE_NUMBER.fullmatch(case_number):
             raise InvalidValue("case number must look like TRK-JP-0001", field="case_number")
         if not case_number.startswith(site.code + "-"):
-            raise InvalidValue(
-                f"case number must start with the site code {site.code}", field="case_number"
-            )
+            raise CaseNumberOfAnotherSite(site.code)
         if not name.strip():
             raise InvalidValue("name must not be empty", field="name")
         check_phone(phone)

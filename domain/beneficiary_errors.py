@@ -5,6 +5,19 @@ from __future__ import annotations
 from domain.errors import InvalidValue, RuleViolation
 
 
+class CaseNumberOfAnotherSite(InvalidValue):
+    """Raised when a woman is registered at a site under a case number that begins with
+    another site's code: her number names the site she was found at."""
+
+    code = "CASE_NUMBER_OF_ANOTHER_SITE"
+
+    def __init__(self, site_code: str) -> None:
+        super().__init__(
+            f"case number must start with the site code {site_code}", field="case_number"
+        )
+        self.site_code = site_code
+
+
 class NikAlreadyInProgramme(RuleViolation):
     """Raised when the NIK being verified already belongs to another case in the programme."""
 

@@ -40,10 +40,15 @@ class NewBeneficiary:
 
 class RosterRowInvalid(InvalidValue):
     """Raised when a row of a roster breaks a registration rule: `row` is its place (from 1)
-    and `line` its line in the file it was read from, when it came from one."""
+    and `line` its line in the file it was read from, when it came from one; `broken` is the
+    rule's own error, whose code and parameters tell the rule in the reader's language."""
 
     row: int | None = None
     line: int | None = None
+
+    def __init__(self, message: str, *, broken: InvalidValue) -> None:
+        super().__init__(message, field=broken.field)
+        self.broken = broken
 
 
 class BeneficiaryCommands:
@@ -121,8 +126,10 @@ class BeneficiaryCommands:
                     site=site, case_number=row.case_number, name=row.name, phone=row.phone
                 )
             except InvalidValue as error:
+                if len(roster) == 1 and row.line is None:
+                    raise  # one registration, not a roster: the rule's own refusal
                 where = _row_named(roster, index)
-                refused = RosterRowInvalid(f"{where}{error.message}", field=error.field)
+                refused = RosterRowInvalid(f"{where}{error.message}", broken=error)
                 refused.row, refused.line = index + 1, row.line
                 raise refused from None
         seen: dict[str, int] = {}

@@ -32,7 +32,7 @@ from service.api.access import command_writers
 from service.api.deps import JejakDep
 from service.api.documents import form_in_memory
 from service.api.models import RosterIn, RosterRowIn
-from service.commands.beneficiaries import NewBeneficiary
+from service.commands.beneficiaries import NewBeneficiary, RosterRowInvalid
 from service.commands.idempotency import (
     RequestInProgress,
     StoredResponse,
@@ -221,11 +221,13 @@ def _register(
         registered = _at_most_once(jejak, viewer, request, form.values, content, register)
     except DomainError as refusal:
         line = getattr(refusal, "line", None)
-        text = refusal_for(language, refusal)
         if line is not None:
-            form.lines = [(line, text.removeprefix(f"line {line}: "))]
+            # The line's rule in its own words, after the line's number the page gives.
+            broken = refusal.broken if isinstance(refusal, RosterRowInvalid) else refusal
+            text = refusal_for(language, broken, broken.message.removeprefix(f"line {line}: "))
+            form.lines = [(line, text)]
         else:
-            form.refusal = text
+            form.refusal = refusal_for(language, refusal)
         return _page(request, viewer, site, form, 409)
     return RedirectResponse(f"{location}?registered={registered}", status_code=303)
 

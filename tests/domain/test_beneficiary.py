@@ -26,7 +26,7 @@ from domain.beneficiary import (
     SiteNotClosed,
     TrainingFacilityUnknown,
 )
-from domain.beneficiary_errors import HandOverNotAwaited
+from domain.beneficiary_errors import CaseNumberOfAnotherSite, HandOverNotAwaited
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.decree import AidComponent, entitlement_id
 from domain.errors import DomainError, InvalidKk, InvalidNik, InvalidValue, TransitionNotAllowed
@@ -258,6 +258,27 @@ def test_a_case_number_carries_her_site_code_and_four_digits(
     )
 
     assert error.field == field
+
+
+def test_a_case_number_of_another_site_says_which_site_code_it_must_carry() -> None:
+    site = site_in("REGISTERED")
+    error = refused(
+        lambda: Beneficiary.register(
+            site=site,
+            case_number="NNK-PSM-0001",
+            name=NAME,
+            phone=None,
+            sealer=FakeSealer(Beneficiary.create_id("NNK-PSM-0001")),
+            provenance=by(OPERATOR, PENDATAAN),
+        ),
+        CaseNumberOfAnotherSite,
+    )
+
+    assert (error.code, error.field, error.site_code) == (
+        "CASE_NUMBER_OF_ANOTHER_SITE",
+        "case_number",
+        site.code,
+    )
 
 
 @pytest.mark.parametrize("phone", ["12ab", "12345", "0812 5555 0001\n", "+62 (811) 5555", ""])

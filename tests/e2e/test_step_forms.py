@@ -58,6 +58,17 @@ def test_an_officer_registers_a_site_and_a_woman_and_is_refused_by_field(
     assert created.headers["location"].startswith("/sites/TRK-KB?after=")
 
     step = "/sites/TRK-KB/steps/register_beneficiary"
+    elsewhere = submit(
+        client,
+        step,
+        "register_beneficiary",
+        {"case_number": "TRK-JP-0999", "name": "Ibu Contoh", "occurred_on": "2016-03-01"},
+    )
+    assert elsewhere.status_code == 422
+    case_field = re.search(r'<div class="field invalid">.*?</div>', elsewhere.text, re.S)
+    assert case_field and 'name="case_number"' in case_field.group(0)
+    assert "harus diawali kode lokasi ini, TRK-KB" in case_field.group(0)
+    assert "CASE_NUMBER_OF_ANOTHER_SITE" in case_field.group(0)
     registered = submit(
         client,
         step,

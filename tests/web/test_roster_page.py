@@ -144,6 +144,21 @@ def test_a_case_number_already_registered_is_named_by_its_line(
     assert demo.app.position() == before
 
 
+def test_a_case_number_of_another_site_is_named_by_its_line_with_the_rule(
+    served: FastAPI, demo: Jejak
+) -> None:
+    client = browser(served, OPERATOR)
+    page = client.get("/sites/TRK-JP/roster")
+    before = demo.app.position()
+    content = b"nomor_kasus,nama\nTRK-JP-0141,Contoh Satu\nTRK-LU-0142,Contoh Dua\n"
+    answer = send(client, form_of(page.text), "daftar.csv", content)
+    assert answer.status_code == 409
+    assert (
+        "<strong>Baris 3:</strong> Nomor kasus harus diawali kode lokasi ini, TRK-JP" in answer.text
+    )
+    assert demo.app.position() == before
+
+
 def test_a_site_outside_the_viewer_s_units_is_not_there_and_other_roles_may_not_import(
     served: FastAPI,
 ) -> None:

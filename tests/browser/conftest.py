@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Playwright
 from service.api.app import create_app
 from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY, ensure_demo_users, load_demo
 from service.system import Jejak
-from tests.conftest import fast_accounts, settings_for
+from tests.conftest import DemoTemplate, demo_store, fast_accounts, settings_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags for a closed network: no background calls home, no sandbox as root.
@@ -41,22 +41,26 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_demo(directory: Path) -> Iterator[str]:
-    """`jejak serve --demo` in a thread, on a free port, its store in `directory`; skipped
-    (failed when JEJAK_REQUIRE_BROWSER=1) without Chromium."""
+def serve_demo(directory: Path, template: DemoTemplate | None = None) -> Iterator[str]:
+    """`jejak serve --demo` in a thread, on a free port, its store in `directory` (a copy of
+    `template` when given, else loaded afresh); skipped (failed when JEJAK_REQUIRE_BROWSER=1)
+    without Chromium."""
     if CHROMIUM is None:
         message = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("JEJAK_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
     # Shown as at the demo's last business day, as `jejak serve --demo` shows it (ADR 0050).
-    settings = settings_for(
-        f"sqlite:///{directory}/demo.db", directory, view_as_of=DEMO_LAST_BUSINESS_DAY
-    )
-    jejak = Jejak.start(settings)
-    ensure_demo_users(fast_accounts(jejak), jejak.app)
-    load_demo(jejak.app)
-    jejak.runner.catch_up()
+    if template is not None:
+        jejak = demo_store(template, directory, view_as_of=DEMO_LAST_BUSINESS_DAY)
+    else:
+        settings = settings_for(
+            f"sqlite:///{directory}/demo.db", directory, view_as_of=DEMO_LAST_BUSINESS_DAY
+        )
+        jejak = Jejak.start(settings)
+        ensure_demo_users(fast_accounts(jejak), jejak.app)
+        load_demo(jejak.app)
+        jejak.runner.catch_up()
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(jejak=jejak), host="127.0.0.1", port=port, log_level="warning")
@@ -75,16 +79,18 @@ def serve_demo(directory: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def served_demo(tmp_path: Path) -> Iterator[str]:
+def served_demo(tmp_path: Path, demo_template: DemoTemplate) -> Iterator[str]:
     """The served demo for one test."""
-    with serve_demo(tmp_path) as url:
+    with serve_demo(tmp_path, demo_template) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def served_demo_for_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_demo_for_module(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[str]:
     """One served demo shared by the tests of a module that only read it."""
-    with serve_demo(tmp_path_factory.mktemp("demo")) as url:
+    with serve_demo(tmp_path_factory.mktemp("demo"), demo_template) as url:
         yield url
 
 

@@ -274,6 +274,7 @@ def test_a_case_number_of_another_site_says_which_site_code_it_must_carry() -> N
         CaseNumberOfAnotherSite,
     )
 
+    assert isinstance(error, CaseNumberOfAnotherSite)
     assert (error.code, error.field, error.site_code) == (
         "CASE_NUMBER_OF_ANOTHER_SITE",
         "case_number",

@@ -18,7 +18,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,11 +34,11 @@ from projections.entitlement_status import entitlement_status
 from projections.site_status import site_status
 from service.api.app import create_app
 from service.commands import restatements
-from service.demo.kaltara import DemoUser, ensure_demo_users, load_demo
+from service.demo.kaltara import DemoUser
 from service.security.accounts import Account
 from service.store.event_log import log_events
 from service.system import Jejak
-from tests.conftest import fast_accounts, settings_for
+from tests.conftest import DemoTemplate, demo_store
 from tests.e2e.test_audit_register_http import finding_body
 
 ROLES = tuple(Role)
@@ -66,17 +65,13 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    tmp_path: Path = tmp_path_factory.mktemp("demo")
-    jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/demo.db", tmp_path))
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Demo]:
+    jejak = demo_store(demo_template, tmp_path_factory.mktemp("demo"))
     try:
-        fast_accounts(jejak)
         accounts: dict[Role, DemoUser] = {}
         # As `jejak serve --demo` sets it up: its units, accounts and the examiner's assignment.
-        for user in ensure_demo_users(jejak.accounts, jejak.app):
+        for user in demo_template.users:
             accounts.setdefault(user.role, user)
-        load_demo(jejak.app)
-        jejak.runner.catch_up()
         supervisor = jejak.accounts.get(accounts[Role.SUPERVISOR].username)
         assert isinstance(supervisor, Account)
         restatements.switch(

@@ -1,4 +1,5 @@
-"""The demo served to a test client, loaded once per module: pages are read, never written."""
+"""The demo served to a test client: a copy per module of the demo loaded once per test
+process (`demo_template`)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY, ensure_demo_users, load_demo
+from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY
 from service.system import Jejak
-from tests.conftest import fast_accounts, settings_for
+from tests.conftest import DemoTemplate, demo_store
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jejak]:
+def demo_app(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[Jejak]:
     """The Kaltara demo, shown as at its last business day as `jejak serve --demo` shows it."""
-    folder = tmp_path_factory.mktemp("demo")
-    jejak = Jejak.start(
-        settings_for(f"sqlite:///{folder}/demo.db", folder, view_as_of=DEMO_LAST_BUSINESS_DAY)
+    jejak = demo_store(
+        demo_template, tmp_path_factory.mktemp("demo"), view_as_of=DEMO_LAST_BUSINESS_DAY
     )
-    ensure_demo_users(fast_accounts(jejak), jejak.app)
-    load_demo(jejak.app)
-    jejak.runner.catch_up()
     yield jejak
     jejak.close()
 

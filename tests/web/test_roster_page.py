@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -16,10 +15,9 @@ from httpx import Response
 
 from domain.beneficiary import Beneficiary
 from service.api.app import create_app
-from service.demo.kaltara import ensure_demo_users, load_demo
 from service.store.registered_ids import registered_among
 from service.system import Jejak
-from tests.conftest import fast_accounts, log_in_page, page_csrf_token, settings_for
+from tests.conftest import DemoTemplate, demo_store, log_in_page, page_csrf_token
 
 OPERATOR = ("operator", "operator-kaltara-2016")
 NUNUKAN = ("operator.nunukan", "operator-nunukan-2016")
@@ -28,14 +26,12 @@ SUPERVISOR = ("supervisor", "supervisor-kaltara-2016")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    """The app over the Kaltara demo, loaded once for the module (each test registers its
-    own people)."""
-    folder: Path = tmp_path_factory.mktemp("roster")
-    jejak = Jejak.start(settings_for(f"sqlite:///{folder}/demo.db", folder))
-    ensure_demo_users(fast_accounts(jejak), jejak.app)
-    load_demo(jejak.app)
-    jejak.runner.catch_up()
+def served(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[FastAPI]:
+    """The app over a copy of the Kaltara demo for the module (each test registers its own
+    people)."""
+    jejak = demo_store(demo_template, tmp_path_factory.mktemp("roster"))
     app = create_app(jejak=jejak)
     with TestClient(app):
         yield app

@@ -7,19 +7,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.units import EVERYTHING
 from service.api.app import create_app
-from service.demo.kaltara import DemoUser, ensure_demo_users, load_demo
+from service.demo.kaltara import DemoUser
 from service.queries.access_log import AccessLogEntry, AccessLogFilter, access_log_entries
 from service.queries.read_models import ReadModels
 from service.security.access_log import AccessAction
 from service.system import Jejak
-from tests.conftest import fast_accounts, log_in_page, page_csrf_token, settings_for
+from tests.conftest import DemoTemplate, demo_store, log_in_page, page_csrf_token
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 SITE, CASE = "TRK-JP", "TRK-JP-0004"
@@ -36,14 +35,10 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    tmp_path: Path = tmp_path_factory.mktemp("pages")
-    jejak = Jejak.start(settings_for(f"sqlite:///{tmp_path}/demo.db", tmp_path))
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Demo]:
+    jejak = demo_store(demo_template, tmp_path_factory.mktemp("pages"))
     try:
-        fast_accounts(jejak)
-        users = {u.username: u for u in ensure_demo_users(jejak.accounts, jejak.app)}
-        load_demo(jejak.app)
-        jejak.runner.catch_up()
+        users = {u.username: u for u in demo_template.users}
         supervisor = jejak.accounts.get("supervisor")
         assert supervisor is not None
         reads = ReadModels.of(jejak, EVERYTHING)

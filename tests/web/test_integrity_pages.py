@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -38,7 +37,8 @@ def as_user(client: TestClient, username: str) -> TestClient:
 
 def post_form(client: TestClient, page: str, action: str, **fields: str) -> Response:
     token = page_csrf_token(client.get(page).text)
-    return client.post(action, data={"csrftoken": token, **fields})
+    response: Response = client.post(action, data={"csrftoken": token, **fields})
+    return response
 
 
 def head_position(jejak: Jejak) -> int:
@@ -46,8 +46,8 @@ def head_position(jejak: Jejak) -> int:
 
 
 @pytest.fixture
-def auditor(demo_client: TestClient) -> Iterator[TestClient]:
-    yield as_user(demo_client, "auditor")
+def auditor(demo_client: TestClient) -> TestClient:
+    return as_user(demo_client, "auditor")
 
 
 def test_the_auditor_sees_the_signed_checkpoints_and_verifies_the_log_on_request(

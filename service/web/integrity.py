@@ -196,10 +196,14 @@ async def evidence(
     return await run_in_threadpool(lambda: _page(request, jejak, viewer, bundle=asked, status=422))
 
 
+# The form's fields a refusal can be shown beside; any other (the subject, or none) is about
+# the choice of what the bundle covers.
+BUNDLE_FIELDS: Final = frozenset({"case_number", "site_code", "start", "end", "reason"})
+
+
 def _field_of(error: DomainError) -> str:
-    # A refusal about the subject is about the choice of scope, where the page asks for it.
     named = getattr(error, "field", None)
-    return "scope" if named in (None, "subject_id") else str(named)
+    return named if named in BUNDLE_FIELDS else "scope"
 
 
 def _bundle_arguments(

@@ -16,11 +16,19 @@ PAGES: tuple[str, ...] = (
     "/documents/new",
     "/sites/new",
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
+    "/integrity",
+    "/access-log",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
 # too, so that this list is emptied as the pages arrive.
 NOT_YET_BUILT: frozenset[str] = frozenset()
+
+# Pages only some roles may open (the others are answered 403), by the roles that check them.
+ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "/integrity": ("supervisor", "auditor"),
+    "/access-log": ("auditor",),
+}
 
 # Pages a visitor sees before logging in.
 PUBLIC_PAGES: frozenset[str] = frozenset({"/login"})

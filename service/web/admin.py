@@ -232,8 +232,9 @@ async def new_account(request: Request, jejak: JejakDep) -> Response:
             body.display_name,
             provenance=body.provenance_for(viewer),
         )
-        page = f"/admin/accounts/{body.username}"
-        return Outcome(page, _password_page(request, viewer, body.username, password, made))
+        # The page of the new account once the read models hold its opening.
+        page = f"/admin/accounts/{body.username}?after={jejak.app.position()}&done=open_account"
+        return Outcome(page, _password_page(request, viewer, body.username, password, made, page))
 
     return await take_once(
         request,
@@ -254,7 +255,7 @@ def _password_of(sent: SecretStr | None) -> tuple[str, bool]:
 
 
 def _password_page(
-    request: Request, viewer: Account, username: str, password: str, made: bool
+    request: Request, viewer: Account, username: str, password: str, made: bool, back: str
 ) -> Response:
     """The page after an account is opened or its password reset: a password made by the
     system is shown here once, and never again (it is kept only as its hash)."""
@@ -266,6 +267,7 @@ def _password_page(
             "section": "admin",
             "username": username,
             "password": password if made else None,
+            "back": back,
         },
     )
 
@@ -367,7 +369,7 @@ async def change_account(request: Request, jejak: JejakDep, username: str, chang
         if isinstance(body, PasswordIn):
             password, made = _password_of(body.password)
             _administration(jejak).set_password(username, password, manager=actor_of(viewer))
-            return Outcome(page, _password_page(request, viewer, username, password, made))
+            return Outcome(page, _password_page(request, viewer, username, password, made, page))
         assert isinstance(body, CommandIn) and recorded_as is not None
         to = body.role.value if isinstance(body, RoleIn) else getattr(body, "unit", "")
         _administration(jejak).change(

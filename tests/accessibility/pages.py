@@ -16,6 +16,11 @@ PAGES: tuple[str, ...] = (
     "/documents/new",
     "/sites/new",
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
+    "/admin/accounts",
+    "/admin/accounts/new",
+    "/admin/accounts/auditor",
+    "/admin/units",
+    "/admin/assignments",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -24,6 +29,18 @@ NOT_YET_BUILT: frozenset[str] = frozenset()
 
 # Pages a visitor sees before logging in.
 PUBLIC_PAGES: frozenset[str] = frozenset({"/login"})
+
+# Pages only some roles may open (every other role is answered 403), checked as those roles.
+ONLY_FOR: dict[str, tuple[str, ...]] = {
+    path: ("admin",)
+    for path in (
+        "/admin/accounts",
+        "/admin/accounts/new",
+        "/admin/accounts/auditor",
+        "/admin/units",
+        "/admin/assignments",
+    )
+}
 
 # Pages that look the same to every role (the API's documentation): checked once, as the
 # supervisor, as they are slow to check.

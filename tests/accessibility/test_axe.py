@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.accessibility.pages import (
     NOT_YET_BUILT,
+    ONLY_FOR,
     PAGES,
     PUBLIC_PAGES,
     SAME_FOR_EVERY_ROLE,
@@ -28,7 +29,13 @@ pytestmark = pytest.mark.accessibility
 
 AXE_SCRIPT = (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-PASSWORDS = {"supervisor": "supervisor-kaltara-2016", "operator": "operator-kaltara-2016"}
+PASSWORDS = {
+    "supervisor": "supervisor-kaltara-2016",
+    "operator": "operator-kaltara-2016",
+    "admin": "admin-kaltara-2016",
+}
+# The roles a page is checked as when it is not one of ONLY_FOR's.
+EVERY_ROLE = ("supervisor", "operator")
 PHONE_WIDTH = min(WIDTHS)
 SCREEN_HEIGHT = 800
 # On /docs, the operation opened and tried out (tag, then operation id).
@@ -97,7 +104,9 @@ def _cases() -> list[tuple[str, str, int]]:
     def roles(path: str) -> tuple[str, ...]:
         if path in PUBLIC_PAGES:
             return ("visitor",)
-        return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else tuple(PASSWORDS)
+        if path in ONLY_FOR:
+            return ONLY_FOR[path]
+        return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else EVERY_ROLE
 
     return [(path, role, width) for path in PAGES for role in roles(path) for width in WIDTHS]
 

@@ -16,8 +16,13 @@ from tests.conftest import log_in_page, page_csrf_token
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 TEMPORARY = re.compile(r"<dt>Kata sandi sementara</dt><dd><code>([^<]+)</code></dd>")
 ADMIN = ("admin", "admin-kaltara-2016")
-PAGES = ("/admin/accounts", "/admin/accounts/new", "/admin/accounts/auditor", "/admin/units")
-PAGES += ("/admin/assignments",)
+PAGES = (
+    "/admin/accounts",
+    "/admin/accounts/new",
+    "/admin/accounts/auditor",
+    "/admin/units",
+    "/admin/assignments",
+)
 
 
 def error_of(html: str, form: str, field: str) -> str:
@@ -33,7 +38,7 @@ def send(client: TestClient, path: str, form_page: str, **fields: str) -> str:
     data = {"csrftoken": token, "idempotency_key": secrets.token_urlsafe(18), **fields}
     response = client.post(path, data=data)
     assert response.status_code in (200, 201, 303, 409, 422), response.text[:500]
-    return response.text
+    return str(response.text)
 
 
 def as_admin(client: TestClient) -> None:

@@ -23,7 +23,7 @@ from domain.access import WRITE_ROLES, Write
 from domain.assignments import ASSIGNMENT_LIFECYCLE
 from domain.recording import DocumentKind, Role
 from domain.staff import STAFF_LIFECYCLE
-from domain.units import UNIT_LIFECYCLE
+from domain.units import UNIT_LIFECYCLE, UnitInfo
 from projections.custody import directory_of
 from service.api.deps import JejakDep
 from service.api.inputs import FromJson
@@ -36,7 +36,7 @@ from service.security.accounts import Account
 from service.system import Jejak
 from service.web.actions import command_routes
 from service.web.commands import CommandForm, Subject, command_form, take_step
-from service.web.forms import Choice, Refusal, fields_of, validate, with_values
+from service.web.forms import IDEMPOTENCY_FIELD, Choice, Refusal, fields_of, validate, with_values
 from service.web.i18n import language_of
 from service.web.rendering import forbidden_page, not_found_page, settled, templates, viewer_of
 from service.web.submissions import Outcome, placed, sent_again, sent_fields, take_once
@@ -115,7 +115,8 @@ def _administration(jejak: Jejak) -> AccountAdministration:
     return AccountAdministration(jejak.accounts, jejak.access_log, jejak.app.staff)
 
 
-def _units(jejak: Jejak) -> list[Any]:
+def _units(jejak: Jejak) -> list[UnitInfo]:
+    """Every unit by code, as the API's `GET /api/units` lists them."""
     with jejak.engine.connect() as conn:
         return list(directory_of(conn).all())
 
@@ -148,7 +149,7 @@ def _form(
     fields = fields_of(model, language, choices=_choices(jejak, language), hidden=hidden)
     defaults = {"occurred_on": today_wita().isoformat()}
     fields = with_values(fields, {**defaults, **(sent or {})}, refusal)
-    key = (sent or {}).get("idempotency_key") or secrets.token_urlsafe(18)
+    key = (sent or {}).get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(18)
     return CommandForm(command, title, target, fields, key, refusal.general if refusal else ())
 
 

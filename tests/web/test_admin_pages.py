@@ -247,3 +247,17 @@ def test_every_other_role_is_refused_the_administration(
     for path in ("/admin/accounts/new", "/admin/accounts/operator/deactivate", "/admin/units"):
         assert demo_client.post(path, data=data).status_code == 403, path
     assert demo_client.post("/admin/assignments", data=data).status_code == 403
+
+
+def test_a_reset_password_is_shown_once_and_the_old_one_stops_working(
+    demo_client: TestClient,
+) -> None:
+    as_admin(demo_client)
+    new_account(demo_client, "petugas.lupa", password="sandi-lama-2020")
+    page = "/admin/accounts/petugas.lupa"
+    shown = send(demo_client, f"{page}/password", page)
+    password = TEMPORARY.search(shown)
+    assert password is not None
+    demo_client.cookies.clear()
+    assert log_in_page(demo_client, "petugas.lupa", "sandi-lama-2020").status_code == 401
+    assert log_in_page(demo_client, "petugas.lupa", password.group(1)).status_code == 200

@@ -30,7 +30,7 @@ from service.api.inputs import FromJson
 from service.api.models import CommandIn, ShortText, Strict
 from service.commands.accounts import AccountAdministration, AccountChange, generated_password
 from service.i18n import action_name, document_kind_name, gettext
-from service.provenance import actor_of, today_wita
+from service.provenance import actor_of
 from service.security import grants
 from service.security.accounts import Account
 from service.system import Jejak
@@ -38,7 +38,14 @@ from service.web.actions import command_routes
 from service.web.commands import CommandForm, Subject, command_form, take_step
 from service.web.forms import IDEMPOTENCY_FIELD, Choice, Refusal, fields_of, validate, with_values
 from service.web.i18n import language_of
-from service.web.rendering import forbidden_page, not_found_page, settled, templates, viewer_of
+from service.web.rendering import (
+    deadlines_judged_on,
+    forbidden_page,
+    not_found_page,
+    settled,
+    templates,
+    viewer_of,
+)
 from service.web.submissions import Outcome, placed, sent_again, sent_fields, take_once
 
 router = APIRouter(include_in_schema=False)
@@ -147,7 +154,8 @@ def _form(
 ) -> CommandForm:
     language = language_of(request)
     fields = fields_of(model, language, choices=_choices(jejak, language), hidden=hidden)
-    defaults = {"occurred_on": today_wita().isoformat()}
+    # As the steps do (ADR 0050): the day the pages judge on, the demo's viewing day there.
+    defaults = {"occurred_on": deadlines_judged_on(request).isoformat()}
     fields = with_values(fields, {**defaults, **(sent or {})}, refusal)
     key = (sent or {}).get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(18)
     return CommandForm(command, title, target, fields, key, refusal.general if refusal else ())
@@ -461,7 +469,7 @@ def assignments_page(request: Request, jejak: JejakDep) -> Response:
     withdraw = routes[(ASSIGNMENT_LIFECYCLE.aggregate, "withdraw_assignment")]
     giving = _assignment_subject(language)
     withdrawing = _assignment_subject(language, WITHDRAWALS)
-    today = today_wita()
+    today = deadlines_judged_on(request)
     with jejak.engine.connect() as conn:
         found = grants.assignments_of(conn)
     rows: list[dict[str, Any]] = []

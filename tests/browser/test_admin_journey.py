@@ -39,7 +39,7 @@ def test_an_administrator_opens_an_account_and_gives_it_a_dated_assignment(
         labelled(form, "Nama lengkap petugas").fill("Pemeriksa Baru BPK")
         labelled(form, "Peran").select_option(label="Pemeriksa")
         labelled(form, "Unit kerja").select_option(value="BPK-KALTARA")
-        labelled(form, "Tanggal kejadian").fill("2020-06-01")
+        labelled(form, "Berlaku mulai tanggal").fill("2020-06-01")
         labelled(form, "Alasan atau keterangan").fill("Anggota tim pemeriksaan 2020")
         form.get_by_role("button", name="Simpan: Buat akun").click()
         expect(page.locator("p.done")).to_contain_text("kata sandi sementara")

@@ -14,6 +14,7 @@ from service.system import Jejak
 from tests.conftest import log_in_page, page_csrf_token
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+CASE_NUMBER = re.compile(r"\b[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}\b")
 TEMPORARY = re.compile(r"<dt>Kata sandi sementara</dt><dd><code>([^<]+)</code></dd>")
 ADMIN = ("admin", "admin-kaltara-2016")
 PAGES = (
@@ -67,7 +68,10 @@ def test_the_accounts_list_shows_role_unit_and_whether_active(demo_client: TestC
     assert ">ya<" in row.group(1)
     assert 'href="/admin/accounts"' in page and "Administrasi" in page
     for path in PAGES:
-        assert not UUID_PATTERN.search(demo_client.get(path).text), path
+        html = demo_client.get(path).text
+        assert not UUID_PATTERN.search(html), path
+        # No programme data: no case of hers is named here, let alone her name.
+        assert not CASE_NUMBER.search(html), path
 
 
 def test_an_account_opened_with_a_made_password_signs_in_with_it(

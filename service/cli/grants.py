@@ -116,7 +116,7 @@ def assignments_give(
             valid_from=date.fromisoformat(valid_from),
             valid_until=date.fromisoformat(valid_until),
             provenance=grant_provenance(
-                actor_of(account), on, letter, letter_date, letter_issuer, DocumentKind.SURAT
+                actor_of(account), on, letter, letter_date, letter_issuer, kind=DocumentKind.SURAT
             ),
         )
         console.print(f"{auditor} is assigned from {valid_from} until {valid_until}.")

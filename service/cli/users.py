@@ -17,6 +17,7 @@ from domain.access import WRITE_ROLES, Write
 from domain.recording import Actor, DocumentKind, DocumentRef, Provenance, Role
 from service.cli.base import console, iso_date_text, new_password, signed_in_as
 from service.cli.options import AsAdministrator
+from service.commands.accounts import AccountAdministration, AccountChange
 from service.provenance import actor_of, today_wita
 from service.system import Jejak
 
@@ -36,6 +37,9 @@ Letter = Annotated[
 ]
 LetterIssuer = Annotated[
     str | None, typer.Option("--letter-issuer", help="Who issued the letter (an office).")
+]
+Reason = Annotated[
+    str | None, typer.Option("--reason", help="Why the grant is given (no personal data).")
 ]
 LetterDate = Annotated[
     str | None,
@@ -64,15 +68,22 @@ def grant_provenance(
     letter: str | None,
     letter_date: str | None,
     letter_issuer: str | None,
+    reason: str | None = None,
     kind: DocumentKind = DocumentKind.DECREE,
 ) -> Provenance:
-    """The provenance of a grant: the administrator, the day it takes effect and its letter."""
+    """The provenance of a grant: the administrator, the day it takes effect, its letter and
+    why it was given."""
     effective = date.fromisoformat(on) if on else today_wita()
     document = None
     if letter is not None:
         issued = date.fromisoformat(letter_date) if letter_date else effective
         document = DocumentRef(kind.value, letter, issued, letter_issuer or "")
-    return Provenance(actor, effective, document)
+    return Provenance(actor, effective, document, reason)
+
+
+def administration(jejak: Jejak) -> AccountAdministration:
+    """The account changes the administration pages make too, recorded the same way."""
+    return AccountAdministration(jejak.accounts, jejak.access_log, jejak.app.staff)
 
 
 @users_cli.command("add")
@@ -86,6 +97,7 @@ def users_add(
     letter: Letter = None,
     letter_date: LetterDate = None,
     letter_issuer: LetterIssuer = None,
+    reason: Reason = None,
 ) -> None:
     """Create an account, as an administrator (`--as`; the first administrator of a new store
     needs none). The new password is asked for (or JEJAK_NEW_PASSWORD, for a script)."""
@@ -93,21 +105,13 @@ def users_add(
     try:
         first = Actor(username, Role.ADMIN, org_unit) if role is Role.ADMIN else None
         manager = _account_manager(jejak, as_user, first_admin=first)
-        jejak.accounts.create(
+        administration(jejak).add(
             username,
             new_password(),
             role,
             org_unit,
             display_name,
-            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
-        )
-        jejak.access_log.record(
-            manager.user_id,
-            Role.ADMIN,
-            "account_created",
-            "account",
-            None,
-            f"{username} as {role.value}",
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer, reason),
         )
         console.print(f"Created {username} ({role.value}).")
     finally:
@@ -139,11 +143,31 @@ def users_passwd(
     jejak = Jejak.open()
     try:
         manager = _account_manager(jejak, as_user)
-        jejak.accounts.set_password(username, new_password())
-        jejak.access_log.record(
-            manager.user_id, Role.ADMIN, "password_set", "account", None, username
-        )
+        administration(jejak).set_password(username, new_password(), manager=manager)
         console.print(f"Password of {username} changed.")
+    finally:
+        jejak.close()
+
+
+def _change(
+    username: str,
+    change: AccountChange,
+    as_user: str | None,
+    grant: tuple[str | None, str | None, str | None, str | None, str | None],
+    to: str = "",
+) -> None:
+    """One change of an account's grants (`grant`: --on, --letter, --letter-date,
+    --letter-issuer, --reason), as an administrator."""
+    jejak = Jejak.open()
+    try:
+        manager = _account_manager(jejak, as_user)
+        on, letter, letter_date, letter_issuer, reason = grant
+        administration(jejak).change(
+            username,
+            change,
+            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer, reason),
+            to=to,
+        )
     finally:
         jejak.close()
 
@@ -157,22 +181,12 @@ def users_role(
     letter: Letter = None,
     letter_date: LetterDate = None,
     letter_issuer: LetterIssuer = None,
+    reason: Reason = None,
 ) -> None:
     """Give an account another role from `--on`, as an administrator."""
-    jejak = Jejak.open()
-    try:
-        manager = _account_manager(jejak, as_user)
-        jejak.accounts.set_role(
-            username,
-            role,
-            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
-        )
-        jejak.access_log.record(
-            manager.user_id, Role.ADMIN, "role_changed", "account", None, f"{username} as {role}"
-        )
-        console.print(f"{username} is {role.value} from {on or today_wita().isoformat()}.")
-    finally:
-        jejak.close()
+    grant = (on, letter, letter_date, letter_issuer, reason)
+    _change(username, AccountChange.ROLE, as_user, grant, role.value)
+    console.print(f"{username} is {role.value} from {on or today_wita().isoformat()}.")
 
 
 @users_cli.command("move")
@@ -184,22 +198,17 @@ def users_move(
     letter: Letter = None,
     letter_date: LetterDate = None,
     letter_issuer: LetterIssuer = None,
+    reason: Reason = None,
 ) -> None:
     """Move an account to another unit from `--on`, as an administrator."""
-    jejak = Jejak.open()
-    try:
-        manager = _account_manager(jejak, as_user)
-        jejak.accounts.set_unit(
-            username,
-            unit,
-            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
-        )
-        jejak.access_log.record(
-            manager.user_id, Role.ADMIN, "account_moved", "account", None, f"{username} to {unit}"
-        )
-        console.print(f"{username} belongs to {unit} from {on or today_wita().isoformat()}.")
-    finally:
-        jejak.close()
+    _change(
+        username,
+        AccountChange.UNIT,
+        as_user,
+        (on, letter, letter_date, letter_issuer, reason),
+        unit,
+    )
+    console.print(f"{username} belongs to {unit} from {on or today_wita().isoformat()}.")
 
 
 @users_cli.command("deactivate")
@@ -210,21 +219,12 @@ def users_deactivate(
     letter: Letter = None,
     letter_date: LetterDate = None,
     letter_issuer: LetterIssuer = None,
+    reason: Reason = None,
 ) -> None:
     """Deactivate an account (its tokens stop working at once), as an administrator."""
-    jejak = Jejak.open()
-    try:
-        manager = _account_manager(jejak, as_user)
-        jejak.accounts.deactivate(
-            username,
-            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
-        )
-        jejak.access_log.record(
-            manager.user_id, Role.ADMIN, "account_deactivated", "account", None, username
-        )
-        console.print(f"Deactivated {username}.")
-    finally:
-        jejak.close()
+    grant = (on, letter, letter_date, letter_issuer, reason)
+    _change(username, AccountChange.DEACTIVATE, as_user, grant)
+    console.print(f"Deactivated {username}.")
 
 
 @users_cli.command("reactivate")
@@ -235,21 +235,12 @@ def users_reactivate(
     letter: Letter = None,
     letter_date: LetterDate = None,
     letter_issuer: LetterIssuer = None,
+    reason: Reason = None,
 ) -> None:
     """Let a deactivated account sign in again, in its role and unit, as an administrator."""
-    jejak = Jejak.open()
-    try:
-        manager = _account_manager(jejak, as_user)
-        jejak.accounts.reactivate(
-            username,
-            provenance=grant_provenance(manager, on, letter, letter_date, letter_issuer),
-        )
-        jejak.access_log.record(
-            manager.user_id, Role.ADMIN, "account_reactivated", "account", None, username
-        )
-        console.print(f"Reactivated {username}.")
-    finally:
-        jejak.close()
+    grant = (on, letter, letter_date, letter_issuer, reason)
+    _change(username, AccountChange.REACTIVATE, as_user, grant)
+    console.print(f"Reactivated {username}.")
 
 
 @users_cli.command("check")

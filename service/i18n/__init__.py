@@ -188,7 +188,15 @@ def refusal_for(language: str, error: BaseException, default: str | None = None)
     the error's own message in English, the catalogue's sentence by code otherwise."""
     code = str(getattr(error, "code", type(error).__name__))
     message = default if default is not None else str(getattr(error, "message", error))
-    return refusal_message(language, code, message, error_params(error, language))
+    params = error_params(error, language)
+    # One code may cover several fields' rules (ACCOUNT_INVALID: a username's shape, a
+    # password's length): the field's own sentence, `error.<code>.<field>`, where there is one.
+    field = getattr(error, "field", None)
+    if field and language != "en":
+        told = sentence(language, f"error.{code}.{field}", params)
+        if told is not None:
+            return told
+    return refusal_message(language, code, message, params)
 
 
 def negotiate(accept_language: str | None, default: str = "en") -> str:

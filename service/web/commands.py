@@ -31,22 +31,13 @@ from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 from projections.custody import case_units
 from service.api.deps import JejakDep
-from service.api.errors import refusal_status
 from service.api.models import RegionIn, RegisterBeneficiaryIn, RegisterSiteIn
-from service.commands.base import VersionConflict
-from service.commands.idempotency import (
-    IdempotencyKeyRefused,
-    StoredResponse,
-    parse_idempotency_key,
-    request_fingerprint,
-)
 from service.errors import NotFound
 from service.i18n import (
     action_name,
     component_name,
     document_kind_name,
     event_name,
-    gettext,
     refusal_for,
 )
 from service.i18n.formats import date_id
@@ -56,7 +47,6 @@ from service.security.scope import of_account
 from service.system import Jejak
 from service.web.actions import CommandRoute, command_routes, corrections_offered, offered_now
 from service.web.forms import (
-    CSRF_FIELD,
     IDEMPOTENCY_FIELD,
     Choice,
     FormField,
@@ -67,6 +57,7 @@ from service.web.forms import (
 )
 from service.web.i18n import language_of
 from service.web.rendering import deadlines_judged_on, not_found_page, templates, viewer_of
+from service.web.submissions import Outcome, placed, sent_again, sent_fields, take_once
 
 router = APIRouter(include_in_schema=False)
 
@@ -318,9 +309,10 @@ def command_form(
 
 
 def step_target(subject: Subject, command: str) -> str:
-    """Where a step's form is sent: a new site's to its own page, any other to its record's."""
+    """Where a step's form is sent: a new record's to the page it is made from (or `steps_at`,
+    where one page makes records by several commands), any other to its record's."""
     if subject.path_id is None:
-        return subject.page
+        return subject.steps_at or subject.page
     return f"{subject.steps_at or subject.page}/steps/{command}"
 
 
@@ -431,55 +423,37 @@ async def take_step(
         route = _route_for(request, subject, command, viewer)
     except NotFound:
         return not_found_page(request, viewer)
-    submitted = await request.form()
-    sent = {k: v for k, v in submitted.items() if isinstance(v, str)}
+    sent = await sent_fields(request)
     target = step_target(subject, command)
 
-    def refused(refusal: Refusal, status: int, *, conflict: bool = False) -> Response:
-        # After a conflict the form carries the version now stored: deciding again on what
-        # the page now shows is the user's to do, not the form's.
-        kept = {k: v for k, v in sent.items() if not (conflict and k == "expected_version")}
+    def refused(refusal: Refusal, status: int, conflict: bool) -> Response:
+        kept = sent_again(sent, conflict)
         form = command_form(request, jejak, route, subject, target, sent=kept, refusal=refusal)
         return _render(request, viewer, subject, form, status)
 
-    try:
-        key = parse_idempotency_key(sent.get(IDEMPOTENCY_FIELD, ""))
-    except IdempotencyKeyRefused as bad:
-        return refused(Refusal({}, (refusal_for(language, bad),)), 422)
-    own = sorted((k, v) for k, v in sent.items() if k != CSRF_FIELD)
-    fingerprint = request_fingerprint("POST", target, repr(own).encode())
-    try:
-        claim = await run_in_threadpool(jejak.idempotency.claim, viewer.username, key, fingerprint)
-    except IdempotencyKeyRefused as bad:
-        return refused(Refusal({}, (refusal_for(language, bad),)), refusal_status(bad))
-    if isinstance(claim, StoredResponse):
-        # The same form sent again (a double click, a reload): its first answer, nothing new.
-        return RedirectResponse(claim.body, status_code=303)
     fields = command_form(request, jejak, route, subject, target).fields
-    body = validate(route.model, fields, sent, language)
-    if isinstance(body, Refusal):
-        await run_in_threadpool(jejak.idempotency.release, claim)
-        return refused(body, 422)
-    try:
-        out = await run_in_threadpool(
-            route.perform, subject.path_id, body, user=viewer, jejak=jejak
+
+    def attempt() -> Outcome | Refusal:
+        body = validate(route.model, fields, sent, language)
+        if isinstance(body, Refusal):
+            return body
+        out = route.perform(subject.path_id, body, user=viewer, jejak=jejak)
+        page, handed_over = _page_still_held(
+            jejak, viewer, subject, _page_after(subject, body), out.position
         )
-    except DomainError as refusal:
-        await run_in_threadpool(jejak.idempotency.release, claim)
-        placed = _placed(refusal, fields, jejak, subject, sent, language)
-        conflict = isinstance(refusal, VersionConflict)
-        return refused(placed, refusal_status(refusal), conflict=conflict)
-    except NotFound:
-        await run_in_threadpool(jejak.idempotency.release, claim)
-        return not_found_page(request, viewer)
-    page, handed_over = await run_in_threadpool(
-        _page_still_held, jejak, viewer, subject, _page_after(subject, body), out.position
+        location = f"{page}?after={out.position}&done={command}"
+        return Outcome(location + ("&handed_over=1" if handed_over else ""))
+
+    return await take_once(
+        request,
+        jejak,
+        viewer,
+        target,
+        sent,
+        refused=refused,
+        attempt=attempt,
+        place=lambda refusal: _placed(refusal, fields, jejak, subject, sent, language),
     )
-    location = f"{page}?after={out.position}&done={command}"
-    if handed_over:
-        location += "&handed_over=1"
-    await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
-    return RedirectResponse(location, status_code=303)
 
 
 def _page_after(subject: Subject, body: BaseModel) -> str:
@@ -515,23 +489,15 @@ def _placed(
     sent: Mapping[str, str],
     language: str,
 ) -> Refusal:
-    """A domain refusal on the form: next to the field it names, else above the form; a version
-    conflict says who changed the record meanwhile."""
-    if isinstance(refusal, VersionConflict):
-        since = sent.get("expected_version")
-        who = _changed_by(jejak, subject, int(since) if since and since.isdigit() else None)
-        message = gettext(
-            language, "Changed meanwhile by %(user)s: read the page again before deciding."
-        ) % {"user": who}
-        return Refusal({}, (message,))
-    message = f"{refusal_for(language, refusal)} ({refusal.code})"
-    names = {f.name for f in fields if f.widget != "hidden"}
-    if refusal.field in names:
-        return Refusal({refusal.field: message})
-    nested = next((n for n in names if refusal.field and n.startswith(refusal.field + ".")), None)
-    if nested:
-        return Refusal({nested: message})
-    return Refusal({}, (message,))
+    """A domain refusal on the form; a version conflict names who changed the record since
+    the version the form was built on."""
+    since = sent.get("expected_version")
+    return placed(
+        refusal,
+        fields,
+        language,
+        lambda: _changed_by(jejak, subject, int(since) if since and since.isdigit() else None),
+    )
 
 
 @router.get("/sites/{code}/steps/{command}", response_class=HTMLResponse)

@@ -21,12 +21,12 @@ from datetime import date
 from typing import Any, Final, Union
 
 from annotated_types import MaxLen
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from domain.recording import DocumentKind
-from service.i18n import gettext, validation_message
+from service.i18n import gettext, sentence, validation_message
 
 # Fields every form carries that are not the command's: the version the page was built on is
 # a field of the model (expected_version); these two are the form's own.
@@ -53,7 +53,7 @@ class FormField:
 
     name: str
     label: str
-    widget: str  # text, textarea, lines, date, number, select, checkbox, hidden
+    widget: str  # text, textarea, lines, date, number, select, checkbox, password, hidden
     required: bool
     group: str | None = None
     group_label: str | None = None
@@ -92,9 +92,13 @@ def _max_length(info: FieldInfo) -> int | None:
 
 def field_label(language: str, model: type[BaseModel], name: str, parent: str | None) -> str:
     """A field's words: `field.<name>` for a command's own field, `field.<Model>.<name>` for
-    one of a nested model shared by several (a document's number, a region's code)."""
-    key = f"field.{model.__name__}.{name}" if parent else f"field.{name}"
-    return gettext(language, key)
+    one of a nested model shared by several (a document's number, a region's code). A command's
+    own field whose name means another thing elsewhere (a unit's code is no site's code) has
+    its own `field.<Model>.<name>` entry, used where the catalogue has one."""
+    own = f"field.{model.__name__}.{name}"
+    if parent:
+        return gettext(language, own)
+    return sentence(language, own) or gettext(language, f"field.{name}")
 
 
 def label_keys(model: type[BaseModel], parent: str | None = None) -> Iterable[str]:
@@ -208,6 +212,8 @@ def _widget(annotation: Any, info: FieldInfo, language: str) -> tuple[str, tuple
         base = typing.get_args(annotation)[0]
     if base is bool:
         return "checkbox", ()
+    if base is SecretStr:
+        return "password", ()
     if base is date:
         return "date", ()
     if base is int:

@@ -17,6 +17,7 @@ from service.queries.read_models import ReadModels
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
 from service.web.access_log import router as access_log_router
+from service.web.admin import router as admin_router
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
@@ -40,6 +41,7 @@ router.include_router(roster_router)
 router.include_router(documents_router)
 router.include_router(integrity_router)
 router.include_router(access_log_router)
+router.include_router(admin_router)
 
 
 def _safe_next(target: str | None) -> str:

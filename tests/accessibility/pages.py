@@ -18,6 +18,11 @@ PAGES: tuple[str, ...] = (
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
     "/integrity",
     "/access-log",
+    "/admin/accounts",
+    "/admin/accounts/new",
+    "/admin/accounts/auditor",
+    "/admin/units",
+    "/admin/assignments",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -28,10 +33,21 @@ NOT_YET_BUILT: frozenset[str] = frozenset()
 ONLY_FOR: dict[str, tuple[str, ...]] = {
     "/integrity": ("supervisor", "auditor"),
     "/access-log": ("auditor",),
+    **{
+        path: ("admin",)
+        for path in (
+            "/admin/accounts",
+            "/admin/accounts/new",
+            "/admin/accounts/auditor",
+            "/admin/units",
+            "/admin/assignments",
+        )
+    },
 }
 
 # Pages a visitor sees before logging in.
 PUBLIC_PAGES: frozenset[str] = frozenset({"/login"})
+
 
 # Pages that look the same to every role (the API's documentation): checked once, as the
 # supervisor, as they are slow to check.

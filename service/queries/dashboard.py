@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -13,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from domain.units import Scope
 from projections.beneficiary_status import beneficiary_status
 from projections.dashboard import ProgrammeDashboard, programme_dashboard, summarise_members
-from projections.dashboard_counts import counts_at, moves_at, out_of_order_keys
+from projections.dashboard_counts import counts_at, dashboard_moves, moves_at, out_of_order_keys
 from projections.payment_ledger import ledger_totals, payment_ledger
 from projections.tables import HISTORIES
 from service.queries.paging import Row
@@ -159,3 +160,20 @@ def _credited_at(jejak: Jejak, cut: Cut) -> dict[str, int]:
         query = query.where(c.occurred_on <= cut.as_at)
     with jejak.engine.connect() as conn:
         return {s: int(n) for s, n in conn.execute(query.group_by(c.site_id))}
+
+
+def first_move_on(jejak: Jejak) -> date | None:
+    """The business date of the programme's first move (a registration): where a chart of
+    people over time starts."""
+    with jejak.engine.connect() as conn:
+        found: date | None = conn.execute(select(func.min(dashboard_moves.c.occurred_on))).scalar()
+    return found
+
+
+def states_over_time(
+    jejak: Jejak, days: Sequence[date], known_at: int | None
+) -> list[dict[str, Counter[str]]]:
+    """People per site and state at the end of each of `days`, as known at `known_at` (None:
+    as known now): the dashboard's own cut (`_states_at`) per day, each one month's stored sums
+    plus a short tail, never a replay (ADR 0052 measures it)."""
+    return [_states_at(jejak, Cut(known_at=known_at, as_at=day)) for day in days]

@@ -16,6 +16,8 @@ PAGES: tuple[str, ...] = (
     "/documents/new",
     "/sites/new",
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
+    "/lifecycles",
+    "/?as_at=2018-12-31&site=TRK-JP",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure

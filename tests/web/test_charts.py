@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.units import Scope
-from service.queries.dashboard import dashboard_at
+from service.queries.dashboard import _states_at, dashboard_at, states_over_time
 from service.queries.money import budget_at
 from service.queries.read_models import ReadModels
 from service.queries.time_travel import Cut
@@ -178,6 +178,19 @@ def test_the_chart_is_drawn_at_each_quarters_end_and_the_last_day() -> None:
         date(2016, 11, 2),
     ]
     assert quarter_ends(date(2019, 12, 1), date(2019, 12, 31)) == [date(2019, 12, 31)]
+
+
+@pytest.mark.parametrize("known_at", [None, 300, 3000, 4321])
+def test_the_series_in_one_pass_is_the_dashboards_own_cut_on_each_day(
+    demo_app: Jejak, known_at: int | None
+) -> None:
+    days = [*quarter_ends(date(2016, 1, 1), date(2020, 6, 30)), date(2020, 6, 30)]
+    # 8 to 18 July 2019 fall between events of people entered out of date order.
+    days = sorted({*days, date(2019, 7, 8), date(2019, 7, 12), date(2019, 7, 18)})
+    assert states_over_time(demo_app, days, known_at) == [
+        _states_at(demo_app, Cut(known_at=known_at, as_at=day)) for day in days
+    ]
+    assert states_over_time(demo_app, [], known_at) == []
 
 
 # --- the pages ---------------------------------------------------------------------------------

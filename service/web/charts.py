@@ -180,8 +180,8 @@ def stacked_bars(
     `axis_labels` (one per category, "" for none) are what the category axis prints, for
     when the categories are too many to name each; `number` formats the value axis."""
     chart_id = _id(chart_id)
-    width, height = 480, 240
-    left, right, top, bottom = 44, 8, 10, 26
+    width, height = 400, 220
+    left, right, top, bottom = 40, 6, 10, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     spans = stacks(bands)
     totals = [spans[-1][i][1] for i in range(len(categories))] if spans else []
@@ -238,16 +238,14 @@ def grouped_bars(
     groups: Sequence[BarGroup],
     number: Callable[[int], str] = str,
 ) -> Markup:
-    """Horizontal bars in groups: per group a heading, then one bar per measure with the
-    measure's name before it and the value printed after it."""
+    """Horizontal bars in groups: per group a heading, then per measure a line with its name
+    (left) and value (right) over a bar the full width of the chart at its longest. Names and
+    values sit above the bars so that a phone's narrow screen still prints them large."""
     chart_id = _id(chart_id)
-    width = 480
-    label_w, gap, row_h, head_h = 112, 6, 20, 22
-    # Room after the longest bar for its value: `Rp 1.250.000.000` at this font size.
-    plot_x, plot_w = label_w + gap, width - label_w - gap - 100
+    width, row_h, head_h, bar_h = 320, 30, 24, 10
     largest = max((v for g in groups for v in g.values), default=0)
-    scale = plot_w / largest if largest > 0 else 0.0
-    height = max(len(groups) * (head_h + len(measures) * row_h + 8), 40)
+    scale = width / largest if largest > 0 else 0.0
+    height = max(len(groups) * (head_h + len(measures) * row_h + 10), 40)
     defs, fills = _fills(chart_id, len(measures))
     parts = [_open(chart_id, width, height, title, description), f"<defs>{defs}</defs>"]
     y = 0.0
@@ -255,27 +253,23 @@ def grouped_bars(
         if len(group.values) != len(measures):
             raise ValueError("every group needs one value per measure")
         parts.append(
-            f'<text x="0" y="{y + 15:.1f}" font-weight="bold" fill="{INK}">'
+            f'<text x="0" y="{y + 16:.1f}" font-weight="bold" fill="{INK}">'
             f"{escape(group.label)}</text>"
         )
         y += head_h
         for m, measure in enumerate(measures):
             value = group.values[m]
-            length = max(value, 0) * scale
             text = escape(number(value))
-            mid = y + row_h / 2 + 4
             parts.append(
-                f'<text x="{label_w}" y="{mid:.1f}" text-anchor="end" fill="{INK}">'
-                f"{escape(measure)}</text>"
-                f'<rect x="{plot_x}" y="{y + 2:.1f}" width="{length:.1f}" height="{row_h - 4}"'
-                f' fill="{fills[m]}"><title>{escape(group.label)}, {escape(measure)}:'
-                f" {text}</title></rect>"
-            )
-            parts.append(
-                f'<text x="{plot_x + length + 4:.1f}" y="{mid:.1f}" fill="{INK}">{text}</text>'
+                f'<text x="0" y="{y + 12:.1f}" fill="{INK}">{escape(measure)}</text>'
+                f'<text x="{width}" y="{y + 12:.1f}" text-anchor="end" fill="{INK}">{text}</text>'
+                f'<rect x="0" y="{y + 16:.1f}" width="{width}" height="{bar_h}" fill="#eef1f5"/>'
+                f'<rect x="0" y="{y + 16:.1f}" width="{max(value, 0) * scale:.1f}"'
+                f' height="{bar_h}" fill="{fills[m]}"><title>{escape(group.label)},'
+                f" {escape(measure)}: {text}</title></rect>"
             )
             y += row_h
-        y += 8
+        y += 10
     parts.append("</svg>")
     return _drawn(parts)
 

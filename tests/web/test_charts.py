@@ -71,7 +71,7 @@ def test_a_stacked_chart_draws_each_segment_to_scale_with_its_title_and_descript
             bands=[Band("in", (50, 100)), Band("out", (50, 0))],
         )
     )
-    assert svg.get("role") == "img" and svg.get("viewBox") == "0 0 480 240"
+    assert svg.get("role") == "img" and svg.get("viewBox") == "0 0 400 220"
     assert svg.find(f"{SVG}title").text == "People"  # type: ignore[union-attr]
     assert svg.find(f"{SVG}desc").text == "Bars"  # type: ignore[union-attr]
     rects = [r for r in svg.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
@@ -92,7 +92,7 @@ def test_a_chart_without_data_is_still_a_picture_that_says_so() -> None:
     assert not [r for r in svg.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert "Nothing yet" in [t.text for t in svg.iter(f"{SVG}text")]
     empty = parsed(grouped_bars(chart_id="g", title="T", description="D", measures=[], groups=[]))
-    assert empty.get("viewBox") == "0 0 480 40"
+    assert empty.get("viewBox") == "0 0 320 40"
 
 
 def test_labels_are_escaped_and_ids_cleaned() -> None:

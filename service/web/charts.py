@@ -421,7 +421,7 @@ def state_diagram(
     for code, (cx, y) in where.items():
         box = by_code[code]
         x = cx - box_w / 2
-        lines = _wrap(box.name, max(int(box_w / 6.8), 8))
+        lines = _wrap(box.name, max(int(box_w / 7.4), 8))
         shape = (
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" height="{box_h}" rx="6"'
             f' fill="{"#eef1f5" if box.terminal else "#fff"}" stroke="{INK}"'

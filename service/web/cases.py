@@ -25,6 +25,7 @@ from service.system import Jejak
 from service.web.commands import case_subject, entitlement_forms, forms_now
 from service.web.i18n import language_of
 from service.web.names import StaffNames, case_numbered
+from service.web.past import as_it_stood, date_cut
 from service.web.rendering import (
     deadlines_judged_on,
     not_found_page,
@@ -132,7 +133,13 @@ def case_page(request: Request, jejak: JejakDep, case_number: str) -> Response:
         context = case_page_context(request, jejak, viewer, case_number)
     except NotFound:
         return not_found_page(request, viewer)
-    context.update(actions=case_actions(request, jejak, viewer, case_number), done=done)
+    past = as_it_stood(
+        jejak,
+        UUID(context["case"]["beneficiary_id"]),
+        context["timeline"],
+        date_cut(request, jejak, viewer),
+    )
+    context.update(actions=case_actions(request, jejak, viewer, case_number), done=done, **past)
     return templates.TemplateResponse(request, "case.html", context)
 
 

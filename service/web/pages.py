@@ -24,6 +24,8 @@ from service.web.documents import router as documents_router
 from service.web.i18n import language_of, remember_language
 from service.web.i18n import router as language_router
 from service.web.integrity import router as integrity_router
+from service.web.pictures import budget_chart, stage_chart
+from service.web.pictures import router as pictures_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.roster import router as roster_router
 from service.web.search import router as search_router
@@ -42,6 +44,7 @@ router.include_router(documents_router)
 router.include_router(integrity_router)
 router.include_router(access_log_router)
 router.include_router(admin_router)
+router.include_router(pictures_router)
 
 
 def _safe_next(target: str | None) -> str:
@@ -139,6 +142,17 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
     )
     for item in work.items:
         item["href"] = page_of_work(item)
+    language = language_of(request)
+    stages = stage_chart(
+        jejak,
+        language,
+        dashboard["sites"],
+        page_cut.cut,
+        judged_on,
+        request.query_params.get("site", "").strip().upper(),
+    )
+    # The budget is the programme's (require_programme_wide): drawn for whoever sees it all.
+    budget = budget_chart(jejak, reads, language, page_cut.cut) if scope.everything else None
     return templates.TemplateResponse(
         request,
         "dashboard.html",
@@ -150,6 +164,8 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
             "position": jejak.runner.position(),
             "today": judged_on,
             "may_travel": may_travel,
+            "stages": stages,
+            "budget": budget,
             **cut_context(page_cut),
         },
     )

@@ -19,6 +19,7 @@ from service.security.scope import of_account
 from service.system import Jejak
 from service.web.commands import forms_now, site_subject
 from service.web.names import StaffNames, site_named
+from service.web.past import as_it_stood, date_cut
 from service.web.rendering import (
     deadlines_judged_on,
     not_found_page,
@@ -89,7 +90,13 @@ def site_page(request: Request, jejak: JejakDep, code: str, page: int = 1) -> Re
         context = site_page_context(request, jejak, viewer, code, page)
     except NotFound:
         return not_found_page(request, viewer)
+    past = as_it_stood(
+        jejak,
+        UUID(context["site"]["site_id"]),
+        context["timeline"],
+        date_cut(request, jejak, viewer),
+    )
     subject = site_subject(jejak, viewer, code)
     actions = forms_now(request, jejak, viewer, subject) if subject else None
-    context.update(actions=actions, done=done)
+    context.update(actions=actions, done=done, **past)
     return templates.TemplateResponse(request, "site.html", context)

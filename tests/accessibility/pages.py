@@ -23,6 +23,10 @@ PAGES: tuple[str, ...] = (
     "/admin/accounts/auditor",
     "/admin/units",
     "/admin/assignments",
+    "/lifecycles",
+    "/?as_at=2018-12-31&site=TRK-JP",
+    "/sites/TRK-JP?as_at=2018-06-30",
+    "/cases/TRK-JP-0004?as_at=2019-05-01",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure

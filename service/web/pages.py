@@ -16,11 +16,13 @@ from service.queries.dashboard import dashboard_at
 from service.queries.read_models import ReadModels
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
+from service.web.batches import router as batches_router
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
+from service.web.reconciliation import router as reconciliation_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.roster import router as roster_router
 from service.web.search import router as search_router
@@ -36,6 +38,8 @@ router.include_router(search_router)
 router.include_router(commands_router)
 router.include_router(roster_router)
 router.include_router(documents_router)
+router.include_router(batches_router)
+router.include_router(reconciliation_router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -628,10 +628,18 @@ def problem_rows(language: str, rejected: BankFileRejected) -> list[dict[str, An
             "line": p.line,
             "field": p.field,
             "code": p.code,
-            "message": gettext(language, f"bank_problem.{p.code}"),
+            "message": _problem_text(language, p.code, p.message),
         }
         for p in rejected.problems
     ]
+
+
+def _problem_text(language: str, code: str, message: str) -> str:
+    """The problem in the reader's language; the file checker's own words for a code the
+    catalogue does not name yet."""
+    key = "bank_problem." + code
+    text = gettext(language, key)
+    return message if text == key else text
 
 
 async def read_upload(

@@ -138,6 +138,11 @@ def _dated(forms: list[CommandForm], day: date) -> list[CommandForm]:
     ]
 
 
+def sources_of(command: str) -> frozenset[str]:
+    """The states a batch's command may be taken from, as the declaration says."""
+    return frozenset(s for t in BATCH_LIFECYCLE.transitions_for(command) for s in t.sources or ())
+
+
 def reads_money(viewer: Account | None) -> bool:
     """Whether the viewer's role reads the money pages (the API's readers of money)."""
     return viewer is not None and viewer.role in READERS_OF_MONEY
@@ -177,13 +182,15 @@ def _asker(jejak: Jejak, names: StaffNames, username: str) -> tuple[str, str | N
     return names.person(username), str(account.role), names.unit(account.org_unit)
 
 
-def awaiting_approval(jejak: Jejak, reads: ReadModels, language: str) -> list[Awaiting]:
+def awaiting_approval(jejak: Jejak, viewer: Account) -> list[Awaiting]:
     """Batches awaiting approval and money corrections awaiting a second supervisor, the
     longest waiting first."""
     names = StaffNames(jejak)
     queue: list[Awaiting] = []
-    for batch in batches(jejak.app, reads.scope):
-        if batch.state != "DRAFT":
+    scope = of_account(jejak.scopes, viewer)
+    reads = ReadModels.of(jejak, scope)
+    for batch in batches(jejak.app, scope):
+        if batch.state not in sources_of("approve_batch"):
             continue
         queue.append(
             Awaiting(
@@ -234,8 +241,7 @@ def approvals_page(request: Request, jejak: JejakDep) -> Response:
     found = admitted(request, jejak, approvers())
     if isinstance(found, Response):
         return found
-    reads = ReadModels.of(jejak, of_account(jejak.scopes, found))
-    queue = awaiting_approval(jejak, reads, language_of(request))
+    queue = awaiting_approval(jejak, found)
     return templates.TemplateResponse(
         request,
         "approvals.html",
@@ -298,9 +304,9 @@ def _orderable(reads: ReadModels) -> dict[str, Row]:
     return ready
 
 
-def _suggested_number(jejak: Jejak, reads: ReadModels, day: date) -> str:
+def _suggested_number(jejak: Jejak, viewer: Account, day: date) -> str:
     """A batch number not used yet: `B<year>-<serial>`, the serial after that year's batches."""
-    used = {b.number for b in batches(jejak.app, reads.scope)}
+    used = {b.number for b in batches(jejak.app, of_account(jejak.scopes, viewer))}
     serial = 1 + sum(1 for b in used if b.startswith(f"B{day.year}-"))
     while f"B{day.year}-{serial:03d}" in used:
         serial += 1
@@ -323,7 +329,7 @@ def _new_batch_page(
     shown = dict(sent or {})
     shown.pop("entitlement_ids", None)  # ids are never shown: the lines are chosen by label
     if sent is None:
-        shown = {"batch_number": _suggested_number(jejak, reads, day)}
+        shown = {"batch_number": _suggested_number(jejak, viewer, day)}
     form = command_form(
         request, jejak, route, NEW_BATCH, NEW_BATCH.page, sent=shown, refusal=refusal
     )
@@ -530,10 +536,11 @@ def _batch_page(
         "lines_shown": LINES_SHOWN,
         "timeline": timeline(reads, names, viewer, summary.batch_id, "PaymentBatch"),
         "actions": actions,
-        "may_export": state in ("APPROVED", "SENT")
+        "may_export": state in sources_of("export_transfer_file")
         and summary.channel == PaymentChannel.BANK_TRANSFER
         and may(viewer, "PaymentBatch", "export_transfer_file"),
-        "may_upload_result": state == "SENT" and may(viewer, "PaymentBatch", "import_bank_result"),
+        "may_upload_result": state in sources_of("import_bank_result")
+        and may(viewer, "PaymentBatch", "import_bank_result"),
         "day": day,
         "upload_key": secrets.token_urlsafe(18),
         "problems": problems,

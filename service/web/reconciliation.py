@@ -155,8 +155,9 @@ def _page(
             report = None
         else:
             report = reports.for_period(start, end, judged_on)
-    keep = {k: v for k, v in (("batch", number),) if v}
-    if not number:
+    # The cut's control keeps what the report is of.
+    keep = {"batch": number} if number else {}
+    if start is not None and end is not None and not number:
         keep |= {"start": start.isoformat(), "end": end.isoformat()}
     context = {
         "viewer": viewer,

@@ -202,7 +202,8 @@ def awaiting_approval(jejak: Jejak, viewer: Account) -> list[Awaiting]:
                 names.unit(batch.prepared_unit),
                 batch.prepared_on,
                 batch.prepared_at,
-                f"/batches/{quote(batch.number, safe='')}/steps/approve_batch",
+                # The batch's own page, its approval form open: the approver sees what she approves.
+                f"/batches/{quote(batch.number, safe='')}?open=approve_batch#step-approve_batch",
             )
         )
     pending = reads.money.entitlements(correction_pending=True, limit=1000, offset=0).items
@@ -547,6 +548,7 @@ def _batch_page(
         "upload_error": upload_error,
         "export_error": export_error,
         "done": settled(request, jejak),
+        "open_step": request.query_params.get("open"),
         "reconciliation": "/reconciliation?" + urlencode({"batch": summary.number}),
     }
     return templates.TemplateResponse(request, "batch.html", context, status_code=status)

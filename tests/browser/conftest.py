@@ -7,7 +7,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,9 +41,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_demo(directory: Path) -> Iterator[str]:
+def serve_demo(directory: Path, prepare: Callable[[Jejak], object] | None = None) -> Iterator[str]:
     """`jejak serve --demo` in a thread, on a free port, its store in `directory`; skipped
-    (failed when JEJAK_REQUIRE_BROWSER=1) without Chromium."""
+    (failed when JEJAK_REQUIRE_BROWSER=1) without Chromium. `prepare` adds to the demo's
+    records before it is served (what a journey needs that the demo lacks)."""
     if CHROMIUM is None:
         message = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("JEJAK_REQUIRE_BROWSER") == "1":
@@ -57,6 +58,8 @@ def serve_demo(directory: Path) -> Iterator[str]:
     ensure_demo_users(fast_accounts(jejak), jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()
+    if prepare is not None:
+        prepare(jejak)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(jejak=jejak), host="127.0.0.1", port=port, log_level="warning")

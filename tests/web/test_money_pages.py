@@ -47,7 +47,7 @@ def test_the_batches_are_for_those_who_read_money(
     assert page.status_code == status
     if status == 200:
         assert "DEMO-2019-02" in page.text and "Rp 311.750.000" in page.text
-        assert ("Susun daftar bayar" in page.text) == (username == "supervisor")
+        assert ("Siapkan daftar bayar" in page.text) == (username == "supervisor")
         assert ('href="/batches"' in page.text) and UUID_PATTERN.search(page.text) is None
     else:
         assert 'href="/batches"' not in page.text
@@ -68,7 +68,7 @@ def test_a_batch_page_shows_its_lines_totals_and_history(demo_client: TestClient
     seen = text_of(page.text)
     assert "Selesai diproses bank" in seen and "Rp 1.125.000" in seen
     assert "TRK-JP-0004 JADUP-1" in seen and "DEMO-2019-02R-00001" in seen
-    assert "Disusun oleh Kepala Bidang Rehsos (demo) · Penyelia" in seen.replace("&middot;", "·")
+    assert "Disiapkan oleh Kepala Bidang Rehsos (demo) · Penyelia" in seen.replace("&middot;", "·")
     assert "Daftar bayar disetujui" in seen  # its history
     assert "Tidak ada langkah yang terbuka" in seen  # an auditor takes no step
     assert UUID_PATTERN.search(page.text) is None
@@ -130,7 +130,10 @@ def test_a_batch_from_preparation_to_the_reconciliation(
     queue = client.get("/approvals").text
     seen = text_of(queue).replace("&middot;", "·")
     assert NUMBER in seen and "Kepala Bidang Rehsos (demo) · Penyelia" in seen
-    assert "10 Juni 2020" in seen and f'href="/batches/{NUMBER}/steps/approve_batch"' in queue
+    assert (
+        "10 Juni 2020" in seen
+        and f'href="/batches/{NUMBER}?open=approve_batch#step-approve_batch"' in queue
+    )
 
     # Four-eyes: the preparer's approval is refused by the domain, and the form says so.
     step = client.get(f"/batches/{NUMBER}/steps/approve_batch").text

@@ -16,6 +16,11 @@ PAGES: tuple[str, ...] = (
     "/documents/new",
     "/sites/new",
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
+    "/approvals",
+    "/batches",
+    "/batches/new",
+    "/batches/DEMO-2019-02R",
+    "/reconciliation?batch=DEMO-2019-02R",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure

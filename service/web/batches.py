@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
@@ -89,6 +89,7 @@ from service.web.rendering import (
 from service.web.timeline import timeline
 
 router = APIRouter(include_in_schema=False)
+Applied = TypeVar("Applied")
 
 # The steps a batch's page offers as forms; the transfer file and the result file are a
 # download and an upload, offered by forms of their own.
@@ -605,15 +606,10 @@ def first_message(refusal: Refusal) -> str:
 async def transfer_file(request: Request, jejak: JejakDep, number: str) -> Response:
     """The bank's transfer file of an approved batch, through the API route's own function
     (the download is written to the access log there)."""
-    found = await run_in_threadpool(
-        admitted, request, jejak, BATCH_LIFECYCLE.roles_for("export_transfer_file")
-    )
+    found = await _batch_for(request, jejak, number, "export_transfer_file")
     if isinstance(found, Response):
         return found
-    viewer, language = found, language_of(request)
-    subject = await run_in_threadpool(batch_subject, jejak, viewer, number)
-    if subject is None or subject.path_id is None:
-        return not_found_page(request, viewer)
+    (viewer, _, batch_id), language = found, language_of(request)
     body = dated_body(await request.form(), language)
     if isinstance(body, Refusal):
         return await run_in_threadpool(
@@ -622,12 +618,40 @@ async def transfer_file(request: Request, jejak: JejakDep, number: str) -> Respo
             )
         )
     try:
-        return await run_in_threadpool(export_transfer_file, subject.path_id, body, viewer, jejak)
+        return await run_in_threadpool(export_transfer_file, batch_id, body, viewer, jejak)
     except DomainError as error:
         message, status = f"{refusal_for(language, error)} ({error.code})", refusal_status(error)
         return await run_in_threadpool(
             lambda: _batch_page(request, jejak, viewer, number, export_error=message, status=status)
         )
+
+
+async def _batch_for(
+    request: Request, jejak: Jejak, number: str, command: str
+) -> tuple[Account, Subject, UUID] | Response:
+    """The viewer, the batch numbered `number` and its id, when the role may take `command`."""
+    found = await run_in_threadpool(admitted, request, jejak, BATCH_LIFECYCLE.roles_for(command))
+    if isinstance(found, Response):
+        return found
+    subject = await run_in_threadpool(batch_subject, jejak, found, number)
+    if subject is None or subject.path_id is None:
+        return not_found_page(request, found)
+    return found, subject, subject.path_id
+
+
+async def bank_file_applied(
+    page: Callable[..., Response], language: str, apply: Callable[[], Applied]
+) -> Applied | Response:
+    """What applying a bank file gave, or the page again saying why not: a rejected file's
+    problems by line (nothing was written), or the domain's refusal."""
+    try:
+        return await run_in_threadpool(apply)
+    except BankFileRejected as rejected:
+        rows = problem_rows(language, rejected)
+        return await run_in_threadpool(lambda: page(problems=rows, status=422))
+    except DomainError as error:
+        message, status = f"{refusal_for(language, error)} ({error.code})", refusal_status(error)
+        return await run_in_threadpool(lambda: page(upload_error=message, status=status))
 
 
 def problem_rows(language: str, rejected: BankFileRejected) -> list[dict[str, Any]]:
@@ -677,16 +701,10 @@ async def read_upload(
 async def bank_result(request: Request, jejak: JejakDep, number: str) -> Response:
     """Apply the bank's result file; every bad line is shown by its number and nothing is
     applied (BANK_FILE_REJECTED)."""
-    found = await run_in_threadpool(
-        admitted, request, jejak, BATCH_LIFECYCLE.roles_for("import_bank_result")
-    )
+    found = await _batch_for(request, jejak, number, "import_bank_result")
     if isinstance(found, Response):
         return found
-    viewer, language = found, language_of(request)
-    subject = await run_in_threadpool(batch_subject, jejak, viewer, number)
-    if subject is None or subject.path_id is None:
-        return not_found_page(request, viewer)
-    batch_id = subject.path_id
+    (viewer, subject, batch_id), language = found, language_of(request)
 
     def page(**kwargs: Any) -> Response:
         return _batch_page(request, jejak, viewer, number, **kwargs)
@@ -700,22 +718,16 @@ async def bank_result(request: Request, jejak: JejakDep, number: str) -> Respons
         return await run_in_threadpool(lambda: page(upload_error=first_message(body), status=422))
     document = form.get("document_number")
     document_number = document.strip()[:200] if isinstance(document, str) else ""
-    try:
-        summary = await run_in_threadpool(
-            apply_bank_result,
-            jejak,
-            viewer,
-            batch_id,
-            content,
-            body.occurred_on,
-            document_number or None,
-        )
-    except BankFileRejected as rejected:
-        rows = problem_rows(language, rejected)
-        return await run_in_threadpool(lambda: page(problems=rows, status=422))
-    except DomainError as error:
-        message, status = f"{refusal_for(language, error)} ({error.code})", refusal_status(error)
-        return await run_in_threadpool(lambda: page(upload_error=message, status=status))
+    occurred_on = body.occurred_on
+    summary = await bank_file_applied(
+        page,
+        language,
+        lambda: apply_bank_result(
+            jejak, viewer, batch_id, content, occurred_on, document_number or None
+        ),
+    )
+    if isinstance(summary, Response):
+        return summary
     return RedirectResponse(
         f"{subject.page}?after={summary.position}&done=import_bank_result", status_code=303
     )

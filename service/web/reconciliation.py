@@ -19,23 +19,26 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from domain.bank_statement import STATEMENT_LIFECYCLE
-from domain.errors import DomainError
 from domain.payment_batch import PaymentBatch
 from domain.reconciliation import LedgerCredit
 from projections.budget_position import budget_position
 from projections.entitlement_status import entitlement_label
 from service.api.deps import JejakDep
-from service.api.errors import refusal_status
 from service.api.inputs import BusinessDate
 from service.api.money import READERS_OF_MONEY, keep_bank_statement
-from service.files.bankfiles import BankFileRejected
-from service.i18n import gettext, refusal_for
+from service.i18n import gettext
 from service.queries.batches import batches, entitlement_rows
 from service.queries.reconciliation import ReconciliationReport, reconciliations_at
 from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
-from service.web.batches import admitted, dated_body, first_message, problem_rows, read_upload
+from service.web.batches import (
+    admitted,
+    bank_file_applied,
+    dated_body,
+    first_message,
+    read_upload,
+)
 from service.web.cuts import cut_context, cut_of_page
 from service.web.forms import Refusal
 from service.web.i18n import language_of
@@ -216,15 +219,13 @@ async def upload_statement(request: Request, jejak: JejakDep) -> Response:
             else gettext(language, "Name the account the statement is of.")
         )
         return await run_in_threadpool(lambda: page(upload_error=message, status=422))
-    try:
-        summary = await run_in_threadpool(
-            keep_bank_statement, jejak, viewer, content, body.occurred_on, account_label[:200]
-        )
-    except BankFileRejected as rejected:
-        rows = problem_rows(language, rejected)
-        return await run_in_threadpool(lambda: page(problems=rows, status=422))
-    except DomainError as error:
-        message, status = f"{refusal_for(language, error)} ({error.code})", refusal_status(error)
-        return await run_in_threadpool(lambda: page(upload_error=message, status=status))
+    occurred_on = body.occurred_on
+    summary = await bank_file_applied(
+        page,
+        language,
+        lambda: keep_bank_statement(jejak, viewer, content, occurred_on, account_label[:200]),
+    )
+    if isinstance(summary, Response):
+        return summary
     back = urlencode({"after": summary.position, "done": "import_bank_statement"})
     return RedirectResponse(f"/reconciliation?{back}", status_code=303)

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+# The supervisors' money pages (the approvals queue and preparing a batch are theirs alone; the
+# others are read by auditors too), by the roles that check them.
+MONEY_PAGES_FOR: dict[str, tuple[str, ...]] = {
+    "/approvals": ("supervisor",),
+    "/batches/new": ("supervisor",),
+    "/batches": ("supervisor", "auditor"),
+    "/batches/DEMO-2019-02R": ("supervisor", "auditor"),
+    "/reconciliation?batch=DEMO-2019-02R": ("supervisor", "auditor"),
+}
+MONEY_PAGES: tuple[str, ...] = tuple(MONEY_PAGES_FOR)
+
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows
 # demo data; "/login" is checked logged out, the others logged in.
 PAGES: tuple[str, ...] = (
@@ -16,19 +27,40 @@ PAGES: tuple[str, ...] = (
     "/documents/new",
     "/sites/new",
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
-    "/approvals",
-    "/batches",
-    "/batches/new",
-    "/batches/DEMO-2019-02R",
-    "/reconciliation?batch=DEMO-2019-02R",
+    "/integrity",
+    "/access-log",
+    "/admin/accounts",
+    "/admin/accounts/new",
+    "/admin/accounts/auditor",
+    "/admin/units",
+    "/admin/assignments",
+    *MONEY_PAGES,
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
 # too, so that this list is emptied as the pages arrive.
 NOT_YET_BUILT: frozenset[str] = frozenset()
 
+# Pages only some roles may open (the others are answered 403), by the roles that check them.
+ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "/integrity": ("supervisor", "auditor"),
+    "/access-log": ("auditor",),
+    **{
+        path: ("admin",)
+        for path in (
+            "/admin/accounts",
+            "/admin/accounts/new",
+            "/admin/accounts/auditor",
+            "/admin/units",
+            "/admin/assignments",
+        )
+    },
+    **MONEY_PAGES_FOR,
+}
+
 # Pages a visitor sees before logging in.
 PUBLIC_PAGES: frozenset[str] = frozenset({"/login"})
+
 
 # Pages that look the same to every role (the API's documentation): checked once, as the
 # supervisor, as they are slow to check.

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.accessibility.pages import (
     NOT_YET_BUILT,
+    ONLY_FOR,
     PAGES,
     PUBLIC_PAGES,
     SAME_FOR_EVERY_ROLE,
@@ -28,7 +29,14 @@ pytestmark = pytest.mark.accessibility
 
 AXE_SCRIPT = (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-PASSWORDS = {"supervisor": "supervisor-kaltara-2016", "operator": "operator-kaltara-2016"}
+PASSWORDS = {
+    "supervisor": "supervisor-kaltara-2016",
+    "operator": "operator-kaltara-2016",
+    "auditor": "auditor-kaltara-2016",
+    "admin": "admin-kaltara-2016",
+}
+# The roles every page is checked as, unless `ONLY_FOR` names others.
+EVERY_PAGE_ROLES = ("supervisor", "operator")
 PHONE_WIDTH = min(WIDTHS)
 SCREEN_HEIGHT = 800
 # On /docs, the operation opened and tried out (tag, then operation id).
@@ -97,7 +105,9 @@ def _cases() -> list[tuple[str, str, int]]:
     def roles(path: str) -> tuple[str, ...]:
         if path in PUBLIC_PAGES:
             return ("visitor",)
-        return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else tuple(PASSWORDS)
+        if path in ONLY_FOR:
+            return ONLY_FOR[path]
+        return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else EVERY_PAGE_ROLES
 
     return [(path, role, width) for path in PAGES for role in roles(path) for width in WIDTHS]
 

@@ -6,10 +6,15 @@ and a bank file's bad lines shown by line with nothing written."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from domain.recording import Actor, DocumentRef, Provenance, Role
+from projections.entitlement_status import entitlement_status
 from service.system import Jejak
 from tests.conftest import log_in_page, page_csrf_token
 from tests.money_ready import make_aid_ready_to_pay
@@ -90,7 +95,7 @@ def test_the_reconciliation_is_read_by_supervisors_and_auditors(demo_client: Tes
     assert as_user(demo_client, "operator").get("/reconciliation").status_code == 403
 
 
-@pytest.mark.parametrize(("username", "status"), [("operator", 403), ("auditor", 403)])
+@pytest.mark.parametrize(("username", "status"), [("operator", 403), ("auditor", 403), ("admin", 403)])
 def test_the_approvals_queue_is_for_those_who_approve(
     demo_client: TestClient, username: str, status: int
 ) -> None:
@@ -99,12 +104,52 @@ def test_the_approvals_queue_is_for_those_who_approve(
     assert 'href="/approvals"' not in page.text
 
 
+def test_a_money_correction_waits_in_the_queue_with_who_asked_it(
+    demo_client: TestClient, demo_app: Jejak
+) -> None:
+    c = entitlement_status.c
+    with demo_app.engine.connect() as conn:
+        credited = conn.execute(
+            select(c.entitlement_id).where(
+                c.case_number == "TRK-JP-0009", c.component == "uep", c.state == "ACKNOWLEDGED"
+            )
+        ).scalar_one()
+    app = demo_app.app
+    credit = max(
+        e.originator_version
+        for e in app.history(UUID(credited))
+        if type(e).__name__ == "CreditedToAccount"
+    )
+    on = date(2020, 6, 15)
+    app.corrections.request_money_correction(
+        UUID(credited),
+        corrects_version=credit,
+        amount=2_900_000,
+        reference=None,
+        provenance=Provenance(
+            Actor("supervisor", Role.SUPERVISOR, "DINSOS-KALTARA"),
+            on,
+            DocumentRef("surat", "BANK/2020/06/7", on, "Bank Kaltimtara"),
+            "The bank credited less than ordered",
+        ),
+    )
+    demo_app.runner.catch_up()
+    queue = as_user(demo_client, "supervisor.kemensos").get("/approvals").text
+    seen = text_of(queue).replace("&middot;", "·")
+    assert "Koreksi uang" in seen and "TRK-JP-0009 UEP-1" in seen and "Rp 2.900.000" in seen
+    assert "Kepala Bidang Rehsos (demo) · Penyelia" in seen and "15 Juni 2020" in seen
+    target = "/cases/TRK-JP-0009/entitlements/uep-1/steps/approve_money_correction"
+    assert f'href="{target}"' in queue
+    assert demo_client.get(target).status_code == 200
+    assert UUID_PATTERN.search(queue) is None
+
+
 def test_a_batch_from_preparation_to_the_reconciliation(
     demo_client: TestClient, demo_app: Jejak
 ) -> None:
     labels = make_aid_ready_to_pay(demo_app)
     client = as_user(demo_client, "supervisor")
-    assert "Tidak ada yang menunggu persetujuan." in client.get("/approvals").text
+    assert NUMBER not in client.get("/approvals").text
 
     # Prepared by one supervisor, from the entitlements ready to pay, named by label.
     form = client.get("/batches/new").text

@@ -95,7 +95,9 @@ def test_the_reconciliation_is_read_by_supervisors_and_auditors(demo_client: Tes
     assert as_user(demo_client, "operator").get("/reconciliation").status_code == 403
 
 
-@pytest.mark.parametrize(("username", "status"), [("operator", 403), ("auditor", 403), ("admin", 403)])
+@pytest.mark.parametrize(
+    ("username", "status"), [("operator", 403), ("auditor", 403), ("admin", 403)]
+)
 def test_the_approvals_queue_is_for_those_who_approve(
     demo_client: TestClient, username: str, status: int
 ) -> None:

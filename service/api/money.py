@@ -8,6 +8,7 @@ answer carries the log position to wait for, and every read accepts `after`."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -56,6 +57,8 @@ from service.provenance import today_wita
 from service.queries.money import LedgerFilter, budget_at
 from service.queries.reconciliation import reconciliations_at
 from service.security.access_log import AccessAction
+from service.security.accounts import Account
+from service.system import Jejak
 
 # Every money command accepts an Idempotency-Key: a retried request gets the first answer.
 router = APIRouter(prefix="/api", tags=["money"], route_class=IdempotentCommandRoute)
@@ -391,6 +394,20 @@ async def import_bank_result(
     applied; the same file again changes nothing (`already_imported`).
     """
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
+    return await run_in_threadpool(
+        apply_bank_result, jejak, user, batch_id, content, occurred_on, document_number
+    )
+
+
+def apply_bank_result(
+    jejak: Jejak,
+    user: Account,
+    batch_id: UUID,
+    content: bytes,
+    occurred_on: date,
+    document_number: str | None,
+) -> BankResultSummary:
+    """Apply a result file for `user` (the route's work, shared with the batch's page)."""
     query = CommandIn(
         occurred_on=occurred_on,
         document=DocumentIn(
@@ -400,11 +417,8 @@ async def import_bank_result(
             issuer="bank",
         ),
     )
-    summary = await run_in_threadpool(
-        jejak.app.money.import_bank_result,
-        batch_id,
-        content=content,
-        provenance=query.provenance_for(user),
+    summary = jejak.app.money.import_bank_result(
+        batch_id, content=content, provenance=query.provenance_for(user)
     )
     jejak.runner.notify()
     return summary
@@ -432,6 +446,15 @@ async def import_bank_statement(
     """Keep the programme account's statement (`text/csv` body) for reconciliation; the same
     file again changes nothing. Descriptions, which may hold names, are never kept."""
     content = await _body_at_most(request, jejak.settings.document_max_bytes)
+    return await run_in_threadpool(
+        keep_bank_statement, jejak, user, content, occurred_on, account_label
+    )
+
+
+def keep_bank_statement(
+    jejak: Jejak, user: Account, content: bytes, occurred_on: date, account_label: str
+) -> StatementSummary:
+    """Keep a statement for `user` (the route's work, shared with the reconciliation page)."""
     command = CommandIn(
         occurred_on=occurred_on,
         document=DocumentIn(
@@ -441,11 +464,8 @@ async def import_bank_statement(
             issuer="bank",
         ),
     )
-    summary = await run_in_threadpool(
-        jejak.app.money.import_bank_statement,
-        content=content,
-        account_label=account_label,
-        provenance=command.provenance_for(user),
+    summary = jejak.app.money.import_bank_statement(
+        content=content, account_label=account_label, provenance=command.provenance_for(user)
     )
     jejak.runner.notify()
     return summary

@@ -18,6 +18,7 @@ from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
 from service.web.access_log import router as access_log_router
 from service.web.admin import router as admin_router
+from service.web.batches import router as batches_router
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
@@ -26,6 +27,7 @@ from service.web.i18n import router as language_router
 from service.web.integrity import router as integrity_router
 from service.web.pictures import budget_chart, stage_chart
 from service.web.pictures import router as pictures_router
+from service.web.reconciliation import router as reconciliation_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.roster import router as roster_router
 from service.web.search import router as search_router
@@ -45,6 +47,8 @@ router.include_router(integrity_router)
 router.include_router(access_log_router)
 router.include_router(admin_router)
 router.include_router(pictures_router)
+router.include_router(batches_router)
+router.include_router(reconciliation_router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -34,8 +34,9 @@ _JUDGING_DAY = TypeAdapter(BusinessDate)
 
 
 def page_of_work(item: Row) -> str | None:
-    """The page where a worklist row's next action is done: its site's or its case's; None
-    for work that has no page yet (payment batches, audit findings)."""
+    """The page where a worklist row's next action is done: its site's, its case's or its
+    payment batch's (named by its number); None for work that has no page yet (audit
+    findings)."""
     kind = item["subject_kind"]
     if kind == "site":
         return f"/sites/{quote(item['label'], safe='')}"
@@ -43,6 +44,8 @@ def page_of_work(item: Row) -> str | None:
         return f"/cases/{quote(item['label'], safe='')}"
     if kind == "entitlement" and item.get("case_number"):
         return f"/cases/{quote(item['case_number'], safe='')}"
+    if kind == "batch":
+        return f"/batches/{quote(item['label'], safe='')}"
     return None
 
 

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+# The supervisors' money pages (the approvals queue and preparing a batch are theirs alone; the
+# others are read by auditors too), by the roles that check them.
+MONEY_PAGES_FOR: dict[str, tuple[str, ...]] = {
+    "/approvals": ("supervisor",),
+    "/batches/new": ("supervisor",),
+    "/batches": ("supervisor", "auditor"),
+    "/batches/DEMO-2019-02R": ("supervisor", "auditor"),
+    "/reconciliation?batch=DEMO-2019-02R": ("supervisor", "auditor"),
+}
+MONEY_PAGES: tuple[str, ...] = tuple(MONEY_PAGES_FOR)
+
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows
 # demo data; "/login" is checked logged out, the others logged in.
 PAGES: tuple[str, ...] = (
@@ -27,6 +38,7 @@ PAGES: tuple[str, ...] = (
     "/?as_at=2018-12-31&site=TRK-JP",
     "/sites/TRK-JP?as_at=2018-06-30",
     "/cases/TRK-JP-0004?as_at=2019-05-01",
+    *MONEY_PAGES,
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -47,6 +59,7 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
             "/admin/assignments",
         )
     },
+    **MONEY_PAGES_FOR,
 }
 
 # Pages a visitor sees before logging in.

@@ -7,7 +7,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,9 +16,9 @@ import uvicorn
 from playwright.sync_api import Page, Playwright
 
 from service.api.app import create_app
-from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY, ensure_demo_users, load_demo
+from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY
 from service.system import Jejak
-from tests.conftest import DemoTemplate, demo_store, fast_accounts, settings_for
+from tests.conftest import DemoTemplate, demo_store
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags for a closed network: no background calls home, no sandbox as root.
@@ -41,26 +41,24 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_demo(directory: Path, template: DemoTemplate | None = None) -> Iterator[str]:
-    """`jejak serve --demo` in a thread, on a free port, its store in `directory` (a copy of
-    `template` when given, else loaded afresh); skipped (failed when JEJAK_REQUIRE_BROWSER=1)
-    without Chromium."""
+def serve_demo(
+    directory: Path,
+    template: DemoTemplate,
+    prepare: Callable[[Jejak], object] | None = None,
+) -> Iterator[str]:
+    """`jejak serve --demo` in a thread, on a free port, its store a copy of `template` in
+    `directory`; skipped (failed when JEJAK_REQUIRE_BROWSER=1)
+    without Chromium. `prepare` adds to the demo's records before it is served (what a
+    journey needs that the demo lacks)."""
     if CHROMIUM is None:
         message = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("JEJAK_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
     # Shown as at the demo's last business day, as `jejak serve --demo` shows it (ADR 0050).
-    if template is not None:
-        jejak = demo_store(template, directory, view_as_of=DEMO_LAST_BUSINESS_DAY)
-    else:
-        settings = settings_for(
-            f"sqlite:///{directory}/demo.db", directory, view_as_of=DEMO_LAST_BUSINESS_DAY
-        )
-        jejak = Jejak.start(settings)
-        ensure_demo_users(fast_accounts(jejak), jejak.app)
-        load_demo(jejak.app)
-        jejak.runner.catch_up()
+    jejak = demo_store(template, directory, view_as_of=DEMO_LAST_BUSINESS_DAY)
+    if prepare is not None:
+        prepare(jejak)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(jejak=jejak), host="127.0.0.1", port=port, log_level="warning")

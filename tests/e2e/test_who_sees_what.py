@@ -184,9 +184,11 @@ def _path_values(
         # The pages name a site by its code (`/sites/{code}`).
         "code": [site_code],
         # The steps' forms on those pages (ADR 0051).
-        "command": ["verify_identity", "acknowledge_receipt"],
+        "command": ["verify_identity", "acknowledge_receipt", "approve_batch"],
         # Her entitlement on her page, by component and tranche.
         "key": ["jadup-1"],
+        # A payment batch by its own number (`/batches/{number}`).
+        "number": ["DEMO-2019-01"],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
         "username": ["operator"],
         "language": ["id", "en"],
@@ -203,6 +205,7 @@ QUERIES: dict[str, list[str]] = {
     "/api/reports/figures": ["period_start=2019-07-01&period_end=2019-09-30"],
     "/api/grants/who-could": ["command=approve_batch&unit=DINSOS-TARAKAN&on=2019-08-01"],
     "/api/reconciliation": ["start=2019-01-01&end=2019-12-31"],
+    "/reconciliation": ["batch=DEMO-2019-02", "start=2019-01-01&end=2019-12-31"],
     "/api/time-travel/read-models/{name}": ["as_at=2019-12-31"],
     "/api/time-travel/dashboard": ["as_at=2019-12-31"],
     "/api/time-travel/aggregates/{aggregate_id}": ["as_at=2019-12-31"],

@@ -132,4 +132,7 @@ def test_a_filter_keeps_what_it_understands() -> None:
     chosen = WorklistFilter.read({"state": "site.MONITORED", "due": "soon", "page": "x"}, day)
     assert (chosen.kind, chosen.state, chosen.due, chosen.page) == ("site", "MONITORED", "", 1)
     assert chosen.query_string(2, day) == "state=site.MONITORED&page=2"
-    assert page_of_work({"subject_kind": "batch", "label": "DEMO-2019-01"}) is None
+    assert (
+        page_of_work({"subject_kind": "batch", "label": "DEMO-2019-01"}) == "/batches/DEMO-2019-01"
+    )
+    assert page_of_work({"subject_kind": "audit_finding", "label": "T-1"}) is None

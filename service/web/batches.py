@@ -60,11 +60,11 @@ from service.web.actions import command_routes
 from service.web.commands import (
     CommandForm,
     Subject,
-    _placed,
-    _step_form,
-    _take_step_on,
     command_form,
     forms_now,
+    placed_step,
+    step_form_page,
+    take_step_on,
 )
 from service.web.forms import (
     CSRF_FIELD,
@@ -406,7 +406,7 @@ async def new_batch(request: Request, jejak: JejakDep) -> Response:
         page_after=lambda: f"/batches/{quote(str(sent.get('batch_number', '')).strip(), safe='')}",
         done="create_batch",
         refused=lambda error: refused(
-            _placed(error, fields, jejak, NEW_BATCH, sent, language), refusal_status(error)
+            placed_step(error, fields, jejak, NEW_BATCH, sent, language), refusal_status(error)
         ),
     )
 
@@ -576,14 +576,14 @@ def _batch_step_subject(jejak: Jejak, number: str, command: str) -> Any:
 @router.get("/batches/{number}/steps/{command}", response_class=HTMLResponse)
 def batch_step_form(request: Request, jejak: JejakDep, number: str, command: str) -> Response:
     """One step's form on a batch (approve, cancel)."""
-    return _step_form(request, jejak, command, _batch_step_subject(jejak, number, command))
+    return step_form_page(request, jejak, command, _batch_step_subject(jejak, number, command))
 
 
 @router.post("/batches/{number}/steps/{command}", response_class=HTMLResponse)
 async def batch_step(request: Request, jejak: JejakDep, number: str, command: str) -> Response:
     """Take a step on a batch; a preparer approving their own batch is refused by the domain
     (FOUR_EYES_REQUIRED), and the form says so."""
-    return await _take_step_on(request, jejak, command, _batch_step_subject(jejak, number, command))
+    return await take_step_on(request, jejak, command, _batch_step_subject(jejak, number, command))
 
 
 # --- the bank's files --------------------------------------------------------------------

@@ -452,7 +452,7 @@ async def take_step(
         sent,
         refused=refused,
         attempt=attempt,
-        place=lambda refusal: _placed(refusal, fields, jejak, subject, sent, language),
+        place=lambda refusal: placed_step(refusal, fields, jejak, subject, sent, language),
     )
 
 
@@ -481,7 +481,7 @@ def _page_still_held(
     return (f"/sites/{site.code}" if _site_id(jejak, viewer, site.code) else "/"), True
 
 
-def _placed(
+def placed_step(
     refusal: DomainError,
     fields: list[FormField],
     jejak: Jejak,
@@ -503,20 +503,21 @@ def _placed(
 @router.get("/sites/{code}/steps/{command}", response_class=HTMLResponse)
 def site_step_form(request: Request, jejak: JejakDep, code: str, command: str) -> Response:
     """One step's form on a site (or a record created under it)."""
-    return _step_form(request, jejak, command, lambda viewer: site_subject(jejak, viewer, code))
+    return step_form_page(request, jejak, command, lambda viewer: site_subject(jejak, viewer, code))
 
 
 @router.get("/cases/{case_number}/steps/{command}", response_class=HTMLResponse)
 def case_step_form(request: Request, jejak: JejakDep, case_number: str, command: str) -> Response:
     """One step's form on her case."""
-    return _step_form(
+    return step_form_page(
         request, jejak, command, lambda viewer: case_subject(jejak, viewer, case_number)
     )
 
 
-def _step_form(
+def step_form_page(
     request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
 ) -> Response:
+    """The page of one step's form on the record `find` gives the viewer (404 when none)."""
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -537,7 +538,7 @@ def _step_form(
 @router.post("/sites/{code}/steps/{command}", response_class=HTMLResponse)
 async def site_step(request: Request, jejak: JejakDep, code: str, command: str) -> Response:
     """Take a step on a site (or register a woman there)."""
-    return await _take_step_on(
+    return await take_step_on(
         request, jejak, command, lambda viewer: site_subject(jejak, viewer, code)
     )
 
@@ -545,14 +546,16 @@ async def site_step(request: Request, jejak: JejakDep, code: str, command: str) 
 @router.post("/cases/{case_number}/steps/{command}", response_class=HTMLResponse)
 async def case_step(request: Request, jejak: JejakDep, case_number: str, command: str) -> Response:
     """Take a step on her case."""
-    return await _take_step_on(
+    return await take_step_on(
         request, jejak, command, lambda viewer: case_subject(jejak, viewer, case_number)
     )
 
 
-async def _take_step_on(
+async def take_step_on(
     request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
 ) -> Response:
+    """Take the step a form sent on the record `find` gives the viewer: the record's pages
+    (sites, cases, batches) share this one way of taking a step."""
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
@@ -568,7 +571,7 @@ def entitlement_step_form(
 ) -> Response:
     """One step's form on one of her entitlements (a receipt, a withdrawal seen)."""
     language = language_of(request)
-    return _step_form(
+    return step_form_page(
         request,
         jejak,
         command,
@@ -582,7 +585,7 @@ async def entitlement_step(
 ) -> Response:
     """Take a step on one of her entitlements."""
     language = language_of(request)
-    return await _take_step_on(
+    return await take_step_on(
         request,
         jejak,
         command,
@@ -617,7 +620,7 @@ NEW_SITE: Final = Subject(SITE_LIFECYCLE, None, None, None, "", "/sites/new")
 @router.get("/sites/new", response_class=HTMLResponse)
 def new_site_form(request: Request, jejak: JejakDep) -> Response:
     """The form registering a site."""
-    return _step_form(request, jejak, "register_site", lambda viewer: NEW_SITE)
+    return step_form_page(request, jejak, "register_site", lambda viewer: NEW_SITE)
 
 
 @router.post("/sites/new", response_class=HTMLResponse)

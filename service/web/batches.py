@@ -37,19 +37,12 @@ from projections.entitlement_status import entitlement_label
 from service.api.deps import JejakDep
 from service.api.documents import form_in_memory
 from service.api.errors import refusal_status
-from service.api.models import CommandIn, CommandOut
+from service.api.models import CommandIn
 from service.api.money import READERS_OF_MONEY, apply_bank_result, export_transfer_file
-from service.commands.idempotency import (
-    IdempotencyKeyRefused,
-    StoredResponse,
-    parse_idempotency_key,
-    request_fingerprint,
-)
 from service.errors import NotFound
 from service.files.bankfiles import BankFileRejected
 from service.files.documents import DocumentError
 from service.i18n import gettext, refusal_for
-from service.provenance import today_wita
 from service.queries.batches import batch_numbered, batches, entitlement_rows
 from service.queries.paging import Row
 from service.queries.read_models import ReadModels
@@ -58,7 +51,6 @@ from service.security.scope import of_account
 from service.system import Jejak
 from service.web.actions import command_routes
 from service.web.commands import (
-    CommandForm,
     Subject,
     command_form,
     forms_now,
@@ -67,8 +59,6 @@ from service.web.commands import (
     take_step_on,
 )
 from service.web.forms import (
-    CSRF_FIELD,
-    IDEMPOTENCY_FIELD,
     FormField,
     Refusal,
     fields_of,
@@ -86,6 +76,7 @@ from service.web.rendering import (
     to_login,
     viewer_of,
 )
+from service.web.submissions import Outcome, take_once
 from service.web.timeline import timeline
 
 router = APIRouter(include_in_schema=False)
@@ -121,22 +112,6 @@ def approvers() -> tuple[Role, ...]:
     roles = set(BATCH_LIFECYCLE.roles_for("approve_batch"))
     roles |= set(ENTITLEMENT_LIFECYCLE.roles_for("approve_money_correction"))
     return tuple(sorted(roles))
-
-
-def _dated(forms: list[CommandForm], day: date) -> list[CommandForm]:
-    """The forms dated on the day the pages are shown as at (the demo's), not the clock's."""
-    return [
-        replace(
-            form,
-            fields=[
-                replace(f, value=day.isoformat())
-                if f.name == "occurred_on" and f.value == today_wita().isoformat()
-                else f
-                for f in form.fields
-            ],
-        )
-        for form in forms
-    ]
 
 
 def sources_of(command: str) -> frozenset[str]:
@@ -335,7 +310,6 @@ def _new_batch_page(
     form = command_form(
         request, jejak, route, NEW_BATCH, NEW_BATCH.page, sent=shown, refusal=refusal
     )
-    (form,) = _dated([form], day) if sent is None else (form,)
     lines_field = next(f for f in form.fields if f.name == "entitlement_ids")
     ready = _orderable(reads)
     return templates.TemplateResponse(
@@ -396,52 +370,24 @@ async def new_batch(request: Request, jejak: JejakDep) -> Response:
     body = validate(route.model, fields, {**sent, "entitlement_ids": "\n".join(ids)}, language)
     if isinstance(body, Refusal):
         return refused(body, 422)
-    return await _once(
+    target = f"/batches/{quote(str(sent.get('batch_number', '')).strip(), safe='')}"
+
+    def attempt() -> Outcome:
+        out = route.perform(None, body, user=viewer, jejak=jejak)
+        return Outcome(f"{target}?after={out.position}&done=create_batch")
+
+    # The lines chosen are part of what the form asks: the same key with other lines is
+    # another request, refused, not answered with the first one's page.
+    return await take_once(
         request,
         jejak,
         viewer,
-        sent,
-        sorted(chosen),
-        perform=lambda: route.perform(None, body, user=viewer, jejak=jejak),
-        page_after=lambda: f"/batches/{quote(str(sent.get('batch_number', '')).strip(), safe='')}",
-        done="create_batch",
-        refused=lambda error: refused(
-            placed_step(error, fields, jejak, NEW_BATCH, sent, language), refusal_status(error)
-        ),
+        request.url.path,
+        {**sent, "line": "\n".join(sorted(chosen))},
+        refused=lambda refusal, status, _conflict: refused(refusal, status),
+        attempt=attempt,
+        place=lambda error: placed_step(error, fields, jejak, NEW_BATCH, sent, language),
     )
-
-
-async def _once(
-    request: Request,
-    jejak: Jejak,
-    viewer: Account,
-    sent: dict[str, str],
-    extra: list[str],
-    *,
-    perform: Callable[[], CommandOut],
-    page_after: Callable[[], str],
-    done: str,
-    refused: Callable[[DomainError], Response],
-) -> Response:
-    """Run a command once per form (its idempotency key): a double click or a reload gets
-    the first answer, as `take_step` does for the step forms."""
-    own = sorted((k, v) for k, v in sent.items() if k != CSRF_FIELD)
-    fingerprint = request_fingerprint("POST", request.url.path, repr((own, extra)).encode())
-    try:
-        key = parse_idempotency_key(sent.get(IDEMPOTENCY_FIELD, ""))
-        claim = await run_in_threadpool(jejak.idempotency.claim, viewer.username, key, fingerprint)
-    except IdempotencyKeyRefused as bad:
-        return await run_in_threadpool(refused, bad)
-    if isinstance(claim, StoredResponse):
-        return RedirectResponse(claim.body, status_code=303)
-    try:
-        out = await run_in_threadpool(perform)
-    except DomainError as error:
-        await run_in_threadpool(jejak.idempotency.release, claim)
-        return await run_in_threadpool(refused, error)
-    location = f"{page_after()}?after={out.position}&done={done}"
-    await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
-    return RedirectResponse(location, status_code=303)
 
 
 # --- one batch ---------------------------------------------------------------------------
@@ -524,7 +470,7 @@ def _batch_page(
     actions: dict[str, Any] = {"steps": [], "corrections": []}
     if may(viewer, "PaymentBatch", "approve_batch") or may(viewer, "PaymentBatch", "cancel_batch"):
         offered = forms_now(request, jejak, viewer, subject)
-        actions["steps"] = _dated([f for f in offered["steps"] if f.command in BATCH_STEPS], day)
+        actions["steps"] = [f for f in offered["steps"] if f.command in BATCH_STEPS]
     state = subject.state or ""
     context = {
         "viewer": viewer,

@@ -21,6 +21,7 @@ from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
+from service.web.ledger import router as ledger_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.roster import router as roster_router
 from service.web.search import router as search_router
@@ -36,6 +37,7 @@ router.include_router(search_router)
 router.include_router(commands_router)
 router.include_router(roster_router)
 router.include_router(documents_router)
+router.include_router(ledger_router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -638,3 +638,18 @@ async def new_site(request: Request, jejak: JejakDep) -> Response:
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     return await take_step(request, jejak, viewer, NEW_SITE, "register_site")
+
+
+def step_form_on(
+    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
+) -> Response:
+    """One step's form on a record another feature's page names (a funding commitment by its
+    budget line), found for the viewer by `find`."""
+    return _step_form(request, jejak, command, find)
+
+
+async def take_step_on(
+    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
+) -> Response:
+    """Take a step on a record another feature's page names, found for the viewer by `find`."""
+    return await _take_step_on(request, jejak, command, find)

@@ -18,7 +18,7 @@ from domain.access import may_reveal
 from domain.decree import AidComponent
 from domain.errors import DomainError
 from domain.funding import FundingSource
-from service.api.deps import Forbidden, JejakDep
+from service.api.deps import Forbidden, JejakDep, get_jejak
 from service.api.exports import ledger_export, payment_history
 from service.api.inputs import BusinessDate
 from service.api.money import beneficiary_payments, ledger_filter, list_ledger
@@ -45,6 +45,15 @@ from service.web.rendering import (
 )
 
 router = APIRouter(include_in_schema=False)
+
+
+def oversees_programme(request: Request, viewer: Account | None) -> bool:
+    """Whether the viewer reads the programme's own records (the ledger, the budget), which
+    a unit's account is told do not exist: the menu offers them only to those who may."""
+    return viewer is not None and of_account(get_jejak(request).scopes, viewer).everything
+
+
+templates.env.globals["oversees_programme"] = oversees_programme
 
 ROWS_PER_PAGE: Final = 50
 # The same check the API's date filters get.

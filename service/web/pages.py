@@ -19,6 +19,7 @@ from service.security.scope import of_account
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
+from service.web.funding import router as funding_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
 from service.web.ledger import router as ledger_router
@@ -38,6 +39,7 @@ router.include_router(commands_router)
 router.include_router(roster_router)
 router.include_router(documents_router)
 router.include_router(ledger_router)
+router.include_router(funding_router)
 
 
 def _safe_next(target: str | None) -> str:

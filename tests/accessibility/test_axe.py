@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from tests.accessibility.pages import (
     NOT_YET_BUILT,
     PAGES,
+    PROGRAMME_PAGES,
     PUBLIC_PAGES,
     SAME_FOR_EVERY_ROLE,
     WIDTHS,
@@ -97,7 +98,8 @@ def _cases() -> list[tuple[str, str, int]]:
     def roles(path: str) -> tuple[str, ...]:
         if path in PUBLIC_PAGES:
             return ("visitor",)
-        return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else tuple(PASSWORDS)
+        only_supervisor = path in SAME_FOR_EVERY_ROLE or path in PROGRAMME_PAGES
+        return ("supervisor",) if only_supervisor else tuple(PASSWORDS)
 
     return [(path, role, width) for path in PAGES for role in roles(path) for width in WIDTHS]
 

@@ -400,13 +400,22 @@ def _changed_by(jejak: Jejak, subject: Subject, since: int | None) -> str:
 
 
 async def take_step(
-    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+    request: Request,
+    jejak: Jejak,
+    viewer: Account,
+    subject: Subject,
+    command: str,
+    page_route: CommandRoute | None = None,
 ) -> Response:
-    """Take the step `command` on `subject` from a submitted form."""
+    """Take the step `command` on `subject` from a submitted form. `page_route` stands for
+    the API's route where the page's form names records as people know them (case numbers,
+    an SK number) and its endpoint turns them into the ids the API's route takes."""
     language = language_of(request)
     try:
-        route = _route_for(request, subject, command, viewer)
+        route = page_route or _route_for(request, subject, command, viewer)
     except NotFound:
+        return not_found_page(request, viewer)
+    if not route.may(viewer.role):
         return not_found_page(request, viewer)
     submitted = await request.form()
     sent = {k: v for k, v in submitted.items() if isinstance(v, str)}
@@ -638,18 +647,3 @@ async def new_site(request: Request, jejak: JejakDep) -> Response:
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
     return await take_step(request, jejak, viewer, NEW_SITE, "register_site")
-
-
-def step_form_on(
-    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
-) -> Response:
-    """One step's form on a record another feature's page names (a funding commitment by its
-    budget line), found for the viewer by `find`."""
-    return _step_form(request, jejak, command, find)
-
-
-async def take_step_on(
-    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
-) -> Response:
-    """Take a step on a record another feature's page names, found for the viewer by `find`."""
-    return await _take_step_on(request, jejak, command, find)

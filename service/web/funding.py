@@ -10,14 +10,20 @@ slashes as dashes (`/decrees/DEMO-SK-REHSOS-2018-117`); never by an id.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Final
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from domain.decree import Decree
-from domain.money_lifecycles import COMMITMENT_LIFECYCLE
+from domain.money_lifecycles import (
+    COMMITMENT_LIFECYCLE,
+    DECREE_LIFECYCLE,
+    ENTITLEMENT_LIFECYCLE,
+)
 from service.api.deps import JejakDep
 from service.api.money import list_budget
 from service.errors import NotFound
@@ -26,16 +32,10 @@ from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.scope import of_account, require_programme_wide
 from service.system import Jejak
-from service.web.actions import command_routes, offered_now
-from service.web.commands import (
-    Subject,
-    command_form,
-    step_form_on,
-    step_target,
-    take_step,
-    take_step_on,
-)
+from service.web.actions import CommandRoute, command_routes, offered_now
+from service.web.commands import Subject, command_form, step_target, take_step
 from service.web.cuts import cut_context, cut_of_page
+from service.web.funding_forms import page_route
 from service.web.rendering import not_found_page, settled, templates, to_login, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +44,8 @@ router = APIRouter(include_in_schema=False)
 BUDGET_LINES_SHOWN: Final = 100
 _NOT_IN_SLUGS = re.compile(r"[^a-z0-9]+")
 NEW_COMMITMENT: Final = Subject(COMMITMENT_LIFECYCLE, None, None, None, "", "/funding")
+NEW_DECREE: Final = Subject(DECREE_LIFECYCLE, None, None, None, "", "/decrees/new")
+ALLOCATE: Final = "allocate_funds"
 
 
 def commitment_slug(row: Row) -> str:
@@ -100,7 +102,7 @@ def _commitment(jejak: Jejak, viewer: Account, slug: str) -> tuple[Row, Subject]
     return row, subject
 
 
-def _subject_finder(jejak: Jejak, slug: str) -> Any:
+def _commitment_subject(jejak: Jejak, slug: str) -> Callable[[Account], Subject | None]:
     def find(viewer: Account) -> Subject | None:
         try:
             return _commitment(jejak, viewer, slug)[1]
@@ -110,11 +112,53 @@ def _subject_finder(jejak: Jejak, slug: str) -> Any:
     return find
 
 
+def _steps(request: Request, viewer: Account, subject: Subject) -> list[CommandRoute]:
+    """The steps open on a commitment or a decree for the viewer, each with the page's form
+    where the API's names records by id; on an open commitment, its allocation (the
+    entitlement's step, declared on the commitment as `allocate`)."""
+    state = subject.state or ""
+    steps = offered_now(request.app, subject.lifecycle, state, viewer.role)
+    if subject.lifecycle is COMMITMENT_LIFECYCLE and any(
+        t.command == "allocate" for t in COMMITMENT_LIFECYCLE.commands_from(state)
+    ):
+        allocate = command_routes(request.app).get((ENTITLEMENT_LIFECYCLE.aggregate, ALLOCATE))
+        if allocate is not None and allocate.may(viewer.role):
+            steps.insert(0, allocate)
+    return [page_route(r) for r in steps]
+
+
 def _forms(request: Request, jejak: Jejak, viewer: Account, subject: Subject) -> list[Any]:
-    steps = offered_now(request.app, subject.lifecycle, subject.state or "", viewer.role)
     return [
-        command_form(request, jejak, r, subject, step_target(subject, r.command)) for r in steps
+        command_form(request, jejak, r, subject, step_target(subject, r.command))
+        for r in _steps(request, viewer, subject)
     ]
+
+
+def _step_page(
+    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+) -> Response:
+    route = next((r for r in _steps(request, viewer, subject) if r.command == command), None)
+    if route is None:
+        return not_found_page(request, viewer)
+    form = command_form(request, jejak, route, subject, step_target(subject, command))
+    return templates.TemplateResponse(
+        request, "step.html", {"viewer": viewer, "subject": subject, "form": form}
+    )
+
+
+async def _take(
+    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
+) -> Response:
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    subject = await run_in_threadpool(find, viewer)
+    if subject is None:
+        return not_found_page(request, viewer)
+    route = next((r for r in _steps(request, viewer, subject) if r.command == command), None)
+    if route is None:
+        return not_found_page(request, viewer)
+    return await take_step(request, jejak, viewer, subject, command, route)
 
 
 @router.get("/funding", response_class=HTMLResponse)
@@ -186,14 +230,55 @@ def commitment_page(request: Request, jejak: JejakDep, slug: str) -> Response:
 
 @router.get("/funding/{slug}/steps/{command}", response_class=HTMLResponse)
 def commitment_step_form(request: Request, jejak: JejakDep, slug: str, command: str) -> Response:
-    """One step's form on a commitment (closing its fiscal year)."""
-    return step_form_on(request, jejak, command, _subject_finder(jejak, slug))
+    """One step's form on a commitment (an allocation, closing its fiscal year)."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    subject = _commitment_subject(jejak, slug)(viewer)
+    if subject is None:
+        return not_found_page(request, viewer)
+    return _step_page(request, jejak, viewer, subject, command)
 
 
 @router.post("/funding/{slug}/steps/{command}", response_class=HTMLResponse)
 async def commitment_step(request: Request, jejak: JejakDep, slug: str, command: str) -> Response:
     """Take a step on a commitment."""
-    return await take_step_on(request, jejak, command, _subject_finder(jejak, slug))
+    return await _take(request, jejak, command, _commitment_subject(jejak, slug))
+
+
+@router.get("/decrees/new", response_class=HTMLResponse)
+def new_decree_form(request: Request, jejak: JejakDep) -> Response:
+    """The form recording a decree (SK), its lines by case number."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    done = settled(request, jejak)
+    route = _issue_route(request, viewer)
+    if route is None:
+        return not_found_page(request, viewer)
+    form = command_form(request, jejak, route, NEW_DECREE, NEW_DECREE.page)
+    return templates.TemplateResponse(
+        request,
+        "step.html",
+        {"viewer": viewer, "subject": NEW_DECREE, "form": form, "done": done},
+    )
+
+
+@router.post("/decrees/new", response_class=HTMLResponse)
+async def new_decree(request: Request, jejak: JejakDep) -> Response:
+    """Record a decree (SK)."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return RedirectResponse("/login", status_code=303)
+    route = _issue_route(request, viewer)
+    if route is None:
+        return not_found_page(request, viewer)
+    return await take_step(request, jejak, viewer, NEW_DECREE, "issue_decree", route)
+
+
+def _issue_route(request: Request, viewer: Account) -> CommandRoute | None:
+    route = command_routes(request.app).get((DECREE_LIFECYCLE.aggregate, "issue_decree"))
+    return page_route(route) if route is not None and route.may(viewer.role) else None
 
 
 def _decree(jejak: Jejak, viewer: Account, slug: str) -> tuple[Row, Decree]:
@@ -204,16 +289,55 @@ def _decree(jejak: Jejak, viewer: Account, slug: str) -> tuple[Row, Decree]:
     return row, jejak.app.decree(UUID(str(row["decree_id"])))
 
 
+def _decree_subject(jejak: Jejak, slug: str) -> Callable[[Account], Subject | None]:
+    def find(viewer: Account) -> Subject | None:
+        try:
+            decree = _decree(jejak, viewer, slug)[1]
+        except NotFound:
+            return None
+        return Subject(
+            DECREE_LIFECYCLE,
+            decree.id,
+            decree.state,
+            decree.version,
+            f"SK {decree.number}",
+            f"/decrees/{slug}",
+        )
+
+    return find
+
+
+@router.get("/decrees/{slug}/steps/{command}", response_class=HTMLResponse)
+def decree_step_form(request: Request, jejak: JejakDep, slug: str, command: str) -> Response:
+    """One step's form on a decree (an amending decree)."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    subject = _decree_subject(jejak, slug)(viewer)
+    if subject is None:
+        return not_found_page(request, viewer)
+    return _step_page(request, jejak, viewer, subject, command)
+
+
+@router.post("/decrees/{slug}/steps/{command}", response_class=HTMLResponse)
+async def decree_step(request: Request, jejak: JejakDep, slug: str, command: str) -> Response:
+    """Take a step on a decree."""
+    return await _take(request, jejak, command, _decree_subject(jejak, slug))
+
+
 @router.get("/decrees/{slug}", response_class=HTMLResponse)
 def decree_page(request: Request, jejak: JejakDep, slug: str) -> Response:
     """One decree by its SK number: who signed it on what basis, and its lines by component."""
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
+    done = settled(request, jejak)
     try:
         row, decree = _decree(jejak, viewer, slug)
     except NotFound:
         return not_found_page(request, viewer)
+    subject = _decree_subject(jejak, slug)(viewer)
+    assert subject is not None
     by_component: dict[str, dict[str, Any]] = {}
     for line in decree.lines.values():
         part = by_component.setdefault(
@@ -236,5 +360,7 @@ def decree_page(request: Request, jejak: JejakDep, slug: str) -> Response:
             "row": row,
             "components": list(by_component.values()),
             "amendments": amendments,
+            "done": done,
+            "steps": _forms(request, jejak, viewer, subject),
         },
     )

@@ -226,3 +226,95 @@ def test_a_unit_operator_is_refused_the_programme_money_but_reads_her_history(
     _as(demo_client, "operator.nunukan")
     assert demo_client.get(f"/cases/{held}/payments").status_code == 404
     assert demo_client.get(f"/cases/{held}/payments.xlsx").status_code == 404
+
+
+def _form_fields(html: str, command: str) -> tuple[str, dict[str, str]]:
+    form = re.search(
+        rf'<form method="post" action="([^"]+)" class="step" data-command="{command}">(.*?)</form>',
+        html,
+        re.DOTALL,
+    )
+    assert form is not None, command
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[2]))
+    return form[1], hidden
+
+
+DECREE_DOCUMENT = {
+    "occurred_on": "2020-06-01",
+    "document.kind": "decree",
+    "document.number": "DEMO/SK/2020/009",
+    "document.issued_on": "2020-06-01",
+    "document.issuer": "Gubernur Kalimantan Utara",
+}
+
+
+def test_a_decree_form_names_women_by_case_number_and_is_refused_as_the_api_refuses(
+    demo_client: TestClient,
+) -> None:
+    _as(demo_client, "supervisor")
+    page = demo_client.get("/decrees/new").text
+    assert UUID_SHAPE.search(page) is None
+    action, hidden = _form_fields(page, "issue_decree")
+    assert action == "/decrees/new"
+    decree = {
+        **hidden,
+        **DECREE_DOCUMENT,
+        "authority": "Gubernur Kalimantan Utara",
+        "number": "DEMO/SK/2020/009",
+        "legal_basis": "Pergub Kaltara 1/2020",
+    }
+    unknown = demo_client.post(action, data={**decree, "lines": "TRK-XX-0001 uep 3.000.000"})
+    assert unknown.status_code == 422
+    assert 'id="s-issue-decree-f-lines-error"' in unknown.text and "INVALID_VALUE" in unknown.text
+    # An excluded woman: the API's own rule refuses her, on the form.
+    excluded = demo_client.post(
+        action, data={**decree, "lines": "NNK-NT-0028 uep 3.000.000", "idempotency_key": "x" * 24}
+    )
+    assert excluded.status_code == 409 and "IDENTITY_NOT_VERIFIED" in excluded.text
+
+
+def test_an_allocation_and_an_amendment_are_refused_next_to_their_fields(
+    demo_client: TestClient,
+) -> None:
+    _as(demo_client, "supervisor")
+    commitment = demo_client.get("/funding/2019-apbn-dipa-027-04-1-2019-akun-573111").text
+    action, hidden = _form_fields(commitment, "allocate_funds")
+    nothing_waits = demo_client.post(
+        action,
+        data={**hidden, "decree_number": "DEMO/SK/REHSOS/2018/117", "occurred_on": "2019-12-01"},
+    )
+    assert nothing_waits.status_code == 422
+    assert 'id="s-allocate-funds-f-decree-number-error"' in nothing_waits.text
+    decree = demo_client.get("/decrees/DEMO-SK-REHSOS-2018-117").text
+    action, hidden = _form_fields(decree, "amend_decree")
+    assert action == "/decrees/DEMO-SK-REHSOS-2018-117/steps/amend_decree"
+    paid = demo_client.post(
+        action,
+        data={
+            **hidden,
+            **DECREE_DOCUMENT,
+            "amendment_number": "DEMO/SK/2020/010",
+            "changed": "TRK-LU-0015 uep 3.500.000",
+        },
+    )
+    # Her UEP was paid and receipted: the amount no longer changes.
+    assert paid.status_code == 409 and "TRANSITION_NOT_ALLOWED" in paid.text
+
+
+def test_an_auditor_is_offered_no_funding_form_and_cannot_post_one(
+    demo_client: TestClient,
+) -> None:
+    _as(demo_client, "auditor")
+    decree = demo_client.get("/decrees/DEMO-SK-REHSOS-2018-117").text
+    assert 'class="step"' not in decree and 'href="/decrees/new"' not in (
+        demo_client.get("/funding").text
+    )
+    assert demo_client.get("/decrees/new").status_code == 404
+    token = page_csrf_token(decree)
+    refused = demo_client.post("/decrees/new", data={"csrftoken": token})
+    assert refused.status_code == 404
+    refused = demo_client.post(
+        "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111/steps/close_fiscal_year",
+        data={"csrftoken": token, "occurred_on": "2020-01-02"},
+    )
+    assert refused.status_code == 404

@@ -173,11 +173,9 @@ def funding_page(request: Request, jejak: JejakDep) -> Response:
         reads = _reads(jejak, viewer)
     except NotFound:
         return not_found_page(request, viewer)
-    route = command_routes(request.app).get((COMMITMENT_LIFECYCLE.aggregate, "commit_funds"))
+    route = _commit_route(request, viewer)
     new_commitment = (
-        command_form(request, jejak, route, NEW_COMMITMENT, "/funding")
-        if route is not None and route.may(viewer.role)
-        else None
+        None if route is None else command_form(request, jejak, route, NEW_COMMITMENT, "/funding")
     )
     decrees = [{**d, "slug": decree_slug(d["decree_number"])} for d in reads.money.decrees()]
     return templates.TemplateResponse(
@@ -200,7 +198,15 @@ async def commit_funds(request: Request, jejak: JejakDep) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return RedirectResponse("/login", status_code=303)
-    return await take_step(request, jejak, viewer, NEW_COMMITMENT, "commit_funds")
+    route = _commit_route(request, viewer)
+    if route is None:
+        return not_found_page(request, viewer)
+    return await take_step(request, jejak, viewer, NEW_COMMITMENT, "commit_funds", route)
+
+
+def _commit_route(request: Request, viewer: Account) -> CommandRoute | None:
+    route = command_routes(request.app).get((COMMITMENT_LIFECYCLE.aggregate, "commit_funds"))
+    return page_route(route) if route is not None and route.may(viewer.role) else None
 
 
 @router.get("/funding/{slug}", response_class=HTMLResponse)

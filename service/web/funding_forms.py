@@ -18,15 +18,18 @@ from pydantic import BaseModel, Field
 
 from domain.decree import MAX_TRANCHE, AidComponent
 from domain.errors import InvalidValue
+from domain.funding import FundingSource
 from domain.money_lifecycles import FUNDABLE_ENTITLEMENT_STATES
-from service.api.inputs import Line
-from service.api.models import CommandIn, CommandOut, ShortText
-from service.api.money import allocate_funds, amend_decree, issue_decree
+from service.api.inputs import FromJson, Line
+from service.api.models import CommandIn, CommandOut, Rupiah, ShortText
+from service.api.money import allocate_funds, amend_decree, commit_funds, issue_decree
 from service.api.money_models import (
     AllocateIn,
     AmendDecreeIn,
     ChangedLineIn,
+    CommitFundsIn,
     DecreeLineIn,
+    FiscalYear,
     IssueDecreeIn,
     LineKeyIn,
 )
@@ -41,6 +44,18 @@ from service.web.actions import CommandRoute
 MAX_LINES: Final = 5_000
 ALL_ENTITLEMENTS: Final = 100_000
 Lines = Annotated[list[Line], Field(max_length=MAX_LINES)]
+
+
+class CommitFundsByLineIn(CommandIn):
+    """A fiscal year's commitment of one DIPA or DPA line; a re-budgeting names the lapsed
+    commitment by its fiscal year and budget line (`2018 DIPA-027.04.1.2018 akun 573111`)."""
+
+    fiscal_year: FiscalYear
+    source: Annotated[FundingSource, FromJson]
+    budget_line: ShortText
+    funder: ShortText
+    amount: Rupiah
+    rebudgeted_from: ShortText | None = None
 
 
 class AllocateByDecreeIn(CommandIn):
@@ -135,6 +150,27 @@ def _priced_lines(reads: ReadModels, lines: list[str], field: str) -> Iterator[d
         }
 
 
+def _commit(body: CommitFundsByLineIn, user: Account, jejak: Jejak) -> CommandOut:
+    rebudgeted_from = None
+    if body.rebudgeted_from is not None:
+        named = " ".join(body.rebudgeted_from.split())
+        lines = _reads(jejak, user).money.budget(fiscal_year=None, limit=1000, offset=0).items
+        found = [r for r in lines if f"{r['fiscal_year']} {r['budget_line']}" == named]
+        if not found:
+            raise InvalidValue(f"no commitment {named}", field="rebudgeted_from")
+        rebudgeted_from = UUID(str(found[0]["commitment_id"]))
+    api_body = CommitFundsIn(
+        fiscal_year=body.fiscal_year,
+        source=body.source,
+        budget_line=body.budget_line,
+        funder=body.funder,
+        amount=body.amount,
+        rebudgeted_from=rebudgeted_from,
+        **_shared(body),
+    )
+    return commit_funds(api_body, user, jejak)
+
+
 def _allocate(
     commitment_id: UUID, body: AllocateByDecreeIn, user: Account, jejak: Jejak
 ) -> CommandOut:
@@ -212,6 +248,7 @@ def _amend(decree_id: UUID, body: AmendDecreeByCasesIn, user: Account, jejak: Je
 # The page's form in place of the API's, by command; each keeps the API route's lifecycle,
 # command and roles.
 PAGE_FORMS: Final[dict[str, tuple[type[BaseModel], Callable[..., CommandOut], str | None]]] = {
+    "commit_funds": (CommitFundsByLineIn, _commit, None),
     "allocate_funds": (AllocateByDecreeIn, _allocate, "commitment_id"),
     "issue_decree": (IssueDecreeByCasesIn, _issue, None),
     "amend_decree": (AmendDecreeByCasesIn, _amend, "decree_id"),

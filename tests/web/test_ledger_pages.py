@@ -318,3 +318,31 @@ def test_an_auditor_is_offered_no_funding_form_and_cannot_post_one(
         data={"csrftoken": token, "occurred_on": "2020-01-02"},
     )
     assert refused.status_code == 404
+
+
+def test_a_rebudgeting_names_the_lapsed_commitment_by_year_and_budget_line(
+    demo_client: TestClient,
+) -> None:
+    _as(demo_client, "supervisor")
+    page = demo_client.get("/funding").text
+    action, hidden = _form_fields(page, "commit_funds")
+    unknown = demo_client.post(
+        action,
+        data={
+            **hidden,
+            "fiscal_year": "2020",
+            "source": "apbn",
+            "budget_line": "DIPA-027.04.1.2020 akun 573111",
+            "funder": "Kementerian Sosial RI",
+            "amount": "100.000.000",
+            "rebudgeted_from": "2017 DIPA-027.04.1.2017 akun 573111",
+            "occurred_on": "2020-01-06",
+            "document.kind": "dipa",
+            "document.number": "DIPA-027.04.1.2020",
+            "document.issued_on": "2020-01-06",
+            "document.issuer": "Kementerian Keuangan",
+        },
+    )
+    assert unknown.status_code == 422
+    assert 'id="s-commit-funds-f-rebudgeted-from-error"' in unknown.text
+    assert "2017 DIPA-027.04.1.2017" in unknown.text  # what was typed, kept

@@ -22,6 +22,7 @@ PAGES: tuple[str, ...] = (
     "/funding",
     "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
     "/decrees/DEMO-SK-REHSOS-2018-117",
+    "/decrees/new",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -44,6 +45,7 @@ PROGRAMME_PAGES: frozenset[str] = frozenset(
         "/funding",
         "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
         "/decrees/DEMO-SK-REHSOS-2018-117",
+        "/decrees/new",
     }
 )
 

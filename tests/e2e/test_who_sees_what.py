@@ -189,7 +189,7 @@ def _path_values(
         # The pages name a site by its code (`/sites/{code}`).
         "code": [site_code],
         # The steps' forms on those pages (ADR 0051).
-        "command": ["verify_identity", "acknowledge_receipt", "close_fiscal_year"],
+        "command": ["verify_identity", "acknowledge_receipt", "close_fiscal_year", "amend_decree"],
         # A funding commitment by its fiscal year and budget line, a decree by its SK number.
         "slug": ["2019-apbn-dipa-027-04-1-2019-akun-573111", "DEMO-SK-REHSOS-2018-117"],
         # Her entitlement on her page, by component and tranche.

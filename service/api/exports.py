@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
+from domain.units import Scope
 from service.api.answers import ProgrammeWide, ScopeDep, caught_up, require_held
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.inputs import After
@@ -17,6 +18,7 @@ from service.files.money_exports import (
     LEDGER_EXPORT_ROLES,
     PAYMENT_HISTORY_ROLES,
     ExportFile,
+    HistoryFormat,
     LedgerExports,
     LedgerFormat,
 )
@@ -33,11 +35,32 @@ def payment_history_pdf(
 ) -> Response:
     """Her payment history as PDF: every money event of her entitlements with her running
     total; her name masked for auditors and administrators."""
+    return payment_history(beneficiary_id, user, jejak, caller, HistoryFormat.PDF, after)
+
+
+@router.get("/beneficiaries/{beneficiary_id}/payments.xlsx", response_class=Response)
+def payment_history_xlsx(
+    beneficiary_id: UUID, user: UserDep, jejak: JejakDep, caller: ScopeDep, after: After = None
+) -> Response:
+    """Her payment history as an Excel workbook: the same report as the PDF."""
+    return payment_history(beneficiary_id, user, jejak, caller, HistoryFormat.XLSX, after)
+
+
+def payment_history(
+    beneficiary_id: UUID,
+    user: Account,
+    jejak: Jejak,
+    caller: Scope,
+    fmt: HistoryFormat,
+    after: int | None = None,
+) -> Response:
+    """Her payment history as a download, for the roles and scope that may take it (the
+    pages' buttons take it through here too)."""
     require_role(user, PAYMENT_HISTORY_ROLES, "export a payment history")
     require_held(jejak, caller, beneficiary_id, "Beneficiary")
     progress = Response()
     caught_up(jejak, after, progress)
-    export = LedgerExports.of(jejak).payment_history_pdf(user, beneficiary_id)
+    export = LedgerExports.of(jejak).payment_history(user, beneficiary_id, fmt)
     return download(jejak, user, export, progress)
 
 
@@ -47,7 +70,7 @@ def ledger_xlsx(
 ) -> Response:
     """The payment ledger (filtered as `GET /api/ledger`) with its total, the budget position
     of each commitment and net paid per site, as an Excel workbook."""
-    return _ledger(user, jejak, filters, LedgerFormat.XLSX, after)
+    return ledger_export(user, jejak, filters, LedgerFormat.XLSX, after)
 
 
 @router.get("/ledger.csv", response_class=Response, dependencies=ProgrammeWide)
@@ -55,12 +78,14 @@ def ledger_csv(
     user: UserDep, jejak: JejakDep, filters: LedgerFilterDep, after: After = None
 ) -> Response:
     """The payment ledger (filtered as `GET /api/ledger`) as CSV: one row per ledger row."""
-    return _ledger(user, jejak, filters, LedgerFormat.CSV, after)
+    return ledger_export(user, jejak, filters, LedgerFormat.CSV, after)
 
 
-def _ledger(
+def ledger_export(
     user: Account, jejak: Jejak, filters: LedgerFilter, fmt: LedgerFormat, after: int | None
 ) -> Response:
+    """The ledger as a download for the roles that may take it (the ledger page's buttons
+    take it through here too)."""
     require_role(user, LEDGER_EXPORT_ROLES, "export the ledger")
     progress = Response()
     caught_up(jejak, after, progress)

@@ -36,6 +36,13 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 _NOT_IN_FILENAMES = re.compile(r"[^A-Za-z0-9-]+")
 
 
+class HistoryFormat(StrEnum):
+    """How her payment history is written: a PDF to print and sign, a workbook to check."""
+
+    PDF = "pdf"
+    XLSX = "xlsx"
+
+
 class LedgerFormat(StrEnum):
     """How the programme ledger is written: a workbook for people, CSV for their tools."""
 
@@ -80,9 +87,19 @@ class LedgerExports:
 
     def payment_history_pdf(self, viewer: Account, beneficiary_id: UUID) -> ExportFile:
         """Her payment history as PDF, her name revealed or masked by the viewer's role."""
+        return self.payment_history(viewer, beneficiary_id, HistoryFormat.PDF)
+
+    def payment_history(
+        self, viewer: Account, beneficiary_id: UUID, fmt: HistoryFormat
+    ) -> ExportFile:
+        """Her payment history as PDF (to print) or XLSX (to work with), the same report in
+        both, her name revealed or masked by the viewer's role."""
         _require(viewer, PAYMENT_HISTORY_ROLES)
         report, subject = self.reports.payment_history(viewer, beneficiary_id, self._now())
-        content = to_pdf(report)
+        if fmt is HistoryFormat.XLSX:
+            content, media_type = to_xlsx(report), XLSX_MEDIA_TYPE
+        else:
+            content, media_type = to_pdf(report), "application/pdf"
         rows = len(report.sections[0].rows)
         self.access_log.record(
             viewer.username,
@@ -90,14 +107,14 @@ class LedgerExports:
             AccessAction.EXPORT_PAYMENT_HISTORY,
             "beneficiary",
             beneficiary_id,
-            f"pdf, {rows} rows, name {'full' if subject.name_revealed else 'masked'}",
+            f"{fmt.value}, {rows} rows, name {'full' if subject.name_revealed else 'masked'}",
         )
         case = _NOT_IN_FILENAMES.sub("_", subject.case_number)
         return ExportFile(
             content,
-            f"riwayat-pembayaran-{case}.pdf",
-            "application/pdf",
-            name="payment_history.pdf",
+            f"riwayat-pembayaran-{case}.{fmt.value}",
+            media_type,
+            name=f"payment_history.{fmt.value}",
             rows=rows,
             filters={"beneficiary_id": beneficiary_id},
         )

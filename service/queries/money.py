@@ -168,6 +168,27 @@ class MoneyQueries:
             query = query.where(c.fiscal_year == fiscal_year)
         return page_of(self.engine, query, limit, offset)
 
+    def decrees(self) -> list[Row]:
+        """Each decree (SK) with how many lines it plans, their amount and what of it was
+        credited, in decree-number order: the programme's, as the budget is. (PostgreSQL
+        sums a BIGINT as NUMERIC; rupiah stay whole integers.)"""
+        require_programme_wide(self.scope, "Decrees")
+        c = entitlement_status.c
+        query = (
+            select(
+                c.decree_id,
+                c.decree_number,
+                func.count().label("lines"),
+                cast(func.sum(c.amount), BigInteger).label("amount"),
+                cast(func.sum(c.credited_amount), BigInteger).label("credited"),
+                cast(func.sum(c.returned_amount), BigInteger).label("returned"),
+            )
+            .group_by(c.decree_id, c.decree_number)
+            .order_by(c.decree_number)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
     def entitlements(
         self,
         *,

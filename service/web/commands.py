@@ -415,13 +415,22 @@ def _changed_by(jejak: Jejak, subject: Subject, since: int | None) -> str:
 
 
 async def take_step(
-    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+    request: Request,
+    jejak: Jejak,
+    viewer: Account,
+    subject: Subject,
+    command: str,
+    page_route: CommandRoute | None = None,
 ) -> Response:
-    """Take the step `command` on `subject` from a submitted form."""
+    """Take the step `command` on `subject` from a submitted form. `page_route` stands for
+    the API's route where the page's form names records as people know them (case numbers,
+    an SK number) and its endpoint turns them into the ids the API's route takes."""
     language = language_of(request)
     try:
-        route = _route_for(request, subject, command, viewer)
+        route = page_route or _route_for(request, subject, command, viewer)
     except NotFound:
+        return not_found_page(request, viewer)
+    if not route.may(viewer.role):
         return not_found_page(request, viewer)
     sent = await sent_fields(request)
     target = step_target(subject, command)

@@ -22,9 +22,11 @@ from service.web.batches import router as batches_router
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
+from service.web.funding import router as funding_router
 from service.web.i18n import language_of, remember_language
 from service.web.i18n import router as language_router
 from service.web.integrity import router as integrity_router
+from service.web.ledger import router as ledger_router
 from service.web.pictures import budget_chart, stage_chart
 from service.web.pictures import router as pictures_router
 from service.web.reconciliation import router as reconciliation_router
@@ -49,6 +51,8 @@ router.include_router(admin_router)
 router.include_router(pictures_router)
 router.include_router(batches_router)
 router.include_router(reconciliation_router)
+router.include_router(ledger_router)
+router.include_router(funding_router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -39,6 +39,13 @@ PAGES: tuple[str, ...] = (
     "/sites/TRK-JP?as_at=2018-06-30",
     "/cases/TRK-JP-0004?as_at=2019-05-01",
     *MONEY_PAGES,
+    "/cases/TRK-JP-0004/payments",
+    "/cases/TRK-JP-0004/entitlements/uep-1/steps/request_money_correction",
+    "/ledger",
+    "/funding",
+    "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
+    "/decrees/DEMO-SK-REHSOS-2018-117",
+    "/decrees/new",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -69,6 +76,19 @@ PUBLIC_PAGES: frozenset[str] = frozenset({"/login"})
 # Pages that look the same to every role (the API's documentation): checked once, as the
 # supervisor, as they are slow to check.
 SAME_FOR_EVERY_ROLE: frozenset[str] = frozenset({"/docs"})
+
+# Pages a unit's operator is refused (the programme's money, a supervisor's step): checked as
+# the supervisor, who opens them; tests/e2e/test_who_sees_what.py checks the refusals.
+PROGRAMME_PAGES: frozenset[str] = frozenset(
+    {
+        "/cases/TRK-JP-0004/entitlements/uep-1/steps/request_money_correction",
+        "/ledger",
+        "/funding",
+        "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
+        "/decrees/DEMO-SK-REHSOS-2018-117",
+        "/decrees/new",
+    }
+)
 
 # The widths checked: a desktop screen and a small phone held upright.
 WIDTHS: tuple[int, ...] = (1280, 390)

@@ -178,13 +178,21 @@ def _path_values(
         "report_id": [reports[0]["report_id"]],
         "restatement_id": [restated[0]["restatement_id"]],
         "sha256": [d["sha256"] for d in documents],
-        "fmt": ["csv", "xlsx"],
+        "fmt": ["csv", "xlsx", "pdf"],
         "name": [p.name for p in jejak.runner.projections if p.name != "event_chain"],
         "case_number": [case_number],
         # The pages name a site by its code (`/sites/{code}`).
         "code": [site_code],
         # The steps' forms on those pages (ADR 0051).
-        "command": ["verify_identity", "acknowledge_receipt", "approve_batch"],
+        "command": [
+            "verify_identity",
+            "acknowledge_receipt",
+            "approve_batch",
+            "close_fiscal_year",
+            "amend_decree",
+        ],
+        # A funding commitment by its fiscal year and budget line, a decree by its SK number.
+        "slug": ["2019-apbn-dipa-027-04-1-2019-akun-573111", "DEMO-SK-REHSOS-2018-117"],
         # Her entitlement on her page, by component and tranche.
         "key": ["jadup-1"],
         # A payment batch by its own number (`/batches/{number}`).

@@ -14,6 +14,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -27,6 +28,7 @@ from domain.errors import DomainError, TransitionNotAllowed
 from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
+from service.api.audit_register import RecordFindingIn
 from service.api.deps import JejakDep
 from service.api.errors import refusal_status
 from service.api.models import RegionIn, RegisterBeneficiaryIn, RegisterSiteIn
@@ -399,10 +401,21 @@ def _changed_by(jejak: Jejak, subject: Subject, since: int | None) -> str:
     return str(events[-1].actor.user_id) if events and hasattr(events[-1], "actor") else "?"
 
 
+# What a page may do to a submitted form before its model reads it: names people know turned
+# into the ids the command takes (site codes, case numbers), or a refusal by field.
+Prepare = Callable[[Mapping[str, str]], "Mapping[str, str] | Refusal"]
+
+
 async def take_step(
-    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+    request: Request,
+    jejak: Jejak,
+    viewer: Account,
+    subject: Subject,
+    command: str,
+    prepare: Prepare | None = None,
 ) -> Response:
-    """Take the step `command` on `subject` from a submitted form."""
+    """Take the step `command` on `subject` from a submitted form; `prepare` (if given) turns
+    what was typed into what the command's model takes."""
     language = language_of(request)
     try:
         route = _route_for(request, subject, command, viewer)
@@ -433,7 +446,12 @@ async def take_step(
         # The same form sent again (a double click, a reload): its first answer, nothing new.
         return RedirectResponse(claim.body, status_code=303)
     fields = command_form(request, jejak, route, subject, target).fields
-    body = validate(route.model, fields, sent, language)
+    prepared = sent if prepare is None else await run_in_threadpool(prepare, sent)
+    body = (
+        prepared
+        if isinstance(prepared, Refusal)
+        else validate(route.model, fields, prepared, language)
+    )
     if isinstance(body, Refusal):
         await run_in_threadpool(jejak.idempotency.release, claim)
         return refused(body, 422)
@@ -459,12 +477,19 @@ async def take_step(
     return RedirectResponse(location, status_code=303)
 
 
+def finding_page(finding_number: str) -> str:
+    """The page of the audit finding numbered `finding_number` (numbers may hold slashes)."""
+    return f"/audit/findings/{quote(finding_number, safe='/')}"
+
+
 def _page_after(subject: Subject, body: BaseModel) -> str:
     # A new record's page is named by what the form gave it.
     if isinstance(body, RegisterBeneficiaryIn):
         return f"/cases/{body.case_number}"
     if isinstance(body, RegisterSiteIn):
         return f"/sites/{body.code}"
+    if isinstance(body, RecordFindingIn):
+        return finding_page(body.finding_number)
     return subject.page
 
 

@@ -16,6 +16,7 @@ from service.queries.dashboard import dashboard_at
 from service.queries.read_models import ReadModels
 from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
+from service.web.audit import router as audit_router
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
 from service.web.documents import router as documents_router
@@ -36,6 +37,7 @@ router.include_router(search_router)
 router.include_router(commands_router)
 router.include_router(roster_router)
 router.include_router(documents_router)
+router.include_router(audit_router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,0 +1,484 @@
+"""The audit pages (issue 16): the automatic audit checks with the cases and sites they concern
+and a supervisor's acknowledgement, and the register of external (BPK) audit findings with
+their 60-day clocks and the forms of its commands.
+
+Both read through the API's own route functions (their role checks and queries), and take a
+command through the API's route via `service/web/commands.py::take_step`.
+
+A check's finding has no number people know: a page names it by its rule and the case, site or
+bank reference it concerns, and its address carries its rule and a short digest of its id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+from urllib.parse import quote, urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
+from domain.audit.catalogue import RULES
+from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
+from projections.beneficiary_status import beneficiary_status
+from projections.entitlement_status import entitlement_label, entitlement_status
+from projections.site_status import site_status
+from projections.worklist import worklist
+from service.api import audit_checks as checks_api
+from service.api import audit_register as register_api
+from service.api.deps import Forbidden, JejakDep
+from service.errors import NotFound
+from service.i18n import gettext
+from service.queries import audit_checks as audit
+from service.queries.audit_register import AuditRegisterQueries
+from service.queries.read_models import ReadModels
+from service.security.accounts import Account
+from service.security.scope import of_account
+from service.system import Jejak
+from service.web.actions import command_routes
+from service.web.commands import (
+    Subject,
+    command_form,
+    finding_page,
+    forms_now,
+    step_target,
+    take_step,
+)
+from service.web.cuts import cut_context, cut_of_page
+from service.web.forms import Refusal
+from service.web.i18n import language_of
+from service.web.names import StaffNames
+from service.web.rendering import (
+    deadlines_judged_on,
+    forbidden_page,
+    not_found_page,
+    settled,
+    templates,
+    to_login,
+    viewer_of,
+)
+from service.web.timeline import timeline
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE: Final = 50
+ACKNOWLEDGE: Final = "acknowledge_finding"
+RULE_IDS: Final = tuple(rule.rule_id for rule in RULES)
+# The register's link fields, typed as the names people know, and how each name is found.
+LINK_FIELDS: Final = ("site_ids", "beneficiary_ids", "batch_ids")
+
+
+def may_read_audit(viewer: Account | None) -> bool:
+    """Whether the viewer's role reads the audit pages (the API's readers of findings)."""
+    return viewer is not None and viewer.role in checks_api.READERS_OF_FINDINGS
+
+
+templates.env.globals["may_read_audit"] = may_read_audit
+
+
+# --- The automatic checks ------------------------------------------------------------------
+
+
+def check_key(finding: Mapping[str, Any]) -> str:
+    """How a page's address names a check's finding: its rule and a digest of its id (no
+    UUID in an address)."""
+    digest = hashlib.sha256(str(finding["finding_id"]).encode()).hexdigest()[:12]
+    return f"{finding['rule_id']}-{digest}"
+
+
+def subject_names(jejak: Jejak, findings: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Each finding's subject by the name people know it by, with the page it is on: a case
+    by its number, an entitlement by her case number and component, a site by its code."""
+    wanted: dict[str, set[str]] = {}
+    for f in findings:
+        wanted.setdefault(str(f["subject_kind"]), set()).add(str(f["subject_id"]))
+    names: dict[str, dict[str, str]] = {}
+    with jejak.engine.connect() as conn:
+        if ids := wanted.get("site"):
+            c = site_status.c
+            for row in conn.execute(select(c.site_id, c.code).where(c.site_id.in_(ids))):
+                names[row.site_id] = {"label": row.code, "href": f"/sites/{quote(row.code)}"}
+        if ids := wanted.get("beneficiary"):
+            b = beneficiary_status.c
+            query = select(b.beneficiary_id, b.case_number).where(b.beneficiary_id.in_(ids))
+            for row in conn.execute(query):
+                href = f"/cases/{quote(row.case_number)}"
+                names[row.beneficiary_id] = {"label": row.case_number, "href": href}
+        if ids := wanted.get("entitlement"):
+            e = entitlement_status.c
+            query = select(
+                e.entitlement_id, e.case_number, e.decree_number, e.component, e.tranche
+            ).where(e.entitlement_id.in_(ids))
+            for grant in conn.execute(query):
+                label = entitlement_label(
+                    grant.case_number, grant.decree_number, grant.component, grant.tranche
+                )
+                href = f"/cases/{quote(grant.case_number)}" if grant.case_number else ""
+                names[grant.entitlement_id] = {"label": label, "href": href}
+    for reference in wanted.get("bank_reference", ()):
+        names.setdefault(reference, {"label": reference, "href": ""})
+    return names
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _check_filters(request: Request) -> checks_api.FindingFilters:
+    params = request.query_params
+    rule = params.get("rule", "")
+    status = params.get("status", "")
+    acknowledged = params.get("acknowledged", "")
+    return checks_api.FindingFilters(
+        rule=rule if rule in RULE_IDS else None,
+        status=status if status in audit.STATUSES else None,
+        acknowledged={"yes": True, "no": False}.get(acknowledged),
+    )
+
+
+@router.get("/audit/checks", response_class=HTMLResponse)
+def checks_page(request: Request, jejak: JejakDep) -> Response:
+    """The automatic audit checks' findings, at a cut, each linked to the case or site it
+    concerns; a supervisor acknowledges one from here."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    page_cut = cut_of_page(request, jejak)
+    filters = _check_filters(request)
+    page_number = max(int(p) if (p := request.query_params.get("page", "")).isdigit() else 1, 1)
+    try:
+        found = checks_api.list_findings(
+            user=viewer,
+            jejak=jejak,
+            response=Response(),
+            cut=page_cut.cut,
+            filters=filters,
+            limit=PAGE_SIZE,
+            offset=(page_number - 1) * PAGE_SIZE,
+            after=None,
+        )
+    except Forbidden:
+        return forbidden_page(request, viewer)
+    names = subject_names(jejak, found["items"])
+    for item in found["items"]:
+        item["key"] = check_key(item)
+        item["subject"] = names.get(str(item["subject_id"]), {"label": "\u2013", "href": ""})
+    chosen = {
+        "rule": filters.rule or "",
+        "status": filters.status or "",
+        "acknowledged": _yes_no(filters.acknowledged),
+    }
+    keep = {k: v for k, v in (chosen | page_cut.query()).items() if v}
+    pages = max((found["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return templates.TemplateResponse(
+        request,
+        "audit_checks.html",
+        {
+            "viewer": viewer,
+            "section": "audit",
+            "findings": found["items"],
+            "total": found["total"],
+            "rules": RULE_IDS,
+            "rule_names": {r: gettext(language_of(request), f"audit_rule.{r}") for r in RULE_IDS},
+            "chosen": chosen,
+            "keep_filters": {k: v for k, v in chosen.items() if v},
+            "page": page_number,
+            "pages": pages,
+            "previous": urlencode(keep | {"page": page_number - 1}) if page_number > 1 else None,
+            "next": urlencode(keep | {"page": page_number + 1}) if page_number < pages else None,
+            "may_acknowledge": viewer.role in ACKNOWLEDGEMENT_LIFECYCLE.roles_for(ACKNOWLEDGE),
+            "done": settled(request, jejak),
+            **cut_context(page_cut),
+        },
+    )
+
+
+def _check_subject(jejak: Jejak, key: str) -> Subject | None:
+    """The acknowledgement of the finding `key` names, as the step's form acts on it."""
+    rule = key.partition("-")[0]
+    if rule not in RULE_IDS:
+        return None
+    found = audit.findings(jejak, rule=rule, limit=checks_api.MAX_EXPORT_ROWS)
+    finding = next((f for f in found.items if check_key(f) == key), None)
+    if finding is None:
+        return None
+    label = subject_names(jejak, [finding]).get(str(finding["subject_id"]), {"label": ""})
+    return Subject(
+        ACKNOWLEDGEMENT_LIFECYCLE,
+        UUID(str(finding["finding_id"])),
+        "ACKNOWLEDGED" if finding["acknowledged"] else None,
+        None,
+        f"{rule} \u00b7 {label['label']}",
+        "/audit/checks",
+        f"/audit/checks/{key}",
+    )
+
+
+async def _step(
+    request: Request,
+    jejak: Jejak,
+    find: Callable[[], Subject | None],
+    command: str,
+    *,
+    post: bool,
+    prepare: Callable[[Mapping[str, str]], Mapping[str, str] | Refusal] | None = None,
+) -> Response:
+    """A step's form (GET) or the step taken (POST) on the record `find` finds."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    if not may_read_audit(viewer):
+        return forbidden_page(request, viewer)
+    subject = await run_in_threadpool(find)
+    if subject is None:
+        return not_found_page(request, viewer)
+    route = command_routes(request.app).get((subject.lifecycle.aggregate, command))
+    if route is None:
+        return not_found_page(request, viewer)
+    if not route.may(viewer.role):
+        return forbidden_page(request, viewer)
+    if post:
+        return await take_step(request, jejak, viewer, subject, command, prepare)
+    form = command_form(request, jejak, route, subject, step_target(subject, command))
+    return templates.TemplateResponse(
+        request, "step.html", {"viewer": viewer, "subject": subject, "form": form}
+    )
+
+
+@router.get("/audit/checks/{key}/steps/{command}", response_class=HTMLResponse)
+async def check_step_form(request: Request, jejak: JejakDep, key: str, command: str) -> Response:
+    """The acknowledgement's form for one finding."""
+    return await _step(request, jejak, lambda: _check_subject(jejak, key), command, post=False)
+
+
+@router.post("/audit/checks/{key}/steps/{command}", response_class=HTMLResponse)
+async def check_step(request: Request, jejak: JejakDep, key: str, command: str) -> Response:
+    """Acknowledge one finding, through the API's route."""
+    return await _step(request, jejak, lambda: _check_subject(jejak, key), command, post=True)
+
+
+# --- The register of external audit findings ----------------------------------------------
+
+
+def _register_rows(jejak: Jejak, request: Request) -> list[dict[str, Any]]:
+    page = AuditRegisterQueries(jejak.engine).findings(
+        as_of=deadlines_judged_on(request), limit=checks_api.MAX_EXPORT_ROWS, offset=0
+    )
+    return page.items
+
+
+@router.get("/audit/findings", response_class=HTMLResponse)
+def findings_page(request: Request, jejak: JejakDep) -> Response:
+    """The register of audit findings, most urgent first, with the days left to answer or the
+    days overdue, judged on the day the pages judge deadlines on."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    if not may_read_audit(viewer):
+        return forbidden_page(request, viewer)
+    judged_on = deadlines_judged_on(request)
+    found = register_api.list_findings(
+        user=viewer,
+        jejak=jejak,
+        queries=AuditRegisterQueries(jejak.engine),
+        response=Response(),
+        state=None,
+        overdue=None,
+        as_of=judged_on,
+        limit=checks_api.MAX_EXPORT_ROWS,
+        offset=0,
+        after=None,
+    )
+    for item in found["items"]:
+        _clock(item, judged_on)
+    return templates.TemplateResponse(
+        request,
+        "audit_findings.html",
+        {
+            "viewer": viewer,
+            "section": "audit",
+            "findings": found["items"],
+            "total": found["total"],
+            "today": judged_on,
+            "may_record": viewer.role in AUDIT_FINDING_LIFECYCLE.roles_for("record_finding"),
+            "done": settled(request, jejak),
+        },
+    )
+
+
+def _clock(item: dict[str, Any], judged_on: Any) -> None:
+    item["href"] = finding_page(str(item["finding_number"]))
+    due = item["due_on"]
+    item["days_left"] = None if due is None or item["overdue"] else (due - judged_on).days
+
+
+def _finding_row(jejak: Jejak, request: Request, number: str) -> dict[str, Any] | None:
+    """The register's finding numbered `number`; None when there is none, or when several
+    reports share the number (then `?lhp=` names the report)."""
+    lhp = request.query_params.get("lhp")
+    rows = [
+        r
+        for r in _register_rows(jejak, request)
+        if r["finding_number"] == number and (lhp is None or r["lhp_number"] == lhp)
+    ]
+    return rows[0] if len(rows) == 1 else None
+
+
+def _finding_subject(jejak: Jejak, request: Request, number: str) -> Subject | None:
+    row = _finding_row(jejak, request, number)
+    if row is None:
+        return None
+    finding = jejak.app.finding(UUID(str(row["finding_id"])))
+    return Subject(
+        AUDIT_FINDING_LIFECYCLE,
+        finding.id,
+        finding.state,
+        finding.version,
+        f"{row['lhp_number']} \u00b7 {row['finding_number']}",
+        finding_page(number),
+    )
+
+
+NEW_FINDING: Final = Subject(AUDIT_FINDING_LIFECYCLE, None, None, None, "", "/audit/findings/new")
+
+
+def _linked_ids(jejak: Jejak, viewer: Account, language: str) -> Callable[..., Any]:
+    """The record form's links typed as site codes, case numbers and batch numbers, turned
+    into the ids the command takes; an unknown name is refused next to its field."""
+    reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
+
+    def batch_id(number: str) -> str:
+        with jejak.engine.connect() as conn:
+            found = conn.execute(
+                select(worklist.c.subject_id).where(
+                    worklist.c.subject_kind == "batch", worklist.c.label == number
+                )
+            ).scalar()
+        if found is None:
+            raise NotFound("batch", number)
+        return str(found)
+
+    finders: dict[str, Callable[[str], str]] = {
+        "site_ids": lambda code: str(reads.sites.by_code(code.upper())["site_id"]),
+        "beneficiary_ids": lambda number: str(reads.beneficiaries.id_of_case(number.upper())),
+        "batch_ids": batch_id,
+    }
+
+    def prepare(sent: Mapping[str, str]) -> Mapping[str, str] | Refusal:
+        prepared = dict(sent)
+        refused: dict[str, str] = {}
+        for name, find in finders.items():
+            ids = []
+            for line in (x.strip() for x in sent.get(name, "").splitlines()):
+                if not line:
+                    continue
+                try:
+                    ids.append(find(line))
+                except NotFound:
+                    refused[name] = gettext(language, "Not found: %(name)s.") % {"name": line}
+            prepared[name] = "\n".join(ids)
+        return Refusal(refused) if refused else prepared
+
+    return prepare
+
+
+@router.get("/audit/findings/new", response_class=HTMLResponse)
+async def new_finding_form(request: Request, jejak: JejakDep) -> Response:
+    """The form recording a finding of an audit report (LHP)."""
+    return await _step(request, jejak, lambda: NEW_FINDING, "record_finding", post=False)
+
+
+@router.post("/audit/findings/new", response_class=HTMLResponse)
+async def new_finding(request: Request, jejak: JejakDep) -> Response:
+    """Record a finding, through the API's route."""
+    viewer = viewer_of(request, jejak)
+    prepare = _linked_ids(jejak, viewer, language_of(request)) if viewer else None
+    return await _step(
+        request, jejak, lambda: NEW_FINDING, "record_finding", post=True, prepare=prepare
+    )
+
+
+@router.get("/audit/findings/{number:path}/steps/{command}", response_class=HTMLResponse)
+async def finding_step_form(
+    request: Request, jejak: JejakDep, number: str, command: str
+) -> Response:
+    """One step's form on a finding (an answer, the audit body's judgement, the closure)."""
+    find = lambda: _finding_subject(jejak, request, number)  # noqa: E731
+    return await _step(request, jejak, find, command, post=False)
+
+
+@router.post("/audit/findings/{number:path}/steps/{command}", response_class=HTMLResponse)
+async def finding_step(request: Request, jejak: JejakDep, number: str, command: str) -> Response:
+    """Take a step on a finding, through the API's route."""
+    find = lambda: _finding_subject(jejak, request, number)  # noqa: E731
+    return await _step(request, jejak, find, command, post=True)
+
+
+@router.get("/audit/findings/{number:path}", response_class=HTMLResponse)
+def finding_detail(request: Request, jejak: JejakDep, number: str) -> Response:
+    """One finding: its report, recommendation, clock, answers and history, and the forms of
+    the steps open now to the viewer's role."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    if not may_read_audit(viewer):
+        return forbidden_page(request, viewer)
+    row = _finding_row(jejak, request, number)
+    if row is None:
+        return not_found_page(request, viewer)
+    judged_on = deadlines_judged_on(request)
+    finding = register_api.get_finding(
+        finding_id=UUID(str(row["finding_id"])),
+        user=viewer,
+        jejak=jejak,
+        queries=AuditRegisterQueries(jejak.engine),
+        reads=ReadModels.of(jejak, of_account(jejak.scopes, viewer)),
+        response=Response(),
+        as_of=judged_on,
+        after=None,
+    )
+    _clock(finding, judged_on)
+    subject = _finding_subject(jejak, request, number)
+    assert subject is not None and subject.path_id is not None
+    links = _link_names(jejak, finding)
+    reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
+    history = timeline(reads, StaffNames(jejak), viewer, subject.path_id, "AuditFinding")
+    return templates.TemplateResponse(
+        request,
+        "audit_finding.html",
+        {
+            "viewer": viewer,
+            "section": "audit",
+            "finding": finding,
+            "links": links,
+            "today": judged_on,
+            "subject": subject,
+            "timeline": history,
+            "done": settled(request, jejak),
+            "actions": forms_now(request, jejak, viewer, subject),
+        },
+    )
+
+
+def _link_names(jejak: Jejak, finding: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The sites, cases and batches a finding names, by the names people know them by."""
+    subjects = [{"subject_kind": "site", "subject_id": i} for i in finding["site_ids"]]
+    subjects += [
+        {"subject_kind": "beneficiary", "subject_id": i} for i in finding["beneficiary_ids"]
+    ]
+    names = subject_names(jejak, subjects)
+    links = [names[str(s["subject_id"])] for s in subjects if str(s["subject_id"]) in names]
+    if finding["batch_ids"]:
+        with jejak.engine.connect() as conn:
+            rows = conn.execute(
+                select(worklist.c.label).where(
+                    worklist.c.subject_id.in_([str(i) for i in finding["batch_ids"]])
+                )
+            )
+            links += [{"label": r.label, "href": ""} for r in rows]
+    return links

@@ -44,7 +44,6 @@ from service.web.actions import command_routes
 from service.web.commands import (
     Subject,
     command_form,
-    finding_page,
     forms_now,
     step_target,
     take_step,
@@ -52,7 +51,7 @@ from service.web.commands import (
 from service.web.cuts import cut_context, cut_of_page
 from service.web.forms import Refusal
 from service.web.i18n import language_of
-from service.web.names import StaffNames
+from service.web.names import StaffNames, finding_page
 from service.web.rendering import (
     deadlines_judged_on,
     forbidden_page,

@@ -14,7 +14,6 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -66,6 +65,7 @@ from service.web.forms import (
     with_values,
 )
 from service.web.i18n import language_of
+from service.web.names import finding_page
 from service.web.rendering import not_found_page, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -475,11 +475,6 @@ async def take_step(
         location += "&handed_over=1"
     await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
     return RedirectResponse(location, status_code=303)
-
-
-def finding_page(finding_number: str) -> str:
-    """The page of the audit finding numbered `finding_number` (numbers may hold slashes)."""
-    return f"/audit/findings/{quote(finding_number, safe='/')}"
 
 
 def _page_after(subject: Subject, body: BaseModel) -> str:

@@ -8,6 +8,7 @@ page (ADR 0044), so that a page tells nothing of a record outside the scope.
 
 from __future__ import annotations
 
+from urllib.parse import quote
 from uuid import UUID
 
 from service.queries.paging import Row
@@ -52,3 +53,8 @@ class StaffNames:
             account = self._jejak.accounts.get(username)
             self._people[username] = account.display_name if account else username
         return self._people[username]
+
+
+def finding_page(finding_number: str) -> str:
+    """The page of the audit finding numbered `finding_number` (its number may hold slashes)."""
+    return f"/audit/findings/{quote(finding_number, safe='/')}"

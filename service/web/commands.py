@@ -31,6 +31,7 @@ from service.api.audit_register import RecordFindingIn
 from service.api.deps import JejakDep
 from service.api.errors import refusal_status
 from service.api.models import RegionIn, RegisterBeneficiaryIn, RegisterSiteIn
+from service.api.reports import PublishIn
 from service.commands.base import VersionConflict
 from service.commands.idempotency import (
     IdempotencyKeyRefused,
@@ -65,7 +66,7 @@ from service.web.forms import (
     with_values,
 )
 from service.web.i18n import language_of
-from service.web.names import finding_page
+from service.web.names import finding_page, report_page
 from service.web.rendering import not_found_page, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -485,6 +486,8 @@ def _page_after(subject: Subject, body: BaseModel) -> str:
         return f"/sites/{body.code}"
     if isinstance(body, RecordFindingIn):
         return finding_page(body.finding_number)
+    if isinstance(body, PublishIn):
+        return report_page(body.report_kind.value, body.period_start, body.period_end)
     return subject.page
 
 

@@ -58,3 +58,8 @@ class StaffNames:
 def finding_page(finding_number: str) -> str:
     """The page of the audit finding numbered `finding_number` (its number may hold slashes)."""
     return f"/audit/findings/{quote(finding_number, safe='/')}"
+
+
+def report_page(kind: str, period_start: object, period_end: object) -> str:
+    """The page of a published report, named by its kind and period (published once each)."""
+    return f"/reports/{kind}-{period_start}-{period_end}"

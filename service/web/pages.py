@@ -23,6 +23,7 @@ from service.web.documents import router as documents_router
 from service.web.i18n import language_of
 from service.web.i18n import router as language_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
+from service.web.reports import router as reports_router
 from service.web.restatements import router as restatements_router
 from service.web.roster import router as roster_router
 from service.web.search import router as search_router
@@ -40,6 +41,7 @@ router.include_router(roster_router)
 router.include_router(documents_router)
 router.include_router(audit_router)
 router.include_router(restatements_router)
+router.include_router(reports_router)
 
 
 def _safe_next(target: str | None) -> str:

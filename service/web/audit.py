@@ -164,7 +164,10 @@ def checks_page(request: Request, jejak: JejakDep) -> Response:
     except Forbidden:
         return forbidden_page(request, viewer)
     names = subject_names(jejak, found["items"])
+    staff = StaffNames(jejak)
     for item in found["items"]:
+        if item["acknowledged_by"]:
+            item["acknowledged_by"] = staff.person(str(item["acknowledged_by"]))
         item["key"] = check_key(item)
         item["subject"] = names.get(str(item["subject_id"]), {"label": "\u2013", "href": ""})
     chosen = {
@@ -249,16 +252,16 @@ async def _step(
     )
 
 
-@router.get("/audit/checks/{key}/steps/{command}", response_class=HTMLResponse)
-async def check_step_form(request: Request, jejak: JejakDep, key: str, command: str) -> Response:
+@router.get("/audit/checks/{check}/steps/{command}", response_class=HTMLResponse)
+async def check_step_form(request: Request, jejak: JejakDep, check: str, command: str) -> Response:
     """The acknowledgement's form for one finding."""
-    return await _step(request, jejak, lambda: _check_subject(jejak, key), command, post=False)
+    return await _step(request, jejak, lambda: _check_subject(jejak, check), command, post=False)
 
 
-@router.post("/audit/checks/{key}/steps/{command}", response_class=HTMLResponse)
-async def check_step(request: Request, jejak: JejakDep, key: str, command: str) -> Response:
+@router.post("/audit/checks/{check}/steps/{command}", response_class=HTMLResponse)
+async def check_step(request: Request, jejak: JejakDep, check: str, command: str) -> Response:
     """Acknowledge one finding, through the API's route."""
-    return await _step(request, jejak, lambda: _check_subject(jejak, key), command, post=True)
+    return await _step(request, jejak, lambda: _check_subject(jejak, check), command, post=True)
 
 
 # --- The register of external audit findings ----------------------------------------------
@@ -402,24 +405,26 @@ async def new_finding(request: Request, jejak: JejakDep) -> Response:
     )
 
 
-@router.get("/audit/findings/{number:path}/steps/{command}", response_class=HTMLResponse)
+@router.get("/audit/findings/{finding_number:path}/steps/{command}", response_class=HTMLResponse)
 async def finding_step_form(
-    request: Request, jejak: JejakDep, number: str, command: str
+    request: Request, jejak: JejakDep, finding_number: str, command: str
 ) -> Response:
     """One step's form on a finding (an answer, the audit body's judgement, the closure)."""
-    find = lambda: _finding_subject(jejak, request, number)  # noqa: E731
+    find = lambda: _finding_subject(jejak, request, finding_number)  # noqa: E731
     return await _step(request, jejak, find, command, post=False)
 
 
-@router.post("/audit/findings/{number:path}/steps/{command}", response_class=HTMLResponse)
-async def finding_step(request: Request, jejak: JejakDep, number: str, command: str) -> Response:
+@router.post("/audit/findings/{finding_number:path}/steps/{command}", response_class=HTMLResponse)
+async def finding_step(
+    request: Request, jejak: JejakDep, finding_number: str, command: str
+) -> Response:
     """Take a step on a finding, through the API's route."""
-    find = lambda: _finding_subject(jejak, request, number)  # noqa: E731
+    find = lambda: _finding_subject(jejak, request, finding_number)  # noqa: E731
     return await _step(request, jejak, find, command, post=True)
 
 
-@router.get("/audit/findings/{number:path}", response_class=HTMLResponse)
-def finding_detail(request: Request, jejak: JejakDep, number: str) -> Response:
+@router.get("/audit/findings/{finding_number:path}", response_class=HTMLResponse)
+def finding_detail(request: Request, jejak: JejakDep, finding_number: str) -> Response:
     """One finding: its report, recommendation, clock, answers and history, and the forms of
     the steps open now to the viewer's role."""
     viewer = viewer_of(request, jejak)
@@ -427,7 +432,7 @@ def finding_detail(request: Request, jejak: JejakDep, number: str) -> Response:
         return to_login(request)
     if not may_read_audit(viewer):
         return forbidden_page(request, viewer)
-    row = _finding_row(jejak, request, number)
+    row = _finding_row(jejak, request, finding_number)
     if row is None:
         return not_found_page(request, viewer)
     judged_on = deadlines_judged_on(request)
@@ -442,7 +447,7 @@ def finding_detail(request: Request, jejak: JejakDep, number: str) -> Response:
         after=None,
     )
     _clock(finding, judged_on)
-    subject = _finding_subject(jejak, request, number)
+    subject = _finding_subject(jejak, request, finding_number)
     assert subject is not None and subject.path_id is not None
     links = _link_names(jejak, finding)
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))

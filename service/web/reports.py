@@ -142,19 +142,21 @@ async def new_report(request: Request, jejak: JejakDep) -> Response:
     return await _step(request, jejak, lambda _: NEW_REPORT, "publish_report", post=True)
 
 
-@router.get("/reports/{key}/steps/{command}", response_class=HTMLResponse)
-async def report_step_form(request: Request, jejak: JejakDep, key: str, command: str) -> Response:
+@router.get("/reports/{report}/steps/{command}", response_class=HTMLResponse)
+async def report_step_form(
+    request: Request, jejak: JejakDep, report: str, command: str
+) -> Response:
     """A step's form on a report (a corrected version)."""
     return await _step(
-        request, jejak, lambda viewer: _subject(jejak, viewer, key), command, post=False
+        request, jejak, lambda viewer: _subject(jejak, viewer, report), command, post=False
     )
 
 
-@router.post("/reports/{key}/steps/{command}", response_class=HTMLResponse)
-async def report_step(request: Request, jejak: JejakDep, key: str, command: str) -> Response:
+@router.post("/reports/{report}/steps/{command}", response_class=HTMLResponse)
+async def report_step(request: Request, jejak: JejakDep, report: str, command: str) -> Response:
     """Take a step on a report, through the API's route."""
     return await _step(
-        request, jejak, lambda viewer: _subject(jejak, viewer, key), command, post=True
+        request, jejak, lambda viewer: _subject(jejak, viewer, report), command, post=True
     )
 
 
@@ -163,18 +165,18 @@ def _version(request: Request) -> int | None:
     return int(text) if text.isdigit() and int(text) >= 1 else None
 
 
-@router.get("/reports/{key}", response_class=HTMLResponse)
-def report_detail(request: Request, jejak: JejakDep, key: str) -> Response:
+@router.get("/reports/{report}", response_class=HTMLResponse)
+def report_detail(request: Request, jejak: JejakDep, report: str) -> Response:
     """One report: its versions, and a version's figures beside today's for the same period
     with the events recorded since that changed them (for the roles that read past states;
     others see the figures as sent)."""
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
-    report = _named(jejak, viewer, key)
-    if report is None:
+    found = _named(jejak, viewer, report)
+    if found is None:
         return not_found_page(request, viewer)
-    report_id = UUID(str(report["report_id"]))
+    report_id = UUID(str(found["report_id"]))
     version = _version(request)
     changed_only = request.query_params.get("changed") == "1"
     try:
@@ -197,8 +199,8 @@ def report_detail(request: Request, jejak: JejakDep, key: str) -> Response:
         comparison = None
     names = StaffNames(jejak)
     for record in about["versions"]:
-        record["who"] = names.person(str(record.get("actor_id") or ""))
-    subject = _subject(jejak, viewer, key)
+        record["who"] = names.person(str((record.get("actor") or {}).get("user_id") or ""))
+    subject = _subject(jejak, viewer, report)
     assert subject is not None
     return templates.TemplateResponse(
         request,
@@ -206,12 +208,11 @@ def report_detail(request: Request, jejak: JejakDep, key: str) -> Response:
         {
             "viewer": viewer,
             "section": "audit",
-            "report": report,
+            "report": found,
             "about": about,
             "comparison": comparison,
             "figures": _figures(comparison, about),
             "changed_only": changed_only,
-            "key": key,
             "actions": forms_now(request, jejak, viewer, subject),
             "done": settled(request, jejak),
         },

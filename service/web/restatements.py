@@ -179,8 +179,8 @@ def _switched_message(request: Request) -> str | None:
     }
 
 
-@router.get("/restatements/{number}", response_class=HTMLResponse)
-def restatement_page(request: Request, jejak: JejakDep, number: int) -> Response:
+@router.get("/restatements/{restatement_number}", response_class=HTMLResponse)
+def restatement_page(request: Request, jejak: JejakDep, restatement_number: int) -> Response:
     """One restatement: who, why, with which code, and every row it changed, before and
     after, with the events behind each row."""
     viewer = viewer_of(request, jejak)
@@ -190,9 +190,9 @@ def restatement_page(request: Request, jejak: JejakDep, number: int) -> Response
         total = _listed(request, jejak, viewer, 1, 0)["total"]
     except Forbidden:
         return forbidden_page(request, viewer)
-    if not 1 <= number <= total:
+    if not 1 <= restatement_number <= total:
         return not_found_page(request, viewer)
-    item = _listed(request, jejak, viewer, 1, total - number)["items"][0]
+    item = _listed(request, jejak, viewer, 1, total - restatement_number)["items"][0]
     found = restatements_api.one_restatement(
         restatement_id=item["restatement_id"], user=viewer, jejak=jejak, limit=500, offset=0
     )
@@ -211,7 +211,7 @@ def restatement_page(request: Request, jejak: JejakDep, number: int) -> Response
         {
             "viewer": viewer,
             "section": "audit",
-            "number": number,
+            "number": restatement_number,
             "restatement": found,
             "who": StaffNames(jejak).person(found["actor_id"]),
             "rows": rows,

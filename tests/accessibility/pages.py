@@ -16,6 +16,15 @@ PAGES: tuple[str, ...] = (
     "/documents/new",
     "/sites/new",
     "/cases/TRK-JP-0004/steps/correct_beneficiary_date",
+    "/audit/checks",
+    "/audit/checks/A20-0aa895641336/steps/acknowledge_finding",
+    "/audit/findings",
+    "/audit/findings/new",
+    "/restatements",
+    "/rebuild",
+    "/reports",
+    "/reports/programme_figures-2019-07-01-2019-09-30",
+    "/reports/new",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -31,3 +40,17 @@ SAME_FOR_EVERY_ROLE: frozenset[str] = frozenset({"/docs"})
 
 # The widths checked: a desktop screen and a small phone held upright.
 WIDTHS: tuple[int, ...] = (1280, 390)
+
+# Pages only some roles may open (the others get 403): checked as those roles only.
+ONLY_FOR: dict[str, tuple[str, ...]] = {
+    path: ("supervisor",)
+    for path in (
+        "/audit/checks",
+        "/audit/checks/A20-0aa895641336/steps/acknowledge_finding",
+        "/audit/findings",
+        "/audit/findings/new",
+        "/restatements",
+        "/rebuild",
+        "/reports/new",
+    )
+}

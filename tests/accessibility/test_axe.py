@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.accessibility.pages import (
     NOT_YET_BUILT,
+    ONLY_FOR,
     PAGES,
     PUBLIC_PAGES,
     SAME_FOR_EVERY_ROLE,
@@ -97,6 +98,8 @@ def _cases() -> list[tuple[str, str, int]]:
     def roles(path: str) -> tuple[str, ...]:
         if path in PUBLIC_PAGES:
             return ("visitor",)
+        if path in ONLY_FOR:
+            return ONLY_FOR[path]
         return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else tuple(PASSWORDS)
 
     return [(path, role, width) for path in PAGES for role in roles(path) for width in WIDTHS]

@@ -39,6 +39,8 @@ from service.demo.kaltara import DemoUser, ensure_demo_users, load_demo
 from service.security.accounts import Account
 from service.store.event_log import log_events
 from service.system import Jejak
+from service.web.audit import check_key
+from service.web.names import report_page
 from tests.conftest import fast_accounts, settings_for
 from tests.e2e.test_audit_register_http import finding_body
 
@@ -168,7 +170,9 @@ def _path_values(
         site_code = conn.execute(
             select(site_status.c.code).where(site_status.c.site_id == site)
         ).scalar_one()
-        finding = conn.execute(select(audit_findings.c.finding_id)).scalars().first()
+        finding, rule = conn.execute(
+            select(audit_findings.c.finding_id, audit_findings.c.rule_id)
+        ).first() or (None, None)
     documents = client.get("/api/documents?limit=500", headers=headers).json()["items"]
     reports = client.get("/api/reports", headers=headers).json()["items"]
     restated = client.get("/api/restatements", headers=headers).json()["items"]
@@ -188,8 +192,24 @@ def _path_values(
         "case_number": [case_number],
         # The pages name a site by its code (`/sites/{code}`).
         "code": [site_code],
-        # The steps' forms on those pages (ADR 0051).
-        "command": ["verify_identity", "acknowledge_receipt"],
+        # The steps' forms on those pages (ADR 0051), and on the audit pages' records.
+        "command": [
+            "verify_identity",
+            "acknowledge_receipt",
+            "acknowledge_finding",
+            "submit_response",
+            "republish_report",
+        ],
+        # The audit pages name a check's finding by its rule and a digest, a register finding
+        # by its number, a restatement by its order, a report by its kind and period.
+        "check": [check_key({"finding_id": finding, "rule_id": rule})],
+        "finding_number": [finding_body()["finding_number"]],
+        "restatement_number": ["1"],
+        "report": [
+            report_page(
+                reports[0]["report_kind"], reports[0]["period_start"], reports[0]["period_end"]
+            ).rpartition("/")[2]
+        ],
         # Her entitlement on her page, by component and tranche.
         "key": ["jadup-1"],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
@@ -247,7 +267,9 @@ def requests_for(route: APIRoute, values: dict[str, list[str]]) -> list[str]:
     for param in sorted(params):
         key = "register_finding_id" if "/register/" in route.path else param
         assert key in values, f"{route.path}: add values of {{{param}}} to _path_values"
-        urls = [url.replace(f"{{{param}}}", v) for url in urls for v in values[key]]
+        # A parameter may name its converter (`{finding_number:path}`).
+        placeholder = re.compile(rf"\{{{param}(:[a-z]+)?\}}")
+        urls = [placeholder.sub(v, url) for url in urls for v in values[key]]
     single = {k: v[0] for k, v in values.items()}
     return [
         f"{url}?{query.format(**single)}" if query else url for url in urls for query in queries

@@ -48,7 +48,8 @@ from service.web.rendering import (
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE: Final = 50
+# Restatements are rare (a handful a year): one page lists them.
+LISTED: Final = 500
 # Rows of each kind of difference a rebuild's page shows per table (the counts are whole).
 ROWS_SHOWN: Final = 20
 UUID_TEXT: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -140,9 +141,8 @@ def restatements_page(request: Request, jejak: JejakDep) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
-    page = max(int(p) if (p := request.query_params.get("page", "")).isdigit() else 1, 1)
     try:
-        found = _listed(request, jejak, viewer, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        found = _listed(request, jejak, viewer, LISTED, 0)
     except Forbidden:
         return forbidden_page(request, viewer)
     names = StaffNames(jejak)
@@ -154,7 +154,6 @@ def restatements_page(request: Request, jejak: JejakDep) -> Response:
             k: sum(t.get(k, 0) for t in item["summary"].values())
             for k in ("added", "removed", "changed")
         }
-    pages = max((found["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return templates.TemplateResponse(
         request,
         "restatements.html",
@@ -163,8 +162,6 @@ def restatements_page(request: Request, jejak: JejakDep) -> Response:
             "section": "audit",
             "restatements": found["items"],
             "total": found["total"],
-            "page": page,
-            "pages": pages,
             "done": _switched_message(request),
         },
     )
@@ -233,8 +230,14 @@ class HeldRebuild:
     started_by: str
 
 
-def _may_restate(viewer: Account) -> bool:
-    return viewer.role in Restatement.lifecycle.roles_for(RESTATE)
+def _restater(request: Request, jejak: Jejak) -> Account | Response:
+    """The signed-in account if its role may restate read models; else the page to answer."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    if viewer.role not in Restatement.lifecycle.roles_for(RESTATE):
+        return forbidden_page(request, viewer)
+    return viewer
 
 
 def _held(request: Request) -> HeldRebuild | None:
@@ -310,11 +313,9 @@ def _plain(row: dict[str, Any] | None) -> dict[str, Any] | None:
 @router.get("/rebuild", response_class=HTMLResponse)
 def rebuild_form(request: Request, jejak: JejakDep) -> Response:
     """Choose a read model to rebuild side by side, and say why."""
-    viewer = viewer_of(request, jejak)
-    if viewer is None:
-        return to_login(request)
-    if not _may_restate(viewer):
-        return forbidden_page(request, viewer)
+    viewer = _restater(request, jejak)
+    if isinstance(viewer, Response):
+        return viewer
     return _rebuild_page(request, jejak, viewer)
 
 
@@ -328,11 +329,9 @@ def _refusal(language: str, error: Exception) -> str:
 async def start_rebuild(request: Request, jejak: JejakDep) -> Response:
     """Rebuild the chosen read model next to the live one and show what would change;
     nothing is switched yet."""
-    viewer = viewer_of(request, jejak)
-    if viewer is None:
-        return to_login(request)
-    if not _may_restate(viewer):
-        return forbidden_page(request, viewer)
+    viewer = _restater(request, jejak)
+    if isinstance(viewer, Response):
+        return viewer
     language = language_of(request)
     form = await request.form()
     chosen = str(form.get("read_model", "")).strip()
@@ -363,11 +362,9 @@ async def start_rebuild(request: Request, jejak: JejakDep) -> Response:
 async def confirm_rebuild(request: Request, jejak: JejakDep) -> Response:
     """Switch to the rebuilt read model the page showed, recording the restatement; refused
     when the rebuild or the position shown is no longer the one held."""
-    viewer = viewer_of(request, jejak)
-    if viewer is None:
-        return to_login(request)
-    if not _may_restate(viewer):
-        return forbidden_page(request, viewer)
+    viewer = _restater(request, jejak)
+    if isinstance(viewer, Response):
+        return viewer
     language = language_of(request)
     form = await request.form()
     token = str(form.get("rebuild", ""))

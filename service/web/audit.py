@@ -147,6 +147,8 @@ def checks_page(request: Request, jejak: JejakDep) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
+    # After a step, wait until the read models have read it (the page shows what was done).
+    done = settled(request, jejak)
     page_cut = cut_of_page(request, jejak)
     filters = _check_filters(request)
     page_number = max(int(p) if (p := request.query_params.get("page", "")).isdigit() else 1, 1)
@@ -194,7 +196,7 @@ def checks_page(request: Request, jejak: JejakDep) -> Response:
             "previous": urlencode(keep | {"page": page_number - 1}) if page_number > 1 else None,
             "next": urlencode(keep | {"page": page_number + 1}) if page_number < pages else None,
             "may_acknowledge": viewer.role in ACKNOWLEDGEMENT_LIFECYCLE.roles_for(ACKNOWLEDGE),
-            "done": settled(request, jejak),
+            "done": done,
             **cut_context(page_cut),
         },
     )
@@ -281,6 +283,8 @@ def findings_page(request: Request, jejak: JejakDep) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
+    # After a step, wait until the read models have read it (the page shows what was done).
+    done = settled(request, jejak)
     if not may_read_audit(viewer):
         return forbidden_page(request, viewer)
     judged_on = deadlines_judged_on(request)
@@ -308,7 +312,7 @@ def findings_page(request: Request, jejak: JejakDep) -> Response:
             "total": found["total"],
             "today": judged_on,
             "may_record": viewer.role in AUDIT_FINDING_LIFECYCLE.roles_for("record_finding"),
-            "done": settled(request, jejak),
+            "done": done,
         },
     )
 
@@ -430,6 +434,8 @@ def finding_detail(request: Request, jejak: JejakDep, finding_number: str) -> Re
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
+    # After a step, wait until the read models have read it (the page shows what was done).
+    done = settled(request, jejak)
     if not may_read_audit(viewer):
         return forbidden_page(request, viewer)
     row = _finding_row(jejak, request, finding_number)
@@ -463,7 +469,7 @@ def finding_detail(request: Request, jejak: JejakDep, finding_number: str) -> Re
             "today": judged_on,
             "subject": subject,
             "timeline": history,
-            "done": settled(request, jejak),
+            "done": done,
             "actions": forms_now(request, jejak, viewer, subject),
         },
     )

@@ -71,6 +71,8 @@ def reports_page(request: Request, jejak: JejakDep) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
+    # After a step, wait until the read models have read it (the page shows what was done).
+    done = settled(request, jejak)
     return templates.TemplateResponse(
         request,
         "reports.html",
@@ -79,7 +81,7 @@ def reports_page(request: Request, jejak: JejakDep) -> Response:
             "section": "audit",
             "reports": _reports(jejak, viewer),
             "may_publish": viewer.role in REPORT_LIFECYCLE.roles_for("publish_report"),
-            "done": settled(request, jejak),
+            "done": done,
         },
     )
 
@@ -173,6 +175,8 @@ def report_detail(request: Request, jejak: JejakDep, report: str) -> Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
+    # After a step, wait until the read models have read it (the page shows what was done).
+    done = settled(request, jejak)
     found = _named(jejak, viewer, report)
     if found is None:
         return not_found_page(request, viewer)
@@ -214,7 +218,7 @@ def report_detail(request: Request, jejak: JejakDep, report: str) -> Response:
             "figures": _figures(comparison, about),
             "changed_only": changed_only,
             "actions": forms_now(request, jejak, viewer, subject),
-            "done": settled(request, jejak),
+            "done": done,
         },
     )
 

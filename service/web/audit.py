@@ -40,14 +40,7 @@ from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
-from service.web.actions import command_routes
-from service.web.commands import (
-    Subject,
-    command_form,
-    forms_now,
-    step_target,
-    take_step,
-)
+from service.web.commands import Prepare, Subject, form_or_step, forms_now
 from service.web.cuts import cut_context, cut_of_page
 from service.web.forms import Refusal
 from service.web.i18n import language_of
@@ -230,7 +223,7 @@ async def _step(
     command: str,
     *,
     post: bool,
-    prepare: Callable[[Mapping[str, str]], Mapping[str, str] | Refusal] | None = None,
+    prepare: Prepare | None = None,
 ) -> Response:
     """A step's form (GET) or the step taken (POST) on the record `find` finds."""
     viewer = viewer_of(request, jejak)
@@ -241,17 +234,7 @@ async def _step(
     subject = await run_in_threadpool(find)
     if subject is None:
         return not_found_page(request, viewer)
-    route = command_routes(request.app).get((subject.lifecycle.aggregate, command))
-    if route is None:
-        return not_found_page(request, viewer)
-    if not route.may(viewer.role):
-        return forbidden_page(request, viewer)
-    if post:
-        return await take_step(request, jejak, viewer, subject, command, prepare)
-    form = command_form(request, jejak, route, subject, step_target(subject, command))
-    return templates.TemplateResponse(
-        request, "step.html", {"viewer": viewer, "subject": subject, "form": form}
-    )
+    return await form_or_step(request, jejak, viewer, subject, command, post=post, prepare=prepare)
 
 
 @router.get("/audit/checks/{check}/steps/{command}", response_class=HTMLResponse)
@@ -353,7 +336,7 @@ def _finding_subject(jejak: Jejak, request: Request, number: str) -> Subject | N
 NEW_FINDING: Final = Subject(AUDIT_FINDING_LIFECYCLE, None, None, None, "", "/audit/findings/new")
 
 
-def _linked_ids(jejak: Jejak, viewer: Account, language: str) -> Callable[..., Any]:
+def _linked_ids(jejak: Jejak, viewer: Account, language: str) -> Prepare:
     """The record form's links typed as site codes, case numbers and batch numbers, turned
     into the ids the command takes; an unknown name is refused next to its field."""
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))

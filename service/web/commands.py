@@ -67,7 +67,7 @@ from service.web.forms import (
 )
 from service.web.i18n import language_of
 from service.web.names import finding_page, report_page
-from service.web.rendering import not_found_page, templates, viewer_of
+from service.web.rendering import forbidden_page, not_found_page, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -476,6 +476,29 @@ async def take_step(
         location += "&handed_over=1"
     await run_in_threadpool(jejak.idempotency.complete, claim, StoredResponse(303, location))
     return RedirectResponse(location, status_code=303)
+
+
+async def form_or_step(
+    request: Request,
+    jejak: Jejak,
+    viewer: Account,
+    subject: Subject,
+    command: str,
+    *,
+    post: bool,
+    prepare: Prepare | None = None,
+) -> Response:
+    """A step's form on `subject` (GET), or the step taken (POST): 404 for a command no API
+    route carries, 403 for a role the declaration does not name."""
+    route = command_routes(request.app).get((subject.lifecycle.aggregate, command))
+    if route is None:
+        return not_found_page(request, viewer)
+    if not route.may(viewer.role):
+        return forbidden_page(request, viewer)
+    if post:
+        return await take_step(request, jejak, viewer, subject, command, prepare)
+    form = command_form(request, jejak, route, subject, step_target(subject, command))
+    return _render(request, viewer, subject, form)
 
 
 def _page_after(subject: Subject, body: BaseModel) -> str:

@@ -22,8 +22,7 @@ from service.api.deps import Forbidden, JejakDep
 from service.errors import NotFound
 from service.security.accounts import Account
 from service.system import Jejak
-from service.web.actions import command_routes
-from service.web.commands import Subject, command_form, forms_now, step_target, take_step
+from service.web.commands import Subject, form_or_step, forms_now
 from service.web.names import StaffNames, report_page
 from service.web.rendering import (
     forbidden_page,
@@ -116,20 +115,12 @@ async def _step(
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
-    route = command_routes(request.app).get((REPORT_LIFECYCLE.aggregate, command))
-    if route is None:
-        return not_found_page(request, viewer)
-    if not route.may(viewer.role):
+    if viewer.role not in REPORT_LIFECYCLE.roles_for(command):
         return forbidden_page(request, viewer)
     subject = await run_in_threadpool(find, viewer)
     if subject is None:
         return not_found_page(request, viewer)
-    if post:
-        return await take_step(request, jejak, viewer, subject, command)
-    form = command_form(request, jejak, route, subject, step_target(subject, command))
-    return templates.TemplateResponse(
-        request, "step.html", {"viewer": viewer, "subject": subject, "form": form}
-    )
+    return await form_or_step(request, jejak, viewer, subject, command, post=post)
 
 
 @router.get("/reports/new", response_class=HTMLResponse)

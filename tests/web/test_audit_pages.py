@@ -56,6 +56,7 @@ def hidden_fields(html: str, action: str) -> dict[str, str]:
 
 
 def submit(client: TestClient, path: str, data: dict[str, str]) -> Response:
+    """A form sent back as a browser sends it: its hidden fields and what was typed."""
     page = client.get(path)
     assert page.status_code == 200, page.text
     sent: Response = client.post(
@@ -128,10 +129,23 @@ def test_the_register_records_a_finding_by_names_and_shows_its_60_day_clock(
     assert '<a href="/audit/findings/3.1">3.1</a>' in listed and "sisa 24 hari" in listed
     work = supervisor.get("/worklist", params={"kind": "audit_finding"}).text
     assert 'href="/audit/findings/3.1"' in work
+    answer = {
+        "summary": "Sisa bantuan telah disetor ke kas negara",
+        "occurred_on": "2020-06-20",
+        "document.kind": "surat_tanggapan",
+        "document.number": "400/123/DINSOS/VI/2020",
+        "document.issued_on": "2020-06-20",
+        "document.issuer": "Dinas Sosial Provinsi Kalimantan Utara",
+    }
+    answered = submit(supervisor, "/audit/findings/3.1/steps/submit_response", answer)
+    assert answered.status_code == 303, answered.text
+    finding = supervisor.get(answered.headers["location"]).text
+    assert "Sudah ditanggapi" in finding and "20 Juni 2020" in finding
+    assert 'data-command="accept_follow_up"' in finding
 
     auditor = as_user(demo_client, "auditor")
     read = auditor.get("/audit/findings/3.1")
-    assert read.status_code == 200 and "sisa 24 hari" in read.text
+    assert read.status_code == 200 and "Sudah ditanggapi" in read.text
     assert "data-command=" not in read.text
     assert 'href="/audit/findings/new"' not in auditor.get("/audit/findings").text
     assert auditor.get("/audit/findings/new").status_code == 403

@@ -271,13 +271,16 @@ def findings_page(request: Request, jejak: JejakDep) -> Response:
     if not may_read_audit(viewer):
         return forbidden_page(request, viewer)
     judged_on = deadlines_judged_on(request)
+    states = [s.name for s in AUDIT_FINDING_LIFECYCLE.states]
+    state = request.query_params.get("state", "")
+    overdue = request.query_params.get("overdue", "")
     found = register_api.list_findings(
         user=viewer,
         jejak=jejak,
         queries=AuditRegisterQueries(jejak.engine),
         response=Response(),
-        state=None,
-        overdue=None,
+        state=state if state in states else None,
+        overdue=True if overdue == "yes" else None,
         as_of=judged_on,
         limit=checks_api.MAX_EXPORT_ROWS,
         offset=0,
@@ -294,6 +297,8 @@ def findings_page(request: Request, jejak: JejakDep) -> Response:
             "findings": found["items"],
             "total": found["total"],
             "today": judged_on,
+            "states": states,
+            "chosen": {"state": state if state in states else "", "overdue": overdue == "yes"},
             "may_record": viewer.role in AUDIT_FINDING_LIFECYCLE.roles_for("record_finding"),
             "done": done,
         },

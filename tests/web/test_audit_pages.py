@@ -127,6 +127,8 @@ def test_the_register_records_a_finding_by_names_and_shows_its_60_day_clock(
     assert UUID.search(finding) is None
     listed = supervisor.get("/audit/findings").text
     assert '<a href="/audit/findings/3.1">3.1</a>' in listed and "sisa 24 hari" in listed
+    assert "3.1</a>" not in supervisor.get("/audit/findings", params={"overdue": "yes"}).text
+    assert "3.1</a>" in supervisor.get("/audit/findings", params={"state": "OPEN"}).text
     work = supervisor.get("/worklist", params={"kind": "audit_finding"}).text
     assert 'href="/audit/findings/3.1"' in work
     answer = {

@@ -19,22 +19,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from domain.audit.acknowledgement import ACKNOWLEDGEMENT_LIFECYCLE
 from domain.audit.catalogue import RULES
 from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
-from projections.beneficiary_status import beneficiary_status
-from projections.entitlement_status import entitlement_label, entitlement_status
-from projections.site_status import site_status
-from projections.worklist import worklist
 from service.api import audit_checks as checks_api
 from service.api import audit_register as register_api
 from service.api.deps import Forbidden, JejakDep
 from service.errors import NotFound
 from service.i18n import gettext
 from service.queries import audit_checks as audit
+from service.queries import record_names
 from service.queries.audit_register import AuditRegisterQueries
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
@@ -85,33 +81,26 @@ def check_key(finding: Mapping[str, Any]) -> str:
 
 def subject_names(jejak: Jejak, findings: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
     """Each finding's subject by the name people know it by, with the page it is on: a case
-    by its number, an entitlement by her case number and component, a site by its code."""
+    by its number, an entitlement by her case number and component (on her page), a site by
+    its code, a bank reference as it is."""
     wanted: dict[str, set[str]] = {}
     for f in findings:
         wanted.setdefault(str(f["subject_kind"]), set()).add(str(f["subject_id"]))
+    found = record_names.names_of(jejak.engine, wanted)
+    cases = record_names.case_numbers_of_entitlements(
+        jejak.engine, wanted.get(record_names.ENTITLEMENT, ())
+    )
     names: dict[str, dict[str, str]] = {}
-    with jejak.engine.connect() as conn:
-        if ids := wanted.get("site"):
-            c = site_status.c
-            for row in conn.execute(select(c.site_id, c.code).where(c.site_id.in_(ids))):
-                names[row.site_id] = {"label": row.code, "href": f"/sites/{quote(row.code)}"}
-        if ids := wanted.get("beneficiary"):
-            b = beneficiary_status.c
-            query = select(b.beneficiary_id, b.case_number).where(b.beneficiary_id.in_(ids))
-            for row in conn.execute(query):
-                href = f"/cases/{quote(row.case_number)}"
-                names[row.beneficiary_id] = {"label": row.case_number, "href": href}
-        if ids := wanted.get("entitlement"):
-            e = entitlement_status.c
-            query = select(
-                e.entitlement_id, e.case_number, e.decree_number, e.component, e.tranche
-            ).where(e.entitlement_id.in_(ids))
-            for grant in conn.execute(query):
-                label = entitlement_label(
-                    grant.case_number, grant.decree_number, grant.component, grant.tranche
-                )
-                href = f"/cases/{quote(grant.case_number)}" if grant.case_number else ""
-                names[grant.entitlement_id] = {"label": label, "href": href}
+    for record_id, (kind, name) in found.items():
+        if kind == record_names.SITE:
+            href = f"/sites/{quote(name)}"
+        elif kind == record_names.BENEFICIARY:
+            href = f"/cases/{quote(name)}"
+        elif record_id in cases:
+            href = f"/cases/{quote(cases[record_id])}"
+        else:
+            href = ""
+        names[record_id] = {"label": name, "href": href}
     for reference in wanted.get("bank_reference", ()):
         names.setdefault(reference, {"label": reference, "href": ""})
     return names
@@ -346,21 +335,10 @@ def _linked_ids(jejak: Jejak, viewer: Account, language: str) -> Prepare:
     into the ids the command takes; an unknown name is refused next to its field."""
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
 
-    def batch_id(number: str) -> str:
-        with jejak.engine.connect() as conn:
-            found = conn.execute(
-                select(worklist.c.subject_id).where(
-                    worklist.c.subject_kind == "batch", worklist.c.label == number
-                )
-            ).scalar()
-        if found is None:
-            raise NotFound("batch", number)
-        return str(found)
-
     finders: dict[str, Callable[[str], str]] = {
         "site_ids": lambda code: str(reads.sites.by_code(code.upper())["site_id"]),
         "beneficiary_ids": lambda number: str(reads.beneficiaries.id_of_case(number.upper())),
-        "batch_ids": batch_id,
+        "batch_ids": lambda number: record_names.batch_id(jejak.engine, number.strip()),
     }
 
     def prepare(sent: Mapping[str, str]) -> Mapping[str, str] | Refusal:
@@ -465,18 +443,15 @@ def finding_detail(request: Request, jejak: JejakDep, finding_number: str) -> Re
 
 def _link_names(jejak: Jejak, finding: Mapping[str, Any]) -> list[dict[str, str]]:
     """The sites, cases and batches a finding names, by the names people know them by."""
-    subjects = [{"subject_kind": "site", "subject_id": i} for i in finding["site_ids"]]
-    subjects += [
-        {"subject_kind": "beneficiary", "subject_id": i} for i in finding["beneficiary_ids"]
+    kinds = {
+        record_names.SITE: "site_ids",
+        record_names.BENEFICIARY: "beneficiary_ids",
+        record_names.BATCH: "batch_ids",
+    }
+    subjects = [
+        {"subject_kind": kind, "subject_id": str(i)}
+        for kind, column in kinds.items()
+        for i in finding[column]
     ]
     names = subject_names(jejak, subjects)
-    links = [names[str(s["subject_id"])] for s in subjects if str(s["subject_id"]) in names]
-    if finding["batch_ids"]:
-        with jejak.engine.connect() as conn:
-            rows = conn.execute(
-                select(worklist.c.label).where(
-                    worklist.c.subject_id.in_([str(i) for i in finding["batch_ids"]])
-                )
-            )
-            links += [{"label": r.label, "href": ""} for r in rows]
-    return links
+    return [names[s["subject_id"]] for s in subjects if s["subject_id"] in names]

@@ -21,19 +21,17 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from domain.errors import DomainError
 from domain.restatement import Restatement
-from projections.beneficiary_status import beneficiary_status
 from projections.side_by_side import ChainDiverged, LiveMoved, TableDiff, as_json
-from projections.site_status import site_status
 from service.api import restatements as restatements_api
 from service.api.deps import Forbidden, JejakDep
 from service.commands import restatements
 from service.commands.restatements import Rebuild, ShownDiffStale
 from service.i18n import gettext, refusal_for
+from service.queries import record_names
 from service.security.accounts import Account
 from service.system import Jejak
 from service.web.i18n import language_of
@@ -64,12 +62,7 @@ class Namer:
     a case's number), or cut short where nothing names them: no UUID on a page."""
 
     def __init__(self, jejak: Jejak) -> None:
-        with jejak.engine.connect() as conn:
-            sites = conn.execute(select(site_status.c.site_id, site_status.c.code))
-            cases = conn.execute(
-                select(beneficiary_status.c.beneficiary_id, beneficiary_status.c.case_number)
-            )
-            self.names = {str(i): str(n) for i, n in [*sites, *cases]}
+        self.names = record_names.every_site_and_case(jejak.engine)
 
     def text(self, value: object) -> str:
         """A value as a page shows it."""

@@ -12,6 +12,7 @@ bank reference it concerns, and its address carries its rule and a short digest 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import quote, urlencode
@@ -275,7 +276,9 @@ def findings_page(request: Request, jejak: JejakDep) -> Response:
         offset=0,
         after=None,
     )
+    shared = _shared_numbers(_register_rows(jejak, request))
     for item in found["items"]:
+        item["href"] = _page_of(item, shared)
         _clock(item, judged_on)
     return templates.TemplateResponse(
         request,
@@ -294,28 +297,43 @@ def findings_page(request: Request, jejak: JejakDep) -> Response:
     )
 
 
+def _shared_numbers(rows: list[dict[str, Any]]) -> set[str]:
+    """The finding numbers more than one audit report uses (`1`, `2` … in each LHP)."""
+    numbers = Counter(str(r["finding_number"]) for r in rows)
+    return {n for n, count in numbers.items() if count > 1}
+
+
+def _page_of(row: Mapping[str, Any], shared: set[str]) -> str:
+    """A finding's page: by its number alone, or with its report's where others share it."""
+    number = str(row["finding_number"])
+    return finding_page(number, str(row["lhp_number"]) if number in shared else None)
+
+
 def _clock(item: dict[str, Any], judged_on: Any) -> None:
-    item["href"] = finding_page(str(item["finding_number"]))
+    """The days left to answer, beside the days overdue the query judged."""
     due = item["due_on"]
     item["days_left"] = None if due is None or item["overdue"] else (due - judged_on).days
 
 
-def _finding_row(jejak: Jejak, request: Request, number: str) -> dict[str, Any] | None:
-    """The register's finding numbered `number`; None when there is none, or when several
-    reports share the number (then `?lhp=` names the report)."""
-    lhp = request.query_params.get("lhp")
-    rows = [
-        r
-        for r in _register_rows(jejak, request)
-        if r["finding_number"] == number and (lhp is None or r["lhp_number"] == lhp)
-    ]
-    return rows[0] if len(rows) == 1 else None
+def _finding_row(jejak: Jejak, request: Request, number: str) -> tuple[dict[str, Any], str] | None:
+    """The register's finding an address names, and the page that names it: `3.1` alone, or
+    `<LHP number>/3.1` (where several reports number a finding alike); None when none is."""
+    rows = _register_rows(jejak, request)
+    alone = [r for r in rows if r["finding_number"] == number]
+    if len(alone) == 1:
+        return alone[0], finding_page(number)
+    with_report = [r for r in rows if f"{r['lhp_number']}/{r['finding_number']}" == number]
+    if len(with_report) == 1:
+        row = with_report[0]
+        return row, finding_page(str(row["finding_number"]), str(row["lhp_number"]))
+    return None
 
 
 def _finding_subject(jejak: Jejak, request: Request, number: str) -> Subject | None:
-    row = _finding_row(jejak, request, number)
-    if row is None:
+    found = _finding_row(jejak, request, number)
+    if found is None:
         return None
+    row, page = found
     finding = jejak.app.finding(UUID(str(row["finding_id"])))
     return Subject(
         AUDIT_FINDING_LIFECYCLE,
@@ -323,7 +341,7 @@ def _finding_subject(jejak: Jejak, request: Request, number: str) -> Subject | N
         finding.state,
         finding.version,
         f"{row['lhp_number']} \u00b7 {row['finding_number']}",
-        finding_page(number),
+        page,
     )
 
 
@@ -404,9 +422,10 @@ def finding_detail(request: Request, jejak: JejakDep, finding_number: str) -> Re
     done = settled(request, jejak)
     if not may_read_audit(viewer):
         return forbidden_page(request, viewer)
-    row = _finding_row(jejak, request, finding_number)
-    if row is None:
+    found = _finding_row(jejak, request, finding_number)
+    if found is None:
         return not_found_page(request, viewer)
+    row = found[0]
     judged_on = deadlines_judged_on(request)
     finding = register_api.get_finding(
         finding_id=UUID(str(row["finding_id"])),

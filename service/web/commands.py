@@ -508,7 +508,7 @@ def _page_after(subject: Subject, body: BaseModel) -> str:
     if isinstance(body, RegisterSiteIn):
         return f"/sites/{body.code}"
     if isinstance(body, RecordFindingIn):
-        return finding_page(body.finding_number)
+        return finding_page(body.finding_number, body.lhp_number)
     if isinstance(body, PublishIn):
         return report_page(body.report_kind.value, body.period_start, body.period_end)
     return subject.page

@@ -55,9 +55,12 @@ class StaffNames:
         return self._people[username]
 
 
-def finding_page(finding_number: str) -> str:
-    """The page of the audit finding numbered `finding_number` (its number may hold slashes)."""
-    return f"/audit/findings/{quote(finding_number, safe='/')}"
+def finding_page(finding_number: str, lhp_number: str | None = None) -> str:
+    """The page of the audit finding numbered `finding_number`; with its report's number
+    (`<LHP number>/<finding number>`), which names it even where other reports number a
+    finding alike. Both may hold slashes."""
+    name = finding_number if lhp_number is None else f"{lhp_number}/{finding_number}"
+    return f"/audit/findings/{quote(name, safe='/')}"
 
 
 def report_page(kind: str, period_start: object, period_end: object) -> str:

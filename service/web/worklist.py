@@ -47,7 +47,8 @@ def page_of_work(item: Row) -> str | None:
         return f"/cases/{quote(item['case_number'], safe='')}"
     if kind == "audit_finding" and AUDIT_LABEL in item["label"]:
         # Labelled `<LHP number> temuan <finding number>` by the worklist's fold.
-        return finding_page(item["label"].rpartition(AUDIT_LABEL)[2])
+        lhp_number, _, finding_number = item["label"].rpartition(AUDIT_LABEL)
+        return finding_page(finding_number, lhp_number)
     return None
 
 

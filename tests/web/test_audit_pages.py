@@ -117,7 +117,8 @@ def test_the_register_records_a_finding_by_names_and_shows_its_60_day_clock(
 
     recorded = submit(supervisor, "/audit/findings/new", LHP)
     assert recorded.status_code == 303, recorded.text
-    assert recorded.headers["location"].startswith("/audit/findings/3.1?after=")
+    page = "/audit/findings/12/LHP/XVIII.TJS/05/2020/3.1"  # with its report's number
+    assert recorded.headers["location"].startswith(f"{page}?after=")
     finding = supervisor.get(recorded.headers["location"]).text
     # Received 25 May 2020; due 60 days later, judged on the demo's day, 30 June 2020.
     assert "24 Juli 2020" in finding and "sisa 24 hari" in finding
@@ -130,7 +131,7 @@ def test_the_register_records_a_finding_by_names_and_shows_its_60_day_clock(
     assert "3.1</a>" not in supervisor.get("/audit/findings", params={"overdue": "yes"}).text
     assert "3.1</a>" in supervisor.get("/audit/findings", params={"state": "OPEN"}).text
     work = supervisor.get("/worklist", params={"kind": "audit_finding"}).text
-    assert 'href="/audit/findings/3.1"' in work
+    assert f'href="{page}"' in work
     answer = {
         "summary": "Sisa bantuan telah disetor ke kas negara",
         "occurred_on": "2020-06-20",
@@ -154,6 +155,17 @@ def test_the_register_records_a_finding_by_names_and_shows_its_60_day_clock(
     assert auditor.get("/audit/findings/3.1/steps/submit_response").status_code == 403
     assert auditor.get("/audit/findings/9.9").status_code == 404
     assert as_user(demo_client, "operator").get("/audit/findings").status_code == 403
+
+    # Another report numbers a finding alike: each is then named with its report's number.
+    lhp = "7/LHP/XVIII.TJS/06/2020"
+    other = {**LHP, "lhp_number": lhp, "document.number": lhp, "occurred_on": "2020-06-15"}
+    supervisor = as_user(demo_client, "supervisor")
+    recorded = submit(supervisor, "/audit/findings/new", other)
+    assert recorded.status_code == 303, recorded.text
+    assert supervisor.get(recorded.headers["location"]).status_code == 200
+    listed = supervisor.get("/audit/findings").text
+    assert f'href="/audit/findings/{lhp}/3.1"' in listed and f'href="{page}"' in listed
+    assert supervisor.get("/audit/findings/3.1").status_code == 404
 
 
 def test_a_rebuild_shows_its_differences_refuses_a_stale_confirmation_and_is_restated(

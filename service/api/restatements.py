@@ -1,6 +1,7 @@
 """Restatements over HTTP: every switch of rebuilt read models, and the rows each one changed.
 
-Read-only: restatements are made from the server's command line (`jejak rebuild`)."""
+Read-only: restatements are made with `jejak rebuild` or from the `/rebuild` page, which run
+the same service code (ADR 0053)."""
 
 from __future__ import annotations
 

@@ -136,8 +136,21 @@ def compare(rebuild: Rebuild) -> list[TableDiff]:
     raise LiveMoved("the live read models kept moving; try again")
 
 
-def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
+class ShownDiffStale(RuntimeError):
+    """Raised when a switch is confirmed on differences taken at another log position than the
+    one the read models stand at now: what was shown is not what would be switched."""
+
+    code = "DIFF_STALE"
+
+
+def switch(
+    rebuild: Rebuild, account: Account, reason: str, shown_position: int | None = None
+) -> Switched:
     """Put the rebuilt read models in place of the live ones and record the restatement.
+
+    `shown_position` is the position of the differences the person confirming was shown (a
+    confirmation from a browser comes back later): the switch is refused, nothing changed,
+    when the read models have since moved on.
 
     One transaction levels the shadows with the live read models, lists the differences,
     stores them, renames the tables and sets the position. The Restatement event follows: the
@@ -151,6 +164,11 @@ def switch(rebuild: Rebuild, account: Account, reason: str) -> Switched:
         try:
             with rebuild.jejak.engine.begin() as conn:
                 position = _level(conn, rebuild)
+                if shown_position is not None and position != shown_position:
+                    raise ShownDiffStale(
+                        f"the differences shown were taken at position {shown_position};"
+                        f" the read models now stand at {position}"
+                    )
                 # Nothing moved since the comparison (the positions are locked, and only the
                 # runner writes the live read models, with its position): it still holds.
                 compared = rebuild.compared

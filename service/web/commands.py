@@ -30,8 +30,10 @@ from domain.lifecycle import Lifecycle
 from domain.money_lifecycles import ENTITLEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
 from projections.custody import case_units
+from service.api.audit_register import RecordFindingIn
 from service.api.deps import JejakDep
 from service.api.models import RegionIn, RegisterBeneficiaryIn, RegisterSiteIn
+from service.api.reports import PublishIn
 from service.errors import NotFound
 from service.i18n import (
     action_name,
@@ -56,7 +58,14 @@ from service.web.forms import (
     with_values,
 )
 from service.web.i18n import language_of
-from service.web.rendering import deadlines_judged_on, not_found_page, templates, viewer_of
+from service.web.names import finding_page, report_page
+from service.web.rendering import (
+    deadlines_judged_on,
+    forbidden_page,
+    not_found_page,
+    templates,
+    viewer_of,
+)
 from service.web.submissions import Outcome, placed, sent_again, sent_fields, take_once
 
 router = APIRouter(include_in_schema=False)
@@ -414,17 +423,25 @@ def _changed_by(jejak: Jejak, subject: Subject, since: int | None) -> str:
     return str(events[-1].actor.user_id) if events and hasattr(events[-1], "actor") else "?"
 
 
+# What a page may do to a submitted form before its model reads it: names people know turned
+# into the ids the command takes (site codes, case numbers), or a refusal by field.
+Prepare = Callable[[Mapping[str, str]], "Mapping[str, str] | Refusal"]
+
+
 async def take_step(
     request: Request,
     jejak: Jejak,
     viewer: Account,
     subject: Subject,
     command: str,
+    *,
     page_route: CommandRoute | None = None,
+    prepare: Prepare | None = None,
 ) -> Response:
     """Take the step `command` on `subject` from a submitted form. `page_route` stands for
     the API's route where the page's form names records as people know them (case numbers,
-    an SK number) and its endpoint turns them into the ids the API's route takes."""
+    an SK number) and its endpoint turns them into the ids the API's route takes; `prepare`
+    (if given) turns what was typed into what the command's model takes."""
     language = language_of(request)
     try:
         route = page_route or _route_for(request, subject, command, viewer)
@@ -443,7 +460,10 @@ async def take_step(
     fields = command_form(request, jejak, route, subject, target).fields
 
     def attempt() -> Outcome | Refusal:
-        body = validate(route.model, fields, sent, language)
+        prepared = sent if prepare is None else prepare(sent)
+        if isinstance(prepared, Refusal):
+            return prepared
+        body = validate(route.model, fields, prepared, language)
         if isinstance(body, Refusal):
             return body
         out = route.perform(subject.path_id, body, user=viewer, jejak=jejak)
@@ -465,12 +485,39 @@ async def take_step(
     )
 
 
+async def form_or_step(
+    request: Request,
+    jejak: Jejak,
+    viewer: Account,
+    subject: Subject,
+    command: str,
+    *,
+    post: bool,
+    prepare: Prepare | None = None,
+) -> Response:
+    """A step's form on `subject` (GET), or the step taken (POST): 404 for a command no API
+    route carries, 403 for a role the declaration does not name."""
+    route = command_routes(request.app).get((subject.lifecycle.aggregate, command))
+    if route is None:
+        return not_found_page(request, viewer)
+    if not route.may(viewer.role):
+        return forbidden_page(request, viewer)
+    if post:
+        return await take_step(request, jejak, viewer, subject, command, prepare=prepare)
+    form = command_form(request, jejak, route, subject, step_target(subject, command))
+    return _render(request, viewer, subject, form)
+
+
 def _page_after(subject: Subject, body: BaseModel) -> str:
     # A new record's page is named by what the form gave it.
     if isinstance(body, RegisterBeneficiaryIn):
         return f"/cases/{body.case_number}"
     if isinstance(body, RegisterSiteIn):
         return f"/sites/{body.code}"
+    if isinstance(body, RecordFindingIn):
+        return finding_page(body.finding_number, body.lhp_number)
+    if isinstance(body, PublishIn):
+        return report_page(body.report_kind.value, body.period_start, body.period_end)
     return subject.page
 
 

@@ -158,7 +158,7 @@ async def _take(
     route = next((r for r in _steps(request, viewer, subject) if r.command == command), None)
     if route is None:
         return not_found_page(request, viewer)
-    return await take_step(request, jejak, viewer, subject, command, route)
+    return await take_step(request, jejak, viewer, subject, command, page_route=route)
 
 
 @router.get("/funding", response_class=HTMLResponse)
@@ -201,7 +201,7 @@ async def commit_funds(request: Request, jejak: JejakDep) -> Response:
     route = _commit_route(request, viewer)
     if route is None:
         return not_found_page(request, viewer)
-    return await take_step(request, jejak, viewer, NEW_COMMITMENT, "commit_funds", route)
+    return await take_step(request, jejak, viewer, NEW_COMMITMENT, "commit_funds", page_route=route)
 
 
 def _commit_route(request: Request, viewer: Account) -> CommandRoute | None:
@@ -279,7 +279,7 @@ async def new_decree(request: Request, jejak: JejakDep) -> Response:
     route = _issue_route(request, viewer)
     if route is None:
         return not_found_page(request, viewer)
-    return await take_step(request, jejak, viewer, NEW_DECREE, "issue_decree", route)
+    return await take_step(request, jejak, viewer, NEW_DECREE, "issue_decree", page_route=route)
 
 
 def _issue_route(request: Request, viewer: Account) -> CommandRoute | None:

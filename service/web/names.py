@@ -8,6 +8,7 @@ page (ADR 0044), so that a page tells nothing of a record outside the scope.
 
 from __future__ import annotations
 
+from urllib.parse import quote
 from uuid import UUID
 
 from service.queries.paging import Row
@@ -52,3 +53,16 @@ class StaffNames:
             account = self._jejak.accounts.get(username)
             self._people[username] = account.display_name if account else username
         return self._people[username]
+
+
+def finding_page(finding_number: str, lhp_number: str | None = None) -> str:
+    """The page of the audit finding numbered `finding_number`; with its report's number
+    (`<LHP number>/<finding number>`), which names it even where other reports number a
+    finding alike. Both may hold slashes."""
+    name = finding_number if lhp_number is None else f"{lhp_number}/{finding_number}"
+    return f"/audit/findings/{quote(name, safe='/')}"
+
+
+def report_page(kind: str, period_start: object, period_end: object) -> str:
+    """The page of a published report, named by its kind and period (published once each)."""
+    return f"/reports/{kind}-{period_start}-{period_end}"

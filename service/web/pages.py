@@ -18,6 +18,7 @@ from service.security.login_throttle import LoginThrottled
 from service.security.scope import of_account
 from service.web.access_log import router as access_log_router
 from service.web.admin import router as admin_router
+from service.web.audit import router as audit_router
 from service.web.batches import router as batches_router
 from service.web.commands import router as commands_router
 from service.web.cuts import PageCut, cut_context, cut_of_page
@@ -31,6 +32,8 @@ from service.web.pictures import budget_chart, stage_chart
 from service.web.pictures import router as pictures_router
 from service.web.reconciliation import router as reconciliation_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
+from service.web.reports import router as reports_router
+from service.web.restatements import router as restatements_router
 from service.web.roster import router as roster_router
 from service.web.search import router as search_router
 from service.web.worklist import page_of_work
@@ -53,6 +56,9 @@ router.include_router(batches_router)
 router.include_router(reconciliation_router)
 router.include_router(ledger_router)
 router.include_router(funding_router)
+router.include_router(audit_router)
+router.include_router(restatements_router)
+router.include_router(reports_router)
 
 
 def _safe_next(target: str | None) -> str:

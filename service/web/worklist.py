@@ -19,6 +19,7 @@ from service.api.inputs import BusinessDate
 from service.queries.paging import Row
 from service.queries.read_models import ReadModels
 from service.security.scope import of_account
+from service.web.names import finding_page
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -27,6 +28,7 @@ PAGE_SIZE: Final = 50
 # The due windows a filter offers: the value in the URL -> days ahead of the judging day
 # (None: already overdue).
 DUE_WINDOWS: Final[dict[str, int | None]] = {"overdue": None, "7": 7, "30": 30}
+AUDIT_LABEL: Final = " temuan "
 KINDS: Final = ("site", "beneficiary", "entitlement", "batch", "audit_finding")
 # The same check the API's `as_of` gets (DeadlinesJudgedOn): an ISO date within the
 # programme's business dates.
@@ -34,9 +36,8 @@ _JUDGING_DAY = TypeAdapter(BusinessDate)
 
 
 def page_of_work(item: Row) -> str | None:
-    """The page where a worklist row's next action is done: its site's, its case's or its
-    payment batch's (named by its number); None for work that has no page yet (audit
-    findings)."""
+    """The page where a worklist row's next action is done: its site's, its case's, its
+    payment batch's (named by its number) or its audit finding's."""
     kind = item["subject_kind"]
     if kind == "site":
         return f"/sites/{quote(item['label'], safe='')}"
@@ -46,6 +47,10 @@ def page_of_work(item: Row) -> str | None:
         return f"/cases/{quote(item['case_number'], safe='')}"
     if kind == "batch":
         return f"/batches/{quote(item['label'], safe='')}"
+    if kind == "audit_finding" and AUDIT_LABEL in item["label"]:
+        # Labelled `<LHP number> temuan <finding number>` by the worklist's fold.
+        lhp_number, _, finding_number = item["label"].rpartition(AUDIT_LABEL)
+        return finding_page(finding_number, lhp_number)
     return None
 
 

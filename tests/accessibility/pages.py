@@ -13,6 +13,17 @@ MONEY_PAGES_FOR: dict[str, tuple[str, ...]] = {
 }
 MONEY_PAGES: tuple[str, ...] = tuple(MONEY_PAGES_FOR)
 
+# Pages for the roles that read the audit (a supervisor here); the others get 403.
+SUPERVISORS_PAGES: tuple[str, ...] = (
+    "/audit/checks",
+    "/audit/checks/A20-0aa895641336/steps/acknowledge_finding",
+    "/audit/findings",
+    "/audit/findings/new",
+    "/restatements",
+    "/rebuild",
+    "/reports/new",
+)
+
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows
 # demo data; "/login" is checked logged out, the others logged in.
 PAGES: tuple[str, ...] = (
@@ -46,6 +57,9 @@ PAGES: tuple[str, ...] = (
     "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
     "/decrees/DEMO-SK-REHSOS-2018-117",
     "/decrees/new",
+    *SUPERVISORS_PAGES,
+    "/reports",
+    "/reports/programme_figures-2019-07-01-2019-09-30",
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -67,6 +81,20 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
         )
     },
     **MONEY_PAGES_FOR,
+    **{path: ("supervisor",) for path in SUPERVISORS_PAGES},
+    # The programme's money and a supervisor's step, refused to a unit's operator:
+    # tests/e2e/test_who_sees_what.py checks the refusals.
+    **{
+        path: ("supervisor",)
+        for path in (
+            "/cases/TRK-JP-0004/entitlements/uep-1/steps/request_money_correction",
+            "/ledger",
+            "/funding",
+            "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
+            "/decrees/DEMO-SK-REHSOS-2018-117",
+            "/decrees/new",
+        )
+    },
 }
 
 # Pages a visitor sees before logging in.
@@ -76,19 +104,6 @@ PUBLIC_PAGES: frozenset[str] = frozenset({"/login"})
 # Pages that look the same to every role (the API's documentation): checked once, as the
 # supervisor, as they are slow to check.
 SAME_FOR_EVERY_ROLE: frozenset[str] = frozenset({"/docs"})
-
-# Pages a unit's operator is refused (the programme's money, a supervisor's step): checked as
-# the supervisor, who opens them; tests/e2e/test_who_sees_what.py checks the refusals.
-PROGRAMME_PAGES: frozenset[str] = frozenset(
-    {
-        "/cases/TRK-JP-0004/entitlements/uep-1/steps/request_money_correction",
-        "/ledger",
-        "/funding",
-        "/funding/2019-apbn-dipa-027-04-1-2019-akun-573111",
-        "/decrees/DEMO-SK-REHSOS-2018-117",
-        "/decrees/new",
-    }
-)
 
 # The widths checked: a desktop screen and a small phone held upright.
 WIDTHS: tuple[int, ...] = (1280, 390)

@@ -19,7 +19,6 @@ from tests.accessibility.pages import (
     NOT_YET_BUILT,
     ONLY_FOR,
     PAGES,
-    PROGRAMME_PAGES,
     PUBLIC_PAGES,
     SAME_FOR_EVERY_ROLE,
     WIDTHS,
@@ -108,8 +107,7 @@ def _cases() -> list[tuple[str, str, int]]:
             return ("visitor",)
         if path in ONLY_FOR:
             return ONLY_FOR[path]
-        only_supervisor = path in SAME_FOR_EVERY_ROLE or path in PROGRAMME_PAGES
-        return ("supervisor",) if only_supervisor else EVERY_PAGE_ROLES
+        return ("supervisor",) if path in SAME_FOR_EVERY_ROLE else EVERY_PAGE_ROLES
 
     return [(path, role, width) for path in PAGES for role in roles(path) for width in WIDTHS]
 

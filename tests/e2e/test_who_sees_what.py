@@ -38,6 +38,8 @@ from service.demo.kaltara import DemoUser
 from service.security.accounts import Account
 from service.store.event_log import log_events
 from service.system import Jejak
+from service.web.audit import check_key
+from service.web.names import report_page
 from tests.conftest import DemoTemplate, demo_store
 from tests.e2e.test_audit_register_http import finding_body
 
@@ -163,7 +165,9 @@ def _path_values(
         site_code = conn.execute(
             select(site_status.c.code).where(site_status.c.site_id == site)
         ).scalar_one()
-        finding = conn.execute(select(audit_findings.c.finding_id)).scalars().first()
+        finding, rule = conn.execute(
+            select(audit_findings.c.finding_id, audit_findings.c.rule_id)
+        ).first() or (None, None)
     documents = client.get("/api/documents?limit=500", headers=headers).json()["items"]
     reports = client.get("/api/reports", headers=headers).json()["items"]
     restated = client.get("/api/restatements", headers=headers).json()["items"]
@@ -183,16 +187,29 @@ def _path_values(
         "case_number": [case_number],
         # The pages name a site by its code (`/sites/{code}`).
         "code": [site_code],
-        # The steps' forms on those pages (ADR 0051).
+        # The steps' forms on those pages (ADR 0051), and on the audit pages' records.
         "command": [
             "verify_identity",
             "acknowledge_receipt",
             "approve_batch",
             "close_fiscal_year",
             "amend_decree",
+            "acknowledge_finding",
+            "submit_response",
+            "republish_report",
         ],
         # A funding commitment by its fiscal year and budget line, a decree by its SK number.
         "slug": ["2019-apbn-dipa-027-04-1-2019-akun-573111", "DEMO-SK-REHSOS-2018-117"],
+        # The audit pages name a check's finding by its rule and a digest, a register finding
+        # by its number, a restatement by its order, a report by its kind and period.
+        "check": [check_key({"finding_id": finding, "rule_id": rule})],
+        "finding_number": [finding_body()["finding_number"]],
+        "restatement_number": ["1"],
+        "report": [
+            report_page(
+                reports[0]["report_kind"], reports[0]["period_start"], reports[0]["period_end"]
+            ).rpartition("/")[2]
+        ],
         # Her entitlement on her page, by component and tranche.
         "key": ["jadup-1"],
         # A payment batch by its own number (`/batches/{number}`).
@@ -253,7 +270,9 @@ def requests_for(route: APIRoute, values: dict[str, list[str]]) -> list[str]:
     for param in sorted(params):
         key = "register_finding_id" if "/register/" in route.path else param
         assert key in values, f"{route.path}: add values of {{{param}}} to _path_values"
-        urls = [url.replace(f"{{{param}}}", v) for url in urls for v in values[key]]
+        # A parameter may name its converter (`{finding_number:path}`).
+        placeholder = re.compile(rf"\{{{param}(:[a-z]+)?\}}")
+        urls = [placeholder.sub(v, url) for url in urls for v in values[key]]
     single = {k: v[0] for k, v in values.items()}
     return [
         f"{url}?{query.format(**single)}" if query else url for url in urls for query in queries

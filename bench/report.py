@@ -57,6 +57,7 @@ PAGE_COLUMNS = (
     ("requests", ">"),
     ("p50 ms", ">"),
     ("p95 ms", ">"),
+    ("CPU p50 ms", ">"),
     ("SQL", ">"),
     ("raw p50 ms", ">"),
     ("raw p95 ms", ">"),
@@ -139,6 +140,7 @@ def _page_cells(r: ScenarioResult) -> tuple[str, ...]:
         f"{r.events:,}",
         f"{d['p50_ms']}",
         f"{d['p95_ms']}",
+        f"{d['cpu_p50_ms']}",
         f"{d['statements']}",
         f"{d['raw_p50_ms']}",
         f"{d['raw_p95_ms']}",
@@ -155,7 +157,9 @@ def format_page_notes(results: Sequence[ScenarioResult]) -> str:
     ]
     for r in results:
         if r.unit == "pages" and "profile" in r.details:
-            notes.append(f"{r.store}: {r.details['url']} over budget; cProfile, cumulative:")
+            notes.append(
+                f"{r.store}: {r.details['url']} over budget; share of samples in each function:"
+            )
             notes.append(str(r.details["profile"]))
     return "\n".join(notes)
 
@@ -167,7 +171,8 @@ def format_notes(results: Sequence[ScenarioResult]) -> str:
     if pages:
         notes.append(
             f"pages: baseline = {pages[0].baseline}; SQL = statements one request sends through "
-            "SQLAlchemy; p95 over 300 ms is flagged (issue 16)"
+            "SQLAlchemy; CPU = this process's CPU time per request; p95 over 300 ms is flagged "
+            "(issue 16)"
         )
     for r in results:
         if r.unit == "pages":

@@ -81,6 +81,13 @@ DEMO_VALUES: dict[str, str] = {
     "case_number": "TRK-JP-0004",
     "key": "jadup-1",
 }
+# Routes whose pages no other page links to (the case page holds these forms inline), with a
+# demo URL: the withdrawal seen of her first allowance, open on the demo's last day.
+DEMO_URLS: dict[str, str] = {
+    "/cases/{case_number}/entitlements/{key}/steps/{command}": (
+        "/cases/TRK-JP-0004/entitlements/jadup-1/steps/observe_withdrawal"
+    ),
+}
 # Pages measured besides the routes' own paths: the dashboard as at a past cut.
 EXTRA_URLS = ("/?as_at=2018-12-31",)
 # Not timed whatever they answer: downloads and a full verification of the log (issue 16).
@@ -244,6 +251,8 @@ def _fill(route: APIRoute, links: Sequence[str], literal: set[str]) -> str | Non
     params = [p.name for p in route.dependant.path_params]
     if not params:
         return route.path
+    if route.path in DEMO_URLS:
+        return DEMO_URLS[route.path]
     if all(p in DEMO_VALUES for p in params):
         url = route.path
         for p in params:

@@ -20,7 +20,8 @@ The baseline is the raw SQL for the same rows: one request's statements through 
 captured (cursor-level, parameters as bound) and their reads replayed on a plain driver
 connection to the same store, fetching every row. Page and replay are interleaved request by
 request, so both see the same drift. Reads of the event log through the `eventsourcing`
-library's own connection (none of the pages' today) are not in the replay.
+library's own connection (a timeline's events) are not in the replay, nor are writes (the
+access log's entries, counted in the report).
 """
 
 from __future__ import annotations

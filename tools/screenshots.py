@@ -16,6 +16,7 @@ import argparse
 import base64
 import contextlib
 import io
+import re
 import secrets
 import shutil
 import socket
@@ -85,6 +86,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot("/search", OPERATOR, "cari.png"),
     # The pages other parts of issue 16 add; skipped with a warning until they exist.
     Shot("/approvals", SUPERVISOR, "persetujuan.png"),
+    Shot("/batches", SUPERVISOR, "daftar-bayar.png"),
+    Shot("/batches/new", SUPERVISOR, "siapkan-daftar-bayar.png"),
     Shot(FIRST_BATCH, SUPERVISOR, "batch.png"),
     Shot("/reconciliation", SUPERVISOR, "rekonsiliasi.png"),
     Shot("/cases/TRK-JP-0004/payments", AUDITOR, "riwayat-pembayaran.png"),
@@ -92,6 +95,10 @@ SHOTS: tuple[Shot, ...] = (
     Shot("/funding", SUPERVISOR, "pendanaan.png"),
     Shot("/audit/checks", AUDITOR, "cek-audit.png"),
     Shot("/audit/findings", AUDITOR, "temuan-bpk.png"),
+    # The same pages under the names the auditors' guide shows them by.
+    Shot("/audit/checks", AUDITOR, "pemeriksaan-otomatis.png"),
+    Shot("/audit/findings", AUDITOR, "register-temuan.png"),
+    Shot("/restatements", AUDITOR, "penyajian-ulang.png"),
     Shot("/reports", SUPERVISOR, "laporan.png"),
     Shot("/integrity", AUDITOR, "integritas.png"),
     Shot("/access-log", AUDITOR, "log-akses.png"),
@@ -182,16 +189,16 @@ def logged_in(browser: Browser, url: str, shot: Shot) -> Page:
 
 
 def first_link(page: Page, url: str, listing: str) -> str | None:
-    """The first link the listing page shows below itself (a batch from `/batches`), or None
-    while the listing does not exist."""
+    """The first record the listing page links to (a batch from `/batches`, not its form for
+    a new one), or None while the listing does not exist."""
     response = page.goto(url + listing)
     if response is None or response.status != 200:
         return None
-    for href in page.locator(f'main a[href^="{listing}/"]').evaluate_all(
+    hrefs = page.locator(f'main a[href^="{listing}/"]').evaluate_all(
         "links => links.map(a => a.getAttribute('href'))"
-    ):
-        return str(href)
-    return None
+    )
+    record = re.compile(re.escape(listing) + r"/(?!new$)[^/?#]+$")
+    return next((str(h) for h in hrefs if record.match(str(h))), None)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint format bench docs clean
+.PHONY: install run test test-fast lint format bench screenshots docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# PNGs of the main pages in docs/screenshots/ (headless Chromium on a freshly served demo).
+screenshots: install
+	$(BIN)/python -m tools.screenshots
 
 docs: install
 	$(BIN)/python -m domain.lifecycle_docs > docs/lifecycles.md

@@ -121,6 +121,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"audit findings at a cut: events in the log ({defaults.audit_events})",
     )
     parser.add_argument(
+        "--page-requests",
+        type=int,
+        help=f"pages: timed requests of each page ({defaults.page_requests})",
+    )
+    parser.add_argument(
+        "--site-cases",
+        type=int,
+        help=f"pages: cases of the one site whose page is timed ({defaults.site_cases})",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         choices=list(GROUPS),
@@ -152,6 +162,8 @@ def sizes_from(args: argparse.Namespace) -> Sizes:
             "time_travel_versions",
             "time_travel_sites",
             "audit_events",
+            "page_requests",
+            "site_cases",
         )
         if getattr(args, name) is not None
     }

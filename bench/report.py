@@ -49,6 +49,22 @@ QUERY_COLUMNS = (
     ("ratio", ">"),
 )
 
+# Pages through the app: latency per request beside the page's own reads replayed raw.
+PAGE_COLUMNS = (
+    ("store", "<"),
+    ("page", "<"),
+    ("role", "<"),
+    ("requests", ">"),
+    ("p50 ms", ">"),
+    ("p95 ms", ">"),
+    ("CPU p50 ms", ">"),
+    ("SQL", ">"),
+    ("writes", ">"),
+    ("raw p50 ms", ">"),
+    ("raw p95 ms", ">"),
+    ("", "<"),
+)
+
 Columns = tuple[tuple[str, str], ...]
 
 
@@ -56,7 +72,7 @@ def format_tables(results: Sequence[ScenarioResult]) -> str:
     """The event scenarios' table, then the ledger's (each only when it has rows)."""
     tables = [
         format_table([r for r in results if r.unit == unit])
-        for unit in ("events", "lines", "queries")
+        for unit in ("events", "lines", "queries", "pages")
         if any(r.unit == unit for r in results)
     ]
     return "\n\n".join(tables)
@@ -66,8 +82,12 @@ def format_table(results: Sequence[ScenarioResult]) -> str:
     """Results of one unit (events or lines) as an aligned table, one line per store and
     scenario; a goal and its verdict are shown for the scenarios that have one."""
     unit = results[0].unit if results else "events"
-    columns = {"lines": LEDGER_COLUMNS, "queries": QUERY_COLUMNS}.get(unit, EVENT_COLUMNS)
-    cells = _query_cells if unit == "queries" else _cells
+    columns = {"lines": LEDGER_COLUMNS, "queries": QUERY_COLUMNS, "pages": PAGE_COLUMNS}.get(
+        unit, EVENT_COLUMNS
+    )
+    cells = {"queries": _query_cells, "pages": _page_cells}.get(unit, _cells)
+    if unit == "pages":
+        results = [r for r in results if "skipped" not in r.details]
     lines = [cells(r)[: len(columns)] for r in results]
     header = tuple(name for name, _ in columns)
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(columns))]
@@ -109,10 +129,57 @@ def _query_cells(r: ScenarioResult) -> tuple[str, ...]:
     )
 
 
+def _page_cells(r: ScenarioResult) -> tuple[str, ...]:
+    d = r.details
+    url = str(d["url"])
+    if "cases" in d:
+        url += f" ({int(d['cases']):,} cases)"
+    return (
+        r.store,
+        url,
+        str(d["role"]),
+        f"{r.events:,}",
+        f"{d['p50_ms']}",
+        f"{d['p95_ms']}",
+        f"{d['cpu_p50_ms']}",
+        f"{d['statements']}",
+        f"{int(d['statements']) - int(d['reads'])}",
+        f"{d['raw_p50_ms']}",
+        f"{d['raw_p95_ms']}",
+        "OVER 300 ms" if d["over_budget"] == "yes" else "",
+    )
+
+
+def format_page_notes(results: Sequence[ScenarioResult]) -> str:
+    """The pages not timed and why, and the profile of each page over the budget."""
+    notes = [
+        f"{r.store}: {r.details['url']} not timed: {r.details['skipped']}"
+        for r in results
+        if r.unit == "pages" and "skipped" in r.details
+    ]
+    for r in results:
+        if r.unit == "pages" and "profile" in r.details:
+            notes.append(
+                f"{r.store}: {r.details['url']} over budget; share of samples in each function:"
+            )
+            notes.append(str(r.details["profile"]))
+    return "\n".join(notes)
+
+
 def format_notes(results: Sequence[ScenarioResult]) -> str:
     """What each baseline was and the per-slice ratio median, under the table."""
     notes = []
+    pages = [r for r in results if r.unit == "pages" and "skipped" not in r.details]
+    if pages:
+        notes.append(
+            f"pages: baseline = {pages[0].baseline}; SQL = statements one request sends through "
+            "SQLAlchemy, writes = those that are not reads (the access log's entries, each "
+            "committed: the replay leaves them out); CPU = this process's CPU time per request; "
+            "p95 over 300 ms is flagged (issue 16)"
+        )
     for r in results:
+        if r.unit == "pages":
+            continue
         settings = ", ".join(
             f"{k}={r.details[k]}"
             for k in ("synchronous_commit", "journal_mode", "synchronous")
@@ -139,7 +206,8 @@ def format_notes(results: Sequence[ScenarioResult]) -> str:
             + memory
             + cuts
         )
-    return "\n".join(notes)
+    page_notes = format_page_notes(results)
+    return "\n".join(notes + ([page_notes] if page_notes else []))
 
 
 def environment() -> dict[str, str]:

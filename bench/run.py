@@ -10,6 +10,7 @@ from pathlib import Path
 from bench.audit_at_scenario import audit_at
 from bench.integrity_scenario import log_verification
 from bench.ledger_scenarios import run_ledger
+from bench.page_latency import page_latency
 from bench.rebuild_scenario import full_rebuild
 from bench.scenarios import Progress, ScenarioResult, Sizes, run_store
 from bench.stores import DEFAULT_POSTGRES_URL, StoreKind, Target, postgres_problem
@@ -38,6 +39,7 @@ GROUPS: dict[str, Group] = {
     "ledger": run_ledger,
     "time-travel": time_travel,
     "audit-at": audit_at,
+    "pages": page_latency,
 }
 
 

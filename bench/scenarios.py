@@ -42,6 +42,10 @@ TIME_TRAVEL_SITE_LIST = "time travel: one site's cases"
 TIME_TRAVEL_DASHBOARD = "time travel: dashboard"
 TIME_TRAVEL_AUDIT = "time travel: audit findings"
 REBUILD = "side-by-side rebuild"
+# A row per page of the workspace (`bench.page_latency`), counted in requests.
+PAGE_LATENCY = "page"
+SITE_PAGE_LATENCY = "site page, many cases"
+PAGE_SCENARIOS = (PAGE_LATENCY, SITE_PAGE_LATENCY)
 EVENT_SCENARIOS = (
     COMMAND_PATH,
     BATCHED_IMPORT,
@@ -84,6 +88,8 @@ BASELINES = {
     TIME_TRAVEL_SITE_LIST: "the same cut of the version history, hand-written SQL",
     TIME_TRAVEL_DASHBOARD: "the same reads in hand-written SQL: the sites' versions at the cut, "
     "a checkpoint's or a month's sums and the moves to the cut, the tallies' choice between them",
+    PAGE_LATENCY: "the page's own SELECTs replayed on the plain driver, every row fetched",
+    SITE_PAGE_LATENCY: "the page's own SELECTs replayed on the plain driver, every row fetched",
     TIME_TRAVEL_AUDIT: "the same reads in hand-written SQL: the findings' versions at the start, "
     "the clock's versions, the late events' positions and their stored rows (no fold)",
 }
@@ -122,6 +128,8 @@ class Sizes:
     time_travel_sites: int = 1000
     time_travel_queries: int = 10
     audit_events: int = 1_000_000
+    page_requests: int = 40
+    site_cases: int = 5000
 
     def __post_init__(self) -> None:
         if min(self.commands, self.sites, self.command_block, self.roster, self.chunk) < 1:
@@ -132,6 +140,8 @@ class Sizes:
             raise ValueError("time_travel_queries must be at least 1")
         if self.audit_events < 1000:
             raise ValueError("audit_events must be at least 1000")
+        if self.page_requests < 1 or self.site_cases < 1:
+            raise ValueError("page_requests and site_cases must be at least 1")
         if self.verify_events < 1:
             raise ValueError("verify_events must be at least 1")
         if not 1000 <= self.rebuild_events <= MAX_SITES * 200:
@@ -170,6 +180,8 @@ class Sizes:
             time_travel_sites=20,
             time_travel_queries=3,
             audit_events=3_000,
+            page_requests=2,
+            site_cases=30,
         )
 
 
@@ -235,6 +247,8 @@ class ScenarioResult:
         queries at past cuts."""
         if self.scenario in QUERY_SCENARIOS:
             return "queries"
+        if self.scenario in PAGE_SCENARIOS:
+            return "pages"
         return "lines" if self.scenario in LEDGER_SCENARIOS else "events"
 
     def as_dict(self) -> dict[str, object]:

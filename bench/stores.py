@@ -67,8 +67,9 @@ def postgres_problem(url: str) -> str | None:
 
 
 @contextmanager
-def fresh_store(target: Target, workdir: Path) -> Iterator[FreshStore]:
-    """An empty store started through `Jejak.start`; removed again on exit."""
+def fresh_store(target: Target, workdir: Path, **overrides: Any) -> Iterator[FreshStore]:
+    """An empty store started through `Jejak.start` with any further settings given in
+    `overrides`; removed again on exit."""
     with ExitStack() as cleanup:
         if target.kind == "sqlite":
             folder = Path(tempfile.mkdtemp(prefix="store-", dir=workdir))
@@ -85,6 +86,7 @@ def fresh_store(target: Target, workdir: Path) -> Iterator[FreshStore]:
             master_key=base64.b64encode(secrets.token_bytes(32)).decode(),
             key_file=workdir / "unused.key",
             projection_batch_size=target.projection_batch_size,
+            **overrides,
         )
         jejak = Jejak.start(settings)
         cleanup.callback(jejak.close)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Table, Text
 
 from domain.aggregate import LifecycleAggregate
 from domain.beneficiary import Beneficiary
@@ -41,6 +41,9 @@ beneficiary_status = Table(
     Column("exit_reason", Text),
     Column("version", Integer, nullable=False),
     *provenance_columns(),
+    # A site's cases in case-number order, a page at a time (the site page): read in index
+    # order and stopped after the page, not all of a large site's cases sorted per request.
+    Index("ix_beneficiary_status_site_id_case_number", "site_id", "case_number"),
 )
 
 beneficiary_status_history = history_table(beneficiary_status, "beneficiary_id")

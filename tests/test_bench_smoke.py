@@ -14,26 +14,32 @@ import pytest
 from bench import SCENARIOS, Sizes, run_benchmark
 from bench.__main__ import main, parse_args, sizes_from
 from bench.baselines import RawStore
+from bench.page_latency import BUDGET_MS, page_routes
 from bench.read_models import HISTORY_TABLES, KNOWN, SUM_TABLES, TABLES
-from bench.report import format_tables
+from bench.report import format_notes, format_tables
+from bench.run import GROUPS
 from bench.scenarios import (
     AUDIT_SCENARIOS,
     EVENT_SCENARIOS,
     LEDGER_SCENARIOS,
+    PAGE_LATENCY,
     QUERY_SCENARIOS,
+    SITE_PAGE_LATENCY,
     TIME_TRAVEL_SCENARIOS,
 )
 from bench.stores import StoreKind, Target, fresh_store
 from bench.time_travel_scenario import CUT_KINDS, ROUNDS
 from projections.dashboard import ProgrammeDashboard
 from projections.dashboard_counts import CountRules
+from service.api.app import create_app
 from service.demo.kaltara import load_demo
 
 DASHBOARD = "programme_dashboard"
 
 
 def test_quick_run_on_sqlite_reports_every_scenario_with_positive_rates() -> None:
-    run = run_benchmark(["sqlite"], Sizes.quick())
+    # The pages have their own smoke test below (they load the demo).
+    run = run_benchmark(["sqlite"], Sizes.quick(), only=[g for g in GROUPS if g != "pages"])
 
     assert run.skipped == {}
     assert [r.scenario for r in run.results] == list(SCENARIOS)
@@ -127,7 +133,8 @@ def test_command_line_quick_run_writes_json_and_exits_zero(
 ) -> None:
     out = tmp_path / "bench.json"
 
-    status = main(["--quick", "--store", "sqlite", "--json", str(out)])
+    groups = [arg for g in GROUPS if g != "pages" for arg in ("--only", g)]
+    status = main(["--quick", "--store", "sqlite", "--json", str(out), *groups])
 
     assert status == 0
     printed = capsys.readouterr().out
@@ -218,3 +225,40 @@ def test_catch_up_baseline_builds_the_same_rows_as_the_projections_for_every_eve
             assert any(m.startswith("worklist:") for m in raw.read_model_mismatches())
         finally:
             raw.close()
+
+
+def test_quick_run_times_the_workspace_pages_found_in_the_routes() -> None:
+    run = run_benchmark(["sqlite"], Sizes.quick(), only=["pages"])
+
+    timed = {r.details["url"]: r for r in run.results if "skipped" not in r.details}
+    skipped = {
+        r.details["url"]: r.details["skipped"] for r in run.results if "skipped" in r.details
+    }
+    # The pages come from the app's own routes: every web GET route is timed or said skipped.
+    routes = page_routes(create_app(run_projections=False))
+    assert {"/", "/worklist", "/sites/{code}", "/cases/{case_number}"} <= {r.path for r in routes}
+    for route in routes:
+        assert any(route.path_regex.match(str(url)) for url in [*timed, *skipped]), route.path
+    # The demo's pages, filled from demo values, and the dashboard at a past cut.
+    assert {"/", "/worklist", "/sites/TRK-JP", "/cases/TRK-JP-0004", "/?as_at=2018-12-31"} <= set(
+        timed
+    )
+    assert "/language/{language}" not in timed and "/language/en" in skipped
+    for result in timed.values():
+        assert result.store == "SQLite"
+        assert result.events == Sizes.quick().page_requests == result.baseline_rows
+        assert float(result.details["p95_ms"]) >= float(result.details["p50_ms"]) > 0
+        assert int(result.details["statements"]) >= int(result.details["reads"])
+        flagged = float(result.details["p95_ms"]) > BUDGET_MS
+        assert (result.details["over_budget"] == "yes") == flagged
+    # A page that reads the store replays its reads on the raw side.
+    assert int(timed["/cases/TRK-JP-0004"].details["reads"]) > 0
+    assert float(timed["/cases/TRK-JP-0004"].details["raw_p50_ms"]) > 0
+    big = [r for r in run.results if r.scenario == SITE_PAGE_LATENCY]
+    assert len(big) == 1 and big[0].details["cases"] == Sizes.quick().site_cases
+    assert {r.scenario for r in run.results} == {PAGE_LATENCY, SITE_PAGE_LATENCY}
+
+    table = format_tables(run.results)
+    assert table.splitlines()[0].split()[:4] == ["store", "page", "role", "requests"]
+    assert "/cases/TRK-JP-0004" in table
+    assert "/language/en not timed" in format_notes(run.results)

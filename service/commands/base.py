@@ -31,7 +31,7 @@ from domain.published_report import PublishedReport
 from domain.recording import Actor
 from domain.rules import ProgrammeRules
 from domain.site import Site
-from domain.units import Directory, Unit
+from domain.units import Directory, Unit, UnitInfo
 from service.errors import NotFound
 from service.security.scope import ScopeGuard
 from service.security.vault import Vault
@@ -108,6 +108,10 @@ class CommandBase(Application[UUID]):
         self._loads = threading.local()
         # Set by the composition root; None (a benchmark, a tool) leaves writes unscoped.
         self.scope_guard: ScopeGuard | None = None
+        # The units read from the log so far, and the position read up to (`unit_directory`).
+        self._units: list[UnitInfo] = []
+        self._units_read_to = 0
+        self._units_lock = threading.Lock()
 
     def construct_transcoder(self) -> Transcoder:
         # The library's JSON format, written faster (see OrjsonTranscoder).
@@ -176,9 +180,19 @@ class CommandBase(Application[UUID]):
 
     def unit_directory(self) -> Directory:
         """The units established in the log itself: their read model may lag behind a unit
-        set up a moment ago, or not run at all while a store is loaded in one go."""
+        set up a moment ago, or not run at all while a store is loaded in one go.
+
+        Each call reads only the log after the position the last one read up to: a case page
+        asks for it, and the log holds millions of events for a few dozen units. The log only
+        grows, in position order, so what was read stays true."""
         topics = (get_topic(Unit.UnitEstablished),)
-        return Directory(e.event.info() for e in log_events(self, None, topics))
+        with self._units_lock:
+            head = self.position()
+            self._units.extend(
+                e.event.info() for e in log_events(self, head, topics, after=self._units_read_to)
+            )
+            self._units_read_to = head
+            return Directory(self._units)
 
     # --- load, decide, save -----------------------------------------------------------------
 

@@ -73,12 +73,11 @@ def head(log: EventLog) -> int:
 
 
 def log_events(
-    log: EventLog, known_at: int | None = None, topics: Sequence[str] = ()
+    log: EventLog, known_at: int | None = None, topics: Sequence[str] = (), after: int = 0
 ) -> Iterator[PositionedEvent]:
-    """The log's events in order, decoded, up to position `known_at` (None: all of them), read
-    a page at a time; only the events of `topics` when given."""
+    """The log's events in order, decoded, after position `after` up to position `known_at`
+    (None: all of them), read a page at a time; only the events of `topics` when given."""
     source = ApplicationEventSource(log)
-    after = 0
     while True:
         page = source.read_after(after, PAGE, topics)
         for event in page:

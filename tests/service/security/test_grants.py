@@ -229,3 +229,18 @@ def test_accounts_from_before_the_grants_are_found_and_repaired(jejak: Jejak) ->
     assert rina is not None and rina.role is Role.OPERATOR
     recorded = jejak.app.staff.account("lama")
     assert recorded is not None and not recorded.active
+
+
+def test_the_unit_directory_reads_only_new_events_and_sees_a_unit_set_up_since(
+    sqlite_jejak: Jejak,
+) -> None:
+    app = sqlite_jejak.app
+    app.units.establish_unit(UNITS[0], provenance=on(SET_UP))
+    assert [u.code for u in app.unit_directory().all()] == ["DINSOS-KALTARA"]
+
+    app.units.establish_unit(UNITS[1], provenance=on(SET_UP))
+
+    # A case page asks on every request: each time only the log after the last read.
+    assert [u.code for u in app.unit_directory().all()] == ["DINSOS-KALTARA", "DINSOS-TARAKAN"]
+    assert app._units_read_to == app.position()
+    assert [u.code for u in app.unit_directory().all()] == ["DINSOS-KALTARA", "DINSOS-TARAKAN"]

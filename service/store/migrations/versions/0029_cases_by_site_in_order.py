@@ -1,0 +1,28 @@
+"""a site's cases in case-number order from an index (the site page, issue 16)
+
+Revision ID: 0029_cases_by_site_in_order
+Revises: 0025_web_sessions
+Create Date: 2026-12-06 18:10:00.000000
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0029_cases_by_site_in_order"
+# On merging: the head of main's chain (0028_account_settings when this was written).
+down_revision = "0025_web_sessions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("beneficiary_status", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_beneficiary_status_site_id_case_number", ["site_id", "case_number"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("beneficiary_status", schema=None) as batch_op:
+        batch_op.drop_index("ix_beneficiary_status_site_id_case_number")

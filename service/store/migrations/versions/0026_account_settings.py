@@ -1,6 +1,6 @@
 """each account's own settings: the language its pages speak
 
-Revision ID: 0028_account_settings
+Revision ID: 0026_account_settings
 Revises: 0025_web_sessions
 Create Date: 2026-12-06 18:00:00.000000
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028_account_settings"
+revision = "0026_account_settings"
 down_revision = "0025_web_sessions"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """a site's cases in case-number order from an index (the site page, issue 16)
 
-Revision ID: 0029_cases_by_site_in_order
-Revises: 0025_web_sessions
+Revision ID: 0027_cases_by_site_in_order
+Revises: 0026_account_settings
 Create Date: 2026-12-06 18:10:00.000000
 """
 
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0029_cases_by_site_in_order"
-# On merging: the head of main's chain (0028_account_settings when this was written).
-down_revision = "0025_web_sessions"
+revision = "0027_cases_by_site_in_order"
+down_revision = "0026_account_settings"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import typer
 from service.cli.base import catch_up, console, progress_bar
 from service.settings import Settings
 from service.store.db import parse_database_url, store_exists
-from service.system import Jejak, where
+from service.system import Jejak, freeze_startup_heap, where
 
 
 def _load_demo(jejak: Jejak) -> None:
@@ -84,6 +84,7 @@ def serve(
     if settings.view_as_of is not None:
         console.print(f"Pages judge deadlines as at {settings.view_as_of} (JEJAK_VIEW_AS_OF).")
     console.print(f"Serving on http://{host}:{port}  (API docs at /docs)")
+    freeze_startup_heap()
     try:
         uvicorn.run(
             create_app(jejak=jejak),

@@ -3,7 +3,8 @@ compared with today's figures for the same period (ADR 0021).
 
 Publishing folds the log as known at its head into the report's figures
 (`projections.report_figures`) and records them whole with that position and their SHA-256.
-Comparing replays the log once: the figures as known at the published position (with today's
+Comparing replays the log once per published version (then, on the next comparison, only what
+was recorded since): the figures as known at the published position (with today's
 code), then today's, and every event recorded after the publication that the period's figures
 now take in. So a difference is always explained: by those events (late entries and
 corrections), or, when the replay to the published position does not give the published
@@ -17,8 +18,11 @@ log (batches, decrees, audit findings, reports...).
 from __future__ import annotations
 
 import json
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +49,37 @@ from service.errors import NotFound
 from service.queries.paging import Page, page_of
 from service.store.event_log import EventLog, head, history, log_events
 from service.system import Jejak
+
+
+@dataclass
+class _Replay:
+    """A published version's comparison replay, kept between requests: its fold, the log
+    position read up to, the figures as known at the publication and the later events."""
+
+    fold: FigureFold | None = None
+    read_to: int = 0
+    at_position: dict[str, Any] | None = None
+    later: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+# The replays of the versions compared lately, per event log: the comparison page folds the
+# whole log once per version, then only what was recorded since.
+REPLAYS_KEPT = 16
+_REPLAYS: weakref.WeakKeyDictionary[EventLog, OrderedDict[tuple[UUID, int], _Replay]] = (
+    weakref.WeakKeyDictionary()
+)
+_REPLAYS_LOCK = threading.Lock()
+
+
+def _replays_of(app: EventLog, key: tuple[UUID, int]) -> _Replay:
+    with _REPLAYS_LOCK:
+        kept = _REPLAYS.setdefault(app, OrderedDict())
+        replay = kept.pop(key, None) or _Replay()
+        kept[key] = replay
+        while len(kept) > REPLAYS_KEPT:
+            kept.popitem(last=False)
+        return replay
 
 
 def figures(app: EventLog, kind: ReportKind, period: Period, known_at: int) -> dict[str, Any]:
@@ -112,19 +147,26 @@ class PublishedReports:
         published = _pick(events, version, report_id)
         position = published.log_position
         period = Period(events[0].period_start, events[0].period_end)
-        fold = FigureFold(period, trace_after=position)
-        at_position: dict[str, Any] | None = None
-        later: list[dict[str, Any]] = []
         now = head(self.jejak.app)
-        for event in figure_events(self.jejak.app, now):
-            if at_position is None and event.position > position:
-                at_position = fold.content(position)
-            fold.add(event)
-            if event.position in fold.sources:
-                later.append(_later_event(event, fold, period))
-        if at_position is None:
-            at_position = fold.content(position)
-        today = fold.content(now)
+        replay = _replays_of(self.jejak.app, (report_id, published.originator_version))
+        with replay.lock:
+            if replay.fold is None:
+                replay.fold = FigureFold(period, trace_after=position)
+            fold = replay.fold
+            # Only the events recorded since the last comparison of this version are read:
+            # the log only grows, so what was folded stays true.
+            for event in log_events(self.jejak.app, now, FIGURE_TOPICS, after=replay.read_to):
+                if replay.at_position is None and event.position > position:
+                    replay.at_position = fold.content(position)
+                fold.add(event)
+                if event.position in fold.sources:
+                    replay.later.append(_later_event(event, fold, period))
+            replay.read_to = max(replay.read_to, now)
+            if replay.at_position is None:
+                replay.at_position = fold.content(position)
+            at_position = replay.at_position
+            later = list(replay.later)
+            today = fold.content(now)
         reproducible = canonical_json(at_position) == canonical_json(published.content)
         rows = _figure_rows(published.content, at_position, today, fold.sources, reproducible)
         changed = [r for r in rows if r["changed"]]

@@ -107,6 +107,26 @@ def test_a_late_entry_shows_beside_the_published_figures_with_the_event_that_mad
     assert compared["today"]["log_position"] > compared["published"]["log_position"]
 
 
+def test_a_comparison_read_again_after_later_entries_is_the_fresh_replays(
+    jejak: Jejak,
+) -> None:
+    journey = run_journey(jejak.app)
+    report_id = publish(jejak).result.aggregate_id
+    reports = PublishedReports(jejak)
+    assert reports.compare(report_id, changed_only=True)["figures_changed"] == 0
+    jejak.app.beneficiaries.withdraw(
+        journey.others[0], provenance=by(OPERATOR, date(2019, 8, 15), reason="Moved away")
+    )
+
+    # The second comparison folds only what was recorded since the first.
+    again = reports.compare(report_id)
+    published_reports._REPLAYS.clear()
+    fresh = reports.compare(report_id)
+
+    assert again == fresh
+    assert again["figures_changed"] > 0 and len(again["events"]) == 1
+
+
 def test_a_correction_after_the_publication_shows_with_the_figures_it_moved(
     jejak: Jejak,
 ) -> None:

@@ -84,18 +84,15 @@ SHOTS: tuple[Shot, ...] = (
     ),
     Shot("/documents/new", OPERATOR, "unggah-dokumen.png"),
     Shot("/search", OPERATOR, "cari.png"),
-    # The pages other parts of issue 16 add; skipped with a warning until they exist.
+    # The supervisors', auditors' and administrators' pages.
     Shot("/approvals", SUPERVISOR, "persetujuan.png"),
     Shot("/batches", SUPERVISOR, "daftar-bayar.png"),
     Shot("/batches/new", SUPERVISOR, "siapkan-daftar-bayar.png"),
     Shot(FIRST_BATCH, SUPERVISOR, "batch.png"),
-    Shot("/reconciliation", SUPERVISOR, "rekonsiliasi.png"),
+    Shot("/reconciliation?batch=DEMO-2019-02", SUPERVISOR, "rekonsiliasi.png"),
     Shot("/cases/TRK-JP-0004/payments", AUDITOR, "riwayat-pembayaran.png"),
     Shot("/ledger", AUDITOR, "buku-besar.png"),
     Shot("/funding", SUPERVISOR, "pendanaan.png"),
-    Shot("/audit/checks", AUDITOR, "cek-audit.png"),
-    Shot("/audit/findings", AUDITOR, "temuan-bpk.png"),
-    # The same pages under the names the auditors' guide shows them by.
     Shot("/audit/checks", AUDITOR, "pemeriksaan-otomatis.png"),
     Shot("/audit/findings", AUDITOR, "register-temuan.png"),
     Shot("/restatements", AUDITOR, "penyajian-ulang.png"),

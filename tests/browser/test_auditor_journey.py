@@ -31,9 +31,6 @@ def test_an_auditor_checks_a_payment_history_the_log_and_a_past_year(
         expect(page.locator("h2")).to_have_text(f"Kasus {CASE}")
 
         # 1. Her payment history, from her case page, and its PDF.
-        # TODO(lead, after merging i16-ledger): the page `/cases/{n}/payments` and the case
-        # page's link "Riwayat pembayaran" to it come with the ledger branch; until then this
-        # step fails here. Check the selectors below against that page once merged.
         page.get_by_role("link", name="Riwayat pembayaran").click()
         page.wait_for_load_state()
         assert page.url.split("?")[0].endswith(f"/cases/{CASE}/payments")

@@ -80,7 +80,10 @@ BENEFICIARY_LIFECYCLE = Lifecycle(
             "BeneficiaryRegistered",
             None,
             "REGISTERED",
-            guards=("case number contains no personal data",),
+            guards=(
+                "case number contains no personal data",
+                "CASE_NUMBER_OF_ANOTHER_SITE: the case number begins with her site's code",
+            ),
         ),
         Transition(
             "verify_identity",

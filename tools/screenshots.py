@@ -19,24 +19,20 @@ import io
 import re
 import secrets
 import shutil
-import socket
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from domain.recording import Role
-from service.api.app import create_app
 from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY, DEMO_USERS, ensure_demo_users, load_demo
 from service.settings import Settings
 from service.system import Jejak
+from tools.served import served
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -212,22 +208,10 @@ def served_demo(folder: Path) -> Iterator[str]:
     ensure_demo_users(jejak.accounts, jejak.app)
     load_demo(jejak.app)
     jejak.runner.catch_up()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(jejak=jejak), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served(jejak) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         jejak.close()
 
 

@@ -135,8 +135,14 @@ def _forms(request: Request, jejak: Jejak, viewer: Account, subject: Subject) ->
 
 
 def _step_page(
-    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+    request: Request, jejak: Jejak, command: str, find: Callable[[Account], Subject | None]
 ) -> Response:
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    subject = find(viewer)
+    if subject is None:
+        return not_found_page(request, viewer)
     route = next((r for r in _steps(request, viewer, subject) if r.command == command), None)
     if route is None:
         return not_found_page(request, viewer)
@@ -237,13 +243,7 @@ def commitment_page(request: Request, jejak: JejakDep, slug: str) -> Response:
 @router.get("/funding/{slug}/steps/{command}", response_class=HTMLResponse)
 def commitment_step_form(request: Request, jejak: JejakDep, slug: str, command: str) -> Response:
     """One step's form on a commitment (an allocation, closing its fiscal year)."""
-    viewer = viewer_of(request, jejak)
-    if viewer is None:
-        return to_login(request)
-    subject = _commitment_subject(jejak, slug)(viewer)
-    if subject is None:
-        return not_found_page(request, viewer)
-    return _step_page(request, jejak, viewer, subject, command)
+    return _step_page(request, jejak, command, _commitment_subject(jejak, slug))
 
 
 @router.post("/funding/{slug}/steps/{command}", response_class=HTMLResponse)
@@ -316,13 +316,7 @@ def _decree_subject(jejak: Jejak, slug: str) -> Callable[[Account], Subject | No
 @router.get("/decrees/{slug}/steps/{command}", response_class=HTMLResponse)
 def decree_step_form(request: Request, jejak: JejakDep, slug: str, command: str) -> Response:
     """One step's form on a decree (an amending decree)."""
-    viewer = viewer_of(request, jejak)
-    if viewer is None:
-        return to_login(request)
-    subject = _decree_subject(jejak, slug)(viewer)
-    if subject is None:
-        return not_found_page(request, viewer)
-    return _step_page(request, jejak, viewer, subject, command)
+    return _step_page(request, jejak, command, _decree_subject(jejak, slug))
 
 
 @router.post("/decrees/{slug}/steps/{command}", response_class=HTMLResponse)

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, Playwright
 
-from service.api.app import create_app
 from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY
 from service.system import Jejak
 from tests.conftest import DemoTemplate, demo_store
+from tools.served import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags for a closed network: no background calls home, no sandbox as root.
@@ -31,13 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -59,20 +48,10 @@ def serve_demo(
     jejak = demo_store(template, directory, view_as_of=DEMO_LAST_BUSINESS_DAY)
     if prepare is not None:
         prepare(jejak)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(jejak=jejak), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served(jejak) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         jejak.close()
 
 

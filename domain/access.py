@@ -175,6 +175,42 @@ class FieldNotRevealable(InvalidValue):
     code = "FIELD_NOT_REVEALABLE"
 
 
+# While her erasure stands, her identity minimum is kept only as evidence (UU PDP Pasal 15 and 20,
+# ADR 0055): the programme team no longer sees it at all, and only those who examine or answer
+# for its keeping read it, one field at a time, for a reason the access log keeps (the reveal).
+RESTRICTED_READERS: tuple[Role, ...] = (Role.AUDITOR, Role.DPO)
+
+# The steps refused for her while restricted, by aggregate (SUBJECT_RESTRICTED); None refuses
+# every step. Her case takes no further step, corrections included. Of her entitlements, only
+# steps that would start new processing are refused: money already ordered is still credited,
+# returned, corrected and reconciled, so the ledger stays provable.
+RESTRICTED_STEPS: Mapping[str, frozenset[str] | None] = MappingProxyType(
+    {
+        "Beneficiary": None,
+        "Entitlement": frozenset({"FundsAllocated", "EntitlementAmended", "PaymentOrdered"}),
+    }
+)
+
+
+def sees_restricted(role: Role, *, reason_given: bool) -> bool:
+    """Whether `role` sees a restricted subject's data in clear: a reader of restricted data
+    that stated its reason. Everyone else sees that it is restricted, nothing more."""
+    return role in RESTRICTED_READERS and reason_given
+
+
+def may_reveal_restricted(role: Role, field: str) -> bool:
+    """Whether `role` may have a restricted subject's `field` revealed (for a reason)."""
+    return role in RESTRICTED_READERS and field in REVEALABLE_FIELDS
+
+
+def refused_when_restricted(aggregate: str, event: str) -> bool:
+    """Whether recording `event` on an `aggregate` of a restricted subject is refused."""
+    if aggregate not in RESTRICTED_STEPS:
+        return False
+    refused = RESTRICTED_STEPS[aggregate]
+    return refused is None or event in refused
+
+
 def category_of_sealed(field: str, purpose: KeyPurpose) -> DataCategory:
     """The category of a sealed field; a field not listed counts as its key's purpose."""
     return SEALED_FIELD_CATEGORY.get(field) or _BY_PURPOSE[purpose]

@@ -29,6 +29,7 @@ from projections.dashboard_counts import (
     dashboard_moves,
 )
 from projections.entitlement_status import entitlement_status, entitlement_status_history
+from projections.erasures import erasures
 from projections.event_chain import chain_checkpoints, event_chain
 from projections.export_records import export_records
 from projections.grants import account_grants, audit_assignments
@@ -74,6 +75,7 @@ TABLES: tuple[Table, ...] = (
     case_units,
     account_grants,
     audit_assignments,
+    erasures,
 )
 """Every read-model table but the row histories below."""
 

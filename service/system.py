@@ -24,6 +24,7 @@ from projections.chain import StoredEvent
 from projections.custody import CaseCustody
 from projections.dashboard import ProgrammeDashboard
 from projections.entitlement_status import EntitlementStatus
+from projections.erasures import Erasures
 from projections.event_chain import EventChain
 from projections.export_records import ExportRecords
 from projections.grants import Grants
@@ -77,6 +78,7 @@ def build_projections(
         AuditRegister(settings.deadline_days),
         ExportRecords(),
         PublishedReports(),
+        Erasures(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]

@@ -16,6 +16,7 @@ from service.commands.audit_register import AuditRegisterCommands
 from service.commands.base import CommandBase, KeepsDocuments
 from service.commands.beneficiaries import BeneficiaryCommands
 from service.commands.corrections import CorrectionCommands
+from service.commands.erasures import ErasureCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
 from service.commands.reports import ReportCommands
@@ -50,3 +51,4 @@ class ProgrammeApplication(CommandBase):
         self.units = UnitCommands(self)
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
+        self.erasures = ErasureCommands(self)

@@ -19,6 +19,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
+from domain.access import refused_when_restricted
 from domain.aggregate import LifecycleAggregate
 from domain.audit_finding import AuditFinding
 from domain.beneficiary import Beneficiary
@@ -27,9 +28,11 @@ from domain.entitlement import Entitlement
 from domain.errors import DomainError, RuleViolation
 from domain.funding import FundingCommitment
 from domain.payment_batch import PaymentBatch
+from domain.privacy.erasure import SubjectRestricted
 from domain.published_report import PublishedReport
 from domain.recording import Actor
 from domain.rules import ProgrammeRules
+from domain.sealed import KeyPurpose
 from domain.site import Site
 from domain.units import Directory, Unit, UnitInfo
 from service.errors import NotFound
@@ -307,6 +310,7 @@ class CommandBase(Application[UUID]):
         if self.scope_guard is not None:
             # Every save passes here, from any interface: the one place scope holds writes.
             self.scope_guard.check(aggregates)
+        self._refuse_restricted(aggregates)
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         for aggregate in aggregates:
             processing.events.extend(aggregate.collect_events())
@@ -320,6 +324,27 @@ class CommandBase(Application[UUID]):
             raise VersionConflict(
                 "someone else changed this record meanwhile; reload and try again"
             ) from None
+
+    def _refuse_restricted(self, aggregates: Iterable[LifecycleAggregate]) -> None:
+        """SUBJECT_RESTRICTED when a step would process the data of a woman whose erasure was
+        carried out (`domain.access.RESTRICTED_STEPS`). Every save passes here, from any
+        interface. The restricted subjects are read only when such a step is being saved on
+        a record that existed before: a new record cannot be hers."""
+        subjects: list[UUID] = []
+        for aggregate in aggregates:
+            events = aggregate.pending_events
+            if not events or isinstance(events[0], LifecycleAggregate.Created):
+                continue
+            kind = type(aggregate).__name__
+            if any(refused_when_restricted(kind, type(e).__name__) for e in events):
+                subjects.append(
+                    aggregate.subject_id if isinstance(aggregate, Entitlement) else aggregate.id
+                )
+        if subjects and not self.vault.erased_subjects(KeyPurpose.CASEFILE).isdisjoint(subjects):
+            raise SubjectRestricted(
+                "her erasure was carried out: her data is kept only as evidence and may not be"
+                " processed further"
+            )
 
     @staticmethod
     def result(

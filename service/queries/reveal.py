@@ -20,12 +20,14 @@ from domain.access import (
     check_clear_reason,
     may_reveal,
     may_reveal_any,
+    may_reveal_restricted,
     sees_all_in_clear,
     sees_in_clear,
+    sees_restricted,
 )
 from domain.beneficiary import Beneficiary
 from domain.masks import mask_field
-from domain.sealed import Sealed, sealed_from_json
+from domain.sealed import KeyPurpose, Sealed, sealed_from_json
 from domain.units import Scope
 from service.errors import NotFound
 from service.security.access_log import AccessAction, AccessLog
@@ -36,6 +38,9 @@ from service.store.event_log import EventLog, history
 
 ERASED = "[erased]"
 UNREADABLE = "[unreadable]"
+# Her identity minimum while her erasure stands, to a role that may not read it (ADR 0055).
+RESTRICTED = "[restricted]"
+MARKERS = frozenset({ERASED, UNREADABLE, RESTRICTED})
 
 # How the access log's detail of a reveal begins: one field asked for, or those a bundle showed.
 ONE_FIELD = "field"
@@ -59,6 +64,10 @@ class Reveal:
     reason (an auditor) gave for an evidence bundle in clear: the revealable fields it opens
     for that reason alone are kept in `revealed`, by subject, for the caller to write to the
     access log as reveals (`log_bundle_reveals`).
+
+    A subject whose erasure was carried out is restricted (ADR 0055): her fields show
+    `[restricted]` to every role but a reader of restricted data that gave a reason, and that
+    reading is a reveal too. The restricted subjects are read once, at the first sealed value.
     """
 
     def __init__(self, vault: Vault, viewer: Account, *, clear_reason: str | None = None) -> None:
@@ -67,6 +76,13 @@ class Reveal:
         self.clear_reason = clear_reason
         self.full = sees_all_in_clear(viewer.role, ALL_CATEGORIES, reason_given=self._reason)
         self.revealed: dict[UUID, set[str]] = {}
+        self._restricted: frozenset[UUID] | None = None
+
+    def restricted(self, subject_id: UUID) -> bool:
+        """Whether her erasure was carried out, so her identity minimum is restricted."""
+        if self._restricted is None:
+            self._restricted = restricted_subjects(self.vault)
+        return subject_id in self._restricted
 
     @property
     def _reason(self) -> bool:
@@ -82,14 +98,25 @@ class Reveal:
             return None
         # Decided before opening: a field revealed for the reason is noted even when its value
         # turns out erased, as the reveal act logs it then too.
-        clear = self._in_clear(sealed)
+        restricted = self.restricted(sealed.subject_id)
+        clear = self._restricted_in_clear(sealed) if restricted else self._in_clear(sealed)
         try:
             plaintext = self.vault.open(sealed)
         except SealBroken:
             return UNREADABLE
         if plaintext is None:
             return ERASED
+        if restricted and not clear:
+            return RESTRICTED
         return plaintext if clear else mask_field(sealed.field, plaintext)
+
+    def _restricted_in_clear(self, sealed: Sealed) -> bool:
+        if not sees_restricted(self.viewer.role, reason_given=self._reason):
+            return False
+        if sealed.field in REVEALABLE_FIELDS:
+            self.revealed.setdefault(sealed.subject_id, set()).add(sealed.field)
+            return True
+        return False
 
     def _in_clear(self, sealed: Sealed) -> bool:
         role = self.viewer.role
@@ -173,10 +200,12 @@ class FieldReveals:
         they see her data in their own reads, but this act is the deliberate unmasking), and
         `NotFound` for an unknown case.
         """
-        if not may_reveal_any(viewer.role):
+        restricted = self.vault.is_erased(beneficiary_id, KeyPurpose.CASEFILE)
+        if not restricted and not may_reveal_any(viewer.role):
             raise RevealNotAllowed(f"the role {viewer.role.value} may not reveal personal data")
         wanted = check_case_field(field)
-        if not may_reveal(viewer.role, wanted):
+        allowed = may_reveal_restricted if restricted else may_reveal
+        if not allowed(viewer.role, wanted):
             raise RevealNotAllowed(f"the role {viewer.role.value} may not reveal {wanted}")
         why = check_clear_reason(reason)
         if not holds(self.engine, self.scope, beneficiary_id):
@@ -202,6 +231,13 @@ class FieldReveals:
         if not isinstance(case, Beneficiary):
             raise NotFound("Beneficiary", beneficiary_id)
         return case
+
+
+def restricted_subjects(vault: Vault) -> frozenset[UUID]:
+    """The subjects whose erasure was carried out: their case-file key is destroyed, and
+    destroying it is what an approved erasure does first (ADR 0055). Read from the vault, not
+    a read model, so a restriction holds the moment the key is gone, in every process."""
+    return vault.erased_subjects(KeyPurpose.CASEFILE)
 
 
 def log_bundle_reveals(access_log: AccessLog, viewer: Account, reveal: Reveal) -> None:

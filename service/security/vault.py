@@ -336,7 +336,8 @@ class Vault:
         Erasing IDENTITY also removes the subject's duplicate-index rows, so the same NIK can
         be registered for someone else, and her name-index rows, so no search finds her. On
         SQLite the WAL is checkpointed and truncated so the destroyed key bytes leave the WAL
-        file too (`secure_delete` zeroes them in the pages).
+        file too (`secure_delete` zeroes them in the pages). On PostgreSQL the table is
+        vacuumed, so the row version that held the key is no longer a dead tuple (ADR 0055).
         """
         chosen = sorted({KeyPurpose(p) for p in purposes})
         if not chosen:
@@ -377,6 +378,20 @@ class Vault:
                 self._cache.pop((subject_id, purpose), None)
         if self._engine.dialect.name == "sqlite":
             self._checkpoint_sqlite()
+        elif self._engine.dialect.name == "postgresql":
+            self._vacuum_keys()
+
+    def erased_subjects(self, purpose: KeyPurpose) -> frozenset[UUID]:
+        """Every subject whose key for `purpose` has been destroyed; read from the database, so
+        it holds across processes. Erasures are few: one query answers a whole page."""
+        with self._engine.connect() as conn:
+            found = conn.scalars(
+                select(vault_subject_keys.c.subject_id).where(
+                    vault_subject_keys.c.erased_at.is_not(None),
+                    vault_subject_keys.c.purpose == KeyPurpose(purpose).value,
+                )
+            ).all()
+        return frozenset(UUID(subject) for subject in found)
 
     # --- duplicate index ---------------------------------------------------------------------
 
@@ -595,6 +610,14 @@ class Vault:
                 "WAL checkpoint after an erasure was blocked by a reader; erased key bytes may "
                 "remain in the WAL file until the next checkpoint"
             )
+
+    def _vacuum_keys(self) -> None:
+        # An UPDATE leaves the old row version, key and all, as a dead tuple until a vacuum
+        # frees it; autovacuum runs when it chooses. VACUUM cannot run inside a transaction.
+        # A transaction older than the erasure still sees the old version, and VACUUM then
+        # keeps it; the next erasure's or autovacuum's run frees it.
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM vault_subject_keys")
 
 
 class _SubjectSealer:

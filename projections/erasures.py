@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable
+from datetime import UTC
 
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text
 
@@ -69,7 +70,8 @@ class Erasures(RowProjection):
                 "beneficiary_id": str(e.beneficiary_id),
                 "case_number": e.case_number,
                 "state": None,
-                "received_at": e.received_at,
+                # In UTC: SQLite keeps no offset, and a moment must read back the same.
+                "received_at": e.received_at.astimezone(UTC),
                 "requested_on": e.occurred_on,
                 "requested_by": e.actor.user_id,
                 "request_kind": e.document.kind,

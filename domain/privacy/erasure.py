@@ -22,6 +22,7 @@ from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue, RuleViolation
 from domain.guards import require_document, require_reason
 from domain.lifecycle import Lifecycle, StateSpec, Transition
+from domain.privacy.categories import DEFAULT_RETENTION, RetentionCategory
 from domain.recording import Actor, DocumentKind, DocumentRef, Provenance, Role
 
 # Central Indonesian Time (Asia/Makassar), which keeps no summer time: a fixed offset will do.
@@ -40,11 +41,6 @@ IDENTITY_MINIMUM_FIELDS: tuple[str, ...] = (
     "bank_account_holder",
 )
 ERASED_PURPOSES: tuple[str, ...] = ("casefile",)
-
-# Years the identity minimum is kept after her last payment when no retention setting says
-# otherwise: the JRA keeps payment vouchers ten years, longer than the eight of loss recovery
-# (domain research §8.3). `identity_minimum_kept_until` is the one place this is read.
-IDENTITY_MINIMUM_YEARS = 10
 
 NO_PERSONAL_DATA = (
     "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason"
@@ -137,13 +133,15 @@ ERASURE_LIFECYCLE = Lifecycle(
 
 
 def identity_minimum_kept_until(last_paid_on: date | None, decided_on: date) -> date:
-    """Until when her identity minimum is kept as payment evidence: the retention years after
-    her last payment, or after the decision when she was never paid."""
+    """Until when her identity minimum is kept as payment evidence: the category's retention
+    years after her last payment, or after the decision when she was never paid. The one place
+    an erasure reads the retention policy (`domain.privacy.categories`)."""
+    years = DEFAULT_RETENTION[RetentionCategory.IDENTITY_MINIMUM].years
     start = last_paid_on or decided_on
     try:
-        return start.replace(year=start.year + IDENTITY_MINIMUM_YEARS)
+        return start.replace(year=start.year + years)
     except ValueError:  # 29 February, in a year that has none
-        return start.replace(year=start.year + IDENTITY_MINIMUM_YEARS, day=28)
+        return start.replace(year=start.year + years, day=28)
 
 
 class Erasure(LifecycleAggregate):

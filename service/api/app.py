@@ -22,6 +22,7 @@ from service.api import (
     corrections,
     dashboard,
     documents,
+    erasures,
     exports,
     grants,
     integrity,
@@ -168,6 +169,7 @@ def create_app(
     app.include_router(exports.router)
     app.include_router(documents.router)
     app.include_router(audit_register.router, dependencies=ProgrammeWide)
+    app.include_router(erasures.router, dependencies=ProgrammeWide)
     app.include_router(restatements.router, dependencies=ProgrammeWide)
     app.include_router(reports.router, dependencies=ProgrammeWide)
     app.include_router(time_travel.router)

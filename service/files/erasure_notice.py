@@ -1,0 +1,116 @@
+"""The written notice she receives when her erasure request is decided, in Indonesian (issue 17
+point 1, domain research §8.3 step 6): what was deleted, what is kept, why and until when.
+
+It names her case by number, never her name: the letter is handed to her by the programme
+team, who know whom it is for, and the file may travel by e-mail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from domain.privacy.erasure import WITA
+from service.files.letters import Letter, Signatory, letter_pdf
+from service.i18n.formats import date_id, datetime_id
+
+# Her sealed fields as the letter names them.
+FIELD_NAMES: Mapping[str, str] = {
+    "phone": "nomor telepon",
+    "assessment_notes": "catatan asesmen pekerja sosial",
+    "name": "nama",
+    "nik": "NIK",
+    "kk": "nomor Kartu Keluarga",
+    "birth_date": "tanggal lahir",
+    "sex": "jenis kelamin",
+    "bank_account": "nomor rekening bank",
+    "bank_account_holder": "nama pemilik rekening",
+}
+LEGAL_BASIS = (
+    "Dasar hukum penyimpanan: UU Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi Pasal 15"
+    " (pengecualian untuk kepentingan umum dalam rangka penyelenggaraan negara) dan Pasal 20"
+    " (pemenuhan kewajiban hukum dan pelaksanaan tugas berdasarkan peraturan"
+    " perundang-undangan); UU Nomor 15 Tahun 2004 Pasal 10 (hak Badan Pemeriksa Keuangan atas"
+    " bukti pertanggungjawaban keuangan negara); serta Jadwal Retensi Arsip (JRA) keuangan."
+)
+SIGNATORY = Signatory("Pejabat Pelindungan Data Pribadi")
+
+
+def _named(fields: list[str]) -> str:
+    return ", ".join(FIELD_NAMES.get(f, f) for f in fields)
+
+
+def erasure_notice(erasure: Mapping[str, Any]) -> Letter:
+    """The notice for a decided erasure request (a row of the erasures read model)."""
+    decided: date = erasure["decided_on"]
+    received: datetime = erasure["received_at"]
+    request = (
+        f"Menjawab permohonan Saudari yang kami terima pada {datetime_id(received)}"
+        f" (surat nomor {erasure['request_number']}), dengan ini kami sampaikan keputusan atas"
+        " permohonan penghapusan data pribadi Saudari."
+    )
+    common = {
+        "number": f"PDP/HAPUS/{erasure['case_number']}/{decided.year}",
+        "recipient": ["Pemilik data pribadi", f"Nomor kasus {erasure['case_number']}"],
+        "written_at": datetime.combine(decided, time(9, 0), WITA),
+        "signatory": SIGNATORY,
+        "closing": [
+            "Demikian pemberitahuan ini kami sampaikan. Atas perhatian Saudari kami ucapkan"
+            " terima kasih."
+        ],
+    }
+    if erasure["state"] == "REFUSED":
+        return Letter(
+            title="Pemberitahuan Penolakan Penghapusan Data Pribadi",
+            subject="Jawaban atas permohonan penghapusan data pribadi",
+            paragraphs=[
+                "Dengan hormat,",
+                request,
+                "Permohonan Saudari tidak dapat kami penuhi pada saat ini. Alasannya:"
+                f" {erasure['decision_reason']}.",
+                "Data Saudari tetap kami lindungi, dan setiap pembacaannya dicatat. Saudari dapat"
+                " mengajukan permohonan kembali atau menyampaikan keberatan kepada Pejabat"
+                " Pelindungan Data Pribadi.",
+            ],
+            facts=[("Tanggal keputusan", date_id(decided))],
+            **common,
+        )
+    keep_until: date = erasure["keep_until"]
+    return Letter(
+        title="Pemberitahuan Penghapusan Data Pribadi",
+        subject="Jawaban atas permohonan penghapusan data pribadi",
+        paragraphs=[
+            "Dengan hormat,",
+            request,
+            f"Permohonan Saudari disetujui dan dilaksanakan pada {date_id(decided)}. Berkas kasus"
+            f" Saudari ({_named(erasure['deleted_fields'])}) telah dihapus: kunci yang"
+            " menyandikannya telah dimusnahkan, sehingga data tersebut tidak dapat dibuka lagi"
+            " oleh siapa pun, termasuk dari salinan cadangan.",
+            "Sebagian data identitas Saudari wajib tetap kami simpan sebagai bukti"
+            " pertanggungjawaban bantuan yang telah dibayarkan kepada Saudari. Data tersebut"
+            " dibatasi: tidak lagi digunakan untuk keperluan program, hanya dapat dibaca untuk"
+            " pemeriksaan (audit) dan penyelesaian tuntutan hukum, dan setiap pembacaan dicatat"
+            " beserta alasannya.",
+            LEGAL_BASIS,
+            f"Data tersebut akan dimusnahkan pada {date_id(keep_until)} dengan berita acara"
+            " pemusnahan. Apabila pada tanggal itu masih ada temuan Badan Pemeriksa Keuangan,"
+            " penyidikan, atau perkara di pengadilan yang belum selesai (penahanan hukum),"
+            " pemusnahan ditunda sampai hal tersebut selesai, dan Saudari akan diberi tahu.",
+        ],
+        facts=[
+            ("Dihapus", _named(erasure["deleted_fields"])),
+            ("Disimpan dan dibatasi", _named(erasure["kept_fields"])),
+            (
+                "Pembayaran terakhir",
+                date_id(erasure["last_paid_on"]) if erasure["last_paid_on"] else "tidak ada",
+            ),
+            ("Disimpan sampai", date_id(keep_until)),
+        ],
+        **common,
+    )
+
+
+def erasure_notice_pdf(erasure: Mapping[str, Any]) -> bytes:
+    """The notice as a PDF."""
+    return letter_pdf(erasure_notice(erasure))

@@ -146,10 +146,16 @@ def get_erasure(
 
 @router.get("/{erasure_id}/notice.pdf", response_class=Response)
 def erasure_notice(
-    erasure_id: UUID, user: UserDep, jejak: JejakDep, queries: ErasuresDep
+    erasure_id: UUID,
+    user: UserDep,
+    jejak: JejakDep,
+    queries: ErasuresDep,
+    response: Response,
+    after: After = None,
 ) -> Response:
     """The written notice she receives (Indonesian, PDF), once the request is decided."""
     require_role(user, READERS, "read the erasure register")
+    caught_up(jejak, after, response)
     found = queries.one(erasure_id)
     if found["state"] == "REQUESTED":
         raise NotDecidedYet("the notice is written once the request is decided")

@@ -17,6 +17,7 @@ from service.api.deps import JejakDep
 from service.errors import NotFound
 from service.i18n import refusal_for
 from service.i18n.formats import date_id
+from service.queries.erasures import ErasureQueries
 from service.queries.read_models import ReadModels
 from service.queries.reveal import RevealedField, RevealNotAllowed
 from service.security.accounts import Account
@@ -85,6 +86,10 @@ def case_page_context(
         "today": today,
         "revealed": None,
         "reveal_error": None,
+        # Her erasure carried out (ADR 0055): the page says so to every role.
+        "erased": any(
+            e["state"] == "EXECUTED" for e in ErasureQueries(jejak.engine).of_case(beneficiary_id)
+        ),
     }
 
 

@@ -99,6 +99,23 @@ def _named(context: Context, prefix: str, code: str) -> str:
     return code if text == key else text
 
 
+# What the reveal gives in place of a value it may not or cannot show (service.queries.reveal),
+# as the page words it: "dihapus" where her data was erased.
+SEALED_MARKERS: Final = {
+    "[erased]": "value.erased",
+    "[restricted]": "value.restricted",
+    "[unreadable]": "value.unreadable",
+}
+
+
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    """Every value a page writes passes here: a marker becomes the catalogue's word."""
+    if value.__class__ is str and value in SEALED_MARKERS:
+        return gettext(_language(context), SEALED_MARKERS[value])
+    return value
+
+
 def _aggregate(kind: str) -> str:
     return AGGREGATE_OF_KIND.get(kind, kind)
 
@@ -111,6 +128,7 @@ def install_i18n(templates: Jinja2Templates) -> None:
     """Give `templates` the i18n extension, the language per request and the format filters."""
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
+    env.finalize = _finalize
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )

@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from domain.sealed import KeyPurpose
 from service.system import Jejak
-from tests.e2e.conftest import login, system_of
+from tests.conftest import log_in_page
+from tests.e2e.conftest import PASSWORDS, login, system_of
 from tests.e2e.test_http import NAME, NIK, pay_her_aid, post, returned_beneficiary
 
 LETTER = {
@@ -95,6 +96,13 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
         headers=login(client, "sup"),
     )
     assert refused.status_code == 403
+    # Her case page, to the programme team: the mark, "dibatasi" where her name was.
+    assert log_in_page(client, "opi", PASSWORDS["opi"][0]).status_code in (200, 303)
+    page = client.get("/cases/TRK-JP-0001")
+    assert page.status_code == 200
+    assert 'id="erasure-mark"' in page.text and "Berkas kasus dihapus" in page.text
+    assert "dibatasi" in page.text and NAME not in page.text and "[restricted]" not in page.text
+    client.cookies.clear()
     # The auditor and the officer read it for a reason, and the access log keeps it.
     for reader in ("aud", "dpo"):
         shown = client.post(
@@ -110,7 +118,8 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     client: TestClient, sqlite_jejak: Jejak
 ) -> None:
     returned_beneficiary(client)
-    erasure = post(client, "dpo", "/api/erasures", request_body())["id"]
+    recorded = post(client, "dpo", "/api/erasures", request_body())
+    erasure = recorded["id"]
     no_reason = client.post(
         f"/api/erasures/{erasure}/refusal",
         json={"occurred_on": "2025-03-05"},
@@ -118,15 +127,21 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     )
     assert no_reason.status_code == 409
     assert no_reason.json()["error"]["code"] == "REASON_REQUIRED"
-    early = client.get(f"/api/erasures/{erasure}/notice.pdf", headers=login(client, "dpo"))
+    early = client.get(
+        f"/api/erasures/{erasure}/notice.pdf?after={recorded['position']}",
+        headers=login(client, "dpo"),
+    )
     assert early.status_code == 409
 
-    post(
+    refused = post(
         client,
         "sup",
         f"/api/erasures/{erasure}/refusal",
         {"occurred_on": "2025-03-05", "reason": "Pemeriksaan BPK atas penyaluran 2019 berjalan"},
     )
-    notice = client.get(f"/api/erasures/{erasure}/notice.pdf", headers=login(client, "dpo"))
+    notice = client.get(
+        f"/api/erasures/{erasure}/notice.pdf?after={refused['position']}",
+        headers=login(client, "dpo"),
+    )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.content)).pages)
     assert "PENOLAKAN" in text and "Pemeriksaan BPK" in text

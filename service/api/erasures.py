@@ -125,7 +125,7 @@ def list_erasures(
     what was deleted and kept, and until when."""
     require_role(user, READERS, "read the erasure register")
     caught_up(jejak, after, response)
-    return page_body(queries.list(state=state, limit=limit, offset=offset))
+    return page_body(queries.requests(state=state, limit=limit, offset=offset))
 
 
 @router.get("/{erasure_id}")

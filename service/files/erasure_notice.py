@@ -50,7 +50,7 @@ def erasure_notice(erasure: Mapping[str, Any]) -> Letter:
         f" (surat nomor {erasure['request_number']}), dengan ini kami sampaikan keputusan atas"
         " permohonan penghapusan data pribadi Saudari."
     )
-    common = {
+    common: dict[str, Any] = {
         "number": f"PDP/HAPUS/{erasure['case_number']}/{decided.year}",
         "recipient": ["Pemilik data pribadi", f"Nomor kasus {erasure['case_number']}"],
         "written_at": datetime.combine(decided, time(9, 0), WITA),

@@ -23,7 +23,7 @@ class ErasureQueries:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def list(self, *, state: str | None = None, limit: int, offset: int) -> Page[Row]:
+    def requests(self, *, state: str | None = None, limit: int, offset: int) -> Page[Row]:
         """Requests, the ones awaiting a decision first, then newest first."""
         c = erasures.c
         query = select(erasures).order_by(

@@ -86,7 +86,7 @@ def erasure_notice(erasure: Mapping[str, Any]) -> Letter:
             f"Permohonan Saudari disetujui dan dilaksanakan pada {date_id(decided)}. Berkas kasus"
             f" Saudari ({_named(erasure['deleted_fields'])}) telah dihapus: kunci yang"
             " menyandikannya telah dimusnahkan, sehingga data tersebut tidak dapat dibuka lagi"
-            " oleh siapa pun, termasuk dari salinan cadangan.",
+            " oleh siapa pun.",
             "Sebagian data identitas Saudari wajib tetap kami simpan sebagai bukti"
             " pertanggungjawaban bantuan yang telah dibayarkan kepada Saudari. Data tersebut"
             " dibatasi: tidak lagi digunakan untuk keperluan program, hanya dapat dibaca untuk"

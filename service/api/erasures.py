@@ -9,15 +9,16 @@ registers read it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import AwareDatetime, Field
+from pydantic import Field, field_validator
 
 from domain.access import READ_ROLES, Read
 from domain.errors import RuleViolation
-from domain.privacy.erasure import ERASURE_LIFECYCLE
+from domain.privacy.erasure import ERASURE_LIFECYCLE, WITA
 from service.api.access import command_role
 from service.api.answers import CREATED, ReadDep, caught_up, command_out, page_body
 from service.api.deps import JejakDep, UserDep, require_role
@@ -26,6 +27,8 @@ from service.api.inputs import After, FromJson, Limit, Offset
 from service.api.models import CommandIn, CommandOut
 from service.files.erasure_notice import erasure_notice_pdf
 from service.queries.erasures import ErasureQueries
+from service.queries.read_models import ReadModels
+from service.security.scope import of_account
 
 
 class NotDecidedYet(RuleViolation):
@@ -43,10 +46,16 @@ class RecordErasureIn(CommandIn):
     """Her erasure request; `document` is her letter (kind `surat`), `reason` what she asked."""
 
     case_number: str = Field(pattern=CASE_NUMBER, examples=["TRK-JP-0004"])
-    received_at: Annotated[AwareDatetime, FromJson] = Field(
-        description="When her letter was received, with its time zone (kept in WITA)",
-        examples=["2025-03-03T09:30:00+08:00"],
+    received_at: Annotated[datetime, FromJson] = Field(
+        description="When her letter was received; a time without its zone is WITA's",
+        examples=["2025-03-03T09:30:00+08:00", "2025-03-03T09:30"],
     )
+
+    @field_validator("received_at")
+    @classmethod
+    def _in_wita(cls, value: datetime) -> datetime:
+        # A form's datetime-local field sends the wall-clock time of the office, in WITA.
+        return value if value.utcoffset() is not None else value.replace(tzinfo=WITA)
 
 
 def erasure_queries(jejak: JejakDep) -> ErasureQueries:
@@ -62,10 +71,10 @@ ErasuresDep = Annotated[ErasureQueries, Depends(erasure_queries)]
     status_code=CREATED,
     dependencies=[command_role(ERASURE_LIFECYCLE, "record_erasure_request")],
 )
-def record_erasure_request(
-    body: RecordErasureIn, user: UserDep, jejak: JejakDep, reads: ReadDep
-) -> CommandOut:
-    """Record her request from her letter (the data-protection officer)."""
+def record_erasure_request(body: RecordErasureIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Record her request from her letter (the data-protection officer); her case by number,
+    among those the officer's units hold."""
+    reads = ReadModels.of(jejak, of_account(jejak.scopes, user))
     beneficiary_id = reads.beneficiaries.id_of_case(body.case_number)
     return command_out(
         jejak,

@@ -17,7 +17,7 @@ import typing
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final, Union
 
 from annotated_types import MaxLen
@@ -214,6 +214,8 @@ def _widget(annotation: Any, info: FieldInfo, language: str) -> tuple[str, tuple
         return "checkbox", ()
     if base is SecretStr:
         return "password", ()
+    if base is datetime:
+        return "datetime", ()
     if base is date:
         return "date", ()
     if base is int:

@@ -78,3 +78,8 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
         "privacy.html",
         {"viewer": viewer, "section": "privacy", "registers": REGISTERS},
     )
+
+
+from service.web import erasures  # noqa: E402  (its pages read `may_read_privacy` above)
+
+router.include_router(erasures.router)

@@ -13,6 +13,7 @@ from service.cli.base import CommandGroup
 from service.cli.beneficiaries import beneficiaries_cli
 from service.cli.corrections import correct_cli, history
 from service.cli.documents import documents_cli
+from service.cli.erasures import erasure_cli
 from service.cli.evidence import evidence
 from service.cli.grants import assignments_cli, grants_cli, units_cli
 from service.cli.integrity import list_checkpoints, sign_checkpoint, verify
@@ -51,6 +52,7 @@ cli.add_typer(documents_cli, name="documents")
 cli.add_typer(money_cli, name="money")
 cli.add_typer(correct_cli, name="correct")
 cli.add_typer(register_cli, name="register")
+cli.add_typer(erasure_cli, name="erasure")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")

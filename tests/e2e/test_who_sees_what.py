@@ -88,6 +88,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
                 "/api/audit/register", json=finding_body(), headers=tokens[Role.SUPERVISOR]
             )
             assert registered.status_code == 201, registered.text
+            erasure = _erased_case(client, jejak, tokens)
             jejak.runner.catch_up()
             secrets = frozenset(_personal_data(jejak))
             yield Demo(
@@ -96,10 +97,54 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
                 secrets,
                 frozenset(_partials(secrets)),
                 tokens,
-                _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"]),
+                _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"])
+                | {"erasure_id": [erasure]},
             )
     finally:
         jejak.close()
+
+
+def _erased_case(client: TestClient, jejak: Jejak, tokens: dict[Role, dict[str, str]]) -> str:
+    """An erasure carried out on a registered case (ADR 0055): her data is then restricted,
+    and the erasure pages and her notice are scanned too."""
+    with jejak.engine.connect() as conn:
+        case_number = (
+            conn.execute(
+                select(beneficiary_status.c.case_number)
+                # A case with no money: the scan's paid case stays as it is.
+                .where(
+                    beneficiary_status.c.beneficiary_id.not_in(
+                        select(entitlement_status.c.subject_id)
+                    )
+                )
+                .order_by(beneficiary_status.c.case_number.desc())
+            )
+            .scalars()
+            .first()
+        )
+    letter = {
+        "kind": "surat",
+        "number": "01/PDP/2020",
+        "issued_on": "2020-06-22",
+        "issuer": "Pemohon",
+    }
+    request = {
+        "occurred_on": "2020-06-23",
+        "case_number": case_number,
+        "received_at": "2020-06-22T09:30:00+08:00",
+        "document": letter,
+        "reason": "Permohonan penghapusan data pribadi",
+    }
+    recorded = client.post("/api/erasures", json=request, headers=tokens[Role.DPO])
+    assert recorded.status_code == 201, recorded.text
+    erasure: str = recorded.json()["id"]
+    approved = client.post(
+        f"/api/erasures/{erasure}/approval",
+        json={"occurred_on": "2020-06-24"},
+        headers=tokens[Role.SUPERVISOR],
+    )
+    assert approved.status_code == 201, approved.text
+    return erasure
 
 
 def _login(client: TestClient, username: str, password: str) -> dict[str, str]:

@@ -11,15 +11,16 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from domain.access import CASE_FIELDS, may_reveal
+from domain.access import CASE_FIELDS, may_reveal, may_reveal_restricted
 from domain.errors import DomainError
+from domain.privacy.erasure import CASE_FILE_FIELDS
+from domain.sealed import KeyPurpose
 from service.api.deps import JejakDep
 from service.errors import NotFound
 from service.i18n import refusal_for
 from service.i18n.formats import date_id
-from service.queries.erasures import ErasureQueries
 from service.queries.read_models import ReadModels
-from service.queries.reveal import RevealedField, RevealNotAllowed
+from service.queries.reveal import ERASED, RevealedField, RevealNotAllowed
 from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
@@ -64,6 +65,10 @@ def case_page_context(
     except NotFound:
         # A training centre holds her case, not her site: the site is not its to open.
         site = None
+    # Her erasure carried out (ADR 0055): her case-file key is gone and her identity is
+    # restricted; the page says so to every role, and offers the reveal only to its readers.
+    restricted = jejak.vault.is_erased(beneficiary_id, KeyPurpose.CASEFILE)
+    revealable = may_reveal_restricted if restricted else may_reveal
     return {
         "viewer": viewer,
         "case": case,
@@ -74,8 +79,8 @@ def case_page_context(
         "personal_fields": [
             {
                 "field": field,
-                "value": case.get(field) if field in READ_MODEL_FIELDS else None,
-                "revealable": may_reveal(viewer.role, field),
+                "value": _shown_value(case, field, restricted),
+                "revealable": revealable(viewer.role, field),
             }
             for field in CASE_FIELDS
         ],
@@ -86,11 +91,17 @@ def case_page_context(
         "today": today,
         "revealed": None,
         "reveal_error": None,
-        # Her erasure carried out (ADR 0055): the page says so to every role.
-        "erased": any(
-            e["state"] == "EXECUTED" for e in ErasureQueries(jejak.engine).of_case(beneficiary_id)
-        ),
+        "erased": restricted,
     }
+
+
+def _shown_value(case: dict[str, Any], field: str, erased: bool) -> str | None:
+    """What the table shows before any reveal: the read model's name and NIK as the viewer
+    may see them; a case-file field whose key was destroyed, as erased."""
+    if field in READ_MODEL_FIELDS:
+        value: str | None = case.get(field)
+        return value
+    return ERASED if erased and field in CASE_FILE_FIELDS else None
 
 
 def reveal_on_page(
@@ -121,10 +132,11 @@ def case_actions(
     subject = case_subject(jejak, viewer, case_number)
     if subject is None:
         return None
-    return {
-        **forms_now(request, jejak, viewer, subject),
-        "grants": entitlement_forms(request, jejak, viewer, case_number),
-    }
+    steps = forms_now(request, jejak, viewer, subject)
+    if subject.path_id is not None and jejak.vault.is_erased(subject.path_id, KeyPurpose.CASEFILE):
+        # Restricted (ADR 0055): her case takes no further step, so none is offered.
+        steps = {"steps": [], "corrections": []}
+    return {**steps, "grants": entitlement_forms(request, jejak, viewer, case_number)}
 
 
 @router.get("/cases/{case_number}", response_class=HTMLResponse)

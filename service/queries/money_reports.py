@@ -30,7 +30,7 @@ from service.errors import NotFound
 from service.files.exports.model import Column, Kind, Report, Table
 from service.i18n.formats import date_id, rupiah
 from service.queries.money import LedgerFilter
-from service.queries.reveal import Reveal
+from service.queries.reveal import Reveal, worded
 from service.security.accounts import Account
 from service.security.vault import Vault
 from service.store.db import as_utc
@@ -178,7 +178,7 @@ class LedgerReports:
             metadata=[
                 ("Nomor kasus", person["case_number"]),
                 ("Lokasi", site),
-                ("Nama", reveal.column(person["name_sealed"]) or "-"),
+                ("Nama", worded("id", reveal.column(person["name_sealed"])) or "-"),
                 ("Nomor SK", ", ".join(decrees) or "-"),
                 ("Total diterima bersih", rupiah(total)),
                 ("Dicetak untuk", f"{viewer.username} ({viewer.role.value})"),

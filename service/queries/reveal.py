@@ -30,6 +30,7 @@ from domain.masks import mask_field
 from domain.sealed import KeyPurpose, Sealed, sealed_from_json
 from domain.units import Scope
 from service.errors import NotFound
+from service.i18n import gettext
 from service.security.access_log import AccessAction, AccessLog
 from service.security.accounts import Account
 from service.security.scope import holds
@@ -40,7 +41,21 @@ ERASED = "[erased]"
 UNREADABLE = "[unreadable]"
 # Her identity minimum while her erasure stands, to a role that may not read it (ADR 0055).
 RESTRICTED = "[restricted]"
-MARKERS = frozenset({ERASED, UNREADABLE, RESTRICTED})
+# What a page or a document writes in their place, by catalogue key: "dihapus" where her data
+# was erased (ADR 0055).
+MARKER_WORDS = {
+    ERASED: "value.erased",
+    RESTRICTED: "value.restricted",
+    UNREADABLE: "value.unreadable",
+}
+
+
+def worded(language: str, value: str | None) -> str | None:
+    """A revealed value as a page or a document in `language` writes it: a marker becomes the
+    catalogue's word, any other value stays as it is."""
+    key = MARKER_WORDS.get(value) if value.__class__ is str else None
+    return value if key is None else gettext(language, key)
+
 
 # How the access log's detail of a reveal begins: one field asked for, or those a bundle showed.
 ONE_FIELD = "field"

@@ -29,6 +29,7 @@ from service.i18n import (
     translations,
 )
 from service.i18n.formats import date_id, datetime_id, number, rupiah, time_id
+from service.queries.reveal import MARKER_WORDS, worded
 
 LANGUAGE_COOKIE: Final = "jejak_lang"
 # Each language named in itself, as a switch offers it.
@@ -99,20 +100,12 @@ def _named(context: Context, prefix: str, code: str) -> str:
     return code if text == key else text
 
 
-# What the reveal gives in place of a value it may not or cannot show (service.queries.reveal),
-# as the page words it: "dihapus" where her data was erased.
-SEALED_MARKERS: Final = {
-    "[erased]": "value.erased",
-    "[restricted]": "value.restricted",
-    "[unreadable]": "value.unreadable",
-}
-
-
 @pass_context
 def _finalize(context: Context, value: Any) -> Any:
-    """Every value a page writes passes here: a marker becomes the catalogue's word."""
-    if value.__class__ is str and value in SEALED_MARKERS:
-        return gettext(_language(context), SEALED_MARKERS[value])
+    """Every value a page writes passes here: a marker the reveal gives in place of her data
+    (`[erased]`) becomes the catalogue's word ("dihapus")."""
+    if value.__class__ is str and value in MARKER_WORDS:
+        return worded(_language(context), value)
     return value
 
 

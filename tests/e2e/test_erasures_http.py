@@ -103,6 +103,11 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
     assert 'id="erasure-mark"' in page.text and "Berkas kasus dihapus" in page.text
     assert "dibatasi" in page.text and NAME not in page.text and "[restricted]" not in page.text
     client.cookies.clear()
+    # Her payment history, as a document: every rupiah stands, "dibatasi" where her name was.
+    history = client.get(f"/api/beneficiaries/{b}/payments.pdf", headers=login(client, "sup"))
+    assert history.status_code == 200, history.text
+    printed = "".join(p.extract_text() for p in PdfReader(io.BytesIO(history.content)).pages)
+    assert "dibatasi" in printed and NAME not in printed and "Rp" in printed
     # The auditor and the officer read it for a reason, and the access log keeps it.
     for reader in ("aud", "dpo"):
         shown = client.post(

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from domain.recording import Role
 from domain.sealed import KeyPurpose
 from service.system import Jejak
 from tests.conftest import log_in_page
@@ -56,9 +57,7 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
     assert recorded["state"] == "REQUESTED"
     post(client, "dpo", f"/api/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}, 403)
 
-    # Four eyes: a supervisor account that recorded the request may not decide it. The officer
-    # cannot approve by role, so the request is recorded again under a supervisor's name...
-    # the domain tests cover that case; here a second supervisor approves.
+    # A supervisor, who did not record it, approves: her case-file key is destroyed.
     approved = post(
         client, "sup", f"/api/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}
     )
@@ -125,6 +124,17 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     returned_beneficiary(client)
     recorded = post(client, "dpo", "/api/erasures", request_body())
     erasure = recorded["id"]
+    # Four eyes: the officer who recorded it, moved to a supervisor's post, may not decide it.
+    system_of(client).accounts.set_role("dpo", Role.SUPERVISOR)
+    token = client.post("/auth/token", data={"username": "dpo", "password": PASSWORDS["dpo"][0]})
+    as_supervisor = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    same = client.post(
+        f"/api/erasures/{erasure}/approval",
+        json={"occurred_on": "2025-03-05"},
+        headers=as_supervisor,
+    )
+    assert same.status_code == 409 and same.json()["error"]["code"] == "SAME_PERSON_APPROVES"
+    system_of(client).accounts.set_role("dpo", Role.DPO)
     no_reason = client.post(
         f"/api/erasures/{erasure}/refusal",
         json={"occurred_on": "2025-03-05"},

@@ -16,6 +16,9 @@ from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Correction, Deadline, Lifecycle, StateSpec, Transition
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
 from domain.money_lifecycles import (
     BATCH_LIFECYCLE,
     COMMITMENT_LIFECYCLE,
@@ -45,6 +48,9 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     UNIT_LIFECYCLE,
     STAFF_LIFECYCLE,
     ASSIGNMENT_LIFECYCLE,
+    RETENTION_POLICY_LIFECYCLE,
+    LEGAL_HOLD_LIFECYCLE,
+    DESTRUCTION_LIFECYCLE,
 )
 
 

@@ -29,6 +29,12 @@ from projections.export_records import ExportRecords
 from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
 from projections.published_reports import PublishedReports
+from projections.retention import (
+    Destructions,
+    LegalHolds,
+    RetentionPolicies,
+    RetentionSubjects,
+)
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
@@ -77,6 +83,10 @@ def build_projections(
         AuditRegister(settings.deadline_days),
         ExportRecords(),
         PublishedReports(),
+        RetentionPolicies(),
+        LegalHolds(),
+        Destructions(),
+        RetentionSubjects(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]

@@ -51,6 +51,10 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
+from domain.privacy import destruction, legal_hold, retention
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -74,6 +78,9 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (RETENTION_POLICY_LIFECYCLE, RetentionPolicy),
+    (LEGAL_HOLD_LIFECYCLE, LegalHold),
+    (DESTRUCTION_LIFECYCLE, Destruction),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -225,8 +232,17 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        (
+            (RETENTION_POLICY_LIFECYCLE, LEGAL_HOLD_LIFECYCLE, DESTRUCTION_LIFECYCLE),
+            (retention, legal_hold, destruction),
+        ),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments"],
+    ids=[
+        "Site",
+        "Beneficiary, money, audit and reports",
+        "Accounts and assignments",
+        "Retention, holds and destruction",
+    ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]
@@ -418,6 +434,9 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(published_report),
         *error_classes(staff),
         *error_classes(assignments),
+        *error_classes(retention),
+        *error_classes(legal_hold),
+        *error_classes(destruction),
     ]
     bases = {DomainError, RuleViolation, InvalidValue, OutOfScope}
     for cls in classes:

@@ -32,7 +32,7 @@ retention_policies = Table(
     Column("policy_id", String(36), primary_key=True),
     Column("category", String(32), nullable=False, unique=True),
     Column("years", Integer, nullable=False),
-    Column("basis", String(32), nullable=False),
+    Column("counted_from", String(32), nullable=False),
     Column("set_on", Date, nullable=False),
     Column("set_by", String(64), nullable=False),
     Column("set_by_role", String(16), nullable=False),
@@ -140,7 +140,7 @@ class RetentionPolicies(RowProjection):
             row["changes"] += 1
         row.update(
             years=e.years,
-            basis=e.basis,
+            counted_from=e.counted_from,
             set_on=e.occurred_on,
             set_by=e.actor.user_id,
             set_by_role=str(e.actor.role),

@@ -1,75 +1,79 @@
-"""The categories of personal data Jejak keeps, and how long each is kept by default.
+"""The categories of her data that are kept and destroyed apart, and how long each is kept
+unless a recorded retention setting says otherwise.
 
-The two categories follow the two data keys of every person (ADR 0005): what a destroyed key
-makes unreadable is exactly one category. Each category's period is counted from a basis
-event of her case; a period set by the programme (`domain.privacy.retention`) replaces the
-default, which applies until one is set.
+The split follows the two data keys every person has (ADR 0005): what the identity key seals
+is the identity minimum a payment's evidence needs (name, NIK, KK, birth date, sex, bank
+account); what the case-file key seals is everything else about her (phone, assessment notes).
+Destroying a category destroys its key, so every copy of the events loses it at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from domain.sealed import KeyPurpose
 
 
 class RetentionCategory(StrEnum):
-    """A category of personal data with its own retention period."""
+    """A category of personal data with its own retention period and its own key."""
 
-    # Name, NIK, KK, birth date, sex and bank account: the identity minimum kept as payment
-    # evidence (domain research 8.3 (a)), sealed under the identity key.
     IDENTITY_MINIMUM = "identity_minimum"
-    # Contact details and the assessment: the rest of her case file (8.3 (b)), sealed under
-    # the case-file key.
     CASE_FILE = "case_file"
 
 
-class RetentionBasis(StrEnum):
-    """The event of her case a retention period is counted from."""
+class CountedFrom(StrEnum):
+    """The fact a retention period runs from."""
 
-    # Her last payment (a money movement on one of her entitlements), and never before her
-    # case ended: a case still open is still in use.
+    # Her last grant payment: the payment evidence must outlive the loss-recovery limitation
+    # and the archive schedule (domain research §8.3).
     LAST_PAYMENT = "last_payment"
-    # The step that ended her case (closure, exclusion, withdrawal, death, referral).
-    CASE_END = "case_end"
+    # The day her case left the programme (closed, exited or referred).
+    CASE_ENDED = "case_ended"
 
 
 @dataclass(frozen=True)
 class RetentionDefault:
-    """A category's period until the programme sets one, and the shortest it may be set to."""
+    """How long a category is kept when no retention setting has been recorded."""
 
+    category: RetentionCategory
+    key_purpose: KeyPurpose
     years: int
-    basis: RetentionBasis
-    floor_years: int
-    grounds: str
+    counted_from: CountedFrom
+    basis: str
 
 
-DEFAULTS: dict[RetentionCategory, RetentionDefault] = {
-    RetentionCategory.IDENTITY_MINIMUM: RetentionDefault(
-        years=10,
-        basis=RetentionBasis.LAST_PAYMENT,
-        # A claim for state loss lapses 8 years after it occurred (UU 1/2004 Pasal 65,
-        # PP 38/2016 Pasal 48): the payment evidence must outlive it.
-        floor_years=8,
-        grounds=(
-            "Payment evidence: JRA for financial records (Perka ANRI 6/2013); at least 8 years"
-            " after the last payment (UU 1/2004 Pasal 65)"
+DEFAULT_RETENTION: Mapping[RetentionCategory, RetentionDefault] = MappingProxyType(
+    {
+        RetentionCategory.IDENTITY_MINIMUM: RetentionDefault(
+            RetentionCategory.IDENTITY_MINIMUM,
+            KeyPurpose.IDENTITY,
+            # At least 8 years after the last payment (domain research §8.3): the JRA keeps
+            # financial evidence for 10.
+            years=10,
+            counted_from=CountedFrom.LAST_PAYMENT,
+            basis="JRA arsip keuangan; UU 15/2004 Pasal 10; batas waktu tuntutan ganti rugi",
         ),
-    ),
-    RetentionCategory.CASE_FILE: RetentionDefault(
-        years=5,
-        basis=RetentionBasis.CASE_END,
-        floor_years=1,
-        grounds=(
-            "The case file serves the rehabilitation and its aftercare; kept 5 years after the"
-            " case ends for complaints and the loss-claim discovery limit of 5 years"
+        RetentionCategory.CASE_FILE: RetentionDefault(
+            RetentionCategory.CASE_FILE,
+            KeyPurpose.CASEFILE,
+            years=5,
+            counted_from=CountedFrom.CASE_ENDED,
+            basis="JRA arsip kasus rehabilitasi sosial; UU 27/2022 Pasal 43 (tujuan tercapai)",
         ),
-    ),
-}
+    }
+)
 
-KEY_OF: dict[RetentionCategory, KeyPurpose] = {
-    RetentionCategory.IDENTITY_MINIMUM: KeyPurpose.IDENTITY,
-    RetentionCategory.CASE_FILE: KeyPurpose.CASEFILE,
-}
-"""The data key whose destruction destroys each category."""
+RETENTION_FLOOR_YEARS: Mapping[RetentionCategory, int] = MappingProxyType(
+    {
+        # A claim for state or regional loss lapses 8 years after the loss occurred (UU 1/2004
+        # Pasal 65; PP 38/2016 Pasal 48): the payment evidence must outlive it, whatever a
+        # setting says (domain research 6.5).
+        RetentionCategory.IDENTITY_MINIMUM: 8,
+        # No statute keeps the case file; a setting may shorten it to a year after the case.
+        RetentionCategory.CASE_FILE: 1,
+    }
+)
+"""The shortest period a retention setting may give each category."""

@@ -17,7 +17,7 @@ from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue, RuleViolation
 from domain.guards import require_document, require_reason
 from domain.lifecycle import Lifecycle, StateSpec, Transition
-from domain.privacy.categories import DEFAULTS, RetentionBasis, RetentionCategory
+from domain.privacy.categories import RETENTION_FLOOR_YEARS, CountedFrom, RetentionCategory
 from domain.recording import Actor, DocumentKind, DocumentRef, Provenance, Role
 
 LONGEST_YEARS = 100
@@ -82,15 +82,15 @@ class RetentionPolicy(LifecycleAggregate):
 
         category: str
         years: int
-        basis: str
+        counted_from: str
 
     class RetentionPeriodChanged(LifecycleAggregate.Event):
         """The category's period was changed; the earlier one is kept for the record."""
 
         years: int
-        basis: str
+        counted_from: str
         previous_years: int
-        previous_basis: str
+        previous_counted_from: str
 
     @staticmethod
     def create_id(category: RetentionCategory) -> UUID:
@@ -99,7 +99,12 @@ class RetentionPolicy(LifecycleAggregate):
 
     @classmethod
     def set_first(
-        cls, *, category: RetentionCategory, years: int, basis: RetentionBasis, provenance: Provenance
+        cls,
+        *,
+        category: RetentionCategory,
+        years: int,
+        counted_from: CountedFrom,
+        provenance: Provenance,
     ) -> RetentionPolicy:
         """The category's first period set by the programme."""
         _check(category, years, provenance)
@@ -108,7 +113,7 @@ class RetentionPolicy(LifecycleAggregate):
             cls.create_id(category),
             category=category.value,
             years=years,
-            basis=basis.value,
+            counted_from=counted_from.value,
             **provenance.event_fields(),
         )
 
@@ -117,7 +122,7 @@ class RetentionPolicy(LifecycleAggregate):
         self,
         category: str,
         years: int,
-        basis: str,
+        counted_from: str,
         actor: Actor,
         occurred_on: date,
         document: DocumentRef | None,
@@ -125,19 +130,19 @@ class RetentionPolicy(LifecycleAggregate):
     ) -> None:
         self.category = category
         self.years = years
-        self.basis = basis
+        self.counted_from = counted_from
 
-    def change(self, *, years: int, basis: RetentionBasis, provenance: Provenance) -> None:
+    def change(self, *, years: int, counted_from: CountedFrom, provenance: Provenance) -> None:
         """Set another period for the category."""
         self._allowed("set_retention_period")
         _check(RetentionCategory(self.category), years, provenance)
-        if years == self.years and basis.value == self.basis:
+        if years == self.years and counted_from.value == self.counted_from:
             raise InvalidValue("the period is already set so", field="years")
         self._changed(
             years=years,
-            basis=basis.value,
+            counted_from=counted_from.value,
             previous_years=self.years,
-            previous_basis=self.basis,
+            previous_counted_from=self.counted_from,
             **provenance.event_fields(),
         )
 
@@ -145,16 +150,16 @@ class RetentionPolicy(LifecycleAggregate):
     def _changed(
         self,
         years: int,
-        basis: str,
+        counted_from: str,
         previous_years: int,
-        previous_basis: str,
+        previous_counted_from: str,
         actor: Actor,
         occurred_on: date,
         document: DocumentRef | None,
         reason: str | None,
     ) -> None:
         self.years = years
-        self.basis = basis
+        self.counted_from = counted_from
 
 
 def _check(category: RetentionCategory, years: int, provenance: Provenance) -> None:
@@ -166,7 +171,7 @@ def _check(category: RetentionCategory, years: int, provenance: Provenance) -> N
     require_reason(provenance)
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= LONGEST_YEARS:
         raise InvalidValue(f"must be 1 to {LONGEST_YEARS} whole years", field="years")
-    floor = DEFAULTS[category].floor_years
+    floor = RETENTION_FLOOR_YEARS[category]
     if years < floor:
         raise RetentionBelowFloor(
             f"{category.value} may not be kept for less than {floor} years", field="years"

@@ -22,9 +22,9 @@ from uuid import UUID
 from sqlalchemy import Engine, and_, func, select
 
 from domain.privacy.categories import (
-    DEFAULTS,
-    KEY_OF,
-    RetentionBasis,
+    DEFAULT_RETENTION,
+    RETENTION_FLOOR_YEARS,
+    CountedFrom,
     RetentionCategory,
 )
 from domain.privacy.destruction import DestructionItem
@@ -43,7 +43,7 @@ class Period:
 
     category: RetentionCategory
     years: int
-    basis: RetentionBasis
+    counted_from: CountedFrom
     floor_years: int
     grounds: str
     set_on: date | None = None
@@ -110,19 +110,20 @@ def periods(engine: Engine) -> dict[RetentionCategory, Period]:
         rows = {r["category"]: r for r in conn.execute(select(retention_policies)).mappings()}
     found: dict[RetentionCategory, Period] = {}
     for category in RetentionCategory:
-        default = DEFAULTS[category]
+        default = DEFAULT_RETENTION[category]
+        floor = RETENTION_FLOOR_YEARS[category]
         row = rows.get(category.value)
         if row is None:
             found[category] = Period(
-                category, default.years, default.basis, default.floor_years, default.grounds
+                category, default.years, default.counted_from, floor, default.basis
             )
             continue
         found[category] = Period(
             category,
             row["years"],
-            RetentionBasis(row["basis"]),
-            default.floor_years,
-            default.grounds,
+            CountedFrom(row["counted_from"]),
+            floor,
+            default.basis,
             set_on=row["set_on"],
             set_by=row["set_by"],
             document_number=row["document_number"],
@@ -135,13 +136,13 @@ def periods(engine: Engine) -> dict[RetentionCategory, Period]:
 def _ends_on(
     period: Period, case_ended_on: date | None, last_payment_on: date | None
 ) -> date | None:
-    """When the period ends: counted from its basis, and never while the case is open."""
+    """When the period ends: counted from its fact, and never while the case is open."""
     if case_ended_on is None:
         return None
-    basis = case_ended_on
-    if period.basis is RetentionBasis.LAST_PAYMENT and last_payment_on is not None:
-        basis = max(basis, last_payment_on)
-    return add_years(basis, period.years)
+    start = case_ended_on
+    if period.counted_from is CountedFrom.LAST_PAYMENT and last_payment_on is not None:
+        start = max(start, last_payment_on)
+    return add_years(start, period.years)
 
 
 def _last_payments() -> Any:
@@ -241,7 +242,7 @@ def due(
     with engine.connect() as conn:
         for wanted in [category] if category else list(RetentionCategory):
             period = in_force[wanted]
-            # The basis is never before the case ended, so a case that ended after this day
+            # The start is never before the case ended, so a case that ended after this day
             # cannot be due: the database leaves those out.
             latest_end = add_years(as_of, -period.years)
             query = (
@@ -253,7 +254,7 @@ def due(
                         vault_subject_keys,
                         and_(
                             keys.subject_id == s.beneficiary_id,
-                            keys.purpose == KEY_OF[wanted].value,
+                            keys.purpose == DEFAULT_RETENTION[wanted].key_purpose.value,
                         ),
                     )
                 )

@@ -16,7 +16,7 @@ import pytest
 
 from domain.beneficiary_errors import DocumentRequired, ReasonRequired
 from domain.errors import DocumentKindNotAccepted, InvalidValue, TransitionNotAllowed
-from domain.privacy.categories import RetentionBasis, RetentionCategory
+from domain.privacy.categories import CountedFrom, RetentionCategory
 from domain.privacy.destruction import (
     NOT_DUE,
     Destruction,
@@ -65,11 +65,11 @@ def test_a_period_is_set_on_the_jra_with_a_reason() -> None:
     policy = RetentionPolicy.set_first(
         category=IDENTITY,
         years=10,
-        basis=RetentionBasis.LAST_PAYMENT,
+        counted_from=CountedFrom.LAST_PAYMENT,
         provenance=by(SUPERVISOR, SET_ON, JRA, "JRA keuangan Pemprov"),
     )
     recorded = then_event(policy, RetentionPolicy.RetentionPeriodSet)
-    assert (recorded.category, recorded.years, recorded.basis) == (
+    assert (recorded.category, recorded.years, recorded.counted_from) == (
         "identity_minimum",
         10,
         "last_payment",
@@ -83,14 +83,14 @@ def test_a_changed_period_keeps_the_one_it_replaces() -> None:
             RetentionPolicy.set_first(
                 category=CASE_FILE,
                 years=5,
-                basis=RetentionBasis.CASE_END,
+                counted_from=CountedFrom.CASE_ENDED,
                 provenance=by(DPO, SET_ON, JRA, "saran PPDP"),
             )
         )
     )
     assert isinstance(policy, RetentionPolicy)
     policy.change(
-        years=3, basis=RetentionBasis.CASE_END, provenance=by(SUPERVISOR, SET_ON, JRA, "JRA baru")
+        years=3, counted_from=CountedFrom.CASE_ENDED, provenance=by(SUPERVISOR, SET_ON, JRA, "JRA baru")
     )
     changed = then_event(policy, RetentionPolicy.RetentionPeriodChanged)
     assert (changed.years, changed.previous_years) == (3, 5)
@@ -102,7 +102,7 @@ def test_the_identity_minimum_is_never_kept_less_than_the_loss_claim_limit() -> 
         RetentionPolicy.set_first(
             category=IDENTITY,
             years=7,
-            basis=RetentionBasis.LAST_PAYMENT,
+            counted_from=CountedFrom.LAST_PAYMENT,
             provenance=by(SUPERVISOR, SET_ON, JRA, "terlalu singkat"),
         )
     assert refused.value.code == "RETENTION_BELOW_FLOOR"
@@ -125,7 +125,7 @@ def test_a_period_rests_on_a_decree_a_reason_and_whole_years(
         RetentionPolicy.set_first(
             category=CASE_FILE,
             years=years,
-            basis=RetentionBasis.CASE_END,
+            counted_from=CountedFrom.CASE_ENDED,
             provenance=by(SUPERVISOR, SET_ON, paper, reason),  # type: ignore[arg-type]
         )
 

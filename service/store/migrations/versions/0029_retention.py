@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("policy_id", sa.String(length=36), nullable=False),
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("years", sa.Integer(), nullable=False),
-        sa.Column("basis", sa.String(length=32), nullable=False),
+        sa.Column("counted_from", sa.String(length=32), nullable=False),
         sa.Column("set_on", sa.Date(), nullable=False),
         sa.Column("set_by", sa.String(length=64), nullable=False),
         sa.Column("set_by_role", sa.String(length=16), nullable=False),

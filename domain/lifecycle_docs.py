@@ -16,15 +16,15 @@ from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE, EXPORT_LIFECYCLE
 from domain.bank_statement import STATEMENT_LIFECYCLE
 from domain.beneficiary_lifecycle import BENEFICIARY_LIFECYCLE
 from domain.lifecycle import Correction, Deadline, Lifecycle, StateSpec, Transition
-from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
-from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
-from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
 from domain.money_lifecycles import (
     BATCH_LIFECYCLE,
     COMMITMENT_LIFECYCLE,
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE

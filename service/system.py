@@ -42,6 +42,7 @@ from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
 from service.files.documents import DocumentStore
+from service.queries.retention import CaughtUpRetention
 from service.security.access_log import AccessLog
 from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.account_settings import AccountSettings
@@ -162,6 +163,7 @@ class Jejak:
             build_projections(settings, signer),
             settings.projection_batch_size,
         )
+        app.retention.reads = CaughtUpRetention(engine, runner.catch_up)
         return cls(
             settings=settings,
             store=store,

@@ -101,9 +101,9 @@ class LegalHold(LifecycleAggregate):
     ) -> LegalHold:
         """Place a hold of `kind` on the people named."""
         require_document(
-            provenance, "the court's decision or letter", LEGAL_HOLD_LIFECYCLE.documents_for(
-                "place_legal_hold"
-            )
+            provenance,
+            "the court's decision or letter",
+            LEGAL_HOLD_LIFECYCLE.documents_for("place_legal_hold"),
         )
         require_reason(provenance)
         people = tuple(dict.fromkeys(beneficiary_ids))
@@ -134,7 +134,8 @@ class LegalHold(LifecycleAggregate):
         """Lift the hold: the matter has ended."""
         self._allowed("lift_legal_hold")
         require_document(
-            provenance, "the decision or letter that ends the matter",
+            provenance,
+            "the decision or letter that ends the matter",
             LEGAL_HOLD_LIFECYCLE.documents_for("lift_legal_hold"),
         )
         self._lifted(**provenance.event_fields())

@@ -19,6 +19,7 @@ from service.commands.corrections import CorrectionCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
 from service.commands.reports import ReportCommands
+from service.commands.retention import RetentionCommands
 from service.commands.sites import SiteCommands
 from service.commands.units import UnitCommands
 from service.security.vault import Vault
@@ -50,3 +51,4 @@ class ProgrammeApplication(CommandBase):
         self.units = UnitCommands(self)
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
+        self.retention = RetentionCommands(self)

@@ -13,7 +13,7 @@ Nothing here reads personal data: people are named by case number.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -229,9 +229,7 @@ def _sites_and_batches(conn: Any, people: set[str]) -> tuple[dict[str, str], dic
     return sites, batches
 
 
-def due(
-    engine: Engine, as_of: date, category: RetentionCategory | None = None
-) -> list[DueRow]:
+def due(engine: Engine, as_of: date, category: RetentionCategory | None = None) -> list[DueRow]:
     """Every category of every person whose period has ended by `as_of` and whose key is not
     yet destroyed, oldest first, with what holds each back."""
     in_force = periods(engine)
@@ -264,7 +262,9 @@ def due(
             for person, number, ended, last_paid in conn.execute(query):
                 ends_on = _ends_on(period, ended, last_paid)
                 if ends_on is not None and ends_on <= as_of:
-                    found.append(DueRow(UUID(person), number, wanted, ended, last_paid, ends_on, ()))
+                    found.append(
+                        DueRow(UUID(person), number, wanted, ended, last_paid, ends_on, ())
+                    )
     holds = held(engine, {row.beneficiary_id for row in found})
     rows = [_with_holds(row, holds) for row in found]
     return sorted(rows, key=lambda r: (r.ends_on, r.case_number, r.category.value))
@@ -311,9 +311,7 @@ def _case_numbers(conn: Any, people: set[str]) -> dict[str, str]:
 
 def destruction_list(engine: Engine) -> list[dict[str, Any]]:
     """Every destruction, newest first."""
-    query = select(destructions).order_by(
-        destructions.c.proposed_on.desc(), destructions.c.number
-    )
+    query = select(destructions).order_by(destructions.c.proposed_on.desc(), destructions.c.number)
     with engine.connect() as conn:
         return [_destruction(dict(r)) for r in conn.execute(query).mappings()]
 
@@ -322,9 +320,13 @@ def destruction(engine: Engine, number: str) -> dict[str, Any]:
     """One destruction by its number (or id)."""
     c = destructions.c
     with engine.connect() as conn:
-        row = conn.execute(
-            select(destructions).where((c.number == number) | (c.destruction_id == number))
-        ).mappings().first()
+        row = (
+            conn.execute(
+                select(destructions).where((c.number == number) | (c.destruction_id == number))
+            )
+            .mappings()
+            .first()
+        )
     if row is None:
         raise NotFound("Destruction", number)
     return _destruction(dict(row))
@@ -334,3 +336,27 @@ def _destruction(row: dict[str, Any]) -> dict[str, Any]:
     for column in ("items", "withheld", "destroyed"):
         row[column] = json.loads(row[column])
     return row
+
+
+class CaughtUpRetention:
+    """The questions the retention commands decide with, each asked once the read models
+    have caught up with the log: a hold placed a moment ago must hold."""
+
+    def __init__(self, engine: Engine, catch_up: Callable[[], object]) -> None:
+        self.engine = engine
+        self.catch_up = catch_up
+
+    def due(self, as_of: date) -> list[DueRow]:
+        """`due` on the caught-up read models."""
+        self.catch_up()
+        return due(self.engine, as_of)
+
+    def held(self, beneficiary_ids: Collection[UUID]) -> dict[UUID, tuple[HoldReason, ...]]:
+        """`held` on the caught-up read models."""
+        self.catch_up()
+        return held(self.engine, beneficiary_ids)
+
+    def periods(self) -> dict[RetentionCategory, Period]:
+        """`periods` on the caught-up read models."""
+        self.catch_up()
+        return periods(self.engine)

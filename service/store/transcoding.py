@@ -70,9 +70,7 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(FrozenDataclassAsDict(SiteDetails, "site_details", {"aliases": tuple}))
     transcoder.register(FrozenDataclassAsDict(BeneficiaryDetails, "beneficiary_details"))
     transcoder.register(FrozenDataclassAsDict(DestructionItem, "destruction_item"))
-    transcoder.register(
-        FrozenDataclassAsDict(WithheldItem, "withheld_item", {"reasons": tuple})
-    )
+    transcoder.register(FrozenDataclassAsDict(WithheldItem, "withheld_item", {"reasons": tuple}))
 
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})

@@ -51,7 +51,9 @@ IDENTITY = RetentionCategory.IDENTITY_MINIMUM
 CASE_FILE = RetentionCategory.CASE_FILE
 
 
-def item(who: UUID, category: RetentionCategory = IDENTITY, number: str = "TRK-001") -> DestructionItem:
+def item(
+    who: UUID, category: RetentionCategory = IDENTITY, number: str = "TRK-001"
+) -> DestructionItem:
     return DestructionItem(who, number, category.value, date(2029, 7, 8))
 
 
@@ -90,7 +92,9 @@ def test_a_changed_period_keeps_the_one_it_replaces() -> None:
     )
     assert isinstance(policy, RetentionPolicy)
     policy.change(
-        years=3, counted_from=CountedFrom.CASE_ENDED, provenance=by(SUPERVISOR, SET_ON, JRA, "JRA baru")
+        years=3,
+        counted_from=CountedFrom.CASE_ENDED,
+        provenance=by(SUPERVISOR, SET_ON, JRA, "JRA baru"),
     )
     changed = then_event(policy, RetentionPolicy.RetentionPeriodChanged)
     assert (changed.years, changed.previous_years) == (3, 5)
@@ -215,9 +219,7 @@ def test_what_is_not_due_cannot_be_proposed() -> None:
             provenance=by(DPO, DUE_ON),
         )
     with pytest.raises(NothingDue):
-        Destruction.propose(
-            destruction_id=UUID(int=9), due=(), held={}, provenance=by(DPO, DUE_ON)
-        )
+        Destruction.propose(destruction_id=UUID(int=9), due=(), held={}, provenance=by(DPO, DUE_ON))
 
 
 def test_the_proposer_may_not_approve_it() -> None:

@@ -20,6 +20,7 @@ from service.cli.money import money_cli
 from service.cli.read_models import read_model_at
 from service.cli.reports import reports_cli
 from service.cli.restatements import rebuild, restatements_command
+from service.cli.retention import retention_cli
 from service.cli.roster import roster_cli
 from service.cli.search import search_cli
 from service.cli.status import status
@@ -56,6 +57,7 @@ cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
 cli.add_typer(search_cli, name="search")
 cli.add_typer(beneficiaries_cli, name="beneficiaries")
+cli.add_typer(retention_cli, name="retention")
 
 
 def main() -> None:

@@ -23,6 +23,11 @@ CATEGORY_ID = {
     RetentionCategory.IDENTITY_MINIMUM.value: "Identitas minimum (bukti pembayaran)",
     RetentionCategory.CASE_FILE.value: "Berkas kasus",
 }
+# Short enough for the letter's label column.
+PERIOD_LABEL = {
+    RetentionCategory.IDENTITY_MINIMUM.value: "Retensi identitas minimum",
+    RetentionCategory.CASE_FILE.value: "Retensi berkas kasus",
+}
 HOLD_ID = {
     "investigation": "penyidikan",
     "litigation": "perkara di pengadilan",
@@ -102,7 +107,7 @@ def berita_acara(
         facts=[
             ("Diusulkan oleh", proposed_by),
             ("Disetujui oleh", approved_by),
-            *((CATEGORY_ID.get(c, c), text) for c, text in sorted(periods.items())),
+            *((PERIOD_LABEL.get(c, c), text) for c, text in sorted(periods.items())),
             ("Jumlah dimusnahkan", str(len(destruction.approved))),
             ("Jumlah tidak dimusnahkan", str(len(destruction.withheld))),
         ],

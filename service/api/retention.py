@@ -12,7 +12,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field, StrictInt
 
 from domain.access import READ_ROLES, Read
@@ -40,6 +40,19 @@ READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
 AsOf = Annotated[
     date | None, Query(description="the day judged (default: today in WITA); may be later")
 ]
+
+
+Category = Annotated[RetentionCategory, Path(description="the category of personal data")]
+OnlyCategory = Annotated[RetentionCategory | None, Query(description="only this category")]
+Number = Annotated[
+    str,
+    Path(
+        description="the destruction's number (or id)",
+        examples=["PMS-2026-1A2B3C4D"],
+        max_length=36,
+    ),
+]
+HoldId = Annotated[UUID, Path(description="the id of a legal hold")]
 
 
 def _may_read(user: Account) -> None:
@@ -121,13 +134,12 @@ def list_periods(
     return {"items": items}
 
 
-@router.put(
+@router.post(
     "/periods/{category}",
+    status_code=CREATED,
     dependencies=[command_role(RETENTION_POLICY_LIFECYCLE, "set_retention_period")],
 )
-def set_period(
-    category: RetentionCategory, body: SetPeriodIn, user: UserDep, jejak: JejakDep
-) -> CommandOut:
+def set_period(category: Category, body: SetPeriodIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Set or change a category's period on its JRA (409 RETENTION_BELOW_FLOOR under the
     legal floor)."""
     return command_out(
@@ -148,7 +160,7 @@ def list_due(
     jejak: JejakDep,
     response: Response,
     as_of: AsOf = None,
-    category: RetentionCategory | None = None,
+    category: OnlyCategory = None,
     after: After = None,
 ) -> dict[str, Any]:
     """What is due for destruction on `as_of`: case number, category, when the period ended,
@@ -192,7 +204,7 @@ def place_hold(body: PlaceHoldIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     status_code=CREATED,
     dependencies=[command_role(LEGAL_HOLD_LIFECYCLE, "lift_legal_hold")],
 )
-def lift_hold(hold_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+def lift_hold(hold_id: HoldId, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Lift a legal hold on the paper that ends the matter."""
     return command_out(
         jejak,
@@ -240,7 +252,7 @@ def _id_of(jejak: JejakDep, number: str) -> UUID:
 
 @router.get("/destructions/{number}")
 def get_destruction(
-    number: str, user: UserDep, jejak: JejakDep, reads: ReadDep, response: Response,
+    number: Number, user: UserDep, jejak: JejakDep, reads: ReadDep, response: Response,
     after: After = None,
 ) -> dict[str, Any]:  # fmt: skip
     """One destruction by its number: what was proposed, withheld and why, destroyed, and
@@ -256,7 +268,7 @@ def get_destruction(
     status_code=CREATED,
     dependencies=[command_role(DESTRUCTION_LIFECYCLE, "approve_destruction")],
 )
-def approve(number: str, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+def approve(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Approve as another supervisor (409 SAME_PERSON_APPROVES); the keys of what is still
     due and not held are destroyed at once (409 LEGAL_HOLD when nothing is)."""
     return command_out(
@@ -274,7 +286,7 @@ def approve(number: str, body: CommandIn, user: UserDep, jejak: JejakDep) -> Com
     status_code=CREATED,
     dependencies=[command_role(DESTRUCTION_LIFECYCLE, "reject_destruction")],
 )
-def reject(number: str, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+def reject(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Refuse a proposed destruction, with a reason; nothing is destroyed."""
     return command_out(
         jejak,
@@ -291,7 +303,7 @@ def reject(number: str, body: CommandIn, user: UserDep, jejak: JejakDep) -> Comm
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def berita_acara(number: str, user: UserDep, jejak: JejakDep) -> Response:
+def berita_acara(number: Number, user: UserDep, jejak: JejakDep) -> Response:
     """The berita acara pemusnahan (PDF) of a carried-out destruction, as kept when the keys
     were destroyed."""
     _may_read(user)

@@ -112,13 +112,13 @@ def test_a_period_is_set_as_an_event_and_refused_below_its_floor(client: TestCli
     }
     body = {"occurred_on": today(), "years": 7, "document": decree, "reason": "JRA"}
     path = f"{BASE}/periods/identity_minimum"
-    response = client.put(path, json=body, headers=login(client, "dpo"))
+    response = client.post(path, json=body, headers=login(client, "dpo"))
     assert (
         response.status_code == 409 and response.json()["error"]["code"] == "RETENTION_BELOW_FLOOR"
     )
-    response = client.put(path, json=body | {"years": 12}, headers=login(client, "dpo"))
-    assert response.status_code == 200, response.text
-    response = client.put(path, json=body | {"years": 12}, headers=login(client, "aud"))
+    response = client.post(path, json=body | {"years": 12}, headers=login(client, "dpo"))
+    assert response.status_code == 201, response.text
+    response = client.post(path, json=body | {"years": 12}, headers=login(client, "aud"))
     assert response.status_code == 403
     periods = get(client, "sup", f"{BASE}/periods?after={response.json().get('position', 0) or 0}")[
         "items"

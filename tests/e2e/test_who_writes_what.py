@@ -45,6 +45,7 @@ USERS = {
 OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR = (Role.SUPERVISOR,)
 ADMIN = (Role.ADMIN,)
+PRIVACY = (Role.DPO, Role.SUPERVISOR)
 
 # The issue's table, route by route: operators do the field work (supervisors may too, as the
 # lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
@@ -111,6 +112,14 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/units": ADMIN,
     "/api/assignments": ADMIN,
     "/api/assignments/withdrawals": ADMIN,
+    # Retention (ADR 0056): the DPO or a supervisor sets periods, places and lifts legal
+    # holds and proposes destructions; only another supervisor approves one.
+    "/api/privacy/retention/periods/{category}": PRIVACY,
+    "/api/privacy/retention/holds": PRIVACY,
+    "/api/privacy/retention/holds/{hold_id}/lifting": PRIVACY,
+    "/api/privacy/retention/destructions": PRIVACY,
+    "/api/privacy/retention/destructions/{number}/approval": SUPERVISOR,
+    "/api/privacy/retention/destructions/{number}/rejection": SUPERVISOR,
 }
 
 
@@ -160,7 +169,9 @@ def test_auditors_and_the_dpo_write_nothing_and_administrators_keep_access_and_c
 ) -> None:
     writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
     assert writes_of[Role.AUDITOR] == []
-    assert writes_of[Role.DPO] == []
+    # The data-protection officer records the privacy registers' steps, nothing of the
+    # programme's own.
+    assert all(p.startswith("/api/privacy/") for p in writes_of[Role.DPO])
     assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
     # Administrators sign checkpoints, set up units and record examiners' assignments.
     assert writes_of[Role.ADMIN] == [

@@ -42,7 +42,6 @@ AsOf = Annotated[
 ]
 
 
-Category = Annotated[RetentionCategory, Path(description="the category of personal data")]
 OnlyCategory = Annotated[RetentionCategory | None, Query(description="only this category")]
 Number = Annotated[
     str,
@@ -62,6 +61,7 @@ def _may_read(user: Account) -> None:
 class SetPeriodIn(CommandIn):
     """A category's period; `document` is the JRA or decree (kind decree), `reason` why."""
 
+    category: Annotated[RetentionCategory, FromJson]
     years: StrictInt = Field(ge=1, le=LONGEST_YEARS)
     counted_from: Annotated[CountedFrom, FromJson] | None = None
 
@@ -135,17 +135,17 @@ def list_periods(
 
 
 @router.post(
-    "/periods/{category}",
+    "/periods",
     status_code=CREATED,
     dependencies=[command_role(RETENTION_POLICY_LIFECYCLE, "set_retention_period")],
 )
-def set_period(category: Category, body: SetPeriodIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+def set_period(body: SetPeriodIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Set or change a category's period on its JRA (409 RETENTION_BELOW_FLOOR under the
     legal floor)."""
     return command_out(
         jejak,
         jejak.app.retention.set_retention_period(
-            category=category,
+            category=body.category,
             years=body.years,
             counted_from=body.counted_from,
             provenance=body.provenance_for(user),
@@ -233,9 +233,7 @@ def propose(body: ProposeIn, user: UserDep, jejak: JejakDep) -> CommandOut:
     """Propose the destruction of what is due on `occurred_on` (409 NOTHING_DUE, NOT_DUE,
     LEGAL_HOLD)."""
     chosen = (
-        None
-        if body.items is None
-        else [(item.beneficiary_id, item.category) for item in body.items]
+        None if not body.items else [(item.beneficiary_id, item.category) for item in body.items]
     )
     return command_out(
         jejak,
@@ -247,7 +245,7 @@ def propose(body: ProposeIn, user: UserDep, jejak: JejakDep) -> CommandOut:
 
 def _id_of(jejak: JejakDep, number: str) -> UUID:
     jejak.runner.catch_up()
-    return UUID(queries.destruction(jejak.engine, number)["destruction_id"])
+    return UUID(queries.destruction(jejak.engine, str(number))["destruction_id"])
 
 
 @router.get("/destructions/{number}")

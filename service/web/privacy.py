@@ -78,3 +78,9 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
         "privacy.html",
         {"viewer": viewer, "section": "privacy", "registers": REGISTERS},
     )
+
+
+# The registers' own pages (imported last: they read `may_read_privacy` above).
+from service.web.retention import router as retention_router  # noqa: E402
+
+router.include_router(retention_router)

@@ -110,8 +110,14 @@ def test_a_period_is_set_as_an_event_and_refused_below_its_floor(client: TestCli
         "issued_on": today(),
         "issuer": "Gubernur Kalimantan Utara",
     }
-    body = {"occurred_on": today(), "years": 7, "document": decree, "reason": "JRA"}
-    path = f"{BASE}/periods/identity_minimum"
+    body = {
+        "occurred_on": today(),
+        "category": "identity_minimum",
+        "years": 7,
+        "document": decree,
+        "reason": "JRA",
+    }
+    path = f"{BASE}/periods"
     response = client.post(path, json=body, headers=login(client, "dpo"))
     assert (
         response.status_code == 409 and response.json()["error"]["code"] == "RETENTION_BELOW_FLOOR"

@@ -114,7 +114,7 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/assignments/withdrawals": ADMIN,
     # Retention (ADR 0056): the DPO or a supervisor sets periods, places and lifts legal
     # holds and proposes destructions; only another supervisor approves one.
-    "/api/privacy/retention/periods/{category}": PRIVACY,
+    "/api/privacy/retention/periods": PRIVACY,
     "/api/privacy/retention/holds": PRIVACY,
     "/api/privacy/retention/holds/{hold_id}/lifting": PRIVACY,
     "/api/privacy/retention/destructions": PRIVACY,

@@ -17,6 +17,7 @@ from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
 from service.security.accounts import Account
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
+from service.web.retention import router as retention_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,8 +80,5 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
         {"viewer": viewer, "section": "privacy", "registers": REGISTERS},
     )
 
-
-# The registers' own pages (imported last: they read `may_read_privacy` above).
-from service.web.retention import router as retention_router  # noqa: E402
 
 router.include_router(retention_router)

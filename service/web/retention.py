@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from domain.access import READ_ROLES, Read
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
@@ -33,7 +34,6 @@ from service.web.commands import Prepare, Subject, form_or_step, forms_now
 from service.web.forms import Refusal
 from service.web.i18n import language_of
 from service.web.names import StaffNames
-from service.web.privacy import may_read_privacy
 from service.web.rendering import (
     deadlines_judged_on,
     forbidden_page,
@@ -62,7 +62,7 @@ def _reader(request: Request, jejak: Jejak) -> Account | Response:
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
-    if not may_read_privacy(viewer):
+    if viewer.role not in READ_ROLES[Read.PRIVACY_REGISTERS]:
         return forbidden_page(request, viewer)
     return viewer
 

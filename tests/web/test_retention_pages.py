@@ -55,7 +55,7 @@ def _form(client: TestClient, path: str, fields: dict[str, str]) -> str:
         follow_redirects=False,
     )
     assert sent.status_code == 303, sent.text
-    return sent.headers["location"]
+    return str(sent.headers["location"])
 
 
 def test_a_destruction_is_proposed_and_approved_by_another_supervisor(

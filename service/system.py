@@ -41,6 +41,11 @@ from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.account_settings import AccountSettings
 from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
+from service.security.erasure_journal import (
+    ErasureJournal,
+    ErasuresNotReapplied,
+    missing_erasures,
+)
 from service.security.integrity import RawEventLog, Verification, verify
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
 from service.security.scope import ScopeGuard, Scopes
@@ -131,8 +136,14 @@ class Jejak:
         store = parse_database_url(settings.database_url)
         engine = create_store_engine(store)
         upgrade(engine)
+        journal = ErasureJournal(settings.erasure_journal_path())
+        # A store restored behind the journal's back would show people who were erased.
+        missing = missing_erasures(engine, journal.entries())
+        if missing:
+            engine.dispose()
+            raise ErasuresNotReapplied(missing, journal.path)
         master_key = settings.master_key_bytes
-        vault = Vault(engine, master_key)
+        vault = Vault(engine, master_key, journal=journal)
         documents = DocumentStore(engine, master_key, max_bytes=settings.document_max_bytes)
         app = ProgrammeApplication(
             store.library_env(), vault, settings.programme_rules(), documents=documents

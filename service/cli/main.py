@@ -9,6 +9,7 @@ import typer
 from service.cli.access_log import access_log_cli
 from service.cli.audit_checks import audit_cli
 from service.cli.audit_register import register_cli
+from service.cli.backup import backup, restore_command
 from service.cli.base import CommandGroup
 from service.cli.beneficiaries import beneficiaries_cli
 from service.cli.corrections import correct_cli, history
@@ -41,6 +42,8 @@ cli.command("verify")(verify)
 cli.command("checkpoint")(sign_checkpoint)
 cli.command("checkpoints")(list_checkpoints)
 cli.command("evidence")(evidence)
+cli.command("backup")(backup)
+cli.command("restore")(restore_command)
 cli.command("read-model")(read_model_at)
 cli.add_typer(access_log_cli, name="access-log")
 cli.add_typer(users_cli, name="users")

@@ -316,7 +316,7 @@ class Risk:
 
 RISKS: tuple[Risk, ...] = (
     Risk(
-        "Penerima manfaat dikenali sebagai mantan penghuni lokasi dan mengalami stigma",
+        "Penerima manfaat dikenali sebagai perempuan dari lokasi yang ditutup dan mengalami stigma",
         Likelihood.MEDIUM,
         Likelihood.HIGH,
         "Data pribadi disegel per orang; tampilan tersamar menurut peran; kode program "

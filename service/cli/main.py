@@ -18,6 +18,7 @@ from service.cli.evidence import evidence
 from service.cli.grants import assignments_cli, grants_cli, units_cli
 from service.cli.integrity import list_checkpoints, sign_checkpoint, verify
 from service.cli.money import money_cli
+from service.cli.processing import processing_cli
 from service.cli.read_models import read_model_at
 from service.cli.reports import reports_cli
 from service.cli.restatements import rebuild, restatements_command
@@ -59,6 +60,7 @@ cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
 cli.add_typer(search_cli, name="search")
 cli.add_typer(beneficiaries_cli, name="beneficiaries")
+cli.add_typer(processing_cli, name="processing")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
 from service.security.accounts import Account
+from service.web.processing import router as processing_router
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -78,3 +79,6 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
         "privacy.html",
         {"viewer": viewer, "section": "privacy", "registers": REGISTERS},
     )
+
+
+router.include_router(processing_router)

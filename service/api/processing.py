@@ -1,0 +1,85 @@
+"""The record of processing activities (UU PDP Pasal 31) and the impact assessment (Pasal 34)
+over HTTP, for the roles that read the privacy registers (ADR 0060). Both are generated on
+each request from what Jejak stores; neither names a person, so reading them is not written to
+the access log, while each file handed out is recorded as an export (ADR 0017)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from domain.access import READ_ROLES, Read
+from service.api.deps import JejakDep, UserDep, require_role
+from service.api.exports import download
+from service.files.money_exports import ExportFile
+from service.files.processing_exports import ExportFormat, assessment_file, record_file
+from service.queries.processing import impact_assessment, processing_record
+
+router = APIRouter(prefix="/api/privacy", tags=["privacy"])
+READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
+FormatQuery = Annotated[ExportFormat, Query(alias="format", description="pdf, csv or json")]
+
+RECORD_NAME = "catatan-pemrosesan"
+ASSESSMENT_NAME = "penilaian-dampak"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@router.get("/processing")
+def read_processing_record(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
+    """The record of processing activities: per activity its purpose, legal basis, subjects,
+    categories of data (general or specific, Pasal 4), recipients, transfers and retention;
+    the sealed fields, tables and documents that hold personal data; the security measures.
+    For the data-protection officer and the supervisors."""
+    require_role(user, READERS, "read the record of processing")
+    return processing_record(jejak.engine, _now()).as_dict()
+
+
+@router.get("/processing/export", response_class=Response)
+def export_processing_record(
+    user: UserDep, jejak: JejakDep, fmt: FormatQuery = ExportFormat.PDF
+) -> Response:
+    """The record of processing as a PDF letter in Indonesian, a CSV (one row per sealed field
+    of each activity) or JSON; recorded as an export."""
+    require_role(user, READERS, "export the record of processing")
+    record = processing_record(jejak.engine, _now())
+    content = record_file(record, fmt)
+    export = ExportFile(
+        content,
+        f"{RECORD_NAME}-{record.generated_at:%Y%m%d}.{fmt.value}",
+        fmt.media_type,
+        name=f"{RECORD_NAME}.{fmt.value}",
+        rows=len(record.activities),
+    )
+    return download(jejak, user, export, Response())
+
+
+@router.get("/impact-assessment")
+def read_impact_assessment(user: UserDep, jejak: JejakDep) -> dict[str, Any]:
+    """The data-protection impact assessment: which Pasal 34 triggers the stored data sets
+    off, the risks to the people, their measures and what remains."""
+    require_role(user, READERS, "read the impact assessment")
+    return impact_assessment(jejak.engine, _now()).as_dict()
+
+
+@router.get("/impact-assessment/export", response_class=Response)
+def export_impact_assessment(
+    user: UserDep, jejak: JejakDep, fmt: FormatQuery = ExportFormat.PDF
+) -> Response:
+    """The impact assessment as a PDF letter in Indonesian, a CSV of its risks, or JSON;
+    recorded as an export."""
+    require_role(user, READERS, "export the impact assessment")
+    assessment = impact_assessment(jejak.engine, _now())
+    content = assessment_file(assessment, fmt)
+    export = ExportFile(
+        content,
+        f"{ASSESSMENT_NAME}-{assessment.generated_at:%Y%m%d}.{fmt.value}",
+        fmt.media_type,
+        name=f"{ASSESSMENT_NAME}.{fmt.value}",
+        rows=len(assessment.risks),
+    )
+    return download(jejak, user, export, Response())

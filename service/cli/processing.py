@@ -1,0 +1,80 @@
+"""`jejak processing record|dpia`: the record of processing activities (UU PDP Pasal 31) and
+the impact assessment (Pasal 34), generated from what Jejak stores, as PDF, CSV or JSON for the
+data-protection officer (ADR 0060). Each file written is recorded as an export (ADR 0017)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from domain.access import READ_ROLES, Read
+from service.cli.base import Programme, signed_in_as
+from service.commands.export_records import record_export
+from service.files.processing_exports import ExportFormat, assessment_file, record_file
+from service.queries.processing import impact_assessment, processing_record
+from service.system import Jejak
+
+READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
+processing_cli = typer.Typer(
+    help="The record of processing (Pasal 31) and the impact assessment (Pasal 34).",
+    no_args_is_help=True,
+)
+AsReader = Annotated[
+    str | None, typer.Option("--as", help="Your username (the DPO or a supervisor).")
+]
+FormatOption = Annotated[ExportFormat, typer.Option("--format", help="pdf, csv or json.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write here; a PDF needs it, CSV and JSON print otherwise."),
+]
+
+
+def _write(
+    as_user: str | None,
+    what: str,
+    name: str,
+    fmt: ExportFormat,
+    out: Path | None,
+) -> None:
+    if fmt is ExportFormat.PDF and out is None:
+        raise typer.BadParameter("give --out FILE for a PDF", param_hint="--out")
+    jejak = Jejak.open()
+    try:
+        account = signed_in_as(jejak, as_user, READERS, f"export the {what}", Programme.READ)
+        now = datetime.now(UTC).replace(microsecond=0)
+        if name == "catatan-pemrosesan":
+            record = processing_record(jejak.engine, now)
+            content, rows = record_file(record, fmt), len(record.activities)
+        else:
+            assessment = impact_assessment(jejak.engine, now)
+            content, rows = assessment_file(assessment, fmt), len(assessment.risks)
+        record_export(
+            jejak, account, name=f"{name}.{fmt.value}", filters={}, rows=rows, content=content
+        )
+    finally:
+        jejak.close()
+    if out is None:
+        typer.echo(content.decode(), nl=False)
+    else:
+        out.write_bytes(content)
+        typer.echo(f"Wrote the {what} to {out}.", err=True)
+
+
+@processing_cli.command("record")
+def record_command(
+    as_user: AsReader = None, fmt: FormatOption = ExportFormat.JSON, out: OutOption = None
+) -> None:
+    """The record of processing activities: purposes, legal bases, subjects, categories of
+    data, recipients, transfers, retention and security measures."""
+    _write(as_user, "record of processing", "catatan-pemrosesan", fmt, out)
+
+
+@processing_cli.command("dpia")
+def dpia_command(
+    as_user: AsReader = None, fmt: FormatOption = ExportFormat.JSON, out: OutOption = None
+) -> None:
+    """The data-protection impact assessment: the Pasal 34 triggers, risks and measures."""
+    _write(as_user, "impact assessment", "penilaian-dampak", fmt, out)

@@ -13,16 +13,12 @@ from fastapi import APIRouter, Query, Response
 from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.exports import download
-from service.files.money_exports import ExportFile
-from service.files.processing_exports import ExportFormat, assessment_file, record_file
+from service.files.processing_exports import ExportFormat, Generated, processing_export
 from service.queries.processing import impact_assessment, processing_record
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="pdf, csv or json")]
-
-RECORD_NAME = "catatan-pemrosesan"
-ASSESSMENT_NAME = "penilaian-dampak"
 
 
 def _now() -> datetime:
@@ -46,15 +42,7 @@ def export_processing_record(
     """The record of processing as a PDF letter in Indonesian, a CSV (one row per sealed field
     of each activity) or JSON; recorded as an export."""
     require_role(user, READERS, "export the record of processing")
-    record = processing_record(jejak.engine, _now())
-    content = record_file(record, fmt)
-    export = ExportFile(
-        content,
-        f"{RECORD_NAME}-{record.generated_at:%Y%m%d}.{fmt.value}",
-        fmt.media_type,
-        name=f"{RECORD_NAME}.{fmt.value}",
-        rows=len(record.activities),
-    )
+    export = processing_export(jejak.engine, Generated.RECORD, fmt, _now())
     return download(jejak, user, export, Response())
 
 
@@ -73,13 +61,5 @@ def export_impact_assessment(
     """The impact assessment as a PDF letter in Indonesian, a CSV of its risks, or JSON;
     recorded as an export."""
     require_role(user, READERS, "export the impact assessment")
-    assessment = impact_assessment(jejak.engine, _now())
-    content = assessment_file(assessment, fmt)
-    export = ExportFile(
-        content,
-        f"{ASSESSMENT_NAME}-{assessment.generated_at:%Y%m%d}.{fmt.value}",
-        fmt.media_type,
-        name=f"{ASSESSMENT_NAME}.{fmt.value}",
-        rows=len(assessment.risks),
-    )
+    export = processing_export(jejak.engine, Generated.ASSESSMENT, fmt, _now())
     return download(jejak, user, export, Response())

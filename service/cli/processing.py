@@ -13,8 +13,7 @@ import typer
 from domain.access import READ_ROLES, Read
 from service.cli.base import Programme, signed_in_as
 from service.commands.export_records import record_export
-from service.files.processing_exports import ExportFormat, assessment_file, record_file
-from service.queries.processing import impact_assessment, processing_record
+from service.files.processing_exports import ExportFormat, Generated, processing_export
 from service.system import Jejak
 
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
@@ -33,33 +32,30 @@ OutOption = Annotated[
 
 
 def _write(
-    as_user: str | None,
-    what: str,
-    name: str,
-    fmt: ExportFormat,
-    out: Path | None,
+    as_user: str | None, what: str, document: Generated, fmt: ExportFormat, out: Path | None
 ) -> None:
     if fmt is ExportFormat.PDF and out is None:
         raise typer.BadParameter("give --out FILE for a PDF", param_hint="--out")
     jejak = Jejak.open()
     try:
         account = signed_in_as(jejak, as_user, READERS, f"export the {what}", Programme.READ)
-        now = datetime.now(UTC).replace(microsecond=0)
-        if name == "catatan-pemrosesan":
-            record = processing_record(jejak.engine, now)
-            content, rows = record_file(record, fmt), len(record.activities)
-        else:
-            assessment = impact_assessment(jejak.engine, now)
-            content, rows = assessment_file(assessment, fmt), len(assessment.risks)
+        export = processing_export(
+            jejak.engine, document, fmt, datetime.now(UTC).replace(microsecond=0)
+        )
         record_export(
-            jejak, account, name=f"{name}.{fmt.value}", filters={}, rows=rows, content=content
+            jejak,
+            account,
+            name=export.name,
+            filters=export.filters,
+            rows=export.rows,
+            content=export.content,
         )
     finally:
         jejak.close()
     if out is None:
-        typer.echo(content.decode(), nl=False)
+        typer.echo(export.content.decode(), nl=False)
     else:
-        out.write_bytes(content)
+        out.write_bytes(export.content)
         typer.echo(f"Wrote the {what} to {out}.", err=True)
 
 
@@ -69,7 +65,7 @@ def record_command(
 ) -> None:
     """The record of processing activities: purposes, legal bases, subjects, categories of
     data, recipients, transfers, retention and security measures."""
-    _write(as_user, "record of processing", "catatan-pemrosesan", fmt, out)
+    _write(as_user, "record of processing", Generated.RECORD, fmt, out)
 
 
 @processing_cli.command("dpia")
@@ -77,4 +73,4 @@ def dpia_command(
     as_user: AsReader = None, fmt: FormatOption = ExportFormat.JSON, out: OutOption = None
 ) -> None:
     """The data-protection impact assessment: the Pasal 34 triggers, risks and measures."""
-    _write(as_user, "impact assessment", "penilaian-dampak", fmt, out)
+    _write(as_user, "impact assessment", Generated.ASSESSMENT, fmt, out)

@@ -8,11 +8,15 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from enum import StrEnum
+
+from sqlalchemy import Engine
 
 from domain.sealed import KeyPurpose
 from service.files.exports.model import Column, Kind, Table
 from service.files.letters import Letter, Signatory, letter_pdf
+from service.files.money_exports import ExportFile
 from service.i18n.formats import datetime_id
 from service.provenance import WITA
 from service.queries.processing import (
@@ -21,10 +25,19 @@ from service.queries.processing import (
     FieldRow,
     ImpactAssessment,
     ProcessingRecord,
+    impact_assessment,
+    processing_record,
 )
 
 DPO = "Pejabat Pelindungan Data Pribadi"
 YES_NO = {True: "ya", False: "tidak"}
+
+
+class Generated(StrEnum):
+    """The two documents, by the neutral name their files carry."""
+
+    RECORD = "catatan-pemrosesan"
+    ASSESSMENT = "penilaian-dampak"
 
 
 class ExportFormat(StrEnum):
@@ -275,3 +288,23 @@ def _csv(rows: list[dict[str, str]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()
+
+
+def processing_export(
+    engine: Engine, document: Generated, fmt: ExportFormat, now: datetime
+) -> ExportFile:
+    """The record or the assessment generated `now`, as a file ready to hand over (and to be
+    recorded as an export, ADR 0017)."""
+    if document is Generated.RECORD:
+        record = processing_record(engine, now)
+        content, rows = record_file(record, fmt), len(record.activities)
+    else:
+        assessment = impact_assessment(engine, now)
+        content, rows = assessment_file(assessment, fmt), len(assessment.risks)
+    return ExportFile(
+        content,
+        f"{document.value}-{now:%Y%m%d}.{fmt.value}",
+        fmt.media_type,
+        name=f"{document.value}.{fmt.value}",
+        rows=rows,
+    )

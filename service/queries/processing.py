@@ -359,9 +359,7 @@ class ProcessingRecord:
 
     def as_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data."""
-        data = dataclasses.asdict(self)
-        data["generated_at"] = self.generated_at.isoformat()
-        return data
+        return _json_ready(self)
 
 
 @dataclass(frozen=True)
@@ -397,9 +395,13 @@ class ImpactAssessment:
 
     def as_dict(self) -> dict[str, Any]:
         """The assessment as JSON-ready data."""
-        data = dataclasses.asdict(self)
-        data["generated_at"] = self.generated_at.isoformat()
-        return data
+        return _json_ready(self)
+
+
+def _json_ready(generated: ProcessingRecord | ImpactAssessment) -> dict[str, Any]:
+    data = dataclasses.asdict(generated)
+    data["generated_at"] = generated.generated_at.isoformat()
+    return data
 
 
 CONTROLLER = "Dinas Sosial, Tenaga Kerja dan Transmigrasi Provinsi Kalimantan Utara"

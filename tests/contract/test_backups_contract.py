@@ -16,7 +16,15 @@ from pydantic import ValidationError
 
 from domain.sealed import KeyPurpose
 from service.security.erasure_journal import ErasureJournal, ErasuresNotReapplied
-from service.store.backup import BackupRefused, prune, reapply, restore, take_backup
+from service.settings import Settings
+from service.store.backup import (
+    BackupRefused,
+    Manifest,
+    prune,
+    reapply,
+    restore,
+    take_backup,
+)
 from service.system import Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import ACCOUNT, NAME, run_journey
@@ -130,18 +138,22 @@ def test_a_backup_beside_the_master_key_is_refused(tmp_path: Path) -> None:
         jejak.close()
 
 
+def backups_of(settings: Settings, folder: Path, *taken: datetime) -> list[Manifest]:
+    """Backups of the store taken into `folder`, dated `taken` (one now without dates)."""
+    jejak = Jejak.start(settings)
+    try:
+        return [take_backup(jejak, folder, now=at) for at in taken or (None,)]
+    finally:
+        jejak.close()
+
+
 def test_prune_deletes_the_backups_older_than_the_retention(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     settings = settings_for(f"sqlite:///{tmp_path}/jejak.db", tmp_path)
-    jejak = Jejak.start(settings)
     folder = tmp_path_factory.mktemp("backups")
     now = datetime.now(UTC)
-    try:
-        old = take_backup(jejak, folder, now=now - timedelta(days=15))
-        new = take_backup(jejak, folder, now=now - timedelta(days=13))
-    finally:
-        jejak.close()
+    old, new = backups_of(settings, folder, now - timedelta(days=15), now - timedelta(days=13))
     gone = prune(settings, folder, now=now)
     assert [p.name for p in gone] == [old.file]
     assert sorted(p.name for p in folder.iterdir()) == sorted(
@@ -153,12 +165,8 @@ def test_a_backup_whose_file_changed_is_not_restored(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     settings = settings_for(f"sqlite:///{tmp_path}/jejak.db", tmp_path)
-    jejak = Jejak.start(settings)
     folder = tmp_path_factory.mktemp("backups")
-    try:
-        manifest = take_backup(jejak, folder)
-    finally:
-        jejak.close()
+    (manifest,) = backups_of(settings, folder)
     manifest_path = folder / (manifest.file + ".manifest.json")
     data = json.loads(manifest_path.read_text())
     data["sha256"] = "0" * 64

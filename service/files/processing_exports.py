@@ -17,6 +17,7 @@ from domain.sealed import KeyPurpose
 from service.files.exports.model import Column, Kind, Table
 from service.files.letters import Letter, Signatory, letter_pdf
 from service.files.money_exports import ExportFile
+from service.i18n import document_kind_name, event_name
 from service.i18n.formats import datetime_id
 from service.provenance import WITA
 from service.queries.processing import (
@@ -30,6 +31,8 @@ from service.queries.processing import (
 )
 
 DPO = "Pejabat Pelindungan Data Pribadi"
+# The record and the assessment are the Dinas's documents, in Indonesian whoever asks.
+LANGUAGE = "id"
 YES_NO = {True: "ya", False: "tidak"}
 
 
@@ -124,6 +127,7 @@ def record_letter(record: ProcessingRecord) -> Letter:
                     Column("label", "Data"),
                     Column("category", "Kategori"),
                     Column("pasal4", "Pasal 4"),
+                    Column("events", "Dicatat pada"),
                     Column("key", "Kunci"),
                     Column("retention", "Retensi"),
                 ],
@@ -132,6 +136,7 @@ def record_letter(record: ProcessingRecord) -> Letter:
                         "label": f.label,
                         "category": f.category,
                         "pasal4": f.pasal4,
+                        "events": _events(f.events),
                         "key": KEY_LABEL[KeyPurpose(f.key)],
                         "retention": f.retention,
                     }
@@ -151,7 +156,11 @@ def record_letter(record: ProcessingRecord) -> Letter:
                     Column("opened_by", "Dapat dibuka oleh"),
                 ],
                 [
-                    {"kind": d.kind, "categories": d.categories, "opened_by": d.opened_by}
+                    {
+                        "kind": document_kind_name(LANGUAGE, d.kind),
+                        "categories": d.categories,
+                        "opened_by": d.opened_by,
+                    }
                     for d in record.documents
                 ],
             ),
@@ -249,7 +258,7 @@ def record_file(record: ProcessingRecord, format: ExportFormat) -> bytes:
                     "kategori": f.category if f else "",
                     "pasal_4": f.pasal4 if f else "",
                     "kunci": f.key if f else "",
-                    "peristiwa": f.events if f else "",
+                    "peristiwa": _events(f.events) if f else "",
                     "penerima": "; ".join(a.recipients),
                     "transfer_luar_negeri": a.transfers_abroad,
                     "retensi": f.retention if f else "",
@@ -276,6 +285,10 @@ def assessment_file(assessment: ImpactAssessment, format: ExportFormat) -> bytes
             for r in assessment.risks
         ]
     )
+
+
+def _events(events: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(event_name(LANGUAGE, aggregate, event) for aggregate, event in events)
 
 
 def _json(data: object) -> bytes:

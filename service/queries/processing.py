@@ -264,9 +264,10 @@ def sight_text(category: DataCategory) -> str:
     return "; ".join(f"{ROLE_LABEL[r]}: {SIGHT_LABEL[SIGHT[r][category]]}" for r in Role)
 
 
-def category_class(category: DataCategory) -> Pasal4:
-    """Specific if any field of the category is specific data (Pasal 4(2))."""
-    classes = {FIELDS[f].pasal4 for f, c in SEALED_FIELD_CATEGORY.items() if c is category}
+def category_class(category: DataCategory, fields: Sequence[str]) -> Pasal4:
+    """Specific if any of `fields` in the category is specific data (Pasal 4(2)): the phone
+    alone is general data, the assessment notes beside it are not."""
+    classes = {FIELDS[f].pasal4 for f in fields if SEALED_FIELD_CATEGORY[f] is category}
     return Pasal4.SPECIFIC if Pasal4.SPECIFIC in classes else Pasal4.GENERAL
 
 
@@ -282,7 +283,8 @@ class FieldRow:
     category: str
     pasal4: str
     key: str
-    events: str
+    # (aggregate, event) of each event that carries it.
+    events: list[tuple[str, str]]
     need: str
     retention: str
 
@@ -409,9 +411,9 @@ CONTROLLER = "Dinas Sosial, Tenaga Kerja dan Transmigrasi Provinsi Kalimantan Ut
 
 def field_rows() -> list[FieldRow]:
     """Every sealed field with the events that carry it, its key and its retention."""
-    events: dict[str, list[str]] = {}
+    events: dict[str, list[tuple[str, str]]] = {}
     for a in SEALED_ATTRIBUTES:
-        events.setdefault(a.sealed_as, []).append(f"{a.aggregate}.{a.event}")
+        events.setdefault(a.sealed_as, []).append((a.aggregate, a.event))
     rows = []
     for field, category in SEALED_FIELD_CATEGORY.items():
         described = FIELDS[field]
@@ -423,7 +425,7 @@ def field_rows() -> list[FieldRow]:
                 category=CATEGORY_LABEL[category],
                 pasal4=described.pasal4.value,
                 key=purpose.value,
-                events=", ".join(dict.fromkeys(events.get(field, []))),
+                events=list(dict.fromkeys(events.get(field, []))),
                 need=described.need,
                 retention=retention_text(retention_of(purpose)),
             )
@@ -441,7 +443,10 @@ def _activity(activity: Activity, fields: Mapping[str, FieldRow]) -> ActivityRec
         legal_bases=[b.text for b in activity.bases],
         statutes=activity.statutes,
         subjects=activity.subjects,
-        categories=[f"{CATEGORY_LABEL[c]} (data {category_class(c).value})" for c in categories],
+        categories=[
+            f"{CATEGORY_LABEL[c]} (data {category_class(c, activity.fields).value})"
+            for c in categories
+        ],
         fields=[fields[f] for f in activity.fields],
         other_data=activity.other_data,
         recipients=[RECIPIENTS[r].name for r in activity.recipients],

@@ -60,7 +60,8 @@ def test_the_record_and_the_assessment_are_generated_from_the_store(
     assert any("Bank penyalur" in r for r in payment.recipients)
     account = next(f for f in payment.fields if f.field == "bank_account")
     assert account.key == KeyPurpose.IDENTITY.value and account.pasal4 == "spesifik"
-    assert "BankAccountRecorded" in account.events and "10 tahun" in account.retention
+    assert ("Beneficiary", "BankAccountRecorded") in account.events
+    assert "10 tahun" in account.retention
     assert any(t.table == "beneficiary_status" for t in record.tables)
     assessment = impact_assessment(sqlite_jejak.engine, now)
     assert assessment.required

@@ -298,7 +298,8 @@ def _pg_dump(store: StoreConfig, target: Path) -> None:
 
 def _pg_restore(store: StoreConfig, backup: Path) -> None:
     # The schema is dropped whole first: a restore must not leave rows the backup lacks, such
-    # as keys created after it. The dump recreates it.
+    # as keys created after it. The dump recreates it, `public` included (a dump of one schema
+    # creates it), owned by the user that restores it (`--no-owner`).
     with psycopg.connect(
         host=store.host,
         port=store.port,
@@ -308,9 +309,6 @@ def _pg_restore(store: StoreConfig, backup: Path) -> None:
         autocommit=True,
     ) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{store.schema}" CASCADE')
-        if store.schema == "public":
-            # pg_dump leaves out the CREATE of the public schema, which every database has.
-            conn.execute('CREATE SCHEMA "public"')
     _run(
         [
             _pg_tool("pg_restore"),

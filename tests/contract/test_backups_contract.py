@@ -5,12 +5,14 @@ of the store as it was."""
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+import psycopg
 import pytest
 from pydantic import ValidationError
 
@@ -175,3 +177,35 @@ def test_a_backup_whose_file_changed_is_not_restored(
         restore(settings, folder / manifest.file)
     assert refused.value.code == "BACKUP_HASH_MISMATCH"
     shutil.rmtree(folder)
+
+
+@pytest.mark.postgres
+def test_a_store_in_the_public_schema_of_its_own_database_is_restored(
+    postgres_server: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    database = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        url = postgres_server.rsplit("/", 1)[0] + f"/{database}"
+        settings = settings_for(url, tmp_path)
+        jejak = Jejak.start(settings)
+        her = uuid4()
+        try:
+            jejak.vault.ensure_subject_keys(her)
+            folder = tmp_path_factory.mktemp("backups")
+            manifest = take_backup(jejak, folder)
+            jejak.vault.erase(her, {KeyPurpose.IDENTITY})
+        finally:
+            jejak.close()
+        restored = restore(settings, folder / manifest.file)
+        assert [e.subject_id for e in restored.after_backup] == [her]
+        back = Jejak.start(settings)
+        try:
+            assert back.vault.is_erased(her, KeyPurpose.IDENTITY)
+            assert back.verify_log().intact
+        finally:
+            back.close()
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
+from projections.assessment_reviews import impact_assessment_reviews
 from projections.audit_findings import (
     audit_dossiers,
     audit_dossiers_history,
@@ -74,6 +75,7 @@ TABLES: tuple[Table, ...] = (
     case_units,
     account_grants,
     audit_assignments,
+    impact_assessment_reviews,
 )
 """Every read-model table but the row histories below."""
 

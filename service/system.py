@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
+from projections.assessment_reviews import AssessmentReviews
 from projections.audit_findings import AuditFindings
 from projections.audit_register import AuditRegister
 from projections.base import Projection
@@ -82,6 +83,7 @@ def build_projections(
         AuditRegister(settings.deadline_days),
         ExportRecords(),
         PublishedReports(),
+        AssessmentReviews(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]

@@ -9,14 +9,22 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
 from domain.access import READ_ROLES, Read
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, Conclusion
+from service.api.access import command_role
+from service.api.answers import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.exports import download
+from service.api.idempotent import IdempotentCommandRoute
+from service.api.inputs import FromJson, IsoDate, Line
+from service.api.models import CommandIn, CommandOut
 from service.files.processing_exports import ExportFormat, Generated, processing_export
 from service.queries.processing import impact_assessment, processing_record
 
-router = APIRouter(prefix="/api/privacy", tags=["privacy"])
+# Recording a review is a command, so it honours Idempotency-Key (ADR 0012); reads pass through.
+router = APIRouter(prefix="/api/privacy", tags=["privacy"], route_class=IdempotentCommandRoute)
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
 FormatQuery = Annotated[ExportFormat, Query(alias="format", description="pdf, csv or json")]
 
@@ -63,3 +71,32 @@ def export_impact_assessment(
     require_role(user, READERS, "export the impact assessment")
     export = processing_export(jejak.engine, Generated.ASSESSMENT, fmt, _now())
     return download(jejak, user, export, Response())
+
+
+class ReviewIn(CommandIn):
+    """A review of the impact assessment: the `sha256` of the assessment reviewed (as
+    `GET /api/privacy/impact-assessment` gives it), the conclusion, the next review date, and
+    in `reason` what the review found."""
+
+    assessment_sha256: Line = Field(pattern=r"^[0-9a-f]{64}$")
+    conclusion: Annotated[Conclusion, FromJson]
+    next_review_on: IsoDate
+
+
+@router.post(
+    "/impact-assessment/reviews",
+    status_code=CREATED,
+    dependencies=[command_role(ASSESSMENT_REVIEW_LIFECYCLE, "review_impact_assessment")],
+)
+def review_impact_assessment(body: ReviewIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Record the data-protection officer's review of the impact assessment; each review is a
+    new record, and the assessment shows whether the newest one is of its current content."""
+    return command_out(
+        jejak,
+        jejak.app.processing.review_impact_assessment(
+            assessment_sha256=body.assessment_sha256,
+            conclusion=body.conclusion,
+            next_review_on=body.next_review_on,
+            provenance=body.provenance_for(user),
+        ),
+    )

@@ -12,12 +12,14 @@ many people the vault holds keys for.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
+import json
 import pkgutil
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -54,6 +56,7 @@ from domain.privacy.processing import (
 )
 from domain.recording import Role
 from domain.sealed import KeyPurpose, Sealed
+from projections.assessment_reviews import impact_assessment_reviews
 from service.store.schema import vault_subject_keys
 from service.store.schema_all import target_metadata
 
@@ -151,6 +154,7 @@ TABLES: Mapping[str, TableUse] = MappingProxyType(
         "published_reports": _t(Holds.STAFF, "actor_id"),
         "restatements": _t(Holds.STAFF, "actor_id"),
         "idempotency_keys": _t(Holds.STAFF, "principal"),
+        "impact_assessment_reviews": _t(Holds.STAFF, "actor_id"),
         "access_log_chain": _NOTHING,
         "access_log_checkpoints": _NOTHING,
         "audit_late_events": _NOTHING,
@@ -385,8 +389,26 @@ class RiskRow:
 
 
 @dataclass(frozen=True)
+class ReviewRow:
+    """One review of the assessment by the data-protection officer (an event, ADR 0060)."""
+
+    assessment_sha256: str
+    conclusion: str
+    next_review_on: date
+    reason: str
+    document_number: str | None
+    reviewed_by: str
+    reviewed_on: date
+
+
+@dataclass(frozen=True)
 class ImpactAssessment:
-    """The data-protection impact assessment (Pasal 34), as generated at `generated_at`."""
+    """The data-protection impact assessment (Pasal 34), as generated at `generated_at`.
+
+    `sha256` fingerprints what the officer judges (the triggers and whether they apply, the
+    risks, the measures), not the counts or the moment: a review stays current until one of
+    those changes. `reviews` are the officer's, newest first.
+    """
 
     generated_at: datetime
     required: bool
@@ -394,6 +416,13 @@ class ImpactAssessment:
     risks: list[RiskRow]
     security_measures: list[str]
     counts: Counts
+    sha256: str
+    reviews: list[ReviewRow]
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the newest review is of this very content."""
+        return bool(self.reviews) and self.reviews[0].assessment_sha256 == self.sha256
 
     def as_dict(self) -> dict[str, Any]:
         """The assessment as JSON-ready data."""
@@ -402,8 +431,11 @@ class ImpactAssessment:
 
 def _json_ready(generated: ProcessingRecord | ImpactAssessment) -> dict[str, Any]:
     data = dataclasses.asdict(generated)
-    data["generated_at"] = generated.generated_at.isoformat()
-    return data
+    if isinstance(generated, ImpactAssessment):
+        data["reviewed"] = generated.reviewed
+    # Dates as ISO text, as every JSON answer of the API writes them.
+    ready: dict[str, Any] = json.loads(json.dumps(data, default=lambda value: value.isoformat()))
+    return ready
 
 
 CONTROLLER = "Dinas Sosial, Tenaga Kerja dan Transmigrasi Provinsi Kalimantan Utara"
@@ -546,17 +578,46 @@ def impact_assessment(engine: Engine, generated_at: datetime) -> ImpactAssessmen
         ),
     }
     triggers = [TriggerRow(t.text, evidence[t.key][0], evidence[t.key][1]) for t in TRIGGERS]
+    risks = [
+        RiskRow(r.risk, r.likelihood.value, r.impact.value, r.measures, r.residual.value)
+        for r in RISKS
+    ]
+    judged = {
+        "triggers": [[t.trigger, t.applies] for t in triggers],
+        "risks": [dataclasses.astuple(r) for r in risks],
+        "measures": list(SECURITY_MEASURES),
+    }
     return ImpactAssessment(
         generated_at=generated_at,
         required=any(t.applies for t in triggers),
         triggers=triggers,
-        risks=[
-            RiskRow(r.risk, r.likelihood.value, r.impact.value, r.measures, r.residual.value)
-            for r in RISKS
-        ],
+        risks=risks,
         security_measures=list(SECURITY_MEASURES),
         counts=found,
+        sha256=hashlib.sha256(
+            json.dumps(judged, ensure_ascii=False, sort_keys=True).encode()
+        ).hexdigest(),
+        reviews=reviews(engine),
     )
+
+
+def reviews(engine: Engine) -> list[ReviewRow]:
+    """The officer's reviews of the assessment, newest first."""
+    r = impact_assessment_reviews.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(impact_assessment_reviews).order_by(r.position.desc()))
+        return [
+            ReviewRow(
+                assessment_sha256=row.assessment_sha256,
+                conclusion=row.conclusion,
+                next_review_on=row.next_review_on,
+                reason=row.reason,
+                document_number=row.document_number,
+                reviewed_by=row.actor_id,
+                reviewed_on=row.occurred_on,
+            )
+            for row in rows
+        ]
 
 
 def owned_tables() -> dict[str, Sequence[tuple[str, bool]]]:

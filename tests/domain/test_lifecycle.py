@@ -51,6 +51,8 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
+from domain.privacy import assessment_review
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -74,6 +76,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -225,8 +228,14 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments"],
+    ids=[
+        "Site",
+        "Beneficiary, money, audit and reports",
+        "Accounts and assignments",
+        "Impact assessment reviews",
+    ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]

@@ -62,3 +62,39 @@ def test_an_unknown_format_is_refused_naming_the_parameter(client: TestClient) -
     answer = client.get("/api/privacy/processing/export?format=docx", headers=login(client, "dpo"))
     assert answer.status_code == 422
     assert "format" in answer.text
+
+
+def test_the_dpo_records_a_review_of_the_assessment_it_then_shows(client: TestClient) -> None:
+    dpo = login(client, "dpo")
+    before = client.get("/api/privacy/impact-assessment", headers=dpo).json()
+    assert before["reviewed"] is False and before["reviews"] == []
+    body = {
+        "assessment_sha256": before["sha256"],
+        "conclusion": "acceptable",
+        "next_review_on": "2027-06-01",
+        "occurred_on": "2026-12-01",
+        "reason": "Langkah pengamanan memadai; tinjau lagi setelah kerja sama Dukcapil",
+    }
+
+    answer = client.post(
+        "/api/privacy/impact-assessment/reviews?after=0", json=body, headers=dpo
+    )
+    refused = client.post(
+        "/api/privacy/impact-assessment/reviews", json=body, headers=login(client, "sup")
+    )
+    late = client.post(
+        "/api/privacy/impact-assessment/reviews",
+        json={**body, "next_review_on": "2026-11-30"},
+        headers=dpo,
+    )
+
+    assert answer.status_code == 201, answer.text
+    assert refused.status_code == 403
+    assert late.status_code == 422
+    assert late.json()["error"]["code"] == "NEXT_REVIEW_NOT_AFTER_REVIEW"
+    position = answer.json()["position"]
+    after = client.get(f"/api/privacy/impact-assessment?after={position}", headers=dpo).json()
+    assert after["reviewed"] is True
+    (review,) = after["reviews"]
+    assert review["conclusion"] == "acceptable" and review["reviewed_by"] == "dpo"
+    assert review["next_review_on"] == "2027-06-01"

@@ -4,16 +4,20 @@ data-protection officer (ADR 0060). Each file written is recorded as an export (
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from domain.access import READ_ROLES, Read
-from service.cli.base import Programme, signed_in_as
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, Conclusion
+from service.cli.base import Password, Programme, signed_in, signed_in_as
+from service.cli.options import AsUser, OnDate
 from service.commands.export_records import record_export
 from service.files.processing_exports import ExportFormat, Generated, processing_export
+from service.provenance import provenance
+from service.queries.processing import impact_assessment
 from service.system import Jejak
 
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
@@ -74,3 +78,34 @@ def dpia_command(
 ) -> None:
     """The data-protection impact assessment: the Pasal 34 triggers, risks and measures."""
     _write(as_user, "impact assessment", Generated.ASSESSMENT, fmt, out)
+
+
+@processing_cli.command("review")
+def review_command(
+    conclusion: Annotated[
+        Conclusion,
+        typer.Option(help="acceptable, measures_needed or consult_agency."),
+    ],
+    next_review: Annotated[
+        str, typer.Option(help="When the assessment is to be reviewed again, YYYY-MM-DD.")
+    ],
+    reason: Annotated[str, typer.Option(help="What the review found. No personal data.")],
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+) -> None:
+    """Record your review of the impact assessment as it is generated now (the data-protection
+    officer); prints the version reviewed."""
+    command = (ASSESSMENT_REVIEW_LIFECYCLE, "review_impact_assessment")
+    with signed_in(as_user, password, command, Programme.WRITE) as (jejak, account):
+        assessment = impact_assessment(jejak.engine, datetime.now(UTC))
+        result = jejak.app.processing.review_impact_assessment(
+            assessment_sha256=assessment.sha256,
+            conclusion=conclusion,
+            next_review_on=date.fromisoformat(next_review),
+            provenance=provenance(account, date.fromisoformat(on), None, reason),
+        )
+        typer.echo(
+            f"Review recorded at log position {result.position}: assessment "
+            f"{assessment.sha256[:12]}, {conclusion.value}, next review {next_review}."
+        )

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import Engine
 
+from domain.privacy.assessment_review import Conclusion
 from domain.sealed import KeyPurpose
 from service.files.exports.model import Column, Kind, Table
 from service.files.letters import Letter, Signatory, letter_pdf
@@ -34,6 +35,11 @@ DPO = "Pejabat Pelindungan Data Pribadi"
 # The record and the assessment are the Dinas's documents, in Indonesian whoever asks.
 LANGUAGE = "id"
 YES_NO = {True: "ya", False: "tidak"}
+CONCLUSION_ID = {
+    Conclusion.ACCEPTABLE: "Risiko dapat diterima dengan langkah yang ada",
+    Conclusion.MEASURES_NEEDED: "Perlu langkah tambahan",
+    Conclusion.CONSULT_AGENCY: "Berkonsultasi dengan lembaga pengawas",
+}
 
 
 class Generated(StrEnum):
@@ -198,7 +204,11 @@ def assessment_letter(assessment: ImpactAssessment) -> Letter:
         ],
         written_at=at,
         signatory=Signatory(DPO),
-        facts=[("Orang dengan kunci data", str(assessment.counts.subjects))],
+        facts=[
+            ("Orang dengan kunci data", str(assessment.counts.subjects)),
+            ("Versi penilaian (SHA-256)", assessment.sha256),
+            ("Status tinjauan", "sudah ditinjau" if assessment.reviewed else "belum ditinjau"),
+        ],
         tables=[
             Table(
                 "Alasan penilaian dampak (Pasal 34)",
@@ -231,6 +241,25 @@ def assessment_letter(assessment: ImpactAssessment) -> Letter:
                 ],
             ),
             _measures(assessment.security_measures),
+            Table(
+                "Tinjauan Pejabat Pelindungan Data Pribadi",
+                [
+                    Column("on", "Tanggal", Kind.DATE),
+                    Column("conclusion", "Kesimpulan"),
+                    Column("reason", "Temuan"),
+                    Column("next", "Tinjauan berikutnya", Kind.DATE),
+                ],
+                [
+                    {
+                        "on": r.reviewed_on,
+                        "conclusion": CONCLUSION_ID[Conclusion(r.conclusion)]
+                        + ("" if r.assessment_sha256 == assessment.sha256 else " (versi lain)"),
+                        "reason": r.reason,
+                        "next": r.next_review_on,
+                    }
+                    for r in assessment.reviews
+                ],
+            ),
         ],
         footer_note="Penilaian Dampak Pelindungan Data Pribadi",
     )

@@ -76,9 +76,7 @@ def test_the_dpo_records_a_review_of_the_assessment_it_then_shows(client: TestCl
         "reason": "Langkah pengamanan memadai; tinjau lagi setelah kerja sama Dukcapil",
     }
 
-    answer = client.post(
-        "/api/privacy/impact-assessment/reviews?after=0", json=body, headers=dpo
-    )
+    answer = client.post("/api/privacy/impact-assessment/reviews?after=0", json=body, headers=dpo)
     refused = client.post(
         "/api/privacy/impact-assessment/reviews", json=body, headers=login(client, "sup")
     )

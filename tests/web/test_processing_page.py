@@ -3,9 +3,14 @@ downloads, for the data-protection officer and the supervisors only (ADR 0060)."
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from fastapi.testclient import TestClient
 
+from domain.privacy.assessment_review import Conclusion
+from domain.recording import Actor, Provenance, Role
+from service.queries.processing import impact_assessment
 from tests.conftest import log_in_page
 from tests.web.test_privacy_pages import ACCOUNTS
 
@@ -38,3 +43,24 @@ def test_the_other_roles_are_refused(demo_client: TestClient, username: str) -> 
     log_in_page(demo_client, username, ACCOUNTS[username])
 
     assert demo_client.get("/privacy/processing").status_code == 403
+
+
+def test_a_review_recorded_shows_on_the_page_and_in_the_pdf(demo_client: TestClient) -> None:
+    log_in_page(demo_client, "dpo", ACCOUNTS["dpo"])
+    jejak = demo_client.app.state.jejak  # type: ignore[attr-defined]
+    assessment = impact_assessment(jejak.engine, datetime.now(UTC))
+    jejak.app.processing.review_impact_assessment(
+        assessment_sha256=assessment.sha256,
+        conclusion=Conclusion.MEASURES_NEEDED,
+        next_review_on=date(2027, 3, 1),
+        provenance=Provenance(
+            Actor("dpo", Role.DPO, "Dinas"), date(2026, 12, 1), None, "Perlu pelatihan petugas"
+        ),
+    )
+    jejak.runner.catch_up()
+
+    page = demo_client.get("/privacy/processing").text
+
+    assert "Tinjauan terakhir adalah atas versi penilaian ini." in page
+    assert "Perlu langkah tambahan" in page and "Perlu pelatihan petugas" in page
+    assert "1 Maret 2027" in page

@@ -58,3 +58,23 @@ def test_the_other_roles_are_refused(store: Settings, username: str) -> None:
     code, output = run("record", "--as", username)
     assert code == 2
     assert "ROLE_FORBIDDEN" in output
+
+
+def test_the_dpo_records_a_review_of_the_assessment(store: Settings) -> None:
+    args = [
+        "review",
+        "--conclusion",
+        "measures_needed",
+        "--next-review",
+        "2027-03-01",
+        "--reason",
+        "Tinjau ulang setelah kerja sama Dukcapil",
+        "--on",
+        "2026-12-01",
+    ]
+    code, output = run(*args, "--as", "dpo")
+    assert code == 0, output
+    assert "Review recorded" in output and "measures_needed" in output
+
+    code, output = run(*args, "--as", "supervisor")
+    assert code != 0 and "ROLE_FORBIDDEN" in output

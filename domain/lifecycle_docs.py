@@ -25,6 +25,7 @@ from domain.money_lifecycles import (
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
@@ -51,6 +52,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     RETENTION_POLICY_LIFECYCLE,
     LEGAL_HOLD_LIFECYCLE,
     DESTRUCTION_LIFECYCLE,
+    ASSESSMENT_REVIEW_LIFECYCLE,
 )
 
 

@@ -55,6 +55,8 @@ from domain.privacy import destruction, legal_hold, retention
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
+from domain.privacy import assessment_review
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -81,6 +83,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (RETENTION_POLICY_LIFECYCLE, RetentionPolicy),
     (LEGAL_HOLD_LIFECYCLE, LegalHold),
     (DESTRUCTION_LIFECYCLE, Destruction),
+    (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -236,12 +239,14 @@ def test_every_transition_names_who_may_issue_it(
             (RETENTION_POLICY_LIFECYCLE, LEGAL_HOLD_LIFECYCLE, DESTRUCTION_LIFECYCLE),
             (retention, legal_hold, destruction),
         ),
+        ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
     ],
     ids=[
         "Site",
         "Beneficiary, money, audit and reports",
         "Accounts and assignments",
         "Retention, holds and destruction",
+        "Impact assessment reviews",
     ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(

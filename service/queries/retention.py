@@ -21,6 +21,8 @@ from uuid import UUID
 
 from sqlalchemy import Engine, and_, func, select
 
+from domain.audit_lifecycles import AUDIT_FINDING_LIFECYCLE
+from domain.lifecycle import non_terminal
 from domain.privacy.categories import (
     DEFAULT_RETENTION,
     RETENTION_FLOOR_YEARS,
@@ -28,6 +30,7 @@ from domain.privacy.categories import (
     RetentionCategory,
 )
 from domain.privacy.destruction import DestructionItem
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
 from projections.audit_register import audit_register
 from projections.payment_ledger import payment_ledger
 from projections.retention import destructions, legal_holds, retention_policies, retention_subjects
@@ -35,6 +38,9 @@ from service.errors import NotFound
 from service.store.schema import vault_subject_keys
 
 AUDIT_FINDING = "audit_finding"
+# A hold holds until it is lifted; a finding until it is closed (the declared end states).
+HOLDING = non_terminal(LEGAL_HOLD_LIFECYCLE.states)
+OPEN_FINDINGS = non_terminal(AUDIT_FINDING_LIFECYCLE.states)
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,7 @@ def held(engine: Engine, beneficiary_ids: Iterable[UUID]) -> dict[UUID, tuple[Ho
     reasons: dict[str, list[HoldReason]] = {}
     with engine.connect() as conn:
         for hold in conn.execute(
-            select(legal_holds).where(legal_holds.c.state == "IN_FORCE")
+            select(legal_holds).where(legal_holds.c.state.in_(HOLDING))
         ).mappings():
             for person in set(json.loads(hold["beneficiary_ids"])) & wanted:
                 reference = hold["document_number"] or hold["hold_id"]
@@ -191,7 +197,7 @@ def held(engine: Engine, beneficiary_ids: Iterable[UUID]) -> dict[UUID, tuple[Ho
                 )
         findings = list(
             conn.execute(
-                select(audit_register).where(audit_register.c.state != "CLOSED")
+                select(audit_register).where(audit_register.c.state.in_(OPEN_FINDINGS))
             ).mappings()
         )
         if findings:
@@ -286,7 +292,7 @@ def holds(engine: Engine, *, in_force_only: bool = False) -> list[dict[str, Any]
     """Every legal hold, newest first, with the case numbers of the people it holds."""
     query = select(legal_holds).order_by(legal_holds.c.placed_on.desc(), legal_holds.c.hold_id)
     if in_force_only:
-        query = query.where(legal_holds.c.state == "IN_FORCE")
+        query = query.where(legal_holds.c.state.in_(HOLDING))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
         people = {p for r in rows for p in json.loads(r["beneficiary_ids"])}

@@ -51,12 +51,11 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import destruction, legal_hold, retention
+from domain.privacy import assessment_review, destruction, legal_hold, retention
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
-from domain.privacy import assessment_review
-from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement

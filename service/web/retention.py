@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -30,7 +30,16 @@ from service.queries.read_models import ReadModels
 from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
-from service.web.commands import Prepare, Subject, form_or_step, forms_now
+from service.web.actions import command_routes
+from service.web.commands import (
+    CommandForm,
+    Prepare,
+    Subject,
+    command_form,
+    form_or_step,
+    forms_now,
+    step_target,
+)
 from service.web.forms import Refusal
 from service.web.i18n import language_of
 from service.web.names import StaffNames
@@ -67,10 +76,15 @@ def _reader(request: Request, jejak: Jejak) -> Account | Response:
     return viewer
 
 
-def _creation_form(request: Request, jejak: Jejak, viewer: Account, subject: Subject) -> Any:
-    """The creation step's form of `subject`'s lifecycle, when the viewer's role may take it."""
-    forms = forms_now(request, jejak, viewer, subject)["steps"]
-    return forms[0] if forms else None
+def _creation_form(
+    request: Request, jejak: Jejak, viewer: Account, subject: Subject, command: str
+) -> CommandForm | None:
+    """The form of the step creating a record of `subject`'s lifecycle, when the viewer's role
+    may take it."""
+    route = command_routes(request.app).get((subject.lifecycle.aggregate, command))
+    if route is None or not route.may(viewer.role):
+        return None
+    return command_form(request, jejak, route, subject, step_target(subject, command))
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -111,9 +125,13 @@ def retention_page(request: Request, jejak: JejakDep) -> Response:
             "holds": holds,
             "may_lift": viewer.role in LEGAL_HOLD_LIFECYCLE.roles_for("lift_legal_hold"),
             "destructions": queries.destruction_list(jejak.engine),
-            "new_period": _creation_form(request, jejak, viewer, NEW_PERIOD),
-            "new_hold": _creation_form(request, jejak, viewer, NEW_HOLD),
-            "new_destruction": _creation_form(request, jejak, viewer, NEW_DESTRUCTION),
+            "new_period": _creation_form(
+                request, jejak, viewer, NEW_PERIOD, "set_retention_period"
+            ),
+            "new_hold": _creation_form(request, jejak, viewer, NEW_HOLD, "place_legal_hold"),
+            "new_destruction": _creation_form(
+                request, jejak, viewer, NEW_DESTRUCTION, "propose_destruction"
+            ),
         },
     )
 

@@ -36,6 +36,9 @@ def test_the_officers_read_the_periods_and_what_is_due(
     assert "Identitas minimum" in page.text and "Berkas kasus" in page.text
     assert "Bawaan: belum ada masa retensi yang ditetapkan" in page.text
     assert 'id="retention-due"' in page.text
+    # The steps the officers take here, as forms.
+    for step in ("set_retention_period", "place_legal_hold", "propose_destruction"):
+        assert f'id="step-{step}"' in page.text
 
 
 @pytest.mark.parametrize("username", ["operator", "auditor", "admin"])

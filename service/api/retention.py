@@ -63,7 +63,7 @@ class SetPeriodIn(CommandIn):
 
     category: Annotated[RetentionCategory, FromJson]
     years: StrictInt = Field(ge=1, le=LONGEST_YEARS)
-    counted_from: Annotated[CountedFrom, FromJson] | None = None
+    counted_from: Annotated[CountedFrom | None, FromJson] = None
 
 
 class PlaceHoldIn(CommandIn):

@@ -296,6 +296,22 @@ def reject(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> C
     )
 
 
+@router.post(
+    "/destructions/{number}/carrying-out",
+    status_code=CREATED,
+    dependencies=[command_role(DESTRUCTION_LIFECYCLE, "carry_out_destruction")],
+)
+def carry_out(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
+    """Complete an approved destruction whose command stopped before it was recorded: the
+    approved keys are destroyed (again, harmlessly) and the berita acara recorded."""
+    return command_out(
+        jejak,
+        jejak.app.retention.carry_out_destruction(
+            _id_of(jejak, number), provenance=body.provenance_for(user)
+        ),
+    )
+
+
 @router.get(
     "/destructions/{number}/berita-acara",
     response_class=Response,

@@ -17,14 +17,19 @@ import pytest
 from sqlalchemy import select, text
 
 from domain.privacy.categories import RetentionCategory
-from domain.privacy.destruction import LegalHoldBlocks, NothingDue, SamePersonApproves
+from domain.privacy.destruction import (
+    Destruction,
+    LegalHoldBlocks,
+    NothingDue,
+    SamePersonApproves,
+)
 from domain.privacy.legal_hold import HoldKind
 from domain.published_report import Period, ReportKind
 from domain.recording import DocumentRef, Provenance
 from domain.sealed import KeyPurpose
 from service.commands import restatements
 from service.queries.retention import due, held, retention_end
-from service.store.schema import vault_name_index
+from service.store.schema import vault_duplicate_index, vault_name_index
 from service.system import Jejak
 from tests.contract.journey import (
     SECOND_SUPERVISOR,
@@ -111,6 +116,13 @@ def test_destruction_destroys_her_keys_and_leaves_the_ledger_provable(
             select(vault_name_index).where(vault_name_index.c.subject_id == str(her))
         ).all()
     assert names == []
+    with jejak.engine.connect() as conn:
+        claims = conn.execute(
+            select(vault_duplicate_index).where(vault_duplicate_index.c.subject_id == str(her))
+        ).all()
+    assert claims == []
+    registered = jejak.app.history(her)[0]
+    assert jejak.vault.open(registered.name) is None
     carried = jejak.app.history(proposed.aggregate_id)[-1]
     assert carried.document.kind == "berita_acara"
     assert jejak.documents.get(carried.document.sha256).startswith(b"%PDF")
@@ -187,3 +199,26 @@ def run_money_story_people(jejak: Jejak) -> list[UUID]:
             text("SELECT beneficiary_id FROM retention_subjects WHERE case_number LIKE 'TRK-LU%'")
         ).scalars()
         return [UUID(b) for b in found]
+
+
+def test_an_approval_stopped_before_its_record_is_carried_out_again(
+    lived: tuple[Jejak, Journey],
+) -> None:
+    jejak, journey = lived
+    proposed = jejak.app.retention.propose_destruction(provenance=on(SUPERVISOR))
+    reads = jejak.app.retention.reads
+    assert reads is not None
+    still_due = {(r.beneficiary_id, r.category.value) for r in reads.due(DUE_ON)}
+    # The approval is saved; the command stops before any key is destroyed.
+    jejak.app.update(
+        Destruction,
+        proposed.aggregate_id,
+        None,
+        lambda d: d.approve(still_due=still_due, held={}, provenance=on(SECOND_SUPERVISOR)),
+    )
+    assert not jejak.vault.is_erased(journey.beneficiary_id, KeyPurpose.CASEFILE)
+    done = jejak.app.retention.carry_out_destruction(
+        proposed.aggregate_id, provenance=on(SECOND_SUPERVISOR)
+    )
+    assert done.state == "CARRIED_OUT"
+    assert jejak.vault.is_erased(journey.beneficiary_id, KeyPurpose.CASEFILE)

@@ -120,6 +120,7 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/privacy/retention/destructions": PRIVACY,
     "/api/privacy/retention/destructions/{number}/approval": SUPERVISOR,
     "/api/privacy/retention/destructions/{number}/rejection": SUPERVISOR,
+    "/api/privacy/retention/destructions/{number}/carrying-out": SUPERVISOR,
     # The data-protection officer's own records about the processing (issue 17, ADR 0060).
     "/api/privacy/impact-assessment/reviews": (Role.DPO,),
 }

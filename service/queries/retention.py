@@ -38,6 +38,8 @@ from service.errors import NotFound
 from service.store.schema import vault_subject_keys
 
 AUDIT_FINDING = "audit_finding"
+# Ids per IN (...) list: far below SQLite's limit on bound variables.
+CHUNK = 500
 # A hold holds until it is lifted; a finding until it is closed (the declared end states).
 HOLDING = non_terminal(LEGAL_HOLD_LIFECYCLE.states)
 OPEN_FINDINGS = non_terminal(AUDIT_FINDING_LIFECYCLE.states)
@@ -220,18 +222,26 @@ def held(engine: Engine, beneficiary_ids: Iterable[UUID]) -> dict[UUID, tuple[Ho
 
 
 def _sites_and_batches(conn: Any, people: set[str]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Her site and the payment batches that paid her, for each of `people`; read a chunk at a
+    time, since a schedule may ask about every case of the programme at once."""
     s = retention_subjects.c
-    sites = dict(
-        conn.execute(select(s.beneficiary_id, s.site_id).where(s.beneficiary_id.in_(people))).all()
-    )
     c = payment_ledger.c
+    sites: dict[str, str] = {}
     batches: dict[str, set[str]] = {}
-    for person, batch in conn.execute(
-        select(c.beneficiary_id, c.batch_id)
-        .where(c.beneficiary_id.in_(people), c.batch_id.is_not(None))
-        .distinct()
-    ):
-        batches.setdefault(person, set()).add(batch)
+    ordered = sorted(people)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        sites.update(
+            conn.execute(
+                select(s.beneficiary_id, s.site_id).where(s.beneficiary_id.in_(chunk))
+            ).all()
+        )
+        for person, batch in conn.execute(
+            select(c.beneficiary_id, c.batch_id)
+            .where(c.beneficiary_id.in_(chunk), c.batch_id.is_not(None))
+            .distinct()
+        ):
+            batches.setdefault(person, set()).add(batch)
     return sites, batches
 
 

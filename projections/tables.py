@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
+from projections.assessment_reviews import impact_assessment_reviews
 from projections.audit_findings import (
     audit_dossiers,
     audit_dossiers_history,
@@ -35,6 +36,12 @@ from projections.export_records import export_records
 from projections.grants import account_grants, audit_assignments
 from projections.payment_ledger import ledger_totals, payment_ledger
 from projections.published_reports import published_reports
+from projections.retention import (
+    destructions,
+    legal_holds,
+    retention_policies,
+    retention_subjects,
+)
 from projections.runner import projection_positions
 from projections.schema import metadata
 from projections.site_status import site_status, site_status_history
@@ -76,6 +83,11 @@ TABLES: tuple[Table, ...] = (
     account_grants,
     audit_assignments,
     erasures,
+    retention_policies,
+    legal_holds,
+    destructions,
+    retention_subjects,
+    impact_assessment_reviews,
 )
 """Every read-model table but the row histories below."""
 

@@ -7,7 +7,7 @@ import gc
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -15,6 +15,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
+from domain.privacy.categories import RetentionCategory
+from projections.assessment_reviews import AssessmentReviews
 from projections.audit_findings import AuditFindings
 from projections.audit_register import AuditRegister
 from projections.base import Projection
@@ -30,6 +32,12 @@ from projections.export_records import ExportRecords
 from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
 from projections.published_reports import PublishedReports
+from projections.retention import (
+    Destructions,
+    LegalHolds,
+    RetentionPolicies,
+    RetentionSubjects,
+)
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
@@ -37,11 +45,17 @@ from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
 from service.files.documents import DocumentStore
+from service.queries.retention import CaughtUpRetention, retention_end
 from service.security.access_log import AccessLog
 from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.account_settings import AccountSettings
 from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
+from service.security.erasure_journal import (
+    ErasureJournal,
+    ErasuresNotReapplied,
+    missing_erasures,
+)
 from service.security.integrity import RawEventLog, Verification, verify
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
 from service.security.scope import ScopeGuard, Scopes
@@ -79,6 +93,11 @@ def build_projections(
         ExportRecords(),
         PublishedReports(),
         Erasures(),
+        RetentionPolicies(),
+        LegalHolds(),
+        Destructions(),
+        RetentionSubjects(),
+        AssessmentReviews(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]
@@ -133,8 +152,14 @@ class Jejak:
         store = parse_database_url(settings.database_url)
         engine = create_store_engine(store)
         upgrade(engine)
+        journal = ErasureJournal(settings.erasure_journal_path())
+        # A store restored behind the journal's back would show people who were erased.
+        missing = missing_erasures(engine, journal.entries())
+        if missing:
+            engine.dispose()
+            raise ErasuresNotReapplied(missing, journal.path)
         master_key = settings.master_key_bytes
-        vault = Vault(engine, master_key)
+        vault = Vault(engine, master_key, journal=journal)
         documents = DocumentStore(engine, master_key, max_bytes=settings.document_max_bytes)
         app = ProgrammeApplication(
             store.library_env(), vault, settings.programme_rules(), documents=documents
@@ -154,6 +179,13 @@ class Jejak:
             build_projections(settings, signer),
             settings.projection_batch_size,
         )
+        app.retention.reads = CaughtUpRetention(engine, runner.catch_up)
+
+        def identity_minimum_end(subject: UUID) -> date | None:
+            runner.catch_up()
+            return retention_end(engine, subject, RetentionCategory.IDENTITY_MINIMUM)
+
+        app.erasures.retention_end = identity_minimum_end
         return cls(
             settings=settings,
             store=store,

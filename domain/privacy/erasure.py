@@ -23,6 +23,7 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.guards import require_document, require_reason
 from domain.lifecycle import Lifecycle, StateSpec, Transition
 from domain.privacy.categories import DEFAULT_RETENTION, RetentionCategory
+from domain.privacy.destruction import SamePersonApproves
 from domain.recording import Actor, DocumentKind, DocumentRef, Provenance, Role
 
 # Central Indonesian Time (Asia/Makassar), which keeps no summer time: a fixed offset will do.
@@ -46,13 +47,6 @@ NO_PERSONAL_DATA = (
     "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason"
 )
 FOUR_EYES = "SAME_PERSON_APPROVES: not the account that recorded the request"
-
-
-class SamePersonApproves(RuleViolation):
-    """Raised when the account that recorded an erasure request tries to approve or refuse it:
-    destroying her data is decided by two people."""
-
-    code = "SAME_PERSON_APPROVES"
 
 
 class SubjectRestricted(RuleViolation):
@@ -226,8 +220,12 @@ class Erasure(LifecycleAggregate):
         self.requested_by = actor.user_id
         self.keep_until: date | None = None
 
-    def approve(self, *, last_paid_on: date | None, provenance: Provenance) -> None:
-        """Approve: record that her case-file key was destroyed, what is kept and until when.
+    def approve(
+        self, *, last_paid_on: date | None, provenance: Provenance, keep_until: date | None = None
+    ) -> None:
+        """Approve: record that her case-file key was destroyed, what is kept and until when:
+        `keep_until` as the retention schedule in force gives it, else the category's default
+        years (`identity_minimum_kept_until`).
 
         The caller destroys the key first (ADR 0005, write ordering): this event must never
         claim an erasure that did not happen.
@@ -240,7 +238,8 @@ class Erasure(LifecycleAggregate):
             deleted_fields=CASE_FILE_FIELDS,
             kept_fields=IDENTITY_MINIMUM_FIELDS,
             last_paid_on=last_paid_on,
-            keep_until=identity_minimum_kept_until(last_paid_on, provenance.occurred_on),
+            keep_until=keep_until
+            or identity_minimum_kept_until(last_paid_on, provenance.occurred_on),
             **provenance.event_fields(),
         )
 

@@ -28,6 +28,7 @@ from service.api.models import CommandIn, CommandOut
 from service.files.erasure_notice import erasure_notice_pdf
 from service.queries.erasures import ErasureQueries
 from service.queries.read_models import ReadModels
+from service.queries.retention import held
 from service.security.scope import of_account
 
 
@@ -169,8 +170,10 @@ def erasure_notice(
     if found["state"] == "REQUESTED":
         raise NotDecidedYet("the notice is written once the request is decided")
     filename = f"pemberitahuan-{found['case_number']}.pdf"
+    her = UUID(found["beneficiary_id"])
+    holds = [(r.kind, r.reference) for r in held(jejak.engine, [her]).get(her, ())]
     return Response(
-        erasure_notice_pdf(found),
+        erasure_notice_pdf(found, holds),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

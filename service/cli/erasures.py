@@ -23,6 +23,7 @@ from service.cli.options import AsUser, OnDate
 from service.files.erasure_notice import erasure_notice_pdf
 from service.queries.erasures import ErasureQueries
 from service.queries.read_models import ReadModels
+from service.queries.retention import held
 from service.security.scope import of_account
 
 erasure_cli = typer.Typer(
@@ -115,10 +116,12 @@ def notice(
         _may_read(account.role)
         jejak.runner.catch_up()
         row = ErasureQueries(jejak.engine).one(erasure)
+        her = UUID(row["beneficiary_id"])
+        holds = [(r.kind, r.reference) for r in held(jejak.engine, [her]).get(her, ())]
     if row["state"] == "REQUESTED":
         typer.echo("NOT_DECIDED_YET: the notice is written once the request is decided", err=True)
         raise typer.Exit(1)
-    out.write_bytes(erasure_notice_pdf(row))
+    out.write_bytes(erasure_notice_pdf(row, holds))
     typer.echo(f"Notice written: {out}")
 
 

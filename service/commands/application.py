@@ -19,7 +19,9 @@ from service.commands.corrections import CorrectionCommands
 from service.commands.erasures import ErasureCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
+from service.commands.processing import ProcessingCommands
 from service.commands.reports import ReportCommands
+from service.commands.retention import RetentionCommands
 from service.commands.sites import SiteCommands
 from service.commands.units import UnitCommands
 from service.security.vault import Vault
@@ -52,3 +54,5 @@ class ProgrammeApplication(CommandBase):
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
         self.erasures = ErasureCommands(self)
+        self.retention = RetentionCommands(self)
+        self.processing = ProcessingCommands(self)

@@ -10,6 +10,7 @@ It never leaves an event claiming an erasure that did not happen.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -25,6 +26,10 @@ class ErasureCommands:
 
     def __init__(self, app: CommandBase) -> None:
         self.app = app
+        # When her identity minimum's retention ends by the schedule in force (the retention
+        # read model's answer, ADR 0056); set by the composition root. None, or an answer of
+        # None (her case still open), leaves the category's default years from her last payment.
+        self.retention_end: Callable[[UUID], date | None] | None = None
 
     def record_request(
         self, *, beneficiary_id: UUID, received_at: datetime, provenance: Provenance
@@ -57,9 +62,14 @@ class ErasureCommands:
         erasure = self.app.reload(Erasure, erasure_id)
         check_version(erasure, expected_version)
         last_paid_on = self.last_payment_on(erasure.beneficiary_id)
-        copy.deepcopy(erasure).approve(last_paid_on=last_paid_on, provenance=provenance)
+        keep_until = self.retention_end(erasure.beneficiary_id) if self.retention_end else None
+
+        def decide(on: Erasure) -> None:
+            on.approve(last_paid_on=last_paid_on, keep_until=keep_until, provenance=provenance)
+
+        decide(copy.deepcopy(erasure))
         self.app.vault.erase(erasure.beneficiary_id, [KeyPurpose.CASEFILE])
-        erasure.approve(last_paid_on=last_paid_on, provenance=provenance)
+        decide(erasure)
         return self.app.saved(erasure)
 
     def refuse(

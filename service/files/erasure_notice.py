@@ -7,7 +7,7 @@ team, who know whom it is for, and the file may travel by e-mail.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -41,8 +41,21 @@ def _named(fields: list[str]) -> str:
     return ", ".join(FIELD_NAMES.get(f, f) for f in fields)
 
 
-def erasure_notice(erasure: Mapping[str, Any]) -> Letter:
-    """The notice for a decided erasure request (a row of the erasures read model)."""
+HOLD_KINDS: Mapping[str, str] = {
+    "investigation": "penyidikan",
+    "litigation": "perkara di pengadilan",
+    "audit_finding": "temuan pemeriksaan",
+}
+
+
+def _holds(holds: Sequence[tuple[str, str]]) -> str:
+    return "; ".join(f"{HOLD_KINDS.get(kind, kind)} {reference}" for kind, reference in holds)
+
+
+def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] = ()) -> Letter:
+    """The notice for a decided erasure request (a row of the erasures read model); `holds`
+    are the legal holds and open audit findings that keep her data from destruction now, each
+    by kind and reference."""
     decided: date = erasure["decided_on"]
     received: datetime = erasure["received_at"]
     request = (
@@ -97,6 +110,11 @@ def erasure_notice(erasure: Mapping[str, Any]) -> Letter:
             " pemusnahan. Apabila pada tanggal itu masih ada temuan Badan Pemeriksa Keuangan,"
             " penyidikan, atau perkara di pengadilan yang belum selesai (penahanan hukum),"
             " pemusnahan ditunda sampai hal tersebut selesai, dan Saudari akan diberi tahu.",
+            *(
+                [f"Saat ini pemusnahan data tersebut ditahan karena {_holds(holds)}."]
+                if holds
+                else []
+            ),
         ],
         facts=[
             ("Dihapus", _named(erasure["deleted_fields"])),
@@ -106,11 +124,12 @@ def erasure_notice(erasure: Mapping[str, Any]) -> Letter:
                 date_id(erasure["last_paid_on"]) if erasure["last_paid_on"] else "tidak ada",
             ),
             ("Disimpan sampai", date_id(keep_until)),
+            ("Penahanan hukum", _holds(holds) if holds else "tidak ada saat ini"),
         ],
         **common,
     )
 
 
-def erasure_notice_pdf(erasure: Mapping[str, Any]) -> bytes:
+def erasure_notice_pdf(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] = ()) -> bytes:
     """The notice as a PDF."""
-    return letter_pdf(erasure_notice(erasure))
+    return letter_pdf(erasure_notice(erasure, holds))

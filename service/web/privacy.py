@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
 from service.security.accounts import Account
+from service.web.processing import router as processing_router
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
+from service.web.retention import router as retention_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,3 +85,5 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
 from service.web import erasures  # noqa: E402  (its pages read `may_read_privacy` above)
 
 router.include_router(erasures.router)
+router.include_router(retention_router)
+router.include_router(processing_router)

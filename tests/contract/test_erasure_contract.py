@@ -139,7 +139,8 @@ def test_every_read_model_rebuilds_to_what_it_holds(erased: Erased) -> None:
     with jejak.engine.connect() as conn:
         row = conn.execute(select(erasures.c.state, erasures.c.keep_until)).one()
     assert row.state == "EXECUTED"
-    assert row.keep_until == date(2029, 8, 18)  # ten years after her last credit
+    # Ten years after her case was closed, which followed her last credit (ADR 0056).
+    assert row.keep_until == date(2029, 9, 10)
 
 
 def test_nothing_of_her_case_file_opens_and_her_identity_minimum_is_kept(erased: Erased) -> None:

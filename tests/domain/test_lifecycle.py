@@ -51,8 +51,12 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import erasure
+from domain.privacy import assessment_review, destruction, erasure, legal_hold, retention
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.erasure import ERASURE_LIFECYCLE, Erasure
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -77,6 +81,10 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
     (ERASURE_LIFECYCLE, Erasure),
+    (RETENTION_POLICY_LIFECYCLE, RetentionPolicy),
+    (LEGAL_HOLD_LIFECYCLE, LegalHold),
+    (DESTRUCTION_LIFECYCLE, Destruction),
+    (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -228,9 +236,25 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
-        ((ERASURE_LIFECYCLE,), (erasure,)),
+        # Erasure and destruction share the four-eyes rule (SAME_PERSON_APPROVES).
+        (
+            (
+                RETENTION_POLICY_LIFECYCLE,
+                LEGAL_HOLD_LIFECYCLE,
+                DESTRUCTION_LIFECYCLE,
+                ERASURE_LIFECYCLE,
+            ),
+            (retention, legal_hold, destruction, erasure),
+        ),
+        ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments", "Erasure"],
+    ids=[
+        "Site",
+        "Beneficiary, money, audit and reports",
+        "Accounts and assignments",
+        "Retention, holds, destruction and erasure",
+        "Impact assessment reviews",
+    ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]
@@ -423,6 +447,9 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(staff),
         *error_classes(assignments),
         *error_classes(erasure),
+        *error_classes(retention),
+        *error_classes(legal_hold),
+        *error_classes(destruction),
     ]
     bases = {DomainError, RuleViolation, InvalidValue, OutOfScope}
     for cls in classes:

@@ -5,13 +5,15 @@ notice as a PDF, and her data restricted afterwards (ADR 0055)."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from domain.recording import Role
+from domain.privacy.legal_hold import HoldKind
+from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import KeyPurpose
 from service.system import Jejak
 from tests.conftest import log_in_page
@@ -79,10 +81,28 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
     assert listed["total"] == 1
     get(client, "opi", "/api/erasures", expect=403)
 
+    # An investigation holds her data: the notice says so.
+    letter = DocumentRef("surat", "B/7/III/2025", date(2025, 3, 5), "Polda Kalimantan Utara")
+    jejak.app.retention.place_legal_hold(
+        kind=HoldKind.INVESTIGATION,
+        beneficiary_ids=[UUID(b)],
+        provenance=Provenance(
+            Actor("dpo", Role.DPO, "Dinas Sosial Kota Tarakan"),
+            date(2025, 3, 6),
+            letter,
+            "Penyidikan",
+        ),
+    )
+    jejak.runner.catch_up()
     notice = client.get(f"/api/erasures/{erasure}/notice.pdf", headers=login(client, "dpo"))
     assert notice.status_code == 200 and notice.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.content)).pages)
-    for words in ("PEMBERITAHUAN PENGHAPUSAN DATA PRIBADI", "TRK-JP-0001", "5 Agustus 2029"):
+    for words in (
+        "PEMBERITAHUAN PENGHAPUSAN DATA PRIBADI",
+        "TRK-JP-0001",
+        "5 Agustus 2029",
+        "penyidikan B/7/III/2025",
+    ):
         assert words in text
     assert NAME not in text and NIK not in text
 

@@ -45,6 +45,7 @@ USERS = {
 OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR = (Role.SUPERVISOR,)
 ADMIN = (Role.ADMIN,)
+PRIVACY = (Role.DPO, Role.SUPERVISOR)
 
 # The issue's table, route by route: operators do the field work (supervisors may too, as the
 # lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
@@ -111,6 +112,17 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/units": ADMIN,
     "/api/assignments": ADMIN,
     "/api/assignments/withdrawals": ADMIN,
+    # Retention (ADR 0056): the DPO or a supervisor sets periods, places and lifts legal
+    # holds and proposes destructions; only another supervisor approves one.
+    "/api/privacy/retention/periods": PRIVACY,
+    "/api/privacy/retention/holds": PRIVACY,
+    "/api/privacy/retention/holds/{hold_id}/lifting": PRIVACY,
+    "/api/privacy/retention/destructions": PRIVACY,
+    "/api/privacy/retention/destructions/{number}/approval": SUPERVISOR,
+    "/api/privacy/retention/destructions/{number}/rejection": SUPERVISOR,
+    "/api/privacy/retention/destructions/{number}/carrying-out": SUPERVISOR,
+    # The data-protection officer's own records about the processing (issue 17, ADR 0060).
+    "/api/privacy/impact-assessment/reviews": (Role.DPO,),
 }
 
 
@@ -155,12 +167,13 @@ def test_every_write_route_declares_its_roles_and_they_are_the_intended_ones(
     assert declared == {path: set(roles) for path, roles in INTENDED.items()}
 
 
-def test_auditors_and_the_dpo_write_nothing_and_administrators_keep_access_and_checkpoints(
+def test_auditors_write_nothing_the_dpo_only_her_registers_and_admins_keep_access(
     client: TestClient,
 ) -> None:
     writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
     assert writes_of[Role.AUDITOR] == []
-    assert writes_of[Role.DPO] == []
+    # The data-protection officer records only the registers of her own office (issue 17).
+    assert all(p.startswith("/api/privacy/") for p in writes_of[Role.DPO])
     assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
     # Administrators sign checkpoints, set up units and record examiners' assignments.
     assert writes_of[Role.ADMIN] == [

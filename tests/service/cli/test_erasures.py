@@ -65,7 +65,7 @@ def test_recorded_by_the_officer_approved_by_a_supervisor_and_her_notice_written
     )
     assert approved.exit_code == 0, approved.output
     listed = runner.invoke(cli, ["erasure", "list", "--as", "spv"])
-    assert "EXECUTED" in listed.output and "kept until 2029-08-18" in listed.output
+    assert "EXECUTED" in listed.output and "kept until 2029-09-10" in listed.output
     written = runner.invoke(
         cli, ["erasure", "notice", erasure, "--out", str(store / "n.pdf"), "--as", "dpo"]
     )

@@ -16,7 +16,8 @@ from sqlalchemy import select, text
 from domain.beneficiary import IdentityEvidence
 from domain.beneficiary_errors import NikAlreadyInProgramme
 from domain.identity import Sex, make_nik
-from domain.privacy.erasure import Erasure, SamePersonApproves, SubjectRestricted
+from domain.privacy.destruction import SamePersonApproves
+from domain.privacy.erasure import Erasure, SubjectRestricted
 from domain.published_report import figures_sha256
 from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import KeyPurpose

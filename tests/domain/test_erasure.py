@@ -26,13 +26,13 @@ from domain.errors import (
     InvalidValue,
     TransitionNotAllowed,
 )
+from domain.privacy.destruction import SamePersonApproves
 from domain.privacy.erasure import (
     CASE_FILE_FIELDS,
     IDENTITY_MINIMUM_FIELDS,
     WITA,
     Erasure,
     RecordedBeforeReceived,
-    SamePersonApproves,
     identity_minimum_kept_until,
 )
 from domain.recording import Actor, DocumentRef, Role

@@ -32,7 +32,6 @@ from domain.privacy.erasure import SubjectRestricted
 from domain.published_report import PublishedReport
 from domain.recording import Actor
 from domain.rules import ProgrammeRules
-from domain.sealed import KeyPurpose
 from domain.site import Site
 from domain.units import Directory, Unit, UnitInfo
 from service.errors import NotFound
@@ -340,7 +339,7 @@ class CommandBase(Application[UUID]):
                 subjects.append(
                     aggregate.subject_id if isinstance(aggregate, Entitlement) else aggregate.id
                 )
-        if subjects and not self.vault.erased_subjects(KeyPurpose.CASEFILE).isdisjoint(subjects):
+        if subjects and not self.vault.restricted_subjects().isdisjoint(subjects):
             raise SubjectRestricted(
                 "her erasure was carried out: her data is kept only as evidence and may not be"
                 " processed further"

@@ -36,7 +36,7 @@ class ErasureCommands:
     ) -> CommandResult:
         """Record her request (the letter is the document); her case must exist."""
         beneficiary = self.app.beneficiary(beneficiary_id)
-        if self.app.vault.is_erased(beneficiary_id, KeyPurpose.CASEFILE):
+        if self.app.vault.is_restricted(beneficiary_id):
             raise ErasureAlreadyRequested(
                 "her case file was already erased", field="beneficiary_id"
             )
@@ -68,7 +68,7 @@ class ErasureCommands:
             on.approve(last_paid_on=last_paid_on, keep_until=keep_until, provenance=provenance)
 
         decide(copy.deepcopy(erasure))
-        self.app.vault.erase(erasure.beneficiary_id, [KeyPurpose.CASEFILE])
+        self.app.vault.erase(erasure.beneficiary_id, [KeyPurpose.CASEFILE], restrict=True)
         decide(erasure)
         return self.app.saved(erasure)
 

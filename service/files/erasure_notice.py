@@ -28,11 +28,11 @@ FIELD_NAMES: Mapping[str, str] = {
     "bank_account_holder": "nama pemilik rekening",
 }
 LEGAL_BASIS = (
-    "Dasar hukum penyimpanan: UU Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi Pasal 15"
-    " (pengecualian untuk kepentingan umum dalam rangka penyelenggaraan negara) dan Pasal 20"
-    " (pemenuhan kewajiban hukum dan pelaksanaan tugas berdasarkan peraturan"
-    " perundang-undangan); UU Nomor 15 Tahun 2004 Pasal 10 (hak Badan Pemeriksa Keuangan atas"
-    " bukti pertanggungjawaban keuangan negara); serta Jadwal Retensi Arsip (JRA) keuangan."
+    "Dasar hukumnya: UU Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi Pasal 15"
+    " (kepentingan umum dalam penyelenggaraan negara) dan Pasal 20 (kewajiban hukum dan tugas"
+    " berdasarkan peraturan perundang-undangan); UU Nomor 15 Tahun 2004 Pasal 10 (hak Badan"
+    " Pemeriksa Keuangan atas bukti pertanggungjawaban keuangan negara); serta Jadwal Retensi"
+    " Arsip (JRA) keuangan."
 )
 SIGNATORY = Signatory("Pejabat Pelindungan Data Pribadi")
 
@@ -97,24 +97,16 @@ def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] 
             "Dengan hormat,",
             request,
             f"Permohonan Saudari disetujui dan dilaksanakan pada {date_id(decided)}. Berkas kasus"
-            f" Saudari ({_named(erasure['deleted_fields'])}) telah dihapus: kunci yang"
-            " menyandikannya telah dimusnahkan, sehingga data tersebut tidak dapat dibuka lagi"
-            " oleh siapa pun.",
-            "Sebagian data identitas Saudari wajib tetap kami simpan sebagai bukti"
-            " pertanggungjawaban bantuan yang telah dibayarkan kepada Saudari. Data tersebut"
-            " dibatasi: tidak lagi digunakan untuk keperluan program, hanya dapat dibaca untuk"
-            " pemeriksaan (audit) dan penyelesaian tuntutan hukum, dan setiap pembacaan dicatat"
-            " beserta alasannya.",
-            LEGAL_BASIS,
-            f"Data tersebut akan dimusnahkan pada {date_id(keep_until)} dengan berita acara"
-            " pemusnahan. Apabila pada tanggal itu masih ada temuan Badan Pemeriksa Keuangan,"
-            " penyidikan, atau perkara di pengadilan yang belum selesai (penahanan hukum),"
-            " pemusnahan ditunda sampai hal tersebut selesai, dan Saudari akan diberi tahu.",
-            *(
-                [f"Saat ini pemusnahan data tersebut ditahan karena {_holds(holds)}."]
-                if holds
-                else []
-            ),
+            " Saudari telah dihapus: kunci yang menyandikannya dimusnahkan, sehingga data"
+            " tersebut tidak dapat dibuka lagi oleh siapa pun.",
+            "Data identitas yang menjadi bukti pembayaran bantuan kepada Saudari wajib tetap kami"
+            " simpan, dalam keadaan dibatasi: tidak lagi digunakan untuk program, hanya dibaca"
+            " untuk pemeriksaan (audit) dan tuntutan hukum, dan setiap pembacaan dicatat beserta"
+            " alasannya. " + LEGAL_BASIS,
+            f"Data tersebut dimusnahkan pada {date_id(keep_until)} dengan berita acara"
+            " pemusnahan, kecuali masih ada temuan Badan Pemeriksa Keuangan, penyidikan, atau"
+            " perkara di pengadilan yang belum selesai (penahanan hukum); pemusnahan lalu ditunda"
+            " sampai hal itu selesai, dan Saudari akan diberi tahu.",
         ],
         facts=[
             ("Dihapus", _named(erasure["deleted_fields"])),

@@ -133,6 +133,7 @@ TABLES: Mapping[str, TableUse] = MappingProxyType(
         "vault_subject_keys": _t(Holds.SEALED, "subject_id", "wrapped_key"),
         "vault_duplicate_index": _t(Holds.ABOUT_HER, "keyed_hash", "subject_id"),
         "vault_name_index": _t(Holds.ABOUT_HER, "keyed_hash", "subject_id"),
+        "vault_restrictions": _t(Holds.ABOUT_HER, "subject_id"),
         "entitlement_status": _t(Holds.ABOUT_HER, "subject_id", "case_number", "amount"),
         "payment_ledger": _t(
             Holds.ABOUT_HER, "beneficiary_id", "case_number", "amount", "bank_reference"

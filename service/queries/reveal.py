@@ -27,7 +27,7 @@ from domain.access import (
 )
 from domain.beneficiary import Beneficiary
 from domain.masks import mask_field
-from domain.sealed import KeyPurpose, Sealed, sealed_from_json
+from domain.sealed import Sealed, sealed_from_json
 from domain.units import Scope
 from service.errors import NotFound
 from service.i18n import gettext
@@ -215,7 +215,7 @@ class FieldReveals:
         they see her data in their own reads, but this act is the deliberate unmasking), and
         `NotFound` for an unknown case.
         """
-        restricted = self.vault.is_erased(beneficiary_id, KeyPurpose.CASEFILE)
+        restricted = self.vault.is_restricted(beneficiary_id)
         if not restricted and not may_reveal_any(viewer.role):
             raise RevealNotAllowed(f"the role {viewer.role.value} may not reveal personal data")
         wanted = check_case_field(field)
@@ -249,10 +249,9 @@ class FieldReveals:
 
 
 def restricted_subjects(vault: Vault) -> frozenset[UUID]:
-    """The subjects whose erasure was carried out: their case-file key is destroyed, and
-    destroying it is what an approved erasure does first (ADR 0055). Read from the vault, not
-    a read model, so a restriction holds the moment the key is gone, in every process."""
-    return vault.erased_subjects(KeyPurpose.CASEFILE)
+    """The subjects whose erasure was carried out (ADR 0055). Read from the vault, not a read
+    model, so a restriction holds the moment her case-file key is gone, in every process."""
+    return vault.restricted_subjects()
 
 
 def log_bundle_reveals(access_log: AccessLog, viewer: Account, reveal: Reveal) -> None:

@@ -43,7 +43,12 @@ from service.security.crypto import (
 )
 from service.security.erasure_journal import ErasureJournal
 from service.store.db import insert_ignoring_conflicts
-from service.store.schema import vault_duplicate_index, vault_name_index, vault_subject_keys
+from service.store.schema import (
+    vault_duplicate_index,
+    vault_name_index,
+    vault_restrictions,
+    vault_subject_keys,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -335,7 +340,9 @@ class Vault:
             )
         return erased_at is not None
 
-    def erase(self, subject_id: UUID, purposes: Iterable[KeyPurpose]) -> None:
+    def erase(
+        self, subject_id: UUID, purposes: Iterable[KeyPurpose], *, restrict: bool = False
+    ) -> None:
         """Destroy the subject's keys for `purposes` (crypto-shredding); idempotent.
 
         Erasing IDENTITY also removes the subject's duplicate-index rows, so the same NIK can
@@ -347,6 +354,9 @@ class Vault:
         With a journal, the erasure is written there first (ADR 0059): a crash between the
         two leaves an erasure the journal holds and the store lacks, which the next start
         refuses until it is re-applied, never one a restore would forget.
+
+        With `restrict`, her data is restricted in the same transaction (an erasure request
+        carried out, ADR 0055): `restricted_subjects` names her from then on.
         """
         chosen = sorted({KeyPurpose(p) for p in purposes})
         if not chosen:
@@ -381,6 +391,12 @@ class Vault:
                     for p in chosen
                 ],
             )
+            if restrict:
+                insert_ignoring_conflicts(
+                    conn,
+                    vault_restrictions,
+                    [{"subject_id": str(subject_id), "restricted_at": now}],
+                )
             if KeyPurpose.IDENTITY in chosen:
                 for index in (vault_duplicate_index, vault_name_index):
                     conn.execute(index.delete().where(index.c.subject_id == str(subject_id)))
@@ -392,17 +408,23 @@ class Vault:
         elif self._engine.dialect.name == "postgresql":
             self._vacuum_keys()
 
-    def erased_subjects(self, purpose: KeyPurpose) -> frozenset[UUID]:
-        """Every subject whose key for `purpose` has been destroyed; read from the database, so
-        it holds across processes. Erasures are few: one query answers a whole page."""
+    def restricted_subjects(self) -> frozenset[UUID]:
+        """Every subject whose erasure was carried out, so her data is restricted (ADR 0055);
+        read from the database, so it holds across processes at once. Erasures are few: one
+        query answers a whole page."""
         with self._engine.connect() as conn:
-            found = conn.scalars(
-                select(vault_subject_keys.c.subject_id).where(
-                    vault_subject_keys.c.erased_at.is_not(None),
-                    vault_subject_keys.c.purpose == KeyPurpose(purpose).value,
-                )
-            ).all()
+            found = conn.scalars(select(vault_restrictions.c.subject_id)).all()
         return frozenset(UUID(subject) for subject in found)
+
+    def is_restricted(self, subject_id: UUID) -> bool:
+        """Whether her data is restricted (her erasure was carried out)."""
+        with self._engine.connect() as conn:
+            found = conn.scalar(
+                select(vault_restrictions.c.subject_id).where(
+                    vault_restrictions.c.subject_id == str(subject_id)
+                )
+            )
+        return found is not None
 
     # --- duplicate index ---------------------------------------------------------------------
 

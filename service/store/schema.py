@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
 )
 
 UUID_TEXT = 36
@@ -40,17 +39,18 @@ vault_subject_keys = Table(
     Column("wrapped_key", LargeBinary, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("erased_at", DateTime(timezone=True), nullable=True),
-    # The subjects whose erasure was carried out are asked for on every page that shows
-    # personal data (ADR 0055): an index of the few erased rows answers that at once.
-    Index(
-        "ix_vault_subject_keys_erased",
-        "purpose",
-        "subject_id",
-        sqlite_where=text("erased_at IS NOT NULL"),
-        postgresql_where=text("erased_at IS NOT NULL"),
-    ),
 )
 """One row per person and `KeyPurpose`: the data key, wrapped under the master key."""
+
+vault_restrictions = Table(
+    "vault_restrictions",
+    metadata,
+    # Her erasure was carried out (ADR 0055): her identity minimum is kept only as evidence.
+    # Written with the destruction of her case-file key, before the approval's event.
+    Column("subject_id", String(UUID_TEXT), primary_key=True),
+    Column("restricted_at", DateTime(timezone=True), nullable=False),
+)
+"""The people whose data is restricted: read on every page that shows personal data."""
 
 vault_duplicate_index = Table(
     "vault_duplicate_index",

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import CASE_FIELDS, may_reveal, may_reveal_restricted
 from domain.errors import DomainError
 from domain.privacy.erasure import CASE_FILE_FIELDS
-from domain.sealed import KeyPurpose
 from service.api.deps import JejakDep
 from service.errors import NotFound
 from service.i18n import refusal_for
@@ -67,7 +66,7 @@ def case_page_context(
         site = None
     # Her erasure carried out (ADR 0055): her case-file key is gone and her identity is
     # restricted; the page says so to every role, and offers the reveal only to its readers.
-    restricted = jejak.vault.is_erased(beneficiary_id, KeyPurpose.CASEFILE)
+    restricted = jejak.vault.is_restricted(beneficiary_id)
     revealable = may_reveal_restricted if restricted else may_reveal
     return {
         "viewer": viewer,
@@ -133,7 +132,7 @@ def case_actions(
     if subject is None:
         return None
     steps = forms_now(request, jejak, viewer, subject)
-    if subject.path_id is not None and jejak.vault.is_erased(subject.path_id, KeyPurpose.CASEFILE):
+    if subject.path_id is not None and jejak.vault.is_restricted(subject.path_id):
         # Restricted (ADR 0055): her case takes no further step, so none is offered.
         steps = {"steps": [], "corrections": []}
     return {**steps, "grants": entitlement_forms(request, jejak, viewer, case_number)}

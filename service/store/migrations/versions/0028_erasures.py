@@ -1,4 +1,4 @@
-"""erasure requests and their decisions; the vault's erased keys found by an index (issue 17)
+"""erasure requests and their decisions; the people whose data is restricted (issue 17)
 
 Revision ID: 0028_erasures
 Revises: 0029_retention
@@ -50,20 +50,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_erasures_case_number"), ["case_number"], unique=False)
         batch_op.create_index(batch_op.f("ix_erasures_state"), ["state"], unique=False)
         batch_op.create_index(batch_op.f("ix_erasures_keep_until"), ["keep_until"], unique=False)
-    # Every page that shows personal data asks which subjects are restricted (their case-file
-    # key erased): erasures are few, so an index of the erased rows alone answers at once.
-    op.create_index(
-        "ix_vault_subject_keys_erased",
-        "vault_subject_keys",
-        ["purpose", "subject_id"],
-        unique=False,
-        sqlite_where=sa.text("erased_at IS NOT NULL"),
-        postgresql_where=sa.text("erased_at IS NOT NULL"),
+    # Her erasure carried out: her identity minimum is restricted (ADR 0055).
+    op.create_table(
+        "vault_restrictions",
+        sa.Column("subject_id", sa.String(length=36), nullable=False),
+        sa.Column("restricted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("subject_id"),
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_vault_subject_keys_erased", table_name="vault_subject_keys")
+    op.drop_table("vault_restrictions")
     with op.batch_alter_table("erasures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_erasures_keep_until"))
         batch_op.drop_index(batch_op.f("ix_erasures_state"))

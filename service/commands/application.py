@@ -15,6 +15,7 @@ from service.commands.audit_checks import AuditCheckCommands
 from service.commands.audit_register import AuditRegisterCommands
 from service.commands.base import CommandBase, KeepsDocuments
 from service.commands.beneficiaries import BeneficiaryCommands
+from service.commands.breaches import BreachCommands
 from service.commands.corrections import CorrectionCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
@@ -50,3 +51,4 @@ class ProgrammeApplication(CommandBase):
         self.units = UnitCommands(self)
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
+        self.breaches = BreachCommands(self)

@@ -51,6 +51,9 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
+from domain.privacy import breach
+from domain.privacy.breach import Breach
+from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -74,6 +77,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (BREACH_LIFECYCLE, Breach),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -225,8 +229,9 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        ((BREACH_LIFECYCLE,), (breach,)),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments"],
+    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments", "Breach"],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]
@@ -244,6 +249,8 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
         DocumentRequired,
         InvalidValue,
         DatedBeforePreviousStep,
+        # Any record's dates that contradict each other (a breach's, an audit finding's).
+        audit_errors.DatesOutOfOrder,
     ]
     shared += error_classes(corrections)
     known = (

@@ -9,13 +9,12 @@ discovered, suspected or not: waiting for certainty is no reason to notify late.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from domain.lifecycle import Lifecycle, StateSpec, Transition
+from domain.privacy.clocks import RESPONSE_WINDOW
 from domain.recording import DocumentKind, Role
 
 # 3x24 hours from the discovery to the notices (Pasal 46(1)).
-NOTIFICATION_WINDOW = timedelta(hours=72)
+NOTIFICATION_WINDOW = RESPONSE_WINDOW
 
 # The data-protection officer keeps the register (UU PDP Pasal 53-54): records, judges and
 # notifies. Supervisors and auditors read it; nobody else writes to it.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any, Final
+from uuid import UUID
 
 from sqlalchemy import Engine, select
 
@@ -60,6 +61,13 @@ class BreachQueries:
         if not page.items:
             raise NotFound("Breach", number)
         return present_breach(page.items[0], now, self._case_numbers(page.items))
+
+    def breach_id(self, number: str) -> UUID | None:
+        """The id of the breach numbered `number`, if there is one."""
+        c = breach_register.c
+        with self.engine.connect() as conn:
+            found = conn.execute(select(c.breach_id).where(c.number == number)).scalar_one_or_none()
+        return None if found is None else UUID(found)
 
     def _case_numbers(self, rows: list[Row]) -> dict[str, str]:
         ids = {i for r in rows for i in json.loads(str(r["beneficiary_ids"]))}

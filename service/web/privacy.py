@@ -78,3 +78,9 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
         "privacy.html",
         {"viewer": viewer, "section": "privacy", "registers": REGISTERS},
     )
+
+
+# The registers' own pages (issue 17), each under its path.
+from service.web.breaches import router as breaches_router  # noqa: E402
+
+router.include_router(breaches_router)

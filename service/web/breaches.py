@@ -37,7 +37,6 @@ from service.system import Jejak
 from service.web.actions import CommandRoute
 from service.web.commands import Subject, command_form, form_or_step, forms_now, take_step
 from service.web.names import StaffNames
-from service.web.privacy import may_read_privacy
 from service.web.rendering import (
     forbidden_page,
     not_found_page,
@@ -211,7 +210,7 @@ async def _step(
     viewer = viewer_of(request, jejak)
     if viewer is None:
         return to_login(request)
-    if not may_read_privacy(viewer):
+    if viewer.role not in api.READERS:
         return forbidden_page(request, viewer)
     subject = await run_in_threadpool(find)
     if subject is None:

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
 from service.security.accounts import Account
+from service.web.breaches import router as breaches
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -81,6 +82,4 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
 
 
 # The registers' own pages (issue 17), each under its path.
-from service.web.breaches import router as breaches_router  # noqa: E402
-
-router.include_router(breaches_router)
+router.include_router(breaches)

@@ -25,6 +25,8 @@ from domain.privacy.breach import (
     RemediationRequired,
     SubjectsNotListed,
 )
+from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
+from domain.privacy.clocks import CLOCKS
 from domain.recording import Actor, DocumentRef, Role
 from tests.domain.givens import by, document, given, then_event, then_events, through_the_store
 
@@ -248,3 +250,15 @@ def test_a_notified_breach_closes_on_its_report() -> None:
     breach.close(provenance=by(DPO, date(2024, 12, 20), letter("BA-01/PDP/2024")))
 
     assert breach.state == "CLOSED"
+
+
+def test_the_breach_clock_starts_at_the_discovery_and_stops_when_notified_or_dismissed() -> None:
+    breach_clock = next(c for c in CLOCKS if c.aggregate == "Breach")
+    ((start, field),) = breach_clock.starts.items()
+    recorded = then_event(suspected(), Breach.SuspectedBreachRecorded)
+
+    assert start == type(recorded).__name__ and getattr(recorded, field) == DISCOVERED
+    assert breach_clock.stops <= BREACH_LIFECYCLE.event_names
+    assert breach_clock.stops == {"NotificationCompleted", "BreachDismissed"}
+    assert breach_clock.due_at(DISCOVERED) == datetime(2024, 12, 5, 9, 15, tzinfo=WITA)
+    assert getattr(recorded, breach_clock.label_field) == NUMBER

@@ -11,7 +11,7 @@ the cases by their numbers; its endpoint turns them into the API's own body.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Request, Response
@@ -28,7 +28,7 @@ from service.api.deps import Forbidden, JejakDep
 from service.api.inputs import BusinessDate, FromJson, Line, Text
 from service.api.models import CommandIn, CommandOut
 from service.errors import NotFound
-from service.provenance import WITA
+from service.provenance import WITA, today_wita
 from service.queries.breaches import BreachQueries
 from service.queries.read_models import ReadModels
 from service.security.accounts import Account
@@ -38,6 +38,7 @@ from service.web.actions import CommandRoute
 from service.web.commands import Subject, command_form, form_or_step, forms_now, take_step
 from service.web.names import StaffNames
 from service.web.rendering import (
+    deadlines_judged_on,
     forbidden_page,
     not_found_page,
     settled,
@@ -114,6 +115,15 @@ def _record(body: RecordBreachFormIn, user: Account, jejak: Jejak) -> CommandOut
 RECORD_FORM: Final = CommandRoute(BREACH_LIFECYCLE, RECORD, _record, RecordBreachFormIn, None)
 
 
+def judged_at(request: Request) -> datetime:
+    """The moment the pages judge the clocks at: now, or the end of the demo's viewing day
+    (ADR 0050), so a demo's breach is not judged years after the story it belongs to."""
+    day = deadlines_judged_on(request)
+    if day == today_wita():
+        return datetime.now(WITA)
+    return datetime.combine(day, time(23, 59), WITA)
+
+
 def _clock_times(row: dict[str, Any]) -> dict[str, Any]:
     """The register's times as aware moments, for the pages' formats."""
     for name in TIMES:
@@ -140,7 +150,7 @@ def breaches_page(request: Request, jejak: JejakDep) -> Response:
             queries=BreachQueries(jejak.engine),
             response=Response(),
             state=None,
-            as_at=None,
+            as_at=judged_at(request),
             limit=REGISTER_SHOWN,
             offset=0,
             after=None,
@@ -249,7 +259,7 @@ def breach_page(request: Request, jejak: JejakDep, number: str) -> Response:
             queries=BreachQueries(jejak.engine),
             reads=reads,
             response=Response(),
-            as_at=None,
+            as_at=judged_at(request),
             after=None,
         )
     except Forbidden:

@@ -47,11 +47,18 @@ def a_breach(app: ProgrammeApplication, cases: list[UUID]) -> UUID:
     ).aggregate_id
 
 
-def notice(app: ProgrammeApplication, breach: UUID, hours: int, **kwargs: object) -> str:
+def notice(
+    app: ProgrammeApplication, breach: UUID, hours: int, recipient: str, everyone: bool = False
+) -> str:
     sent = DISCOVERED + timedelta(hours=hours)
     return app.breaches.record_notice_sent(
-        breach, channel="letter", sent_at=sent, provenance=by(DPO, sent.date(), "surat"), **kwargs
-    ).state  # type: ignore[arg-type]
+        breach,
+        recipient=recipient,
+        channel="letter",
+        sent_at=sent,
+        to_all_subjects=everyone,
+        provenance=by(DPO, sent.date(), "surat"),
+    ).state
 
 
 def test_a_breach_is_notified_late_and_the_register_says_so(jejak: Jejak) -> None:
@@ -69,8 +76,8 @@ def test_a_breach_is_notified_late_and_the_register_says_so(jejak: Jejak) -> Non
     assert (owing["clock"], owing["hours_left"]) == ("overdue", -8)
     assert owing["case_numbers"] == ["TRK-JP-0001", "TRK-JP-0002"]
 
-    assert notice(app, breach, 70, recipient="agency") == "CONFIRMED"
-    assert notice(app, breach, 90, recipient="subject", to_all_subjects=True) == "NOTIFIED"
+    assert notice(app, breach, 70, "agency") == "CONFIRMED"
+    assert notice(app, breach, 90, "subject", everyone=True) == "NOTIFIED"
     jejak.runner.catch_up()
 
     row = queries.breach("KDP-2024-001", now=DISCOVERED + timedelta(days=30))

@@ -27,7 +27,7 @@ from domain.access import DataCategory
 from domain.aggregate import LifecycleAggregate
 from domain.audit_errors import DatesOutOfOrder
 from domain.errors import InvalidValue, RuleViolation
-from domain.free_text import require_no_personal_data
+from domain.free_text import require_free_text
 from domain.guards import require_document, require_reason
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.recording import Actor, DocumentRef, Provenance
@@ -187,7 +187,6 @@ class Breach(LifecycleAggregate):
             raise DatesOutOfOrder("it happened after it was discovered", field="happened_from")
         if provenance.occurred_on < discovered_on:
             raise DatesOutOfOrder("recorded before it was discovered", field="occurred_on")
-        _check_reason(provenance)
         scope = _scope(categories, beneficiary_ids, estimated_count)
         return cls._start(
             cls.SuspectedBreachRecorded,
@@ -200,7 +199,7 @@ class Breach(LifecycleAggregate):
             categories=scope[0],
             beneficiary_ids=scope[1],
             estimated_count=scope[2],
-            description=_text(description, "description"),
+            description=require_free_text(description, field="description", longest=LONG_TEXT),
             **provenance.event_fields(),
         )
 
@@ -242,7 +241,6 @@ class Breach(LifecycleAggregate):
     ) -> None:
         """Judge it a breach; what was exposed may be restated as the inquiry found it."""
         self._allowed("confirm_breach")
-        _check_reason(provenance)
         restated = beneficiary_ids is not None or estimated_count is not None
         scope = _scope(
             self.categories if categories is None else categories,
@@ -286,8 +284,10 @@ class Breach(LifecycleAggregate):
     def record_remediation(self, *, summary: str, provenance: Provenance) -> None:
         """Record what was done to contain the breach or recover from it."""
         self._allowed("record_remediation")
-        _check_reason(provenance)
-        self._remediated(summary=_text(summary, "summary"), **provenance.event_fields())
+        self._remediated(
+            summary=require_free_text(summary, field="summary", longest=LONG_TEXT),
+            **provenance.event_fields(),
+        )
 
     @event(RemediationRecorded)
     def _remediated(
@@ -323,7 +323,6 @@ class Breach(LifecycleAggregate):
         _aware(sent_at, "sent_at")
         if sent_at < self.discovered_at:
             raise DatesOutOfOrder("sent before the breach was discovered", field="sent_at")
-        _check_reason(provenance)
         to = NoticeRecipient(recipient)
         ids = tuple(dict.fromkeys(beneficiary_ids))
         if to is NoticeRecipient.SUBJECT:
@@ -420,7 +419,6 @@ class Breach(LifecycleAggregate):
         """Close the handling, on its report."""
         self._allowed("close_breach")
         require_document(provenance, "the report closing the handling")
-        _check_reason(provenance)
         self._closed(**provenance.event_fields())
 
     @event(BreachClosed)
@@ -459,15 +457,3 @@ def _scope(
         )
     # Listed cases are the count; an estimate stands only while they are not known.
     return kinds, ids, None if ids else estimated_count
-
-
-def _text(value: str, field: str) -> str:
-    text = value.strip()
-    if not text or len(text) > LONG_TEXT:
-        raise InvalidValue(f"must be 1 to {LONG_TEXT} characters", field=field)
-    return require_no_personal_data(text, field=field)
-
-
-def _check_reason(provenance: Provenance) -> None:
-    if provenance.reason:
-        require_no_personal_data(provenance.reason, field="reason")

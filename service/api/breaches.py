@@ -13,7 +13,7 @@ from datetime import datetime, time
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from domain.access import READ_ROLES, DataCategory, Read
@@ -50,6 +50,22 @@ FREE_TEXT: Final = (
     " numbers, account numbers or e-mail addresses (refer to people by case number)."
 )
 CASE_NUMBER: Final = r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4}$"
+RegisterNumber = Annotated[
+    str,
+    Path(description="the breach's register number", examples=["KDP-2024-001"], max_length=40),
+]
+AffectedCase = Annotated[
+    str,
+    Path(description="the case number of one the breach affects", examples=["TRK-JP-0004"]),
+]
+ClockAt = Annotated[
+    datetime | None,
+    Query(
+        description="judge the 3x24-hour clock at this moment (ISO 8601 with its zone;"
+        " default: now)",
+        examples=["2024-12-03T15:00:00+08:00"],
+    ),
+]
 CaseNumbers = Annotated[
     list[Annotated[Line, Field(pattern=CASE_NUMBER)]], Field(max_length=MAX_CASES)
 ]
@@ -258,7 +274,7 @@ def list_breaches(
     queries: BreachesDep,
     response: Response,
     state: str | None = None,
-    as_at: datetime | None = None,
+    as_at: ClockAt = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
@@ -272,13 +288,13 @@ def list_breaches(
 
 @router.get("/{number}")
 def get_breach(
-    number: str,
+    number: RegisterNumber,
     user: UserDep,
     jejak: JejakDep,
     queries: BreachesDep,
     reads: ReadDep,
     response: Response,
-    as_at: datetime | None = None,
+    as_at: ClockAt = None,
     after: After = None,
 ) -> dict[str, Any]:
     """One breach by its register number, with every event of its history."""
@@ -302,14 +318,14 @@ def _breach_for_notice(user: Account, queries: BreachQueries, number: str) -> di
 
 
 @router.get("/{number}/notices/agency.pdf", response_class=Response)
-def agency_notice_pdf(number: str, user: UserDep, queries: BreachesDep) -> Response:
+def agency_notice_pdf(number: RegisterNumber, user: UserDep, queries: BreachesDep) -> Response:
     """The notice to the agency: counts, categories, remediation; no case named."""
     breach = _breach_for_notice(user, queries, number)
     return _pdf(agency_notice(breach, datetime.now(WITA)), f"pemberitahuan-lembaga-{number}")
 
 
 @router.get("/{number}/notices/subjects.pdf", response_class=Response)
-def subjects_notice_pdf(number: str, user: UserDep, queries: BreachesDep) -> Response:
+def subjects_notice_pdf(number: RegisterNumber, user: UserDep, queries: BreachesDep) -> Response:
     """The one notice to all the subjects (an announcement or a circular)."""
     breach = _breach_for_notice(user, queries, number)
     return _pdf(subjects_notice(breach, datetime.now(WITA)), f"pemberitahuan-{number}")
@@ -317,7 +333,7 @@ def subjects_notice_pdf(number: str, user: UserDep, queries: BreachesDep) -> Res
 
 @router.get("/{number}/notices/subjects/{case_number}.pdf", response_class=Response)
 def subject_notice_pdf(
-    number: str, case_number: str, user: UserDep, queries: BreachesDep
+    number: RegisterNumber, case_number: AffectedCase, user: UserDep, queries: BreachesDep
 ) -> Response:
     """The notice to the subject of one affected case, addressed by her case number."""
     breach = _breach_for_notice(user, queries, number)

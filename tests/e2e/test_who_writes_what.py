@@ -44,6 +44,7 @@ USERS = {
 }
 OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR = (Role.SUPERVISOR,)
+DPO = (Role.DPO,)
 ADMIN = (Role.ADMIN,)
 
 # The issue's table, route by route: operators do the field work (supervisors may too, as the
@@ -99,6 +100,18 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/entitlements/{entitlement_id}/treasury-return": SUPERVISOR,
     "/api/audit/findings/{finding_id}/acknowledgement": SUPERVISOR,
     "/api/audit/register": SUPERVISOR,
+    # The breach register is the data-protection officer's (ADR 0058).
+    **{
+        f"/api/breaches{step}": DPO
+        for step in (
+            "",
+            "/{breach_id}/confirmation",
+            "/{breach_id}/dismissal",
+            "/{breach_id}/remediations",
+            "/{breach_id}/notices",
+            "/{breach_id}/closure",
+        )
+    },
     "/api/audit/register/{finding_id}/responses": SUPERVISOR,
     "/api/audit/register/{finding_id}/follow-up-acceptance": SUPERVISOR,
     "/api/audit/register/{finding_id}/follow-up-rejection": SUPERVISOR,
@@ -160,7 +173,8 @@ def test_auditors_and_the_dpo_write_nothing_and_administrators_keep_access_and_c
 ) -> None:
     writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
     assert writes_of[Role.AUDITOR] == []
-    assert writes_of[Role.DPO] == []
+    # The data-protection officer writes the privacy registers only (issue 17).
+    assert all(p.startswith("/api/breaches") for p in writes_of[Role.DPO])
     assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
     # Administrators sign checkpoints, set up units and record examiners' assignments.
     assert writes_of[Role.ADMIN] == [

@@ -119,20 +119,16 @@ def agency_notice(breach: Mapping[str, Any], written_at: datetime) -> Letter:
         ),
         facts=(
             ("Nomor register", str(breach["number"])),
-            # The remediation is the table below, with its dates.
-            *_what_happened(breach)[:-1],
+            *_what_happened(breach),
             ("Jumlah pemilik data", _affected(breach)),
             ("Batas pemberitahuan", datetime_id(_moment(breach["due_at"]))),
             ("Pemilik data diberi tahu", _subjects_told(breach)),
         ),
-        tables=(
-            _remediation_table(breach["remediations"]),
-            *([_subject_notice_table(notices)] if notices else []),
-        ),
+        tables=[_subject_notice_table(notices)] if notices else [],
         closing=(
-            "Data pribadi pemilik data tidak dicantumkan dalam surat ini. Keterangan lebih "
-            f"lanjut dapat diminta kepada {DPO_POSITION} {OFFICE}.",
-            "Demikian pemberitahuan ini kami sampaikan.",
+            "Data pribadi pemilik data tidak dicantumkan dalam surat ini; keterangan lebih "
+            f"lanjut dapat diminta kepada {DPO_POSITION} {OFFICE}. Demikian pemberitahuan ini "
+            "kami sampaikan.",
         ),
         written_at=written_at,
         signatory=Signatory(DPO_POSITION),
@@ -150,7 +146,10 @@ def _what_happened(breach: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         (
             # Labels fit one line of the facts' column: a longer one would fold over the next.
             "Upaya penanganan",
-            "; ".join(str(r["summary"]) for r in remediations) or "sedang dilakukan",
+            "; ".join(
+                f"{date_id(date.fromisoformat(str(r['on'])))}: {r['summary']}" for r in remediations
+            )
+            or "sedang dilakukan",
         ),
     )
 
@@ -180,17 +179,6 @@ def _subjects_told(breach: Mapping[str, Any]) -> str:
     if breach["estimated_count"] is not None:
         return "belum seluruhnya; pemberitahuan sedang disampaikan"
     return f"{number(told)} dari {number(total)} orang telah diberi tahu"
-
-
-def _remediation_table(remediations: Iterable[Mapping[str, Any]]) -> Table:
-    rows = [
-        {"on": date.fromisoformat(str(r["on"])), "summary": str(r["summary"])} for r in remediations
-    ]
-    return Table(
-        "Upaya penanganan dan pemulihan",
-        [Column("on", "Tanggal", Kind.DATE), Column("summary", "Tindakan")],
-        rows,
-    )
 
 
 def _subject_notice_table(notices: Iterable[Mapping[str, Any]]) -> Table:

@@ -22,6 +22,7 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
@@ -46,6 +47,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     UNIT_LIFECYCLE,
     STAFF_LIFECYCLE,
     ASSIGNMENT_LIFECYCLE,
+    ASSESSMENT_REVIEW_LIFECYCLE,
     BREACH_LIFECYCLE,
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
+from projections.assessment_reviews import impact_assessment_reviews
 from projections.audit_findings import (
     audit_dossiers,
     audit_dossiers_history,
@@ -75,6 +76,7 @@ TABLES: tuple[Table, ...] = (
     case_units,
     account_grants,
     audit_assignments,
+    impact_assessment_reviews,
     breach_register,
 )
 """Every read-model table but the row histories below."""

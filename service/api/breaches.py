@@ -43,7 +43,9 @@ from service.security.accounts import Account
 from service.security.scope import of_account
 from service.system import Jejak
 
-router = APIRouter(prefix="/api/breaches", tags=["privacy"], route_class=IdempotentCommandRoute)
+router = APIRouter(
+    prefix="/api/privacy/breaches", tags=["privacy"], route_class=IdempotentCommandRoute
+)
 READERS: Final = READ_ROLES[Read.PRIVACY_REGISTERS]
 FREE_TEXT: Final = (
     "Free text read by every reader of the register and kept for good: no names, NIKs, phone"

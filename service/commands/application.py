@@ -19,6 +19,7 @@ from service.commands.breaches import BreachCommands
 from service.commands.corrections import CorrectionCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
+from service.commands.processing import ProcessingCommands
 from service.commands.reports import ReportCommands
 from service.commands.sites import SiteCommands
 from service.commands.units import UnitCommands
@@ -51,4 +52,5 @@ class ProgrammeApplication(CommandBase):
         self.units = UnitCommands(self)
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
+        self.processing = ProcessingCommands(self)
         self.breaches = BreachCommands(self)

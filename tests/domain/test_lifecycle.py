@@ -51,7 +51,8 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import breach
+from domain.privacy import assessment_review, breach
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.breach import Breach
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.published_report import PublishedReport
@@ -77,6 +78,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
     (BREACH_LIFECYCLE, Breach),
 ]
 MONEY_LIFECYCLES = (
@@ -229,9 +231,16 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
         ((BREACH_LIFECYCLE,), (breach,)),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments", "Breach"],
+    ids=[
+        "Site",
+        "Beneficiary, money, audit and reports",
+        "Accounts and assignments",
+        "Impact assessment reviews",
+        "Breach",
+    ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]

@@ -65,8 +65,8 @@ def keep(name: str, content: bytes) -> None:
 
 def test_a_breach_is_recorded_notified_within_72_hours_and_closed(client: TestClient) -> None:
     two_cases(client)
-    breach = post(client, "dpo", "/api/breaches", breach_body())["id"]
-    base = f"/api/breaches/{breach}"
+    breach = post(client, "dpo", "/api/privacy/breaches", breach_body())["id"]
+    base = f"/api/privacy/breaches/{breach}"
     post(client, "dpo", f"{base}/confirmation", {"occurred_on": "2024-12-02"})
     post(
         client,
@@ -86,10 +86,12 @@ def test_a_breach_is_recorded_notified_within_72_hours_and_closed(client: TestCl
             "document": doc("surat", "2024-12-03"),
         },
     )
-    running = get(client, "sup", f"/api/breaches/{NUMBER}?as_at=2024-12-03T15:00:00%2B08:00")
+    running = get(
+        client, "sup", f"/api/privacy/breaches/{NUMBER}?as_at=2024-12-03T15:00:00%2B08:00"
+    )
     assert running.json()["clock"] == "running"
     assert running.json()["cases_outstanding"] == ["TRK-JP-0002"]
-    agency = get(client, "dpo", f"/api/breaches/{NUMBER}/notices/agency.pdf")
+    agency = get(client, "dpo", f"/api/privacy/breaches/{NUMBER}/notices/agency.pdf")
     text = pdf_text(agency.content)
     keep("agency.pdf", agency.content)
     assert "PEMBERITAHUAN KEGAGALAN PELINDUNGAN DATA PRIBADI" in text
@@ -115,11 +117,11 @@ def test_a_breach_is_recorded_notified_within_72_hours_and_closed(client: TestCl
         },
     )
 
-    one = get(client, "dpo", f"/api/breaches/{NUMBER}?after={last['position']}").json()
+    one = get(client, "dpo", f"/api/privacy/breaches/{NUMBER}?after={last['position']}").json()
     assert one["state"] == "NOTIFIED" and one["clock"] == "met"
     assert one["notified_in_time"] is True
     assert [e["event"] for e in one["history"]][-2:] == ["NoticeSent", "NotificationCompleted"]
-    hers = get(client, "dpo", f"/api/breaches/{NUMBER}/notices/subjects/TRK-JP-0002.pdf")
+    hers = get(client, "dpo", f"/api/privacy/breaches/{NUMBER}/notices/subjects/TRK-JP-0002.pdf")
     keep("subject.pdf", hers.content)
     text = pdf_text(hers.content)
     assert "Pemilik Data Pribadi" in text and "nomor kasus TRK-JP-0002" in text
@@ -131,19 +133,21 @@ def test_a_breach_is_recorded_notified_within_72_hours_and_closed(client: TestCl
         f"{base}/closure",
         {"occurred_on": "2024-12-20", "document": doc("laporan", "2024-12-20")},
     )
-    listed = get(client, "sup", f"/api/breaches?after={closed['position']}").json()
+    listed = get(client, "sup", f"/api/privacy/breaches?after={closed['position']}").json()
     assert [(b["number"], b["state"]) for b in listed["items"]] == [(NUMBER, "CLOSED")]
 
 
 def test_a_notice_before_any_remediation_is_refused_with_its_code(client: TestClient) -> None:
     two_cases(client)
-    breach = post(client, "dpo", "/api/breaches", breach_body())["id"]
-    post(client, "dpo", f"/api/breaches/{breach}/confirmation", {"occurred_on": "2024-12-02"})
+    breach = post(client, "dpo", "/api/privacy/breaches", breach_body())["id"]
+    post(
+        client, "dpo", f"/api/privacy/breaches/{breach}/confirmation", {"occurred_on": "2024-12-02"}
+    )
 
     refused = post(
         client,
         "dpo",
-        f"/api/breaches/{breach}/notices",
+        f"/api/privacy/breaches/{breach}/notices",
         {
             "occurred_on": "2024-12-02",
             "sent_time": "11.00",
@@ -159,16 +163,20 @@ def test_a_notice_before_any_remediation_is_refused_with_its_code(client: TestCl
 def test_an_unknown_case_and_a_missing_scope_are_refused(client: TestClient) -> None:
     two_cases(client)
     unknown = post(
-        client, "dpo", "/api/breaches", breach_body(case_numbers=["TRK-JP-0009"]), expect=422
+        client,
+        "dpo",
+        "/api/privacy/breaches",
+        breach_body(case_numbers=["TRK-JP-0009"]),
+        expect=422,
     )
-    none = post(client, "dpo", "/api/breaches", breach_body(case_numbers=[]), expect=422)
+    none = post(client, "dpo", "/api/privacy/breaches", breach_body(case_numbers=[]), expect=422)
     assert unknown["error"]["field"] == "case_numbers"
     assert none["error"]["code"] == "AFFECTED_NOT_STATED"
 
 
 @pytest.mark.parametrize("user", ["opi", "sup", "aud", "adm"])
 def test_only_the_data_protection_officer_records_a_breach(client: TestClient, user: str) -> None:
-    refused = post(client, user, "/api/breaches", breach_body(case_numbers=[]), expect=403)
+    refused = post(client, user, "/api/privacy/breaches", breach_body(case_numbers=[]), expect=403)
     assert refused["error"]["code"] == "ROLE_FORBIDDEN"
 
 
@@ -177,8 +185,13 @@ def test_the_register_is_read_by_the_privacy_registers_readers_only(
     client: TestClient, user: str, status: int
 ) -> None:
     two_cases(client)
-    post(client, "dpo", "/api/breaches", breach_body())
-    get(client, user, "/api/breaches", expect=status)
-    get(client, user, f"/api/breaches/{NUMBER}", expect=status)
-    get(client, user, f"/api/breaches/{NUMBER}/notices/agency.pdf", expect=status)
-    get(client, user, f"/api/breaches/{NUMBER}/notices/subjects/TRK-JP-0001.pdf", expect=status)
+    post(client, "dpo", "/api/privacy/breaches", breach_body())
+    get(client, user, "/api/privacy/breaches", expect=status)
+    get(client, user, f"/api/privacy/breaches/{NUMBER}", expect=status)
+    get(client, user, f"/api/privacy/breaches/{NUMBER}/notices/agency.pdf", expect=status)
+    get(
+        client,
+        user,
+        f"/api/privacy/breaches/{NUMBER}/notices/subjects/TRK-JP-0001.pdf",
+        expect=status,
+    )

@@ -103,7 +103,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
             values = _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"])
             # The breach concerns the case the scan reads, so her notice is fetched too.
             concerning = BREACH | {"case_numbers": values["case_number"]}
-            breach = client.post("/api/breaches", json=concerning, headers=tokens[Role.DPO])
+            breach = client.post("/api/privacy/breaches", json=concerning, headers=tokens[Role.DPO])
             assert breach.status_code == 201, breach.text
             jejak.runner.catch_up()
             secrets = frozenset(_personal_data(jejak))

@@ -3,7 +3,7 @@
 A read model (`projections.breach_register`): it fills as the projection reads the log.
 
 Revision ID: 0031_breaches
-Revises: 0027_cases_by_site_in_order
+Revises: 0032_impact_assessment_reviews
 Create Date: 2026-12-06 20:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_breaches"
-down_revision = "0027_cases_by_site_in_order"
+down_revision = "0032_impact_assessment_reviews"
 branch_labels = None
 depends_on = None
 

@@ -314,31 +314,51 @@ def _pdf(letter: Letter, name: str) -> Response:
     )
 
 
-def _breach_for_notice(user: Account, queries: BreachQueries, number: str) -> dict[str, Any]:
+def _breach_for_notice(
+    user: Account, jejak: Jejak, queries: BreachQueries, number: str, after: int | None
+) -> dict[str, Any]:
     require_role(user, READERS, "read the breach register")
+    caught_up(jejak, after, Response())
     return queries.breach(number, now=datetime.now(WITA))
 
 
 @router.get("/{number}/notices/agency.pdf", response_class=Response)
-def agency_notice_pdf(number: RegisterNumber, user: UserDep, queries: BreachesDep) -> Response:
+def agency_notice_pdf(
+    number: RegisterNumber,
+    user: UserDep,
+    jejak: JejakDep,
+    queries: BreachesDep,
+    after: After = None,
+) -> Response:
     """The notice to the agency: counts, categories, remediation; no case named."""
-    breach = _breach_for_notice(user, queries, number)
+    breach = _breach_for_notice(user, jejak, queries, number, after)
     return _pdf(agency_notice(breach, datetime.now(WITA)), f"pemberitahuan-lembaga-{number}")
 
 
 @router.get("/{number}/notices/subjects.pdf", response_class=Response)
-def subjects_notice_pdf(number: RegisterNumber, user: UserDep, queries: BreachesDep) -> Response:
+def subjects_notice_pdf(
+    number: RegisterNumber,
+    user: UserDep,
+    jejak: JejakDep,
+    queries: BreachesDep,
+    after: After = None,
+) -> Response:
     """The one notice to all the subjects (an announcement or a circular)."""
-    breach = _breach_for_notice(user, queries, number)
+    breach = _breach_for_notice(user, jejak, queries, number, after)
     return _pdf(subjects_notice(breach, datetime.now(WITA)), f"pemberitahuan-{number}")
 
 
 @router.get("/{number}/notices/subjects/{case_number}.pdf", response_class=Response)
 def subject_notice_pdf(
-    number: RegisterNumber, case_number: AffectedCase, user: UserDep, queries: BreachesDep
+    number: RegisterNumber,
+    case_number: AffectedCase,
+    user: UserDep,
+    jejak: JejakDep,
+    queries: BreachesDep,
+    after: After = None,
 ) -> Response:
     """The notice to the subject of one affected case, addressed by her case number."""
-    breach = _breach_for_notice(user, queries, number)
+    breach = _breach_for_notice(user, jejak, queries, number, after)
     if case_number not in breach["case_numbers"]:
         raise InvalidValue("not a case the breach affects", field="case_number")
     letter = subject_notice(breach, case_number, datetime.now(WITA))

@@ -300,14 +300,14 @@ def _download(request: Request, jejak: Jejak, make: Callable[[Account], Response
 def agency_notice(request: Request, jejak: JejakDep, number: str) -> Response:
     """The notice to the agency, as a PDF letter."""
     queries = BreachQueries(jejak.engine)
-    return _download(request, jejak, lambda v: api.agency_notice_pdf(number, v, queries))
+    return _download(request, jejak, lambda v: api.agency_notice_pdf(number, v, jejak, queries))
 
 
 @router.get("/privacy/breaches/{number}/notices/subjects.pdf")
 def subjects_notice(request: Request, jejak: JejakDep, number: str) -> Response:
     """The one notice to all the subjects, as a PDF letter."""
     queries = BreachQueries(jejak.engine)
-    return _download(request, jejak, lambda v: api.subjects_notice_pdf(number, v, queries))
+    return _download(request, jejak, lambda v: api.subjects_notice_pdf(number, v, jejak, queries))
 
 
 @router.get("/privacy/breaches/{number}/notices/subjects/{case_number}.pdf")
@@ -315,5 +315,5 @@ def subject_notice(request: Request, jejak: JejakDep, number: str, case_number: 
     """The notice to the subject of one affected case, as a PDF letter."""
     queries = BreachQueries(jejak.engine)
     return _download(
-        request, jejak, lambda v: api.subject_notice_pdf(number, case_number, v, queries)
+        request, jejak, lambda v: api.subject_notice_pdf(number, case_number, v, jejak, queries)
     )

@@ -75,7 +75,7 @@ def test_a_breach_is_recorded_notified_within_72_hours_and_closed(client: TestCl
         {"occurred_on": "2024-12-02", "summary": "Akun surel di laptop dinonaktifkan"},
     )
     notice = {"occurred_on": "2024-12-03", "sent_time": "14.00", "channel": "letter"}
-    post(
+    first = post(
         client,
         "dpo",
         f"{base}/notices",
@@ -86,8 +86,9 @@ def test_a_breach_is_recorded_notified_within_72_hours_and_closed(client: TestCl
             "document": doc("surat", "2024-12-03"),
         },
     )
+    at = "2024-12-03T15:00:00%2B08:00"
     running = get(
-        client, "sup", f"/api/privacy/breaches/{NUMBER}?as_at=2024-12-03T15:00:00%2B08:00"
+        client, "sup", f"/api/privacy/breaches/{NUMBER}?as_at={at}&after={first['position']}"
     )
     assert running.json()["clock"] == "running"
     assert running.json()["cases_outstanding"] == ["TRK-JP-0002"]

@@ -85,6 +85,8 @@ BREACH_LIFECYCLE = Lifecycle(
             ("SUSPECTED", "CONFIRMED", "NOTIFIED"),
             None,
             roles=DPO_ONLY,
+            # Dated by the act itself: containment often comes before the confirmation.
+            follows=("SuspectedBreachRecorded",),
             guards=(NO_PERSONAL_DATA,),
         ),
         Transition(
@@ -93,9 +95,9 @@ BREACH_LIFECYCLE = Lifecycle(
             ("CONFIRMED", "NOTIFIED"),
             None,
             roles=DPO_ONLY,
-            # A notice after the notification was completed (a subject reached late) is dated
-            # by its own sending, which may precede the completion's recording.
-            follows=("BreachConfirmed",),
+            # Dated by its own sending (checked against the discovery to the minute), which
+            # may precede the confirmation's or the completion's recording.
+            follows=("SuspectedBreachRecorded",),
             guards=(
                 "DOCUMENT_REQUIRED: the notice letter sent",
                 "REMEDIATION_REQUIRED: a notice says what is being done, so some remediation"

@@ -262,3 +262,13 @@ def test_the_breach_clock_starts_at_the_discovery_and_stops_when_notified_or_dis
     assert breach_clock.stops == {"NotificationCompleted", "BreachDismissed"}
     assert breach_clock.due_at(DISCOVERED) == datetime(2024, 12, 5, 9, 15, tzinfo=WITA)
     assert getattr(recorded, breach_clock.label_field) == NUMBER
+
+
+def test_a_remediation_and_a_notice_are_dated_by_their_own_acts_not_the_confirmation() -> None:
+    breach = suspected()
+    breach.confirm(provenance=by(DPO, date(2024, 12, 3)))
+    breach.record_remediation(summary="Sandi diganti", provenance=by(DPO, ON))
+
+    notice(breach, "agency", hours=2)
+
+    assert then_events(breach)[-2:] == ["RemediationRecorded", "NoticeSent"]

@@ -71,6 +71,23 @@ def test_the_officer_records_a_breach_takes_its_steps_and_downloads_its_notices(
     assert hers.status_code == 200 and hers.headers["content-type"] == "application/pdf"
     assert demo_client.get(f"{page}/notices/subjects/TRK-JP-0001.pdf").status_code == 404
 
+    letter = {
+        "occurred_on": "2020-06-30",
+        "sent_time": "10.00",
+        "channel": "email",
+        "document.kind": "surat",
+        "document.number": "KDP-2020-001/L",
+        "document.issued_on": "2020-06-30",
+        "document.issuer": "Pejabat Pelindungan Data Pribadi",
+    }
+    unnamed = submit(demo_client, f"{page}/steps/record_notice_sent", letter | {"recipient": ""})
+    assert unnamed.status_code == 422
+    sent = submit(demo_client, f"{page}/steps/record_notice_sent", letter | {"recipient": "agency"})
+    assert sent.status_code == 303, sent.text
+    told = demo_client.get(sent.headers["location"]).text
+    assert "KDP-2020-001/L" in told and "Lembaga (Komdigi)" in told
+    assert "Lembaga belum diberi tahu" not in told
+
 
 @pytest.mark.parametrize("username", ["operator", "auditor", "admin"])
 def test_the_register_is_refused_to_those_who_do_not_read_the_privacy_registers(

@@ -24,6 +24,9 @@ from domain.money_lifecycles import (
 )
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
@@ -47,6 +50,9 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     UNIT_LIFECYCLE,
     STAFF_LIFECYCLE,
     ASSIGNMENT_LIFECYCLE,
+    RETENTION_POLICY_LIFECYCLE,
+    LEGAL_HOLD_LIFECYCLE,
+    DESTRUCTION_LIFECYCLE,
     ASSESSMENT_REVIEW_LIFECYCLE,
     BREACH_LIFECYCLE,
 )

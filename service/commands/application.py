@@ -21,6 +21,7 @@ from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
 from service.commands.processing import ProcessingCommands
 from service.commands.reports import ReportCommands
+from service.commands.retention import RetentionCommands
 from service.commands.sites import SiteCommands
 from service.commands.units import UnitCommands
 from service.security.vault import Vault
@@ -52,5 +53,6 @@ class ProgrammeApplication(CommandBase):
         self.units = UnitCommands(self)
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
+        self.retention = RetentionCommands(self)
         self.processing = ProcessingCommands(self)
         self.breaches = BreachCommands(self)

@@ -19,6 +19,7 @@ from service.security.accounts import Account
 from service.web.breaches import router as breaches
 from service.web.processing import router as processing_router
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
+from service.web.retention import router as retention_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,6 +83,7 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
     )
 
 
+router.include_router(retention_router)
 router.include_router(processing_router)
 # The registers' own pages (issue 17), each under its path.
 router.include_router(breaches)

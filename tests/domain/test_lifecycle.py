@@ -51,10 +51,13 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, breach
+from domain.privacy import assessment_review, breach, destruction, legal_hold, retention
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.breach import Breach
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -78,6 +81,9 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (RETENTION_POLICY_LIFECYCLE, RetentionPolicy),
+    (LEGAL_HOLD_LIFECYCLE, LegalHold),
+    (DESTRUCTION_LIFECYCLE, Destruction),
     (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
     (BREACH_LIFECYCLE, Breach),
 ]
@@ -231,6 +237,10 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        (
+            (RETENTION_POLICY_LIFECYCLE, LEGAL_HOLD_LIFECYCLE, DESTRUCTION_LIFECYCLE),
+            (retention, legal_hold, destruction),
+        ),
         ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
         ((BREACH_LIFECYCLE,), (breach,)),
     ],
@@ -238,6 +248,7 @@ def test_every_transition_names_who_may_issue_it(
         "Site",
         "Beneficiary, money, audit and reports",
         "Accounts and assignments",
+        "Retention, holds and destruction",
         "Impact assessment reviews",
         "Breach",
     ],
@@ -434,6 +445,9 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(published_report),
         *error_classes(staff),
         *error_classes(assignments),
+        *error_classes(retention),
+        *error_classes(legal_hold),
+        *error_classes(destruction),
     ]
     bases = {DomainError, RuleViolation, InvalidValue, OutOfScope}
     for cls in classes:

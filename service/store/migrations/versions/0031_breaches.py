@@ -3,7 +3,7 @@
 A read model (`projections.breach_register`): it fills as the projection reads the log.
 
 Revision ID: 0031_breaches
-Revises: 0032_impact_assessment_reviews
+Revises: 0029_retention
 Create Date: 2026-12-06 20:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_breaches"
-down_revision = "0032_impact_assessment_reviews"
+down_revision = "0029_retention"
 branch_labels = None
 depends_on = None
 

@@ -49,6 +49,7 @@ def test_the_officer_records_a_breach_takes_its_steps_and_downloads_its_notices(
     register = demo_client.get(sent.headers["location"])
     assert '<a href="/privacy/breaches/KDP-2020-001">KDP-2020-001</a>' in register.text
     assert "29 Juni 2020 09.15 WITA" in register.text
+    assert "data identitas, data keuangan" in register.text
     assert "sisa 33 jam" in register.text  # judged at the end of the demo's viewing day
 
     page = "/privacy/breaches/KDP-2020-001"

@@ -23,6 +23,7 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE
+from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
@@ -53,6 +54,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     LEGAL_HOLD_LIFECYCLE,
     DESTRUCTION_LIFECYCLE,
     ASSESSMENT_REVIEW_LIFECYCLE,
+    BREACH_LIFECYCLE,
 )
 
 

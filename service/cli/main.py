@@ -12,6 +12,7 @@ from service.cli.audit_register import register_cli
 from service.cli.backup import backup, restore_command
 from service.cli.base import CommandGroup
 from service.cli.beneficiaries import beneficiaries_cli
+from service.cli.breaches import breaches_cli
 from service.cli.corrections import correct_cli, history
 from service.cli.documents import documents_cli
 from service.cli.evidence import evidence
@@ -57,6 +58,7 @@ cli.add_typer(money_cli, name="money")
 cli.add_typer(correct_cli, name="correct")
 cli.add_typer(register_cli, name="register")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(breaches_cli, name="breaches")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
 cli.add_typer(search_cli, name="search")

@@ -51,8 +51,10 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, destruction, legal_hold, retention
+from domain.privacy import assessment_review, breach, destruction, legal_hold, retention
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
+from domain.privacy.breach import Breach
+from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
@@ -83,6 +85,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (LEGAL_HOLD_LIFECYCLE, LegalHold),
     (DESTRUCTION_LIFECYCLE, Destruction),
     (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
+    (BREACH_LIFECYCLE, Breach),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -239,6 +242,7 @@ def test_every_transition_names_who_may_issue_it(
             (retention, legal_hold, destruction),
         ),
         ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
+        ((BREACH_LIFECYCLE,), (breach,)),
     ],
     ids=[
         "Site",
@@ -246,6 +250,7 @@ def test_every_transition_names_who_may_issue_it(
         "Accounts and assignments",
         "Retention, holds and destruction",
         "Impact assessment reviews",
+        "Breach",
     ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
@@ -264,6 +269,8 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
         DocumentRequired,
         InvalidValue,
         DatedBeforePreviousStep,
+        # Any record's dates that contradict each other (a breach's, an audit finding's).
+        audit_errors.DatesOutOfOrder,
     ]
     shared += error_classes(corrections)
     known = (

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from fpdf.enums import MethodReturnValue
 
@@ -137,7 +138,7 @@ def _facts(pdf: PagedPdf, facts: Sequence[tuple[str, str]]) -> None:
         label, value = to_latin1(label), to_latin1(f": {value}")
         # A long label wraps in its column: the next fact starts below the taller side.
         pdf.set_font(style="B")
-        label_height = pdf.multi_cell(
+        measured = pdf.multi_cell(
             LABEL_WIDTH,
             LINE_HEIGHT,
             label,
@@ -145,6 +146,7 @@ def _facts(pdf: PagedPdf, facts: Sequence[tuple[str, str]]) -> None:
             dry_run=True,
             output=MethodReturnValue.HEIGHT,
         )
+        label_height = float(cast(float, measured))
         if pdf.will_page_break(label_height):
             pdf.add_page()
         top = pdf.get_y()

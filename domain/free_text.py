@@ -82,3 +82,11 @@ def _words(text: str) -> set[str]:
 def _name_words(names: Iterable[str]) -> set[str]:
     words = {w for name in names for w in _words(name)}
     return {w for w in words if len(w) >= SHORTEST_NAME_WORD and w not in NAME_PARTICLES}
+
+
+def require_free_text(value: str, *, field: str, longest: int) -> str:
+    """`value` stripped: 1 to `longest` characters, none of them personal data."""
+    text = value.strip()
+    if not text or len(text) > longest:
+        raise InvalidValue(f"must be 1 to {longest} characters", field=field)
+    return require_no_personal_data(text, field=field)

@@ -23,6 +23,7 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE
+from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
 from domain.privacy.erasure import ERASURE_LIFECYCLE
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
@@ -55,6 +56,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     LEGAL_HOLD_LIFECYCLE,
     DESTRUCTION_LIFECYCLE,
     ASSESSMENT_REVIEW_LIFECYCLE,
+    BREACH_LIFECYCLE,
 )
 
 

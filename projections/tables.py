@@ -20,6 +20,7 @@ from projections.audit_findings import (
 )
 from projections.audit_register import audit_register, audit_register_history
 from projections.beneficiary_status import beneficiary_status, beneficiary_status_history
+from projections.breach_register import breach_register
 from projections.budget_position import budget_allocations, budget_position
 from projections.custody import case_units, site_units, units
 from projections.dashboard import dashboard_members, programme_dashboard
@@ -88,6 +89,7 @@ TABLES: tuple[Table, ...] = (
     destructions,
     retention_subjects,
     impact_assessment_reviews,
+    breach_register,
 )
 """Every read-model table but the row histories below."""
 

@@ -21,6 +21,7 @@ from projections.audit_findings import AuditFindings
 from projections.audit_register import AuditRegister
 from projections.base import Projection
 from projections.beneficiary_status import BeneficiaryStatus
+from projections.breach_register import BreachRegister
 from projections.budget_position import BudgetPosition
 from projections.chain import StoredEvent
 from projections.custody import CaseCustody
@@ -98,6 +99,7 @@ def build_projections(
         Destructions(),
         RetentionSubjects(),
         AssessmentReviews(),
+        BreachRegister(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]

@@ -40,5 +40,17 @@ class ClockDeclaration:
         return started_at + self.window
 
 
-CLOCKS: tuple[ClockDeclaration, ...] = ()
+# UU PDP Pasal 46(1): the subjects and the agency are told of a breach within 3x24 hours of
+# its discovery, suspected or not. A dismissal (not a breach) owes no notice.
+BREACH_CLOCK = ClockDeclaration(
+    kind="breach",
+    aggregate="Breach",
+    starts={"SuspectedBreachRecorded": "discovered_at"},
+    stops=frozenset({"NotificationCompleted", "BreachDismissed"}),
+    responsible=frozenset({Role.DPO}),
+    label_field="number",
+    description="Notify the subjects and the agency of a breach (UU PDP Pasal 46)",
+)
+
+CLOCKS: tuple[ClockDeclaration, ...] = (BREACH_CLOCK,)
 """Every 72-hour clock; each process adds its declaration here."""

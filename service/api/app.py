@@ -19,6 +19,7 @@ from service.api import (
     audit_register,
     auth,
     beneficiaries,
+    breaches,
     corrections,
     dashboard,
     documents,
@@ -172,6 +173,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(audit_register.router, dependencies=ProgrammeWide)
     app.include_router(erasures.router, dependencies=ProgrammeWide)
+    app.include_router(breaches.router, dependencies=ProgrammeWide)
     app.include_router(restatements.router, dependencies=ProgrammeWide)
     app.include_router(reports.router, dependencies=ProgrammeWide)
     app.include_router(time_travel.router)

@@ -157,6 +157,7 @@ PARAMETERS: dict[str, tuple[str, object]] = {
     "decree_id": ("the id of a funding decree", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
     "finding_id": ("the id of an audit finding", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
     "erasure_id": ("the id of an erasure request", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+    "breach_id": ("the id of a personal-data breach", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
     "report_id": ("the id of a published report", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
     "restatement_id": ("the id of a restatement", "3fa85f64-5717-4562-b3fc-2c963f66afa6"),
     "aggregate_id": (

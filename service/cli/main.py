@@ -12,6 +12,7 @@ from service.cli.audit_register import register_cli
 from service.cli.backup import backup, restore_command
 from service.cli.base import CommandGroup
 from service.cli.beneficiaries import beneficiaries_cli
+from service.cli.breaches import breaches_cli
 from service.cli.corrections import correct_cli, history
 from service.cli.documents import documents_cli
 from service.cli.erasures import erasure_cli
@@ -59,6 +60,7 @@ cli.add_typer(correct_cli, name="correct")
 cli.add_typer(register_cli, name="register")
 cli.add_typer(erasure_cli, name="erasure")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(breaches_cli, name="breaches")
 cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
 cli.add_typer(search_cli, name="search")

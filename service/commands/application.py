@@ -15,6 +15,7 @@ from service.commands.audit_checks import AuditCheckCommands
 from service.commands.audit_register import AuditRegisterCommands
 from service.commands.base import CommandBase, KeepsDocuments
 from service.commands.beneficiaries import BeneficiaryCommands
+from service.commands.breaches import BreachCommands
 from service.commands.corrections import CorrectionCommands
 from service.commands.erasures import ErasureCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
@@ -56,3 +57,4 @@ class ProgrammeApplication(CommandBase):
         self.erasures = ErasureCommands(self)
         self.retention = RetentionCommands(self)
         self.processing = ProcessingCommands(self)
+        self.breaches = BreachCommands(self)

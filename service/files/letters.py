@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
+
+from fpdf.enums import MethodReturnValue
 
 from service.files.exports.model import Table
 from service.files.exports.pdf_export import FONT, PagedPdf, to_latin1, write_table
@@ -132,14 +135,25 @@ def _facts(pdf: PagedPdf, facts: Sequence[tuple[str, str]]) -> None:
         return
     pdf.set_font(FONT, size=10)
     for label, value in facts:
+        label, value = to_latin1(label), to_latin1(f": {value}")
+        # A long label wraps in its column: the next fact starts below the taller side.
         pdf.set_font(style="B")
+        measured = pdf.multi_cell(
+            LABEL_WIDTH,
+            LINE_HEIGHT,
+            label,
+            align="L",
+            dry_run=True,
+            output=MethodReturnValue.HEIGHT,
+        )
+        label_height = float(cast(float, measured))
+        if pdf.will_page_break(label_height):
+            pdf.add_page()
         top = pdf.get_y()
-        pdf.multi_cell(LABEL_WIDTH, LINE_HEIGHT, to_latin1(label), new_x="RIGHT", new_y="TOP")
-        label_bottom = pdf.get_y() if pdf.get_y() > top else top + LINE_HEIGHT
+        pdf.multi_cell(LABEL_WIDTH, LINE_HEIGHT, label, align="L", new_x="RIGHT", new_y="TOP")
         pdf.set_font(style="")
-        pdf.set_xy(pdf.l_margin + LABEL_WIDTH, top)
-        pdf.multi_cell(0, LINE_HEIGHT, to_latin1(f": {value}"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_y(max(pdf.get_y(), label_bottom))
+        pdf.multi_cell(0, LINE_HEIGHT, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(max(pdf.get_y(), top + label_height))
     pdf.ln(4)
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
 from service.security.accounts import Account
+from service.web.breaches import router as breaches
 from service.web.processing import router as processing_router
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
 from service.web.retention import router as retention_router
@@ -87,3 +88,5 @@ from service.web import erasures  # noqa: E402  (its pages read `may_read_privac
 router.include_router(erasures.router)
 router.include_router(retention_router)
 router.include_router(processing_router)
+# The registers' own pages (issue 17), each under its path.
+router.include_router(breaches)

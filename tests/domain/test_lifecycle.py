@@ -51,8 +51,10 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, destruction, erasure, legal_hold, retention
+from domain.privacy import assessment_review, breach, destruction, erasure, legal_hold, retention
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
+from domain.privacy.breach import Breach
+from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.erasure import ERASURE_LIFECYCLE, Erasure
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
@@ -85,6 +87,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (LEGAL_HOLD_LIFECYCLE, LegalHold),
     (DESTRUCTION_LIFECYCLE, Destruction),
     (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
+    (BREACH_LIFECYCLE, Breach),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -247,6 +250,7 @@ def test_every_transition_names_who_may_issue_it(
             (retention, legal_hold, destruction, erasure),
         ),
         ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
+        ((BREACH_LIFECYCLE,), (breach,)),
     ],
     ids=[
         "Site",
@@ -254,6 +258,7 @@ def test_every_transition_names_who_may_issue_it(
         "Accounts and assignments",
         "Retention, holds, destruction and erasure",
         "Impact assessment reviews",
+        "Breach",
     ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
@@ -272,6 +277,8 @@ def test_guard_codes_name_real_errors_and_every_rule_is_declared(
         DocumentRequired,
         InvalidValue,
         DatedBeforePreviousStep,
+        # Any record's dates that contradict each other (a breach's, an audit finding's).
+        audit_errors.DatesOutOfOrder,
     ]
     shared += error_classes(corrections)
     known = (

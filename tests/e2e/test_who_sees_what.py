@@ -46,6 +46,7 @@ from service.web.audit import check_key
 from service.web.names import report_page
 from tests.conftest import DemoTemplate, demo_store
 from tests.e2e.test_audit_register_http import finding_body
+from tests.e2e.test_breaches_http import breach_body
 
 ROLES = tuple(Role)
 # The roles that see no personal data in clear without a reason (ADR 0030, ADR 0042).
@@ -68,6 +69,16 @@ class Demo:
     partials: frozenset[str]
     tokens: dict[Role, dict[str, str]]
     path_values: dict[str, list[str]]
+
+
+# A breach of the demo's cases, so that the breach register's reads are scanned with a record.
+BREACH = breach_body(
+    number="KDP-2020-001",
+    occurred_on="2020-06-29",
+    discovered_on="2020-06-29",
+    happened_from="2020-06-27",
+    case_numbers=[],
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +106,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
             erasure = _erased_case(client, jejak, tokens)
             retention = _retention_records(jejak)
             jejak.runner.catch_up()
+            values = _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"])
+            # The breach concerns the case the scan reads, so her notice is fetched too.
+            concerning = BREACH | {"case_numbers": values["case_number"]}
+            breach = client.post("/api/privacy/breaches", json=concerning, headers=tokens[Role.DPO])
+            assert breach.status_code == 201, breach.text
+            jejak.runner.catch_up()
             secrets = frozenset(_personal_data(jejak))
             yield Demo(
                 client,
@@ -102,9 +119,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
                 secrets,
                 frozenset(_partials(secrets)),
                 tokens,
-                _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"])
-                | {"erasure_id": [erasure]}
-                | retention,
+                values | retention | {"erasure_id": [erasure]},
             )
     finally:
         jejak.close()
@@ -281,6 +296,7 @@ def _path_values(
             "republish_report",
             "approve_destruction",
             "lift_legal_hold",
+            "confirm_breach",
         ],
         # A funding commitment by its fiscal year and budget line, a decree by its SK number.
         "slug": ["2019-apbn-dipa-027-04-1-2019-akun-573111", "DEMO-SK-REHSOS-2018-117"],
@@ -297,7 +313,7 @@ def _path_values(
         # Her entitlement on her page, by component and tranche.
         "key": ["jadup-1"],
         # A payment batch by its own number (`/batches/{number}`).
-        "number": ["DEMO-2019-01"],
+        "number": ["DEMO-2019-01", BREACH["number"]],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
         "username": ["operator"],
         "language": ["id", "en"],

@@ -44,6 +44,7 @@ USERS = {
 }
 OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR = (Role.SUPERVISOR,)
+DPO = (Role.DPO,)
 ADMIN = (Role.ADMIN,)
 PRIVACY = (Role.DPO, Role.SUPERVISOR)
 
@@ -100,6 +101,18 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/entitlements/{entitlement_id}/treasury-return": SUPERVISOR,
     "/api/audit/findings/{finding_id}/acknowledgement": SUPERVISOR,
     "/api/audit/register": SUPERVISOR,
+    # The breach register is the data-protection officer's (ADR 0058).
+    **{
+        f"/api/privacy/breaches{step}": DPO
+        for step in (
+            "",
+            "/{breach_id}/confirmation",
+            "/{breach_id}/dismissal",
+            "/{breach_id}/remediations",
+            "/{breach_id}/notices",
+            "/{breach_id}/closure",
+        )
+    },
     "/api/audit/register/{finding_id}/responses": SUPERVISOR,
     "/api/audit/register/{finding_id}/follow-up-acceptance": SUPERVISOR,
     "/api/audit/register/{finding_id}/follow-up-rejection": SUPERVISOR,

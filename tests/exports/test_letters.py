@@ -86,3 +86,20 @@ def test_a_letter_needs_an_aware_time_and_a_number(letter: Letter) -> None:
         replace(letter, written_at=datetime(2026, 12, 6, 10, 30))
     with pytest.raises(ValueError, match="number"):
         replace(letter, number=" ")
+
+
+def test_a_wrapped_label_pushes_the_next_fact_below_it(letter: Letter) -> None:
+    long_label = "Disimpan terbatas sebagai bukti pembayaran untuk pemeriksaan"
+    facts = [("Dihapus", "Nomor telepon"), (long_label, "Nama, NIK"), ("Sampai", "2030")]
+    heights: dict[str, float] = {}
+
+    def seen(text: str, _cm: object, matrix: list[float], *_: object) -> None:
+        for word in ("pemeriksaan", "Sampai"):
+            if word in text:
+                heights.setdefault(word, matrix[5])
+
+    page = PdfReader(io.BytesIO(letter_pdf(replace(letter, facts=facts)))).pages[0]
+    page.extract_text(visitor_text=seen)
+
+    # PDF heights grow upwards: the next fact's line lies a whole line below the label's end.
+    assert heights["pemeriksaan"] - heights["Sampai"] >= 10

@@ -22,6 +22,7 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
 from domain.site import SITE_LIFECYCLE
@@ -45,6 +46,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     UNIT_LIFECYCLE,
     STAFF_LIFECYCLE,
     ASSIGNMENT_LIFECYCLE,
+    SUBJECT_REQUEST_LIFECYCLE,
 )
 
 

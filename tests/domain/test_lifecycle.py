@@ -51,6 +51,8 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
+from domain.privacy import subject_request
+from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -225,8 +227,14 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        ((SUBJECT_REQUEST_LIFECYCLE,), (subject_request,)),
     ],
-    ids=["Site", "Beneficiary, money, audit and reports", "Accounts and assignments"],
+    ids=[
+        "Site",
+        "Beneficiary, money, audit and reports",
+        "Accounts and assignments",
+        "Subject requests",
+    ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(
     lifecycles: tuple[Lifecycle, ...], modules: tuple[object, ...]

@@ -28,10 +28,12 @@ from projections.event_chain import EventChain
 from projections.export_records import ExportRecords
 from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
+from projections.privacy_clocks import PrivacyClocks
 from projections.published_reports import PublishedReports
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
+from projections.subject_requests import SubjectRequests
 from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
@@ -77,6 +79,8 @@ def build_projections(
         AuditRegister(settings.deadline_days),
         ExportRecords(),
         PublishedReports(),
+        SubjectRequests(),
+        PrivacyClocks(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]

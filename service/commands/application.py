@@ -20,6 +20,7 @@ from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
 from service.commands.reports import ReportCommands
 from service.commands.sites import SiteCommands
+from service.commands.subject_requests import SubjectRequestCommands
 from service.commands.units import UnitCommands
 from service.security.vault import Vault
 from service.store.db import APPLICATION_NAME
@@ -50,3 +51,4 @@ class ProgrammeApplication(CommandBase):
         self.units = UnitCommands(self)
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
+        self.subject_requests = SubjectRequestCommands(self)

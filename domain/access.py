@@ -280,6 +280,9 @@ class Read(StrEnum):
 
     ACCESS_LOG = "access_log"
     GRANTS = "grants"
+    # The registers of her rights under UU PDP (issue 17): requests, erasures, breaches,
+    # retention and the record of processing.
+    PRIVACY_REGISTERS = "privacy_registers"
 
 
 READ_ROLES: Mapping[Read, tuple[Role, ...]] = MappingProxyType(
@@ -291,6 +294,10 @@ READ_ROLES: Mapping[Read, tuple[Role, ...]] = MappingProxyType(
         # administrators who keep it, the auditors who examine who could act, and the
         # data-protection officer, who checks who could see whose data.
         Read.GRANTS: (Role.ADMIN, Role.AUDITOR, Role.DPO),
+        # The data-protection officer keeps them (UU PDP Pasal 53); supervisors approve the
+        # erasures and destructions they hold and answer for the programme's processing.
+        # They name cases by number and record kinds of data, never a person's data.
+        Read.PRIVACY_REGISTERS: (Role.DPO, Role.SUPERVISOR),
     }
 )
 

@@ -42,7 +42,7 @@ privacy_clocks = Table(
 def _by_event(clocks: Iterable[ClockDeclaration]) -> dict[str, list[ClockDeclaration]]:
     by_event: dict[str, list[ClockDeclaration]] = {}
     for clock in clocks:
-        for name in (clock.start_event, *clock.stop_events):
+        for name in (*clock.starts, *clock.stops):
             by_event.setdefault(name, []).append(clock)
     return by_event
 
@@ -79,16 +79,16 @@ class PrivacyClocks(RowProjection):
         clock = self._clock_of(event)
         assert clock is not None
         e = event.event
-        if event.name == clock.start_event:
-            started = as_stored_utc(getattr(e, clock.start_field))
+        if event.name in clock.starts:
+            started = as_stored_utc(getattr(e, clock.starts[event.name]))
             row = {
                 "clock_id": f"{clock.kind}:{e.originator_id}",
                 "clock_kind": clock.kind,
                 "subject_id": str(e.originator_id),
                 "label": str(getattr(e, clock.label_field)),
-                "responsible": ",".join(str(r) for r in clock.responsible),
+                "responsible": ",".join(sorted(str(r) for r in clock.responsible)),
                 "started_at": started,
-                "due_at": started + clock.window,
+                "due_at": clock.due_at(started),
                 "stopped_at": None,
                 "stopped_by": None,
             }

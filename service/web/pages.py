@@ -30,6 +30,7 @@ from service.web.integrity import router as integrity_router
 from service.web.ledger import router as ledger_router
 from service.web.pictures import budget_chart, stage_chart
 from service.web.pictures import router as pictures_router
+from service.web.privacy import router as privacy_router
 from service.web.reconciliation import router as reconciliation_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.reports import router as reports_router
@@ -59,6 +60,7 @@ router.include_router(funding_router)
 router.include_router(audit_router)
 router.include_router(restatements_router)
 router.include_router(reports_router)
+router.include_router(privacy_router)
 
 
 def _safe_next(target: str | None) -> str:

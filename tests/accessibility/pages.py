@@ -24,6 +24,9 @@ SUPERVISORS_PAGES: tuple[str, ...] = (
     "/reports/new",
 )
 
+# The data-protection workspace (issue 17), kept by the data-protection officer.
+PRIVACY_PAGES: tuple[str, ...] = ("/privacy",)
+
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows
 # demo data; "/login" is checked logged out, the others logged in.
 PAGES: tuple[str, ...] = (
@@ -60,6 +63,7 @@ PAGES: tuple[str, ...] = (
     *SUPERVISORS_PAGES,
     "/reports",
     "/reports/programme_figures-2019-07-01-2019-09-30",
+    *PRIVACY_PAGES,
 )
 
 # Pages that answer 404 until they are built. A page listed here that answers is a failure
@@ -82,6 +86,7 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
     },
     **MONEY_PAGES_FOR,
     **{path: ("supervisor",) for path in SUPERVISORS_PAGES},
+    **{path: ("dpo",) for path in PRIVACY_PAGES},
     # The programme's money and a supervisor's step, refused to a unit's operator:
     # tests/e2e/test_who_sees_what.py checks the refusals.
     **{

@@ -34,6 +34,7 @@ PASSWORDS = {
     "operator": "operator-kaltara-2016",
     "auditor": "auditor-kaltara-2016",
     "admin": "admin-kaltara-2016",
+    "dpo": "dpo-kaltara-2016",
 }
 # The roles every page is checked as, unless `ONLY_FOR` names others.
 EVERY_PAGE_ROLES = ("supervisor", "operator")

@@ -192,5 +192,6 @@ def test_the_requests_clock_is_declared_for_the_officer() -> None:
     (clock,) = [c for c in CLOCKS if c.aggregate == "SubjectRequest"]
 
     assert clock.window == RESPONSE_WINDOW == timedelta(hours=72)
-    assert clock.responsible == (Role.DPO,)
-    assert set(clock.stop_events) == {"SubjectRequestGranted", "SubjectRequestRefused"}
+    assert clock.responsible == {Role.DPO}
+    assert clock.starts == {"SubjectRequestRecorded": "received_at"}
+    assert clock.stops == {"SubjectRequestGranted", "SubjectRequestRefused"}

@@ -51,7 +51,7 @@ _TYPOGRAPHIC = str.maketrans(
 
 def to_pdf(report: Report) -> bytes:
     """The report as PDF bytes on A4 portrait."""
-    pdf = _ReportPdf(to_latin1(report.footer_note))
+    pdf = PagedPdf(to_latin1(report.footer_note))
     pdf.set_title(to_latin1(report.title))
     pdf.set_author("Jejak")
     pdf.set_creator("Jejak")
@@ -60,7 +60,7 @@ def to_pdf(report: Report) -> bytes:
     pdf.add_page()
     _title_block(pdf, report)
     for table in report.sections:
-        _table(pdf, table)
+        write_table(pdf, table)
     return bytes(pdf.output())
 
 
@@ -81,7 +81,7 @@ def _nearest_latin1(char: str) -> str:
     return base or "?"
 
 
-class _ReportPdf(FPDF):
+class PagedPdf(FPDF):
     """A4 with the report's note and "Halaman n dari m" at the foot of every page."""
 
     def __init__(self, footer_note: str) -> None:
@@ -116,7 +116,7 @@ def _title_block(pdf: FPDF, report: Report) -> None:
     pdf.ln(4)
 
 
-def _table(pdf: FPDF, table: Table) -> None:
+def write_table(pdf: FPDF, table: Table) -> None:
     if pdf.will_page_break(MIN_SPACE_FOR_A_TABLE):
         pdf.add_page()
     pdf.set_font(FONT, style="B", size=11)

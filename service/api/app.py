@@ -31,6 +31,7 @@ from service.api import (
     restatements,
     search,
     sites,
+    subject_requests,
     time_travel,
     worklist,
 )
@@ -172,6 +173,7 @@ def create_app(
     app.include_router(reports.router, dependencies=ProgrammeWide)
     app.include_router(time_travel.router)
     app.include_router(access_log.router, dependencies=ProgrammeWide)
+    app.include_router(subject_requests.router, dependencies=ProgrammeWide)
     app.include_router(grants.commands)
     app.include_router(grants.reads)
     app.include_router(pages.router)

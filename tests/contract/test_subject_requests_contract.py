@@ -3,7 +3,6 @@ delivered to a real SMTP server on a local port."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
@@ -11,8 +10,6 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
 from sqlalchemy import select
 
 from domain.privacy.subject_request import WITA
@@ -27,6 +24,7 @@ from service.queries.privacy_clocks import ClockQueries
 from service.system import Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import OPERATOR, by, closed_site
+from tests.local_smtp import LocalSmtp, local_smtp
 
 DPO = Actor("dpo", Role.DPO, "Dinsos Provinsi Kalimantan Utara")
 RECEIVED = datetime(2026, 4, 6, 9, 30, tzinfo=WITA)
@@ -115,45 +113,20 @@ def test_one_notice_is_queued_per_clock_that_ran_out(jejak: Jejak) -> None:
         assert len(conn.execute(select(privacy_clocks)).all()) == 2
 
 
-class Recording(MessageHandler):
-    """An SMTP handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.received: list[tuple[list[str], bytes]] = []
-
-    def handle_message(self, message: object) -> None:  # pragma: no cover - unused
-        raise AssertionError
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
-        self.received.append((list(envelope.rcpt_tos), envelope.content))  # type: ignore[attr-defined]
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[Controller, Recording]]:
-    handler = Recording()
-    with socket.socket() as probe:
-        # A free port: the controller checks that it is listening by connecting to it.
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
+def smtp_server() -> Iterator[LocalSmtp]:
+    with local_smtp() as server:
+        yield server
 
 
 def test_queued_notices_are_delivered_by_smtp_and_recorded_as_sent(
-    sqlite_url: str, tmp_path: Path, smtp_server: tuple[Controller, Recording]
+    sqlite_url: str, tmp_path: Path, smtp_server: LocalSmtp
 ) -> None:
-    controller, handler = smtp_server
     settings = settings_for(
         sqlite_url,
         tmp_path,
         smtp_host="127.0.0.1",
-        smtp_port=controller.port,
+        smtp_port=smtp_server.port,
         smtp_from="jejak@dinsos.example",
         notice_recipients={"dpo": ["ppdp@dinsos.example"], "supervisor": ["kabid@dinsos.example"]},
     )
@@ -168,7 +141,7 @@ def test_queued_notices_are_delivered_by_smtp_and_recorded_as_sent(
         again = send_waiting(outbox, settings)
 
         assert (report.sent, again.sent) == (1, 0)
-        ((to, content),) = handler.received
+        ((to, content),) = smtp_server.received.messages
         assert to == ["ppdp@dinsos.example"]
         mail = message_from_bytes(content)
         assert mail["From"] == "jejak@dinsos.example"

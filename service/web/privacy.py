@@ -78,3 +78,8 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
         "privacy.html",
         {"viewer": viewer, "section": "privacy", "registers": REGISTERS},
     )
+
+
+from service.web import subject_requests  # noqa: E402  (its pages live under /privacy)
+
+router.include_router(subject_requests.router)

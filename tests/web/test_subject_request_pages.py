@@ -1,0 +1,93 @@
+"""The register of subject requests through HTTP: the officer records a request by its case
+number and answers it by the lifecycle's forms; supervisors read; the other roles are refused.
+Clocks are judged on the demo's day (30 June 2020) at the present time of day."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import log_in_page
+from tests.web.test_audit_pages import UUID, submit
+
+ACCOUNTS = {
+    "dpo": "dpo-kaltara-2016",
+    "supervisor": "supervisor-kaltara-2016",
+    "operator": "operator-kaltara-2016",
+    "auditor": "auditor-kaltara-2016",
+}
+REQUEST = {
+    "number": "PDP-2020-001",
+    "kind": "access_copy",
+    "received_at": "2020-06-26T10:00",
+    "channel": "in_person",
+    "requester": "subject",
+    "verification_method": "ktp_in_person",
+    "verification_result": "pending",
+    "beneficiary_id": "TRK-JP-0004",
+    "summary": "Meminta salinan data pribadinya",
+    "occurred_on": "2020-06-26",
+}
+
+
+def as_user(client: TestClient, username: str) -> TestClient:
+    assert log_in_page(client, username, ACCOUNTS[username]).status_code == 200
+    return client
+
+
+def test_the_officer_records_a_request_sees_its_clock_and_answers_it(
+    demo_client: TestClient,
+) -> None:
+    dpo = as_user(demo_client, "dpo")
+    assert 'href="/privacy/requests/new"' in dpo.get("/privacy/requests").text
+    unknown = submit(dpo, "/privacy/requests/new", {**REQUEST, "beneficiary_id": "TRK-XX-0001"})
+    assert unknown.status_code == 422
+    assert "Tidak ditemukan: TRK-XX-0001." in unknown.text
+
+    recorded = submit(dpo, "/privacy/requests/new", REQUEST)
+    assert recorded.status_code == 303, recorded.text
+    listed = dpo.get(recorded.headers["location"]).text
+    assert '<a href="/privacy/requests/PDP-2020-001">PDP-2020-001</a>' in listed
+    # Received 26 June 10.00 WITA, due 29 June 10.00: ran out by the demo's day.
+    assert "29 Juni 2020 10.00 WITA" in listed and "terlewati" in listed
+
+    page = dpo.get("/privacy/requests/PDP-2020-001").text
+    assert '<a href="/cases/TRK-JP-0004">TRK-JP-0004</a>' in page
+    assert 'data-command="verify_requester"' in page
+    assert UUID.search(page) is None
+    refused = submit(
+        dpo,
+        "/privacy/requests/PDP-2020-001/steps/grant_subject_request",
+        {"done": "Salinan diserahkan", "occurred_on": "2020-06-29"},
+    )
+    assert refused.status_code == 409 and "REQUESTER_NOT_VERIFIED" in refused.text
+    verified = submit(
+        dpo,
+        "/privacy/requests/PDP-2020-001/steps/verify_requester",
+        {
+            "verification_method": "ktp_in_person",
+            "verification_result": "verified",
+            "occurred_on": "2020-06-27",
+        },
+    )
+    assert verified.status_code == 303, verified.text
+    granted = submit(
+        dpo,
+        "/privacy/requests/PDP-2020-001/steps/grant_subject_request",
+        {"done": "Salinan data diserahkan langsung", "occurred_on": "2020-06-29"},
+    )
+    assert granted.status_code == 303, granted.text
+    page = dpo.get(granted.headers["location"]).text
+    assert "Dikabulkan" in page and "Salinan data diserahkan langsung" in page
+
+    supervisor = as_user(demo_client, "supervisor")
+    read = supervisor.get("/privacy/requests/PDP-2020-001")
+    assert read.status_code == 200 and "data-command=" not in read.text
+    assert supervisor.get("/privacy/requests/new").status_code == 403
+    for username in ("operator", "auditor"):
+        other = as_user(demo_client, username)
+        assert other.get("/privacy/requests").status_code == 403
+        assert other.get("/privacy/requests/PDP-2020-001").status_code == 403
+    assert re.search("PDP-2020-999", as_user(demo_client, "dpo").get("/privacy/requests").text) is None
+    assert as_user(demo_client, "dpo").get("/privacy/requests/PDP-2020-999").status_code == 404

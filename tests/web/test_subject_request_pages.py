@@ -4,8 +4,6 @@ Clocks are judged on the demo's day (30 June 2020) at the present time of day.""
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 
 from tests.conftest import log_in_page
@@ -89,5 +87,4 @@ def test_the_officer_records_a_request_sees_its_clock_and_answers_it(
         other = as_user(demo_client, username)
         assert other.get("/privacy/requests").status_code == 403
         assert other.get("/privacy/requests/PDP-2020-001").status_code == 403
-    assert re.search("PDP-2020-999", as_user(demo_client, "dpo").get("/privacy/requests").text) is None
     assert as_user(demo_client, "dpo").get("/privacy/requests/PDP-2020-999").status_code == 404

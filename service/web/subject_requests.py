@@ -9,7 +9,7 @@ judge on: now, or the demo's viewing day at the present time of day (ADR 0050).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
@@ -33,13 +33,13 @@ from service.web.commands import Prepare, Subject, form_or_step, forms_now
 from service.web.forms import Refusal
 from service.web.i18n import language_of
 from service.web.names import StaffNames
+from service.web.privacy_clocks import clocks_judged_at
 from service.web.rendering import (
     forbidden_page,
     not_found_page,
     settled,
     templates,
     to_login,
-    viewed_as_of,
     viewer_of,
 )
 from service.web.timeline import timeline
@@ -64,13 +64,6 @@ NEW_REQUEST: Final = Subject(
 # The form's fields that name her case: typed as its case number.
 CASE_FIELD: Final = "beneficiary_id"
 TIME_FIELD: Final = "received_at"
-
-
-def clocks_judged_at(request: Request) -> datetime:
-    """The moment the pages judge clocks at: now, or the viewing day at this time of day."""
-    now = datetime.now(WITA)
-    day = viewed_as_of(request)
-    return (datetime.combine(day, now.timetz()) if day else now).astimezone(UTC)
 
 
 def request_page(number: str) -> str:

@@ -4,6 +4,8 @@ Clocks are judged on the demo's day (30 June 2020) at the present time of day.""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.conftest import log_in_page
@@ -88,3 +90,28 @@ def test_the_officer_records_a_request_sees_its_clock_and_answers_it(
         assert other.get("/privacy/requests").status_code == 403
         assert other.get("/privacy/requests/PDP-2020-001").status_code == 403
     assert as_user(demo_client, "dpo").get("/privacy/requests/PDP-2020-999").status_code == 404
+
+
+def test_a_clock_that_ran_out_greets_the_officer_and_sits_on_her_worklist(
+    demo_client: TestClient,
+) -> None:
+    dpo = as_user(demo_client, "dpo")
+    recorded = submit(
+        dpo,
+        "/privacy/requests/new",
+        {**REQUEST, "number": "PDP-2020-002", "kind": "restriction", "beneficiary_id": ""},
+    )
+    assert recorded.status_code == 303, recorded.text
+
+    landing = dpo.get("/").text
+    alert = re.search(r'<section id="clock-alert".*?</section>', landing, re.S)
+    assert alert, "no banner on entering the workspace"
+    assert "tenggat 3x24 jam terlewati" in alert.group(0)
+    assert '<a href="/privacy/requests/PDP-2020-002">PDP-2020-002</a>' in alert.group(0)
+    work = dpo.get("/worklist").text
+    section = re.search(r'<section id="privacy-clocks".*?</section>', work, re.S)
+    assert section and 'href="/privacy/requests/PDP-2020-002"' in section.group(0)
+
+    supervisor = as_user(demo_client, "supervisor")
+    assert 'id="clock-alert"' not in supervisor.get("/").text
+    assert 'id="privacy-clocks"' not in supervisor.get("/worklist").text

@@ -25,7 +25,7 @@ from domain.privacy.request_lifecycle import (
     VerificationMethod,
     VerificationResult,
 )
-from domain.privacy.subject_request import LONG_TEXT, NUMBER
+from domain.privacy.subject_request import LONG_TEXT, NUMBER, WITA
 from service.api.access import command_role
 from service.api.answers import CREATED, caught_up, command_out, page_body
 from service.api.deps import JejakDep, UserDep, require_role
@@ -33,6 +33,7 @@ from service.api.idempotent import IdempotentCommandRoute
 from service.api.inputs import After, FromJson, Limit, Offset, Text
 from service.api.models import CommandIn, CommandOut, ShortText
 from service.api.money_models import Id
+from service.files.access_copy import COPY_ROLES, AccessCopy, copy_or_not_found
 from service.queries.privacy_clocks import ClockQueries
 from service.queries.subject_requests import SubjectRequestQueries
 
@@ -213,6 +214,32 @@ def get_subject_request(
     require_role(user, READERS, "read the privacy registers")
     caught_up(jejak, after, response)
     return queries.by_number(number, now=datetime.now(UTC))
+
+
+@router.get(
+    "/requests/{number}/copy.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def access_copy(number: str, user: UserDep, jejak: JejakDep) -> Response:
+    """Her own data as a PDF in Indonesian, for an access request naming her case: the data-
+    protection officer alone, and the read is written to the access log with the request's
+    number as the reason."""
+    require_role(user, COPY_ROLES, "produce her copy")
+    copy = copy_or_not_found(jejak, user, number, datetime.now(WITA))
+    return pdf_response(copy)
+
+
+def pdf_response(copy: AccessCopy) -> Response:
+    """The copy as a download named by her case number."""
+    return Response(
+        copy.content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{copy.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/clocks")

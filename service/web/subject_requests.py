@@ -21,7 +21,9 @@ from domain.access import READ_ROLES, Read
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.privacy.subject_request import WITA, SubjectRequest
 from service.api.deps import JejakDep
+from service.api.subject_requests import pdf_response
 from service.errors import NotFound
+from service.files.access_copy import COPY_ROLES, copy_or_not_found
 from service.i18n import gettext
 from service.queries import record_names
 from service.queries.read_models import ReadModels
@@ -227,14 +229,26 @@ def request_detail(request: Request, jejak: JejakDep, number: str) -> Response:
     )
 
 
+@router.post(LIST + "/{number}/copy.pdf")
+def access_copy_download(request: Request, jejak: JejakDep, number: str) -> Response:
+    """Her copy as a PDF, produced by the officer (a logged read of her personal data)."""
+    viewer = viewer_of(request, jejak)
+    if viewer is None:
+        return to_login(request)
+    if viewer.role not in COPY_ROLES:
+        return forbidden_page(request, viewer)
+    try:
+        copy = copy_or_not_found(jejak, viewer, number, datetime.now(WITA))
+    except NotFound:
+        return not_found_page(request, viewer)
+    return pdf_response(copy)
+
+
 def _may_copy(viewer: Account, row: Mapping[str, Any]) -> bool:
     """Her copy is produced by the officer, for an access request naming her case."""
     return bool(
         viewer.role in COPY_ROLES and row["kind"] == "access_copy" and row["beneficiary_id"]
     )
-
-
-COPY_ROLES: Final = SUBJECT_REQUEST_LIFECYCLE.roles_for("grant_subject_request")
 
 
 def _case_number(jejak: Jejak, beneficiary_id: str | None) -> str | None:

@@ -4,11 +4,16 @@ Clocks are judged on the demo's day (30 June 2020) at the present time of day.""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
-from tests.conftest import log_in_page
+from service.queries.access_log import AccessLogFilter, access_log_page
+from service.system import Jejak
+from tests.conftest import log_in_page, page_csrf_token
 from tests.web.test_audit_pages import UUID, submit
 
 ACCOUNTS = {
@@ -115,3 +120,47 @@ def test_a_clock_that_ran_out_greets_the_officer_and_sits_on_her_worklist(
     supervisor = as_user(demo_client, "supervisor")
     assert 'id="clock-alert"' not in supervisor.get("/").text
     assert 'id="privacy-clocks"' not in supervisor.get("/worklist").text
+
+
+def test_the_officer_produces_her_copy_as_a_logged_read(
+    demo_app: Jejak, demo_client: TestClient, tmp_path: Path
+) -> None:
+    dpo = as_user(demo_client, "dpo")
+    page = dpo.get("/privacy/requests/PDP-2020-001").text
+    assert 'action="/privacy/requests/PDP-2020-001/copy.pdf"' in page
+    token = page_csrf_token(page)
+
+    answer = dpo.post("/privacy/requests/PDP-2020-001/copy.pdf", data={"csrftoken": token})
+
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf"
+    assert 'filename="salinan-data-TRK-JP-0004.pdf"' in answer.headers["content-disposition"]
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+    for part in (
+        "SALINAN DATA PRIBADI",
+        "PDP-2020-001/SALINAN",
+        "Nomor kasus TRK-JP-0004",
+        "Riwayat kasus",
+        "Bantuan dan pembayaran",
+        "Rp",
+        "Yang membaca data Saudari",
+        "Pejabat Pelindungan Data Pribadi",
+    ):
+        assert part in text, part
+    assert "\u2022" not in text  # her copy shows her data in clear, not masked
+    (tmp_path / "copy.pdf").write_bytes(answer.content)
+    entries = access_log_page(
+        demo_app.engine, AccessLogFilter(user_id="dpo", action="read_personal_data"), 10, 0
+    ).items
+    assert any(e.detail == "access copy; reason: subject request PDP-2020-001" for e in entries)
+
+    supervisor = as_user(demo_client, "supervisor")
+    page = supervisor.get("/privacy/requests/PDP-2020-001").text
+    assert "copy.pdf" not in page
+    refused = supervisor.post(
+        "/privacy/requests/PDP-2020-001/copy.pdf", data={"csrftoken": page_csrf_token(page)}
+    )
+    assert refused.status_code == 403
+    dpo = as_user(demo_client, "dpo")
+    restriction = dpo.get("/privacy/requests/PDP-2020-002").text
+    assert "copy.pdf" not in restriction

@@ -15,9 +15,10 @@ from uuid import UUID
 import typer
 
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
-from domain.privacy.subject_request import SubjectRequest
+from domain.privacy.subject_request import WITA, SubjectRequest
 from service.cli.base import Password, Programme, provenance_on, signed_in
 from service.cli.options import AsUser, OnDate
+from service.files.access_copy import copy_or_not_found
 from service.i18n.formats import datetime_id
 from service.notices.outbox import Outbox
 from service.notices.smtp import send_waiting
@@ -166,6 +167,21 @@ def list_requests(
             clock += f" RAN OUT {row['hours_over']} h ago"
         typer.echo(f"{row['number']}  {row['kind']}  {row['state']}  {clock}")
     typer.echo(f"Requests: {page.total}")
+
+
+@requests_cli.command("copy")
+def copy(
+    number: Number,
+    out: Annotated[Path, typer.Option(help="Where to write her copy (PDF); never overwritten.")],
+    as_user: AsUser,
+    password: Password,
+) -> None:
+    """Produce her own data as a PDF for an access request (a logged read of her data)."""
+    command = (SUBJECT_REQUEST_LIFECYCLE, "grant_subject_request")
+    with signed_in(as_user, password, command, Programme.READ) as (jejak, account):
+        produced = copy_or_not_found(jejak, account, number, datetime.now(WITA))
+        write_file(out, produced.content)
+        typer.echo(f"Her copy for {number} written to {out} ({len(produced.content)} bytes).")
 
 
 @notices_cli.command("send")

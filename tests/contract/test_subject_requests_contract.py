@@ -3,6 +3,7 @@ delivered to a real SMTP server on a local port."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
@@ -18,6 +19,7 @@ from projections.privacy_clocks import privacy_clocks
 from service.commands.application import ProgrammeApplication
 from service.commands.base import AlreadyRegistered
 from service.commands.beneficiaries import NewBeneficiary
+from service.notices.loop import NoticeLoop
 from service.notices.outbox import FAILED, QUEUED, SENT, Outbox
 from service.notices.smtp import send_waiting
 from service.queries.privacy_clocks import ClockQueries
@@ -181,3 +183,47 @@ def test_a_notice_the_server_refuses_is_retried_then_marked_failed(
         assert notice["last_error"].startswith("ConnectionRefusedError")
     finally:
         jejak.close()
+
+
+def test_a_clock_due_within_a_day_is_told_apart_from_one_that_ran_out(jejak: Jejak) -> None:
+    a_request(jejak.app, "PDP-2026-001", None)
+    a_request(jejak.app, "PDP-2026-002", None, RECEIVED + timedelta(hours=20))
+    a_request(jejak.app, "PDP-2026-003", None, RECEIVED + timedelta(days=5))
+    jejak.runner.catch_up()
+
+    due = ClockQueries(jejak.engine).running_due_by(
+        role=Role.DPO, now=DUE + timedelta(hours=1), within=timedelta(hours=24)
+    )
+
+    assert [(c["label"], c["ran_out"]) for c in due] == [
+        ("PDP-2026-001", True),
+        ("PDP-2026-002", False),
+    ]
+    assert due[1]["hours_left"] == 19
+
+
+def test_serve_sends_the_notices_itself_when_configured(
+    sqlite_url: str, tmp_path: Path, smtp_server: LocalSmtp
+) -> None:
+    settings = settings_for(
+        sqlite_url,
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_server.port,
+        notice_recipients={"dpo": ["ppdp@dinsos.example"]},
+        notice_send_every_seconds=1,
+    )
+    jejak = Jejak.open(settings, create=True)
+    loop = NoticeLoop(jejak)
+    try:
+        a_request(jejak.app, "PDP-2026-001", None)
+        jejak.runner.catch_up()
+        assert loop.start()
+        for _ in range(100):
+            if smtp_server.received.messages:
+                break
+            time.sleep(0.1)
+    finally:
+        loop.stop()
+        jejak.close()
+    assert len(smtp_server.received.messages) == 1

@@ -101,3 +101,20 @@ def test_refusals_carry_stable_codes(client: TestClient) -> None:
         expect=422,
     )
     assert personal["error"]["code"] == "PERSONAL_DATA_IN_TEXT"
+
+
+def test_her_copy_is_the_officers_and_only_for_an_identified_access_request(
+    client: TestClient,
+) -> None:
+    made = post(client, "dpo", "/api/privacy/requests", request_body(kind="objection"))
+    assert made["state"] == "OPEN"
+    get_copy = "/api/privacy/requests/PDP-2026-001/copy.pdf"
+
+    assert client.get(get_copy, headers=login(client, "sup")).status_code == 403
+    refused = client.get(get_copy, headers=login(client, "dpo"))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "NOT_AN_ACCESS_REQUEST"
+    missing = client.get(
+        "/api/privacy/requests/PDP-2026-404/copy.pdf", headers=login(client, "dpo")
+    )
+    assert missing.status_code == 404

@@ -216,15 +216,16 @@ def get_subject_request(
     return queries.by_number(number, now=datetime.now(UTC))
 
 
-@router.get(
-    "/requests/{number}/copy.pdf",
+@router.post(
+    "/requests/{number}/copy",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def access_copy(number: str, user: UserDep, jejak: JejakDep) -> Response:
     """Her own data as a PDF in Indonesian, for an access request naming her case: the data-
-    protection officer alone, and the read is written to the access log with the request's
-    number as the reason."""
+    protection officer alone, whose role otherwise sees her data masked, so this is an act
+    (a POST, like the reveal act of ADR 0046) and the read is written to the access log with
+    the request's number as the reason."""
     require_role(user, COPY_ROLES, "produce her copy")
     copy = copy_or_not_found(jejak, user, number, datetime.now(WITA))
     return pdf_response(copy)

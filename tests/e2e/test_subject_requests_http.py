@@ -108,13 +108,11 @@ def test_her_copy_is_the_officers_and_only_for_an_identified_access_request(
 ) -> None:
     made = post(client, "dpo", "/api/privacy/requests", request_body(kind="objection"))
     assert made["state"] == "OPEN"
-    get_copy = "/api/privacy/requests/PDP-2026-001/copy.pdf"
+    copy = "/api/privacy/requests/PDP-2026-001/copy"
 
-    assert client.get(get_copy, headers=login(client, "sup")).status_code == 403
-    refused = client.get(get_copy, headers=login(client, "dpo"))
+    assert client.post(copy, headers=login(client, "sup")).status_code == 403
+    refused = client.post(copy, headers=login(client, "dpo"))
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "NOT_AN_ACCESS_REQUEST"
-    missing = client.get(
-        "/api/privacy/requests/PDP-2026-404/copy.pdf", headers=login(client, "dpo")
-    )
+    missing = client.post("/api/privacy/requests/PDP-2026-404/copy", headers=login(client, "dpo"))
     assert missing.status_code == 404

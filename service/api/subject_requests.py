@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import AwareDatetime, Field
 
 from domain.access import READ_ROLES, Read
@@ -85,6 +85,17 @@ class RefuseSubjectRequestIn(CommandIn):
     explanation: Text = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)
 
 
+RequestId = Annotated[
+    UUID,
+    Path(
+        description="the id of a subject request", examples=["3fa85f64-5717-4562-b3fc-2c963f66afa6"]
+    ),
+]
+Number = Annotated[
+    str, Path(description="the request's register number", examples=["PDP-2026-001"])
+]
+
+
 def request_queries(jejak: JejakDep) -> SubjectRequestQueries:
     """The register's queries over the wired system."""
     return SubjectRequestQueries(jejak.engine)
@@ -125,7 +136,7 @@ def record_subject_request(
     dependencies=[command_role(SUBJECT_REQUEST_LIFECYCLE, "verify_requester")],
 )
 def verify_requester(
-    request_id: UUID, body: VerifyRequesterIn, user: UserDep, jejak: JejakDep
+    request_id: RequestId, body: VerifyRequesterIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Record a (further) identity check of the requester."""
     return command_out(
@@ -147,7 +158,7 @@ def verify_requester(
     dependencies=[command_role(SUBJECT_REQUEST_LIFECYCLE, "grant_subject_request")],
 )
 def grant_subject_request(
-    request_id: UUID, body: GrantSubjectRequestIn, user: UserDep, jejak: JejakDep
+    request_id: RequestId, body: GrantSubjectRequestIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Grant a request of a verified requester about an identified case."""
     return command_out(
@@ -168,7 +179,7 @@ def grant_subject_request(
     dependencies=[command_role(SUBJECT_REQUEST_LIFECYCLE, "refuse_subject_request")],
 )
 def refuse_subject_request(
-    request_id: UUID, body: RefuseSubjectRequestIn, user: UserDep, jejak: JejakDep
+    request_id: RequestId, body: RefuseSubjectRequestIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
     """Refuse a request on a ground of Pasal 33."""
     return command_out(
@@ -189,7 +200,7 @@ def list_subject_requests(
     jejak: JejakDep,
     queries: RequestsDep,
     response: Response,
-    state: str | None = None,
+    state: Annotated[str | None, Query(description="one state only", examples=["OPEN"])] = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,
@@ -203,7 +214,7 @@ def list_subject_requests(
 
 @router.get("/requests/{number}")
 def get_subject_request(
-    number: str,
+    number: Number,
     user: UserDep,
     jejak: JejakDep,
     queries: RequestsDep,
@@ -221,7 +232,7 @@ def get_subject_request(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def access_copy(number: str, user: UserDep, jejak: JejakDep) -> Response:
+def access_copy(number: Number, user: UserDep, jejak: JejakDep) -> Response:
     """Her own data as a PDF in Indonesian, for an access request naming her case: the data-
     protection officer alone, whose role otherwise sees her data masked, so this is an act
     (a POST, like the reveal act of ADR 0046) and the read is written to the access log with
@@ -248,8 +259,12 @@ def list_clocks(
     user: UserDep,
     jejak: JejakDep,
     response: Response,
-    running: bool | None = None,
-    kind: str | None = None,
+    running: Annotated[
+        bool | None, Query(description="true: running clocks only; false: stopped ones only")
+    ] = None,
+    kind: Annotated[
+        str | None, Query(description="one kind of clock only", examples=["subject_request"])
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,

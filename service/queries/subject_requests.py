@@ -53,7 +53,9 @@ class SubjectRequestQueries:
     ) -> Page[Row]:
         """Requests, open ones first and earliest due first, then the answered, newest first."""
         c = subject_requests.c
-        query = _joined().order_by(c.state != "OPEN", privacy_clocks.c.due_at, c.number)
+        # Open first: an answered request's clock is stopped.
+        stopped = privacy_clocks.c.stopped_at.is_not(None)
+        query = _joined().order_by(stopped, privacy_clocks.c.due_at, c.number)
         if state:
             query = query.where(c.state == state)
         page = page_of(self.engine, query, limit, offset)

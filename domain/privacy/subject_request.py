@@ -33,7 +33,13 @@ from domain.privacy.request_lifecycle import (
     VerificationMethod,
     VerificationResult,
 )
-from domain.recording import Actor, DocumentRef, Provenance
+from domain.recording import (
+    EARLIEST_BUSINESS_DATE,
+    LATEST_BUSINESS_DATE,
+    Actor,
+    DocumentRef,
+    Provenance,
+)
 
 # WITA keeps no summer time: a fixed offset needs no time-zone database in the domain.
 WITA = timezone(timedelta(hours=8), "WITA")
@@ -139,6 +145,9 @@ class SubjectRequest(LifecycleAggregate):
                 field="number",
             )
         received = aware(received_at, "received_at")
+        if not EARLIEST_BUSINESS_DATE <= received.date() <= LATEST_BUSINESS_DATE:
+            # Checked on the wall date first: far from it, a change of zone overflows.
+            raise InvalidValue("must be a time within the programme's dates", field="received_at")
         if received.astimezone(WITA).date() > provenance.occurred_on:
             raise ReceivedAfterRecorded(
                 "a request is recorded on or after the day it was received", field="received_at"

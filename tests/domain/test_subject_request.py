@@ -7,7 +7,7 @@ Thursday 9 April at 09.30 WITA (UU 27/2022 Pasal 32: 3x24 hours).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
@@ -92,6 +92,11 @@ def test_a_request_cannot_be_recorded_before_the_day_it_arrived() -> None:
 
     with pytest.raises(ReceivedAfterRecorded):
         record(received=late_evening_utc, on=date(2026, 4, 6))
+
+
+def test_a_time_outside_the_programmes_dates_is_refused() -> None:
+    with pytest.raises(InvalidValue):
+        record(received=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))))
 
 
 def test_the_requesters_name_or_nik_is_refused_in_the_summary() -> None:

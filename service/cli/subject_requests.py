@@ -16,7 +16,7 @@ import typer
 
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.privacy.subject_request import WITA, SubjectRequest
-from service.cli.base import Password, Programme, provenance_on, signed_in
+from service.cli.base import Password, Programme, err_console, provenance_on, signed_in
 from service.cli.options import AsUser, OnDate
 from service.files.access_copy import copy_or_not_found
 from service.i18n.formats import datetime_id
@@ -177,6 +177,10 @@ def copy(
     password: Password,
 ) -> None:
     """Produce her own data as a PDF for an access request (a logged read of her data)."""
+    if out.exists():
+        # Refused before her data is read: a read that writes nothing is not logged for naught.
+        err_console.print(f"[red]{out} exists; give another --out.[/red]")
+        raise typer.Exit(2)
     command = (SUBJECT_REQUEST_LIFECYCLE, "grant_subject_request")
     with signed_in(as_user, password, command, Programme.READ) as (jejak, account):
         produced = copy_or_not_found(jejak, account, number, datetime.now(WITA))

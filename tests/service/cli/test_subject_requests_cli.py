@@ -4,15 +4,19 @@ and the notice of a clock that ran out queued once and sent to a local SMTP serv
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from domain.recording import Role
 from service.cli.main import cli
+from service.commands.beneficiaries import NewBeneficiary
 from service.system import Jejak
 from tests.conftest import cli_store, fast_accounts
+from tests.contract.journey import OPERATOR, by, closed_site
 from tests.local_smtp import LocalSmtp, local_smtp
 
 PASSWORD = "requests-password-9"
@@ -102,3 +106,37 @@ def test_notices_send_queues_once_and_delivers(
     assert len(smtp_server.received.messages) == 1
     listed = runner.invoke(cli, ["notices", "list"])
     assert "sent" in listed.output and "PDP-2026-001" in listed.output
+
+
+def test_the_officer_writes_her_copy_to_a_file_once(store: Path) -> None:
+    jejak = Jejak.open()
+    try:
+        site = closed_site(jejak.app)
+        (case,) = jejak.app.beneficiaries.register_roster(
+            site,
+            [NewBeneficiary("TRK-JP-0001", "Contoh Satu Salinan")],
+            provenance=by(OPERATOR, date(2016, 3, 20)),
+        )
+    finally:
+        jejak.close()
+    runner = CliRunner()
+    access = [*ADD[:3], "--kind", "access_copy", *ADD[5:], "--case", str(case.aggregate_id)]
+    access[access.index("pending")] = "verified"
+    assert runner.invoke(cli, [*access, "--as", "dpo"]).exit_code == 0
+    out = store / "salinan.pdf"
+
+    written = runner.invoke(
+        cli, ["requests", "copy", "PDP-2026-001", "--out", str(out), "--as", "dpo"]
+    )
+    again = runner.invoke(
+        cli, ["requests", "copy", "PDP-2026-001", "--out", str(out), "--as", "dpo"]
+    )
+    refused = runner.invoke(
+        cli, ["requests", "copy", "PDP-2026-001", "--out", str(store / "x.pdf"), "--as", "spv"]
+    )
+
+    assert written.exit_code == 0, written.output
+    text = PdfReader(out).pages[0].extract_text()
+    assert "Contoh Satu Salinan" in text and "Nomor kasus TRK-JP-0001" in text
+    assert again.exit_code == 2 and "exists" in again.output  # never overwritten
+    assert refused.exit_code == 2 and "ROLE_FORBIDDEN" in refused.output

@@ -16,6 +16,7 @@ from typing import Final
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
+from service.i18n import gettext
 from service.i18n.formats import datetime_id
 from service.queries.paging import Row
 from service.queries.privacy_clocks import ClockQueries
@@ -26,8 +27,15 @@ QUEUED: Final = "queued"
 SENT: Final = "sent"
 FAILED: Final = "failed"
 
-# Indonesian first, as the officers read it; the notice carries no personal data.
-KIND_NAMES: Final[dict[str, str]] = {"subject_request": "Permintaan subjek data"}
+# Indonesian, as the officers read it; the notice carries no personal data.
+LANGUAGE: Final = "id"
+
+
+def kind_name(kind: str) -> str:
+    """A clock's register as the catalogue names it (`clock.<kind>`), else its code."""
+    key = f"clock.{kind}"
+    named = gettext(LANGUAGE, key)
+    return kind if named == key else named
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class Notice:
 
 def notice_for(clock: Row, public_url: str) -> tuple[str, str]:
     """The subject line and body of the notice that `clock` ran out."""
-    kind = KIND_NAMES.get(clock["clock_kind"], clock["clock_kind"])
+    kind = kind_name(clock["clock_kind"])
     due_text = datetime_id(clock["due_at"])
     subject = f"Tenggat 3x24 jam terlewati: {kind} {clock['label']}"
     link = f"{public_url.rstrip('/')}{clock['href']}" if clock.get("href") else public_url

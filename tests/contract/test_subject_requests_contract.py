@@ -108,7 +108,7 @@ def test_one_notice_is_queued_per_clock_that_ran_out(jejak: Jejak) -> None:
     (notice,) = outbox.notices()
     assert notice["notice_key"].endswith(":expired")
     assert notice["status"] == QUEUED and notice["roles"] == "dpo"
-    assert "PDP-2026-001" in notice["subject"]
+    assert notice["subject"] == "Tenggat 3x24 jam terlewati: Permintaan subjek data PDP-2026-001"
     assert "9 April 2026 09.30 WITA" in notice["body"]
     assert "https://jejak.example/privacy/requests/PDP-2026-001" in notice["body"]
     with jejak.engine.connect() as conn:

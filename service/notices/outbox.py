@@ -8,7 +8,7 @@ never a person (ADR 0057).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -20,12 +20,14 @@ from service.i18n import gettext
 from service.i18n.formats import datetime_id
 from service.queries.paging import Row
 from service.queries.privacy_clocks import ClockQueries
+from service.store.db import as_utc
 from service.store.schema import notice_outbox
 
 EMAIL: Final = "email"
 QUEUED: Final = "queued"
 SENT: Final = "sent"
 FAILED: Final = "failed"
+TIMES: Final = ("queued_at", "last_attempt_at", "sent_at")
 
 # Indonesian, as the officers read it; the notice carries no personal data.
 LANGUAGE: Final = "id"
@@ -153,10 +155,17 @@ class Outbox:
                 )
             )
 
-    def notices(self, keys: Sequence[str] | None = None) -> list[Row]:
-        """Every notice (or those of `keys`), as stored, newest first."""
-        query = select(notice_outbox).order_by(notice_outbox.c.queued_at.desc())
-        if keys is not None:
-            query = query.where(notice_outbox.c.notice_key.in_(keys))
+    def notices(self, limit: int | None = None) -> list[Row]:
+        """The notices (the newest `limit` of them), as stored, newest first."""
+        query = select(notice_outbox).order_by(
+            notice_outbox.c.queued_at.desc(), notice_outbox.c.notice_key
+        )
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        for row in rows:
+            for name in TIMES:
+                if row[name] is not None:
+                    row[name] = as_utc(row[name])
+        return rows

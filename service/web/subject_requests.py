@@ -25,6 +25,7 @@ from service.api.subject_requests import pdf_response
 from service.errors import NotFound
 from service.files.access_copy import COPY_ROLES, copy_or_not_found
 from service.i18n import gettext
+from service.notices.outbox import Outbox
 from service.queries import record_names
 from service.queries.read_models import ReadModels
 from service.queries.subject_requests import SubjectRequestQueries
@@ -65,6 +66,7 @@ NEW_REQUEST: Final = Subject(
 )
 # The form's fields that name her case: typed as its case number.
 CASE_FIELD: Final = "beneficiary_id"
+NOTICES_SHOWN: Final = 20
 TIME_FIELD: Final = "received_at"
 
 
@@ -150,6 +152,8 @@ def requests_page(request: Request, jejak: JejakDep) -> Response:
         return forbidden_page(request, viewer)
     now = clocks_judged_at(request)
     found = SubjectRequestQueries(jejak.engine).requests(now=now, limit=500, offset=0)
+    # What became of the notices of clocks that ran out: a failed one must reach a person too.
+    notices = Outbox(jejak.engine).notices(limit=NOTICES_SHOWN)
     return templates.TemplateResponse(
         request,
         "subject_requests.html",
@@ -159,6 +163,7 @@ def requests_page(request: Request, jejak: JejakDep) -> Response:
             "requests": found.items,
             "total": found.total,
             "now": now,
+            "notices": notices,
             "may_record": viewer.role
             in SUBJECT_REQUEST_LIFECYCLE.roles_for("record_subject_request"),
             "done": done,

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from service.notices.outbox import Outbox
 from service.queries.access_log import AccessLogFilter, access_log_page
 from service.system import Jejak
 from tests.conftest import log_in_page, page_csrf_token
@@ -164,3 +165,19 @@ def test_the_officer_produces_her_copy_as_a_logged_read(
     dpo = as_user(demo_client, "dpo")
     restriction = dpo.get("/privacy/requests/PDP-2020-002").text
     assert "copy.pdf" not in restriction
+
+
+def test_the_register_shows_what_became_of_each_notice(
+    demo_app: Jejak, demo_client: TestClient
+) -> None:
+    outbox = Outbox(demo_app.engine)
+    assert outbox.queue_ran_out(public_url="https://jejak.example") >= 1
+    failed = next(n for n in outbox.waiting() if "PDP-2020-002" in n.subject)
+    outbox.attempt_failed(failed.key, "ConnectionRefusedError", give_up=True)
+
+    page = as_user(demo_client, "dpo").get("/privacy/requests").text
+
+    notices = re.search(r'<section id="notices".*?</section>', page, re.S)
+    assert notices, "no notices on the register"
+    assert "Tenggat 3x24 jam terlewati: Permintaan subjek data PDP-2020-002" in notices.group(0)
+    assert "gagal" in notices.group(0) and "ConnectionRefusedError" in notices.group(0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -23,7 +24,7 @@ from eventsourcing.domain import event
 from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue, RuleViolation
 from domain.free_text import require_no_personal_data
-from domain.privacy.clocks import RESPONSE_WINDOW
+from domain.privacy.clocks import SUBJECT_REQUEST_CLOCK
 from domain.privacy.request_lifecycle import (
     SUBJECT_REQUEST_LIFECYCLE,
     Channel,
@@ -161,12 +162,7 @@ class SubjectRequest(LifecycleAggregate):
             received_at=received,
             channel=_one_of(Channel, channel, "channel"),
             requester=_one_of(Requester, requester, "requester"),
-            verification_method=_one_of(
-                VerificationMethod, verification_method, "verification_method"
-            ),
-            verification_result=_one_of(
-                VerificationResult, verification_result, "verification_result"
-            ),
+            **_identity_check(verification_method, verification_result),
             beneficiary_id=beneficiary_id,
             summary=_text(summary, "summary", LONG_TEXT, optional=True),
             **provenance.event_fields(),
@@ -198,7 +194,7 @@ class SubjectRequest(LifecycleAggregate):
     @property
     def due_at(self) -> datetime:
         """When the answer is due: 3x24 hours after receipt."""
-        return self.received_at + RESPONSE_WINDOW
+        return SUBJECT_REQUEST_CLOCK.due_at(self.received_at)
 
     def verify_requester(
         self,
@@ -212,12 +208,7 @@ class SubjectRequest(LifecycleAggregate):
         self._allowed("verify_requester")
         _check_reason(provenance)
         self._verified(
-            verification_method=_one_of(
-                VerificationMethod, verification_method, "verification_method"
-            ),
-            verification_result=_one_of(
-                VerificationResult, verification_result, "verification_result"
-            ),
+            **_identity_check(verification_method, verification_result),
             beneficiary_id=beneficiary_id or self.beneficiary_id,
             **provenance.event_fields(),
         )
@@ -311,6 +302,14 @@ def _one_of(choices: type[StrEnum], value: str, field: str) -> str:
     if value not in allowed:
         raise InvalidValue(f"must be one of {', '.join(sorted(allowed))}", field=field)
     return value
+
+
+def _identity_check(method: str, result: str) -> dict[str, Any]:
+    """The identity check's fields, each from its list."""
+    return {
+        "verification_method": _one_of(VerificationMethod, method, "verification_method"),
+        "verification_result": _one_of(VerificationResult, result, "verification_result"),
+    }
 
 
 def _text(value: str, field: str, longest: int, *, optional: bool = False) -> str:

@@ -9,10 +9,11 @@ out is a question of the moment, answered by the queries. Times are kept in UTC.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, String, Table
+from sqlalchemy import Column, Connection, DateTime, String, Table
 
 from domain.privacy.clocks import CLOCKS, ClockDeclaration
 from projections.base import PositionedEvent, Row, RowProjection
@@ -47,6 +48,14 @@ def _by_event(clocks: Iterable[ClockDeclaration]) -> dict[str, list[ClockDeclara
     return by_event
 
 
+@dataclass(frozen=True)
+class ClockedEvent(PositionedEvent):
+    """An event as it bears on one of the clocks it starts or stops: one event may start
+    several (a breach's notices to the subjects and to the agency)."""
+
+    clock: ClockDeclaration | None = field(default=None, compare=False)
+
+
 def as_stored_utc(moment: datetime) -> datetime:
     """An aware time as UTC, which both stores keep as they are given it."""
     return moment.astimezone(UTC)
@@ -64,12 +73,28 @@ class PrivacyClocks(RowProjection):
         self.clocks = tuple(clocks)
         self._by_event: Mapping[str, list[ClockDeclaration]] = _by_event(self.clocks)
 
-    def _clock_of(self, event: PositionedEvent) -> ClockDeclaration | None:
+    def clocks_of(self, event: PositionedEvent) -> list[ClockDeclaration]:
+        """The declared clocks `event` starts or stops."""
         aggregate = type(event.event).__qualname__.partition(".")[0]
-        for clock in self._by_event.get(event.name, ()):
-            if clock.aggregate == aggregate:
-                return clock
-        return None
+        return [c for c in self._by_event.get(event.name, ()) if c.aggregate == aggregate]
+
+    def _clock_of(self, event: PositionedEvent) -> ClockDeclaration | None:
+        if isinstance(event, ClockedEvent) and event.clock is not None:
+            return event.clock
+        # A plain event (an in-memory fold of the log, a past cut) stands for its first clock.
+        found = self.clocks_of(event)
+        return found[0] if found else None
+
+    def apply_with_changes(
+        self, conn: Connection, events: Sequence[PositionedEvent]
+    ) -> tuple[dict[Hashable, Row | None], dict[Hashable, Row | None]]:
+        """`RowProjection.apply_with_changes` over each event once per clock it bears on."""
+        clocked = [
+            ClockedEvent(e.position, e.event, e.stored, clock=clock)
+            for e in events
+            for clock in self.clocks_of(e)
+        ]
+        return super().apply_with_changes(conn, clocked)
 
     def key_of(self, event: PositionedEvent) -> Hashable | None:
         clock = self._clock_of(event)

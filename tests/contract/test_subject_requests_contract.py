@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
@@ -13,9 +14,10 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
+from domain.privacy.clocks import SUBJECT_REQUEST_CLOCK
 from domain.privacy.subject_request import WITA
 from domain.recording import Actor, Role
-from projections.privacy_clocks import privacy_clocks
+from projections.privacy_clocks import PrivacyClocks, privacy_clocks
 from service.commands.application import ProgrammeApplication
 from service.commands.base import AlreadyRegistered
 from service.commands.beneficiaries import NewBeneficiary
@@ -23,6 +25,7 @@ from service.notices.loop import NoticeLoop
 from service.notices.outbox import FAILED, QUEUED, SENT, Outbox
 from service.notices.smtp import send_waiting
 from service.queries.privacy_clocks import ClockQueries
+from service.store.event_log import log_events
 from service.system import Jejak
 from tests.conftest import settings_for
 from tests.contract.journey import OPERATOR, by, closed_site
@@ -227,3 +230,24 @@ def test_serve_sends_the_notices_itself_when_configured(
         loop.stop()
         jejak.close()
     assert len(smtp_server.received.messages) == 1
+
+
+def test_one_event_starting_two_declared_clocks_writes_both(jejak: Jejak) -> None:
+    a_request(jejak.app, "PDP-2026-001", None)
+    second = replace(
+        SUBJECT_REQUEST_CLOCK,
+        kind="second_clock",
+        responsible=frozenset({Role.SUPERVISOR}),
+        window=timedelta(hours=24),
+    )
+    projection = PrivacyClocks((SUBJECT_REQUEST_CLOCK, second))
+    events = list(log_events(jejak.app, None))
+    with jejak.engine.begin() as conn:
+        projection.apply(conn, events)
+
+    clocks = ClockQueries(jejak.engine)
+    now = RECEIVED + timedelta(hours=30)
+    assert [c["label"] for c in clocks.ran_out(now=now)] == ["PDP-2026-001"]
+    (ran_out,) = clocks.running_due_by(role=Role.SUPERVISOR, now=now, within=timedelta(0))
+    assert ran_out["clock_kind"] == "second_clock"
+    assert clocks.running_due_by(role=Role.DPO, now=now, within=timedelta(0)) == []

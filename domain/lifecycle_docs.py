@@ -22,6 +22,7 @@ from domain.money_lifecycles import (
     DECREE_LIFECYCLE,
     ENTITLEMENT_LIFECYCLE,
 )
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
@@ -47,6 +48,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     STAFF_LIFECYCLE,
     ASSIGNMENT_LIFECYCLE,
     SUBJECT_REQUEST_LIFECYCLE,
+    ASSESSMENT_REVIEW_LIFECYCLE,
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
+from projections.assessment_reviews import impact_assessment_reviews
 from projections.audit_findings import (
     audit_dossiers,
     audit_dossiers_history,
@@ -78,6 +79,7 @@ TABLES: tuple[Table, ...] = (
     audit_assignments,
     privacy_clocks,
     subject_requests,
+    impact_assessment_reviews,
 )
 """Every read-model table but the row histories below."""
 

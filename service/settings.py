@@ -11,8 +11,16 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qs, urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.rules import DEFAULT_FACILITIES, ProgrammeRules, TrainingFacility
@@ -187,6 +195,28 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="where the workspace is reached; the notices link to it",
     )
+    erasure_journal: Path | None = Field(
+        default=None,
+        description="the erasure journal: every destroyed key, ids only, written before the "
+        "key is destroyed so a restored backup can be made to forget again (ADR 0059). It "
+        "must be on storage that is NOT restored from the database's backups. Unset: beside "
+        "an SQLite file (<name>.erasures.jsonl), or for PostgreSQL beside the key file "
+        "(erasures-<database>-<schema>.jsonl)",
+    )
+    erasure_deadline_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="days within which an approved erasure must be gone from every copy of "
+        "the store, backups included",
+    )
+    backup_retention_days: int = Field(
+        default=14,
+        ge=1,
+        le=364,
+        description="days a backup is kept before `jejak backup --prune` deletes it; must be "
+        "shorter than erasure_deadline_days, or a backup would outlive an erasure (ADR 0059)",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="JSON list of the addresses or networks (CIDR) of reverse proxies whose "
@@ -205,6 +235,30 @@ class Settings(BaseSettings):
             else str(ipaddress.ip_address(entry.strip()))
             for entry in value
         ]
+
+    @model_validator(mode="after")
+    def _backups_outlived_by_erasures(self) -> Settings:
+        if self.backup_retention_days >= self.erasure_deadline_days:
+            raise ValueError(
+                f"JEJAK_BACKUP_RETENTION_DAYS ({self.backup_retention_days}) must be shorter "
+                f"than JEJAK_ERASURE_DEADLINE_DAYS ({self.erasure_deadline_days}): a backup "
+                "kept longer would still hold the keys of people erased since (ADR 0059)"
+            )
+        return self
+
+    def erasure_journal_path(self) -> Path:
+        """Where the erasure journal is: the setting, else beside the SQLite file, else beside
+        the key file (neither belongs in a backup of the database, ADR 0059)."""
+        if self.erasure_journal is not None:
+            return self.erasure_journal
+        url = self.database_url
+        if url.startswith("sqlite:///"):
+            database = Path(url.removeprefix("sqlite:///"))
+            return database.with_name(database.stem + ".erasures.jsonl")
+        parts = urlsplit(url)
+        schema = parse_qs(parts.query).get("schema", ["public"])[0]
+        name = f"erasures-{parts.path.lstrip('/')}-{schema}.jsonl"
+        return self.key_file.parent / name
 
     @field_validator("deadline_days", "training_facilities", mode="before")
     @classmethod

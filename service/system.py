@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine
 
+from projections.assessment_reviews import AssessmentReviews
 from projections.audit_findings import AuditFindings
 from projections.audit_register import AuditRegister
 from projections.base import Projection
@@ -43,6 +44,11 @@ from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.account_settings import AccountSettings
 from service.security.accounts import Accounts, TokenIssuer, token_secret
 from service.security.checkpoints import Checkpoint, Checkpoints, CheckpointSigner
+from service.security.erasure_journal import (
+    ErasureJournal,
+    ErasuresNotReapplied,
+    missing_erasures,
+)
 from service.security.integrity import RawEventLog, Verification, verify
 from service.security.login_throttle import BackoffPolicy, LoginThrottle, throttle_secret
 from service.security.scope import ScopeGuard, Scopes
@@ -81,6 +87,7 @@ def build_projections(
         PublishedReports(),
         SubjectRequests(),
         PrivacyClocks(),
+        AssessmentReviews(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
     ]
@@ -135,8 +142,14 @@ class Jejak:
         store = parse_database_url(settings.database_url)
         engine = create_store_engine(store)
         upgrade(engine)
+        journal = ErasureJournal(settings.erasure_journal_path())
+        # A store restored behind the journal's back would show people who were erased.
+        missing = missing_erasures(engine, journal.entries())
+        if missing:
+            engine.dispose()
+            raise ErasuresNotReapplied(missing, journal.path)
         master_key = settings.master_key_bytes
-        vault = Vault(engine, master_key)
+        vault = Vault(engine, master_key, journal=journal)
         documents = DocumentStore(engine, master_key, max_bytes=settings.document_max_bytes)
         app = ProgrammeApplication(
             store.library_env(), vault, settings.programme_rules(), documents=documents

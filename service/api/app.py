@@ -27,6 +27,7 @@ from service.api import (
     integrity,
     lifecycles,
     money,
+    processing,
     reports,
     restatements,
     search,
@@ -174,6 +175,7 @@ def create_app(
     app.include_router(time_travel.router)
     app.include_router(access_log.router, dependencies=ProgrammeWide)
     app.include_router(subject_requests.router, dependencies=ProgrammeWide)
+    app.include_router(processing.router, dependencies=ProgrammeWide)
     app.include_router(grants.commands)
     app.include_router(grants.reads)
     app.include_router(pages.router)

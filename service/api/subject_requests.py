@@ -200,7 +200,10 @@ def list_subject_requests(
     jejak: JejakDep,
     queries: RequestsDep,
     response: Response,
-    state: Annotated[str | None, Query(description="one state only", examples=["OPEN"])] = None,
+    state: Annotated[
+        str | None,
+        Query(description="one state only", examples=[SUBJECT_REQUEST_LIFECYCLE.initial]),
+    ] = None,
     limit: Limit = 100,
     offset: Offset = 0,
     after: After = None,

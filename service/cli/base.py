@@ -33,8 +33,10 @@ from service.provenance import provenance
 from service.queries.reveal import RevealNotAllowed
 from service.queries.search import NameSearchNotAllowed
 from service.security.accounts import Account, UnknownAccount
+from service.security.erasure_journal import ErasuresNotReapplied, JournalUnreadable
 from service.security.scope import known_outside, of_account, require_programme_wide
 from service.settings import Settings
+from service.store.backup import BackupRefused
 from service.store.db import UnsupportedDatabaseUrl
 from service.system import Jejak, MasterKeyNotFound, StoreNotFound
 
@@ -76,6 +78,9 @@ KNOWN_ERRORS = (
     ExportRefused,
     StoreNotFound,
     MasterKeyNotFound,
+    ErasuresNotReapplied,
+    JournalUnreadable,
+    BackupRefused,
     UnsupportedDatabaseUrl,
     ValidationError,
     OperationalError,

@@ -9,6 +9,7 @@ import typer
 from service.cli.access_log import access_log_cli
 from service.cli.audit_checks import audit_cli
 from service.cli.audit_register import register_cli
+from service.cli.backup import backup, restore_command
 from service.cli.base import CommandGroup
 from service.cli.beneficiaries import beneficiaries_cli
 from service.cli.corrections import correct_cli, history
@@ -17,6 +18,7 @@ from service.cli.evidence import evidence
 from service.cli.grants import assignments_cli, grants_cli, units_cli
 from service.cli.integrity import list_checkpoints, sign_checkpoint, verify
 from service.cli.money import money_cli
+from service.cli.processing import processing_cli
 from service.cli.read_models import read_model_at
 from service.cli.reports import reports_cli
 from service.cli.restatements import rebuild, restatements_command
@@ -42,6 +44,8 @@ cli.command("verify")(verify)
 cli.command("checkpoint")(sign_checkpoint)
 cli.command("checkpoints")(list_checkpoints)
 cli.command("evidence")(evidence)
+cli.command("backup")(backup)
+cli.command("restore")(restore_command)
 cli.command("read-model")(read_model_at)
 cli.add_typer(access_log_cli, name="access-log")
 cli.add_typer(users_cli, name="users")
@@ -59,6 +63,7 @@ cli.add_typer(search_cli, name="search")
 cli.add_typer(beneficiaries_cli, name="beneficiaries")
 cli.add_typer(requests_cli, name="requests")
 cli.add_typer(notices_cli, name="notices")
+cli.add_typer(processing_cli, name="processing")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from service.commands.beneficiaries import BeneficiaryCommands
 from service.commands.corrections import CorrectionCommands
 from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
+from service.commands.processing import ProcessingCommands
 from service.commands.reports import ReportCommands
 from service.commands.sites import SiteCommands
 from service.commands.subject_requests import SubjectRequestCommands
@@ -52,3 +53,4 @@ class ProgrammeApplication(CommandBase):
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
         self.subject_requests = SubjectRequestCommands(self)
+        self.processing = ProcessingCommands(self)

@@ -41,6 +41,7 @@ from service.security.crypto import (
     derive_subkey,
     open_bytes,
 )
+from service.security.erasure_journal import ErasureJournal
 from service.store.db import insert_ignoring_conflicts
 from service.store.schema import vault_duplicate_index, vault_name_index, vault_subject_keys
 
@@ -149,6 +150,7 @@ class Vault:
         cache_size: int = DEFAULT_CACHE_SIZE,
         cache_seconds: float = DEFAULT_CACHE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        journal: ErasureJournal | None = None,
     ) -> None:
         if cache_size < 0 or cache_seconds < 0:
             raise ValueError("cache_size and cache_seconds must not be negative")
@@ -160,6 +162,9 @@ class Vault:
         self._clock = clock
         self._cache: OrderedDict[tuple[UUID, KeyPurpose], tuple[float, AESGCM]] = OrderedDict()
         self._lock = threading.Lock()
+        # Where every erasure is written before it is made, outside the database and its
+        # backups, so that a restore can make it again (ADR 0059).
+        self.journal = journal
 
     # --- data keys ---------------------------------------------------------------------------
 
@@ -337,11 +342,17 @@ class Vault:
         be registered for someone else, and her name-index rows, so no search finds her. On
         SQLite the WAL is checkpointed and truncated so the destroyed key bytes leave the WAL
         file too (`secure_delete` zeroes them in the pages).
+
+        With a journal, the erasure is written there first (ADR 0059): a crash between the
+        two leaves an erasure the journal holds and the store lacks, which the next start
+        refuses until it is re-applied, never one a restore would forget.
         """
         chosen = sorted({KeyPurpose(p) for p in purposes})
         if not chosen:
             return
         now = datetime.now(UTC)
+        if self.journal is not None:
+            self.journal.record(subject_id, chosen, now)
         with self._engine.begin() as conn:
             # The row is kept with its key nulled: a tombstone stops the key being recreated.
             conn.execute(

@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
 from service.security.accounts import Account
+from service.web.processing import router as processing_router
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
+from service.web.subject_requests import router as subject_requests_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,6 +82,5 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
     )
 
 
-from service.web import subject_requests  # noqa: E402  (its pages live under /privacy)
-
-router.include_router(subject_requests.router)
+router.include_router(subject_requests_router)
+router.include_router(processing_router)

@@ -25,7 +25,12 @@ SUPERVISORS_PAGES: tuple[str, ...] = (
 )
 
 # The data-protection workspace (issue 17), kept by the data-protection officer.
-PRIVACY_PAGES: tuple[str, ...] = ("/privacy", "/privacy/requests", "/privacy/requests/new")
+PRIVACY_PAGES: tuple[str, ...] = (
+    "/privacy",
+    "/privacy/processing",
+    "/privacy/requests",
+    "/privacy/requests/new",
+)
 
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows
 # demo data; "/login" is checked logged out, the others logged in.

@@ -51,7 +51,8 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import subject_request
+from domain.privacy import assessment_review, subject_request
+from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
@@ -76,6 +77,7 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
 ]
 MONEY_LIFECYCLES = (
     COMMITMENT_LIFECYCLE,
@@ -228,12 +230,14 @@ def test_every_transition_names_who_may_issue_it(
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
         ((SUBJECT_REQUEST_LIFECYCLE,), (subject_request,)),
+        ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
     ],
     ids=[
         "Site",
         "Beneficiary, money, audit and reports",
         "Accounts and assignments",
         "Subject requests",
+        "Impact assessment reviews",
     ],
 )
 def test_guard_codes_name_real_errors_and_every_rule_is_declared(

@@ -111,6 +111,8 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/units": ADMIN,
     "/api/assignments": ADMIN,
     "/api/assignments/withdrawals": ADMIN,
+    # The data-protection officer's own records about the processing (issue 17, ADR 0060).
+    "/api/privacy/impact-assessment/reviews": (Role.DPO,),
 }
 
 
@@ -155,12 +157,13 @@ def test_every_write_route_declares_its_roles_and_they_are_the_intended_ones(
     assert declared == {path: set(roles) for path, roles in INTENDED.items()}
 
 
-def test_auditors_and_the_dpo_write_nothing_and_administrators_keep_access_and_checkpoints(
+def test_auditors_write_nothing_the_dpo_only_her_registers_and_admins_keep_access(
     client: TestClient,
 ) -> None:
     writes_of = {role: sorted(p for p, roles in INTENDED.items() if role in roles) for role in Role}
     assert writes_of[Role.AUDITOR] == []
-    assert writes_of[Role.DPO] == []
+    # The data-protection officer records only the registers of her own office (issue 17).
+    assert all(p.startswith("/api/privacy/") for p in writes_of[Role.DPO])
     assert all(Role.DPO not in roles for roles in WRITE_ROLES.values())
     # Administrators sign checkpoints, set up units and record examiners' assignments.
     assert writes_of[Role.ADMIN] == [

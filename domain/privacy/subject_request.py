@@ -22,9 +22,16 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.aggregate import LifecycleAggregate
-from domain.errors import InvalidValue, RuleViolation
+from domain.errors import InvalidValue
 from domain.free_text import require_no_personal_data
 from domain.privacy.clocks import SUBJECT_REQUEST_CLOCK
+from domain.privacy.request_errors import (
+    ErasureReferenceRequired,
+    ReceivedAfterRecorded,
+    RequesterNotVerified,
+    SubjectNotIdentified,
+    TimeWithoutZone,
+)
 from domain.privacy.request_lifecycle import (
     SUBJECT_REQUEST_LIFECYCLE,
     Channel,
@@ -47,36 +54,6 @@ WITA = timezone(timedelta(hours=8), "WITA")
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$")
 SHORT_TEXT = 200
 LONG_TEXT = 4000
-
-
-class TimeWithoutZone(InvalidValue):
-    """Raised when a time that starts an hours clock does not name its time zone."""
-
-    code = "TIME_WITHOUT_ZONE"
-
-
-class ReceivedAfterRecorded(InvalidValue):
-    """Raised when a request would be recorded on a day before it was received."""
-
-    code = "RECEIVED_AFTER_RECORDED"
-
-
-class RequesterNotVerified(RuleViolation):
-    """Raised when a request would be granted before the requester's identity is verified."""
-
-    code = "REQUESTER_NOT_VERIFIED"
-
-
-class SubjectNotIdentified(RuleViolation):
-    """Raised when a request would be granted while it names no case it concerns."""
-
-    code = "SUBJECT_NOT_IDENTIFIED"
-
-
-class ErasureReferenceRequired(InvalidValue):
-    """Raised when a granted erasure request names no erasure (or another kind names one)."""
-
-    code = "ERASURE_REFERENCE_REQUIRED"
 
 
 class SubjectRequest(LifecycleAggregate):

@@ -61,6 +61,7 @@ def test_the_officer_is_greeted_by_a_clock_that_ran_out(
         page.wait_for_url(f"**/privacy/requests/{NUMBER}")
         assert "Menunggu jawaban" in page.inner_text("#request-state")
         assert "terlewati" in page.inner_text("#request-clock")
+        page.screenshot(path=str(tmp_path / "request.png"), full_page=True)
 
         page.goto(url + "/worklist")
         clocks = page.wait_for_selector("#privacy-clocks")

@@ -51,7 +51,7 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, subject_request
+from domain.privacy import assessment_review, request_errors
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.published_report import PublishedReport
@@ -229,7 +229,7 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
-        ((SUBJECT_REQUEST_LIFECYCLE,), (subject_request,)),
+        ((SUBJECT_REQUEST_LIFECYCLE,), (request_errors,)),
         ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
     ],
     ids=[

@@ -15,15 +15,14 @@ import pytest
 from domain.errors import InvalidValue, TransitionNotAllowed
 from domain.free_text import PersonalDataInText
 from domain.privacy.clocks import CLOCKS, RESPONSE_WINDOW
-from domain.privacy.subject_request import (
-    WITA,
+from domain.privacy.request_errors import (
     ErasureReferenceRequired,
     ReceivedAfterRecorded,
     RequesterNotVerified,
     SubjectNotIdentified,
-    SubjectRequest,
     TimeWithoutZone,
 )
+from domain.privacy.subject_request import WITA, SubjectRequest
 from domain.recording import Actor, Role
 from tests.domain.givens import by, given, history_of, then_event, then_events, through_the_store
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from domain.beneficiary import Beneficiary
@@ -92,6 +92,7 @@ def produce_access_copy(
         case_id,
         f"access copy; reason: subject request {request.number}",
     )
+    entitlements = _entitlements(jejak, viewer, case_id)
     letter = Letter(
         title="Salinan Data Pribadi",
         number=f"{request.number}/SALINAN",
@@ -109,8 +110,8 @@ def produce_access_copy(
         facts=_identity(jejak, case),
         tables=[
             _steps(jejak, case_id),
-            _payments(jejak, viewer, case_id),
-            _documents(jejak, case_id),
+            _payments(entitlements),
+            _documents(jejak, [case_id, *(UUID(str(e["entitlement_id"])) for e in entitlements)]),
             _reads(jejak, case_id),
         ],
         closing=[
@@ -186,9 +187,12 @@ def _role(role: str) -> str:
     return gettext(LANGUAGE, f"role.{role}")
 
 
-def _payments(jejak: Jejak, viewer: Account, case_id: UUID) -> Table:
+def _entitlements(jejak: Jejak, viewer: Account, case_id: UUID) -> list[dict[str, Any]]:
     reads = ReadModels.of(jejak, of_account(jejak.scopes, viewer))
-    page = reads.money.entitlements(beneficiary_id=case_id, limit=1000, offset=0)
+    return reads.money.entitlements(beneficiary_id=case_id, limit=1000, offset=0).items
+
+
+def _payments(entitlements: list[dict[str, Any]]) -> Table:
     rows = [
         {
             "component": f"{component_name(LANGUAGE, r['component'])} {r['tranche']}",
@@ -197,7 +201,7 @@ def _payments(jejak: Jejak, viewer: Account, case_id: UUID) -> Table:
             "credited_on": r["credited_on"],
             "decree": r["decree_number"],
         }
-        for r in page.items
+        for r in entitlements
     ]
     return Table(
         "Bantuan dan pembayaran",
@@ -212,9 +216,10 @@ def _payments(jejak: Jejak, viewer: Account, case_id: UUID) -> Table:
     )
 
 
-def _documents(jejak: Jejak, case_id: UUID) -> Table:
+def _documents(jejak: Jejak, records: list[UUID]) -> Table:
+    """The papers her case's steps and her payments' steps cite, each once."""
     seen: dict[tuple[str, str], dict[str, object]] = {}
-    for event in jejak.app.history(case_id):
+    for event in (e for record in records for e in jejak.app.history(record)):
         document = getattr(event, "document", None)
         if document is not None:
             seen.setdefault(

@@ -36,6 +36,12 @@ from projections.grants import account_grants, audit_assignments
 from projections.payment_ledger import ledger_totals, payment_ledger
 from projections.privacy_clocks import privacy_clocks
 from projections.published_reports import published_reports
+from projections.retention import (
+    destructions,
+    legal_holds,
+    retention_policies,
+    retention_subjects,
+)
 from projections.runner import projection_positions
 from projections.schema import metadata
 from projections.site_status import site_status, site_status_history
@@ -79,6 +85,10 @@ TABLES: tuple[Table, ...] = (
     audit_assignments,
     privacy_clocks,
     subject_requests,
+    retention_policies,
+    legal_holds,
+    destructions,
+    retention_subjects,
     impact_assessment_reviews,
 )
 """Every read-model table but the row histories below."""

@@ -31,6 +31,12 @@ from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
 from projections.privacy_clocks import PrivacyClocks
 from projections.published_reports import PublishedReports
+from projections.retention import (
+    Destructions,
+    LegalHolds,
+    RetentionPolicies,
+    RetentionSubjects,
+)
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
@@ -39,6 +45,7 @@ from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
 from service.files.documents import DocumentStore
+from service.queries.retention import CaughtUpRetention
 from service.security.access_log import AccessLog
 from service.security.access_log_chain import AccessLogChain, access_log_signer
 from service.security.account_settings import AccountSettings
@@ -87,6 +94,10 @@ def build_projections(
         PublishedReports(),
         SubjectRequests(),
         PrivacyClocks(),
+        RetentionPolicies(),
+        LegalHolds(),
+        Destructions(),
+        RetentionSubjects(),
         AssessmentReviews(),
         # Last: the audit checks read no other read model, and nothing reads theirs.
         AuditFindings(settings.deadline_days),
@@ -169,6 +180,7 @@ class Jejak:
             build_projections(settings, signer),
             settings.projection_batch_size,
         )
+        app.retention.reads = CaughtUpRetention(engine, runner.catch_up)
         return cls(
             settings=settings,
             store=store,

@@ -65,3 +65,15 @@ DEFAULT_RETENTION: Mapping[RetentionCategory, RetentionDefault] = MappingProxyTy
         ),
     }
 )
+
+RETENTION_FLOOR_YEARS: Mapping[RetentionCategory, int] = MappingProxyType(
+    {
+        # A claim for state or regional loss lapses 8 years after the loss occurred (UU 1/2004
+        # Pasal 65; PP 38/2016 Pasal 48): the payment evidence must outlive it, whatever a
+        # setting says (domain research 6.5).
+        RetentionCategory.IDENTITY_MINIMUM: 8,
+        # No statute keeps the case file; a setting may shorten it to a year after the case.
+        RetentionCategory.CASE_FILE: 1,
+    }
+)
+"""The shortest period a retention setting may give each category."""

@@ -30,6 +30,7 @@ from service.api import (
     processing,
     reports,
     restatements,
+    retention,
     search,
     sites,
     subject_requests,
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(time_travel.router)
     app.include_router(access_log.router, dependencies=ProgrammeWide)
     app.include_router(subject_requests.router, dependencies=ProgrammeWide)
+    app.include_router(retention.router, dependencies=ProgrammeWide)
     app.include_router(processing.router, dependencies=ProgrammeWide)
     app.include_router(grants.commands)
     app.include_router(grants.reads)

@@ -22,6 +22,7 @@ from service.cli.processing import processing_cli
 from service.cli.read_models import read_model_at
 from service.cli.reports import reports_cli
 from service.cli.restatements import rebuild, restatements_command
+from service.cli.retention import retention_cli
 from service.cli.roster import roster_cli
 from service.cli.search import search_cli
 from service.cli.status import status
@@ -63,6 +64,7 @@ cli.add_typer(search_cli, name="search")
 cli.add_typer(beneficiaries_cli, name="beneficiaries")
 cli.add_typer(requests_cli, name="requests")
 cli.add_typer(notices_cli, name="notices")
+cli.add_typer(retention_cli, name="retention")
 cli.add_typer(processing_cli, name="processing")
 
 

@@ -20,6 +20,7 @@ from service.commands.grants import AssignmentCommands, StaffCommands
 from service.commands.money import MoneyCommands
 from service.commands.processing import ProcessingCommands
 from service.commands.reports import ReportCommands
+from service.commands.retention import RetentionCommands
 from service.commands.sites import SiteCommands
 from service.commands.subject_requests import SubjectRequestCommands
 from service.commands.units import UnitCommands
@@ -53,4 +54,5 @@ class ProgrammeApplication(CommandBase):
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
         self.subject_requests = SubjectRequestCommands(self)
+        self.retention = RetentionCommands(self)
         self.processing = ProcessingCommands(self)

@@ -57,6 +57,8 @@ from domain.privacy.processing import (
 from domain.recording import Role
 from domain.sealed import KeyPurpose, Sealed
 from projections.assessment_reviews import impact_assessment_reviews
+from service.i18n.formats import date_id
+from service.queries import retention
 from service.store.schema import vault_subject_keys
 from service.store.schema_all import target_metadata
 
@@ -140,6 +142,10 @@ TABLES: Mapping[str, TableUse] = MappingProxyType(
         "worklist": _t(Holds.ABOUT_HER, "subject_id", "label"),
         "audit_findings": _t(Holds.ABOUT_HER, "subject_id", "evidence"),
         "audit_register": _t(Holds.ABOUT_HER, "beneficiary_ids"),
+        "retention_subjects": _t(Holds.ABOUT_HER, "beneficiary_id", "case_number"),
+        "legal_holds": _t(Holds.ABOUT_HER, "beneficiary_ids", "placed_by"),
+        "destructions": _t(Holds.ABOUT_HER, "items", "withheld", "destroyed", "proposed_by"),
+        "retention_policies": _t(Holds.STAFF, "set_by"),
         "audit_subjects": _t(Holds.ABOUT_HER, "aggregate_id"),
         "audit_dossiers": _t(Holds.ABOUT_HER, "facts"),
         "restatement_diffs": _t(Holds.ABOUT_HER, "before", "after"),
@@ -177,10 +183,22 @@ TABLES: Mapping[str, TableUse] = MappingProxyType(
 )
 
 
-def retention_periods() -> Mapping[RetentionCategory, RetentionDefault]:
-    """How long each category is kept: the one place the record reads retention from, so it
-    can follow the recorded retention settings once they exist (issue 17, point 6)."""
-    return DEFAULT_RETENTION
+def retention_periods(engine: Engine) -> Mapping[RetentionCategory, RetentionDefault]:
+    """How long each category is kept: as the programme last recorded it (a retention
+    setting is an event, issue 17 point 6), or the default while none is recorded."""
+    found = {}
+    for category, period in retention.periods(engine).items():
+        basis = period.grounds
+        if period.set_on is not None:
+            basis += f"; ditetapkan {date_id(period.set_on)} dengan {period.document_number}"
+        found[category] = RetentionDefault(
+            category,
+            DEFAULT_RETENTION[category].key_purpose,
+            years=period.years,
+            counted_from=period.counted_from,
+            basis=basis,
+        )
+    return found
 
 
 # --- what the code and the store say -----------------------------------------------------------
@@ -249,9 +267,11 @@ def key_purpose_of(field: str) -> KeyPurpose:
     return KeyPurpose.IDENTITY
 
 
-def retention_of(purpose: KeyPurpose) -> RetentionDefault:
+def retention_of(
+    periods: Mapping[RetentionCategory, RetentionDefault], purpose: KeyPurpose
+) -> RetentionDefault:
     """The retention of the data a key seals."""
-    (period,) = [p for p in retention_periods().values() if p.key_purpose is purpose]
+    (period,) = [p for p in periods.values() if p.key_purpose is purpose]
     return period
 
 
@@ -441,7 +461,7 @@ def _json_ready(generated: ProcessingRecord | ImpactAssessment) -> dict[str, Any
 CONTROLLER = "Dinas Sosial, Tenaga Kerja dan Transmigrasi Provinsi Kalimantan Utara"
 
 
-def field_rows() -> list[FieldRow]:
+def field_rows(periods: Mapping[RetentionCategory, RetentionDefault]) -> list[FieldRow]:
     """Every sealed field with the events that carry it, its key and its retention."""
     events: dict[str, list[tuple[str, str]]] = {}
     for a in SEALED_ATTRIBUTES:
@@ -459,13 +479,17 @@ def field_rows() -> list[FieldRow]:
                 key=purpose.value,
                 events=list(dict.fromkeys(events.get(field, []))),
                 need=described.need,
-                retention=retention_text(retention_of(purpose)),
+                retention=retention_text(retention_of(periods, purpose)),
             )
         )
     return rows
 
 
-def _activity(activity: Activity, fields: Mapping[str, FieldRow]) -> ActivityRecord:
+def _activity(
+    activity: Activity,
+    fields: Mapping[str, FieldRow],
+    periods: Mapping[RetentionCategory, RetentionDefault],
+) -> ActivityRecord:
     categories = list(dict.fromkeys(SEALED_FIELD_CATEGORY[f] for f in activity.fields))
     purposes = list(dict.fromkeys(key_purpose_of(f) for f in activity.fields))
     return ActivityRecord(
@@ -483,7 +507,7 @@ def _activity(activity: Activity, fields: Mapping[str, FieldRow]) -> ActivityRec
         other_data=activity.other_data,
         recipients=[RECIPIENTS[r].name for r in activity.recipients],
         transfers_abroad=NO_TRANSFER_ABROAD,
-        retention=[retention_text(retention_of(p)) for p in purposes],
+        retention=[retention_text(retention_of(periods, p)) for p in purposes],
         sight=[f"{CATEGORY_LABEL[c]}: {sight_text(c)}" for c in categories],
     )
 
@@ -529,12 +553,13 @@ def counts(engine: Engine) -> Counts:
 
 def processing_record(engine: Engine, generated_at: datetime) -> ProcessingRecord:
     """The record of processing activities, from the declarations and the store."""
-    fields = field_rows()
+    periods = retention_periods(engine)
+    fields = field_rows(periods)
     by_field = {f.field: f for f in fields}
     return ProcessingRecord(
         generated_at=generated_at,
         controller=CONTROLLER,
-        activities=[_activity(a, by_field) for a in ACTIVITIES],
+        activities=[_activity(a, by_field, periods) for a in ACTIVITIES],
         fields=fields,
         tables=table_rows(),
         documents=document_rows(),
@@ -574,7 +599,7 @@ def impact_assessment(engine: Engine, generated_at: datetime) -> ImpactAssessmen
         "limits_rights": (
             True,
             "Identitas minimum disimpan dengan kunci identitas sampai masa retensi "
-            f"({retention_text(retention_of(KeyPurpose.IDENTITY))})",
+            f"({retention_text(retention_of(retention_periods(engine), KeyPurpose.IDENTITY))})",
         ),
     }
     triggers = [TriggerRow(t.text, evidence[t.key][0], evidence[t.key][1]) for t in TRIGGERS]

@@ -14,6 +14,7 @@ from domain.bank_statement import Movement, MovementKind
 from domain.beneficiary import BeneficiaryDetails, IdentityChecks
 from domain.decree import AidComponent, DecreeLine
 from domain.payment_batch import BatchLine
+from domain.privacy.destruction import DestructionItem, WithheldItem
 from domain.recording import Actor, DocumentRef, RegionRef, Role
 from domain.sealed import KeyPurpose, Sealed
 from domain.site import SiteDetails
@@ -68,6 +69,8 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(FrozenDataclassAsDict(Movement, "movement", {"kind": MovementKind}))
     transcoder.register(FrozenDataclassAsDict(SiteDetails, "site_details", {"aliases": tuple}))
     transcoder.register(FrozenDataclassAsDict(BeneficiaryDetails, "beneficiary_details"))
+    transcoder.register(FrozenDataclassAsDict(DestructionItem, "destruction_item"))
+    transcoder.register(FrozenDataclassAsDict(WithheldItem, "withheld_item", {"reasons": tuple}))
 
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})

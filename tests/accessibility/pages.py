@@ -27,6 +27,7 @@ SUPERVISORS_PAGES: tuple[str, ...] = (
 # The data-protection workspace (issue 17), kept by the data-protection officer.
 PRIVACY_PAGES: tuple[str, ...] = (
     "/privacy",
+    "/privacy/retention",
     "/privacy/processing",
     "/privacy/requests",
     "/privacy/requests/new",

@@ -51,9 +51,12 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, request_errors
+from domain.privacy import assessment_review, destruction, legal_hold, request_errors, retention
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
+from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
+from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
+from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE, Restatement
@@ -77,6 +80,9 @@ DECLARED: list[tuple[Lifecycle, type[LifecycleAggregate]]] = [
     (REPORT_LIFECYCLE, PublishedReport),
     (STAFF_LIFECYCLE, StaffAccount),
     (ASSIGNMENT_LIFECYCLE, AuditAssignment),
+    (RETENTION_POLICY_LIFECYCLE, RetentionPolicy),
+    (LEGAL_HOLD_LIFECYCLE, LegalHold),
+    (DESTRUCTION_LIFECYCLE, Destruction),
     (ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview),
 ]
 MONEY_LIFECYCLES = (
@@ -230,6 +236,10 @@ def test_every_transition_names_who_may_issue_it(
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
         ((SUBJECT_REQUEST_LIFECYCLE,), (request_errors,)),
+        (
+            (RETENTION_POLICY_LIFECYCLE, LEGAL_HOLD_LIFECYCLE, DESTRUCTION_LIFECYCLE),
+            (retention, legal_hold, destruction),
+        ),
         ((ASSESSMENT_REVIEW_LIFECYCLE,), (assessment_review,)),
     ],
     ids=[
@@ -237,6 +247,7 @@ def test_every_transition_names_who_may_issue_it(
         "Beneficiary, money, audit and reports",
         "Accounts and assignments",
         "Subject requests",
+        "Retention, holds and destruction",
         "Impact assessment reviews",
     ],
 )
@@ -430,6 +441,9 @@ def test_every_error_is_either_a_409_rule_or_a_422_value_with_its_own_code() -> 
         *error_classes(published_report),
         *error_classes(staff),
         *error_classes(assignments),
+        *error_classes(retention),
+        *error_classes(legal_hold),
+        *error_classes(destruction),
     ]
     bases = {DomainError, RuleViolation, InvalidValue, OutOfScope}
     for cls in classes:

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -26,7 +27,9 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from domain.recording import Role
+from domain.privacy.destruction import Destruction
+from domain.privacy.legal_hold import HoldKind
+from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import Sealed, sealed_from_json
 from projections.audit_findings import audit_findings
 from projections.beneficiary_status import beneficiary_status
@@ -35,6 +38,7 @@ from projections.site_status import site_status
 from service.api.app import create_app
 from service.commands import restatements
 from service.demo.kaltara import DemoUser
+from service.provenance import today_wita
 from service.security.accounts import Account
 from service.store.event_log import log_events
 from service.system import Jejak
@@ -97,6 +101,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
                 headers=tokens[Role.DPO],
             )
             assert requested.status_code == 201, requested.text
+            retention = _retention_records(jejak)
             jejak.runner.catch_up()
             secrets = frozenset(_personal_data(jejak))
             yield Demo(
@@ -105,7 +110,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
                 secrets,
                 frozenset(_partials(secrets)),
                 tokens,
-                _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"]),
+                _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"])
+                | retention,
             )
     finally:
         jejak.close()
@@ -114,6 +120,37 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
 def _a_case(jejak: Jejak) -> str:
     with jejak.engine.connect() as conn:
         return str(conn.execute(select(beneficiary_status.c.beneficiary_id)).scalars().first())
+
+
+def _retention_records(jejak: Jejak) -> dict[str, list[str]]:
+    """A legal hold and a destruction carried out with its berita acara, so that their pages
+    are read too (ADR 0056)."""
+    proposer = Actor("dpo", Role.DPO, "DINSOS-KALTARA")
+    today = today_wita()
+    proposed = jejak.app.retention.propose_destruction(
+        provenance=Provenance(proposer, today, None, "jadwal retensi")
+    )
+    approver = Actor("supervisor.kemensos", Role.SUPERVISOR, "KEMENSOS")
+    jejak.app.retention.approve_destruction(
+        proposed.aggregate_id, provenance=Provenance(approver, today, None, None)
+    )
+    letter = DocumentRef("surat", "B/1/XII/2026", today, "Polda Kalimantan Utara")
+    held = jejak.app.retention.place_legal_hold(
+        kind=HoldKind.INVESTIGATION,
+        beneficiary_ids=[proposed_people(jejak, proposed.aggregate_id)],
+        provenance=Provenance(proposer, today, letter, "penyidikan"),
+    )
+    number = jejak.app.load(Destruction, proposed.aggregate_id).number
+    return {
+        "hold_id": [str(held.aggregate_id)],
+        "destruction_number": [number],
+        "kind": ["periods", "holds", "destructions"],
+    }
+
+
+def proposed_people(jejak: Jejak, destruction_id: UUID) -> UUID:
+    """The first person a proposed destruction names."""
+    return jejak.app.load(Destruction, destruction_id).items[0].beneficiary_id
 
 
 def _login(client: TestClient, username: str, password: str) -> dict[str, str]:
@@ -211,6 +248,8 @@ def _path_values(
             "acknowledge_finding",
             "submit_response",
             "republish_report",
+            "approve_destruction",
+            "lift_legal_hold",
         ],
         # A funding commitment by its fiscal year and budget line, a decree by its SK number.
         "slug": ["2019-apbn-dipa-027-04-1-2019-akun-573111", "DEMO-SK-REHSOS-2018-117"],
@@ -285,6 +324,8 @@ def requests_for(route: APIRoute, values: dict[str, list[str]]) -> list[str]:
     urls = [route.path]
     for param in sorted(params):
         key = "register_finding_id" if "/register/" in route.path else param
+        if param == "number" and "/retention/destructions/" in route.path:
+            key = "destruction_number"
         assert key in values, f"{route.path}: add values of {{{param}}} to _path_values"
         # A parameter may name its converter (`{finding_number:path}`).
         placeholder = re.compile(rf"\{{{param}(:[a-z]+)?\}}")

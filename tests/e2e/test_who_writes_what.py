@@ -45,6 +45,7 @@ USERS = {
 OPERATOR = (Role.OPERATOR, Role.SUPERVISOR)
 SUPERVISOR = (Role.SUPERVISOR,)
 ADMIN = (Role.ADMIN,)
+PRIVACY = (Role.DPO, Role.SUPERVISOR)
 
 # The issue's table, route by route: operators do the field work (supervisors may too, as the
 # lifecycle declarations say); supervisors decree, close cases, fund, batch and pay, approve,
@@ -111,6 +112,15 @@ INTENDED: dict[str, tuple[Role, ...]] = {
     "/api/units": ADMIN,
     "/api/assignments": ADMIN,
     "/api/assignments/withdrawals": ADMIN,
+    # Retention (ADR 0056): the DPO or a supervisor sets periods, places and lifts legal
+    # holds and proposes destructions; only another supervisor approves one.
+    "/api/privacy/retention/periods": PRIVACY,
+    "/api/privacy/retention/holds": PRIVACY,
+    "/api/privacy/retention/holds/{hold_id}/lifting": PRIVACY,
+    "/api/privacy/retention/destructions": PRIVACY,
+    "/api/privacy/retention/destructions/{number}/approval": SUPERVISOR,
+    "/api/privacy/retention/destructions/{number}/rejection": SUPERVISOR,
+    "/api/privacy/retention/destructions/{number}/carrying-out": SUPERVISOR,
     # The data-protection officer's own records about the processing (issue 17, ADR 0060).
     "/api/privacy/impact-assessment/reviews": (Role.DPO,),
 }

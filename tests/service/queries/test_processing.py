@@ -3,11 +3,13 @@ event carrying one, or a table that is not described fails here."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from domain.access import SEALED_FIELD_CATEGORY
+from domain.privacy.categories import RetentionCategory
 from domain.privacy.processing import ACTIVITIES, FIELDS, SEALED_ATTRIBUTES
+from domain.recording import DocumentRef, Provenance
 from domain.sealed import KeyPurpose
 from service.queries.processing import (
     TABLES,
@@ -18,6 +20,7 @@ from service.queries.processing import (
     sealed_attributes_in_events,
 )
 from service.system import Jejak
+from tests.domain.givens import SUPERVISOR
 
 
 def test_every_sealed_attribute_of_every_event_is_described() -> None:
@@ -66,3 +69,22 @@ def test_the_record_and_the_assessment_are_generated_from_the_store(
     assessment = impact_assessment(sqlite_jejak.engine, now)
     assert assessment.required
     assert all(t.applies for t in assessment.triggers)
+
+
+def test_the_record_states_the_retention_the_programme_recorded(sqlite_jejak: Jejak) -> None:
+    jra = DocumentRef("decree", "188.4/12/2026", date(2026, 11, 2), "Gubernur Kalimantan Utara")
+    sqlite_jejak.app.retention.set_retention_period(
+        category=RetentionCategory.IDENTITY_MINIMUM,
+        years=12,
+        provenance=Provenance(SUPERVISOR, date(2026, 11, 3), jra, "JRA Pemprov 2026"),
+    )
+    sqlite_jejak.runner.catch_up()
+
+    record = processing_record(sqlite_jejak.engine, datetime(2026, 12, 6, 12, tzinfo=UTC))
+
+    payment = next(a for a in record.activities if a.key == "payment")
+    account = next(f for f in payment.fields if f.field == "bank_account")
+    assert account.retention.startswith("12 tahun")
+    assert "ditetapkan 3 November 2026 dengan 188.4/12/2026" in account.retention
+    phone = next(f for f in record.fields if f.field == "phone")
+    assert phone.retention.startswith("5 tahun")

@@ -1,7 +1,7 @@
 """subject requests, the 72-hour clocks of UU 27/2022 and the notices outbox (issue 17)
 
 Revision ID: 0030_subject_requests
-Revises: 0032_impact_assessment_reviews
+Revises: 0029_retention
 Create Date: 2026-12-06 20:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030_subject_requests"
-down_revision = "0032_impact_assessment_reviews"
+down_revision = "0029_retention"
 branch_labels = None
 depends_on = None
 

@@ -51,12 +51,20 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, breach, destruction, legal_hold, retention
+from domain.privacy import (
+    assessment_review,
+    breach,
+    destruction,
+    legal_hold,
+    request_errors,
+    retention,
+)
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.breach import Breach
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
+from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
@@ -237,6 +245,7 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        ((SUBJECT_REQUEST_LIFECYCLE,), (request_errors,)),
         (
             (RETENTION_POLICY_LIFECYCLE, LEGAL_HOLD_LIFECYCLE, DESTRUCTION_LIFECYCLE),
             (retention, legal_hold, destruction),
@@ -248,6 +257,7 @@ def test_every_transition_names_who_may_issue_it(
         "Site",
         "Beneficiary, money, audit and reports",
         "Accounts and assignments",
+        "Subject requests",
         "Retention, holds and destruction",
         "Impact assessment reviews",
         "Breach",

@@ -27,6 +27,7 @@ from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE
 from domain.privacy.erasure import ERASURE_LIFECYCLE
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE
+from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
 from domain.report_lifecycles import REPORT_LIFECYCLE
 from domain.restatement import RESTATEMENT_LIFECYCLE
@@ -52,6 +53,7 @@ LIFECYCLES: tuple[Lifecycle, ...] = (
     STAFF_LIFECYCLE,
     ASSIGNMENT_LIFECYCLE,
     ERASURE_LIFECYCLE,
+    SUBJECT_REQUEST_LIFECYCLE,
     RETENTION_POLICY_LIFECYCLE,
     LEGAL_HOLD_LIFECYCLE,
     DESTRUCTION_LIFECYCLE,

@@ -36,6 +36,7 @@ from projections.event_chain import chain_checkpoints, event_chain
 from projections.export_records import export_records
 from projections.grants import account_grants, audit_assignments
 from projections.payment_ledger import ledger_totals, payment_ledger
+from projections.privacy_clocks import privacy_clocks
 from projections.published_reports import published_reports
 from projections.retention import (
     destructions,
@@ -47,6 +48,7 @@ from projections.runner import projection_positions
 from projections.schema import metadata
 from projections.site_status import site_status, site_status_history
 from projections.statement_movements import statement_movements
+from projections.subject_requests import subject_requests
 from projections.worklist import worklist, worklist_history
 
 TABLES: tuple[Table, ...] = (
@@ -84,6 +86,8 @@ TABLES: tuple[Table, ...] = (
     account_grants,
     audit_assignments,
     erasures,
+    privacy_clocks,
+    subject_requests,
     retention_policies,
     legal_holds,
     destructions,

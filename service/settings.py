@@ -161,6 +161,40 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="failures older than this no longer count, for accounts and addresses",
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description="the SMTP server notices of deadlines that ran out are sent through; "
+        "unset: notices are queued but not sent (ADR 0057)",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = Field(
+        default="jejak@localhost", description="the sender address of the notices"
+    )
+    smtp_starttls: bool = Field(
+        default=False, description="upgrade the SMTP connection with STARTTLS before logging in"
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server asks")
+    smtp_password: SecretStr | None = Field(default=None)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    notice_recipients: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='JSON object of role -> addresses, e.g. {"dpo": ["ppdp@dinsos.example"]}: '
+        "who receives the notices of a clock the role answers for",
+    )
+    notice_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="tries before a notice is marked failed"
+    )
+    notice_send_every_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=24 * 3600,
+        description="`jejak serve` queues and sends notices this often (0: only through "
+        "`jejak notices send`)",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="where the workspace is reached; the notices link to it",
+    )
     erasure_journal: Path | None = Field(
         default=None,
         description="the erasure journal: every destroyed key, ids only, written before the "

@@ -32,6 +32,7 @@ from projections.event_chain import EventChain
 from projections.export_records import ExportRecords
 from projections.grants import Grants
 from projections.payment_ledger import PaymentLedger
+from projections.privacy_clocks import PrivacyClocks
 from projections.published_reports import PublishedReports
 from projections.retention import (
     Destructions,
@@ -42,6 +43,7 @@ from projections.retention import (
 from projections.runner import ProjectionRunner
 from projections.site_status import SiteStatus
 from projections.statement_movements import StatementMovements
+from projections.subject_requests import SubjectRequests
 from projections.worklist import Worklist
 from service.commands.application import ProgrammeApplication
 from service.commands.idempotency import IdempotencyStore
@@ -94,6 +96,8 @@ def build_projections(
         ExportRecords(),
         PublishedReports(),
         Erasures(),
+        SubjectRequests(),
+        PrivacyClocks(),
         RetentionPolicies(),
         LegalHolds(),
         Destructions(),

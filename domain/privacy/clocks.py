@@ -52,5 +52,17 @@ BREACH_CLOCK = ClockDeclaration(
     description="Notify the subjects and the agency of a breach (UU PDP Pasal 46)",
 )
 
-CLOCKS: tuple[ClockDeclaration, ...] = (BREACH_CLOCK,)
+SUBJECT_REQUEST_CLOCK = ClockDeclaration(
+    kind="subject_request",
+    aggregate="SubjectRequest",
+    starts={"SubjectRequestRecorded": "received_at"},
+    stops=frozenset({"SubjectRequestGranted", "SubjectRequestRefused"}),
+    responsible=frozenset({Role.DPO}),
+    label_field="number",
+    # Pasal 32 sets 3x24 hours for access; domain notes 8.2 apply it to restriction and
+    # correction, and the programme to every kind of request alike.
+    description="A data subject's request is answered within 3x24 hours of its receipt",
+)
+
+CLOCKS: tuple[ClockDeclaration, ...] = (SUBJECT_REQUEST_CLOCK, BREACH_CLOCK)
 """Every 72-hour clock; each process adds its declaration here."""

@@ -35,6 +35,7 @@ from service.api import (
     retention,
     search,
     sites,
+    subject_requests,
     time_travel,
     worklist,
 )
@@ -178,6 +179,7 @@ def create_app(
     app.include_router(reports.router, dependencies=ProgrammeWide)
     app.include_router(time_travel.router)
     app.include_router(access_log.router, dependencies=ProgrammeWide)
+    app.include_router(subject_requests.router, dependencies=ProgrammeWide)
     app.include_router(retention.router, dependencies=ProgrammeWide)
     app.include_router(processing.router, dependencies=ProgrammeWide)
     app.include_router(grants.commands)

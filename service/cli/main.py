@@ -28,6 +28,7 @@ from service.cli.retention import retention_cli
 from service.cli.roster import roster_cli
 from service.cli.search import search_cli
 from service.cli.status import status
+from service.cli.subject_requests import notices_cli, requests_cli
 from service.cli.system import demo, init, project, serve
 from service.cli.users import users_cli
 
@@ -65,6 +66,8 @@ cli.add_typer(roster_cli, name="roster")
 cli.add_typer(reports_cli, name="reports")
 cli.add_typer(search_cli, name="search")
 cli.add_typer(beneficiaries_cli, name="beneficiaries")
+cli.add_typer(requests_cli, name="requests")
+cli.add_typer(notices_cli, name="notices")
 cli.add_typer(retention_cli, name="retention")
 cli.add_typer(processing_cli, name="processing")
 

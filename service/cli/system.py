@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from service.cli.base import catch_up, console, progress_bar
+from service.notices.loop import NoticeLoop
 from service.settings import Settings
 from service.store.db import parse_database_url, store_exists
 from service.system import Jejak, freeze_startup_heap, where
@@ -84,6 +85,10 @@ def serve(
     if settings.view_as_of is not None:
         console.print(f"Pages judge deadlines as at {settings.view_as_of} (JEJAK_VIEW_AS_OF).")
     console.print(f"Serving on http://{host}:{port}  (API docs at /docs)")
+    notices = NoticeLoop(jejak)
+    if notices.start():
+        every = settings.notice_send_every_seconds
+        console.print(f"Notices of 72-hour deadlines are queued and sent every {every} s.")
     freeze_startup_heap()
     try:
         uvicorn.run(
@@ -95,6 +100,7 @@ def serve(
             proxy_headers=False,
         )
     finally:
+        notices.stop()
         jejak.close()
 
 

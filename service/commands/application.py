@@ -24,6 +24,7 @@ from service.commands.processing import ProcessingCommands
 from service.commands.reports import ReportCommands
 from service.commands.retention import RetentionCommands
 from service.commands.sites import SiteCommands
+from service.commands.subject_requests import SubjectRequestCommands
 from service.commands.units import UnitCommands
 from service.security.vault import Vault
 from service.store.db import APPLICATION_NAME
@@ -55,6 +56,7 @@ class ProgrammeApplication(CommandBase):
         self.staff = StaffCommands(self)
         self.assignments = AssignmentCommands(self)
         self.erasures = ErasureCommands(self)
+        self.subject_requests = SubjectRequestCommands(self)
         self.retention = RetentionCommands(self)
         self.processing = ProcessingCommands(self)
         self.breaches = BreachCommands(self)

@@ -148,6 +148,13 @@ TABLES: Mapping[str, TableUse] = MappingProxyType(
         "destructions": _t(Holds.ABOUT_HER, "items", "withheld", "destroyed", "proposed_by"),
         "erasures": _t(Holds.ABOUT_HER, "beneficiary_id", "case_number", "requested_by"),
         "retention_policies": _t(Holds.STAFF, "set_by"),
+        # Her requests and the breaches that touched her: linked by id, summaries free of
+        # personal data (checked on entry).
+        "subject_requests": _t(Holds.ABOUT_HER, "beneficiary_id", "kind", "summary"),
+        "breach_register": _t(Holds.ABOUT_HER, "beneficiary_ids", "categories", "description"),
+        # The 72-hour clocks name records by register number; the outbox tells staff of them.
+        "privacy_clocks": _t(Holds.STAFF, "responsible", "stopped_by"),
+        "notice_outbox": _t(Holds.STAFF, "roles", "subject"),
         "audit_subjects": _t(Holds.ABOUT_HER, "aggregate_id"),
         "audit_dossiers": _t(Holds.ABOUT_HER, "facts"),
         "restatement_diffs": _t(Holds.ABOUT_HER, "before", "after"),

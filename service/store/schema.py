@@ -260,3 +260,28 @@ account_settings = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 """What each account chose for itself; a preference, not a programme fact, so not an event."""
+
+notice_outbox = Table(
+    "notice_outbox",
+    metadata,
+    # What the notice is about and why: `<clock id>:expired` (one notice per clock that ran
+    # out, however often the queue is filled).
+    Column("notice_key", String(120), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    # The roles it is for, comma-separated; the addresses are read from the settings when it
+    # is sent, so a changed address reaches the notices still waiting.
+    Column("roles", String(100), nullable=False),
+    # No personal data: the record's number, its kind, the time it was due and a link.
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    # queued, sent, or failed (after the last attempt).
+    Column("status", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    # The delivery error's class and the server's reply code, never an address.
+    Column("last_error", String(500), nullable=True),
+    Index("ix_notice_outbox_status", "status"),
+)
+"""Notices waiting to be sent, and what became of each: the outbox of deadlines that ran out."""

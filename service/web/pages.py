@@ -31,6 +31,7 @@ from service.web.ledger import router as ledger_router
 from service.web.pictures import budget_chart, stage_chart
 from service.web.pictures import router as pictures_router
 from service.web.privacy import router as privacy_router
+from service.web.privacy_clocks import clock_banner
 from service.web.reconciliation import router as reconciliation_router
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 from service.web.reports import router as reports_router
@@ -182,6 +183,7 @@ def dashboard_page(request: Request, jejak: JejakDep) -> Response:
             "may_travel": may_travel,
             "stages": stages,
             "budget": budget,
+            **clock_banner(jejak, viewer, request),
             **cut_context(page_cut),
         },
     )

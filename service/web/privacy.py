@@ -20,6 +20,7 @@ from service.web.breaches import router as breaches
 from service.web.processing import router as processing_router
 from service.web.rendering import forbidden_page, templates, to_login, viewer_of
 from service.web.retention import router as retention_router
+from service.web.subject_requests import router as subject_requests_router
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,6 +87,7 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
 from service.web import erasures  # noqa: E402  (its pages read `may_read_privacy` above)
 
 router.include_router(erasures.router)
+router.include_router(subject_requests_router)
 router.include_router(retention_router)
 router.include_router(processing_router)
 # The registers' own pages (issue 17), each under its path.

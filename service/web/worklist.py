@@ -20,6 +20,7 @@ from service.queries.paging import Row
 from service.queries.read_models import ReadModels
 from service.security.scope import of_account
 from service.web.names import finding_page
+from service.web.privacy_clocks import clocks_judged_at, running_clocks
 from service.web.rendering import deadlines_judged_on, templates, viewer_of
 
 router = APIRouter(include_in_schema=False)
@@ -145,6 +146,8 @@ def worklist_page(request: Request, jejak: JejakDep) -> Response:
             item["href"] = page_of_work(item)
     total = work.total if work else 0
     pages = max(1, -(-total // PAGE_SIZE))
+    # The 72-hour clocks of UU PDP run in hours, beside the day deadlines (ADR 0057).
+    clocks_now = clocks_judged_at(request)
     return templates.TemplateResponse(
         request,
         "worklist.html",
@@ -159,6 +162,8 @@ def worklist_page(request: Request, jejak: JejakDep) -> Response:
             "latest_day": LATEST_BUSINESS_DATE,
             "sites": sites,
             "states": reads.worklist.states(),
+            "clocks": running_clocks(jejak, viewer, clocks_now),
+            "clocks_now": clocks_now,
             "page": chosen.page,
             "pages": pages,
             "previous": chosen.query_string(chosen.page - 1, default_day)

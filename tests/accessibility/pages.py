@@ -33,6 +33,8 @@ PRIVACY_PAGES: tuple[str, ...] = (
     "/privacy/processing",
     "/privacy/breaches",
     "/privacy/breaches/new",
+    "/privacy/requests",
+    "/privacy/requests/new",
 )
 
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows

@@ -51,13 +51,22 @@ from domain.money_lifecycles import (
     ENTITLEMENT_LIFECYCLE,
 )
 from domain.payment_batch import PaymentBatch
-from domain.privacy import assessment_review, breach, destruction, erasure, legal_hold, retention
+from domain.privacy import (
+    assessment_review,
+    breach,
+    destruction,
+    erasure,
+    legal_hold,
+    request_errors,
+    retention,
+)
 from domain.privacy.assessment_review import ASSESSMENT_REVIEW_LIFECYCLE, AssessmentReview
 from domain.privacy.breach import Breach
 from domain.privacy.breach_lifecycle import BREACH_LIFECYCLE
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.erasure import ERASURE_LIFECYCLE, Erasure
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, LegalHold
+from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE, RetentionPolicy
 from domain.published_report import PublishedReport
 from domain.report_lifecycles import REPORT_LIFECYCLE
@@ -239,6 +248,7 @@ def test_every_transition_names_who_may_issue_it(
             (beneficiary_errors, money_errors, audit_errors, published_report),
         ),
         ((STAFF_LIFECYCLE, ASSIGNMENT_LIFECYCLE), (staff, assignments, units)),
+        ((SUBJECT_REQUEST_LIFECYCLE,), (request_errors,)),
         # Erasure and destruction share the four-eyes rule (SAME_PERSON_APPROVES).
         (
             (
@@ -256,6 +266,7 @@ def test_every_transition_names_who_may_issue_it(
         "Site",
         "Beneficiary, money, audit and reports",
         "Accounts and assignments",
+        "Subject requests",
         "Retention, holds, destruction and erasure",
         "Impact assessment reviews",
         "Breach",

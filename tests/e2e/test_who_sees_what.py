@@ -47,6 +47,7 @@ from service.web.names import report_page
 from tests.conftest import DemoTemplate, demo_store
 from tests.e2e.test_audit_register_http import finding_body
 from tests.e2e.test_breaches_http import breach_body
+from tests.e2e.test_subject_requests_http import request_body
 
 ROLES = tuple(Role)
 # The roles that see no personal data in clear without a reason (ADR 0030, ADR 0042).
@@ -56,6 +57,7 @@ MASKED_ROLES = (Role.AUDITOR, Role.ADMIN, Role.DPO)
 SCANNED_FIELDS = frozenset({"name", "nik", "kk", "bank_account", "phone", "payee_name"})
 CLEAR_REASON = "Pemeriksaan LKPD 2019"
 DEMO_NAME_MARKER = "contoh"
+SUBJECT_REQUEST = "PDP-2020-001"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) 
             )
             assert registered.status_code == 201, registered.text
             erasure = _erased_case(client, jejak, tokens)
+            # A subject request about a case, so that its pages and its clock are scanned.
+            requested = client.post(
+                "/api/privacy/requests",
+                json=request_body(number=SUBJECT_REQUEST, beneficiary_id=str(_a_case(jejak))),
+                headers=tokens[Role.DPO],
+            )
+            assert requested.status_code == 201, requested.text
             retention = _retention_records(jejak)
             jejak.runner.catch_up()
             values = _path_values(client, jejak, tokens[Role.SUPERVISOR], registered.json()["id"])
@@ -166,6 +175,11 @@ def _erased_case(client: TestClient, jejak: Jejak, tokens: dict[Role, dict[str, 
     )
     assert approved.status_code == 201, approved.text
     return erasure
+
+
+def _a_case(jejak: Jejak) -> str:
+    with jejak.engine.connect() as conn:
+        return str(conn.execute(select(beneficiary_status.c.beneficiary_id)).scalars().first())
 
 
 def _retention_records(jejak: Jejak) -> dict[str, list[str]]:
@@ -313,7 +327,7 @@ def _path_values(
         # Her entitlement on her page, by component and tranche.
         "key": ["jadup-1"],
         # A payment batch by its own number (`/batches/{number}`).
-        "number": ["DEMO-2019-01", BREACH["number"]],
+        "number": ["DEMO-2019-01", BREACH["number"], SUBJECT_REQUEST],
         "her_name": [jejak.vault.open(sealed_from_json(name_sealed)) or ""],
         "username": ["operator"],
         "language": ["id", "en"],

@@ -33,6 +33,8 @@ NOT_A_WRITE = frozenset(
         "/logout",
         "/api/beneficiaries/{beneficiary_id}/reveal",
         "/cases/{case_number}/reveal",
+        # Her copy is a read of her data for her, logged as a read (ADR 0057), like a reveal.
+        "/api/privacy/requests/{number}/copy",
     }
 )
 USERS = {
@@ -111,6 +113,16 @@ INTENDED: dict[str, tuple[Role, ...]] = {
             "/{breach_id}/remediations",
             "/{breach_id}/notices",
             "/{breach_id}/closure",
+        )
+    },
+    # Subject requests are recorded and answered by the data-protection officer (ADR 0057).
+    **{
+        f"/api/privacy/requests{step}": DPO
+        for step in (
+            "",
+            "/{request_id}/verification",
+            "/{request_id}/grant",
+            "/{request_id}/refusal",
         )
     },
     "/api/audit/register/{finding_id}/responses": SUPERVISOR,

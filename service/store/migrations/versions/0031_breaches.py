@@ -3,7 +3,7 @@
 A read model (`projections.breach_register`): it fills as the projection reads the log.
 
 Revision ID: 0031_breaches
-Revises: 0029_retention
+Revises: 0030_subject_requests
 Create Date: 2026-12-06 20:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_breaches"
-down_revision = "0029_retention"
+down_revision = "0030_subject_requests"
 branch_labels = None
 depends_on = None
 

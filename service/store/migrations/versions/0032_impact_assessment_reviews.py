@@ -1,7 +1,7 @@
 """the data-protection officer's reviews of the impact assessment (ADR 0060)
 
 Revision ID: 0032_impact_assessment_reviews
-Revises: 0027_cases_by_site_in_order
+Revises: 0031_breaches
 Create Date: 2026-12-06 21:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0032_impact_assessment_reviews"
-down_revision = "0027_cases_by_site_in_order"
+down_revision = "0031_breaches"
 branch_labels = None
 depends_on = None
 

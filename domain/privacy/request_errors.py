@@ -1,0 +1,35 @@
+"""The rules a subject request can break, each an error with a stable code."""
+
+from __future__ import annotations
+
+from domain.errors import InvalidValue, RuleViolation
+
+
+class TimeWithoutZone(InvalidValue):
+    """Raised when a time that starts an hours clock does not name its time zone."""
+
+    code = "TIME_WITHOUT_ZONE"
+
+
+class ReceivedAfterRecorded(InvalidValue):
+    """Raised when a request would be recorded on a day before it was received."""
+
+    code = "RECEIVED_AFTER_RECORDED"
+
+
+class RequesterNotVerified(RuleViolation):
+    """Raised when a request would be granted before the requester's identity is verified."""
+
+    code = "REQUESTER_NOT_VERIFIED"
+
+
+class SubjectNotIdentified(RuleViolation):
+    """Raised when a request would be granted while it names no case it concerns."""
+
+    code = "SUBJECT_NOT_IDENTIFIED"
+
+
+class ErasureReferenceRequired(InvalidValue):
+    """Raised when a granted erasure request names no erasure (or another kind names one)."""
+
+    code = "ERASURE_REFERENCE_REQUIRED"

@@ -1,0 +1,1 @@
+"""Notices that reach people: deadlines that ran out, queued in an outbox and sent by e-mail."""

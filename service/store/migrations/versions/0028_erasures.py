@@ -1,7 +1,7 @@
 """erasure requests and their decisions; the people whose data is restricted (issue 17)
 
 Revision ID: 0028_erasures
-Revises: 0032_impact_assessment_reviews
+Revises: 0027_cases_by_site_in_order
 Create Date: 2026-12-06 20:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028_erasures"
-down_revision = "0032_impact_assessment_reviews"
+down_revision = "0027_cases_by_site_in_order"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ The tables are read models (`projections.retention`): they fill as their project
 on the log.
 
 Revision ID: 0029_retention
-Revises: 0027_cases_by_site_in_order
+Revises: 0028_erasures
 Create Date: 2026-12-06 20:30:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0029_retention"
-down_revision = "0027_cases_by_site_in_order"
+down_revision = "0028_erasures"
 branch_labels = None
 depends_on = None
 

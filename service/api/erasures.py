@@ -38,7 +38,9 @@ class NotDecidedYet(RuleViolation):
     code = "NOT_DECIDED_YET"
 
 
-router = APIRouter(prefix="/api/privacy/erasures", tags=["privacy"], route_class=IdempotentCommandRoute)
+router = APIRouter(
+    prefix="/api/privacy/erasures", tags=["privacy"], route_class=IdempotentCommandRoute
+)
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
 CASE_NUMBER = r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4,6}$"
 

@@ -57,7 +57,13 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
     recorded = post(client, "dpo", "/api/privacy/erasures", request_body())
     erasure = recorded["id"]
     assert recorded["state"] == "REQUESTED"
-    post(client, "dpo", f"/api/privacy/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}, 403)
+    post(
+        client,
+        "dpo",
+        f"/api/privacy/erasures/{erasure}/approval",
+        {"occurred_on": "2025-03-05"},
+        403,
+    )
 
     # A supervisor, who did not record it, approves: her case-file key is destroyed.
     approved = post(

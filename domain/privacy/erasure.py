@@ -125,6 +125,11 @@ ERASURE_LIFECYCLE = Lifecycle(
     ),
 )
 
+# The states the pages and letters tell apart, asked of the declaration: awaiting a
+# supervisor's decision, and refused.
+AWAITING_DECISION = ERASURE_LIFECYCLE.initial
+REFUSED = ERASURE_LIFECYCLE.target_after("ErasureRefused", AWAITING_DECISION)
+
 
 def identity_minimum_kept_until(last_paid_on: date | None, decided_on: date) -> date:
     """Until when her identity minimum is kept as payment evidence: the category's retention

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 
 from domain.access import READ_ROLES, Read
 from domain.errors import RuleViolation
-from domain.privacy.erasure import ERASURE_LIFECYCLE, WITA
+from domain.privacy.erasure import AWAITING_DECISION, ERASURE_LIFECYCLE, WITA
 from service.api.access import command_role
 from service.api.answers import CREATED, ReadDep, caught_up, command_out, page_body
 from service.api.deps import JejakDep, UserDep, require_role
@@ -38,7 +38,9 @@ class NotDecidedYet(RuleViolation):
     code = "NOT_DECIDED_YET"
 
 
-router = APIRouter(prefix="/api/erasures", tags=["privacy"], route_class=IdempotentCommandRoute)
+router = APIRouter(
+    prefix="/api/privacy/erasures", tags=["privacy"], route_class=IdempotentCommandRoute
+)
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
 CASE_NUMBER = r"^[A-Z]{2,4}-[A-Z]{2,4}-[0-9]{4,6}$"
 
@@ -167,7 +169,7 @@ def erasure_notice(
     require_role(user, READERS, "read the erasure register")
     caught_up(jejak, after, response)
     found = queries.one(erasure_id)
-    if found["state"] == "REQUESTED":
+    if found["state"] == AWAITING_DECISION:
         raise NotDecidedYet("the notice is written once the request is decided")
     filename = f"pemberitahuan-{found['case_number']}.pdf"
     her = UUID(found["beneficiary_id"])

@@ -18,7 +18,7 @@ from service.api.answers import CREATED, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.exports import download
 from service.api.idempotent import IdempotentCommandRoute
-from service.api.inputs import FromJson, IsoDate, Line
+from service.api.inputs import BusinessDate, FromJson, Line
 from service.api.models import CommandIn, CommandOut
 from service.files.processing_exports import ExportFormat, Generated, processing_export
 from service.queries.processing import impact_assessment, processing_record
@@ -80,7 +80,7 @@ class ReviewIn(CommandIn):
 
     assessment_sha256: Line = Field(pattern=r"^[0-9a-f]{64}$")
     conclusion: Annotated[Conclusion, FromJson]
-    next_review_on: IsoDate
+    next_review_on: BusinessDate
 
 
 @router.post(

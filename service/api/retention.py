@@ -8,7 +8,6 @@ here carries personal data: people are named by case number and id.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,7 +23,7 @@ from service.api.access import command_role
 from service.api.answers import CREATED, ReadDep, caught_up, command_out
 from service.api.deps import JejakDep, UserDep, require_role
 from service.api.idempotent import IdempotentCommandRoute
-from service.api.inputs import After, FromJson
+from service.api.inputs import After, BusinessDate, FromJson
 from service.api.models import CommandIn, CommandOut, Strict
 from service.api.money_models import Id
 from service.errors import NotFound
@@ -38,7 +37,8 @@ router = APIRouter(
 )
 READERS = READ_ROLES[Read.PRIVACY_REGISTERS]
 AsOf = Annotated[
-    date | None, Query(description="the day judged (default: today in WITA); may be later")
+    BusinessDate | None,
+    Query(description="the day judged (default: today in WITA); may be later than today"),
 ]
 
 

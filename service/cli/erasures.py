@@ -16,7 +16,7 @@ from uuid import UUID
 import typer
 
 from domain.access import READ_ROLES, Read
-from domain.privacy.erasure import ERASURE_LIFECYCLE, WITA
+from domain.privacy.erasure import AWAITING_DECISION, ERASURE_LIFECYCLE, WITA
 from domain.recording import DocumentRef, Role
 from service.cli.base import Password, Programme, iso_date_text, provenance_on, signed_in
 from service.cli.options import AsUser, OnDate
@@ -118,7 +118,7 @@ def notice(
         row = ErasureQueries(jejak.engine).one(erasure)
         her = UUID(row["beneficiary_id"])
         holds = [(r.kind, r.reference) for r in held(jejak.engine, [her]).get(her, ())]
-    if row["state"] == "REQUESTED":
+    if row["state"] == AWAITING_DECISION:
         typer.echo("NOT_DECIDED_YET: the notice is written once the request is decided", err=True)
         raise typer.Exit(1)
     out.write_bytes(erasure_notice_pdf(row, holds))

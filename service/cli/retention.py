@@ -1,7 +1,7 @@
 """`jejak retention`: what is due for destruction, the periods in force, legal holds, and the
 four-eyes destruction, from the command line.
 
-`jejak retention` alone lists what is due (`--as-of` a date, today in WITA by default): each
+`jejak retention` alone lists what is due (`--today` a date, today in WITA by default): each
 case number and category, when its period ended, and whether a hold keeps it and why. Every
 command that records something runs as a named user (`--as`), refused unless the lifecycle
 gives that user's role the command, exactly as over HTTP.
@@ -34,10 +34,13 @@ retention_cli = typer.Typer(
 
 Issuer = Annotated[str, typer.Option(help="Who issued the paper: an office or an official.")]
 Reason = Annotated[str, typer.Option(help="Why. No personal data: case numbers only.")]
-AsOf = Annotated[
+DueOn = Annotated[
     str | None,
     typer.Option(
-        "--as-of", callback=iso_date_text, help="The day judged, YYYY-MM-DD (today in WITA)."
+        "--today",
+        callback=iso_date_text,
+        help="The day taken as today when what is due is judged, YYYY-MM-DD (default: today "
+        "in WITA).",
     ),
 ]
 
@@ -45,13 +48,13 @@ AsOf = Annotated[
 @retention_cli.callback()
 def due_now(
     ctx: typer.Context,
-    as_of: AsOf = None,
+    today: DueOn = None,
     category: Annotated[RetentionCategory | None, typer.Option(help="Only this category.")] = None,
 ) -> None:
     """What is due for destruction on a day, and what holds it back."""
     if ctx.invoked_subcommand is not None:
         return
-    day = date.fromisoformat(as_of) if as_of else today_wita()
+    day = date.fromisoformat(today) if today else today_wita()
     jejak = Jejak.open()
     try:
         catch_up(jejak)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from domain.privacy.erasure import WITA
+from domain.privacy.erasure import REFUSED, WITA
 from service.files.letters import Letter, Signatory, letter_pdf
 from service.i18n.formats import date_id, datetime_id
 
@@ -73,7 +73,7 @@ def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] 
             " terima kasih."
         ],
     }
-    if erasure["state"] == "REFUSED":
+    if erasure["state"] == REFUSED:
         return Letter(
             title="Pemberitahuan Penolakan Penghapusan Data Pribadi",
             subject="Jawaban atas permohonan penghapusan data pribadi",

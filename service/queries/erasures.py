@@ -10,6 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
+from domain.privacy.erasure import AWAITING_DECISION
 from projections.erasures import erasures
 from service.errors import NotFound
 from service.queries.paging import Page, Row, page_of
@@ -27,7 +28,7 @@ class ErasureQueries:
         """Requests, the ones awaiting a decision first, then newest first."""
         c = erasures.c
         query = select(erasures).order_by(
-            (c.state != "REQUESTED"), c.requested_on.desc(), c.erasure_id
+            (c.state != AWAITING_DECISION), c.requested_on.desc(), c.erasure_id
         )
         if state:
             query = query.where(c.state == state)

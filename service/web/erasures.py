@@ -27,9 +27,9 @@ from service.security.scope import of_account
 from service.system import Jejak
 from service.web.commands import Subject, form_or_step, forms_now
 from service.web.names import StaffNames
-from service.web.privacy import may_read_privacy
 from service.web.rendering import (
     forbidden_page,
+    may_read_privacy,
     not_found_page,
     settled,
     templates,

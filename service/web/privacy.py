@@ -13,18 +13,21 @@ from typing import Final
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from domain.access import READ_ROLES, Read
 from service.api.deps import JejakDep
-from service.security.accounts import Account
 from service.web.breaches import router as breaches
+from service.web.erasures import router as erasures_router
 from service.web.processing import router as processing_router
-from service.web.rendering import forbidden_page, templates, to_login, viewer_of
+from service.web.rendering import (
+    forbidden_page,
+    may_read_privacy,
+    templates,
+    to_login,
+    viewer_of,
+)
 from service.web.retention import router as retention_router
 from service.web.subject_requests import router as subject_requests_router
 
 router = APIRouter(include_in_schema=False)
-
-READERS: Final = READ_ROLES[Read.PRIVACY_REGISTERS]
 
 # The registers, in the order the workspace lists them: (path, title, what it holds).
 REGISTERS: Final = (
@@ -61,14 +64,6 @@ REGISTERS: Final = (
 )
 
 
-def may_read_privacy(viewer: Account | None) -> bool:
-    """Whether the viewer's role reads the privacy registers (the menu shows the link)."""
-    return viewer is not None and viewer.role in READERS
-
-
-templates.env.globals["may_read_privacy"] = may_read_privacy
-
-
 @router.get("/privacy", response_class=HTMLResponse)
 def privacy_page(request: Request, jejak: JejakDep) -> Response:
     """The data-protection workspace: one entry per register."""
@@ -84,9 +79,7 @@ def privacy_page(request: Request, jejak: JejakDep) -> Response:
     )
 
 
-from service.web import erasures  # noqa: E402  (its pages read `may_read_privacy` above)
-
-router.include_router(erasures.router)
+router.include_router(erasures_router)
 router.include_router(subject_requests_router)
 router.include_router(retention_router)
 router.include_router(processing_router)

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from domain.access import WRITE_ROLES, Write
+from domain.access import READ_ROLES, WRITE_ROLES, Read, Write
 from domain.lifecycle_docs import LIFECYCLES
 from service.api.deps import NotAuthenticated, current_user, get_jejak
 from service.i18n import action_name, gettext
@@ -117,3 +117,11 @@ def _viewing_day(request: Request) -> dict[str, Any]:
 
 
 templates.context_processors.append(_viewing_day)
+
+
+def may_read_privacy(viewer: Account | None) -> bool:
+    """Whether the viewer's role reads the privacy registers (the menu shows the link)."""
+    return viewer is not None and viewer.role in READ_ROLES[Read.PRIVACY_REGISTERS]
+
+
+templates.env.globals["may_read_privacy"] = may_read_privacy

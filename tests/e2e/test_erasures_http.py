@@ -53,33 +53,39 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
     jejak = system_of(client)
 
     # Only the data-protection officer records; only a supervisor decides.
-    post(client, "opi", "/api/erasures", request_body(), expect=403)
-    recorded = post(client, "dpo", "/api/erasures", request_body())
+    post(client, "opi", "/api/privacy/erasures", request_body(), expect=403)
+    recorded = post(client, "dpo", "/api/privacy/erasures", request_body())
     erasure = recorded["id"]
     assert recorded["state"] == "REQUESTED"
-    post(client, "dpo", f"/api/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}, 403)
+    post(
+        client,
+        "dpo",
+        f"/api/privacy/erasures/{erasure}/approval",
+        {"occurred_on": "2025-03-05"},
+        403,
+    )
 
     # A supervisor, who did not record it, approves: her case-file key is destroyed.
     approved = post(
-        client, "sup", f"/api/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}
+        client, "sup", f"/api/privacy/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}
     )
     assert approved["state"] == "EXECUTED"
     assert jejak.vault.is_erased(UUID(b), KeyPurpose.CASEFILE)
     again = client.post(
-        f"/api/erasures/{erasure}/approval",
+        f"/api/privacy/erasures/{erasure}/approval",
         json={"occurred_on": "2025-03-05"},
         headers=login(client, "sup2"),
     )
     assert again.status_code == 409
 
-    one = get(client, "dpo", f"/api/erasures/{erasure}?after={approved['position']}")
+    one = get(client, "dpo", f"/api/privacy/erasures/{erasure}?after={approved['position']}")
     assert one["state"] == "EXECUTED" and one["case_number"] == "TRK-JP-0001"
     assert one["deleted_fields"] == ["phone", "assessment_notes"]
     assert "nik" in one["kept_fields"] and one["keep_until"] == "2029-08-05"
     assert [e["event"] for e in one["history"]] == ["ErasureRequested", "CaseFileErased"]
-    listed = get(client, "sup", "/api/erasures")
+    listed = get(client, "sup", "/api/privacy/erasures")
     assert listed["total"] == 1
-    get(client, "opi", "/api/erasures", expect=403)
+    get(client, "opi", "/api/privacy/erasures", expect=403)
 
     # An investigation holds her data: the notice says so.
     letter = DocumentRef("surat", "B/7/III/2025", date(2025, 3, 5), "Polda Kalimantan Utara")
@@ -94,7 +100,7 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
         ),
     )
     jejak.runner.catch_up()
-    notice = client.get(f"/api/erasures/{erasure}/notice.pdf", headers=login(client, "dpo"))
+    notice = client.get(f"/api/privacy/erasures/{erasure}/notice.pdf", headers=login(client, "dpo"))
     assert notice.status_code == 200 and notice.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.content)).pages)
     for words in (
@@ -142,28 +148,28 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     client: TestClient, sqlite_jejak: Jejak
 ) -> None:
     returned_beneficiary(client)
-    recorded = post(client, "dpo", "/api/erasures", request_body())
+    recorded = post(client, "dpo", "/api/privacy/erasures", request_body())
     erasure = recorded["id"]
     # Four eyes: the officer who recorded it, moved to a supervisor's post, may not decide it.
     system_of(client).accounts.set_role("dpo", Role.SUPERVISOR)
     token = client.post("/auth/token", data={"username": "dpo", "password": PASSWORDS["dpo"][0]})
     as_supervisor = {"Authorization": f"Bearer {token.json()['access_token']}"}
     same = client.post(
-        f"/api/erasures/{erasure}/approval",
+        f"/api/privacy/erasures/{erasure}/approval",
         json={"occurred_on": "2025-03-05"},
         headers=as_supervisor,
     )
     assert same.status_code == 409 and same.json()["error"]["code"] == "SAME_PERSON_APPROVES"
     system_of(client).accounts.set_role("dpo", Role.DPO)
     no_reason = client.post(
-        f"/api/erasures/{erasure}/refusal",
+        f"/api/privacy/erasures/{erasure}/refusal",
         json={"occurred_on": "2025-03-05"},
         headers=login(client, "sup"),
     )
     assert no_reason.status_code == 409
     assert no_reason.json()["error"]["code"] == "REASON_REQUIRED"
     early = client.get(
-        f"/api/erasures/{erasure}/notice.pdf?after={recorded['position']}",
+        f"/api/privacy/erasures/{erasure}/notice.pdf?after={recorded['position']}",
         headers=login(client, "dpo"),
     )
     assert early.status_code == 409
@@ -171,11 +177,11 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     refused = post(
         client,
         "sup",
-        f"/api/erasures/{erasure}/refusal",
+        f"/api/privacy/erasures/{erasure}/refusal",
         {"occurred_on": "2025-03-05", "reason": "Pemeriksaan BPK atas penyaluran 2019 berjalan"},
     )
     notice = client.get(
-        f"/api/erasures/{erasure}/notice.pdf?after={refused['position']}",
+        f"/api/privacy/erasures/{erasure}/notice.pdf?after={refused['position']}",
         headers=login(client, "dpo"),
     )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.content)).pages)

@@ -165,11 +165,11 @@ def _erased_case(client: TestClient, jejak: Jejak, tokens: dict[Role, dict[str, 
         "document": letter,
         "reason": "Permohonan penghapusan data pribadi",
     }
-    recorded = client.post("/api/erasures", json=request, headers=tokens[Role.DPO])
+    recorded = client.post("/api/privacy/erasures", json=request, headers=tokens[Role.DPO])
     assert recorded.status_code == 201, recorded.text
     erasure: str = recorded.json()["id"]
     approved = client.post(
-        f"/api/erasures/{erasure}/approval",
+        f"/api/privacy/erasures/{erasure}/approval",
         json={"occurred_on": "2020-06-24"},
         headers=tokens[Role.SUPERVISOR],
     )

@@ -115,6 +115,10 @@ INTENDED: dict[str, tuple[Role, ...]] = {
             "/{breach_id}/closure",
         )
     },
+    # Her erasure request is the officer's to record, a second person's to decide (ADR 0055).
+    "/api/privacy/erasures": DPO,
+    "/api/privacy/erasures/{erasure_id}/approval": SUPERVISOR,
+    "/api/privacy/erasures/{erasure_id}/refusal": SUPERVISOR,
     # Subject requests are recorded and answered by the data-protection officer (ADR 0057).
     **{
         f"/api/privacy/requests{step}": DPO

@@ -40,7 +40,7 @@ def test_what_is_due_is_listed_and_destroyed_on_four_eyes(demo: Path) -> None:
     code, now = run("retention")
     assert code == 0, now
     assert "case_file" in now and "identity_minimum" not in now
-    code, later = run("retention", "--as-of", "2035-01-01")
+    code, later = run("retention", "--today", "2035-01-01")
     assert code == 0, later
     assert "identity_minimum" in later
     due_now = int(re.search(r"Due on [-0-9]+: (\d+)", now).group(1))  # type: ignore[union-attr]

@@ -57,7 +57,13 @@ class Shot:
     submit_empty: bool = False
 
 
-OPERATOR, SUPERVISOR, AUDITOR, ADMIN = Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN
+OPERATOR, SUPERVISOR, AUDITOR, ADMIN, DPO = (
+    Role.OPERATOR,
+    Role.SUPERVISOR,
+    Role.AUDITOR,
+    Role.ADMIN,
+    Role.DPO,
+)
 
 # Every screenshot, by the page, the role that uses it and the file it is saved as.
 SHOTS: tuple[Shot, ...] = (
@@ -98,6 +104,13 @@ SHOTS: tuple[Shot, ...] = (
     Shot("/admin/accounts", ADMIN, "admin-akun.png"),
     Shot("/lifecycles", SUPERVISOR, "siklus.png"),
     Shot("/?as_at=2018-12-31", AUDITOR, "dasbor-2018.png"),
+    # The data-protection officer's workspace (docs/panduan/pdp.md), on the demo's records.
+    Shot("/", DPO, "pdp-dasbor.png"),
+    Shot("/privacy/requests/PDP-DEMO-002", DPO, "pdp-permintaan.png", full_page=True),
+    Shot("/privacy/erasures", SUPERVISOR, "pdp-penghapusan.png"),
+    Shot("/privacy/breaches/KDP-DEMO-001", DPO, "pdp-kegagalan.png", full_page=True),
+    Shot("/privacy/retention", DPO, "pdp-retensi.png"),
+    Shot("/privacy/processing", DPO, "pdp-catatan.png"),
 )
 
 

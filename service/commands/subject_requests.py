@@ -3,13 +3,15 @@ answered. A case a request names must exist before the request is saved."""
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from uuid import UUID
 
 from domain.beneficiary import Beneficiary
+from domain.privacy.request_lifecycle import RequestKind
 from domain.privacy.subject_request import SubjectRequest
 from domain.recording import Provenance
-from service.commands.base import CommandBase, CommandResult
+from service.commands.base import CommandBase, CommandResult, check_version
 
 
 class SubjectRequestCommands:
@@ -83,15 +85,23 @@ class SubjectRequestCommands:
         erasure_reference: str | None = None,
         expected_version: int | None = None,
     ) -> CommandResult:
-        """Grant the request, saying what was done."""
-        return self.app.update(
-            SubjectRequest,
-            request_id,
-            expected_version,
-            lambda r: r.grant(
-                done=done, erasure_reference=erasure_reference, provenance=provenance
-            ),
-        )
+        """Grant the request, saying what was done.
+
+        Granting a restriction restricts her data (ADR 0057): the decision is tried on a copy
+        first, so a refused grant restricts nothing; the restriction is then made before the
+        grant is saved, so no saved grant claims a restriction that is not in force.
+        """
+        request = self.app.reload(SubjectRequest, request_id)
+        check_version(request, expected_version)
+
+        def decide(on: SubjectRequest) -> None:
+            on.grant(done=done, erasure_reference=erasure_reference, provenance=provenance)
+
+        decide(copy.deepcopy(request))
+        if request.kind == RequestKind.RESTRICTION and request.beneficiary_id is not None:
+            self.app.vault.restrict(request.beneficiary_id)
+        decide(request)
+        return self.app.saved(request)
 
     def refuse_subject_request(
         self,

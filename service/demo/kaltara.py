@@ -29,6 +29,7 @@ from service.commands.application import ProgrammeApplication
 from service.commands.beneficiaries import NewBeneficiary
 from service.demo.corrections import correct_site_records, recorded_name, recorded_sosialisasi
 from service.demo.money import DIRECTOR, KEMENSOS, DemoMoney, Journey
+from service.demo.privacy import DemoPrivacy
 from service.security.accounts import AccountExists, Accounts
 
 KEMENDAGRI = "kemendagri"
@@ -303,6 +304,7 @@ class _Demo:
         unclaimed = money.pay_2019(journeys)
         self._report_third_quarter()
         money.settle_2019(journeys, unclaimed)
+        DemoPrivacy(self.app, self._p, self._doc).run()
         return self.report
 
     def _report_third_quarter(self) -> None:

@@ -16,7 +16,12 @@ from uuid import UUID
 
 from domain.beneficiary import Beneficiary
 from domain.errors import RuleViolation
-from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE, RequestKind
+from domain.privacy.request_errors import RequesterNotVerified
+from domain.privacy.request_lifecycle import (
+    SUBJECT_REQUEST_LIFECYCLE,
+    RequestKind,
+    VerificationResult,
+)
 from domain.privacy.subject_request import SubjectRequest
 from domain.sealed import Sealed
 from service.errors import NotFound
@@ -81,6 +86,12 @@ def produce_access_copy(
     if request.kind != RequestKind.ACCESS_COPY or request.beneficiary_id is None:
         raise NotAnAccessRequest(
             "her copy answers an access request that names her case", field="number"
+        )
+    if request.verification_result != VerificationResult.VERIFIED:
+        # Her data goes only to the person whose identity was checked to be hers.
+        raise RequesterNotVerified(
+            "her copy is produced once the requester's identity is verified",
+            field="verification_result",
         )
     case_id: UUID = request.beneficiary_id
     case = jejak.app.beneficiary(case_id)

@@ -24,7 +24,7 @@ from uuid import UUID
 from sqlalchemy import Engine, select
 
 from domain.sealed import KeyPurpose
-from service.store.schema import vault_subject_keys
+from service.store.schema import vault_restrictions, vault_subject_keys
 
 JOURNAL_FORMAT = "jejak-erasure-journal/1"
 
@@ -36,18 +36,22 @@ class JournalledErasure:
     subject_id: UUID
     purposes: tuple[KeyPurpose, ...]
     erased_at: datetime
+    # Her data restricted with it (an erasure carried out, or a restriction she asked for):
+    # a restore that made the erasure again without the restriction would show her data to
+    # the programme team again.
+    restrict: bool = False
 
     def as_line(self) -> str:
         """The journal line: compact JSON, one line."""
-        return json.dumps(
-            {
-                "format": JOURNAL_FORMAT,
-                "subject_id": str(self.subject_id),
-                "purposes": [p.value for p in self.purposes],
-                "erased_at": self.erased_at.astimezone(UTC).isoformat(),
-            },
-            separators=(",", ":"),
-        )
+        line: dict[str, object] = {
+            "format": JOURNAL_FORMAT,
+            "subject_id": str(self.subject_id),
+            "purposes": [p.value for p in self.purposes],
+            "erased_at": self.erased_at.astimezone(UTC).isoformat(),
+        }
+        if self.restrict:
+            line["restrict"] = True
+        return json.dumps(line, separators=(",", ":"))
 
     @classmethod
     def from_line(cls, line: str) -> JournalledErasure:
@@ -58,10 +62,14 @@ class JournalledErasure:
         erased_at = datetime.fromisoformat(data["erased_at"])
         if erased_at.tzinfo is None:
             raise ValueError("an erasure's time must carry its offset")
+        restrict = data.get("restrict", False)
+        if not isinstance(restrict, bool):
+            raise ValueError("an erasure's restriction is true or false")
         return cls(
             UUID(data["subject_id"]),
             tuple(KeyPurpose(p) for p in data["purposes"]),
             erased_at,
+            restrict,
         )
 
 
@@ -80,10 +88,16 @@ class ErasureJournal:
         self._lock = threading.Lock()
 
     def record(
-        self, subject_id: UUID, purposes: Sequence[KeyPurpose], erased_at: datetime
+        self,
+        subject_id: UUID,
+        purposes: Sequence[KeyPurpose],
+        erased_at: datetime,
+        *,
+        restrict: bool = False,
     ) -> JournalledErasure:
-        """Append one erasure and make it durable; the caller then destroys the keys."""
-        entry = JournalledErasure(subject_id, tuple(purposes), erased_at)
+        """Append one erasure (or restriction) and make it durable; the caller then destroys
+        the keys and restricts."""
+        entry = JournalledErasure(subject_id, tuple(purposes), erased_at, restrict)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -118,7 +132,8 @@ class ErasureJournal:
 def missing_erasures(
     engine: Engine, entries: Iterable[JournalledErasure]
 ) -> list[JournalledErasure]:
-    """The journalled erasures the store has not made: a key of theirs is not a tombstone.
+    """The journalled erasures the store has not made: a key of theirs is not a tombstone,
+    or a restriction of theirs is not in force.
 
     A subject the store never had keys for counts as missing too: erasing inserts a tombstone
     even then, so a store that made the erasure always has it.
@@ -135,8 +150,12 @@ def missing_erasures(
                 )
             )
         }
+        restricted = set(conn.scalars(select(vault_restrictions.c.subject_id)))
     return [
-        e for e in wanted if any((str(e.subject_id), p.value) not in erased for p in e.purposes)
+        e
+        for e in wanted
+        if any((str(e.subject_id), p.value) not in erased for p in e.purposes)
+        or (e.restrict and str(e.subject_id) not in restricted)
     ]
 
 

@@ -363,7 +363,7 @@ class Vault:
             return
         now = datetime.now(UTC)
         if self.journal is not None:
-            self.journal.record(subject_id, chosen, now)
+            self.journal.record(subject_id, chosen, now, restrict=restrict)
         with self._engine.begin() as conn:
             # The row is kept with its key nulled: a tombstone stops the key being recreated.
             conn.execute(
@@ -408,8 +408,21 @@ class Vault:
         elif self._engine.dialect.name == "postgresql":
             self._vacuum_keys()
 
+    def restrict(self, subject_id: UUID) -> None:
+        """Restrict her data without destroying a key: the restriction she asked for (UU PDP,
+        a granted restriction request, ADR 0057). Journalled first like an erasure, so a
+        restore keeps it; idempotent."""
+        now = datetime.now(UTC)
+        if self.journal is not None:
+            self.journal.record(subject_id, (), now, restrict=True)
+        with self._engine.begin() as conn:
+            insert_ignoring_conflicts(
+                conn, vault_restrictions, [{"subject_id": str(subject_id), "restricted_at": now}]
+            )
+
     def restricted_subjects(self) -> frozenset[UUID]:
-        """Every subject whose erasure was carried out, so her data is restricted (ADR 0055);
+        """Every subject whose data is restricted: her erasure was carried out (ADR 0055) or
+        she asked for the restriction (ADR 0057);
         read from the database, so it holds across processes at once. Erasures are few: one
         query answers a whole page."""
         with self._engine.connect() as conn:
@@ -417,7 +430,7 @@ class Vault:
         return frozenset(UUID(subject) for subject in found)
 
     def is_restricted(self, subject_id: UUID) -> bool:
-        """Whether her data is restricted (her erasure was carried out)."""
+        """Whether her data is restricted (her erasure carried out, or at her request)."""
         with self._engine.connect() as conn:
             found = conn.scalar(
                 select(vault_restrictions.c.subject_id).where(

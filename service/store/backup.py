@@ -241,7 +241,10 @@ def reapply(settings: Settings, entries: list[JournalledErasure]) -> list[Journa
         upgrade(engine)
         vault = Vault(engine, settings.master_key_bytes)
         for entry in entries:
-            vault.erase(entry.subject_id, entry.purposes)
+            if entry.purposes:
+                vault.erase(entry.subject_id, entry.purposes, restrict=entry.restrict)
+            elif entry.restrict:
+                vault.restrict(entry.subject_id)
     finally:
         engine.dispose()
     return entries

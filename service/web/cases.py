@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from domain.access import CASE_FIELDS, may_reveal, may_reveal_restricted
 from domain.errors import DomainError
 from domain.privacy.erasure import CASE_FILE_FIELDS
+from domain.sealed import KeyPurpose
 from service.api.deps import JejakDep
 from service.errors import NotFound
 from service.i18n import refusal_for
@@ -64,9 +65,10 @@ def case_page_context(
     except NotFound:
         # A training centre holds her case, not her site: the site is not its to open.
         site = None
-    # Her erasure carried out (ADR 0055): her case-file key is gone and her identity is
-    # restricted; the page says so to every role, and offers the reveal only to its readers.
+    # Her erasure carried out (ADR 0055), or the restriction she asked for (ADR 0057): the
+    # page says so to every role, and offers the reveal only to the readers of restricted data.
     restricted = jejak.vault.is_restricted(beneficiary_id)
+    erased = jejak.vault.is_erased(beneficiary_id, KeyPurpose.CASEFILE)
     revealable = may_reveal_restricted if restricted else may_reveal
     return {
         "viewer": viewer,
@@ -78,7 +80,7 @@ def case_page_context(
         "personal_fields": [
             {
                 "field": field,
-                "value": _shown_value(case, field, restricted),
+                "value": _shown_value(case, field, erased),
                 "revealable": revealable(viewer.role, field),
             }
             for field in CASE_FIELDS
@@ -90,7 +92,8 @@ def case_page_context(
         "today": today,
         "revealed": None,
         "reveal_error": None,
-        "erased": restricted,
+        "erased": erased,
+        "restricted": restricted,
     }
 
 

@@ -50,7 +50,8 @@ def test_a_restore_erases_again_everyone_erased_after_the_backup(
     assert manifest.store_kind == jejak.store.kind
     assert manifest.chain_position == jejak.app.position()
 
-    jejak.vault.erase(her, {KeyPurpose.CASEFILE})
+    # Her erasure carried out (restricting her identity minimum), the other's identity gone.
+    jejak.vault.erase(her, {KeyPurpose.CASEFILE}, restrict=True)
     jejak.vault.erase(other, {KeyPurpose.IDENTITY})
     journal = ErasureJournal(jejak.settings.erasure_journal_path())
     assert [(e.subject_id, e.purposes) for e in journal.entries()] == [
@@ -69,6 +70,8 @@ def test_a_restore_erases_again_everyone_erased_after_the_backup(
     back = Jejak.start(settings)
     try:
         assert back.vault.is_erased(her, KeyPurpose.CASEFILE)
+        assert back.vault.is_restricted(her), "her restriction comes back with the erasure"
+        assert not back.vault.is_restricted(other)
         assert back.vault.open(registered.phone) is None
         assert back.vault.open(registered.name) == NAME, "the identity minimum stays"
         assert back.vault.is_erased(other, KeyPurpose.IDENTITY)

@@ -15,8 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from domain.privacy.clocks import SUBJECT_REQUEST_CLOCK
+from domain.privacy.erasure import SubjectRestricted
+from domain.privacy.request_errors import RequesterNotVerified
 from domain.privacy.subject_request import WITA
 from domain.recording import Actor, Role
+from domain.sealed import KeyPurpose
 from projections.privacy_clocks import PrivacyClocks, privacy_clocks
 from service.commands.application import ProgrammeApplication
 from service.commands.base import AlreadyRegistered
@@ -47,16 +50,21 @@ def her_case(app: ProgrammeApplication) -> UUID:
 
 
 def a_request(
-    app: ProgrammeApplication, number: str, her: UUID | None, received: datetime = RECEIVED
+    app: ProgrammeApplication,
+    number: str,
+    her: UUID | None,
+    received: datetime = RECEIVED,
+    kind: str = "access_copy",
+    verification_result: str = "verified",
 ) -> UUID:
     return app.subject_requests.record_subject_request(
         number=number,
-        kind="access_copy",
+        kind=kind,
         received_at=received,
         channel="in_person",
         requester="subject",
         verification_method="ktp_in_person",
-        verification_result="verified",
+        verification_result=verification_result,
         beneficiary_id=her,
         summary="Meminta salinan data pribadinya",
         provenance=by(DPO, received.astimezone(WITA).date()),
@@ -89,6 +97,34 @@ def test_a_requests_clock_runs_for_72_hours_and_stops_when_answered(jejak: Jejak
     assert [c["subject_id"] for c in stopped] == [str(answered)]
     assert stopped[0]["stopped_by"] == "SubjectRequestGranted"
     assert str(running) in {c["subject_id"] for c in overdue}
+
+
+def test_a_granted_restriction_restricts_her_and_a_refused_grant_restricts_nothing(
+    jejak: Jejak,
+) -> None:
+    app = jejak.app
+    her = her_case(app)
+    unverified = a_request(
+        app, "PDP-2026-010", her, kind="restriction", verification_result="pending"
+    )
+
+    with pytest.raises(RequesterNotVerified):
+        app.subject_requests.grant_subject_request(
+            unverified, done="Pemrosesan dibatasi", provenance=by(DPO, date(2026, 4, 7))
+        )
+    assert not jejak.vault.is_restricted(her), "a refused grant restricts nothing"
+
+    verified = a_request(app, "PDP-2026-011", her, kind="restriction")
+    app.subject_requests.grant_subject_request(
+        verified, done="Pemrosesan dibatasi", provenance=by(DPO, date(2026, 4, 7))
+    )
+
+    assert jejak.vault.is_restricted(her)
+    assert not jejak.vault.is_erased(her, KeyPurpose.CASEFILE), "restricted, not erased"
+    with pytest.raises(SubjectRestricted):
+        app.beneficiaries.withdraw(
+            her, provenance=by(OPERATOR, date(2026, 4, 8), reason="mengundurkan diri")
+        )
 
 
 def test_a_register_number_is_recorded_once(jejak: Jejak) -> None:

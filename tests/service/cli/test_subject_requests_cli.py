@@ -121,9 +121,18 @@ def test_the_officer_writes_her_copy_to_a_file_once(store: Path) -> None:
         jejak.close()
     runner = CliRunner()
     access = [*ADD[:3], "--kind", "access_copy", *ADD[5:], "--case", str(case.aggregate_id)]
+    unchecked = [*access[:2], "PDP-2026-000", *access[3:]]
+    assert runner.invoke(cli, [*unchecked, "--as", "dpo"]).exit_code == 0
     access[access.index("pending")] = "verified"
     assert runner.invoke(cli, [*access, "--as", "dpo"]).exit_code == 0
     out = store / "salinan.pdf"
+
+    # Her data goes only to a requester whose identity was checked to be hers.
+    unverified = runner.invoke(
+        cli, ["requests", "copy", "PDP-2026-000", "--out", str(out), "--as", "dpo"]
+    )
+    assert unverified.exit_code != 0 and "REQUESTER_NOT_VERIFIED" in unverified.output
+    assert not out.exists()
 
     written = runner.invoke(
         cli, ["requests", "copy", "PDP-2026-001", "--out", str(out), "--as", "dpo"]

@@ -3,6 +3,7 @@ damaged line stops a restore rather than being skipped."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,3 +69,47 @@ def test_a_damaged_line_stops_the_journal_being_read(tmp_path: Path) -> None:
     path.write_text('{"format": "jejak-erasure-journal/1", "subject_id": "not a uuid"}\n')
     with pytest.raises(JournalUnreadable, match="line 1"):
         ErasureJournal(path).entries()
+
+
+def test_a_restriction_is_journalled_and_found_missing_until_made_again(
+    engine: Engine, tmp_path: Path
+) -> None:
+    erased, asked = uuid4(), uuid4()
+    journal = ErasureJournal(tmp_path / "erasures.jsonl")
+    vault = Vault(engine, secrets.token_bytes(32), journal=journal)
+    vault.ensure_subject_keys(erased)
+
+    vault.erase(erased, {KeyPurpose.CASEFILE}, restrict=True)
+    vault.restrict(asked)
+
+    entries = journal.entries()
+    assert [(e.subject_id, e.purposes, e.restrict) for e in entries] == [
+        (erased, (KeyPurpose.CASEFILE,), True),
+        (asked, (), True),
+    ]
+    assert missing_erasures(engine, entries) == []
+    # A store put back from before both: the key is there again, and neither is restricted.
+    fresh = create_store_engine(parse_database_url(f"sqlite:///{tmp_path}/restored.db"))
+    upgrade(fresh)
+    assert missing_erasures(fresh, entries) == entries
+    again = Vault(fresh, secrets.token_bytes(32))
+    again.erase(erased, {KeyPurpose.CASEFILE})
+    assert missing_erasures(fresh, entries) == entries, "the key alone does not restrict her"
+    again.erase(erased, {KeyPurpose.CASEFILE}, restrict=True)
+    again.restrict(asked)
+    assert missing_erasures(fresh, entries) == []
+    assert again.restricted_subjects() == {erased, asked}
+
+
+def test_an_old_line_without_a_restriction_reads_as_none(tmp_path: Path) -> None:
+    path = tmp_path / "erasures.jsonl"
+    her = uuid4()
+    line = {
+        "format": "jejak-erasure-journal/1",
+        "subject_id": str(her),
+        "purposes": ["casefile"],
+        "erased_at": "2026-12-01T01:00:00+00:00",
+    }
+    path.write_text(json.dumps(line) + "\n")
+    (entry,) = ErasureJournal(path).entries()
+    assert (entry.subject_id, entry.restrict) == (her, False)

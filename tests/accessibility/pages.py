@@ -35,6 +35,9 @@ PRIVACY_PAGES: tuple[str, ...] = (
     "/privacy/breaches/new",
     "/privacy/requests",
     "/privacy/requests/new",
+    # The demo's own records (service/demo/privacy.py).
+    "/privacy/requests/PDP-DEMO-002",
+    "/privacy/breaches/KDP-DEMO-001",
 )
 
 # Every page of the web workspace (the page URL contract of issue 15), by a URL that shows

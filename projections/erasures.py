@@ -36,6 +36,9 @@ erasures = Table(
     Column("decided_on", Date),
     Column("decided_by", String(64)),
     Column("decision_reason", Text),
+    # The supervisor's decision memo (nota dinas) that her notice cites.
+    Column("decision_number", String(100)),
+    Column("decision_issued_on", Date),
     # JSON lists of field names: what destroying her case-file key made unreadable, and the
     # identity minimum kept, restricted, as payment evidence.
     Column("deleted_fields", Text),
@@ -81,6 +84,8 @@ class Erasures(RowProjection):
                 "decided_on": None,
                 "decided_by": None,
                 "decision_reason": None,
+                "decision_number": None,
+                "decision_issued_on": None,
                 "deleted_fields": None,
                 "kept_fields": None,
                 "last_paid_on": None,
@@ -93,6 +98,9 @@ class Erasures(RowProjection):
             row["decided_on"] = e.occurred_on
             row["decided_by"] = e.actor.user_id
             row["decision_reason"] = e.reason
+            # Decisions recorded before memos were required carry none.
+            row["decision_number"] = e.document.number if e.document else None
+            row["decision_issued_on"] = e.document.issued_on if e.document else None
         if isinstance(e, Erasure.CaseFileErased):
             row["deleted_fields"] = json.dumps(list(e.deleted_fields))
             row["kept_fields"] = json.dumps(list(e.kept_fields))

@@ -418,7 +418,11 @@ class Breach(LifecycleAggregate):
     def close(self, *, provenance: Provenance) -> None:
         """Close the handling, on its report."""
         self._allowed("close_breach")
-        require_document(provenance, "the report closing the handling")
+        require_document(
+            provenance,
+            "the report closing the handling",
+            BREACH_LIFECYCLE.documents_for("close_breach"),
+        )
         self._closed(**provenance.event_fields())
 
     @event(BreachClosed)

@@ -129,6 +129,7 @@ BREACH_LIFECYCLE = Lifecycle(
             "CLOSED",
             roles=DPO_ONLY,
             guards=("DOCUMENT_REQUIRED: the report closing the handling", NO_PERSONAL_DATA),
+            documents=(DocumentKind.LAPORAN,),
         ),
     ),
 )

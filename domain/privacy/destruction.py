@@ -52,6 +52,7 @@ class WithheldItem:
 
 
 NOT_DUE = "not_due"
+MEMOS: tuple[DocumentKind, ...] = (DocumentKind.NOTA_DINAS,)
 
 DESTRUCTION_LIFECYCLE = Lifecycle(
     aggregate="Destruction",
@@ -84,8 +85,10 @@ DESTRUCTION_LIFECYCLE = Lifecycle(
                 "NOTHING_DUE: at least one item whose retention period has ended",
                 "NOT_DUE: every item named is due on the proposal's date",
                 "LEGAL_HOLD: no item named is held by a legal hold or an open audit finding",
+                "DOCUMENT_REQUIRED: the proposal memo (nota dinas)",
                 "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason",
             ),
+            documents=MEMOS,
         ),
         Transition(
             "approve_destruction",
@@ -96,8 +99,10 @@ DESTRUCTION_LIFECYCLE = Lifecycle(
             guards=(
                 "SAME_PERSON_APPROVES: another account than the one that proposed it",
                 "LEGAL_HOLD: something is still due and not held on the approval's date",
+                "DOCUMENT_REQUIRED: the approval memo (nota dinas)",
                 "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason",
             ),
+            documents=MEMOS,
         ),
         Transition(
             "reject_destruction",
@@ -107,8 +112,10 @@ DESTRUCTION_LIFECYCLE = Lifecycle(
             roles=SUPERVISOR_ONLY,
             guards=(
                 "REASON_REQUIRED: why it is not approved",
+                "DOCUMENT_REQUIRED: the decision memo (nota dinas)",
                 "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason",
             ),
+            documents=MEMOS,
         ),
         # Recorded by the approval's own command once the keys are destroyed; repeated by a
         # supervisor only if that command stopped in between (the keys' destruction is
@@ -166,19 +173,21 @@ class Destruction(LifecycleAggregate):
     lifecycle = DESTRUCTION_LIFECYCLE
 
     class DestructionProposed(LifecycleAggregate.Created):
-        """These items were due on `occurred_on` and proposed for destruction."""
+        """These items were due on `occurred_on` and proposed for destruction, on the
+        proposal memo (the document)."""
 
         number: str
         items: tuple[DestructionItem, ...]
 
     class DestructionApproved(LifecycleAggregate.Event):
-        """Another supervisor approved: `approved` will be destroyed, `withheld` will not."""
+        """Another supervisor approved, on the approval memo (the document): `approved` will be
+        destroyed, `withheld` will not."""
 
         approved: tuple[DestructionItem, ...]
         withheld: tuple[WithheldItem, ...]
 
     class DestructionRejected(LifecycleAggregate.Event):
-        """Not approved; nothing is destroyed."""
+        """Not approved, on the decision memo (the document); nothing is destroyed."""
 
     class DestructionCarriedOut(LifecycleAggregate.Event):
         """The keys of `destroyed` were destroyed; the document is the berita acara."""
@@ -196,7 +205,12 @@ class Destruction(LifecycleAggregate):
         chosen: Collection[tuple[UUID, RetentionCategory]] | None = None,
     ) -> Destruction:
         """Propose the `due` items not held (or exactly the `chosen` ones, which must be due
-        and not held), as due on the provenance's date."""
+        and not held), as due on the provenance's date, on the proposal memo."""
+        require_document(
+            provenance,
+            "the proposal memo",
+            DESTRUCTION_LIFECYCLE.documents_for("propose_destruction"),
+        )
         if chosen is None:
             items = [i for i in due if i.beneficiary_id not in held]
         else:
@@ -258,6 +272,11 @@ class Destruction(LifecycleAggregate):
                 "a destruction is approved by another account than the one that proposed it",
                 field="actor",
             )
+        require_document(
+            provenance,
+            "the approval memo",
+            DESTRUCTION_LIFECYCLE.documents_for("approve_destruction"),
+        )
         approved: list[DestructionItem] = []
         withheld: list[WithheldItem] = []
         for item in self.items:
@@ -296,6 +315,11 @@ class Destruction(LifecycleAggregate):
         """Refuse the proposal; nothing is destroyed."""
         self._allowed("reject_destruction")
         require_reason(provenance)
+        require_document(
+            provenance,
+            "the decision memo",
+            DESTRUCTION_LIFECYCLE.documents_for("reject_destruction"),
+        )
         self._rejected(**provenance.event_fields())
 
     @event(DestructionRejected)

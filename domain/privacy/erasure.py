@@ -47,6 +47,7 @@ NO_PERSONAL_DATA = (
     "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the reason"
 )
 FOUR_EYES = "SAME_PERSON_APPROVES: not the account that recorded the request"
+DECISION_MEMO = "DOCUMENT_REQUIRED: the supervisor's decision memo (nota dinas)"
 
 
 class SubjectRestricted(RuleViolation):
@@ -109,10 +110,12 @@ ERASURE_LIFECYCLE = Lifecycle(
             roles=(Role.SUPERVISOR,),
             guards=(
                 FOUR_EYES,
+                DECISION_MEMO,
                 "SUBJECT_RESTRICTED: from then on her case takes no step and her entitlements"
                 " no new payment; what was already sent may still be reconciled",
                 NO_PERSONAL_DATA,
             ),
+            documents=(DocumentKind.NOTA_DINAS,),
         ),
         Transition(
             "refuse_erasure",
@@ -120,7 +123,13 @@ ERASURE_LIFECYCLE = Lifecycle(
             ("REQUESTED",),
             "REFUSED",
             roles=(Role.SUPERVISOR,),
-            guards=(FOUR_EYES, "REASON_REQUIRED: why, as she will be told", NO_PERSONAL_DATA),
+            guards=(
+                FOUR_EYES,
+                DECISION_MEMO,
+                "REASON_REQUIRED: why, as she will be told",
+                NO_PERSONAL_DATA,
+            ),
+            documents=(DocumentKind.NOTA_DINAS,),
         ),
     ),
 )
@@ -156,7 +165,8 @@ class Erasure(LifecycleAggregate):
         received_at: datetime
 
     class CaseFileErased(LifecycleAggregate.Event):
-        """A second person approved; her case-file key was destroyed before this was recorded.
+        """A second person approved, on the decision memo (the document); her case-file key
+        was destroyed before this was recorded.
 
         Names what was deleted and what is kept (field names, never values), and until when.
         """
@@ -169,7 +179,8 @@ class Erasure(LifecycleAggregate):
         keep_until: date
 
     class ErasureRefused(LifecycleAggregate.Event):
-        """A second person refused the request; `reason` says why."""
+        """A second person refused the request on the decision memo (the document); `reason`
+        says why."""
 
     @staticmethod
     def create_id(beneficiary_id: UUID, document: DocumentRef) -> UUID:
@@ -237,6 +248,7 @@ class Erasure(LifecycleAggregate):
         """
         self._allowed("approve_erasure")
         self._second_person(provenance.actor)
+        self._decision_memo("approve_erasure", provenance)
         self._erased(
             beneficiary_id=self.beneficiary_id,
             erased_purposes=ERASED_PURPOSES,
@@ -268,6 +280,7 @@ class Erasure(LifecycleAggregate):
         """Refuse the request, with the reason she will be told."""
         self._allowed("refuse_erasure")
         self._second_person(provenance.actor)
+        self._decision_memo("refuse_erasure", provenance)
         require_reason(provenance)
         self._refused(**provenance.event_fields())
 
@@ -276,6 +289,10 @@ class Erasure(LifecycleAggregate):
         self, actor: Actor, occurred_on: date, document: DocumentRef | None, reason: str | None
     ) -> None:
         pass
+
+    @staticmethod
+    def _decision_memo(command: str, provenance: Provenance) -> None:
+        require_document(provenance, "the decision memo", ERASURE_LIFECYCLE.documents_for(command))
 
     def _second_person(self, actor: Actor) -> None:
         if actor.user_id == self.requested_by:

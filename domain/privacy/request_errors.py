@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.beneficiary_errors import DocumentRequired
 from domain.errors import InvalidValue, RuleViolation
 
 
@@ -33,3 +34,10 @@ class ErasureReferenceRequired(InvalidValue):
     """Raised when a granted erasure request names no erasure (or another kind names one)."""
 
     code = "ERASURE_REFERENCE_REQUIRED"
+
+
+class LetterRequired(DocumentRequired):
+    """Raised when a request that came by letter is recorded without that letter as its
+    document (a request made in person, by phone or by e-mail may have none)."""
+
+    code = "LETTER_REQUIRED"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.lifecycle import Lifecycle, StateSpec, Transition
-from domain.recording import Role
+from domain.recording import DocumentKind, Role
 
 DPO_ONLY: tuple[Role, ...] = (Role.DPO,)
 
@@ -68,6 +68,10 @@ class RefusalReason(StrEnum):
     REVEALS_OTHERS_DATA = "reveals_others_data"
 
 
+# The answer is always written: the letter to the requester is the step's document.
+ANSWER_LETTER = "DOCUMENT_REQUIRED: the answer letter to the requester (surat)"
+LETTERS: tuple[DocumentKind, ...] = (DocumentKind.SURAT,)
+
 NO_PERSONAL_DATA = (
     "PERSONAL_DATA_IN_TEXT: no identifier-like number or e-mail address in the texts or reason"
 )
@@ -94,8 +98,11 @@ SUBJECT_REQUEST_LIFECYCLE = Lifecycle(
                 "TIME_WITHOUT_ZONE: the time of receipt names its time zone",
                 "RECEIVED_AFTER_RECORDED: received no later than the day it is recorded",
                 "INVALID_VALUE: the number, kind, channel and identity check from their lists",
+                "LETTER_REQUIRED: her request letter as the document when it came by letter;"
+                " in person, by phone or by e-mail there may be none",
                 NO_PERSONAL_DATA,
             ),
+            documents=LETTERS,
         ),
         Transition(
             "verify_requester",
@@ -119,8 +126,10 @@ SUBJECT_REQUEST_LIFECYCLE = Lifecycle(
                 "SUBJECT_NOT_IDENTIFIED: the request names the case it concerns",
                 "ERASURE_REFERENCE_REQUIRED: a granted erasure names the erasure that"
                 " carries it out",
+                ANSWER_LETTER,
                 NO_PERSONAL_DATA,
             ),
+            documents=LETTERS,
         ),
         Transition(
             "refuse_subject_request",
@@ -130,8 +139,10 @@ SUBJECT_REQUEST_LIFECYCLE = Lifecycle(
             roles=DPO_ONLY,
             guards=(
                 "INVALID_VALUE: a reason of UU 27/2022 Pasal 33 and an explanation",
+                ANSWER_LETTER,
                 NO_PERSONAL_DATA,
             ),
+            documents=LETTERS,
         ),
     ),
 )

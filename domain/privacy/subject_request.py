@@ -24,9 +24,11 @@ from eventsourcing.domain import event
 from domain.aggregate import LifecycleAggregate
 from domain.errors import InvalidValue
 from domain.free_text import require_no_personal_data
+from domain.guards import require_document
 from domain.privacy.clocks import SUBJECT_REQUEST_CLOCK
 from domain.privacy.request_errors import (
     ErasureReferenceRequired,
+    LetterRequired,
     ReceivedAfterRecorded,
     RequesterNotVerified,
     SubjectNotIdentified,
@@ -45,6 +47,7 @@ from domain.recording import (
     EARLIEST_BUSINESS_DATE,
     LATEST_BUSINESS_DATE,
     Actor,
+    DocumentKind,
     DocumentRef,
     Provenance,
 )
@@ -63,7 +66,8 @@ class SubjectRequest(LifecycleAggregate):
 
     class SubjectRequestRecorded(LifecycleAggregate.Created):
         """A request numbered `number` was received at `received_at` (aware, the clock's
-        start) through `channel`; `beneficiary_id` is the case it concerns, if identified."""
+        start) through `channel`; `beneficiary_id` is the case it concerns, if identified. The
+        document is her letter when she wrote one."""
 
         number: str
         kind: str
@@ -83,14 +87,16 @@ class SubjectRequest(LifecycleAggregate):
         beneficiary_id: UUID | None
 
     class SubjectRequestGranted(LifecycleAggregate.Event):
-        """The request was granted; `done` says what was done, `erasure_reference` names the
-        erasure that carries out a granted erasure request."""
+        """The request was granted, answered by the letter that is the document; `done` says
+        what was done, `erasure_reference` names the erasure that carries out a granted
+        erasure request."""
 
         done: str
         erasure_reference: str | None
 
     class SubjectRequestRefused(LifecycleAggregate.Event):
-        """The request was refused on a ground of Pasal 33, explained to the requester."""
+        """The request was refused on a ground of Pasal 33, explained to the requester in the
+        answer letter that is the document."""
 
         refusal_reason: str
         explanation: str
@@ -130,6 +136,11 @@ class SubjectRequest(LifecycleAggregate):
             raise ReceivedAfterRecorded(
                 "a request is recorded on or after the day it was received", field="received_at"
             )
+        channel = _one_of(Channel, channel, "channel")
+        if channel == Channel.LETTER and provenance.document is None:
+            raise LetterRequired("her request letter is required as the document", field="document")
+        if provenance.document is not None:
+            require_document(provenance, "her request letter", _papers("record_subject_request"))
         _check_reason(provenance)
         return cls._start(
             cls.SubjectRequestRecorded,
@@ -137,7 +148,7 @@ class SubjectRequest(LifecycleAggregate):
             number=number,
             kind=_one_of(RequestKind, kind, "kind"),
             received_at=received,
-            channel=_one_of(Channel, channel, "channel"),
+            channel=channel,
             requester=_one_of(Requester, requester, "requester"),
             **_identity_check(verification_method, verification_result),
             beneficiary_id=beneficiary_id,
@@ -223,6 +234,7 @@ class SubjectRequest(LifecycleAggregate):
                 "a granted erasure request, and only it, names its erasure",
                 field="erasure_reference",
             )
+        _answer_letter("grant_subject_request", provenance)
         _check_reason(provenance)
         self._granted(
             done=_text(done, "done", LONG_TEXT),
@@ -247,6 +259,7 @@ class SubjectRequest(LifecycleAggregate):
     def refuse(self, *, refusal_reason: str, explanation: str, provenance: Provenance) -> None:
         """Refuse the request on a ground of Pasal 33, with an explanation."""
         self._allowed("refuse_subject_request")
+        _answer_letter("refuse_subject_request", provenance)
         _check_reason(provenance)
         self._refused(
             refusal_reason=_one_of(RefusalReason, refusal_reason, "refusal_reason"),
@@ -294,6 +307,15 @@ def _text(value: str, field: str, longest: int, *, optional: bool = False) -> st
     if (not text and not optional) or len(text) > longest:
         raise InvalidValue(f"must be {0 if optional else 1} to {longest} characters", field=field)
     return require_no_personal_data(text, field=field) if text else text
+
+
+def _papers(command: str) -> tuple[DocumentKind, ...]:
+    return SUBJECT_REQUEST_LIFECYCLE.documents_for(command)
+
+
+def _answer_letter(command: str, provenance: Provenance) -> None:
+    """The answer is always written: the letter to the requester is the step's document."""
+    require_document(provenance, "the answer letter", _papers(command))
 
 
 def _check_reason(provenance: Provenance) -> None:

@@ -97,8 +97,9 @@ def record_erasure_request(body: RecordErasureIn, user: UserDep, jejak: JejakDep
 def approve_erasure(
     erasure_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep
 ) -> CommandOut:
-    """Approve (a supervisor who did not record it, else 409 SAME_PERSON_APPROVES): her
-    case-file key is destroyed, then the approval is recorded with what was kept."""
+    """Approve (a supervisor who did not record it, else 409 SAME_PERSON_APPROVES) on the
+    decision memo (`document`, kind `nota_dinas`): her case-file key is destroyed, then the
+    approval is recorded with what was kept."""
     return command_out(
         jejak,
         jejak.app.erasures.approve(
@@ -113,7 +114,8 @@ def approve_erasure(
     dependencies=[command_role(ERASURE_LIFECYCLE, "refuse_erasure")],
 )
 def refuse_erasure(erasure_id: UUID, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
-    """Refuse, with the reason she will be told."""
+    """Refuse, on the decision memo (`document`, kind `nota_dinas`), with the reason she will
+    be told."""
     return command_out(
         jejak,
         jejak.app.erasures.refuse(

@@ -81,7 +81,8 @@ class ItemIn(Strict):
 
 
 class ProposeIn(CommandIn):
-    """A destruction of what is due on `occurred_on` and not held, or of `items` only."""
+    """A destruction of what is due on `occurred_on` and not held, or of `items` only;
+    `document` is the proposal memo (kind `nota_dinas`)."""
 
     items: list[ItemIn] | None = Field(default=None, max_length=5000)
 
@@ -267,8 +268,9 @@ def get_destruction(
     dependencies=[command_role(DESTRUCTION_LIFECYCLE, "approve_destruction")],
 )
 def approve(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
-    """Approve as another supervisor (409 SAME_PERSON_APPROVES); the keys of what is still
-    due and not held are destroyed at once (409 LEGAL_HOLD when nothing is)."""
+    """Approve as another supervisor (409 SAME_PERSON_APPROVES), on the approval memo
+    (`document`, kind `nota_dinas`); the keys of what is still due and not held are destroyed
+    at once (409 LEGAL_HOLD when nothing is)."""
     return command_out(
         jejak,
         jejak.app.retention.approve_destruction(
@@ -285,7 +287,8 @@ def approve(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> 
     dependencies=[command_role(DESTRUCTION_LIFECYCLE, "reject_destruction")],
 )
 def reject(number: Number, body: CommandIn, user: UserDep, jejak: JejakDep) -> CommandOut:
-    """Refuse a proposed destruction, with a reason; nothing is destroyed."""
+    """Refuse a proposed destruction, with a reason, on the decision memo (`document`, kind
+    `nota_dinas`); nothing is destroyed."""
     return command_out(
         jejak,
         jejak.app.retention.reject_destruction(

@@ -46,8 +46,9 @@ FREE_TEXT = (
 
 
 class RecordSubjectRequestIn(CommandIn):
-    """A request as received; `received_at` starts the 3x24-hour clock. The requester's name
-    and NIK are not taken: the identity check is recorded by its method and result."""
+    """A request as received; `received_at` starts the 3x24-hour clock; `document` is her
+    letter (kind `surat`), required when it came by letter. The requester's name and NIK are
+    not taken: the identity check is recorded by its method and result."""
 
     number: Annotated[str, Field(pattern=NUMBER.pattern, examples=["PDP-2026-001"])]
     kind: Annotated[RequestKind, FromJson]
@@ -72,14 +73,16 @@ class VerifyRequesterIn(CommandIn):
 
 
 class GrantSubjectRequestIn(CommandIn):
-    """The request granted: what was done; a granted erasure names its erasure's number."""
+    """The request granted: what was done; a granted erasure names its erasure's number;
+    `document` is the letter answering her (kind `surat`)."""
 
     done: Text = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)
     erasure_reference: ShortText | None = None
 
 
 class RefuseSubjectRequestIn(CommandIn):
-    """The request refused on a ground of UU 27/2022 Pasal 33, explained."""
+    """The request refused on a ground of UU 27/2022 Pasal 33, explained; `document` is the
+    letter answering her (kind `surat`)."""
 
     refusal_reason: Annotated[RefusalReason, FromJson]
     explanation: Text = Field(min_length=1, max_length=LONG_TEXT, description=FREE_TEXT)

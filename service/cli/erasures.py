@@ -17,9 +17,9 @@ import typer
 
 from domain.access import READ_ROLES, Read
 from domain.privacy.erasure import AWAITING_DECISION, ERASURE_LIFECYCLE, WITA
-from domain.recording import DocumentRef, Role
+from domain.recording import DocumentKind, DocumentRef, Role
 from service.cli.base import Password, Programme, iso_date_text, provenance_on, signed_in
-from service.cli.options import AsUser, OnDate
+from service.cli.options import AsUser, Memo, MemoDate, OnDate, own_paper
 from service.files.erasure_notice import erasure_notice_pdf
 from service.queries.erasures import ErasureQueries
 from service.queries.read_models import ReadModels
@@ -68,22 +68,38 @@ def record(
 
 
 @erasure_cli.command("approve")
-def approve(erasure: ErasureId, as_user: AsUser, password: Password, on: OnDate) -> None:
-    """Approve: her case-file key is destroyed at once, then the approval is recorded."""
+def approve(
+    erasure: ErasureId,
+    memo: Memo,
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+    memo_date: MemoDate = None,
+) -> None:
+    """Approve on your decision memo: her case-file key is destroyed at once, then the
+    approval is recorded."""
     command = (ERASURE_LIFECYCLE, "approve_erasure")
     with signed_in(as_user, password, command, Programme.WRITE) as (jejak, account):
-        result = jejak.app.erasures.approve(erasure, provenance=provenance_on(account, on))
+        paper = own_paper(DocumentKind.NOTA_DINAS, memo, on, account, memo_date)
+        result = jejak.app.erasures.approve(erasure, provenance=provenance_on(account, on, paper))
         typer.echo(f"Approved; her case file is erased. The request is {result.state}.")
 
 
 @erasure_cli.command("refuse")
 def refuse(
-    erasure: ErasureId, reason: Reason, as_user: AsUser, password: Password, on: OnDate
+    erasure: ErasureId,
+    reason: Reason,
+    memo: Memo,
+    as_user: AsUser,
+    password: Password,
+    on: OnDate,
+    memo_date: MemoDate = None,
 ) -> None:
-    """Refuse, with the reason she will be told."""
+    """Refuse on your decision memo, with the reason she will be told."""
     command = (ERASURE_LIFECYCLE, "refuse_erasure")
     with signed_in(as_user, password, command, Programme.WRITE) as (jejak, account):
-        provenance = replace(provenance_on(account, on), reason=reason)
+        paper = own_paper(DocumentKind.NOTA_DINAS, memo, on, account, memo_date)
+        provenance = replace(provenance_on(account, on, paper), reason=reason)
         result = jejak.app.erasures.refuse(erasure, provenance=provenance)
         typer.echo(f"Refused. The request is {result.state}.")
 

@@ -1,6 +1,6 @@
 """The options the `jejak` commands share, one name for each meaning (ADR 0037): who gives the
-command (`--as`, ADR 0031), its business date (`--on`), the cut (`--known-at`, `--as-at`) and
-the day deadlines are judged on (`--today`)."""
+command (`--as`, ADR 0031), its business date (`--on`), the cut (`--known-at`, `--as-at`), the
+day deadlines are judged on (`--today`) and the memo a decision rests on (`--memo`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
+from domain.recording import DocumentKind, DocumentRef
 from service.cli.base import err_console, iso_date_text
 from service.queries.time_travel import Cut, known_position
+from service.security.accounts import Account
 from service.system import Jejak
 
 KnownAt = Annotated[
@@ -56,3 +58,19 @@ AsAdministrator = Annotated[
 OnDate = Annotated[
     str, typer.Option(callback=iso_date_text, help="The business date (WITA), YYYY-MM-DD.")
 ]
+
+Memo = Annotated[
+    str, typer.Option("--memo", help="The number of the memo (nota dinas) the decision rests on.")
+]
+MemoDate = Annotated[
+    str | None,
+    typer.Option(callback=iso_date_text, help="The memo's date, YYYY-MM-DD (default: --on)."),
+]
+
+
+def own_paper(
+    kind: DocumentKind, number: str, on: str, account: Account, issued: str | None = None
+) -> DocumentRef:
+    """A paper the signed-in account's office wrote (a memo, an answer letter), dated --on
+    unless `issued` says otherwise."""
+    return DocumentRef(kind, number, date.fromisoformat(issued or on), account.org_unit)

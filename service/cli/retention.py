@@ -20,9 +20,9 @@ from domain.privacy.categories import CountedFrom, RetentionCategory
 from domain.privacy.destruction import DESTRUCTION_LIFECYCLE, Destruction
 from domain.privacy.legal_hold import LEGAL_HOLD_LIFECYCLE, HoldKind
 from domain.privacy.retention import RETENTION_POLICY_LIFECYCLE
-from domain.recording import DocumentRef
+from domain.recording import DocumentKind, DocumentRef
 from service.cli.base import Password, Programme, catch_up, iso_date_text, signed_in
-from service.cli.options import AsUser, OnDate
+from service.cli.options import AsUser, Memo, MemoDate, OnDate, own_paper
 from service.provenance import provenance, today_wita
 from service.queries import retention as queries
 from service.system import Jejak
@@ -199,20 +199,23 @@ def list_holds() -> None:
 
 @retention_cli.command("propose")
 def propose(
+    memo: Memo,
     as_user: AsUser,
     password: Password,
     on: OnDate,
     reason: Annotated[str | None, typer.Option(help="Why now. No personal data.")] = None,
+    memo_date: MemoDate = None,
 ) -> None:
-    """Propose the destruction of everything due on --on and not held."""
+    """Propose, on your memo, the destruction of everything due on --on and not held."""
     with signed_in(
         as_user,
         password,
         command=(DESTRUCTION_LIFECYCLE, "propose_destruction"),
         programme=Programme.WRITE,
     ) as (jejak, account):
+        paper = own_paper(DocumentKind.NOTA_DINAS, memo, on, account, memo_date)
         result = jejak.app.retention.propose_destruction(
-            provenance=provenance(account, date.fromisoformat(on), None, reason)
+            provenance=provenance(account, date.fromisoformat(on), paper, reason)
         )
         number = jejak.app.load(Destruction, result.aggregate_id).number
         typer.echo(f"Destruction {number} proposed; another supervisor approves it.")
@@ -226,20 +229,24 @@ def _destruction_id(jejak: Jejak, number: str) -> UUID:
 @retention_cli.command("approve")
 def approve(
     number: Annotated[str, typer.Argument(help="The destruction's number (PMS-...).")],
+    memo: Memo,
     as_user: AsUser,
     password: Password,
     on: OnDate,
+    memo_date: MemoDate = None,
 ) -> None:
-    """Approve a destruction (another supervisor than the proposer): its keys are destroyed."""
+    """Approve a destruction on your memo (another supervisor than the proposer): its keys
+    are destroyed."""
     with signed_in(
         as_user,
         password,
         command=(DESTRUCTION_LIFECYCLE, "approve_destruction"),
         programme=Programme.WRITE,
     ) as (jejak, account):
+        paper = own_paper(DocumentKind.NOTA_DINAS, memo, on, account, memo_date)
         result = jejak.app.retention.approve_destruction(
             _destruction_id(jejak, number),
-            provenance=provenance(account, date.fromisoformat(on), None, None),
+            provenance=provenance(account, date.fromisoformat(on), paper, None),
         )
         typer.echo(f"Destruction {number}: {result.state}.")
 
@@ -248,20 +255,23 @@ def approve(
 def reject(
     number: Annotated[str, typer.Argument(help="The destruction's number (PMS-...).")],
     reason: Reason,
+    memo: Memo,
     as_user: AsUser,
     password: Password,
     on: OnDate,
+    memo_date: MemoDate = None,
 ) -> None:
-    """Refuse a proposed destruction; nothing is destroyed."""
+    """Refuse a proposed destruction on your memo; nothing is destroyed."""
     with signed_in(
         as_user,
         password,
         command=(DESTRUCTION_LIFECYCLE, "reject_destruction"),
         programme=Programme.WRITE,
     ) as (jejak, account):
+        paper = own_paper(DocumentKind.NOTA_DINAS, memo, on, account, memo_date)
         jejak.app.retention.reject_destruction(
             _destruction_id(jejak, number),
-            provenance=provenance(account, date.fromisoformat(on), None, reason),
+            provenance=provenance(account, date.fromisoformat(on), paper, reason),
         )
         typer.echo(f"Destruction {number} rejected.")
 

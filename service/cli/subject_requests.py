@@ -7,7 +7,7 @@ that user's role the command, as over HTTP. A request is named by its register n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -16,8 +16,16 @@ import typer
 
 from domain.privacy.request_lifecycle import SUBJECT_REQUEST_LIFECYCLE
 from domain.privacy.subject_request import WITA, SubjectRequest
-from service.cli.base import Password, Programme, err_console, provenance_on, signed_in
-from service.cli.options import AsUser, OnDate
+from domain.recording import DocumentKind, DocumentRef
+from service.cli.base import (
+    Password,
+    Programme,
+    err_console,
+    iso_date_text,
+    provenance_on,
+    signed_in,
+)
+from service.cli.options import AsUser, OnDate, own_paper
 from service.files.access_copy import copy_or_not_found
 from service.i18n.formats import datetime_id
 from service.notices.outbox import Outbox
@@ -36,6 +44,12 @@ notices_cli = typer.Typer(
 
 Number = Annotated[str, typer.Argument(help="The request's register number, e.g. PDP-2026-001.")]
 CaseId = Annotated[UUID | None, typer.Option("--case", help="Her case's id, once identified.")]
+
+
+# The answer is always written: granting or refusing rests on the letter that answers.
+AnswerLetter = Annotated[
+    str, typer.Option("--letter", help="The number of the letter answering the requester.")
+]
 
 
 def _request_id(number: str) -> UUID:
@@ -60,21 +74,36 @@ def add(
     requester: Annotated[str, typer.Option(help="subject or representative.")] = "subject",
     case: CaseId = None,
     summary: Annotated[str, typer.Option(help="What is asked. No personal data.")] = "",
+    letter: Annotated[
+        str | None,
+        typer.Option(help="The number of her request letter (required when it came by letter)."),
+    ] = None,
+    letter_date: Annotated[
+        str | None,
+        typer.Option(
+            callback=iso_date_text, help="Her letter's date, YYYY-MM-DD (default: received)."
+        ),
+    ] = None,
 ) -> None:
     """Record a request as received; its 3x24-hour clock starts at --received."""
     command = (SUBJECT_REQUEST_LIFECYCLE, "record_subject_request")
     with signed_in(as_user, password, command, Programme.WRITE) as (jejak, account):
+        received_at = datetime.fromisoformat(received)
+        paper = None
+        if letter:
+            written = date.fromisoformat(letter_date) if letter_date else received_at.date()
+            paper = DocumentRef(DocumentKind.SURAT, letter, written, "Pemohon")
         made = jejak.app.subject_requests.record_subject_request(
             number=number,
             kind=kind,
-            received_at=datetime.fromisoformat(received),
+            received_at=received_at,
             channel=channel,
             requester=requester,
             verification_method=verification,
             verification_result=result,
             beneficiary_id=case,
             summary=summary,
-            provenance=provenance_on(account, on),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Request {number} recorded: {made.aggregate_id}")
 
@@ -106,6 +135,7 @@ def verify(
 def grant(
     number: Number,
     done: Annotated[str, typer.Option(help="What was done. No personal data.")],
+    answer: AnswerLetter,
     as_user: AsUser,
     password: Password,
     on: OnDate,
@@ -113,14 +143,15 @@ def grant(
         str | None, typer.Option(help="The erasure's number, for a granted erasure request.")
     ] = None,
 ) -> None:
-    """Grant a request."""
+    """Grant a request, answered by the letter --letter (dated --on)."""
     command = (SUBJECT_REQUEST_LIFECYCLE, "grant_subject_request")
     with signed_in(as_user, password, command, Programme.WRITE) as (jejak, account):
+        paper = own_paper(DocumentKind.SURAT, answer, on, account)
         jejak.app.subject_requests.grant_subject_request(
             _request_id(number),
             done=done,
             erasure_reference=erasure,
-            provenance=provenance_on(account, on),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Request {number} granted.")
 
@@ -132,18 +163,20 @@ def refuse(
         str, typer.Option(help="endangers_safety_or_health or reveals_others_data (Pasal 33).")
     ],
     explanation: Annotated[str, typer.Option(help="Why, for the requester. No personal data.")],
+    answer: AnswerLetter,
     as_user: AsUser,
     password: Password,
     on: OnDate,
 ) -> None:
-    """Refuse a request on a ground of Pasal 33."""
+    """Refuse a request on a ground of Pasal 33, answered by the letter --letter (dated --on)."""
     command = (SUBJECT_REQUEST_LIFECYCLE, "refuse_subject_request")
     with signed_in(as_user, password, command, Programme.WRITE) as (jejak, account):
+        paper = own_paper(DocumentKind.SURAT, answer, on, account)
         jejak.app.subject_requests.refuse_subject_request(
             _request_id(number),
             refusal_reason=reason,
             explanation=explanation,
-            provenance=provenance_on(account, on),
+            provenance=provenance_on(account, on, paper),
         )
         typer.echo(f"Request {number} refused.")
 

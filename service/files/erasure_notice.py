@@ -52,12 +52,24 @@ def _holds(holds: Sequence[tuple[str, str]]) -> str:
     return "; ".join(f"{HOLD_KINDS.get(kind, kind)} {reference}" for kind, reference in holds)
 
 
+def _on_the_decision(erasure: Mapping[str, Any]) -> str:
+    """ "Berdasarkan keputusan Nomor ... tanggal ...": the supervisor's memo the decision rests
+    on, when the register holds it (decisions recorded before memos were required do not)."""
+    number = erasure.get("decision_number")
+    if not number:
+        return ""
+    issued: date | None = erasure.get("decision_issued_on")
+    on = f" tanggal {date_id(issued)}" if issued else ""
+    return f"Berdasarkan keputusan Nomor {number}{on}, "
+
+
 def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] = ()) -> Letter:
     """The notice for a decided erasure request (a row of the erasures read model); `holds`
     are the legal holds and open audit findings that keep her data from destruction now, each
     by kind and reference."""
     decided: date = erasure["decided_on"]
     received: datetime = erasure["received_at"]
+    decision = _on_the_decision(erasure)
     request = (
         f"Menjawab permohonan Saudari yang kami terima pada {datetime_id(received)}"
         f" (surat nomor {erasure['request_number']}), dengan ini kami sampaikan keputusan atas"
@@ -80,8 +92,8 @@ def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] 
             paragraphs=[
                 "Dengan hormat,",
                 request,
-                "Permohonan Saudari tidak dapat kami penuhi pada saat ini. Alasannya:"
-                f" {erasure['decision_reason']}.",
+                _sentence(decision, "permohonan Saudari tidak dapat kami penuhi pada saat ini.")
+                + f" Alasannya: {erasure['decision_reason']}.",
                 "Data Saudari tetap kami lindungi, dan setiap pembacaannya dicatat. Saudari dapat"
                 " mengajukan permohonan kembali atau menyampaikan keberatan kepada Pejabat"
                 " Pelindungan Data Pribadi.",
@@ -96,9 +108,12 @@ def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] 
         paragraphs=[
             "Dengan hormat,",
             request,
-            f"Permohonan Saudari disetujui dan dilaksanakan pada {date_id(decided)}. Berkas kasus"
-            " Saudari telah dihapus: kunci yang menyandikannya dimusnahkan, sehingga data"
-            " tersebut tidak dapat dibuka lagi oleh siapa pun.",
+            _sentence(
+                decision,
+                f"permohonan Saudari disetujui dan dilaksanakan pada {date_id(decided)}.",
+            )
+            + " Berkas kasus Saudari telah dihapus: kunci yang menyandikannya dimusnahkan,"
+            " sehingga data tersebut tidak dapat dibuka lagi oleh siapa pun.",
             "Data identitas yang menjadi bukti pembayaran bantuan kepada Saudari wajib tetap kami"
             " simpan, dalam keadaan dibatasi: tidak lagi digunakan untuk program, hanya dibaca"
             " untuk pemeriksaan (audit) dan tuntutan hukum, dan setiap pembacaan dicatat beserta"
@@ -120,6 +135,11 @@ def erasure_notice(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] 
         ],
         **common,
     )
+
+
+def _sentence(lead: str, rest: str) -> str:
+    """`rest` after `lead`, or on its own with a capital letter when there is no lead."""
+    return lead + rest if lead else rest[0].upper() + rest[1:]
 
 
 def erasure_notice_pdf(erasure: Mapping[str, Any], holds: Sequence[tuple[str, str]] = ()) -> bytes:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Playwright
+from playwright.sync_api import Locator, Page, Playwright
 
 from service.demo.kaltara import DEMO_LAST_BUSINESS_DAY
 from service.system import Jejak
@@ -83,3 +83,12 @@ def open_as(
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     return page
+
+
+def fill_document(form: Locator, kind: str, number: str, issued_on: str, issuer: str) -> None:
+    """Fill a step form's document fields (ADR 0051 builds them from the declaration), as a
+    person does: the kind from its list, then the number, date and issuer."""
+    form.locator("select[name='document.kind']").select_option(kind)
+    form.locator("input[name='document.number']").fill(number)
+    form.locator("input[name='document.issued_on']").fill(issued_on)
+    form.locator("input[name='document.issuer']").fill(issuer)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from domain.privacy.erasure import WITA
 from domain.recording import Actor, DocumentRef, Provenance, Role
 from service.system import Jejak
-from tests.browser.conftest import open_as, serve_demo
+from tests.browser.conftest import fill_document, open_as, serve_demo
 from tests.conftest import DemoTemplate
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,7 @@ def test_a_supervisor_approves_on_the_page_and_her_case_reads_dihapus(
         page.click("#step-approve_erasure summary")
         form = page.locator("#step-approve_erasure form")
         form.locator("input[name=occurred_on]").fill("2020-06-24")
+        fill_document(form, "nota_dinas", "05/ND/PDP/VI/2020", "2020-06-24", "Kepala Dinas Sosial")
         form.locator("button[type=submit]").click()
         page.wait_for_selector("#erasure-notice")
         assert page.inner_text("#erasure-state") == "Dilaksanakan"

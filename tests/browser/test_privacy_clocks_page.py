@@ -13,7 +13,7 @@ from domain.beneficiary import Beneficiary
 from domain.privacy.subject_request import WITA
 from domain.recording import Actor, Provenance, Role
 from service.system import Jejak
-from tests.browser.conftest import open_as, serve_demo
+from tests.browser.conftest import fill_document, open_as, serve_demo
 from tests.conftest import DemoTemplate
 
 pytestmark = pytest.mark.browser
@@ -75,3 +75,13 @@ def test_the_officer_is_greeted_by_a_clock_that_ran_out(
         download.value.save_as(saved)
         assert saved.read_bytes().startswith(b"%PDF")
         assert download.value.suggested_filename == "salinan-data-TRK-JP-0004.pdf"
+
+        # Answered in writing: the grant rests on the letter that answers her.
+        page.click("#step-grant_subject_request summary")
+        form = page.locator("#step-grant_subject_request form")
+        form.locator("[name=done]").fill("Salinan data diserahkan langsung")
+        form.locator("input[name=occurred_on]").fill("2020-06-30")
+        fill_document(form, "surat", "480/PDP/VI/2020", "2020-06-30", "Dinsos Provinsi Kaltara")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("p.done")
+        assert "Dikabulkan" in page.inner_text("#request-state")

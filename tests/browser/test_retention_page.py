@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
-from domain.recording import Actor, Provenance, Role
+from domain.recording import Actor, DocumentRef, Provenance, Role
 from service.provenance import today_wita
 from service.system import Jejak
-from tests.browser.conftest import open_as, serve_demo
+from tests.browser.conftest import fill_document, open_as, serve_demo
 from tests.conftest import DemoTemplate
 
 pytestmark = pytest.mark.browser
@@ -20,11 +21,25 @@ pytestmark = pytest.mark.browser
 PROPOSER = Actor("supervisor", Role.SUPERVISOR, "DINSOS-KALTARA")
 
 
+def memo() -> DocumentRef:
+    """The memo (nota dinas) the proposal rests on, dated today."""
+    return DocumentRef("nota_dinas", "ND/7/PDP", today_wita(), "DINSOS-KALTARA")
+
+
 def _proposed(jejak: Jejak) -> None:
     jejak.app.retention.propose_destruction(
-        provenance=Provenance(PROPOSER, today_wita(), None, "jadwal retensi")
+        provenance=Provenance(PROPOSER, today_wita(), memo(), "jadwal retensi")
     )
     jejak.runner.catch_up()
+
+
+def approve_on_a_memo(page: Page, today: str) -> None:
+    """Open the approval's step, date it, name the memo it rests on, and send it."""
+    page.locator("#step-approve_destruction summary").click()
+    form = page.locator("#step-approve_destruction form")
+    form.locator("input[name=occurred_on]").fill(today)
+    fill_document(form, "nota_dinas", "ND/8/PDP", today, "Dinsos")
+    page.get_by_role("button", name="Simpan: Setujui pemusnahan").click()
 
 
 @pytest.fixture
@@ -45,17 +60,13 @@ def test_a_second_supervisor_approves_a_destruction_the_first_may_not(
         page.locator("#retention-destructions a").first.click()
         expect(page.locator("#destruction-state")).to_have_text("Diusulkan")
         number = page.locator("h2").inner_text().split()[-1]
-        page.locator("#step-approve_destruction summary").click()
-        page.locator("#step-approve_destruction input[name=occurred_on]").fill(today)
-        page.get_by_role("button", name="Simpan: Setujui pemusnahan").click()
+        approve_on_a_memo(page, today)
         expect(page.locator(".refusal")).to_contain_text("SAME_PERSON_APPROVES")
         page.context.browser.close()  # type: ignore[union-attr]
 
         destruction = f"{url}/privacy/retention/destructions/{number}"
         page = open_as(p, destruction, "supervisor.kemensos", "supervisor-kemensos-2019")
-        page.locator("#step-approve_destruction summary").click()
-        page.locator("#step-approve_destruction input[name=occurred_on]").fill(today)
-        page.get_by_role("button", name="Simpan: Setujui pemusnahan").click()
+        approve_on_a_memo(page, today)
         expect(page.locator("p.done")).to_contain_text("Setujui pemusnahan")
         expect(page.locator("#destruction-state")).to_have_text("Pemusnahan dilaksanakan")
         expect(page.locator("#destruction-destroyed")).to_be_visible()

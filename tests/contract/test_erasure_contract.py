@@ -89,8 +89,14 @@ def request(jejak: Jejak, subject: UUID, number: str = LETTER.number) -> UUID:
     ).aggregate_id
 
 
+# The supervisor's decision memo, on which an approval rests.
+MEMO = DocumentRef("nota_dinas", "05/ND/PDP/III/2025", date(2025, 3, 5), "Dinas Sosial")
+
+
 def approve(jejak: Jejak, erasure_id: UUID) -> None:
-    jejak.app.erasures.approve(erasure_id, provenance=by(SUPERVISOR, date(2025, 3, 5)))
+    jejak.app.erasures.approve(
+        erasure_id, provenance=Provenance(SUPERVISOR, date(2025, 3, 5), MEMO)
+    )
 
 
 @pytest.fixture
@@ -270,10 +276,10 @@ def test_a_restricted_case_takes_no_further_step_and_the_recorder_may_not_approv
     erasure_id = request(jejak, other, "02/PDP/III/2025")
     same = Actor("dpo", Role.SUPERVISOR, "Dinas Sosial Provinsi Kalimantan Utara")
     with pytest.raises(SamePersonApproves):
-        jejak.app.erasures.approve(erasure_id, provenance=by(same, date(2025, 3, 5)))
+        jejak.app.erasures.approve(erasure_id, provenance=Provenance(same, date(2025, 3, 5), MEMO))
     assert not jejak.vault.is_erased(other, KeyPurpose.CASEFILE), "a refusal destroys nothing"
     jejak.app.erasures.approve(
-        erasure_id, provenance=Provenance(SECOND_SUPERVISOR, date(2025, 3, 5))
+        erasure_id, provenance=Provenance(SECOND_SUPERVISOR, date(2025, 3, 5), MEMO)
     )
 
     with pytest.raises(SubjectRestricted):

@@ -43,8 +43,12 @@ DUE_ON = date(2030, 1, 2)
 LETTER = DocumentRef("surat", "B/77/I/2030/Reskrim", date(2030, 1, 1), "Polda Kalimantan Utara")
 
 
-def on(actor: Any, day: date = DUE_ON, paper: DocumentRef | None = None) -> Provenance:
-    return Provenance(actor, day, paper, "pemusnahan terjadwal" if paper is None else "perkara")
+# A destruction is proposed, and decided, on a memo (nota dinas).
+MEMO = DocumentRef("nota_dinas", "ND/7/PDP/2030", DUE_ON, "Dinsos Provinsi Kaltara")
+
+
+def on(actor: Any, day: date = DUE_ON, paper: DocumentRef = MEMO) -> Provenance:
+    return Provenance(actor, day, paper, "pemusnahan terjadwal" if paper is MEMO else "perkara")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from domain.privacy.clocks import SUBJECT_REQUEST_CLOCK
 from domain.privacy.erasure import SubjectRestricted
 from domain.privacy.request_errors import RequesterNotVerified
 from domain.privacy.subject_request import WITA
-from domain.recording import Actor, Role
+from domain.recording import Actor, DocumentRef, Provenance, Role
 from domain.sealed import KeyPurpose
 from projections.privacy_clocks import PrivacyClocks, privacy_clocks
 from service.commands.application import ProgrammeApplication
@@ -37,6 +37,8 @@ from tests.local_smtp import LocalSmtp, local_smtp
 DPO = Actor("dpo", Role.DPO, "Dinsos Provinsi Kalimantan Utara")
 RECEIVED = datetime(2026, 4, 6, 9, 30, tzinfo=WITA)
 DUE = RECEIVED + timedelta(hours=72)
+# The letter that answers her: a request is always answered in writing.
+ANSWER = DocumentRef("surat", "480/PDP/IV/2026", date(2026, 4, 7), "Dinsos Provinsi Kaltara")
 
 
 def her_case(app: ProgrammeApplication) -> UUID:
@@ -86,7 +88,9 @@ def test_a_requests_clock_runs_for_72_hours_and_stops_when_answered(jejak: Jejak
     assert before.items[0]["href"] == "/privacy/requests/PDP-2026-001"
 
     app.subject_requests.grant_subject_request(
-        answered, done="Salinan data diserahkan", provenance=by(DPO, date(2026, 4, 8))
+        answered,
+        done="Salinan data diserahkan",
+        provenance=Provenance(DPO, date(2026, 4, 8), ANSWER),
     )
     jejak.runner.catch_up()
     late = DUE + timedelta(hours=3)
@@ -110,13 +114,15 @@ def test_a_granted_restriction_restricts_her_and_a_refused_grant_restricts_nothi
 
     with pytest.raises(RequesterNotVerified):
         app.subject_requests.grant_subject_request(
-            unverified, done="Pemrosesan dibatasi", provenance=by(DPO, date(2026, 4, 7))
+            unverified,
+            done="Pemrosesan dibatasi",
+            provenance=Provenance(DPO, date(2026, 4, 7), ANSWER),
         )
     assert not jejak.vault.is_restricted(her), "a refused grant restricts nothing"
 
     verified = a_request(app, "PDP-2026-011", her, kind="restriction")
     app.subject_requests.grant_subject_request(
-        verified, done="Pemrosesan dibatasi", provenance=by(DPO, date(2026, 4, 7))
+        verified, done="Pemrosesan dibatasi", provenance=Provenance(DPO, date(2026, 4, 7), ANSWER)
     )
 
     assert jejak.vault.is_restricted(her)

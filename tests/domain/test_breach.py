@@ -15,7 +15,7 @@ import pytest
 
 from domain.audit_errors import DatesOutOfOrder
 from domain.beneficiary_errors import DocumentRequired, ReasonRequired
-from domain.errors import InvalidValue, TransitionNotAllowed
+from domain.errors import DocumentKindNotAccepted, InvalidValue, TransitionNotAllowed
 from domain.free_text import PersonalDataInText
 from domain.privacy.breach import (
     AffectedNotStated,
@@ -247,7 +247,10 @@ def test_a_notified_breach_closes_on_its_report() -> None:
     with pytest.raises(DocumentRequired):
         breach.close(provenance=by(DPO, date(2024, 12, 20)))
 
-    breach.close(provenance=by(DPO, date(2024, 12, 20), letter("BA-01/PDP/2024")))
+    with pytest.raises(DocumentKindNotAccepted):
+        breach.close(provenance=by(DPO, date(2024, 12, 20), letter("BA-01/PDP/2024")))
+    report = document("laporan", "LAP-01/PDP/2024", date(2024, 12, 20), "Pejabat PDP")
+    breach.close(provenance=by(DPO, date(2024, 12, 20), report))
 
     assert breach.state == "CLOSED"
 

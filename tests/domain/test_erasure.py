@@ -59,6 +59,11 @@ def her_letter(number: str = "01/PDP/III/2025") -> DocumentRef:
     return document("surat", number, date(2025, 3, 3), "Pemohon (surat permohonan)")
 
 
+def memo(number: str = "05/ND/PDP/III/2025") -> DocumentRef:
+    """The supervisor's decision memo, on which an approval or a refusal rests."""
+    return document("nota_dinas", number, APPROVED_ON, "Kepala Dinas Sosial")
+
+
 def requested(received_at: datetime = RECEIVED_AT, **changes: object) -> Erasure:
     fields: dict[str, object] = {
         "document": her_letter(),
@@ -123,10 +128,11 @@ def test_a_request_is_not_recorded_before_it_was_received() -> None:
 def test_a_second_supervisor_approves_and_the_event_says_what_went_and_what_stays() -> None:
     erasure = given_requested()
 
-    erasure.approve(last_paid_on=LAST_PAID, provenance=by(SUPERVISOR, APPROVED_ON))
+    erasure.approve(last_paid_on=LAST_PAID, provenance=by(SUPERVISOR, APPROVED_ON, memo()))
 
     assert then_events(erasure) == ["CaseFileErased"]
     event = then_event(erasure, Erasure.CaseFileErased)
+    assert event.document == memo()
     assert erasure.state == "EXECUTED"
     assert event.deleted_fields == CASE_FILE_FIELDS == ("phone", "assessment_notes")
     assert set(event.kept_fields) == set(IDENTITY_MINIMUM_FIELDS)
@@ -141,9 +147,9 @@ def test_the_recorder_may_not_decide_her_request() -> None:
     erasure = given_requested()
 
     with pytest.raises(SamePersonApproves):
-        erasure.approve(last_paid_on=None, provenance=by(same, APPROVED_ON))
+        erasure.approve(last_paid_on=None, provenance=by(same, APPROVED_ON, memo()))
     with pytest.raises(SamePersonApproves):
-        erasure.refuse(provenance=by(same, APPROVED_ON, reason="Masih ada pemeriksaan BPK"))
+        erasure.refuse(provenance=by(same, APPROVED_ON, memo(), reason="Masih ada pemeriksaan BPK"))
     assert then_events(erasure) == []
 
 
@@ -151,26 +157,40 @@ def test_a_refusal_needs_a_reason() -> None:
     erasure = given_requested()
 
     with pytest.raises(ReasonRequired):
-        erasure.refuse(provenance=by(SECOND_SUPERVISOR, APPROVED_ON))
-    erasure.refuse(provenance=by(SECOND_SUPERVISOR, APPROVED_ON, reason="Pemeriksaan BPK berjalan"))
+        erasure.refuse(provenance=by(SECOND_SUPERVISOR, APPROVED_ON, memo()))
+    erasure.refuse(
+        provenance=by(SECOND_SUPERVISOR, APPROVED_ON, memo(), reason="Pemeriksaan BPK berjalan")
+    )
 
     assert erasure.state == "REFUSED"
     assert then_events(erasure) == ["ErasureRefused"]
 
 
+def test_a_decision_rests_on_the_supervisors_memo() -> None:
+    erasure = given_requested()
+
+    with pytest.raises(DocumentRequired):
+        erasure.approve(last_paid_on=None, provenance=by(SUPERVISOR, APPROVED_ON))
+    with pytest.raises(DocumentRequired):
+        erasure.refuse(provenance=by(SECOND_SUPERVISOR, APPROVED_ON, reason="Pemeriksaan BPK"))
+    with pytest.raises(DocumentKindNotAccepted):
+        erasure.approve(last_paid_on=None, provenance=by(SUPERVISOR, APPROVED_ON, her_letter()))
+    assert then_events(erasure) == []
+
+
 def test_a_decided_request_is_decided_for_good() -> None:
     erasure = given_requested()
-    erasure.refuse(provenance=by(SECOND_SUPERVISOR, APPROVED_ON, reason="Pemeriksaan BPK"))
+    erasure.refuse(provenance=by(SECOND_SUPERVISOR, APPROVED_ON, memo(), reason="Pemeriksaan BPK"))
 
     with pytest.raises(TransitionNotAllowed):
-        erasure.approve(last_paid_on=None, provenance=by(SUPERVISOR, APPROVED_ON))
+        erasure.approve(last_paid_on=None, provenance=by(SUPERVISOR, APPROVED_ON, memo()))
 
 
 def test_an_approval_is_not_dated_before_the_request() -> None:
     erasure = given_requested()
 
     with pytest.raises(DatedBeforePreviousStep):
-        erasure.approve(last_paid_on=None, provenance=by(SUPERVISOR, date(2025, 3, 1)))
+        erasure.approve(last_paid_on=None, provenance=by(SUPERVISOR, date(2025, 3, 1), memo()))
 
 
 def test_the_identity_minimum_is_kept_ten_years_after_her_last_payment() -> None:

@@ -47,6 +47,8 @@ SET_ON = date(2026, 2, 1)
 HER = UUID("00000000-0000-4000-8000-000000000001")
 OTHER = UUID("00000000-0000-4000-8000-000000000002")
 DUE_ON = date(2030, 1, 2)
+# A proposal and each decision on it rest on a memo (nota dinas).
+MEMO = document("nota_dinas", "12/ND/PDP/I/2030", DUE_ON, "Dinsos Provinsi Kalimantan Utara")
 IDENTITY = RetentionCategory.IDENTITY_MINIMUM
 CASE_FILE = RetentionCategory.CASE_FILE
 
@@ -177,7 +179,7 @@ def test_a_hold_needs_the_paper_that_opens_the_matter_and_someone_to_hold() -> N
 
 def proposed(by_actor: Actor = DPO) -> Destruction:
     destruction = Destruction.propose(
-        destruction_id=UUID(int=9), due=DUE, held={}, provenance=by(by_actor, DUE_ON)
+        destruction_id=UUID(int=9), due=DUE, held={}, provenance=by(by_actor, DUE_ON, MEMO)
     )
     restored = given(*history_of(destruction))
     assert isinstance(restored, Destruction)
@@ -189,7 +191,7 @@ def test_what_is_due_and_not_held_is_proposed() -> None:
         destruction_id=UUID(int=9),
         due=DUE,
         held={OTHER: ("investigation B/123",)},
-        provenance=by(DPO, DUE_ON),
+        provenance=by(DPO, DUE_ON, MEMO),
     )
     event = then_event(destruction, Destruction.DestructionProposed)
     assert [i.beneficiary_id for i in event.items] == [HER]
@@ -204,7 +206,7 @@ def test_a_held_person_named_in_a_proposal_is_refused() -> None:
             due=DUE,
             held={HER: ("audit_finding 23.B",)},
             chosen=[(HER, IDENTITY)],
-            provenance=by(DPO, DUE_ON),
+            provenance=by(DPO, DUE_ON, MEMO),
         )
     assert refused.value.code == "LEGAL_HOLD"
 
@@ -216,17 +218,19 @@ def test_what_is_not_due_cannot_be_proposed() -> None:
             due=DUE,
             held={},
             chosen=[(HER, CASE_FILE)],
-            provenance=by(DPO, DUE_ON),
+            provenance=by(DPO, DUE_ON, MEMO),
         )
     with pytest.raises(NothingDue):
-        Destruction.propose(destruction_id=UUID(int=9), due=(), held={}, provenance=by(DPO, DUE_ON))
+        Destruction.propose(
+            destruction_id=UUID(int=9), due=(), held={}, provenance=by(DPO, DUE_ON, MEMO)
+        )
 
 
 def test_the_proposer_may_not_approve_it() -> None:
     destruction = proposed(SUPERVISOR)
     with pytest.raises(SamePersonApproves) as refused:
         destruction.approve(
-            still_due={(HER, "identity_minimum")}, held={}, provenance=by(SUPERVISOR, DUE_ON)
+            still_due={(HER, "identity_minimum")}, held={}, provenance=by(SUPERVISOR, DUE_ON, MEMO)
         )
     assert refused.value.code == "SAME_PERSON_APPROVES"
 
@@ -236,7 +240,7 @@ def test_approval_withholds_what_is_now_held_or_no_longer_due() -> None:
     destruction.approve(
         still_due={(HER, "identity_minimum"), (OTHER, "identity_minimum")},
         held={OTHER: ("litigation 12/Pdt.G/2030",)},
-        provenance=by(OTHER_SUPERVISOR, DUE_ON),
+        provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO),
     )
     approved = then_event(destruction, Destruction.DestructionApproved)
     assert [i.beneficiary_id for i in approved.approved] == [HER]
@@ -251,16 +255,18 @@ def test_nothing_left_to_destroy_refuses_the_approval() -> None:
         destruction.approve(
             still_due={(OTHER, "identity_minimum")},
             held={OTHER: ("investigation B/123",)},
-            provenance=by(OTHER_SUPERVISOR, DUE_ON),
+            provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO),
         )
     with pytest.raises(LegalHoldBlocks):
-        destruction.approve(still_due=set(), held={}, provenance=by(OTHER_SUPERVISOR, DUE_ON))
+        destruction.approve(still_due=set(), held={}, provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO))
 
 
 def test_no_longer_due_is_named_as_the_reason() -> None:
     destruction = proposed()
     destruction.approve(
-        still_due={(HER, "identity_minimum")}, held={}, provenance=by(OTHER_SUPERVISOR, DUE_ON)
+        still_due={(HER, "identity_minimum")},
+        held={},
+        provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO),
     )
     assert then_event(destruction, Destruction.DestructionApproved).withheld[0].reasons == (
         NOT_DUE,
@@ -272,7 +278,7 @@ def test_carrying_out_records_what_was_destroyed_on_the_berita_acara() -> None:
     destruction.approve(
         still_due={(HER, "identity_minimum"), (OTHER, "identity_minimum")},
         held={},
-        provenance=by(OTHER_SUPERVISOR, DUE_ON),
+        provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO),
     )
     with pytest.raises(DocumentRequired):
         destruction.carry_out(provenance=by(OTHER_SUPERVISOR, DUE_ON))
@@ -283,9 +289,28 @@ def test_carrying_out_records_what_was_destroyed_on_the_berita_acara() -> None:
     assert len(destruction.destroyed) == 2
 
 
+def test_a_proposal_and_each_decision_rest_on_a_memo() -> None:
+    with pytest.raises(DocumentRequired):
+        Destruction.propose(
+            destruction_id=UUID(int=9), due=DUE, held={}, provenance=by(DPO, DUE_ON)
+        )
+    with pytest.raises(DocumentKindNotAccepted):
+        Destruction.propose(
+            destruction_id=UUID(int=9), due=DUE, held={}, provenance=by(DPO, DUE_ON, JRA)
+        )
+    destruction = proposed()
+    with pytest.raises(DocumentRequired):
+        destruction.approve(
+            still_due={(HER, "identity_minimum")}, held={}, provenance=by(OTHER_SUPERVISOR, DUE_ON)
+        )
+    with pytest.raises(DocumentRequired):
+        destruction.reject(provenance=by(OTHER_SUPERVISOR, DUE_ON, reason="tunggu JRA baru"))
+    assert then_events(destruction) == []
+
+
 def test_a_rejection_needs_a_reason_and_destroys_nothing() -> None:
     destruction = proposed()
     with pytest.raises(ReasonRequired):
-        destruction.reject(provenance=by(OTHER_SUPERVISOR, DUE_ON))
-    destruction.reject(provenance=by(OTHER_SUPERVISOR, DUE_ON, reason="tunggu JRA baru"))
+        destruction.reject(provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO))
+    destruction.reject(provenance=by(OTHER_SUPERVISOR, DUE_ON, MEMO, reason="tunggu JRA baru"))
     assert destruction.state == "REJECTED"

@@ -12,19 +12,29 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import InvalidValue, TransitionNotAllowed
+from domain.beneficiary_errors import DocumentRequired
+from domain.errors import DocumentKindNotAccepted, InvalidValue, TransitionNotAllowed
 from domain.free_text import PersonalDataInText
 from domain.privacy.clocks import CLOCKS, RESPONSE_WINDOW
 from domain.privacy.request_errors import (
     ErasureReferenceRequired,
+    LetterRequired,
     ReceivedAfterRecorded,
     RequesterNotVerified,
     SubjectNotIdentified,
     TimeWithoutZone,
 )
 from domain.privacy.subject_request import WITA, SubjectRequest
-from domain.recording import Actor, Role
-from tests.domain.givens import by, given, history_of, then_event, then_events, through_the_store
+from domain.recording import Actor, DocumentRef, Role
+from tests.domain.givens import (
+    by,
+    document,
+    given,
+    history_of,
+    then_event,
+    then_events,
+    through_the_store,
+)
 
 DPO = Actor("dpo", Role.DPO, "Dinsos Provinsi Kalimantan Utara")
 HER = UUID("00000000-0000-4000-8000-000000000001")
@@ -41,19 +51,30 @@ def record(
     result: str = "verified",
     beneficiary_id: UUID | None = HER,
     summary: str = "Meminta salinan data pribadinya",
+    channel: str = "in_person",
+    letter: DocumentRef | None = None,
 ) -> SubjectRequest:
     return SubjectRequest.record(
         number="PDP-2026-001",
         kind=kind,
         received_at=received,
-        channel="in_person",
+        channel=channel,
         requester="subject",
         verification_method="ktp_in_person",
         verification_result=result,
         beneficiary_id=beneficiary_id,
         summary=summary,
-        provenance=by(DPO, on),
+        provenance=by(DPO, on, letter),
     )
+
+
+def her_letter() -> DocumentRef:
+    return document("surat", "tanpa nomor", date(2026, 4, 3), "Pemohon (surat permohonan)")
+
+
+def answer() -> DocumentRef:
+    """The letter that answers her: a request is always answered in writing."""
+    return document("surat", "480/PDP/IV/2026", ANSWERED_ON, "Dinsos Provinsi Kalimantan Utara")
 
 
 def received(**changes: object) -> SubjectRequest:
@@ -108,20 +129,49 @@ def test_an_unknown_kind_is_refused() -> None:
         record(kind="everything")
 
 
+def test_a_request_by_letter_is_recorded_with_her_letter_and_one_in_person_without() -> None:
+    with pytest.raises(LetterRequired):
+        record(channel="letter")
+    with pytest.raises(DocumentKindNotAccepted):
+        record(channel="letter", letter=document("ktp", "KTP", date(2026, 4, 3)))
+
+    by_letter = record(channel="letter", letter=her_letter())
+
+    assert then_event(by_letter, SubjectRequest.SubjectRequestRecorded).document == her_letter()
+    assert then_event(record(), SubjectRequest.SubjectRequestRecorded).document is None
+
+
+def test_an_answer_rests_on_the_letter_that_answers_her() -> None:
+    subject_request = received()
+
+    with pytest.raises(DocumentRequired):
+        subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON))
+    with pytest.raises(DocumentRequired):
+        subject_request.refuse(
+            refusal_reason="reveals_others_data",
+            explanation="Berkas memuat data pribadi penerima manfaat lain",
+            provenance=by(DPO, ANSWERED_ON),
+        )
+    assert then_events(subject_request) == []
+
+
 def test_a_verified_request_is_granted_with_what_was_done() -> None:
     subject_request = received()
 
-    subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON))
+    subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON, answer()))
 
     assert then_events(subject_request) == ["SubjectRequestGranted"]
     assert subject_request.state == "GRANTED"
+    assert then_event(subject_request, SubjectRequest.SubjectRequestGranted).document == answer()
 
 
 def test_a_request_is_not_granted_before_the_requester_is_verified() -> None:
     subject_request = received(result="pending")
 
     with pytest.raises(RequesterNotVerified):
-        subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON))
+        subject_request.grant(
+            done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON, answer())
+        )
 
 
 def test_verifying_the_requester_later_lets_the_request_be_granted() -> None:
@@ -133,7 +183,7 @@ def test_verifying_the_requester_later_lets_the_request_be_granted() -> None:
         beneficiary_id=HER,
         provenance=by(DPO, RECORDED_ON),
     )
-    subject_request.grant(done="Salinan data dikirim", provenance=by(DPO, ANSWERED_ON))
+    subject_request.grant(done="Salinan data dikirim", provenance=by(DPO, ANSWERED_ON, answer()))
 
     assert then_events(subject_request) == ["RequesterVerified", "SubjectRequestGranted"]
 
@@ -142,18 +192,20 @@ def test_a_request_naming_no_case_cannot_be_granted() -> None:
     subject_request = received(beneficiary_id=None)
 
     with pytest.raises(SubjectNotIdentified):
-        subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON))
+        subject_request.grant(
+            done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON, answer())
+        )
 
 
 def test_a_granted_erasure_names_the_erasure_that_carries_it_out() -> None:
     subject_request = received(kind="erasure")
 
     with pytest.raises(ErasureReferenceRequired):
-        subject_request.grant(done="Dihapus", provenance=by(DPO, ANSWERED_ON))
+        subject_request.grant(done="Dihapus", provenance=by(DPO, ANSWERED_ON, answer()))
     subject_request.grant(
         done="Diteruskan ke proses penghapusan",
         erasure_reference="PHP-2026-001",
-        provenance=by(DPO, ANSWERED_ON),
+        provenance=by(DPO, ANSWERED_ON, answer()),
     )
 
     granted = then_event(subject_request, SubjectRequest.SubjectRequestGranted)
@@ -167,12 +219,12 @@ def test_a_request_is_refused_only_on_a_ground_of_pasal_33() -> None:
         subject_request.refuse(
             refusal_reason="national_security",
             explanation="Tidak dapat diberikan",
-            provenance=by(DPO, ANSWERED_ON),
+            provenance=by(DPO, ANSWERED_ON, answer()),
         )
     subject_request.refuse(
         refusal_reason="reveals_others_data",
         explanation="Berkas memuat data pribadi penerima manfaat lain",
-        provenance=by(DPO, ANSWERED_ON),
+        provenance=by(DPO, ANSWERED_ON, answer()),
     )
 
     refused = then_event(subject_request, SubjectRequest.SubjectRequestRefused)
@@ -182,13 +234,13 @@ def test_a_request_is_refused_only_on_a_ground_of_pasal_33() -> None:
 
 def test_an_answered_request_is_not_answered_again() -> None:
     subject_request = received()
-    subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON))
+    subject_request.grant(done="Salinan data diserahkan", provenance=by(DPO, ANSWERED_ON, answer()))
 
     with pytest.raises(TransitionNotAllowed):
         subject_request.refuse(
             refusal_reason="reveals_others_data",
             explanation="Tidak dapat diberikan",
-            provenance=by(DPO, ANSWERED_ON),
+            provenance=by(DPO, ANSWERED_ON, answer()),
         )
 
 

@@ -26,6 +26,14 @@ LETTER = {
     "issued_on": "2025-03-03",
     "issuer": "Pemohon",
 }
+# The supervisor's decision memo, on which an approval or a refusal rests.
+MEMO = {
+    "kind": "nota_dinas",
+    "number": "05/ND/PDP/III/2025",
+    "issued_on": "2025-03-05",
+    "issuer": "Kepala Dinas Sosial",
+}
+DECISION = {"occurred_on": "2025-03-05", "document": MEMO}
 
 
 def request_body(**changes: Any) -> dict[str, Any]:
@@ -57,23 +65,24 @@ def test_a_request_is_recorded_refused_to_its_recorder_approved_and_her_data_res
     recorded = post(client, "dpo", "/api/privacy/erasures", request_body())
     erasure = recorded["id"]
     assert recorded["state"] == "REQUESTED"
-    post(
+    post(client, "dpo", f"/api/privacy/erasures/{erasure}/approval", DECISION, 403)
+
+    # A supervisor, who did not record it, approves on a memo: her case-file key is destroyed.
+    unwritten = post(
         client,
-        "dpo",
+        "sup",
         f"/api/privacy/erasures/{erasure}/approval",
         {"occurred_on": "2025-03-05"},
-        403,
+        409,
     )
-
-    # A supervisor, who did not record it, approves: her case-file key is destroyed.
-    approved = post(
-        client, "sup", f"/api/privacy/erasures/{erasure}/approval", {"occurred_on": "2025-03-05"}
-    )
+    assert unwritten["error"]["code"] == "DOCUMENT_REQUIRED"
+    assert not jejak.vault.is_erased(UUID(b), KeyPurpose.CASEFILE)
+    approved = post(client, "sup", f"/api/privacy/erasures/{erasure}/approval", DECISION)
     assert approved["state"] == "EXECUTED"
     assert jejak.vault.is_erased(UUID(b), KeyPurpose.CASEFILE)
     again = client.post(
         f"/api/privacy/erasures/{erasure}/approval",
-        json={"occurred_on": "2025-03-05"},
+        json=DECISION,
         headers=login(client, "sup2"),
     )
     assert again.status_code == 409
@@ -156,14 +165,14 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     as_supervisor = {"Authorization": f"Bearer {token.json()['access_token']}"}
     same = client.post(
         f"/api/privacy/erasures/{erasure}/approval",
-        json={"occurred_on": "2025-03-05"},
+        json=DECISION,
         headers=as_supervisor,
     )
     assert same.status_code == 409 and same.json()["error"]["code"] == "SAME_PERSON_APPROVES"
     system_of(client).accounts.set_role("dpo", Role.DPO)
     no_reason = client.post(
         f"/api/privacy/erasures/{erasure}/refusal",
-        json={"occurred_on": "2025-03-05"},
+        json=DECISION,
         headers=login(client, "sup"),
     )
     assert no_reason.status_code == 409
@@ -178,7 +187,7 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
         client,
         "sup",
         f"/api/privacy/erasures/{erasure}/refusal",
-        {"occurred_on": "2025-03-05", "reason": "Pemeriksaan BPK atas penyaluran 2019 berjalan"},
+        DECISION | {"reason": "Pemeriksaan BPK atas penyaluran 2019 berjalan"},
     )
     notice = client.get(
         f"/api/privacy/erasures/{erasure}/notice.pdf?after={refused['position']}",
@@ -186,3 +195,4 @@ def test_a_refusal_needs_a_reason_and_gives_her_a_notice(
     )
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.content)).pages)
     assert "PENOLAKAN" in text and "Pemeriksaan BPK" in text
+    assert "05/ND/PDP/III/2025" in text, "the notice cites the decision memo"

@@ -30,6 +30,16 @@ def today() -> str:
     return today_wita().isoformat()
 
 
+def memo() -> dict[str, str]:
+    """The memo (nota dinas) a destruction is proposed, and decided, on."""
+    return {
+        "kind": "nota_dinas",
+        "number": "ND/7/PDP/2030",
+        "issued_on": today(),
+        "issuer": "Dinsos Provinsi Kalimantan Utara",
+    }
+
+
 def letter(kind: str = "surat") -> dict[str, str]:
     return {"kind": kind, "number": "B/77/XII/2026", "issued_on": today(), "issuer": "Polda"}
 
@@ -63,14 +73,20 @@ def test_a_hold_keeps_her_and_only_another_supervisor_approves(client: TestClien
     hold = placed["id"]
     held = get(client, "dpo", f"{BASE}/due?after={placed['position']}")["items"][0]
     assert held["held"] and held["held_by"][0]["kind"] == "investigation"
-    refused = post(client, "dpo", f"{BASE}/destructions", {"occurred_on": today()}, expect=409)
+    refused = post(
+        client,
+        "dpo",
+        f"{BASE}/destructions",
+        {"occurred_on": today(), "document": memo()},
+        expect=409,
+    )
     assert refused["error"]["code"] == "NOTHING_DUE"
     named = {"beneficiary_id": str(her), "category": "case_file"}
     refused = post(
         client,
         "dpo",
         f"{BASE}/destructions",
-        {"occurred_on": today(), "items": [named]},
+        {"occurred_on": today(), "items": [named], "document": memo()},
         expect=409,
     )
     assert refused["error"]["code"] == "LEGAL_HOLD"
@@ -81,15 +97,25 @@ def test_a_hold_keeps_her_and_only_another_supervisor_approves(client: TestClien
         {"occurred_on": today(), "document": letter()},
     )
 
-    post(client, "opi", f"{BASE}/destructions", {"occurred_on": today()}, expect=403)
-    proposed = post(client, "sup", f"{BASE}/destructions", {"occurred_on": today()})
+    post(
+        client,
+        "opi",
+        f"{BASE}/destructions",
+        {"occurred_on": today(), "document": memo()},
+        expect=403,
+    )
+    unwritten = post(client, "sup", f"{BASE}/destructions", {"occurred_on": today()}, expect=409)
+    assert unwritten["error"]["code"] == "DOCUMENT_REQUIRED"
+    proposed = post(
+        client, "sup", f"{BASE}/destructions", {"occurred_on": today(), "document": memo()}
+    )
     (listed,) = get(client, "sup", f"{BASE}/destructions?after={proposed['position']}")["items"]
     number = listed["number"]
     approval = f"{BASE}/destructions/{number}/approval"
-    same = post(client, "sup", approval, {"occurred_on": today()}, expect=409)
+    same = post(client, "sup", approval, {"occurred_on": today(), "document": memo()}, expect=409)
     assert same["error"]["code"] == "SAME_PERSON_APPROVES"
-    post(client, "dpo", approval, {"occurred_on": today()}, expect=403)
-    done = post(client, "sup2", approval, {"occurred_on": today()})
+    post(client, "dpo", approval, {"occurred_on": today(), "document": memo()}, expect=403)
+    done = post(client, "sup2", approval, {"occurred_on": today(), "document": memo()})
     assert done["state"] == "CARRIED_OUT"
 
     assert jejak.vault.is_erased(her, KeyPurpose.CASEFILE)

@@ -11,6 +11,13 @@ from tests.e2e.conftest import login
 from tests.e2e.test_http import post
 
 RECEIVED_AT = "2026-04-06T09:30:00+08:00"
+# The letter answering her: a request is always answered in writing.
+ANSWER = {
+    "kind": "surat",
+    "number": "480/PDP/IV/2026",
+    "issued_on": "2026-04-08",
+    "issuer": "Dinsos Provinsi Kalimantan Utara",
+}
 
 
 def request_body(**changes: Any) -> dict[str, Any]:
@@ -47,15 +54,20 @@ def test_a_request_is_recorded_its_clock_listed_and_it_is_refused(client: TestCl
     assert [c["label"] for c in clocks["items"]] == ["PDP-2026-001"]
     assert clocks["items"][0]["href"] == "/privacy/requests/PDP-2026-001"
 
+    refusal = {
+        "occurred_on": "2026-04-08",
+        "refusal_reason": "reveals_others_data",
+        "explanation": "Berkas memuat data pribadi penerima manfaat lain",
+    }
+    unwritten = post(
+        client, "dpo", f"/api/privacy/requests/{made['id']}/refusal", refusal, expect=409
+    )
+    assert unwritten["error"]["code"] == "DOCUMENT_REQUIRED"
     refused = post(
         client,
         "dpo",
         f"/api/privacy/requests/{made['id']}/refusal",
-        {
-            "occurred_on": "2026-04-08",
-            "refusal_reason": "reveals_others_data",
-            "explanation": "Berkas memuat data pribadi penerima manfaat lain",
-        },
+        refusal | {"document": ANSWER},
     )
     assert refused["state"] == "REFUSED"
     one = get(client, "dpo", f"/api/privacy/requests/PDP-2026-001?after={refused['position']}")
@@ -87,10 +99,15 @@ def test_refusals_carry_stable_codes(client: TestClient) -> None:
         client,
         "dpo",
         f"/api/privacy/requests/{made['id']}/grant",
-        {"occurred_on": "2026-04-08", "done": "Salinan diserahkan"},
+        {"occurred_on": "2026-04-08", "done": "Salinan diserahkan", "document": ANSWER},
         expect=409,
     )
     assert unverified["error"]["code"] == "REQUESTER_NOT_VERIFIED"
+    by_letter = request_body(number="PDP-2026-003", channel="letter")
+    unlettered = post(client, "dpo", "/api/privacy/requests", by_letter, expect=409)
+    assert unlettered["error"]["code"] == "LETTER_REQUIRED"
+    her_letter = ANSWER | {"number": "tanpa nomor", "issued_on": "2026-04-03", "issuer": "Pemohon"}
+    post(client, "dpo", "/api/privacy/requests", by_letter | {"document": her_letter})
     again = post(client, "dpo", "/api/privacy/requests", request_body(), expect=409)
     assert again["error"]["code"] == "ALREADY_REGISTERED"
     personal = post(

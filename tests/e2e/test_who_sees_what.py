@@ -158,6 +158,12 @@ def _erased_case(client: TestClient, jejak: Jejak, tokens: dict[Role, dict[str, 
         "issued_on": "2020-06-22",
         "issuer": "Pemohon",
     }
+    memo = {
+        "kind": "nota_dinas",
+        "number": "05/ND/PDP/2020",
+        "issued_on": "2020-06-24",
+        "issuer": "Dinas Sosial",
+    }
     request = {
         "occurred_on": "2020-06-23",
         "case_number": case_number,
@@ -170,7 +176,7 @@ def _erased_case(client: TestClient, jejak: Jejak, tokens: dict[Role, dict[str, 
     erasure: str = recorded.json()["id"]
     approved = client.post(
         f"/api/privacy/erasures/{erasure}/approval",
-        json={"occurred_on": "2020-06-24"},
+        json={"occurred_on": "2020-06-24", "document": memo},
         headers=tokens[Role.SUPERVISOR],
     )
     assert approved.status_code == 201, approved.text
@@ -187,12 +193,13 @@ def _retention_records(jejak: Jejak) -> dict[str, list[str]]:
     are read too (ADR 0056)."""
     proposer = Actor("dpo", Role.DPO, "DINSOS-KALTARA")
     today = today_wita()
+    memo = DocumentRef("nota_dinas", "ND/1/XII/2026", today, "DINSOS-KALTARA")
     proposed = jejak.app.retention.propose_destruction(
-        provenance=Provenance(proposer, today, None, "jadwal retensi")
+        provenance=Provenance(proposer, today, memo, "jadwal retensi")
     )
     approver = Actor("supervisor.kemensos", Role.SUPERVISOR, "KEMENSOS")
     jejak.app.retention.approve_destruction(
-        proposed.aggregate_id, provenance=Provenance(approver, today, None, None)
+        proposed.aggregate_id, provenance=Provenance(approver, today, memo, None)
     )
     letter = DocumentRef("surat", "B/1/XII/2026", today, "Polda Kalimantan Utara")
     held = jejak.app.retention.place_legal_hold(

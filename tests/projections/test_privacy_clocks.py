@@ -12,7 +12,7 @@ from domain.privacy.subject_request import WITA, SubjectRequest
 from domain.recording import Actor, Role
 from projections.base import PositionedEvent
 from projections.privacy_clocks import ClockedEvent, PrivacyClocks
-from tests.domain.givens import by, given, history_of
+from tests.domain.givens import by, document, given, history_of
 
 DPO = Actor("dpo", Role.DPO, "Dinsos Provinsi Kalimantan Utara")
 RECEIVED = datetime(2026, 4, 6, 9, 30, tzinfo=WITA)
@@ -27,7 +27,7 @@ def events_of_a_request(answered: bool) -> list[PositionedEvent]:
         requester="subject",
         verification_method="letter_with_ktp_copy",
         verification_result="verified",
-        provenance=by(DPO, date(2026, 4, 6)),
+        provenance=by(DPO, date(2026, 4, 6), document("surat", "tanpa nomor", date(2026, 4, 3))),
         beneficiary_id=SubjectRequest.create_id("her case"),
     )
     log = history_of(made)
@@ -37,7 +37,7 @@ def events_of_a_request(answered: bool) -> list[PositionedEvent]:
         request.refuse(
             refusal_reason="endangers_safety_or_health",
             explanation="Pembatasan membahayakan keselamatan subjek",
-            provenance=by(DPO, date(2026, 4, 8)),
+            provenance=by(DPO, date(2026, 4, 8), document("surat", "480/PDP", date(2026, 4, 8))),
         )
         log += history_of(request)
     return [PositionedEvent(n, e) for n, e in enumerate(log, start=1)]

@@ -31,6 +31,14 @@ HER_LETTER = {
     "reason": "Permohonan penghapusan data pribadi",
 }
 
+# The supervisor's decision memo, as the step's form takes it.
+MEMO = {
+    "document.kind": "nota_dinas",
+    "document.number": "05/ND/PDP/VI/2020",
+    "document.issued_on": "2020-06-24",
+    "document.issuer": "Kepala Dinas Sosial",
+}
+
 
 def as_user(client: TestClient, username: str) -> TestClient:
     client.cookies.clear()
@@ -62,9 +70,12 @@ def test_recorded_by_the_officer_approved_by_a_supervisor_and_shown_as_erased(
     open_page = supervisor.get(page).text
     assert "step-approve_erasure" in open_page and "step-refuse_erasure" in open_page
     target = f"{page}/steps/approve_erasure"
+    step = open_page.split('id="step-approve_erasure"')[1].split("</form>")[0]
+    assert re.search(r'name="document\.number"[^>]*aria-required="true"', step), step
+    assert 'value="nota_dinas"' in step
     approved = supervisor.post(
         target,
-        data={**hidden_fields(open_page, target), "occurred_on": "2020-06-24"},
+        data={**hidden_fields(open_page, target), "occurred_on": "2020-06-24", **MEMO},
         follow_redirects=False,
     )
     assert approved.status_code == 303, approved.text
@@ -74,6 +85,7 @@ def test_recorded_by_the_officer_approved_by_a_supervisor_and_shown_as_erased(
     assert notice.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.content)).pages)
     assert "PEMBERITAHUAN PENGHAPUSAN DATA PRIBADI" in text and CASE in text
+    assert "05/ND/PDP/VI/2020" in text, "her notice cites the decision memo"
 
     case = supervisor.get(f"/cases/{CASE}").text
     assert 'id="erasure-mark"' in case and "dibatasi" in case

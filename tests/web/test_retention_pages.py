@@ -61,12 +61,28 @@ def _form(client: TestClient, path: str, fields: dict[str, str]) -> str:
     return str(sent.headers["location"])
 
 
+def memo(number: str, on: str) -> dict[str, str]:
+    """The memo (nota dinas) a proposal and each decision rest on, as the form's fields."""
+    return {
+        "document.kind": "nota_dinas",
+        "document.number": number,
+        "document.issued_on": on,
+        "document.issuer": "Dinsos Provinsi Kalimantan Utara",
+    }
+
+
 def test_a_destruction_is_proposed_and_approved_by_another_supervisor(
     demo_client: TestClient,
 ) -> None:
     today = today_wita().isoformat()
     log_in_page(demo_client, "dpo", ACCOUNTS["dpo"])
-    after = _form(demo_client, f"{PAGE}/destructions/new", {"occurred_on": today})
+    form = demo_client.get(f"{PAGE}/destructions/new").text
+    assert 'name="document.number"' in form and 'value="nota_dinas"' in form
+    after = _form(
+        demo_client,
+        f"{PAGE}/destructions/new",
+        {"occurred_on": today, **memo("ND/7/PDP", today)},
+    )
     listed = demo_client.get(after)
     number = re.search(r"PMS-\d{4}-[0-9A-F]{8}", listed.text)
     assert number is not None, listed.text
@@ -76,7 +92,11 @@ def test_a_destruction_is_proposed_and_approved_by_another_supervisor(
     log_in_page(demo_client, "supervisor.kemensos", ACCOUNTS["supervisor.kemensos"])
     shown = demo_client.get(page)
     assert "step-approve_destruction" in shown.text
-    done = _form(demo_client, f"{page}/steps/approve_destruction", {"occurred_on": today})
+    done = _form(
+        demo_client,
+        f"{page}/steps/approve_destruction",
+        {"occurred_on": today, **memo("ND/8/PDP", today)},
+    )
     carried = demo_client.get(done)
     assert "Pemusnahan dilaksanakan" in carried.text or "berita-acara" in carried.text
     pdf = demo_client.get(f"/api/privacy/retention/destructions/{number.group(0)}/berita-acara")

@@ -35,6 +35,13 @@ REQUEST = {
     "summary": "Meminta salinan data pribadinya",
     "occurred_on": "2020-06-26",
 }
+# The letter answering her, as the answer's form takes it: an answer is always written.
+ANSWER = {
+    "document.kind": "surat",
+    "document.number": "480/PDP/VI/2020",
+    "document.issued_on": "2020-06-29",
+    "document.issuer": "Dinsos Provinsi Kalimantan Utara",
+}
 
 
 def as_user(client: TestClient, username: str) -> TestClient:
@@ -47,6 +54,10 @@ def test_the_officer_records_a_request_sees_its_clock_and_answers_it(
 ) -> None:
     dpo = as_user(demo_client, "dpo")
     assert 'href="/privacy/requests/new"' in dpo.get("/privacy/requests").text
+    # Her letter is offered, not required: a request made in person may have none.
+    new = dpo.get("/privacy/requests/new").text
+    assert re.search(r'name="document\.number"', new)
+    assert not re.search(r'name="document\.number"[^>]*aria-required', new)
     unknown = submit(dpo, "/privacy/requests/new", {**REQUEST, "beneficiary_id": "TRK-XX-0001"})
     assert unknown.status_code == 422
     assert "Tidak ditemukan: TRK-XX-0001." in unknown.text
@@ -61,6 +72,8 @@ def test_the_officer_records_a_request_sees_its_clock_and_answers_it(
     page = dpo.get("/privacy/requests/PDP-2020-001").text
     assert '<a href="/cases/TRK-JP-0004">TRK-JP-0004</a>' in page
     assert 'data-command="verify_requester"' in page
+    grant = page.split('data-command="grant_subject_request"')[1].split("</form>")[0]
+    assert re.search(r'name="document\.number"[^>]*aria-required="true"', grant), grant
     assert UUID.search(page) is None
     refused = submit(
         dpo,
@@ -81,7 +94,7 @@ def test_the_officer_records_a_request_sees_its_clock_and_answers_it(
     granted = submit(
         dpo,
         "/privacy/requests/PDP-2020-001/steps/grant_subject_request",
-        {"done": "Salinan data diserahkan langsung", "occurred_on": "2020-06-29"},
+        {"done": "Salinan data diserahkan langsung", "occurred_on": "2020-06-29", **ANSWER},
     )
     assert granted.status_code == 303, granted.text
     page = dpo.get(granted.headers["location"]).text

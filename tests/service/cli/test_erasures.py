@@ -61,7 +61,11 @@ def test_recorded_by_the_officer_approved_by_a_supervisor_and_her_notice_written
     )
     assert early.exit_code == 1 and "NOT_DECIDED_YET" in early.output
     approved = runner.invoke(
-        cli, ["erasure", "approve", erasure, "--on", "2025-03-05", "--as", "spv"]
+        cli,
+        [
+            *("erasure", "approve", erasure, "--memo", "05/ND/PDP/III/2025"),
+            *("--on", "2025-03-05", "--as", "spv"),
+        ],
     )
     assert approved.exit_code == 0, approved.output
     listed = runner.invoke(cli, ["erasure", "list", "--as", "spv"])

@@ -54,14 +54,19 @@ def test_what_is_due_is_listed_and_destroyed_on_four_eyes(demo: Path) -> None:
     assert code == 0, out
     assert "6 years from case_ended" in run("retention", "periods")[1]
 
-    code, out = run("retention", "propose", "--as", "dpo", "--on", today, user="dpo")
+    code, out = run(
+        "retention", "propose", "--memo", "ND/7/PDP", "--as", "dpo", "--on", today, user="dpo"
+    )
     assert code == 0, out
     number = re.search(r"PMS-\d{4}-[0-9A-F]{8}", out).group(0)  # type: ignore[union-attr]
-    code, out = run("retention", "approve", number, "--as", "dpo", "--on", today, user="dpo")
+    code, out = run(
+        "retention", "approve", number, "--memo", "ND/8/PDP", "--as", "dpo", "--on", today,
+        user="dpo",
+    )  # fmt: skip
     assert code == 2 and "ROLE_FORBIDDEN" in out
     code, out = run(
-        "retention", "approve", number, "--as", "supervisor.kemensos", "--on", today,
-        user="supervisor.kemensos",
+        "retention", "approve", number, "--memo", "ND/8/PDP", "--as", "supervisor.kemensos",
+        "--on", today, user="supervisor.kemensos",
     )  # fmt: skip
     assert code == 0, out
     assert "CARRIED_OUT" in out
